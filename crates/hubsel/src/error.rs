@@ -1,0 +1,102 @@
+//! One error type for the whole library: a kind, a message, and where the
+//! problem is (file, line, field) so that a planner can fix the input.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What went wrong, broadly. Callers branch on this; the message says the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file could not be opened, read or written.
+    Io,
+    /// A file is not in the format it claims to be (broken CSV, JSON, TOML, …).
+    Format,
+    /// The scenario file is wrong: unknown key, bad value, unknown field.
+    Scenario,
+    /// The inputs cannot support a run: no districts, a missing column, …
+    Input,
+    /// The output folder cannot be written as asked.
+    Output,
+}
+
+/// A run-level error: the run stops before any output is written.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    file: Option<PathBuf>,
+    line: Option<u64>,
+    field: Option<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into(), file: None, line: None, field: None }
+    }
+
+    /// The file the problem is in.
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// The 1-based line (or feature number) the problem is on.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// The field (column, property or scenario key) concerned.
+    pub fn on_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn io(file: impl AsRef<Path>, err: &std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, err.to_string()).in_file(file)
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    /// `file:line: field `f`: message`, leaving out the parts that are unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+            write!(f, ": ")?;
+        } else if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,327 @@
+//! Shortest travel times on the road graph.
+//!
+//! The fast engine ([`search`]) is a bounded Dijkstra over the compact
+//! adjacency arrays with reusable scratch memory ([`SearchSpace`], one per
+//! worker thread). Points on the network ([`Snap`]s) enter and leave the
+//! graph part-way along a link, so a trip starts exactly at a school's snap
+//! point. [`reference`] holds the plain computation the engine is checked
+//! against.
+
+pub mod reference;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use geo::Coord;
+
+use crate::graph::{arc_is_backward, arc_link, ArcId, Adjacency, RoadGraph};
+use crate::spatial::Snap;
+
+const NONE: u32 = u32::MAX;
+
+/// Scratch memory for one search at a time: distances and parents for
+/// every node, reset in O(1) by bumping a generation stamp.
+pub struct SearchSpace {
+    dist_s: Vec<f64>,
+    parent: Vec<ArcId>,
+    seen: Vec<u32>,
+    settled: Vec<u32>,
+    target: Vec<u32>,
+    generation: u32,
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Nodes settled by the last search.
+    pub settled_count: u64,
+}
+
+impl SearchSpace {
+    pub fn new(node_count: usize) -> SearchSpace {
+        SearchSpace {
+            dist_s: vec![f64::INFINITY; node_count],
+            parent: vec![NONE; node_count],
+            seen: vec![0; node_count],
+            settled: vec![0; node_count],
+            target: vec![0; node_count],
+            generation: 0,
+            heap: BinaryHeap::new(),
+            settled_count: 0,
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.dist_s.len()
+    }
+
+    fn reset(&mut self) {
+        if self.generation == u32::MAX - 1 {
+            self.seen.iter_mut().for_each(|s| *s = 0);
+            self.settled.iter_mut().for_each(|s| *s = 0);
+            self.target.iter_mut().for_each(|s| *s = 0);
+            self.generation = 0;
+        }
+        self.generation += 1;
+        self.heap.clear();
+        self.settled_count = 0;
+    }
+
+    /// Final travel seconds to (or from) `node`, if the last search settled it.
+    pub fn dist_s(&self, node: u32) -> Option<f64> {
+        (self.settled[node as usize] == self.generation).then(|| self.dist_s[node as usize])
+    }
+
+    /// The arc by which the last search reached a settled node; `None` for a
+    /// seed (or an unsettled node).
+    pub fn parent(&self, node: u32) -> Option<ArcId> {
+        (self.settled[node as usize] == self.generation && self.parent[node as usize] != NONE)
+            .then(|| self.parent[node as usize])
+    }
+}
+
+/// Dijkstra over `adj` from `seeds` (node, starting seconds). Stops when
+/// every node of `targets` is settled, or when the next node is beyond
+/// `cutoff_s`. Over [`RoadGraph::reverse`] it computes travel times *to*
+/// the seeds.
+pub fn search(adj: &Adjacency, space: &mut SearchSpace, seeds: &[(u32, f64)], targets: &[u32], cutoff_s: f64) {
+    space.reset();
+    let g = space.generation;
+    let mut pending = 0usize;
+    for &t in targets {
+        if space.target[t as usize] != g {
+            space.target[t as usize] = g;
+            pending += 1;
+        }
+    }
+    for &(node, cost) in seeds {
+        let n = node as usize;
+        if cost.is_finite() && (space.seen[n] != g || cost < space.dist_s[n]) {
+            space.seen[n] = g;
+            space.dist_s[n] = cost;
+            space.parent[n] = NONE;
+            space.heap.push(Reverse((cost.to_bits(), node)));
+        }
+    }
+    // Non-negative f64 order like their bit patterns, so the heap key is the
+    // bits; ties go to the lower node, which keeps trees deterministic.
+    while let Some(Reverse((bits, node))) = space.heap.pop() {
+        let n = node as usize;
+        let d = f64::from_bits(bits);
+        if space.settled[n] == g || d > space.dist_s[n] {
+            continue;
+        }
+        if d > cutoff_s {
+            break;
+        }
+        space.settled[n] = g;
+        space.settled_count += 1;
+        if space.target[n] == g {
+            pending -= 1;
+            if pending == 0 {
+                break;
+            }
+        }
+        for e in adj.range(node) {
+            let other = adj.other[e] as usize;
+            let nd = d + adj.cost_s[e];
+            if space.settled[other] != g && (space.seen[other] != g || nd < space.dist_s[other]) {
+                space.seen[other] = g;
+                space.dist_s[other] = nd;
+                space.parent[other] = adj.arc[e];
+                space.heap.push(Reverse((nd.to_bits(), other as u32)));
+            }
+        }
+    }
+}
+
+/// How a point part-way along a link connects to the link's end nodes:
+/// `leave` lists (node, seconds from the point to the node), `enter` lists
+/// (node, seconds from the node to the point), each only where the one-way
+/// rules allow it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ends {
+    pub leave: [(u32, f64); 2],
+    pub enter: [(u32, f64); 2],
+}
+
+impl Ends {
+    pub fn of(graph: &RoadGraph, snap: &Snap) -> Ends {
+        let l = &graph.links[snap.link as usize];
+        let ahead_m = (l.length_m - snap.along_m).max(0.0);
+        let time = |m: f64, rate: f64| if rate.is_finite() { m * rate } else { f64::INFINITY };
+        Ends {
+            leave: [(l.to, time(ahead_m, l.forward_s_per_m)), (l.from, time(snap.along_m, l.backward_s_per_m))],
+            enter: [(l.from, time(snap.along_m, l.forward_s_per_m)), (l.to, time(ahead_m, l.backward_s_per_m))],
+        }
+    }
+
+    /// Nodes a search must settle to reach this point (finite `leave` ends).
+    pub fn leave_nodes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.leave.iter().filter(|(_, s)| s.is_finite()).map(|(n, _)| *n)
+    }
+}
+
+/// Seconds along a single link between two points on it, if allowed.
+pub fn same_link_s(graph: &RoadGraph, from: &Snap, to: &Snap) -> f64 {
+    if from.link != to.link {
+        return f64::INFINITY;
+    }
+    let l = &graph.links[from.link as usize];
+    let (m, rate) = if from.along_m <= to.along_m {
+        (to.along_m - from.along_m, l.forward_s_per_m)
+    } else {
+        (from.along_m - to.along_m, l.backward_s_per_m)
+    };
+    if rate.is_finite() { m * rate } else { f64::INFINITY }
+}
+
+/// How a trip from a point left its link: through an end node, or along
+/// the link straight to a destination on the same link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Departure {
+    /// Through an end node: `ahead` is the link's `to` end (travelling
+    /// forward), otherwise its `from` end.
+    Node { node: u32, ahead: bool },
+    SameLink,
+}
+
+/// Road seconds from `from` to the destination of the last reverse search
+/// (seeded with the destination's `enter` ends), and how the trip leaves.
+pub fn trip_to_seeded(graph: &RoadGraph, space: &SearchSpace, from: &Snap, to: &Snap) -> Option<(f64, Departure)> {
+    let ends = Ends::of(graph, from);
+    let mut best: Option<(f64, Departure)> = None;
+    let direct = same_link_s(graph, from, to);
+    if direct.is_finite() {
+        best = Some((direct, Departure::SameLink));
+    }
+    for (i, (node, leave_s)) in ends.leave.into_iter().enumerate() {
+        if let (true, Some(d)) = (leave_s.is_finite(), space.dist_s(node)) {
+            let total = leave_s + d;
+            if best.is_none_or(|(b, _)| total < b) {
+                best = Some((total, Departure::Node { node, ahead: i == 0 }));
+            }
+        }
+    }
+    best
+}
+
+/// The parent arcs of the part of a reverse-search tree that the trips to
+/// its seed use: enough to rebuild those trips' routes later without a
+/// second search. Sorted by node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tree {
+    parents: Vec<(u32, ArcId)>,
+}
+
+impl Tree {
+    /// Keeps the tree paths from `starts` to the seeds.
+    pub fn extract(graph: &RoadGraph, space: &SearchSpace, starts: impl IntoIterator<Item = u32>) -> Tree {
+        let mut parents: Vec<(u32, ArcId)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for start in starts {
+            let mut node = start;
+            while seen.insert(node) {
+                match space.parent(node) {
+                    Some(arc) => {
+                        parents.push((node, arc));
+                        node = arc_head(graph, arc);
+                    }
+                    None => break,
+                }
+            }
+        }
+        parents.sort_unstable();
+        Tree { parents }
+    }
+
+    pub fn parent(&self, node: u32) -> Option<ArcId> {
+        self.parents.binary_search_by_key(&node, |p| p.0).ok().map(|i| self.parents[i].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.parents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parents.is_empty()
+    }
+}
+
+/// The node an arc leads to.
+pub fn arc_head(graph: &RoadGraph, arc: ArcId) -> u32 {
+    let l = &graph.links[arc_link(arc)];
+    if arc_is_backward(arc) { l.from } else { l.to }
+}
+
+/// A trip's path on the road: its line from snap point to snap point and
+/// its length.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub coords: Vec<Coord<f64>>,
+    pub road_m: f64,
+}
+
+fn push_all(out: &mut Vec<Coord<f64>>, coords: impl IntoIterator<Item = Coord<f64>>) {
+    for c in coords {
+        if out.last() != Some(&c) {
+            out.push(c);
+        }
+    }
+}
+
+/// Rebuilds the route of a trip from `from` to `to` that leaves by
+/// `departure` and follows `tree` (the destination's reverse-search tree).
+pub fn route(graph: &RoadGraph, tree: &Tree, from: &Snap, to: &Snap, departure: Departure) -> Route {
+    let mut coords = vec![from.point];
+    let mut road_m = 0.0;
+    let from_coords = graph.link_coords(from.link as usize);
+    let to_coords = graph.link_coords(to.link as usize);
+    let from_link = &graph.links[from.link as usize];
+    let to_link = &graph.links[to.link as usize];
+    let node = match departure {
+        Departure::SameLink => {
+            let (a, b) = (from.segment as usize, to.segment as usize);
+            if from.along_m <= to.along_m {
+                push_all(&mut coords, from_coords[a + 1..=b].iter().copied());
+            } else {
+                push_all(&mut coords, from_coords[b + 1..=a].iter().rev().copied());
+            }
+            push_all(&mut coords, [to.point]);
+            return Route { coords, road_m: (to.along_m - from.along_m).abs() };
+        }
+        Departure::Node { node, ahead: true } => {
+            push_all(&mut coords, from_coords[from.segment as usize + 1..].iter().copied());
+            road_m += from_link.length_m - from.along_m;
+            node
+        }
+        Departure::Node { node, ahead: false } => {
+            push_all(&mut coords, from_coords[..=from.segment as usize].iter().rev().copied());
+            road_m += from.along_m;
+            node
+        }
+    };
+    let mut at = node;
+    while let Some(arc) = tree.parent(at) {
+        let link = arc_link(arc);
+        let lc = graph.link_coords(link);
+        if arc_is_backward(arc) {
+            push_all(&mut coords, lc.iter().rev().copied());
+        } else {
+            push_all(&mut coords, lc.iter().copied());
+        }
+        road_m += graph.links[link].length_m;
+        at = arc_head(graph, arc);
+    }
+    // `at` is a seed: an end of the destination's link.
+    let ends = Ends::of(graph, to);
+    let via_from = at == to_link.from && ends.enter[0].1.is_finite();
+    if via_from && (at != to_link.to || ends.enter[0].1 <= ends.enter[1].1) {
+        push_all(&mut coords, to_coords[..=to.segment as usize].iter().copied());
+        road_m += to.along_m;
+    } else {
+        push_all(&mut coords, to_coords[to.segment as usize + 1..].iter().rev().copied());
+        road_m += to_link.length_m - to.along_m;
+    }
+    push_all(&mut coords, [to.point]);
+    Route { coords, road_m }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,165 @@
+//! Row-level checks and the rejects report.
+//!
+//! A bad row never stops a run and is never dropped silently: it becomes a
+//! [`Reject`] (written to `rejects.csv`) and, for schools, a
+//! [`RejectedSchool`] that still appears in `schools.geojson`.
+
+use std::collections::BTreeMap;
+
+use crate::model::{DistrictCode, Inputs, RejectedSchool, School, SchoolId, SourceRef};
+use crate::spatial::DistrictIndex;
+
+/// What happened to the row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    /// The row was left out of the run.
+    Refused,
+    /// The row takes part, but something about it is worth a look (for
+    /// example a school far from any road, made stand-alone).
+    Flagged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Refused => "refused",
+            Action::Flagged => "flagged",
+        }
+    }
+}
+
+/// One line of `rejects.csv`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reject {
+    pub source: SourceRef,
+    pub id: String,
+    pub field: String,
+    pub reason: String,
+    pub action: Action,
+}
+
+/// The rejects of a run, in the order found; sorted by file and line when
+/// written so that the report does not depend on thread scheduling.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rejects {
+    pub rows: Vec<Reject>,
+}
+
+impl Rejects {
+    pub fn push(
+        &mut self,
+        source: &SourceRef,
+        id: &str,
+        field: &str,
+        reason: impl Into<String>,
+        action: Action,
+    ) {
+        self.rows.push(Reject {
+            source: source.clone(),
+            id: id.to_string(),
+            field: field.to_string(),
+            reason: reason.into(),
+            action,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Rows in report order: by file, line, then the rest.
+    pub fn sorted(&self) -> Vec<Reject> {
+        let mut rows = self.rows.clone();
+        rows.sort();
+        rows
+    }
+
+    /// Counts by action, for the summary.
+    pub fn count(&self, action: Action) -> usize {
+        self.rows.iter().filter(|r| r.action == action).count()
+    }
+}
+
+/// A school whose district is known, ready for routing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedSchool {
+    pub school: School,
+    /// Index into the district list.
+    pub district: usize,
+}
+
+/// The outcome of validation: the schools that take part, each with its
+/// district, and everything refused.
+#[derive(Clone, Debug, Default)]
+pub struct Validated {
+    pub schools: Vec<PlacedSchool>,
+    pub rejected_schools: Vec<RejectedSchool>,
+    pub rejects: Rejects,
+}
+
+/// Checks schools against each other and against the districts:
+/// duplicate ids, unknown district codes, points outside every district
+/// (when no code is given), and a given code that contradicts the polygon.
+pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
+    let Inputs { schools, mut rejected_schools, districts, mut rejects, .. } = inputs;
+    let by_code: BTreeMap<&DistrictCode, usize> =
+        districts.iter().enumerate().map(|(i, d)| (&d.code, i)).collect();
+    let mut seen: BTreeMap<SchoolId, SourceRef> = BTreeMap::new();
+    let mut placed = Vec::with_capacity(schools.len());
+
+    for school in schools {
+        let mut refuse = |field: &str, reason: String, school: School| {
+            rejects.push(&school.source, &school.id.0, field, reason.clone(), Action::Refused);
+            rejected_schools.push(RejectedSchool {
+                id: school.id,
+                name: school.name,
+                lon_lat: Some((school.lon, school.lat)),
+                reason,
+                source: school.source,
+            });
+        };
+        if let Some(first) = seen.get(&school.id) {
+            let reason = format!("duplicate id: first seen at {}:{}", first.file, first.line);
+            refuse("id", reason, school);
+            continue;
+        }
+        seen.insert(school.id.clone(), school.source.clone());
+
+        let found = index.locate(school.lon, school.lat);
+        let district = match (&school.district, found) {
+            (Some(code), found) => match by_code.get(code) {
+                Some(&i) => {
+                    if found.is_some_and(|f| f != i) || found.is_none() {
+                        let where_ = match found {
+                            Some(f) => format!("inside district {}", districts[f].code),
+                            None => "outside every district".to_string(),
+                        };
+                        rejects.push(
+                            &school.source,
+                            &school.id.0,
+                            "district",
+                            format!("district code {code} given but the point lies {where_}; the given code is kept"),
+                            Action::Flagged,
+                        );
+                    }
+                    i
+                }
+                None => {
+                    refuse("district", format!("unknown district code {code}"), school);
+                    continue;
+                }
+            },
+            (None, Some(i)) => i,
+            (None, None) => {
+                refuse("lon/lat", "point lies outside every district".to_string(), school);
+                continue;
+            }
+        };
+        placed.push(PlacedSchool { school, district });
+    }
+    Validated { schools: placed, rejected_schools, rejects }
+}
