@@ -1,7 +1,15 @@
+pub mod allocate;
 pub mod error;
+pub mod fixture;
 pub mod graph;
 pub mod io;
 pub mod model;
+pub mod output;
+pub mod pipeline;
 pub mod routing;
+pub mod scenario;
+pub mod score;
+pub mod select;
 pub mod spatial;
+pub mod synth;
 pub mod validate;

@@ -7,6 +7,7 @@
 //! point. [`reference`] holds the plain computation the engine is checked
 //! against.
 
+pub mod matrix;
 pub mod reference;
 
 use std::cmp::Reverse;

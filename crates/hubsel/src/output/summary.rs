@@ -1,0 +1,179 @@
+//! `summary.json`, `summary.csv` and `rejects.csv`.
+
+use serde_json::{json, Value};
+
+use super::round;
+use crate::model::HubLevel;
+use crate::pipeline::{Role, RunResult};
+
+/// Run-wide figures, the same for every strategy so runs compare.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Totals {
+    pub schools: usize,
+    pub hubs_primary: usize,
+    pub hubs_secondary: usize,
+    pub members: usize,
+    pub standalone: usize,
+    pub rejected: usize,
+    pub students: f64,
+    /// Student-weighted mean / 95th percentile / maximum door-to-door
+    /// minutes of the members.
+    pub mean_min: f64,
+    pub p95_min: f64,
+    pub max_min: f64,
+    /// Share of students (of schools taking part) at a hub or a member.
+    pub share_within: f64,
+}
+
+impl Totals {
+    pub fn of(r: &RunResult) -> Totals {
+        let count = |role: Role| r.schools.iter().filter(|s| s.role == role).count();
+        let taking_part: f64 = r.schools.iter().filter(|s| s.role != Role::Rejected).map(|s| s.students).sum();
+        let within: f64 = r.schools.iter().filter(|s| matches!(s.role, Role::Hub | Role::Member)).map(|s| s.students).sum();
+        let mut pairs: Vec<(f64, f64)> =
+            r.schools.iter().filter(|s| s.role == Role::Member).filter_map(|s| s.travel_min.map(|m| (m, s.students))).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let weight: f64 = pairs.iter().map(|p| p.1).sum();
+        let mean_min = if weight > 0.0 { pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / weight } else { 0.0 };
+        let mut p95_min = pairs.last().map_or(0.0, |p| p.0);
+        let mut acc = 0.0;
+        for (m, s) in &pairs {
+            acc += s;
+            if acc >= 0.95 * weight - 1e-9 {
+                p95_min = *m;
+                break;
+            }
+        }
+        Totals {
+            schools: r.schools.len(),
+            hubs_primary: r.hubs.iter().filter(|h| h.level == HubLevel::Primary).count(),
+            hubs_secondary: r.hubs.iter().filter(|h| h.level == HubLevel::Secondary).count(),
+            members: count(Role::Member),
+            standalone: count(Role::StandAlone),
+            rejected: count(Role::Rejected),
+            students: taking_part,
+            mean_min,
+            p95_min,
+            max_min: pairs.last().map_or(0.0, |p| p.0),
+            share_within: if taking_part > 0.0 { within / taking_part } else { 0.0 },
+        }
+    }
+}
+
+/// `summary.json`: the scenario, the totals, the shortfalls and each
+/// district's figures. Holds nothing that changes between identical runs
+/// (no clock, no timings).
+pub fn summary_json(r: &RunResult) -> String {
+    let t = Totals::of(r);
+    let c = &r.config;
+    let shortfalls: Vec<Value> = r
+        .district_outcomes
+        .iter()
+        .flat_map(|d| &d.shortfalls)
+        .map(|s| json!({"district": s.district.0, "level": s.level.as_str(), "wanted": s.wanted, "chosen": s.chosen, "reason": s.reason}))
+        .collect();
+    let districts: Vec<Value> = r
+        .district_outcomes
+        .iter()
+        .map(|o| {
+            json!({
+                "code": o.code.0, "name": o.name, "hubs_primary": o.hubs_primary, "hubs_secondary": o.hubs_secondary,
+                "schools": o.schools, "students": o.students, "members": o.members, "standalone": o.standalone,
+                "mean_min": round(o.mean_min, 3), "p95_min": round(o.p95_min, 3), "max_min": round(o.max_min, 3),
+                "share_within": round(o.share_within, 6),
+            })
+        })
+        .collect();
+    let criteria: Vec<Value> = c
+        .criteria
+        .iter()
+        .map(|cr| json!({"key": cr.key(), "weight": cr.weight, "direction": format!("{:?}", cr.direction).to_lowercase(), "normalize": format!("{:?}", cr.normalize).to_lowercase()}))
+        .collect();
+    let value = json!({
+        "tool": "hubsel",
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": {
+            "name": c.name, "source": c.source, "strategy": c.strategy.as_str(), "seed": c.seed,
+            "hubs_per_district": {"primary": c.hubs_primary, "secondary": c.hubs_secondary},
+            "max_travel_minutes": c.max_travel_minutes, "search_cutoff_minutes": c.search_cutoff_minutes,
+            "offroad_speed_kmh": c.offroad_speed_kmh, "max_snap_m": c.max_snap_m,
+            "min_students": c.constraints.min_students, "exclude_if": c.constraints.exclude_if,
+            "required_hubs": c.required_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+            "excluded_hubs": c.excluded_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+            "criteria": criteria,
+        },
+        "network": {"nodes": r.stats.graph_nodes, "links": r.stats.graph_links, "components": r.stats.components},
+        "totals": {
+            "districts": r.districts.len(), "schools": t.schools, "hubs": t.hubs_primary + t.hubs_secondary,
+            "hubs_primary": t.hubs_primary, "hubs_secondary": t.hubs_secondary, "members": t.members,
+            "standalone": t.standalone, "rejected": t.rejected, "reject_rows": r.rejects.len(),
+            "students": t.students, "mean_min": round(t.mean_min, 3), "p95_min": round(t.p95_min, 3),
+            "max_min": round(t.max_min, 3), "share_within": round(t.share_within, 6),
+        },
+        "shortfalls": shortfalls,
+        "districts": districts,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn csv_text(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
+
+/// `summary.csv`: one row per district, then a `TOTAL` row.
+pub fn summary_csv(r: &RunResult) -> String {
+    let header = ["code", "name", "hubs_p", "hubs_s", "schools", "students", "members", "standalone", "mean_min", "p95_min", "max_min", "share_in", "shortfall"];
+    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    for o in &r.district_outcomes {
+        let shortfall: Vec<String> = o.shortfalls.iter().map(|s| format!("{}: {}", s.level.as_str(), s.reason)).collect();
+        rows.push(vec![
+            o.code.0.clone(),
+            o.name.clone(),
+            o.hubs_primary.to_string(),
+            o.hubs_secondary.to_string(),
+            o.schools.to_string(),
+            o.students.to_string(),
+            o.members.to_string(),
+            o.standalone.to_string(),
+            round(o.mean_min, 3).to_string(),
+            round(o.p95_min, 3).to_string(),
+            round(o.max_min, 3).to_string(),
+            round(o.share_within, 6).to_string(),
+            shortfall.join("; "),
+        ]);
+    }
+    let t = Totals::of(r);
+    rows.push(vec![
+        "TOTAL".into(),
+        String::new(),
+        t.hubs_primary.to_string(),
+        t.hubs_secondary.to_string(),
+        (t.schools - t.rejected).to_string(),
+        t.students.to_string(),
+        t.members.to_string(),
+        t.standalone.to_string(),
+        round(t.mean_min, 3).to_string(),
+        round(t.p95_min, 3).to_string(),
+        round(t.max_min, 3).to_string(),
+        round(t.share_within, 6).to_string(),
+        String::new(),
+    ]);
+    csv_text(rows)
+}
+
+/// `rejects.csv`: file, line (or feature number), id, field, reason and
+/// whether the row was refused or only flagged.
+pub fn rejects_csv(r: &RunResult) -> String {
+    let mut rows = vec![["file", "line", "id", "field", "reason", "action"].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    for x in r.rejects.sorted() {
+        rows.push(vec![x.source.file, x.source.line.to_string(), x.id, x.field, x.reason, x.action.as_str().to_string()]);
+    }
+    csv_text(rows)
+}

@@ -1,0 +1,154 @@
+//! Many-to-many travel times within each district: one reverse search per
+//! hub candidate, stopped as soon as every school of the district is
+//! settled (or at the search cutoff), run in parallel with one reusable
+//! [`SearchSpace`] per worker thread.
+
+use std::cell::RefCell;
+
+use rayon::prelude::*;
+
+use crate::graph::RoadGraph;
+use crate::routing::{search, trip_to_seeded, Departure, Ends, SearchSpace, Tree};
+use crate::spatial::Snap;
+
+/// One district's travel problem: its schools (with their snaps, `None`
+/// when not on the network) and which of them are hub candidates.
+#[derive(Clone, Debug)]
+pub struct DistrictTrips<'a> {
+    pub snaps: Vec<Option<&'a Snap>>,
+    /// Off-road seconds of each school (school ↔ snap point).
+    pub offroad_s: Vec<f64>,
+    /// Local indices of the candidates.
+    pub candidates: Vec<usize>,
+}
+
+/// Travel from each school of a district to each candidate.
+#[derive(Clone, Debug, Default)]
+pub struct TravelMatrix {
+    pub school_count: usize,
+    /// Local indices of the candidates (rows).
+    pub candidates: Vec<usize>,
+    /// Door-to-door seconds (off-road legs included), row-major
+    /// candidates × schools; `f64::INFINITY` when unreachable within the cutoff.
+    pub seconds: Vec<f64>,
+    /// How each trip leaves its school's link, same layout.
+    pub departures: Vec<Option<Departure>>,
+    /// The part of each candidate's search tree the trips use.
+    pub trees: Vec<Tree>,
+    /// Nodes settled by all searches, for throughput figures.
+    pub settled_nodes: u64,
+}
+
+impl TravelMatrix {
+    /// Door-to-door seconds from school `school` to candidate row `row`.
+    pub fn seconds(&self, row: usize, school: usize) -> f64 {
+        self.seconds[row * self.school_count + school]
+    }
+
+    pub fn departure(&self, row: usize, school: usize) -> Option<Departure> {
+        self.departures[row * self.school_count + school]
+    }
+
+    /// Row of a candidate given its local school index.
+    pub fn row_of(&self, school: usize) -> Option<usize> {
+        self.candidates.iter().position(|&c| c == school)
+    }
+}
+
+thread_local! {
+    static SPACE: RefCell<Option<SearchSpace>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's search space, sized for `node_count`.
+fn with_space<R>(node_count: usize, f: impl FnOnce(&mut SearchSpace) -> R) -> R {
+    SPACE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|s| s.node_count() != node_count) {
+            *slot = Some(SearchSpace::new(node_count));
+        }
+        match slot.as_mut() {
+            Some(space) => f(space),
+            None => f(&mut SearchSpace::new(node_count)),
+        }
+    })
+}
+
+struct Row {
+    seconds: Vec<f64>,
+    departures: Vec<Option<Departure>>,
+    tree: Tree,
+    settled: u64,
+}
+
+fn candidate_row(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize, cutoff_s: f64, space: &mut SearchSpace) -> Row {
+    let n = trips.snaps.len();
+    let mut row = Row { seconds: vec![f64::INFINITY; n], departures: vec![None; n], tree: Tree::default(), settled: 0 };
+    let Some(hub) = trips.snaps[candidate] else {
+        return row;
+    };
+    let hub_component = graph.component[graph.links[hub.link as usize].from as usize];
+    let ends = Ends::of(graph, hub);
+    let seeds: Vec<(u32, f64)> = ends.enter.iter().copied().filter(|(_, s)| s.is_finite()).collect();
+    let mut targets: Vec<u32> = Vec::new();
+    for snap in trips.snaps.iter().flatten() {
+        if graph.component[graph.links[snap.link as usize].from as usize] == hub_component {
+            targets.extend(Ends::of(graph, snap).leave_nodes());
+        }
+    }
+    // The road part may use all of the cutoff less the hub's off-road leg.
+    search(&graph.reverse, space, &seeds, &targets, cutoff_s - trips.offroad_s[candidate]);
+    row.settled = space.settled_count;
+    let mut starts = Vec::new();
+    for (i, snap) in trips.snaps.iter().enumerate() {
+        let Some(snap) = snap else { continue };
+        if i == candidate {
+            row.seconds[i] = 0.0;
+            continue;
+        }
+        if let Some((road_s, dep)) = trip_to_seeded(graph, space, snap, hub) {
+            let total = road_s + trips.offroad_s[i] + trips.offroad_s[candidate];
+            if total <= cutoff_s {
+                row.seconds[i] = total;
+                row.departures[i] = Some(dep);
+                if let Departure::Node { node, .. } = dep {
+                    starts.push(node);
+                }
+            }
+        }
+    }
+    row.tree = Tree::extract(graph, space, starts);
+    row
+}
+
+/// Computes the travel matrix of every district, in parallel over all
+/// (district, candidate) searches. The result does not depend on the
+/// number of threads: each search is sequential and rows are put back in
+/// order.
+pub fn district_matrices(graph: &RoadGraph, districts: &[DistrictTrips<'_>], cutoff_s: f64, on_row: &(dyn Fn() + Sync)) -> Vec<TravelMatrix> {
+    let jobs: Vec<(usize, usize)> =
+        districts.iter().enumerate().flat_map(|(d, t)| t.candidates.iter().map(move |&c| (d, c))).collect();
+    let rows: Vec<Row> = jobs
+        .par_iter()
+        .map(|&(d, c)| {
+            let row = with_space(graph.node_count(), |space| candidate_row(graph, &districts[d], c, cutoff_s, space));
+            on_row();
+            row
+        })
+        .collect();
+    let mut rows = rows.into_iter();
+    districts
+        .iter()
+        .map(|t| {
+            let mut m = TravelMatrix { school_count: t.snaps.len(), candidates: t.candidates.clone(), ..TravelMatrix::default() };
+            for _ in &t.candidates {
+                if let Some(row) = rows.next() {
+                    m.seconds.extend(row.seconds);
+                    m.departures.extend(row.departures);
+                    m.trees.push(row.tree);
+                    m.settled_nodes += row.settled;
+                }
+            }
+            m
+        })
+        .collect()
+}

@@ -1,0 +1,279 @@
+//! Choosing hubs within one district and level.
+//!
+//! Every strategy is an objective over a set of candidates
+//! ([`Strategy::objective`], lower is better, compared lexicographically);
+//! one solver serves them all: exact enumeration of the sets when there are
+//! few enough (the usual case, one or two hubs per district and level),
+//! otherwise greedy construction followed by vertex substitution
+//! (Teitz & Bart 1968) until no single swap improves.
+
+mod baseline;
+mod location;
+mod policy;
+
+pub use baseline::{Central, Random};
+pub use location::{MaxCover, PCenter, PMedian};
+pub use policy::{Largest, Score};
+
+use crate::scenario::StrategyKind;
+
+/// A candidate hub of the group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Policy score (0..1 with min-max criteria), for the `score` strategy.
+    pub score: f64,
+    pub students: f64,
+    /// A stable value in [0, 1) drawn from the seed and the school id, for
+    /// the `random` strategy.
+    pub lottery: f64,
+}
+
+/// One district-and-level selection problem.
+#[derive(Clone, Debug, Default)]
+pub struct LevelProblem {
+    /// How many hubs to choose.
+    pub k: usize,
+    /// Candidates, in school-id order (ties go to the earlier one).
+    pub candidates: Vec<Candidate>,
+    /// Positions in `candidates` that must be chosen.
+    pub forced: Vec<usize>,
+    /// Students of each school the hubs would serve.
+    pub demand: Vec<f64>,
+    /// Door-to-door minutes, candidates × demand, row-major;
+    /// `f64::INFINITY` when unreachable.
+    pub minutes: Vec<f64>,
+    /// Straight-line metres, same layout, for the `central` baseline.
+    pub straight_m: Vec<f64>,
+    /// Beyond this a school is not covered.
+    pub limit_min: f64,
+    /// Minutes charged for an unreachable school in sums and maxima.
+    pub penalty_min: f64,
+}
+
+impl LevelProblem {
+    pub fn minutes(&self, candidate: usize, demand: usize) -> f64 {
+        self.minutes[candidate * self.demand.len() + demand]
+    }
+
+    /// Minutes from each demand school to its nearest hub in `set`, with
+    /// unreachable schools charged the penalty.
+    pub fn nearest_minutes(&self, set: &[usize]) -> Vec<f64> {
+        (0..self.demand.len())
+            .map(|d| {
+                let m = set.iter().map(|&c| self.minutes(c, d)).fold(f64::INFINITY, f64::min);
+                if m.is_finite() { m } else { self.penalty_min }
+            })
+            .collect()
+    }
+}
+
+/// An objective: lower is better, compared element by element.
+pub type Objective = [f64; 2];
+
+/// A way of choosing hubs.
+pub trait Strategy: Sync {
+    fn kind(&self) -> StrategyKind;
+
+    /// The value of choosing `set` (positions in `problem.candidates`).
+    fn objective(&self, problem: &LevelProblem, set: &[usize]) -> Objective;
+
+    /// What the objective's first element measures, for the explanation.
+    fn unit(&self) -> &'static str;
+}
+
+/// The strategy object for a kind.
+pub fn strategy(kind: StrategyKind) -> &'static dyn Strategy {
+    match kind {
+        StrategyKind::Score => &Score,
+        StrategyKind::PMedian => &PMedian,
+        StrategyKind::PCenter => &PCenter,
+        StrategyKind::MaxCover => &MaxCover,
+        StrategyKind::Largest => &Largest,
+        StrategyKind::Central => &Central,
+        StrategyKind::Random => &Random,
+    }
+}
+
+/// The best alternative to one chosen hub.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunnerUp {
+    /// Position of the candidate that would best replace the hub.
+    pub candidate: usize,
+    /// How much worse the objective's first element gets with the swap
+    /// (in the strategy's unit; 0 means a tie).
+    pub margin: f64,
+}
+
+/// The outcome for one group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    /// Chosen positions, in candidate order.
+    pub chosen: Vec<usize>,
+    pub objective: Objective,
+    /// True when the choice is proven optimal (enumeration or trivial).
+    pub exact: bool,
+    /// Per chosen hub (same order), its runner-up; `None` for forced hubs
+    /// or when no other candidate exists.
+    pub runner_up: Vec<Option<RunnerUp>>,
+}
+
+/// Enumeration is used while the number of sets stays below this.
+pub const MAX_ENUMERATION: u128 = 200_000;
+
+fn better(a: &Objective, b: &Objective) -> bool {
+    const EPS: f64 = 1e-9;
+    for i in 0..2 {
+        if a[i] < b[i] - EPS * b[i].abs().max(1.0) {
+            return true;
+        }
+        if a[i] > b[i] + EPS * b[i].abs().max(1.0) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Number of k-subsets of n, saturating.
+pub fn binomial(n: usize, k: usize) -> u128 {
+    if k > n {
+        return 0;
+    }
+    let k = k.min(n - k);
+    let mut r: u128 = 1;
+    for i in 0..k {
+        r = r.saturating_mul((n - i) as u128) / (i + 1) as u128;
+    }
+    r
+}
+
+/// Chooses the hubs of one group.
+pub fn solve(strategy: &dyn Strategy, problem: &LevelProblem) -> Choice {
+    let n = problem.candidates.len();
+    let mut forced = problem.forced.clone();
+    forced.sort_unstable();
+    forced.dedup();
+    let free: Vec<usize> = (0..n).filter(|c| !forced.contains(c)).collect();
+    let slots = problem.k.saturating_sub(forced.len()).min(free.len());
+    let (chosen, exact) = if slots == 0 || slots == free.len() {
+        let mut all = forced.clone();
+        if slots > 0 {
+            all.extend(&free);
+        }
+        (all, true)
+    } else if binomial(free.len(), slots) <= MAX_ENUMERATION {
+        (enumerate(strategy, problem, &forced, &free, slots), true)
+    } else {
+        (interchange(strategy, problem, &forced, &free, slots), false)
+    };
+    let mut chosen = chosen;
+    chosen.sort_unstable();
+    let objective = strategy.objective(problem, &chosen);
+    let runner_up = chosen
+        .iter()
+        .map(|&h| {
+            if forced.contains(&h) {
+                return None;
+            }
+            let mut best: Option<(usize, Objective)> = None;
+            for &r in &free {
+                if chosen.contains(&r) {
+                    continue;
+                }
+                let swapped: Vec<usize> = chosen.iter().map(|&c| if c == h { r } else { c }).collect();
+                let o = strategy.objective(problem, &swapped);
+                if best.as_ref().is_none_or(|(_, b)| better(&o, b)) {
+                    best = Some((r, o));
+                }
+            }
+            best.map(|(candidate, o)| RunnerUp { candidate, margin: (o[0] - objective[0]).max(0.0) })
+        })
+        .collect();
+    Choice { chosen, objective, exact, runner_up }
+}
+
+/// Tries every set of `slots` free candidates (with the forced ones);
+/// the first best in lexicographic order wins, so ties go to the
+/// candidates earliest in id order.
+fn enumerate(strategy: &dyn Strategy, problem: &LevelProblem, forced: &[usize], free: &[usize], slots: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..slots).collect();
+    let mut best: Option<(Vec<usize>, Objective)> = None;
+    loop {
+        let mut set = forced.to_vec();
+        set.extend(idx.iter().map(|&i| free[i]));
+        let o = strategy.objective(problem, &set);
+        if best.as_ref().is_none_or(|(_, b)| better(&o, b)) {
+            best = Some((set, o));
+        }
+        // Next combination in lexicographic order.
+        let m = free.len();
+        let mut i = slots;
+        loop {
+            if i == 0 {
+                return best.map(|(s, _)| s).unwrap_or_default();
+            }
+            i -= 1;
+            if idx[i] != i + m - slots {
+                break;
+            }
+            if i == 0 {
+                return best.map(|(s, _)| s).unwrap_or_default();
+            }
+        }
+        idx[i] += 1;
+        for j in i + 1..slots {
+            idx[j] = idx[j - 1] + 1;
+        }
+    }
+}
+
+/// Greedy construction then vertex substitution: repeatedly make the best
+/// single swap of a chosen and an unchosen candidate while it improves.
+fn interchange(strategy: &dyn Strategy, problem: &LevelProblem, forced: &[usize], free: &[usize], slots: usize) -> Vec<usize> {
+    let mut set = forced.to_vec();
+    for _ in 0..slots {
+        let mut best: Option<(usize, Objective)> = None;
+        for &c in free {
+            if set.contains(&c) {
+                continue;
+            }
+            set.push(c);
+            let o = strategy.objective(problem, &set);
+            set.pop();
+            if best.as_ref().is_none_or(|(_, b)| better(&o, b)) {
+                best = Some((c, o));
+            }
+        }
+        if let Some((c, _)) = best {
+            set.push(c);
+        }
+    }
+    let mut current = strategy.objective(problem, &set);
+    loop {
+        let mut improved: Option<(usize, usize, Objective)> = None;
+        for pos in forced.len()..set.len() {
+            for &c in free {
+                if set.contains(&c) {
+                    continue;
+                }
+                let old = set[pos];
+                set[pos] = c;
+                let o = strategy.objective(problem, &set);
+                set[pos] = old;
+                let target = improved.as_ref().map_or(current, |(_, _, b)| *b);
+                if better(&o, &target) {
+                    improved = Some((pos, c, o));
+                }
+            }
+        }
+        match improved {
+            Some((pos, c, o)) => {
+                set[pos] = c;
+                current = o;
+            }
+            None => return set,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,336 @@
+//! Deterministic synthetic data: schools, roads and districts that look
+//! like a Thai province, for tests, examples and benchmarks that must not
+//! depend on real data.
+//!
+//! [`generate`] builds a [`SynthDataset`] from a [`Preset`] and a seed; the
+//! same preset and seed always give the same data, and
+//! [`SynthDataset::write`] the same bytes. The `province` preset models
+//! Chiang Mai: 25 districts, 687 schools, a lowland valley with dense,
+//! straight roads and highlands with sparse, winding ones.
+//!
+//! ```no_run
+//! # use hubsel::synth::{generate, Preset};
+//! let data = generate(Preset::Province, 42);
+//! data.write(std::path::Path::new("fixtures/province"))?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! How a province is made, stage by stage:
+//! 1. districts: a jittered grid of cells with wiggling shared sides that
+//!    tile the province (`districts`);
+//! 2. seats and trunk roads: a seat per district, a connected network of
+//!    primary roads between neighbouring seats, a street grid with one-way
+//!    couplets in the capital (`plan`, `roads`);
+//! 3. per district, villages joined to the nearest road vertex, loops and
+//!    dead-end spurs (`plan`);
+//! 4. noding: every crossing becomes a shared vertex (`roads`);
+//! 5. schools: one per village, a little off the road, a few remote ones in
+//!    the hills, with levels, sizes and facilities (`schools`).
+//!
+//! A national preset is a list of [`province::ProvinceSpec`]s run through
+//! the same stages.
+
+mod districts;
+mod geom;
+mod names;
+mod plan;
+mod province;
+mod roads;
+mod schools;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::io;
+use std::path::Path;
+use std::str::FromStr;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use self::names::NameBook;
+use self::province::ProvinceSpec;
+use self::roads::{Network, RoadIndex};
+
+/// A named recipe for a data set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// Chiang Mai province: 25 districts, 687 schools.
+    Province,
+}
+
+impl Preset {
+    /// Every preset, in the order help texts list them.
+    pub const ALL: [Preset; 1] = [Preset::Province];
+
+    /// The name [`FromStr`] accepts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Province => "province",
+        }
+    }
+
+    fn provinces(self) -> &'static [&'static ProvinceSpec] {
+        static CHIANG_MAI_ONLY: [&ProvinceSpec; 1] = [&province::CHIANG_MAI];
+        match self {
+            Preset::Province => &CHIANG_MAI_ONLY,
+        }
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A preset name that matches none of [`Preset::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownPreset {
+    pub given: String,
+}
+
+impl fmt::Display for UnknownPreset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let valid: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+        write!(
+            f,
+            "unknown preset {:?}; valid presets: {}",
+            self.given,
+            valid.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownPreset {}
+
+impl FromStr for Preset {
+    type Err = UnknownPreset;
+
+    /// Case-insensitive.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| UnknownPreset {
+                given: text.to_string(),
+            })
+    }
+}
+
+/// The levels a school teaches, as `schools.csv` spells them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchoolLevel {
+    Primary,
+    /// An opportunity-expansion school (kindergarten to grade 9), or K–12.
+    Both,
+    Secondary,
+}
+
+impl SchoolLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchoolLevel::Primary => "primary",
+            SchoolLevel::Both => "both",
+            SchoolLevel::Secondary => "secondary",
+        }
+    }
+
+    /// Could serve as a primary hub.
+    pub fn teaches_primary(self) -> bool {
+        self != SchoolLevel::Secondary
+    }
+
+    /// Could serve as a secondary hub.
+    pub fn teaches_secondary(self) -> bool {
+        self != SchoolLevel::Primary
+    }
+}
+
+/// Road classes, spelt as OpenStreetMap's `highway` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RoadClass {
+    Primary,
+    Secondary,
+    Tertiary,
+    Unclassified,
+    Track,
+}
+
+impl RoadClass {
+    pub const ALL: [RoadClass; 5] = [
+        RoadClass::Primary,
+        RoadClass::Secondary,
+        RoadClass::Tertiary,
+        RoadClass::Unclassified,
+        RoadClass::Track,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoadClass::Primary => "primary",
+            RoadClass::Secondary => "secondary",
+            RoadClass::Tertiary => "tertiary",
+            RoadClass::Unclassified => "unclassified",
+            RoadClass::Track => "track",
+        }
+    }
+}
+
+/// One row of `schools.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynthSchool {
+    /// 8 digits: province code, district number, 4-digit sequence
+    /// (`50010001`).
+    pub id: u32,
+    /// Thai name.
+    pub name: String,
+    /// WGS 84 degrees, rounded to 6 decimals.
+    pub lon: f64,
+    pub lat: f64,
+    /// Code of the district polygon that strictly contains the school.
+    pub district: String,
+    pub level: SchoolLevel,
+    pub students: u32,
+    pub teachers: u32,
+    pub classrooms: u32,
+    /// School land in rai (1 rai = 1,600 m²), rounded to 0.1.
+    pub land_rai: f64,
+    pub internet: bool,
+    pub electricity: bool,
+    pub water: bool,
+    pub ict_teachers: u32,
+    pub language_teachers: u32,
+    pub labs: u32,
+    /// The school stands in the highland zone.
+    pub highland: bool,
+    /// Metres to the nearest road as generated (not written): 10–300 for
+    /// most schools, 1,100–2,900 for the remote highland ones.
+    pub road_m: f64,
+}
+
+/// One feature of `roads.geojson`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynthRoad {
+    pub class: RoadClass,
+    /// Thai name, often empty.
+    pub name: String,
+    /// Travel only in the direction of `coords`.
+    pub oneway: bool,
+    /// Posted speed limit in km/h, on some primary and secondary roads.
+    pub maxspeed_kmh: Option<u32>,
+    /// `[lon, lat]` WGS 84 degrees rounded to 7 decimals; roads meet only
+    /// at equal vertices, and no two consecutive vertices are equal.
+    pub coords: Vec<[f64; 2]>,
+}
+
+/// One feature of `districts.geojson`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynthDistrict {
+    /// Four digits, province then district (`5001`).
+    pub code: String,
+    pub name_th: String,
+    pub name_en: String,
+    /// Two-digit province code (`50`).
+    pub province: String,
+    /// Exterior ring, `[lon, lat]` degrees rounded to 7 decimals, closed and
+    /// counter-clockwise; neighbours share their common boundary vertex for
+    /// vertex.
+    pub ring: Vec<[f64; 2]>,
+    /// The district seat (its main town), where its trunk roads meet.
+    pub seat: [f64; 2],
+    /// Most of the district's area is highland.
+    pub highland: bool,
+}
+
+/// A generated data set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynthDataset {
+    /// Sorted by id.
+    pub schools: Vec<SynthSchool>,
+    pub roads: Vec<SynthRoad>,
+    /// Sorted by code.
+    pub districts: Vec<SynthDistrict>,
+}
+
+impl SynthDataset {
+    /// Writes `schools.csv`, `roads.geojson` and `districts.geojson` into
+    /// `dir`, creating it if needed.
+    pub fn write(&self, dir: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        write::schools(&dir.join("schools.csv"), &self.schools)?;
+        write::roads(&dir.join("roads.geojson"), &self.roads)?;
+        write::districts(&dir.join("districts.geojson"), &self.districts)
+    }
+}
+
+/// Generates the data set of `preset` from `seed`.
+pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
+    let specs = preset.provinces();
+    let (min, max) = extent(specs);
+    let mut network = Network::new(min, max);
+    let mut names = NameBook::default();
+    let plans: Vec<plan::ProvincePlan> = specs
+        .iter()
+        .map(|spec| plan::lay_out(spec, seed, &mut network, &mut names))
+        .collect();
+    network.node_crossings();
+    let roads = network.into_roads();
+    let index = RoadIndex::new(&roads, min, max);
+
+    let mut dataset = SynthDataset {
+        schools: Vec::new(),
+        roads: Vec::new(),
+        districts: Vec::new(),
+    };
+    for (spec, plan) in specs.iter().zip(&plans) {
+        dataset
+            .schools
+            .extend(schools::schools(spec, plan, &index, seed, &mut names));
+        dataset.districts.extend(plan.districts.iter().map(|d| {
+            let name = spec.district_name(d.number);
+            SynthDistrict {
+                code: spec.district_code(d.number),
+                name_th: name.map_or_else(String::new, |n| n.name_th.to_string()),
+                name_en: name.map_or_else(String::new, |n| n.name_en.to_string()),
+                province: spec.code.to_string(),
+                ring: d.ring.clone(),
+                seat: d.seat,
+                highland: d.highland,
+            }
+        }));
+    }
+    dataset.roads = roads;
+    dataset
+}
+
+/// An independent random stream per stage (and per district), so that a
+/// change to one stage leaves the others' draws alone: the seed picks the
+/// key, the stage the ChaCha stream.
+fn stream(seed: u64, stream_id: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream_id);
+    rng
+}
+
+/// A box around every province's grid, with room for jitter and for roads
+/// that wander a little past the border.
+fn extent(specs: &[&ProvinceSpec]) -> ([f64; 2], [f64; 2]) {
+    const PAD_DEG: f64 = 0.2;
+    let mut min = [f64::INFINITY; 2];
+    let mut max = [f64::NEG_INFINITY; 2];
+    for spec in specs {
+        for (lons, &lat) in spec.column_lon.iter().zip(spec.row_lat) {
+            for &lon in lons.iter() {
+                min = [min[0].min(lon), min[1].min(lat)];
+                max = [max[0].max(lon), max[1].max(lat)];
+            }
+        }
+    }
+    (
+        [min[0] - PAD_DEG, min[1] - PAD_DEG],
+        [max[0] + PAD_DEG, max[1] + PAD_DEG],
+    )
+}

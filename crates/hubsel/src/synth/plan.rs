@@ -1,0 +1,608 @@
+//! The layout of one province: district polygons, seats, the trunk roads
+//! between seats, and district by district the villages and the roads
+//! that reach them.
+
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::districts::{self, Tiling};
+use super::geom::{
+    distance_m, inside_with_margin, offset_m, ring_area_m2, ring_contains, ring_distance_m, LonLat,
+};
+use super::names::{self, NameBook};
+use super::province::ProvinceSpec;
+use super::roads::{Network, RoadLabel};
+use super::{stream, RoadClass};
+
+/// Fewest schools any district gets.
+const MIN_SCHOOLS_PER_DISTRICT: usize = 8;
+/// Schools per square kilometre of lowland relative to highland: valleys
+/// hold most villages.
+const VALLEY_DENSITY_RATIO: f64 = 20.0;
+/// The capital district's extra weight in the school allocation.
+const CAPITAL_WEIGHT: f64 = 2.0;
+/// Villages without a school for each village with one.
+const HAMLETS_PER_SCHOOL: f64 = 1.0;
+/// How many highland schools lie far off any road (1–3 km).
+const REMOTE_SCHOOLS: usize = 10;
+/// Villages keep this far from district boundaries, so a school placed
+/// near its village stays well inside the district.
+const VILLAGE_MARGIN_M: f64 = 700.0;
+/// Seats keep this far from district boundaries.
+const SEAT_MARGIN_M: f64 = 3_000.0;
+/// The city grid: streets each way and their spacing.
+const CITY_LINES: usize = 9;
+const CITY_SPACING_M: f64 = 260.0;
+/// Farthest a village looks for a road to join, in metres.
+const MAX_LINK_M: f64 = 200_000.0;
+
+/// Stream numbers within a province (see [`super::stream`]).
+const STREAM_TILING: u64 = 1;
+const STREAM_SEATS: u64 = 2;
+const STREAM_TRUNK: u64 = 3;
+const STREAM_CITY: u64 = 4;
+const STREAM_DISTRICT: u64 = 100;
+
+/// What a village is to its district.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The district seat, the town where the main school is.
+    Seat,
+    /// A sub-district centre, reached by a secondary road (tertiary when
+    /// it lies near an existing road).
+    SubCentre,
+    Village,
+}
+
+/// A settlement on the road network.
+#[derive(Clone, Debug)]
+pub struct Village {
+    /// The road vertex the village stands at (rounded to 7 decimals).
+    pub position: LonLat,
+    /// Its vertex in the network.
+    pub node: u32,
+    /// Thai name; empty for a hamlet.
+    pub name: String,
+    pub role: Role,
+    /// Whether the village has a school; hamlets only add roads.
+    pub school: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct DistrictPlan {
+    pub number: u8,
+    /// Closed, counter-clockwise exterior ring.
+    pub ring: Vec<LonLat>,
+    pub seat: LonLat,
+    /// Most of the district's area is highland.
+    pub highland: bool,
+    /// Seat first, then sub-centres, then villages and hamlets by distance
+    /// from the seat.
+    pub villages: Vec<Village>,
+    /// Schools to place 1–3 km away from any road, besides the villages'.
+    pub remote_schools: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProvincePlan {
+    /// Ordered by district number.
+    pub districts: Vec<DistrictPlan>,
+}
+
+/// Lays out `spec`, adding its roads to `network`.
+pub fn lay_out(
+    spec: &ProvinceSpec,
+    seed: u64,
+    network: &mut Network,
+    names: &mut NameBook,
+) -> ProvincePlan {
+    let province = spec.code.parse::<u64>().unwrap_or(0);
+    let rng = |local: u64| stream(seed, province * 1_000 + local);
+
+    let tiling = districts::tile(spec, &mut rng(STREAM_TILING));
+    let valley_shares: Vec<f64> = tiling
+        .cells
+        .iter()
+        .map(|c| valley_share(spec, &c.ring))
+        .collect();
+    let weights: Vec<f64> = tiling
+        .cells
+        .iter()
+        .zip(&valley_shares)
+        .map(|(cell, share)| {
+            let capital = if cell.number == spec.capital {
+                CAPITAL_WEIGHT
+            } else {
+                1.0
+            };
+            ring_area_m2(&cell.ring) * 1e-6 * (1.0 + (VALLEY_DENSITY_RATIO - 1.0) * share) * capital
+        })
+        .collect();
+    let school_counts = allocate(spec.school_count, &weights, MIN_SCHOOLS_PER_DISTRICT);
+
+    let mut seat_rng = rng(STREAM_SEATS);
+    let seats: Vec<LonLat> = tiling
+        .cells
+        .iter()
+        .map(|cell| {
+            if cell.number == spec.capital {
+                spec.city
+            } else {
+                seat_for(spec, &cell.ring, &mut seat_rng)
+            }
+        })
+        .collect();
+    let seat_nodes: Vec<u32> = seats.iter().map(|&s| network.add_node(s)).collect();
+    let seats: Vec<LonLat> = seat_nodes
+        .iter()
+        .map(|&n| network.nodes[n as usize])
+        .collect();
+
+    if let Some(capital) = tiling.cells.iter().position(|c| c.number == spec.capital) {
+        network.add_city_grid(
+            seat_nodes[capital],
+            CITY_LINES,
+            CITY_SPACING_M,
+            &mut rng(STREAM_CITY),
+        );
+    }
+    trunk_roads(
+        spec,
+        &tiling,
+        &seat_nodes,
+        &seats,
+        network,
+        names,
+        &mut rng(STREAM_TRUNK),
+    );
+
+    // Remote schools go to the highland districts, one each, in number order.
+    let mut order: Vec<usize> = (0..tiling.cells.len()).collect();
+    order.sort_by_key(|&i| tiling.cells[i].number);
+    let mut remote_left = REMOTE_SCHOOLS;
+    let mut plans = Vec::with_capacity(order.len());
+    for i in order {
+        let cell = &tiling.cells[i];
+        let highland = valley_shares[i] < 0.5;
+        let remote_schools = usize::from(highland && remote_left > 0);
+        remote_left -= remote_schools;
+        let mut district = DistrictPlan {
+            number: cell.number,
+            ring: cell.ring.clone(),
+            seat: seats[i],
+            highland,
+            villages: Vec::new(),
+            remote_schools,
+        };
+        let mut district_rng = rng(STREAM_DISTRICT + u64::from(cell.number));
+        let village_count = school_counts[i] - remote_schools;
+        settle_villages(
+            spec,
+            &mut district,
+            seat_nodes[i],
+            village_count,
+            network,
+            names,
+            &mut district_rng,
+        );
+        rural_roads(spec, &tiling.outline, &district, network, &mut district_rng);
+        plans.push(district);
+    }
+    ProvincePlan { districts: plans }
+}
+
+/// Share of a ring's area in the valley, from a regular grid of samples.
+fn valley_share(spec: &ProvinceSpec, ring: &[LonLat]) -> f64 {
+    const SAMPLES: usize = 24;
+    let (min, max) = bbox(ring);
+    let (mut inside, mut valley) = (0_usize, 0_usize);
+    for i in 0..SAMPLES {
+        for j in 0..SAMPLES {
+            let p = [
+                min[0] + (i as f64 + 0.5) / SAMPLES as f64 * (max[0] - min[0]),
+                min[1] + (j as f64 + 0.5) / SAMPLES as f64 * (max[1] - min[1]),
+            ];
+            if ring_contains(ring, p) {
+                inside += 1;
+                valley += usize::from(!spec.is_highland(p));
+            }
+        }
+    }
+    valley as f64 / inside.max(1) as f64
+}
+
+/// Splits `total` into integer shares proportional to `weights`, each at
+/// least `floor` (largest remainder, ties to the lower index).
+fn allocate(total: usize, weights: &[f64], floor: usize) -> Vec<usize> {
+    let spare = total.saturating_sub(floor * weights.len());
+    let sum: f64 = weights.iter().sum();
+    let exact: Vec<f64> = weights.iter().map(|w| spare as f64 * w / sum).collect();
+    let mut counts: Vec<usize> = exact.iter().map(|e| floor + e.floor() as usize).collect();
+    let mut by_remainder: Vec<usize> = (0..weights.len()).collect();
+    by_remainder.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    let short = total.saturating_sub(counts.iter().sum());
+    for &i in by_remainder.iter().take(short) {
+        counts[i] += 1;
+    }
+    counts
+}
+
+fn bbox(ring: &[LonLat]) -> (LonLat, LonLat) {
+    ring.iter().fold(
+        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+        |(lo, hi), p| {
+            (
+                [lo[0].min(p[0]), lo[1].min(p[1])],
+                [hi[0].max(p[0]), hi[1].max(p[1])],
+            )
+        },
+    )
+}
+
+/// A uniformly random point of the ring's bounding box.
+fn random_in_box(ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
+    let (min, max) = bbox(ring);
+    [
+        rng.random_range(min[0]..max[0]),
+        rng.random_range(min[1]..max[1]),
+    ]
+}
+
+/// A district seat: near the middle of the district, drawn to the valley
+/// where the district has one (towns grow on the flat land).
+fn seat_for(spec: &ProvinceSpec, ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
+    let n = (ring.len() - 1).max(1) as f64;
+    let centre = ring[..ring.len() - 1]
+        .iter()
+        .fold([0.0, 0.0], |c, p| [c[0] + p[0] / n, c[1] + p[1] / n]);
+    // Off-centre by up to a fifth of the district's size, so that seats do
+    // not line up along the grid rows.
+    let (min, max) = bbox(ring);
+    let aim = [
+        centre[0] + rng.random_range(-0.2..0.2) * (max[0] - min[0]),
+        centre[1] + rng.random_range(-0.2..0.2) * (max[1] - min[1]),
+    ];
+    let score = |p: LonLat| distance_m(p, aim) + 15_000.0 * spec.highland_weight(p);
+    let mut best: Option<(f64, LonLat)> = None;
+    for _ in 0..300 {
+        let p = random_in_box(ring, rng);
+        let s = score(p);
+        if best.is_none_or(|(b, _)| s < b) && inside_with_margin(ring, p, SEAT_MARGIN_M) {
+            best = Some((s, p));
+        }
+    }
+    best.map_or(centre, |(_, p)| p)
+}
+
+/// Roads between district seats. The cheapest tree over neighbouring seats
+/// (cost: length, more in the hills) are the primary roads, so the trunk
+/// network is connected; further neighbour links are primary in the valley
+/// and sometimes secondary elsewhere.
+fn trunk_roads(
+    spec: &ProvinceSpec,
+    tiling: &Tiling,
+    seat_nodes: &[u32],
+    seats: &[LonLat],
+    network: &mut Network,
+    names: &mut NameBook,
+    rng: &mut ChaCha8Rng,
+) {
+    let at = |row: usize, column: usize| {
+        tiling
+            .cells
+            .iter()
+            .position(|c| c.row == row && c.column == column)
+    };
+    let mut links: Vec<(usize, usize)> = Vec::new();
+    for (i, cell) in tiling.cells.iter().enumerate() {
+        let (r, c) = (cell.row, cell.column);
+        links.extend(at(r, c + 1).map(|j| (i, j)));
+        links.extend(at(r + 1, c).map(|j| (i, j)));
+        // One diagonal of some grid squares, as highways cut corners.
+        if rng.random_bool(0.4) {
+            let diagonal = if rng.random_bool(0.5) {
+                (at(r, c), at(r + 1, c + 1))
+            } else {
+                (at(r, c + 1), at(r + 1, c))
+            };
+            if let (Some(a), Some(b)) = diagonal {
+                links.push((a, b));
+            }
+        }
+    }
+    let hilliness = |a: LonLat, b: LonLat| {
+        (0..=8)
+            .map(|k| spec.highland_weight(lerp(a, b, k as f64 / 8.0)))
+            .sum::<f64>()
+            / 9.0
+    };
+    let mut costed: Vec<(f64, f64, usize, usize)> = links
+        .iter()
+        .map(|&(a, b)| {
+            let hills = hilliness(seats[a], seats[b]);
+            (
+                distance_m(seats[a], seats[b]) * (1.0 + 2.0 * hills),
+                hills,
+                a,
+                b,
+            )
+        })
+        .collect();
+    costed.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+
+    let mut parent: Vec<usize> = (0..seats.len()).collect();
+    fn root(parent: &mut [usize], mut v: usize) -> usize {
+        while parent[v] != v {
+            parent[v] = parent[parent[v]];
+            v = parent[v];
+        }
+        v
+    }
+    for (_, hills, a, b) in costed {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        let in_tree = ra != rb;
+        if in_tree {
+            parent[ra] = rb;
+        }
+        let class = if in_tree || hills < 0.35 {
+            RoadClass::Primary
+        } else if rng.random_bool(0.4) {
+            RoadClass::Secondary
+        } else {
+            continue;
+        };
+        let label = match class {
+            RoadClass::Primary => {
+                let posted = rng.random_bool(if hills < 0.5 { 0.7 } else { 0.4 });
+                let maxspeed_kmh = posted.then_some(if hills < 0.5 { 90 } else { 60 });
+                RoadLabel {
+                    class,
+                    name: names.highway(),
+                    maxspeed_kmh,
+                }
+            }
+            _ => {
+                let posted = rng.random_bool(0.3);
+                let maxspeed_kmh = posted.then_some(if hills < 0.5 { 80 } else { 60 });
+                RoadLabel {
+                    class,
+                    name: names::rural_road(spec.road_prefix, rng),
+                    maxspeed_kmh,
+                }
+            }
+        };
+        network.build_road(seat_nodes[a], seat_nodes[b], label, spec, rng);
+    }
+}
+
+fn lerp(a: LonLat, b: LonLat, t: f64) -> LonLat {
+    [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+}
+
+/// Places a district's villages and joins each to the nearest road
+/// vertex: sub-centres first by secondary roads, then villages outwards
+/// from the seat, so the network grows as a tree from the trunk roads.
+/// `schools` of the villages (the seat among them) get a school; about as
+/// many again are hamlets without one.
+fn settle_villages(
+    spec: &ProvinceSpec,
+    district: &mut DistrictPlan,
+    seat_node: u32,
+    schools: usize,
+    network: &mut Network,
+    names: &mut NameBook,
+    rng: &mut ChaCha8Rng,
+) {
+    let hamlets = (HAMLETS_PER_SCHOOL * schools as f64).round() as usize;
+    let mut points = scatter_villages(spec, &district.ring, district.seat, schools + hamlets, rng);
+    // Scatter order is random, so the first ones are a random choice of
+    // school villages.
+    let others: Vec<(LonLat, bool)> = points
+        .split_off(1.min(points.len()))
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, i + 1 < schools))
+        .collect();
+    let school_points: Vec<LonLat> = others
+        .iter()
+        .filter(|(_, school)| *school)
+        .map(|(p, _)| *p)
+        .collect();
+    let sub_centres = farthest_points(
+        district.seat,
+        &school_points,
+        (schools / 12).clamp(2, 4).min(school_points.len()),
+    );
+    let sub_centre_points: Vec<LonLat> = sub_centres.iter().map(|&i| school_points[i]).collect();
+    let mut rest: Vec<(LonLat, bool)> = others
+        .into_iter()
+        .filter(|(p, _)| !sub_centre_points.contains(p))
+        .collect();
+    rest.sort_by(|a, b| distance_m(a.0, district.seat).total_cmp(&distance_m(b.0, district.seat)));
+
+    district.villages.push(Village {
+        position: district.seat,
+        node: seat_node,
+        name: names.village(spec.is_highland(district.seat), rng),
+        role: Role::Seat,
+        school: true,
+    });
+    let ordered = sub_centre_points
+        .into_iter()
+        .map(|p| (p, Role::SubCentre, true))
+        .chain(
+            rest.into_iter()
+                .map(|(p, school)| (p, Role::Village, school)),
+        );
+    for (p, role, school) in ordered {
+        let (near, link_m) = network
+            .nearest_node(p, MAX_LINK_M)
+            .unwrap_or((seat_node, distance_m(p, district.seat)));
+        let node = network.add_node(p);
+        let hills = spec.highland_weight(p);
+        let class = match role {
+            Role::SubCentre if link_m > 3_000.0 => RoadClass::Secondary,
+            Role::SubCentre => RoadClass::Tertiary,
+            _ if hills > 0.5 && link_m > 2_500.0 && rng.random_bool(0.5) => RoadClass::Track,
+            _ if hills <= 0.5 && link_m > 1_800.0 => RoadClass::Tertiary,
+            _ => RoadClass::Unclassified,
+        };
+        let label = RoadLabel::new(class, road_name(spec, class, rng));
+        network.build_road(near, node, label, spec, rng);
+        let name = if school {
+            names.village(hills > 0.5, rng)
+        } else {
+            String::new()
+        };
+        district.villages.push(Village {
+            position: network.nodes[node as usize],
+            node,
+            name,
+            role,
+            school,
+        });
+    }
+}
+
+/// The seat and `count - 1` more village sites inside the district, away
+/// from its boundary and from each other; sparser in the hills.
+fn scatter_villages(
+    spec: &ProvinceSpec,
+    ring: &[LonLat],
+    seat: LonLat,
+    count: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<LonLat> {
+    let mut points = vec![seat];
+    let mut relax = 1.0;
+    let mut misses = 0_usize;
+    while points.len() < count {
+        let p = random_in_box(ring, rng);
+        if !ring_contains(ring, p) {
+            continue;
+        }
+        let hills = spec.highland_weight(p);
+        // Cheap tests first: the boundary distance costs most.
+        if !rng.random_bool(1.0 - 0.95 * hills) || ring_distance_m(ring, p) < VILLAGE_MARGIN_M {
+            continue;
+        }
+        let gap_m = (800.0 + 1_700.0 * hills) * relax;
+        if points.iter().any(|&q| distance_m(p, q) < gap_m) {
+            misses += 1;
+            // A crowded district accepts closer neighbours rather than loop.
+            if misses % 400 == 0 {
+                relax *= 0.85;
+            }
+            continue;
+        }
+        points.push(p);
+    }
+    points
+}
+
+/// Indices of `k` of `points` spread out by farthest-point sampling from
+/// `origin`.
+fn farthest_points(origin: LonLat, points: &[LonLat], k: usize) -> Vec<usize> {
+    let mut chosen: Vec<usize> = Vec::with_capacity(k);
+    let mut nearest_m: Vec<f64> = points.iter().map(|&p| distance_m(p, origin)).collect();
+    for _ in 0..k {
+        let Some(next) = (0..points.len())
+            .filter(|i| !chosen.contains(i))
+            .max_by(|&a, &b| nearest_m[a].total_cmp(&nearest_m[b]).then(b.cmp(&a)))
+        else {
+            break;
+        };
+        chosen.push(next);
+        for (i, d) in nearest_m.iter_mut().enumerate() {
+            *d = d.min(distance_m(points[i], points[next]));
+        }
+    }
+    chosen
+}
+
+fn road_name(spec: &ProvinceSpec, class: RoadClass, rng: &mut ChaCha8Rng) -> String {
+    match class {
+        RoadClass::Primary | RoadClass::Secondary => names::rural_road(spec.road_prefix, rng),
+        RoadClass::Tertiary if rng.random_bool(0.5) => names::rural_road(spec.road_prefix, rng),
+        RoadClass::Unclassified if rng.random_bool(0.15) => {
+            format!("ซอย {}", rng.random_range(1..40))
+        }
+        _ => String::new(),
+    }
+}
+
+/// Loops between neighbouring villages, and dead-end spurs to fields:
+/// lanes in the valley, tracks in the hills.
+fn rural_roads(
+    spec: &ProvinceSpec,
+    outline: &[LonLat],
+    district: &DistrictPlan,
+    network: &mut Network,
+    rng: &mut ChaCha8Rng,
+) {
+    let mut order: Vec<usize> = (1..district.villages.len()).collect();
+    order.shuffle(rng);
+    for i in order {
+        let here = district.villages[i].position;
+        let hills = spec.highland_weight(here);
+        let (loop_chance, reach_m) = if hills > 0.5 {
+            (0.12, 8_000.0)
+        } else {
+            (0.3, 5_000.0)
+        };
+        if rng.random_bool(loop_chance) {
+            let partner = (0..district.villages.len())
+                .filter(|&j| j != i)
+                .map(|j| (j, distance_m(here, district.villages[j].position)))
+                .filter(|&(_, d)| (1_200.0..reach_m).contains(&d))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((j, d)) = partner {
+                let class = match (hills > 0.5, d > 3_000.0) {
+                    (true, _) => RoadClass::Track,
+                    (false, true) => RoadClass::Tertiary,
+                    (false, false) => RoadClass::Unclassified,
+                };
+                let label = RoadLabel::new(class, road_name(spec, class, rng));
+                network.build_road(
+                    district.villages[i].node,
+                    district.villages[j].node,
+                    label,
+                    spec,
+                    rng,
+                );
+            }
+        }
+        let (spurs, length_m, class) = if hills > 0.5 {
+            (rng.random_range(0..=2), 1_200.0..4_000.0, RoadClass::Track)
+        } else {
+            (
+                usize::from(rng.random_bool(0.35)),
+                400.0..1_500.0,
+                RoadClass::Unclassified,
+            )
+        };
+        for _ in 0..spurs {
+            let (angle, reach_m) = (
+                rng.random_range(0.0..std::f64::consts::TAU),
+                rng.random_range(length_m.clone()),
+            );
+            let end = offset_m(here, reach_m * angle.cos(), reach_m * angle.sin());
+            if !inside_with_margin(outline, end, 300.0) {
+                continue;
+            }
+            let end_node = network.add_node(end);
+            network.build_road(
+                district.villages[i].node,
+                end_node,
+                RoadLabel::new(class, String::new()),
+                spec,
+                rng,
+            );
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The three files of a data set: `schools.csv`, `roads.geojson` and
+//! `districts.geojson`.
+//!
+//! GeoJSON is written by hand, one feature per line, with no spaces and
+//! coordinates printed by `f64`'s shortest round-trip form. Coordinates are
+//! stored already rounded to 7 decimals, so that form has at most 7
+//! decimals and equal vertices print equally.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use super::geom::LonLat;
+use super::{SynthDistrict, SynthRoad, SynthSchool};
+
+/// The column names of `schools.csv`, in order.
+pub const SCHOOL_COLUMNS: [&str; 17] = [
+    "id",
+    "name",
+    "lon",
+    "lat",
+    "district",
+    "level",
+    "students",
+    "teachers",
+    "classrooms",
+    "land_rai",
+    "internet",
+    "electricity",
+    "water",
+    "ict_teachers",
+    "language_teachers",
+    "labs",
+    "highland",
+];
+
+pub fn schools(path: &Path, schools: &[SynthSchool]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(BufWriter::new(File::create(path)?));
+    csv.write_record(SCHOOL_COLUMNS)?;
+    let flag = |b: bool| if b { "1" } else { "0" };
+    for s in schools {
+        csv.write_record([
+            format!("{:08}", s.id).as_str(),
+            &s.name,
+            &format!("{:.6}", s.lon),
+            &format!("{:.6}", s.lat),
+            &s.district,
+            s.level.as_str(),
+            &s.students.to_string(),
+            &s.teachers.to_string(),
+            &s.classrooms.to_string(),
+            &format!("{:.1}", s.land_rai),
+            flag(s.internet),
+            flag(s.electricity),
+            flag(s.water),
+            &s.ict_teachers.to_string(),
+            &s.language_teachers.to_string(),
+            &s.labs.to_string(),
+            flag(s.highland),
+        ])?;
+    }
+    csv.flush()
+}
+
+pub fn roads(path: &Path, roads: &[SynthRoad]) -> io::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (i, road) in roads.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        write!(
+            out,
+            "{{\"type\":\"Feature\",\"properties\":{{\"class\":\"{}\",\"name\":",
+            road.class.as_str()
+        )?;
+        json_string(&mut out, &road.name)?;
+        write!(out, ",\"oneway\":{}", road.oneway)?;
+        if let Some(kmh) = road.maxspeed_kmh {
+            write!(out, ",\"maxspeed\":{kmh}")?;
+        }
+        out.write_all(b"},\"geometry\":{\"type\":\"LineString\",\"coordinates\":")?;
+        positions(&mut out, &road.coords)?;
+        out.write_all(b"}}")?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()
+}
+
+pub fn districts(path: &Path, districts: &[SynthDistrict]) -> io::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (i, d) in districts.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        out.write_all(b"{\"type\":\"Feature\",\"properties\":{\"code\":")?;
+        json_string(&mut out, &d.code)?;
+        out.write_all(b",\"name_th\":")?;
+        json_string(&mut out, &d.name_th)?;
+        out.write_all(b",\"name_en\":")?;
+        json_string(&mut out, &d.name_en)?;
+        out.write_all(b",\"province\":")?;
+        json_string(&mut out, &d.province)?;
+        out.write_all(b"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[")?;
+        positions(&mut out, &d.ring)?;
+        out.write_all(b"]}}")?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()
+}
+
+fn json_string(out: &mut impl Write, text: &str) -> io::Result<()> {
+    serde_json::to_writer(out, text).map_err(io::Error::from)
+}
+
+fn positions(out: &mut impl Write, coords: &[LonLat]) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, p) in coords.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write!(out, "[{},{}]", p[0], p[1])?;
+    }
+    out.write_all(b"]")
+}

@@ -1,0 +1,170 @@
+//! The whole pipeline on the embedded province and on constructed cases.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use geo::{Distance, Haversine, Point};
+use hubsel::graph::{polyline_length_m, RoadGraph};
+use hubsel::io::{InputSources, ReadOptions, Source};
+use hubsel::model::HubLevel;
+use hubsel::pipeline::{run, Role, RunResult, Silent};
+use hubsel::routing::reference;
+use hubsel::spatial::SnapIndex;
+
+fn default_run() -> RunResult {
+    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    run(inputs, &config, &Silent).unwrap()
+}
+
+#[test]
+fn every_school_appears_once_with_a_role() {
+    let r = default_run();
+    let table = hubsel::io::csv::read_schools(hubsel::fixture::SCHOOLS_CSV, "s", &Default::default()).unwrap();
+    let input_ids: BTreeSet<&str> = table.schools.iter().map(|s| s.id.0.as_str()).collect();
+    assert_eq!(input_ids.len(), 687);
+    let out_ids: Vec<&str> = r.schools.iter().map(|s| s.id.0.as_str()).collect();
+    assert_eq!(out_ids.len(), 687, "one outcome per input row");
+    assert_eq!(out_ids.iter().copied().collect::<BTreeSet<_>>(), input_ids);
+    for s in &r.schools {
+        match s.role {
+            Role::Member => {
+                assert!(s.hub_id.is_some() && s.travel_min.is_some() && s.road_km.is_some(), "{s:?}");
+                assert!(s.travel_min.unwrap() <= r.config.max_travel_minutes);
+            }
+            Role::Hub => assert_eq!(s.hub_id.as_ref(), Some(&s.id)),
+            Role::StandAlone => assert!(!s.reason.is_empty()),
+            Role::Rejected => panic!("the fixture has no bad rows: {s:?}"),
+        }
+    }
+}
+
+#[test]
+fn each_district_gets_its_quota_or_a_reported_shortfall() {
+    let r = default_run();
+    assert_eq!(r.districts.len(), 25);
+    for (d, o) in r.districts.iter().zip(&r.district_outcomes) {
+        for level in HubLevel::ALL {
+            let n = r.hubs.iter().filter(|h| h.district == d.code && h.level == level).count();
+            let short = o.shortfalls.iter().find(|s| s.level == level);
+            match short {
+                None => assert_eq!(n, 1, "district {} level {level:?}", d.code),
+                Some(s) => {
+                    assert!(n < 1);
+                    assert!(!s.reason.is_empty());
+                }
+            }
+        }
+    }
+    // The fixture's remote highland district has no secondary school with
+    // 120 students: it must be reported, not skipped.
+    let short: Vec<_> = r.district_outcomes.iter().flat_map(|o| &o.shortfalls).collect();
+    assert!(short.iter().any(|s| s.district.0 == "5025" && s.level == HubLevel::Secondary), "{short:?}");
+    // A member's hub is a hub of its district.
+    let hub_ids: BTreeMap<&str, &str> = r.hubs.iter().map(|h| (h.id.0.as_str(), h.district.0.as_str())).collect();
+    for s in r.schools.iter().filter(|s| s.role == Role::Member) {
+        let hub = s.hub_id.as_ref().unwrap().0.as_str();
+        assert_eq!(hub_ids.get(hub).copied(), s.district.as_ref().map(|d| d.0.as_str()));
+    }
+}
+
+#[test]
+fn travel_times_and_routes_agree_with_the_reference() {
+    let r = default_run();
+    let config = &r.config;
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let graph = RoadGraph::build(&inputs.roads, &config.speeds);
+    let index = SnapIndex::new(&graph);
+    let by_id: BTreeMap<&str, &hubsel::model::School> = inputs.schools.iter().map(|s| (s.id.0.as_str(), s)).collect();
+    let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
+    let mut checked = 0;
+    // Every 7th route: the reference Dijkstra is slow by design.
+    for rt in r.routes.iter().step_by(7) {
+        let (a, b) = (by_id[rt.school.0.as_str()], by_id[rt.hub.0.as_str()]);
+        let (sa, sb) = (index.snap(&graph, a.lon, a.lat).unwrap(), index.snap(&graph, b.lon, b.lat).unwrap());
+        let road_s = reference::trip_s(&graph, &sa, &sb).expect("a member reaches its hub");
+        let expected_min = (road_s + offroad_s(sa.offroad_m) + offroad_s(sb.offroad_m)) / 60.0;
+        assert!((rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0), "{}: {} vs reference {}", rt.school, rt.travel_min, expected_min);
+        // The route starts at the school's snap point and ends at the hub's.
+        let first = rt.coords.first().unwrap();
+        let last = rt.coords.last().unwrap();
+        assert!(Haversine.distance(Point(*first), Point(sa.point)) < 1e-6);
+        assert!(Haversine.distance(Point(*last), Point(sb.point)) < 1e-6);
+        // Its drawn length is the reported road length, within a metre.
+        let drawn_m = polyline_length_m(&rt.coords);
+        assert!((drawn_m - rt.road_km * 1000.0).abs() < 1.0, "{}: drawn {drawn_m} m vs {} km", rt.school, rt.road_km);
+        checked += 1;
+    }
+    assert!(checked > 40, "checked {checked} routes");
+}
+
+/// A district 20 km wide with one straight road; school A (many rooms, far west),
+/// school B (few rooms, central, the most students) and small schools around B.
+fn constructed(weight_rooms: f64, weight_access: f64) -> RunResult {
+    let schools = "id,name,lon,lat,level,students,teachers,classrooms\n\
+        A,Roomy school,100.001,15.0005,primary,150,20,40\n\
+        B,Central school,100.100,15.0005,primary,400,8,8\n\
+        C,Member 1,100.120,15.0005,primary,60,3,6\n\
+        D,Member 2,100.080,15.0005,primary,60,3,6\n\
+        E,Member 3,100.150,15.0005,primary,60,3,6\n";
+    let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[100.0,15.0],[100.1,15.0],[100.2,15.0]]}}]}"#;
+    let districts = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"9901","name":"Test"},"geometry":{"type":"Polygon","coordinates":[[[99.99,14.9],[100.21,14.9],[100.21,15.1],[99.99,15.1],[99.99,14.9]]]}}]}"#;
+    let scenario = format!(
+        "hubs_per_district = {{ primary = 1, secondary = 0 }}\nmax_travel_minutes = 60\n\
+         [[criteria]]\nfield = \"classrooms\"\nweight = {weight_rooms}\n\
+         [[criteria]]\naccess = \"weighted_mean_minutes\"\nweight = {weight_access}\n"
+    );
+    let config = hubsel::scenario::parse(&scenario, "constructed.toml").unwrap();
+    let sources = InputSources {
+        schools: Source::Bytes { name: "s.csv", bytes: schools.as_bytes() },
+        roads: Source::Bytes { name: "r.geojson", bytes: roads.as_bytes() },
+        districts: Source::Bytes { name: "d.geojson", bytes: districts.as_bytes() },
+    };
+    run(hubsel::io::load(&sources, &ReadOptions::default()).unwrap(), &config, &Silent).unwrap()
+}
+
+#[test]
+fn a_criterion_weight_changes_the_choice_where_it_must() {
+    let rooms = constructed(1.0, 0.0);
+    assert_eq!(rooms.hubs.len(), 1);
+    assert_eq!(rooms.hubs[0].id.0, "A", "classrooms alone pick the roomy school");
+    let access = constructed(0.0, 1.0);
+    assert_eq!(access.hubs[0].id.0, "B", "access alone picks the central school");
+    // The explanation names the other as runner-up, with a positive margin.
+    assert_eq!(access.hubs[0].runner_up.as_ref().map(|s| s.0.as_str()), Some("D"));
+    assert!(access.hubs[0].margin > 0.0);
+    let parts: f64 = access.hubs[0].parts.iter().map(|p| p.1).sum();
+    assert!((parts - access.hubs[0].score).abs() < 1e-12);
+}
+
+#[test]
+fn required_and_excluded_hubs_are_obeyed() {
+    let config_text = format!("{}\n", hubsel::fixture::DEFAULT_SCENARIO);
+    let base = hubsel::scenario::parse(&config_text, "d").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let first = run(inputs.clone(), &base, &Silent).unwrap();
+    let hub = first.hubs[0].id.clone();
+    // A small school of the same district and level, forced in.
+    let small = inputs
+        .schools
+        .iter()
+        .find(|s| s.students < 60.0 && s.id.0[..4] == hub.0[..4] && s.level == hubsel::model::Level::Primary)
+        .expect("a small primary school in the district")
+        .id
+        .clone();
+    let text = config_text.replace("required_hubs = []", &format!("required_hubs = [\"{}\"]", small.0)).replace("excluded_hubs = []", &format!("excluded_hubs = [\"{}\"]", hub.0));
+    let changed = hubsel::scenario::parse(&text, "d2").unwrap();
+    let second = run(inputs, &changed, &Silent).unwrap();
+    let ids: BTreeSet<&str> = second.hubs.iter().map(|h| h.id.0.as_str()).collect();
+    assert!(ids.contains(small.0.as_str()));
+    assert!(!ids.contains(hub.0.as_str()));
+    assert!(second.hubs.iter().find(|h| h.id == small).unwrap().forced);
+}
+
+#[test]
+fn unknown_scenario_field_stops_the_run() {
+    let config = hubsel::scenario::parse("[[criteria]]\nfield = \"swimming_pools\"\nweight = 1\n", "x.toml").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let err = run(inputs, &config, &Silent).unwrap_err();
+    assert_eq!(err.kind(), hubsel::error::ErrorKind::Scenario);
+    assert!(err.to_string().contains("line 2: field `swimming_pools`"), "{err}");
+}
