@@ -1,0 +1,62 @@
+//! Stage benchmarks on the province fixture: graph building, snapping,
+//! the travel-time matrices and the whole run.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+use hubsel::graph::RoadGraph;
+use hubsel::routing::matrix::{district_matrices, DistrictTrips};
+use hubsel::spatial::{DistrictIndex, SnapIndex};
+
+fn graph_build(c: &mut Criterion) {
+    let (config, inputs) = hubsel_benches::province();
+    c.bench_function("graph build (province)", |b| b.iter(|| RoadGraph::build(&inputs.roads, &config.speeds)));
+}
+
+fn snapping(c: &mut Criterion) {
+    let (_, inputs, graph) = hubsel_benches::province_graph();
+    c.bench_function("snap index build (province)", |b| b.iter(|| SnapIndex::new(&graph)));
+    let index = SnapIndex::new(&graph);
+    c.bench_function("snap 687 schools (province)", |b| {
+        b.iter(|| inputs.schools.iter().filter_map(|s| index.snap(&graph, s.lon, s.lat)).count())
+    });
+}
+
+fn matrices(c: &mut Criterion) {
+    let (config, inputs, graph) = hubsel_benches::province_graph();
+    let index = SnapIndex::new(&graph);
+    let districts = DistrictIndex::new(&inputs.districts);
+    let mut by_district: Vec<Vec<usize>> = vec![Vec::new(); inputs.districts.len()];
+    for (i, s) in inputs.schools.iter().enumerate() {
+        if let Some(d) = districts.locate(s.lon, s.lat) {
+            by_district[d].push(i);
+        }
+    }
+    let snaps: Vec<_> = inputs.schools.iter().map(|s| index.snap(&graph, s.lon, s.lat)).collect();
+    let trips: Vec<DistrictTrips<'_>> = by_district
+        .iter()
+        .map(|m| DistrictTrips {
+            snaps: m.iter().map(|&i| snaps[i].as_ref()).collect(),
+            offroad_s: vec![0.0; m.len()],
+            // Every school a candidate: the full square matrix per district.
+            candidates: (0..m.len()).collect(),
+        })
+        .collect();
+    let cutoff_s = config.search_cutoff_minutes * 60.0;
+    c.bench_function("district matrices, all schools as candidates (province)", |b| {
+        b.iter(|| district_matrices(&graph, &trips, cutoff_s, &|| {}))
+    });
+}
+
+fn whole_run(c: &mut Criterion) {
+    let (config, inputs) = hubsel_benches::province();
+    c.bench_function("whole run without writing (province)", |b| {
+        b.iter(|| hubsel::pipeline::run(inputs.clone(), &config, &hubsel::pipeline::Silent).map(|r| r.hubs.len()))
+    });
+}
+
+criterion_group! {
+    name = stages;
+    config = Criterion::default().sample_size(20);
+    targets = graph_build, snapping, matrices, whole_run
+}
+criterion_main!(stages);
