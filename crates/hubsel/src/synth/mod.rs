@@ -27,8 +27,8 @@
 //! 5. schools: one per village, a little off the road, a few remote ones in
 //!    the hills, with levels, sizes and facilities (`schools`).
 //!
-//! A national preset is a list of [`province::ProvinceSpec`]s run through
-//! the same stages.
+//! A national preset is a list of province descriptions (`ProvinceSpec`)
+//! run through the same stages.
 
 mod districts;
 mod geom;

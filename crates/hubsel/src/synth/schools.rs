@@ -32,6 +32,8 @@ const LARGE_SCHOOL: u32 = 150;
 const SECONDARY_SHARE: f64 = 0.15;
 const BOTH_SHARE: f64 = 0.20;
 
+/// Stream number of a district's schools, plus the district number (see
+/// [`super::stream`]).
 const STREAM_SCHOOLS: u64 = 300;
 
 /// One school before its attributes are drawn.
