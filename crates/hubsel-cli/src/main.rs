@@ -58,6 +58,11 @@ struct RunArgs {
     /// Replace an output folder that hubsel did not write.
     #[arg(long)]
     force: bool,
+    /// Layer formats, comma-separated: geojson (RFC 7946), shp (Shapefile,
+    /// cp874 text), fgb (FlatGeobuf). QGIS styles, report.html and the
+    /// summary are written whatever the formats.
+    #[arg(long, default_value = "geojson", value_name = "LIST")]
+    format: String,
     /// Override the scenario's strategy.
     #[arg(long)]
     strategy: Option<String>,
@@ -189,13 +194,17 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("cannot set the thread count")?;
     }
     let started = Instant::now();
+    let formats = hubsel::output::Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let config = load_scenario(args.input.scenario.as_deref(), args.strategy.as_deref())?;
     let srcs = sources(&args.input)?;
     let inputs = hubsel::io::load(&srcs, &ReadOptions::default())?;
     let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
     let result = hubsel::pipeline::run(inputs, &config, &bars)?;
     if validate_only {
-        let files = vec![("rejects.csv", hubsel::output::rejects_csv(&result)), (hubsel::output::MARKER, "written by hubsel validate\n".to_string())];
+        let files = vec![
+            ("rejects.csv".to_string(), hubsel::output::rejects_csv(&result).into_bytes()),
+            (hubsel::output::MARKER.to_string(), b"written by hubsel validate\n".to_vec()),
+        ];
         hubsel::output::write_files(&files, &args.out, args.force)?;
         println!(
             "{} schools read, {} reject rows ({} refused, {} flagged); see {}",
@@ -207,7 +216,7 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         );
         return Ok(());
     }
-    hubsel::output::write_run(&result, &args.out, args.force)?;
+    hubsel::output::write_run(&result, &args.out, &hubsel::output::WriteOptions { formats, force: args.force })?;
     report(&result, &args.out, started.elapsed());
     Ok(())
 }

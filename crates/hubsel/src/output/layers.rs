@@ -1,122 +1,220 @@
-//! The four GeoJSON layers. Field names are short and stable (they are
-//! documented in the README with their units); numbers are JSON numbers.
+//! The four layers of a run as tables, and their GeoJSON text.
+//!
+//! Field names are short (at most 10 characters, so that the Shapefile
+//! keeps them) and stable; they are documented in the README with their
+//! units. Which fields may be null, and why:
+//!
+//! - `schools.travel_min` and `schools.road_km` are null for stand-alone and
+//!   rejected schools: they have no trip to a hub, and 0 would read as
+//!   "at the hub" (hubs themselves have 0). The `role` and `reason` say why.
+//! - `schools.offroad_m` is null only when the school could not be placed
+//!   on the road network at all (no location, or no road).
+//!
+//! Everything else always has a value; a default stands where it is true:
+//! `""` for "none" in text (`hub_id` of a stand-alone school, `runner_up` of
+//! a hub without a rival), 0 for counts, and 0 minutes for the travel
+//! figures of a district without members (its `members` is then 0 too).
 
 use geo::{Coord, MultiPolygon};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::round;
+use super::table::{Cell, GeomKind, Kind, Layer, LayerBuilder, Row};
 use crate::io::geojson::{LayerWriter, OutGeometry};
 use crate::pipeline::RunResult;
 
-fn props(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+const SCORE: Kind = Kind::Real { decimals: 6 };
+const MINUTES: Kind = Kind::Real { decimals: 3 };
+const KM: Kind = Kind::Real { decimals: 4 };
+const METRES: Kind = Kind::Real { decimals: 1 };
+
+/// The layers of a run, in drawing order from the top: hubs, schools,
+/// routes, districts.
+pub fn layers(r: &RunResult) -> Vec<Layer> {
+    vec![hubs(r), schools(r), routes(r), districts(r)]
 }
 
-/// A count as an integer when it is whole (students are usually counted).
-fn count(v: f64) -> Value {
-    if v.fract() == 0.0 && v.abs() < 9e15 { Value::from(v as i64) } else { Value::from(v) }
-}
-
-fn opt_num(v: Option<f64>, d: i32) -> Value {
-    v.map_or(Value::Null, |x| Value::from(round(x, d)))
-}
-
-/// `hubs.geojson`: one point per chosen hub, with its score parts and the
+/// `hubs`: one point per chosen hub, with its score parts and the
 /// explanation of the choice.
-pub fn hubs_layer(r: &RunResult) -> String {
-    let mut w = LayerWriter::new();
+pub fn hubs(r: &RunResult) -> Layer {
+    let mut b = LayerBuilder::new("hubs", GeomKind::Point);
+    b.field("id", Kind::Text, "", "school id")
+        .field("name", Kind::Text, "", "school name")
+        .field("district", Kind::Text, "", "district code")
+        .field("level", Kind::Text, "", "level the hub serves: primary or secondary")
+        .count("students", "students at the hub school")
+        .field("score", SCORE, "score", "policy score, 0-1 with min-max criteria (computed for every strategy)")
+        .field("rank", Kind::Int, "rank", "rank by score among the candidates (1 = best)")
+        .field("n_cand", Kind::Int, "schools", "candidates the hub was chosen from")
+        .field("runner_up", Kind::Text, "", "id of the best alternative, \"\" when none")
+        .field("runner_nm", Kind::Text, "", "name of the runner-up, \"\" when none")
+        .field("margin", SCORE, "margin_u", "how much worse the objective gets if the runner-up replaces the hub (0 when none)")
+        .field("margin_u", Kind::Text, "", "unit of margin (score, student-min, min, students, m, …)")
+        .field("forced", Kind::Bool, "", "a required hub of the scenario")
+        .field("exact", Kind::Bool, "", "the choice is proven optimal for the strategy")
+        .field("members", Kind::Int, "schools", "member schools networked to the hub")
+        .count("served", "students at the hub and its members");
+    let parts: Vec<String> = r.config.criteria.iter().map(|c| c.key()).collect();
+    for key in &parts {
+        b.field(format!("p_{key}"), SCORE, "score", format!("weighted score part of criterion {key} (the parts sum to score)"));
+    }
     for h in &r.hubs {
-        let mut p = props(json!({
-            "id": h.id.0,
-            "name": h.name,
-            "district": h.district.0,
-            "level": h.level.as_str(),
-            "students": count(h.students),
-            "score": round(h.score, 6),
-            "rank": h.rank,
-            "n_cand": h.candidates,
-            "runner_up": h.runner_up.as_ref().map_or("", |s| s.0.as_str()),
-            "runner_nm": h.runner_up_name,
-            "margin": round(h.margin, 6),
-            "margin_u": h.margin_unit,
-            "forced": h.forced,
-            "exact": h.exact,
-            "members": h.members,
-            "served": count(h.students_served),
-        }));
-        for (key, v) in &h.parts {
-            p.insert(format!("p_{key}"), Value::from(round(*v, 6)));
+        b.text(h.id.0.as_str())
+            .text(h.name.as_str())
+            .text(h.district.0.as_str())
+            .text(h.level.as_str())
+            .num(h.students)
+            .num(h.score)
+            .int(h.rank)
+            .int(h.candidates)
+            .text(h.runner_up.as_ref().map_or("", |s| s.0.as_str()))
+            .text(h.runner_up_name.as_str())
+            .num(h.margin)
+            .text(h.margin_unit)
+            .bool(h.forced)
+            .bool(h.exact)
+            .int(h.members)
+            .num(h.students_served);
+        for key in &parts {
+            let v = h.parts.iter().find(|(k, _)| k == key).map_or(0.0, |(_, v)| *v);
+            b.num(v);
         }
-        w.push(&OutGeometry::Point(Coord { x: h.lon, y: h.lat }), p);
+        b.row(OutGeometry::Point(Coord { x: h.lon, y: h.lat }));
     }
-    w.finish()
+    b.finish()
 }
 
-/// `schools.geojson`: every input school once, with its role.
-pub fn schools_layer(r: &RunResult) -> String {
-    let mut w = LayerWriter::new();
+/// `schools`: every input school once, with its role.
+pub fn schools(r: &RunResult) -> Layer {
+    let mut b = LayerBuilder::new("schools", GeomKind::Point);
+    b.field("id", Kind::Text, "", "school id")
+        .field("name", Kind::Text, "", "school name")
+        .field("district", Kind::Text, "", "district code, \"\" for a rejected row")
+        .field("level", Kind::Text, "", "primary, secondary or both, \"\" for a rejected row")
+        .count("students", "students (0 for a rejected row)")
+        .field("role", Kind::Text, "", "hub, member, stand-alone or rejected")
+        .field("hub_id", Kind::Text, "", "the hub a member joins (a hub names itself), \"\" otherwise")
+        .field("hub_level", Kind::Text, "", "level of that hub, \"\" otherwise")
+        .nullable("travel_min", MINUTES, "min", "door-to-door minutes to the hub (0 for a hub); null when stand-alone or rejected")
+        .nullable("road_km", KM, "km", "road kilometres of the route (0 for a hub); null when stand-alone or rejected")
+        .nullable("offroad_m", METRES, "m", "metres from the school to its snap point on the road; null when not placed")
+        .field("reason", Kind::Text, "", "why stand-alone or rejected, \"\" otherwise");
     for s in &r.schools {
-        let p = props(json!({
-            "id": s.id.0,
-            "name": s.name,
-            "district": s.district.as_ref().map_or("", |d| d.0.as_str()),
-            "level": s.level.map_or("", |l| l.as_str()),
-            "students": count(s.students),
-            "role": s.role.as_str(),
-            "hub_id": s.hub_id.as_ref().map_or("", |h| h.0.as_str()),
-            "hub_level": s.hub_level.map_or("", |l| l.as_str()),
-            "travel_min": opt_num(s.travel_min, 3),
-            "road_km": opt_num(s.road_km, 4),
-            "offroad_m": opt_num(s.offroad_m, 1),
-            "reason": s.reason,
-        }));
-        let g = s.lon_lat.map_or(OutGeometry::None, |(x, y)| OutGeometry::Point(Coord { x, y }));
-        w.push(&g, p);
+        b.text(s.id.0.as_str())
+            .text(s.name.as_str())
+            .text(s.district.as_ref().map_or("", |d| d.0.as_str()))
+            .text(s.level.map_or("", |l| l.as_str()))
+            .num(s.students)
+            .text(s.role.as_str())
+            .text(s.hub_id.as_ref().map_or("", |h| h.0.as_str()))
+            .text(s.hub_level.map_or("", |l| l.as_str()))
+            .opt_num(s.travel_min)
+            .opt_num(s.road_km)
+            .opt_num(s.offroad_m)
+            .text(s.reason.as_str());
+        b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| OutGeometry::Point(Coord { x, y })));
     }
-    w.finish()
+    b.finish()
 }
 
-/// `routes.geojson`: each member's road path to its hub.
-pub fn routes_layer(r: &RunResult) -> String {
-    let mut w = LayerWriter::new();
+/// `routes`: each member's road path to its hub.
+pub fn routes(r: &RunResult) -> Layer {
+    let mut b = LayerBuilder::new("routes", GeomKind::LineString);
+    b.field("school_id", Kind::Text, "", "the member school")
+        .field("hub_id", Kind::Text, "", "its hub")
+        .field("district", Kind::Text, "", "district code")
+        .field("level", Kind::Text, "", "level of the hub: primary or secondary")
+        .field("travel_min", MINUTES, "min", "door-to-door minutes, off-road legs included")
+        .field("road_km", KM, "km", "kilometres along the roads");
     for rt in &r.routes {
-        let p = props(json!({
-            "school_id": rt.school.0,
-            "hub_id": rt.hub.0,
-            "district": rt.district.0,
-            "level": rt.level.as_str(),
-            "travel_min": round(rt.travel_min, 3),
-            "road_km": round(rt.road_km, 4),
-        }));
-        w.push(&OutGeometry::LineString(rt.coords.clone()), p);
+        b.text(rt.school.0.as_str())
+            .text(rt.hub.0.as_str())
+            .text(rt.district.0.as_str())
+            .text(rt.level.as_str())
+            .num(rt.travel_min)
+            .num(rt.road_km);
+        // A line needs two positions; a member whose snap point is its
+        // hub's gets a line of zero length rather than an invalid one.
+        let mut coords = rt.coords.clone();
+        if coords.len() == 1 {
+            coords.push(coords[0]);
+        }
+        b.row(if coords.is_empty() { OutGeometry::None } else { OutGeometry::LineString(coords) });
     }
-    w.finish()
+    b.finish()
 }
 
-/// `districts.geojson`: each district with its figures.
-pub fn districts_layer(r: &RunResult) -> String {
-    let mut w = LayerWriter::new();
+/// `districts`: each district with its figures.
+pub fn districts(r: &RunResult) -> Layer {
+    let mut b = LayerBuilder::new("districts", GeomKind::MultiPolygon);
+    b.field("code", Kind::Text, "", "district code")
+        .field("name", Kind::Text, "", "district name")
+        .field("hubs_p", Kind::Int, "schools", "primary hubs")
+        .field("hubs_s", Kind::Int, "schools", "secondary hubs")
+        .field("schools", Kind::Int, "schools", "schools in the district (rejected rows excluded)")
+        .count("students", "students in the district")
+        .field("members", Kind::Int, "schools", "member schools")
+        .field("standalone", Kind::Int, "schools", "stand-alone schools")
+        .field("mean_min", MINUTES, "min", "student-weighted mean of the members' door-to-door minutes (0 without members)")
+        .field("p95_min", MINUTES, "min", "student-weighted 95th percentile of the members' minutes (0 without members)")
+        .field("max_min", MINUTES, "min", "the longest member trip (0 without members)")
+        .field("share_in", Kind::Real { decimals: 6 }, "share", "share of the students at a hub or a member school, 0-1")
+        .field("shortfall", Kind::Text, "", "levels with fewer hubs than asked, and why; \"\" when none");
     for (d, o) in r.districts.iter().zip(&r.district_outcomes) {
         let shortfall: Vec<String> = o.shortfalls.iter().map(|s| format!("{}: {}", s.level.as_str(), s.reason)).collect();
-        let p = props(json!({
-            "code": o.code.0,
-            "name": o.name,
-            "hubs_p": o.hubs_primary,
-            "hubs_s": o.hubs_secondary,
-            "schools": o.schools,
-            "students": count(o.students),
-            "members": o.members,
-            "standalone": o.standalone,
-            "mean_min": round(o.mean_min, 3),
-            "p95_min": round(o.p95_min, 3),
-            "max_min": round(o.max_min, 3),
-            "share_in": round(o.share_within, 6),
-            "shortfall": shortfall.join("; "),
-        }));
-        w.push(&OutGeometry::MultiPolygon(MultiPolygon::clone(&d.geometry)), p);
+        b.text(o.code.0.as_str())
+            .text(o.name.as_str())
+            .int(o.hubs_primary)
+            .int(o.hubs_secondary)
+            .int(o.schools)
+            .num(o.students)
+            .int(o.members)
+            .int(o.standalone)
+            .num(o.mean_min)
+            .num(o.p95_min)
+            .num(o.max_min)
+            .num(o.share_within)
+            .text(shortfall.join("; "));
+        b.row(OutGeometry::MultiPolygon(MultiPolygon::clone(&d.geometry)));
+    }
+    b.finish()
+}
+
+fn json(cell: &Cell) -> Value {
+    match cell {
+        Cell::Int(v) => Value::from(*v),
+        Cell::Real(v) => Value::from(*v),
+        Cell::Text(s) => Value::from(s.as_str()),
+        Cell::Bool(b) => Value::from(*b),
+        Cell::Null => Value::Null,
+    }
+}
+
+/// The layer as an RFC 7946 FeatureCollection.
+pub fn geojson(layer: &Layer) -> String {
+    let mut w = LayerWriter::new();
+    for Row { geometry, cells } in &layer.rows {
+        let props: Map<String, Value> = layer.fields.iter().zip(cells).map(|(f, c)| (f.name.clone(), json(c))).collect();
+        w.push(geometry, props);
     }
     w.finish()
+}
+
+/// `hubs.geojson` text.
+pub fn hubs_layer(r: &RunResult) -> String {
+    geojson(&hubs(r))
+}
+
+/// `schools.geojson` text.
+pub fn schools_layer(r: &RunResult) -> String {
+    geojson(&schools(r))
+}
+
+/// `routes.geojson` text.
+pub fn routes_layer(r: &RunResult) -> String {
+    geojson(&routes(r))
+}
+
+/// `districts.geojson` text.
+pub fn districts_layer(r: &RunResult) -> String {
+    geojson(&districts(r))
 }

@@ -1,11 +1,28 @@
-//! The run's folder: GeoJSON layers, summary, rejects.
+//! The run's folder: the four layers (GeoJSON, and on request Shapefile and
+//! FlatGeobuf), a QGIS style beside each, `report.html`, the summary and
+//! the rejects.
+//!
+//! | module | writes |
+//! |---|---|
+//! | [`table`] | nothing: the format-neutral layers every writer reads |
+//! | [`layers`] | the four layers' fields and rows; their GeoJSON (RFC 7946) |
+//! | [`shapefile`] | `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) |
+//! | [`flatgeobuf`] | `.fgb` with a spatial index |
+//! | [`style`] | `<layer>.qml`, loaded by QGIS beside any of the formats |
+//! | [`report`] | `report.html`: the map and the tables, one self-contained file |
+//! | [`summary`] | `summary.json`, `summary.csv`, `rejects.csv` |
 //!
 //! Everything is written into a temporary folder beside the target and
 //! moved into place only when complete, so a failed or killed run never
 //! leaves half a result where the last good one was.
 
-mod layers;
+pub mod flatgeobuf;
+pub mod layers;
+pub mod report;
+pub mod shapefile;
+pub mod style;
 mod summary;
+pub mod table;
 
 pub use layers::{districts_layer, hubs_layer, routes_layer, schools_layer};
 pub use summary::{rejects_csv, summary_csv, summary_json, Totals};
@@ -25,18 +42,98 @@ pub(crate) fn round(v: f64, d: i32) -> f64 {
     (v * f).round() / f
 }
 
+/// A format the layers can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// `<layer>.geojson`, RFC 7946 (the default).
+    GeoJson,
+    /// `<layer>.shp` with `.shx`, `.dbf`, `.prj`, `.cpg`.
+    Shapefile,
+    /// `<layer>.fgb`.
+    FlatGeobuf,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::GeoJson, Format::Shapefile, Format::FlatGeobuf];
+
+    /// The name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::GeoJson => "geojson",
+            Format::Shapefile => "shp",
+            Format::FlatGeobuf => "fgb",
+        }
+    }
+
+    /// `geojson`, `shp` or `fgb` (also `json`, `shapefile`, `flatgeobuf`), any case.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "geojson" | "json" => Some(Format::GeoJson),
+            "shp" | "shapefile" => Some(Format::Shapefile),
+            "fgb" | "flatgeobuf" => Some(Format::FlatGeobuf),
+            _ => None,
+        }
+    }
+
+    /// A comma-separated list (`geojson,fgb`), in a fixed order whatever
+    /// the order given, each once.
+    pub fn parse_list(s: &str) -> std::result::Result<Vec<Format>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+            let f = Format::parse(part).ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                format!("unknown format {:?} (one or more of: {}, comma-separated)", part.trim(), names.join(", "))
+            })?;
+            out.push(f);
+        }
+        if out.is_empty() {
+            return Err("no format given".into());
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// How to write a run.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// Layer formats; at least one. QML styles, `report.html` and the
+    /// summary are written whatever the formats.
+    pub formats: Vec<Format>,
+    /// Replace an output folder that hubsel did not write.
+    pub force: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { formats: vec![Format::GeoJson], force: false }
+    }
+}
+
+/// A file of the run: its name in the folder and its bytes.
+pub type OutFile = (String, Vec<u8>);
+
 /// The files of a run, by name, in writing order.
-pub fn render(result: &RunResult) -> Vec<(&'static str, String)> {
-    vec![
-        ("hubs.geojson", hubs_layer(result)),
-        ("schools.geojson", schools_layer(result)),
-        ("routes.geojson", routes_layer(result)),
-        ("districts.geojson", districts_layer(result)),
-        ("summary.json", summary_json(result)),
-        ("summary.csv", summary_csv(result)),
-        ("rejects.csv", rejects_csv(result)),
-        (MARKER, "written by hubsel; this folder may be replaced by the next run\n".to_string()),
-    ]
+pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
+    let layers = layers::layers(result);
+    let mut files: Vec<OutFile> = Vec::new();
+    for layer in &layers {
+        for format in formats {
+            match format {
+                Format::GeoJson => files.push((format!("{}.geojson", layer.name), layers::geojson(layer).into_bytes())),
+                Format::Shapefile => files.extend(shapefile::files(layer)?),
+                Format::FlatGeobuf => files.push((format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?)),
+            }
+        }
+        files.push((format!("{}.qml", layer.name), style::qml(layer, result.config.max_travel_minutes).into_bytes()));
+    }
+    files.push(("report.html".into(), report::html(result, &layers).into_bytes()));
+    files.push(("summary.json".into(), summary::summary_json_with(result, &layers).into_bytes()));
+    files.push(("summary.csv".into(), summary_csv(result).into_bytes()));
+    files.push(("rejects.csv".into(), rejects_csv(result).into_bytes()));
+    files.push((MARKER.into(), b"written by hubsel; this folder may be replaced by the next run\n".to_vec()));
+    Ok(files)
 }
 
 /// Whether `dir` may be replaced: absent, empty, or written by hubsel.
@@ -52,13 +149,17 @@ fn io_err(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// Writes the run into `dir` atomically. Refuses to replace a folder that
-/// hubsel did not write unless `force`.
-pub fn write_run(result: &RunResult, dir: &Path, force: bool) -> Result<()> {
-    write_files(&render(result), dir, force)
+/// hubsel did not write unless `options.force`.
+pub fn write_run(result: &RunResult, dir: &Path, options: &WriteOptions) -> Result<()> {
+    if options.formats.is_empty() {
+        return Err(Error::new(ErrorKind::Output, "no output format given"));
+    }
+    // Check the folder before the work of rendering.
+    check_replaceable(dir, options.force)?;
+    write_files(&render(result, &options.formats)?, dir, options.force)
 }
 
-/// Writes named files into `dir` through a temporary sibling folder.
-pub fn write_files(files: &[(&str, String)], dir: &Path, force: bool) -> Result<()> {
+fn check_replaceable(dir: &Path, force: bool) -> Result<()> {
     if !force && !replaceable(dir) {
         return Err(Error::new(
             ErrorKind::Output,
@@ -66,6 +167,12 @@ pub fn write_files(files: &[(&str, String)], dir: &Path, force: bool) -> Result<
         )
         .in_file(dir));
     }
+    Ok(())
+}
+
+/// Writes named files into `dir` through a temporary sibling folder.
+pub fn write_files(files: &[OutFile], dir: &Path, force: bool) -> Result<()> {
+    check_replaceable(dir, force)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -76,9 +183,9 @@ pub fn write_files(files: &[(&str, String)], dir: &Path, force: bool) -> Result<
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
-    for (file, text) in files {
+    for (file, bytes) in files {
         let path = tmp.join(file);
-        if let Err(e) = fs::write(&path, text) {
+        if let Err(e) = fs::write(&path, bytes) {
             let _ = fs::remove_dir_all(&tmp);
             return Err(io_err(&path, e));
         }
@@ -93,4 +200,17 @@ pub fn write_files(files: &[(&str, String)], dir: &Path, force: bool) -> Result<
     }
     let _ = fs::remove_dir_all(&old);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_as_a_sorted_unique_list() {
+        assert_eq!(Format::parse_list("fgb,GeoJSON,shp,fgb"), Ok(vec![Format::GeoJson, Format::Shapefile, Format::FlatGeobuf]));
+        assert_eq!(Format::parse_list("shapefile"), Ok(vec![Format::Shapefile]));
+        assert!(Format::parse_list("kml").unwrap_err().contains("\"kml\""));
+        assert!(Format::parse_list(" , ").is_err());
+    }
 }

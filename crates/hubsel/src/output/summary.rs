@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::round;
+use super::table::Layer;
 use crate::model::HubLevel;
 use crate::pipeline::{Role, RunResult};
 
@@ -60,10 +61,31 @@ impl Totals {
     }
 }
 
-/// `summary.json`: the scenario, the totals, the shortfalls and each
-/// district's figures. Holds nothing that changes between identical runs
-/// (no clock, no timings).
+/// `summary.json`: the scenario, the totals, the shortfalls, each
+/// district's figures and each layer's fields. Holds nothing that changes
+/// between identical runs (no clock, no timings).
 pub fn summary_json(r: &RunResult) -> String {
+    summary_json_with(r, &super::layers::layers(r))
+}
+
+/// Each layer's feature count and fields (name, Shapefile name, type,
+/// unit, whether it may be null, meaning): the data dictionary, and what
+/// a reader of any format can check the layer against.
+fn layers_json(layers: &[Layer]) -> Value {
+    let mut map = serde_json::Map::new();
+    for l in layers {
+        let fields: Vec<Value> = l
+            .fields
+            .iter()
+            .map(|f| json!({"name": f.name, "shp": f.shp, "type": f.kind.as_str(), "unit": f.unit, "nullable": f.nullable, "doc": f.doc}))
+            .collect();
+        map.insert(l.name.to_string(), json!({"geometry": l.geometry.as_str(), "features": l.rows.len(), "fields": fields}));
+    }
+    Value::Object(map)
+}
+
+/// [`summary_json`] with the layers already built.
+pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
     let t = Totals::of(r);
     let c = &r.config;
     let shortfalls: Vec<Value> = r
@@ -112,6 +134,7 @@ pub fn summary_json(r: &RunResult) -> String {
         },
         "shortfalls": shortfalls,
         "districts": districts,
+        "layers": layers_json(layers),
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
