@@ -216,12 +216,15 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         );
         return Ok(());
     }
-    hubsel::output::write_run(&result, &args.out, &hubsel::output::WriteOptions { formats, force: args.force })?;
-    report(&result, &args.out, started.elapsed());
+    let writing = Instant::now();
+    let options = hubsel::output::WriteOptions { formats, force: args.force };
+    hubsel::output::write_run(&result, &args.out, &options)?;
+    let written = writing.elapsed();
+    report(&result, &args.out, &options.formats, written, started.elapsed());
     Ok(())
 }
 
-fn report(r: &RunResult, out: &Path, elapsed: Duration) {
+fn report(r: &RunResult, out: &Path, formats: &[hubsel::output::Format], written: Duration, elapsed: Duration) {
     let t = hubsel::output::Totals::of(r);
     println!(
         "scenario {:?} ({}): {} districts, {} schools",
@@ -247,7 +250,14 @@ fn report(r: &RunResult, out: &Path, elapsed: Duration) {
         println!("{shortfalls} district level(s) got fewer hubs than asked: see summary.json \"shortfalls\"");
     }
     let stages: Vec<String> = r.stats.stages.iter().map(|(s, d)| format!("{} {:.0} ms", s.as_str(), d.as_secs_f64() * 1e3)).collect();
-    eprintln!("stages: {}; total {:.2} s", stages.join(", "), elapsed.as_secs_f64());
+    let formats: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
+    eprintln!(
+        "stages: {}; write ({}) {:.0} ms; total {:.2} s",
+        stages.join(", "),
+        formats.join(","),
+        written.as_secs_f64() * 1e3,
+        elapsed.as_secs_f64()
+    );
     println!("wrote {}", out.display());
 }
 

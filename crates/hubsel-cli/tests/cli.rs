@@ -12,8 +12,20 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-const OUTPUTS: [&str; 7] =
-    ["hubs.geojson", "schools.geojson", "routes.geojson", "districts.geojson", "summary.json", "summary.csv", "rejects.csv"];
+const OUTPUTS: [&str; 12] = [
+    "hubs.geojson",
+    "schools.geojson",
+    "routes.geojson",
+    "districts.geojson",
+    "hubs.qml",
+    "schools.qml",
+    "routes.qml",
+    "districts.qml",
+    "report.html",
+    "summary.json",
+    "summary.csv",
+    "rejects.csv",
+];
 
 fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
     OUTPUTS.iter().map(|f| (f.to_string(), fs::read(dir.join(f)).unwrap_or_default())).collect()
@@ -162,4 +174,42 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
     // A folder hubsel wrote is replaced without asking.
     assert!(hubsel(&["run", "--quiet", "--out", "ours"], tmp.path()).status.success());
     assert!(hubsel(&["run", "--quiet", "--out", "ours"], tmp.path()).status.success());
+}
+
+#[test]
+fn format_chooses_the_layer_files_and_styles_come_with_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = hubsel(&["run", "--quiet", "--format", "shp,fgb", "--out", "both"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let out = tmp.path().join("both");
+    for layer in ["hubs", "schools", "routes", "districts"] {
+        for ext in ["shp", "shx", "dbf", "prj", "cpg", "fgb", "qml"] {
+            assert!(out.join(format!("{layer}.{ext}")).is_file(), "{layer}.{ext} missing");
+        }
+        assert!(!out.join(format!("{layer}.geojson")).exists(), "geojson was not asked for");
+    }
+    assert!(out.join("report.html").is_file());
+
+    let o = hubsel(&["run", "--quiet", "--format", "kml", "--out", "bad"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("unknown format \"kml\""), "{}", text(&o));
+    assert!(!tmp.path().join("bad").exists());
+}
+
+#[test]
+fn all_formats_are_byte_identical_whatever_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, threads) in [("a", "1"), ("b", "2")] {
+        let o = hubsel(&["run", "--quiet", "--format", "geojson,shp,fgb", "--threads", threads, "--out", dir], tmp.path());
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let list = |d: &str| {
+        let mut names: Vec<String> = fs::read_dir(tmp.path().join(d)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(list("a"), list("b"));
+    for name in list("a") {
+        assert!(fs::read(tmp.path().join("a").join(&name)).unwrap() == fs::read(tmp.path().join("b").join(&name)).unwrap(), "{name} differs");
+    }
 }
