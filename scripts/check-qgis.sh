@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# QGIS opens every layer of the default run, in every format, and styles it
+# from the .qml beside it by itself: PyQGIS (Debian's python3-qgis, run
+# headless) loads each file as a user would, and the check reads back the
+# renderer, its field, its classes, the labels and the aliases, and that
+# every field the style uses exists in that layer. Then QGIS draws the four
+# layers to out/qgis.png (not committed). Needs python3-qgis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+qgis_python=/usr/bin/python3
+"$qgis_python" -c "import qgis.core" 2>/dev/null || { echo "check-qgis: PyQGIS not found (apt-get install python3-qgis qgis-providers)" >&2; exit 1; }
+cargo build --release --quiet -p hubsel-cli
+mkdir -p out
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" >/dev/null 2>&1 \
+    || target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run"
+export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work/xdg"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+"$qgis_python" scripts/check_qgis.py "$work/run" out/qgis.png

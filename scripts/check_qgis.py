@@ -1,0 +1,103 @@
+"""Opens a hubsel run in QGIS (see check-qgis.sh)."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from qgis.core import (
+    QgsApplication,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsRenderContext,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+
+EXPECTED = {
+    # layer: (renderer, field, classes)
+    "hubs": ("categorizedSymbol", "level", ["primary", "secondary"]),
+    "schools": ("categorizedSymbol", "role", ["hub", "member", "stand-alone", "rejected"]),
+    "routes": ("graduatedSymbol", "travel_min", 4),
+    "districts": ("graduatedSymbol", "share_in", 4),
+}
+
+
+def main(run, png):
+    summary = json.loads((run / "summary.json").read_text())
+    app = QgsApplication([], False)
+    app.initQgis()
+    failures = []
+    drawn = []
+    for name, (renderer, field, classes) in EXPECTED.items():
+        for ext in ["geojson", "shp", "fgb"]:
+            path = run / f"{name}.{ext}"
+            layer = QgsVectorLayer(str(path), name, "ogr")
+            problems = []
+            if not layer.isValid():
+                problems.append("not a valid layer")
+            else:
+                want = summary["layers"][name]["features"]
+                if layer.featureCount() != want:
+                    problems.append(f"{layer.featureCount()} features, summary.json says {want}")
+                r = layer.renderer()
+                fields = {f.name() for f in layer.fields()}
+                if r.type() != renderer:
+                    problems.append(f"renderer {r.type()}, not {renderer}: {name}.qml was not applied")
+                else:
+                    if r.classAttribute() != field:
+                        problems.append(f"classified on {r.classAttribute()}, not {field}")
+                    if renderer == "categorizedSymbol":
+                        got = [c.value() for c in r.categories()]
+                        if got != classes:
+                            problems.append(f"categories {got}")
+                    elif len(r.ranges()) != classes:
+                        problems.append(f"{len(r.ranges())} ranges")
+                used = set(r.usedAttributes(QgsRenderContext()))
+                if not used <= fields:
+                    problems.append(f"style uses fields the layer lacks: {sorted(used - fields)}")
+                if name == "hubs":
+                    labels = layer.labeling()
+                    if not layer.labelsEnabled() or labels is None or labels.settings().fieldName != "name":
+                        problems.append("hub names are not labelled")
+                    if "served" not in used:
+                        problems.append("hub size is not driven by served")
+                aliased = [layer.attributeAlias(i) for i in range(layer.fields().count()) if layer.attributeAlias(i)]
+                if name != "hubs" and not aliased:
+                    problems.append("no field aliases with units")
+            status = "ok" if not problems else "FAIL " + "; ".join(problems)
+            print(f"  {path.name:20} {layer.featureCount():6} features  {layer.renderer().type() if layer.isValid() else '-':18} {status}")
+            failures += [f"{path.name}: {p}" for p in problems]
+            if ext == "geojson" and layer.isValid():
+                drawn.append(layer)
+    # Draw the styled GeoJSON layers, hubs on top, as a planner would see them.
+    settings = QgsMapSettings()
+    settings.setLayers(drawn)
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    settings.setOutputSize(QSize(900, 1100))
+    extent = drawn[-1].extent()
+    extent.scale(1.05)
+    settings.setExtent(extent)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    if not image.save(str(png)):
+        failures.append(f"could not save {png}")
+    else:
+        print(f"  QGIS drew the four styled layers to {png}")
+    for f in failures:
+        print("FAIL", f)
+    from qgis.core import Qgis
+
+    print(f"check-qgis: 12 layer files opened in QGIS {Qgis.version()}; {len(failures)} problem(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    code = main(Path(sys.argv[1]), Path(sys.argv[2]))
+    sys.stdout.flush()
+    # QGIS's teardown can crash when Python releases its objects after it
+    # (a known PyQGIS exit issue); the verdict is already printed.
+    os._exit(code)
