@@ -200,7 +200,47 @@ pub struct RunResult {
     pub hubs: Vec<HubOutcome>,
     pub routes: Vec<RouteOutcome>,
     pub rejects: Rejects,
+    /// How near the chosen hubs are to the schools they are for, counting
+    /// every school of each level (also those beyond the limit) — the
+    /// figures the location models optimise.
+    pub access: AccessFigures,
     pub stats: RunStats,
+}
+
+/// Door-to-door minutes from every school to the nearest chosen hub of
+/// each level it teaches (a `both` school counts once per level), in
+/// districts and levels that got a hub. Unreachable schools count at the
+/// search cutoff. Student-weighted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessFigures {
+    /// Student-weighted mean minutes: what p-median minimises.
+    pub mean_min: f64,
+    /// Student-weighted 95th percentile minutes.
+    pub p95_min: f64,
+    /// Worst minutes: what p-center minimises.
+    pub max_min: f64,
+    /// Share of students within the limit: what max-cover maximises.
+    pub share_within: f64,
+    /// (school, level) pairs counted.
+    pub pairs: usize,
+}
+
+impl AccessFigures {
+    fn of(pairs: &[(f64, f64)], limit_min: f64) -> AccessFigures {
+        let total: f64 = pairs.iter().map(|p| p.1).sum();
+        if pairs.is_empty() {
+            return AccessFigures::default();
+        }
+        let mean_min = if total > 0.0 { pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / total } else { 0.0 };
+        let within: f64 = pairs.iter().filter(|p| p.0 <= limit_min).map(|p| p.1).sum();
+        AccessFigures {
+            mean_min,
+            p95_min: weighted_quantile(pairs.to_vec(), 0.95),
+            max_min: pairs.iter().map(|p| p.0).fold(0.0, f64::max),
+            share_within: if total > 0.0 { within / total } else { 0.0 },
+            pairs: pairs.len(),
+        }
+    }
 }
 
 /// Why a school is not a hub candidate for a level, if it is not.
@@ -272,9 +312,81 @@ fn timed<T>(progress: &dyn Progress, stats: &mut RunStats, stage: Stage, total: 
     out
 }
 
+/// The routing half of a run: everything up to the travel-time matrices,
+/// which depends on the inputs and the scenario's routing and candidate
+/// rules but not on its criteria or strategy. [`finish`] can be called on it
+/// many times (the `bench` command compares strategies this way).
+pub struct Prepared {
+    pub districts: Vec<District>,
+    pub schools: Vec<PlacedSchool>,
+    pub rejected_schools: Vec<crate::model::RejectedSchool>,
+    pub rejects: Rejects,
+    pub graph: RoadGraph,
+    /// Snap of each school (`None` only without roads).
+    pub snaps: Vec<Option<Snap>>,
+    /// Whether each school is within `max_snap_m` of a road.
+    pub on_network: Vec<bool>,
+    /// Schools of each district, in id order.
+    pub members: Vec<Vec<usize>>,
+    pub matrices: Vec<TravelMatrix>,
+    pub stats: RunStats,
+    rules: RoutingRules,
+}
+
+/// The parts of a scenario the prepared travel times depend on.
+#[derive(Clone, Debug, PartialEq)]
+struct RoutingRules {
+    speeds: crate::graph::SpeedTable,
+    offroad_speed_kmh: f64,
+    max_snap_m: f64,
+    search_cutoff_minutes: f64,
+    constraints: crate::scenario::Constraints,
+    required: BTreeSet<SchoolId>,
+    excluded: BTreeSet<SchoolId>,
+}
+
+impl RoutingRules {
+    fn of(c: &Config) -> RoutingRules {
+        RoutingRules {
+            speeds: c.speeds.clone(),
+            offroad_speed_kmh: c.offroad_speed_kmh,
+            max_snap_m: c.max_snap_m,
+            search_cutoff_minutes: c.search_cutoff_minutes,
+            constraints: c.constraints.clone(),
+            required: c.required_hubs.clone(),
+            excluded: c.excluded_hubs.clone(),
+        }
+    }
+}
+
+impl Prepared {
+    /// The travel problem of district `d`, borrowing the snaps.
+    fn trips(&self, d: usize, config: &Config) -> DistrictTrips<'_> {
+        let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
+        let m = &self.members[d];
+        DistrictTrips {
+            snaps: m.iter().map(|&i| if self.on_network[i] { self.snaps[i].as_ref() } else { None }).collect(),
+            offroad_s: m.iter().map(|&i| self.snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m)).collect(),
+            candidates: m
+                .iter()
+                .enumerate()
+                .filter(|(_, &i)| HubLevel::ALL.iter().any(|&l| ineligible(&self.schools[i].school, l, config).is_none()))
+                .map(|(k, _)| k)
+                .collect(),
+        }
+    }
+}
+
 /// Runs the whole pipeline. Run-level problems (scenario fields missing
 /// from the data, no roads) stop it before any work.
 pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    let prepared = prepare(inputs, config, progress)?;
+    finish(&prepared, config, progress)
+}
+
+/// Validates, builds the road graph, snaps the schools and computes every
+/// district's travel-time matrix.
+pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
     let ids: BTreeSet<&SchoolId> = inputs.schools.iter().map(|s| &s.id).collect();
     config.check_against(&inputs.school_fields, &ids)?;
     if inputs.roads.is_empty() {
@@ -295,7 +407,6 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     stats.graph_links = graph.links.len();
     stats.components = graph.component_count();
 
-    let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
     let snaps: Vec<Option<Snap>> = timed(progress, &mut stats, Stage::Snap, schools.len() as u64, || {
         let snap_index = SnapIndex::new(&graph);
         schools
@@ -330,32 +441,51 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     for m in &mut members {
         m.sort_by(|&a, &b| schools[a].school.id.cmp(&schools[b].school.id));
     }
-    let trips: Vec<DistrictTrips<'_>> = members
-        .iter()
-        .map(|m| DistrictTrips {
-            snaps: m.iter().map(|&i| if on_network[i] { snaps[i].as_ref() } else { None }).collect(),
-            offroad_s: m.iter().map(|&i| snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m)).collect(),
-            candidates: m
-                .iter()
-                .enumerate()
-                .filter(|(_, &i)| HubLevel::ALL.iter().any(|&l| ineligible(&schools[i].school, l, config).is_none()))
-                .map(|(k, _)| k)
-                .collect(),
-        })
-        .collect();
+    let mut prepared = Prepared {
+        districts,
+        schools,
+        rejected_schools: validated.rejected_schools,
+        rejects,
+        graph,
+        snaps,
+        on_network,
+        members,
+        matrices: Vec::new(),
+        stats: RunStats::default(),
+        rules: RoutingRules::of(config),
+    };
+    let trips: Vec<DistrictTrips<'_>> = (0..prepared.districts.len()).map(|d| prepared.trips(d, config)).collect();
     let searches: usize = trips.iter().map(|t| t.candidates.len()).sum();
     stats.searches = searches;
     let cutoff_s = config.search_cutoff_minutes * 60.0;
     let matrices = timed(progress, &mut stats, Stage::Travel, searches as u64, || {
-        district_matrices(&graph, &trips, cutoff_s, &|| progress.advance(1))
+        district_matrices(&prepared.graph, &trips, cutoff_s, &|| progress.advance(1))
     });
+    drop(trips);
     stats.settled_nodes = matrices.iter().map(|m| m.settled_nodes).sum();
+    prepared.matrices = matrices;
+    prepared.stats = stats;
+    Ok(prepared)
+}
 
+/// Scores, selects and allocates on prepared travel times. The scenario's
+/// routing and candidate rules must be those `prepared` was made with.
+pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    if RoutingRules::of(config) != prepared.rules {
+        return Err(Error::new(
+            ErrorKind::Scenario,
+            "the travel times were prepared with other speeds, snapping, cutoff or candidate rules; prepare again",
+        )
+        .in_file(&config.source));
+    }
+    let mut stats = prepared.stats.clone();
+    let Prepared { districts, schools, graph, snaps, members, matrices, .. } = prepared;
+    let trips: Vec<DistrictTrips<'_>> = (0..districts.len()).map(|d| prepared.trips(d, config)).collect();
     let selections: Vec<DistrictSelection> = timed(progress, &mut stats, Stage::Select, districts.len() as u64, || {
         (0..districts.len())
             .into_par_iter()
             .map(|d| {
-                let s = select_district(&schools, &members[d], &matrices[d], &districts[d].code, config);
+                let s = select_district(schools, &members[d], &matrices[d], &districts[d].code, config);
                 progress.advance(1);
                 s
             })
@@ -366,7 +496,7 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
         let per: Vec<_> = (0..districts.len())
             .into_par_iter()
             .map(|d| {
-                let out = allocate_district(&graph, &schools, &snaps, &members[d], &trips[d], &matrices[d], &selections[d], &districts[d], config);
+                let out = allocate_district(graph, schools, snaps, &members[d], &trips[d], &matrices[d], &selections[d], &districts[d], config);
                 progress.advance(1);
                 out
             })
@@ -385,7 +515,7 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     });
 
     let mut school_outcomes = school_outcomes;
-    for r in &validated.rejected_schools {
+    for r in &prepared.rejected_schools {
         school_outcomes.push(SchoolOutcome {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -410,12 +540,13 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
 
     Ok(RunResult {
         config: config.clone(),
-        districts,
+        districts: districts.clone(),
         district_outcomes,
         schools: school_outcomes,
         hubs,
         routes,
-        rejects,
+        rejects: prepared.rejects.clone(),
+        access: AccessFigures::of(&selections.iter().flat_map(|s| s.access_pairs.iter().copied()).collect::<Vec<_>>(), config.max_travel_minutes),
         stats,
     })
 }
@@ -426,6 +557,9 @@ struct DistrictSelection {
     /// (local school, level, explanation) per hub.
     hubs: Vec<(usize, HubLevel, HubExplain)>,
     shortfalls: Vec<Shortfall>,
+    /// (minutes to the nearest chosen hub of the level, students) for every
+    /// school of every level that got at least one hub.
+    access_pairs: Vec<(f64, f64)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -524,6 +658,10 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
         };
         let strategy = select::strategy(config.strategy);
         let choice = select::solve(strategy, &problem);
+        if !choice.chosen.is_empty() {
+            let nearest = problem.nearest_minutes(&choice.chosen);
+            out.access_pairs.extend(nearest.into_iter().zip(problem.demand.iter().copied()));
+        }
         for (j, &pos) in choice.chosen.iter().enumerate() {
             let c = rows[pos].1;
             let (score, parts) = &scored[pos];

@@ -13,6 +13,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph::SpeedTable;
 use crate::model::{HubLevel, SchoolId};
 
+/// Default search cutoff: a day. Searches are bounded by their district
+/// (they stop once every school of the district is settled); the cutoff is
+/// only a safety net for schools no road leads from, and the minutes an
+/// unreachable school counts for in sums and maxima.
+pub const DEFAULT_CUTOFF_MINUTES: f64 = 1440.0;
+
 /// How hubs are chosen within a district and level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrategyKind {
@@ -171,7 +177,7 @@ pub struct Config {
     pub hubs_secondary: usize,
     /// Beyond this a school is stand-alone.
     pub max_travel_minutes: f64,
-    /// Searches stop here; slower trips count as unreachable.
+    /// Searches stop here; slower trips count as unreachable, at this value.
     pub search_cutoff_minutes: f64,
     /// Speed of the leg between a school and its snap point.
     pub offroad_speed_kmh: f64,
@@ -332,7 +338,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         }
     };
     let max_travel_minutes = positive(&raw.max_travel_minutes, "max_travel_minutes", 45.0, false);
-    let search_cutoff_minutes = positive(&raw.search_cutoff_minutes, "search_cutoff_minutes", 3.0 * max_travel_minutes, false);
+    let search_cutoff_minutes = positive(&raw.search_cutoff_minutes, "search_cutoff_minutes", DEFAULT_CUTOFF_MINUTES, false);
     let offroad_speed_kmh = positive(&raw.offroad_speed_kmh, "offroad_speed_kmh", 10.0, false);
     let max_snap_m = positive(&raw.max_snap_m, "max_snap_m", 5000.0, true);
     if search_cutoff_minutes < max_travel_minutes {
@@ -524,7 +530,7 @@ track = 10
         assert_eq!(c.speeds.class_kmh("primary"), 70.0);
         assert_eq!(c.constraints.min_students, 120.0);
         assert!(c.required_hubs.contains(&SchoolId("50010123".into())));
-        assert_eq!(c.search_cutoff_minutes, 135.0);
+        assert_eq!(c.search_cutoff_minutes, DEFAULT_CUTOFF_MINUTES);
     }
 
     #[test]

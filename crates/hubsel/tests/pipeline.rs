@@ -168,3 +168,40 @@ fn unknown_scenario_field_stops_the_run() {
     assert_eq!(err.kind(), hubsel::error::ErrorKind::Scenario);
     assert!(err.to_string().contains("line 2: field `swimming_pools`"), "{err}");
 }
+
+#[test]
+fn each_location_model_wins_its_own_objective_on_the_province() {
+    let base = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let prepared = hubsel::pipeline::prepare(inputs, &base, &Silent).unwrap();
+    let mut figures = Vec::new();
+    for kind in hubsel::scenario::StrategyKind::ALL {
+        let mut c = base.clone();
+        c.strategy = kind;
+        let r = hubsel::pipeline::finish(&prepared, &c, &Silent).unwrap();
+        // One or two hubs per group: every choice is exact by enumeration.
+        assert!(r.hubs.iter().all(|h| h.exact), "{kind:?}");
+        figures.push((kind, r.access));
+    }
+    use hubsel::scenario::StrategyKind::{MaxCover, PCenter, PMedian};
+    let get = |k| figures.iter().find(|(kind, _)| *kind == k).unwrap().1.clone();
+    let (median, center, cover) = (get(PMedian), get(PCenter), get(MaxCover));
+    for (kind, f) in &figures {
+        assert_eq!(f.pairs, median.pairs, "same schools counted for {kind:?}");
+        assert!(median.mean_min <= f.mean_min + 1e-9, "p-median mean {} vs {kind:?} {}", median.mean_min, f.mean_min);
+        assert!(center.max_min <= f.max_min + 1e-9, "p-center max {} vs {kind:?} {}", center.max_min, f.max_min);
+        assert!(cover.share_within >= f.share_within - 1e-12, "max-cover share {} vs {kind:?} {}", cover.share_within, f.share_within);
+    }
+    // The objectives really differ: the policy score is not the p-median.
+    assert!(get(hubsel::scenario::StrategyKind::Score).mean_min > median.mean_min);
+}
+
+#[test]
+fn finish_refuses_travel_times_prepared_under_other_rules() {
+    let base = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let prepared = hubsel::pipeline::prepare(inputs, &base, &Silent).unwrap();
+    let mut other = base.clone();
+    other.constraints.min_students = 10.0;
+    assert!(hubsel::pipeline::finish(&prepared, &other, &Silent).is_err());
+}
