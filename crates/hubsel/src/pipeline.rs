@@ -128,6 +128,10 @@ pub struct HubOutcome {
     pub forced: bool,
     /// The group's choice is proven optimal for the strategy.
     pub exact: bool,
+    /// For the score strategy: the criterion whose weight, changed by the
+    /// given amount (in the scenario's weight units), would let another
+    /// candidate tie this hub — the smallest such change of one weight.
+    pub stability: Option<(String, f64)>,
     pub members: usize,
     /// Own students plus members' students.
     pub students_served: f64,
@@ -573,6 +577,7 @@ struct HubExplain {
     margin_unit: &'static str,
     forced: bool,
     exact: bool,
+    stability: Option<(String, f64)>,
 }
 
 fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelMatrix, code: &DistrictCode, config: &Config) -> DistrictSelection {
@@ -639,9 +644,9 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
             candidates: rows
                 .iter()
                 .zip(&scored)
-                .map(|(&(_, c), (s, _))| {
+                .map(|(&(_, c), sc)| {
                     let school = &schools[members[c]].school;
-                    Candidate { score: *s, students: school.students, lottery: lottery(config.seed, &school.id) }
+                    Candidate { score: sc.score, students: school.students, lottery: lottery(config.seed, &school.id) }
                 })
                 .collect(),
             forced: rows
@@ -664,14 +669,27 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
         }
         for (j, &pos) in choice.chosen.iter().enumerate() {
             let c = rows[pos].1;
-            let (score, parts) = &scored[pos];
-            let rank = 1 + scored.iter().filter(|(s, _)| *s > *score + 1e-12).count();
+            let score = scored[pos].score;
+            let parts = &scored[pos].parts;
+            let rank = 1 + scored.iter().filter(|s| s.score > score + 1e-12).count();
             let runner = choice.runner_up[j].as_ref();
+            // Stability of a score choice: the smallest single-weight change
+            // that lets any unchosen candidate catch this hub up.
+            let stability = if config.strategy == crate::scenario::StrategyKind::Score && !problem.forced.contains(&pos) {
+                let weights: Vec<f64> = config.criteria.iter().map(|c| c.weight).collect();
+                (0..rows.len())
+                    .filter(|o| !choice.chosen.contains(o))
+                    .filter_map(|o| score::weight_flip(&weights, &scored[pos].normalized, &scored[o].normalized))
+                    .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+                    .map(|(k, delta)| (config.criteria[k].key(), delta))
+            } else {
+                None
+            };
             out.hubs.push((
                 c,
                 level,
                 HubExplain {
-                    score: *score,
+                    score,
                     parts: config.criteria.iter().zip(parts).map(|(cr, v)| (cr.key(), *v)).collect(),
                     rank,
                     candidates: rows.len(),
@@ -680,6 +698,7 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                     margin_unit: strategy.unit(),
                     forced: problem.forced.contains(&pos),
                     exact: choice.exact,
+                    stability,
                 },
             ));
             taken.push(c);
@@ -824,6 +843,7 @@ fn allocate_district(
                 margin_unit: e.margin_unit,
                 forced: e.forced,
                 exact: e.exact,
+                stability: e.stability.clone(),
                 members: n,
                 students_served,
             }

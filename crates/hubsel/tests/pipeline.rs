@@ -205,3 +205,19 @@ fn finish_refuses_travel_times_prepared_under_other_rules() {
     other.constraints.min_students = 10.0;
     assert!(hubsel::pipeline::finish(&prepared, &other, &Silent).is_err());
 }
+
+#[test]
+fn stability_is_the_weight_change_that_flips_the_choice() {
+    let base = constructed(1.0, 1.0);
+    let hub = base.hubs[0].id.clone();
+    let (criterion, delta) = base.hubs[0].stability.clone().expect("a score choice has a stability");
+    let weights = |scale: f64| match criterion.as_str() {
+        "classrooms" => (1.0 + delta * scale, 1.0),
+        "acc_mean" => (1.0, 1.0 + delta * scale),
+        other => panic!("unexpected criterion {other}"),
+    };
+    let (r, a) = weights(0.98);
+    assert_eq!(constructed(r, a).hubs[0].id, hub, "a smaller change keeps the hub");
+    let (r, a) = weights(1.02);
+    assert_ne!(constructed(r, a).hubs[0].id, hub, "the change named by the stability flips it");
+}

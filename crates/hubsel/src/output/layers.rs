@@ -47,6 +47,8 @@ pub fn hubs_layer(r: &RunResult) -> String {
             "members": h.members,
             "served": count(h.students_served),
         }));
+        p.insert("stab_crit".into(), Value::from(h.stability.as_ref().map_or("", |s| s.0.as_str())));
+        p.insert("stab_dw".into(), h.stability.as_ref().map_or(Value::Null, |s| Value::from(round(s.1, 6))));
         for (key, v) in &h.parts {
             p.insert(format!("p_{key}"), Value::from(round(*v, 6)));
         }

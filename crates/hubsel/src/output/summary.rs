@@ -101,6 +101,10 @@ pub fn summary_json(r: &RunResult) -> String {
             "required_hubs": c.required_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
             "excluded_hubs": c.excluded_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
             "criteria": criteria,
+            "ahp": c.ahp.as_ref().map(|a| json!({
+                "criteria": a.criteria, "weights": a.ahp.weights.iter().map(|w| round(*w, 6)).collect::<Vec<_>>(),
+                "lambda_max": round(a.ahp.lambda_max, 6), "ci": round(a.ahp.ci, 6), "cr": round(a.ahp.cr, 6), "forced": a.forced,
+            })),
         },
         "network": {"nodes": r.stats.graph_nodes, "links": r.stats.graph_links, "components": r.stats.components},
         "totals": {
