@@ -385,14 +385,14 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     let limit = config.max_travel_minutes;
     println!("\nnearest hub of each level for every school (unreachable at the {} min cutoff), student-weighted:", config.search_cutoff_minutes);
     println!(
-        "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>8}",
-        "strategy", "mean min", "p95 min", "max min", format!("<={limit} min"), "stand-alone", "members min", "ms"
+        "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>9} {:>8}",
+        "strategy", "mean min", "p95 min", "max min", format!("<={limit} min"), "stand-alone", "members min", "over cap", "ms"
     );
-    let mut csv = String::from("strategy,mean_min,p95_min,max_min,share_within,standalone,members,members_mean_min,hubs,ms\n");
+    let mut csv = String::from("strategy,mean_min,p95_min,max_min,share_within,standalone,members,members_mean_min,hubs,hubs_over_capacity,ms\n");
     let mut json = Vec::new();
     for (kind, a, t, d) in &rows {
         println!(
-            "{:<10} {:>9.2} {:>8.2} {:>8.2} {:>10.3} {:>11} {:>12.2} {:>8.1}",
+            "{:<10} {:>9.2} {:>8.2} {:>8.2} {:>10.3} {:>11} {:>12.2} {:>9} {:>8.1}",
             kind.as_str(),
             a.mean_min,
             a.p95_min,
@@ -400,10 +400,11 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
             a.share_within,
             t.standalone,
             t.mean_min,
+            t.hubs_over_capacity,
             d.as_secs_f64() * 1e3
         );
         csv.push_str(&format!(
-            "{},{:.4},{:.4},{:.4},{:.6},{},{},{:.4},{},{:.1}\n",
+            "{},{:.4},{:.4},{:.4},{:.6},{},{},{:.4},{},{},{:.1}\n",
             kind.as_str(),
             a.mean_min,
             a.p95_min,
@@ -413,12 +414,14 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
             t.members,
             t.mean_min,
             t.hubs_primary + t.hubs_secondary,
+            t.hubs_over_capacity,
             d.as_secs_f64() * 1e3
         ));
         json.push(serde_json::json!({
             "strategy": kind.as_str(), "mean_min": a.mean_min, "p95_min": a.p95_min, "max_min": a.max_min,
             "share_within": a.share_within, "standalone": t.standalone, "members": t.members,
-            "members_mean_min": t.mean_min, "hubs": t.hubs_primary + t.hubs_secondary, "ms": d.as_secs_f64() * 1e3,
+            "members_mean_min": t.mean_min, "hubs": t.hubs_primary + t.hubs_secondary,
+            "hubs_over_capacity": t.hubs_over_capacity, "ms": d.as_secs_f64() * 1e3,
         }));
     }
     let stages_json: Vec<_> = stage_rows.iter().map(|(n, d)| serde_json::json!({"stage": n, "seconds": d.as_secs_f64()})).collect();

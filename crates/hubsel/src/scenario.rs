@@ -154,6 +154,32 @@ impl Criterion {
     }
 }
 
+/// Where a hub's capacity comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Capacity {
+    /// No limit.
+    Unlimited,
+    /// Students, from a school field.
+    Field(String),
+    /// Classrooms × this many students per classroom.
+    PerClassroom(f64),
+}
+
+/// How schools are allocated to hubs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Allocation {
+    /// Let a school join a nearer hub of another district within the limit.
+    pub cross_district: bool,
+    pub capacity: Capacity,
+    pub overflow: crate::allocate::Overflow,
+}
+
+impl Default for Allocation {
+    fn default() -> Self {
+        Allocation { cross_district: false, capacity: Capacity::Unlimited, overflow: crate::allocate::Overflow::Next }
+    }
+}
+
 /// Hard rules a hub candidate must meet.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Constraints {
@@ -197,6 +223,7 @@ pub struct Config {
     pub excluded_hubs: BTreeSet<SchoolId>,
     pub criteria: Vec<Criterion>,
     pub constraints: Constraints,
+    pub allocation: Allocation,
     pub speeds: SpeedTable,
     /// Where the scenario came from, for messages.
     pub source: String,
@@ -226,6 +253,9 @@ impl Config {
             .collect();
         used.extend(self.constraints.exclude_if.iter().map(|f| (f.clone(), 0)));
         used.extend(self.constraints.required_fields.iter().map(|f| (f.clone(), 0)));
+        if let Capacity::Field(f) = &self.allocation.capacity {
+            used.push((f.clone(), 0));
+        }
         used
     }
 
@@ -287,6 +317,15 @@ struct RawAhp {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+struct RawAllocation {
+    cross_district: Option<bool>,
+    capacity_field: Option<Spanned<String>>,
+    class_size: Option<Spanned<f64>>,
+    overflow: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct RawConstraints {
     min_students: Option<Spanned<f64>>,
     #[serde(default)]
@@ -316,6 +355,7 @@ struct RawScenario {
     criteria: Vec<Spanned<RawCriterion>>,
     ahp: Option<Spanned<RawAhp>>,
     constraints: Option<RawConstraints>,
+    allocation: Option<RawAllocation>,
     #[serde(default)]
     speeds_kmh: BTreeMap<String, Spanned<f64>>,
     use_maxspeed: Option<bool>,
@@ -531,6 +571,34 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         },
     };
 
+    let mut allocation = Allocation::default();
+    if let Some(a) = &raw.allocation {
+        allocation.cross_district = a.cross_district.unwrap_or(false);
+        allocation.capacity = match (&a.capacity_field, &a.class_size) {
+            (Some(f), None) => Capacity::Field(f.get_ref().trim().to_string()),
+            (None, Some(c)) if c.get_ref().is_finite() && *c.get_ref() > 0.0 => Capacity::PerClassroom(*c.get_ref()),
+            (None, Some(c)) => {
+                problem(line(c.span()), "allocation.class_size", format!("must be a positive number of students, got {}", c.get_ref()));
+                Capacity::Unlimited
+            }
+            (Some(f), Some(_)) => {
+                problem(line(f.span()), "allocation", "give capacity_field or class_size, not both".into());
+                Capacity::Unlimited
+            }
+            (None, None) => Capacity::Unlimited,
+        };
+        if let Some(o) = &a.overflow {
+            allocation.overflow = match o.get_ref().as_str() {
+                "next" => crate::allocate::Overflow::Next,
+                "flag" => crate::allocate::Overflow::Flag,
+                other => {
+                    problem(line(o.span()), "allocation.overflow", format!("must be \"next\" or \"flag\", got {other:?}"));
+                    crate::allocate::Overflow::Next
+                }
+            };
+        }
+    }
+
     let mut speeds = SpeedTable::default();
     for (class, v) in &raw.speeds_kmh {
         let kmh = *v.get_ref();
@@ -583,6 +651,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         excluded_hubs,
         criteria,
         constraints,
+        allocation,
         speeds,
         source: source.to_string(),
         ahp: ahp_report,

@@ -23,6 +23,8 @@ pub struct Totals {
     pub max_min: f64,
     /// Share of students (of schools taking part) at a hub or a member.
     pub share_within: f64,
+    /// Hubs serving more students than their capacity.
+    pub hubs_over_capacity: usize,
 }
 
 impl Totals {
@@ -56,6 +58,7 @@ impl Totals {
             p95_min,
             max_min: pairs.last().map_or(0.0, |p| p.0),
             share_within: if taking_part > 0.0 { within / taking_part } else { 0.0 },
+            hubs_over_capacity: r.hubs.iter().filter(|h| h.capacity.is_some_and(|c| h.students_served > c + 1e-9)).count(),
         }
     }
 }
@@ -113,6 +116,7 @@ pub fn summary_json(r: &RunResult) -> String {
             "standalone": t.standalone, "rejected": t.rejected, "reject_rows": r.rejects.len(),
             "students": t.students, "mean_min": round(t.mean_min, 3), "p95_min": round(t.p95_min, 3),
             "max_min": round(t.max_min, 3), "share_within": round(t.share_within, 6),
+            "hubs_over_capacity": t.hubs_over_capacity,
         },
         "shortfalls": shortfalls,
         "districts": districts,
