@@ -32,6 +32,22 @@ enum Command {
     Synth(SynthArgs),
     /// Time the stages and compare strategies on the same travel times.
     Bench(BenchArgs),
+    /// Compare two run folders: changed hubs, moved schools, figures.
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// The first run folder.
+    a: PathBuf,
+    /// The second run folder.
+    b: PathBuf,
+    /// Folder for compare.geojson and compare.txt.
+    #[arg(long, default_value = "compare")]
+    out: PathBuf,
+    /// Replace an output folder that hubsel did not write.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -124,6 +140,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => run(&args, true),
         Command::Synth(args) => synth(&args),
         Command::Bench(args) => bench(&args),
+        Command::Compare(args) => compare(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -434,5 +451,21 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     std::fs::write(args.out.join("bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
         .context("cannot write bench.json")?;
     println!("\nwrote {} and bench.json", args.out.join("bench.csv").display());
+    Ok(())
+}
+
+fn compare(args: &CompareArgs) -> Result<(), Fatal> {
+    let a = hubsel::compare::RunFolder::read(&args.a)?;
+    let b = hubsel::compare::RunFolder::read(&args.b)?;
+    let c = hubsel::compare::compare(&a, &b);
+    let table = c.table();
+    print!("{table}");
+    let files = vec![
+        ("compare.geojson", c.layer(&a, &b)),
+        ("compare.txt", table),
+        (hubsel::output::MARKER, "written by hubsel compare\n".to_string()),
+    ];
+    hubsel::output::write_files(&files, &args.out, args.force)?;
+    println!("wrote {}", args.out.join("compare.geojson").display());
     Ok(())
 }
