@@ -9,6 +9,11 @@
 //!   "at the hub" (hubs themselves have 0). The `role` and `reason` say why.
 //! - `schools.offroad_m` is null only when the school could not be placed
 //!   on the road network at all (no location, or no road).
+//! - `hubs.capacity` is null when the scenario sets no capacity (0 would
+//!   mean a hub that can take no one).
+//! - `hubs.stab_dw` is null when no change of one weight lets another
+//!   candidate tie the hub, or the strategy is not `score` (0 would mean
+//!   the choice flips at once).
 //!
 //! Everything else always has a value; a default stands where it is true:
 //! `""` for "none" in text (`hub_id` of a stand-alone school, `runner_up` of
@@ -52,7 +57,11 @@ pub fn hubs(r: &RunResult) -> Layer {
         .field("forced", Kind::Bool, "", "a required hub of the scenario")
         .field("exact", Kind::Bool, "", "the choice is proven optimal for the strategy")
         .field("members", Kind::Int, "schools", "member schools networked to the hub")
-        .count("served", "students at the hub and its members");
+        .count("served", "students at the hub and its members")
+        .nullable_count("capacity", "students the hub can serve under the scenario's capacity rule; null when unlimited")
+        .field("over_cap", Kind::Int, "schools", "members that joined although the hub was full")
+        .field("stab_crit", Kind::Text, "", "score strategy: the criterion whose smallest weight change lets another candidate tie the hub; \"\" when none")
+        .nullable("stab_dw", SCORE, "weight", "that weight change, in the scenario's weight units; null when no change of one weight can (or the strategy is not score)");
     let parts: Vec<String> = r.config.criteria.iter().map(|c| c.key()).collect();
     for key in &parts {
         b.field(format!("p_{key}"), SCORE, "score", format!("weighted score part of criterion {key} (the parts sum to score)"));
@@ -73,7 +82,11 @@ pub fn hubs(r: &RunResult) -> Layer {
             .bool(h.forced)
             .bool(h.exact)
             .int(h.members)
-            .num(h.students_served);
+            .num(h.students_served)
+            .opt_num(h.capacity)
+            .int(h.over_capacity)
+            .text(h.stability.as_ref().map_or("", |s| s.0.as_str()))
+            .opt_num(h.stability.as_ref().map(|s| s.1));
         for key in &parts {
             let v = h.parts.iter().find(|(k, _)| k == key).map_or(0.0, |(_, v)| *v);
             b.num(v);
@@ -97,6 +110,7 @@ pub fn schools(r: &RunResult) -> Layer {
         .nullable("travel_min", MINUTES, "min", "door-to-door minutes to the hub (0 for a hub); null when stand-alone or rejected")
         .nullable("road_km", KM, "km", "road kilometres of the route (0 for a hub); null when stand-alone or rejected")
         .nullable("offroad_m", METRES, "m", "metres from the school to its snap point on the road; null when not placed")
+        .field("over_cap", Kind::Bool, "", "a member that joined a hub already at capacity")
         .field("reason", Kind::Text, "", "why stand-alone or rejected, \"\" otherwise");
     for s in &r.schools {
         b.text(s.id.0.as_str())
@@ -110,6 +124,7 @@ pub fn schools(r: &RunResult) -> Layer {
             .opt_num(s.travel_min)
             .opt_num(s.road_km)
             .opt_num(s.offroad_m)
+            .bool(s.over_capacity)
             .text(s.reason.as_str());
         b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| OutGeometry::Point(Coord { x, y })));
     }

@@ -164,6 +164,15 @@ impl LayerBuilder {
         self.field(name, Kind::Int, "students", doc)
     }
 
+    /// Declares a count of students that may hold no value.
+    pub fn nullable_count(&mut self, name: impl Into<String>, doc: impl Into<String>) -> &mut Self {
+        self.count(name, doc);
+        if let Some(f) = self.layer.fields.last_mut() {
+            f.nullable = true;
+        }
+        self
+    }
+
     pub fn text(&mut self, v: impl Into<String>) -> &mut Self {
         self.pending.push(Cell::Text(v.into()));
         self
