@@ -123,10 +123,35 @@ fn minutes_class(minutes: f64, limit: f64) -> usize {
     ((minutes / (limit / 3.0)).floor().max(0.0) as usize).min(3)
 }
 
-/// A hub marker's radius in pixels, by students served (area ∝ students).
-fn hub_radius(served: f64, max_served: f64) -> f64 {
-    let f = if max_served > 0.0 { (served.max(0.0) / max_served).sqrt() } else { 0.0 };
-    3.0 + 7.0 * f
+/// Marker sizes in pixels, shrunk as the map gets crowded so that a
+/// national run stays readable: each size follows the square root of the
+/// map area per marker of its kind, within fixed bounds.
+struct Sizes {
+    hub_max_r: f64,
+    standalone: f64,
+    route_width: f64,
+    outline: f64,
+}
+
+impl Sizes {
+    fn new(proj: &Projection, hubs: usize, standalone: usize, routes: usize) -> Sizes {
+        let area = proj.width * proj.height;
+        let spacing = |n: usize| (area / n.max(1) as f64).sqrt();
+        let hub_max_r = (spacing(hubs) * 0.35).clamp(2.5, 10.0);
+        Sizes {
+            hub_max_r,
+            standalone: (spacing(standalone) * 0.6).clamp(2.5, 6.0),
+            route_width: (spacing(routes) * 0.06).clamp(0.5, 1.1),
+            outline: if hub_max_r < 6.0 { 0.5 } else { 1.0 },
+        }
+    }
+
+    /// A hub marker's radius by students served (area ∝ students), from
+    /// 30 % to 100 % of the largest.
+    fn hub_radius(&self, served: f64, max_served: f64) -> f64 {
+        let f = if max_served > 0.0 { (served.max(0.0) / max_served).sqrt() } else { 0.0 };
+        self.hub_max_r * (0.3 + 0.7 * f)
+    }
 }
 
 /// A "nice" scale bar length (1, 2 or 5 × 10ⁿ km) of at most `max_km`.
@@ -138,9 +163,9 @@ fn nice_km(max_km: f64) -> f64 {
     [5.0, 2.0, 1.0].iter().map(|m| m * p).find(|v| *v <= max_km).unwrap_or(p)
 }
 
-fn hub_marker(out: &mut String, h: &HubOutcome, proj: &Projection, max_served: f64) {
+fn hub_marker(out: &mut String, h: &HubOutcome, proj: &Projection, sizes: &Sizes, max_served: f64) {
     let p = proj.xy(h.lon, h.lat);
-    let r = hub_radius(h.students_served, max_served);
+    let r = sizes.hub_radius(h.students_served, max_served);
     let title = format!(
         "{} ({}) — {} hub of district {}: {} members, {} students served",
         h.name,
@@ -186,6 +211,8 @@ fn triangle(out: &mut String, c: Coord<f64>, size: f64) {
 /// The map: districts, routes, stand-alone schools, hubs, legend, scale.
 fn svg_map(r: &RunResult) -> String {
     let proj = Projection::new(r);
+    let standalone = r.schools.iter().filter(|sc| sc.role == Role::StandAlone).count();
+    let sizes = Sizes::new(&proj, r.hubs.len(), standalone, r.routes.len());
     let limit = r.config.max_travel_minutes;
     let total_w = proj.width + LEGEND_W;
     let total_h = proj.height.max(430.0);
@@ -233,7 +260,11 @@ fn svg_map(r: &RunResult) -> String {
             path_data(&mut e.1, &rt.coords, &proj, false);
         }
     }
-    s.push_str("<g id=\"routes\" fill=\"none\" stroke-width=\"1.1\" stroke-linecap=\"round\" stroke-linejoin=\"round\" stroke-opacity=\"0.85\">\n");
+    let _ = writeln!(
+        s,
+        "<g id=\"routes\" fill=\"none\" stroke-width=\"{:.2}\" stroke-linecap=\"round\" stroke-linejoin=\"round\" stroke-opacity=\"0.85\">",
+        sizes.route_width
+    );
     for ((hub, class), (n, data, level)) in &groups {
         let _ = writeln!(
             s,
@@ -246,11 +277,11 @@ fn svg_map(r: &RunResult) -> String {
     s.push_str("</g>\n");
 
     // Stand-alone schools.
-    s.push_str("<g id=\"standalone\" stroke=\"#ffffff\" stroke-width=\"0.4\">\n");
+    let _ = writeln!(s, "<g id=\"standalone\" stroke=\"#ffffff\" stroke-width=\"{:.2}\">", sizes.standalone / 15.0);
     for sc in r.schools.iter().filter(|sc| sc.role == Role::StandAlone) {
         let Some((x, y)) = sc.lon_lat else { continue };
         let mut d = String::new();
-        triangle(&mut d, proj.xy(x, y), 6.0);
+        triangle(&mut d, proj.xy(x, y), sizes.standalone);
         let _ = writeln!(
             s,
             "<path class=\"standalone\" fill=\"{}\" d=\"{d}\"><title>{} ({}): {}</title></path>",
@@ -266,9 +297,9 @@ fn svg_map(r: &RunResult) -> String {
     let max_served = r.hubs.iter().map(|h| h.students_served).fold(0.0, f64::max);
     let mut hubs: Vec<&HubOutcome> = r.hubs.iter().collect();
     hubs.sort_by(|a, b| b.students_served.total_cmp(&a.students_served).then_with(|| a.id.cmp(&b.id)));
-    s.push_str("<g id=\"hubs\" stroke=\"#ffffff\" stroke-width=\"1\">\n");
+    let _ = writeln!(s, "<g id=\"hubs\" stroke=\"#ffffff\" stroke-width=\"{}\">", sizes.outline);
     for h in hubs {
-        hub_marker(&mut s, h, &proj, max_served);
+        hub_marker(&mut s, h, &proj, &sizes, max_served);
     }
     s.push_str("</g>\n");
 
