@@ -375,3 +375,20 @@ fn empty_layers_still_open() {
     let g = json(&dir.join("routes.geojson"));
     assert_eq!(g["features"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn the_readme_documents_every_field_of_every_layer() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    let start = readme.find("**Fields.**").expect("README has a Fields paragraph under Outputs");
+    let end = start + readme[start..].find("**Styles.**").expect("followed by Styles");
+    let section = &readme[start..end];
+    let r = default_run();
+    for layer in hubsel::output::layers::layers(&r) {
+        let bullet = section.find(&format!("- `{}`:", layer.name)).unwrap_or_else(|| panic!("no bullet for {}", layer.name));
+        let text = &section[bullet..];
+        let text = &text[..text[2..].find("\n- `").map_or(text.len(), |i| i + 2)];
+        for f in layer.fields.iter().filter(|f| !f.name.starts_with("p_")) {
+            assert!(text.contains(&format!("`{}`", f.name)), "README: {}.{} is not documented", layer.name, f.name);
+        }
+    }
+}
