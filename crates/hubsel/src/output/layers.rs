@@ -9,11 +9,14 @@
 //!   "at the hub" (hubs themselves have 0). The `role` and `reason` say why.
 //! - `schools.offroad_m` is null only when the school could not be placed
 //!   on the road network at all (no location, or no road).
-//! - `hubs.capacity` is null when the scenario sets no capacity (0 would
-//!   mean a hub that can take no one).
+//! - `hubs.capacity` is null for a hub without a capacity (0 would mean a
+//!   hub that can take no one).
 //! - `hubs.stab_dw` is null when no change of one weight lets another
-//!   candidate tie the hub, or the strategy is not `score` (0 would mean
-//!   the choice flips at once).
+//!   candidate tie the hub (0 would mean the choice flips at once).
+//!
+//! A number column that would be null in every row (capacity when the
+//! scenario sets none, stability under a strategy other than `score`) is
+//! left out of the layer, since GDAL would read it as text.
 //!
 //! Everything else always has a value; a default stands where it is true:
 //! `""` for "none" in text (`hub_id` of a stand-alone school, `runner_up` of

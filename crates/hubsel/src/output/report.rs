@@ -481,7 +481,7 @@ fn strategy_section(r: &RunResult) -> String {
     let forced = r.hubs.iter().filter(|h| h.forced).count();
     let unit = r.hubs.first().map_or("", |h| h.margin_unit);
     format!(
-        "<section id=\"strategy\"><h2>Strategy: {}</h2>\n<p>{}</p>\n<p>{} of {} hubs were chosen by a proven-optimal search (the others by greedy construction and vertex substitution); {} were required by the scenario. Margins are in <b>{}</b>. Road network: {} nodes, {} links, {} connected parts.</p></section>\n",
+        "<section id=\"strategy\"><h2>Strategy: {}</h2>\n<p>{}</p>\n<p>{} of {} hubs were chosen by a proven-optimal search (the others by greedy construction and vertex substitution); {} were required by the scenario. Margins are in <b>{}</b>. Road network: {} nodes, {} links, {} connected part(s).</p></section>\n",
         esc(r.config.strategy.as_str()),
         esc(strategy_text(r.config.strategy.as_str())),
         exact,

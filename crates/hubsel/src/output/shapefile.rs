@@ -194,10 +194,17 @@ fn shapes(layer: &Layer, rows: &[&Row]) -> Result<(Vec<u8>, Vec<u8>)> {
                     w.write_shape(&Polyline::new(pts))
                 }
                 (OutGeometry::MultiPolygon(m), GeomKind::MultiPolygon) => {
+                    // A ring needs three positions; the crate's polygon
+                    // also needs one ring at least (it indexes the first).
+                    let ring = |r: &geo::LineString<f64>| (r.0.len() >= 3).then(|| r.0.iter().map(point).collect::<Vec<Point>>());
                     let mut rings = Vec::new();
                     for p in &m.0 {
-                        rings.push(PolygonRing::Outer(p.exterior().0.iter().map(point).collect()));
-                        rings.extend(p.interiors().iter().map(|r| PolygonRing::Inner(r.0.iter().map(point).collect())));
+                        let Some(outer) = ring(p.exterior()) else { continue };
+                        rings.push(PolygonRing::Outer(outer));
+                        rings.extend(p.interiors().iter().filter_map(ring).map(PolygonRing::Inner));
+                    }
+                    if rings.is_empty() {
+                        return Err(shp_err(layer.name, "a polygon feature without any ring"));
                     }
                     w.write_shape(&Polygon::with_rings(rings))
                 }

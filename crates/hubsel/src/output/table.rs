@@ -236,6 +236,27 @@ impl LayerBuilder {
                 f.kind = if whole { Kind::Int } else { Kind::Real { decimals: 2 } };
             }
         }
+        // A number column with no value at all (hub capacity when the
+        // scenario sets none, weight stability under another strategy)
+        // is left out: GDAL types a GeoJSON column from its values and would
+        // read an all-null one as text. summary.json lists the columns a
+        // run has.
+        let empty: Vec<usize> = (0..self.layer.fields.len())
+            .filter(|&i| {
+                let f = &self.layer.fields[i];
+                f.nullable
+                    && matches!(f.kind, Kind::Int | Kind::Real { .. })
+                    && self.layer.rows.iter().all(|r| matches!(r.cells.get(i), Some(Cell::Null) | None))
+            })
+            .collect();
+        for &i in empty.iter().rev() {
+            self.layer.fields.remove(i);
+            for r in &mut self.layer.rows {
+                if i < r.cells.len() {
+                    r.cells.remove(i);
+                }
+            }
+        }
         let names: Vec<&str> = self.layer.fields.iter().map(|f| f.name.as_str()).collect();
         let shp = shp_names(&names);
         for (f, s) in self.layer.fields.iter_mut().zip(shp) {
@@ -360,10 +381,25 @@ mod tests {
         b.field("a", Kind::Real { decimals: 3 }, "min", "").nullable("b", Kind::Real { decimals: 1 }, "m", "");
         b.num(1.23456).num(f64::NAN).row(OutGeometry::None);
         b.num(-0.0001).opt_num(None).row(OutGeometry::None);
+        b.num(2.0).opt_num(Some(3.14)).row(OutGeometry::None);
         let l = b.finish();
         assert_eq!(l.rows[0].cells, vec![Cell::Real(1.235), Cell::Null]);
         assert_eq!(l.rows[1].cells, vec![Cell::Real(0.0), Cell::Null]);
+        assert_eq!(l.rows[2].cells, vec![Cell::Real(2.0), Cell::Real(3.1)]);
         assert_eq!(format!("{}", serde_json::Value::from(0.0f64)), "0.0");
+    }
+
+    #[test]
+    fn a_number_column_without_any_value_is_left_out() {
+        let mut b = LayerBuilder::new("t", GeomKind::Point);
+        b.field("id", Kind::Text, "", "").nullable("cap", Kind::Real { decimals: 1 }, "students", "").nullable("dw", Kind::Real { decimals: 1 }, "", "");
+        b.text("a").opt_num(None).opt_num(Some(1.0)).row(OutGeometry::None);
+        b.text("b").opt_num(None).opt_num(None).row(OutGeometry::None);
+        let l = b.finish();
+        let names: Vec<&str> = l.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["id", "dw"]);
+        assert_eq!(l.rows[0].cells, vec![Cell::Text("a".into()), Cell::Real(1.0)]);
+        assert_eq!(l.rows[1].cells, vec![Cell::Text("b".into()), Cell::Null]);
     }
 
     #[test]
