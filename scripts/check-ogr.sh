@@ -7,6 +7,9 @@
 # names for .shp), and the field types (numbers Integer/Integer64/Real,
 # never String). The GeoJSON and FlatGeobuf counts must agree (the .shp
 # count plus schools_unlocated.dbf too). Needs gdal-bin and python3.
+#
+# Arguments go to `hubsel run`, to check another data set, e.g.
+#   scripts/check-ogr.sh --schools s.csv --roads r.geojson --districts d.geojson
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in ogrinfo python3 cargo; do
@@ -15,7 +18,7 @@ done
 cargo build --release --quiet -p hubsel-cli
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if ! target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" >"$work/log" 2>&1; then
+if ! target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" "$@" >"$work/log" 2>&1; then
     cat "$work/log" >&2
     exit 1
 fi
