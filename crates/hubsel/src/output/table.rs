@@ -381,7 +381,7 @@ mod tests {
         b.field("a", Kind::Real { decimals: 3 }, "min", "").nullable("b", Kind::Real { decimals: 1 }, "m", "");
         b.num(1.23456).num(f64::NAN).row(OutGeometry::None);
         b.num(-0.0001).opt_num(None).row(OutGeometry::None);
-        b.num(2.0).opt_num(Some(3.14)).row(OutGeometry::None);
+        b.num(2.0).opt_num(Some(3.06)).row(OutGeometry::None);
         let l = b.finish();
         assert_eq!(l.rows[0].cells, vec![Cell::Real(1.235), Cell::Null]);
         assert_eq!(l.rows[1].cells, vec![Cell::Real(0.0), Cell::Null]);
