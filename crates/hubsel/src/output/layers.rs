@@ -44,6 +44,7 @@ pub fn hubs_layer(r: &RunResult) -> String {
             "margin_u": h.margin_unit,
             "forced": h.forced,
             "exact": h.exact,
+            "gap": h.gap.map_or(Value::Null, |g| Value::from(round(g, 6))),
             "members": h.members,
             "served": count(h.students_served),
             "capacity": h.capacity.map_or(Value::Null, count),
