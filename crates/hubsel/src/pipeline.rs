@@ -608,14 +608,14 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                     .criteria
                     .iter()
                     .map(|cr| match &cr.measure {
-                        Measure::Field(f) => school.field(f).unwrap_or(0.0),
-                        Measure::Access(m) => score::access(
+                        Measure::Field(f) => cr.transform.apply(school.field(f).unwrap_or(0.0)),
+                        Measure::Access(m) => cr.transform.apply(score::access(
                             *m,
                             &minutes[r * demand.len()..(r + 1) * demand.len()],
                             &demand_students,
                             limit_min,
                             penalty_min,
-                        ),
+                        )),
                     })
                     .collect()
             })
