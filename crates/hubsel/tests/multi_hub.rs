@@ -1,6 +1,8 @@
 //! Many hubs across the whole province: the heuristic (greedy + vertex
 //! substitution) against certified optima.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use hubsel::graph::RoadGraph;
 use hubsel::io::ReadOptions;
 use hubsel::routing::matrix::{district_matrices, DistrictTrips};

@@ -1,5 +1,7 @@
 //! The whole pipeline on the embedded province and on constructed cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{Distance, Haversine, Point};

@@ -2,6 +2,8 @@
 //! for once, quotas kept or shortfalls reported, no member beyond the
 //! limit, and the same answer whatever the order of the input rows.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use hubsel::io::{InputSources, ReadOptions, Source};

@@ -125,7 +125,7 @@ fn lagrangian_bound_is_below_the_optimum_and_tight_on_small_cases() {
     // Random instances small enough to enumerate: the bound never exceeds
     // the true optimum.
     for seed in 1..40u64 {
-        let mut x = seed * 2654435761 | 1;
+        let mut x = (seed * 2654435761) | 1;
         let mut next = move || {
             x ^= x << 13;
             x ^= x >> 7;
