@@ -72,6 +72,10 @@ struct BenchArgs {
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write the road graph and every district's travel problem (with
+    /// hubsel's answers) to <out>/graph, for benches/scipy_compare.py.
+    #[arg(long)]
+    export_graph: bool,
 }
 
 #[derive(Args)]
@@ -377,6 +381,9 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         stage_rows.push((stage.as_str().to_string(), *d));
     }
     let prepare_s = started.elapsed().as_secs_f64();
+    if args.export_graph {
+        export_graph(&prepared, &config, &args.out.join("graph"))?;
+    }
     let mut first_finish = None;
     let mut rows = Vec::new();
     for kind in &kinds {
@@ -502,5 +509,58 @@ fn compare(args: &CompareArgs) -> Result<(), Fatal> {
     ];
     hubsel::output::write_files(&files, &args.out, args.force)?;
     println!("wrote {}", args.out.join("compare.geojson").display());
+    Ok(())
+}
+
+/// Writes the road graph's arcs and each district's travel problem, with
+/// hubsel's door-to-door seconds, so that an outside solver can recompute
+/// them on the same graph (benches/scipy_compare.py).
+fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> Result<(), Fatal> {
+    use hubsel::routing::{same_link_s, Ends};
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let g = &p.graph;
+    let mut arcs = String::from("tail,head,cost_s\n");
+    for tail in 0..g.node_count() as u32 {
+        for e in g.forward.range(tail) {
+            arcs.push_str(&format!("{tail},{},{:?}\n", g.forward.other[e], g.forward.cost_s[e]));
+        }
+    }
+    std::fs::write(dir.join("arcs.csv"), arcs).context("cannot write arcs.csv")?;
+    let offroad = |i: usize| p.snaps[i].map_or(0.0, |s| s.offroad_m * 3.6 / config.offroad_speed_kmh);
+    let finite = |pairs: [(u32, f64); 2]| -> Vec<(u32, f64)> { pairs.into_iter().filter(|(_, s)| s.is_finite()).collect() };
+    let mut tasks = Vec::new();
+    for (d, m) in p.matrices.iter().enumerate() {
+        let members = &p.members[d];
+        for (row, &c) in m.candidates.iter().enumerate() {
+            let h = members[c];
+            let Some(hub) = p.snaps[h].filter(|_| p.on_network[h]) else { continue };
+            let schools: Vec<serde_json::Value> = members
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != c)
+                .filter_map(|(i, &s)| {
+                    let snap = p.snaps[s].filter(|_| p.on_network[s])?;
+                    let direct = same_link_s(g, &snap, &hub);
+                    let answer = m.seconds(row, i);
+                    Some(serde_json::json!({
+                        "leave": finite(Ends::of(g, &snap).leave),
+                        "direct_s": direct.is_finite().then_some(direct),
+                        "offroad_s": offroad(s),
+                        "hubsel_s": answer.is_finite().then_some(answer),
+                    }))
+                })
+                .collect();
+            tasks.push(serde_json::json!({
+                "district": d, "seeds": finite(Ends::of(g, &hub).enter), "hub_offroad_s": offroad(h), "schools": schools,
+            }));
+        }
+    }
+    let travel_s = p.stats.stages.iter().find(|(st, _)| *st == Stage::Travel).map_or(0.0, |(_, d)| d.as_secs_f64());
+    let doc = serde_json::json!({
+        "nodes": g.node_count(), "cutoff_s": config.search_cutoff_minutes * 60.0,
+        "hubsel_matrix_seconds": travel_s, "hubsel_searches": p.stats.searches, "tasks": tasks,
+    });
+    std::fs::write(dir.join("tasks.json"), doc.to_string()).context("cannot write tasks.json")?;
+    println!("exported the graph and {} searches to {}", p.stats.searches, dir.display());
     Ok(())
 }

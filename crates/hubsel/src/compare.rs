@@ -48,7 +48,10 @@ fn read_json(path: &Path) -> Result<Value> {
         .map_err(|e| Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(path).at_line(e.line() as u64))
 }
 
-fn features(path: &Path) -> Result<Vec<(Map<String, Value>, Option<Coord<f64>>)>> {
+/// A feature's properties and its point, if it has one.
+type FeatureRow = (Map<String, Value>, Option<Coord<f64>>);
+
+fn features(path: &Path) -> Result<Vec<FeatureRow>> {
     let root = read_json(path)?;
     let list = root
         .get("features")

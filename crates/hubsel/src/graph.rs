@@ -118,7 +118,7 @@ pub struct Adjacency {
 
 impl Adjacency {
     fn build(node_count: usize, mut entries: Vec<(u32, u32, f64, ArcId)>) -> Adjacency {
-        entries.sort_by(|a, b| (a.0, a.3).cmp(&(b.0, b.3)));
+        entries.sort_by_key(|e| (e.0, e.3));
         let mut offsets = vec![0u32; node_count + 1];
         for e in &entries {
             offsets[e.0 as usize + 1] += 1;
@@ -334,8 +334,8 @@ impl RoadGraph {
                 }
             }
         }
-        for v in 0..n {
-            for &p in &incident[v] {
+        for (v, pieces_at) in incident.iter().enumerate() {
+            for &p in pieces_at {
                 if !used[p as usize] {
                     walk(v as u32, p as usize, &mut used, &mut links, &mut coords, &mut kept_id, &mut kept_coords);
                 }
@@ -447,7 +447,7 @@ mod tests {
     #[test]
     fn a_closed_loop_of_shape_points_keeps_one_node() {
         let ring = road(&[(0.0, 0.0), (0.001, 0.0), (0.001, 0.001), (0.0, 0.001), (0.0, 0.0)], Oneway::No);
-        let g = RoadGraph::build(&[ring.clone()], &SpeedTable::default());
+        let g = RoadGraph::build(std::slice::from_ref(&ring), &SpeedTable::default());
         assert_eq!(g.links.len(), 1);
         assert!((g.links[0].length_m - polyline_length_m(&ring.geometry.0)).abs() < 1e-6);
     }

@@ -129,6 +129,9 @@ pub struct HubOutcome {
     pub forced: bool,
     /// The group's choice is proven optimal for the strategy.
     pub exact: bool,
+    /// At most this fraction worse than the optimum (0 when exact; `None`
+    /// for a heuristic choice of a strategy without a lower bound).
+    pub gap: Option<f64>,
     /// For the score strategy: the criterion whose weight, changed by the
     /// given amount (in the scenario's weight units), would let another
     /// candidate tie this hub — the smallest such change of one weight.
@@ -565,6 +568,7 @@ struct HubExplain {
     margin_unit: &'static str,
     forced: bool,
     exact: bool,
+    gap: Option<f64>,
     stability: Option<(String, f64)>,
 }
 
@@ -604,14 +608,14 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                     .criteria
                     .iter()
                     .map(|cr| match &cr.measure {
-                        Measure::Field(f) => school.field(f).unwrap_or(0.0),
-                        Measure::Access(m) => score::access(
+                        Measure::Field(f) => cr.transform.apply(school.field(f).unwrap_or(0.0)),
+                        Measure::Access(m) => cr.transform.apply(score::access(
                             *m,
                             &minutes[r * demand.len()..(r + 1) * demand.len()],
                             &demand_students,
                             limit_min,
                             penalty_min,
-                        ),
+                        )),
                     })
                     .collect()
             })
@@ -686,6 +690,7 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                     margin_unit: strategy.unit(),
                     forced: problem.forced.contains(&pos),
                     exact: choice.exact,
+                    gap: choice.gap(),
                     stability,
                 },
             ));
@@ -948,6 +953,7 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
                 margin_unit: e.margin_unit,
                 forced: e.forced,
                 exact: e.exact,
+                gap: e.gap,
                 stability: e.stability.clone(),
                 members: n,
                 students_served,

@@ -85,6 +85,29 @@ pub enum Normalize {
     Rank,
 }
 
+/// A transform applied to a criterion's raw values before normalising,
+/// for criteria with diminishing returns (the 40th classroom matters less
+/// than the 4th).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transform {
+    None,
+    /// ln(1 + x)
+    Log,
+    /// √x
+    Sqrt,
+}
+
+impl Transform {
+    /// Applies the transform; negative values are kept at 0 for log and sqrt.
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Transform::None => x,
+            Transform::Log => x.max(0.0).ln_1p(),
+            Transform::Sqrt => x.max(0.0).sqrt(),
+        }
+    }
+}
+
 /// An access measure computed from the travel times of a district's
 /// schools to the candidate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +161,7 @@ pub struct Criterion {
     pub weight: f64,
     pub direction: Direction,
     pub normalize: Normalize,
+    pub transform: Transform,
     /// Line in the scenario file, for messages.
     pub line: usize,
 }
@@ -301,6 +325,7 @@ struct RawCriterion {
     weight: Option<Spanned<f64>>,
     direction: Option<Spanned<String>>,
     normalize: Option<Spanned<String>>,
+    transform: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -493,9 +518,21 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 }
             },
         };
+        let transform = match &c.transform {
+            None => Transform::None,
+            Some(t) => match t.get_ref().as_str() {
+                "none" => Transform::None,
+                "log" => Transform::Log,
+                "sqrt" => Transform::Sqrt,
+                other => {
+                    problem(line(t.span()), "transform", format!("must be \"none\", \"log\" or \"sqrt\", got {other:?}"));
+                    Transform::None
+                }
+            },
+        };
         // Point messages at the key that names the measure.
         let at = c.field.as_ref().or(c.access.as_ref()).map_or(at, |k| line(k.span()));
-        criteria.push(Criterion { measure, weight, direction, normalize, line: at });
+        criteria.push(Criterion { measure, weight, direction, normalize, transform, line: at });
     }
     let mut ahp_report = None;
     if let Some(spanned) = &raw.ahp {
@@ -688,6 +725,7 @@ required_hubs = ["50010123"]
 [[criteria]]
 field = "classrooms"
 weight = 0.2
+transform = "log"
 [[criteria]]
 access = "weighted_mean_minutes"
 weight = 0.4
@@ -703,6 +741,8 @@ track = 10
         let c = parse(text, "s.toml").unwrap();
         assert_eq!(c.hubs_secondary, 2);
         assert_eq!(c.criteria[1].direction, Direction::Cost);
+        assert_eq!(c.criteria[0].transform, Transform::Log);
+        assert!((Transform::Log.apply(9.0) - 10f64.ln()).abs() < 1e-12);
         assert_eq!(c.speeds.class_kmh("primary"), 70.0);
         assert_eq!(c.constraints.min_students, 120.0);
         assert!(c.required_hubs.contains(&SchoolId("50010123".into())));

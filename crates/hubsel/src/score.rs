@@ -182,19 +182,19 @@ pub fn ahp(a: &[Vec<f64>]) -> std::result::Result<Ahp, String> {
             return Err(format!("diagonal entry ({}, {}) must be 1, got {}", i + 1, i + 1, row[i]));
         }
     }
-    for i in 0..n {
-        for j in i + 1..n {
-            let product = a[i][j] * a[j][i];
+    for (i, row) in a.iter().enumerate() {
+        for (j, other) in a.iter().enumerate().skip(i + 1) {
+            let product = row[j] * other[i];
             if (product - 1.0).abs() > 0.01 {
                 return Err(format!(
                     "not reciprocal: entry ({}, {}) is {} but entry ({}, {}) is {} (expected {:.4})",
                     i + 1,
                     j + 1,
-                    a[i][j],
+                    row[j],
                     j + 1,
                     i + 1,
-                    a[j][i],
-                    1.0 / a[i][j]
+                    other[i],
+                    1.0 / row[j]
                 ));
             }
         }

@@ -90,9 +90,12 @@ fn make_snap(graph: &RoadGraph, p: Coord<f64>, link: u32, segment: u32, t: f64) 
     Snap { link, segment, along_m, point, offroad_m: Haversine.distance(Point(p), Point(point)) }
 }
 
+/// A road segment in the index: its line and (link, segment number).
+type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
+
 /// Finds the nearest point on any road segment.
 pub struct SnapIndex {
-    tree: RTree<GeomWithData<Line<[f64; 2]>, (u32, u32)>>,
+    tree: RTree<Segment>,
 }
 
 impl SnapIndex {

@@ -3,6 +3,8 @@
 //! QGIS styles against the fields of every format, the report's SVG
 //! against the summary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! The whole pipeline on the embedded province and on constructed cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{Distance, Haversine, Point};
@@ -289,4 +291,56 @@ fn cross_district_assignment_joins_the_nearer_hub_next_door() {
     // The west member still joins the west hub.
     let w2 = across.schools.iter().find(|s| s.id.0 == "W2").unwrap();
     assert_eq!(w2.hub_id.as_ref().map(|h| h.0.as_str()), Some("W1"));
+}
+
+#[test]
+fn every_within_district_travel_time_equals_the_reference() {
+    // Every (candidate, school) pair of every district of the province:
+    // the engine's bounded reverse searches against petgraph's plain
+    // Dijkstra run forward from each school.
+    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let prepared = hubsel::pipeline::prepare(inputs, &config, &Silent).unwrap();
+    let graph = &prepared.graph;
+    let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
+    let mut pairs = 0;
+    for (d, matrix) in prepared.matrices.iter().enumerate() {
+        let members = &prepared.members[d];
+        for (i, &g) in members.iter().enumerate() {
+            let Some(from) = prepared.snaps[g].filter(|_| prepared.on_network[g]) else { continue };
+            // Plain Dijkstra from each way out of the school's link.
+            let ends = hubsel::routing::Ends::of(graph, &from);
+            let runs: Vec<(f64, hubsel::routing::reference::Distances)> = ends
+                .leave
+                .iter()
+                .filter(|(_, s)| s.is_finite())
+                .map(|&(node, s)| (s, reference::from_node(graph, node)))
+                .collect();
+            for (row, &c) in matrix.candidates.iter().enumerate() {
+                let h = members[c];
+                let Some(to) = prepared.snaps[h].filter(|_| prepared.on_network[h]) else { continue };
+                let got = matrix.seconds(row, i);
+                let expected = if c == i {
+                    0.0
+                } else {
+                    let mut best = hubsel::routing::same_link_s(graph, &from, &to);
+                    for (leave_s, dist) in &runs {
+                        for (node, enter_s) in hubsel::routing::Ends::of(graph, &to).enter {
+                            if let (true, Some(x)) = (enter_s.is_finite(), dist.get(&petgraph::graph::NodeIndex::new(node as usize))) {
+                                best = best.min(leave_s + x + enter_s);
+                            }
+                        }
+                    }
+                    best + offroad_s(from.offroad_m) + offroad_s(to.offroad_m)
+                };
+                if expected.is_finite() && expected <= config.search_cutoff_minutes * 60.0 {
+                    assert!((got - expected).abs() <= 1e-6 * expected.max(1.0), "district {d}, candidate {c}, school {i}: {got} vs {expected}");
+                } else {
+                    assert!(got.is_infinite(), "unreachable pair reported as {got}");
+                }
+                pairs += 1;
+            }
+        }
+    }
+    assert!(pairs > 5000, "{pairs} pairs checked");
 }

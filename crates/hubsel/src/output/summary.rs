@@ -112,7 +112,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
     let criteria: Vec<Value> = c
         .criteria
         .iter()
-        .map(|cr| json!({"key": cr.key(), "weight": cr.weight, "direction": format!("{:?}", cr.direction).to_lowercase(), "normalize": format!("{:?}", cr.normalize).to_lowercase()}))
+        .map(|cr| json!({"key": cr.key(), "weight": cr.weight, "direction": format!("{:?}", cr.direction).to_lowercase(), "normalize": format!("{:?}", cr.normalize).to_lowercase(), "transform": format!("{:?}", cr.transform).to_lowercase()}))
         .collect();
     let value = json!({
         "tool": "hubsel",
