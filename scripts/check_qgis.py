@@ -30,6 +30,7 @@ def main(run, png):
     app.initQgis()
     failures = []
     drawn = []
+    names = {}
     for name, (renderer, field, classes) in EXPECTED.items():
         for ext in ["geojson", "shp", "fgb"]:
             path = run / f"{name}.{ext}"
@@ -63,6 +64,13 @@ def main(run, png):
                         problems.append("hub names are not labelled")
                     if "served" not in used:
                         problems.append("hub size is not driven by served")
+                # Thai names read back the same from every format (the
+                # Shapefile's cp874 text decoded through its .cpg).
+                if "name" in fields:
+                    values = sorted(str(f["name"]) for f in layer.getFeatures())
+                    first = names.setdefault(name, values)
+                    if values != first:
+                        problems.append("names differ from the GeoJSON's (text encoding)")
                 aliased = [layer.attributeAlias(i) for i in range(layer.fields().count()) if layer.attributeAlias(i)]
                 if name != "hubs" and not aliased:
                     problems.append("no field aliases with units")
