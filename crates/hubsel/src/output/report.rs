@@ -134,13 +134,15 @@ struct Sizes {
 }
 
 impl Sizes {
-    fn new(proj: &Projection, hubs: usize, standalone: usize, routes: usize) -> Sizes {
+    fn new(proj: &Projection, districts: usize, hubs: usize, standalone: usize, routes: usize) -> Sizes {
         let area = proj.width * proj.height;
         let spacing = |n: usize| (area / n.max(1) as f64).sqrt();
         let hub_max_r = (spacing(hubs) * 0.35).clamp(2.5, 10.0);
         Sizes {
             hub_max_r,
-            standalone: (spacing(standalone) * 0.6).clamp(2.5, 6.0),
+            // Never more than a quarter of a district's width, so the
+            // districts' colours still show where schools are remote.
+            standalone: (spacing(standalone) * 0.6).min(spacing(districts) * 0.25).clamp(2.5, 6.0),
             route_width: (spacing(routes) * 0.06).clamp(0.5, 1.1),
             outline: if hub_max_r < 6.0 { 0.5 } else { 1.0 },
         }
@@ -212,7 +214,7 @@ fn triangle(out: &mut String, c: Coord<f64>, size: f64) {
 fn svg_map(r: &RunResult) -> String {
     let proj = Projection::new(r);
     let standalone = r.schools.iter().filter(|sc| sc.role == Role::StandAlone).count();
-    let sizes = Sizes::new(&proj, r.hubs.len(), standalone, r.routes.len());
+    let sizes = Sizes::new(&proj, r.districts.len(), r.hubs.len(), standalone, r.routes.len());
     let limit = r.config.max_travel_minutes;
     let total_w = proj.width + LEGEND_W;
     let total_h = proj.height.max(430.0);
