@@ -1,8 +1,10 @@
 //! GeoJSON in (districts, roads) and out (every output layer, RFC 7946).
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, LineString, MultiPolygon};
 use serde_json::{Map, Value};
 
+use super::crs::{Crs, Reprojector};
+use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
 use crate::validate::{Action, Rejects};
@@ -43,39 +45,119 @@ impl Default for RoadFields {
 }
 
 /// The features of a FeatureCollection, each still raw so that one broken
-/// feature becomes a reject instead of failing the whole file.
-fn features(bytes: &[u8], file: &str) -> Result<Vec<Value>> {
+/// feature becomes a reject instead of failing the whole file, and the
+/// coordinate system of a legacy (2008) `crs` member if there is one.
+fn features(bytes: &[u8], file: &str) -> Result<(Vec<Value>, Option<Crs>)> {
     let root: Value = serde_json::from_slice(bytes).map_err(|e| {
         Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(file).at_line(e.line() as u64)
     })?;
     let Value::Object(mut root) = root else {
         return Err(Error::new(ErrorKind::Format, "not a GeoJSON object").in_file(file));
     };
-    if let Some(crs) = root.get("crs") {
-        let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
-        let wgs84 = ["CRS84", "EPSG::4326", "EPSG:4326"].iter().any(|k| name.contains(k));
-        if !wgs84 {
-            return Err(Error::new(
-                ErrorKind::Input,
-                format!("coordinate system {name:?} is not WGS 84 longitude/latitude; reproject the file to EPSG:4326"),
-            )
-            .in_file(file)
-            .on_field("crs"));
+    let crs = match root.get("crs") {
+        None | Some(Value::Null) => None,
+        Some(crs) => {
+            let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
+            Some(Crs::parse(name).map_err(|e| {
+                Error::new(ErrorKind::Input, format!("{} in the crs member", e.message())).in_file(file).on_field("crs")
+            })?)
         }
-    }
-    match root.get("type").and_then(Value::as_str) {
+    };
+    let list = match root.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => match root.remove("features") {
-            Some(Value::Array(list)) => Ok(list),
-            _ => Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file)),
+            Some(Value::Array(list)) => list,
+            _ => return Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file)),
         },
-        Some("Feature") => Ok(vec![Value::Object(root)]),
-        other => Err(Error::new(
-            ErrorKind::Format,
-            format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none")),
-        )
-        .in_file(file)),
+        Some("Feature") => vec![Value::Object(root)],
+        other => {
+            return Err(Error::new(
+                ErrorKind::Format,
+                format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none")),
+            )
+            .in_file(file))
+        }
+    };
+    Ok((list, crs))
+}
+
+/// The converter for a file: its own `crs` member wins, else `default`
+/// (the `--crs` flag, or WGS 84 as RFC 7946 says).
+fn converter(own: Option<Crs>, default: &Crs) -> Result<Reprojector> {
+    own.as_ref().unwrap_or(default).to_wgs84()
+}
+
+/// Converts every position of a geometry to WGS 84.
+fn reproject(geometry: geo::Geometry<f64>, to_wgs84: &Reprojector) -> std::result::Result<geo::Geometry<f64>, String> {
+    use geo::MapCoords;
+    if to_wgs84.is_identity() {
+        return Ok(geometry);
+    }
+    geometry.try_map_coords(|c: Coord<f64>| {
+        to_wgs84
+            .convert(c.x, c.y)
+            .map(|(x, y)| Coord { x, y })
+            .ok_or_else(|| format!("coordinates ({}, {}) cannot be converted from {} to WGS 84", c.x, c.y, to_wgs84.name()))
+    })
+}
+
+/// A property as a text cell (numbers as JSON writes them).
+fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
+
+/// Reads school points. Features without a usable point become rejects;
+/// the table's columns are the properties, in first-seen order.
+pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_crs: &Crs, extent: Option<geo::Rect<f64>>, fix_swapped: bool) -> Result<SchoolTable> {
+    let (list, crs) = features(bytes, file)?;
+    let to_wgs84 = converter(crs, default_crs)?;
+    let mut headers: Vec<String> = Vec::new();
+    let mut parsed = Vec::with_capacity(list.len());
+    for (i, raw) in list.into_iter().enumerate() {
+        let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
+        let props = raw.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        for k in props.keys() {
+            if !headers.contains(k) {
+                headers.push(k.clone());
+            }
+        }
+        let position = match parse_feature(raw) {
+            Ok((geo::Geometry::Point(p), _)) => Ok((p.x(), p.y())),
+            Ok((geo::Geometry::MultiPoint(m), _)) if m.0.len() == 1 => Ok((m.0[0].x(), m.0[0].y())),
+            Ok((other, _)) => Err(format!("expected a Point, found {}", geometry_kind(&other))),
+            Err(reason) if reason == NO_GEOMETRY => Err("missing coordinates: the feature has no geometry".to_string()),
+            Err(reason) => Err(reason),
+        };
+        parsed.push((source, props, position));
+    }
+    let rows = parsed
+        .into_iter()
+        .map(|(source, props, position)| RawRow {
+            source,
+            cells: headers.iter().map(|h| props.get(h).map(cell_text).unwrap_or_default()).collect(),
+            position: Position::Geometry(position),
+        })
+        .collect();
+    let placement = Placement { to_wgs84: &to_wgs84, extent, fix_swapped };
+    schools::build(file, &headers, rows, columns, &placement, Format::default())
+}
+
+fn geometry_kind(g: &geo::Geometry<f64>) -> &'static str {
+    match g {
+        geo::Geometry::Point(_) => "Point",
+        geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",
+        geo::Geometry::Polygon(_) | geo::Geometry::Rect(_) | geo::Geometry::Triangle(_) => "Polygon",
+        geo::Geometry::MultiPoint(_) => "MultiPoint",
+        geo::Geometry::MultiLineString(_) => "MultiLineString",
+        geo::Geometry::MultiPolygon(_) => "MultiPolygon",
+        geo::Geometry::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+const NO_GEOMETRY: &str = "feature has no geometry";
 
 fn property_text(props: &Map<String, Value>, names: &[String]) -> Option<String> {
     names.iter().find_map(|n| match props.get(n) {
@@ -89,7 +171,7 @@ fn property_text(props: &Map<String, Value>, names: &[String]) -> Option<String>
 fn parse_feature(raw: Value) -> std::result::Result<(geo::Geometry<f64>, Map<String, Value>), String> {
     let feature: geojson::Feature = serde_json::from_value(raw).map_err(|e| format!("not a GeoJSON feature: {e}"))?;
     let props = feature.properties.unwrap_or_default();
-    let geometry = feature.geometry.ok_or("feature has no geometry")?;
+    let geometry = feature.geometry.ok_or(NO_GEOMETRY)?;
     let geometry = geo::Geometry::<f64>::try_from(geometry).map_err(|e| format!("unusable geometry: {e}"))?;
     Ok((geometry, props))
 }
@@ -100,11 +182,13 @@ fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
 
 /// Reads district polygons. Empty or broken polygons become rejects; no
 /// usable district at all is a run-level error.
-pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, rejects: &mut Rejects) -> Result<Vec<District>> {
+pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<District>> {
     let mut districts = Vec::new();
-    for (i, raw) in features(bytes, file)?.into_iter().enumerate() {
+    let (list, crs) = features(bytes, file)?;
+    let to_wgs84 = converter(crs, default_crs)?;
+    for (i, raw) in list.into_iter().enumerate() {
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw) {
+        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, &to_wgs84)?, p))) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 rejects.push(&source, "", "geometry", reason, Action::Refused);
@@ -121,22 +205,15 @@ pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, rejects
             geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
             geo::Geometry::MultiPolygon(m) => m,
             other => {
-                let kind = format!("{other:?}");
-                let kind = kind.split('(').next().unwrap_or("other");
+                let kind = geometry_kind(&other);
                 rejects.push(&source, &code, "geometry", format!("expected Polygon or MultiPolygon, found {kind}"), Action::Refused);
                 continue;
             }
         };
-        let parts: Vec<Polygon<f64>> = multi.0.into_iter().filter(|p| p.exterior().0.len() >= 4).collect();
-        if parts.is_empty() {
-            rejects.push(&source, &code, "geometry", "empty polygon (no ring with at least 3 distinct points)", Action::Refused);
+        let Some(geometry) = super::polygons::check_district(multi, &code, &source, rejects) else {
             continue;
-        }
-        if !parts.iter().all(|p| all_finite(p.exterior().0.iter().copied().chain(p.interiors().iter().flat_map(|r| r.0.iter().copied())))) {
-            rejects.push(&source, &code, "geometry", "polygon coordinates outside longitude/latitude range", Action::Refused);
-            continue;
-        }
-        districts.push(District { code: DistrictCode(code), name, geometry: MultiPolygon::new(parts) });
+        };
+        districts.push(District { code: DistrictCode(code), name, geometry });
     }
     if districts.is_empty() {
         return Err(Error::new(ErrorKind::Input, "no usable district polygon").in_file(file));
@@ -144,7 +221,7 @@ pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, rejects
     Ok(districts)
 }
 
-fn parse_oneway(value: Option<&Value>) -> Oneway {
+pub(crate) fn parse_oneway(value: Option<&Value>) -> Oneway {
     match value {
         Some(Value::Bool(true)) => Oneway::Forward,
         Some(Value::Number(n)) if n.as_f64() == Some(1.0) => Oneway::Forward,
@@ -177,11 +254,13 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
 }
 
 /// Reads road lines (LineString or MultiLineString features).
-pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, rejects: &mut Rejects) -> Result<Vec<Road>> {
+pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
-    for (i, raw) in features(bytes, file)?.into_iter().enumerate() {
+    let (list, crs) = features(bytes, file)?;
+    let to_wgs84 = converter(crs, default_crs)?;
+    for (i, raw) in list.into_iter().enumerate() {
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw) {
+        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, &to_wgs84)?, p))) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 rejects.push(&source, "", "geometry", reason, Action::Refused);
