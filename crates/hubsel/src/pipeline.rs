@@ -272,9 +272,28 @@ fn timed<T>(progress: &dyn Progress, stats: &mut RunStats, stage: Stage, total: 
     out
 }
 
-/// Runs the whole pipeline. Run-level problems (scenario fields missing
-/// from the data, no roads) stop it before any work.
-pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+/// The checked inputs on the road network: what [`check`] reports and
+/// what [`run`] continues from.
+pub struct Prepared {
+    pub districts: Vec<District>,
+    /// Schools that take part, each with its district.
+    pub schools: Vec<PlacedSchool>,
+    pub rejected_schools: Vec<crate::model::RejectedSchool>,
+    pub rejects: Rejects,
+    pub graph: RoadGraph,
+    /// Each school's snap to the network (`None` only with no roads).
+    pub snaps: Vec<Option<Snap>>,
+    /// Whether each school is within `max_snap_m` of a road.
+    pub on_network: Vec<bool>,
+    pub stats: RunStats,
+}
+
+/// Validates the inputs, builds the road graph and snaps the schools:
+/// everything before travel times. Besides [`validate::validate`]'s
+/// checks it flags schools farther than `max_snap_m` from any road (with
+/// the distance) and schools on a road island, whose road piece does not
+/// reach the one most of their district's schools are on.
+pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
     let ids: BTreeSet<&SchoolId> = inputs.schools.iter().map(|s| &s.id).collect();
     config.check_against(&inputs.school_fields, &ids)?;
     if inputs.roads.is_empty() {
@@ -295,7 +314,6 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     stats.graph_links = graph.links.len();
     stats.components = graph.component_count();
 
-    let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
     let snaps: Vec<Option<Snap>> = timed(progress, &mut stats, Stage::Snap, schools.len() as u64, || {
         let snap_index = SnapIndex::new(&graph);
         schools
@@ -321,6 +339,83 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
         }
         on_network.push(ok);
     }
+    flag_islands(&schools, &snaps, &on_network, &graph, &districts, &mut rejects);
+    Ok(Prepared { districts, schools, rejected_schools: validated.rejected_schools, rejects, graph, snaps, on_network, stats })
+}
+
+/// The road component a snapped school is on.
+fn component_of(graph: &RoadGraph, snap: &Snap) -> u32 {
+    graph.component[graph.links[snap.link as usize].from as usize]
+}
+
+/// Flags each on-network school whose road component differs from the
+/// one holding most of its district's on-network schools (ties go to the
+/// lower component label): no road joins it to the rest of its district.
+fn flag_islands(schools: &[PlacedSchool], snaps: &[Option<Snap>], on_network: &[bool], graph: &RoadGraph, districts: &[District], rejects: &mut Rejects) {
+    let mut per_district: Vec<std::collections::BTreeMap<u32, usize>> = vec![Default::default(); districts.len()];
+    let component: Vec<Option<u32>> =
+        snaps.iter().zip(on_network).map(|(s, ok)| s.as_ref().filter(|_| *ok).map(|s| component_of(graph, s))).collect();
+    for (p, c) in schools.iter().zip(&component) {
+        if let Some(c) = c {
+            *per_district[p.district].entry(*c).or_insert(0) += 1;
+        }
+    }
+    let main: Vec<Option<(u32, usize)>> = per_district
+        .iter()
+        .map(|m| m.iter().fold(None, |best: Option<(u32, usize)>, (&c, &n)| if best.is_none_or(|(_, b)| n > b) { Some((c, n)) } else { best }))
+        .collect();
+    let mut nodes_in: std::collections::BTreeMap<u32, usize> = Default::default();
+    for &c in &graph.component {
+        *nodes_in.entry(c).or_insert(0) += 1;
+    }
+    for (p, c) in schools.iter().zip(&component) {
+        let (Some(c), Some((main_c, n))) = (c, main[p.district]) else { continue };
+        if *c != main_c {
+            rejects.push(
+                &p.school.source,
+                &p.school.id.0,
+                "lon/lat",
+                format!(
+                    "on a road island: its road network ({} junctions) does not reach the one of the other {n} school(s) of district {}; unreachable, stand-alone unless a hub is on the same island",
+                    nodes_in.get(c).copied().unwrap_or(0),
+                    districts[p.district].code
+                ),
+                Action::Flagged,
+            );
+        }
+    }
+}
+
+/// What `hubsel validate` reports: the inputs checked, no selection run.
+#[derive(Clone, Debug)]
+pub struct CheckReport {
+    pub districts: usize,
+    /// Schools read (placed plus refused).
+    pub schools: usize,
+    /// Schools that would take part in a run.
+    pub placed: usize,
+    pub rejects: Rejects,
+    pub stats: RunStats,
+}
+
+/// Checks inputs and scenario without selecting: [`prepare`] and the
+/// report of what it found.
+pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<CheckReport> {
+    let p = prepare(inputs, config, progress)?;
+    Ok(CheckReport {
+        districts: p.districts.len(),
+        schools: p.schools.len() + p.rejected_schools.len(),
+        placed: p.schools.len(),
+        rejects: p.rejects,
+        stats: p.stats,
+    })
+}
+
+/// Runs the whole pipeline. Run-level problems (scenario fields missing
+/// from the data, no roads) stop it before any work.
+pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    let Prepared { districts, schools, rejected_schools, rejects, graph, snaps, on_network, mut stats } = prepare(inputs, config, progress)?;
+    let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
 
     // Schools per district, in id order.
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); districts.len()];
@@ -385,7 +480,7 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     });
 
     let mut school_outcomes = school_outcomes;
-    for r in &validated.rejected_schools {
+    for r in &rejected_schools {
         school_outcomes.push(SchoolOutcome {
             id: r.id.clone(),
             name: r.name.clone(),

@@ -180,8 +180,8 @@ fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
     coords.into_iter().all(|c| c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
 }
 
-/// Reads district polygons. Empty or broken polygons become rejects; no
-/// usable district at all is a run-level error.
+/// Reads district polygons. Empty or broken polygons become rejects (no
+/// usable district at all is a run-level error of [`super::load`]).
 pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<District>> {
     let mut districts = Vec::new();
     let (list, crs) = features(bytes, file)?;
@@ -214,9 +214,6 @@ pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default
             continue;
         };
         districts.push(District { code: DistrictCode(code), name, geometry });
-    }
-    if districts.is_empty() {
-        return Err(Error::new(ErrorKind::Input, "no usable district polygon").in_file(file));
     }
     Ok(districts)
 }
