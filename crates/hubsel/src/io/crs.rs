@@ -245,3 +245,71 @@ impl Reprojector {
         (out.0.is_finite() && out.1.is_finite()).then_some(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utm_central_meridians_and_the_equator_map_to_the_false_origin() {
+        for (code, lon0) in [(32647u16, 99.0), (32648, 105.0)] {
+            let to = Crs::from_epsg(code).unwrap().from_wgs84().unwrap();
+            let (x, y) = to.convert(lon0, 0.0).unwrap();
+            assert!((x - 500_000.0).abs() < 1e-6 && y.abs() < 1e-6, "EPSG:{code}: ({x}, {y})");
+            // Mirror points about the central meridian mirror about x = 500 km.
+            let (xe, ye) = to.convert(lon0 + 1.5, 14.0).unwrap();
+            let (xw, yw) = to.convert(lon0 - 1.5, 14.0).unwrap();
+            assert!((xe - 500_000.0 - (500_000.0 - xw)).abs() < 1e-6 && (ye - yw).abs() < 1e-6);
+            // Northing grows with latitude, about 110.6 km per degree at 10°N.
+            let (_, y10) = to.convert(lon0, 10.0).unwrap();
+            let (_, y11) = to.convert(lon0, 11.0).unwrap();
+            assert!((y11 - y10 - 110_650.0).abs() < 200.0, "{}", y11 - y10);
+        }
+    }
+
+    #[test]
+    fn round_trips_through_utm_keep_positions_to_a_nanodegree() {
+        let crs = Crs::from_epsg(32647).unwrap();
+        let (to, back) = (crs.from_wgs84().unwrap(), crs.to_wgs84().unwrap());
+        for i in 0..100 {
+            let (lon, lat) = (96.0 + 0.07 * i as f64, 5.6 + 0.15 * i as f64);
+            let (x, y) = to.convert(lon, lat).unwrap();
+            let (lon2, lat2) = back.convert(x, y).unwrap();
+            assert!((lon - lon2).abs() < 1e-9 && (lat - lat2).abs() < 1e-9, "({lon}, {lat}) -> ({lon2}, {lat2})");
+        }
+    }
+
+    #[test]
+    fn indian_1975_applies_its_datum_shift() {
+        // EPSG:24047 (Indian 1975 / UTM 47N, old Thai maps) differs from
+        // WGS 84 / UTM 47N by a few hundred metres: the shift must apply.
+        let a = Crs::from_epsg(24047).unwrap().to_wgs84().unwrap().convert(500_000.0, 1_500_000.0).unwrap();
+        let b = Crs::from_epsg(32647).unwrap().to_wgs84().unwrap().convert(500_000.0, 1_500_000.0).unwrap();
+        let metres = ((a.0 - b.0) * 111_000.0).hypot((a.1 - b.1) * 111_000.0);
+        assert!((100.0..1000.0).contains(&metres), "{metres} m");
+    }
+
+    #[test]
+    fn names_people_type_are_understood() {
+        assert!(Crs::parse("WGS84").unwrap().is_wgs84());
+        assert!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap().is_wgs84());
+        assert!(Crs::parse("EPSG:4326").unwrap().is_wgs84());
+        assert_eq!(Crs::parse("epsg:32647").unwrap().epsg(), Some(32647));
+        assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::32648").unwrap().epsg(), Some(32648));
+        assert_eq!(Crs::parse("32647").unwrap().epsg(), Some(32647));
+        assert!(!Crs::parse("+proj=utm +zone=47 +datum=WGS84").unwrap().is_wgs84());
+        assert!(Crs::parse("+proj=longlat +datum=WGS84 +no_defs").unwrap().is_wgs84());
+        let err = Crs::parse("UTM 47").unwrap_err();
+        assert_eq!(err.field(), Some("crs"));
+        assert!(Crs::parse("EPSG:3").is_err());
+    }
+
+    #[test]
+    fn a_prj_with_an_epsg_authority_uses_that_code() {
+        let crs = Crs::from_wkt(crs_definitions::EPSG_32648.wkt).unwrap();
+        assert_eq!(crs.epsg(), Some(32648));
+        assert!(crs.name().contains("UTM zone 48N"));
+        assert_eq!(top_level_epsg(crs_definitions::EPSG_4326.wkt), Some(4326));
+        assert!(Crs::from_wkt("PROJCS[nonsense").is_err());
+    }
+}

@@ -417,12 +417,17 @@ fn districts(
     out
 }
 
-/// Level from `isced:level` (e.g. `1`, `2;3`, `1-3`) or `grades` (`1-6`).
+/// Level from `isced:level` (e.g. `1`, `2;3`, `1-3`) or `grades` (`1-6`, `K-9`).
 fn level_of(tags: &Tags) -> Option<Level> {
     let numbers = |text: &str| -> Vec<u32> {
         let mut out = Vec::new();
         for part in text.split([';', ',']) {
-            let bounds: Vec<u32> = part.split('-').filter_map(|x| x.trim().parse().ok()).collect();
+            // Kindergarten (`K`, `PK`) counts as grade 0.
+            let bound = |x: &str| match x.trim().to_ascii_lowercase().as_str() {
+                "k" | "pk" | "kg" => Some(0),
+                t => t.parse::<u32>().ok(),
+            };
+            let bounds: Vec<u32> = part.split('-').filter_map(bound).collect();
             match bounds.as_slice() {
                 [a] => out.push(*a),
                 [a, b] if a <= b && b - a < 20 => out.extend(*a..=*b),
@@ -507,4 +512,58 @@ fn schools_table(
 /// The PBF file behind a path, for [`Source::File`] callers.
 pub fn is_pbf(path: &Path) -> bool {
     path.to_string_lossy().to_ascii_lowercase().ends_with(".pbf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ways_join_into_rings_whatever_their_direction() {
+        // A square split in three ways, one drawn backwards, plus a closed way.
+        let ways = vec![vec![1, 2, 3], vec![5, 4, 3], vec![5, 6, 1], vec![10, 11, 12, 10]];
+        let (rings, open) = join_rings(ways);
+        assert_eq!(open, 0);
+        assert_eq!(rings, vec![vec![1, 2, 3, 4, 5, 6, 1], vec![10, 11, 12, 10]]);
+        // A ring with a gap stays open and is reported.
+        let (rings, open) = join_rings(vec![vec![1, 2, 3], vec![3, 4, 5]]);
+        assert!(rings.is_empty());
+        assert_eq!(open, 2);
+    }
+
+    #[test]
+    fn levels_from_isced_or_grades() {
+        let tags = |k: &str, v: &str| Tags::from([(k.to_string(), v.to_string())]);
+        assert_eq!(level_of(&tags("isced:level", "1")), Some(Level::Primary));
+        assert_eq!(level_of(&tags("isced:level", "2;3")), Some(Level::Secondary));
+        assert_eq!(level_of(&tags("isced:level", "0-3")), Some(Level::Both));
+        assert_eq!(level_of(&tags("grades", "1-6")), Some(Level::Primary));
+        assert_eq!(level_of(&tags("grades", "7-12")), Some(Level::Secondary));
+        assert_eq!(level_of(&tags("grades", "K-9")), Some(Level::Both));
+        assert_eq!(level_of(&tags("isced:level", "unknown")), None);
+        assert_eq!(level_of(&Tags::new()), None);
+    }
+
+    #[test]
+    fn oneway_rules() {
+        let tags = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Tags>();
+        assert_eq!(parse_oneway(&tags(&[("oneway", "yes")])), Oneway::Forward);
+        assert_eq!(parse_oneway(&tags(&[("oneway", "-1")])), Oneway::Backward);
+        assert_eq!(parse_oneway(&tags(&[("junction", "roundabout")])), Oneway::Forward);
+        assert_eq!(parse_oneway(&tags(&[("highway", "motorway"), ("oneway", "no")])), Oneway::No);
+        assert_eq!(parse_oneway(&tags(&[("highway", "primary")])), Oneway::No);
+    }
+
+    #[test]
+    fn bytes_that_are_not_pbf_are_an_error_not_a_panic() {
+        let wanted = Wanted { schools: true, roads: true, districts: true };
+        for bytes in [&b""[..], b"not a pbf", &[0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] {
+            let mut rejects = Rejects::default();
+            let source = Source::Bytes { name: "x.osm.pbf", bytes };
+            let out = read(&source, wanted, &OsmOptions::default(), &mut rejects);
+            if let Ok(data) = out {
+                assert!(data.roads.is_empty() && data.districts.is_empty());
+            }
+        }
+    }
 }
