@@ -52,7 +52,7 @@ struct InputArgs {
     /// OSM highway classes read as roads, comma-separated (default: the drivable classes).
     #[arg(long, value_delimiter = ',')]
     highways: Vec<String>,
-    /// Coordinate system of inputs that declare none (CSV, .shp without .prj, GeoJSON without crs), e.g. EPSG:32647.
+    /// Coordinate system of CSV files and of shapefiles without .prj, e.g. EPSG:32647 (GeoJSON: WGS 84 or its crs member).
     #[arg(long)]
     crs: Option<String>,
     /// Text encoding of shapefile DBFs (cp874 / tis-620 for Thai government files, utf-8, …); overrides .cpg.

@@ -92,8 +92,10 @@ pub struct ReadOptions {
     pub school_columns: schools::SchoolColumns,
     pub district_fields: geojson::DistrictFields,
     pub road_fields: geojson::RoadFields,
-    /// The coordinate system of inputs that declare none (CSV, a shapefile
-    /// without `.prj`, GeoJSON without a `crs` member); WGS 84 when `None`.
+    /// The coordinate system of CSV files and of shapefiles without a
+    /// `.prj`; WGS 84 when `None`. GeoJSON is WGS 84 (RFC 7946) unless it
+    /// has a legacy `crs` member, whatever this says, so that one flag for
+    /// a projected CSV cannot misplace the GeoJSON layers beside it.
     pub crs: Option<crs::Crs>,
     /// Forces the DBF text encoding of shapefiles (else `.cpg`, DBF header, UTF-8).
     pub encoding: Option<&'static encoding_rs::Encoding>,
@@ -147,7 +149,7 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
             &sources.districts.bytes()?,
             &sources.districts.name(),
             &options.district_fields,
-            default_crs,
+            &wgs84,
             &mut rejects,
         )?,
         "shp" => shapefile::read_districts(shapefile_path(&sources.districts)?, &sources.districts.name(), &options.district_fields, &shp, &mut rejects)?,
@@ -157,17 +159,18 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
     if districts.is_empty() {
         let first = rejects.rows.iter().find(|r| r.source.file == sources.districts.name());
         let why = first.map_or_else(String::new, |r| format!(" (first problem: feature {}: {})", r.source.line, r.reason));
-        let hint = if sources.districts.extension() == "pbf" {
-            format!("; looked for boundary=administrative relations with admin_level={}", options.osm.admin_level)
-        } else {
-            String::new()
+        let hint = match sources.districts.extension().as_str() {
+            "pbf" => format!("; looked for boundary=administrative relations with admin_level={}", options.osm.admin_level),
+            "geojson" | "json" => "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member".to_string(),
+            "shp" => "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string(),
+            _ => String::new(),
         };
         return Err(Error::new(crate::error::ErrorKind::Input, format!("no usable district polygon{why}{hint}")).in_file(sources.districts.name()));
     }
     let extent = districts_extent(&districts);
 
     let roads = match sources.roads.extension().as_str() {
-        "geojson" | "json" => geojson::read_roads(&sources.roads.bytes()?, &sources.roads.name(), &options.road_fields, default_crs, &mut rejects)?,
+        "geojson" | "json" => geojson::read_roads(&sources.roads.bytes()?, &sources.roads.name(), &options.road_fields, &wgs84, &mut rejects)?,
         "shp" => shapefile::read_roads(shapefile_path(&sources.roads)?, &sources.roads.name(), &options.road_fields, &shp, &mut rejects)?,
         "pbf" => from_osm(&mut osm, &sources.roads).map(|d| std::mem::take(&mut d.roads)).unwrap_or_default(),
         _ => return Err(unsupported(&sources.roads, "roads", ".geojson, .shp, .osm.pbf")),
@@ -179,7 +182,7 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
     let table = match sources.schools.extension().as_str() {
         "csv" | "txt" => csv::read_schools_placed(&sources.schools.bytes()?, &name, &options.school_columns, &placement)?,
         "geojson" | "json" => {
-            geojson::read_schools(&sources.schools.bytes()?, &name, &options.school_columns, default_crs, extent, options.fix_swapped)?
+            geojson::read_schools(&sources.schools.bytes()?, &name, &options.school_columns, &wgs84, extent, options.fix_swapped)?
         }
         "shp" => shapefile::read_schools(shapefile_path(&sources.schools)?, &name, &options.school_columns, &shp, extent, options.fix_swapped)?,
         "pbf" => from_osm(&mut osm, &sources.schools).and_then(|d| d.schools.take()).unwrap_or_default(),
