@@ -30,6 +30,48 @@ enum Command {
     Validate(RunArgs),
     /// Write a synthetic data set.
     Synth(SynthArgs),
+    /// Time the stages and compare strategies on the same travel times.
+    Bench(BenchArgs),
+    /// Compare two run folders: changed hubs, moved schools, figures.
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// The first run folder.
+    a: PathBuf,
+    /// The second run folder.
+    b: PathBuf,
+    /// Folder for compare.geojson and compare.txt.
+    #[arg(long, default_value = "compare")]
+    out: PathBuf,
+    /// Replace an output folder that hubsel did not write.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Generate this synthetic data set instead of reading files (province, thailand).
+    #[arg(long)]
+    preset: Option<String>,
+    /// Seed for --preset.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Strategies to compare, comma-separated, or "all".
+    #[arg(long, default_value = "all")]
+    strategies: String,
+    /// Folder for bench.csv and bench.json (and the generated data with --preset).
+    #[arg(long, default_value = "bench")]
+    out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bars.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -165,6 +207,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args, false),
         Command::Validate(args) => run(&args, true),
         Command::Synth(args) => synth(&args),
+        Command::Bench(args) => bench(&args),
+        Command::Compare(args) => compare(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -237,15 +281,19 @@ fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, 
     Ok(config)
 }
 
-fn sources(input: &InputArgs) -> Result<InputSources<'_>, Fatal> {
-    fn pick<'a>(given: &'a Option<PathBuf>, pbf: &'a Option<PathBuf>) -> Option<&'a PathBuf> {
-        given.as_ref().or(pbf.as_ref())
-    }
-    match (pick(&input.schools, &input.pbf), pick(&input.roads, &input.pbf), pick(&input.districts, &input.pbf)) {
+/// The three inputs: each given file, else the `--pbf` extract, else (all
+/// absent) the embedded province.
+fn sources<'a>(
+    schools: Option<&'a PathBuf>,
+    roads: Option<&'a PathBuf>,
+    districts: Option<&'a PathBuf>,
+    pbf: Option<&'a PathBuf>,
+) -> Result<InputSources<'a>, Fatal> {
+    match (schools.or(pbf), roads.or(pbf), districts.or(pbf)) {
         (None, None, None) => Ok(hubsel::fixture::province()),
         (Some(s), Some(r), Some(d)) => Ok(InputSources { schools: Source::File(s), roads: Source::File(r), districts: Source::File(d) }),
         _ => {
-            let missing: Vec<&str> = [("--schools", &input.schools), ("--roads", &input.roads), ("--districts", &input.districts)]
+            let missing: Vec<&str> = [("--schools", schools), ("--roads", roads), ("--districts", districts)]
                 .iter()
                 .filter(|(_, v)| v.is_none())
                 .map(|(n, _)| *n)
@@ -308,14 +356,20 @@ fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
     Ok(options)
 }
 
-fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
-    if let Some(n) = args.threads {
+fn set_threads(threads: Option<usize>) -> Result<(), Fatal> {
+    if let Some(n) = threads {
         rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("cannot set the thread count")?;
     }
+    Ok(())
+}
+
+fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
+    set_threads(args.threads)?;
     let started = Instant::now();
     let config = load_scenario(args.input.scenario.as_deref(), args.strategy.as_deref())?;
-    let srcs = sources(&args.input)?;
-    let options = read_options(&args.input)?;
+    let i = &args.input;
+    let srcs = sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?;
+    let options = read_options(i)?;
     let inputs = hubsel::io::load(&srcs, &options)?;
     let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
     if validate_only {
@@ -382,5 +436,169 @@ fn synth(args: &SynthArgs) -> Result<(), Fatal> {
         data.districts.len(),
         args.out.display()
     );
+    Ok(())
+}
+
+/// Peak resident memory of this process in MiB (Linux), if known.
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn bench(args: &BenchArgs) -> Result<(), Fatal> {
+    set_threads(args.threads)?;
+    let kinds: Vec<StrategyKind> = if args.strategies == "all" {
+        StrategyKind::ALL.to_vec()
+    } else {
+        args.strategies
+            .split(',')
+            .map(|s| StrategyKind::parse(s).ok_or_else(|| anyhow::anyhow!("unknown strategy {s:?}")))
+            .collect::<Result<_, _>>()?
+    };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let data_dir = args.out.join("data");
+    let mut stage_rows: Vec<(String, Duration)> = Vec::new();
+    let (schools, roads, districts);
+    let input = match &args.preset {
+        Some(name) => {
+            let preset: hubsel::synth::Preset = name.parse().map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
+            let t = Instant::now();
+            let data = hubsel::synth::generate(preset, args.seed);
+            data.write(&data_dir).with_context(|| format!("cannot write {}", data_dir.display()))?;
+            stage_rows.push((format!("synth {name} (not part of a run)"), t.elapsed()));
+            schools = data_dir.join("schools.csv");
+            roads = data_dir.join("roads.geojson");
+            districts = data_dir.join("districts.geojson");
+            sources(Some(&schools), Some(&roads), Some(&districts), None)?
+        }
+        None => {
+            let i = &args.input;
+            sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?
+        }
+    };
+    let config = load_scenario(args.input.scenario.as_deref(), None)?;
+    let options = read_options(&args.input)?;
+    let srcs = input;
+    let started = Instant::now();
+    let t = Instant::now();
+    let inputs = hubsel::io::load(&srcs, &options)?;
+    stage_rows.push(("load".into(), t.elapsed()));
+    let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
+    let prepared = hubsel::pipeline::prepare(inputs, &config, &bars)?;
+    for (stage, d) in &prepared.stats.stages {
+        stage_rows.push((stage.as_str().to_string(), *d));
+    }
+    let prepare_s = started.elapsed().as_secs_f64();
+    let mut first_finish = None;
+    let mut rows = Vec::new();
+    for kind in &kinds {
+        let mut c = config.clone();
+        c.strategy = *kind;
+        let t = Instant::now();
+        let result = hubsel::pipeline::finish(&prepared, &c, &hubsel::pipeline::Silent)?;
+        let elapsed = t.elapsed();
+        if first_finish.is_none() {
+            let t = Instant::now();
+            let files = hubsel::output::render(&result);
+            let bytes: usize = files.iter().map(|(_, text)| text.len()).sum();
+            stage_rows.push((format!("render outputs ({:.1} MB)", bytes as f64 / 1e6), t.elapsed()));
+            first_finish = Some(elapsed);
+        }
+        rows.push((*kind, result.access.clone(), hubsel::output::Totals::of(&result), elapsed));
+    }
+
+    let s = &prepared.stats;
+    let travel_s = s.stages.iter().find(|(st, _)| *st == Stage::Travel).map_or(0.0, |(_, d)| d.as_secs_f64());
+    println!("input: {} districts, {} schools; road graph {} nodes, {} links, {} components", prepared.districts.len(), prepared.schools.len() + prepared.rejected_schools.len(), s.graph_nodes, s.graph_links, s.components);
+    println!("\n{:<40} {:>10}", "stage", "seconds");
+    for (name, d) in &stage_rows {
+        println!("{:<40} {:>10.3}", name, d.as_secs_f64());
+    }
+    if let Some(d) = first_finish {
+        println!("{:<40} {:>10.3}", format!("select + allocate ({})", kinds[0].as_str()), d.as_secs_f64());
+        println!("{:<40} {:>10.3}", "whole run without writing", prepare_s + d.as_secs_f64());
+    }
+    if travel_s > 0.0 {
+        println!(
+            "\ntravel times: {} searches, {:.0} searches/s, {} settled nodes, {:.2} M settled nodes/s",
+            s.searches,
+            s.searches as f64 / travel_s,
+            s.settled_nodes,
+            s.settled_nodes as f64 / travel_s / 1e6
+        );
+    }
+    if let Some(mib) = peak_memory_mib() {
+        println!("peak memory: {mib:.0} MiB");
+    }
+    let limit = config.max_travel_minutes;
+    println!("\nnearest hub of each level for every school (unreachable at the {} min cutoff), student-weighted:", config.search_cutoff_minutes);
+    println!(
+        "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>9} {:>8}",
+        "strategy", "mean min", "p95 min", "max min", format!("<={limit} min"), "stand-alone", "members min", "over cap", "ms"
+    );
+    let mut csv = String::from("strategy,mean_min,p95_min,max_min,share_within,standalone,members,members_mean_min,hubs,hubs_over_capacity,ms\n");
+    let mut json = Vec::new();
+    for (kind, a, t, d) in &rows {
+        println!(
+            "{:<10} {:>9.2} {:>8.2} {:>8.2} {:>10.3} {:>11} {:>12.2} {:>9} {:>8.1}",
+            kind.as_str(),
+            a.mean_min,
+            a.p95_min,
+            a.max_min,
+            a.share_within,
+            t.standalone,
+            t.mean_min,
+            t.hubs_over_capacity,
+            d.as_secs_f64() * 1e3
+        );
+        csv.push_str(&format!(
+            "{},{:.4},{:.4},{:.4},{:.6},{},{},{:.4},{},{},{:.1}\n",
+            kind.as_str(),
+            a.mean_min,
+            a.p95_min,
+            a.max_min,
+            a.share_within,
+            t.standalone,
+            t.members,
+            t.mean_min,
+            t.hubs_primary + t.hubs_secondary,
+            t.hubs_over_capacity,
+            d.as_secs_f64() * 1e3
+        ));
+        json.push(serde_json::json!({
+            "strategy": kind.as_str(), "mean_min": a.mean_min, "p95_min": a.p95_min, "max_min": a.max_min,
+            "share_within": a.share_within, "standalone": t.standalone, "members": t.members,
+            "members_mean_min": t.mean_min, "hubs": t.hubs_primary + t.hubs_secondary,
+            "hubs_over_capacity": t.hubs_over_capacity, "ms": d.as_secs_f64() * 1e3,
+        }));
+    }
+    let stages_json: Vec<_> = stage_rows.iter().map(|(n, d)| serde_json::json!({"stage": n, "seconds": d.as_secs_f64()})).collect();
+    let report = serde_json::json!({
+        "graph": {"nodes": s.graph_nodes, "links": s.graph_links, "components": s.components},
+        "searches": s.searches, "settled_nodes": s.settled_nodes, "travel_seconds": travel_s,
+        "peak_memory_mib": peak_memory_mib(), "stages": stages_json, "strategies": json,
+    });
+    std::fs::write(args.out.join("bench.csv"), csv).context("cannot write bench.csv")?;
+    std::fs::write(args.out.join("bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
+        .context("cannot write bench.json")?;
+    println!("\nwrote {} and bench.json", args.out.join("bench.csv").display());
+    Ok(())
+}
+
+fn compare(args: &CompareArgs) -> Result<(), Fatal> {
+    let a = hubsel::compare::RunFolder::read(&args.a)?;
+    let b = hubsel::compare::RunFolder::read(&args.b)?;
+    let c = hubsel::compare::compare(&a, &b);
+    let table = c.table();
+    print!("{table}");
+    let files = vec![
+        ("compare.geojson", c.layer(&a, &b)),
+        ("compare.txt", table),
+        (hubsel::output::MARKER, "written by hubsel compare\n".to_string()),
+    ];
+    hubsel::output::write_files(&files, &args.out, args.force)?;
+    println!("wrote {}", args.out.join("compare.geojson").display());
     Ok(())
 }

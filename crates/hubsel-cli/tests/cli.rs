@@ -302,3 +302,50 @@ fn pbf_alone_runs_liechtenstein_and_writes_hubs() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(fs::read(tmp.path().join("li/hubs.geojson")).unwrap(), fs::read(tmp.path().join("li2/hubs.geojson")).unwrap());
 }
+
+#[test]
+fn compare_lists_exactly_the_districts_whose_hubs_differ() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert!(hubsel(&["run", "--quiet", "--out", "a"], dir).status.success());
+    assert!(hubsel(&["run", "--quiet", "--strategy", "p-median", "--out", "b"], dir).status.success());
+    let o = hubsel(&["compare", "a", "b", "--out", "cmp"], dir);
+    assert!(o.status.success(), "{}", text(&o));
+    // Expected: from the two hubs layers directly.
+    let hubs = |run: &str| -> std::collections::BTreeSet<(String, String, String)> {
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(dir.join(run).join("hubs.geojson")).unwrap()).unwrap();
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let p = &f["properties"];
+                (p["district"].as_str().unwrap().into(), p["level"].as_str().unwrap().into(), p["id"].as_str().unwrap().into())
+            })
+            .collect()
+    };
+    let (a, b) = (hubs("a"), hubs("b"));
+    let expected: std::collections::BTreeSet<(String, String)> =
+        a.symmetric_difference(&b).map(|(d, l, _)| (d.clone(), l.clone())).collect();
+    assert!(!expected.is_empty(), "the two strategies must differ somewhere");
+    let report = fs::read_to_string(dir.join("cmp/compare.txt")).unwrap();
+    assert!(report.contains(&format!("{} district level(s) with different hubs", expected.len())), "{report}");
+    let listed: std::collections::BTreeSet<(String, String)> = report
+        .lines()
+        .skip_while(|l| !(l.starts_with("district") && l.contains("level")))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next().unwrap().to_string(), w.next().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    let layer: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("cmp/compare.geojson")).unwrap()).unwrap();
+    let added = layer["features"].as_array().unwrap().iter().filter(|f| f["properties"]["change"] == "hub_added").count();
+    assert_eq!(added, b.difference(&a).count());
+    // Comparing a folder that is not a run is a clear error.
+    let o = hubsel(&["compare", "a", "nowhere"], dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("nowhere"), "{}", text(&o));
+}

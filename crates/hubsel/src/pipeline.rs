@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use geo::{Coord, Distance, Haversine, Point};
 use rayon::prelude::*;
 
-use crate::allocate::{allocate, Assignment, HubRef, SchoolLink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::RoadGraph;
 use crate::model::{District, DistrictCode, HubLevel, Inputs, Level, SchoolId};
@@ -96,6 +95,8 @@ pub struct SchoolOutcome {
     pub travel_min: Option<f64>,
     /// Road kilometres of the member's route.
     pub road_km: Option<f64>,
+    /// A member that joined a hub already at capacity.
+    pub over_capacity: bool,
     /// Metres from the school to its snap point on the road.
     pub offroad_m: Option<f64>,
     pub reason: String,
@@ -128,9 +129,20 @@ pub struct HubOutcome {
     pub forced: bool,
     /// The group's choice is proven optimal for the strategy.
     pub exact: bool,
+    /// At most this fraction worse than the optimum (0 when exact; `None`
+    /// for a heuristic choice of a strategy without a lower bound).
+    pub gap: Option<f64>,
+    /// For the score strategy: the criterion whose weight, changed by the
+    /// given amount (in the scenario's weight units), would let another
+    /// candidate tie this hub — the smallest such change of one weight.
+    pub stability: Option<(String, f64)>,
     pub members: usize,
     /// Own students plus members' students.
     pub students_served: f64,
+    /// Students the hub can serve, under the scenario's capacity rule.
+    pub capacity: Option<f64>,
+    /// Members that joined although the hub was full.
+    pub over_capacity: usize,
 }
 
 /// A member's road path to its hub.
@@ -200,7 +212,47 @@ pub struct RunResult {
     pub hubs: Vec<HubOutcome>,
     pub routes: Vec<RouteOutcome>,
     pub rejects: Rejects,
+    /// How near the chosen hubs are to the schools they are for, counting
+    /// every school of each level (also those beyond the limit) — the
+    /// figures the location models optimise.
+    pub access: AccessFigures,
     pub stats: RunStats,
+}
+
+/// Door-to-door minutes from every school to the nearest chosen hub of
+/// each level it teaches (a `both` school counts once per level), in
+/// districts and levels that got a hub. Unreachable schools count at the
+/// search cutoff. Student-weighted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessFigures {
+    /// Student-weighted mean minutes: what p-median minimises.
+    pub mean_min: f64,
+    /// Student-weighted 95th percentile minutes.
+    pub p95_min: f64,
+    /// Worst minutes: what p-center minimises.
+    pub max_min: f64,
+    /// Share of students within the limit: what max-cover maximises.
+    pub share_within: f64,
+    /// (school, level) pairs counted.
+    pub pairs: usize,
+}
+
+impl AccessFigures {
+    fn of(pairs: &[(f64, f64)], limit_min: f64) -> AccessFigures {
+        let total: f64 = pairs.iter().map(|p| p.1).sum();
+        if pairs.is_empty() {
+            return AccessFigures::default();
+        }
+        let mean_min = if total > 0.0 { pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / total } else { 0.0 };
+        let within: f64 = pairs.iter().filter(|p| p.0 <= limit_min).map(|p| p.1).sum();
+        AccessFigures {
+            mean_min,
+            p95_min: weighted_quantile(pairs.to_vec(), 0.95),
+            max_min: pairs.iter().map(|p| p.0).fold(0.0, f64::max),
+            share_within: if total > 0.0 { within / total } else { 0.0 },
+            pairs: pairs.len(),
+        }
+    }
 }
 
 /// Why a school is not a hub candidate for a level, if it is not.
@@ -272,28 +324,100 @@ fn timed<T>(progress: &dyn Progress, stats: &mut RunStats, stage: Stage, total: 
     out
 }
 
-/// The checked inputs on the road network: what [`check`] reports and
-/// what [`run`] continues from.
+/// The routing half of a run: everything up to the travel-time matrices,
+/// which depends on the inputs and the scenario's routing and candidate
+/// rules but not on its criteria or strategy. [`finish`] can be called on it
+/// many times (the `bench` command compares strategies this way).
 pub struct Prepared {
+    pub districts: Vec<District>,
+    pub schools: Vec<PlacedSchool>,
+    pub rejected_schools: Vec<crate::model::RejectedSchool>,
+    pub rejects: Rejects,
+    pub graph: RoadGraph,
+    /// Snap of each school (`None` only without roads).
+    pub snaps: Vec<Option<Snap>>,
+    /// Whether each school is within `max_snap_m` of a road.
+    pub on_network: Vec<bool>,
+    /// Schools of each district, in id order.
+    pub members: Vec<Vec<usize>>,
+    pub matrices: Vec<TravelMatrix>,
+    pub stats: RunStats,
+    rules: RoutingRules,
+}
+
+/// The parts of a scenario the prepared travel times depend on.
+#[derive(Clone, Debug, PartialEq)]
+struct RoutingRules {
+    speeds: crate::graph::SpeedTable,
+    offroad_speed_kmh: f64,
+    max_snap_m: f64,
+    search_cutoff_minutes: f64,
+    constraints: crate::scenario::Constraints,
+    required: BTreeSet<SchoolId>,
+    excluded: BTreeSet<SchoolId>,
+}
+
+impl RoutingRules {
+    fn of(c: &Config) -> RoutingRules {
+        RoutingRules {
+            speeds: c.speeds.clone(),
+            offroad_speed_kmh: c.offroad_speed_kmh,
+            max_snap_m: c.max_snap_m,
+            search_cutoff_minutes: c.search_cutoff_minutes,
+            constraints: c.constraints.clone(),
+            required: c.required_hubs.clone(),
+            excluded: c.excluded_hubs.clone(),
+        }
+    }
+}
+
+impl Prepared {
+    /// The travel problem of district `d`, borrowing the snaps.
+    fn trips(&self, d: usize, config: &Config) -> DistrictTrips<'_> {
+        let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
+        let m = &self.members[d];
+        DistrictTrips {
+            snaps: m.iter().map(|&i| if self.on_network[i] { self.snaps[i].as_ref() } else { None }).collect(),
+            offroad_s: m.iter().map(|&i| self.snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m)).collect(),
+            candidates: m
+                .iter()
+                .enumerate()
+                .filter(|(_, &i)| HubLevel::ALL.iter().any(|&l| ineligible(&self.schools[i].school, l, config).is_none()))
+                .map(|(k, _)| k)
+                .collect(),
+        }
+    }
+}
+
+/// Runs the whole pipeline. Run-level problems (scenario fields missing
+/// from the data, no roads) stop it before any work.
+pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    let prepared = prepare(inputs, config, progress)?;
+    finish(&prepared, config, progress)
+}
+
+/// The checked inputs on the road network: everything before travel
+/// times, what `hubsel validate` looks at.
+pub struct Checked {
     pub districts: Vec<District>,
     /// Schools that take part, each with its district.
     pub schools: Vec<PlacedSchool>,
     pub rejected_schools: Vec<crate::model::RejectedSchool>,
     pub rejects: Rejects,
     pub graph: RoadGraph,
-    /// Each school's snap to the network (`None` only with no roads).
+    /// Snap of each school (`None` only without roads).
     pub snaps: Vec<Option<Snap>>,
     /// Whether each school is within `max_snap_m` of a road.
     pub on_network: Vec<bool>,
     pub stats: RunStats,
 }
 
-/// Validates the inputs, builds the road graph and snaps the schools:
-/// everything before travel times. Besides [`validate::validate`]'s
-/// checks it flags schools farther than `max_snap_m` from any road (with
-/// the distance) and schools on a road island, whose road piece does not
-/// reach the one most of their district's schools are on.
-pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
+/// Validates the inputs, builds the road graph and snaps the schools.
+/// Besides [`validate::validate`]'s checks it flags schools farther than
+/// `max_snap_m` from any road (with the distance) and schools on a road
+/// island, whose road piece does not reach the one most of their
+/// district's schools are on.
+pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Checked> {
     let ids: BTreeSet<&SchoolId> = inputs.schools.iter().map(|s| &s.id).collect();
     config.check_against(&inputs.school_fields, &ids)?;
     if inputs.roads.is_empty() {
@@ -339,8 +463,9 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
         }
         on_network.push(ok);
     }
+
     flag_islands(&schools, &snaps, &on_network, &graph, &districts, &mut rejects);
-    Ok(Prepared { districts, schools, rejected_schools: validated.rejected_schools, rejects, graph, snaps, on_network, stats })
+    Ok(Checked { districts, schools, rejected_schools: validated.rejected_schools, rejects, graph, snaps, on_network, stats })
 }
 
 /// The road component a snapped school is on.
@@ -398,10 +523,10 @@ pub struct CheckReport {
     pub stats: RunStats,
 }
 
-/// Checks inputs and scenario without selecting: [`prepare`] and the
+/// Checks inputs and scenario without selecting: [`check_network`] and the
 /// report of what it found.
 pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<CheckReport> {
-    let p = prepare(inputs, config, progress)?;
+    let p = check_network(inputs, config, progress)?;
     Ok(CheckReport {
         districts: p.districts.len(),
         schools: p.schools.len() + p.rejected_schools.len(),
@@ -411,11 +536,10 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
     })
 }
 
-/// Runs the whole pipeline. Run-level problems (scenario fields missing
-/// from the data, no roads) stop it before any work.
-pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
-    let Prepared { districts, schools, rejected_schools, rejects, graph, snaps, on_network, mut stats } = prepare(inputs, config, progress)?;
-    let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
+/// Validates, builds the road graph, snaps the schools and computes every
+/// district's travel-time matrix.
+pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
+    let Checked { districts, schools, rejected_schools, rejects, graph, snaps, on_network, mut stats } = check_network(inputs, config, progress)?;
 
     // Schools per district, in id order.
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); districts.len()];
@@ -425,32 +549,51 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     for m in &mut members {
         m.sort_by(|&a, &b| schools[a].school.id.cmp(&schools[b].school.id));
     }
-    let trips: Vec<DistrictTrips<'_>> = members
-        .iter()
-        .map(|m| DistrictTrips {
-            snaps: m.iter().map(|&i| if on_network[i] { snaps[i].as_ref() } else { None }).collect(),
-            offroad_s: m.iter().map(|&i| snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m)).collect(),
-            candidates: m
-                .iter()
-                .enumerate()
-                .filter(|(_, &i)| HubLevel::ALL.iter().any(|&l| ineligible(&schools[i].school, l, config).is_none()))
-                .map(|(k, _)| k)
-                .collect(),
-        })
-        .collect();
+    let mut prepared = Prepared {
+        districts,
+        schools,
+        rejected_schools,
+        rejects,
+        graph,
+        snaps,
+        on_network,
+        members,
+        matrices: Vec::new(),
+        stats: RunStats::default(),
+        rules: RoutingRules::of(config),
+    };
+    let trips: Vec<DistrictTrips<'_>> = (0..prepared.districts.len()).map(|d| prepared.trips(d, config)).collect();
     let searches: usize = trips.iter().map(|t| t.candidates.len()).sum();
     stats.searches = searches;
     let cutoff_s = config.search_cutoff_minutes * 60.0;
     let matrices = timed(progress, &mut stats, Stage::Travel, searches as u64, || {
-        district_matrices(&graph, &trips, cutoff_s, &|| progress.advance(1))
+        district_matrices(&prepared.graph, &trips, cutoff_s, &|| progress.advance(1))
     });
+    drop(trips);
     stats.settled_nodes = matrices.iter().map(|m| m.settled_nodes).sum();
+    prepared.matrices = matrices;
+    prepared.stats = stats;
+    Ok(prepared)
+}
 
+/// Scores, selects and allocates on prepared travel times. The scenario's
+/// routing and candidate rules must be those `prepared` was made with.
+pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    if RoutingRules::of(config) != prepared.rules {
+        return Err(Error::new(
+            ErrorKind::Scenario,
+            "the travel times were prepared with other speeds, snapping, cutoff or candidate rules; prepare again",
+        )
+        .in_file(&config.source));
+    }
+    let mut stats = prepared.stats.clone();
+    let Prepared { districts, schools, members, matrices, .. } = prepared;
+    let trips: Vec<DistrictTrips<'_>> = (0..districts.len()).map(|d| prepared.trips(d, config)).collect();
     let selections: Vec<DistrictSelection> = timed(progress, &mut stats, Stage::Select, districts.len() as u64, || {
         (0..districts.len())
             .into_par_iter()
             .map(|d| {
-                let s = select_district(&schools, &members[d], &matrices[d], &districts[d].code, config);
+                let s = select_district(schools, &members[d], &matrices[d], &districts[d].code, config);
                 progress.advance(1);
                 s
             })
@@ -458,29 +601,11 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     });
 
     let (school_outcomes, hubs, routes, district_outcomes) = timed(progress, &mut stats, Stage::Allocate, districts.len() as u64, || {
-        let per: Vec<_> = (0..districts.len())
-            .into_par_iter()
-            .map(|d| {
-                let out = allocate_district(&graph, &schools, &snaps, &members[d], &trips[d], &matrices[d], &selections[d], &districts[d], config);
-                progress.advance(1);
-                out
-            })
-            .collect();
-        let mut all_schools = Vec::new();
-        let mut all_hubs = Vec::new();
-        let mut all_routes = Vec::new();
-        let mut outcomes = Vec::new();
-        for (s, h, r, o) in per {
-            all_schools.extend(s);
-            all_hubs.extend(h);
-            all_routes.extend(r);
-            outcomes.push(o);
-        }
-        (all_schools, all_hubs, all_routes, outcomes)
+        allocate_all(prepared, &trips, &selections, config, progress)
     });
 
     let mut school_outcomes = school_outcomes;
-    for r in &rejected_schools {
+    for r in &prepared.rejected_schools {
         school_outcomes.push(SchoolOutcome {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -494,6 +619,7 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
             travel_min: None,
             road_km: None,
             offroad_m: None,
+            over_capacity: false,
             reason: r.reason.clone(),
         });
     }
@@ -505,12 +631,13 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
 
     Ok(RunResult {
         config: config.clone(),
-        districts,
+        districts: districts.clone(),
         district_outcomes,
         schools: school_outcomes,
         hubs,
         routes,
-        rejects,
+        rejects: prepared.rejects.clone(),
+        access: AccessFigures::of(&selections.iter().flat_map(|s| s.access_pairs.iter().copied()).collect::<Vec<_>>(), config.max_travel_minutes),
         stats,
     })
 }
@@ -521,6 +648,9 @@ struct DistrictSelection {
     /// (local school, level, explanation) per hub.
     hubs: Vec<(usize, HubLevel, HubExplain)>,
     shortfalls: Vec<Shortfall>,
+    /// (minutes to the nearest chosen hub of the level, students) for every
+    /// school of every level that got at least one hub.
+    access_pairs: Vec<(f64, f64)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -534,6 +664,8 @@ struct HubExplain {
     margin_unit: &'static str,
     forced: bool,
     exact: bool,
+    gap: Option<f64>,
+    stability: Option<(String, f64)>,
 }
 
 fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelMatrix, code: &DistrictCode, config: &Config) -> DistrictSelection {
@@ -600,9 +732,9 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
             candidates: rows
                 .iter()
                 .zip(&scored)
-                .map(|(&(_, c), (s, _))| {
+                .map(|(&(_, c), sc)| {
                     let school = &schools[members[c]].school;
-                    Candidate { score: *s, students: school.students, lottery: lottery(config.seed, &school.id) }
+                    Candidate { score: sc.score, students: school.students, lottery: lottery(config.seed, &school.id) }
                 })
                 .collect(),
             forced: rows
@@ -619,16 +751,33 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
         };
         let strategy = select::strategy(config.strategy);
         let choice = select::solve(strategy, &problem);
+        if !choice.chosen.is_empty() {
+            let nearest = problem.nearest_minutes(&choice.chosen);
+            out.access_pairs.extend(nearest.into_iter().zip(problem.demand.iter().copied()));
+        }
         for (j, &pos) in choice.chosen.iter().enumerate() {
             let c = rows[pos].1;
-            let (score, parts) = &scored[pos];
-            let rank = 1 + scored.iter().filter(|(s, _)| *s > *score + 1e-12).count();
+            let score = scored[pos].score;
+            let parts = &scored[pos].parts;
+            let rank = 1 + scored.iter().filter(|s| s.score > score + 1e-12).count();
             let runner = choice.runner_up[j].as_ref();
+            // Stability of a score choice: the smallest single-weight change
+            // that lets any unchosen candidate catch this hub up.
+            let stability = if config.strategy == crate::scenario::StrategyKind::Score && !problem.forced.contains(&pos) {
+                let weights: Vec<f64> = config.criteria.iter().map(|c| c.weight).collect();
+                (0..rows.len())
+                    .filter(|o| !choice.chosen.contains(o))
+                    .filter_map(|o| score::weight_flip(&weights, &scored[pos].normalized, &scored[o].normalized))
+                    .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+                    .map(|(k, delta)| (config.criteria[k].key(), delta))
+            } else {
+                None
+            };
             out.hubs.push((
                 c,
                 level,
                 HubExplain {
-                    score: *score,
+                    score,
                     parts: config.criteria.iter().zip(parts).map(|(cr, v)| (cr.key(), *v)).collect(),
                     rank,
                     candidates: rows.len(),
@@ -637,6 +786,8 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                     margin_unit: strategy.unit(),
                     forced: problem.forced.contains(&pos),
                     exact: choice.exact,
+                    gap: choice.gap(),
+                    stability,
                 },
             ));
             taken.push(c);
@@ -654,48 +805,185 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
     out
 }
 
-type DistrictOutput = (Vec<SchoolOutcome>, Vec<HubOutcome>, Vec<RouteOutcome>, DistrictOutcome);
+/// A chosen hub with where it is.
+struct SlotInfo<'e> {
+    district: usize,
+    /// Local index in the district.
+    local: usize,
+    /// Global school index.
+    school: usize,
+    level: HubLevel,
+    explain: &'e HubExplain,
+    /// Row of the hub in its district's matrix.
+    row: Option<usize>,
+}
 
-#[allow(clippy::too_many_arguments)]
-fn allocate_district(
-    graph: &RoadGraph,
-    schools: &[PlacedSchool],
-    snaps: &[Option<Snap>],
-    members: &[usize],
-    trips: &DistrictTrips<'_>,
-    matrix: &TravelMatrix,
-    selection: &DistrictSelection,
-    district: &District,
-    config: &Config,
-) -> DistrictOutput {
-    let links: Vec<SchoolLink> = members
+/// Schools a hub reaches within the limit when cross-district assignment
+/// is on: one search per hub, bounded by the travel limit.
+struct Reach {
+    /// (global school, door-to-door seconds, departure), sorted by school.
+    trips: Vec<(usize, f64, Departure)>,
+    tree: crate::routing::Tree,
+}
+
+fn cross_district_reach(prepared: &Prepared, slot: &SlotInfo<'_>, config: &Config) -> Reach {
+    use crate::routing::{search, trip_to_seeded, Ends, SearchSpace, Tree};
+    let graph = &prepared.graph;
+    let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
+    let offroad = |g: usize| prepared.snaps[g].map_or(0.0, |s| s.offroad_m * offroad_s_per_m);
+    let limit_s = config.max_travel_minutes * 60.0;
+    let Some(hub) = prepared.snaps[slot.school].filter(|_| prepared.on_network[slot.school]) else {
+        return Reach { trips: Vec::new(), tree: Tree::default() };
+    };
+    let mut space = SearchSpace::new(graph.node_count());
+    let seeds: Vec<(u32, f64)> = Ends::of(graph, &hub).enter.iter().copied().filter(|(_, s)| s.is_finite()).collect();
+    search(&graph.reverse, &mut space, &seeds, &[], limit_s - offroad(slot.school));
+    let mut trips = Vec::new();
+    let mut starts = Vec::new();
+    for (g, snap) in prepared.snaps.iter().enumerate() {
+        let Some(snap) = snap.filter(|_| prepared.on_network[g] && g != slot.school) else { continue };
+        if let Some((road_s, dep)) = trip_to_seeded(graph, &space, &snap, &hub) {
+            let total = road_s + offroad(g) + offroad(slot.school);
+            if total <= limit_s {
+                trips.push((g, total, dep));
+                if let Departure::Node { node, .. } = dep {
+                    starts.push(node);
+                }
+            }
+        }
+    }
+    Reach { tree: Tree::extract(graph, &space, starts), trips }
+}
+
+/// Students a hub can serve under the scenario's capacity rule.
+fn capacity_of(school: &crate::model::School, config: &Config) -> f64 {
+    match &config.allocation.capacity {
+        crate::scenario::Capacity::Unlimited => f64::INFINITY,
+        crate::scenario::Capacity::Field(f) => school.field(f).unwrap_or(f64::INFINITY),
+        crate::scenario::Capacity::PerClassroom(size) => school.classrooms * size,
+    }
+}
+
+type Allocated = (Vec<SchoolOutcome>, Vec<HubOutcome>, Vec<RouteOutcome>, Vec<DistrictOutcome>);
+
+/// Allocates every school to a hub (or stand-alone), builds the members'
+/// routes from the kept search trees, and figures each district.
+fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[DistrictSelection], config: &Config, progress: &dyn Progress) -> Allocated {
+    use crate::allocate::{allocate, Assignment, Choice, Rules, Seeker, Slot};
+    let Prepared { districts, schools, graph, snaps, members, matrices, .. } = prepared;
+    let slots: Vec<SlotInfo<'_>> = selections
         .iter()
-        .zip(&trips.snaps)
-        .map(|(&i, snap)| SchoolLink {
-            level: schools[i].school.level,
-            component: snap.map(|s| graph.component[graph.links[s.link as usize].from as usize]),
+        .enumerate()
+        .flat_map(|(d, sel)| {
+            sel.hubs.iter().map(move |(c, level, e)| SlotInfo {
+                district: d,
+                local: *c,
+                school: members[d][*c],
+                level: *level,
+                explain: e,
+                row: matrices[d].row_of(*c),
+            })
         })
         .collect();
-    let hub_refs: Vec<HubRef> = selection
-        .hubs
+    let component_of = |g: usize| {
+        snaps[g].filter(|_| prepared.on_network[g]).map(|s| graph.component[graph.links[s.link as usize].from as usize])
+    };
+    let mut seekers: Vec<Seeker> = schools
         .iter()
-        .filter_map(|(c, level, _)| matrix.row_of(*c).map(|row| HubRef { school: *c, level: *level, row }))
+        .enumerate()
+        .map(|(g, p)| Seeker { level: p.school.level, students: p.school.students, component: component_of(g), options: Vec::new() })
         .collect();
-    let assignments = allocate(&links, &hub_refs, matrix, config.max_travel_minutes, config.search_cutoff_minutes);
-    let local = |i: usize| &schools[members[i]].school;
-    let mut outcomes = Vec::with_capacity(members.len());
-    let mut routes = Vec::new();
-    let mut served: Vec<(usize, f64)> = hub_refs.iter().map(|h| (0, local(h.school).students)).collect();
-    let mut member_minutes: Vec<(f64, f64)> = Vec::new();
-    let (mut n_members, mut n_alone) = (0, 0);
-    let mut students_within = 0.0;
-    for (i, a) in assignments.iter().enumerate() {
-        let s = local(i);
-        let snap = snaps[members[i]];
+    for (k, slot) in slots.iter().enumerate() {
+        let Some(row) = slot.row else { continue };
+        for (i, &g) in members[slot.district].iter().enumerate() {
+            let t = matrices[slot.district].seconds(row, i);
+            if t.is_finite() && i != slot.local {
+                seekers[g].options.push(Choice { slot: k, travel_s: t });
+            }
+        }
+    }
+    let reaches: Vec<Reach> = if config.allocation.cross_district {
+        slots.par_iter().map(|slot| cross_district_reach(prepared, slot, config)).collect()
+    } else {
+        Vec::new()
+    };
+    for (k, reach) in reaches.iter().enumerate() {
+        for &(g, t, _) in &reach.trips {
+            if !seekers[g].options.iter().any(|c| c.slot == k) {
+                seekers[g].options.push(Choice { slot: k, travel_s: t });
+            }
+        }
+    }
+    let alloc_slots: Vec<Slot> = slots
+        .iter()
+        .map(|s| Slot { level: s.level, school: s.school, capacity_students: capacity_of(&schools[s.school].school, config) })
+        .collect();
+    let hub_components: Vec<u32> = slots.iter().map(|s| component_of(s.school).unwrap_or(u32::MAX)).collect();
+    let rules = Rules { limit_min: config.max_travel_minutes, cutoff_min: config.search_cutoff_minutes, overflow: config.allocation.overflow };
+    let assignments = allocate(&seekers, &alloc_slots, &hub_components, &rules);
+
+    // Routes, in parallel: from the district matrix's tree when the hub is
+    // in the school's district, else from the hub's cross-district search.
+    let local_of: Vec<(usize, usize)> = {
+        let mut v = vec![(0, 0); schools.len()];
+        for (d, m) in members.iter().enumerate() {
+            for (i, &g) in m.iter().enumerate() {
+                v[g] = (d, i);
+            }
+        }
+        v
+    };
+    let member_list: Vec<(usize, usize, f64)> = assignments
+        .iter()
+        .enumerate()
+        .filter_map(|(g, a)| match a {
+            Assignment::Member { slot, travel_s, .. } => Some((g, *slot, *travel_s)),
+            _ => None,
+        })
+        .collect();
+    let routes: Vec<Option<RouteOutcome>> = member_list
+        .par_iter()
+        .map(|&(g, k, travel_s)| {
+            let slot = &slots[k];
+            let (d, i) = local_of[g];
+            let from = trips[d].snaps[i]?;
+            let to = trips[slot.district].snaps[slot.local]?;
+            let r = match (slot.district == d, slot.row) {
+                (true, Some(row)) => {
+                    let dep = matrices[d].departure(row, i).unwrap_or(Departure::SameLink);
+                    route(graph, &matrices[d].trees[row], from, to, dep)
+                }
+                _ => {
+                    let reach = reaches.get(k)?;
+                    let p = reach.trips.binary_search_by_key(&g, |t| t.0).ok()?;
+                    route(graph, &reach.tree, from, to, reach.trips[p].2)
+                }
+            };
+            Some(RouteOutcome {
+                school: schools[g].school.id.clone(),
+                hub: schools[slot.school].school.id.clone(),
+                district: districts[d].code.clone(),
+                level: slot.level,
+                travel_min: travel_s / 60.0,
+                road_km: r.road_m / 1000.0,
+                coords: r.coords,
+            })
+        })
+        .collect();
+    let mut road_km: Vec<Option<f64>> = vec![None; schools.len()];
+    for (&(g, _, _), r) in member_list.iter().zip(&routes) {
+        road_km[g] = r.as_ref().map(|r| r.road_km);
+    }
+
+    let mut served: Vec<(usize, f64, usize)> = slots.iter().map(|s| (0, schools[s.school].school.students, 0)).collect();
+    let mut outcomes = Vec::with_capacity(schools.len());
+    for (g, a) in assignments.iter().enumerate() {
+        let p = &schools[g];
+        let s = &p.school;
         let mut o = SchoolOutcome {
             id: s.id.clone(),
             name: s.name.clone(),
-            district: Some(district.code.clone()),
+            district: Some(districts[p.district].code.clone()),
             level: Some(s.level),
             students: s.students,
             lon_lat: Some((s.lon, s.lat)),
@@ -704,70 +992,50 @@ fn allocate_district(
             hub_id: None,
             travel_min: None,
             road_km: None,
-            offroad_m: snap.map(|s| s.offroad_m),
+            offroad_m: snaps[g].map(|s| s.offroad_m),
+            over_capacity: false,
             reason: String::new(),
         };
         match a {
-            Assignment::Hub(level) => {
+            Assignment::Hub(k) => {
                 o.role = Role::Hub;
-                o.hub_level = Some(*level);
+                o.hub_level = Some(slots[*k].level);
                 o.hub_id = Some(s.id.clone());
                 o.travel_min = Some(0.0);
                 o.road_km = Some(0.0);
-                students_within += s.students;
             }
-            Assignment::Member { hub, travel_s } => {
-                let hub_school = local(hub.school);
-                // A member is on the network, and so is its hub.
-                let (Some(from), Some(to)) = (trips.snaps[i], trips.snaps[hub.school]) else {
-                    o.reason = crate::allocate::Alone::OffNetwork.reason(config.max_travel_minutes);
-                    n_alone += 1;
-                    outcomes.push(o);
-                    continue;
-                };
-                let dep = matrix.departure(hub.row, i).unwrap_or(Departure::SameLink);
-                let r = route(graph, &matrix.trees[hub.row], from, to, dep);
-                let minutes = travel_s / 60.0;
+            Assignment::Member { slot, travel_s, over_capacity } => {
                 o.role = Role::Member;
-                o.hub_level = Some(hub.level);
-                o.hub_id = Some(hub_school.id.clone());
-                o.travel_min = Some(minutes);
-                o.road_km = Some(r.road_m / 1000.0);
-                routes.push(RouteOutcome {
-                    school: s.id.clone(),
-                    hub: hub_school.id.clone(),
-                    district: district.code.clone(),
-                    level: hub.level,
-                    travel_min: minutes,
-                    road_km: r.road_m / 1000.0,
-                    coords: r.coords,
-                });
-                if let Some(k) = hub_refs.iter().position(|h| h == hub) {
-                    served[k].0 += 1;
-                    served[k].1 += s.students;
+                o.hub_level = Some(slots[*slot].level);
+                o.hub_id = Some(schools[slots[*slot].school].school.id.clone());
+                o.travel_min = Some(travel_s / 60.0);
+                o.road_km = road_km[g];
+                o.over_capacity = *over_capacity;
+                served[*slot].0 += 1;
+                served[*slot].1 += s.students;
+                if *over_capacity {
+                    served[*slot].2 += 1;
+                    o.reason = "joined a hub already at capacity".into();
                 }
-                member_minutes.push((minutes, s.students));
-                students_within += s.students;
-                n_members += 1;
             }
-            Assignment::StandAlone(why) => {
-                o.reason = why.reason(config.max_travel_minutes);
-                n_alone += 1;
-            }
+            Assignment::StandAlone(why) => o.reason = why.reason(config.max_travel_minutes),
         }
         outcomes.push(o);
     }
-    let hubs: Vec<HubOutcome> = selection
-        .hubs
+
+    let hubs: Vec<HubOutcome> = slots
         .iter()
-        .map(|(c, level, e)| {
-            let s = local(*c);
-            let (n, students_served) = hub_refs.iter().position(|h| h.school == *c).map_or((0, s.students), |p| served[p]);
+        .zip(&served)
+        .zip(&alloc_slots)
+        .map(|((slot, &(n, students_served, over)), a)| {
+            let s = &schools[slot.school].school;
+            let e = slot.explain;
+            let m = &members[slot.district];
             HubOutcome {
                 id: s.id.clone(),
                 name: s.name.clone(),
-                district: district.code.clone(),
-                level: *level,
+                district: districts[slot.district].code.clone(),
+                level: slot.level,
                 lon: s.lon,
                 lat: s.lat,
                 students: s.students,
@@ -775,42 +1043,54 @@ fn allocate_district(
                 parts: e.parts.clone(),
                 rank: e.rank,
                 candidates: e.candidates,
-                runner_up: e.runner_up.map(|r| local(r).id.clone()),
-                runner_up_name: e.runner_up.map(|r| local(r).name.clone()).unwrap_or_default(),
+                runner_up: e.runner_up.map(|r| schools[m[r]].school.id.clone()),
+                runner_up_name: e.runner_up.map(|r| schools[m[r]].school.name.clone()).unwrap_or_default(),
                 margin: e.margin,
                 margin_unit: e.margin_unit,
                 forced: e.forced,
                 exact: e.exact,
+                gap: e.gap,
+                stability: e.stability.clone(),
                 members: n,
                 students_served,
+                capacity: a.capacity_students.is_finite().then_some(a.capacity_students),
+                over_capacity: over,
             }
         })
         .collect();
-    let students: f64 = members.iter().map(|&i| schools[i].school.students).sum();
-    let mean_min = {
-        let w: f64 = member_minutes.iter().map(|p| p.1).sum();
-        if w > 0.0 {
-            member_minutes.iter().map(|p| p.0 * p.1).sum::<f64>() / w
-        } else if member_minutes.is_empty() {
-            0.0
-        } else {
-            member_minutes.iter().map(|p| p.0).sum::<f64>() / member_minutes.len() as f64
-        }
-    };
-    let outcome = DistrictOutcome {
-        code: district.code.clone(),
-        name: district.name.clone(),
-        hubs_primary: selection.hubs.iter().filter(|h| h.1 == HubLevel::Primary).count(),
-        hubs_secondary: selection.hubs.iter().filter(|h| h.1 == HubLevel::Secondary).count(),
-        schools: members.len(),
-        students,
-        members: n_members,
-        standalone: n_alone,
-        mean_min,
-        p95_min: weighted_quantile(member_minutes.clone(), 0.95),
-        max_min: member_minutes.iter().map(|p| p.0).fold(0.0, f64::max),
-        share_within: if students > 0.0 { students_within / students } else { 0.0 },
-        shortfalls: selection.shortfalls.clone(),
-    };
-    (outcomes, hubs, routes, outcome)
+
+    let district_outcomes: Vec<DistrictOutcome> = (0..districts.len())
+        .map(|d| {
+            let mine: Vec<&SchoolOutcome> = members[d].iter().map(|&g| &outcomes[g]).collect();
+            let member_minutes: Vec<(f64, f64)> =
+                mine.iter().filter(|o| o.role == Role::Member).filter_map(|o| o.travel_min.map(|m| (m, o.students))).collect();
+            let students: f64 = mine.iter().map(|o| o.students).sum();
+            let within: f64 = mine.iter().filter(|o| matches!(o.role, Role::Hub | Role::Member)).map(|o| o.students).sum();
+            let weight: f64 = member_minutes.iter().map(|p| p.1).sum();
+            let mean_min = if weight > 0.0 {
+                member_minutes.iter().map(|p| p.0 * p.1).sum::<f64>() / weight
+            } else if member_minutes.is_empty() {
+                0.0
+            } else {
+                member_minutes.iter().map(|p| p.0).sum::<f64>() / member_minutes.len() as f64
+            };
+            progress.advance(1);
+            DistrictOutcome {
+                code: districts[d].code.clone(),
+                name: districts[d].name.clone(),
+                hubs_primary: selections[d].hubs.iter().filter(|h| h.1 == HubLevel::Primary).count(),
+                hubs_secondary: selections[d].hubs.iter().filter(|h| h.1 == HubLevel::Secondary).count(),
+                schools: mine.len(),
+                students,
+                members: mine.iter().filter(|o| o.role == Role::Member).count(),
+                standalone: mine.iter().filter(|o| o.role == Role::StandAlone).count(),
+                mean_min,
+                p95_min: weighted_quantile(member_minutes.clone(), 0.95),
+                max_min: member_minutes.iter().map(|p| p.0).fold(0.0, f64::max),
+                share_within: if students > 0.0 { within / students } else { 0.0 },
+                shortfalls: selections[d].shortfalls.clone(),
+            }
+        })
+        .collect();
+    (outcomes, hubs, routes.into_iter().flatten().collect(), district_outcomes)
 }

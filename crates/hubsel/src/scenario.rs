@@ -13,6 +13,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph::SpeedTable;
 use crate::model::{HubLevel, SchoolId};
 
+/// Default search cutoff: a day. Searches are bounded by their district
+/// (they stop once every school of the district is settled); the cutoff is
+/// only a safety net for schools no road leads from, and the minutes an
+/// unreachable school counts for in sums and maxima.
+pub const DEFAULT_CUTOFF_MINUTES: f64 = 1440.0;
+
 /// How hubs are chosen within a district and level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrategyKind {
@@ -148,6 +154,32 @@ impl Criterion {
     }
 }
 
+/// Where a hub's capacity comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Capacity {
+    /// No limit.
+    Unlimited,
+    /// Students, from a school field.
+    Field(String),
+    /// Classrooms × this many students per classroom.
+    PerClassroom(f64),
+}
+
+/// How schools are allocated to hubs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Allocation {
+    /// Let a school join a nearer hub of another district within the limit.
+    pub cross_district: bool,
+    pub capacity: Capacity,
+    pub overflow: crate::allocate::Overflow,
+}
+
+impl Default for Allocation {
+    fn default() -> Self {
+        Allocation { cross_district: false, capacity: Capacity::Unlimited, overflow: crate::allocate::Overflow::Next }
+    }
+}
+
 /// Hard rules a hub candidate must meet.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Constraints {
@@ -157,6 +189,16 @@ pub struct Constraints {
     pub exclude_if: Vec<String>,
     /// A school without a value in any of these fields is not a candidate.
     pub required_fields: Vec<String>,
+}
+
+/// Weights derived from the scenario's `[ahp]` matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AhpReport {
+    /// Criterion keys in matrix order.
+    pub criteria: Vec<String>,
+    pub ahp: crate::score::Ahp,
+    /// Used although the consistency ratio is above 0.1.
+    pub forced: bool,
 }
 
 /// A checked scenario.
@@ -171,7 +213,7 @@ pub struct Config {
     pub hubs_secondary: usize,
     /// Beyond this a school is stand-alone.
     pub max_travel_minutes: f64,
-    /// Searches stop here; slower trips count as unreachable.
+    /// Searches stop here; slower trips count as unreachable, at this value.
     pub search_cutoff_minutes: f64,
     /// Speed of the leg between a school and its snap point.
     pub offroad_speed_kmh: f64,
@@ -181,9 +223,12 @@ pub struct Config {
     pub excluded_hubs: BTreeSet<SchoolId>,
     pub criteria: Vec<Criterion>,
     pub constraints: Constraints,
+    pub allocation: Allocation,
     pub speeds: SpeedTable,
     /// Where the scenario came from, for messages.
     pub source: String,
+    /// The AHP derivation of the weights, when the scenario gives a matrix.
+    pub ahp: Option<AhpReport>,
     /// Line of each required/excluded id, for messages.
     id_lines: BTreeMap<SchoolId, usize>,
 }
@@ -208,6 +253,9 @@ impl Config {
             .collect();
         used.extend(self.constraints.exclude_if.iter().map(|f| (f.clone(), 0)));
         used.extend(self.constraints.required_fields.iter().map(|f| (f.clone(), 0)));
+        if let Capacity::Field(f) = &self.allocation.capacity {
+            used.push((f.clone(), 0));
+        }
         used
     }
 
@@ -250,9 +298,30 @@ struct RawHubs {
 struct RawCriterion {
     field: Option<Spanned<String>>,
     access: Option<Spanned<String>>,
-    weight: Spanned<f64>,
+    weight: Option<Spanned<f64>>,
     direction: Option<Spanned<String>>,
     normalize: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAhp {
+    /// Criterion keys (a field name, or acc_mean / acc_share / acc_max), in
+    /// the order of the matrix rows.
+    criteria: Vec<Spanned<String>>,
+    /// Rows of the pairwise comparison matrix: numbers or "a/b" strings.
+    matrix: Spanned<Vec<Vec<toml::Value>>>,
+    #[serde(default)]
+    force: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAllocation {
+    cross_district: Option<bool>,
+    capacity_field: Option<Spanned<String>>,
+    class_size: Option<Spanned<f64>>,
+    overflow: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -284,7 +353,9 @@ struct RawScenario {
     excluded_hubs: Vec<Spanned<String>>,
     #[serde(default)]
     criteria: Vec<Spanned<RawCriterion>>,
+    ahp: Option<Spanned<RawAhp>>,
     constraints: Option<RawConstraints>,
+    allocation: Option<RawAllocation>,
     #[serde(default)]
     speeds_kmh: BTreeMap<String, Spanned<f64>>,
     use_maxspeed: Option<bool>,
@@ -332,7 +403,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         }
     };
     let max_travel_minutes = positive(&raw.max_travel_minutes, "max_travel_minutes", 45.0, false);
-    let search_cutoff_minutes = positive(&raw.search_cutoff_minutes, "search_cutoff_minutes", 3.0 * max_travel_minutes, false);
+    let search_cutoff_minutes = positive(&raw.search_cutoff_minutes, "search_cutoff_minutes", DEFAULT_CUTOFF_MINUTES, false);
     let offroad_speed_kmh = positive(&raw.offroad_speed_kmh, "offroad_speed_kmh", 10.0, false);
     let max_snap_m = positive(&raw.max_snap_m, "max_snap_m", 5000.0, true);
     if search_cutoff_minutes < max_travel_minutes {
@@ -377,10 +448,24 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 continue;
             }
         };
-        let weight = *c.weight.get_ref();
-        if !weight.is_finite() || weight < 0.0 {
-            problem(line(c.weight.span()), "weight", format!("must be a non-negative number, got {weight}"));
-        }
+        let weight = match (&c.weight, &raw.ahp) {
+            (Some(w), None) => {
+                let weight = *w.get_ref();
+                if !weight.is_finite() || weight < 0.0 {
+                    problem(line(w.span()), "weight", format!("must be a non-negative number, got {weight}"));
+                }
+                weight
+            }
+            (None, None) => {
+                problem(at, "weight", "each criterion needs a weight (or give the weights by an [ahp] matrix)".into());
+                0.0
+            }
+            (Some(w), Some(_)) => {
+                problem(line(w.span()), "weight", "the weights come from the [ahp] matrix; remove this weight".into());
+                0.0
+            }
+            (None, Some(_)) => 0.0,
+        };
         let natural = match &measure {
             Measure::Access(m) => m.direction(),
             Measure::Field(_) => Direction::Benefit,
@@ -412,6 +497,60 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         let at = c.field.as_ref().or(c.access.as_ref()).map_or(at, |k| line(k.span()));
         criteria.push(Criterion { measure, weight, direction, normalize, line: at });
     }
+    let mut ahp_report = None;
+    if let Some(spanned) = &raw.ahp {
+        let a = spanned.get_ref();
+        let at = line(spanned.span());
+        let keys: Vec<String> = criteria.iter().map(Criterion::key).collect();
+        let mut rows: Vec<Vec<f64>> = Vec::new();
+        let mut readable = true;
+        for (i, row) in a.matrix.get_ref().iter().enumerate() {
+            let mut values = Vec::new();
+            for (j, v) in row.iter().enumerate() {
+                match ahp_entry(v) {
+                    Some(x) => values.push(x),
+                    None => {
+                        problem(line(a.matrix.span()), "ahp.matrix", format!("entry ({}, {}) is not a number or a fraction like \"1/3\": {v}", i + 1, j + 1));
+                        readable = false;
+                    }
+                }
+            }
+            rows.push(values);
+        }
+        let listed: Vec<String> = a.criteria.iter().map(|c| c.get_ref().trim().to_string()).collect();
+        for c in &a.criteria {
+            if !keys.contains(&c.get_ref().trim().to_string()) {
+                problem(line(c.span()), "ahp.criteria", format!("{:?} is not one of the [[criteria]] (their keys: {})", c.get_ref(), keys.join(", ")));
+                readable = false;
+            }
+        }
+        for k in &keys {
+            if !listed.contains(k) {
+                problem(at, "ahp.criteria", format!("criterion {k:?} has no row in the [ahp] matrix"));
+                readable = false;
+            }
+        }
+        if readable {
+            match crate::score::ahp(&rows) {
+                Err(e) => problem(line(a.matrix.span()), "ahp.matrix", e),
+                Ok(result) => {
+                    if result.cr > 0.1 && !a.force {
+                        problem(
+                            line(a.matrix.span()),
+                            "ahp.matrix",
+                            format!("consistency ratio {:.3} is above 0.1: revise the judgments, or set force = true to use them anyway", result.cr),
+                        );
+                    }
+                    for c in criteria.iter_mut() {
+                        if let Some(i) = listed.iter().position(|k| *k == c.key()) {
+                            c.weight = result.weights[i];
+                        }
+                    }
+                    ahp_report = Some(AhpReport { criteria: listed.clone(), ahp: result, forced: a.force });
+                }
+            }
+        }
+    }
     if strategy == StrategyKind::Score && !criteria.is_empty() && criteria.iter().all(|c| c.weight == 0.0) {
         problem(line(raw.criteria[0].span()), "criteria", "all weights are zero".into());
     }
@@ -431,6 +570,34 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             required_fields: c.required_fields.iter().map(|s| s.get_ref().clone()).collect(),
         },
     };
+
+    let mut allocation = Allocation::default();
+    if let Some(a) = &raw.allocation {
+        allocation.cross_district = a.cross_district.unwrap_or(false);
+        allocation.capacity = match (&a.capacity_field, &a.class_size) {
+            (Some(f), None) => Capacity::Field(f.get_ref().trim().to_string()),
+            (None, Some(c)) if c.get_ref().is_finite() && *c.get_ref() > 0.0 => Capacity::PerClassroom(*c.get_ref()),
+            (None, Some(c)) => {
+                problem(line(c.span()), "allocation.class_size", format!("must be a positive number of students, got {}", c.get_ref()));
+                Capacity::Unlimited
+            }
+            (Some(f), Some(_)) => {
+                problem(line(f.span()), "allocation", "give capacity_field or class_size, not both".into());
+                Capacity::Unlimited
+            }
+            (None, None) => Capacity::Unlimited,
+        };
+        if let Some(o) = &a.overflow {
+            allocation.overflow = match o.get_ref().as_str() {
+                "next" => crate::allocate::Overflow::Next,
+                "flag" => crate::allocate::Overflow::Flag,
+                other => {
+                    problem(line(o.span()), "allocation.overflow", format!("must be \"next\" or \"flag\", got {other:?}"));
+                    crate::allocate::Overflow::Next
+                }
+            };
+        }
+    }
 
     let mut speeds = SpeedTable::default();
     for (class, v) in &raw.speeds_kmh {
@@ -484,10 +651,25 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         excluded_hubs,
         criteria,
         constraints,
+        allocation,
         speeds,
         source: source.to_string(),
+        ahp: ahp_report,
         id_lines,
     })
+}
+
+/// An AHP matrix entry: a number, or a fraction written as text ("1/3").
+fn ahp_entry(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::String(s) => match s.split_once('/') {
+            Some((a, b)) => Some(a.trim().parse::<f64>().ok()? / b.trim().parse::<f64>().ok()?),
+            None => s.trim().parse().ok(),
+        },
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -524,7 +706,7 @@ track = 10
         assert_eq!(c.speeds.class_kmh("primary"), 70.0);
         assert_eq!(c.constraints.min_students, 120.0);
         assert!(c.required_hubs.contains(&SchoolId("50010123".into())));
-        assert_eq!(c.search_cutoff_minutes, 135.0);
+        assert_eq!(c.search_cutoff_minutes, DEFAULT_CUTOFF_MINUTES);
     }
 
     #[test]
@@ -537,6 +719,53 @@ track = 10
         assert!(msg.contains("line 2: `max_travel_minutes`"), "{msg}");
         assert!(msg.contains("line 4: `access`"), "{msg}");
         assert!(msg.contains("line 9: `direction`"), "{msg}");
+    }
+
+    const AHP: &str = r#"
+[[criteria]]
+field = "classrooms"
+[[criteria]]
+field = "land_rai"
+[[criteria]]
+access = "weighted_mean_minutes"
+
+[ahp]
+criteria = ["classrooms", "land_rai", "acc_mean"]
+matrix = [[1, 2, "1/2"],
+          ["1/2", 1, "1/4"],
+          [2, 4, 1]]
+"#;
+
+    #[test]
+    fn ahp_matrix_sets_the_weights() {
+        let c = parse(AHP, "ahp.toml").unwrap();
+        let w: Vec<f64> = c.criteria.iter().map(|c| c.weight).collect();
+        for (got, want) in w.iter().zip([2.0 / 7.0, 1.0 / 7.0, 4.0 / 7.0]) {
+            assert!((got - want).abs() < 1e-12, "{w:?}");
+        }
+        assert!(c.ahp.unwrap().ahp.cr < 1e-12);
+    }
+
+    #[test]
+    fn ahp_refuses_inconsistency_unless_forced_and_non_reciprocal_always() {
+        let inconsistent = AHP.replace(r#"[[1, 2, "1/2"],"#, r#"[[1, 9, "1/9"],"#).replace(r#"["1/2", 1, "1/4"],"#, r#"["1/9", 1, 9],"#).replace("[2, 4, 1]]", r#"[9, "1/9", 1]]"#);
+        let err = parse(&inconsistent, "ahp.toml").unwrap_err().to_string();
+        assert!(err.contains("`ahp.matrix`: consistency ratio") && err.contains("force = true"), "{err}");
+        let forced = inconsistent.replace("[ahp]
+", "[ahp]
+force = true
+");
+        let c = parse(&forced, "ahp.toml").unwrap();
+        assert!(c.ahp.as_ref().unwrap().forced && c.ahp.unwrap().ahp.cr > 0.1);
+        let lopsided = AHP.replace(r#"["1/2", 1, "1/4"],"#, r#"[3, 1, "1/4"],"#);
+        let err = parse(&lopsided.replace("[ahp]
+", "[ahp]
+force = true
+"), "ahp.toml").unwrap_err().to_string();
+        assert!(err.contains("line 12: `ahp.matrix`: not reciprocal: entry (1, 2) is 2 but entry (2, 1) is 3"), "{err}");
+        let named_wrong = AHP.replace(r#"criteria = ["classrooms", "land_rai", "acc_mean"]"#, r#"criteria = ["classrooms", "land", "acc_mean"]"#);
+        let err = parse(&named_wrong, "ahp.toml").unwrap_err().to_string();
+        assert!(err.contains("`ahp.criteria`: \"land\" is not one of the [[criteria]]"), "{err}");
     }
 
     #[test]

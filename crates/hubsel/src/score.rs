@@ -87,21 +87,133 @@ pub fn access(measure: AccessMeasure, minutes: &[f64], students: &[f64], limit_m
     }
 }
 
+/// A candidate's score: the total, its weighted parts (which sum to it)
+/// and the normalised criterion values they come from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    pub score: f64,
+    pub parts: Vec<f64>,
+    pub normalized: Vec<f64>,
+}
+
 /// Scores of the candidates of one group from their raw criterion values
 /// (`raw[candidate][criterion]`, in the scenario's criterion order).
-/// Returns each candidate's score and its weighted parts (which sum to it).
-pub fn score(config: &Config, raw: &[Vec<f64>]) -> Vec<(f64, Vec<f64>)> {
-    let total_weight: f64 = config.criteria.iter().map(|c| c.weight).sum();
-    let mut parts = vec![vec![0.0; config.criteria.len()]; raw.len()];
-    if total_weight > 0.0 {
-        for (i, c) in config.criteria.iter().enumerate() {
-            let column: Vec<f64> = raw.iter().map(|r| r[i]).collect();
-            for (k, v) in normalize(&column, c.normalize, c.direction).into_iter().enumerate() {
-                parts[k][i] = c.weight * v / total_weight;
+pub fn score(config: &Config, raw: &[Vec<f64>]) -> Vec<Scored> {
+    let weights: Vec<f64> = config.criteria.iter().map(|c| c.weight).collect();
+    let total_weight: f64 = weights.iter().sum();
+    let mut normalized = vec![vec![0.0; config.criteria.len()]; raw.len()];
+    for (i, c) in config.criteria.iter().enumerate() {
+        let column: Vec<f64> = raw.iter().map(|r| r[i]).collect();
+        for (k, v) in normalize(&column, c.normalize, c.direction).into_iter().enumerate() {
+            normalized[k][i] = v;
+        }
+    }
+    normalized
+        .into_iter()
+        .map(|n| {
+            let parts: Vec<f64> =
+                n.iter().zip(&weights).map(|(v, w)| if total_weight > 0.0 { w * v / total_weight } else { 0.0 }).collect();
+            Scored { score: parts.iter().sum(), parts, normalized: n }
+        })
+        .collect()
+}
+
+/// The smallest change of a single criterion's weight that lets `other`
+/// score at least as high as `chosen`: `(criterion, signed weight change)`.
+/// Scores are Σ wᵢnᵢ / Σ w, so with weight j changed by δ the order flips
+/// when Σ wᵢ(aᵢ − bᵢ) + δ(aⱼ − bⱼ) ≤ 0; weights stay non-negative.
+pub fn weight_flip(weights: &[f64], chosen: &[f64], other: &[f64]) -> Option<(usize, f64)> {
+    let lead: f64 = weights.iter().zip(chosen.iter().zip(other)).map(|(w, (a, b))| w * (a - b)).sum();
+    let mut best: Option<(usize, f64)> = None;
+    for (j, w) in weights.iter().enumerate() {
+        let d = chosen[j] - other[j];
+        let delta = if d < 0.0 {
+            lead.max(0.0) / -d
+        } else if d > 0.0 && lead / d <= *w {
+            -(lead.max(0.0) / d)
+        } else {
+            continue;
+        };
+        if best.is_none_or(|(_, b)| delta.abs() < b.abs()) {
+            best = Some((j, delta));
+        }
+    }
+    best
+}
+
+/// Random consistency index by matrix size (Saaty), for n = 1..=15.
+const RANDOM_INDEX: [f64; 15] = [0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59];
+
+/// Weights from an AHP pairwise comparison matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ahp {
+    /// The principal eigenvector, summing to 1.
+    pub weights: Vec<f64>,
+    pub lambda_max: f64,
+    /// Consistency index (λmax − n) / (n − 1).
+    pub ci: f64,
+    /// Consistency ratio CI / RI(n); 0 for n ≤ 2.
+    pub cr: f64,
+}
+
+/// Derives weights from a pairwise comparison matrix (`a[i][j]`: how much
+/// more important criterion i is than j, on Saaty's 1–9 scale) by the
+/// principal eigenvector (power iteration). Refuses a matrix that is not
+/// square, positive, with a unit diagonal and reciprocal (aᵢⱼ·aⱼᵢ = 1
+/// within 1%, so that 0.333 stands for 1/3).
+pub fn ahp(a: &[Vec<f64>]) -> std::result::Result<Ahp, String> {
+    let n = a.len();
+    if n == 0 {
+        return Err("the matrix is empty".into());
+    }
+    if n > RANDOM_INDEX.len() {
+        return Err(format!("at most {} criteria can be compared", RANDOM_INDEX.len()));
+    }
+    for (i, row) in a.iter().enumerate() {
+        if row.len() != n {
+            return Err(format!("row {} has {} entries, expected {n}", i + 1, row.len()));
+        }
+        for (j, v) in row.iter().enumerate() {
+            if !v.is_finite() || *v <= 0.0 {
+                return Err(format!("entry ({}, {}) must be a positive number, got {v}", i + 1, j + 1));
+            }
+        }
+        if (row[i] - 1.0).abs() > 1e-9 {
+            return Err(format!("diagonal entry ({}, {}) must be 1, got {}", i + 1, i + 1, row[i]));
+        }
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            let product = a[i][j] * a[j][i];
+            if (product - 1.0).abs() > 0.01 {
+                return Err(format!(
+                    "not reciprocal: entry ({}, {}) is {} but entry ({}, {}) is {} (expected {:.4})",
+                    i + 1,
+                    j + 1,
+                    a[i][j],
+                    j + 1,
+                    i + 1,
+                    a[j][i],
+                    1.0 / a[i][j]
+                ));
             }
         }
     }
-    parts.into_iter().map(|p| (p.iter().sum(), p)).collect()
+    let mut w = vec![1.0 / n as f64; n];
+    for _ in 0..10_000 {
+        let mut next: Vec<f64> = (0..n).map(|i| (0..n).map(|j| a[i][j] * w[j]).sum()).collect();
+        let total: f64 = next.iter().sum();
+        next.iter_mut().for_each(|v| *v /= total);
+        let change = next.iter().zip(&w).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        w = next;
+        if change < 1e-15 {
+            break;
+        }
+    }
+    let lambda_max = (0..n).map(|i| (0..n).map(|j| a[i][j] * w[j]).sum::<f64>() / w[i]).sum::<f64>() / n as f64;
+    let ci = if n > 2 { (lambda_max - n as f64) / (n as f64 - 1.0) } else { 0.0 };
+    let cr = if n > 2 { ci / RANDOM_INDEX[n - 1] } else { 0.0 };
+    Ok(Ahp { weights: w, lambda_max, ci: ci.max(0.0), cr: cr.max(0.0) })
 }
 
 #[cfg(test)]
@@ -126,6 +238,65 @@ mod tests {
     #[test]
     fn rank_shares_ties() {
         assert_eq!(normalize(&[3.0, 1.0, 3.0, 2.0], Normalize::Rank, Direction::Benefit), vec![2.5 / 3.0, 0.0, 2.5 / 3.0, 1.0 / 3.0]);
+    }
+
+    /// Saaty (2008), "Decision making with the analytic hierarchy process",
+    /// Int. J. Services Sciences 1(1), 83–98: relative consumption of drinks
+    /// in the US. Published priorities .177 .019 .042 .116 .190 .129 .327,
+    /// consistency ratio 0.022.
+    #[test]
+    fn ahp_reproduces_saatys_published_drinks_example() {
+        let a = vec![
+            vec![1.0, 9.0, 5.0, 2.0, 1.0, 1.0, 0.5],
+            vec![1.0 / 9.0, 1.0, 1.0 / 3.0, 1.0 / 9.0, 1.0 / 9.0, 1.0 / 9.0, 1.0 / 9.0],
+            vec![0.2, 3.0, 1.0, 1.0 / 3.0, 0.25, 1.0 / 3.0, 1.0 / 9.0],
+            vec![0.5, 9.0, 3.0, 1.0, 0.5, 1.0, 1.0 / 3.0],
+            vec![1.0, 9.0, 4.0, 2.0, 1.0, 2.0, 0.5],
+            vec![1.0, 9.0, 3.0, 1.0, 0.5, 1.0, 1.0 / 3.0],
+            vec![2.0, 9.0, 9.0, 3.0, 2.0, 3.0, 1.0],
+        ];
+        let r = ahp(&a).unwrap();
+        let published = [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327];
+        for (w, p) in r.weights.iter().zip(published) {
+            assert!((w - p).abs() < 0.0005, "{w} vs published {p}");
+        }
+        assert!((r.cr - 0.022).abs() < 0.0005, "CR {}", r.cr);
+    }
+
+    #[test]
+    fn ahp_of_a_consistent_matrix_is_exact() {
+        // Weights 4:2:1 written as ratios: λmax = n, CR = 0.
+        let a = vec![vec![1.0, 2.0, 4.0], vec![0.5, 1.0, 2.0], vec![0.25, 0.5, 1.0]];
+        let r = ahp(&a).unwrap();
+        for (w, e) in r.weights.iter().zip([4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]) {
+            assert!((w - e).abs() < 1e-12);
+        }
+        assert!(r.cr < 1e-12 && (r.lambda_max - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ahp_refuses_a_non_reciprocal_matrix() {
+        let a = vec![vec![1.0, 3.0, 5.0], vec![3.0, 1.0, 2.0], vec![0.2, 0.5, 1.0]];
+        let err = ahp(&a).unwrap_err();
+        assert!(err.contains("not reciprocal: entry (1, 2) is 3 but entry (2, 1) is 3"), "{err}");
+        assert!(ahp(&[vec![1.0, 2.0], vec![0.5]]).unwrap_err().contains("row 2 has 1 entries"));
+        assert!(ahp(&[vec![2.0]]).unwrap_err().contains("diagonal"));
+    }
+
+    #[test]
+    fn weight_flip_is_the_smallest_single_weight_change() {
+        // Chosen leads on criterion 0, other on criterion 1.
+        let w = [0.6, 0.4];
+        let (a, b) = ([1.0, 0.0], [0.0, 1.0]);
+        let (j, delta) = weight_flip(&w, &a, &b).unwrap();
+        // Lead is 0.2: raise w1 by 0.2 (w = 0.6, 0.6) or cut w0 by 0.2.
+        assert!((delta.abs() - 0.2).abs() < 1e-12);
+        let mut w2 = w;
+        w2[j] += delta;
+        let s = |n: &[f64; 2]| w2.iter().zip(n).map(|(w, v)| w * v).sum::<f64>();
+        assert!((s(&a) - s(&b)).abs() < 1e-12, "the orders tie after the change");
+        // Nothing separates equal schools' values: no flip.
+        assert_eq!(weight_flip(&w, &[1.0, 1.0], &[1.0, 1.0]), None);
     }
 
     #[test]

@@ -168,3 +168,125 @@ fn unknown_scenario_field_stops_the_run() {
     assert_eq!(err.kind(), hubsel::error::ErrorKind::Scenario);
     assert!(err.to_string().contains("line 2: field `swimming_pools`"), "{err}");
 }
+
+#[test]
+fn each_location_model_wins_its_own_objective_on_the_province() {
+    let base = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let prepared = hubsel::pipeline::prepare(inputs, &base, &Silent).unwrap();
+    let mut figures = Vec::new();
+    for kind in hubsel::scenario::StrategyKind::ALL {
+        let mut c = base.clone();
+        c.strategy = kind;
+        let r = hubsel::pipeline::finish(&prepared, &c, &Silent).unwrap();
+        // One or two hubs per group: every choice is exact by enumeration.
+        assert!(r.hubs.iter().all(|h| h.exact), "{kind:?}");
+        figures.push((kind, r.access));
+    }
+    use hubsel::scenario::StrategyKind::{MaxCover, PCenter, PMedian};
+    let get = |k| figures.iter().find(|(kind, _)| *kind == k).unwrap().1.clone();
+    let (median, center, cover) = (get(PMedian), get(PCenter), get(MaxCover));
+    for (kind, f) in &figures {
+        assert_eq!(f.pairs, median.pairs, "same schools counted for {kind:?}");
+        assert!(median.mean_min <= f.mean_min + 1e-9, "p-median mean {} vs {kind:?} {}", median.mean_min, f.mean_min);
+        assert!(center.max_min <= f.max_min + 1e-9, "p-center max {} vs {kind:?} {}", center.max_min, f.max_min);
+        assert!(cover.share_within >= f.share_within - 1e-12, "max-cover share {} vs {kind:?} {}", cover.share_within, f.share_within);
+    }
+    // The objectives really differ: the policy score is not the p-median.
+    assert!(get(hubsel::scenario::StrategyKind::Score).mean_min > median.mean_min);
+}
+
+#[test]
+fn finish_refuses_travel_times_prepared_under_other_rules() {
+    let base = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let prepared = hubsel::pipeline::prepare(inputs, &base, &Silent).unwrap();
+    let mut other = base.clone();
+    other.constraints.min_students = 10.0;
+    assert!(hubsel::pipeline::finish(&prepared, &other, &Silent).is_err());
+}
+
+#[test]
+fn stability_is_the_weight_change_that_flips_the_choice() {
+    let base = constructed(1.0, 1.0);
+    let hub = base.hubs[0].id.clone();
+    let (criterion, delta) = base.hubs[0].stability.clone().expect("a score choice has a stability");
+    let weights = |scale: f64| match criterion.as_str() {
+        "classrooms" => (1.0 + delta * scale, 1.0),
+        "acc_mean" => (1.0, 1.0 + delta * scale),
+        other => panic!("unexpected criterion {other}"),
+    };
+    let (r, a) = weights(0.98);
+    assert_eq!(constructed(r, a).hubs[0].id, hub, "a smaller change keeps the hub");
+    let (r, a) = weights(1.02);
+    assert_ne!(constructed(r, a).hubs[0].id, hub, "the change named by the stability flips it");
+}
+
+#[test]
+fn capacity_is_respected_or_flagged() {
+    let text = format!("{}\n[allocation]\nclass_size = 8\noverflow = \"next\"\n", hubsel::fixture::DEFAULT_SCENARIO);
+    let config = hubsel::scenario::parse(&text, "cap.toml").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let r = run(inputs, &config, &Silent).unwrap();
+    let flagged: usize = r.schools.iter().filter(|s| s.over_capacity).count();
+    assert!(flagged > 0, "8 students per classroom must overflow some hub");
+    assert_eq!(flagged, r.hubs.iter().map(|h| h.over_capacity).sum::<usize>());
+    for h in &r.hubs {
+        let cap = h.capacity.expect("class_size gives every hub a capacity");
+        // A hub's own students may already exceed its capacity; then every
+        // member is flagged.
+        if h.over_capacity == 0 {
+            assert!(h.students_served <= cap.max(h.students) + 1e-9, "{} serves {} of {cap}", h.id, h.students_served);
+        }
+    }
+    // A flagged member had no hub of its level with room within the limit.
+    let served: BTreeMap<&str, f64> = r.hubs.iter().map(|h| (h.id.0.as_str(), h.students_served)).collect();
+    for s in r.schools.iter().filter(|s| s.over_capacity) {
+        let hub = r.hubs.iter().find(|h| Some(&h.id) == s.hub_id.as_ref()).unwrap();
+        assert!(served[hub.id.0.as_str()] > hub.capacity.unwrap());
+    }
+}
+
+/// Two districts side by side on one east-west road; school C sits in the
+/// west district but next to the east district's hub.
+fn two_districts(cross: bool) -> RunResult {
+    let schools = "id,name,lon,lat,district,level,students,teachers,classrooms\n\
+        W1,West hub,100.02,15.0005,9901,primary,300,10,10\n\
+        W2,West member,100.05,15.0005,9901,primary,50,3,6\n\
+        C,Border school,100.195,15.0005,9901,primary,50,3,6\n\
+        E1,East hub,100.21,15.0005,9902,primary,300,10,10\n";
+    let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"secondary"},"geometry":{"type":"LineString","coordinates":[[100.0,15.0],[100.1,15.0],[100.2,15.0],[100.3,15.0]]}}]}"#;
+    let districts = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"code":"9901","name":"West"},"geometry":{"type":"Polygon","coordinates":[[[99.99,14.9],[100.2,14.9],[100.2,15.1],[99.99,15.1],[99.99,14.9]]]}},
+        {"type":"Feature","properties":{"code":"9902","name":"East"},"geometry":{"type":"Polygon","coordinates":[[[100.2,14.9],[100.31,14.9],[100.31,15.1],[100.2,15.1],[100.2,14.9]]]}}]}"#;
+    let scenario = format!(
+        "hubs_per_district = {{ primary = 1, secondary = 0 }}\nmax_travel_minutes = 30\n\
+         [[criteria]]\nfield = \"students\"\nweight = 1\n[allocation]\ncross_district = {cross}\n"
+    );
+    let config = hubsel::scenario::parse(&scenario, "cross.toml").unwrap();
+    let sources = InputSources {
+        schools: Source::Bytes { name: "s.csv", bytes: schools.as_bytes() },
+        roads: Source::Bytes { name: "r.geojson", bytes: roads.as_bytes() },
+        districts: Source::Bytes { name: "d.geojson", bytes: districts.as_bytes() },
+    };
+    run(hubsel::io::load(&sources, &ReadOptions::default()).unwrap(), &config, &Silent).unwrap()
+}
+
+#[test]
+fn cross_district_assignment_joins_the_nearer_hub_next_door() {
+    let within = two_districts(false);
+    let c = within.schools.iter().find(|s| s.id.0 == "C").unwrap();
+    assert_eq!(c.hub_id.as_ref().map(|h| h.0.as_str()), Some("W1"), "{c:?}");
+    let across = two_districts(true);
+    let c2 = across.schools.iter().find(|s| s.id.0 == "C").unwrap();
+    assert_eq!(c2.hub_id.as_ref().map(|h| h.0.as_str()), Some("E1"), "{c2:?}");
+    assert!(c2.travel_min.unwrap() < c.travel_min.unwrap());
+    // Its district is still its own; its route runs to the east hub.
+    assert_eq!(c2.district.as_ref().unwrap().0, "9901");
+    let route = across.routes.iter().find(|r| r.school.0 == "C").unwrap();
+    assert_eq!(route.hub.0, "E1");
+    assert!((polyline_length_m(&route.coords) - route.road_km * 1000.0).abs() < 1.0);
+    // The west member still joins the west hub.
+    let w2 = across.schools.iter().find(|s| s.id.0 == "W2").unwrap();
+    assert_eq!(w2.hub_id.as_ref().map(|h| h.0.as_str()), Some("W1"));
+}

@@ -44,9 +44,14 @@ pub fn hubs_layer(r: &RunResult) -> String {
             "margin_u": h.margin_unit,
             "forced": h.forced,
             "exact": h.exact,
+            "gap": h.gap.map_or(Value::Null, |g| Value::from(round(g, 6))),
             "members": h.members,
             "served": count(h.students_served),
+            "capacity": h.capacity.map_or(Value::Null, count),
+            "over_cap": h.over_capacity,
         }));
+        p.insert("stab_crit".into(), Value::from(h.stability.as_ref().map_or("", |s| s.0.as_str())));
+        p.insert("stab_dw".into(), h.stability.as_ref().map_or(Value::Null, |s| Value::from(round(s.1, 6))));
         for (key, v) in &h.parts {
             p.insert(format!("p_{key}"), Value::from(round(*v, 6)));
         }
@@ -71,6 +76,7 @@ pub fn schools_layer(r: &RunResult) -> String {
             "travel_min": opt_num(s.travel_min, 3),
             "road_km": opt_num(s.road_km, 4),
             "offroad_m": opt_num(s.offroad_m, 1),
+            "over_cap": s.over_capacity,
             "reason": s.reason,
         }));
         let g = s.lon_lat.map_or(OutGeometry::None, |(x, y)| OutGeometry::Point(Coord { x, y }));

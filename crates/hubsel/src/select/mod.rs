@@ -79,6 +79,23 @@ pub trait Strategy: Sync {
 
     /// What the objective's first element measures, for the explanation.
     fn unit(&self) -> &'static str;
+
+    /// A lower bound on the best objective's first element for choosing
+    /// `problem.k` hubs, when the strategy has one; used to report how far
+    /// a heuristic choice (whose value is `achieved`) can be from the optimum.
+    fn lower_bound(&self, _problem: &LevelProblem, _achieved: f64) -> Option<f64> {
+        None
+    }
+}
+
+/// How to search for the best set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Enumeration when there are at most [`MAX_ENUMERATION`] sets, else
+    /// the heuristic.
+    Auto,
+    /// Greedy construction and vertex substitution, whatever the size.
+    Heuristic,
 }
 
 /// The strategy object for a kind.
@@ -115,6 +132,21 @@ pub struct Choice {
     /// Per chosen hub (same order), its runner-up; `None` for forced hubs
     /// or when no other candidate exists.
     pub runner_up: Vec<Option<RunnerUp>>,
+    /// For heuristic choices, a lower bound on the optimum's first
+    /// objective element, when the strategy has one.
+    pub lower_bound: Option<f64>,
+}
+
+impl Choice {
+    /// Relative gap between the choice and the lower bound: the choice is
+    /// at most this fraction worse than the optimum. 0 when exact.
+    pub fn gap(&self) -> Option<f64> {
+        if self.exact {
+            return Some(0.0);
+        }
+        let lb = self.lower_bound?;
+        Some(if lb > 0.0 { ((self.objective[0] - lb) / lb).max(0.0) } else if self.objective[0] <= 0.0 { 0.0 } else { f64::INFINITY })
+    }
 }
 
 /// Enumeration is used while the number of sets stays below this.
@@ -148,6 +180,11 @@ pub fn binomial(n: usize, k: usize) -> u128 {
 
 /// Chooses the hubs of one group.
 pub fn solve(strategy: &dyn Strategy, problem: &LevelProblem) -> Choice {
+    solve_with(strategy, problem, Method::Auto)
+}
+
+/// Chooses the hubs of one group with the given search method.
+pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Method) -> Choice {
     let n = problem.candidates.len();
     let mut forced = problem.forced.clone();
     forced.sort_unstable();
@@ -160,7 +197,7 @@ pub fn solve(strategy: &dyn Strategy, problem: &LevelProblem) -> Choice {
             all.extend(&free);
         }
         (all, true)
-    } else if binomial(free.len(), slots) <= MAX_ENUMERATION {
+    } else if method == Method::Auto && binomial(free.len(), slots) <= MAX_ENUMERATION {
         (enumerate(strategy, problem, &forced, &free, slots), true)
     } else {
         (interchange(strategy, problem, &forced, &free, slots), false)
@@ -188,7 +225,8 @@ pub fn solve(strategy: &dyn Strategy, problem: &LevelProblem) -> Choice {
             best.map(|(candidate, o)| RunnerUp { candidate, margin: (o[0] - objective[0]).max(0.0) })
         })
         .collect();
-    Choice { chosen, objective, exact, runner_up }
+    let lower_bound = if exact { None } else { strategy.lower_bound(problem, objective[0]) };
+    Choice { chosen, objective, exact, runner_up, lower_bound }
 }
 
 /// Tries every set of `slots` free candidates (with the forced ones);

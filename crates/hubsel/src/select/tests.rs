@@ -119,3 +119,33 @@ fn binomial_counts() {
     assert_eq!(binomial(40, 6), 3_838_380);
     assert_eq!(binomial(3, 5), 0);
 }
+
+#[test]
+fn lagrangian_bound_is_below_the_optimum_and_tight_on_small_cases() {
+    // Random instances small enough to enumerate: the bound never exceeds
+    // the true optimum.
+    for seed in 1..40u64 {
+        let mut x = seed * 2654435761 | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 10_000) as f64 / 10_000.0
+        };
+        let (n, d, k) = (8, 20, 3);
+        let p = LevelProblem {
+            k,
+            candidates: (0..n).map(|_| Candidate { score: 0.0, students: 0.0, lottery: 0.0 }).collect(),
+            forced: vec![],
+            demand: (0..d).map(|_| 1.0 + (next() * 100.0).round()).collect(),
+            minutes: (0..n * d).map(|_| (next() * 60.0).round()).collect(),
+            straight_m: vec![0.0; n * d],
+            limit_min: 45.0,
+            penalty_min: 1440.0,
+        };
+        let opt = all_subsets(n, k).iter().map(|s| plain_objective(StrategyKind::PMedian, &p, s)).fold(f64::INFINITY, f64::min);
+        let lb = location::pmedian_lagrangian_bound(&p, opt * 1.05, 1000);
+        assert!(lb <= opt + 1e-6, "seed {seed}: bound {lb} above optimum {opt}");
+        assert!(lb >= 0.9 * opt, "seed {seed}: bound {lb} far below optimum {opt}");
+    }
+}

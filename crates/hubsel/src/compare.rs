@@ -1,0 +1,250 @@
+//! Two runs side by side: which districts changed hubs, which schools
+//! moved, and how the figures differ. Reads the run folders hubsel wrote,
+//! so runs made at different times (or by different versions) compare.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use geo::Coord;
+use serde_json::{json, Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::io::geojson::{LayerWriter, OutGeometry};
+
+/// A hub as read back from `hubs.geojson`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HubRow {
+    pub id: String,
+    pub name: String,
+    pub district: String,
+    pub level: String,
+    pub at: Coord<f64>,
+}
+
+/// A school as read back from `schools.geojson`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub hub_id: String,
+    pub travel_min: Option<f64>,
+    pub at: Option<Coord<f64>>,
+}
+
+/// What one run folder holds, for comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunFolder {
+    pub scenario: String,
+    pub hubs: Vec<HubRow>,
+    pub schools: BTreeMap<String, SchoolRow>,
+    /// `summary.json`'s `totals`, numbers only.
+    pub totals: BTreeMap<String, f64>,
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let bytes = crate::io::read_file(path)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(path).at_line(e.line() as u64))
+}
+
+fn features(path: &Path) -> Result<Vec<(Map<String, Value>, Option<Coord<f64>>)>> {
+    let root = read_json(path)?;
+    let list = root
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::new(ErrorKind::Format, "no features array: not a hubsel layer").in_file(path))?;
+    Ok(list
+        .iter()
+        .map(|f| {
+            let props = f.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+            let at = f.pointer("/geometry/coordinates").and_then(Value::as_array).and_then(|c| {
+                Some(Coord { x: c.first()?.as_f64()?, y: c.get(1)?.as_f64()? })
+            });
+            (props, at)
+        })
+        .collect())
+}
+
+fn text(props: &Map<String, Value>, key: &str) -> String {
+    match props.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+impl RunFolder {
+    /// Reads `hubs.geojson`, `schools.geojson` and `summary.json` of a run.
+    pub fn read(dir: &Path) -> Result<RunFolder> {
+        if !dir.join("summary.json").is_file() {
+            return Err(Error::new(ErrorKind::Input, "not a hubsel run folder (no summary.json)").in_file(dir));
+        }
+        let summary = read_json(&dir.join("summary.json"))?;
+        let hubs = features(&dir.join("hubs.geojson"))?
+            .into_iter()
+            .map(|(p, at)| HubRow {
+                id: text(&p, "id"),
+                name: text(&p, "name"),
+                district: text(&p, "district"),
+                level: text(&p, "level"),
+                at: at.unwrap_or_default(),
+            })
+            .collect();
+        let schools = features(&dir.join("schools.geojson"))?
+            .into_iter()
+            .map(|(p, at)| {
+                let row = SchoolRow {
+                    id: text(&p, "id"),
+                    name: text(&p, "name"),
+                    role: text(&p, "role"),
+                    hub_id: text(&p, "hub_id"),
+                    travel_min: p.get("travel_min").and_then(Value::as_f64),
+                    at,
+                };
+                (row.id.clone(), row)
+            })
+            .collect();
+        let totals = summary
+            .get("totals")
+            .and_then(Value::as_object)
+            .map(|t| t.iter().filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), x))).collect())
+            .unwrap_or_default();
+        let name = summary.pointer("/scenario/name").and_then(Value::as_str).unwrap_or("");
+        let strategy = summary.pointer("/scenario/strategy").and_then(Value::as_str).unwrap_or("");
+        let scenario = format!("{} — scenario {name}, strategy {strategy}", dir.display());
+        Ok(RunFolder { scenario, hubs, schools, totals })
+    }
+}
+
+/// A district and level whose hubs differ.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HubChange {
+    pub district: String,
+    pub level: String,
+    pub a: Vec<String>,
+    pub b: Vec<String>,
+}
+
+/// A school whose hub or role differs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Move {
+    pub id: String,
+    pub role_a: String,
+    pub role_b: String,
+    pub hub_a: String,
+    pub hub_b: String,
+    pub travel_a: Option<f64>,
+    pub travel_b: Option<f64>,
+}
+
+/// The comparison of run A with run B.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub scenario_a: String,
+    pub scenario_b: String,
+    pub hub_changes: Vec<HubChange>,
+    pub moves: Vec<Move>,
+    /// (figure, A, B) for every total both runs report.
+    pub totals: Vec<(String, f64, f64)>,
+    /// Schools present in only one run.
+    pub only_in_a: Vec<String>,
+    pub only_in_b: Vec<String>,
+}
+
+/// Compares two runs.
+pub fn compare(a: &RunFolder, b: &RunFolder) -> Comparison {
+    let group = |run: &RunFolder| {
+        let mut m: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for h in &run.hubs {
+            m.entry((h.district.clone(), h.level.clone())).or_default().push(h.id.clone());
+        }
+        m.values_mut().for_each(|v| v.sort());
+        m
+    };
+    let (ga, gb) = (group(a), group(b));
+    let keys: BTreeSet<&(String, String)> = ga.keys().chain(gb.keys()).collect();
+    let hub_changes = keys
+        .into_iter()
+        .filter_map(|k| {
+            let (x, y) = (ga.get(k).cloned().unwrap_or_default(), gb.get(k).cloned().unwrap_or_default());
+            (x != y).then(|| HubChange { district: k.0.clone(), level: k.1.clone(), a: x, b: y })
+        })
+        .collect();
+    let moves = a
+        .schools
+        .iter()
+        .filter_map(|(id, x)| {
+            let y = b.schools.get(id)?;
+            (x.role != y.role || x.hub_id != y.hub_id).then(|| Move {
+                id: id.clone(),
+                role_a: x.role.clone(),
+                role_b: y.role.clone(),
+                hub_a: x.hub_id.clone(),
+                hub_b: y.hub_id.clone(),
+                travel_a: x.travel_min,
+                travel_b: y.travel_min,
+            })
+        })
+        .collect();
+    Comparison {
+        scenario_a: a.scenario.clone(),
+        scenario_b: b.scenario.clone(),
+        hub_changes,
+        moves,
+        totals: a.totals.iter().filter_map(|(k, x)| b.totals.get(k).map(|y| (k.clone(), *x, *y))).collect(),
+        only_in_a: a.schools.keys().filter(|k| !b.schools.contains_key(*k)).cloned().collect(),
+        only_in_b: b.schools.keys().filter(|k| !a.schools.contains_key(*k)).cloned().collect(),
+    }
+}
+
+impl Comparison {
+    /// A plain-text report for the terminal.
+    pub fn table(&self) -> String {
+        let mut out = format!("A: {}\nB: {}\n\n", self.scenario_a, self.scenario_b);
+        out.push_str(&format!("{:<24} {:>12} {:>12} {:>12}\n", "figure", "A", "B", "B - A"));
+        for (k, x, y) in &self.totals {
+            out.push_str(&format!("{:<24} {:>12.3} {:>12.3} {:>+12.3}\n", k, x, y, y - x));
+        }
+        out.push_str(&format!("\n{} district level(s) with different hubs:\n", self.hub_changes.len()));
+        out.push_str(&format!("{:<10} {:<10} {:<24} {:<24}\n", "district", "level", "hubs in A", "hubs in B"));
+        for c in &self.hub_changes {
+            out.push_str(&format!("{:<10} {:<10} {:<24} {:<24}\n", c.district, c.level, c.a.join(" "), c.b.join(" ")));
+        }
+        out.push_str(&format!("\n{} school(s) changed hub or role", self.moves.len()));
+        if !self.only_in_a.is_empty() || !self.only_in_b.is_empty() {
+            out.push_str(&format!("; {} only in A, {} only in B", self.only_in_a.len(), self.only_in_b.len()));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// `compare.geojson`: the hubs that came and went (`change` =
+    /// `hub_removed` / `hub_added`, at the hub) and the schools that moved
+    /// (`change` = `school_moved`, at the school).
+    pub fn layer(&self, a: &RunFolder, b: &RunFolder) -> String {
+        let mut w = LayerWriter::new();
+        let at_a: BTreeMap<&str, &HubRow> = a.hubs.iter().map(|h| (h.id.as_str(), h)).collect();
+        let at_b: BTreeMap<&str, &HubRow> = b.hubs.iter().map(|h| (h.id.as_str(), h)).collect();
+        for c in &self.hub_changes {
+            for (change, ids, rows) in [("hub_removed", &c.a, &at_a), ("hub_added", &c.b, &at_b)] {
+                let other = if change == "hub_removed" { &c.b } else { &c.a };
+                for id in ids.iter().filter(|id| !other.contains(id)) {
+                    if let Some(h) = rows.get(id.as_str()) {
+                        let props = json!({"change": change, "id": id, "name": h.name, "district": c.district, "level": c.level});
+                        w.push(&OutGeometry::Point(h.at), props.as_object().cloned().unwrap_or_default());
+                    }
+                }
+            }
+        }
+        for m in &self.moves {
+            let Some(at) = a.schools.get(&m.id).and_then(|s| s.at) else { continue };
+            let props = json!({
+                "change": "school_moved", "id": m.id, "role_a": m.role_a, "role_b": m.role_b,
+                "hub_a": m.hub_a, "hub_b": m.hub_b, "travel_a": m.travel_a, "travel_b": m.travel_b,
+            });
+            w.push(&OutGeometry::Point(at), props.as_object().cloned().unwrap_or_default());
+        }
+        w.finish()
+    }
+}
