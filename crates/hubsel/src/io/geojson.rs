@@ -44,17 +44,90 @@ impl Default for RoadFields {
     }
 }
 
-/// The features of a FeatureCollection, each still raw so that one broken
-/// feature becomes a reject instead of failing the whole file, and the
-/// coordinate system of a legacy (2008) `crs` member if there is one.
-fn features(bytes: &[u8], file: &str) -> Result<(Vec<Value>, Option<Crs>)> {
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
-        Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(file).at_line(e.line() as u64)
+/// The members of a GeoJSON root that matter before its features.
+#[derive(serde::Deserialize)]
+struct Skeleton {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    crs: Option<Value>,
+}
+
+/// Visits the `features` array of a FeatureCollection one feature at a
+/// time, skipping every other member without building it.
+struct FeaturesOf<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Value)> serde::de::DeserializeSeed<'de> for FeaturesOf<'_, F> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeaturesOf<'_, F> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a GeoJSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "features" {
+                map.next_value_seed(FeatureList(&mut *self.0))?;
+                found = true;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+struct FeatureList<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Value)> serde::de::DeserializeSeed<'de> for FeatureList<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeatureList<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of features")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(feature) = seq.next_element::<Value>()? {
+            (self.0)(feature);
+        }
+        Ok(())
+    }
+}
+
+/// Calls `each` with the 0-based index and the raw value of every feature
+/// (raw, so that one broken feature becomes a reject instead of failing
+/// the whole file), and the converter to WGS 84, which it also returns:
+/// the legacy (2008) `crs` member's system when there is one, else
+/// `default_crs`.
+///
+/// The file is parsed twice, never whole into memory: once for the root's
+/// `type` and `crs` (skipping the features), then feature by feature.
+fn for_each_feature(bytes: &[u8], file: &str, default_crs: &Crs, mut each: impl FnMut(usize, Value, &Reprojector)) -> Result<Reprojector> {
+    let json_error = |e: serde_json::Error| Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(file).at_line(e.line() as u64);
+    let skeleton: Skeleton = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() {
+            Error::new(ErrorKind::Format, "not a GeoJSON object").in_file(file)
+        } else {
+            json_error(e)
+        }
     })?;
-    let Value::Object(mut root) = root else {
-        return Err(Error::new(ErrorKind::Format, "not a GeoJSON object").in_file(file));
-    };
-    let crs = match root.get("crs") {
+    let own = match skeleton.crs {
         None | Some(Value::Null) => None,
         Some(crs) => {
             let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
@@ -63,27 +136,28 @@ fn features(bytes: &[u8], file: &str) -> Result<(Vec<Value>, Option<Crs>)> {
             })?)
         }
     };
-    let list = match root.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => match root.remove("features") {
-            Some(Value::Array(list)) => list,
-            _ => return Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file)),
-        },
-        Some("Feature") => vec![Value::Object(root)],
-        other => {
-            return Err(Error::new(
-                ErrorKind::Format,
-                format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none")),
-            )
-            .in_file(file))
+    let to_wgs84 = own.as_ref().unwrap_or(default_crs).to_wgs84()?;
+    match skeleton.kind.as_deref() {
+        Some("FeatureCollection") => {
+            let mut i = 0;
+            let mut visit = |feature: Value| {
+                each(i, feature, &to_wgs84);
+                i += 1;
+            };
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let found = serde::de::DeserializeSeed::deserialize(FeaturesOf(&mut visit), &mut de).map_err(json_error)?;
+            if !found {
+                return Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file));
+            }
+            Ok(to_wgs84)
         }
-    };
-    Ok((list, crs))
-}
-
-/// The converter for a file: its own `crs` member wins, else `default`
-/// (the `--crs` flag, or WGS 84 as RFC 7946 says).
-fn converter(own: Option<Crs>, default: &Crs) -> Result<Reprojector> {
-    own.as_ref().unwrap_or(default).to_wgs84()
+        Some("Feature") => {
+            let feature: Value = serde_json::from_slice(bytes).map_err(json_error)?;
+            each(0, feature, &to_wgs84);
+            Ok(to_wgs84)
+        }
+        other => Err(Error::new(ErrorKind::Format, format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none"))).in_file(file)),
+    }
 }
 
 /// Converts every position of a geometry to WGS 84.
@@ -112,11 +186,9 @@ fn cell_text(value: &Value) -> String {
 /// Reads school points. Features without a usable point become rejects;
 /// the table's columns are the properties, in first-seen order.
 pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_crs: &Crs, extent: Option<geo::Rect<f64>>, fix_swapped: bool) -> Result<SchoolTable> {
-    let (list, crs) = features(bytes, file)?;
-    let to_wgs84 = converter(crs, default_crs)?;
     let mut headers: Vec<String> = Vec::new();
-    let mut parsed = Vec::with_capacity(list.len());
-    for (i, raw) in list.into_iter().enumerate() {
+    let mut parsed = Vec::new();
+    let to_wgs84 = for_each_feature(bytes, file, default_crs, |i, raw, _| {
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
         let props = raw.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
         for k in props.keys() {
@@ -132,7 +204,7 @@ pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_c
             Err(reason) => Err(reason),
         };
         parsed.push((source, props, position));
-    }
+    })?;
     let rows = parsed
         .into_iter()
         .map(|(source, props, position)| RawRow {
@@ -184,21 +256,19 @@ fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
 /// usable district at all is a run-level error of [`super::load`]).
 pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<District>> {
     let mut districts = Vec::new();
-    let (list, crs) = features(bytes, file)?;
-    let to_wgs84 = converter(crs, default_crs)?;
-    for (i, raw) in list.into_iter().enumerate() {
+    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, &to_wgs84)?, p))) {
+        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 rejects.push(&source, "", "geometry", reason, Action::Refused);
-                continue;
+                return;
             }
         };
         let code = property_text(&props, &fields.code).unwrap_or_default();
         if code.is_empty() {
             rejects.push(&source, "", &fields.code[0], "district without a code", Action::Refused);
-            continue;
+            return;
         }
         let name = property_text(&props, &fields.name).unwrap_or_else(|| code.clone());
         let multi = match geometry {
@@ -207,14 +277,14 @@ pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default
             other => {
                 let kind = geometry_kind(&other);
                 rejects.push(&source, &code, "geometry", format!("expected Polygon or MultiPolygon, found {kind}"), Action::Refused);
-                continue;
+                return;
             }
         };
         let Some(geometry) = super::polygons::check_district(multi, &code, &source, rejects) else {
-            continue;
+            return;
         };
         districts.push(District { code: DistrictCode(code), name, geometry });
-    }
+    })?;
     Ok(districts)
 }
 
@@ -253,15 +323,13 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
 /// Reads road lines (LineString or MultiLineString features).
 pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
-    let (list, crs) = features(bytes, file)?;
-    let to_wgs84 = converter(crs, default_crs)?;
-    for (i, raw) in list.into_iter().enumerate() {
+    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, &to_wgs84)?, p))) {
+        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 rejects.push(&source, "", "geometry", reason, Action::Refused);
-                continue;
+                return;
             }
         };
         let class = property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
@@ -272,7 +340,7 @@ pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &C
             geo::Geometry::MultiLineString(m) => m.0,
             _ => {
                 rejects.push(&source, "", "geometry", "road geometry is not a LineString or MultiLineString", Action::Refused);
-                continue;
+                return;
             }
         };
         for line in lines {
@@ -288,7 +356,7 @@ pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &C
             }
             roads.push(Road { geometry: LineString::new(coords), class: class.clone(), maxspeed_kmh, oneway });
         }
-    }
+    })?;
     Ok(roads)
 }
 
@@ -393,5 +461,47 @@ impl LayerWriter {
         out.push_str(&self.features.join(",\n"));
         out.push_str("\n]}\n");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roads(text: &str) -> Result<(Vec<Road>, Rejects)> {
+        let mut rejects = Rejects::default();
+        let roads = read_roads(text.as_bytes(), "r.geojson", &RoadFields::default(), &Crs::wgs84(), &mut rejects)?;
+        Ok((roads, rejects))
+    }
+
+    #[test]
+    fn features_stream_in_order_whatever_the_member_order() {
+        let line = |x: f64| format!(r#"{{"type":"Feature","properties":{{"class":"primary"}},"geometry":{{"type":"LineString","coordinates":[[{x},15.0],[{x},15.1]]}}}}"#);
+        // `features` before `type`, a crs member after them, other members skipped.
+        let text = format!(
+            r#"{{"name":"x","features":[{},{},{{"type":"Feature","properties":{{}},"geometry":null}}],"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}}}}"#,
+            line(100.0),
+            line(100.5)
+        );
+        let (r, rejects) = roads(&text).unwrap();
+        assert_eq!(r.iter().map(|r| r.geometry.0[0].x).collect::<Vec<_>>(), vec![100.0, 100.5]);
+        assert_eq!(rejects.rows.len(), 1);
+        assert_eq!((rejects.rows[0].source.line, rejects.rows[0].reason.as_str()), (3, "feature has no geometry"));
+        // A single Feature is a collection of one.
+        assert_eq!(roads(&line(101.0)).unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn what_is_not_a_feature_collection_is_a_format_error() {
+        for (text, message) in [
+            ("[1, 2]", "not a GeoJSON object"),
+            (r#"{"type":"FeatureCollection"}"#, "FeatureCollection without a features array"),
+            (r#"{"type":"Point","coordinates":[1,2]}"#, "expected a FeatureCollection, found type \"Point\""),
+            ("{\"type\":\n\"FeatureCollection\",\n\"features\":[", "not valid JSON"),
+        ] {
+            let err = roads(text).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Format, "{text}");
+            assert!(err.message().starts_with(message), "{text}: {err}");
+        }
     }
 }
