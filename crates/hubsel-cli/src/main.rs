@@ -340,16 +340,19 @@ fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
             options.school_columns.set(field, column)?;
         }
     }
-    let one = |v: &Option<String>, list: &mut Vec<String>| {
+    let one = |v: &Option<String>, list: &mut Vec<String>, given: &mut Vec<String>| {
         if let Some(v) = v {
             *list = vec![v.clone()];
+            given.push(v.clone());
         }
     };
-    one(&c.class_col, &mut options.road_fields.class);
-    one(&c.speed_col, &mut options.road_fields.maxspeed);
-    one(&c.oneway_col, &mut options.road_fields.oneway);
-    one(&c.code_col, &mut options.district_fields.code);
-    one(&c.district_name_col, &mut options.district_fields.name);
+    let roads = &mut options.road_fields;
+    one(&c.class_col, &mut roads.class, &mut roads.given);
+    one(&c.speed_col, &mut roads.maxspeed, &mut roads.given);
+    one(&c.oneway_col, &mut roads.oneway, &mut roads.given);
+    let districts = &mut options.district_fields;
+    one(&c.code_col, &mut districts.code, &mut districts.given);
+    one(&c.district_name_col, &mut districts.name, &mut districts.given);
     if let Some(code) = &c.code_col {
         options.osm.code_tags.insert(0, code.clone());
     }

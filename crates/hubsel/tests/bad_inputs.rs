@@ -315,3 +315,21 @@ fn no_file_of_the_corpus_panics_however_cut_or_scrambled() {
     }
     assert!(tried > 1500, "{tried}");
 }
+
+#[test]
+fn road_and_district_columns_named_by_the_user_must_exist() {
+    let (s, r, d) = (bad("schools-good.csv"), bad("roads.geojson"), bad("districts.geojson"));
+    let sources = InputSources { schools: Source::File(&s), roads: Source::File(&r), districts: Source::File(&d) };
+    let mut options = ReadOptions::default();
+    options.road_fields.class = vec!["fclass".into()];
+    options.road_fields.given = vec!["fclass".into()];
+    let err = hubsel::io::load(&sources, &options).unwrap_err();
+    assert_eq!((err.kind(), err.field(), err.file()), (ErrorKind::Input, Some("fclass"), Some(r.as_path())));
+    assert_eq!(err.message(), "no column named \"fclass\" (named with a flag); the file has: class, note");
+
+    let mut options = ReadOptions::default();
+    options.district_fields.name = vec!["AMP_TH".into()];
+    options.district_fields.given = vec!["AMP_TH".into()];
+    let err = hubsel::io::load(&sources, &options).unwrap_err();
+    assert_eq!((err.field(), err.file()), (Some("AMP_TH"), Some(d.as_path())));
+}

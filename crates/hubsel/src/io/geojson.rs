@@ -15,6 +15,8 @@ use crate::validate::{Action, Rejects};
 pub struct DistrictFields {
     pub code: Vec<String>,
     pub name: Vec<String>,
+    /// Names the user chose (by a flag): each must exist in the file.
+    pub given: Vec<String>,
 }
 
 impl Default for DistrictFields {
@@ -22,6 +24,7 @@ impl Default for DistrictFields {
         DistrictFields {
             code: ["code", "amp_code", "district", "ADM2_PCODE", "id"].map(String::from).to_vec(),
             name: ["name_en", "amp_en", "name", "name_th", "amp_th", "ADM2_EN"].map(String::from).to_vec(),
+            given: Vec::new(),
         }
     }
 }
@@ -32,6 +35,8 @@ pub struct RoadFields {
     pub class: Vec<String>,
     pub oneway: Vec<String>,
     pub maxspeed: Vec<String>,
+    /// Names the user chose (by a flag): each must exist in the file.
+    pub given: Vec<String>,
 }
 
 impl Default for RoadFields {
@@ -40,6 +45,31 @@ impl Default for RoadFields {
             class: ["class", "highway", "fclass", "type"].map(String::from).to_vec(),
             oneway: ["oneway"].map(String::from).to_vec(),
             maxspeed: ["maxspeed", "speed", "speed_kmh"].map(String::from).to_vec(),
+            given: Vec::new(),
+        }
+    }
+}
+
+/// A run-level error when a column the user named is in no feature.
+pub(crate) fn check_given(given: &[String], seen: &[String], file: &str) -> Result<()> {
+    match given.iter().find(|g| !seen.iter().any(|s| s.eq_ignore_ascii_case(g))) {
+        None => Ok(()),
+        Some(missing) => Err(Error::new(
+            ErrorKind::Input,
+            format!("no column named {missing:?} (named with a flag); the file has: {}", seen.join(", ")),
+        )
+        .in_file(file)
+        .on_field(missing.clone())),
+    }
+}
+
+/// Adds the property names of a raw feature to `seen`.
+fn note_keys(raw: &Value, seen: &mut Vec<String>) {
+    if let Some(props) = raw.get("properties").and_then(Value::as_object) {
+        for k in props.keys() {
+            if !seen.contains(k) {
+                seen.push(k.clone());
+            }
         }
     }
 }
@@ -256,7 +286,9 @@ fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
 /// usable district at all is a run-level error of [`super::load`]).
 pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<District>> {
     let mut districts = Vec::new();
+    let mut seen = Vec::new();
     for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
+        note_keys(&raw, &mut seen);
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
         let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok(parsed) => parsed,
@@ -285,6 +317,7 @@ pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default
         };
         districts.push(District { code: DistrictCode(code), name, geometry });
     })?;
+    check_given(&fields.given, &seen, file)?;
     Ok(districts)
 }
 
@@ -323,7 +356,9 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
 /// Reads road lines (LineString or MultiLineString features).
 pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
+    let mut seen = Vec::new();
     for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
+        note_keys(&raw, &mut seen);
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
         let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok(parsed) => parsed,
@@ -357,6 +392,7 @@ pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &C
             roads.push(Road { geometry: LineString::new(coords), class: class.clone(), maxspeed_kmh, oneway });
         }
     })?;
+    check_given(&fields.given, &seen, file)?;
     Ok(roads)
 }
 

@@ -98,20 +98,18 @@ pub struct ShapefileOptions<'a> {
     pub encoding: Option<&'static Encoding>,
 }
 
-/// What the reader found about a shapefile, for messages and tests.
+/// What the reader found about a shapefile.
 #[derive(Clone, Debug)]
-pub struct Opened {
-    pub crs: Crs,
-    pub encoding: &'static Encoding,
-    /// Where the encoding came from: `flag`, `.cpg`, `DBF header` or `default`.
-    pub encoding_from: &'static str,
-    pub fields: Vec<String>,
+struct Opened {
+    crs: Crs,
+    /// The DBF's field names, in order.
+    fields: Vec<String>,
 }
 
 type ShpReader = ::shapefile::Reader<BufReader<File>, BufReader<File>>;
 
 /// Opens the `.shp` with its `.dbf`, and settles the coordinate system and
-/// the text encoding.
+/// the text encoding (`true` when nothing declared one and UTF-8 is assumed).
 fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opened, bool)> {
     let shape_reader = ::shapefile::ShapeReader::from_path(path).map_err(|e| match e {
         ::shapefile::Error::IoError(io) => Error::io(path, &io),
@@ -153,7 +151,7 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
     let table = builder.build(BufReader::new(dbf_file)).map_err(|e| damaged(&dbf, e))?;
     let fields: Vec<String> = table.fields().iter().map(|f| f.name().to_string()).filter(|n| n != "DeletionFlag").collect();
     let reader = ::shapefile::Reader::new(shape_reader, table);
-    Ok((reader, Opened { crs, encoding, encoding_from: from, fields }, from == "default"))
+    Ok((reader, Opened { crs, fields }, from == "default"))
 }
 
 /// A DBF value as a text cell (numbers in shortest round-trip form).
@@ -276,7 +274,7 @@ pub fn read_roads(path: &Path, file: &str, fields: &RoadFields, options: &Shapef
     let mut roads = Vec::new();
     let mut columns: Option<[Option<usize>; 3]> = None;
     let mut local = Rejects::default();
-    for_each_record(path, file, options, rejects, |number, shape, cells, opened, to_wgs84| {
+    let opened = for_each_record(path, file, options, rejects, |number, shape, cells, opened, to_wgs84| {
         let source = SourceRef { file: file.to_string(), line: number };
         let parts: Vec<Vec<(f64, f64)>> = match &shape {
             Shape::Polyline(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
@@ -312,6 +310,7 @@ pub fn read_roads(path: &Path, file: &str, fields: &RoadFields, options: &Shapef
             }
         }
     })?;
+    super::geojson::check_given(&fields.given, &opened.fields, file)?;
     rejects.rows.extend(local.rows);
     Ok(roads)
 }
@@ -323,7 +322,7 @@ pub fn read_districts(path: &Path, file: &str, fields: &DistrictFields, options:
     let mut districts = Vec::new();
     let mut columns: Option<[Option<usize>; 2]> = None;
     let mut local = Rejects::default();
-    for_each_record(path, file, options, rejects, |number, shape, cells, opened, to_wgs84| {
+    let opened = for_each_record(path, file, options, rejects, |number, shape, cells, opened, to_wgs84| {
         let source = SourceRef { file: file.to_string(), line: number };
         let [code_c, name_c] = *columns.get_or_insert_with(|| [&fields.code, &fields.name].map(|names| find_ci(&opened.fields, names)));
         let text = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -364,6 +363,7 @@ pub fn read_districts(path: &Path, file: &str, fields: &DistrictFields, options:
             districts.push(District { code: DistrictCode(code), name, geometry });
         }
     })?;
+    super::geojson::check_given(&fields.given, &opened.fields, file)?;
     rejects.rows.extend(local.rows);
     Ok(districts)
 }
