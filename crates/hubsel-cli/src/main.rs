@@ -26,7 +26,7 @@ struct Cli {
 enum Command {
     /// Run a selection scenario (on the embedded province when no input is given).
     Run(RunArgs),
-    /// Check inputs and scenario without selecting; writes rejects.csv.
+    /// Check inputs and scenario without selecting hubs; writes rejects.csv.
     Validate(RunArgs),
     /// Write a synthetic data set.
     Synth(SynthArgs),
@@ -80,18 +80,86 @@ struct BenchArgs {
 
 #[derive(Args)]
 struct InputArgs {
-    /// Schools (CSV with lon/lat columns).
+    /// Schools: CSV (lon/lat or x/y columns), GeoJSON points, Shapefile points (.shp) or an OSM PBF.
     #[arg(long)]
     schools: Option<PathBuf>,
-    /// Roads (GeoJSON lines with a class property).
+    /// Roads: GeoJSON or Shapefile lines with a class column, or an OSM PBF.
     #[arg(long)]
     roads: Option<PathBuf>,
-    /// Districts (GeoJSON polygons with a code property).
+    /// Districts: GeoJSON or Shapefile (multi)polygons with a code column, or an OSM PBF.
     #[arg(long)]
     districts: Option<PathBuf>,
+    /// An OpenStreetMap extract (.osm.pbf) for every input not given otherwise.
+    #[arg(long)]
+    pbf: Option<PathBuf>,
+    /// admin_level of the OSM boundaries read as districts (6: Thai amphoe; 8: municipalities in much of Europe).
+    #[arg(long, default_value = "6")]
+    admin_level: String,
+    /// OSM highway classes read as roads, comma-separated (default: the drivable classes).
+    #[arg(long, value_delimiter = ',')]
+    highways: Vec<String>,
+    /// Coordinate system of CSV files and of shapefiles without .prj, e.g. EPSG:32647 (GeoJSON: WGS 84 or its crs member).
+    #[arg(long)]
+    crs: Option<String>,
+    /// Text encoding of shapefile DBFs (cp874 / tis-620 for Thai government files, utf-8, …); overrides .cpg.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Swap longitude and latitude of schools detected as swapped, instead of refusing them.
+    #[arg(long)]
+    fix_swapped: bool,
+    #[command(flatten)]
+    columns: ColumnArgs,
     /// Scenario file (TOML); the default scenario when absent.
     #[arg(long)]
     scenario: Option<PathBuf>,
+}
+
+/// Column (property, DBF field, OSM tag) names; each replaces the list of
+/// names looked for by default, and its absence is an error.
+#[derive(Args)]
+struct ColumnArgs {
+    /// School id column.
+    #[arg(long, value_name = "NAME")]
+    id_col: Option<String>,
+    /// School name column.
+    #[arg(long, value_name = "NAME")]
+    name_col: Option<String>,
+    /// Longitude or easting (x) column of a CSV.
+    #[arg(long, visible_alias = "x-col", value_name = "NAME")]
+    lon_col: Option<String>,
+    /// Latitude or northing (y) column of a CSV.
+    #[arg(long, visible_alias = "y-col", value_name = "NAME")]
+    lat_col: Option<String>,
+    /// School district code column.
+    #[arg(long, value_name = "NAME")]
+    district_col: Option<String>,
+    /// School level column.
+    #[arg(long, value_name = "NAME")]
+    level_col: Option<String>,
+    /// Students column.
+    #[arg(long, value_name = "NAME")]
+    students_col: Option<String>,
+    /// Teachers column.
+    #[arg(long, value_name = "NAME")]
+    teachers_col: Option<String>,
+    /// Classrooms column.
+    #[arg(long, value_name = "NAME")]
+    classrooms_col: Option<String>,
+    /// Road class column.
+    #[arg(long, value_name = "NAME")]
+    class_col: Option<String>,
+    /// Road speed column (km/h).
+    #[arg(long, value_name = "NAME")]
+    speed_col: Option<String>,
+    /// Road one-way column.
+    #[arg(long, value_name = "NAME")]
+    oneway_col: Option<String>,
+    /// District code column (for an OSM PBF: the tag).
+    #[arg(long, value_name = "NAME")]
+    code_col: Option<String>,
+    /// District name column.
+    #[arg(long, value_name = "NAME")]
+    district_name_col: Option<String>,
 }
 
 #[derive(Args)]
@@ -222,19 +290,82 @@ fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, 
     Ok(config)
 }
 
-fn sources(input: &InputArgs) -> Result<InputSources<'_>, Fatal> {
-    match (&input.schools, &input.roads, &input.districts) {
+/// The three inputs: each given file, else the `--pbf` extract, else (all
+/// absent) the embedded province.
+fn sources<'a>(
+    schools: Option<&'a PathBuf>,
+    roads: Option<&'a PathBuf>,
+    districts: Option<&'a PathBuf>,
+    pbf: Option<&'a PathBuf>,
+) -> Result<InputSources<'a>, Fatal> {
+    match (schools.or(pbf), roads.or(pbf), districts.or(pbf)) {
         (None, None, None) => Ok(hubsel::fixture::province()),
         (Some(s), Some(r), Some(d)) => Ok(InputSources { schools: Source::File(s), roads: Source::File(r), districts: Source::File(d) }),
         _ => {
-            let missing: Vec<&str> = [("--schools", &input.schools), ("--roads", &input.roads), ("--districts", &input.districts)]
+            let missing: Vec<&str> = [("--schools", schools), ("--roads", roads), ("--districts", districts)]
                 .iter()
                 .filter(|(_, v)| v.is_none())
                 .map(|(n, _)| *n)
                 .collect();
-            Err(anyhow::anyhow!("give all three inputs or none (none runs the embedded province); missing: {}", missing.join(", ")).into())
+            Err(anyhow::anyhow!(
+                "give all three inputs, or --pbf for those not given, or none (none runs the embedded province); missing: {}",
+                missing.join(", ")
+            )
+            .into())
         }
     }
+}
+
+/// The flags as the library's reading options.
+fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
+    let mut options = ReadOptions { fix_swapped: input.fix_swapped, ..ReadOptions::default() };
+    if let Some(text) = &input.crs {
+        options.crs = Some(hubsel::io::crs::Crs::parse(text)?);
+    }
+    if let Some(label) = &input.encoding {
+        options.encoding = Some(
+            hubsel::io::shapefile::encoding_for_label(label)
+                .ok_or_else(|| anyhow::anyhow!("--encoding: unknown encoding {label:?} (e.g. cp874, tis-620, utf-8, windows-1252)"))?,
+        );
+    }
+    options.osm.admin_level = input.admin_level.trim().to_string();
+    if !input.highways.is_empty() {
+        options.osm.highways = input.highways.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
+    }
+    let c = &input.columns;
+    let school = [
+        ("id", &c.id_col),
+        ("name", &c.name_col),
+        ("lon", &c.lon_col),
+        ("lat", &c.lat_col),
+        ("district", &c.district_col),
+        ("level", &c.level_col),
+        ("students", &c.students_col),
+        ("teachers", &c.teachers_col),
+        ("classrooms", &c.classrooms_col),
+    ];
+    for (field, column) in school {
+        if let Some(column) = column {
+            options.school_columns.set(field, column)?;
+        }
+    }
+    let one = |v: &Option<String>, list: &mut Vec<String>, given: &mut Vec<String>| {
+        if let Some(v) = v {
+            *list = vec![v.clone()];
+            given.push(v.clone());
+        }
+    };
+    let roads = &mut options.road_fields;
+    one(&c.class_col, &mut roads.class, &mut roads.given);
+    one(&c.speed_col, &mut roads.maxspeed, &mut roads.given);
+    one(&c.oneway_col, &mut roads.oneway, &mut roads.given);
+    let districts = &mut options.district_fields;
+    one(&c.code_col, &mut districts.code, &mut districts.given);
+    one(&c.district_name_col, &mut districts.name, &mut districts.given);
+    if let Some(code) = &c.code_col {
+        options.osm.code_tags.insert(0, code.clone());
+    }
+    Ok(options)
 }
 
 fn set_threads(threads: Option<usize>) -> Result<(), Fatal> {
@@ -249,26 +380,32 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
     let started = Instant::now();
     let formats = hubsel::output::Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let config = load_scenario(args.input.scenario.as_deref(), args.strategy.as_deref())?;
-    let srcs = sources(&args.input)?;
-    let inputs = hubsel::io::load(&srcs, &ReadOptions::default())?;
+    let i = &args.input;
+    let srcs = sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?;
+    let options = read_options(i)?;
+    let inputs = hubsel::io::load(&srcs, &options)?;
     let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
-    let result = hubsel::pipeline::run(inputs, &config, &bars)?;
     if validate_only {
+        let report = hubsel::pipeline::check(inputs, &config, &bars)?;
         let files = vec![
-            ("rejects.csv".to_string(), hubsel::output::rejects_csv(&result).into_bytes()),
+            ("rejects.csv".to_string(), report.rejects.to_csv().into_bytes()),
             (hubsel::output::MARKER.to_string(), b"written by hubsel validate\n".to_vec()),
         ];
         hubsel::output::write_files(&files, &args.out, args.force)?;
         println!(
-            "{} schools read, {} reject rows ({} refused, {} flagged); see {}",
-            result.schools.len(),
-            result.rejects.len(),
-            result.rejects.count(hubsel::validate::Action::Refused),
-            result.rejects.count(hubsel::validate::Action::Flagged),
+            "{} districts, {} schools read, {} usable; road network {} junctions in {} pieces",
+            report.districts, report.schools, report.placed, report.stats.graph_nodes, report.stats.components
+        );
+        println!(
+            "{} reject rows ({} refused, {} flagged); see {}",
+            report.rejects.len(),
+            report.rejects.count(hubsel::validate::Action::Refused),
+            report.rejects.count(hubsel::validate::Action::Flagged),
             args.out.join("rejects.csv").display()
         );
         return Ok(());
     }
+    let result = hubsel::pipeline::run(inputs, &config, &bars)?;
     let writing = Instant::now();
     let options = hubsel::output::WriteOptions { formats, force: args.force };
     hubsel::output::write_run(&result, &args.out, &options)?;
@@ -360,20 +497,19 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
             schools = data_dir.join("schools.csv");
             roads = data_dir.join("roads.geojson");
             districts = data_dir.join("districts.geojson");
-            InputArgs { schools: Some(schools), roads: Some(roads), districts: Some(districts), scenario: args.input.scenario.clone() }
+            sources(Some(&schools), Some(&roads), Some(&districts), None)?
         }
-        None => InputArgs {
-            schools: args.input.schools.clone(),
-            roads: args.input.roads.clone(),
-            districts: args.input.districts.clone(),
-            scenario: args.input.scenario.clone(),
-        },
+        None => {
+            let i = &args.input;
+            sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?
+        }
     };
-    let config = load_scenario(input.scenario.as_deref(), None)?;
-    let srcs = sources(&input)?;
+    let config = load_scenario(args.input.scenario.as_deref(), None)?;
+    let options = read_options(&args.input)?;
+    let srcs = input;
     let started = Instant::now();
     let t = Instant::now();
-    let inputs = hubsel::io::load(&srcs, &ReadOptions::default())?;
+    let inputs = hubsel::io::load(&srcs, &options)?;
     stage_rows.push(("load".into(), t.elapsed()));
     let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
     let prepared = hubsel::pipeline::prepare(inputs, &config, &bars)?;

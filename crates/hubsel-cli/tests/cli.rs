@@ -176,6 +176,145 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
     assert!(hubsel(&["run", "--quiet", "--out", "ours"], tmp.path()).status.success());
 }
 
+fn bad(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bad").join(name).display().to_string()
+}
+
+/// `hubsel validate` on the bad-input corpus's roads and districts.
+fn validate(schools: &str, extra: &[&str], dir: &Path) -> Output {
+    let (s, r, d, sc) = (bad(schools), bad("roads.geojson"), bad("districts.geojson"), bad("scenario.toml"));
+    let mut args = vec!["validate", "--quiet", "--schools", &s, "--roads", &r, "--districts", &d, "--scenario", &sc, "--out", "v", "--force"];
+    args.extend_from_slice(extra);
+    hubsel(&args, dir)
+}
+
+#[test]
+fn validate_reports_swapped_coordinates_and_fixes_them_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = validate("schools-swapped.csv", &[], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("6 schools read, 5 usable"), "{}", text(&o));
+    let rejects = fs::read_to_string(tmp.path().join("v/rejects.csv")).unwrap();
+    assert!(rejects.starts_with("file,line,id,field,reason,action\n"), "{rejects}");
+    let line = rejects.lines().find(|l| l.contains(",X03,")).unwrap_or_else(|| panic!("{rejects}"));
+    assert!(line.contains(",7,X03,lon/lat,\"latitude and longitude look swapped") && line.ends_with(",refused"), "{line}");
+    assert!(!tmp.path().join("v/hubs.geojson").exists(), "validate selects nothing");
+
+    let o = validate("schools-swapped.csv", &["--fix-swapped"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("6 schools read, 6 usable"), "{}", text(&o));
+    let rejects = fs::read_to_string(tmp.path().join("v/rejects.csv")).unwrap();
+    let line = rejects.lines().find(|l| l.contains(",X03,")).unwrap();
+    assert!(line.contains("latitude and longitude were swapped") && line.ends_with(",flagged"), "{line}");
+}
+
+#[test]
+fn every_row_level_case_of_the_corpus_lands_in_rejects_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, id, reason) in [
+        ("schools-missing-coords.csv", "X01", "missing longitude"),
+        ("schools-nonnumeric-coords.csv", "X02", "longitude is not a number"),
+        ("schools-outside.csv", "X05", "point lies outside every district"),
+        ("schools-duplicate-ids.csv", "S02", "duplicate id: first seen at"),
+        ("schools-far-from-road.csv", "X06", "5004 m from the nearest road"),
+        ("schools-island.csv", "X07", "on a road island"),
+        ("schools-unknown-level.csv", "X08", "unknown level"),
+    ] {
+        let o = validate(file, &[], tmp.path());
+        assert!(o.status.success(), "{file}: {}", text(&o));
+        let rejects = fs::read_to_string(tmp.path().join("v/rejects.csv")).unwrap();
+        let line = rejects.lines().find(|l| l.contains(&format!(",{id},"))).unwrap_or_else(|| panic!("{file}: {id} missing:\n{rejects}"));
+        assert!(line.contains(reason) && line.contains(file), "{file}: {line}");
+    }
+}
+
+#[test]
+fn run_level_input_problems_exit_2_naming_file_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (s, r) = (bad("schools-good.csv"), bad("roads.geojson"));
+    for (districts, words) in [
+        ("districts-not-json.geojson", vec!["districts-not-json.geojson:3", "not valid JSON"]),
+        ("districts-none-usable.geojson", vec!["districts-none-usable.geojson", "no usable district polygon"]),
+        ("districts-unknown-crs.geojson", vec!["districts-unknown-crs.geojson", "field `crs`", "EPSG:3"]),
+        ("not-a-shapefile.shp", vec!["not-a-shapefile.shp", "not a readable shapefile"]),
+    ] {
+        let d = bad(districts);
+        let o = hubsel(&["validate", "--quiet", "--schools", &s, "--roads", &r, "--districts", &d, "--out", "v"], dir);
+        assert_eq!(o.status.code(), Some(2), "{districts}: {}", text(&o));
+        for w in words {
+            assert!(text(&o).contains(w), "{districts}: {w:?} not in {}", text(&o));
+        }
+    }
+    let d = bad("districts.geojson");
+    for (extra, words) in [
+        (vec!["--crs", "UTM47"], vec!["field `crs`", "UTM47"]),
+        (vec!["--encoding", "klingon"], vec!["--encoding", "klingon"]),
+        (vec!["--students-col", "enrolled"], vec!["schools-good.csv:1", "field `enrolled`"]),
+    ] {
+        let mut args = vec!["run", "--quiet", "--schools", &s, "--roads", &r, "--districts", &d, "--out", "v"];
+        args.extend(extra.iter().copied());
+        let o = hubsel(&args, dir);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", text(&o));
+        for w in words {
+            assert!(text(&o).contains(w), "{extra:?}: {w:?} not in {}", text(&o));
+        }
+    }
+    assert!(!dir.join("v").exists(), "nothing written on a failed run");
+}
+
+#[test]
+fn column_flags_and_crs_read_a_projected_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let to_utm = hubsel::io::crs::Crs::from_epsg(32647).unwrap().from_wgs84().unwrap();
+    let good = fs::read_to_string(bad("schools-good.csv")).unwrap();
+    let mut csv = String::from("code_smis,school,E,N,grade,pupils\n");
+    for line in good.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let (x, y) = to_utm.convert(c[2].parse().unwrap(), c[3].parse().unwrap()).unwrap();
+        csv.push_str(&format!("{},{},{x:.3},{y:.3},{},{}\n", c[0], c[1], c[5], c[6]));
+    }
+    fs::write(tmp.path().join("utm.csv"), csv).unwrap();
+    let (r, d, sc) = (bad("roads.geojson"), bad("districts.geojson"), bad("scenario.toml"));
+    let o = hubsel(
+        &["run", "--quiet", "--schools", "utm.csv", "--roads", &r, "--districts", &d, "--scenario", &sc, "--crs", "EPSG:32647",
+          "--id-col", "code_smis", "--name-col", "school", "--x-col", "E", "--y-col", "N", "--level-col", "grade", "--students-col", "pupils"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let rejects = fs::read_to_string(tmp.path().join("out/rejects.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 1, "{rejects}");
+    let schools: serde_json::Value = serde_json::from_slice(&fs::read(tmp.path().join("out/schools.geojson")).unwrap()).unwrap();
+    let s01 = schools["features"].as_array().unwrap().iter().find(|f| f["properties"]["id"] == "S01").unwrap();
+    assert_eq!(s01["properties"]["name"], "โรงเรียนบ้านหนึ่ง");
+    let c = &s01["geometry"]["coordinates"];
+    assert!((c[0].as_f64().unwrap() - 100.03).abs() < 1e-6 && (c[1].as_f64().unwrap() - 15.051).abs() < 1e-6, "{c}");
+}
+
+#[test]
+fn pbf_alone_runs_liechtenstein_and_writes_hubs() {
+    let pbf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real/liechtenstein-2015.osm.pbf");
+    assert!(pbf.is_file(), "the real data file {} is missing: this test needs shared/data/real/liechtenstein-2015.osm.pbf beside the repository", pbf.display());
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("li.toml"), "name = \"liechtenstein\"\n[constraints]\nmin_students = 0\n").unwrap();
+    let p = pbf.display().to_string();
+    let o = hubsel(&["run", "--quiet", "--pbf", &p, "--admin-level", "8", "--scenario", "li.toml", "--out", "li"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let hubs: serde_json::Value = serde_json::from_slice(&fs::read(tmp.path().join("li/hubs.geojson")).unwrap()).unwrap();
+    let hubs = hubs["features"].as_array().unwrap();
+    assert!(hubs.len() >= 8, "{} hubs", hubs.len());
+    let districts: serde_json::Value = serde_json::from_slice(&fs::read(tmp.path().join("li/districts.geojson")).unwrap()).unwrap();
+    for d in districts["features"].as_array().unwrap() {
+        let p = &d["properties"];
+        let has_hub = p["hubs_p"].as_u64().unwrap() + p["hubs_s"].as_u64().unwrap() > 0;
+        assert_eq!(has_hub, p["schools"].as_u64().unwrap() > 0, "{p}");
+    }
+    // The same through --schools/--roads/--districts naming the one file.
+    let o = hubsel(&["run", "--quiet", "--schools", &p, "--roads", &p, "--districts", &p, "--admin-level", "8", "--scenario", "li.toml", "--out", "li2"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(fs::read(tmp.path().join("li/hubs.geojson")).unwrap(), fs::read(tmp.path().join("li2/hubs.geojson")).unwrap());
+}
+
 #[test]
 fn format_chooses_the_layer_files_and_styles_come_with_every_format() {
     let tmp = tempfile::tempdir().unwrap();

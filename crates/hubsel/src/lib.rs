@@ -9,8 +9,8 @@
 //!
 //! | stage | module | what it does |
 //! |---|---|---|
-//! | load | [`io`] | schools (CSV), roads and districts (GeoJSON) into the [`model`]; bad rows become rejects |
-//! | validate | [`validate`] | duplicate ids, unknown districts, points outside every district; [`spatial::DistrictIndex`] finds a school's district by point in polygon |
+//! | load | [`io`] | schools (CSV, GeoJSON, Shapefile, OSM PBF), roads and districts (GeoJSON, Shapefile, OSM PBF) into the [`model`], reprojected to WGS 84 ([`io::crs`]), DBF text decoded (cp874 …); bad rows become rejects |
+//! | validate | [`validate`] | duplicate ids, unknown districts, points outside every district; [`spatial::DistrictIndex`] finds a school's district by point in polygon; [`pipeline::check`] adds far snaps and road islands, without selecting |
 //! | road graph | [`graph`] | roads split at shared vertices, degree-2 chains contracted, one-way rules, speeds per class, components |
 //! | snap | [`spatial::SnapIndex`] | nearest point on the nearest road segment (not just the nearest vertex) |
 //! | travel times | [`routing`] | bounded reverse Dijkstra per hub candidate, in parallel; [`routing::reference`] is the plain check |

@@ -396,9 +396,28 @@ pub fn run(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<R
     finish(&prepared, config, progress)
 }
 
-/// Validates, builds the road graph, snaps the schools and computes every
-/// district's travel-time matrix.
-pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
+/// The checked inputs on the road network: everything before travel
+/// times, what `hubsel validate` looks at.
+pub struct Checked {
+    pub districts: Vec<District>,
+    /// Schools that take part, each with its district.
+    pub schools: Vec<PlacedSchool>,
+    pub rejected_schools: Vec<crate::model::RejectedSchool>,
+    pub rejects: Rejects,
+    pub graph: RoadGraph,
+    /// Snap of each school (`None` only without roads).
+    pub snaps: Vec<Option<Snap>>,
+    /// Whether each school is within `max_snap_m` of a road.
+    pub on_network: Vec<bool>,
+    pub stats: RunStats,
+}
+
+/// Validates the inputs, builds the road graph and snaps the schools.
+/// Besides [`validate::validate`]'s checks it flags schools farther than
+/// `max_snap_m` from any road (with the distance) and schools on a road
+/// island, whose road piece does not reach the one most of their
+/// district's schools are on.
+pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Checked> {
     let ids: BTreeSet<&SchoolId> = inputs.schools.iter().map(|s| &s.id).collect();
     config.check_against(&inputs.school_fields, &ids)?;
     if inputs.roads.is_empty() {
@@ -445,6 +464,83 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
         on_network.push(ok);
     }
 
+    flag_islands(&schools, &snaps, &on_network, &graph, &districts, &mut rejects);
+    Ok(Checked { districts, schools, rejected_schools: validated.rejected_schools, rejects, graph, snaps, on_network, stats })
+}
+
+/// The road component a snapped school is on.
+fn component_of(graph: &RoadGraph, snap: &Snap) -> u32 {
+    graph.component[graph.links[snap.link as usize].from as usize]
+}
+
+/// Flags each on-network school whose road component differs from the
+/// one holding most of its district's on-network schools (ties go to the
+/// lower component label): no road joins it to the rest of its district.
+fn flag_islands(schools: &[PlacedSchool], snaps: &[Option<Snap>], on_network: &[bool], graph: &RoadGraph, districts: &[District], rejects: &mut Rejects) {
+    let mut per_district: Vec<std::collections::BTreeMap<u32, usize>> = vec![Default::default(); districts.len()];
+    let component: Vec<Option<u32>> =
+        snaps.iter().zip(on_network).map(|(s, ok)| s.as_ref().filter(|_| *ok).map(|s| component_of(graph, s))).collect();
+    for (p, c) in schools.iter().zip(&component) {
+        if let Some(c) = c {
+            *per_district[p.district].entry(*c).or_insert(0) += 1;
+        }
+    }
+    let main: Vec<Option<(u32, usize)>> = per_district
+        .iter()
+        .map(|m| m.iter().fold(None, |best: Option<(u32, usize)>, (&c, &n)| if best.is_none_or(|(_, b)| n > b) { Some((c, n)) } else { best }))
+        .collect();
+    let mut nodes_in: std::collections::BTreeMap<u32, usize> = Default::default();
+    for &c in &graph.component {
+        *nodes_in.entry(c).or_insert(0) += 1;
+    }
+    for (p, c) in schools.iter().zip(&component) {
+        let (Some(c), Some((main_c, n))) = (c, main[p.district]) else { continue };
+        if *c != main_c {
+            rejects.push(
+                &p.school.source,
+                &p.school.id.0,
+                "lon/lat",
+                format!(
+                    "on a road island: its road network ({} junctions) does not reach the one of the other {n} school(s) of district {}; unreachable, stand-alone unless a hub is on the same island",
+                    nodes_in.get(c).copied().unwrap_or(0),
+                    districts[p.district].code
+                ),
+                Action::Flagged,
+            );
+        }
+    }
+}
+
+/// What `hubsel validate` reports: the inputs checked, no selection run.
+#[derive(Clone, Debug)]
+pub struct CheckReport {
+    pub districts: usize,
+    /// Schools read (placed plus refused).
+    pub schools: usize,
+    /// Schools that would take part in a run.
+    pub placed: usize,
+    pub rejects: Rejects,
+    pub stats: RunStats,
+}
+
+/// Checks inputs and scenario without selecting: [`check_network`] and the
+/// report of what it found.
+pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<CheckReport> {
+    let p = check_network(inputs, config, progress)?;
+    Ok(CheckReport {
+        districts: p.districts.len(),
+        schools: p.schools.len() + p.rejected_schools.len(),
+        placed: p.schools.len(),
+        rejects: p.rejects,
+        stats: p.stats,
+    })
+}
+
+/// Validates, builds the road graph, snaps the schools and computes every
+/// district's travel-time matrix.
+pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
+    let Checked { districts, schools, rejected_schools, rejects, graph, snaps, on_network, mut stats } = check_network(inputs, config, progress)?;
+
     // Schools per district, in id order.
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); districts.len()];
     for (i, p) in schools.iter().enumerate() {
@@ -456,7 +552,7 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
     let mut prepared = Prepared {
         districts,
         schools,
-        rejected_schools: validated.rejected_schools,
+        rejected_schools,
         rejects,
         graph,
         snaps,

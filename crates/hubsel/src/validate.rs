@@ -78,6 +78,19 @@ impl Rejects {
         rows
     }
 
+    /// The report as `rejects.csv` text (`file,line,id,field,reason,action`,
+    /// sorted by file and line), as `hubsel validate` writes it.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        // Writing to memory cannot fail.
+        let _ = w.write_record(["file", "line", "id", "field", "reason", "action"]);
+        for r in self.sorted() {
+            let line = r.source.line.to_string();
+            let _ = w.write_record([r.source.file.as_str(), line.as_str(), &r.id, &r.field, &r.reason, r.action.as_str()]);
+        }
+        w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    }
+
     /// Counts by action, for the summary.
     pub fn count(&self, action: Action) -> usize {
         self.rows.iter().filter(|r| r.action == action).count()

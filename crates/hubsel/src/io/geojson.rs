@@ -1,8 +1,10 @@
 //! GeoJSON in (districts, roads) and out (every output layer, RFC 7946).
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, LineString, MultiPolygon};
 use serde_json::{Map, Value};
 
+use super::crs::{Crs, Reprojector};
+use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
 use crate::validate::{Action, Rejects};
@@ -13,6 +15,8 @@ use crate::validate::{Action, Rejects};
 pub struct DistrictFields {
     pub code: Vec<String>,
     pub name: Vec<String>,
+    /// Names the user chose (by a flag): each must exist in the file.
+    pub given: Vec<String>,
 }
 
 impl Default for DistrictFields {
@@ -20,6 +24,7 @@ impl Default for DistrictFields {
         DistrictFields {
             code: ["code", "amp_code", "district", "ADM2_PCODE", "id"].map(String::from).to_vec(),
             name: ["name_en", "amp_en", "name", "name_th", "amp_th", "ADM2_EN"].map(String::from).to_vec(),
+            given: Vec::new(),
         }
     }
 }
@@ -30,6 +35,8 @@ pub struct RoadFields {
     pub class: Vec<String>,
     pub oneway: Vec<String>,
     pub maxspeed: Vec<String>,
+    /// Names the user chose (by a flag): each must exist in the file.
+    pub given: Vec<String>,
 }
 
 impl Default for RoadFields {
@@ -38,44 +45,221 @@ impl Default for RoadFields {
             class: ["class", "highway", "fclass", "type"].map(String::from).to_vec(),
             oneway: ["oneway"].map(String::from).to_vec(),
             maxspeed: ["maxspeed", "speed", "speed_kmh"].map(String::from).to_vec(),
+            given: Vec::new(),
         }
     }
 }
 
-/// The features of a FeatureCollection, each still raw so that one broken
-/// feature becomes a reject instead of failing the whole file.
-fn features(bytes: &[u8], file: &str) -> Result<Vec<Value>> {
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
-        Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(file).at_line(e.line() as u64)
-    })?;
-    let Value::Object(mut root) = root else {
-        return Err(Error::new(ErrorKind::Format, "not a GeoJSON object").in_file(file));
-    };
-    if let Some(crs) = root.get("crs") {
-        let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
-        let wgs84 = ["CRS84", "EPSG::4326", "EPSG:4326"].iter().any(|k| name.contains(k));
-        if !wgs84 {
-            return Err(Error::new(
-                ErrorKind::Input,
-                format!("coordinate system {name:?} is not WGS 84 longitude/latitude; reproject the file to EPSG:4326"),
-            )
-            .in_file(file)
-            .on_field("crs"));
-        }
-    }
-    match root.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => match root.remove("features") {
-            Some(Value::Array(list)) => Ok(list),
-            _ => Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file)),
-        },
-        Some("Feature") => Ok(vec![Value::Object(root)]),
-        other => Err(Error::new(
-            ErrorKind::Format,
-            format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none")),
+/// A run-level error when a column the user named is in no feature.
+pub(crate) fn check_given(given: &[String], seen: &[String], file: &str) -> Result<()> {
+    match given.iter().find(|g| !seen.iter().any(|s| s.eq_ignore_ascii_case(g))) {
+        None => Ok(()),
+        Some(missing) => Err(Error::new(
+            ErrorKind::Input,
+            format!("no column named {missing:?} (named with a flag); the file has: {}", seen.join(", ")),
         )
-        .in_file(file)),
+        .in_file(file)
+        .on_field(missing.clone())),
     }
 }
+
+/// Adds the property names of a raw feature to `seen`.
+fn note_keys(raw: &Value, seen: &mut Vec<String>) {
+    if let Some(props) = raw.get("properties").and_then(Value::as_object) {
+        for k in props.keys() {
+            if !seen.contains(k) {
+                seen.push(k.clone());
+            }
+        }
+    }
+}
+
+/// The members of a GeoJSON root that matter before its features.
+#[derive(serde::Deserialize)]
+struct Skeleton {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    crs: Option<Value>,
+}
+
+/// Visits the `features` array of a FeatureCollection one feature at a
+/// time, skipping every other member without building it.
+struct FeaturesOf<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Value)> serde::de::DeserializeSeed<'de> for FeaturesOf<'_, F> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeaturesOf<'_, F> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a GeoJSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "features" {
+                map.next_value_seed(FeatureList(&mut *self.0))?;
+                found = true;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+struct FeatureList<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Value)> serde::de::DeserializeSeed<'de> for FeatureList<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeatureList<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of features")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(feature) = seq.next_element::<Value>()? {
+            (self.0)(feature);
+        }
+        Ok(())
+    }
+}
+
+/// Calls `each` with the 0-based index and the raw value of every feature
+/// (raw, so that one broken feature becomes a reject instead of failing
+/// the whole file), and the converter to WGS 84, which it also returns:
+/// the legacy (2008) `crs` member's system when there is one, else
+/// `default_crs`.
+///
+/// The file is parsed twice, never whole into memory: once for the root's
+/// `type` and `crs` (skipping the features), then feature by feature.
+fn for_each_feature(bytes: &[u8], file: &str, default_crs: &Crs, mut each: impl FnMut(usize, Value, &Reprojector)) -> Result<Reprojector> {
+    let json_error = |e: serde_json::Error| Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(file).at_line(e.line() as u64);
+    let skeleton: Skeleton = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() {
+            Error::new(ErrorKind::Format, "not a GeoJSON object").in_file(file)
+        } else {
+            json_error(e)
+        }
+    })?;
+    let own = match skeleton.crs {
+        None | Some(Value::Null) => None,
+        Some(crs) => {
+            let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
+            Some(Crs::parse(name).map_err(|e| {
+                Error::new(ErrorKind::Input, format!("{} in the crs member", e.message())).in_file(file).on_field("crs")
+            })?)
+        }
+    };
+    let to_wgs84 = own.as_ref().unwrap_or(default_crs).to_wgs84()?;
+    match skeleton.kind.as_deref() {
+        Some("FeatureCollection") => {
+            let mut i = 0;
+            let mut visit = |feature: Value| {
+                each(i, feature, &to_wgs84);
+                i += 1;
+            };
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let found = serde::de::DeserializeSeed::deserialize(FeaturesOf(&mut visit), &mut de).map_err(json_error)?;
+            if !found {
+                return Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file));
+            }
+            Ok(to_wgs84)
+        }
+        Some("Feature") => {
+            let feature: Value = serde_json::from_slice(bytes).map_err(json_error)?;
+            each(0, feature, &to_wgs84);
+            Ok(to_wgs84)
+        }
+        other => Err(Error::new(ErrorKind::Format, format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none"))).in_file(file)),
+    }
+}
+
+/// Converts every position of a geometry to WGS 84.
+fn reproject(geometry: geo::Geometry<f64>, to_wgs84: &Reprojector) -> std::result::Result<geo::Geometry<f64>, String> {
+    use geo::MapCoords;
+    if to_wgs84.is_identity() {
+        return Ok(geometry);
+    }
+    geometry.try_map_coords(|c: Coord<f64>| {
+        to_wgs84
+            .convert(c.x, c.y)
+            .map(|(x, y)| Coord { x, y })
+            .ok_or_else(|| format!("coordinates ({}, {}) cannot be converted from {} to WGS 84", c.x, c.y, to_wgs84.name()))
+    })
+}
+
+/// A property as a text cell (numbers as JSON writes them).
+fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads school points. Features without a usable point become rejects;
+/// the table's columns are the properties, in first-seen order.
+pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_crs: &Crs, extent: Option<geo::Rect<f64>>, fix_swapped: bool) -> Result<SchoolTable> {
+    let mut headers: Vec<String> = Vec::new();
+    let mut parsed = Vec::new();
+    let to_wgs84 = for_each_feature(bytes, file, default_crs, |i, raw, _| {
+        let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
+        let props = raw.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        for k in props.keys() {
+            if !headers.contains(k) {
+                headers.push(k.clone());
+            }
+        }
+        let position = match parse_feature(raw) {
+            Ok((geo::Geometry::Point(p), _)) => Ok((p.x(), p.y())),
+            Ok((geo::Geometry::MultiPoint(m), _)) if m.0.len() == 1 => Ok((m.0[0].x(), m.0[0].y())),
+            Ok((other, _)) => Err(format!("expected a Point, found {}", geometry_kind(&other))),
+            Err(reason) if reason == NO_GEOMETRY => Err("missing coordinates: the feature has no geometry".to_string()),
+            Err(reason) => Err(reason),
+        };
+        parsed.push((source, props, position));
+    })?;
+    let rows = parsed
+        .into_iter()
+        .map(|(source, props, position)| RawRow {
+            source,
+            cells: headers.iter().map(|h| props.get(h).map(cell_text).unwrap_or_default()).collect(),
+            position: Position::Geometry(position),
+        })
+        .collect();
+    let placement = Placement { to_wgs84: &to_wgs84, extent, fix_swapped };
+    schools::build(file, &headers, rows, columns, &placement, Format::default())
+}
+
+fn geometry_kind(g: &geo::Geometry<f64>) -> &'static str {
+    match g {
+        geo::Geometry::Point(_) => "Point",
+        geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",
+        geo::Geometry::Polygon(_) | geo::Geometry::Rect(_) | geo::Geometry::Triangle(_) => "Polygon",
+        geo::Geometry::MultiPoint(_) => "MultiPoint",
+        geo::Geometry::MultiLineString(_) => "MultiLineString",
+        geo::Geometry::MultiPolygon(_) => "MultiPolygon",
+        geo::Geometry::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+const NO_GEOMETRY: &str = "feature has no geometry";
 
 fn property_text(props: &Map<String, Value>, names: &[String]) -> Option<String> {
     names.iter().find_map(|n| match props.get(n) {
@@ -89,7 +273,7 @@ fn property_text(props: &Map<String, Value>, names: &[String]) -> Option<String>
 fn parse_feature(raw: Value) -> std::result::Result<(geo::Geometry<f64>, Map<String, Value>), String> {
     let feature: geojson::Feature = serde_json::from_value(raw).map_err(|e| format!("not a GeoJSON feature: {e}"))?;
     let props = feature.properties.unwrap_or_default();
-    let geometry = feature.geometry.ok_or("feature has no geometry")?;
+    let geometry = feature.geometry.ok_or(NO_GEOMETRY)?;
     let geometry = geo::Geometry::<f64>::try_from(geometry).map_err(|e| format!("unusable geometry: {e}"))?;
     Ok((geometry, props))
 }
@@ -98,53 +282,46 @@ fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
     coords.into_iter().all(|c| c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
 }
 
-/// Reads district polygons. Empty or broken polygons become rejects; no
-/// usable district at all is a run-level error.
-pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, rejects: &mut Rejects) -> Result<Vec<District>> {
+/// Reads district polygons. Empty or broken polygons become rejects (no
+/// usable district at all is a run-level error of [`super::load`]).
+pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<District>> {
     let mut districts = Vec::new();
-    for (i, raw) in features(bytes, file)?.into_iter().enumerate() {
+    let mut seen = Vec::new();
+    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
+        note_keys(&raw, &mut seen);
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw) {
+        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 rejects.push(&source, "", "geometry", reason, Action::Refused);
-                continue;
+                return;
             }
         };
         let code = property_text(&props, &fields.code).unwrap_or_default();
         if code.is_empty() {
             rejects.push(&source, "", &fields.code[0], "district without a code", Action::Refused);
-            continue;
+            return;
         }
         let name = property_text(&props, &fields.name).unwrap_or_else(|| code.clone());
         let multi = match geometry {
             geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
             geo::Geometry::MultiPolygon(m) => m,
             other => {
-                let kind = format!("{other:?}");
-                let kind = kind.split('(').next().unwrap_or("other");
+                let kind = geometry_kind(&other);
                 rejects.push(&source, &code, "geometry", format!("expected Polygon or MultiPolygon, found {kind}"), Action::Refused);
-                continue;
+                return;
             }
         };
-        let parts: Vec<Polygon<f64>> = multi.0.into_iter().filter(|p| p.exterior().0.len() >= 4).collect();
-        if parts.is_empty() {
-            rejects.push(&source, &code, "geometry", "empty polygon (no ring with at least 3 distinct points)", Action::Refused);
-            continue;
-        }
-        if !parts.iter().all(|p| all_finite(p.exterior().0.iter().copied().chain(p.interiors().iter().flat_map(|r| r.0.iter().copied())))) {
-            rejects.push(&source, &code, "geometry", "polygon coordinates outside longitude/latitude range", Action::Refused);
-            continue;
-        }
-        districts.push(District { code: DistrictCode(code), name, geometry: MultiPolygon::new(parts) });
-    }
-    if districts.is_empty() {
-        return Err(Error::new(ErrorKind::Input, "no usable district polygon").in_file(file));
-    }
+        let Some(geometry) = super::polygons::check_district(multi, &code, &source, rejects) else {
+            return;
+        };
+        districts.push(District { code: DistrictCode(code), name, geometry });
+    })?;
+    check_given(&fields.given, &seen, file)?;
     Ok(districts)
 }
 
-fn parse_oneway(value: Option<&Value>) -> Oneway {
+pub(crate) fn parse_oneway(value: Option<&Value>) -> Oneway {
     match value {
         Some(Value::Bool(true)) => Oneway::Forward,
         Some(Value::Number(n)) if n.as_f64() == Some(1.0) => Oneway::Forward,
@@ -177,15 +354,17 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
 }
 
 /// Reads road lines (LineString or MultiLineString features).
-pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, rejects: &mut Rejects) -> Result<Vec<Road>> {
+pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
-    for (i, raw) in features(bytes, file)?.into_iter().enumerate() {
+    let mut seen = Vec::new();
+    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
+        note_keys(&raw, &mut seen);
         let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw) {
+        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 rejects.push(&source, "", "geometry", reason, Action::Refused);
-                continue;
+                return;
             }
         };
         let class = property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
@@ -196,7 +375,7 @@ pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, rejects: &mut R
             geo::Geometry::MultiLineString(m) => m.0,
             _ => {
                 rejects.push(&source, "", "geometry", "road geometry is not a LineString or MultiLineString", Action::Refused);
-                continue;
+                return;
             }
         };
         for line in lines {
@@ -212,7 +391,8 @@ pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, rejects: &mut R
             }
             roads.push(Road { geometry: LineString::new(coords), class: class.clone(), maxspeed_kmh, oneway });
         }
-    }
+    })?;
+    check_given(&fields.given, &seen, file)?;
     Ok(roads)
 }
 
@@ -317,5 +497,47 @@ impl LayerWriter {
         out.push_str(&self.features.join(",\n"));
         out.push_str("\n]}\n");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roads(text: &str) -> Result<(Vec<Road>, Rejects)> {
+        let mut rejects = Rejects::default();
+        let roads = read_roads(text.as_bytes(), "r.geojson", &RoadFields::default(), &Crs::wgs84(), &mut rejects)?;
+        Ok((roads, rejects))
+    }
+
+    #[test]
+    fn features_stream_in_order_whatever_the_member_order() {
+        let line = |x: f64| format!(r#"{{"type":"Feature","properties":{{"class":"primary"}},"geometry":{{"type":"LineString","coordinates":[[{x},15.0],[{x},15.1]]}}}}"#);
+        // `features` before `type`, a crs member after them, other members skipped.
+        let text = format!(
+            r#"{{"name":"x","features":[{},{},{{"type":"Feature","properties":{{}},"geometry":null}}],"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}}}}"#,
+            line(100.0),
+            line(100.5)
+        );
+        let (r, rejects) = roads(&text).unwrap();
+        assert_eq!(r.iter().map(|r| r.geometry.0[0].x).collect::<Vec<_>>(), vec![100.0, 100.5]);
+        assert_eq!(rejects.rows.len(), 1);
+        assert_eq!((rejects.rows[0].source.line, rejects.rows[0].reason.as_str()), (3, "feature has no geometry"));
+        // A single Feature is a collection of one.
+        assert_eq!(roads(&line(101.0)).unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn what_is_not_a_feature_collection_is_a_format_error() {
+        for (text, message) in [
+            ("[1, 2]", "not a GeoJSON object"),
+            (r#"{"type":"FeatureCollection"}"#, "FeatureCollection without a features array"),
+            (r#"{"type":"Point","coordinates":[1,2]}"#, "expected a FeatureCollection, found type \"Point\""),
+            ("{\"type\":\n\"FeatureCollection\",\n\"features\":[", "not valid JSON"),
+        ] {
+            let err = roads(text).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Format, "{text}");
+            assert!(err.message().starts_with(message), "{text}: {err}");
+        }
     }
 }

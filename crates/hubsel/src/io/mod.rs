@@ -1,10 +1,24 @@
-//! Readers (and the GeoJSON writer) for the open formats hubsel takes in.
+//! Readers for the formats hubsel takes in, the GeoJSON writer of the
+//! output layers, and a shapefile writer for exporting inputs.
 //!
-//! Every reader takes bytes plus the name to report in errors and rejects,
-//! so that the same code reads a user's file and the embedded fixture.
+//! | input | formats |
+//! |---|---|
+//! | schools | CSV ([`csv`]), GeoJSON points ([`geojson`]), Shapefile points ([`shapefile`]), OSM PBF `amenity=school` ([`osm_pbf`]) |
+//! | roads | GeoJSON and Shapefile lines, OSM PBF `highway=*` ways |
+//! | districts | GeoJSON and Shapefile (multi)polygons with holes, OSM PBF `boundary=administrative` relations |
+//!
+//! Every position is converted to WGS 84 on reading ([`crs`]); the format
+//! is chosen by the file's extension. Text-based readers take bytes plus
+//! the name to report in errors and rejects, so that the same code reads a
+//! user's file and the embedded fixture.
 
+pub mod crs;
 pub mod csv;
 pub mod geojson;
+pub mod osm_pbf;
+pub mod polygons;
+pub mod schools;
+pub mod shapefile;
 
 use std::path::Path;
 
@@ -61,7 +75,8 @@ impl Source<'_> {
     }
 }
 
-/// The three inputs of a run.
+/// The three inputs of a run. Two or three of them may name the same
+/// OpenStreetMap PBF file, which is then read once.
 #[derive(Clone, Copy, Debug)]
 pub struct InputSources<'a> {
     pub schools: Source<'a>,
@@ -69,12 +84,24 @@ pub struct InputSources<'a> {
     pub districts: Source<'a>,
 }
 
-/// Reading options (column and property names).
+/// Reading options: column and property names, coordinate system, text
+/// encoding, what to take from OpenStreetMap, and whether to fix swapped
+/// coordinates.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    pub school_columns: csv::SchoolColumns,
+    pub school_columns: schools::SchoolColumns,
     pub district_fields: geojson::DistrictFields,
     pub road_fields: geojson::RoadFields,
+    /// The coordinate system of CSV files and of shapefiles without a
+    /// `.prj`; WGS 84 when `None`. GeoJSON is WGS 84 (RFC 7946) unless it
+    /// has a legacy `crs` member, whatever this says, so that one flag for
+    /// a projected CSV cannot misplace the GeoJSON layers beside it.
+    pub crs: Option<crs::Crs>,
+    /// Forces the DBF text encoding of shapefiles (else `.cpg`, DBF header, UTF-8).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Swap the coordinates of schools detected as swapped (else refuse them).
+    pub fix_swapped: bool,
+    pub osm: osm_pbf::OsmOptions,
 }
 
 fn unsupported(source: &Source<'_>, what: &str, formats: &str) -> Error {
@@ -85,23 +112,81 @@ fn unsupported(source: &Source<'_>, what: &str, formats: &str) -> Error {
     .in_file(source.name())
 }
 
-/// Reads all three inputs. Unreadable files and unsupported formats are
-/// run-level errors; bad rows are collected in [`Inputs::rejects`].
+fn shapefile_path<'a>(source: &Source<'a>) -> Result<&'a Path> {
+    match source {
+        Source::File(p) => Ok(p),
+        Source::Bytes { name, .. } => Err(Error::new(crate::error::ErrorKind::Input, "a shapefile is read from its files (.shp, .dbf, .prj, .cpg), not from bytes").in_file(name)),
+    }
+}
+
+/// Reads all three inputs: districts first (their extent is what the
+/// swapped-coordinates check of the schools compares with), then roads,
+/// then schools. Unreadable files, unsupported formats and inputs with no
+/// usable district are run-level errors; bad rows are collected in
+/// [`Inputs::rejects`].
 pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs> {
     let mut rejects = Rejects::default();
-    let districts = match sources.districts.extension().as_str() {
-        "geojson" | "json" => {
-            geojson::read_districts(&sources.districts.bytes()?, &sources.districts.name(), &options.district_fields, &mut rejects)?
+    let wgs84 = crs::Crs::wgs84();
+    let default_crs = options.crs.as_ref().unwrap_or(&wgs84);
+    let shp = shapefile::ShapefileOptions { default_crs, encoding: options.encoding };
+
+    // One read per distinct PBF file, for every input that names it.
+    let mut osm: Vec<(String, osm_pbf::OsmData)> = Vec::new();
+    let all = [&sources.schools, &sources.roads, &sources.districts];
+    for source in all {
+        if source.extension() != "pbf" || osm.iter().any(|(n, _)| *n == source.name()) {
+            continue;
         }
-        _ => return Err(unsupported(&sources.districts, "districts", ".geojson")),
+        let name = source.name();
+        let same = |s: &Source<'_>| s.extension() == "pbf" && s.name() == name;
+        let wanted = osm_pbf::Wanted { schools: same(&sources.schools), roads: same(&sources.roads), districts: same(&sources.districts) };
+        let data = osm_pbf::read(source, wanted, &options.osm, &mut rejects)?;
+        osm.push((name, data));
+    }
+
+    let districts = match sources.districts.extension().as_str() {
+        "geojson" | "json" => geojson::read_districts(
+            &sources.districts.bytes()?,
+            &sources.districts.name(),
+            &options.district_fields,
+            &wgs84,
+            &mut rejects,
+        )?,
+        "shp" => shapefile::read_districts(shapefile_path(&sources.districts)?, &sources.districts.name(), &options.district_fields, &shp, &mut rejects)?,
+        "pbf" => from_osm(&mut osm, &sources.districts).map(|d| std::mem::take(&mut d.districts)).unwrap_or_default(),
+        _ => return Err(unsupported(&sources.districts, "districts", ".geojson, .shp, .osm.pbf")),
     };
+    if districts.is_empty() {
+        let first = rejects.rows.iter().find(|r| r.source.file == sources.districts.name());
+        let why = first.map_or_else(String::new, |r| format!(" (first problem: feature {}: {})", r.source.line, r.reason));
+        let hint = match sources.districts.extension().as_str() {
+            "pbf" => format!("; looked for boundary=administrative relations with admin_level={}", options.osm.admin_level),
+            "geojson" | "json" => "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member".to_string(),
+            "shp" => "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string(),
+            _ => String::new(),
+        };
+        return Err(Error::new(crate::error::ErrorKind::Input, format!("no usable district polygon{why}{hint}")).in_file(sources.districts.name()));
+    }
+    let extent = districts_extent(&districts);
+
     let roads = match sources.roads.extension().as_str() {
-        "geojson" | "json" => geojson::read_roads(&sources.roads.bytes()?, &sources.roads.name(), &options.road_fields, &mut rejects)?,
-        _ => return Err(unsupported(&sources.roads, "roads", ".geojson")),
+        "geojson" | "json" => geojson::read_roads(&sources.roads.bytes()?, &sources.roads.name(), &options.road_fields, &wgs84, &mut rejects)?,
+        "shp" => shapefile::read_roads(shapefile_path(&sources.roads)?, &sources.roads.name(), &options.road_fields, &shp, &mut rejects)?,
+        "pbf" => from_osm(&mut osm, &sources.roads).map(|d| std::mem::take(&mut d.roads)).unwrap_or_default(),
+        _ => return Err(unsupported(&sources.roads, "roads", ".geojson, .shp, .osm.pbf")),
     };
+
+    let to_wgs84 = default_crs.to_wgs84()?;
+    let placement = schools::Placement { to_wgs84: &to_wgs84, extent, fix_swapped: options.fix_swapped };
+    let name = sources.schools.name();
     let table = match sources.schools.extension().as_str() {
-        "csv" | "txt" => csv::read_schools(&sources.schools.bytes()?, &sources.schools.name(), &options.school_columns)?,
-        _ => return Err(unsupported(&sources.schools, "schools", ".csv")),
+        "csv" | "txt" => csv::read_schools_placed(&sources.schools.bytes()?, &name, &options.school_columns, &placement)?,
+        "geojson" | "json" => {
+            geojson::read_schools(&sources.schools.bytes()?, &name, &options.school_columns, &wgs84, extent, options.fix_swapped)?
+        }
+        "shp" => shapefile::read_schools(shapefile_path(&sources.schools)?, &name, &options.school_columns, &shp, extent, options.fix_swapped)?,
+        "pbf" => from_osm(&mut osm, &sources.schools).and_then(|d| d.schools.take()).unwrap_or_default(),
+        _ => return Err(unsupported(&sources.schools, "schools", ".csv, .geojson, .shp, .osm.pbf")),
     };
     rejects.rows.extend(table.rejects.rows);
     Ok(Inputs {
@@ -111,5 +196,20 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
         districts,
         school_fields: table.fields,
         rejects,
+    })
+}
+
+fn from_osm<'a>(osm: &'a mut [(String, osm_pbf::OsmData)], source: &Source<'_>) -> Option<&'a mut osm_pbf::OsmData> {
+    osm.iter_mut().find(|(n, _)| *n == source.name()).map(|(_, d)| d)
+}
+
+/// Bounding box of all districts (lon/lat).
+pub fn districts_extent(districts: &[crate::model::District]) -> Option<geo::Rect<f64>> {
+    use geo::BoundingRect;
+    districts.iter().filter_map(|d| d.geometry.bounding_rect()).reduce(|a, b| {
+        geo::Rect::new(
+            geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
     })
 }

@@ -1,0 +1,569 @@
+//! OpenStreetMap PBF extracts: roads, schools and district boundaries from
+//! one file, read with [`osmpbf`].
+//!
+//! The file is streamed three times, in the order OSM files are sorted in
+//! (nodes, then ways, then relations), each pass keeping only what the
+//! later passes asked for, so that memory grows with the roads, schools and
+//! boundaries kept — never with the whole file:
+//!
+//! 1. relations: `boundary=administrative` of the chosen `admin_level`, and
+//!    `amenity=school` multipolygons; their member ways are noted;
+//! 2. ways: drivable `highway=*` ways, `amenity=school` ways, and the noted
+//!    boundary members; their nodes are noted;
+//! 3. nodes: the noted nodes' positions, and `amenity=school` nodes.
+//!
+//! ## Mapping
+//!
+//! | hubsel | from OSM |
+//! |---|---|
+//! | road | a way whose `highway` is one of the drivable classes (default [`DRIVABLE`]), not `area=yes`; class = `highway`; `maxspeed` in km/h or mph; `oneway=yes/true/1` forward, `-1/reverse` backward, else implied by `junction=roundabout` and motorways |
+//! | school | an `amenity=school` node (its position), closed way (the centroid of its area), open way (the centroid of its line) or multipolygon relation (the centroid of its area) |
+//! | school id | `n<id>`, `w<id>` or `r<id>` (stable across runs and extracts) |
+//! | school name | `name` (blank when absent) |
+//! | school level | `isced:level` (0–1 primary, 2–3 secondary, both when spanning), else `grades` (up to 6 primary, 7 and up secondary), else `both` |
+//! | students | `student:count`, else `capacity`, else 0 |
+//! | district | a `boundary=administrative` relation with the chosen `admin_level`, its `outer` (or role-less) and `inner` member ways joined into rings |
+//! | district code | the first present of `ref`, `de:gemeindeschluessel`, `ref:at:gkz`, else `r<id>` |
+//! | district name | `name`, else the code |
+//!
+//! In `rejects.csv`, the `line` of an OSM object is its OSM id.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use geo::{Centroid, Coord, LineString, MultiPolygon, Point, Polygon};
+use osmpbf::{Element, ElementReader, RelMemberType};
+
+use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
+use super::Source;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{District, DistrictCode, Level, Oneway, Road, SourceRef};
+use crate::validate::{Action, Rejects};
+
+/// The `highway` classes read as roads by default: what a car or a school
+/// minibus can use, including ramps (`*_link`), service roads and tracks
+/// (the usual access to rural schools).
+pub const DRIVABLE: [&str; 16] = [
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+    "road",
+    "track",
+];
+
+/// What to take from the extract.
+#[derive(Clone, Debug)]
+pub struct OsmOptions {
+    /// `highway` values read as roads.
+    pub highways: Vec<String>,
+    /// `admin_level` of the district boundaries (Thai amphoe: 6;
+    /// municipalities in much of Europe: 8).
+    pub admin_level: String,
+    /// Tags tried, in order, for a district's code.
+    pub code_tags: Vec<String>,
+}
+
+impl Default for OsmOptions {
+    fn default() -> Self {
+        OsmOptions {
+            highways: DRIVABLE.iter().map(|s| s.to_string()).collect(),
+            admin_level: "6".into(),
+            code_tags: ["ref", "de:gemeindeschluessel", "ref:at:gkz"].map(String::from).to_vec(),
+        }
+    }
+}
+
+/// Which inputs to read from the extract.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wanted {
+    pub schools: bool,
+    pub roads: bool,
+    pub districts: bool,
+}
+
+/// What an extract gave.
+#[derive(Debug, Default)]
+pub struct OsmData {
+    pub schools: Option<SchoolTable>,
+    pub roads: Vec<Road>,
+    pub districts: Vec<District>,
+}
+
+type Tags = BTreeMap<String, String>;
+
+fn tag_map<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>, keep: &[&str]) -> Tags {
+    tags.filter(|(k, _)| keep.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+const SCHOOL_TAGS: [&str; 6] = ["name", "isced:level", "grades", "student:count", "capacity", "amenity"];
+const ROAD_TAGS: [&str; 5] = ["highway", "maxspeed", "oneway", "junction", "area"];
+
+/// A relation kept for assembly.
+struct Relation {
+    id: i64,
+    tags: Tags,
+    /// (way id, is inner)
+    members: Vec<(i64, bool)>,
+}
+
+struct Way {
+    id: i64,
+    refs: Vec<i64>,
+    tags: Tags,
+}
+
+fn open<'a>(source: &Source<'a>) -> Result<ElementReader<Box<dyn std::io::Read + Send + 'a>>> {
+    let read: Box<dyn std::io::Read + Send + 'a> = match source {
+        Source::File(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| Error::io(p, &e))?)),
+        Source::Bytes { bytes, .. } => Box::new(*bytes),
+    };
+    Ok(ElementReader::new(read))
+}
+
+fn pbf_error(file: &str, e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Format, format!("not a readable OpenStreetMap PBF file: {e}")).in_file(file)
+}
+
+/// Reads what `wanted` asks for from an extract. `extent` and
+/// `fix_swapped` are irrelevant here (OSM positions cannot be swapped) and
+/// not taken.
+pub fn read(source: &Source<'_>, wanted: Wanted, options: &OsmOptions, rejects: &mut Rejects) -> Result<OsmData> {
+    let file = source.name();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_passes(source, &file, wanted, options, rejects)))
+        .unwrap_or_else(|_| Err(pbf_error(&file, "the reader failed on its contents")))
+}
+
+fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOptions, rejects: &mut Rejects) -> Result<OsmData> {
+    // Pass 1: relations.
+    let mut boundaries: Vec<Relation> = Vec::new();
+    let mut school_relations: Vec<Relation> = Vec::new();
+    let mut member_ways: HashSet<i64> = HashSet::new();
+    if wanted.districts || wanted.schools {
+        open(source)?
+            .for_each(|e| {
+                let Element::Relation(r) = e else { return };
+                let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
+                let boundary = wanted.districts && has("boundary", "administrative") && has("admin_level", &options.admin_level);
+                let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
+                if !boundary && !school {
+                    return;
+                }
+                let mut members = Vec::new();
+                for m in r.members() {
+                    if m.member_type == RelMemberType::Way {
+                        let role = m.role().unwrap_or_default();
+                        if role == "outer" || role == "inner" || role.is_empty() {
+                            members.push((m.member_id, role == "inner"));
+                            member_ways.insert(m.member_id);
+                        }
+                    }
+                }
+                let mut keep: Vec<&str> = vec!["name"];
+                keep.extend(options.code_tags.iter().map(String::as_str));
+                keep.extend(SCHOOL_TAGS);
+                let relation = Relation { id: r.id(), tags: tag_map(r.tags(), &keep), members };
+                if boundary {
+                    boundaries.push(relation);
+                } else {
+                    school_relations.push(relation);
+                }
+            })
+            .map_err(|e| pbf_error(file, e))?;
+    }
+
+    // Pass 2: ways.
+    let highways: HashSet<&str> = options.highways.iter().map(String::as_str).collect();
+    let mut road_ways: Vec<Way> = Vec::new();
+    let mut school_ways: Vec<Way> = Vec::new();
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut needed_nodes: Vec<i64> = Vec::new();
+    open(source)?
+        .for_each(|e| {
+            let Element::Way(w) = e else { return };
+            let refs = || w.refs().collect::<Vec<i64>>();
+            let is_road = wanted.roads
+                && w.tags().any(|(k, v)| k == "highway" && highways.contains(v))
+                && !w.tags().any(|(k, v)| k == "area" && v == "yes");
+            let is_school = wanted.schools && w.tags().any(|(k, v)| k == "amenity" && v == "school");
+            if is_road {
+                let way = Way { id: w.id(), refs: refs(), tags: tag_map(w.tags(), &ROAD_TAGS) };
+                needed_nodes.extend(&way.refs);
+                road_ways.push(way);
+            }
+            if is_school {
+                let way = Way { id: w.id(), refs: refs(), tags: tag_map(w.tags(), &SCHOOL_TAGS) };
+                needed_nodes.extend(&way.refs);
+                school_ways.push(way);
+            }
+            if member_ways.contains(&w.id()) {
+                let r = refs();
+                needed_nodes.extend(&r);
+                members.insert(w.id(), r);
+            }
+        })
+        .map_err(|e| pbf_error(file, e))?;
+    needed_nodes.sort_unstable();
+    needed_nodes.dedup();
+
+    // Pass 3: nodes.
+    let mut positions: Vec<Option<Coord<f64>>> = vec![None; needed_nodes.len()];
+    let mut school_nodes: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
+    let mut node = |id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>| {
+        if let Ok(i) = needed_nodes.binary_search(&id) {
+            positions[i] = Some(Coord { x: lon, y: lat });
+        }
+        if wanted.schools {
+            let tags: Vec<(&str, &str)> = tags.collect();
+            if tags.iter().any(|(k, v)| *k == "amenity" && *v == "school") {
+                school_nodes.push((id, Coord { x: lon, y: lat }, tag_map(tags.into_iter(), &SCHOOL_TAGS)));
+            }
+        }
+    };
+    open(source)?
+        .for_each(|e| match e {
+            Element::Node(n) => node(n.id(), n.lon(), n.lat(), &mut n.tags()),
+            Element::DenseNode(n) => node(n.id(), n.lon(), n.lat(), &mut n.tags()),
+            _ => {}
+        })
+        .map_err(|e| pbf_error(file, e))?;
+    let at = |id: i64| needed_nodes.binary_search(&id).ok().and_then(|i| positions[i]);
+
+    let mut data = OsmData::default();
+    if wanted.roads {
+        data.roads = roads(&road_ways, &at);
+    }
+    if wanted.districts {
+        data.districts = districts(file, &boundaries, &members, &at, options, rejects);
+    }
+    if wanted.schools {
+        data.schools = Some(schools_table(file, &school_nodes, &school_ways, &school_relations, &members, &at)?);
+    }
+    Ok(data)
+}
+
+fn parse_oneway(tags: &Tags) -> Oneway {
+    match tags.get("oneway").map(String::as_str) {
+        Some("yes" | "true" | "1") => Oneway::Forward,
+        Some("-1" | "reverse") => Oneway::Backward,
+        Some("no" | "false" | "0") => Oneway::No,
+        _ => {
+            let motorway = tags.get("highway").is_some_and(|h| h == "motorway" || h == "motorway_link");
+            let roundabout = tags.get("junction").is_some_and(|j| j == "roundabout" || j == "circular");
+            if motorway || roundabout {
+                Oneway::Forward
+            } else {
+                Oneway::No
+            }
+        }
+    }
+}
+
+/// Roads from ways; a way cut by the extract's edge (nodes missing) keeps
+/// its runs of known nodes.
+fn roads(ways: &[Way], at: &dyn Fn(i64) -> Option<Coord<f64>>) -> Vec<Road> {
+    let mut out = Vec::with_capacity(ways.len());
+    for w in ways {
+        let class = w.tags.get("highway").cloned().unwrap_or_else(|| "unclassified".into());
+        let maxspeed_kmh = w.tags.get("maxspeed").and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s.clone())));
+        let oneway = parse_oneway(&w.tags);
+        let mut run: Vec<Coord<f64>> = Vec::new();
+        let mut flush = |run: &mut Vec<Coord<f64>>| {
+            run.dedup();
+            if run.len() >= 2 {
+                out.push(Road { geometry: LineString::new(std::mem::take(run)), class: class.clone(), maxspeed_kmh, oneway });
+            }
+            run.clear();
+        };
+        for &r in &w.refs {
+            match at(r) {
+                Some(c) => run.push(c),
+                None => flush(&mut run),
+            }
+        }
+        flush(&mut run);
+    }
+    out
+}
+
+/// Joins ways (node id lists) into closed rings. Returns the rings and the
+/// number of open ends left over.
+pub fn join_rings(ways: Vec<Vec<i64>>) -> (Vec<Vec<i64>>, usize) {
+    let mut rings = Vec::new();
+    let mut open_ends = 0;
+    let mut used = vec![false; ways.len()];
+    let mut by_end: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, w) in ways.iter().enumerate() {
+        if w.len() < 2 {
+            used[i] = true;
+            continue;
+        }
+        if w.first() != w.last() {
+            for end in [w[0], w[w.len() - 1]] {
+                by_end.entry(end).or_default().push(i);
+            }
+        }
+    }
+    for start in 0..ways.len() {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        let mut ring = ways[start].clone();
+        while ring.first() != ring.last() {
+            let end = ring[ring.len() - 1];
+            let next = by_end.get(&end).and_then(|c| c.iter().copied().find(|&j| !used[j]));
+            let Some(j) = next else {
+                open_ends += 2;
+                break;
+            };
+            used[j] = true;
+            let w = &ways[j];
+            if w[0] == end {
+                ring.extend_from_slice(&w[1..]);
+            } else {
+                ring.extend(w[..w.len() - 1].iter().rev());
+            }
+        }
+        if ring.first() == ring.last() && ring.len() >= 4 {
+            rings.push(ring);
+        }
+    }
+    (rings, open_ends)
+}
+
+/// Rings of a relation's members, as coordinates; with the count of open
+/// ends and of member ways missing from the extract.
+fn relation_rings(
+    relation: &Relation,
+    members: &HashMap<i64, Vec<i64>>,
+    at: &dyn Fn(i64) -> Option<Coord<f64>>,
+) -> (Vec<LineString<f64>>, Vec<LineString<f64>>, usize, usize) {
+    let mut missing = 0;
+    let mut outer_ways = Vec::new();
+    let mut inner_ways = Vec::new();
+    for (way, inner) in &relation.members {
+        match members.get(way) {
+            Some(refs) if *inner => inner_ways.push(refs.clone()),
+            Some(refs) => outer_ways.push(refs.clone()),
+            None => missing += 1,
+        }
+    }
+    let mut open_ends = 0;
+    let mut to_coords = |ways: Vec<Vec<i64>>| -> Vec<LineString<f64>> {
+        let (rings, open) = join_rings(ways);
+        open_ends += open;
+        rings
+            .into_iter()
+            .filter_map(|r| r.iter().map(|&n| at(n)).collect::<Option<Vec<Coord<f64>>>>())
+            .map(LineString::new)
+            .collect()
+    };
+    let outers = to_coords(outer_ways);
+    let inners = to_coords(inner_ways);
+    (outers, inners, open_ends, missing)
+}
+
+fn districts(
+    file: &str,
+    relations: &[Relation],
+    members: &HashMap<i64, Vec<i64>>,
+    at: &dyn Fn(i64) -> Option<Coord<f64>>,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+) -> Vec<District> {
+    let mut out = Vec::new();
+    for r in relations {
+        let source = SourceRef { file: file.to_string(), line: r.id as u64 };
+        let code = options.code_tags.iter().find_map(|t| r.tags.get(t).filter(|v| !v.trim().is_empty()).cloned()).unwrap_or_else(|| format!("r{}", r.id));
+        let name = r.tags.get("name").cloned().unwrap_or_else(|| code.clone());
+        let (outers, inners, open_ends, missing) = relation_rings(r, members, at);
+        if outers.is_empty() {
+            let why = if missing > 0 || open_ends > 0 {
+                format!("{missing} member way(s) missing from the extract, {open_ends} open ring end(s)")
+            } else {
+                "no outer member way".to_string()
+            };
+            rejects.push(&source, &code, "geometry", format!("empty polygon: the boundary's ways do not close into a ring ({why})"), Action::Refused);
+            continue;
+        }
+        if open_ends > 0 || missing > 0 {
+            rejects.push(
+                &source,
+                &code,
+                "geometry",
+                format!("boundary partly unclosed ({missing} member way(s) missing, {open_ends} open ring end(s)); the closed rings are used"),
+                Action::Flagged,
+            );
+        }
+        let (polygons, orphans) = super::polygons::assemble(outers, inners);
+        if !orphans.is_empty() {
+            rejects.push(&source, &code, "geometry", format!("{} inner ring(s) outside every outer ring, left out", orphans.len()), Action::Flagged);
+        }
+        if let Some(geometry) = super::polygons::check_district(MultiPolygon::new(polygons), &code, &source, rejects) {
+            out.push(District { code: DistrictCode(code), name, geometry });
+        }
+    }
+    out
+}
+
+/// Level from `isced:level` (e.g. `1`, `2;3`, `1-3`) or `grades` (`1-6`, `K-9`).
+fn level_of(tags: &Tags) -> Option<Level> {
+    let numbers = |text: &str| -> Vec<u32> {
+        let mut out = Vec::new();
+        for part in text.split([';', ',']) {
+            // Kindergarten (`K`, `PK`) counts as grade 0.
+            let bound = |x: &str| match x.trim().to_ascii_lowercase().as_str() {
+                "k" | "pk" | "kg" => Some(0),
+                t => t.parse::<u32>().ok(),
+            };
+            let bounds: Vec<u32> = part.split('-').filter_map(bound).collect();
+            match bounds.as_slice() {
+                [a] => out.push(*a),
+                [a, b] if a <= b && b - a < 20 => out.extend(*a..=*b),
+                _ => {}
+            }
+        }
+        out
+    };
+    let classify = |values: Vec<u32>, secondary_from: u32| -> Option<Level> {
+        let primary = values.iter().any(|v| *v < secondary_from);
+        let secondary = values.iter().any(|v| *v >= secondary_from);
+        match (primary, secondary) {
+            (true, true) => Some(Level::Both),
+            (true, false) => Some(Level::Primary),
+            (false, true) => Some(Level::Secondary),
+            (false, false) => None,
+        }
+    };
+    tags.get("isced:level")
+        .and_then(|t| classify(numbers(t), 2))
+        .or_else(|| tags.get("grades").and_then(|t| classify(numbers(t), 7)))
+}
+
+fn schools_table(
+    file: &str,
+    nodes: &[(i64, Coord<f64>, Tags)],
+    ways: &[Way],
+    relations: &[Relation],
+    members: &HashMap<i64, Vec<i64>>,
+    at: &dyn Fn(i64) -> Option<Coord<f64>>,
+) -> Result<SchoolTable> {
+    let headers: Vec<String> = ["id", "name", "level", "students"].map(String::from).to_vec();
+    let mut rows = Vec::new();
+    let mut notes = Rejects::default();
+    let mut push = |prefix: char, id: i64, position: std::result::Result<(f64, f64), String>, tags: &Tags, notes: &mut Rejects| {
+        let source = SourceRef { file: file.to_string(), line: id as u64 };
+        let school_id = format!("{prefix}{id}");
+        let level = level_of(tags).map_or("", |l| l.as_str()).to_string();
+        let count = ["student:count", "capacity"].iter().find_map(|k| tags.get(*k).map(|v| (*k, v)));
+        let students = match count {
+            Some((_, v)) if super::parse_number(v).is_some_and(|n| n >= 0.0) => v.trim().to_string(),
+            Some((k, v)) => {
+                notes.push(&source, &school_id, k, format!("{k}={v:?} is not a number; students taken as 0"), Action::Flagged);
+                String::new()
+            }
+            None => String::new(),
+        };
+        let name = tags.get("name").cloned().unwrap_or_default();
+        rows.push(RawRow { source, cells: vec![school_id, name, level, students], position: Position::Geometry(position) });
+    };
+    for (id, c, tags) in nodes {
+        push('n', *id, Ok((c.x, c.y)), tags, &mut notes);
+    }
+    for w in ways {
+        let coords: Option<Vec<Coord<f64>>> = w.refs.iter().map(|&n| at(n)).collect();
+        let position = match coords {
+            None => Err("the school's way has nodes missing from the extract".to_string()),
+            Some(c) if c.len() >= 4 && c.first() == c.last() => {
+                Polygon::new(LineString::new(c), vec![]).centroid().map(|p| (p.x(), p.y())).ok_or_else(|| "degenerate school area".to_string())
+            }
+            Some(c) => LineString::new(c).centroid().map(|p: Point<f64>| (p.x(), p.y())).ok_or_else(|| "school way without nodes".to_string()),
+        };
+        push('w', w.id, position, &w.tags, &mut notes);
+    }
+    for r in relations {
+        let (outers, inners, _, _) = relation_rings(r, members, at);
+        let (polygons, _) = super::polygons::assemble(outers, inners);
+        let position = MultiPolygon::new(polygons)
+            .centroid()
+            .map(|p| (p.x(), p.y()))
+            .ok_or_else(|| "the school's multipolygon does not close into a ring".to_string());
+        push('r', r.id, position, &r.tags, &mut notes);
+    }
+    let identity = super::crs::Crs::wgs84().to_wgs84()?;
+    let placement = Placement { to_wgs84: &identity, extent: None, fix_swapped: false };
+    let format = Format { coords_in_columns: false, default_level: Some(Level::Both), default_students: Some(0.0) };
+    let mut table = schools::build(file, &headers, rows, &SchoolColumns::default(), &placement, format)?;
+    table.rejects.rows.extend(notes.rows);
+    Ok(table)
+}
+
+/// The PBF file behind a path, for [`Source::File`] callers.
+pub fn is_pbf(path: &Path) -> bool {
+    path.to_string_lossy().to_ascii_lowercase().ends_with(".pbf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ways_join_into_rings_whatever_their_direction() {
+        // A square split in three ways, one drawn backwards, plus a closed way.
+        let ways = vec![vec![1, 2, 3], vec![5, 4, 3], vec![5, 6, 1], vec![10, 11, 12, 10]];
+        let (rings, open) = join_rings(ways);
+        assert_eq!(open, 0);
+        assert_eq!(rings, vec![vec![1, 2, 3, 4, 5, 6, 1], vec![10, 11, 12, 10]]);
+        // A ring with a gap stays open and is reported.
+        let (rings, open) = join_rings(vec![vec![1, 2, 3], vec![3, 4, 5]]);
+        assert!(rings.is_empty());
+        assert_eq!(open, 2);
+    }
+
+    #[test]
+    fn levels_from_isced_or_grades() {
+        let tags = |k: &str, v: &str| Tags::from([(k.to_string(), v.to_string())]);
+        assert_eq!(level_of(&tags("isced:level", "1")), Some(Level::Primary));
+        assert_eq!(level_of(&tags("isced:level", "2;3")), Some(Level::Secondary));
+        assert_eq!(level_of(&tags("isced:level", "0-3")), Some(Level::Both));
+        assert_eq!(level_of(&tags("grades", "1-6")), Some(Level::Primary));
+        assert_eq!(level_of(&tags("grades", "7-12")), Some(Level::Secondary));
+        assert_eq!(level_of(&tags("grades", "K-9")), Some(Level::Both));
+        assert_eq!(level_of(&tags("isced:level", "unknown")), None);
+        assert_eq!(level_of(&Tags::new()), None);
+    }
+
+    #[test]
+    fn oneway_rules() {
+        let tags = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Tags>();
+        assert_eq!(parse_oneway(&tags(&[("oneway", "yes")])), Oneway::Forward);
+        assert_eq!(parse_oneway(&tags(&[("oneway", "-1")])), Oneway::Backward);
+        assert_eq!(parse_oneway(&tags(&[("junction", "roundabout")])), Oneway::Forward);
+        assert_eq!(parse_oneway(&tags(&[("highway", "motorway"), ("oneway", "no")])), Oneway::No);
+        assert_eq!(parse_oneway(&tags(&[("highway", "primary")])), Oneway::No);
+    }
+
+    #[test]
+    fn bytes_that_are_not_pbf_are_an_error_not_a_panic() {
+        let wanted = Wanted { schools: true, roads: true, districts: true };
+        for bytes in [&b""[..], b"not a pbf", &[0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] {
+            let mut rejects = Rejects::default();
+            let source = Source::Bytes { name: "x.osm.pbf", bytes };
+            let out = read(&source, wanted, &OsmOptions::default(), &mut rejects);
+            if let Ok(data) = out {
+                assert!(data.roads.is_empty() && data.districts.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Schools from any tabular source: CSV rows, GeoJSON point features,
+//! shapefile point records or OpenStreetMap objects all become a header
+//! plus text cells plus a position, and one function turns them into
+//! [`School`]s and rejects, so that every format refuses the same rows for
+//! the same reasons.
+
+use std::collections::BTreeMap;
+
+use geo::Rect;
+
+use super::crs::Reprojector;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{DistrictCode, Level, RejectedSchool, School, SchoolId, SourceRef};
+use crate::validate::{Action, Rejects};
+
+/// Which column holds what. Matching is case-insensitive; each field has a
+/// list of accepted names, the first present wins. A name set with
+/// [`SchoolColumns::set`] is the only one accepted for its field, and its
+/// absence is a run-level error.
+#[derive(Clone, Debug)]
+pub struct SchoolColumns {
+    pub id: Vec<String>,
+    pub name: Vec<String>,
+    /// Longitude or projected x (easting).
+    pub lon: Vec<String>,
+    /// Latitude or projected y (northing).
+    pub lat: Vec<String>,
+    pub district: Vec<String>,
+    pub level: Vec<String>,
+    pub students: Vec<String>,
+    pub teachers: Vec<String>,
+    pub classrooms: Vec<String>,
+    /// Fields whose column the user named (keys as in [`SchoolColumns::FIELDS`]).
+    pub given: Vec<String>,
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for SchoolColumns {
+    fn default() -> Self {
+        SchoolColumns {
+            id: names(&["id", "school_id", "code", "smis"]),
+            name: names(&["name", "school_name", "name_th"]),
+            lon: names(&["lon", "lng", "longitude", "x"]),
+            lat: names(&["lat", "latitude", "y"]),
+            district: names(&["district", "amp_code", "district_code"]),
+            level: names(&["level", "school_level"]),
+            students: names(&["students", "n_students", "enrolment", "enrollment"]),
+            teachers: names(&["teachers", "n_teachers"]),
+            classrooms: names(&["classrooms", "rooms", "n_classrooms"]),
+            given: Vec::new(),
+        }
+    }
+}
+
+impl SchoolColumns {
+    /// The field keys [`SchoolColumns::set`] accepts.
+    pub const FIELDS: [&'static str; 9] = ["id", "name", "lon", "lat", "district", "level", "students", "teachers", "classrooms"];
+
+    /// Names the one column to use for `field` (one of [`Self::FIELDS`]).
+    pub fn set(&mut self, field: &str, column: &str) -> Result<()> {
+        let list = match field {
+            "id" => &mut self.id,
+            "name" => &mut self.name,
+            "lon" | "x" => &mut self.lon,
+            "lat" | "y" => &mut self.lat,
+            "district" => &mut self.district,
+            "level" => &mut self.level,
+            "students" => &mut self.students,
+            "teachers" => &mut self.teachers,
+            "classrooms" => &mut self.classrooms,
+            other => {
+                return Err(Error::new(ErrorKind::Input, format!("unknown school field {other:?} (one of: {})", Self::FIELDS.join(", "))))
+            }
+        };
+        *list = vec![column.to_string()];
+        self.given.push(field.to_string());
+        Ok(())
+    }
+}
+
+/// The schools read from one input, plus the rows that could not be used.
+#[derive(Debug, Default)]
+pub struct SchoolTable {
+    pub schools: Vec<School>,
+    pub rejected: Vec<RejectedSchool>,
+    pub rejects: Rejects,
+    /// Every scorable field: the core numeric ones plus each extra column
+    /// whose non-blank cells are all numbers or booleans.
+    pub fields: Vec<String>,
+}
+
+/// Where a row's position comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Position {
+    /// From the longitude/x and latitude/y columns.
+    Columns,
+    /// From the feature's geometry, in the file's coordinate system; the
+    /// error says why there is none (no geometry, not a point, …).
+    Geometry(std::result::Result<(f64, f64), String>),
+}
+
+/// One input row: cells parallel to the header, blank for missing.
+#[derive(Clone, Debug)]
+pub struct RawRow {
+    pub source: SourceRef,
+    pub cells: Vec<String>,
+    pub position: Position,
+}
+
+/// How positions become WGS 84 degrees, and the swapped-coordinates check.
+#[derive(Clone, Debug)]
+pub struct Placement<'a> {
+    /// From the file's coordinate system to WGS 84.
+    pub to_wgs84: &'a Reprojector,
+    /// Bounding box of all district polygons (lon/lat); `None` disables
+    /// the swap check.
+    pub extent: Option<Rect<f64>>,
+    /// Swap coordinates detected as swapped instead of refusing the row.
+    pub fix_swapped: bool,
+}
+
+/// What a source's rows look like.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Format {
+    /// Positions are in columns (CSV): the two columns are required.
+    pub coords_in_columns: bool,
+    /// Level of a row without one; `None`: the level column is required.
+    pub default_level: Option<Level>,
+    /// Students of a row without a count; `None`: the column is required.
+    pub default_students: Option<f64>,
+}
+
+fn find(headers: &[String], wanted: &[String]) -> Option<usize> {
+    wanted.iter().find_map(|w| headers.iter().position(|h| h.eq_ignore_ascii_case(w)))
+}
+
+fn locate(headers: &[String], wanted: &[String], given: bool, file: &str, what: &str, required: bool) -> Result<Option<usize>> {
+    let found = find(headers, wanted);
+    if found.is_none() && (required || given) {
+        let how = if given { "the column named for it" } else { "looked for" };
+        return Err(Error::new(
+            ErrorKind::Input,
+            format!("no {what} column ({how}: {}; columns are: {})", wanted.join(", "), headers.join(", ")),
+        )
+        .in_file(file)
+        .at_line(1)
+        .on_field(wanted.first().cloned().unwrap_or_default()));
+    }
+    Ok(found)
+}
+
+fn in_range(p: (f64, f64)) -> bool {
+    p.0.is_finite() && p.1.is_finite() && (-180.0..=180.0).contains(&p.0) && (-90.0..=90.0).contains(&p.1)
+}
+
+fn inside(extent: &Rect<f64>, p: (f64, f64)) -> bool {
+    p.0 >= extent.min().x && p.0 <= extent.max().x && p.1 >= extent.min().y && p.1 <= extent.max().y
+}
+
+/// The outcome of placing one position.
+enum Placed {
+    At { lon: f64, lat: f64, note: Option<String> },
+    Refused { reason: String },
+}
+
+/// Converts a position to WGS 84 and checks for swapped axes: a position
+/// is taken as swapped when it lies outside the districts' extent (or is
+/// no valid longitude/latitude at all) and the swapped one lies inside.
+fn place(x: f64, y: f64, p: &Placement<'_>) -> Placed {
+    let convert = |a: f64, b: f64| p.to_wgs84.convert(a, b).filter(|q| in_range(*q));
+    let original = convert(x, y);
+    if let Some(extent) = &p.extent {
+        if !original.is_some_and(|q| inside(extent, q)) {
+            if let Some(swapped) = convert(y, x).filter(|q| inside(extent, *q)) {
+                return if p.fix_swapped {
+                    Placed::At {
+                        lon: swapped.0,
+                        lat: swapped.1,
+                        note: Some(format!("latitude and longitude were swapped: read ({x}, {y}), used ({y}, {x})")),
+                    }
+                } else {
+                    Placed::Refused {
+                        reason: format!(
+                            "latitude and longitude look swapped: ({x}, {y}) lies outside the districts' extent and ({y}, {x}) inside; fix the file or use --fix-swapped"
+                        ),
+                    }
+                };
+            }
+        }
+    }
+    match original {
+        Some((lon, lat)) => Placed::At { lon, lat, note: None },
+        None if p.to_wgs84.is_identity() => Placed::Refused { reason: format!("coordinates out of range: lon {x}, lat {y}") },
+        None => Placed::Refused { reason: format!("coordinates ({x}, {y}) cannot be converted from {} to WGS 84", p.to_wgs84.name()) },
+    }
+}
+
+/// Builds schools from rows. Run-level problems (a required column
+/// missing, a named column absent) are errors; row-level problems (blank
+/// id, coordinates missing, not numbers, out of range or swapped, unknown
+/// level, a student count that is not a number) become rejects.
+pub fn build(
+    file: &str,
+    headers: &[String],
+    rows: Vec<RawRow>,
+    columns: &SchoolColumns,
+    placement: &Placement<'_>,
+    format: Format,
+) -> Result<SchoolTable> {
+    let given = |f: &str| columns.given.iter().any(|g| g == f || (f == "lon" && g == "x") || (f == "lat" && g == "y"));
+    let from_columns = format.coords_in_columns;
+    let id = locate(headers, &columns.id, given("id"), file, "id", true)?.unwrap_or(0);
+    let name = locate(headers, &columns.name, given("name"), file, "name", false)?;
+    // Formats with a geometry take the position from it, not from columns.
+    let (lon, lat) = if from_columns {
+        (
+            locate(headers, &columns.lon, given("lon"), file, "longitude (x)", true)?,
+            locate(headers, &columns.lat, given("lat"), file, "latitude (y)", true)?,
+        )
+    } else {
+        (None, None)
+    };
+    let district = locate(headers, &columns.district, given("district"), file, "district", false)?;
+    let level = locate(headers, &columns.level, given("level"), file, "level", format.default_level.is_none())?;
+    let students = locate(headers, &columns.students, given("students"), file, "students", format.default_students.is_none())?;
+    let teachers = locate(headers, &columns.teachers, given("teachers"), file, "teachers", false)?;
+    let classrooms = locate(headers, &columns.classrooms, given("classrooms"), file, "classrooms", false)?;
+    let core: Vec<usize> =
+        [Some(id), name, lon, lat, district, level, students, teachers, classrooms].into_iter().flatten().collect();
+
+    // Extra columns are attributes when every non-blank cell is a number.
+    let extra: Vec<usize> = (0..headers.len())
+        .filter(|c| !core.contains(c))
+        .filter(|&c| rows.iter().all(|r| r.cells.get(c).is_none_or(|v| v.trim().is_empty() || super::parse_number(v).is_some())))
+        .collect();
+    let mut table = SchoolTable {
+        fields: ["students", "teachers", "classrooms"].iter().map(|s| s.to_string()).collect(),
+        ..SchoolTable::default()
+    };
+    table.fields.extend(extra.iter().map(|&c| headers[c].clone()));
+    let header = |c: Option<usize>, fallback: &str| c.map_or_else(|| fallback.to_string(), |c| headers[c].clone());
+    // The field named in rejects about a position: the two columns, or the geometry.
+    let position_field = match (lon, lat) {
+        (Some(a), Some(b)) if from_columns => format!("{}/{}", headers[a], headers[b]),
+        _ => "geometry".to_string(),
+    };
+
+    for row in rows {
+        let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c)).map_or("", |v| v.trim());
+        let source = row.source.clone();
+        let school_id = cell(Some(id)).to_string();
+        let school_name = cell(name).to_string();
+        let mut refuse = |field: &str, reason: String, lon_lat: Option<(f64, f64)>| {
+            table.rejects.push(&source, &school_id, field, reason.clone(), Action::Refused);
+            table.rejected.push(RejectedSchool {
+                id: SchoolId(school_id.clone()),
+                name: school_name.clone(),
+                lon_lat,
+                reason,
+                source: source.clone(),
+            });
+        };
+        if school_id.is_empty() {
+            refuse(&headers[id], "blank id".into(), None);
+            continue;
+        }
+        let (x, y) = match &row.position {
+            Position::Geometry(Ok(xy)) => *xy,
+            Position::Geometry(Err(reason)) => {
+                refuse("geometry", reason.clone(), None);
+                continue;
+            }
+            Position::Columns => {
+                let (lon_text, lat_text) = (cell(lon), cell(lat));
+                match (super::parse_number(lon_text), super::parse_number(lat_text)) {
+                    (Some(a), Some(b)) => (a, b),
+                    (None, _) if lon_text.is_empty() => {
+                        refuse(&header(lon, "lon"), "missing longitude".into(), None);
+                        continue;
+                    }
+                    (_, None) if lat_text.is_empty() => {
+                        refuse(&header(lat, "lat"), "missing latitude".into(), None);
+                        continue;
+                    }
+                    (None, _) => {
+                        refuse(&header(lon, "lon"), format!("longitude is not a number: {lon_text:?}"), None);
+                        continue;
+                    }
+                    (_, None) => {
+                        refuse(&header(lat, "lat"), format!("latitude is not a number: {lat_text:?}"), None);
+                        continue;
+                    }
+                }
+            }
+        };
+        let (lon_deg, lat_deg, note) = match place(x, y, placement) {
+            Placed::At { lon, lat, note } => (lon, lat, note),
+            Placed::Refused { reason } => {
+                refuse(&position_field, reason, None);
+                continue;
+            }
+        };
+        let level_value = match level.map(|c| (c, cell(Some(c)))) {
+            Some((c, text)) => match (Level::parse(text), format.default_level) {
+                (Some(l), _) => l,
+                (None, Some(default)) if text.is_empty() => default,
+                (None, _) => {
+                    refuse(&headers[c], format!("unknown level {text:?} (expected primary, secondary or both)"), Some((lon_deg, lat_deg)));
+                    continue;
+                }
+            },
+            None => format.default_level.unwrap_or(Level::Both),
+        };
+        let students_value = match students.map(|c| (c, cell(Some(c)))) {
+            Some((c, text)) => match (super::parse_number(text), format.default_students) {
+                (Some(v), _) if v >= 0.0 => v,
+                (None, Some(default)) if text.is_empty() => default,
+                _ => {
+                    refuse(&headers[c], format!("students is not a non-negative number: {text:?}"), Some((lon_deg, lat_deg)));
+                    continue;
+                }
+            },
+            None => format.default_students.unwrap_or(0.0),
+        };
+        if let Some(note) = note {
+            table.rejects.push(&source, &school_id, &position_field, note, Action::Flagged);
+        }
+        let count = |c: Option<usize>| super::parse_number(cell(c)).filter(|v| *v >= 0.0).unwrap_or(0.0);
+        let district_code = Some(cell(district)).filter(|s| !s.is_empty()).map(|s| DistrictCode(s.to_string()));
+        let attrs: BTreeMap<String, f64> =
+            extra.iter().filter_map(|&c| super::parse_number(cell(Some(c))).map(|v| (headers[c].clone(), v))).collect();
+        table.schools.push(School {
+            id: SchoolId(school_id.clone()),
+            name: school_name.clone(),
+            lon: lon_deg,
+            lat: lat_deg,
+            district: district_code,
+            level: level_value,
+            students: students_value,
+            teachers: count(teachers),
+            classrooms: count(classrooms),
+            attrs,
+            source: source.clone(),
+        });
+    }
+    Ok(table)
+}
