@@ -49,9 +49,10 @@ use std::str::FromStr;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use self::names::NameBook;
-use self::province::ProvinceSpec;
+use self::province::Province;
 use self::roads::{Network, RoadIndex};
 
 /// A named recipe for a data set.
@@ -72,12 +73,6 @@ impl Preset {
         }
     }
 
-    fn provinces(self) -> &'static [&'static ProvinceSpec] {
-        static CHIANG_MAI_ONLY: [&ProvinceSpec; 1] = [&province::CHIANG_MAI];
-        match self {
-            Preset::Province => &CHIANG_MAI_ONLY,
-        }
-    }
 }
 
 impl fmt::Display for Preset {
@@ -268,41 +263,85 @@ impl SynthDataset {
 
 /// Generates the data set of `preset` from `seed`.
 pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
-    let specs = preset.provinces();
-    let (min, max) = extent(specs);
-    let mut network = Network::new(min, max);
-    let mut names = NameBook::default();
-    let plans: Vec<plan::ProvincePlan> = specs
-        .iter()
-        .map(|spec| plan::lay_out(spec, seed, &mut network, &mut names))
+    match preset {
+        Preset::Province => {
+            let province = Province::from_spec(&province::CHIANG_MAI, seed);
+            let extent = province.bounds;
+            assemble(&[province], extent, seed, |_, _| {})
+        }
+    }
+}
+
+/// Runs the stages on `provinces`: lays each out on its own road network
+/// (in parallel; each province draws from its own streams, so the thread
+/// count cannot change a byte), joins the networks in province order,
+/// lets `connect` add what links or sets apart the provinces, nodes every
+/// crossing, then places the schools.
+fn assemble(
+    provinces: &[Province],
+    extent: ([f64; 2], [f64; 2]),
+    seed: u64,
+    connect: impl FnOnce(&mut Network, &mut [plan::ProvincePlan]),
+) -> SynthDataset {
+    let laid: Vec<(plan::ProvincePlan, Network, NameBook)> = provinces
+        .par_iter()
+        .map(|province| {
+            let mut network = Network::new(province.bounds.0, province.bounds.1);
+            let mut names = NameBook::default();
+            let plan = plan::lay_out(province, seed, &mut network, &mut names);
+            (plan, network, names)
+        })
         .collect();
+    let mut network = Network::new(extent.0, extent.1);
+    let mut plans = Vec::with_capacity(laid.len());
+    let mut books = Vec::with_capacity(laid.len());
+    for (mut plan, part, names) in laid {
+        let offset = network.append(part);
+        for village in plan.districts.iter_mut().flat_map(|d| &mut d.villages) {
+            village.node += offset;
+        }
+        plans.push(plan);
+        books.push(names);
+    }
+    connect(&mut network, &mut plans);
     network.node_crossings();
     let roads = network.into_roads();
-    let index = RoadIndex::new(&roads, min, max);
+    let index = RoadIndex::new(&roads, extent.0, extent.1);
 
+    let per_province: Vec<(Vec<SynthSchool>, Vec<SynthDistrict>)> = provinces
+        .par_iter()
+        .zip(&plans)
+        .zip(books)
+        .map(|((province, plan), mut names)| {
+            let schools = schools::schools(province, plan, &index, seed, &mut names);
+            let districts = plan
+                .districts
+                .iter()
+                .map(|d| {
+                    let label = province.label(d.number);
+                    SynthDistrict {
+                        code: province.district_code(d.number),
+                        name_th: label.map_or_else(String::new, |n| n.name_th.clone()),
+                        name_en: label.map_or_else(String::new, |n| n.name_en.clone()),
+                        province: province.code.to_string(),
+                        ring: d.ring.clone(),
+                        seat: d.seat,
+                        highland: d.highland,
+                    }
+                })
+                .collect();
+            (schools, districts)
+        })
+        .collect();
     let mut dataset = SynthDataset {
         schools: Vec::new(),
-        roads: Vec::new(),
+        roads,
         districts: Vec::new(),
     };
-    for (spec, plan) in specs.iter().zip(&plans) {
-        dataset
-            .schools
-            .extend(schools::schools(spec, plan, &index, seed, &mut names));
-        dataset.districts.extend(plan.districts.iter().map(|d| {
-            let name = spec.district_name(d.number);
-            SynthDistrict {
-                code: spec.district_code(d.number),
-                name_th: name.map_or_else(String::new, |n| n.name_th.to_string()),
-                name_en: name.map_or_else(String::new, |n| n.name_en.to_string()),
-                province: spec.code.to_string(),
-                ring: d.ring.clone(),
-                seat: d.seat,
-                highland: d.highland,
-            }
-        }));
+    for (schools, districts) in per_province {
+        dataset.schools.extend(schools);
+        dataset.districts.extend(districts);
     }
-    dataset.roads = roads;
     dataset
 }
 
@@ -315,22 +354,9 @@ fn stream(seed: u64, stream_id: u64) -> ChaCha8Rng {
     rng
 }
 
-/// A box around every province's grid, with room for jitter and for roads
-/// that wander a little past the border.
-fn extent(specs: &[&ProvinceSpec]) -> ([f64; 2], [f64; 2]) {
-    const PAD_DEG: f64 = 0.2;
-    let mut min = [f64::INFINITY; 2];
-    let mut max = [f64::NEG_INFINITY; 2];
-    for spec in specs {
-        for (lons, &lat) in spec.column_lon.iter().zip(spec.row_lat) {
-            for &lon in lons.iter() {
-                min = [min[0].min(lon), min[1].min(lat)];
-                max = [max[0].max(lon), max[1].max(lat)];
-            }
-        }
-    }
-    (
-        [min[0] - PAD_DEG, min[1] - PAD_DEG],
-        [max[0] + PAD_DEG, max[1] + PAD_DEG],
-    )
+/// The stream of stage `local` of the province with code `code`: each
+/// province owns the stream numbers `code * 1_000 ..`, and code 0 (no
+/// province has it) holds the national stages.
+fn province_stream(seed: u64, code: &str, local: u64) -> ChaCha8Rng {
+    stream(seed, code.parse::<u64>().unwrap_or(0) * 1_000 + local)
 }

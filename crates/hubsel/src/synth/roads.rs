@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::geom::{delta_m, distance_m, offset_m, orient, point_segment_m, rounded7, Grid, LonLat};
 use super::names::CITY_STREETS;
-use super::province::ProvinceSpec;
+use super::province::Terrain;
 use super::{RoadClass, SynthRoad};
 
 /// Step in metres at which a road's centre line is evaluated before its
@@ -134,6 +134,24 @@ impl Network {
         id
     }
 
+    /// Moves the vertices and roads of `other` into this network, after
+    /// its own, and returns the offset added to `other`'s vertex indices.
+    pub fn append(&mut self, other: Network) -> u32 {
+        let offset = self.nodes.len() as u32;
+        for p in other.nodes {
+            let id = self.nodes.len() as u32;
+            self.nodes.push(p);
+            self.node_index.insert_point(p, id);
+        }
+        self.roads.extend(other.roads.into_iter().map(|mut road| {
+            for v in &mut road.nodes {
+                *v += offset;
+            }
+            road
+        }));
+        offset
+    }
+
     /// The vertex nearest to `p` within `max_m` metres, with its distance.
     pub fn nearest_node(&self, p: LonLat, max_m: f64) -> Option<(u32, f64)> {
         let mut radius_m = 2_000.0_f64.min(max_m);
@@ -161,12 +179,12 @@ impl Network {
         from: u32,
         to: u32,
         label: RoadLabel,
-        spec: &ProvinceSpec,
+        terrain: &Terrain,
         rng: &mut ChaCha8Rng,
     ) {
         let (a, b) = (self.nodes[from as usize], self.nodes[to as usize]);
         let mut nodes = vec![from];
-        for p in meander(a, b, label.class.winding(), spec, rng) {
+        for p in meander(a, b, label.class.winding(), terrain, rng) {
             // Rounding can land a vertex on its predecessor only if they were
             // within a centimetre; the tracer spaces them metres apart.
             nodes.push(self.add_node(p));
@@ -496,7 +514,7 @@ fn meander(
     a: LonLat,
     b: LonLat,
     winding: Winding,
-    spec: &ProvinceSpec,
+    terrain: &Terrain,
     rng: &mut ChaCha8Rng,
 ) -> Vec<LonLat> {
     let [dx, dy] = delta_m(a, b);
@@ -534,16 +552,16 @@ fn meander(
     let mut picked: Vec<(f64, f64)> = Vec::new();
     let (mut prev_x, mut prev_y) = (0.0, 0.0);
     let mut arc_m = 0.0;
-    let mut terrain = spec.highland_weight(a);
-    let mut target_m = spacing(terrain, rng);
+    let mut hilliness = terrain.highland_weight(a);
+    let mut target_m = spacing(hilliness, rng);
     for i in 1..steps {
         let x = i as f64 * step_m;
         let t = x / length_m;
         // The terrain changes over kilometres: sample it every 200 m.
         if i % 10 == 0 {
-            terrain = spec.highland_weight(at(t));
+            hilliness = terrain.highland_weight(at(t));
         }
-        let hills = terrain * winding.switchbacks;
+        let hills = hilliness * winding.switchbacks;
         let wavelength_m =
             mean_wavelength_m * (1.0 + 0.5 * (TAU * x / drift_m + drift_phase).sin());
         phase += TAU * step_m / wavelength_m;
@@ -565,7 +583,7 @@ fn meander(
         if arc_m >= target_m {
             picked.push((t, y));
             arc_m = 0.0;
-            target_m = spacing(terrain, rng);
+            target_m = spacing(hilliness, rng);
         }
     }
     arc_m += ((length_m - prev_x).powi(2) + prev_y * prev_y).sqrt();
