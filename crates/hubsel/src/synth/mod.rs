@@ -33,6 +33,7 @@
 mod districts;
 mod geom;
 mod names;
+mod national;
 mod plan;
 mod province;
 mod roads;
@@ -60,19 +61,22 @@ use self::roads::{Network, RoadIndex};
 pub enum Preset {
     /// Chiang Mai province: 25 districts, 687 schools.
     Province,
+    /// The whole country: 77 provinces, 928 districts, 29,251 schools and
+    /// a road network of over two million vertices.
+    Thailand,
 }
 
 impl Preset {
     /// Every preset, in the order help texts list them.
-    pub const ALL: [Preset; 1] = [Preset::Province];
+    pub const ALL: [Preset; 2] = [Preset::Province, Preset::Thailand];
 
     /// The name [`FromStr`] accepts.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Province => "province",
+            Preset::Thailand => "thailand",
         }
     }
-
 }
 
 impl fmt::Display for Preset {
@@ -267,8 +271,9 @@ pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
         Preset::Province => {
             let province = Province::from_spec(&province::CHIANG_MAI, seed);
             let extent = province.bounds;
-            assemble(&[province], extent, seed, |_, _| {})
+            assemble(&[province], extent, 7, seed, |_, _, _| {})
         }
+        Preset::Thailand => national::generate(seed),
     }
 }
 
@@ -280,19 +285,20 @@ pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
 fn assemble(
     provinces: &[Province],
     extent: ([f64; 2], [f64; 2]),
+    road_decimals: i32,
     seed: u64,
-    connect: impl FnOnce(&mut Network, &mut [plan::ProvincePlan]),
+    connect: impl FnOnce(&mut Network, &mut [plan::ProvincePlan], &mut [NameBook]),
 ) -> SynthDataset {
     let laid: Vec<(plan::ProvincePlan, Network, NameBook)> = provinces
         .par_iter()
         .map(|province| {
-            let mut network = Network::new(province.bounds.0, province.bounds.1);
+            let mut network = Network::new(province.bounds.0, province.bounds.1, road_decimals);
             let mut names = NameBook::default();
             let plan = plan::lay_out(province, seed, &mut network, &mut names);
             (plan, network, names)
         })
         .collect();
-    let mut network = Network::new(extent.0, extent.1);
+    let mut network = Network::new(extent.0, extent.1, road_decimals);
     let mut plans = Vec::with_capacity(laid.len());
     let mut books = Vec::with_capacity(laid.len());
     for (mut plan, part, names) in laid {
@@ -303,7 +309,7 @@ fn assemble(
         plans.push(plan);
         books.push(names);
     }
-    connect(&mut network, &mut plans);
+    connect(&mut network, &mut plans, &mut books);
     network.node_crossings();
     let roads = network.into_roads();
     let index = RoadIndex::new(&roads, extent.0, extent.1);
@@ -311,7 +317,7 @@ fn assemble(
     let per_province: Vec<(Vec<SynthSchool>, Vec<SynthDistrict>)> = provinces
         .par_iter()
         .zip(&plans)
-        .zip(books)
+        .zip(books.into_par_iter())
         .map(|((province, plan), mut names)| {
             let schools = schools::schools(province, plan, &index, seed, &mut names);
             let districts = plan

@@ -22,8 +22,6 @@ const MIN_SCHOOLS_PER_DISTRICT: usize = 8;
 const VALLEY_DENSITY_RATIO: f64 = 20.0;
 /// The capital district's extra weight in the school allocation.
 const CAPITAL_WEIGHT: f64 = 2.0;
-/// Villages without a school for each village with one.
-const HAMLETS_PER_SCHOOL: f64 = 1.0;
 /// Villages keep this far from district boundaries, so a school placed
 /// near its village stays well inside the district.
 const VILLAGE_MARGIN_M: f64 = 700.0;
@@ -408,7 +406,7 @@ fn settle_villages(
     names: &mut NameBook,
     rng: &mut ChaCha8Rng,
 ) {
-    let hamlets = (HAMLETS_PER_SCHOOL * schools as f64).round() as usize;
+    let hamlets = (province.hamlets_per_school * schools as f64).round() as usize;
     let terrain = &province.terrain;
     let mut points = scatter_villages(
         terrain,

@@ -68,7 +68,10 @@ const HIGHLAND_EDGE_M: f64 = 3_000.0;
 
 /// How many highland schools of a described province lie far off any road
 /// (1–3 km).
-const SPEC_REMOTE_SCHOOLS: usize = 10;
+pub const SPEC_REMOTE_SCHOOLS: usize = 10;
+/// Villages without a school for each village with one, in a described
+/// province.
+pub const SPEC_HAMLETS_PER_SCHOOL: f64 = 1.0;
 
 impl ProvinceSpec {
     /// The spec's own terrain: highland everywhere but in its valley.
@@ -246,6 +249,11 @@ pub struct Province {
     /// Highland schools 1–3 km off any road, one per highland district in
     /// number order while they last.
     pub remote_schools: usize,
+    /// Villages without a school for each village with one.
+    pub hamlets_per_school: f64,
+    /// Village schools' enrolment relative to the baseline (seats and
+    /// sub-centres keep theirs).
+    pub village_enrolment: f64,
     /// Districts with a road island (a village cluster no road reaches),
     /// and how many of the district's schools stand on it. The national
     /// layout builds the islands once every other road is in place.
@@ -272,6 +280,8 @@ impl Province {
             city: Some(spec.city),
             small_secondary_district: spec.small_secondary_district,
             remote_schools: SPEC_REMOTE_SCHOOLS,
+            hamlets_per_school: SPEC_HAMLETS_PER_SCHOOL,
+            village_enrolment: 1.0,
             islands: Vec::new(),
         }
     }

@@ -35,8 +35,9 @@ const NODE_CELL_DEG: f64 = 0.02;
 /// Cells of the segment index used for noding and distance searches, in
 /// degrees (about 1 km).
 const SEGMENT_CELL_DEG: f64 = 0.01;
-/// Noding rounds the inserted crossing to 7 decimals, which moves it by up
-/// to a centimetre and may, very rarely, make a new crossing: repeat.
+/// Noding rounds the inserted crossing to the network's decimals, which
+/// moves it by up to a centimetre (ten at 6 decimals) and may, very
+/// rarely, make a new crossing: repeat.
 const MAX_NODING_PASSES: usize = 4;
 
 /// How a class of road bends.
@@ -105,29 +106,43 @@ pub struct RoadDraft {
 /// The growing road network of one data set.
 #[derive(Debug)]
 pub struct Network {
-    /// Every vertex, rounded to 7 decimals, `[lon, lat]`.
+    /// Every vertex, rounded to the network's decimals, `[lon, lat]`.
     pub nodes: Vec<LonLat>,
     pub roads: Vec<RoadDraft>,
     min: LonLat,
     max: LonLat,
+    /// `10^decimals`.
+    scale: f64,
     node_index: Grid<u32>,
 }
 
 impl Network {
-    /// An empty network whose indexes cover `min`..`max` (degrees).
-    pub fn new(min: LonLat, max: LonLat) -> Self {
+    /// An empty network whose indexes cover `min`..`max` (degrees) and
+    /// whose vertices are rounded to `decimals` decimals (7, about a
+    /// centimetre, or 6, about ten): rounding once, at creation, and
+    /// copying the rounded value afterwards is what makes shared vertices
+    /// bit-identical in the written file.
+    pub fn new(min: LonLat, max: LonLat, decimals: i32) -> Self {
         Network {
             nodes: Vec::new(),
             roads: Vec::new(),
             min,
             max,
+            scale: 10_f64.powi(decimals),
             node_index: Grid::new(min, max, NODE_CELL_DEG),
         }
     }
 
+    fn round(&self, p: LonLat) -> LonLat {
+        [
+            (p[0] * self.scale).round() / self.scale,
+            (p[1] * self.scale).round() / self.scale,
+        ]
+    }
+
     /// Adds a vertex at `p` (rounded here) and returns its index.
     pub fn add_node(&mut self, p: LonLat) -> u32 {
-        let p = rounded7(p);
+        let p = self.round(p);
         let id = self.nodes.len() as u32;
         self.nodes.push(p);
         self.node_index.insert_point(p, id);
@@ -190,6 +205,22 @@ impl Network {
             nodes.push(self.add_node(p));
         }
         nodes.push(to);
+        let RoadLabel {
+            class,
+            name,
+            maxspeed_kmh,
+        } = label;
+        self.roads.push(RoadDraft {
+            class,
+            name,
+            oneway: false,
+            maxspeed_kmh,
+            nodes,
+        });
+    }
+
+    /// Adds a road along the vertices `nodes` as they are, two-way.
+    pub fn add_road(&mut self, label: RoadLabel, nodes: Vec<u32>) {
         let RoadLabel {
             class,
             name,
@@ -363,7 +394,7 @@ impl Network {
                 Splice::Existing(v) => v,
                 Splice::New(p) => {
                     // Both splices of a crossing come one after the other.
-                    let p = rounded7(p);
+                    let p = self.round(p);
                     let v = if p == self.nodes[a as usize] {
                         a
                     } else if p == self.nodes[b as usize] {

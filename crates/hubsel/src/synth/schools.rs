@@ -205,15 +205,22 @@ fn district_schools(
     let district_th = province
         .label(district.number)
         .map_or("", |d| d.name_th.as_str());
-    let id_base = province.code.parse::<u32>().unwrap_or(0) * 1_000_000
-        + u32::from(district.number) * 10_000;
+    let id_base =
+        province.code.parse::<u32>().unwrap_or(0) * 1_000_000 + u32::from(district.number) * 10_000;
     let mut schools: Vec<SynthSchool> = sites
         .iter()
         .zip(&levels)
         .enumerate()
         .map(|(k, (site, &level))| {
             let highland = province.terrain.is_highland(site.position);
-            let students = students(level, site, highland, capital, rng);
+            let students = students(
+                level,
+                site,
+                highland,
+                capital,
+                province.village_enrolment,
+                rng,
+            );
             let name = school_name(level, site, highland, district_th, rng);
             let mut school = SynthSchool {
                 id: id_base + k as u32 + 1,
@@ -301,12 +308,14 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// Enrolment: log-normal around a median for the level, larger in towns
-/// and the capital, smaller in the hills and off the road.
+/// and the capital, smaller in the hills and off the road; village
+/// schools scaled by `village_enrolment`.
 fn students(
     level: SchoolLevel,
     site: &Site,
     highland: bool,
     capital: bool,
+    village_enrolment: f64,
     rng: &mut ChaCha8Rng,
 ) -> u32 {
     let (median, sigma, low, high) = match level {
@@ -317,7 +326,7 @@ fn students(
     let place = match site.role {
         Role::Seat => 1.8,
         Role::SubCentre => 1.3,
-        Role::Village => 1.0,
+        Role::Village => village_enrolment,
     };
     let terrain = if site.remote {
         0.4

@@ -63,8 +63,13 @@ fn district(code: &str) -> &'static SynthDistrict {
 fn presets_parse_case_insensitively() {
     assert_eq!("province".parse::<Preset>(), Ok(Preset::Province));
     assert_eq!("PROVINCE".parse::<Preset>(), Ok(Preset::Province));
-    let err = "thailand".parse::<Preset>().unwrap_err();
-    assert!(err.to_string().contains("province"), "{err}");
+    assert_eq!("Thailand".parse::<Preset>(), Ok(Preset::Thailand));
+    let err = "chiang-mai".parse::<Preset>().unwrap_err();
+    assert!(err.to_string().contains("province, thailand"), "{err}");
+    for preset in Preset::ALL {
+        assert_eq!(preset.name().parse::<Preset>(), Ok(preset));
+        assert_eq!(preset.to_string(), preset.name());
+    }
 }
 
 #[test]
