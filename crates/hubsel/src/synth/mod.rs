@@ -42,6 +42,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thailand_tests;
 
 use std::fmt;
 use std::io;

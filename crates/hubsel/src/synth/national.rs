@@ -624,12 +624,42 @@ fn padded_bounds(outline: &[LonLat]) -> (LonLat, LonLat) {
     )
 }
 
-/// Every province, tiled, named and with its terrain, in table order.
-pub fn provinces(seed: u64) -> Vec<Province> {
+/// Where Chiang Mai's description puts `[lon, lat]`, moved into the patch
+/// bounded by `sides` (its block).
+fn fit_chiang_mai(sides: &Sides, p: LonLat) -> LonLat {
+    let (min, max) = CHIANG_MAI.frame();
+    coons(
+        sides,
+        (p[0] - min[0]) / (max[0] - min[0]),
+        (p[1] - min[1]) / (max[1] - min[1]),
+    )
+}
+
+/// The country laid out: every province, tiled, named and with its part
+/// of the terrain, in table order; and the whole terrain, which includes
+/// Chiang Mai's valley as fitted into its block.
+pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
     let grid = block_grid();
     let rects = block_rects(&grid);
     let borders = Borders::draw(&grid, &mut province_stream(seed, NATIONAL, STREAM_GRID));
-    let terrain = national_terrain();
+    let chiang_mai_sides = PROVINCES
+        .iter()
+        .zip(&rects)
+        .find(|(entry, _)| entry.code == CHIANG_MAI.code)
+        .and_then(|(_, rect)| rect.map(|r| borders.sides(r)));
+    let mut terrain = national_terrain();
+    if let Some(sides) = &chiang_mai_sides {
+        terrain.valleys.push(
+            CHIANG_MAI
+                .valley
+                .iter()
+                .map(|v| {
+                    let [lon, lat] = fit_chiang_mai(sides, [v.lon, v.lat]);
+                    ValleyPoint { lon, lat, ..*v }
+                })
+                .collect(),
+        );
+    }
     let mut district_names = DistrictNames::default();
     // Chiang Mai's names come with its description: no other district
     // gets them.
@@ -668,28 +698,10 @@ pub fn provinces(seed: u64) -> Vec<Province> {
         };
         let mut tiling = districts::tile_sides(&sides, &arrangement, &mut rng);
         let bounds = padded_bounds(&tiling.outline);
-        let mut terrain = terrain.near(bounds.0, bounds.1, TERRAIN_MARGIN_M);
+        let terrain = terrain.near(bounds.0, bounds.1, TERRAIN_MARGIN_M);
         let mut province = if chiang_mai {
-            // The description's valley and city, moved into the block.
-            let (min, max) = CHIANG_MAI.frame();
-            let fit = |lon: f64, lat: f64| {
-                coons(
-                    &sides,
-                    (lon - min[0]) / (max[0] - min[0]),
-                    (lat - min[1]) / (max[1] - min[1]),
-                )
-            };
-            terrain.valleys.push(
-                CHIANG_MAI
-                    .valley
-                    .iter()
-                    .map(|v| {
-                        let [lon, lat] = fit(v.lon, v.lat);
-                        ValleyPoint { lon, lat, ..*v }
-                    })
-                    .collect(),
-            );
-            let city = rounded7(fit(CHIANG_MAI.city[0], CHIANG_MAI.city[1]));
+            // The description's city, moved into the block.
+            let city = rounded7(fit_chiang_mai(&sides, CHIANG_MAI.city));
             // Kept only where it lands well inside the capital district;
             // otherwise the capital's seat is chosen as any other.
             let city = tiling
@@ -739,7 +751,7 @@ pub fn provinces(seed: u64) -> Vec<Province> {
         province.labels.sort_by_key(|l| l.number);
         provinces.push(province);
     }
-    provinces
+    (provinces, terrain)
 }
 
 /// Numbers the cells of a generic province: 1 for the capital district,
@@ -885,12 +897,11 @@ fn neighbours(provinces: &[Province]) -> Vec<(usize, usize)> {
 
 /// Generates the national data set.
 pub fn generate(seed: u64) -> SynthDataset {
-    let provinces = provinces(seed);
+    let (provinces, terrain) = country(seed);
     let extent = (
         [EXTENT.0[0] - 0.1, EXTENT.0[1] - 0.1],
         [EXTENT.1[0] + 0.1, EXTENT.1[1] + 0.1],
     );
-    let terrain = national_terrain();
     let pairs = neighbours(&provinces);
     super::assemble(
         &provinces,

@@ -12,6 +12,7 @@ use std::f64::consts::{PI, TAU};
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use super::geom::{delta_m, distance_m, offset_m, orient, point_segment_m, rounded7, Grid, LonLat};
 use super::names::CITY_STREETS;
@@ -340,45 +341,52 @@ impl Network {
             (road.nodes[k as usize], road.nodes[k as usize + 1])
         };
         // (segment, parameter along it, vertex): a vertex to splice in.
-        let mut splices: Vec<(u32, f64, Splice)> = Vec::new();
+        // Rows of cells are searched in parallel and their finds joined in
+        // row order: the same list, in the same order, as a plain loop.
         let (nx, ny) = index.dims();
-        for iy in 0..ny {
-            for ix in 0..nx {
-                let cell = index.cell(ix, iy);
-                for (n, &s1) in cell.iter().enumerate() {
-                    for &s2 in &cell[n + 1..] {
-                        let (a, b) = ends(s1);
-                        let (c, d) = ends(s2);
-                        if a == c || a == d || b == c || b == d {
-                            continue;
-                        }
-                        let [pa, pb, pc, pd] = [a, b, c, d].map(|v| self.nodes[v as usize]);
-                        let Some(meet) = meeting(pa, pb, pc, pd) else {
-                            continue;
-                        };
-                        if index.cell_of(meet.point) != (ix, iy) {
-                            continue;
-                        }
-                        match meet.kind {
-                            MeetKind::Cross { t, u } => {
-                                let new = Splice::New(meet.point);
-                                splices.push((s1, t, new));
-                                splices.push((s2, u, new));
+        let nodes = &self.nodes;
+        let splices: Vec<(u32, f64, Splice)> = (0..ny)
+            .into_par_iter()
+            .flat_map_iter(|iy| {
+                let mut found: Vec<(u32, f64, Splice)> = Vec::new();
+                for ix in 0..nx {
+                    let cell = index.cell(ix, iy);
+                    for (n, &s1) in cell.iter().enumerate() {
+                        for &s2 in &cell[n + 1..] {
+                            let (a, b) = ends(s1);
+                            let (c, d) = ends(s2);
+                            if a == c || a == d || b == c || b == d {
+                                continue;
                             }
-                            MeetKind::Touch { on_first, t } => {
-                                // A vertex of one segment lies on the other.
-                                let (host, vertex) = if on_first {
-                                    (s1, if meet.point == pc { c } else { d })
-                                } else {
-                                    (s2, if meet.point == pa { a } else { b })
-                                };
-                                splices.push((host, t, Splice::Existing(vertex)));
+                            let [pa, pb, pc, pd] = [a, b, c, d].map(|v| nodes[v as usize]);
+                            let Some(meet) = meeting(pa, pb, pc, pd) else {
+                                continue;
+                            };
+                            if index.cell_of(meet.point) != (ix, iy) {
+                                continue;
+                            }
+                            match meet.kind {
+                                MeetKind::Cross { t, u } => {
+                                    let new = Splice::New(meet.point);
+                                    found.push((s1, t, new));
+                                    found.push((s2, u, new));
+                                }
+                                MeetKind::Touch { on_first, t } => {
+                                    // A vertex of one segment lies on the other.
+                                    let (host, vertex) = if on_first {
+                                        (s1, if meet.point == pc { c } else { d })
+                                    } else {
+                                        (s2, if meet.point == pa { a } else { b })
+                                    };
+                                    found.push((host, t, Splice::Existing(vertex)));
+                                }
                             }
                         }
                     }
                 }
-            }
-        }
+                found
+            })
+            .collect();
         if splices.is_empty() {
             return 0;
         }
