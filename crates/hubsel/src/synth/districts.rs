@@ -33,6 +33,9 @@ pub struct Cell {
     pub column: usize,
     /// Closed, counter-clockwise, coordinates rounded to 7 decimals.
     pub ring: Vec<LonLat>,
+    /// The cell's grid corners, south-west, south-east, north-east and
+    /// north-west (vertices of `ring`).
+    pub corners: [LonLat; 4],
 }
 
 /// The tiled province: its cells in layout order (rows south to north) and
@@ -79,6 +82,12 @@ pub fn tile(spec: &ProvinceSpec, rng: &mut ChaCha8Rng) -> Tiling {
                 row,
                 column,
                 ring,
+                corners: [
+                    corners[row][column],
+                    corners[row][column + 1],
+                    corners[row + 1][column + 1],
+                    corners[row + 1][column],
+                ],
             });
         }
     }
@@ -305,6 +314,12 @@ pub fn tile_sides(sides: &Sides, arrangement: &Arrangement, rng: &mut ChaCha8Rng
                 row,
                 column,
                 ring,
+                corners: [
+                    lines[row][lower_at[column]],
+                    lines[row][lower_at[column + 1]],
+                    lines[row + 1][upper_at[column + 1]],
+                    lines[row + 1][upper_at[column]],
+                ],
             });
         }
     }

@@ -624,15 +624,42 @@ fn padded_bounds(outline: &[LonLat]) -> (LonLat, LonLat) {
     )
 }
 
-/// Where Chiang Mai's description puts `[lon, lat]`, moved into the patch
-/// bounded by `sides` (its block).
-fn fit_chiang_mai(sides: &Sides, p: LonLat) -> LonLat {
-    let (min, max) = CHIANG_MAI.frame();
-    coons(
-        sides,
-        (p[0] - min[0]) / (max[0] - min[0]),
-        (p[1] - min[1]) / (max[1] - min[1]),
-    )
+/// Where Chiang Mai's description puts `[lon, lat]`, moved into its
+/// tiling in the national block: the point's place within the grid cell
+/// of the description that holds it (or the nearest one), as fractions
+/// across and up, is taken to the same district's cell of `tiling` by
+/// bilinear interpolation between that cell's corners. Points move with
+/// the districts around them, so the city stays in Mueang Chiang Mai and
+/// the Ping valley in the valley districts.
+fn fit_chiang_mai(tiling: &Tiling, p: LonLat) -> LonLat {
+    let spec = &CHIANG_MAI;
+    let rows = spec.layout.len();
+    let row = (0..rows)
+        .find(|&j| p[1] < spec.row_lat[j + 1])
+        .unwrap_or(rows - 1);
+    let (south, north) = (spec.row_lat[row], spec.row_lat[row + 1]);
+    let v = (p[1] - south) / (north - south);
+    // Column line `i` of the description at this height.
+    let line = |i: usize| {
+        spec.column_lon[row][i] + v * (spec.column_lon[row + 1][i] - spec.column_lon[row][i])
+    };
+    let columns = spec.layout[row].len();
+    let column = (0..columns)
+        .find(|&i| p[0] < line(i + 1))
+        .unwrap_or(columns - 1);
+    let u = (p[0] - line(column)) / (line(column + 1) - line(column));
+    let number = spec.layout[row][column];
+    let Some(cell) = tiling.cells.iter().find(|c| c.number == number) else {
+        return p;
+    };
+    let [sw, se, ne, nw] = cell.corners;
+    let at = |k: usize| {
+        (1.0 - u) * (1.0 - v) * sw[k]
+            + u * (1.0 - v) * se[k]
+            + u * v * ne[k]
+            + (1.0 - u) * v * nw[k]
+    };
+    [at(0), at(1)]
 }
 
 /// The country laid out: every province, tiled, named and with its part
@@ -642,19 +669,29 @@ pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
     let grid = block_grid();
     let rects = block_rects(&grid);
     let borders = Borders::draw(&grid, &mut province_stream(seed, NATIONAL, STREAM_GRID));
-    let chiang_mai_sides = PROVINCES
+    // Chiang Mai is tiled first: its valley, fitted into its districts,
+    // is part of the terrain every province takes its share of.
+    let chiang_mai_tiling = PROVINCES
         .iter()
         .zip(&rects)
         .find(|(entry, _)| entry.code == CHIANG_MAI.code)
-        .and_then(|(_, rect)| rect.map(|r| borders.sides(r)));
+        .and_then(|(entry, rect)| {
+            rect.map(|r| {
+                districts::tile_sides(
+                    &borders.sides(r),
+                    &chiang_mai_arrangement(),
+                    &mut province_stream(seed, entry.code, STREAM_TILING),
+                )
+            })
+        });
     let mut terrain = national_terrain();
-    if let Some(sides) = &chiang_mai_sides {
+    if let Some(tiling) = &chiang_mai_tiling {
         terrain.valleys.push(
             CHIANG_MAI
                 .valley
                 .iter()
                 .map(|v| {
-                    let [lon, lat] = fit_chiang_mai(sides, [v.lon, v.lat]);
+                    let [lon, lat] = fit_chiang_mai(tiling, [v.lon, v.lat]);
                     ValleyPoint { lon, lat, ..*v }
                 })
                 .collect(),
@@ -689,19 +726,21 @@ pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
         let sides = borders.sides(rect);
         let mut rng = province_stream(seed, entry.code, STREAM_TILING);
         let chiang_mai = entry.code == CHIANG_MAI.code;
-        let arrangement = if chiang_mai {
-            chiang_mai_arrangement()
-        } else {
-            let width_m = 0.5 * (line_length_m(&sides.south) + line_length_m(&sides.north));
-            let height_m = 0.5 * (line_length_m(&sides.west) + line_length_m(&sides.east));
-            generic_arrangement(usize::from(entry.districts), width_m, height_m, &mut rng)
+        let mut tiling = match (&chiang_mai_tiling, chiang_mai) {
+            (Some(tiling), true) => tiling.clone(),
+            _ => {
+                let width_m = 0.5 * (line_length_m(&sides.south) + line_length_m(&sides.north));
+                let height_m = 0.5 * (line_length_m(&sides.west) + line_length_m(&sides.east));
+                let arrangement =
+                    generic_arrangement(usize::from(entry.districts), width_m, height_m, &mut rng);
+                districts::tile_sides(&sides, &arrangement, &mut rng)
+            }
         };
-        let mut tiling = districts::tile_sides(&sides, &arrangement, &mut rng);
         let bounds = padded_bounds(&tiling.outline);
         let terrain = terrain.near(bounds.0, bounds.1, TERRAIN_MARGIN_M);
         let mut province = if chiang_mai {
             // The description's city, moved into the block.
-            let city = rounded7(fit_chiang_mai(&sides, CHIANG_MAI.city));
+            let city = rounded7(fit_chiang_mai(&tiling, CHIANG_MAI.city));
             // Kept only where it lands well inside the capital district;
             // otherwise the capital's seat is chosen as any other.
             let city = tiling

@@ -679,3 +679,30 @@ fn same_seed_same_data_whatever_the_threads_other_seed_other_country() {
     let differing = one.iter().zip(&two).filter(|(a, b)| a != b).count();
     assert!(differing > 900, "only {differing} districts moved");
 }
+
+#[test]
+fn chiang_mai_keeps_its_description_in_its_block() {
+    for seed in 1..=6 {
+        let (provinces, terrain) = national::country(seed);
+        let chiang_mai = provinces
+            .iter()
+            .find(|p| p.code == "50")
+            .expect("Chiang Mai");
+        assert_eq!(chiang_mai.school_count, 687);
+        assert_eq!(chiang_mai.small_secondary_district, Some(25));
+        // The city, fitted into the block, lands in Mueang Chiang Mai and
+        // in the Ping valley; Omkoi and Mae Chaem stay in the hills.
+        let city = chiang_mai.city.expect("the city lands in its district");
+        assert!(!terrain.is_highland(city), "seed {seed}");
+        for (number, highland) in [(1, false), (18, true), (3, true)] {
+            let cell = chiang_mai
+                .tiling
+                .cells
+                .iter()
+                .find(|c| c.number == number)
+                .expect("district");
+            let share = super::plan::valley_share(&terrain, &cell.ring);
+            assert_eq!(share < 0.5, highland, "seed {seed}, district {number}");
+        }
+    }
+}
