@@ -54,7 +54,7 @@ pub enum Role {
 /// A settlement on the road network.
 #[derive(Clone, Debug)]
 pub struct Village {
-    /// The road vertex the village stands at (rounded to 7 decimals).
+    /// The road vertex the village stands at (rounded as the network's).
     pub position: LonLat,
     /// Its vertex in the network.
     pub node: u32,

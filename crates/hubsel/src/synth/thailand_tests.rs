@@ -225,10 +225,10 @@ fn the_block_map_is_a_set_of_rectangles_one_per_province() {
     let rects = block_rects(&grid);
     for (p, rect) in PROVINCES.iter().zip(&rects) {
         let rect = rect.unwrap_or_else(|| panic!("{} has no block", p.code));
-        for row in rect.row..rect.row + rect.rows {
-            for column in rect.column..rect.column + rect.columns {
+        for line in &grid[rect.row..rect.row + rect.rows] {
+            for cell in &line[rect.column..rect.column + rect.columns] {
                 assert_eq!(
-                    grid[row][column].map(|i| PROVINCES[i].code),
+                    cell.map(|i| PROVINCES[i].code),
                     Some(p.code),
                     "{} is not a rectangle",
                     p.code
