@@ -1098,20 +1098,26 @@ fn road_islands(
             let (min, max) = plan::bbox(&district.ring);
             let clearance = Clearance::around(network, min, max);
             let search_m = 4.0 * ISLAND_REACH_M;
+            // The spot farthest from any road among random ones well inside
+            // the district; nearer the boundary only if none is found (the
+            // district is then small, and its schools must still be placed).
             let mut best: Option<(f64, LonLat)> = None;
-            for _ in 0..800 {
-                let p = plan::random_in_box(&district.ring, &mut rng);
-                if !inside_with_margin(&district.ring, p, ISLAND_BOUNDARY_M) {
-                    continue;
+            for boundary_m in [ISLAND_BOUNDARY_M, 1_500.0, 200.0, 0.0] {
+                for _ in 0..800 {
+                    let spot = plan::random_in_box(&district.ring, &mut rng);
+                    if !inside_with_margin(&district.ring, spot, boundary_m) {
+                        continue;
+                    }
+                    let clear_m = clearance.distance_m(spot, search_m);
+                    if best.is_none_or(|(b, _)| clear_m > b) {
+                        best = Some((clear_m, spot));
+                    }
                 }
-                let clear_m = clearance.distance_m(p, search_m);
-                if best.is_none_or(|(b, _)| clear_m > b) {
-                    best = Some((clear_m, p));
+                if best.is_some() {
+                    break;
                 }
             }
-            let Some((clear_m, centre)) = best else {
-                continue;
-            };
+            let (clear_m, centre) = best.unwrap_or((0.0, district.seat));
             // The lanes stay inside a circle that no other road enters.
             let reach_m = ISLAND_REACH_M.min(0.6 * clear_m);
             let highland = province.terrain.is_highland(centre);
@@ -1133,9 +1139,10 @@ fn road_islands(
                 let steps = ((length_m / 90.0).ceil() as usize).max(2);
                 for s in 1..=steps {
                     let along_m = length_m * s as f64 / steps as f64;
-                    // A gentle wobble that never leaves the reach circle.
+                    // A gentle wobble that keeps within the clear circle.
+                    let wobble_m = (0.02 * reach_m).min(12.0);
                     let side_m = if s < steps {
-                        rng.random_range(-12.0..12.0)
+                        rng.random_range(-1.0..1.0) * wobble_m
                     } else {
                         0.0
                     };
