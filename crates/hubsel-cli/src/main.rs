@@ -185,7 +185,7 @@ struct RunArgs {
 
 #[derive(Args)]
 struct SynthArgs {
-    /// Data set to generate: province (Chiang Mai-like, 25 districts, 687 schools).
+    /// Data set to generate: province (Chiang Mai-like, 25 districts, 687 schools) or thailand (77 provinces, 928 districts, 29,251 schools, over 2 million road vertices; about 80 MB in all, seconds to write).
     #[arg(long, default_value = "province")]
     preset: String,
     /// Seed: the same seed writes byte-identical files.

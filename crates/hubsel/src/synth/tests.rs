@@ -63,8 +63,13 @@ fn district(code: &str) -> &'static SynthDistrict {
 fn presets_parse_case_insensitively() {
     assert_eq!("province".parse::<Preset>(), Ok(Preset::Province));
     assert_eq!("PROVINCE".parse::<Preset>(), Ok(Preset::Province));
-    let err = "thailand".parse::<Preset>().unwrap_err();
-    assert!(err.to_string().contains("province"), "{err}");
+    assert_eq!("Thailand".parse::<Preset>(), Ok(Preset::Thailand));
+    let err = "chiang-mai".parse::<Preset>().unwrap_err();
+    assert!(err.to_string().contains("province, thailand"), "{err}");
+    for preset in Preset::ALL {
+        assert_eq!(preset.name().parse::<Preset>(), Ok(preset));
+        assert_eq!(preset.to_string(), preset.name());
+    }
 }
 
 #[test]
@@ -335,7 +340,7 @@ fn districts_tile_the_province() {
 }
 
 /// Whether two segments cross at a point inside both (integer-exact inputs).
-fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
+pub(super) fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
     let orient = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| {
         (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
     };
@@ -528,9 +533,10 @@ fn every_class_is_present_and_tracks_are_mostly_in_the_hills() {
         .iter()
         .filter(|r| r.class == RoadClass::Track)
         .collect();
+    let terrain = CHIANG_MAI.terrain();
     let in_hills = tracks
         .iter()
-        .filter(|r| CHIANG_MAI.is_highland(r.coords[r.coords.len() / 2]))
+        .filter(|r| terrain.is_highland(r.coords[r.coords.len() / 2]))
         .count();
     assert!(
         in_hills * 10 >= tracks.len() * 7,
@@ -548,12 +554,13 @@ fn every_class_is_present_and_tracks_are_mostly_in_the_hills() {
 fn highland_roads_wind_much_more_than_valley_roads() {
     // Length over straight-line distance, summed over roads lying wholly in
     // one zone.
+    let terrain = CHIANG_MAI.terrain();
     let (mut hill, mut valley) = ((0.0, 0.0), (0.0, 0.0));
     for road in &dataset().roads {
         let highland = road
             .coords
             .iter()
-            .filter(|&&p| CHIANG_MAI.is_highland(p))
+            .filter(|&&p| terrain.is_highland(p))
             .count();
         let chord_m = distance_m(road.coords[0], road.coords[road.coords.len() - 1]);
         if chord_m < 1_000.0 {
@@ -619,6 +626,7 @@ fn median_of<'a>(schools: impl Iterator<Item = &'a SynthSchool>) -> u32 {
 
 #[test]
 fn school_attributes_are_plausible() {
+    let terrain = CHIANG_MAI.terrain();
     for s in &dataset().schools {
         assert!(s.teachers >= 2 && s.classrooms >= 3, "{}", s.id);
         let expected = f64::from(s.students) / 18.0;
@@ -630,7 +638,7 @@ fn school_attributes_are_plausible() {
         );
         assert!(s.labs <= 6 && s.ict_teachers <= s.teachers && s.language_teachers <= 8);
         assert!((1.5..=150.0).contains(&s.land_rai) && (s.land_rai * 10.0).fract() == 0.0);
-        assert_eq!(s.highland, CHIANG_MAI.is_highland([s.lon, s.lat]));
+        assert_eq!(s.highland, terrain.is_highland([s.lon, s.lat]));
     }
 }
 
