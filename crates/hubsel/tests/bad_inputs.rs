@@ -2,6 +2,8 @@
 //! expected rejects (row-level) or error (run-level), and nothing panics,
 //! however the files are cut or scrambled.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use hubsel::error::ErrorKind;

@@ -510,7 +510,7 @@ fn scatter_villages(
         if points.iter().any(|&q| distance_m(p, q) < gap_m) {
             misses += 1;
             // A crowded district accepts closer neighbours rather than loop.
-            if misses % 400 == 0 {
+            if misses.is_multiple_of(400) {
                 relax *= 0.85;
             }
             continue;

@@ -261,7 +261,7 @@ fn districts_tile_the_province() {
         .copied()
         .collect();
     let shared = segments.len() - outline.len();
-    assert!(shared > 0 && shared % 2 == 0);
+    assert!(shared > 0 && shared.is_multiple_of(2));
     // The outline is one closed loop: every vertex on it starts exactly one
     // outline segment, and walking from any reaches all.
     let next: BTreeMap<Key, Key> = outline.iter().copied().collect();
@@ -448,7 +448,7 @@ fn road_network_is_connected_both_ways() {
 #[test]
 fn one_way_streets_come_in_opposite_pairs() {
     let oneway: Vec<&SynthRoad> = dataset().roads.iter().filter(|r| r.oneway).collect();
-    assert!(oneway.len() >= 4 && oneway.len() % 2 == 0);
+    assert!(oneway.len() >= 4 && oneway.len().is_multiple_of(2));
     // Each one-way street has a partner whose direction is roughly opposite.
     let heading = |r: &SynthRoad| {
         let (a, b) = (r.coords[0], r.coords[r.coords.len() - 1]);
@@ -835,14 +835,3 @@ fn school_names_are_thai_and_unique() {
     assert_eq!(names.len(), dataset().schools.len());
 }
 
-#[test]
-fn generation_is_fast() {
-    let started = std::time::Instant::now();
-    let _ = generate(Preset::Province, 99);
-    // Generous for a loaded CI machine; it takes a fraction of this.
-    assert!(
-        started.elapsed().as_secs_f64() < 5.0,
-        "took {:?}",
-        started.elapsed()
-    );
-}
