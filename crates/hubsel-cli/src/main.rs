@@ -377,8 +377,13 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
     let i = &args.input;
     let srcs = sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?;
     let options = read_options(i)?;
-    let inputs = hubsel::io::load(&srcs, &options)?;
     let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
+    bars.start(Stage::Load, 0);
+    let t = Instant::now();
+    let inputs = hubsel::io::load(&srcs, &options);
+    let load_time = t.elapsed();
+    bars.finish(Stage::Load, load_time);
+    let inputs = inputs?;
     if validate_only {
         let report = hubsel::pipeline::check(inputs, &config, &bars)?;
         let files = vec![("rejects.csv", report.rejects.to_csv()), (hubsel::output::MARKER, "written by hubsel validate\n".to_string())];
@@ -396,13 +401,16 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         );
         return Ok(());
     }
-    let result = hubsel::pipeline::run(inputs, &config, &bars)?;
+    let mut result = hubsel::pipeline::run(inputs, &config, &bars)?;
+    result.stats.stages.insert(0, (Stage::Load, load_time));
+    let t = Instant::now();
     hubsel::output::write_run(&result, &args.out, args.force)?;
-    report(&result, &args.out, started.elapsed());
+    let write_time = t.elapsed();
+    report(&result, &args.out, started.elapsed(), write_time);
     Ok(())
 }
 
-fn report(r: &RunResult, out: &Path, elapsed: Duration) {
+fn report(r: &RunResult, out: &Path, elapsed: Duration, write_time: Duration) {
     let t = hubsel::output::Totals::of(r);
     println!(
         "scenario {:?} ({}): {} districts, {} schools",
@@ -428,7 +436,7 @@ fn report(r: &RunResult, out: &Path, elapsed: Duration) {
         println!("{shortfalls} district level(s) got fewer hubs than asked: see summary.json \"shortfalls\"");
     }
     let stages: Vec<String> = r.stats.stages.iter().map(|(s, d)| format!("{} {:.0} ms", s.as_str(), d.as_secs_f64() * 1e3)).collect();
-    eprintln!("stages: {}; total {:.2} s", stages.join(", "), elapsed.as_secs_f64());
+    eprintln!("stages: {}, write outputs {:.0} ms; total {:.2} s", stages.join(", "), write_time.as_secs_f64() * 1e3, elapsed.as_secs_f64());
     println!("wrote {}", out.display());
 }
 
