@@ -22,5 +22,5 @@ if ! target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run
     cat "$work/log" >&2
     exit 1
 fi
-grep -o 'write (.*' "$work/log" || true
+grep -o 'write outputs.*' "$work/log" || true
 python3 scripts/check_ogr.py "$work/run"

@@ -91,6 +91,15 @@ fn synth_is_deterministic_for_a_seed() {
 }
 
 #[test]
+fn synth_names_every_preset_when_given_an_unknown_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = hubsel(&["synth", "--preset", "atlantis", "--out", "x"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("valid presets: province, thailand"), "{}", text(&o));
+    assert!(!tmp.path().join("x").exists());
+}
+
+#[test]
 fn the_committed_fixture_is_what_synth_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let o = hubsel(&["synth", "--preset", "province", "--seed", "42", "--out", "p"], tmp.path());

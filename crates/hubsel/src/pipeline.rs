@@ -22,6 +22,8 @@ use crate::validate::{self, Action, PlacedSchool, Rejects};
 /// The stages a run goes through, for progress reports and timings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
+    /// Reading the input files (timed by the caller, which reads them).
+    Load,
     Validate,
     Graph,
     Snap,
@@ -33,6 +35,7 @@ pub enum Stage {
 impl Stage {
     pub fn as_str(self) -> &'static str {
         match self {
+            Stage::Load => "load inputs",
             Stage::Validate => "validate",
             Stage::Graph => "road graph",
             Stage::Snap => "snap schools",

@@ -2,7 +2,7 @@
 //! on the road network.
 
 use geo::{Contains, Coord, Distance, Haversine, Intersects, MultiPolygon, Point};
-use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 
 use crate::graph::RoadGraph;
@@ -90,24 +90,39 @@ fn make_snap(graph: &RoadGraph, p: Coord<f64>, link: u32, segment: u32, t: f64) 
     Snap { link, segment, along_m, point, offroad_m: Haversine.distance(Point(p), Point(point)) }
 }
 
-/// A road segment in the index: its line and (link, segment number).
-type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
+/// Segments per index entry: a run of consecutive segments of one link
+/// under one bounding box. Fewer, fatter entries build the tree several
+/// times faster than one entry per segment, and a query still checks every
+/// segment of each run it opens.
+const RUN: usize = 16;
+
+/// A run of segments in the index: its bounding box and (link, first
+/// segment, number of segments).
+type Run = GeomWithData<Rectangle<[f64; 2]>, (u32, u32, u32)>;
 
 /// Finds the nearest point on any road segment.
 pub struct SnapIndex {
-    tree: RTree<Segment>,
+    tree: RTree<Run>,
 }
 
 impl SnapIndex {
     pub fn new(graph: &RoadGraph) -> SnapIndex {
-        let mut segments = Vec::with_capacity(graph.coords.len());
+        let mut runs = Vec::with_capacity(graph.coords.len() / RUN + graph.links.len());
         for link in 0..graph.links.len() {
             let coords = graph.link_coords(link);
-            for (s, w) in coords.windows(2).enumerate() {
-                segments.push(GeomWithData::new(Line::new([w[0].x, w[0].y], [w[1].x, w[1].y]), (link as u32, s as u32)));
+            let segments = coords.len().saturating_sub(1);
+            for first in (0..segments).step_by(RUN) {
+                let n = RUN.min(segments - first);
+                let pts = &coords[first..=first + n];
+                let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+                for c in pts {
+                    lo = [lo[0].min(c.x), lo[1].min(c.y)];
+                    hi = [hi[0].max(c.x), hi[1].max(c.y)];
+                }
+                runs.push(GeomWithData::new(Rectangle::from_corners(lo, hi), (link as u32, first as u32, n as u32)));
             }
         }
-        SnapIndex { tree: RTree::bulk_load(segments) }
+        SnapIndex { tree: RTree::bulk_load(runs) }
     }
 
     /// The nearest point on the network to `lon`/`lat`, exact in the local
@@ -117,22 +132,27 @@ impl SnapIndex {
         let p = Coord { x: lon, y: lat };
         let cos_lat = lat.to_radians().cos().max(1e-6);
         let mut best: Option<(f64, u32, u32, f64)> = None;
-        for (seg, d2_deg) in self.tree.nearest_neighbor_iter_with_distance_2([lon, lat]) {
-            // In the local frame, metres >= degrees * cos(lat) * M_PER_DEG.
+        for (run, d2_deg) in self.tree.nearest_neighbor_iter_with_distance_2([lon, lat]) {
+            // In the local frame, metres >= degrees * cos(lat) * M_PER_DEG,
+            // and no segment of the run is nearer than its box.
             let lower_m = d2_deg.sqrt() * cos_lat * M_PER_DEG;
             if let Some((best_m, ..)) = best {
                 if lower_m > best_m + 1e-9 {
                     break;
                 }
             }
-            let (link, segment) = seg.data;
-            let (t, m) = nearest_on_segment(p, seg.geom().from.into(), seg.geom().to.into(), cos_lat);
-            let better = match best {
-                None => true,
-                Some((bm, bl, bs, _)) => m < bm - 1e-9 || ((m - bm).abs() <= 1e-9 && (link, segment) < (bl, bs)),
-            };
-            if better {
-                best = Some((m, link, segment, t));
+            let (link, first, n) = run.data;
+            let coords = graph.link_coords(link as usize);
+            for segment in first..first + n {
+                let (a, b) = (coords[segment as usize], coords[segment as usize + 1]);
+                let (t, m) = nearest_on_segment(p, a, b, cos_lat);
+                let better = match best {
+                    None => true,
+                    Some((bm, bl, bs, _)) => m < bm - 1e-9 || ((m - bm).abs() <= 1e-9 && (link, segment) < (bl, bs)),
+                };
+                if better {
+                    best = Some((m, link, segment, t));
+                }
             }
         }
         best.map(|(_, link, segment, t)| make_snap(graph, p, link, segment, t))

@@ -2,6 +2,8 @@
 //! expected rejects (row-level) or error (run-level), and nothing panics,
 //! however the files are cut or scrambled.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use hubsel::error::ErrorKind;
@@ -332,4 +334,17 @@ fn road_and_district_columns_named_by_the_user_must_exist() {
     options.district_fields.given = vec!["AMP_TH".into()];
     let err = hubsel::io::load(&sources, &options).unwrap_err();
     assert_eq!((err.field(), err.file()), (Some("AMP_TH"), Some(d.as_path())));
+}
+
+#[test]
+fn the_fuzzers_hand_built_pbf_seed_reads_as_osm() {
+    // fixtures/fuzz/osm_pbf/tiny.osm.pbf is written by fuzz/make_seeds.py:
+    // two roads (primary, track) and one school node.
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/fuzz/osm_pbf/tiny.osm.pbf")).unwrap();
+    let source = hubsel::io::Source::Bytes { name: "tiny.osm.pbf", bytes: &bytes };
+    let wanted = hubsel::io::osm_pbf::Wanted { schools: true, roads: true, districts: true };
+    let mut rejects = hubsel::validate::Rejects::default();
+    let data = hubsel::io::osm_pbf::read(&source, wanted, &Default::default(), &mut rejects).unwrap();
+    assert_eq!(data.roads.len(), 2);
+    assert_eq!(data.schools.map(|t| t.schools.len()), Some(1));
 }

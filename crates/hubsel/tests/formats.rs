@@ -2,6 +2,8 @@
 //! shapefiles with cp874 DBFs and back, GeoJSON with a legacy `crs`
 //! member, projected CSV columns, and DBF encodings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

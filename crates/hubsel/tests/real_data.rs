@@ -2,6 +2,8 @@
 //! never copied into it): Thailand's 928 district polygons and the 2015
 //! OpenStreetMap extract of Liechtenstein.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Instant;

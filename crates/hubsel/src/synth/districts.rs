@@ -33,6 +33,9 @@ pub struct Cell {
     pub column: usize,
     /// Closed, counter-clockwise, coordinates rounded to 7 decimals.
     pub ring: Vec<LonLat>,
+    /// The cell's grid corners, south-west, south-east, north-east and
+    /// north-west (vertices of `ring`).
+    pub corners: [LonLat; 4],
 }
 
 /// The tiled province: its cells in layout order (rows south to north) and
@@ -79,6 +82,12 @@ pub fn tile(spec: &ProvinceSpec, rng: &mut ChaCha8Rng) -> Tiling {
                 row,
                 column,
                 ring,
+                corners: [
+                    corners[row][column],
+                    corners[row][column + 1],
+                    corners[row + 1][column + 1],
+                    corners[row + 1][column],
+                ],
             });
         }
     }
@@ -101,7 +110,7 @@ pub fn tile(spec: &ProvinceSpec, rng: &mut ChaCha8Rng) -> Tiling {
 
 /// Appends a side to a ring under construction, skipping the first point
 /// when it repeats the ring's last one (the shared corner).
-fn append<'a>(ring: &mut Vec<LonLat>, side: impl Iterator<Item = &'a LonLat>) {
+pub fn append<'a>(ring: &mut Vec<LonLat>, side: impl Iterator<Item = &'a LonLat>) {
     for &p in side {
         if ring.last() != Some(&p) {
             ring.push(p);
@@ -151,7 +160,7 @@ fn jittered_corners(
 /// limits, plus a little per-vertex roughness. The sideways offset is a
 /// function of the position along the chord, so the line never folds back
 /// on itself.
-fn wiggle(a: LonLat, b: LonLat, rng: &mut ChaCha8Rng) -> Vec<LonLat> {
+pub fn wiggle(a: LonLat, b: LonLat, rng: &mut ChaCha8Rng) -> Vec<LonLat> {
     let length_m = distance_m(a, b);
     let segments = ((length_m / EDGE_VERTEX_SPACING_M).round() as usize).max(2);
     let modes: Vec<f64> = (1..=4)
@@ -218,4 +227,141 @@ fn wiggle(a: LonLat, b: LonLat, rng: &mut ChaCha8Rng) -> Vec<LonLat> {
             }
         })
         .collect()
+}
+
+/// A province's outline as four polylines that share their end points:
+/// the south and north sides run west to east, the west and east sides
+/// south to north. Neighbouring provinces build their sides from the same
+/// polylines, so their districts meet vertex for vertex.
+#[derive(Clone, Debug)]
+pub struct Sides {
+    pub south: Vec<LonLat>,
+    pub east: Vec<LonLat>,
+    pub north: Vec<LonLat>,
+    pub west: Vec<LonLat>,
+}
+
+/// How the districts of a province given by its [`Sides`] are arranged:
+/// in rows from south to north, each row a list of cells from west to
+/// east. Rows may hold different numbers of cells.
+#[derive(Clone, Debug)]
+pub struct Arrangement {
+    /// Where each row line between two rows meets the west and east sides,
+    /// as a share of their length: one fewer than there are rows, rising
+    /// in `(0, 1)`.
+    pub row_shares: Vec<f64>,
+    /// Per row, the district numbers west to east.
+    pub numbers: Vec<Vec<u8>>,
+    /// Per row, where the sides between its cells meet the row's lower and
+    /// its upper line, as shares of those lines' lengths: one fewer than
+    /// the row has cells, rising in `(0, 1)`.
+    pub column_shares: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Tiles the province bounded by `sides` into district cells.
+///
+/// Every line between two rows is one wiggling polyline from a vertex of
+/// the west side to a vertex of the east side, and every side between two
+/// cells of a row a wiggling polyline from a vertex of the row's lower
+/// line to a vertex of its upper line. A cell's ring walks pieces of these
+/// lines, so wherever cells meet, even where a corner of one lies along the
+/// side of another, they share every vertex.
+pub fn tile_sides(sides: &Sides, arrangement: &Arrangement, rng: &mut ChaCha8Rng) -> Tiling {
+    let rows = arrangement.numbers.len();
+    let west_at = pick_vertices(&sides.west, &arrangement.row_shares);
+    let east_at = pick_vertices(&sides.east, &arrangement.row_shares);
+    let mut lines: Vec<Vec<LonLat>> = Vec::with_capacity(rows + 1);
+    lines.push(sides.south.clone());
+    for j in 1..rows {
+        lines.push(wiggle(sides.west[west_at[j]], sides.east[east_at[j]], rng));
+    }
+    lines.push(sides.north.clone());
+
+    let mut cells = Vec::with_capacity(arrangement.numbers.iter().map(Vec::len).sum());
+    for (row, numbers) in arrangement.numbers.iter().enumerate() {
+        let (lower_shares, upper_shares) = &arrangement.column_shares[row];
+        let lower_at = pick_vertices(&lines[row], lower_shares);
+        let upper_at = pick_vertices(&lines[row + 1], upper_shares);
+        let columns = numbers.len();
+        // sides[i]: the side west of cell i, south to north.
+        let row_sides: Vec<Vec<LonLat>> = (0..=columns)
+            .map(|i| {
+                if i == 0 {
+                    sides.west[west_at[row]..=west_at[row + 1]].to_vec()
+                } else if i == columns {
+                    sides.east[east_at[row]..=east_at[row + 1]].to_vec()
+                } else {
+                    wiggle(lines[row][lower_at[i]], lines[row + 1][upper_at[i]], rng)
+                }
+            })
+            .collect();
+        for (column, &number) in numbers.iter().enumerate() {
+            let mut ring = Vec::new();
+            append(
+                &mut ring,
+                lines[row][lower_at[column]..=lower_at[column + 1]].iter(),
+            );
+            append(&mut ring, row_sides[column + 1].iter());
+            append(
+                &mut ring,
+                lines[row + 1][upper_at[column]..=upper_at[column + 1]]
+                    .iter()
+                    .rev(),
+            );
+            append(&mut ring, row_sides[column].iter().rev());
+            cells.push(Cell {
+                number,
+                row,
+                column,
+                ring,
+                corners: [
+                    lines[row][lower_at[column]],
+                    lines[row][lower_at[column + 1]],
+                    lines[row + 1][upper_at[column + 1]],
+                    lines[row + 1][upper_at[column]],
+                ],
+            });
+        }
+    }
+
+    let mut outline = Vec::new();
+    append(&mut outline, sides.south.iter());
+    append(&mut outline, sides.east.iter());
+    append(&mut outline, sides.north.iter().rev());
+    append(&mut outline, sides.west.iter().rev());
+    Tiling { cells, outline }
+}
+
+/// Indices of the vertices of `line` nearest to each share of its length,
+/// with the two ends added: rising strictly, so that every piece between
+/// two picks has at least one segment.
+fn pick_vertices(line: &[LonLat], shares: &[f64]) -> Vec<usize> {
+    let last = line.len() - 1;
+    let mut along_m = Vec::with_capacity(line.len());
+    let mut total_m = 0.0;
+    along_m.push(0.0);
+    for w in line.windows(2) {
+        total_m += distance_m(w[0], w[1]);
+        along_m.push(total_m);
+    }
+    let mut picks = Vec::with_capacity(shares.len() + 2);
+    picks.push(0);
+    for (k, share) in shares.iter().enumerate() {
+        let target_m = share * total_m;
+        let nearest = along_m.partition_point(|&a| a < target_m);
+        let nearest = if nearest > 0
+            && (nearest == along_m.len()
+                || target_m - along_m[nearest - 1] < along_m[nearest] - target_m)
+        {
+            nearest - 1
+        } else {
+            nearest
+        };
+        // Room for the picks still to come, each at least one vertex on.
+        let highest = last - (shares.len() - k);
+        let previous = picks[picks.len() - 1];
+        picks.push(nearest.clamp(previous + 1, highest.max(previous + 1)));
+    }
+    picks.push(last);
+    picks
 }

@@ -15,9 +15,9 @@ pub const M_PER_DEG_LAT: f64 = 110_574.0;
 const M_PER_DEG_LON_EQUATOR: f64 = 111_320.0;
 
 /// Rounds a coordinate to 7 decimals (about 1 cm), the precision every
-/// road and boundary vertex is stored and written with. Rounding once at
-/// creation and copying the rounded value afterwards is what makes shared
-/// vertices bit-identical.
+/// boundary vertex, and every road vertex but the `thailand` preset's, is
+/// stored and written with. Rounding once at creation and copying the
+/// rounded value afterwards is what makes shared vertices bit-identical.
 pub fn round7(v: f64) -> f64 {
     (v * 1e7).round() / 1e7
 }

@@ -1,12 +1,18 @@
 //! Deterministic synthetic data: schools, roads and districts that look
-//! like a Thai province, for tests, examples and benchmarks that must not
-//! depend on real data.
+//! like a Thai province or the whole country, for tests, examples and
+//! benchmarks that must not depend on real data.
 //!
 //! [`generate`] builds a [`SynthDataset`] from a [`Preset`] and a seed; the
-//! same preset and seed always give the same data, and
-//! [`SynthDataset::write`] the same bytes. The `province` preset models
-//! Chiang Mai: 25 districts, 687 schools, a lowland valley with dense,
-//! straight roads and highlands with sparse, winding ones.
+//! same preset and seed always give the same data, whatever the number of
+//! threads, and [`SynthDataset::write`] the same bytes. The `province`
+//! preset models Chiang Mai: 25 districts, 687 schools, a lowland valley
+//! with dense, straight roads and highlands with sparse, winding ones. The
+//! `thailand` preset is the country: 77 provinces tiled by 928 districts,
+//! 29,251 schools and about 2.3 million road vertices, highland in the
+//! north and west, national highways between the provincial capitals, six
+//! road islands carrying 12 schools, and five districts with no
+//! secondary-capable school of 120 students (see the `national` module;
+//! it is generated when needed, in seconds, not committed).
 //!
 //! ```no_run
 //! # use hubsel::synth::{generate, Preset};
@@ -27,12 +33,16 @@
 //! 5. schools: one per village, a little off the road, a few remote ones in
 //!    the hills, with levels, sizes and facilities (`schools`).
 //!
-//! A national preset is a list of province descriptions (`ProvinceSpec`)
-//! run through the same stages.
+//! Each province (a `Province`: tiling, terrain, counts) runs
+//! stages 2, 3 and 5 on its own random streams and its own network, so the
+//! national preset lays provinces out in parallel; it tiles the country
+//! into provinces first, joins their networks, adds the national highways
+//! and the road islands, then nodes the whole network once.
 
 mod districts;
 mod geom;
 mod names;
+mod national;
 mod plan;
 mod province;
 mod roads;
@@ -41,6 +51,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thailand_tests;
 
 use std::fmt;
 use std::io;
@@ -49,9 +61,10 @@ use std::str::FromStr;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use self::names::NameBook;
-use self::province::ProvinceSpec;
+use self::province::Province;
 use self::roads::{Network, RoadIndex};
 
 /// A named recipe for a data set.
@@ -59,23 +72,20 @@ use self::roads::{Network, RoadIndex};
 pub enum Preset {
     /// Chiang Mai province: 25 districts, 687 schools.
     Province,
+    /// The whole country: 77 provinces, 928 districts, 29,251 schools and
+    /// a road network of over two million vertices.
+    Thailand,
 }
 
 impl Preset {
     /// Every preset, in the order help texts list them.
-    pub const ALL: [Preset; 1] = [Preset::Province];
+    pub const ALL: [Preset; 2] = [Preset::Province, Preset::Thailand];
 
     /// The name [`FromStr`] accepts.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Province => "province",
-        }
-    }
-
-    fn provinces(self) -> &'static [&'static ProvinceSpec] {
-        static CHIANG_MAI_ONLY: [&ProvinceSpec; 1] = [&province::CHIANG_MAI];
-        match self {
-            Preset::Province => &CHIANG_MAI_ONLY,
+            Preset::Thailand => "thailand",
         }
     }
 }
@@ -221,8 +231,10 @@ pub struct SynthRoad {
     pub oneway: bool,
     /// Posted speed limit in km/h, on some primary and secondary roads.
     pub maxspeed_kmh: Option<u32>,
-    /// `[lon, lat]` WGS 84 degrees rounded to 7 decimals; roads meet only
-    /// at equal vertices, and no two consecutive vertices are equal.
+    /// `[lon, lat]` WGS 84 degrees rounded to 7 decimals (6 in the
+    /// `thailand` preset, which keeps its two-million-vertex file smaller);
+    /// roads meet only at equal vertices, and no two consecutive vertices
+    /// are equal.
     pub coords: Vec<[f64; 2]>,
 }
 
@@ -268,41 +280,87 @@ impl SynthDataset {
 
 /// Generates the data set of `preset` from `seed`.
 pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
-    let specs = preset.provinces();
-    let (min, max) = extent(specs);
-    let mut network = Network::new(min, max);
-    let mut names = NameBook::default();
-    let plans: Vec<plan::ProvincePlan> = specs
-        .iter()
-        .map(|spec| plan::lay_out(spec, seed, &mut network, &mut names))
+    match preset {
+        Preset::Province => {
+            let province = Province::from_spec(&province::CHIANG_MAI, seed);
+            let extent = province.bounds;
+            assemble(&[province], extent, 7, seed, |_, _, _| {})
+        }
+        Preset::Thailand => national::generate(seed),
+    }
+}
+
+/// Runs the stages on `provinces`: lays each out on its own road network
+/// (in parallel; each province draws from its own streams, so the thread
+/// count cannot change a byte), joins the networks in province order,
+/// lets `connect` add what links or sets apart the provinces, nodes every
+/// crossing, then places the schools.
+fn assemble(
+    provinces: &[Province],
+    extent: ([f64; 2], [f64; 2]),
+    road_decimals: i32,
+    seed: u64,
+    connect: impl FnOnce(&mut Network, &mut [plan::ProvincePlan], &mut [NameBook]),
+) -> SynthDataset {
+    let laid: Vec<(plan::ProvincePlan, Network, NameBook)> = provinces
+        .par_iter()
+        .map(|province| {
+            let mut network = Network::new(province.bounds.0, province.bounds.1, road_decimals);
+            let mut names = NameBook::default();
+            let plan = plan::lay_out(province, seed, &mut network, &mut names);
+            (plan, network, names)
+        })
         .collect();
+    let mut network = Network::new(extent.0, extent.1, road_decimals);
+    let mut plans = Vec::with_capacity(laid.len());
+    let mut books = Vec::with_capacity(laid.len());
+    for (mut plan, part, names) in laid {
+        let offset = network.append(part);
+        for village in plan.districts.iter_mut().flat_map(|d| &mut d.villages) {
+            village.node += offset;
+        }
+        plans.push(plan);
+        books.push(names);
+    }
+    connect(&mut network, &mut plans, &mut books);
     network.node_crossings();
     let roads = network.into_roads();
-    let index = RoadIndex::new(&roads, min, max);
+    let index = RoadIndex::new(&roads, extent.0, extent.1);
 
+    let per_province: Vec<(Vec<SynthSchool>, Vec<SynthDistrict>)> = provinces
+        .par_iter()
+        .zip(&plans)
+        .zip(books.into_par_iter())
+        .map(|((province, plan), mut names)| {
+            let schools = schools::schools(province, plan, &index, seed, &mut names);
+            let districts = plan
+                .districts
+                .iter()
+                .map(|d| {
+                    let label = province.label(d.number);
+                    SynthDistrict {
+                        code: province.district_code(d.number),
+                        name_th: label.map_or_else(String::new, |n| n.name_th.clone()),
+                        name_en: label.map_or_else(String::new, |n| n.name_en.clone()),
+                        province: province.code.to_string(),
+                        ring: d.ring.clone(),
+                        seat: d.seat,
+                        highland: d.highland,
+                    }
+                })
+                .collect();
+            (schools, districts)
+        })
+        .collect();
     let mut dataset = SynthDataset {
         schools: Vec::new(),
-        roads: Vec::new(),
+        roads,
         districts: Vec::new(),
     };
-    for (spec, plan) in specs.iter().zip(&plans) {
-        dataset
-            .schools
-            .extend(schools::schools(spec, plan, &index, seed, &mut names));
-        dataset.districts.extend(plan.districts.iter().map(|d| {
-            let name = spec.district_name(d.number);
-            SynthDistrict {
-                code: spec.district_code(d.number),
-                name_th: name.map_or_else(String::new, |n| n.name_th.to_string()),
-                name_en: name.map_or_else(String::new, |n| n.name_en.to_string()),
-                province: spec.code.to_string(),
-                ring: d.ring.clone(),
-                seat: d.seat,
-                highland: d.highland,
-            }
-        }));
+    for (schools, districts) in per_province {
+        dataset.schools.extend(schools);
+        dataset.districts.extend(districts);
     }
-    dataset.roads = roads;
     dataset
 }
 
@@ -315,22 +373,9 @@ fn stream(seed: u64, stream_id: u64) -> ChaCha8Rng {
     rng
 }
 
-/// A box around every province's grid, with room for jitter and for roads
-/// that wander a little past the border.
-fn extent(specs: &[&ProvinceSpec]) -> ([f64; 2], [f64; 2]) {
-    const PAD_DEG: f64 = 0.2;
-    let mut min = [f64::INFINITY; 2];
-    let mut max = [f64::NEG_INFINITY; 2];
-    for spec in specs {
-        for (lons, &lat) in spec.column_lon.iter().zip(spec.row_lat) {
-            for &lon in lons.iter() {
-                min = [min[0].min(lon), min[1].min(lat)];
-                max = [max[0].max(lon), max[1].max(lat)];
-            }
-        }
-    }
-    (
-        [min[0] - PAD_DEG, min[1] - PAD_DEG],
-        [max[0] + PAD_DEG, max[1] + PAD_DEG],
-    )
+/// The stream of stage `local` of the province with code `code`: each
+/// province owns the stream numbers `code * 1_000 ..`, and code 0 (no
+/// province has it) holds the national stages.
+fn province_stream(seed: u64, code: &str, local: u64) -> ChaCha8Rng {
+    stream(seed, code.parse::<u64>().unwrap_or(0) * 1_000 + local)
 }

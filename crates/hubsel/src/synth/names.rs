@@ -96,3 +96,91 @@ pub fn rural_road(province_prefix: &str, rng: &mut ChaCha8Rng) -> String {
         rng.random_range(1000..5000)
     )
 }
+
+/// Words that open a district name, Thai and romanised (RTGS).
+#[rustfmt::skip]
+const DISTRICT_HEADS: &[(&str, &str)] = &[
+    ("ท่า", "Tha"), ("บ้าน", "Ban"), ("นา", "Na"), ("โนน", "Non"), ("หนอง", "Nong"),
+    ("วัง", "Wang"), ("บาง", "Bang"), ("ศรี", "Si"), ("ห้วย", "Huai"), ("แม่", "Mae"),
+    ("โพธิ์", "Pho"), ("ทุ่ง", "Thung"), ("เวียง", "Wiang"), ("ลำ", "Lam"), ("ปาก", "Pak"),
+    ("กุด", "Kut"), ("บึง", "Bueng"), ("พระ", "Phra"), ("ด่าน", "Dan"), ("เขา", "Khao"),
+    ("คลอง", "Khlong"), ("สัน", "San"), ("ดอน", "Don"), ("เชียง", "Chiang"), ("กุฉิ", "Kuchi"),
+    ("ควน", "Khuan"), ("ทับ", "Thap"), ("โคก", "Khok"),
+];
+/// Words that end a district name.
+#[rustfmt::skip]
+const DISTRICT_CORES: &[(&str, &str)] = &[
+    ("ทอง", "Thong"), ("แก้ว", "Kaeo"), ("ไผ่", "Phai"), ("งาม", "Ngam"), ("หลวง", "Luang"),
+    ("ใหญ่", "Yai"), ("ทราย", "Sai"), ("แดง", "Daeng"), ("ขาม", "Kham"), ("บัว", "Bua"),
+    ("สูง", "Sung"), ("ยาง", "Yang"), ("ชัย", "Chai"), ("สวรรค์", "Sawan"), ("สมบูรณ์", "Sombun"),
+    ("เจริญ", "Charoen"), ("ศิลา", "Sila"), ("หิน", "Hin"), ("ม่วง", "Muang"), ("พุทรา", "Phutsa"),
+    ("ตะเคียน", "Takhian"), ("สะแก", "Sakae"), ("มะขาม", "Makham"), ("ขุนทด", "Khun Thot"), ("กระทุ่ม", "Krathum"),
+    ("พิมาย", "Phimai"), ("โพธิ์", "Pho"), ("เงิน", "Ngoen"), ("คำ", "Kham"), ("ช้าง", "Chang"),
+    ("เสือ", "Suea"), ("ปลา", "Pla"), ("น้ำ", "Nam"), ("ลาน", "Lan"), ("จันทร์", "Chan"),
+    ("ยาว", "Yao"), ("กลาง", "Klang"), ("สามัคคี", "Samakkhi"), ("พัฒนา", "Phatthana"), ("ราษฎร์", "Rat"),
+    ("ขวาง", "Khwang"), ("พลับ", "Phlap"), ("สัก", "Sak"), ("ประดู่", "Pradu"), ("เหล็ก", "Lek"),
+];
+/// Occasional third words.
+#[rustfmt::skip]
+const DISTRICT_TAILS: &[(&str, &str)] = &[
+    ("เหนือ", "Nuea"), ("ใต้", "Tai"), ("ใหม่", "Mai"), ("น้อย", "Noi"), ("ตะวันออก", "Tawan Ok"),
+];
+
+/// National highway numbers for the primary roads between provincial
+/// capitals, used in order.
+#[rustfmt::skip]
+const NATIONAL_HIGHWAYS: &[u32] = &[
+    1, 2, 3, 4, 11, 12, 21, 22, 23, 24, 32, 33, 35, 36, 41, 42, 43, 101, 102, 103,
+    105, 106, 108, 113, 115, 117, 201, 202, 205, 207, 208, 209, 211, 212, 213, 214,
+    219, 223, 225, 226, 304, 314, 317, 321, 323, 331, 340, 401, 402, 403, 404, 406,
+    407, 408, 410, 414, 418, 2021, 2025, 2059, 2103, 2169,
+];
+
+/// Hands out district names, Thai and romanised, never the same Thai name
+/// twice.
+#[derive(Debug, Default)]
+pub struct DistrictNames {
+    used: BTreeSet<String>,
+}
+
+impl DistrictNames {
+    /// The capital district of a province: "Mueang" and the province's name.
+    pub fn mueang(&mut self, province_th: &str, province_en: &str) -> (String, String) {
+        let name = (
+            format!("เมือง{province_th}"),
+            format!("Mueang {province_en}"),
+        );
+        self.used.insert(name.0.clone());
+        name
+    }
+
+    /// Keeps `name_th` from being handed out.
+    pub fn reserve(&mut self, name_th: &str) {
+        self.used.insert(name_th.to_string());
+    }
+
+    /// A new district name, `(Thai, English)`.
+    pub fn next(&mut self, rng: &mut ChaCha8Rng) -> (String, String) {
+        loop {
+            let (head_th, head_en) = DISTRICT_HEADS[rng.random_range(0..DISTRICT_HEADS.len())];
+            let (core_th, core_en) = DISTRICT_CORES[rng.random_range(0..DISTRICT_CORES.len())];
+            let mut th = format!("{head_th}{core_th}");
+            let mut en = format!("{head_en} {core_en}");
+            if rng.random_bool(0.2) {
+                let (tail_th, tail_en) = DISTRICT_TAILS[rng.random_range(0..DISTRICT_TAILS.len())];
+                th.push_str(tail_th);
+                en.push(' ');
+                en.push_str(tail_en);
+            }
+            if self.used.insert(th.clone()) {
+                return (th, en);
+            }
+        }
+    }
+}
+
+/// The name of the `k`-th national highway between provincial capitals.
+pub fn national_highway(k: usize) -> String {
+    let number = NATIONAL_HIGHWAYS[k % NATIONAL_HIGHWAYS.len()];
+    format!("ทางหลวงแผ่นดินหมายเลข {number}")
+}

@@ -6,14 +6,14 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::districts::{self, Tiling};
+use super::districts::Tiling;
 use super::geom::{
     distance_m, inside_with_margin, offset_m, ring_area_m2, ring_contains, ring_distance_m, LonLat,
 };
 use super::names::{self, NameBook};
-use super::province::ProvinceSpec;
+use super::province::{Province, Terrain};
 use super::roads::{Network, RoadLabel};
-use super::{stream, RoadClass};
+use super::{province_stream, RoadClass};
 
 /// Fewest schools any district gets.
 const MIN_SCHOOLS_PER_DISTRICT: usize = 8;
@@ -22,10 +22,6 @@ const MIN_SCHOOLS_PER_DISTRICT: usize = 8;
 const VALLEY_DENSITY_RATIO: f64 = 20.0;
 /// The capital district's extra weight in the school allocation.
 const CAPITAL_WEIGHT: f64 = 2.0;
-/// Villages without a school for each village with one.
-const HAMLETS_PER_SCHOOL: f64 = 1.0;
-/// How many highland schools lie far off any road (1–3 km).
-const REMOTE_SCHOOLS: usize = 10;
 /// Villages keep this far from district boundaries, so a school placed
 /// near its village stays well inside the district.
 const VILLAGE_MARGIN_M: f64 = 700.0;
@@ -37,8 +33,8 @@ const CITY_SPACING_M: f64 = 260.0;
 /// Farthest a village looks for a road to join, in metres.
 const MAX_LINK_M: f64 = 200_000.0;
 
-/// Stream numbers within a province (see [`super::stream`]).
-const STREAM_TILING: u64 = 1;
+/// Stream numbers within a province (see [`super::stream`]); 1 is the
+/// tiling's.
 const STREAM_SEATS: u64 = 2;
 const STREAM_TRUNK: u64 = 3;
 const STREAM_CITY: u64 = 4;
@@ -58,7 +54,7 @@ pub enum Role {
 /// A settlement on the road network.
 #[derive(Clone, Debug)]
 pub struct Village {
-    /// The road vertex the village stands at (rounded to 7 decimals).
+    /// The road vertex the village stands at (rounded as the network's).
     pub position: LonLat,
     /// Its vertex in the network.
     pub node: u32,
@@ -82,6 +78,9 @@ pub struct DistrictPlan {
     pub villages: Vec<Village>,
     /// Schools to place 1–3 km away from any road, besides the villages'.
     pub remote_schools: usize,
+    /// Schools still to be placed on this district's road island; the
+    /// island's villages join `villages` when it is built.
+    pub island_schools: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -90,28 +89,27 @@ pub struct ProvincePlan {
     pub districts: Vec<DistrictPlan>,
 }
 
-/// Lays out `spec`, adding its roads to `network`.
+/// Lays out `province`, adding its roads to `network`.
 pub fn lay_out(
-    spec: &ProvinceSpec,
+    province: &Province,
     seed: u64,
     network: &mut Network,
     names: &mut NameBook,
 ) -> ProvincePlan {
-    let province = spec.code.parse::<u64>().unwrap_or(0);
-    let rng = |local: u64| stream(seed, province * 1_000 + local);
-
-    let tiling = districts::tile(spec, &mut rng(STREAM_TILING));
+    let rng = |local: u64| province_stream(seed, province.code, local);
+    let terrain = &province.terrain;
+    let tiling = &province.tiling;
     let valley_shares: Vec<f64> = tiling
         .cells
         .iter()
-        .map(|c| valley_share(spec, &c.ring))
+        .map(|c| valley_share(terrain, &c.ring))
         .collect();
     let weights: Vec<f64> = tiling
         .cells
         .iter()
         .zip(&valley_shares)
         .map(|(cell, share)| {
-            let capital = if cell.number == spec.capital {
+            let capital = if cell.number == province.capital {
                 CAPITAL_WEIGHT
             } else {
                 1.0
@@ -119,18 +117,15 @@ pub fn lay_out(
             ring_area_m2(&cell.ring) * 1e-6 * (1.0 + (VALLEY_DENSITY_RATIO - 1.0) * share) * capital
         })
         .collect();
-    let school_counts = allocate(spec.school_count, &weights, MIN_SCHOOLS_PER_DISTRICT);
+    let school_counts = allocate(province.school_count, &weights, MIN_SCHOOLS_PER_DISTRICT);
 
     let mut seat_rng = rng(STREAM_SEATS);
     let seats: Vec<LonLat> = tiling
         .cells
         .iter()
-        .map(|cell| {
-            if cell.number == spec.capital {
-                spec.city
-            } else {
-                seat_for(spec, &cell.ring, &mut seat_rng)
-            }
+        .map(|cell| match province.city {
+            Some(city) if cell.number == province.capital => city,
+            _ => seat_for(terrain, &cell.ring, &mut seat_rng),
         })
         .collect();
     let seat_nodes: Vec<u32> = seats.iter().map(|&s| network.add_node(s)).collect();
@@ -139,7 +134,11 @@ pub fn lay_out(
         .map(|&n| network.nodes[n as usize])
         .collect();
 
-    if let Some(capital) = tiling.cells.iter().position(|c| c.number == spec.capital) {
+    if let Some(capital) = tiling
+        .cells
+        .iter()
+        .position(|c| c.number == province.capital)
+    {
         network.add_city_grid(
             seat_nodes[capital],
             CITY_LINES,
@@ -148,8 +147,8 @@ pub fn lay_out(
         );
     }
     trunk_roads(
-        spec,
-        &tiling,
+        province,
+        tiling,
         &seat_nodes,
         &seats,
         network,
@@ -157,15 +156,17 @@ pub fn lay_out(
         &mut rng(STREAM_TRUNK),
     );
 
-    // Remote schools go to the highland districts, one each, in number order.
+    // Remote schools go to the highland districts without an island, one
+    // each, in number order.
     let mut order: Vec<usize> = (0..tiling.cells.len()).collect();
     order.sort_by_key(|&i| tiling.cells[i].number);
-    let mut remote_left = REMOTE_SCHOOLS;
+    let mut remote_left = province.remote_schools;
     let mut plans = Vec::with_capacity(order.len());
     for i in order {
         let cell = &tiling.cells[i];
         let highland = valley_shares[i] < 0.5;
-        let remote_schools = usize::from(highland && remote_left > 0);
+        let island_schools = province.island_schools(cell.number);
+        let remote_schools = usize::from(highland && island_schools == 0 && remote_left > 0);
         remote_left -= remote_schools;
         let mut district = DistrictPlan {
             number: cell.number,
@@ -174,11 +175,12 @@ pub fn lay_out(
             highland,
             villages: Vec::new(),
             remote_schools,
+            island_schools,
         };
         let mut district_rng = rng(STREAM_DISTRICT + u64::from(cell.number));
-        let village_count = school_counts[i] - remote_schools;
+        let village_count = school_counts[i] - remote_schools - island_schools;
         settle_villages(
-            spec,
+            province,
             &mut district,
             seat_nodes[i],
             village_count,
@@ -186,14 +188,20 @@ pub fn lay_out(
             names,
             &mut district_rng,
         );
-        rural_roads(spec, &tiling.outline, &district, network, &mut district_rng);
+        rural_roads(
+            province,
+            &tiling.outline,
+            &district,
+            network,
+            &mut district_rng,
+        );
         plans.push(district);
     }
     ProvincePlan { districts: plans }
 }
 
 /// Share of a ring's area in the valley, from a regular grid of samples.
-fn valley_share(spec: &ProvinceSpec, ring: &[LonLat]) -> f64 {
+pub fn valley_share(terrain: &Terrain, ring: &[LonLat]) -> f64 {
     const SAMPLES: usize = 24;
     let (min, max) = bbox(ring);
     let (mut inside, mut valley) = (0_usize, 0_usize);
@@ -205,7 +213,7 @@ fn valley_share(spec: &ProvinceSpec, ring: &[LonLat]) -> f64 {
             ];
             if ring_contains(ring, p) {
                 inside += 1;
-                valley += usize::from(!spec.is_highland(p));
+                valley += usize::from(!terrain.is_highland(p));
             }
         }
     }
@@ -214,7 +222,7 @@ fn valley_share(spec: &ProvinceSpec, ring: &[LonLat]) -> f64 {
 
 /// Splits `total` into integer shares proportional to `weights`, each at
 /// least `floor` (largest remainder, ties to the lower index).
-fn allocate(total: usize, weights: &[f64], floor: usize) -> Vec<usize> {
+pub fn allocate(total: usize, weights: &[f64], floor: usize) -> Vec<usize> {
     let spare = total.saturating_sub(floor * weights.len());
     let sum: f64 = weights.iter().sum();
     let exact: Vec<f64> = weights.iter().map(|w| spare as f64 * w / sum).collect();
@@ -232,7 +240,7 @@ fn allocate(total: usize, weights: &[f64], floor: usize) -> Vec<usize> {
     counts
 }
 
-fn bbox(ring: &[LonLat]) -> (LonLat, LonLat) {
+pub fn bbox(ring: &[LonLat]) -> (LonLat, LonLat) {
     ring.iter().fold(
         ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
         |(lo, hi), p| {
@@ -245,7 +253,7 @@ fn bbox(ring: &[LonLat]) -> (LonLat, LonLat) {
 }
 
 /// A uniformly random point of the ring's bounding box.
-fn random_in_box(ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
+pub fn random_in_box(ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
     let (min, max) = bbox(ring);
     [
         rng.random_range(min[0]..max[0]),
@@ -255,7 +263,7 @@ fn random_in_box(ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
 
 /// A district seat: near the middle of the district, drawn to the valley
 /// where the district has one (towns grow on the flat land).
-fn seat_for(spec: &ProvinceSpec, ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
+fn seat_for(terrain: &Terrain, ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat {
     let n = (ring.len() - 1).max(1) as f64;
     let centre = ring[..ring.len() - 1]
         .iter()
@@ -267,7 +275,7 @@ fn seat_for(spec: &ProvinceSpec, ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLa
         centre[0] + rng.random_range(-0.2..0.2) * (max[0] - min[0]),
         centre[1] + rng.random_range(-0.2..0.2) * (max[1] - min[1]),
     ];
-    let score = |p: LonLat| distance_m(p, aim) + 15_000.0 * spec.highland_weight(p);
+    let score = |p: LonLat| distance_m(p, aim) + 15_000.0 * terrain.highland_weight(p);
     let mut best: Option<(f64, LonLat)> = None;
     for _ in 0..300 {
         let p = random_in_box(ring, rng);
@@ -284,7 +292,7 @@ fn seat_for(spec: &ProvinceSpec, ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLa
 /// network is connected; further neighbour links are primary in the valley
 /// and sometimes secondary elsewhere.
 fn trunk_roads(
-    spec: &ProvinceSpec,
+    province: &Province,
     tiling: &Tiling,
     seat_nodes: &[u32],
     seats: &[LonLat],
@@ -317,7 +325,7 @@ fn trunk_roads(
     }
     let hilliness = |a: LonLat, b: LonLat| {
         (0..=8)
-            .map(|k| spec.highland_weight(lerp(a, b, k as f64 / 8.0)))
+            .map(|k| province.terrain.highland_weight(lerp(a, b, k as f64 / 8.0)))
             .sum::<f64>()
             / 9.0
     };
@@ -371,16 +379,16 @@ fn trunk_roads(
                 let maxspeed_kmh = posted.then_some(if hills < 0.5 { 80 } else { 60 });
                 RoadLabel {
                     class,
-                    name: names::rural_road(spec.road_prefix, rng),
+                    name: names::rural_road(province.road_prefix, rng),
                     maxspeed_kmh,
                 }
             }
         };
-        network.build_road(seat_nodes[a], seat_nodes[b], label, spec, rng);
+        network.build_road(seat_nodes[a], seat_nodes[b], label, &province.terrain, rng);
     }
 }
 
-fn lerp(a: LonLat, b: LonLat, t: f64) -> LonLat {
+pub fn lerp(a: LonLat, b: LonLat, t: f64) -> LonLat {
     [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
 }
 
@@ -390,7 +398,7 @@ fn lerp(a: LonLat, b: LonLat, t: f64) -> LonLat {
 /// `schools` of the villages (the seat among them) get a school; about as
 /// many again are hamlets without one.
 fn settle_villages(
-    spec: &ProvinceSpec,
+    province: &Province,
     district: &mut DistrictPlan,
     seat_node: u32,
     schools: usize,
@@ -398,8 +406,15 @@ fn settle_villages(
     names: &mut NameBook,
     rng: &mut ChaCha8Rng,
 ) {
-    let hamlets = (HAMLETS_PER_SCHOOL * schools as f64).round() as usize;
-    let mut points = scatter_villages(spec, &district.ring, district.seat, schools + hamlets, rng);
+    let hamlets = (province.hamlets_per_school * schools as f64).round() as usize;
+    let terrain = &province.terrain;
+    let mut points = scatter_villages(
+        terrain,
+        &district.ring,
+        district.seat,
+        schools + hamlets,
+        rng,
+    );
     // Scatter order is random, so the first ones are a random choice of
     // school villages.
     let others: Vec<(LonLat, bool)> = points
@@ -428,7 +443,7 @@ fn settle_villages(
     district.villages.push(Village {
         position: district.seat,
         node: seat_node,
-        name: names.village(spec.is_highland(district.seat), rng),
+        name: names.village(terrain.is_highland(district.seat), rng),
         role: Role::Seat,
         school: true,
     });
@@ -444,7 +459,7 @@ fn settle_villages(
             .nearest_node(p, MAX_LINK_M)
             .unwrap_or((seat_node, distance_m(p, district.seat)));
         let node = network.add_node(p);
-        let hills = spec.highland_weight(p);
+        let hills = terrain.highland_weight(p);
         let class = match role {
             Role::SubCentre if link_m > 3_000.0 => RoadClass::Secondary,
             Role::SubCentre => RoadClass::Tertiary,
@@ -452,8 +467,8 @@ fn settle_villages(
             _ if hills <= 0.5 && link_m > 1_800.0 => RoadClass::Tertiary,
             _ => RoadClass::Unclassified,
         };
-        let label = RoadLabel::new(class, road_name(spec, class, rng));
-        network.build_road(near, node, label, spec, rng);
+        let label = RoadLabel::new(class, road_name(province.road_prefix, class, rng));
+        network.build_road(near, node, label, terrain, rng);
         let name = if school {
             names.village(hills > 0.5, rng)
         } else {
@@ -472,7 +487,7 @@ fn settle_villages(
 /// The seat and `count - 1` more village sites inside the district, away
 /// from its boundary and from each other; sparser in the hills.
 fn scatter_villages(
-    spec: &ProvinceSpec,
+    terrain: &Terrain,
     ring: &[LonLat],
     seat: LonLat,
     count: usize,
@@ -486,7 +501,7 @@ fn scatter_villages(
         if !ring_contains(ring, p) {
             continue;
         }
-        let hills = spec.highland_weight(p);
+        let hills = terrain.highland_weight(p);
         // Cheap tests first: the boundary distance costs most.
         if !rng.random_bool(1.0 - 0.95 * hills) || ring_distance_m(ring, p) < VILLAGE_MARGIN_M {
             continue;
@@ -495,7 +510,7 @@ fn scatter_villages(
         if points.iter().any(|&q| distance_m(p, q) < gap_m) {
             misses += 1;
             // A crowded district accepts closer neighbours rather than loop.
-            if misses % 400 == 0 {
+            if misses.is_multiple_of(400) {
                 relax *= 0.85;
             }
             continue;
@@ -525,10 +540,10 @@ fn farthest_points(origin: LonLat, points: &[LonLat], k: usize) -> Vec<usize> {
     chosen
 }
 
-fn road_name(spec: &ProvinceSpec, class: RoadClass, rng: &mut ChaCha8Rng) -> String {
+pub fn road_name(road_prefix: &str, class: RoadClass, rng: &mut ChaCha8Rng) -> String {
     match class {
-        RoadClass::Primary | RoadClass::Secondary => names::rural_road(spec.road_prefix, rng),
-        RoadClass::Tertiary if rng.random_bool(0.5) => names::rural_road(spec.road_prefix, rng),
+        RoadClass::Primary | RoadClass::Secondary => names::rural_road(road_prefix, rng),
+        RoadClass::Tertiary if rng.random_bool(0.5) => names::rural_road(road_prefix, rng),
         RoadClass::Unclassified if rng.random_bool(0.15) => {
             format!("ซอย {}", rng.random_range(1..40))
         }
@@ -539,7 +554,7 @@ fn road_name(spec: &ProvinceSpec, class: RoadClass, rng: &mut ChaCha8Rng) -> Str
 /// Loops between neighbouring villages, and dead-end spurs to fields:
 /// lanes in the valley, tracks in the hills.
 fn rural_roads(
-    spec: &ProvinceSpec,
+    province: &Province,
     outline: &[LonLat],
     district: &DistrictPlan,
     network: &mut Network,
@@ -549,7 +564,7 @@ fn rural_roads(
     order.shuffle(rng);
     for i in order {
         let here = district.villages[i].position;
-        let hills = spec.highland_weight(here);
+        let hills = province.terrain.highland_weight(here);
         let (loop_chance, reach_m) = if hills > 0.5 {
             (0.12, 8_000.0)
         } else {
@@ -567,12 +582,12 @@ fn rural_roads(
                     (false, true) => RoadClass::Tertiary,
                     (false, false) => RoadClass::Unclassified,
                 };
-                let label = RoadLabel::new(class, road_name(spec, class, rng));
+                let label = RoadLabel::new(class, road_name(province.road_prefix, class, rng));
                 network.build_road(
                     district.villages[i].node,
                     district.villages[j].node,
                     label,
-                    spec,
+                    &province.terrain,
                     rng,
                 );
             }
@@ -600,7 +615,7 @@ fn rural_roads(
                 district.villages[i].node,
                 end_node,
                 RoadLabel::new(class, String::new()),
-                spec,
+                &province.terrain,
                 rng,
             );
         }

@@ -1,10 +1,14 @@
-//! What a preset generates, province by province: district names, the
-//! layout of the district grid, the school count and the terrain.
+//! What a province is to the generator: its districts' names and polygons,
+//! its terrain, its school count, its capital and its edge cases.
 //!
-//! A province is described by a [`ProvinceSpec`] alone, so a national
-//! preset is a list of specs run through the same per-district generator.
+//! A [`ProvinceSpec`] is a hand-written description (Chiang Mai); a
+//! [`Province`] is what the stages run on, built either from a spec alone
+//! (the `province` preset) or by the national layout (`thailand`), which
+//! gives every province a block of the country and tiles it.
 
-use super::geom::{point_segment_m, LonLat};
+use super::districts::{self, Tiling};
+use super::geom::{point_segment_m, ring_contains, ring_distance_m, LonLat};
+use super::province_stream;
 
 /// One district's official number within its province and its names.
 #[derive(Clone, Copy, Debug)]
@@ -18,14 +22,15 @@ pub struct DistrictName {
 /// A point of a river valley's centre line with the valley's half-width
 /// there; the lowland is every point closer to the line than the
 /// half-width interpolated along it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ValleyPoint {
     pub lon: f64,
     pub lat: f64,
     pub half_width_m: f64,
 }
 
-/// Everything the generator needs to know about one province.
+/// Everything the generator needs to know about one hand-described
+/// province.
 #[derive(Debug)]
 pub struct ProvinceSpec {
     /// The two-digit province code, also the first digits of district and
@@ -58,22 +63,72 @@ pub struct ProvinceSpec {
 }
 
 /// How far the highland weight takes to go from lowland to highland
-/// across the valley edge, in metres.
-const VALLEY_EDGE_M: f64 = 3_000.0;
+/// across the edge of a valley or an upland, in metres.
+const HIGHLAND_EDGE_M: f64 = 3_000.0;
+
+/// How many highland schools of a described province lie far off any road
+/// (1–3 km).
+pub const SPEC_REMOTE_SCHOOLS: usize = 10;
+/// Villages without a school for each village with one, in a described
+/// province.
+pub const SPEC_HAMLETS_PER_SCHOOL: f64 = 1.0;
 
 impl ProvinceSpec {
-    pub fn district_code(&self, number: u8) -> String {
-        format!("{}{:02}", self.code, number)
+    /// The spec's own terrain: highland everywhere but in its valley.
+    pub fn terrain(&self) -> Terrain {
+        Terrain {
+            valleys: vec![self.valley.to_vec()],
+            uplands: None,
+        }
     }
 
-    pub fn district_name(&self, number: u8) -> Option<&DistrictName> {
-        self.districts.iter().find(|d| d.number == number)
+    /// The longitude and latitude span of the spec's grid, `(min, max)`.
+    pub fn frame(&self) -> (LonLat, LonLat) {
+        let mut min = [f64::INFINITY; 2];
+        let mut max = [f64::NEG_INFINITY; 2];
+        for (lons, &lat) in self.column_lon.iter().zip(self.row_lat) {
+            for &lon in lons.iter() {
+                min = [min[0].min(lon), min[1].min(lat)];
+                max = [max[0].max(lon), max[1].max(lat)];
+            }
+        }
+        (min, max)
     }
 
-    /// Metres by which `p` lies outside the valley: negative inside it.
-    pub fn valley_excess_m(&self, p: LonLat) -> f64 {
-        self.valley
-            .windows(2)
+    pub fn labels(&self) -> Vec<DistrictLabel> {
+        self.districts
+            .iter()
+            .map(|d| DistrictLabel {
+                number: d.number,
+                name_en: d.name_en.to_string(),
+                name_th: d.name_th.to_string(),
+            })
+            .collect()
+    }
+}
+
+/// The lie of the land: which points are highland, and a weight that ramps
+/// smoothly from lowland (0) to highland (1) across the edges between them.
+///
+/// A point is highland when it lies inside an upland and outside every
+/// valley. The two tests are combined as one signed "highland excess" in
+/// metres, the smaller of how far outside the nearest valley and how far
+/// inside an upland the point lies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Terrain {
+    /// Lowland corridors, each a centre line of at least two points.
+    pub valleys: Vec<Vec<ValleyPoint>>,
+    /// Closed rings of the highland; `None` makes the whole plane upland
+    /// (the province preset: hills everywhere but in the valley).
+    pub uplands: Option<Vec<Vec<LonLat>>>,
+}
+
+impl Terrain {
+    /// Metres by which `p` lies outside every valley: negative inside one.
+    fn valley_excess_m(&self, p: LonLat) -> f64 {
+        self.valleys
+            .iter()
+            .flat_map(|valley| valley.windows(2))
             .map(|w| {
                 let (a, b) = ([w[0].lon, w[0].lat], [w[1].lon, w[1].lat]);
                 let (d_m, t) = point_segment_m(p, a, b);
@@ -82,18 +137,178 @@ impl ProvinceSpec {
             .fold(f64::INFINITY, f64::min)
     }
 
-    /// Whether `p` is in the highland zone, the `highland` flag of schools.
-    pub fn is_highland(&self, p: LonLat) -> bool {
-        self.valley_excess_m(p) > 0.0
+    /// Metres by which `p` lies inside an upland: negative outside all.
+    fn upland_depth_m(&self, p: LonLat) -> f64 {
+        let Some(rings) = &self.uplands else {
+            return f64::INFINITY;
+        };
+        rings
+            .iter()
+            .map(|ring| {
+                let d_m = ring_distance_m(ring, p);
+                if ring_contains(ring, p) {
+                    d_m
+                } else {
+                    -d_m
+                }
+            })
+            .fold(f64::NEG_INFINITY, f64::max)
     }
 
-    /// 0 deep in the valley, 1 in the hills, a smooth ramp across the
-    /// valley edge: how winding and how sparse roads and villages are.
+    /// Metres by which `p` lies in the highland: negative in the lowland.
+    pub fn highland_excess_m(&self, p: LonLat) -> f64 {
+        let valley = self.valley_excess_m(p);
+        match self.uplands {
+            None => valley,
+            Some(_) => valley.min(self.upland_depth_m(p)),
+        }
+    }
+
+    /// Whether `p` is in the highland zone, the `highland` flag of schools.
+    pub fn is_highland(&self, p: LonLat) -> bool {
+        self.highland_excess_m(p) > 0.0
+    }
+
+    /// 0 deep in the lowland, 1 in the hills, a smooth ramp across the
+    /// edge: how winding and how sparse roads and villages are.
     pub fn highland_weight(&self, p: LonLat) -> f64 {
-        let s = (self.valley_excess_m(p) / VALLEY_EDGE_M + 0.5).clamp(0.0, 1.0);
+        let s = (self.highland_excess_m(p) / HIGHLAND_EDGE_M + 0.5).clamp(0.0, 1.0);
         s * s * (3.0 - 2.0 * s)
     }
+
+    /// The part of the terrain that matters within `margin_m` metres of the
+    /// box `min`–`max`: valleys and uplands wholly farther away are left
+    /// out. For points in that reach the answers do not change: a dropped
+    /// valley or upland is so far that the highland weight is saturated
+    /// and the zone is decided by what is kept. (The margin must exceed the
+    /// widest valley's half-width plus the edge ramp.)
+    pub fn near(&self, min: LonLat, max: LonLat, margin_m: f64) -> Terrain {
+        let lo = super::geom::offset_m(min, -margin_m, -margin_m);
+        let hi = super::geom::offset_m(max, margin_m, margin_m);
+        let overlaps = |points: &mut dyn Iterator<Item = LonLat>, pad_m: f64| {
+            let (mut a, mut b) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+            for p in points {
+                a = [a[0].min(p[0]), a[1].min(p[1])];
+                b = [b[0].max(p[0]), b[1].max(p[1])];
+            }
+            let a = super::geom::offset_m(a, -pad_m, -pad_m);
+            let b = super::geom::offset_m(b, pad_m, pad_m);
+            a[0] <= hi[0] && lo[0] <= b[0] && a[1] <= hi[1] && lo[1] <= b[1]
+        };
+        Terrain {
+            valleys: self
+                .valleys
+                .iter()
+                .filter(|v| {
+                    let pad_m = v.iter().map(|p| p.half_width_m).fold(0.0, f64::max);
+                    overlaps(&mut v.iter().map(|p| [p.lon, p.lat]), pad_m)
+                })
+                .cloned()
+                .collect(),
+            uplands: self.uplands.as_ref().map(|rings| {
+                rings
+                    .iter()
+                    .filter(|r| overlaps(&mut r.iter().copied(), 0.0))
+                    .cloned()
+                    .collect()
+            }),
+        }
+    }
 }
+
+/// A district's number and names, as the data set spells them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DistrictLabel {
+    pub number: u8,
+    pub name_en: String,
+    pub name_th: String,
+}
+
+/// A province ready for the stages: tiled, named, with its terrain.
+#[derive(Clone, Debug)]
+pub struct Province {
+    /// Two digits, the first of district and school codes.
+    pub code: &'static str,
+    /// The abbreviation in rural road numbers.
+    pub road_prefix: &'static str,
+    pub labels: Vec<DistrictLabel>,
+    pub tiling: Tiling,
+    /// A box around the tiling with room for roads that wander a little
+    /// past the border, `(min, max)` degrees: what the road network's
+    /// indexes cover.
+    pub bounds: (LonLat, LonLat),
+    pub terrain: Terrain,
+    pub school_count: usize,
+    /// The district of the provincial capital.
+    pub capital: u8,
+    /// The city centre, seat of the capital district; `None` lets the
+    /// capital's seat be chosen as any other.
+    pub city: Option<LonLat>,
+    /// See [`ProvinceSpec::small_secondary_district`].
+    pub small_secondary_district: Option<u8>,
+    /// Highland schools 1–3 km off any road, one per highland district in
+    /// number order while they last.
+    pub remote_schools: usize,
+    /// Villages without a school for each village with one.
+    pub hamlets_per_school: f64,
+    /// Village schools' enrolment relative to the baseline (seats and
+    /// sub-centres keep theirs).
+    pub village_enrolment: f64,
+    /// Districts with a road island (a village cluster no road reaches),
+    /// and how many of the district's schools stand on it. The national
+    /// layout builds the islands once every other road is in place.
+    pub islands: Vec<(u8, usize)>,
+}
+
+impl Province {
+    /// The province a spec describes, tiled by its own grid.
+    pub fn from_spec(spec: &'static ProvinceSpec, seed: u64) -> Province {
+        let tiling = districts::tile(spec, &mut province_stream(seed, spec.code, STREAM_TILING));
+        let (min, max) = spec.frame();
+        Province {
+            code: spec.code,
+            road_prefix: spec.road_prefix,
+            labels: spec.labels(),
+            tiling,
+            bounds: (
+                [min[0] - BOUNDS_PAD_DEG, min[1] - BOUNDS_PAD_DEG],
+                [max[0] + BOUNDS_PAD_DEG, max[1] + BOUNDS_PAD_DEG],
+            ),
+            terrain: spec.terrain(),
+            school_count: spec.school_count,
+            capital: spec.capital,
+            city: Some(spec.city),
+            small_secondary_district: spec.small_secondary_district,
+            remote_schools: SPEC_REMOTE_SCHOOLS,
+            hamlets_per_school: SPEC_HAMLETS_PER_SCHOOL,
+            village_enrolment: 1.0,
+            islands: Vec::new(),
+        }
+    }
+
+    pub fn district_code(&self, number: u8) -> String {
+        format!("{}{:02}", self.code, number)
+    }
+
+    pub fn label(&self, number: u8) -> Option<&DistrictLabel> {
+        self.labels.iter().find(|d| d.number == number)
+    }
+
+    /// Island schools planned for district `number`.
+    pub fn island_schools(&self, number: u8) -> usize {
+        self.islands
+            .iter()
+            .filter(|(n, _)| *n == number)
+            .map(|(_, k)| k)
+            .sum()
+    }
+}
+
+/// The room [`Province::bounds`] leaves around a province, in degrees.
+pub const BOUNDS_PAD_DEG: f64 = 0.2;
+
+/// Stream number of a province's tiling (see [`super::stream`]).
+pub const STREAM_TILING: u64 = 1;
 
 #[rustfmt::skip]
 const CHIANG_MAI_DISTRICTS: [DistrictName; 25] = [

@@ -12,10 +12,11 @@ use std::f64::consts::{PI, TAU};
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use super::geom::{delta_m, distance_m, offset_m, orient, point_segment_m, rounded7, Grid, LonLat};
 use super::names::CITY_STREETS;
-use super::province::ProvinceSpec;
+use super::province::Terrain;
 use super::{RoadClass, SynthRoad};
 
 /// Step in metres at which a road's centre line is evaluated before its
@@ -35,8 +36,9 @@ const NODE_CELL_DEG: f64 = 0.02;
 /// Cells of the segment index used for noding and distance searches, in
 /// degrees (about 1 km).
 const SEGMENT_CELL_DEG: f64 = 0.01;
-/// Noding rounds the inserted crossing to 7 decimals, which moves it by up
-/// to a centimetre and may, very rarely, make a new crossing: repeat.
+/// Noding rounds the inserted crossing to the network's decimals, which
+/// moves it by up to a centimetre (ten at 6 decimals) and may, very
+/// rarely, make a new crossing: repeat.
 const MAX_NODING_PASSES: usize = 4;
 
 /// How a class of road bends.
@@ -105,33 +107,65 @@ pub struct RoadDraft {
 /// The growing road network of one data set.
 #[derive(Debug)]
 pub struct Network {
-    /// Every vertex, rounded to 7 decimals, `[lon, lat]`.
+    /// Every vertex, rounded to the network's decimals, `[lon, lat]`.
     pub nodes: Vec<LonLat>,
     pub roads: Vec<RoadDraft>,
     min: LonLat,
     max: LonLat,
+    /// `10^decimals`.
+    scale: f64,
     node_index: Grid<u32>,
 }
 
 impl Network {
-    /// An empty network whose indexes cover `min`..`max` (degrees).
-    pub fn new(min: LonLat, max: LonLat) -> Self {
+    /// An empty network whose indexes cover `min`..`max` (degrees) and
+    /// whose vertices are rounded to `decimals` decimals (7, about a
+    /// centimetre, or 6, about ten): rounding once, at creation, and
+    /// copying the rounded value afterwards is what makes shared vertices
+    /// bit-identical in the written file.
+    pub fn new(min: LonLat, max: LonLat, decimals: i32) -> Self {
         Network {
             nodes: Vec::new(),
             roads: Vec::new(),
             min,
             max,
+            scale: 10_f64.powi(decimals),
             node_index: Grid::new(min, max, NODE_CELL_DEG),
         }
     }
 
+    fn round(&self, p: LonLat) -> LonLat {
+        [
+            (p[0] * self.scale).round() / self.scale,
+            (p[1] * self.scale).round() / self.scale,
+        ]
+    }
+
     /// Adds a vertex at `p` (rounded here) and returns its index.
     pub fn add_node(&mut self, p: LonLat) -> u32 {
-        let p = rounded7(p);
+        let p = self.round(p);
         let id = self.nodes.len() as u32;
         self.nodes.push(p);
         self.node_index.insert_point(p, id);
         id
+    }
+
+    /// Moves the vertices and roads of `other` into this network, after
+    /// its own, and returns the offset added to `other`'s vertex indices.
+    pub fn append(&mut self, other: Network) -> u32 {
+        let offset = self.nodes.len() as u32;
+        for p in other.nodes {
+            let id = self.nodes.len() as u32;
+            self.nodes.push(p);
+            self.node_index.insert_point(p, id);
+        }
+        self.roads.extend(other.roads.into_iter().map(|mut road| {
+            for v in &mut road.nodes {
+                *v += offset;
+            }
+            road
+        }));
+        offset
     }
 
     /// The vertex nearest to `p` within `max_m` metres, with its distance.
@@ -161,17 +195,33 @@ impl Network {
         from: u32,
         to: u32,
         label: RoadLabel,
-        spec: &ProvinceSpec,
+        terrain: &Terrain,
         rng: &mut ChaCha8Rng,
     ) {
         let (a, b) = (self.nodes[from as usize], self.nodes[to as usize]);
         let mut nodes = vec![from];
-        for p in meander(a, b, label.class.winding(), spec, rng) {
+        for p in meander(a, b, label.class.winding(), terrain, rng) {
             // Rounding can land a vertex on its predecessor only if they were
             // within a centimetre; the tracer spaces them metres apart.
             nodes.push(self.add_node(p));
         }
         nodes.push(to);
+        let RoadLabel {
+            class,
+            name,
+            maxspeed_kmh,
+        } = label;
+        self.roads.push(RoadDraft {
+            class,
+            name,
+            oneway: false,
+            maxspeed_kmh,
+            nodes,
+        });
+    }
+
+    /// Adds a road along the vertices `nodes` as they are, two-way.
+    pub fn add_road(&mut self, label: RoadLabel, nodes: Vec<u32>) {
         let RoadLabel {
             class,
             name,
@@ -291,45 +341,52 @@ impl Network {
             (road.nodes[k as usize], road.nodes[k as usize + 1])
         };
         // (segment, parameter along it, vertex): a vertex to splice in.
-        let mut splices: Vec<(u32, f64, Splice)> = Vec::new();
+        // Rows of cells are searched in parallel and their finds joined in
+        // row order: the same list, in the same order, as a plain loop.
         let (nx, ny) = index.dims();
-        for iy in 0..ny {
-            for ix in 0..nx {
-                let cell = index.cell(ix, iy);
-                for (n, &s1) in cell.iter().enumerate() {
-                    for &s2 in &cell[n + 1..] {
-                        let (a, b) = ends(s1);
-                        let (c, d) = ends(s2);
-                        if a == c || a == d || b == c || b == d {
-                            continue;
-                        }
-                        let [pa, pb, pc, pd] = [a, b, c, d].map(|v| self.nodes[v as usize]);
-                        let Some(meet) = meeting(pa, pb, pc, pd) else {
-                            continue;
-                        };
-                        if index.cell_of(meet.point) != (ix, iy) {
-                            continue;
-                        }
-                        match meet.kind {
-                            MeetKind::Cross { t, u } => {
-                                let new = Splice::New(meet.point);
-                                splices.push((s1, t, new));
-                                splices.push((s2, u, new));
+        let nodes = &self.nodes;
+        let splices: Vec<(u32, f64, Splice)> = (0..ny)
+            .into_par_iter()
+            .flat_map_iter(|iy| {
+                let mut found: Vec<(u32, f64, Splice)> = Vec::new();
+                for ix in 0..nx {
+                    let cell = index.cell(ix, iy);
+                    for (n, &s1) in cell.iter().enumerate() {
+                        for &s2 in &cell[n + 1..] {
+                            let (a, b) = ends(s1);
+                            let (c, d) = ends(s2);
+                            if a == c || a == d || b == c || b == d {
+                                continue;
                             }
-                            MeetKind::Touch { on_first, t } => {
-                                // A vertex of one segment lies on the other.
-                                let (host, vertex) = if on_first {
-                                    (s1, if meet.point == pc { c } else { d })
-                                } else {
-                                    (s2, if meet.point == pa { a } else { b })
-                                };
-                                splices.push((host, t, Splice::Existing(vertex)));
+                            let [pa, pb, pc, pd] = [a, b, c, d].map(|v| nodes[v as usize]);
+                            let Some(meet) = meeting(pa, pb, pc, pd) else {
+                                continue;
+                            };
+                            if index.cell_of(meet.point) != (ix, iy) {
+                                continue;
+                            }
+                            match meet.kind {
+                                MeetKind::Cross { t, u } => {
+                                    let new = Splice::New(meet.point);
+                                    found.push((s1, t, new));
+                                    found.push((s2, u, new));
+                                }
+                                MeetKind::Touch { on_first, t } => {
+                                    // A vertex of one segment lies on the other.
+                                    let (host, vertex) = if on_first {
+                                        (s1, if meet.point == pc { c } else { d })
+                                    } else {
+                                        (s2, if meet.point == pa { a } else { b })
+                                    };
+                                    found.push((host, t, Splice::Existing(vertex)));
+                                }
                             }
                         }
                     }
                 }
-            }
-        }
+                found
+            })
+            .collect();
         if splices.is_empty() {
             return 0;
         }
@@ -345,7 +402,7 @@ impl Network {
                 Splice::Existing(v) => v,
                 Splice::New(p) => {
                     // Both splices of a crossing come one after the other.
-                    let p = rounded7(p);
+                    let p = self.round(p);
                     let v = if p == self.nodes[a as usize] {
                         a
                     } else if p == self.nodes[b as usize] {
@@ -496,7 +553,7 @@ fn meander(
     a: LonLat,
     b: LonLat,
     winding: Winding,
-    spec: &ProvinceSpec,
+    terrain: &Terrain,
     rng: &mut ChaCha8Rng,
 ) -> Vec<LonLat> {
     let [dx, dy] = delta_m(a, b);
@@ -534,16 +591,16 @@ fn meander(
     let mut picked: Vec<(f64, f64)> = Vec::new();
     let (mut prev_x, mut prev_y) = (0.0, 0.0);
     let mut arc_m = 0.0;
-    let mut terrain = spec.highland_weight(a);
-    let mut target_m = spacing(terrain, rng);
+    let mut hilliness = terrain.highland_weight(a);
+    let mut target_m = spacing(hilliness, rng);
     for i in 1..steps {
         let x = i as f64 * step_m;
         let t = x / length_m;
         // The terrain changes over kilometres: sample it every 200 m.
         if i % 10 == 0 {
-            terrain = spec.highland_weight(at(t));
+            hilliness = terrain.highland_weight(at(t));
         }
-        let hills = terrain * winding.switchbacks;
+        let hills = hilliness * winding.switchbacks;
         let wavelength_m =
             mean_wavelength_m * (1.0 + 0.5 * (TAU * x / drift_m + drift_phase).sin());
         phase += TAU * step_m / wavelength_m;
@@ -565,7 +622,7 @@ fn meander(
         if arc_m >= target_m {
             picked.push((t, y));
             arc_m = 0.0;
-            target_m = spacing(terrain, rng);
+            target_m = spacing(hilliness, rng);
         }
     }
     arc_m += ((length_m - prev_x).powi(2) + prev_y * prev_y).sqrt();

@@ -9,9 +9,9 @@ use rand_chacha::ChaCha8Rng;
 use super::geom::{inside_with_margin, offset_m, rounded6, LonLat};
 use super::names::NameBook;
 use super::plan::{DistrictPlan, ProvincePlan, Role};
-use super::province::ProvinceSpec;
+use super::province::Province;
 use super::roads::RoadIndex;
-use super::{stream, SchoolLevel, SynthSchool};
+use super::{province_stream, SchoolLevel, SynthSchool};
 
 /// A school stands this far (metres) from its village's road vertex.
 const OFFSET_FROM_VILLAGE_M: std::ops::Range<f64> = 20.0..250.0;
@@ -48,28 +48,28 @@ struct Site {
 
 /// All schools of a province, sorted by id.
 pub fn schools(
-    spec: &ProvinceSpec,
+    province: &Province,
     plan: &ProvincePlan,
     roads: &RoadIndex,
     seed: u64,
     names: &mut NameBook,
 ) -> Vec<SynthSchool> {
-    let province = spec.code.parse::<u64>().unwrap_or(0);
     let mut all = Vec::new();
     for district in &plan.districts {
-        let mut rng = stream(
+        let mut rng = province_stream(
             seed,
-            province * 1_000 + STREAM_SCHOOLS + u64::from(district.number),
+            province.code,
+            STREAM_SCHOOLS + u64::from(district.number),
         );
-        let sites = sites(spec, district, roads, names, &mut rng);
-        all.extend(district_schools(spec, district, sites, &mut rng));
+        let sites = sites(province, district, roads, names, &mut rng);
+        all.extend(district_schools(province, district, sites, &mut rng));
     }
     all.sort_by_key(|s| s.id);
     all
 }
 
 fn sites(
-    spec: &ProvinceSpec,
+    province: &Province,
     district: &DistrictPlan,
     roads: &RoadIndex,
     names: &mut NameBook,
@@ -91,7 +91,7 @@ fn sites(
         })
         .collect();
     for _ in 0..district.remote_schools {
-        let site = match remote_site(spec, &district.ring, roads, rng) {
+        let site = match remote_site(province, &district.ring, roads, rng) {
             Some((position, road_m)) => Site {
                 position,
                 village: names.village(true, rng),
@@ -161,7 +161,7 @@ fn near_road(
 
 /// A highland spot 1–3 km from the nearest road, if one is found.
 fn remote_site(
-    spec: &ProvinceSpec,
+    province: &Province,
     ring: &[LonLat],
     roads: &RoadIndex,
     rng: &mut ChaCha8Rng,
@@ -180,7 +180,7 @@ fn remote_site(
             rng.random_range(min[0]..max[0]),
             rng.random_range(min[1]..max[1]),
         ]);
-        if !spec.is_highland(p) || !inside_with_margin(ring, p, 300.0) {
+        if !province.terrain.is_highland(p) || !inside_with_margin(ring, p, 300.0) {
             continue;
         }
         if let Some(road_m) = roads.nearest_m(p, *REMOTE_ROAD_M.end()) {
@@ -194,26 +194,33 @@ fn remote_site(
 
 /// Levels, sizes, staff and facilities of one district's schools.
 fn district_schools(
-    spec: &ProvinceSpec,
+    province: &Province,
     district: &DistrictPlan,
     sites: Vec<Site>,
     rng: &mut ChaCha8Rng,
 ) -> Vec<SynthSchool> {
     let levels = levels(&sites, rng);
-    let capital = district.number == spec.capital;
-    let code = spec.district_code(district.number);
-    let district_th = spec
-        .district_name(district.number)
-        .map_or("", |d| d.name_th);
+    let capital = district.number == province.capital;
+    let code = province.district_code(district.number);
+    let district_th = province
+        .label(district.number)
+        .map_or("", |d| d.name_th.as_str());
     let id_base =
-        spec.code.parse::<u32>().unwrap_or(0) * 1_000_000 + u32::from(district.number) * 10_000;
+        province.code.parse::<u32>().unwrap_or(0) * 1_000_000 + u32::from(district.number) * 10_000;
     let mut schools: Vec<SynthSchool> = sites
         .iter()
         .zip(&levels)
         .enumerate()
         .map(|(k, (site, &level))| {
-            let highland = spec.is_highland(site.position);
-            let students = students(level, site, highland, capital, rng);
+            let highland = province.terrain.is_highland(site.position);
+            let students = students(
+                level,
+                site,
+                highland,
+                capital,
+                province.village_enrolment,
+                rng,
+            );
             let name = school_name(level, site, highland, district_th, rng);
             let mut school = SynthSchool {
                 id: id_base + k as u32 + 1,
@@ -239,7 +246,7 @@ fn district_schools(
             school
         })
         .collect();
-    if spec.small_secondary_district == Some(district.number) {
+    if province.small_secondary_district == Some(district.number) {
         for school in schools.iter_mut().filter(|s| s.level.teaches_secondary()) {
             if school.students >= SMALL_SECONDARY_LIMIT {
                 school.students = rng.random_range(40..SMALL_SECONDARY_LIMIT);
@@ -301,12 +308,14 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// Enrolment: log-normal around a median for the level, larger in towns
-/// and the capital, smaller in the hills and off the road.
+/// and the capital, smaller in the hills and off the road; village
+/// schools scaled by `village_enrolment`.
 fn students(
     level: SchoolLevel,
     site: &Site,
     highland: bool,
     capital: bool,
+    village_enrolment: f64,
     rng: &mut ChaCha8Rng,
 ) -> u32 {
     let (median, sigma, low, high) = match level {
@@ -317,7 +326,7 @@ fn students(
     let place = match site.role {
         Role::Seat => 1.8,
         Role::SubCentre => 1.3,
-        Role::Village => 1.0,
+        Role::Village => village_enrolment,
     };
     let terrain = if site.remote {
         0.4
