@@ -348,3 +348,21 @@ fn the_fuzzers_hand_built_pbf_seed_reads_as_osm() {
     assert_eq!(data.roads.len(), 2);
     assert_eq!(data.schools.map(|t| t.schools.len()), Some(1));
 }
+
+/// Found by the geojson_layers fuzz target: a polygon position with one
+/// number made the geojson crate's conversion index out of bounds.
+#[test]
+fn fuzz_regression_a_position_with_one_number_is_a_reject() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/fuzz-regressions/geojson-one-number-position.geojson");
+    let bytes = std::fs::read(path).unwrap();
+    let wgs84 = hubsel::io::crs::Crs::wgs84();
+    let mut rejects = hubsel::validate::Rejects::default();
+    let districts = hubsel::io::geojson::read_districts(&bytes, "f.geojson", &Default::default(), &wgs84, &mut rejects).unwrap();
+    assert_eq!(districts.len(), 1);
+    assert_eq!(rejects.rows.len(), 1);
+    assert_eq!(rejects.rows[0].reason, "a position with fewer than 2 coordinates");
+    assert_eq!(rejects.rows[0].source.line, 2);
+    let mut rejects = hubsel::validate::Rejects::default();
+    let _ = hubsel::io::geojson::read_roads(&bytes, "f.geojson", &Default::default(), &wgs84, &mut rejects);
+    let _ = hubsel::io::geojson::read_schools(&bytes, "f.geojson", &Default::default(), &wgs84, None, false);
+}

@@ -274,8 +274,26 @@ fn parse_feature(raw: Value) -> std::result::Result<(geo::Geometry<f64>, Map<Str
     let feature: geojson::Feature = serde_json::from_value(raw).map_err(|e| format!("not a GeoJSON feature: {e}"))?;
     let props = feature.properties.unwrap_or_default();
     let geometry = feature.geometry.ok_or(NO_GEOMETRY)?;
+    // The geojson crate's conversion indexes [0] and [1] of every position:
+    // a position with fewer than two numbers must be refused before it.
+    if has_short_position(&geometry.value) {
+        return Err("a position with fewer than 2 coordinates".into());
+    }
     let geometry = geo::Geometry::<f64>::try_from(geometry).map_err(|e| format!("unusable geometry: {e}"))?;
     Ok((geometry, props))
+}
+
+/// Whether any position of the geometry has fewer than two numbers.
+fn has_short_position(value: &geojson::GeometryValue) -> bool {
+    use geojson::GeometryValue as G;
+    let short = |p: &geojson::Position| p.len() < 2;
+    match value {
+        G::Point { coordinates } => short(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().any(short),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().flatten().any(short),
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().any(short),
+        G::GeometryCollection { geometries } => geometries.iter().any(|g| has_short_position(&g.value)),
+    }
 }
 
 fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
