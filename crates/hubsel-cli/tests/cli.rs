@@ -408,3 +408,44 @@ fn compare_lists_exactly_the_districts_whose_hubs_differ() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("nowhere"), "{}", text(&o));
 }
+
+#[test]
+fn a_run_killed_while_writing_leaves_the_previous_result_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert!(hubsel(&["run", "--quiet", "--out", "out"], dir).status.success());
+    let before = read_all(&dir.join("out"));
+    // A second run, with another strategy, slowed to 400 ms per file
+    // written, killed once it has started writing.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubsel"))
+        .args(["run", "--quiet", "--strategy", "p-median", "--out", "out"])
+        .current_dir(dir)
+        .env("HUBSEL_WRITE_DELAY_MS", "400")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp_folder = || {
+        fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).find(|p| p.file_name().unwrap().to_string_lossy().starts_with(".out.tmp-"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let partial = loop {
+        if let Some(t) = temp_folder() {
+            if fs::read_dir(&t).map(|r| r.count()).unwrap_or(0) >= 2 {
+                break t;
+            }
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the slowed run finished before it could be killed");
+        assert!(std::time::Instant::now() < deadline, "the run never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Half-way: some files in the temporary folder, the old result whole.
+    assert!(partial.exists());
+    assert_eq!(read_all(&dir.join("out")), before, "the previous result is untouched");
+    // The next run clears the abandoned folder and replaces the result.
+    assert!(hubsel(&["run", "--quiet", "--strategy", "p-median", "--out", "out"], dir).status.success());
+    assert!(temp_folder().is_none(), "no partial folder left behind");
+    assert_ne!(read_all(&dir.join("out")), before);
+}

@@ -24,9 +24,54 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Memory a file needs while it is read and parsed, as a multiple of its
+/// size: the bytes themselves plus the records built from them.
+const PARSE_MEMORY_FACTOR: u64 = 3;
+
+/// Bytes of memory the system can still give (Linux `MemAvailable`).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
+}
+
+/// Refuses a file too large to read in the memory available, with a clear
+/// message instead of an allocation failure later.
+pub fn check_fits_in_memory(path: &Path, size: u64, available: Option<u64>) -> Result<()> {
+    match available {
+        Some(free) if size.saturating_mul(PARSE_MEMORY_FACTOR) > free => Err(Error::new(
+            crate::error::ErrorKind::Input,
+            format!(
+                "the file is {:.1} GB; reading it needs about {:.1} GB but only {:.1} GB of memory is available",
+                size as f64 / 1e9,
+                (size * PARSE_MEMORY_FACTOR) as f64 / 1e9,
+                free as f64 / 1e9
+            ),
+        )
+        .in_file(path)),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a whole file, with the path in the error if it cannot.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?.len();
+    check_fits_in_memory(path, size, available_memory())?;
     std::fs::read(path).map_err(|e| Error::io(path, &e))
+}
+
+#[cfg(test)]
+mod memory_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_larger_than_memory_is_a_clear_error() {
+        let err = check_fits_in_memory(Path::new("roads.geojson"), 8_000_000_000, Some(16_000_000_000)).unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::Input);
+        assert!(err.to_string().starts_with("roads.geojson: the file is 8.0 GB; reading it needs about 24.0 GB but only 16.0 GB"), "{err}");
+        assert!(check_fits_in_memory(Path::new("small.csv"), 1_000_000, Some(16_000_000_000)).is_ok());
+        assert!(check_fits_in_memory(Path::new("unknown.csv"), u64::MAX, None).is_ok(), "no figure: no refusal");
+    }
 }
 
 /// Parses a number the way spreadsheets write them: surrounding blanks

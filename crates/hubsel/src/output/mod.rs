@@ -179,27 +179,87 @@ pub fn write_files(files: &[OutFile], dir: &Path, force: bool) -> Result<()> {
     };
     fs::create_dir_all(&parent).map_err(|e| io_err(&parent, e))?;
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    recover_abandoned(&parent, &name, dir);
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
+    // Fault injection for the kill test: slow each file down so a test can
+    // stop the run half-way through writing.
+    let delay = std::env::var("HUBSEL_WRITE_DELAY_MS").ok().and_then(|v| v.parse::<u64>().ok());
     for (file, bytes) in files {
         let path = tmp.join(file);
         if let Err(e) = fs::write(&path, bytes) {
             let _ = fs::remove_dir_all(&tmp);
             return Err(io_err(&path, e));
         }
+        if let Some(ms) = delay {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
     }
     if dir.exists() {
+        // Swap the complete new folder and the old one in one step, so the
+        // folder is never missing or half written, whenever the run stops.
+        if exchange(&tmp, dir).is_ok() {
+            let _ = fs::remove_dir_all(&tmp);
+            return Ok(());
+        }
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         fs::rename(dir, &old).map_err(|e| io_err(dir, e))?;
+        if let Err(e) = fs::rename(&tmp, dir) {
+            // Put the previous result back before reporting.
+            let _ = fs::rename(&old, dir);
+            return Err(io_err(dir, e));
+        }
+        let _ = fs::remove_dir_all(&old);
+        return Ok(());
     }
-    if let Err(e) = fs::rename(&tmp, dir) {
-        // Put the previous result back before reporting.
-        let _ = fs::rename(&old, dir);
-        return Err(io_err(dir, e));
+    fs::rename(&tmp, dir).map_err(|e| io_err(dir, e))
+}
+
+/// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let b = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the
+    // call; AT_FDCWD resolves them against the working directory.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no atomic exchange on this system"))
+}
+
+/// Cleans up after runs that were killed while writing `dir`: their
+/// temporary folders go, and a previous result a killed run had moved
+/// aside (on systems without an atomic exchange) comes back.
+fn recover_abandoned(parent: &Path, name: &str, dir: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    // Only Linux tells (through /proc) whether a process still runs;
+    // elsewhere every other run's folders are left alone.
+    let alive = |pid: &str| {
+        !cfg!(target_os = "linux") || pid.parse::<u32>().is_ok_and(|p| p == std::process::id() || Path::new("/proc").join(pid).exists())
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = file.strip_prefix(&format!(".{name}.tmp-")) {
+            if !alive(pid) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        } else if let Some(pid) = file.strip_prefix(&format!(".{name}.old-")) {
+            if !alive(pid) {
+                if dir.exists() {
+                    let _ = fs::remove_dir_all(entry.path());
+                } else {
+                    let _ = fs::rename(entry.path(), dir);
+                }
+            }
+        }
     }
-    let _ = fs::remove_dir_all(&old);
-    Ok(())
 }
 
 #[cfg(test)]
