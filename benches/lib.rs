@@ -7,8 +7,13 @@ use hubsel::scenario::Config;
 
 /// The default scenario and the embedded province's inputs.
 pub fn province() -> (Config, Inputs) {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").expect("the default scenario parses");
-    let inputs = hubsel::io::load(&hubsel::fixture::province(), &hubsel::io::ReadOptions::default()).expect("the fixture loads");
+    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default")
+        .expect("the default scenario parses");
+    let inputs = hubsel::io::load(
+        &hubsel::fixture::province(),
+        &hubsel::io::ReadOptions::default(),
+    )
+    .expect("the fixture loads");
     (config, inputs)
 }
 
@@ -23,21 +28,35 @@ pub fn province_graph() -> (Config, Inputs, RoadGraph) {
 /// folder named by `HUBSEL_BENCH_DIR` (as written by `hubsel synth`), with
 /// the default scenario. Returns a label for the benchmark names.
 pub fn run_for_outputs() -> (String, hubsel::pipeline::RunResult) {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").expect("the default scenario parses");
+    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default")
+        .expect("the default scenario parses");
     let (label, inputs) = match std::env::var_os("HUBSEL_BENCH_DIR") {
         Some(dir) => {
             let dir = std::path::PathBuf::from(dir);
-            let (s, r, d) = (dir.join("schools.csv"), dir.join("roads.geojson"), dir.join("districts.geojson"));
+            let (s, r, d) = (
+                dir.join("schools.csv"),
+                dir.join("roads.geojson"),
+                dir.join("districts.geojson"),
+            );
             let sources = hubsel::io::InputSources {
                 schools: hubsel::io::Source::File(&s),
                 roads: hubsel::io::Source::File(&r),
                 districts: hubsel::io::Source::File(&d),
             };
-            let inputs = hubsel::io::load(&sources, &hubsel::io::ReadOptions::default()).expect("HUBSEL_BENCH_DIR holds a synth data set");
+            let inputs = hubsel::io::load(&sources, &hubsel::io::ReadOptions::default())
+                .expect("HUBSEL_BENCH_DIR holds a synth data set");
             (dir.display().to_string(), inputs)
         }
-        None => ("province".to_string(), hubsel::io::load(&hubsel::fixture::province(), &hubsel::io::ReadOptions::default()).expect("the fixture loads")),
+        None => (
+            "province".to_string(),
+            hubsel::io::load(
+                &hubsel::fixture::province(),
+                &hubsel::io::ReadOptions::default(),
+            )
+            .expect("the fixture loads"),
+        ),
     };
-    let result = hubsel::pipeline::run(inputs, &config, &hubsel::pipeline::Silent).expect("the run succeeds");
+    let result = hubsel::pipeline::run(inputs, &config, &hubsel::pipeline::Silent)
+        .expect("the run succeeds");
     (label, result)
 }

@@ -21,15 +21,32 @@ fn write_layers(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("write 4 layers ({label})"));
     group.sample_size(10);
     group.bench_function(BenchmarkId::from_parameter("geojson"), |b| {
-        b.iter(|| built.iter().map(|l| layers::geojson(l).len()).sum::<usize>())
+        b.iter(|| {
+            built
+                .iter()
+                .map(|l| layers::geojson(l).len())
+                .sum::<usize>()
+        })
     });
     group.bench_function(BenchmarkId::from_parameter("fgb"), |b| {
-        b.iter(|| built.iter().map(|l| flatgeobuf::bytes(l).map_or(0, |v| v.len())).sum::<usize>())
+        b.iter(|| {
+            built
+                .iter()
+                .map(|l| flatgeobuf::bytes(l).map_or(0, |v| v.len()))
+                .sum::<usize>()
+        })
     });
     group.bench_function(BenchmarkId::from_parameter("shp"), |b| {
-        b.iter(|| built.iter().map(|l| shapefile::files(l).map_or(0, |v| v.len())).sum::<usize>())
+        b.iter(|| {
+            built
+                .iter()
+                .map(|l| shapefile::files(l).map_or(0, |v| v.len()))
+                .sum::<usize>()
+        })
     });
-    group.bench_function(BenchmarkId::from_parameter("build tables"), |b| b.iter(|| layers::layers(&result).len()));
+    group.bench_function(BenchmarkId::from_parameter("build tables"), |b| {
+        b.iter(|| layers::layers(&result).len())
+    });
     group.finish();
 }
 

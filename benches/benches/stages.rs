@@ -9,15 +9,25 @@ use hubsel::spatial::{DistrictIndex, SnapIndex};
 
 fn graph_build(c: &mut Criterion) {
     let (config, inputs) = hubsel_benches::province();
-    c.bench_function("graph build (province)", |b| b.iter(|| RoadGraph::build(&inputs.roads, &config.speeds)));
+    c.bench_function("graph build (province)", |b| {
+        b.iter(|| RoadGraph::build(&inputs.roads, &config.speeds))
+    });
 }
 
 fn snapping(c: &mut Criterion) {
     let (_, inputs, graph) = hubsel_benches::province_graph();
-    c.bench_function("snap index build (province)", |b| b.iter(|| SnapIndex::new(&graph)));
+    c.bench_function("snap index build (province)", |b| {
+        b.iter(|| SnapIndex::new(&graph))
+    });
     let index = SnapIndex::new(&graph);
     c.bench_function("snap 687 schools (province)", |b| {
-        b.iter(|| inputs.schools.iter().filter_map(|s| index.snap(&graph, s.lon, s.lat)).count())
+        b.iter(|| {
+            inputs
+                .schools
+                .iter()
+                .filter_map(|s| index.snap(&graph, s.lon, s.lat))
+                .count()
+        })
     });
 }
 
@@ -31,7 +41,11 @@ fn matrices(c: &mut Criterion) {
             by_district[d].push(i);
         }
     }
-    let snaps: Vec<_> = inputs.schools.iter().map(|s| index.snap(&graph, s.lon, s.lat)).collect();
+    let snaps: Vec<_> = inputs
+        .schools
+        .iter()
+        .map(|s| index.snap(&graph, s.lon, s.lat))
+        .collect();
     let trips: Vec<DistrictTrips<'_>> = by_district
         .iter()
         .map(|m| DistrictTrips {
@@ -42,15 +56,19 @@ fn matrices(c: &mut Criterion) {
         })
         .collect();
     let cutoff_s = config.search_cutoff_minutes * 60.0;
-    c.bench_function("district matrices, all schools as candidates (province)", |b| {
-        b.iter(|| district_matrices(&graph, &trips, cutoff_s, &|| {}))
-    });
+    c.bench_function(
+        "district matrices, all schools as candidates (province)",
+        |b| b.iter(|| district_matrices(&graph, &trips, cutoff_s, &|| {})),
+    );
 }
 
 fn whole_run(c: &mut Criterion) {
     let (config, inputs) = hubsel_benches::province();
     c.bench_function("whole run without writing (province)", |b| {
-        b.iter(|| hubsel::pipeline::run(inputs.clone(), &config, &hubsel::pipeline::Silent).map(|r| r.hubs.len()))
+        b.iter(|| {
+            hubsel::pipeline::run(inputs.clone(), &config, &hubsel::pipeline::Silent)
+                .map(|r| r.hubs.len())
+        })
     });
 }
 

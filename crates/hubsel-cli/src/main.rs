@@ -16,7 +16,11 @@ use hubsel::pipeline::{Progress, RunResult, Stage};
 use hubsel::scenario::{Config, StrategyKind};
 
 #[derive(Parser)]
-#[command(name = "hubsel", version, about = "Pick quality hub schools per district and network the schools around them along the roads")]
+#[command(
+    name = "hubsel",
+    version,
+    about = "Pick quality hub schools per district and network the schools around them along the roads"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -239,10 +243,15 @@ impl Progress for Bars {
         if self.quiet {
             return;
         }
-        let bar = if total > 0 { ProgressBar::new(total) } else { ProgressBar::new_spinner() };
+        let bar = if total > 0 {
+            ProgressBar::new(total)
+        } else {
+            ProgressBar::new_spinner()
+        };
         bar.set_draw_target(ProgressDrawTarget::stderr());
         let style = if total > 0 {
-            ProgressStyle::with_template("{prefix:>18} [{bar:30}] {pos}/{len} {elapsed}").map(|s| s.progress_chars("=> "))
+            ProgressStyle::with_template("{prefix:>18} [{bar:30}] {pos}/{len} {elapsed}")
+                .map(|s| s.progress_chars("=> "))
         } else {
             ProgressStyle::with_template("{prefix:>18} {spinner} {elapsed}")
         };
@@ -276,10 +285,14 @@ impl Progress for Bars {
 fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, Fatal> {
     let mut config = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read scenario {}", p.display()))?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read scenario {}", p.display()))?;
             hubsel::scenario::parse(&text, &p.display().to_string())?
         }
-        None => hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, hubsel::fixture::SCENARIO_NAME)?,
+        None => hubsel::scenario::parse(
+            hubsel::fixture::DEFAULT_SCENARIO,
+            hubsel::fixture::SCENARIO_NAME,
+        )?,
     };
     if let Some(s) = strategy {
         config.strategy = StrategyKind::parse(s).ok_or_else(|| {
@@ -300,13 +313,21 @@ fn sources<'a>(
 ) -> Result<InputSources<'a>, Fatal> {
     match (schools.or(pbf), roads.or(pbf), districts.or(pbf)) {
         (None, None, None) => Ok(hubsel::fixture::province()),
-        (Some(s), Some(r), Some(d)) => Ok(InputSources { schools: Source::File(s), roads: Source::File(r), districts: Source::File(d) }),
+        (Some(s), Some(r), Some(d)) => Ok(InputSources {
+            schools: Source::File(s),
+            roads: Source::File(r),
+            districts: Source::File(d),
+        }),
         _ => {
-            let missing: Vec<&str> = [("--schools", schools), ("--roads", roads), ("--districts", districts)]
-                .iter()
-                .filter(|(_, v)| v.is_none())
-                .map(|(n, _)| *n)
-                .collect();
+            let missing: Vec<&str> = [
+                ("--schools", schools),
+                ("--roads", roads),
+                ("--districts", districts),
+            ]
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
             Err(anyhow::anyhow!(
                 "give all three inputs, or --pbf for those not given, or none (none runs the embedded province); missing: {}",
                 missing.join(", ")
@@ -318,7 +339,10 @@ fn sources<'a>(
 
 /// The flags as the library's reading options.
 fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
-    let mut options = ReadOptions { fix_swapped: input.fix_swapped, ..ReadOptions::default() };
+    let mut options = ReadOptions {
+        fix_swapped: input.fix_swapped,
+        ..ReadOptions::default()
+    };
     if let Some(text) = &input.crs {
         options.crs = Some(hubsel::io::crs::Crs::parse(text)?);
     }
@@ -330,7 +354,12 @@ fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
     }
     options.osm.admin_level = input.admin_level.trim().to_string();
     if !input.highways.is_empty() {
-        options.osm.highways = input.highways.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
+        options.osm.highways = input
+            .highways
+            .iter()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect();
     }
     let c = &input.columns;
     let school = [
@@ -361,7 +390,11 @@ fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
     one(&c.oneway_col, &mut roads.oneway, &mut roads.given);
     let districts = &mut options.district_fields;
     one(&c.code_col, &mut districts.code, &mut districts.given);
-    one(&c.district_name_col, &mut districts.name, &mut districts.given);
+    one(
+        &c.district_name_col,
+        &mut districts.name,
+        &mut districts.given,
+    );
     if let Some(code) = &c.code_col {
         options.osm.code_tags.insert(0, code.clone());
     }
@@ -370,7 +403,10 @@ fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
 
 fn set_threads(threads: Option<usize>) -> Result<(), Fatal> {
     if let Some(n) = threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("cannot set the thread count")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot set the thread count")?;
     }
     Ok(())
 }
@@ -378,12 +414,21 @@ fn set_threads(threads: Option<usize>) -> Result<(), Fatal> {
 fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
     set_threads(args.threads)?;
     let started = Instant::now();
-    let formats = hubsel::output::Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let formats = hubsel::output::Format::parse_list(&args.format)
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let config = load_scenario(args.input.scenario.as_deref(), args.strategy.as_deref())?;
     let i = &args.input;
-    let srcs = sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?;
+    let srcs = sources(
+        i.schools.as_ref(),
+        i.roads.as_ref(),
+        i.districts.as_ref(),
+        i.pbf.as_ref(),
+    )?;
     let options = read_options(i)?;
-    let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
+    let bars = Bars {
+        quiet: args.quiet,
+        bar: Mutex::new(None),
+    };
     bars.start(Stage::Load, 0);
     let t = Instant::now();
     let inputs = hubsel::io::load(&srcs, &options);
@@ -393,13 +438,23 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
     if validate_only {
         let report = hubsel::pipeline::check(inputs, &config, &bars)?;
         let files = vec![
-            ("rejects.csv".to_string(), report.rejects.to_csv().into_bytes()),
-            (hubsel::output::MARKER.to_string(), b"written by hubsel validate\n".to_vec()),
+            (
+                "rejects.csv".to_string(),
+                report.rejects.to_csv().into_bytes(),
+            ),
+            (
+                hubsel::output::MARKER.to_string(),
+                b"written by hubsel validate\n".to_vec(),
+            ),
         ];
         hubsel::output::write_files(&files, &args.out, args.force)?;
         println!(
             "{} districts, {} schools read, {} usable; road network {} junctions in {} pieces",
-            report.districts, report.schools, report.placed, report.stats.graph_nodes, report.stats.components
+            report.districts,
+            report.schools,
+            report.placed,
+            report.stats.graph_nodes,
+            report.stats.components
         );
         println!(
             "{} reject rows ({} refused, {} flagged); see {}",
@@ -412,15 +467,30 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
     }
     let mut result = hubsel::pipeline::run(inputs, &config, &bars)?;
     result.stats.stages.insert(0, (Stage::Load, load_time));
-    let options = hubsel::output::WriteOptions { formats, force: args.force };
+    let options = hubsel::output::WriteOptions {
+        formats,
+        force: args.force,
+    };
     let t = Instant::now();
     hubsel::output::write_run(&result, &args.out, &options)?;
     let write_time = t.elapsed();
-    report(&result, &args.out, &options.formats, started.elapsed(), write_time);
+    report(
+        &result,
+        &args.out,
+        &options.formats,
+        started.elapsed(),
+        write_time,
+    );
     Ok(())
 }
 
-fn report(r: &RunResult, out: &Path, formats: &[hubsel::output::Format], elapsed: Duration, write_time: Duration) {
+fn report(
+    r: &RunResult,
+    out: &Path,
+    formats: &[hubsel::output::Format],
+    elapsed: Duration,
+    write_time: Duration,
+) {
     let t = hubsel::output::Totals::of(r);
     println!(
         "scenario {:?} ({}): {} districts, {} schools",
@@ -445,7 +515,12 @@ fn report(r: &RunResult, out: &Path, formats: &[hubsel::output::Format], elapsed
     if shortfalls > 0 {
         println!("{shortfalls} district level(s) got fewer hubs than asked: see summary.json \"shortfalls\"");
     }
-    let stages: Vec<String> = r.stats.stages.iter().map(|(s, d)| format!("{} {:.0} ms", s.as_str(), d.as_secs_f64() * 1e3)).collect();
+    let stages: Vec<String> = r
+        .stats
+        .stages
+        .iter()
+        .map(|(s, d)| format!("{} {:.0} ms", s.as_str(), d.as_secs_f64() * 1e3))
+        .collect();
     let formats: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
     eprintln!(
         "stages: {}, write outputs ({}) {:.0} ms; total {:.2} s",
@@ -458,9 +533,13 @@ fn report(r: &RunResult, out: &Path, formats: &[hubsel::output::Format], elapsed
 }
 
 fn synth(args: &SynthArgs) -> Result<(), Fatal> {
-    let preset: hubsel::synth::Preset = args.preset.parse().map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
+    let preset: hubsel::synth::Preset = args
+        .preset
+        .parse()
+        .map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
     let data = hubsel::synth::generate(preset, args.seed);
-    data.write(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    data.write(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
         "wrote {} schools, {} roads, {} districts to {}",
         data.schools.len(),
@@ -486,19 +565,25 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     } else {
         args.strategies
             .split(',')
-            .map(|s| StrategyKind::parse(s).ok_or_else(|| anyhow::anyhow!("unknown strategy {s:?}")))
+            .map(|s| {
+                StrategyKind::parse(s).ok_or_else(|| anyhow::anyhow!("unknown strategy {s:?}"))
+            })
             .collect::<Result<_, _>>()?
     };
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let data_dir = args.out.join("data");
     let mut stage_rows: Vec<(String, Duration)> = Vec::new();
     let (schools, roads, districts);
     let input = match &args.preset {
         Some(name) => {
-            let preset: hubsel::synth::Preset = name.parse().map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
+            let preset: hubsel::synth::Preset = name
+                .parse()
+                .map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
             let t = Instant::now();
             let data = hubsel::synth::generate(preset, args.seed);
-            data.write(&data_dir).with_context(|| format!("cannot write {}", data_dir.display()))?;
+            data.write(&data_dir)
+                .with_context(|| format!("cannot write {}", data_dir.display()))?;
             stage_rows.push((format!("synth {name} (not part of a run)"), t.elapsed()));
             schools = data_dir.join("schools.csv");
             roads = data_dir.join("roads.geojson");
@@ -507,7 +592,12 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         }
         None => {
             let i = &args.input;
-            sources(i.schools.as_ref(), i.roads.as_ref(), i.districts.as_ref(), i.pbf.as_ref())?
+            sources(
+                i.schools.as_ref(),
+                i.roads.as_ref(),
+                i.districts.as_ref(),
+                i.pbf.as_ref(),
+            )?
         }
     };
     let config = load_scenario(args.input.scenario.as_deref(), None)?;
@@ -517,7 +607,10 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     let t = Instant::now();
     let inputs = hubsel::io::load(&srcs, &options)?;
     stage_rows.push(("load".into(), t.elapsed()));
-    let bars = Bars { quiet: args.quiet, bar: Mutex::new(None) };
+    let bars = Bars {
+        quiet: args.quiet,
+        bar: Mutex::new(None),
+    };
     let prepared = hubsel::pipeline::prepare(inputs, &config, &bars)?;
     for (stage, d) in &prepared.stats.stages {
         stage_rows.push((stage.as_str().to_string(), *d));
@@ -538,7 +631,10 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
             let t = Instant::now();
             let files = hubsel::output::render(&result, &[hubsel::output::Format::GeoJson])?;
             let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
-            stage_rows.push((format!("render outputs ({:.1} MB)", bytes as f64 / 1e6), t.elapsed()));
+            stage_rows.push((
+                format!("render outputs ({:.1} MB)", bytes as f64 / 1e6),
+                t.elapsed(),
+            ));
             // The four layers alone in each format, from the same tables.
             let t = Instant::now();
             let layers = hubsel::output::layers::layers(&result);
@@ -548,28 +644,68 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
                 let mut bytes = 0;
                 for layer in &layers {
                     bytes += match format {
-                        hubsel::output::Format::GeoJson => hubsel::output::layers::geojson(layer).len(),
-                        hubsel::output::Format::FlatGeobuf => hubsel::output::flatgeobuf::bytes(layer)?.len(),
-                        hubsel::output::Format::Shapefile => hubsel::output::shapefile::files(layer)?.iter().map(|(_, b)| b.len()).sum(),
+                        hubsel::output::Format::GeoJson => {
+                            hubsel::output::layers::geojson(layer).len()
+                        }
+                        hubsel::output::Format::FlatGeobuf => {
+                            hubsel::output::flatgeobuf::bytes(layer)?.len()
+                        }
+                        hubsel::output::Format::Shapefile => {
+                            hubsel::output::shapefile::files(layer)?
+                                .iter()
+                                .map(|(_, b)| b.len())
+                                .sum()
+                        }
                     };
                 }
-                stage_rows.push((format!("encode 4 layers as {} ({:.1} MB)", format.as_str(), bytes as f64 / 1e6), t.elapsed()));
+                stage_rows.push((
+                    format!(
+                        "encode 4 layers as {} ({:.1} MB)",
+                        format.as_str(),
+                        bytes as f64 / 1e6
+                    ),
+                    t.elapsed(),
+                ));
             }
             first_finish = Some(elapsed);
         }
-        rows.push((*kind, result.access.clone(), hubsel::output::Totals::of(&result), elapsed));
+        rows.push((
+            *kind,
+            result.access.clone(),
+            hubsel::output::Totals::of(&result),
+            elapsed,
+        ));
     }
 
     let s = &prepared.stats;
-    let travel_s = s.stages.iter().find(|(st, _)| *st == Stage::Travel).map_or(0.0, |(_, d)| d.as_secs_f64());
-    println!("input: {} districts, {} schools; road graph {} nodes, {} links, {} components", prepared.districts.len(), prepared.schools.len() + prepared.rejected_schools.len(), s.graph_nodes, s.graph_links, s.components);
+    let travel_s = s
+        .stages
+        .iter()
+        .find(|(st, _)| *st == Stage::Travel)
+        .map_or(0.0, |(_, d)| d.as_secs_f64());
+    println!(
+        "input: {} districts, {} schools; road graph {} nodes, {} links, {} components",
+        prepared.districts.len(),
+        prepared.schools.len() + prepared.rejected_schools.len(),
+        s.graph_nodes,
+        s.graph_links,
+        s.components
+    );
     println!("\n{:<40} {:>10}", "stage", "seconds");
     for (name, d) in &stage_rows {
         println!("{:<40} {:>10.3}", name, d.as_secs_f64());
     }
     if let Some(d) = first_finish {
-        println!("{:<40} {:>10.3}", format!("select + allocate ({})", kinds[0].as_str()), d.as_secs_f64());
-        println!("{:<40} {:>10.3}", "whole run without writing", prepare_s + d.as_secs_f64());
+        println!(
+            "{:<40} {:>10.3}",
+            format!("select + allocate ({})", kinds[0].as_str()),
+            d.as_secs_f64()
+        );
+        println!(
+            "{:<40} {:>10.3}",
+            "whole run without writing",
+            prepare_s + d.as_secs_f64()
+        );
     }
     if travel_s > 0.0 {
         println!(
@@ -587,7 +723,15 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     println!("\nnearest hub of each level for every school (unreachable at the {} min cutoff), student-weighted:", config.search_cutoff_minutes);
     println!(
         "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>9} {:>8}",
-        "strategy", "mean min", "p95 min", "max min", format!("<={limit} min"), "stand-alone", "members min", "over cap", "ms"
+        "strategy",
+        "mean min",
+        "p95 min",
+        "max min",
+        format!("<={limit} min"),
+        "stand-alone",
+        "members min",
+        "over cap",
+        "ms"
     );
     let mut csv = String::from("strategy,mean_min,p95_min,max_min,share_within,standalone,members,members_mean_min,hubs,hubs_over_capacity,ms\n");
     let mut json = Vec::new();
@@ -625,16 +769,25 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
             "hubs_over_capacity": t.hubs_over_capacity, "ms": d.as_secs_f64() * 1e3,
         }));
     }
-    let stages_json: Vec<_> = stage_rows.iter().map(|(n, d)| serde_json::json!({"stage": n, "seconds": d.as_secs_f64()})).collect();
+    let stages_json: Vec<_> = stage_rows
+        .iter()
+        .map(|(n, d)| serde_json::json!({"stage": n, "seconds": d.as_secs_f64()}))
+        .collect();
     let report = serde_json::json!({
         "graph": {"nodes": s.graph_nodes, "links": s.graph_links, "components": s.components},
         "searches": s.searches, "settled_nodes": s.settled_nodes, "travel_seconds": travel_s,
         "peak_memory_mib": peak_memory_mib(), "stages": stages_json, "strategies": json,
     });
     std::fs::write(args.out.join("bench.csv"), csv).context("cannot write bench.csv")?;
-    std::fs::write(args.out.join("bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
-        .context("cannot write bench.json")?;
-    println!("\nwrote {} and bench.json", args.out.join("bench.csv").display());
+    std::fs::write(
+        args.out.join("bench.json"),
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    )
+    .context("cannot write bench.json")?;
+    println!(
+        "\nwrote {} and bench.json",
+        args.out.join("bench.csv").display()
+    );
     Ok(())
 }
 
@@ -647,7 +800,10 @@ fn compare(args: &CompareArgs) -> Result<(), Fatal> {
     let files = vec![
         ("compare.geojson".to_string(), c.layer(&a, &b).into_bytes()),
         ("compare.txt".to_string(), table.into_bytes()),
-        (hubsel::output::MARKER.to_string(), b"written by hubsel compare\n".to_vec()),
+        (
+            hubsel::output::MARKER.to_string(),
+            b"written by hubsel compare\n".to_vec(),
+        ),
     ];
     hubsel::output::write_files(&files, &args.out, args.force)?;
     println!("wrote {}", args.out.join("compare.geojson").display());
@@ -664,18 +820,26 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
     let mut arcs = String::from("tail,head,cost_s\n");
     for tail in 0..g.node_count() as u32 {
         for e in g.forward.range(tail) {
-            arcs.push_str(&format!("{tail},{},{:?}\n", g.forward.other[e], g.forward.cost_s[e]));
+            arcs.push_str(&format!(
+                "{tail},{},{:?}\n",
+                g.forward.other[e], g.forward.cost_s[e]
+            ));
         }
     }
     std::fs::write(dir.join("arcs.csv"), arcs).context("cannot write arcs.csv")?;
-    let offroad = |i: usize| p.snaps[i].map_or(0.0, |s| s.offroad_m * 3.6 / config.offroad_speed_kmh);
-    let finite = |pairs: [(u32, f64); 2]| -> Vec<(u32, f64)> { pairs.into_iter().filter(|(_, s)| s.is_finite()).collect() };
+    let offroad =
+        |i: usize| p.snaps[i].map_or(0.0, |s| s.offroad_m * 3.6 / config.offroad_speed_kmh);
+    let finite = |pairs: [(u32, f64); 2]| -> Vec<(u32, f64)> {
+        pairs.into_iter().filter(|(_, s)| s.is_finite()).collect()
+    };
     let mut tasks = Vec::new();
     for (d, m) in p.matrices.iter().enumerate() {
         let members = &p.members[d];
         for (row, &c) in m.candidates.iter().enumerate() {
             let h = members[c];
-            let Some(hub) = p.snaps[h].filter(|_| p.on_network[h]) else { continue };
+            let Some(hub) = p.snaps[h].filter(|_| p.on_network[h]) else {
+                continue;
+            };
             let schools: Vec<serde_json::Value> = members
                 .iter()
                 .enumerate()
@@ -697,12 +861,21 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
             }));
         }
     }
-    let travel_s = p.stats.stages.iter().find(|(st, _)| *st == Stage::Travel).map_or(0.0, |(_, d)| d.as_secs_f64());
+    let travel_s = p
+        .stats
+        .stages
+        .iter()
+        .find(|(st, _)| *st == Stage::Travel)
+        .map_or(0.0, |(_, d)| d.as_secs_f64());
     let doc = serde_json::json!({
         "nodes": g.node_count(), "cutoff_s": config.search_cutoff_minutes * 60.0,
         "hubsel_matrix_seconds": travel_s, "hubsel_searches": p.stats.searches, "tasks": tasks,
     });
     std::fs::write(dir.join("tasks.json"), doc.to_string()).context("cannot write tasks.json")?;
-    println!("exported the graph and {} searches to {}", p.stats.searches, dir.display());
+    println!(
+        "exported the graph and {} searches to {}",
+        p.stats.searches,
+        dir.display()
+    );
     Ok(())
 }

@@ -59,8 +59,12 @@ impl Alone {
             Alone::NoHub => "no hub of its level in the district".into(),
             Alone::OffNetwork => "not on the road network".into(),
             Alone::Island => "on a road island: no road connects it to a hub of its level".into(),
-            Alone::BeyondCutoff(c) => format!("no hub of its level within the {c} min search cutoff"),
-            Alone::TooFar(m) => format!("nearest hub {m:.1} min away, beyond the {limit_min} min limit"),
+            Alone::BeyondCutoff(c) => {
+                format!("no hub of its level within the {c} min search cutoff")
+            }
+            Alone::TooFar(m) => {
+                format!("nearest hub {m:.1} min away, beyond the {limit_min} min limit")
+            }
         }
     }
 }
@@ -72,7 +76,11 @@ pub enum Assignment {
     Hub(usize),
     /// Member of a slot's hub, with door-to-door seconds; `over_capacity`
     /// when the hub was already full.
-    Member { slot: usize, travel_s: f64, over_capacity: bool },
+    Member {
+        slot: usize,
+        travel_s: f64,
+        over_capacity: bool,
+    },
     StandAlone(Alone),
 }
 
@@ -99,7 +107,12 @@ pub struct Rules {
 /// hub's travel time (ties by seeker order), so under capacities the
 /// nearest schools keep their nearest hub. Ties between equally near hubs
 /// go to the lower slot.
-pub fn allocate(seekers: &[Seeker], slots: &[Slot], hub_components: &[u32], rules: &Rules) -> Vec<Assignment> {
+pub fn allocate(
+    seekers: &[Seeker],
+    slots: &[Slot],
+    hub_components: &[u32],
+    rules: &Rules,
+) -> Vec<Assignment> {
     let limit_s = rules.limit_min * 60.0;
     let mut result: Vec<Option<Assignment>> = vec![None; seekers.len()];
     let mut load: Vec<f64> = slots.iter().map(|s| seekers[s.school].students).collect();
@@ -112,14 +125,23 @@ pub fn allocate(seekers: &[Seeker], slots: &[Slot], hub_components: &[u32], rule
         if result[i].is_some() {
             continue;
         }
-        let mut mine: Vec<Choice> = s.options.iter().copied().filter(|c| s.level.serves(slots[c.slot].level)).collect();
+        let mut mine: Vec<Choice> = s
+            .options
+            .iter()
+            .copied()
+            .filter(|c| s.level.serves(slots[c.slot].level))
+            .collect();
         mine.sort_by(|a, b| a.travel_s.total_cmp(&b.travel_s).then(a.slot.cmp(&b.slot)));
-        let serving: Vec<usize> = (0..slots.len()).filter(|&k| s.level.serves(slots[k].level)).collect();
+        let serving: Vec<usize> = (0..slots.len())
+            .filter(|&k| s.level.serves(slots[k].level))
+            .collect();
         let alone = if serving.is_empty() {
             Some(Alone::NoHub)
         } else if let Some(component) = s.component {
             match mine.first() {
-                None if serving.iter().any(|&k| hub_components[k] == component) => Some(Alone::BeyondCutoff(rules.cutoff_min)),
+                None if serving.iter().any(|&k| hub_components[k] == component) => {
+                    Some(Alone::BeyondCutoff(rules.cutoff_min))
+                }
                 None => Some(Alone::Island),
                 Some(c) if c.travel_s > limit_s => Some(Alone::TooFar(c.travel_s / 60.0)),
                 Some(_) => None,
@@ -138,16 +160,25 @@ pub fn allocate(seekers: &[Seeker], slots: &[Slot], hub_components: &[u32], rule
     queue.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     for (_, i, options) in queue {
         let students = seekers[i].students;
-        let fits = |c: &Choice, load: &[f64]| load[c.slot] + students <= slots[c.slot].capacity_students + 1e-9;
+        let fits = |c: &Choice, load: &[f64]| {
+            load[c.slot] + students <= slots[c.slot].capacity_students + 1e-9
+        };
         let pick = match rules.overflow {
             Overflow::Next => options.iter().find(|c| fits(c, &load)).map(|c| (*c, false)),
             Overflow::Flag => None,
         };
         let (choice, over) = pick.unwrap_or_else(|| (options[0], !fits(&options[0], &load)));
         load[choice.slot] += students;
-        result[i] = Some(Assignment::Member { slot: choice.slot, travel_s: choice.travel_s, over_capacity: over });
+        result[i] = Some(Assignment::Member {
+            slot: choice.slot,
+            travel_s: choice.travel_s,
+            over_capacity: over,
+        });
     }
-    result.into_iter().map(|a| a.unwrap_or(Assignment::StandAlone(Alone::OffNetwork))).collect()
+    result
+        .into_iter()
+        .map(|a| a.unwrap_or(Assignment::StandAlone(Alone::OffNetwork)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -159,12 +190,22 @@ mod tests {
             level,
             students,
             component: Some(0),
-            options: options.iter().map(|&(slot, min)| Choice { slot, travel_s: min * 60.0 }).collect(),
+            options: options
+                .iter()
+                .map(|&(slot, min)| Choice {
+                    slot,
+                    travel_s: min * 60.0,
+                })
+                .collect(),
         }
     }
 
     fn rules(overflow: Overflow) -> Rules {
-        Rules { limit_min: 45.0, cutoff_min: 1440.0, overflow }
+        Rules {
+            limit_min: 45.0,
+            cutoff_min: 1440.0,
+            overflow,
+        }
     }
 
     #[test]
@@ -178,15 +219,29 @@ mod tests {
             seeker(Level::Primary, 10.0, &[]),
         ];
         let slots = vec![
-            Slot { level: HubLevel::Primary, school: 0, capacity_students: f64::INFINITY },
-            Slot { level: HubLevel::Secondary, school: 1, capacity_students: f64::INFINITY },
+            Slot {
+                level: HubLevel::Primary,
+                school: 0,
+                capacity_students: f64::INFINITY,
+            },
+            Slot {
+                level: HubLevel::Secondary,
+                school: 1,
+                capacity_students: f64::INFINITY,
+            },
         ];
         let mut no_road = seekers.clone();
         no_road[5].component = Some(7);
         let a = allocate(&no_road, &slots, &[0, 0], &rules(Overflow::Next));
         assert_eq!(a[0], Assignment::Hub(0));
-        assert!(matches!(a[2], Assignment::Member { slot: 0, .. }), "primary school ignores the nearer secondary hub");
-        assert!(matches!(a[3], Assignment::Member { slot: 1, .. }), "a both-levels school takes the nearest hub of either");
+        assert!(
+            matches!(a[2], Assignment::Member { slot: 0, .. }),
+            "primary school ignores the nearer secondary hub"
+        );
+        assert!(
+            matches!(a[3], Assignment::Member { slot: 1, .. }),
+            "a both-levels school takes the nearest hub of either"
+        );
         assert_eq!(a[4], Assignment::StandAlone(Alone::TooFar(50.0)));
         assert_eq!(a[5], Assignment::StandAlone(Alone::Island));
         let a = allocate(&seekers, &slots, &[0, 0], &rules(Overflow::Next));
@@ -204,13 +259,42 @@ mod tests {
             seeker(Level::Primary, 40.0, &[(0, 12.0), (1, 40.0)]),
         ];
         let slots = vec![
-            Slot { level: HubLevel::Primary, school: 0, capacity_students: 150.0 },
-            Slot { level: HubLevel::Primary, school: 1, capacity_students: 500.0 },
+            Slot {
+                level: HubLevel::Primary,
+                school: 0,
+                capacity_students: 150.0,
+            },
+            Slot {
+                level: HubLevel::Primary,
+                school: 1,
+                capacity_students: 500.0,
+            },
         ];
         let a = allocate(&seekers, &slots, &[0, 0], &rules(Overflow::Next));
-        assert_eq!(a[2], Assignment::Member { slot: 0, travel_s: 600.0, over_capacity: false });
-        assert_eq!(a[3], Assignment::Member { slot: 1, travel_s: 2400.0, over_capacity: false });
+        assert_eq!(
+            a[2],
+            Assignment::Member {
+                slot: 0,
+                travel_s: 600.0,
+                over_capacity: false
+            }
+        );
+        assert_eq!(
+            a[3],
+            Assignment::Member {
+                slot: 1,
+                travel_s: 2400.0,
+                over_capacity: false
+            }
+        );
         let a = allocate(&seekers, &slots, &[0, 0], &rules(Overflow::Flag));
-        assert_eq!(a[3], Assignment::Member { slot: 0, travel_s: 720.0, over_capacity: true });
+        assert_eq!(
+            a[3],
+            Assignment::Member {
+                slot: 0,
+                travel_s: 720.0,
+                over_capacity: true
+            }
+        );
     }
 }

@@ -44,8 +44,11 @@ pub struct RunFolder {
 
 fn read_json(path: &Path) -> Result<Value> {
     let bytes = crate::io::read_file(path)?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(path).at_line(e.line() as u64))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::new(ErrorKind::Format, format!("not valid JSON: {e}"))
+            .in_file(path)
+            .at_line(e.line() as u64)
+    })
 }
 
 /// A feature's properties and its point, if it has one.
@@ -56,14 +59,26 @@ fn features(path: &Path) -> Result<Vec<FeatureRow>> {
     let list = root
         .get("features")
         .and_then(Value::as_array)
-        .ok_or_else(|| Error::new(ErrorKind::Format, "no features array: not a hubsel layer").in_file(path))?;
+        .ok_or_else(|| {
+            Error::new(ErrorKind::Format, "no features array: not a hubsel layer").in_file(path)
+        })?;
     Ok(list
         .iter()
         .map(|f| {
-            let props = f.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
-            let at = f.pointer("/geometry/coordinates").and_then(Value::as_array).and_then(|c| {
-                Some(Coord { x: c.first()?.as_f64()?, y: c.get(1)?.as_f64()? })
-            });
+            let props = f
+                .get("properties")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let at = f
+                .pointer("/geometry/coordinates")
+                .and_then(Value::as_array)
+                .and_then(|c| {
+                    Some(Coord {
+                        x: c.first()?.as_f64()?,
+                        y: c.get(1)?.as_f64()?,
+                    })
+                });
             (props, at)
         })
         .collect())
@@ -81,7 +96,11 @@ impl RunFolder {
     /// Reads `hubs.geojson`, `schools.geojson` and `summary.json` of a run.
     pub fn read(dir: &Path) -> Result<RunFolder> {
         if !dir.join("summary.json").is_file() {
-            return Err(Error::new(ErrorKind::Input, "not a hubsel run folder (no summary.json)").in_file(dir));
+            return Err(Error::new(
+                ErrorKind::Input,
+                "not a hubsel run folder (no summary.json)",
+            )
+            .in_file(dir));
         }
         let summary = read_json(&dir.join("summary.json"))?;
         let hubs = features(&dir.join("hubs.geojson"))?
@@ -111,12 +130,27 @@ impl RunFolder {
         let totals = summary
             .get("totals")
             .and_then(Value::as_object)
-            .map(|t| t.iter().filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), x))).collect())
+            .map(|t| {
+                t.iter()
+                    .filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), x)))
+                    .collect()
+            })
             .unwrap_or_default();
-        let name = summary.pointer("/scenario/name").and_then(Value::as_str).unwrap_or("");
-        let strategy = summary.pointer("/scenario/strategy").and_then(Value::as_str).unwrap_or("");
+        let name = summary
+            .pointer("/scenario/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let strategy = summary
+            .pointer("/scenario/strategy")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let scenario = format!("{} — scenario {name}, strategy {strategy}", dir.display());
-        Ok(RunFolder { scenario, hubs, schools, totals })
+        Ok(RunFolder {
+            scenario,
+            hubs,
+            schools,
+            totals,
+        })
     }
 }
 
@@ -160,7 +194,9 @@ pub fn compare(a: &RunFolder, b: &RunFolder) -> Comparison {
     let group = |run: &RunFolder| {
         let mut m: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for h in &run.hubs {
-            m.entry((h.district.clone(), h.level.clone())).or_default().push(h.id.clone());
+            m.entry((h.district.clone(), h.level.clone()))
+                .or_default()
+                .push(h.id.clone());
         }
         m.values_mut().for_each(|v| v.sort());
         m
@@ -170,8 +206,16 @@ pub fn compare(a: &RunFolder, b: &RunFolder) -> Comparison {
     let hub_changes = keys
         .into_iter()
         .filter_map(|k| {
-            let (x, y) = (ga.get(k).cloned().unwrap_or_default(), gb.get(k).cloned().unwrap_or_default());
-            (x != y).then(|| HubChange { district: k.0.clone(), level: k.1.clone(), a: x, b: y })
+            let (x, y) = (
+                ga.get(k).cloned().unwrap_or_default(),
+                gb.get(k).cloned().unwrap_or_default(),
+            );
+            (x != y).then(|| HubChange {
+                district: k.0.clone(),
+                level: k.1.clone(),
+                a: x,
+                b: y,
+            })
         })
         .collect();
     let moves = a
@@ -195,9 +239,23 @@ pub fn compare(a: &RunFolder, b: &RunFolder) -> Comparison {
         scenario_b: b.scenario.clone(),
         hub_changes,
         moves,
-        totals: a.totals.iter().filter_map(|(k, x)| b.totals.get(k).map(|y| (k.clone(), *x, *y))).collect(),
-        only_in_a: a.schools.keys().filter(|k| !b.schools.contains_key(*k)).cloned().collect(),
-        only_in_b: b.schools.keys().filter(|k| !a.schools.contains_key(*k)).cloned().collect(),
+        totals: a
+            .totals
+            .iter()
+            .filter_map(|(k, x)| b.totals.get(k).map(|y| (k.clone(), *x, *y)))
+            .collect(),
+        only_in_a: a
+            .schools
+            .keys()
+            .filter(|k| !b.schools.contains_key(*k))
+            .cloned()
+            .collect(),
+        only_in_b: b
+            .schools
+            .keys()
+            .filter(|k| !a.schools.contains_key(*k))
+            .cloned()
+            .collect(),
     }
 }
 
@@ -205,18 +263,46 @@ impl Comparison {
     /// A plain-text report for the terminal.
     pub fn table(&self) -> String {
         let mut out = format!("A: {}\nB: {}\n\n", self.scenario_a, self.scenario_b);
-        out.push_str(&format!("{:<24} {:>12} {:>12} {:>12}\n", "figure", "A", "B", "B - A"));
+        out.push_str(&format!(
+            "{:<24} {:>12} {:>12} {:>12}\n",
+            "figure", "A", "B", "B - A"
+        ));
         for (k, x, y) in &self.totals {
-            out.push_str(&format!("{:<24} {:>12.3} {:>12.3} {:>+12.3}\n", k, x, y, y - x));
+            out.push_str(&format!(
+                "{:<24} {:>12.3} {:>12.3} {:>+12.3}\n",
+                k,
+                x,
+                y,
+                y - x
+            ));
         }
-        out.push_str(&format!("\n{} district level(s) with different hubs:\n", self.hub_changes.len()));
-        out.push_str(&format!("{:<10} {:<10} {:<24} {:<24}\n", "district", "level", "hubs in A", "hubs in B"));
+        out.push_str(&format!(
+            "\n{} district level(s) with different hubs:\n",
+            self.hub_changes.len()
+        ));
+        out.push_str(&format!(
+            "{:<10} {:<10} {:<24} {:<24}\n",
+            "district", "level", "hubs in A", "hubs in B"
+        ));
         for c in &self.hub_changes {
-            out.push_str(&format!("{:<10} {:<10} {:<24} {:<24}\n", c.district, c.level, c.a.join(" "), c.b.join(" ")));
+            out.push_str(&format!(
+                "{:<10} {:<10} {:<24} {:<24}\n",
+                c.district,
+                c.level,
+                c.a.join(" "),
+                c.b.join(" ")
+            ));
         }
-        out.push_str(&format!("\n{} school(s) changed hub or role", self.moves.len()));
+        out.push_str(&format!(
+            "\n{} school(s) changed hub or role",
+            self.moves.len()
+        ));
         if !self.only_in_a.is_empty() || !self.only_in_b.is_empty() {
-            out.push_str(&format!("; {} only in A, {} only in B", self.only_in_a.len(), self.only_in_b.len()));
+            out.push_str(&format!(
+                "; {} only in A, {} only in B",
+                self.only_in_a.len(),
+                self.only_in_b.len()
+            ));
         }
         out.push('\n');
         out
@@ -235,18 +321,26 @@ impl Comparison {
                 for id in ids.iter().filter(|id| !other.contains(id)) {
                     if let Some(h) = rows.get(id.as_str()) {
                         let props = json!({"change": change, "id": id, "name": h.name, "district": c.district, "level": c.level});
-                        w.push(&OutGeometry::Point(h.at), props.as_object().cloned().unwrap_or_default());
+                        w.push(
+                            &OutGeometry::Point(h.at),
+                            props.as_object().cloned().unwrap_or_default(),
+                        );
                     }
                 }
             }
         }
         for m in &self.moves {
-            let Some(at) = a.schools.get(&m.id).and_then(|s| s.at) else { continue };
+            let Some(at) = a.schools.get(&m.id).and_then(|s| s.at) else {
+                continue;
+            };
             let props = json!({
                 "change": "school_moved", "id": m.id, "role_a": m.role_a, "role_b": m.role_b,
                 "hub_a": m.hub_a, "hub_b": m.hub_b, "travel_a": m.travel_a, "travel_b": m.travel_b,
             });
-            w.push(&OutGeometry::Point(at), props.as_object().cloned().unwrap_or_default());
+            w.push(
+                &OutGeometry::Point(at),
+                props.as_object().cloned().unwrap_or_default(),
+            );
         }
         w.finish()
     }

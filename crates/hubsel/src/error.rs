@@ -32,7 +32,13 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), file: None, line: None, field: None }
+        Error {
+            kind,
+            message: message.into(),
+            file: None,
+            line: None,
+            field: None,
+        }
     }
 
     /// The file the problem is in.

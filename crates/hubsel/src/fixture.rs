@@ -15,8 +15,17 @@ pub const SCENARIO_NAME: &str = "fixture:scenario-default.toml";
 /// The embedded province as input sources.
 pub fn province() -> InputSources<'static> {
     InputSources {
-        schools: Source::Bytes { name: "fixture:province/schools.csv", bytes: SCHOOLS_CSV },
-        roads: Source::Bytes { name: "fixture:province/roads.geojson", bytes: ROADS_GEOJSON },
-        districts: Source::Bytes { name: "fixture:province/districts.geojson", bytes: DISTRICTS_GEOJSON },
+        schools: Source::Bytes {
+            name: "fixture:province/schools.csv",
+            bytes: SCHOOLS_CSV,
+        },
+        roads: Source::Bytes {
+            name: "fixture:province/roads.geojson",
+            bytes: ROADS_GEOJSON,
+        },
+        districts: Source::Bytes {
+            name: "fixture:province/districts.geojson",
+            bytes: DISTRICTS_GEOJSON,
+        },
     }
 }

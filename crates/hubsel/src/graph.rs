@@ -55,7 +55,10 @@ impl SpeedTable {
     /// km/h for a class, ignoring a trailing `_link` (OSM ramps).
     pub fn class_kmh(&self, class: &str) -> f64 {
         let base = class.strip_suffix("_link").unwrap_or(class);
-        self.by_class_kmh.iter().find(|(c, _)| c == base).map_or(self.default_kmh, |(_, v)| *v)
+        self.by_class_kmh
+            .iter()
+            .find(|(c, _)| c == base)
+            .map_or(self.default_kmh, |(_, v)| *v)
     }
 
     /// km/h for one road.
@@ -158,7 +161,10 @@ pub struct RoadGraph {
 
 /// Length in metres along a polyline of lon/lat vertices.
 pub fn polyline_length_m(coords: &[Coord<f64>]) -> f64 {
-    coords.windows(2).map(|w| Haversine.distance(Point(w[0]), Point(w[1]))).sum()
+    coords
+        .windows(2)
+        .map(|w| Haversine.distance(Point(w[0]), Point(w[1])))
+        .sum()
 }
 
 /// Grid key of a vertex: coordinates rounded to 1e-7 degree (about 1 cm),
@@ -227,18 +233,32 @@ impl RoadGraph {
                 Oneway::Forward => (s_per_m, f64::INFINITY),
                 Oneway::Backward => (f64::INFINITY, s_per_m),
             };
-            let coords: Vec<Coord<f64>> =
-                road.geometry.0.iter().map(|c| Coord { x: key(*c).0 as f64 / 1e7, y: key(*c).1 as f64 / 1e7 }).collect();
+            let coords: Vec<Coord<f64>> = road
+                .geometry
+                .0
+                .iter()
+                .map(|c| Coord {
+                    x: key(*c).0 as f64 / 1e7,
+                    y: key(*c).1 as f64 / 1e7,
+                })
+                .collect();
             let mut start = 0;
             for i in 1..coords.len() {
-                let is_node = i + 1 == coords.len() || uses.get(&key(coords[i])).is_some_and(|u| *u >= 2);
+                let is_node =
+                    i + 1 == coords.len() || uses.get(&key(coords[i])).is_some_and(|u| *u >= 2);
                 if is_node {
                     let mut part = coords[start..=i].to_vec();
                     part.dedup();
                     if part.len() >= 2 {
                         let from = node_id(part[0], &mut node_coords);
                         let to = node_id(part[part.len() - 1], &mut node_coords);
-                        pieces.push(Piece { from, to, coords: part, forward_s_per_m: fwd, backward_s_per_m: back });
+                        pieces.push(Piece {
+                            from,
+                            to,
+                            coords: part,
+                            forward_s_per_m: fwd,
+                            backward_s_per_m: back,
+                        });
                     }
                     start = i;
                 }
@@ -292,7 +312,13 @@ impl RoadGraph {
             kept_id[v as usize]
         };
         // Walk each chain from a kept node; then the pure cycles left over.
-        let walk = |start: u32, first_piece: usize, used: &mut Vec<bool>, links: &mut Vec<Link>, coords: &mut Vec<Coord<f64>>, kept_id: &mut Vec<u32>, kept_coords: &mut Vec<Coord<f64>>| {
+        let walk = |start: u32,
+                    first_piece: usize,
+                    used: &mut Vec<bool>,
+                    links: &mut Vec<Link>,
+                    coords: &mut Vec<Coord<f64>>,
+                    kept_id: &mut Vec<u32>,
+                    kept_coords: &mut Vec<Coord<f64>>| {
             let (fwd, back) = rates_from(&pieces[first_piece], start);
             let first_coord = coords.len() as u32;
             let mut at = start;
@@ -300,19 +326,28 @@ impl RoadGraph {
             loop {
                 used[piece] = true;
                 let p = &pieces[piece];
-                let (next, geometry): (u32, Box<dyn Iterator<Item = &Coord<f64>>>) = if p.from == at {
+                let (next, geometry): (u32, Box<dyn Iterator<Item = &Coord<f64>>>) = if p.from == at
+                {
                     (p.to, Box::new(p.coords.iter()))
                 } else {
                     (p.from, Box::new(p.coords.iter().rev()))
                 };
-                let skip = if coords.len() as u32 == first_coord { 0 } else { 1 };
+                let skip = if coords.len() as u32 == first_coord {
+                    0
+                } else {
+                    1
+                };
                 coords.extend(geometry.skip(skip));
                 at = next;
                 if !removable[at as usize] || at == start {
                     break;
                 }
                 let inc = &incident[at as usize];
-                let other = if inc[0] as usize == piece { inc[1] } else { inc[0] } as usize;
+                let other = if inc[0] as usize == piece {
+                    inc[1]
+                } else {
+                    inc[0]
+                } as usize;
                 if used[other] {
                     break;
                 }
@@ -322,7 +357,15 @@ impl RoadGraph {
             let to = keep(at, kept_id, kept_coords);
             let count = coords.len() as u32 - first_coord;
             let length_m = polyline_length_m(&coords[first_coord as usize..]);
-            links.push(Link { from, to, first_coord, coord_count: count, length_m, forward_s_per_m: fwd, backward_s_per_m: back });
+            links.push(Link {
+                from,
+                to,
+                first_coord,
+                coord_count: count,
+                length_m,
+                forward_s_per_m: fwd,
+                backward_s_per_m: back,
+            });
         };
         for v in 0..n {
             if removable[v] {
@@ -330,14 +373,30 @@ impl RoadGraph {
             }
             for &p in &incident[v] {
                 if !used[p as usize] {
-                    walk(v as u32, p as usize, &mut used, &mut links, &mut coords, &mut kept_id, &mut kept_coords);
+                    walk(
+                        v as u32,
+                        p as usize,
+                        &mut used,
+                        &mut links,
+                        &mut coords,
+                        &mut kept_id,
+                        &mut kept_coords,
+                    );
                 }
             }
         }
         for (v, pieces_at) in incident.iter().enumerate() {
             for &p in pieces_at {
                 if !used[p as usize] {
-                    walk(v as u32, p as usize, &mut used, &mut links, &mut coords, &mut kept_id, &mut kept_coords);
+                    walk(
+                        v as u32,
+                        p as usize,
+                        &mut used,
+                        &mut links,
+                        &mut coords,
+                        &mut kept_id,
+                        &mut kept_coords,
+                    );
                 }
             }
         }
@@ -356,10 +415,17 @@ impl RoadGraph {
         let mut sets: UnionFind<u32> = UnionFind::new(n);
         for (i, l) in links.iter().enumerate() {
             sets.union(l.from, l.to);
-            let arcs = [(l.from, l.to, l.forward_s(), 2 * i as u32), (l.to, l.from, l.backward_s(), 2 * i as u32 + 1)];
+            let arcs = [
+                (l.from, l.to, l.forward_s(), 2 * i as u32),
+                (l.to, l.from, l.backward_s(), 2 * i as u32 + 1),
+            ];
             for (tail, head, cost_s, arc) in arcs {
                 if cost_s.is_finite() {
-                    graph.add_edge(NodeIndex::new(tail as usize), NodeIndex::new(head as usize), arc);
+                    graph.add_edge(
+                        NodeIndex::new(tail as usize),
+                        NodeIndex::new(head as usize),
+                        arc,
+                    );
                     out.push((tail, head, cost_s, arc));
                     inc.push((head, tail, cost_s, arc));
                 }
@@ -372,7 +438,9 @@ impl RoadGraph {
             let root = sets.find_mut(v) as usize;
             lowest[root] = lowest[root].min(v);
         }
-        let component = (0..n as u32).map(|v| lowest[sets.find_mut(v) as usize]).collect();
+        let component = (0..n as u32)
+            .map(|v| lowest[sets.find_mut(v) as usize])
+            .collect();
         RoadGraph {
             graph,
             links,
@@ -390,7 +458,12 @@ mod tests {
     use geo::LineString;
 
     fn road(coords: &[(f64, f64)], oneway: Oneway) -> Road {
-        Road { geometry: LineString::from(coords.to_vec()), class: "primary".into(), maxspeed_kmh: None, oneway }
+        Road {
+            geometry: LineString::from(coords.to_vec()),
+            class: "primary".into(),
+            maxspeed_kmh: None,
+            oneway,
+        }
     }
 
     #[test]
@@ -398,14 +471,32 @@ mod tests {
         // A cross: two roads sharing the middle vertex, with extra
         // shape points that must be contracted away.
         let roads = vec![
-            road(&[(0.0, 0.0), (0.001, 0.0), (0.002, 0.0), (0.003, 0.0), (0.004, 0.0)], Oneway::No),
-            road(&[(0.002, -0.002), (0.002, -0.001), (0.002, 0.0), (0.002, 0.001)], Oneway::No),
+            road(
+                &[
+                    (0.0, 0.0),
+                    (0.001, 0.0),
+                    (0.002, 0.0),
+                    (0.003, 0.0),
+                    (0.004, 0.0),
+                ],
+                Oneway::No,
+            ),
+            road(
+                &[
+                    (0.002, -0.002),
+                    (0.002, -0.001),
+                    (0.002, 0.0),
+                    (0.002, 0.001),
+                ],
+                Oneway::No,
+            ),
         ];
         let g = RoadGraph::build(&roads, &SpeedTable::default());
         assert_eq!(g.node_count(), 5, "4 ends + 1 crossing");
         assert_eq!(g.links.len(), 4);
         let total: f64 = g.links.iter().map(|l| l.length_m).sum();
-        let expected = polyline_length_m(&roads[0].geometry.0) + polyline_length_m(&roads[1].geometry.0);
+        let expected =
+            polyline_length_m(&roads[0].geometry.0) + polyline_length_m(&roads[1].geometry.0);
         assert!((total - expected).abs() < 1e-6);
         assert_eq!(g.component_count(), 1);
     }
@@ -416,7 +507,10 @@ mod tests {
             road(&[(0.0, 0.0), (0.001, 0.0)], Oneway::No),
             road(&[(0.001, 0.0), (0.002, 0.0)], Oneway::No),
         ];
-        assert_eq!(RoadGraph::build(&same, &SpeedTable::default()).links.len(), 1);
+        assert_eq!(
+            RoadGraph::build(&same, &SpeedTable::default()).links.len(),
+            1
+        );
         // Second piece drawn backwards but one-way backwards: same rule.
         let flipped = vec![
             road(&[(0.0, 0.0), (0.001, 0.0)], Oneway::Forward),
@@ -429,7 +523,10 @@ mod tests {
             road(&[(0.0, 0.0), (0.001, 0.0)], Oneway::Forward),
             road(&[(0.001, 0.0), (0.002, 0.0)], Oneway::No),
         ];
-        assert_eq!(RoadGraph::build(&mixed, &SpeedTable::default()).links.len(), 2);
+        assert_eq!(
+            RoadGraph::build(&mixed, &SpeedTable::default()).links.len(),
+            2
+        );
     }
 
     #[test]
@@ -446,7 +543,16 @@ mod tests {
 
     #[test]
     fn a_closed_loop_of_shape_points_keeps_one_node() {
-        let ring = road(&[(0.0, 0.0), (0.001, 0.0), (0.001, 0.001), (0.0, 0.001), (0.0, 0.0)], Oneway::No);
+        let ring = road(
+            &[
+                (0.0, 0.0),
+                (0.001, 0.0),
+                (0.001, 0.001),
+                (0.0, 0.001),
+                (0.0, 0.0),
+            ],
+            Oneway::No,
+        );
         let g = RoadGraph::build(std::slice::from_ref(&ring), &SpeedTable::default());
         assert_eq!(g.links.len(), 1);
         assert!((g.links[0].length_m - polyline_length_m(&ring.geometry.0)).abs() < 1e-6);

@@ -42,8 +42,12 @@ impl Level {
     /// Parses the usual spellings, in English and Thai.
     pub fn parse(text: &str) -> Option<Level> {
         match text.trim().to_ascii_lowercase().as_str() {
-            "primary" | "p" | "ประถม" | "ประถมศึกษา" => Some(Level::Primary),
-            "secondary" | "s" | "มัธยม" | "มัธยมศึกษา" => Some(Level::Secondary),
+            "primary" | "p" | "ประถม" | "ประถมศึกษา" => {
+                Some(Level::Primary)
+            }
+            "secondary" | "s" | "มัธยม" | "มัธยมศึกษา" => {
+                Some(Level::Secondary)
+            }
             "both" | "all" | "b" | "ขยายโอกาส" => Some(Level::Both),
             _ => None,
         }

@@ -246,7 +246,11 @@ impl AccessFigures {
         if pairs.is_empty() {
             return AccessFigures::default();
         }
-        let mean_min = if total > 0.0 { pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / total } else { 0.0 };
+        let mean_min = if total > 0.0 {
+            pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / total
+        } else {
+            0.0
+        };
         let within: f64 = pairs.iter().filter(|p| p.0 <= limit_min).map(|p| p.1).sum();
         AccessFigures {
             mean_min,
@@ -259,7 +263,11 @@ impl AccessFigures {
 }
 
 /// Why a school is not a hub candidate for a level, if it is not.
-pub fn ineligible(school: &crate::model::School, level: HubLevel, config: &Config) -> Option<String> {
+pub fn ineligible(
+    school: &crate::model::School,
+    level: HubLevel,
+    config: &Config,
+) -> Option<String> {
     if !school.level.serves(level) {
         return Some("level".into());
     }
@@ -270,12 +278,25 @@ pub fn ineligible(school: &crate::model::School, level: HubLevel, config: &Confi
         return None;
     }
     if school.students < config.constraints.min_students {
-        return Some(format!("fewer than {} students", config.constraints.min_students));
+        return Some(format!(
+            "fewer than {} students",
+            config.constraints.min_students
+        ));
     }
-    if let Some(f) = config.constraints.exclude_if.iter().find(|f| school.field(f).is_some_and(|v| v != 0.0)) {
+    if let Some(f) = config
+        .constraints
+        .exclude_if
+        .iter()
+        .find(|f| school.field(f).is_some_and(|v| v != 0.0))
+    {
         return Some(format!("excluded: {f}"));
     }
-    if let Some(f) = config.constraints.required_fields.iter().find(|f| school.field(f).is_none()) {
+    if let Some(f) = config
+        .constraints
+        .required_fields
+        .iter()
+        .find(|f| school.field(f).is_none())
+    {
         return Some(format!("no value for {f}"));
     }
     None
@@ -317,7 +338,13 @@ fn weighted_quantile(mut pairs: Vec<(f64, f64)>, q: f64) -> f64 {
     pairs[pairs.len() - 1].0
 }
 
-fn timed<T>(progress: &dyn Progress, stats: &mut RunStats, stage: Stage, total: u64, f: impl FnOnce() -> T) -> T {
+fn timed<T>(
+    progress: &dyn Progress,
+    stats: &mut RunStats,
+    stage: Stage,
+    total: u64,
+    f: impl FnOnce() -> T,
+) -> T {
     progress.start(stage, total);
     let t = Instant::now();
     let out = f();
@@ -380,12 +407,28 @@ impl Prepared {
         let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
         let m = &self.members[d];
         DistrictTrips {
-            snaps: m.iter().map(|&i| if self.on_network[i] { self.snaps[i].as_ref() } else { None }).collect(),
-            offroad_s: m.iter().map(|&i| self.snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m)).collect(),
+            snaps: m
+                .iter()
+                .map(|&i| {
+                    if self.on_network[i] {
+                        self.snaps[i].as_ref()
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            offroad_s: m
+                .iter()
+                .map(|&i| self.snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m))
+                .collect(),
             candidates: m
                 .iter()
                 .enumerate()
-                .filter(|(_, &i)| HubLevel::ALL.iter().any(|&l| ineligible(&self.schools[i].school, l, config).is_none()))
+                .filter(|(_, &i)| {
+                    HubLevel::ALL
+                        .iter()
+                        .any(|&l| ineligible(&self.schools[i].school, l, config).is_none())
+                })
                 .map(|(k, _)| k)
                 .collect(),
         }
@@ -424,34 +467,47 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     let ids: BTreeSet<&SchoolId> = inputs.schools.iter().map(|s| &s.id).collect();
     config.check_against(&inputs.school_fields, &ids)?;
     if inputs.roads.is_empty() {
-        return Err(Error::new(ErrorKind::Input, "no usable road line in the road input"));
+        return Err(Error::new(
+            ErrorKind::Input,
+            "no usable road line in the road input",
+        ));
     }
     let mut stats = RunStats::default();
     let mut inputs = inputs;
     let roads = std::mem::take(&mut inputs.roads);
     let districts = inputs.districts.clone();
     let index = DistrictIndex::new(&districts);
-    let validated = timed(progress, &mut stats, Stage::Validate, 0, || validate::validate(inputs, &index));
+    let validated = timed(progress, &mut stats, Stage::Validate, 0, || {
+        validate::validate(inputs, &index)
+    });
     let mut rejects = validated.rejects;
     let schools = validated.schools;
 
-    let graph = timed(progress, &mut stats, Stage::Graph, 0, || RoadGraph::build(&roads, &config.speeds));
+    let graph = timed(progress, &mut stats, Stage::Graph, 0, || {
+        RoadGraph::build(&roads, &config.speeds)
+    });
     drop(roads);
     stats.graph_nodes = graph.node_count();
     stats.graph_links = graph.links.len();
     stats.components = graph.component_count();
 
-    let snaps: Vec<Option<Snap>> = timed(progress, &mut stats, Stage::Snap, schools.len() as u64, || {
-        let snap_index = SnapIndex::new(&graph);
-        schools
-            .par_iter()
-            .map(|p| {
-                let s = snap_index.snap(&graph, p.school.lon, p.school.lat);
-                progress.advance(1);
-                s
-            })
-            .collect()
-    });
+    let snaps: Vec<Option<Snap>> = timed(
+        progress,
+        &mut stats,
+        Stage::Snap,
+        schools.len() as u64,
+        || {
+            let snap_index = SnapIndex::new(&graph);
+            schools
+                .par_iter()
+                .map(|p| {
+                    let s = snap_index.snap(&graph, p.school.lon, p.school.lat);
+                    progress.advance(1);
+                    s
+                })
+                .collect()
+        },
+    );
     let mut on_network: Vec<bool> = Vec::with_capacity(schools.len());
     for (p, s) in schools.iter().zip(&snaps) {
         let ok = s.is_some_and(|s| s.offroad_m <= config.max_snap_m);
@@ -460,15 +516,34 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
                 &p.school.source,
                 &p.school.id.0,
                 "lon/lat",
-                format!("{:.0} m from the nearest road, beyond max_snap_m {}; made stand-alone", s.offroad_m, config.max_snap_m),
+                format!(
+                    "{:.0} m from the nearest road, beyond max_snap_m {}; made stand-alone",
+                    s.offroad_m, config.max_snap_m
+                ),
                 Action::Flagged,
             );
         }
         on_network.push(ok);
     }
 
-    flag_islands(&schools, &snaps, &on_network, &graph, &districts, &mut rejects);
-    Ok(Checked { districts, schools, rejected_schools: validated.rejected_schools, rejects, graph, snaps, on_network, stats })
+    flag_islands(
+        &schools,
+        &snaps,
+        &on_network,
+        &graph,
+        &districts,
+        &mut rejects,
+    );
+    Ok(Checked {
+        districts,
+        schools,
+        rejected_schools: validated.rejected_schools,
+        rejects,
+        graph,
+        snaps,
+        on_network,
+        stats,
+    })
 }
 
 /// The road component a snapped school is on.
@@ -479,10 +554,21 @@ fn component_of(graph: &RoadGraph, snap: &Snap) -> u32 {
 /// Flags each on-network school whose road component differs from the
 /// one holding most of its district's on-network schools (ties go to the
 /// lower component label): no road joins it to the rest of its district.
-fn flag_islands(schools: &[PlacedSchool], snaps: &[Option<Snap>], on_network: &[bool], graph: &RoadGraph, districts: &[District], rejects: &mut Rejects) {
-    let mut per_district: Vec<std::collections::BTreeMap<u32, usize>> = vec![Default::default(); districts.len()];
-    let component: Vec<Option<u32>> =
-        snaps.iter().zip(on_network).map(|(s, ok)| s.as_ref().filter(|_| *ok).map(|s| component_of(graph, s))).collect();
+fn flag_islands(
+    schools: &[PlacedSchool],
+    snaps: &[Option<Snap>],
+    on_network: &[bool],
+    graph: &RoadGraph,
+    districts: &[District],
+    rejects: &mut Rejects,
+) {
+    let mut per_district: Vec<std::collections::BTreeMap<u32, usize>> =
+        vec![Default::default(); districts.len()];
+    let component: Vec<Option<u32>> = snaps
+        .iter()
+        .zip(on_network)
+        .map(|(s, ok)| s.as_ref().filter(|_| *ok).map(|s| component_of(graph, s)))
+        .collect();
     for (p, c) in schools.iter().zip(&component) {
         if let Some(c) = c {
             *per_district[p.district].entry(*c).or_insert(0) += 1;
@@ -490,14 +576,24 @@ fn flag_islands(schools: &[PlacedSchool], snaps: &[Option<Snap>], on_network: &[
     }
     let main: Vec<Option<(u32, usize)>> = per_district
         .iter()
-        .map(|m| m.iter().fold(None, |best: Option<(u32, usize)>, (&c, &n)| if best.is_none_or(|(_, b)| n > b) { Some((c, n)) } else { best }))
+        .map(|m| {
+            m.iter().fold(None, |best: Option<(u32, usize)>, (&c, &n)| {
+                if best.is_none_or(|(_, b)| n > b) {
+                    Some((c, n))
+                } else {
+                    best
+                }
+            })
+        })
         .collect();
     let mut nodes_in: std::collections::BTreeMap<u32, usize> = Default::default();
     for &c in &graph.component {
         *nodes_in.entry(c).or_insert(0) += 1;
     }
     for (p, c) in schools.iter().zip(&component) {
-        let (Some(c), Some((main_c, n))) = (c, main[p.district]) else { continue };
+        let (Some(c), Some((main_c, n))) = (c, main[p.district]) else {
+            continue;
+        };
         if *c != main_c {
             rejects.push(
                 &p.school.source,
@@ -542,7 +638,16 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
 /// Validates, builds the road graph, snaps the schools and computes every
 /// district's travel-time matrix.
 pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
-    let Checked { districts, schools, rejected_schools, rejects, graph, snaps, on_network, mut stats } = check_network(inputs, config, progress)?;
+    let Checked {
+        districts,
+        schools,
+        rejected_schools,
+        rejects,
+        graph,
+        snaps,
+        on_network,
+        mut stats,
+    } = check_network(inputs, config, progress)?;
 
     // Schools per district, in id order.
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); districts.len()];
@@ -565,7 +670,9 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
         stats: RunStats::default(),
         rules: RoutingRules::of(config),
     };
-    let trips: Vec<DistrictTrips<'_>> = (0..prepared.districts.len()).map(|d| prepared.trips(d, config)).collect();
+    let trips: Vec<DistrictTrips<'_>> = (0..prepared.districts.len())
+        .map(|d| prepared.trips(d, config))
+        .collect();
     let searches: usize = trips.iter().map(|t| t.candidates.len()).sum();
     stats.searches = searches;
     let cutoff_s = config.search_cutoff_minutes * 60.0;
@@ -590,22 +697,46 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         .in_file(&config.source));
     }
     let mut stats = prepared.stats.clone();
-    let Prepared { districts, schools, members, matrices, .. } = prepared;
-    let trips: Vec<DistrictTrips<'_>> = (0..districts.len()).map(|d| prepared.trips(d, config)).collect();
-    let selections: Vec<DistrictSelection> = timed(progress, &mut stats, Stage::Select, districts.len() as u64, || {
-        (0..districts.len())
-            .into_par_iter()
-            .map(|d| {
-                let s = select_district(schools, &members[d], &matrices[d], &districts[d].code, config);
-                progress.advance(1);
-                s
-            })
-            .collect()
-    });
+    let Prepared {
+        districts,
+        schools,
+        members,
+        matrices,
+        ..
+    } = prepared;
+    let trips: Vec<DistrictTrips<'_>> = (0..districts.len())
+        .map(|d| prepared.trips(d, config))
+        .collect();
+    let selections: Vec<DistrictSelection> = timed(
+        progress,
+        &mut stats,
+        Stage::Select,
+        districts.len() as u64,
+        || {
+            (0..districts.len())
+                .into_par_iter()
+                .map(|d| {
+                    let s = select_district(
+                        schools,
+                        &members[d],
+                        &matrices[d],
+                        &districts[d].code,
+                        config,
+                    );
+                    progress.advance(1);
+                    s
+                })
+                .collect()
+        },
+    );
 
-    let (school_outcomes, hubs, routes, district_outcomes) = timed(progress, &mut stats, Stage::Allocate, districts.len() as u64, || {
-        allocate_all(prepared, &trips, &selections, config, progress)
-    });
+    let (school_outcomes, hubs, routes, district_outcomes) = timed(
+        progress,
+        &mut stats,
+        Stage::Allocate,
+        districts.len() as u64,
+        || allocate_all(prepared, &trips, &selections, config, progress),
+    );
 
     let mut school_outcomes = school_outcomes;
     for r in &prepared.rejected_schools {
@@ -640,7 +771,13 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         hubs,
         routes,
         rejects: prepared.rejects.clone(),
-        access: AccessFigures::of(&selections.iter().flat_map(|s| s.access_pairs.iter().copied()).collect::<Vec<_>>(), config.max_travel_minutes),
+        access: AccessFigures::of(
+            &selections
+                .iter()
+                .flat_map(|s| s.access_pairs.iter().copied())
+                .collect::<Vec<_>>(),
+            config.max_travel_minutes,
+        ),
         stats,
     })
 }
@@ -671,32 +808,58 @@ struct HubExplain {
     stability: Option<(String, f64)>,
 }
 
-fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelMatrix, code: &DistrictCode, config: &Config) -> DistrictSelection {
+fn select_district(
+    schools: &[PlacedSchool],
+    members: &[usize],
+    matrix: &TravelMatrix,
+    code: &DistrictCode,
+    config: &Config,
+) -> DistrictSelection {
     let mut out = DistrictSelection::default();
     let mut taken: Vec<usize> = Vec::new();
     let limit_min = config.max_travel_minutes;
     let penalty_min = config.search_cutoff_minutes;
     for level in HubLevel::ALL {
         let k = config.hubs_for(level);
-        let demand: Vec<usize> = (0..members.len()).filter(|&i| schools[members[i]].school.level.serves(level)).collect();
+        let demand: Vec<usize> = (0..members.len())
+            .filter(|&i| schools[members[i]].school.level.serves(level))
+            .collect();
         let rows: Vec<(usize, usize)> = matrix
             .candidates
             .iter()
             .enumerate()
-            .filter(|(_, &c)| !taken.contains(&c) && ineligible(&schools[members[c]].school, level, config).is_none())
+            .filter(|(_, &c)| {
+                !taken.contains(&c)
+                    && ineligible(&schools[members[c]].school, level, config).is_none()
+            })
             .map(|(row, &c)| (row, c))
             .collect();
         if k == 0 {
             continue;
         }
         if rows.is_empty() {
-            let reason = if demand.is_empty() { "no school of this level" } else { "no eligible candidate" };
-            out.shortfalls.push(Shortfall { district: code.clone(), level, wanted: k, chosen: 0, reason: reason.into() });
+            let reason = if demand.is_empty() {
+                "no school of this level"
+            } else {
+                "no eligible candidate"
+            };
+            out.shortfalls.push(Shortfall {
+                district: code.clone(),
+                level,
+                wanted: k,
+                chosen: 0,
+                reason: reason.into(),
+            });
             continue;
         }
-        let demand_students: Vec<f64> = demand.iter().map(|&i| schools[members[i]].school.students).collect();
-        let minutes: Vec<f64> =
-            rows.iter().flat_map(|&(row, _)| demand.iter().map(move |&i| matrix.seconds(row, i) / 60.0)).collect();
+        let demand_students: Vec<f64> = demand
+            .iter()
+            .map(|&i| schools[members[i]].school.students)
+            .collect();
+        let minutes: Vec<f64> = rows
+            .iter()
+            .flat_map(|&(row, _)| demand.iter().map(move |&i| matrix.seconds(row, i) / 60.0))
+            .collect();
         // Raw criterion values and the policy score of every candidate.
         let raw: Vec<Vec<f64>> = rows
             .iter()
@@ -737,13 +900,21 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                 .zip(&scored)
                 .map(|(&(_, c), sc)| {
                     let school = &schools[members[c]].school;
-                    Candidate { score: sc.score, students: school.students, lottery: lottery(config.seed, &school.id) }
+                    Candidate {
+                        score: sc.score,
+                        students: school.students,
+                        lottery: lottery(config.seed, &school.id),
+                    }
                 })
                 .collect(),
             forced: rows
                 .iter()
                 .enumerate()
-                .filter(|(_, &(_, c))| config.required_hubs.contains(&schools[members[c]].school.id))
+                .filter(|(_, &(_, c))| {
+                    config
+                        .required_hubs
+                        .contains(&schools[members[c]].school.id)
+                })
                 .map(|(p, _)| p)
                 .collect(),
             demand: demand_students,
@@ -756,7 +927,8 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
         let choice = select::solve(strategy, &problem);
         if !choice.chosen.is_empty() {
             let nearest = problem.nearest_minutes(&choice.chosen);
-            out.access_pairs.extend(nearest.into_iter().zip(problem.demand.iter().copied()));
+            out.access_pairs
+                .extend(nearest.into_iter().zip(problem.demand.iter().copied()));
         }
         for (j, &pos) in choice.chosen.iter().enumerate() {
             let c = rows[pos].1;
@@ -766,11 +938,15 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
             let runner = choice.runner_up[j].as_ref();
             // Stability of a score choice: the smallest single-weight change
             // that lets any unchosen candidate catch this hub up.
-            let stability = if config.strategy == crate::scenario::StrategyKind::Score && !problem.forced.contains(&pos) {
+            let stability = if config.strategy == crate::scenario::StrategyKind::Score
+                && !problem.forced.contains(&pos)
+            {
                 let weights: Vec<f64> = config.criteria.iter().map(|c| c.weight).collect();
                 (0..rows.len())
                     .filter(|o| !choice.chosen.contains(o))
-                    .filter_map(|o| score::weight_flip(&weights, &scored[pos].normalized, &scored[o].normalized))
+                    .filter_map(|o| {
+                        score::weight_flip(&weights, &scored[pos].normalized, &scored[o].normalized)
+                    })
                     .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
                     .map(|(k, delta)| (config.criteria[k].key(), delta))
             } else {
@@ -781,7 +957,12 @@ fn select_district(schools: &[PlacedSchool], members: &[usize], matrix: &TravelM
                 level,
                 HubExplain {
                     score,
-                    parts: config.criteria.iter().zip(parts).map(|(cr, v)| (cr.key(), *v)).collect(),
+                    parts: config
+                        .criteria
+                        .iter()
+                        .zip(parts)
+                        .map(|(cr, v)| (cr.key(), *v))
+                        .collect(),
                     rank,
                     candidates: rows.len(),
                     runner_up: runner.map(|r| rows[r.candidate].1),
@@ -836,15 +1017,31 @@ fn cross_district_reach(prepared: &Prepared, slot: &SlotInfo<'_>, config: &Confi
     let offroad = |g: usize| prepared.snaps[g].map_or(0.0, |s| s.offroad_m * offroad_s_per_m);
     let limit_s = config.max_travel_minutes * 60.0;
     let Some(hub) = prepared.snaps[slot.school].filter(|_| prepared.on_network[slot.school]) else {
-        return Reach { trips: Vec::new(), tree: Tree::default() };
+        return Reach {
+            trips: Vec::new(),
+            tree: Tree::default(),
+        };
     };
     let mut space = SearchSpace::new(graph.node_count());
-    let seeds: Vec<(u32, f64)> = Ends::of(graph, &hub).enter.iter().copied().filter(|(_, s)| s.is_finite()).collect();
-    search(&graph.reverse, &mut space, &seeds, &[], limit_s - offroad(slot.school));
+    let seeds: Vec<(u32, f64)> = Ends::of(graph, &hub)
+        .enter
+        .iter()
+        .copied()
+        .filter(|(_, s)| s.is_finite())
+        .collect();
+    search(
+        &graph.reverse,
+        &mut space,
+        &seeds,
+        &[],
+        limit_s - offroad(slot.school),
+    );
     let mut trips = Vec::new();
     let mut starts = Vec::new();
     for (g, snap) in prepared.snaps.iter().enumerate() {
-        let Some(snap) = snap.filter(|_| prepared.on_network[g] && g != slot.school) else { continue };
+        let Some(snap) = snap.filter(|_| prepared.on_network[g] && g != slot.school) else {
+            continue;
+        };
         if let Some((road_s, dep)) = trip_to_seeded(graph, &space, &snap, &hub) {
             let total = road_s + offroad(g) + offroad(slot.school);
             if total <= limit_s {
@@ -855,7 +1052,10 @@ fn cross_district_reach(prepared: &Prepared, slot: &SlotInfo<'_>, config: &Confi
             }
         }
     }
-    Reach { tree: Tree::extract(graph, &space, starts), trips }
+    Reach {
+        tree: Tree::extract(graph, &space, starts),
+        trips,
+    }
 }
 
 /// Students a hub can serve under the scenario's capacity rule.
@@ -867,13 +1067,32 @@ fn capacity_of(school: &crate::model::School, config: &Config) -> f64 {
     }
 }
 
-type Allocated = (Vec<SchoolOutcome>, Vec<HubOutcome>, Vec<RouteOutcome>, Vec<DistrictOutcome>);
+type Allocated = (
+    Vec<SchoolOutcome>,
+    Vec<HubOutcome>,
+    Vec<RouteOutcome>,
+    Vec<DistrictOutcome>,
+);
 
 /// Allocates every school to a hub (or stand-alone), builds the members'
 /// routes from the kept search trees, and figures each district.
-fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[DistrictSelection], config: &Config, progress: &dyn Progress) -> Allocated {
+fn allocate_all(
+    prepared: &Prepared,
+    trips: &[DistrictTrips<'_>],
+    selections: &[DistrictSelection],
+    config: &Config,
+    progress: &dyn Progress,
+) -> Allocated {
     use crate::allocate::{allocate, Assignment, Choice, Rules, Seeker, Slot};
-    let Prepared { districts, schools, graph, snaps, members, matrices, .. } = prepared;
+    let Prepared {
+        districts,
+        schools,
+        graph,
+        snaps,
+        members,
+        matrices,
+        ..
+    } = prepared;
     let slots: Vec<SlotInfo<'_>> = selections
         .iter()
         .enumerate()
@@ -889,40 +1108,67 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
         })
         .collect();
     let component_of = |g: usize| {
-        snaps[g].filter(|_| prepared.on_network[g]).map(|s| graph.component[graph.links[s.link as usize].from as usize])
+        snaps[g]
+            .filter(|_| prepared.on_network[g])
+            .map(|s| graph.component[graph.links[s.link as usize].from as usize])
     };
     let mut seekers: Vec<Seeker> = schools
         .iter()
         .enumerate()
-        .map(|(g, p)| Seeker { level: p.school.level, students: p.school.students, component: component_of(g), options: Vec::new() })
+        .map(|(g, p)| Seeker {
+            level: p.school.level,
+            students: p.school.students,
+            component: component_of(g),
+            options: Vec::new(),
+        })
         .collect();
     for (k, slot) in slots.iter().enumerate() {
         let Some(row) = slot.row else { continue };
         for (i, &g) in members[slot.district].iter().enumerate() {
             let t = matrices[slot.district].seconds(row, i);
             if t.is_finite() && i != slot.local {
-                seekers[g].options.push(Choice { slot: k, travel_s: t });
+                seekers[g].options.push(Choice {
+                    slot: k,
+                    travel_s: t,
+                });
             }
         }
     }
     let reaches: Vec<Reach> = if config.allocation.cross_district {
-        slots.par_iter().map(|slot| cross_district_reach(prepared, slot, config)).collect()
+        slots
+            .par_iter()
+            .map(|slot| cross_district_reach(prepared, slot, config))
+            .collect()
     } else {
         Vec::new()
     };
     for (k, reach) in reaches.iter().enumerate() {
         for &(g, t, _) in &reach.trips {
             if !seekers[g].options.iter().any(|c| c.slot == k) {
-                seekers[g].options.push(Choice { slot: k, travel_s: t });
+                seekers[g].options.push(Choice {
+                    slot: k,
+                    travel_s: t,
+                });
             }
         }
     }
     let alloc_slots: Vec<Slot> = slots
         .iter()
-        .map(|s| Slot { level: s.level, school: s.school, capacity_students: capacity_of(&schools[s.school].school, config) })
+        .map(|s| Slot {
+            level: s.level,
+            school: s.school,
+            capacity_students: capacity_of(&schools[s.school].school, config),
+        })
         .collect();
-    let hub_components: Vec<u32> = slots.iter().map(|s| component_of(s.school).unwrap_or(u32::MAX)).collect();
-    let rules = Rules { limit_min: config.max_travel_minutes, cutoff_min: config.search_cutoff_minutes, overflow: config.allocation.overflow };
+    let hub_components: Vec<u32> = slots
+        .iter()
+        .map(|s| component_of(s.school).unwrap_or(u32::MAX))
+        .collect();
+    let rules = Rules {
+        limit_min: config.max_travel_minutes,
+        cutoff_min: config.search_cutoff_minutes,
+        overflow: config.allocation.overflow,
+    };
     let assignments = allocate(&seekers, &alloc_slots, &hub_components, &rules);
 
     // Routes, in parallel: from the district matrix's tree when the hub is
@@ -978,7 +1224,10 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
         road_km[g] = r.as_ref().map(|r| r.road_km);
     }
 
-    let mut served: Vec<(usize, f64, usize)> = slots.iter().map(|s| (0, schools[s.school].school.students, 0)).collect();
+    let mut served: Vec<(usize, f64, usize)> = slots
+        .iter()
+        .map(|s| (0, schools[s.school].school.students, 0))
+        .collect();
     let mut outcomes = Vec::with_capacity(schools.len());
     for (g, a) in assignments.iter().enumerate() {
         let p = &schools[g];
@@ -1007,7 +1256,11 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
                 o.travel_min = Some(0.0);
                 o.road_km = Some(0.0);
             }
-            Assignment::Member { slot, travel_s, over_capacity } => {
+            Assignment::Member {
+                slot,
+                travel_s,
+                over_capacity,
+            } => {
                 o.role = Role::Member;
                 o.hub_level = Some(slots[*slot].level);
                 o.hub_id = Some(schools[slots[*slot].school].school.id.clone());
@@ -1047,7 +1300,10 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
                 rank: e.rank,
                 candidates: e.candidates,
                 runner_up: e.runner_up.map(|r| schools[m[r]].school.id.clone()),
-                runner_up_name: e.runner_up.map(|r| schools[m[r]].school.name.clone()).unwrap_or_default(),
+                runner_up_name: e
+                    .runner_up
+                    .map(|r| schools[m[r]].school.name.clone())
+                    .unwrap_or_default(),
                 margin: e.margin,
                 margin_unit: e.margin_unit,
                 forced: e.forced,
@@ -1056,7 +1312,10 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
                 stability: e.stability.clone(),
                 members: n,
                 students_served,
-                capacity: a.capacity_students.is_finite().then_some(a.capacity_students),
+                capacity: a
+                    .capacity_students
+                    .is_finite()
+                    .then_some(a.capacity_students),
                 over_capacity: over,
             }
         })
@@ -1065,10 +1324,17 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
     let district_outcomes: Vec<DistrictOutcome> = (0..districts.len())
         .map(|d| {
             let mine: Vec<&SchoolOutcome> = members[d].iter().map(|&g| &outcomes[g]).collect();
-            let member_minutes: Vec<(f64, f64)> =
-                mine.iter().filter(|o| o.role == Role::Member).filter_map(|o| o.travel_min.map(|m| (m, o.students))).collect();
+            let member_minutes: Vec<(f64, f64)> = mine
+                .iter()
+                .filter(|o| o.role == Role::Member)
+                .filter_map(|o| o.travel_min.map(|m| (m, o.students)))
+                .collect();
             let students: f64 = mine.iter().map(|o| o.students).sum();
-            let within: f64 = mine.iter().filter(|o| matches!(o.role, Role::Hub | Role::Member)).map(|o| o.students).sum();
+            let within: f64 = mine
+                .iter()
+                .filter(|o| matches!(o.role, Role::Hub | Role::Member))
+                .map(|o| o.students)
+                .sum();
             let weight: f64 = member_minutes.iter().map(|p| p.1).sum();
             let mean_min = if weight > 0.0 {
                 member_minutes.iter().map(|p| p.0 * p.1).sum::<f64>() / weight
@@ -1081,8 +1347,16 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
             DistrictOutcome {
                 code: districts[d].code.clone(),
                 name: districts[d].name.clone(),
-                hubs_primary: selections[d].hubs.iter().filter(|h| h.1 == HubLevel::Primary).count(),
-                hubs_secondary: selections[d].hubs.iter().filter(|h| h.1 == HubLevel::Secondary).count(),
+                hubs_primary: selections[d]
+                    .hubs
+                    .iter()
+                    .filter(|h| h.1 == HubLevel::Primary)
+                    .count(),
+                hubs_secondary: selections[d]
+                    .hubs
+                    .iter()
+                    .filter(|h| h.1 == HubLevel::Secondary)
+                    .count(),
                 schools: mine.len(),
                 students,
                 members: mine.iter().filter(|o| o.role == Role::Member).count(),
@@ -1090,10 +1364,19 @@ fn allocate_all(prepared: &Prepared, trips: &[DistrictTrips<'_>], selections: &[
                 mean_min,
                 p95_min: weighted_quantile(member_minutes.clone(), 0.95),
                 max_min: member_minutes.iter().map(|p| p.0).fold(0.0, f64::max),
-                share_within: if students > 0.0 { within / students } else { 0.0 },
+                share_within: if students > 0.0 {
+                    within / students
+                } else {
+                    0.0
+                },
                 shortfalls: selections[d].shortfalls.clone(),
             }
         })
         .collect();
-    (outcomes, hubs, routes.into_iter().flatten().collect(), district_outcomes)
+    (
+        outcomes,
+        hubs,
+        routes.into_iter().flatten().collect(),
+        district_outcomes,
+    )
 }

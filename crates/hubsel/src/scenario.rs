@@ -62,7 +62,9 @@ impl StrategyKind {
     }
 
     pub fn parse(text: &str) -> Option<StrategyKind> {
-        StrategyKind::ALL.into_iter().find(|k| k.as_str() == text.trim().to_ascii_lowercase().replace('_', "-"))
+        StrategyKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text.trim().to_ascii_lowercase().replace('_', "-"))
     }
 }
 
@@ -130,9 +132,13 @@ impl AccessMeasure {
     }
 
     fn parse(text: &str) -> Option<AccessMeasure> {
-        [AccessMeasure::WeightedMeanMinutes, AccessMeasure::ShareWithinLimit, AccessMeasure::MaxMinutes]
-            .into_iter()
-            .find(|m| m.as_str() == text)
+        [
+            AccessMeasure::WeightedMeanMinutes,
+            AccessMeasure::ShareWithinLimit,
+            AccessMeasure::MaxMinutes,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == text)
     }
 
     /// The natural direction of the measure.
@@ -200,7 +206,11 @@ pub struct Allocation {
 
 impl Default for Allocation {
     fn default() -> Self {
-        Allocation { cross_district: false, capacity: Capacity::Unlimited, overflow: crate::allocate::Overflow::Next }
+        Allocation {
+            cross_district: false,
+            capacity: Capacity::Unlimited,
+            overflow: crate::allocate::Overflow::Next,
+        }
     }
 }
 
@@ -276,7 +286,12 @@ impl Config {
             })
             .collect();
         used.extend(self.constraints.exclude_if.iter().map(|f| (f.clone(), 0)));
-        used.extend(self.constraints.required_fields.iter().map(|f| (f.clone(), 0)));
+        used.extend(
+            self.constraints
+                .required_fields
+                .iter()
+                .map(|f| (f.clone(), 0)),
+        );
         if let Capacity::Field(f) = &self.allocation.capacity {
             used.push((f.clone(), 0));
         }
@@ -289,7 +304,11 @@ impl Config {
         let mut problems = Vec::new();
         for (field, line) in self.fields_used() {
             if !fields.iter().any(|f| f == &field) {
-                let at = if line > 0 { format!("line {line}: ") } else { String::new() };
+                let at = if line > 0 {
+                    format!("line {line}: ")
+                } else {
+                    String::new()
+                };
                 problems.push(format!(
                     "{at}field `{field}`: the schools have no such numeric field (they have: {})",
                     fields.join(", ")
@@ -299,7 +318,9 @@ impl Config {
         for id in self.required_hubs.iter().chain(&self.excluded_hubs) {
             if !ids.contains(id) {
                 let line = self.id_lines.get(id).copied().unwrap_or(0);
-                problems.push(format!("line {line}: hub id `{id}` is not among the schools"));
+                problems.push(format!(
+                    "line {line}: hub id `{id}` is not among the schools"
+                ));
             }
         }
         if problems.is_empty() {
@@ -388,13 +409,18 @@ struct RawScenario {
 
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 /// Parses and checks a scenario. `source` names it in messages.
 pub fn parse(text: &str, source: &str) -> Result<Config> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let mut err = Error::new(ErrorKind::Scenario, e.message().trim().to_string()).in_file(source);
+        let mut err =
+            Error::new(ErrorKind::Scenario, e.message().trim().to_string()).in_file(source);
         if let Some(span) = e.span() {
             err = err.at_line(line_of(text, span.start) as u64);
         }
@@ -402,38 +428,68 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     })?;
     let mut problems: Vec<String> = Vec::new();
     let line = |span: std::ops::Range<usize>| line_of(text, span.start);
-    let mut problem = |at: usize, key: &str, msg: String| problems.push(format!("line {at}: `{key}`: {msg}"));
+    let mut problem =
+        |at: usize, key: &str, msg: String| problems.push(format!("line {at}: `{key}`: {msg}"));
 
     let strategy = match &raw.strategy {
         None => StrategyKind::Score,
         Some(s) => StrategyKind::parse(s.get_ref()).unwrap_or_else(|| {
             let names: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.as_str()).collect();
-            problem(line(s.span()), "strategy", format!("unknown strategy {:?} (one of: {})", s.get_ref(), names.join(", ")));
+            problem(
+                line(s.span()),
+                "strategy",
+                format!(
+                    "unknown strategy {:?} (one of: {})",
+                    s.get_ref(),
+                    names.join(", ")
+                ),
+            );
             StrategyKind::Score
         }),
     };
 
-    let mut positive = |value: &Option<Spanned<f64>>, key: &str, default: f64, allow_zero: bool| -> f64 {
-        match value {
-            None => default,
-            Some(v) => {
-                let x = *v.get_ref();
-                if !x.is_finite() || x < 0.0 || (!allow_zero && x == 0.0) {
-                    problem(line(v.span()), key, format!("must be a {} number, got {x}", if allow_zero { "non-negative" } else { "positive" }));
-                    default
-                } else {
-                    x
+    let mut positive =
+        |value: &Option<Spanned<f64>>, key: &str, default: f64, allow_zero: bool| -> f64 {
+            match value {
+                None => default,
+                Some(v) => {
+                    let x = *v.get_ref();
+                    if !x.is_finite() || x < 0.0 || (!allow_zero && x == 0.0) {
+                        problem(
+                            line(v.span()),
+                            key,
+                            format!(
+                                "must be a {} number, got {x}",
+                                if allow_zero {
+                                    "non-negative"
+                                } else {
+                                    "positive"
+                                }
+                            ),
+                        );
+                        default
+                    } else {
+                        x
+                    }
                 }
             }
-        }
-    };
+        };
     let max_travel_minutes = positive(&raw.max_travel_minutes, "max_travel_minutes", 45.0, false);
-    let search_cutoff_minutes = positive(&raw.search_cutoff_minutes, "search_cutoff_minutes", DEFAULT_CUTOFF_MINUTES, false);
+    let search_cutoff_minutes = positive(
+        &raw.search_cutoff_minutes,
+        "search_cutoff_minutes",
+        DEFAULT_CUTOFF_MINUTES,
+        false,
+    );
     let offroad_speed_kmh = positive(&raw.offroad_speed_kmh, "offroad_speed_kmh", 10.0, false);
     let max_snap_m = positive(&raw.max_snap_m, "max_snap_m", 5000.0, true);
     if search_cutoff_minutes < max_travel_minutes {
         if let Some(c) = &raw.search_cutoff_minutes {
-            problem(line(c.span()), "search_cutoff_minutes", format!("must be at least max_travel_minutes ({max_travel_minutes})"));
+            problem(
+                line(c.span()),
+                "search_cutoff_minutes",
+                format!("must be at least max_travel_minutes ({max_travel_minutes})"),
+            );
         }
     }
 
@@ -443,12 +499,24 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             if let Some(v) = v {
                 match usize::try_from(*v.get_ref()) {
                     Ok(n) if n <= 1000 => *slot = n,
-                    _ => problem(line(v.span()), key, format!("must be a whole number from 0 to 1000, got {}", v.get_ref())),
+                    _ => problem(
+                        line(v.span()),
+                        key,
+                        format!("must be a whole number from 0 to 1000, got {}", v.get_ref()),
+                    ),
                 }
             }
         };
-        count(&h.get_ref().primary, "hubs_per_district.primary", &mut hubs_primary);
-        count(&h.get_ref().secondary, "hubs_per_district.secondary", &mut hubs_secondary);
+        count(
+            &h.get_ref().primary,
+            "hubs_per_district.primary",
+            &mut hubs_primary,
+        );
+        count(
+            &h.get_ref().secondary,
+            "hubs_per_district.secondary",
+            &mut hubs_secondary,
+        );
     }
 
     let mut criteria = Vec::new();
@@ -456,7 +524,9 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         let at = line(spanned.span());
         let c = spanned.get_ref();
         let measure = match (&c.field, &c.access) {
-            (Some(f), None) if !f.get_ref().trim().is_empty() => Measure::Field(f.get_ref().trim().to_string()),
+            (Some(f), None) if !f.get_ref().trim().is_empty() => {
+                Measure::Field(f.get_ref().trim().to_string())
+            }
             (None, Some(a)) => match AccessMeasure::parse(a.get_ref()) {
                 Some(m) => Measure::Access(m),
                 None => {
@@ -465,11 +535,19 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 }
             },
             (Some(_), Some(_)) => {
-                problem(at, "criteria", "give either `field` or `access`, not both".into());
+                problem(
+                    at,
+                    "criteria",
+                    "give either `field` or `access`, not both".into(),
+                );
                 continue;
             }
             _ => {
-                problem(at, "criteria", "a criterion needs a `field` or an `access` key".into());
+                problem(
+                    at,
+                    "criteria",
+                    "a criterion needs a `field` or an `access` key".into(),
+                );
                 continue;
             }
         };
@@ -477,16 +555,28 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             (Some(w), None) => {
                 let weight = *w.get_ref();
                 if !weight.is_finite() || weight < 0.0 {
-                    problem(line(w.span()), "weight", format!("must be a non-negative number, got {weight}"));
+                    problem(
+                        line(w.span()),
+                        "weight",
+                        format!("must be a non-negative number, got {weight}"),
+                    );
                 }
                 weight
             }
             (None, None) => {
-                problem(at, "weight", "each criterion needs a weight (or give the weights by an [ahp] matrix)".into());
+                problem(
+                    at,
+                    "weight",
+                    "each criterion needs a weight (or give the weights by an [ahp] matrix)".into(),
+                );
                 0.0
             }
             (Some(w), Some(_)) => {
-                problem(line(w.span()), "weight", "the weights come from the [ahp] matrix; remove this weight".into());
+                problem(
+                    line(w.span()),
+                    "weight",
+                    "the weights come from the [ahp] matrix; remove this weight".into(),
+                );
                 0.0
             }
             (None, Some(_)) => 0.0,
@@ -501,7 +591,11 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 "benefit" => Direction::Benefit,
                 "cost" => Direction::Cost,
                 other => {
-                    problem(line(d.span()), "direction", format!("must be \"benefit\" or \"cost\", got {other:?}"));
+                    problem(
+                        line(d.span()),
+                        "direction",
+                        format!("must be \"benefit\" or \"cost\", got {other:?}"),
+                    );
                     natural
                 }
             },
@@ -513,7 +607,11 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 "zscore" | "z-score" => Normalize::ZScore,
                 "rank" => Normalize::Rank,
                 other => {
-                    problem(line(n.span()), "normalize", format!("must be \"minmax\", \"zscore\" or \"rank\", got {other:?}"));
+                    problem(
+                        line(n.span()),
+                        "normalize",
+                        format!("must be \"minmax\", \"zscore\" or \"rank\", got {other:?}"),
+                    );
                     Normalize::MinMax
                 }
             },
@@ -525,14 +623,29 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 "log" => Transform::Log,
                 "sqrt" => Transform::Sqrt,
                 other => {
-                    problem(line(t.span()), "transform", format!("must be \"none\", \"log\" or \"sqrt\", got {other:?}"));
+                    problem(
+                        line(t.span()),
+                        "transform",
+                        format!("must be \"none\", \"log\" or \"sqrt\", got {other:?}"),
+                    );
                     Transform::None
                 }
             },
         };
         // Point messages at the key that names the measure.
-        let at = c.field.as_ref().or(c.access.as_ref()).map_or(at, |k| line(k.span()));
-        criteria.push(Criterion { measure, weight, direction, normalize, transform, line: at });
+        let at = c
+            .field
+            .as_ref()
+            .or(c.access.as_ref())
+            .map_or(at, |k| line(k.span()));
+        criteria.push(Criterion {
+            measure,
+            weight,
+            direction,
+            normalize,
+            transform,
+            line: at,
+        });
     }
     let mut ahp_report = None;
     if let Some(spanned) = &raw.ahp {
@@ -547,23 +660,47 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 match ahp_entry(v) {
                     Some(x) => values.push(x),
                     None => {
-                        problem(line(a.matrix.span()), "ahp.matrix", format!("entry ({}, {}) is not a number or a fraction like \"1/3\": {v}", i + 1, j + 1));
+                        problem(
+                            line(a.matrix.span()),
+                            "ahp.matrix",
+                            format!(
+                                "entry ({}, {}) is not a number or a fraction like \"1/3\": {v}",
+                                i + 1,
+                                j + 1
+                            ),
+                        );
                         readable = false;
                     }
                 }
             }
             rows.push(values);
         }
-        let listed: Vec<String> = a.criteria.iter().map(|c| c.get_ref().trim().to_string()).collect();
+        let listed: Vec<String> = a
+            .criteria
+            .iter()
+            .map(|c| c.get_ref().trim().to_string())
+            .collect();
         for c in &a.criteria {
             if !keys.contains(&c.get_ref().trim().to_string()) {
-                problem(line(c.span()), "ahp.criteria", format!("{:?} is not one of the [[criteria]] (their keys: {})", c.get_ref(), keys.join(", ")));
+                problem(
+                    line(c.span()),
+                    "ahp.criteria",
+                    format!(
+                        "{:?} is not one of the [[criteria]] (their keys: {})",
+                        c.get_ref(),
+                        keys.join(", ")
+                    ),
+                );
                 readable = false;
             }
         }
         for k in &keys {
             if !listed.contains(k) {
-                problem(at, "ahp.criteria", format!("criterion {k:?} has no row in the [ahp] matrix"));
+                problem(
+                    at,
+                    "ahp.criteria",
+                    format!("criterion {k:?} has no row in the [ahp] matrix"),
+                );
                 readable = false;
             }
         }
@@ -583,13 +720,24 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                             c.weight = result.weights[i];
                         }
                     }
-                    ahp_report = Some(AhpReport { criteria: listed.clone(), ahp: result, forced: a.force });
+                    ahp_report = Some(AhpReport {
+                        criteria: listed.clone(),
+                        ahp: result,
+                        forced: a.force,
+                    });
                 }
             }
         }
     }
-    if strategy == StrategyKind::Score && !criteria.is_empty() && criteria.iter().all(|c| c.weight == 0.0) {
-        problem(line(raw.criteria[0].span()), "criteria", "all weights are zero".into());
+    if strategy == StrategyKind::Score
+        && !criteria.is_empty()
+        && criteria.iter().all(|c| c.weight == 0.0)
+    {
+        problem(
+            line(raw.criteria[0].span()),
+            "criteria",
+            "all weights are zero".into(),
+        );
     }
 
     let constraints = match &raw.constraints {
@@ -597,14 +745,22 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         Some(c) => Constraints {
             min_students: match &c.min_students {
                 Some(v) if !v.get_ref().is_finite() || *v.get_ref() < 0.0 => {
-                    problem(line(v.span()), "min_students", "must be a non-negative number".into());
+                    problem(
+                        line(v.span()),
+                        "min_students",
+                        "must be a non-negative number".into(),
+                    );
                     0.0
                 }
                 Some(v) => *v.get_ref(),
                 None => 0.0,
             },
             exclude_if: c.exclude_if.iter().map(|s| s.get_ref().clone()).collect(),
-            required_fields: c.required_fields.iter().map(|s| s.get_ref().clone()).collect(),
+            required_fields: c
+                .required_fields
+                .iter()
+                .map(|s| s.get_ref().clone())
+                .collect(),
         },
     };
 
@@ -613,13 +769,23 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         allocation.cross_district = a.cross_district.unwrap_or(false);
         allocation.capacity = match (&a.capacity_field, &a.class_size) {
             (Some(f), None) => Capacity::Field(f.get_ref().trim().to_string()),
-            (None, Some(c)) if c.get_ref().is_finite() && *c.get_ref() > 0.0 => Capacity::PerClassroom(*c.get_ref()),
+            (None, Some(c)) if c.get_ref().is_finite() && *c.get_ref() > 0.0 => {
+                Capacity::PerClassroom(*c.get_ref())
+            }
             (None, Some(c)) => {
-                problem(line(c.span()), "allocation.class_size", format!("must be a positive number of students, got {}", c.get_ref()));
+                problem(
+                    line(c.span()),
+                    "allocation.class_size",
+                    format!("must be a positive number of students, got {}", c.get_ref()),
+                );
                 Capacity::Unlimited
             }
             (Some(f), Some(_)) => {
-                problem(line(f.span()), "allocation", "give capacity_field or class_size, not both".into());
+                problem(
+                    line(f.span()),
+                    "allocation",
+                    "give capacity_field or class_size, not both".into(),
+                );
                 Capacity::Unlimited
             }
             (None, None) => Capacity::Unlimited,
@@ -629,7 +795,11 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 "next" => crate::allocate::Overflow::Next,
                 "flag" => crate::allocate::Overflow::Flag,
                 other => {
-                    problem(line(o.span()), "allocation.overflow", format!("must be \"next\" or \"flag\", got {other:?}"));
+                    problem(
+                        line(o.span()),
+                        "allocation.overflow",
+                        format!("must be \"next\" or \"flag\", got {other:?}"),
+                    );
                     crate::allocate::Overflow::Next
                 }
             };
@@ -640,7 +810,11 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     for (class, v) in &raw.speeds_kmh {
         let kmh = *v.get_ref();
         if !kmh.is_finite() || kmh <= 0.0 {
-            problem(line(v.span()), &format!("speeds_kmh.{class}"), format!("must be a positive speed in km/h, got {kmh}"));
+            problem(
+                line(v.span()),
+                &format!("speeds_kmh.{class}"),
+                format!("must be a positive speed in km/h, got {kmh}"),
+            );
             continue;
         }
         if class == "default" {
@@ -668,7 +842,10 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     let required_hubs = ids(&raw.required_hubs);
     let excluded_hubs = ids(&raw.excluded_hubs);
     for both in required_hubs.intersection(&excluded_hubs) {
-        problems.push(format!("line {}: hub id `{both}` is both required and excluded", id_lines.get(both).copied().unwrap_or(0)));
+        problems.push(format!(
+            "line {}: hub id `{both}` is both required and excluded",
+            id_lines.get(both).copied().unwrap_or(0)
+        ));
     }
 
     if !problems.is_empty() {
@@ -788,24 +965,52 @@ matrix = [[1, 2, "1/2"],
 
     #[test]
     fn ahp_refuses_inconsistency_unless_forced_and_non_reciprocal_always() {
-        let inconsistent = AHP.replace(r#"[[1, 2, "1/2"],"#, r#"[[1, 9, "1/9"],"#).replace(r#"["1/2", 1, "1/4"],"#, r#"["1/9", 1, 9],"#).replace("[2, 4, 1]]", r#"[9, "1/9", 1]]"#);
+        let inconsistent = AHP
+            .replace(r#"[[1, 2, "1/2"],"#, r#"[[1, 9, "1/9"],"#)
+            .replace(r#"["1/2", 1, "1/4"],"#, r#"["1/9", 1, 9],"#)
+            .replace("[2, 4, 1]]", r#"[9, "1/9", 1]]"#);
         let err = parse(&inconsistent, "ahp.toml").unwrap_err().to_string();
-        assert!(err.contains("`ahp.matrix`: consistency ratio") && err.contains("force = true"), "{err}");
-        let forced = inconsistent.replace("[ahp]
-", "[ahp]
+        assert!(
+            err.contains("`ahp.matrix`: consistency ratio") && err.contains("force = true"),
+            "{err}"
+        );
+        let forced = inconsistent.replace(
+            "[ahp]
+",
+            "[ahp]
 force = true
-");
+",
+        );
         let c = parse(&forced, "ahp.toml").unwrap();
         assert!(c.ahp.as_ref().unwrap().forced && c.ahp.unwrap().ahp.cr > 0.1);
         let lopsided = AHP.replace(r#"["1/2", 1, "1/4"],"#, r#"[3, 1, "1/4"],"#);
-        let err = parse(&lopsided.replace("[ahp]
-", "[ahp]
+        let err = parse(
+            &lopsided.replace(
+                "[ahp]
+",
+                "[ahp]
 force = true
-"), "ahp.toml").unwrap_err().to_string();
-        assert!(err.contains("line 12: `ahp.matrix`: not reciprocal: entry (1, 2) is 2 but entry (2, 1) is 3"), "{err}");
-        let named_wrong = AHP.replace(r#"criteria = ["classrooms", "land_rai", "acc_mean"]"#, r#"criteria = ["classrooms", "land", "acc_mean"]"#);
+",
+            ),
+            "ahp.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(
+                "line 12: `ahp.matrix`: not reciprocal: entry (1, 2) is 2 but entry (2, 1) is 3"
+            ),
+            "{err}"
+        );
+        let named_wrong = AHP.replace(
+            r#"criteria = ["classrooms", "land_rai", "acc_mean"]"#,
+            r#"criteria = ["classrooms", "land", "acc_mean"]"#,
+        );
         let err = parse(&named_wrong, "ahp.toml").unwrap_err().to_string();
-        assert!(err.contains("`ahp.criteria`: \"land\" is not one of the [[criteria]]"), "{err}");
+        assert!(
+            err.contains("`ahp.criteria`: \"land\" is not one of the [[criteria]]"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -818,9 +1023,16 @@ force = true
     #[test]
     fn fields_are_checked_against_the_data() {
         let c = parse("[[criteria]]\nfield = \"land_rai\"\nweight = 1\n", "s.toml").unwrap();
-        let err = c.check_against(&["students".into()], &BTreeSet::new()).unwrap_err();
-        assert!(err.to_string().contains("line 2: field `land_rai`"), "{err}");
-        assert!(c.check_against(&["land_rai".into()], &BTreeSet::new()).is_ok());
+        let err = c
+            .check_against(&["students".into()], &BTreeSet::new())
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("line 2: field `land_rai`"),
+            "{err}"
+        );
+        assert!(c
+            .check_against(&["land_rai".into()], &BTreeSet::new())
+            .is_ok());
     }
 }
 

@@ -28,7 +28,11 @@ pub fn normalize(values: &[f64], method: Normalize, direction: Direction) -> Vec
             let mean = values.iter().sum::<f64>() / n as f64;
             let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
             let sd = var.sqrt();
-            if sd > 0.0 { values.iter().map(|v| (v - mean) / sd).collect() } else { vec![0.0; n] }
+            if sd > 0.0 {
+                values.iter().map(|v| (v - mean) / sd).collect()
+            } else {
+                vec![0.0; n]
+            }
         }
         Normalize::Rank => {
             if n == 1 {
@@ -63,13 +67,24 @@ pub fn normalize(values: &[f64], method: Normalize, direction: Direction) -> Vec
 /// schools it would serve (`f64::INFINITY` when unreachable) and their
 /// students. Unreachable schools count at `penalty_min` (the search cutoff)
 /// in means and maxima.
-pub fn access(measure: AccessMeasure, minutes: &[f64], students: &[f64], limit_min: f64, penalty_min: f64) -> f64 {
+pub fn access(
+    measure: AccessMeasure,
+    minutes: &[f64],
+    students: &[f64],
+    limit_min: f64,
+    penalty_min: f64,
+) -> f64 {
     let capped = |m: f64| if m.is_finite() { m } else { penalty_min };
     let total: f64 = students.iter().sum();
     match measure {
         AccessMeasure::WeightedMeanMinutes => {
             if total > 0.0 {
-                minutes.iter().zip(students).map(|(m, s)| capped(*m) * s).sum::<f64>() / total
+                minutes
+                    .iter()
+                    .zip(students)
+                    .map(|(m, s)| capped(*m) * s)
+                    .sum::<f64>()
+                    / total
             } else if minutes.is_empty() {
                 0.0
             } else {
@@ -78,7 +93,13 @@ pub fn access(measure: AccessMeasure, minutes: &[f64], students: &[f64], limit_m
         }
         AccessMeasure::ShareWithinLimit => {
             if total > 0.0 {
-                minutes.iter().zip(students).filter(|(m, _)| **m <= limit_min).map(|(_, s)| s).sum::<f64>() / total
+                minutes
+                    .iter()
+                    .zip(students)
+                    .filter(|(m, _)| **m <= limit_min)
+                    .map(|(_, s)| s)
+                    .sum::<f64>()
+                    / total
             } else {
                 1.0
             }
@@ -104,16 +125,32 @@ pub fn score(config: &Config, raw: &[Vec<f64>]) -> Vec<Scored> {
     let mut normalized = vec![vec![0.0; config.criteria.len()]; raw.len()];
     for (i, c) in config.criteria.iter().enumerate() {
         let column: Vec<f64> = raw.iter().map(|r| r[i]).collect();
-        for (k, v) in normalize(&column, c.normalize, c.direction).into_iter().enumerate() {
+        for (k, v) in normalize(&column, c.normalize, c.direction)
+            .into_iter()
+            .enumerate()
+        {
             normalized[k][i] = v;
         }
     }
     normalized
         .into_iter()
         .map(|n| {
-            let parts: Vec<f64> =
-                n.iter().zip(&weights).map(|(v, w)| if total_weight > 0.0 { w * v / total_weight } else { 0.0 }).collect();
-            Scored { score: parts.iter().sum(), parts, normalized: n }
+            let parts: Vec<f64> = n
+                .iter()
+                .zip(&weights)
+                .map(|(v, w)| {
+                    if total_weight > 0.0 {
+                        w * v / total_weight
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            Scored {
+                score: parts.iter().sum(),
+                parts,
+                normalized: n,
+            }
         })
         .collect()
 }
@@ -123,7 +160,11 @@ pub fn score(config: &Config, raw: &[Vec<f64>]) -> Vec<Scored> {
 /// Scores are Σ wᵢnᵢ / Σ w, so with weight j changed by δ the order flips
 /// when Σ wᵢ(aᵢ − bᵢ) + δ(aⱼ − bⱼ) ≤ 0; weights stay non-negative.
 pub fn weight_flip(weights: &[f64], chosen: &[f64], other: &[f64]) -> Option<(usize, f64)> {
-    let lead: f64 = weights.iter().zip(chosen.iter().zip(other)).map(|(w, (a, b))| w * (a - b)).sum();
+    let lead: f64 = weights
+        .iter()
+        .zip(chosen.iter().zip(other))
+        .map(|(w, (a, b))| w * (a - b))
+        .sum();
     let mut best: Option<(usize, f64)> = None;
     for (j, w) in weights.iter().enumerate() {
         let d = chosen[j] - other[j];
@@ -142,7 +183,9 @@ pub fn weight_flip(weights: &[f64], chosen: &[f64], other: &[f64]) -> Option<(us
 }
 
 /// Random consistency index by matrix size (Saaty), for n = 1..=15.
-const RANDOM_INDEX: [f64; 15] = [0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59];
+const RANDOM_INDEX: [f64; 15] = [
+    0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59,
+];
 
 /// Weights from an AHP pairwise comparison matrix.
 #[derive(Clone, Debug, PartialEq)]
@@ -167,19 +210,35 @@ pub fn ahp(a: &[Vec<f64>]) -> std::result::Result<Ahp, String> {
         return Err("the matrix is empty".into());
     }
     if n > RANDOM_INDEX.len() {
-        return Err(format!("at most {} criteria can be compared", RANDOM_INDEX.len()));
+        return Err(format!(
+            "at most {} criteria can be compared",
+            RANDOM_INDEX.len()
+        ));
     }
     for (i, row) in a.iter().enumerate() {
         if row.len() != n {
-            return Err(format!("row {} has {} entries, expected {n}", i + 1, row.len()));
+            return Err(format!(
+                "row {} has {} entries, expected {n}",
+                i + 1,
+                row.len()
+            ));
         }
         for (j, v) in row.iter().enumerate() {
             if !v.is_finite() || *v <= 0.0 {
-                return Err(format!("entry ({}, {}) must be a positive number, got {v}", i + 1, j + 1));
+                return Err(format!(
+                    "entry ({}, {}) must be a positive number, got {v}",
+                    i + 1,
+                    j + 1
+                ));
             }
         }
         if (row[i] - 1.0).abs() > 1e-9 {
-            return Err(format!("diagonal entry ({}, {}) must be 1, got {}", i + 1, i + 1, row[i]));
+            return Err(format!(
+                "diagonal entry ({}, {}) must be 1, got {}",
+                i + 1,
+                i + 1,
+                row[i]
+            ));
         }
     }
     for (i, row) in a.iter().enumerate() {
@@ -201,19 +260,37 @@ pub fn ahp(a: &[Vec<f64>]) -> std::result::Result<Ahp, String> {
     }
     let mut w = vec![1.0 / n as f64; n];
     for _ in 0..10_000 {
-        let mut next: Vec<f64> = (0..n).map(|i| (0..n).map(|j| a[i][j] * w[j]).sum()).collect();
+        let mut next: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|j| a[i][j] * w[j]).sum())
+            .collect();
         let total: f64 = next.iter().sum();
         next.iter_mut().for_each(|v| *v /= total);
-        let change = next.iter().zip(&w).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let change = next
+            .iter()
+            .zip(&w)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
         w = next;
         if change < 1e-15 {
             break;
         }
     }
-    let lambda_max = (0..n).map(|i| (0..n).map(|j| a[i][j] * w[j]).sum::<f64>() / w[i]).sum::<f64>() / n as f64;
-    let ci = if n > 2 { (lambda_max - n as f64) / (n as f64 - 1.0) } else { 0.0 };
+    let lambda_max = (0..n)
+        .map(|i| (0..n).map(|j| a[i][j] * w[j]).sum::<f64>() / w[i])
+        .sum::<f64>()
+        / n as f64;
+    let ci = if n > 2 {
+        (lambda_max - n as f64) / (n as f64 - 1.0)
+    } else {
+        0.0
+    };
     let cr = if n > 2 { ci / RANDOM_INDEX[n - 1] } else { 0.0 };
-    Ok(Ahp { weights: w, lambda_max, ci: ci.max(0.0), cr: cr.max(0.0) })
+    Ok(Ahp {
+        weights: w,
+        lambda_max,
+        ci: ci.max(0.0),
+        cr: cr.max(0.0),
+    })
 }
 
 #[cfg(test)]
@@ -222,9 +299,18 @@ mod tests {
 
     #[test]
     fn minmax_and_cost() {
-        assert_eq!(normalize(&[10.0, 20.0, 30.0], Normalize::MinMax, Direction::Benefit), vec![0.0, 0.5, 1.0]);
-        assert_eq!(normalize(&[10.0, 20.0, 30.0], Normalize::MinMax, Direction::Cost), vec![1.0, 0.5, 0.0]);
-        assert_eq!(normalize(&[5.0, 5.0], Normalize::MinMax, Direction::Benefit), vec![1.0, 1.0]);
+        assert_eq!(
+            normalize(&[10.0, 20.0, 30.0], Normalize::MinMax, Direction::Benefit),
+            vec![0.0, 0.5, 1.0]
+        );
+        assert_eq!(
+            normalize(&[10.0, 20.0, 30.0], Normalize::MinMax, Direction::Cost),
+            vec![1.0, 0.5, 0.0]
+        );
+        assert_eq!(
+            normalize(&[5.0, 5.0], Normalize::MinMax, Direction::Benefit),
+            vec![1.0, 1.0]
+        );
     }
 
     #[test]
@@ -237,7 +323,10 @@ mod tests {
 
     #[test]
     fn rank_shares_ties() {
-        assert_eq!(normalize(&[3.0, 1.0, 3.0, 2.0], Normalize::Rank, Direction::Benefit), vec![2.5 / 3.0, 0.0, 2.5 / 3.0, 1.0 / 3.0]);
+        assert_eq!(
+            normalize(&[3.0, 1.0, 3.0, 2.0], Normalize::Rank, Direction::Benefit),
+            vec![2.5 / 3.0, 0.0, 2.5 / 3.0, 1.0 / 3.0]
+        );
     }
 
     /// Saaty (2008), "Decision making with the analytic hierarchy process",
@@ -248,7 +337,15 @@ mod tests {
     fn ahp_reproduces_saatys_published_drinks_example() {
         let a = vec![
             vec![1.0, 9.0, 5.0, 2.0, 1.0, 1.0, 0.5],
-            vec![1.0 / 9.0, 1.0, 1.0 / 3.0, 1.0 / 9.0, 1.0 / 9.0, 1.0 / 9.0, 1.0 / 9.0],
+            vec![
+                1.0 / 9.0,
+                1.0,
+                1.0 / 3.0,
+                1.0 / 9.0,
+                1.0 / 9.0,
+                1.0 / 9.0,
+                1.0 / 9.0,
+            ],
             vec![0.2, 3.0, 1.0, 1.0 / 3.0, 0.25, 1.0 / 3.0, 1.0 / 9.0],
             vec![0.5, 9.0, 3.0, 1.0, 0.5, 1.0, 1.0 / 3.0],
             vec![1.0, 9.0, 4.0, 2.0, 1.0, 2.0, 0.5],
@@ -266,7 +363,11 @@ mod tests {
     #[test]
     fn ahp_of_a_consistent_matrix_is_exact() {
         // Weights 4:2:1 written as ratios: λmax = n, CR = 0.
-        let a = vec![vec![1.0, 2.0, 4.0], vec![0.5, 1.0, 2.0], vec![0.25, 0.5, 1.0]];
+        let a = vec![
+            vec![1.0, 2.0, 4.0],
+            vec![0.5, 1.0, 2.0],
+            vec![0.25, 0.5, 1.0],
+        ];
         let r = ahp(&a).unwrap();
         for (w, e) in r.weights.iter().zip([4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]) {
             assert!((w - e).abs() < 1e-12);
@@ -276,10 +377,19 @@ mod tests {
 
     #[test]
     fn ahp_refuses_a_non_reciprocal_matrix() {
-        let a = vec![vec![1.0, 3.0, 5.0], vec![3.0, 1.0, 2.0], vec![0.2, 0.5, 1.0]];
+        let a = vec![
+            vec![1.0, 3.0, 5.0],
+            vec![3.0, 1.0, 2.0],
+            vec![0.2, 0.5, 1.0],
+        ];
         let err = ahp(&a).unwrap_err();
-        assert!(err.contains("not reciprocal: entry (1, 2) is 3 but entry (2, 1) is 3"), "{err}");
-        assert!(ahp(&[vec![1.0, 2.0], vec![0.5]]).unwrap_err().contains("row 2 has 1 entries"));
+        assert!(
+            err.contains("not reciprocal: entry (1, 2) is 3 but entry (2, 1) is 3"),
+            "{err}"
+        );
+        assert!(ahp(&[vec![1.0, 2.0], vec![0.5]])
+            .unwrap_err()
+            .contains("row 2 has 1 entries"));
         assert!(ahp(&[vec![2.0]]).unwrap_err().contains("diagonal"));
     }
 
@@ -294,7 +404,10 @@ mod tests {
         let mut w2 = w;
         w2[j] += delta;
         let s = |n: &[f64; 2]| w2.iter().zip(n).map(|(w, v)| w * v).sum::<f64>();
-        assert!((s(&a) - s(&b)).abs() < 1e-12, "the orders tie after the change");
+        assert!(
+            (s(&a) - s(&b)).abs() < 1e-12,
+            "the orders tie after the change"
+        );
         // Nothing separates equal schools' values: no flip.
         assert_eq!(weight_flip(&w, &[1.0, 1.0], &[1.0, 1.0]), None);
     }
@@ -303,8 +416,14 @@ mod tests {
     fn access_counts_unreachable_at_the_penalty() {
         let m = [10.0, f64::INFINITY, 30.0];
         let s = [100.0, 50.0, 50.0];
-        assert_eq!(access(AccessMeasure::WeightedMeanMinutes, &m, &s, 45.0, 90.0), (1000.0 + 4500.0 + 1500.0) / 200.0);
-        assert_eq!(access(AccessMeasure::ShareWithinLimit, &m, &s, 45.0, 90.0), 0.75);
+        assert_eq!(
+            access(AccessMeasure::WeightedMeanMinutes, &m, &s, 45.0, 90.0),
+            (1000.0 + 4500.0 + 1500.0) / 200.0
+        );
+        assert_eq!(
+            access(AccessMeasure::ShareWithinLimit, &m, &s, 45.0, 90.0),
+            0.75
+        );
         assert_eq!(access(AccessMeasure::MaxMinutes, &m, &s, 45.0, 90.0), 90.0);
     }
 }

@@ -26,11 +26,17 @@ impl DistrictIndex {
             .enumerate()
             .filter_map(|(i, d)| {
                 d.geometry.bounding_rect().map(|r| {
-                    GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i)
+                    GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    )
                 })
             })
             .collect();
-        DistrictIndex { tree: RTree::bulk_load(boxes), shapes: districts.iter().map(|d| d.geometry.clone()).collect() }
+        DistrictIndex {
+            tree: RTree::bulk_load(boxes),
+            shapes: districts.iter().map(|d| d.geometry.clone()).collect(),
+        }
     }
 
     /// Index of the district containing the point (lon/lat degrees).
@@ -40,14 +46,22 @@ impl DistrictIndex {
     /// touches it, so the answer never depends on the index's layout.
     pub fn locate(&self, lon: f64, lat: f64) -> Option<usize> {
         let p = Point::new(lon, lat);
-        let mut candidates: Vec<usize> =
-            self.tree.locate_all_at_point([lon, lat]).map(|g| g.data).collect();
+        let mut candidates: Vec<usize> = self
+            .tree
+            .locate_all_at_point([lon, lat])
+            .map(|g| g.data)
+            .collect();
         candidates.sort_unstable();
         candidates
             .iter()
             .copied()
             .find(|&i| self.shapes[i].contains(&p))
-            .or_else(|| candidates.iter().copied().find(|&i| self.shapes[i].intersects(&p)))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&i| self.shapes[i].intersects(&p))
+            })
     }
 }
 
@@ -76,7 +90,11 @@ fn nearest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>, cos_lat: f64)
     let (bx, by) = to_m(b);
     let (dx, dy) = (bx - ax, by - ay);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (x, y) = (ax + t * dx, ay + t * dy);
     (t, (x * x + y * y).sqrt())
 }
@@ -84,10 +102,20 @@ fn nearest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>, cos_lat: f64)
 fn make_snap(graph: &RoadGraph, p: Coord<f64>, link: u32, segment: u32, t: f64) -> Snap {
     let coords = graph.link_coords(link as usize);
     let (a, b) = (coords[segment as usize], coords[segment as usize + 1]);
-    let point = Coord { x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) };
+    let point = Coord {
+        x: a.x + t * (b.x - a.x),
+        y: a.y + t * (b.y - a.y),
+    };
     let before: f64 = crate::graph::polyline_length_m(&coords[..=segment as usize]);
-    let along_m = (before + Haversine.distance(Point(a), Point(point))).min(graph.links[link as usize].length_m);
-    Snap { link, segment, along_m, point, offroad_m: Haversine.distance(Point(p), Point(point)) }
+    let along_m = (before + Haversine.distance(Point(a), Point(point)))
+        .min(graph.links[link as usize].length_m);
+    Snap {
+        link,
+        segment,
+        along_m,
+        point,
+        offroad_m: Haversine.distance(Point(p), Point(point)),
+    }
 }
 
 /// Segments per index entry: a run of consecutive segments of one link
@@ -119,10 +147,15 @@ impl SnapIndex {
                     lo = [lo[0].min(c.x), lo[1].min(c.y)];
                     hi = [hi[0].max(c.x), hi[1].max(c.y)];
                 }
-                runs.push(GeomWithData::new(Rectangle::from_corners(lo, hi), (link as u32, first as u32, n as u32)));
+                runs.push(GeomWithData::new(
+                    Rectangle::from_corners(lo, hi),
+                    (link as u32, first as u32, n as u32),
+                ));
             }
         }
-        SnapIndex { tree: RTree::bulk_load(runs) }
+        SnapIndex {
+            tree: RTree::bulk_load(runs),
+        }
     }
 
     /// The nearest point on the network to `lon`/`lat`, exact in the local
@@ -148,7 +181,9 @@ impl SnapIndex {
                 let (t, m) = nearest_on_segment(p, a, b, cos_lat);
                 let better = match best {
                     None => true,
-                    Some((bm, bl, bs, _)) => m < bm - 1e-9 || ((m - bm).abs() <= 1e-9 && (link, segment) < (bl, bs)),
+                    Some((bm, bl, bs, _)) => {
+                        m < bm - 1e-9 || ((m - bm).abs() <= 1e-9 && (link, segment) < (bl, bs))
+                    }
                 };
                 if better {
                     best = Some((m, link, segment, t));

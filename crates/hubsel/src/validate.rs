@@ -86,9 +86,18 @@ impl Rejects {
         let _ = w.write_record(["file", "line", "id", "field", "reason", "action"]);
         for r in self.sorted() {
             let line = r.source.line.to_string();
-            let _ = w.write_record([r.source.file.as_str(), line.as_str(), &r.id, &r.field, &r.reason, r.action.as_str()]);
+            let _ = w.write_record([
+                r.source.file.as_str(),
+                line.as_str(),
+                &r.id,
+                &r.field,
+                &r.reason,
+                r.action.as_str(),
+            ]);
         }
-        w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+        w.into_inner()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
     }
 
     /// Counts by action, for the summary.
@@ -118,15 +127,30 @@ pub struct Validated {
 /// duplicate ids, unknown district codes, points outside every district
 /// (when no code is given), and a given code that contradicts the polygon.
 pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
-    let Inputs { schools, mut rejected_schools, districts, mut rejects, .. } = inputs;
-    let by_code: BTreeMap<&DistrictCode, usize> =
-        districts.iter().enumerate().map(|(i, d)| (&d.code, i)).collect();
+    let Inputs {
+        schools,
+        mut rejected_schools,
+        districts,
+        mut rejects,
+        ..
+    } = inputs;
+    let by_code: BTreeMap<&DistrictCode, usize> = districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (&d.code, i))
+        .collect();
     let mut seen: BTreeMap<SchoolId, SourceRef> = BTreeMap::new();
     let mut placed = Vec::with_capacity(schools.len());
 
     for school in schools {
         let mut refuse = |field: &str, reason: String, school: School| {
-            rejects.push(&school.source, &school.id.0, field, reason.clone(), Action::Refused);
+            rejects.push(
+                &school.source,
+                &school.id.0,
+                field,
+                reason.clone(),
+                Action::Refused,
+            );
             rejected_schools.push(RejectedSchool {
                 id: school.id,
                 name: school.name,
@@ -168,11 +192,19 @@ pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
             },
             (None, Some(i)) => i,
             (None, None) => {
-                refuse("lon/lat", "point lies outside every district".to_string(), school);
+                refuse(
+                    "lon/lat",
+                    "point lies outside every district".to_string(),
+                    school,
+                );
                 continue;
             }
         };
         placed.push(PlacedSchool { school, district });
     }
-    Validated { schools: placed, rejected_schools, rejects }
+    Validated {
+        schools: placed,
+        rejected_schools,
+        rejects,
+    }
 }

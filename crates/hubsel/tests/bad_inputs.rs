@@ -24,10 +24,22 @@ fn scenario(name: &str) -> hubsel::scenario::Config {
 
 /// `hubsel validate` on a schools file and a districts file of the corpus,
 /// with the corpus' roads.
-fn validate(schools: &str, districts: &str, scenario_file: &str, fix_swapped: bool) -> hubsel::error::Result<CheckReport> {
+fn validate(
+    schools: &str,
+    districts: &str,
+    scenario_file: &str,
+    fix_swapped: bool,
+) -> hubsel::error::Result<CheckReport> {
     let (s, r, d) = (bad(schools), bad("roads.geojson"), bad(districts));
-    let sources = InputSources { schools: Source::File(&s), roads: Source::File(&r), districts: Source::File(&d) };
-    let options = ReadOptions { fix_swapped, ..ReadOptions::default() };
+    let sources = InputSources {
+        schools: Source::File(&s),
+        roads: Source::File(&r),
+        districts: Source::File(&d),
+    };
+    let options = ReadOptions {
+        fix_swapped,
+        ..ReadOptions::default()
+    };
     let inputs = hubsel::io::load(&sources, &options)?;
     check(inputs, &scenario(scenario_file), &Silent)
 }
@@ -46,13 +58,30 @@ fn rows(report: &CheckReport, file: &str) -> Vec<(u64, String, String, String, A
         .collect()
 }
 
-fn row(line: u64, id: &str, field: &str, reason: &str, action: Action) -> (u64, String, String, String, Action) {
-    (line, id.to_string(), field.to_string(), reason.to_string(), action)
+fn row(
+    line: u64,
+    id: &str,
+    field: &str,
+    reason: &str,
+    action: Action,
+) -> (u64, String, String, String, Action) {
+    (
+        line,
+        id.to_string(),
+        field.to_string(),
+        reason.to_string(),
+        action,
+    )
 }
 
 /// A schools file of the corpus: exactly the expected reject rows.
-fn expect_school_rejects(file: &str, fix_swapped: bool, expected: Vec<(u64, String, String, String, Action)>) -> CheckReport {
-    let report = validate(file, "districts.geojson", "scenario.toml", fix_swapped).unwrap_or_else(|e| panic!("{file}: {e}"));
+fn expect_school_rejects(
+    file: &str,
+    fix_swapped: bool,
+    expected: Vec<(u64, String, String, String, Action)>,
+) -> CheckReport {
+    let report = validate(file, "districts.geojson", "scenario.toml", fix_swapped)
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
     assert_eq!(rows(&report, file), expected, "{file}");
     report
 }
@@ -65,7 +94,11 @@ fn the_good_file_has_no_rejects() {
 
 #[test]
 fn missing_coordinates() {
-    expect_school_rejects("schools-missing-coords.csv", false, vec![row(7, "X01", "lon", "missing longitude", Action::Refused)]);
+    expect_school_rejects(
+        "schools-missing-coords.csv",
+        false,
+        vec![row(7, "X01", "lon", "missing longitude", Action::Refused)],
+    );
 }
 
 #[test]
@@ -73,7 +106,13 @@ fn non_numeric_coordinates() {
     expect_school_rejects(
         "schools-nonnumeric-coords.csv",
         false,
-        vec![row(7, "X02", "lon", "longitude is not a number: \"abc\"", Action::Refused)],
+        vec![row(
+            7,
+            "X02",
+            "lon",
+            "longitude is not a number: \"abc\"",
+            Action::Refused,
+        )],
     );
 }
 
@@ -94,14 +133,26 @@ fn swapped_coordinates_are_detected_and_fixed_only_when_asked() {
     let fixed = expect_school_rejects(
         "schools-swapped.csv",
         true,
-        vec![row(7, "X03", "lon/lat", "latitude and longitude were swapped: read (15.051, 100.08), used (100.08, 15.051)", Action::Flagged)],
+        vec![row(
+            7,
+            "X03",
+            "lon/lat",
+            "latitude and longitude were swapped: read (15.051, 100.08), used (100.08, 15.051)",
+            Action::Flagged,
+        )],
     );
     assert_eq!(fixed.placed, 6, "the fixed school takes part");
 }
 
 #[test]
 fn swapped_geojson_points_are_detected_too() {
-    let report = validate("schools-swapped.geojson", "districts.geojson", "scenario.toml", false).unwrap();
+    let report = validate(
+        "schools-swapped.geojson",
+        "districts.geojson",
+        "scenario.toml",
+        false,
+    )
+    .unwrap();
     assert_eq!(
         rows(&report, "schools-swapped.geojson"),
         vec![
@@ -124,16 +175,35 @@ fn points_outside_every_district_including_inside_a_hole() {
         "schools-outside.csv",
         false,
         vec![
-            row(7, "X04", "lon/lat", "point lies outside every district", Action::Refused),
-            row(8, "X05", "lon/lat", "point lies outside every district", Action::Refused),
+            row(
+                7,
+                "X04",
+                "lon/lat",
+                "point lies outside every district",
+                Action::Refused,
+            ),
+            row(
+                8,
+                "X05",
+                "lon/lat",
+                "point lies outside every district",
+                Action::Refused,
+            ),
         ],
     );
 }
 
 #[test]
 fn duplicate_ids() {
-    let first = format!("duplicate id: first seen at {}:3", bad("schools-duplicate-ids.csv").display());
-    expect_school_rejects("schools-duplicate-ids.csv", false, vec![row(7, "S02", "id", &first, Action::Refused)]);
+    let first = format!(
+        "duplicate id: first seen at {}:3",
+        bad("schools-duplicate-ids.csv").display()
+    );
+    expect_school_rejects(
+        "schools-duplicate-ids.csv",
+        false,
+        vec![row(7, "S02", "id", &first, Action::Refused)],
+    );
 }
 
 #[test]
@@ -141,7 +211,13 @@ fn far_from_any_road_is_reported_with_the_distance() {
     expect_school_rejects(
         "schools-far-from-road.csv",
         false,
-        vec![row(7, "X06", "lon/lat", "5004 m from the nearest road, beyond max_snap_m 1000; made stand-alone", Action::Flagged)],
+        vec![row(
+            7,
+            "X06",
+            "lon/lat",
+            "5004 m from the nearest road, beyond max_snap_m 1000; made stand-alone",
+            Action::Flagged,
+        )],
     );
 }
 
@@ -165,32 +241,70 @@ fn unknown_level() {
     expect_school_rejects(
         "schools-unknown-level.csv",
         false,
-        vec![row(7, "X08", "level", "unknown level \"college\" (expected primary, secondary or both)", Action::Refused)],
+        vec![row(
+            7,
+            "X08",
+            "level",
+            "unknown level \"college\" (expected primary, secondary or both)",
+            Action::Refused,
+        )],
     );
 }
 
 #[test]
 fn empty_polygon() {
-    let report = validate("schools-good.csv", "districts-empty-polygon.geojson", "scenario.toml", false).unwrap();
+    let report = validate(
+        "schools-good.csv",
+        "districts-empty-polygon.geojson",
+        "scenario.toml",
+        false,
+    )
+    .unwrap();
     assert_eq!(
         rows(&report, "districts-empty-polygon.geojson"),
-        vec![row(3, "9103", "geometry", "empty polygon (no ring with at least 3 distinct points)", Action::Refused)]
+        vec![row(
+            3,
+            "9103",
+            "geometry",
+            "empty polygon (no ring with at least 3 distinct points)",
+            Action::Refused
+        )]
     );
     assert_eq!(report.districts, 2);
 }
 
 #[test]
 fn invalid_polygon_is_flagged_and_kept() {
-    let report = validate("schools-good.csv", "districts-invalid-polygon.geojson", "scenario.toml", false).unwrap();
+    let report = validate(
+        "schools-good.csv",
+        "districts-invalid-polygon.geojson",
+        "scenario.toml",
+        false,
+    )
+    .unwrap();
     assert_eq!(
         rows(&report, "districts-invalid-polygon.geojson"),
-        vec![row(3, "9104", "geometry", "invalid polygon: exterior ring has a self-intersection; kept as drawn", Action::Flagged)]
+        vec![row(
+            3,
+            "9104",
+            "geometry",
+            "invalid polygon: exterior ring has a self-intersection; kept as drawn",
+            Action::Flagged
+        )]
     );
     assert_eq!(report.districts, 3);
 }
 
 /// A run-level error: kind, file, field and the start of the message.
-fn expect_error(schools: &str, districts: &str, scenario_file: &str, kind: ErrorKind, file: &str, field: Option<&str>, message: &str) {
+fn expect_error(
+    schools: &str,
+    districts: &str,
+    scenario_file: &str,
+    kind: ErrorKind,
+    file: &str,
+    field: Option<&str>,
+    message: &str,
+) {
     let err = match validate(schools, districts, scenario_file, false) {
         Ok(_) => panic!("{schools} / {districts} / {scenario_file}: expected an error"),
         Err(e) => e,
@@ -198,7 +312,10 @@ fn expect_error(schools: &str, districts: &str, scenario_file: &str, kind: Error
     assert_eq!(err.kind(), kind, "{err}");
     assert_eq!(err.file(), Some(bad(file).as_path()), "{err}");
     assert_eq!(err.field(), field, "{err}");
-    assert!(err.message().starts_with(message), "{err}\nexpected the message to start with: {message}");
+    assert!(
+        err.message().starts_with(message),
+        "{err}\nexpected the message to start with: {message}"
+    );
 }
 
 #[test]
@@ -216,9 +333,33 @@ fn no_usable_district_stops_the_run() {
 
 #[test]
 fn unreadable_files_stop_the_run() {
-    expect_error("schools-good.csv", "districts-not-json.geojson", "scenario.toml", ErrorKind::Format, "districts-not-json.geojson", None, "not valid JSON: EOF while parsing");
-    expect_error("schools-good.csv", "not-a-shapefile.shp", "scenario.toml", ErrorKind::Format, "not-a-shapefile.shp", None, "not a readable shapefile: ");
-    expect_error("schools-good.csv", "no-such-file.geojson", "scenario.toml", ErrorKind::Io, "no-such-file.geojson", None, "No such file");
+    expect_error(
+        "schools-good.csv",
+        "districts-not-json.geojson",
+        "scenario.toml",
+        ErrorKind::Format,
+        "districts-not-json.geojson",
+        None,
+        "not valid JSON: EOF while parsing",
+    );
+    expect_error(
+        "schools-good.csv",
+        "not-a-shapefile.shp",
+        "scenario.toml",
+        ErrorKind::Format,
+        "not-a-shapefile.shp",
+        None,
+        "not a readable shapefile: ",
+    );
+    expect_error(
+        "schools-good.csv",
+        "no-such-file.geojson",
+        "scenario.toml",
+        ErrorKind::Io,
+        "no-such-file.geojson",
+        None,
+        "No such file",
+    );
 }
 
 #[test]
@@ -236,7 +377,15 @@ fn an_unknown_coordinate_system_stops_the_run() {
 
 #[test]
 fn a_missing_column_stops_the_run() {
-    expect_error("schools-no-id-column.csv", "districts.geojson", "scenario.toml", ErrorKind::Input, "schools-no-id-column.csv", Some("id"), "no id column (looked for: id, school_id, code, smis;");
+    expect_error(
+        "schools-no-id-column.csv",
+        "districts.geojson",
+        "scenario.toml",
+        ErrorKind::Input,
+        "schools-no-id-column.csv",
+        Some("id"),
+        "no id column (looked for: id, school_id, code, smis;",
+    );
 }
 
 #[test]
@@ -254,13 +403,31 @@ fn a_field_the_scenario_names_that_does_not_exist_stops_the_run() {
 
 #[test]
 fn a_column_named_by_the_user_that_does_not_exist_stops_the_run() {
-    let (s, r, d) = (bad("schools-good.csv"), bad("roads.geojson"), bad("districts.geojson"));
-    let sources = InputSources { schools: Source::File(&s), roads: Source::File(&r), districts: Source::File(&d) };
+    let (s, r, d) = (
+        bad("schools-good.csv"),
+        bad("roads.geojson"),
+        bad("districts.geojson"),
+    );
+    let sources = InputSources {
+        schools: Source::File(&s),
+        roads: Source::File(&r),
+        districts: Source::File(&d),
+    };
     let mut options = ReadOptions::default();
-    options.school_columns.set("students", "enrolled_2024").unwrap();
+    options
+        .school_columns
+        .set("students", "enrolled_2024")
+        .unwrap();
     let err = hubsel::io::load(&sources, &options).unwrap_err();
-    assert_eq!((err.kind(), err.field(), err.file()), (ErrorKind::Input, Some("enrolled_2024"), Some(s.as_path())));
-    assert!(err.message().starts_with("no students column (the column named for it: enrolled_2024;"), "{err}");
+    assert_eq!(
+        (err.kind(), err.field(), err.file()),
+        (ErrorKind::Input, Some("enrolled_2024"), Some(s.as_path()))
+    );
+    assert!(
+        err.message()
+            .starts_with("no students column (the column named for it: enrolled_2024;"),
+        "{err}"
+    );
 }
 
 /// Every corpus file, cut short at many lengths and with bytes scrambled,
@@ -268,8 +435,11 @@ fn a_column_named_by_the_user_that_does_not_exist_stops_the_run() {
 #[test]
 fn no_file_of_the_corpus_panics_however_cut_or_scrambled() {
     let dir = bad("");
-    let mut names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| !n.ends_with(".toml")).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".toml"))
+        .collect();
     names.sort();
     assert!(names.len() >= 17, "{names:?}");
     let config = scenario("scenario.toml");
@@ -299,14 +469,47 @@ fn no_file_of_the_corpus_panics_however_cut_or_scrambled() {
             let fname = format!("x.{ext}");
             // As each input in turn, the others good.
             for role in 0..3 {
-                let s = if role == 0 { v.as_slice() } else { good.as_slice() };
-                let r = if role == 1 { v.as_slice() } else { roads.as_slice() };
-                let d = if role == 2 { v.as_slice() } else { districts.as_slice() };
-                let names_by_role = [if role == 0 { fname.as_str() } else { "s.csv" }, if role == 1 { fname.as_str() } else { "r.geojson" }, if role == 2 { fname.as_str() } else { "d.geojson" }];
+                let s = if role == 0 {
+                    v.as_slice()
+                } else {
+                    good.as_slice()
+                };
+                let r = if role == 1 {
+                    v.as_slice()
+                } else {
+                    roads.as_slice()
+                };
+                let d = if role == 2 {
+                    v.as_slice()
+                } else {
+                    districts.as_slice()
+                };
+                let names_by_role = [
+                    if role == 0 { fname.as_str() } else { "s.csv" },
+                    if role == 1 {
+                        fname.as_str()
+                    } else {
+                        "r.geojson"
+                    },
+                    if role == 2 {
+                        fname.as_str()
+                    } else {
+                        "d.geojson"
+                    },
+                ];
                 let sources = InputSources {
-                    schools: Source::Bytes { name: names_by_role[0], bytes: s },
-                    roads: Source::Bytes { name: names_by_role[1], bytes: r },
-                    districts: Source::Bytes { name: names_by_role[2], bytes: d },
+                    schools: Source::Bytes {
+                        name: names_by_role[0],
+                        bytes: s,
+                    },
+                    roads: Source::Bytes {
+                        name: names_by_role[1],
+                        bytes: r,
+                    },
+                    districts: Source::Bytes {
+                        name: names_by_role[2],
+                        bytes: d,
+                    },
                 };
                 if let Ok(inputs) = hubsel::io::load(&sources, &ReadOptions::default()) {
                     let _ = check(inputs, &config, &Silent);
@@ -320,31 +523,60 @@ fn no_file_of_the_corpus_panics_however_cut_or_scrambled() {
 
 #[test]
 fn road_and_district_columns_named_by_the_user_must_exist() {
-    let (s, r, d) = (bad("schools-good.csv"), bad("roads.geojson"), bad("districts.geojson"));
-    let sources = InputSources { schools: Source::File(&s), roads: Source::File(&r), districts: Source::File(&d) };
+    let (s, r, d) = (
+        bad("schools-good.csv"),
+        bad("roads.geojson"),
+        bad("districts.geojson"),
+    );
+    let sources = InputSources {
+        schools: Source::File(&s),
+        roads: Source::File(&r),
+        districts: Source::File(&d),
+    };
     let mut options = ReadOptions::default();
     options.road_fields.class = vec!["fclass".into()];
     options.road_fields.given = vec!["fclass".into()];
     let err = hubsel::io::load(&sources, &options).unwrap_err();
-    assert_eq!((err.kind(), err.field(), err.file()), (ErrorKind::Input, Some("fclass"), Some(r.as_path())));
-    assert_eq!(err.message(), "no column named \"fclass\" (named with a flag); the file has: class, note");
+    assert_eq!(
+        (err.kind(), err.field(), err.file()),
+        (ErrorKind::Input, Some("fclass"), Some(r.as_path()))
+    );
+    assert_eq!(
+        err.message(),
+        "no column named \"fclass\" (named with a flag); the file has: class, note"
+    );
 
     let mut options = ReadOptions::default();
     options.district_fields.name = vec!["AMP_TH".into()];
     options.district_fields.given = vec!["AMP_TH".into()];
     let err = hubsel::io::load(&sources, &options).unwrap_err();
-    assert_eq!((err.field(), err.file()), (Some("AMP_TH"), Some(d.as_path())));
+    assert_eq!(
+        (err.field(), err.file()),
+        (Some("AMP_TH"), Some(d.as_path()))
+    );
 }
 
 #[test]
 fn the_fuzzers_hand_built_pbf_seed_reads_as_osm() {
     // fixtures/fuzz/osm_pbf/tiny.osm.pbf is written by fuzz/make_seeds.py:
     // two roads (primary, track) and one school node.
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/fuzz/osm_pbf/tiny.osm.pbf")).unwrap();
-    let source = hubsel::io::Source::Bytes { name: "tiny.osm.pbf", bytes: &bytes };
-    let wanted = hubsel::io::osm_pbf::Wanted { schools: true, roads: true, districts: true };
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/fuzz/osm_pbf/tiny.osm.pbf"
+    ))
+    .unwrap();
+    let source = hubsel::io::Source::Bytes {
+        name: "tiny.osm.pbf",
+        bytes: &bytes,
+    };
+    let wanted = hubsel::io::osm_pbf::Wanted {
+        schools: true,
+        roads: true,
+        districts: true,
+    };
     let mut rejects = hubsel::validate::Rejects::default();
-    let data = hubsel::io::osm_pbf::read(&source, wanted, &Default::default(), &mut rejects).unwrap();
+    let data =
+        hubsel::io::osm_pbf::read(&source, wanted, &Default::default(), &mut rejects).unwrap();
     assert_eq!(data.roads.len(), 2);
     assert_eq!(data.schools.map(|t| t.schools.len()), Some(1));
 }
@@ -353,16 +585,42 @@ fn the_fuzzers_hand_built_pbf_seed_reads_as_osm() {
 /// number made the geojson crate's conversion index out of bounds.
 #[test]
 fn fuzz_regression_a_position_with_one_number_is_a_reject() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/fuzz-regressions/geojson-one-number-position.geojson");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/fuzz-regressions/geojson-one-number-position.geojson"
+    );
     let bytes = std::fs::read(path).unwrap();
     let wgs84 = hubsel::io::crs::Crs::wgs84();
     let mut rejects = hubsel::validate::Rejects::default();
-    let districts = hubsel::io::geojson::read_districts(&bytes, "f.geojson", &Default::default(), &wgs84, &mut rejects).unwrap();
+    let districts = hubsel::io::geojson::read_districts(
+        &bytes,
+        "f.geojson",
+        &Default::default(),
+        &wgs84,
+        &mut rejects,
+    )
+    .unwrap();
     assert_eq!(districts.len(), 1);
     assert_eq!(rejects.rows.len(), 1);
-    assert_eq!(rejects.rows[0].reason, "a position with fewer than 2 coordinates");
+    assert_eq!(
+        rejects.rows[0].reason,
+        "a position with fewer than 2 coordinates"
+    );
     assert_eq!(rejects.rows[0].source.line, 2);
     let mut rejects = hubsel::validate::Rejects::default();
-    let _ = hubsel::io::geojson::read_roads(&bytes, "f.geojson", &Default::default(), &wgs84, &mut rejects);
-    let _ = hubsel::io::geojson::read_schools(&bytes, "f.geojson", &Default::default(), &wgs84, None, false);
+    let _ = hubsel::io::geojson::read_roads(
+        &bytes,
+        "f.geojson",
+        &Default::default(),
+        &wgs84,
+        &mut rejects,
+    );
+    let _ = hubsel::io::geojson::read_schools(
+        &bytes,
+        "f.geojson",
+        &Default::default(),
+        &wgs84,
+        None,
+        false,
+    );
 }

@@ -17,22 +17,47 @@ fn province_problem(min_students: f64, k: usize) -> LevelProblem {
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let graph = RoadGraph::build(&inputs.roads, &config.speeds);
     let index = SnapIndex::new(&graph);
-    let snaps: Vec<_> = inputs.schools.iter().map(|s| index.snap(&graph, s.lon, s.lat)).collect();
-    let candidates: Vec<usize> = (0..inputs.schools.len()).filter(|&i| inputs.schools[i].students >= min_students).collect();
+    let snaps: Vec<_> = inputs
+        .schools
+        .iter()
+        .map(|s| index.snap(&graph, s.lon, s.lat))
+        .collect();
+    let candidates: Vec<usize> = (0..inputs.schools.len())
+        .filter(|&i| inputs.schools[i].students >= min_students)
+        .collect();
     let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
     let trips = DistrictTrips {
         snaps: snaps.iter().map(Option::as_ref).collect(),
-        offroad_s: snaps.iter().map(|s| s.map_or(0.0, |s| s.offroad_m * offroad_s_per_m)).collect(),
+        offroad_s: snaps
+            .iter()
+            .map(|s| s.map_or(0.0, |s| s.offroad_m * offroad_s_per_m))
+            .collect(),
         candidates: candidates.clone(),
     };
-    let m = district_matrices(&graph, &[trips], config.search_cutoff_minutes * 60.0, &|| {}).remove(0);
+    let m = district_matrices(
+        &graph,
+        &[trips],
+        config.search_cutoff_minutes * 60.0,
+        &|| {},
+    )
+    .remove(0);
     let n = inputs.schools.len();
     LevelProblem {
         k,
-        candidates: candidates.iter().map(|&c| Candidate { score: 0.0, students: inputs.schools[c].students, lottery: 0.0 }).collect(),
+        candidates: candidates
+            .iter()
+            .map(|&c| Candidate {
+                score: 0.0,
+                students: inputs.schools[c].students,
+                lottery: 0.0,
+            })
+            .collect(),
         forced: vec![],
         demand: inputs.schools.iter().map(|s| s.students).collect(),
-        minutes: (0..candidates.len()).flat_map(|r| (0..n).map(move |j| (r, j))).map(|(r, j)| m.seconds(r, j) / 60.0).collect(),
+        minutes: (0..candidates.len())
+            .flat_map(|r| (0..n).map(move |j| (r, j)))
+            .map(|(r, j)| m.seconds(r, j) / 60.0)
+            .collect(),
         straight_m: vec![0.0; candidates.len() * n],
         limit_min: config.max_travel_minutes,
         penalty_min: config.search_cutoff_minutes,
@@ -82,6 +107,12 @@ fn heuristic_matches_enumeration_on_a_reduced_instance() {
     let choice = solve_with(&PMedian, &p, Method::Heuristic);
     let value = choice.objective[0];
     println!("reduced instance: heuristic {value:.0}, enumerated optimum {optimum:.0}");
-    assert!(value <= optimum * 1.01, "heuristic {value} vs optimum {optimum}");
-    assert!(choice.lower_bound.unwrap() <= optimum + 1e-6, "the bound stays below the optimum");
+    assert!(
+        value <= optimum * 1.01,
+        "heuristic {value} vs optimum {optimum}"
+    );
+    assert!(
+        choice.lower_bound.unwrap() <= optimum + 1e-6,
+        "the bound stays below the optimum"
+    );
 }

@@ -21,7 +21,9 @@ fn default_run() -> RunResult {
 #[test]
 fn every_school_appears_once_with_a_role() {
     let r = default_run();
-    let table = hubsel::io::csv::read_schools(hubsel::fixture::SCHOOLS_CSV, "s", &Default::default()).unwrap();
+    let table =
+        hubsel::io::csv::read_schools(hubsel::fixture::SCHOOLS_CSV, "s", &Default::default())
+            .unwrap();
     let input_ids: BTreeSet<&str> = table.schools.iter().map(|s| s.id.0.as_str()).collect();
     assert_eq!(input_ids.len(), 687);
     let out_ids: Vec<&str> = r.schools.iter().map(|s| s.id.0.as_str()).collect();
@@ -30,7 +32,10 @@ fn every_school_appears_once_with_a_role() {
     for s in &r.schools {
         match s.role {
             Role::Member => {
-                assert!(s.hub_id.is_some() && s.travel_min.is_some() && s.road_km.is_some(), "{s:?}");
+                assert!(
+                    s.hub_id.is_some() && s.travel_min.is_some() && s.road_km.is_some(),
+                    "{s:?}"
+                );
                 assert!(s.travel_min.unwrap() <= r.config.max_travel_minutes);
             }
             Role::Hub => assert_eq!(s.hub_id.as_ref(), Some(&s.id)),
@@ -46,7 +51,11 @@ fn each_district_gets_its_quota_or_a_reported_shortfall() {
     assert_eq!(r.districts.len(), 25);
     for (d, o) in r.districts.iter().zip(&r.district_outcomes) {
         for level in HubLevel::ALL {
-            let n = r.hubs.iter().filter(|h| h.district == d.code && h.level == level).count();
+            let n = r
+                .hubs
+                .iter()
+                .filter(|h| h.district == d.code && h.level == level)
+                .count();
             let short = o.shortfalls.iter().find(|s| s.level == level);
             match short {
                 None => assert_eq!(n, 1, "district {} level {level:?}", d.code),
@@ -59,13 +68,29 @@ fn each_district_gets_its_quota_or_a_reported_shortfall() {
     }
     // The fixture's remote highland district has no secondary school with
     // 120 students: it must be reported, not skipped.
-    let short: Vec<_> = r.district_outcomes.iter().flat_map(|o| &o.shortfalls).collect();
-    assert!(short.iter().any(|s| s.district.0 == "5025" && s.level == HubLevel::Secondary), "{short:?}");
+    let short: Vec<_> = r
+        .district_outcomes
+        .iter()
+        .flat_map(|o| &o.shortfalls)
+        .collect();
+    assert!(
+        short
+            .iter()
+            .any(|s| s.district.0 == "5025" && s.level == HubLevel::Secondary),
+        "{short:?}"
+    );
     // A member's hub is a hub of its district.
-    let hub_ids: BTreeMap<&str, &str> = r.hubs.iter().map(|h| (h.id.0.as_str(), h.district.0.as_str())).collect();
+    let hub_ids: BTreeMap<&str, &str> = r
+        .hubs
+        .iter()
+        .map(|h| (h.id.0.as_str(), h.district.0.as_str()))
+        .collect();
     for s in r.schools.iter().filter(|s| s.role == Role::Member) {
         let hub = s.hub_id.as_ref().unwrap().0.as_str();
-        assert_eq!(hub_ids.get(hub).copied(), s.district.as_ref().map(|d| d.0.as_str()));
+        assert_eq!(
+            hub_ids.get(hub).copied(),
+            s.district.as_ref().map(|d| d.0.as_str())
+        );
     }
 }
 
@@ -76,16 +101,29 @@ fn travel_times_and_routes_agree_with_the_reference() {
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let graph = RoadGraph::build(&inputs.roads, &config.speeds);
     let index = SnapIndex::new(&graph);
-    let by_id: BTreeMap<&str, &hubsel::model::School> = inputs.schools.iter().map(|s| (s.id.0.as_str(), s)).collect();
+    let by_id: BTreeMap<&str, &hubsel::model::School> = inputs
+        .schools
+        .iter()
+        .map(|s| (s.id.0.as_str(), s))
+        .collect();
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
     let mut checked = 0;
     // Every 7th route: the reference Dijkstra is slow by design.
     for rt in r.routes.iter().step_by(7) {
         let (a, b) = (by_id[rt.school.0.as_str()], by_id[rt.hub.0.as_str()]);
-        let (sa, sb) = (index.snap(&graph, a.lon, a.lat).unwrap(), index.snap(&graph, b.lon, b.lat).unwrap());
+        let (sa, sb) = (
+            index.snap(&graph, a.lon, a.lat).unwrap(),
+            index.snap(&graph, b.lon, b.lat).unwrap(),
+        );
         let road_s = reference::trip_s(&graph, &sa, &sb).expect("a member reaches its hub");
         let expected_min = (road_s + offroad_s(sa.offroad_m) + offroad_s(sb.offroad_m)) / 60.0;
-        assert!((rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0), "{}: {} vs reference {}", rt.school, rt.travel_min, expected_min);
+        assert!(
+            (rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0),
+            "{}: {} vs reference {}",
+            rt.school,
+            rt.travel_min,
+            expected_min
+        );
         // The route starts at the school's snap point and ends at the hub's.
         let first = rt.coords.first().unwrap();
         let last = rt.coords.last().unwrap();
@@ -93,7 +131,12 @@ fn travel_times_and_routes_agree_with_the_reference() {
         assert!(Haversine.distance(Point(*last), Point(sb.point)) < 1e-6);
         // Its drawn length is the reported road length, within a metre.
         let drawn_m = polyline_length_m(&rt.coords);
-        assert!((drawn_m - rt.road_km * 1000.0).abs() < 1.0, "{}: drawn {drawn_m} m vs {} km", rt.school, rt.road_km);
+        assert!(
+            (drawn_m - rt.road_km * 1000.0).abs() < 1.0,
+            "{}: drawn {drawn_m} m vs {} km",
+            rt.school,
+            rt.road_km
+        );
         checked += 1;
     }
     assert!(checked > 40, "checked {checked} routes");
@@ -117,22 +160,45 @@ fn constructed(weight_rooms: f64, weight_access: f64) -> RunResult {
     );
     let config = hubsel::scenario::parse(&scenario, "constructed.toml").unwrap();
     let sources = InputSources {
-        schools: Source::Bytes { name: "s.csv", bytes: schools.as_bytes() },
-        roads: Source::Bytes { name: "r.geojson", bytes: roads.as_bytes() },
-        districts: Source::Bytes { name: "d.geojson", bytes: districts.as_bytes() },
+        schools: Source::Bytes {
+            name: "s.csv",
+            bytes: schools.as_bytes(),
+        },
+        roads: Source::Bytes {
+            name: "r.geojson",
+            bytes: roads.as_bytes(),
+        },
+        districts: Source::Bytes {
+            name: "d.geojson",
+            bytes: districts.as_bytes(),
+        },
     };
-    run(hubsel::io::load(&sources, &ReadOptions::default()).unwrap(), &config, &Silent).unwrap()
+    run(
+        hubsel::io::load(&sources, &ReadOptions::default()).unwrap(),
+        &config,
+        &Silent,
+    )
+    .unwrap()
 }
 
 #[test]
 fn a_criterion_weight_changes_the_choice_where_it_must() {
     let rooms = constructed(1.0, 0.0);
     assert_eq!(rooms.hubs.len(), 1);
-    assert_eq!(rooms.hubs[0].id.0, "A", "classrooms alone pick the roomy school");
+    assert_eq!(
+        rooms.hubs[0].id.0, "A",
+        "classrooms alone pick the roomy school"
+    );
     let access = constructed(0.0, 1.0);
-    assert_eq!(access.hubs[0].id.0, "B", "access alone picks the central school");
+    assert_eq!(
+        access.hubs[0].id.0, "B",
+        "access alone picks the central school"
+    );
     // The explanation names the other as runner-up, with a positive margin.
-    assert_eq!(access.hubs[0].runner_up.as_ref().map(|s| s.0.as_str()), Some("D"));
+    assert_eq!(
+        access.hubs[0].runner_up.as_ref().map(|s| s.0.as_str()),
+        Some("D")
+    );
     assert!(access.hubs[0].margin > 0.0);
     let parts: f64 = access.hubs[0].parts.iter().map(|p| p.1).sum();
     assert!((parts - access.hubs[0].score).abs() < 1e-12);
@@ -149,11 +215,23 @@ fn required_and_excluded_hubs_are_obeyed() {
     let small = inputs
         .schools
         .iter()
-        .find(|s| s.students < 60.0 && s.id.0[..4] == hub.0[..4] && s.level == hubsel::model::Level::Primary)
+        .find(|s| {
+            s.students < 60.0
+                && s.id.0[..4] == hub.0[..4]
+                && s.level == hubsel::model::Level::Primary
+        })
         .expect("a small primary school in the district")
         .id
         .clone();
-    let text = config_text.replace("required_hubs = []", &format!("required_hubs = [\"{}\"]", small.0)).replace("excluded_hubs = []", &format!("excluded_hubs = [\"{}\"]", hub.0));
+    let text = config_text
+        .replace(
+            "required_hubs = []",
+            &format!("required_hubs = [\"{}\"]", small.0),
+        )
+        .replace(
+            "excluded_hubs = []",
+            &format!("excluded_hubs = [\"{}\"]", hub.0),
+        );
     let changed = hubsel::scenario::parse(&text, "d2").unwrap();
     let second = run(inputs, &changed, &Silent).unwrap();
     let ids: BTreeSet<&str> = second.hubs.iter().map(|h| h.id.0.as_str()).collect();
@@ -164,11 +242,18 @@ fn required_and_excluded_hubs_are_obeyed() {
 
 #[test]
 fn unknown_scenario_field_stops_the_run() {
-    let config = hubsel::scenario::parse("[[criteria]]\nfield = \"swimming_pools\"\nweight = 1\n", "x.toml").unwrap();
+    let config = hubsel::scenario::parse(
+        "[[criteria]]\nfield = \"swimming_pools\"\nweight = 1\n",
+        "x.toml",
+    )
+    .unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let err = run(inputs, &config, &Silent).unwrap_err();
     assert_eq!(err.kind(), hubsel::error::ErrorKind::Scenario);
-    assert!(err.to_string().contains("line 2: field `swimming_pools`"), "{err}");
+    assert!(
+        err.to_string().contains("line 2: field `swimming_pools`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -186,13 +271,35 @@ fn each_location_model_wins_its_own_objective_on_the_province() {
         figures.push((kind, r.access));
     }
     use hubsel::scenario::StrategyKind::{MaxCover, PCenter, PMedian};
-    let get = |k| figures.iter().find(|(kind, _)| *kind == k).unwrap().1.clone();
+    let get = |k| {
+        figures
+            .iter()
+            .find(|(kind, _)| *kind == k)
+            .unwrap()
+            .1
+            .clone()
+    };
     let (median, center, cover) = (get(PMedian), get(PCenter), get(MaxCover));
     for (kind, f) in &figures {
         assert_eq!(f.pairs, median.pairs, "same schools counted for {kind:?}");
-        assert!(median.mean_min <= f.mean_min + 1e-9, "p-median mean {} vs {kind:?} {}", median.mean_min, f.mean_min);
-        assert!(center.max_min <= f.max_min + 1e-9, "p-center max {} vs {kind:?} {}", center.max_min, f.max_min);
-        assert!(cover.share_within >= f.share_within - 1e-12, "max-cover share {} vs {kind:?} {}", cover.share_within, f.share_within);
+        assert!(
+            median.mean_min <= f.mean_min + 1e-9,
+            "p-median mean {} vs {kind:?} {}",
+            median.mean_min,
+            f.mean_min
+        );
+        assert!(
+            center.max_min <= f.max_min + 1e-9,
+            "p-center max {} vs {kind:?} {}",
+            center.max_min,
+            f.max_min
+        );
+        assert!(
+            cover.share_within >= f.share_within - 1e-12,
+            "max-cover share {} vs {kind:?} {}",
+            cover.share_within,
+            f.share_within
+        );
     }
     // The objectives really differ: the policy score is not the p-median.
     assert!(get(hubsel::scenario::StrategyKind::Score).mean_min > median.mean_min);
@@ -212,39 +319,72 @@ fn finish_refuses_travel_times_prepared_under_other_rules() {
 fn stability_is_the_weight_change_that_flips_the_choice() {
     let base = constructed(1.0, 1.0);
     let hub = base.hubs[0].id.clone();
-    let (criterion, delta) = base.hubs[0].stability.clone().expect("a score choice has a stability");
+    let (criterion, delta) = base.hubs[0]
+        .stability
+        .clone()
+        .expect("a score choice has a stability");
     let weights = |scale: f64| match criterion.as_str() {
         "classrooms" => (1.0 + delta * scale, 1.0),
         "acc_mean" => (1.0, 1.0 + delta * scale),
         other => panic!("unexpected criterion {other}"),
     };
     let (r, a) = weights(0.98);
-    assert_eq!(constructed(r, a).hubs[0].id, hub, "a smaller change keeps the hub");
+    assert_eq!(
+        constructed(r, a).hubs[0].id,
+        hub,
+        "a smaller change keeps the hub"
+    );
     let (r, a) = weights(1.02);
-    assert_ne!(constructed(r, a).hubs[0].id, hub, "the change named by the stability flips it");
+    assert_ne!(
+        constructed(r, a).hubs[0].id,
+        hub,
+        "the change named by the stability flips it"
+    );
 }
 
 #[test]
 fn capacity_is_respected_or_flagged() {
-    let text = format!("{}\n[allocation]\nclass_size = 8\noverflow = \"next\"\n", hubsel::fixture::DEFAULT_SCENARIO);
+    let text = format!(
+        "{}\n[allocation]\nclass_size = 8\noverflow = \"next\"\n",
+        hubsel::fixture::DEFAULT_SCENARIO
+    );
     let config = hubsel::scenario::parse(&text, "cap.toml").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let r = run(inputs, &config, &Silent).unwrap();
     let flagged: usize = r.schools.iter().filter(|s| s.over_capacity).count();
-    assert!(flagged > 0, "8 students per classroom must overflow some hub");
-    assert_eq!(flagged, r.hubs.iter().map(|h| h.over_capacity).sum::<usize>());
+    assert!(
+        flagged > 0,
+        "8 students per classroom must overflow some hub"
+    );
+    assert_eq!(
+        flagged,
+        r.hubs.iter().map(|h| h.over_capacity).sum::<usize>()
+    );
     for h in &r.hubs {
         let cap = h.capacity.expect("class_size gives every hub a capacity");
         // A hub's own students may already exceed its capacity; then every
         // member is flagged.
         if h.over_capacity == 0 {
-            assert!(h.students_served <= cap.max(h.students) + 1e-9, "{} serves {} of {cap}", h.id, h.students_served);
+            assert!(
+                h.students_served <= cap.max(h.students) + 1e-9,
+                "{} serves {} of {cap}",
+                h.id,
+                h.students_served
+            );
         }
     }
     // A flagged member had no hub of its level with room within the limit.
-    let served: BTreeMap<&str, f64> = r.hubs.iter().map(|h| (h.id.0.as_str(), h.students_served)).collect();
+    let served: BTreeMap<&str, f64> = r
+        .hubs
+        .iter()
+        .map(|h| (h.id.0.as_str(), h.students_served))
+        .collect();
     for s in r.schools.iter().filter(|s| s.over_capacity) {
-        let hub = r.hubs.iter().find(|h| Some(&h.id) == s.hub_id.as_ref()).unwrap();
+        let hub = r
+            .hubs
+            .iter()
+            .find(|h| Some(&h.id) == s.hub_id.as_ref())
+            .unwrap();
         assert!(served[hub.id.0.as_str()] > hub.capacity.unwrap());
     }
 }
@@ -267,11 +407,25 @@ fn two_districts(cross: bool) -> RunResult {
     );
     let config = hubsel::scenario::parse(&scenario, "cross.toml").unwrap();
     let sources = InputSources {
-        schools: Source::Bytes { name: "s.csv", bytes: schools.as_bytes() },
-        roads: Source::Bytes { name: "r.geojson", bytes: roads.as_bytes() },
-        districts: Source::Bytes { name: "d.geojson", bytes: districts.as_bytes() },
+        schools: Source::Bytes {
+            name: "s.csv",
+            bytes: schools.as_bytes(),
+        },
+        roads: Source::Bytes {
+            name: "r.geojson",
+            bytes: roads.as_bytes(),
+        },
+        districts: Source::Bytes {
+            name: "d.geojson",
+            bytes: districts.as_bytes(),
+        },
     };
-    run(hubsel::io::load(&sources, &ReadOptions::default()).unwrap(), &config, &Silent).unwrap()
+    run(
+        hubsel::io::load(&sources, &ReadOptions::default()).unwrap(),
+        &config,
+        &Silent,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -281,7 +435,11 @@ fn cross_district_assignment_joins_the_nearer_hub_next_door() {
     assert_eq!(c.hub_id.as_ref().map(|h| h.0.as_str()), Some("W1"), "{c:?}");
     let across = two_districts(true);
     let c2 = across.schools.iter().find(|s| s.id.0 == "C").unwrap();
-    assert_eq!(c2.hub_id.as_ref().map(|h| h.0.as_str()), Some("E1"), "{c2:?}");
+    assert_eq!(
+        c2.hub_id.as_ref().map(|h| h.0.as_str()),
+        Some("E1"),
+        "{c2:?}"
+    );
     assert!(c2.travel_min.unwrap() < c.travel_min.unwrap());
     // Its district is still its own; its route runs to the east hub.
     assert_eq!(c2.district.as_ref().unwrap().0, "9901");
@@ -307,7 +465,9 @@ fn every_within_district_travel_time_equals_the_reference() {
     for (d, matrix) in prepared.matrices.iter().enumerate() {
         let members = &prepared.members[d];
         for (i, &g) in members.iter().enumerate() {
-            let Some(from) = prepared.snaps[g].filter(|_| prepared.on_network[g]) else { continue };
+            let Some(from) = prepared.snaps[g].filter(|_| prepared.on_network[g]) else {
+                continue;
+            };
             // Plain Dijkstra from each way out of the school's link.
             let ends = hubsel::routing::Ends::of(graph, &from);
             let runs: Vec<(f64, hubsel::routing::reference::Distances)> = ends
@@ -318,7 +478,9 @@ fn every_within_district_travel_time_equals_the_reference() {
                 .collect();
             for (row, &c) in matrix.candidates.iter().enumerate() {
                 let h = members[c];
-                let Some(to) = prepared.snaps[h].filter(|_| prepared.on_network[h]) else { continue };
+                let Some(to) = prepared.snaps[h].filter(|_| prepared.on_network[h]) else {
+                    continue;
+                };
                 let got = matrix.seconds(row, i);
                 let expected = if c == i {
                     0.0
@@ -326,7 +488,10 @@ fn every_within_district_travel_time_equals_the_reference() {
                     let mut best = hubsel::routing::same_link_s(graph, &from, &to);
                     for (leave_s, dist) in &runs {
                         for (node, enter_s) in hubsel::routing::Ends::of(graph, &to).enter {
-                            if let (true, Some(x)) = (enter_s.is_finite(), dist.get(&petgraph::graph::NodeIndex::new(node as usize))) {
+                            if let (true, Some(x)) = (
+                                enter_s.is_finite(),
+                                dist.get(&petgraph::graph::NodeIndex::new(node as usize)),
+                            ) {
                                 best = best.min(leave_s + x + enter_s);
                             }
                         }
@@ -334,7 +499,10 @@ fn every_within_district_travel_time_equals_the_reference() {
                     best + offroad_s(from.offroad_m) + offroad_s(to.offroad_m)
                 };
                 if expected.is_finite() && expected <= config.search_cutoff_minutes * 60.0 {
-                    assert!((got - expected).abs() <= 1e-6 * expected.max(1.0), "district {d}, candidate {c}, school {i}: {got} vs {expected}");
+                    assert!(
+                        (got - expected).abs() <= 1e-6 * expected.max(1.0),
+                        "district {d}, candidate {c}, school {i}: {got} vs {expected}"
+                    );
                 } else {
                     assert!(got.is_infinite(), "unreachable pair reported as {got}");
                 }

@@ -35,15 +35,17 @@ fn cases() -> impl Strategy<Value = Case> {
         0u8..7,
         0u32..200,
     )
-        .prop_map(|(schools, missing_roads, one_way, hubs, limit_min, strategy, min_students)| Case {
-            schools,
-            missing_roads,
-            one_way,
-            hubs,
-            limit_min,
-            strategy,
-            min_students,
-        })
+        .prop_map(
+            |(schools, missing_roads, one_way, hubs, limit_min, strategy, min_students)| Case {
+                schools,
+                missing_roads,
+                one_way,
+                hubs,
+                limit_min,
+                strategy,
+                min_students,
+            },
+        )
 }
 
 fn csv_rows(case: &Case) -> Vec<String> {
@@ -51,7 +53,14 @@ fn csv_rows(case: &Case) -> Vec<String> {
     case.schools
         .iter()
         .enumerate()
-        .map(|(i, (x, y, l, n))| format!("S{i:03},School {i},{x:.6},{y:.6},{},{n},{},{}", levels[*l as usize], n / 20 + 1, n / 25 + 3))
+        .map(|(i, (x, y, l, n))| {
+            format!(
+                "S{i:03},School {i},{x:.6},{y:.6},{},{n},{},{}",
+                levels[*l as usize],
+                n / 20 + 1,
+                n / 25 + 3
+            )
+        })
         .collect()
 }
 
@@ -62,8 +71,18 @@ fn roads(case: &Case) -> String {
     for i in 0..9 {
         for j in 0..8 {
             for horizontal in [true, false] {
-                let (a, b) = if horizontal { ((j, i), (j + 1, i)) } else { ((i, j), (i, j + 1)) };
-                let p = |(u, v): (i32, i32)| format!("[{:.2},{:.2}]", 100.0 + u as f64 * 0.01, 15.0 + v as f64 * 0.01);
+                let (a, b) = if horizontal {
+                    ((j, i), (j + 1, i))
+                } else {
+                    ((i, j), (i, j + 1))
+                };
+                let p = |(u, v): (i32, i32)| {
+                    format!(
+                        "[{:.2},{:.2}]",
+                        100.0 + u as f64 * 0.01,
+                        15.0 + v as f64 * 0.01
+                    )
+                };
                 if !case.missing_roads[k] {
                     features.push(format!(
                         r#"{{"type":"Feature","properties":{{"class":"{}","oneway":{}}},"geometry":{{"type":"LineString","coordinates":[{},{}]}}}}"#,
@@ -77,7 +96,10 @@ fn roads(case: &Case) -> String {
             }
         }
     }
-    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    )
 }
 
 const DISTRICTS: &str = r#"{"type":"FeatureCollection","features":[
@@ -87,7 +109,15 @@ const DISTRICTS: &str = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"code":"04"},"geometry":{"type":"Polygon","coordinates":[[[100.04,15.04],[100.09,15.04],[100.09,15.09],[100.04,15.09],[100.04,15.04]]]}}]}"#;
 
 fn run_case(case: &Case, rows: &[String]) -> RunResult {
-    let strategies = ["score", "p-median", "p-center", "max-cover", "largest", "central", "random"];
+    let strategies = [
+        "score",
+        "p-median",
+        "p-center",
+        "max-cover",
+        "largest",
+        "central",
+        "random",
+    ];
     let scenario = format!(
         "strategy = \"{}\"\nhubs_per_district = {{ primary = {}, secondary = {} }}\nmax_travel_minutes = {}\nseed = 3\n\
          [[criteria]]\nfield = \"classrooms\"\nweight = 1\n[[criteria]]\naccess = \"weighted_mean_minutes\"\nweight = 1\n\
@@ -95,14 +125,31 @@ fn run_case(case: &Case, rows: &[String]) -> RunResult {
         strategies[case.strategy as usize], case.hubs.0, case.hubs.1, case.limit_min, case.min_students
     );
     let config = hubsel::scenario::parse(&scenario, "p.toml").unwrap();
-    let csv = format!("id,name,lon,lat,level,students,teachers,classrooms\n{}\n", rows.join("\n"));
+    let csv = format!(
+        "id,name,lon,lat,level,students,teachers,classrooms\n{}\n",
+        rows.join("\n")
+    );
     let roads = roads(case);
     let sources = InputSources {
-        schools: Source::Bytes { name: "s.csv", bytes: csv.as_bytes() },
-        roads: Source::Bytes { name: "r.geojson", bytes: roads.as_bytes() },
-        districts: Source::Bytes { name: "d.geojson", bytes: DISTRICTS.as_bytes() },
+        schools: Source::Bytes {
+            name: "s.csv",
+            bytes: csv.as_bytes(),
+        },
+        roads: Source::Bytes {
+            name: "r.geojson",
+            bytes: roads.as_bytes(),
+        },
+        districts: Source::Bytes {
+            name: "d.geojson",
+            bytes: DISTRICTS.as_bytes(),
+        },
     };
-    run(hubsel::io::load(&sources, &ReadOptions::default()).unwrap(), &config, &Silent).unwrap()
+    run(
+        hubsel::io::load(&sources, &ReadOptions::default()).unwrap(),
+        &config,
+        &Silent,
+    )
+    .unwrap()
 }
 
 proptest! {

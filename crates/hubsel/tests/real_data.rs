@@ -19,7 +19,11 @@ use rand::{Rng, SeedableRng};
 
 /// A file of the shared real data; fails, naming it, when it is missing.
 fn real(name: &str) -> PathBuf {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/real")).join(name);
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/real"
+    ))
+    .join(name);
     assert!(
         path.is_file(),
         "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
@@ -86,10 +90,18 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
     };
     let mut inputs = hubsel::io::load(&sources, &ReadOptions::default()).unwrap();
     assert_eq!(inputs.districts.len(), 928, "all 928 districts read");
-    assert!(inputs.rejects.is_empty(), "{:?}", inputs.rejects.rows.first());
+    assert!(
+        inputs.rejects.is_empty(),
+        "{:?}",
+        inputs.rejects.rows.first()
+    );
     let districts = inputs.districts.clone();
     let tricky = tricky_points(&districts);
-    assert!(tricky.len() >= 50, "only {} points in extra parts and holes", tricky.len());
+    assert!(
+        tricky.len() >= 50,
+        "only {} points in extra parts and holes",
+        tricky.len()
+    );
 
     // The province's 687 schools moved to random points across Thailand,
     // plus one school at each tricky point; districts left to point in polygon.
@@ -106,7 +118,11 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
         (s.lon, s.lat, s.district) = (p.x, p.y, None);
         inputs.schools.push(s);
     }
-    let positions: BTreeMap<String, Coord<f64>> = inputs.schools.iter().map(|s| (s.id.0.clone(), Coord { x: s.lon, y: s.lat })).collect();
+    let positions: BTreeMap<String, Coord<f64>> = inputs
+        .schools
+        .iter()
+        .map(|s| (s.id.0.clone(), Coord { x: s.lon, y: s.lat }))
+        .collect();
     let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
     let result = run(inputs, &config, &Silent).unwrap();
     assert_eq!(result.schools.len(), positions.len());
@@ -116,7 +132,11 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
         let expected = brute_force(&districts, p).map(|i| districts[i].code.clone());
         match s.role {
             Role::Rejected => {
-                assert_eq!(expected, None, "{} at {p:?} refused ({}) but lies in {expected:?}", s.id, s.reason);
+                assert_eq!(
+                    expected, None,
+                    "{} at {p:?} refused ({}) but lies in {expected:?}",
+                    s.id, s.reason
+                );
                 assert_eq!(s.reason, "point lies outside every district");
                 outside += 1;
             }
@@ -126,14 +146,27 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
             }
         }
     }
-    let tricky_placed = result.schools.iter().filter(|s| s.id.0.starts_with('T') && s.role != Role::Rejected).count();
-    assert_eq!(tricky_placed, tricky.iter().filter(|p| brute_force(&districts, **p).is_some()).count());
+    let tricky_placed = result
+        .schools
+        .iter()
+        .filter(|s| s.id.0.starts_with('T') && s.role != Role::Rejected)
+        .count();
+    assert_eq!(
+        tricky_placed,
+        tricky
+            .iter()
+            .filter(|p| brute_force(&districts, **p).is_some())
+            .count()
+    );
 
     // Many more random points straight through the index.
     let index = DistrictIndex::new(&districts);
     let mut checked = 0;
     for _ in 0..20_000 {
-        let p = Coord { x: rng.random_range(97.3..105.7), y: rng.random_range(5.6..20.5) };
+        let p = Coord {
+            x: rng.random_range(97.3..105.7),
+            y: rng.random_range(5.6..20.5),
+        };
         assert_eq!(index.locate(p.x, p.y), brute_force(&districts, p), "{p:?}");
         checked += 1;
     }
@@ -148,12 +181,20 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
 
 fn liechtenstein() -> (hubsel::pipeline::RunResult, hubsel::model::Inputs, f64) {
     let pbf = real("liechtenstein-2015.osm.pbf");
-    let sources = InputSources { schools: Source::File(&pbf), roads: Source::File(&pbf), districts: Source::File(&pbf) };
+    let sources = InputSources {
+        schools: Source::File(&pbf),
+        roads: Source::File(&pbf),
+        districts: Source::File(&pbf),
+    };
     let mut options = ReadOptions::default();
     options.osm.admin_level = "8".into();
     let started = Instant::now();
     let inputs = hubsel::io::load(&sources, &options).unwrap();
-    let config = hubsel::scenario::parse("name = \"liechtenstein\"\n[constraints]\nmin_students = 0\n", "li.toml").unwrap();
+    let config = hubsel::scenario::parse(
+        "name = \"liechtenstein\"\n[constraints]\nmin_students = 0\n",
+        "li.toml",
+    )
+    .unwrap();
     let result = run(inputs.clone(), &config, &Silent).unwrap();
     (result, inputs, started.elapsed().as_secs_f64())
 }
@@ -162,12 +203,34 @@ fn liechtenstein() -> (hubsel::pipeline::RunResult, hubsel::model::Inputs, f64) 
 fn liechtenstein_from_the_pbf_alone_gets_hubs_where_there_are_schools() {
     let (r, inputs, seconds) = liechtenstein();
     let names: BTreeSet<&str> = r.districts.iter().map(|d| d.name.as_str()).collect();
-    for m in ["Vaduz", "Schaan", "Triesen", "Balzers", "Eschen", "Mauren", "Triesenberg", "Ruggell", "Gamprin", "Schellenberg", "Planken"] {
-        assert!(names.contains(m), "municipality {m} assembled from its relation: {names:?}");
+    for m in [
+        "Vaduz",
+        "Schaan",
+        "Triesen",
+        "Balzers",
+        "Eschen",
+        "Mauren",
+        "Triesenberg",
+        "Ruggell",
+        "Gamprin",
+        "Schellenberg",
+        "Planken",
+    ] {
+        assert!(
+            names.contains(m),
+            "municipality {m} assembled from its relation: {names:?}"
+        );
     }
     assert!(inputs.roads.len() > 1000, "{} roads", inputs.roads.len());
-    assert_eq!(inputs.schools.len() + inputs.rejected_schools.len(), 19, "7 school nodes and 12 school ways");
-    assert!(inputs.schools.iter().any(|s| s.id.0.starts_with('n')) && inputs.schools.iter().any(|s| s.id.0.starts_with('w')));
+    assert_eq!(
+        inputs.schools.len() + inputs.rejected_schools.len(),
+        19,
+        "7 school nodes and 12 school ways"
+    );
+    assert!(
+        inputs.schools.iter().any(|s| s.id.0.starts_with('n'))
+            && inputs.schools.iter().any(|s| s.id.0.starts_with('w'))
+    );
     // Every municipality with a school gets a hub; the others none.
     let mut with_schools: BTreeSet<String> = BTreeSet::new();
     for s in r.schools.iter().filter(|s| s.role != Role::Rejected) {
@@ -193,15 +256,31 @@ fn liechtenstein_travel_times_match_the_reference_dijkstra() {
     let (r, inputs, _) = liechtenstein();
     let graph = RoadGraph::build(&inputs.roads, &r.config.speeds);
     let index = SnapIndex::new(&graph);
-    let by_id: BTreeMap<&str, &hubsel::model::School> = inputs.schools.iter().map(|s| (s.id.0.as_str(), s)).collect();
+    let by_id: BTreeMap<&str, &hubsel::model::School> = inputs
+        .schools
+        .iter()
+        .map(|s| (s.id.0.as_str(), s))
+        .collect();
     let offroad_s = |m: f64| m * 3.6 / r.config.offroad_speed_kmh;
     assert!(!r.routes.is_empty());
     for rt in &r.routes {
         let (a, b) = (by_id[rt.school.0.as_str()], by_id[rt.hub.0.as_str()]);
-        let (sa, sb) = (index.snap(&graph, a.lon, a.lat).unwrap(), index.snap(&graph, b.lon, b.lat).unwrap());
+        let (sa, sb) = (
+            index.snap(&graph, a.lon, a.lat).unwrap(),
+            index.snap(&graph, b.lon, b.lat).unwrap(),
+        );
         let road_s = reference::trip_s(&graph, &sa, &sb).expect("a member reaches its hub");
         let expected_min = (road_s + offroad_s(sa.offroad_m) + offroad_s(sb.offroad_m)) / 60.0;
-        assert!((rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0), "{}: {} vs reference {}", rt.school, rt.travel_min, expected_min);
+        assert!(
+            (rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0),
+            "{}: {} vs reference {}",
+            rt.school,
+            rt.travel_min,
+            expected_min
+        );
     }
-    eprintln!("liechtenstein: {} member travel times equal the reference Dijkstra", r.routes.len());
+    eprintln!(
+        "liechtenstein: {} member travel times equal the reference Dijkstra",
+        r.routes.len()
+    );
 }

@@ -9,7 +9,10 @@ fn main() -> Result<(), hubsel::error::Error> {
     let config = scenario::parse(fixture::DEFAULT_SCENARIO, fixture::SCENARIO_NAME)?;
     let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
     let result = pipeline::run(inputs, &config, &pipeline::Silent)?;
-    println!("{:<6} {:<10} {:<10} {:>7} {:>10} {:>8}", "dist", "level", "hub", "score", "runner-up", "margin");
+    println!(
+        "{:<6} {:<10} {:<10} {:>7} {:>10} {:>8}",
+        "dist", "level", "hub", "score", "runner-up", "margin"
+    );
     for h in &result.hubs {
         println!(
             "{:<6} {:<10} {:<10} {:>7.3} {:>10} {:>8.3}",

@@ -10,7 +10,10 @@ use hubsel::{fixture, io, pipeline, scenario};
 fn main() -> Result<(), hubsel::error::Error> {
     let base = scenario::parse(fixture::DEFAULT_SCENARIO, fixture::SCENARIO_NAME)?;
     let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
-    println!("{:<10} {:>9} {:>8} {:>8} {:>8} {:>11}", "strategy", "mean min", "p95 min", "max min", "share in", "stand-alone");
+    println!(
+        "{:<10} {:>9} {:>8} {:>8} {:>8} {:>11}",
+        "strategy", "mean min", "p95 min", "max min", "share in", "stand-alone"
+    );
     for kind in StrategyKind::ALL {
         let mut config = base.clone();
         config.strategy = kind;

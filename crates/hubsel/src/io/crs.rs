@@ -48,7 +48,11 @@ fn wgs84_proj() -> Result<Proj> {
 /// given by name, or by the WGS 84 ellipsoid with a zero or absent shift).
 fn is_wgs84_longlat(projstring: &str) -> bool {
     let parts: Vec<&str> = projstring.split_whitespace().collect();
-    let has = |p: &str| parts.iter().any(|x| x.trim_end_matches(".0") == p || *x == p);
+    let has = |p: &str| {
+        parts
+            .iter()
+            .any(|x| x.trim_end_matches(".0") == p || *x == p)
+    };
     let value = |key: &str| parts.iter().find_map(|x| x.strip_prefix(key));
     if !has("+proj=longlat") && !has("+proj=latlong") {
         return false;
@@ -58,14 +62,21 @@ fn is_wgs84_longlat(projstring: &str) -> bool {
     }
     let a = value("+a=").and_then(|v| v.parse::<f64>().ok());
     let rf = value("+rf=").and_then(|v| v.parse::<f64>().ok());
-    let shift_zero = value("+towgs84=").is_none_or(|v| v.split(',').all(|n| n.parse::<f64>().is_ok_and(|n| n == 0.0)));
+    let shift_zero = value("+towgs84=").is_none_or(|v| {
+        v.split(',')
+            .all(|n| n.parse::<f64>().is_ok_and(|n| n == 0.0))
+    });
     a == Some(6_378_137.0) && rf.is_some_and(|rf| (rf - 298.257_223_563).abs() < 1e-6) && shift_zero
 }
 
 impl Crs {
     /// WGS 84 longitude/latitude degrees (EPSG:4326 with x = longitude).
     pub fn wgs84() -> Crs {
-        Crs { name: "EPSG:4326".into(), epsg: Some(4326), proj: None }
+        Crs {
+            name: "EPSG:4326".into(),
+            epsg: Some(4326),
+            proj: None,
+        }
     }
 
     /// From an EPSG code, e.g. 32647 for WGS 84 / UTM zone 47N.
@@ -74,19 +85,36 @@ impl Crs {
         if code == 4326 {
             return Ok(Crs::wgs84());
         }
-        let def = crs_definitions::from_code(code)
-            .ok_or_else(|| Error::new(ErrorKind::Input, format!("unknown coordinate system {name}")).on_field("crs"))?;
+        let def = crs_definitions::from_code(code).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Input,
+                format!("unknown coordinate system {name}"),
+            )
+            .on_field("crs")
+        })?;
         Crs::from_projstring(def.proj4, name, Some(code))
     }
 
     fn from_projstring(projstring: &str, name: String, epsg: Option<u16>) -> Result<Crs> {
         if is_wgs84_longlat(projstring) {
-            return Ok(Crs { name, epsg: epsg.or(Some(4326)), proj: None });
+            return Ok(Crs {
+                name,
+                epsg: epsg.or(Some(4326)),
+                proj: None,
+            });
         }
         let proj = Proj::from_proj_string(projstring).map_err(|e| {
-            Error::new(ErrorKind::Input, format!("coordinate system {name} ({projstring}) is not supported: {e}")).on_field("crs")
+            Error::new(
+                ErrorKind::Input,
+                format!("coordinate system {name} ({projstring}) is not supported: {e}"),
+            )
+            .on_field("crs")
         })?;
-        Ok(Crs { name, epsg, proj: Some(Box::new(proj)) })
+        Ok(Crs {
+            name,
+            epsg,
+            proj: Some(Box::new(proj)),
+        })
     }
 
     /// From what a user types: `EPSG:32647`, `epsg:32647`, `32647`,
@@ -98,13 +126,19 @@ impl Crs {
             return Crs::from_projstring(t, t.to_string(), None);
         }
         let upper = t.to_ascii_uppercase();
-        if ["WGS84", "WGS 84", "CRS84", "OGC:CRS84"].contains(&upper.as_str()) || upper.ends_with(":CRS84") {
+        if ["WGS84", "WGS 84", "CRS84", "OGC:CRS84"].contains(&upper.as_str())
+            || upper.ends_with(":CRS84")
+        {
             return Ok(Crs::wgs84());
         }
         let code = upper
             .rsplit(':')
             .next()
-            .filter(|_| upper.starts_with("EPSG") || upper.starts_with("URN:OGC:DEF:CRS:EPSG") || upper.chars().all(|c| c.is_ascii_digit()))
+            .filter(|_| {
+                upper.starts_with("EPSG")
+                    || upper.starts_with("URN:OGC:DEF:CRS:EPSG")
+                    || upper.chars().all(|c| c.is_ascii_digit())
+            })
             .and_then(|c| c.parse::<u16>().ok());
         match code {
             Some(code) => Crs::from_epsg(code),
@@ -128,12 +162,24 @@ impl Crs {
             .map_or_else(|| "the .prj".to_string(), |(n, _)| n.to_string());
         if let Some(code) = top_level_epsg(wkt) {
             if let Ok(crs) = Crs::from_epsg(code) {
-                return Ok(Crs { name: format!("{name} (EPSG:{code})"), ..crs });
+                return Ok(Crs {
+                    name: format!("{name} (EPSG:{code})"),
+                    ..crs
+                });
             }
         }
-        let projstring = proj4wkt::wkt_to_projstring(wkt)
-            .map_err(|e| Error::new(ErrorKind::Input, format!("cannot read the coordinate system {name:?}: {e}")).on_field("crs"))?;
-        let epsg = if is_wgs84_longlat(&projstring) { Some(4326) } else { None };
+        let projstring = proj4wkt::wkt_to_projstring(wkt).map_err(|e| {
+            Error::new(
+                ErrorKind::Input,
+                format!("cannot read the coordinate system {name:?}: {e}"),
+            )
+            .on_field("crs")
+        })?;
+        let epsg = if is_wgs84_longlat(&projstring) {
+            Some(4326)
+        } else {
+            None
+        };
         Crs::from_projstring(&projstring, name, epsg)
     }
 
@@ -152,7 +198,9 @@ impl Crs {
 
     /// The WKT to write in a `.prj` beside a shapefile in this system.
     pub fn wkt(&self) -> Option<&'static str> {
-        self.epsg.and_then(crs_definitions::from_code).map(|d| d.wkt)
+        self.epsg
+            .and_then(crs_definitions::from_code)
+            .map(|d| d.wkt)
     }
 
     /// A converter from this system to WGS 84.
@@ -181,7 +229,10 @@ fn top_level_epsg(wkt: &str) -> Option<u16> {
                 if depth == 1 && wkt[i..].to_ascii_uppercase().starts_with("AUTHORITY[") {
                     let rest = &wkt[i + "AUTHORITY[".len()..];
                     let inner = rest.split(']').next().unwrap_or("");
-                    let parts: Vec<&str> = inner.split(',').map(|p| p.trim().trim_matches('"')).collect();
+                    let parts: Vec<&str> = inner
+                        .split(',')
+                        .map(|p| p.trim().trim_matches('"'))
+                        .collect();
                     if parts.len() == 2 && parts[0].eq_ignore_ascii_case("EPSG") {
                         found = parts[1].parse::<u16>().ok();
                     }
@@ -211,12 +262,22 @@ impl fmt::Debug for Reprojector {
 impl Reprojector {
     fn new(crs: &Crs, to_wgs84: bool) -> Result<Reprojector> {
         let Some(proj) = &crs.proj else {
-            return Ok(Reprojector { pair: None, name: crs.name.clone() });
+            return Ok(Reprojector {
+                pair: None,
+                name: crs.name.clone(),
+            });
         };
         let wgs = Box::new(wgs84_proj()?);
-        let (src, dst) = if to_wgs84 { (proj.clone(), wgs) } else { (wgs, proj.clone()) };
+        let (src, dst) = if to_wgs84 {
+            (proj.clone(), wgs)
+        } else {
+            (wgs, proj.clone())
+        };
         let (src_deg, dst_deg) = (src.is_latlong(), dst.is_latlong());
-        Ok(Reprojector { pair: Some((src, dst, src_deg, dst_deg)), name: crs.name.clone() })
+        Ok(Reprojector {
+            pair: Some((src, dst, src_deg, dst_deg)),
+            name: crs.name.clone(),
+        })
     }
 
     /// Whether this converter does nothing.
@@ -239,9 +300,17 @@ impl Reprojector {
         let Some((src, dst, src_deg, dst_deg)) = &self.pair else {
             return Some((x, y));
         };
-        let mut p = if *src_deg { (x.to_radians(), y.to_radians(), 0.0) } else { (x, y, 0.0) };
+        let mut p = if *src_deg {
+            (x.to_radians(), y.to_radians(), 0.0)
+        } else {
+            (x, y, 0.0)
+        };
         proj4rs::transform::transform(src, dst, &mut p).ok()?;
-        let out = if *dst_deg { (p.0.to_degrees(), p.1.to_degrees()) } else { (p.0, p.1) };
+        let out = if *dst_deg {
+            (p.0.to_degrees(), p.1.to_degrees())
+        } else {
+            (p.0, p.1)
+        };
         (out.0.is_finite() && out.1.is_finite()).then_some(out)
     }
 }
@@ -255,7 +324,10 @@ mod tests {
         for (code, lon0) in [(32647u16, 99.0), (32648, 105.0)] {
             let to = Crs::from_epsg(code).unwrap().from_wgs84().unwrap();
             let (x, y) = to.convert(lon0, 0.0).unwrap();
-            assert!((x - 500_000.0).abs() < 1e-6 && y.abs() < 1e-6, "EPSG:{code}: ({x}, {y})");
+            assert!(
+                (x - 500_000.0).abs() < 1e-6 && y.abs() < 1e-6,
+                "EPSG:{code}: ({x}, {y})"
+            );
             // Mirror points about the central meridian mirror about x = 500 km.
             let (xe, ye) = to.convert(lon0 + 1.5, 14.0).unwrap();
             let (xw, yw) = to.convert(lon0 - 1.5, 14.0).unwrap();
@@ -275,7 +347,10 @@ mod tests {
             let (lon, lat) = (96.0 + 0.07 * i as f64, 5.6 + 0.15 * i as f64);
             let (x, y) = to.convert(lon, lat).unwrap();
             let (lon2, lat2) = back.convert(x, y).unwrap();
-            assert!((lon - lon2).abs() < 1e-9 && (lat - lat2).abs() < 1e-9, "({lon}, {lat}) -> ({lon2}, {lat2})");
+            assert!(
+                (lon - lon2).abs() < 1e-9 && (lat - lat2).abs() < 1e-9,
+                "({lon}, {lat}) -> ({lon2}, {lat2})"
+            );
         }
     }
 
@@ -283,8 +358,18 @@ mod tests {
     fn indian_1975_applies_its_datum_shift() {
         // EPSG:24047 (Indian 1975 / UTM 47N, old Thai maps) differs from
         // WGS 84 / UTM 47N by a few hundred metres: the shift must apply.
-        let a = Crs::from_epsg(24047).unwrap().to_wgs84().unwrap().convert(500_000.0, 1_500_000.0).unwrap();
-        let b = Crs::from_epsg(32647).unwrap().to_wgs84().unwrap().convert(500_000.0, 1_500_000.0).unwrap();
+        let a = Crs::from_epsg(24047)
+            .unwrap()
+            .to_wgs84()
+            .unwrap()
+            .convert(500_000.0, 1_500_000.0)
+            .unwrap();
+        let b = Crs::from_epsg(32647)
+            .unwrap()
+            .to_wgs84()
+            .unwrap()
+            .convert(500_000.0, 1_500_000.0)
+            .unwrap();
         let metres = ((a.0 - b.0) * 111_000.0).hypot((a.1 - b.1) * 111_000.0);
         assert!((100.0..1000.0).contains(&metres), "{metres} m");
     }
@@ -292,13 +377,22 @@ mod tests {
     #[test]
     fn names_people_type_are_understood() {
         assert!(Crs::parse("WGS84").unwrap().is_wgs84());
-        assert!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap().is_wgs84());
+        assert!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84")
+            .unwrap()
+            .is_wgs84());
         assert!(Crs::parse("EPSG:4326").unwrap().is_wgs84());
         assert_eq!(Crs::parse("epsg:32647").unwrap().epsg(), Some(32647));
-        assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::32648").unwrap().epsg(), Some(32648));
+        assert_eq!(
+            Crs::parse("urn:ogc:def:crs:EPSG::32648").unwrap().epsg(),
+            Some(32648)
+        );
         assert_eq!(Crs::parse("32647").unwrap().epsg(), Some(32647));
-        assert!(!Crs::parse("+proj=utm +zone=47 +datum=WGS84").unwrap().is_wgs84());
-        assert!(Crs::parse("+proj=longlat +datum=WGS84 +no_defs").unwrap().is_wgs84());
+        assert!(!Crs::parse("+proj=utm +zone=47 +datum=WGS84")
+            .unwrap()
+            .is_wgs84());
+        assert!(Crs::parse("+proj=longlat +datum=WGS84 +no_defs")
+            .unwrap()
+            .is_wgs84());
         let err = Crs::parse("UTM 47").unwrap_err();
         assert_eq!(err.field(), Some("crs"));
         assert!(Crs::parse("EPSG:3").is_err());

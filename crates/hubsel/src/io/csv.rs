@@ -11,7 +11,16 @@ use crate::validate::Action;
 /// coordinates check. `file` is the name used in messages.
 pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns) -> Result<SchoolTable> {
     let to_wgs84 = Crs::wgs84().to_wgs84()?;
-    read_schools_placed(bytes, file, columns, &Placement { to_wgs84: &to_wgs84, extent: None, fix_swapped: false })
+    read_schools_placed(
+        bytes,
+        file,
+        columns,
+        &Placement {
+            to_wgs84: &to_wgs84,
+            extent: None,
+            fix_swapped: false,
+        },
+    )
 }
 
 /// Reads schools from CSV bytes whose coordinates are converted and
@@ -20,12 +29,23 @@ pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns) -> Result
 /// Run-level problems (not CSV, a required column missing) are errors;
 /// row-level problems (blank id, coordinates that are not numbers, out of
 /// range or swapped, unknown level) become rejects.
-pub fn read_schools_placed(bytes: &[u8], file: &str, columns: &SchoolColumns, placement: &Placement<'_>) -> Result<SchoolTable> {
+pub fn read_schools_placed(
+    bytes: &[u8],
+    file: &str,
+    columns: &SchoolColumns,
+    placement: &Placement<'_>,
+) -> Result<SchoolTable> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::new(ErrorKind::Format, format!("cannot read the CSV header: {e}")).in_file(file))?
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Format,
+                format!("cannot read the CSV header: {e}"),
+            )
+            .in_file(file)
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -36,21 +56,48 @@ pub fn read_schools_placed(bytes: &[u8], file: &str, columns: &SchoolColumns, pl
             Ok(r) => {
                 let line = r.position().map_or(i as u64 + 2, |p| p.line());
                 rows.push(RawRow {
-                    source: SourceRef { file: file.to_string(), line },
+                    source: SourceRef {
+                        file: file.to_string(),
+                        line,
+                    },
                     cells: r.iter().map(str::to_string).collect(),
                     position: Position::Columns,
                 });
             }
             Err(e) => {
                 let line = e.position().map_or(i as u64 + 2, |p| p.line());
-                broken.push((SourceRef { file: file.to_string(), line }, format!("unreadable CSV row: {e}")));
+                broken.push((
+                    SourceRef {
+                        file: file.to_string(),
+                        line,
+                    },
+                    format!("unreadable CSV row: {e}"),
+                ));
             }
         }
     }
-    let mut table = schools::build(file, &headers, rows, columns, placement, Format { coords_in_columns: true, ..Format::default() })?;
+    let mut table = schools::build(
+        file,
+        &headers,
+        rows,
+        columns,
+        placement,
+        Format {
+            coords_in_columns: true,
+            ..Format::default()
+        },
+    )?;
     for (source, reason) in broken {
-        table.rejects.push(&source, "", "", reason.clone(), Action::Refused);
-        table.rejected.push(RejectedSchool { id: SchoolId::default(), name: String::new(), lon_lat: None, reason, source });
+        table
+            .rejects
+            .push(&source, "", "", reason.clone(), Action::Refused);
+        table.rejected.push(RejectedSchool {
+            id: SchoolId::default(),
+            name: String::new(),
+            lon_lat: None,
+            reason,
+            source,
+        });
     }
     Ok(table)
 }

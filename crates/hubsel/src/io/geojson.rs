@@ -22,8 +22,12 @@ pub struct DistrictFields {
 impl Default for DistrictFields {
     fn default() -> Self {
         DistrictFields {
-            code: ["code", "amp_code", "district", "ADM2_PCODE", "id"].map(String::from).to_vec(),
-            name: ["name_en", "amp_en", "name", "name_th", "amp_th", "ADM2_EN"].map(String::from).to_vec(),
+            code: ["code", "amp_code", "district", "ADM2_PCODE", "id"]
+                .map(String::from)
+                .to_vec(),
+            name: ["name_en", "amp_en", "name", "name_th", "amp_th", "ADM2_EN"]
+                .map(String::from)
+                .to_vec(),
             given: Vec::new(),
         }
     }
@@ -42,9 +46,13 @@ pub struct RoadFields {
 impl Default for RoadFields {
     fn default() -> Self {
         RoadFields {
-            class: ["class", "highway", "fclass", "type"].map(String::from).to_vec(),
+            class: ["class", "highway", "fclass", "type"]
+                .map(String::from)
+                .to_vec(),
             oneway: ["oneway"].map(String::from).to_vec(),
-            maxspeed: ["maxspeed", "speed", "speed_kmh"].map(String::from).to_vec(),
+            maxspeed: ["maxspeed", "speed", "speed_kmh"]
+                .map(String::from)
+                .to_vec(),
             given: Vec::new(),
         }
     }
@@ -52,11 +60,17 @@ impl Default for RoadFields {
 
 /// A run-level error when a column the user named is in no feature.
 pub(crate) fn check_given(given: &[String], seen: &[String], file: &str) -> Result<()> {
-    match given.iter().find(|g| !seen.iter().any(|s| s.eq_ignore_ascii_case(g))) {
+    match given
+        .iter()
+        .find(|g| !seen.iter().any(|s| s.eq_ignore_ascii_case(g)))
+    {
         None => Ok(()),
         Some(missing) => Err(Error::new(
             ErrorKind::Input,
-            format!("no column named {missing:?} (named with a flag); the file has: {}", seen.join(", ")),
+            format!(
+                "no column named {missing:?} (named with a flag); the file has: {}",
+                seen.join(", ")
+            ),
         )
         .in_file(file)
         .on_field(missing.clone())),
@@ -101,7 +115,10 @@ impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeaturesOf<'_, F> {
         f.write_str("a GeoJSON object")
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<bool, A::Error> {
         let mut found = false;
         while let Some(key) = map.next_key::<String>()? {
             if key == "features" {
@@ -132,7 +149,10 @@ impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeatureList<'_, F> {
         f.write_str("an array of features")
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
         while let Some(feature) = seq.next_element::<Value>()? {
             (self.0)(feature);
         }
@@ -148,8 +168,17 @@ impl<'de, F: FnMut(Value)> serde::de::Visitor<'de> for FeatureList<'_, F> {
 ///
 /// The file is parsed twice, never whole into memory: once for the root's
 /// `type` and `crs` (skipping the features), then feature by feature.
-fn for_each_feature(bytes: &[u8], file: &str, default_crs: &Crs, mut each: impl FnMut(usize, Value, &Reprojector)) -> Result<Reprojector> {
-    let json_error = |e: serde_json::Error| Error::new(ErrorKind::Format, format!("not valid JSON: {e}")).in_file(file).at_line(e.line() as u64);
+fn for_each_feature(
+    bytes: &[u8],
+    file: &str,
+    default_crs: &Crs,
+    mut each: impl FnMut(usize, Value, &Reprojector),
+) -> Result<Reprojector> {
+    let json_error = |e: serde_json::Error| {
+        Error::new(ErrorKind::Format, format!("not valid JSON: {e}"))
+            .in_file(file)
+            .at_line(e.line() as u64)
+    };
     let skeleton: Skeleton = serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             Error::new(ErrorKind::Format, "not a GeoJSON object").in_file(file)
@@ -160,9 +189,17 @@ fn for_each_feature(bytes: &[u8], file: &str, default_crs: &Crs, mut each: impl 
     let own = match skeleton.crs {
         None | Some(Value::Null) => None,
         Some(crs) => {
-            let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
+            let name = crs
+                .pointer("/properties/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             Some(Crs::parse(name).map_err(|e| {
-                Error::new(ErrorKind::Input, format!("{} in the crs member", e.message())).in_file(file).on_field("crs")
+                Error::new(
+                    ErrorKind::Input,
+                    format!("{} in the crs member", e.message()),
+                )
+                .in_file(file)
+                .on_field("crs")
             })?)
         }
     };
@@ -175,9 +212,14 @@ fn for_each_feature(bytes: &[u8], file: &str, default_crs: &Crs, mut each: impl 
                 i += 1;
             };
             let mut de = serde_json::Deserializer::from_slice(bytes);
-            let found = serde::de::DeserializeSeed::deserialize(FeaturesOf(&mut visit), &mut de).map_err(json_error)?;
+            let found = serde::de::DeserializeSeed::deserialize(FeaturesOf(&mut visit), &mut de)
+                .map_err(json_error)?;
             if !found {
-                return Err(Error::new(ErrorKind::Format, "FeatureCollection without a features array").in_file(file));
+                return Err(Error::new(
+                    ErrorKind::Format,
+                    "FeatureCollection without a features array",
+                )
+                .in_file(file));
             }
             Ok(to_wgs84)
         }
@@ -186,12 +228,22 @@ fn for_each_feature(bytes: &[u8], file: &str, default_crs: &Crs, mut each: impl 
             each(0, feature, &to_wgs84);
             Ok(to_wgs84)
         }
-        other => Err(Error::new(ErrorKind::Format, format!("expected a FeatureCollection, found type {:?}", other.unwrap_or("none"))).in_file(file)),
+        other => Err(Error::new(
+            ErrorKind::Format,
+            format!(
+                "expected a FeatureCollection, found type {:?}",
+                other.unwrap_or("none")
+            ),
+        )
+        .in_file(file)),
     }
 }
 
 /// Converts every position of a geometry to WGS 84.
-fn reproject(geometry: geo::Geometry<f64>, to_wgs84: &Reprojector) -> std::result::Result<geo::Geometry<f64>, String> {
+fn reproject(
+    geometry: geo::Geometry<f64>,
+    to_wgs84: &Reprojector,
+) -> std::result::Result<geo::Geometry<f64>, String> {
     use geo::MapCoords;
     if to_wgs84.is_identity() {
         return Ok(geometry);
@@ -200,7 +252,14 @@ fn reproject(geometry: geo::Geometry<f64>, to_wgs84: &Reprojector) -> std::resul
         to_wgs84
             .convert(c.x, c.y)
             .map(|(x, y)| Coord { x, y })
-            .ok_or_else(|| format!("coordinates ({}, {}) cannot be converted from {} to WGS 84", c.x, c.y, to_wgs84.name()))
+            .ok_or_else(|| {
+                format!(
+                    "coordinates ({}, {}) cannot be converted from {} to WGS 84",
+                    c.x,
+                    c.y,
+                    to_wgs84.name()
+                )
+            })
     })
 }
 
@@ -215,12 +274,26 @@ fn cell_text(value: &Value) -> String {
 
 /// Reads school points. Features without a usable point become rejects;
 /// the table's columns are the properties, in first-seen order.
-pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_crs: &Crs, extent: Option<geo::Rect<f64>>, fix_swapped: bool) -> Result<SchoolTable> {
+pub fn read_schools(
+    bytes: &[u8],
+    file: &str,
+    columns: &SchoolColumns,
+    default_crs: &Crs,
+    extent: Option<geo::Rect<f64>>,
+    fix_swapped: bool,
+) -> Result<SchoolTable> {
     let mut headers: Vec<String> = Vec::new();
     let mut parsed = Vec::new();
     let to_wgs84 = for_each_feature(bytes, file, default_crs, |i, raw, _| {
-        let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let props = raw.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let source = SourceRef {
+            file: file.to_string(),
+            line: i as u64 + 1,
+        };
+        let props = raw
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         for k in props.keys() {
             if !headers.contains(k) {
                 headers.push(k.clone());
@@ -230,7 +303,9 @@ pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_c
             Ok((geo::Geometry::Point(p), _)) => Ok((p.x(), p.y())),
             Ok((geo::Geometry::MultiPoint(m), _)) if m.0.len() == 1 => Ok((m.0[0].x(), m.0[0].y())),
             Ok((other, _)) => Err(format!("expected a Point, found {}", geometry_kind(&other))),
-            Err(reason) if reason == NO_GEOMETRY => Err("missing coordinates: the feature has no geometry".to_string()),
+            Err(reason) if reason == NO_GEOMETRY => {
+                Err("missing coordinates: the feature has no geometry".to_string())
+            }
             Err(reason) => Err(reason),
         };
         parsed.push((source, props, position));
@@ -239,11 +314,18 @@ pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns, default_c
         .into_iter()
         .map(|(source, props, position)| RawRow {
             source,
-            cells: headers.iter().map(|h| props.get(h).map(cell_text).unwrap_or_default()).collect(),
+            cells: headers
+                .iter()
+                .map(|h| props.get(h).map(cell_text).unwrap_or_default())
+                .collect(),
             position: Position::Geometry(position),
         })
         .collect();
-    let placement = Placement { to_wgs84: &to_wgs84, extent, fix_swapped };
+    let placement = Placement {
+        to_wgs84: &to_wgs84,
+        extent,
+        fix_swapped,
+    };
     schools::build(file, &headers, rows, columns, &placement, Format::default())
 }
 
@@ -251,7 +333,9 @@ fn geometry_kind(g: &geo::Geometry<f64>) -> &'static str {
     match g {
         geo::Geometry::Point(_) => "Point",
         geo::Geometry::Line(_) | geo::Geometry::LineString(_) => "LineString",
-        geo::Geometry::Polygon(_) | geo::Geometry::Rect(_) | geo::Geometry::Triangle(_) => "Polygon",
+        geo::Geometry::Polygon(_) | geo::Geometry::Rect(_) | geo::Geometry::Triangle(_) => {
+            "Polygon"
+        }
         geo::Geometry::MultiPoint(_) => "MultiPoint",
         geo::Geometry::MultiLineString(_) => "MultiLineString",
         geo::Geometry::MultiPolygon(_) => "MultiPolygon",
@@ -270,8 +354,11 @@ fn property_text(props: &Map<String, Value>, names: &[String]) -> Option<String>
 }
 
 /// A parsed feature: its geometry and properties.
-fn parse_feature(raw: Value) -> std::result::Result<(geo::Geometry<f64>, Map<String, Value>), String> {
-    let feature: geojson::Feature = serde_json::from_value(raw).map_err(|e| format!("not a GeoJSON feature: {e}"))?;
+fn parse_feature(
+    raw: Value,
+) -> std::result::Result<(geo::Geometry<f64>, Map<String, Value>), String> {
+    let feature: geojson::Feature =
+        serde_json::from_value(raw).map_err(|e| format!("not a GeoJSON feature: {e}"))?;
     let props = feature.properties.unwrap_or_default();
     let geometry = feature.geometry.ok_or(NO_GEOMETRY)?;
     // The geojson crate's conversion indexes [0] and [1] of every position:
@@ -279,7 +366,8 @@ fn parse_feature(raw: Value) -> std::result::Result<(geo::Geometry<f64>, Map<Str
     if has_short_position(&geometry.value) {
         return Err("a position with fewer than 2 coordinates".into());
     }
-    let geometry = geo::Geometry::<f64>::try_from(geometry).map_err(|e| format!("unusable geometry: {e}"))?;
+    let geometry =
+        geo::Geometry::<f64>::try_from(geometry).map_err(|e| format!("unusable geometry: {e}"))?;
     Ok((geometry, props))
 }
 
@@ -289,35 +377,59 @@ fn has_short_position(value: &geojson::GeometryValue) -> bool {
     let short = |p: &geojson::Position| p.len() < 2;
     match value {
         G::Point { coordinates } => short(coordinates),
-        G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().any(short),
-        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().flatten().any(short),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => {
+            coordinates.iter().any(short)
+        }
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => {
+            coordinates.iter().flatten().any(short)
+        }
         G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().any(short),
-        G::GeometryCollection { geometries } => geometries.iter().any(|g| has_short_position(&g.value)),
+        G::GeometryCollection { geometries } => {
+            geometries.iter().any(|g| has_short_position(&g.value))
+        }
     }
 }
 
 fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
-    coords.into_iter().all(|c| c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
+    coords
+        .into_iter()
+        .all(|c| c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
 }
 
 /// Reads district polygons. Empty or broken polygons become rejects (no
 /// usable district at all is a run-level error of [`super::load`]).
-pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<District>> {
+pub fn read_districts(
+    bytes: &[u8],
+    file: &str,
+    fields: &DistrictFields,
+    default_crs: &Crs,
+    rejects: &mut Rejects,
+) -> Result<Vec<District>> {
     let mut districts = Vec::new();
     let mut seen = Vec::new();
     for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
         note_keys(&raw, &mut seen);
-        let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
-            Ok(parsed) => parsed,
-            Err(reason) => {
-                rejects.push(&source, "", "geometry", reason, Action::Refused);
-                return;
-            }
+        let source = SourceRef {
+            file: file.to_string(),
+            line: i as u64 + 1,
         };
+        let (geometry, props) =
+            match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
+                Ok(parsed) => parsed,
+                Err(reason) => {
+                    rejects.push(&source, "", "geometry", reason, Action::Refused);
+                    return;
+                }
+            };
         let code = property_text(&props, &fields.code).unwrap_or_default();
         if code.is_empty() {
-            rejects.push(&source, "", &fields.code[0], "district without a code", Action::Refused);
+            rejects.push(
+                &source,
+                "",
+                &fields.code[0],
+                "district without a code",
+                Action::Refused,
+            );
             return;
         }
         let name = property_text(&props, &fields.name).unwrap_or_else(|| code.clone());
@@ -326,14 +438,24 @@ pub fn read_districts(bytes: &[u8], file: &str, fields: &DistrictFields, default
             geo::Geometry::MultiPolygon(m) => m,
             other => {
                 let kind = geometry_kind(&other);
-                rejects.push(&source, &code, "geometry", format!("expected Polygon or MultiPolygon, found {kind}"), Action::Refused);
+                rejects.push(
+                    &source,
+                    &code,
+                    "geometry",
+                    format!("expected Polygon or MultiPolygon, found {kind}"),
+                    Action::Refused,
+                );
                 return;
             }
         };
         let Some(geometry) = super::polygons::check_district(multi, &code, &source, rejects) else {
             return;
         };
-        districts.push(District { code: DistrictCode(code), name, geometry });
+        districts.push(District {
+            code: DistrictCode(code),
+            name,
+            geometry,
+        });
     })?;
     check_given(&fields.given, &seen, file)?;
     Ok(districts)
@@ -363,7 +485,11 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
             if let Some(mph) = t.strip_suffix("mph") {
                 mph.trim().parse::<f64>().ok().map(|v| v * 1.609_344)
             } else {
-                t.trim_end_matches("km/h").trim_end_matches("kmh").trim().parse::<f64>().ok()
+                t.trim_end_matches("km/h")
+                    .trim_end_matches("kmh")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
             }
         }
         _ => None,
@@ -372,42 +498,80 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
 }
 
 /// Reads road lines (LineString or MultiLineString features).
-pub fn read_roads(bytes: &[u8], file: &str, fields: &RoadFields, default_crs: &Crs, rejects: &mut Rejects) -> Result<Vec<Road>> {
+pub fn read_roads(
+    bytes: &[u8],
+    file: &str,
+    fields: &RoadFields,
+    default_crs: &Crs,
+    rejects: &mut Rejects,
+) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
     let mut seen = Vec::new();
     for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
         note_keys(&raw, &mut seen);
-        let source = SourceRef { file: file.to_string(), line: i as u64 + 1 };
-        let (geometry, props) = match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
-            Ok(parsed) => parsed,
-            Err(reason) => {
-                rejects.push(&source, "", "geometry", reason, Action::Refused);
-                return;
-            }
+        let source = SourceRef {
+            file: file.to_string(),
+            line: i as u64 + 1,
         };
-        let class = property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
+        let (geometry, props) =
+            match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
+                Ok(parsed) => parsed,
+                Err(reason) => {
+                    rejects.push(&source, "", "geometry", reason, Action::Refused);
+                    return;
+                }
+            };
+        let class =
+            property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
         let oneway = parse_oneway(fields.oneway.iter().find_map(|n| props.get(n)));
-        let maxspeed_kmh = fields.maxspeed.iter().find_map(|n| props.get(n)).and_then(parse_speed_kmh);
+        let maxspeed_kmh = fields
+            .maxspeed
+            .iter()
+            .find_map(|n| props.get(n))
+            .and_then(parse_speed_kmh);
         let lines: Vec<LineString<f64>> = match geometry {
             geo::Geometry::LineString(l) => vec![l],
             geo::Geometry::MultiLineString(m) => m.0,
             _ => {
-                rejects.push(&source, "", "geometry", "road geometry is not a LineString or MultiLineString", Action::Refused);
+                rejects.push(
+                    &source,
+                    "",
+                    "geometry",
+                    "road geometry is not a LineString or MultiLineString",
+                    Action::Refused,
+                );
                 return;
             }
         };
         for line in lines {
             if !all_finite(line.0.iter().copied()) {
-                rejects.push(&source, "", "geometry", "road coordinates outside longitude/latitude range", Action::Refused);
+                rejects.push(
+                    &source,
+                    "",
+                    "geometry",
+                    "road coordinates outside longitude/latitude range",
+                    Action::Refused,
+                );
                 continue;
             }
             let mut coords = line.0;
             coords.dedup();
             if coords.len() < 2 {
-                rejects.push(&source, "", "geometry", "road line with fewer than 2 distinct points", Action::Refused);
+                rejects.push(
+                    &source,
+                    "",
+                    "geometry",
+                    "road line with fewer than 2 distinct points",
+                    Action::Refused,
+                );
                 continue;
             }
-            roads.push(Road { geometry: LineString::new(coords), class: class.clone(), maxspeed_kmh, oneway });
+            roads.push(Road {
+                geometry: LineString::new(coords),
+                class: class.clone(),
+                maxspeed_kmh,
+                oneway,
+            });
         }
     })?;
     check_given(&fields.given, &seen, file)?;
@@ -479,21 +643,23 @@ impl LayerWriter {
                 serde_json::json!({"type": "LineString", "coordinates": coords})
             }
             OutGeometry::MultiPolygon(m) => {
-                m.0.iter().flat_map(|p| p.exterior().0.iter()).for_each(|c| self.extend_bbox(*c));
-                let polys: Vec<Value> = m
-                    .0
-                    .iter()
-                    .map(|p| {
-                        let mut rings = vec![Self::ring(p.exterior(), true)];
-                        rings.extend(p.interiors().iter().map(|r| Self::ring(r, false)));
-                        Value::Array(rings)
-                    })
-                    .collect();
+                m.0.iter()
+                    .flat_map(|p| p.exterior().0.iter())
+                    .for_each(|c| self.extend_bbox(*c));
+                let polys: Vec<Value> =
+                    m.0.iter()
+                        .map(|p| {
+                            let mut rings = vec![Self::ring(p.exterior(), true)];
+                            rings.extend(p.interiors().iter().map(|r| Self::ring(r, false)));
+                            Value::Array(rings)
+                        })
+                        .collect();
                 serde_json::json!({"type": "MultiPolygon", "coordinates": polys})
             }
             OutGeometry::None => Value::Null,
         };
-        let feature = serde_json::json!({"type": "Feature", "properties": properties, "geometry": geometry});
+        let feature =
+            serde_json::json!({"type": "Feature", "properties": properties, "geometry": geometry});
         self.features.push(feature.to_string());
     }
 
@@ -524,13 +690,23 @@ mod tests {
 
     fn roads(text: &str) -> Result<(Vec<Road>, Rejects)> {
         let mut rejects = Rejects::default();
-        let roads = read_roads(text.as_bytes(), "r.geojson", &RoadFields::default(), &Crs::wgs84(), &mut rejects)?;
+        let roads = read_roads(
+            text.as_bytes(),
+            "r.geojson",
+            &RoadFields::default(),
+            &Crs::wgs84(),
+            &mut rejects,
+        )?;
         Ok((roads, rejects))
     }
 
     #[test]
     fn features_stream_in_order_whatever_the_member_order() {
-        let line = |x: f64| format!(r#"{{"type":"Feature","properties":{{"class":"primary"}},"geometry":{{"type":"LineString","coordinates":[[{x},15.0],[{x},15.1]]}}}}"#);
+        let line = |x: f64| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"class":"primary"}},"geometry":{{"type":"LineString","coordinates":[[{x},15.0],[{x},15.1]]}}}}"#
+            )
+        };
         // `features` before `type`, a crs member after them, other members skipped.
         let text = format!(
             r#"{{"name":"x","features":[{},{},{{"type":"Feature","properties":{{}},"geometry":null}}],"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}}}}"#,
@@ -538,9 +714,15 @@ mod tests {
             line(100.5)
         );
         let (r, rejects) = roads(&text).unwrap();
-        assert_eq!(r.iter().map(|r| r.geometry.0[0].x).collect::<Vec<_>>(), vec![100.0, 100.5]);
+        assert_eq!(
+            r.iter().map(|r| r.geometry.0[0].x).collect::<Vec<_>>(),
+            vec![100.0, 100.5]
+        );
         assert_eq!(rejects.rows.len(), 1);
-        assert_eq!((rejects.rows[0].source.line, rejects.rows[0].reason.as_str()), (3, "feature has no geometry"));
+        assert_eq!(
+            (rejects.rows[0].source.line, rejects.rows[0].reason.as_str()),
+            (3, "feature has no geometry")
+        );
         // A single Feature is a collection of one.
         assert_eq!(roads(&line(101.0)).unwrap().0.len(), 1);
     }
@@ -549,9 +731,18 @@ mod tests {
     fn what_is_not_a_feature_collection_is_a_format_error() {
         for (text, message) in [
             ("[1, 2]", "not a GeoJSON object"),
-            (r#"{"type":"FeatureCollection"}"#, "FeatureCollection without a features array"),
-            (r#"{"type":"Point","coordinates":[1,2]}"#, "expected a FeatureCollection, found type \"Point\""),
-            ("{\"type\":\n\"FeatureCollection\",\n\"features\":[", "not valid JSON"),
+            (
+                r#"{"type":"FeatureCollection"}"#,
+                "FeatureCollection without a features array",
+            ),
+            (
+                r#"{"type":"Point","coordinates":[1,2]}"#,
+                "expected a FeatureCollection, found type \"Point\"",
+            ),
+            (
+                "{\"type\":\n\"FeatureCollection\",\n\"features\":[",
+                "not valid JSON",
+            ),
         ] {
             let err = roads(text).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Format, "{text}");

@@ -32,7 +32,11 @@ const PARSE_MEMORY_FACTOR: u64 = 3;
 fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kib| kib * 1024)
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kib| kib * 1024)
 }
 
 /// Refuses a file too large to read in the memory available, with a clear
@@ -55,7 +59,9 @@ pub fn check_fits_in_memory(path: &Path, size: u64, available: Option<u64>) -> R
 
 /// Reads a whole file, with the path in the error if it cannot.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let size = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, &e))?
+        .len();
     check_fits_in_memory(path, size, available_memory())?;
     std::fs::read(path).map_err(|e| Error::io(path, &e))
 }
@@ -66,11 +72,21 @@ mod memory_tests {
 
     #[test]
     fn a_file_larger_than_memory_is_a_clear_error() {
-        let err = check_fits_in_memory(Path::new("roads.geojson"), 8_000_000_000, Some(16_000_000_000)).unwrap_err();
+        let err = check_fits_in_memory(
+            Path::new("roads.geojson"),
+            8_000_000_000,
+            Some(16_000_000_000),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), crate::error::ErrorKind::Input);
         assert!(err.to_string().starts_with("roads.geojson: the file is 8.0 GB; reading it needs about 24.0 GB but only 16.0 GB"), "{err}");
-        assert!(check_fits_in_memory(Path::new("small.csv"), 1_000_000, Some(16_000_000_000)).is_ok());
-        assert!(check_fits_in_memory(Path::new("unknown.csv"), u64::MAX, None).is_ok(), "no figure: no refusal");
+        assert!(
+            check_fits_in_memory(Path::new("small.csv"), 1_000_000, Some(16_000_000_000)).is_ok()
+        );
+        assert!(
+            check_fits_in_memory(Path::new("unknown.csv"), u64::MAX, None).is_ok(),
+            "no figure: no refusal"
+        );
     }
 }
 
@@ -109,7 +125,10 @@ impl Source<'_> {
 
     fn extension(&self) -> String {
         let name = self.name();
-        Path::new(&name).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+        Path::new(&name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
     }
 
     fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
@@ -152,7 +171,10 @@ pub struct ReadOptions {
 fn unsupported(source: &Source<'_>, what: &str, formats: &str) -> Error {
     Error::new(
         crate::error::ErrorKind::Input,
-        format!("cannot read {what} from a .{} file (supported: {formats})", source.extension()),
+        format!(
+            "cannot read {what} from a .{} file (supported: {formats})",
+            source.extension()
+        ),
     )
     .in_file(source.name())
 }
@@ -160,7 +182,11 @@ fn unsupported(source: &Source<'_>, what: &str, formats: &str) -> Error {
 fn shapefile_path<'a>(source: &Source<'a>) -> Result<&'a Path> {
     match source {
         Source::File(p) => Ok(p),
-        Source::Bytes { name, .. } => Err(Error::new(crate::error::ErrorKind::Input, "a shapefile is read from its files (.shp, .dbf, .prj, .cpg), not from bytes").in_file(name)),
+        Source::Bytes { name, .. } => Err(Error::new(
+            crate::error::ErrorKind::Input,
+            "a shapefile is read from its files (.shp, .dbf, .prj, .cpg), not from bytes",
+        )
+        .in_file(name)),
     }
 }
 
@@ -173,7 +199,10 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
     let mut rejects = Rejects::default();
     let wgs84 = crs::Crs::wgs84();
     let default_crs = options.crs.as_ref().unwrap_or(&wgs84);
-    let shp = shapefile::ShapefileOptions { default_crs, encoding: options.encoding };
+    let shp = shapefile::ShapefileOptions {
+        default_crs,
+        encoding: options.encoding,
+    };
 
     // One read per distinct PBF file, for every input that names it.
     let mut osm: Vec<(String, osm_pbf::OsmData)> = Vec::new();
@@ -184,7 +213,11 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
         }
         let name = source.name();
         let same = |s: &Source<'_>| s.extension() == "pbf" && s.name() == name;
-        let wanted = osm_pbf::Wanted { schools: same(&sources.schools), roads: same(&sources.roads), districts: same(&sources.districts) };
+        let wanted = osm_pbf::Wanted {
+            schools: same(&sources.schools),
+            roads: same(&sources.roads),
+            districts: same(&sources.districts),
+        };
         let data = osm_pbf::read(source, wanted, &options.osm, &mut rejects)?;
         osm.push((name, data));
     }
@@ -197,41 +230,121 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
             &wgs84,
             &mut rejects,
         )?,
-        "shp" => shapefile::read_districts(shapefile_path(&sources.districts)?, &sources.districts.name(), &options.district_fields, &shp, &mut rejects)?,
-        "pbf" => from_osm(&mut osm, &sources.districts).map(|d| std::mem::take(&mut d.districts)).unwrap_or_default(),
-        _ => return Err(unsupported(&sources.districts, "districts", ".geojson, .shp, .osm.pbf")),
+        "shp" => shapefile::read_districts(
+            shapefile_path(&sources.districts)?,
+            &sources.districts.name(),
+            &options.district_fields,
+            &shp,
+            &mut rejects,
+        )?,
+        "pbf" => from_osm(&mut osm, &sources.districts)
+            .map(|d| std::mem::take(&mut d.districts))
+            .unwrap_or_default(),
+        _ => {
+            return Err(unsupported(
+                &sources.districts,
+                "districts",
+                ".geojson, .shp, .osm.pbf",
+            ))
+        }
     };
     if districts.is_empty() {
-        let first = rejects.rows.iter().find(|r| r.source.file == sources.districts.name());
-        let why = first.map_or_else(String::new, |r| format!(" (first problem: feature {}: {})", r.source.line, r.reason));
+        let first = rejects
+            .rows
+            .iter()
+            .find(|r| r.source.file == sources.districts.name());
+        let why = first.map_or_else(String::new, |r| {
+            format!(" (first problem: feature {}: {})", r.source.line, r.reason)
+        });
         let hint = match sources.districts.extension().as_str() {
-            "pbf" => format!("; looked for boundary=administrative relations with admin_level={}", options.osm.admin_level),
-            "geojson" | "json" => "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member".to_string(),
-            "shp" => "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string(),
+            "pbf" => format!(
+                "; looked for boundary=administrative relations with admin_level={}",
+                options.osm.admin_level
+            ),
+            "geojson" | "json" => {
+                "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member"
+                    .to_string()
+            }
+            "shp" => {
+                "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string()
+            }
             _ => String::new(),
         };
-        return Err(Error::new(crate::error::ErrorKind::Input, format!("no usable district polygon{why}{hint}")).in_file(sources.districts.name()));
+        return Err(Error::new(
+            crate::error::ErrorKind::Input,
+            format!("no usable district polygon{why}{hint}"),
+        )
+        .in_file(sources.districts.name()));
     }
     let extent = districts_extent(&districts);
 
     let roads = match sources.roads.extension().as_str() {
-        "geojson" | "json" => geojson::read_roads(&sources.roads.bytes()?, &sources.roads.name(), &options.road_fields, &wgs84, &mut rejects)?,
-        "shp" => shapefile::read_roads(shapefile_path(&sources.roads)?, &sources.roads.name(), &options.road_fields, &shp, &mut rejects)?,
-        "pbf" => from_osm(&mut osm, &sources.roads).map(|d| std::mem::take(&mut d.roads)).unwrap_or_default(),
-        _ => return Err(unsupported(&sources.roads, "roads", ".geojson, .shp, .osm.pbf")),
+        "geojson" | "json" => geojson::read_roads(
+            &sources.roads.bytes()?,
+            &sources.roads.name(),
+            &options.road_fields,
+            &wgs84,
+            &mut rejects,
+        )?,
+        "shp" => shapefile::read_roads(
+            shapefile_path(&sources.roads)?,
+            &sources.roads.name(),
+            &options.road_fields,
+            &shp,
+            &mut rejects,
+        )?,
+        "pbf" => from_osm(&mut osm, &sources.roads)
+            .map(|d| std::mem::take(&mut d.roads))
+            .unwrap_or_default(),
+        _ => {
+            return Err(unsupported(
+                &sources.roads,
+                "roads",
+                ".geojson, .shp, .osm.pbf",
+            ))
+        }
     };
 
     let to_wgs84 = default_crs.to_wgs84()?;
-    let placement = schools::Placement { to_wgs84: &to_wgs84, extent, fix_swapped: options.fix_swapped };
+    let placement = schools::Placement {
+        to_wgs84: &to_wgs84,
+        extent,
+        fix_swapped: options.fix_swapped,
+    };
     let name = sources.schools.name();
     let table = match sources.schools.extension().as_str() {
-        "csv" | "txt" => csv::read_schools_placed(&sources.schools.bytes()?, &name, &options.school_columns, &placement)?,
-        "geojson" | "json" => {
-            geojson::read_schools(&sources.schools.bytes()?, &name, &options.school_columns, &wgs84, extent, options.fix_swapped)?
+        "csv" | "txt" => csv::read_schools_placed(
+            &sources.schools.bytes()?,
+            &name,
+            &options.school_columns,
+            &placement,
+        )?,
+        "geojson" | "json" => geojson::read_schools(
+            &sources.schools.bytes()?,
+            &name,
+            &options.school_columns,
+            &wgs84,
+            extent,
+            options.fix_swapped,
+        )?,
+        "shp" => shapefile::read_schools(
+            shapefile_path(&sources.schools)?,
+            &name,
+            &options.school_columns,
+            &shp,
+            extent,
+            options.fix_swapped,
+        )?,
+        "pbf" => from_osm(&mut osm, &sources.schools)
+            .and_then(|d| d.schools.take())
+            .unwrap_or_default(),
+        _ => {
+            return Err(unsupported(
+                &sources.schools,
+                "schools",
+                ".csv, .geojson, .shp, .osm.pbf",
+            ))
         }
-        "shp" => shapefile::read_schools(shapefile_path(&sources.schools)?, &name, &options.school_columns, &shp, extent, options.fix_swapped)?,
-        "pbf" => from_osm(&mut osm, &sources.schools).and_then(|d| d.schools.take()).unwrap_or_default(),
-        _ => return Err(unsupported(&sources.schools, "schools", ".csv, .geojson, .shp, .osm.pbf")),
     };
     rejects.rows.extend(table.rejects.rows);
     Ok(Inputs {
@@ -244,17 +357,31 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
     })
 }
 
-fn from_osm<'a>(osm: &'a mut [(String, osm_pbf::OsmData)], source: &Source<'_>) -> Option<&'a mut osm_pbf::OsmData> {
-    osm.iter_mut().find(|(n, _)| *n == source.name()).map(|(_, d)| d)
+fn from_osm<'a>(
+    osm: &'a mut [(String, osm_pbf::OsmData)],
+    source: &Source<'_>,
+) -> Option<&'a mut osm_pbf::OsmData> {
+    osm.iter_mut()
+        .find(|(n, _)| *n == source.name())
+        .map(|(_, d)| d)
 }
 
 /// Bounding box of all districts (lon/lat).
 pub fn districts_extent(districts: &[crate::model::District]) -> Option<geo::Rect<f64>> {
     use geo::BoundingRect;
-    districts.iter().filter_map(|d| d.geometry.bounding_rect()).reduce(|a, b| {
-        geo::Rect::new(
-            geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    })
+    districts
+        .iter()
+        .filter_map(|d| d.geometry.bounding_rect())
+        .reduce(|a, b| {
+            geo::Rect::new(
+                geo::Coord {
+                    x: a.min().x.min(b.min().x),
+                    y: a.min().y.min(b.min().y),
+                },
+                geo::Coord {
+                    x: a.max().x.max(b.max().x),
+                    y: a.max().y.max(b.max().y),
+                },
+            )
+        })
 }

@@ -79,7 +79,9 @@ impl Default for OsmOptions {
         OsmOptions {
             highways: DRIVABLE.iter().map(|s| s.to_string()).collect(),
             admin_level: "6".into(),
-            code_tags: ["ref", "de:gemeindeschluessel", "ref:at:gkz"].map(String::from).to_vec(),
+            code_tags: ["ref", "de:gemeindeschluessel", "ref:at:gkz"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -103,10 +105,19 @@ pub struct OsmData {
 type Tags = BTreeMap<String, String>;
 
 fn tag_map<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>, keep: &[&str]) -> Tags {
-    tags.filter(|(k, _)| keep.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    tags.filter(|(k, _)| keep.contains(k))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
-const SCHOOL_TAGS: [&str; 6] = ["name", "isced:level", "grades", "student:count", "capacity", "amenity"];
+const SCHOOL_TAGS: [&str; 6] = [
+    "name",
+    "isced:level",
+    "grades",
+    "student:count",
+    "capacity",
+    "amenity",
+];
 const ROAD_TAGS: [&str; 5] = ["highway", "maxspeed", "oneway", "junction", "area"];
 
 /// A relation kept for assembly.
@@ -125,26 +136,45 @@ struct Way {
 
 fn open<'a>(source: &Source<'a>) -> Result<ElementReader<Box<dyn std::io::Read + Send + 'a>>> {
     let read: Box<dyn std::io::Read + Send + 'a> = match source {
-        Source::File(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| Error::io(p, &e))?)),
+        Source::File(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).map_err(|e| Error::io(p, &e))?,
+        )),
         Source::Bytes { bytes, .. } => Box::new(*bytes),
     };
     Ok(ElementReader::new(read))
 }
 
 fn pbf_error(file: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Format, format!("not a readable OpenStreetMap PBF file: {e}")).in_file(file)
+    Error::new(
+        ErrorKind::Format,
+        format!("not a readable OpenStreetMap PBF file: {e}"),
+    )
+    .in_file(file)
 }
 
 /// Reads what `wanted` asks for from an extract. `extent` and
 /// `fix_swapped` are irrelevant here (OSM positions cannot be swapped) and
 /// not taken.
-pub fn read(source: &Source<'_>, wanted: Wanted, options: &OsmOptions, rejects: &mut Rejects) -> Result<OsmData> {
+pub fn read(
+    source: &Source<'_>,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+) -> Result<OsmData> {
     let file = source.name();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_passes(source, &file, wanted, options, rejects)))
-        .unwrap_or_else(|_| Err(pbf_error(&file, "the reader failed on its contents")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_passes(source, &file, wanted, options, rejects)
+    }))
+    .unwrap_or_else(|_| Err(pbf_error(&file, "the reader failed on its contents")))
 }
 
-fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOptions, rejects: &mut Rejects) -> Result<OsmData> {
+fn read_passes(
+    source: &Source<'_>,
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+) -> Result<OsmData> {
     // Pass 1: relations.
     let mut boundaries: Vec<Relation> = Vec::new();
     let mut school_relations: Vec<Relation> = Vec::new();
@@ -154,8 +184,11 @@ fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOpt
             .for_each(|e| {
                 let Element::Relation(r) = e else { return };
                 let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
-                let boundary = wanted.districts && has("boundary", "administrative") && has("admin_level", &options.admin_level);
-                let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
+                let boundary = wanted.districts
+                    && has("boundary", "administrative")
+                    && has("admin_level", &options.admin_level);
+                let school =
+                    wanted.schools && has("amenity", "school") && has("type", "multipolygon");
                 if !boundary && !school {
                     return;
                 }
@@ -172,7 +205,11 @@ fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOpt
                 let mut keep: Vec<&str> = vec!["name"];
                 keep.extend(options.code_tags.iter().map(String::as_str));
                 keep.extend(SCHOOL_TAGS);
-                let relation = Relation { id: r.id(), tags: tag_map(r.tags(), &keep), members };
+                let relation = Relation {
+                    id: r.id(),
+                    tags: tag_map(r.tags(), &keep),
+                    members,
+                };
                 if boundary {
                     boundaries.push(relation);
                 } else {
@@ -193,16 +230,26 @@ fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOpt
             let Element::Way(w) = e else { return };
             let refs = || w.refs().collect::<Vec<i64>>();
             let is_road = wanted.roads
-                && w.tags().any(|(k, v)| k == "highway" && highways.contains(v))
+                && w.tags()
+                    .any(|(k, v)| k == "highway" && highways.contains(v))
                 && !w.tags().any(|(k, v)| k == "area" && v == "yes");
-            let is_school = wanted.schools && w.tags().any(|(k, v)| k == "amenity" && v == "school");
+            let is_school =
+                wanted.schools && w.tags().any(|(k, v)| k == "amenity" && v == "school");
             if is_road {
-                let way = Way { id: w.id(), refs: refs(), tags: tag_map(w.tags(), &ROAD_TAGS) };
+                let way = Way {
+                    id: w.id(),
+                    refs: refs(),
+                    tags: tag_map(w.tags(), &ROAD_TAGS),
+                };
                 needed_nodes.extend(&way.refs);
                 road_ways.push(way);
             }
             if is_school {
-                let way = Way { id: w.id(), refs: refs(), tags: tag_map(w.tags(), &SCHOOL_TAGS) };
+                let way = Way {
+                    id: w.id(),
+                    refs: refs(),
+                    tags: tag_map(w.tags(), &SCHOOL_TAGS),
+                };
                 needed_nodes.extend(&way.refs);
                 school_ways.push(way);
             }
@@ -226,7 +273,11 @@ fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOpt
         if wanted.schools {
             let tags: Vec<(&str, &str)> = tags.collect();
             if tags.iter().any(|(k, v)| *k == "amenity" && *v == "school") {
-                school_nodes.push((id, Coord { x: lon, y: lat }, tag_map(tags.into_iter(), &SCHOOL_TAGS)));
+                school_nodes.push((
+                    id,
+                    Coord { x: lon, y: lat },
+                    tag_map(tags.into_iter(), &SCHOOL_TAGS),
+                ));
             }
         }
     };
@@ -237,7 +288,12 @@ fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOpt
             _ => {}
         })
         .map_err(|e| pbf_error(file, e))?;
-    let at = |id: i64| needed_nodes.binary_search(&id).ok().and_then(|i| positions[i]);
+    let at = |id: i64| {
+        needed_nodes
+            .binary_search(&id)
+            .ok()
+            .and_then(|i| positions[i])
+    };
 
     let mut data = OsmData::default();
     if wanted.roads {
@@ -247,7 +303,14 @@ fn read_passes(source: &Source<'_>, file: &str, wanted: Wanted, options: &OsmOpt
         data.districts = districts(file, &boundaries, &members, &at, options, rejects);
     }
     if wanted.schools {
-        data.schools = Some(schools_table(file, &school_nodes, &school_ways, &school_relations, &members, &at)?);
+        data.schools = Some(schools_table(
+            file,
+            &school_nodes,
+            &school_ways,
+            &school_relations,
+            &members,
+            &at,
+        )?);
     }
     Ok(data)
 }
@@ -258,8 +321,12 @@ fn parse_oneway(tags: &Tags) -> Oneway {
         Some("-1" | "reverse") => Oneway::Backward,
         Some("no" | "false" | "0") => Oneway::No,
         _ => {
-            let motorway = tags.get("highway").is_some_and(|h| h == "motorway" || h == "motorway_link");
-            let roundabout = tags.get("junction").is_some_and(|j| j == "roundabout" || j == "circular");
+            let motorway = tags
+                .get("highway")
+                .is_some_and(|h| h == "motorway" || h == "motorway_link");
+            let roundabout = tags
+                .get("junction")
+                .is_some_and(|j| j == "roundabout" || j == "circular");
             if motorway || roundabout {
                 Oneway::Forward
             } else {
@@ -274,14 +341,26 @@ fn parse_oneway(tags: &Tags) -> Oneway {
 fn roads(ways: &[Way], at: &dyn Fn(i64) -> Option<Coord<f64>>) -> Vec<Road> {
     let mut out = Vec::with_capacity(ways.len());
     for w in ways {
-        let class = w.tags.get("highway").cloned().unwrap_or_else(|| "unclassified".into());
-        let maxspeed_kmh = w.tags.get("maxspeed").and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s.clone())));
+        let class = w
+            .tags
+            .get("highway")
+            .cloned()
+            .unwrap_or_else(|| "unclassified".into());
+        let maxspeed_kmh = w
+            .tags
+            .get("maxspeed")
+            .and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s.clone())));
         let oneway = parse_oneway(&w.tags);
         let mut run: Vec<Coord<f64>> = Vec::new();
         let mut flush = |run: &mut Vec<Coord<f64>>| {
             run.dedup();
             if run.len() >= 2 {
-                out.push(Road { geometry: LineString::new(std::mem::take(run)), class: class.clone(), maxspeed_kmh, oneway });
+                out.push(Road {
+                    geometry: LineString::new(std::mem::take(run)),
+                    class: class.clone(),
+                    maxspeed_kmh,
+                    oneway,
+                });
             }
             run.clear();
         };
@@ -322,7 +401,9 @@ pub fn join_rings(ways: Vec<Vec<i64>>) -> (Vec<Vec<i64>>, usize) {
         let mut ring = ways[start].clone();
         while ring.first() != ring.last() {
             let end = ring[ring.len() - 1];
-            let next = by_end.get(&end).and_then(|c| c.iter().copied().find(|&j| !used[j]));
+            let next = by_end
+                .get(&end)
+                .and_then(|c| c.iter().copied().find(|&j| !used[j]));
             let Some(j) = next else {
                 open_ends += 2;
                 break;
@@ -365,7 +446,11 @@ fn relation_rings(
         open_ends += open;
         rings
             .into_iter()
-            .filter_map(|r| r.iter().map(|&n| at(n)).collect::<Option<Vec<Coord<f64>>>>())
+            .filter_map(|r| {
+                r.iter()
+                    .map(|&n| at(n))
+                    .collect::<Option<Vec<Coord<f64>>>>()
+            })
             .map(LineString::new)
             .collect()
     };
@@ -384,8 +469,15 @@ fn districts(
 ) -> Vec<District> {
     let mut out = Vec::new();
     for r in relations {
-        let source = SourceRef { file: file.to_string(), line: r.id as u64 };
-        let code = options.code_tags.iter().find_map(|t| r.tags.get(t).filter(|v| !v.trim().is_empty()).cloned()).unwrap_or_else(|| format!("r{}", r.id));
+        let source = SourceRef {
+            file: file.to_string(),
+            line: r.id as u64,
+        };
+        let code = options
+            .code_tags
+            .iter()
+            .find_map(|t| r.tags.get(t).filter(|v| !v.trim().is_empty()).cloned())
+            .unwrap_or_else(|| format!("r{}", r.id));
         let name = r.tags.get("name").cloned().unwrap_or_else(|| code.clone());
         let (outers, inners, open_ends, missing) = relation_rings(r, members, at);
         if outers.is_empty() {
@@ -394,7 +486,13 @@ fn districts(
             } else {
                 "no outer member way".to_string()
             };
-            rejects.push(&source, &code, "geometry", format!("empty polygon: the boundary's ways do not close into a ring ({why})"), Action::Refused);
+            rejects.push(
+                &source,
+                &code,
+                "geometry",
+                format!("empty polygon: the boundary's ways do not close into a ring ({why})"),
+                Action::Refused,
+            );
             continue;
         }
         if open_ends > 0 || missing > 0 {
@@ -408,10 +506,25 @@ fn districts(
         }
         let (polygons, orphans) = super::polygons::assemble(outers, inners);
         if !orphans.is_empty() {
-            rejects.push(&source, &code, "geometry", format!("{} inner ring(s) outside every outer ring, left out", orphans.len()), Action::Flagged);
+            rejects.push(
+                &source,
+                &code,
+                "geometry",
+                format!(
+                    "{} inner ring(s) outside every outer ring, left out",
+                    orphans.len()
+                ),
+                Action::Flagged,
+            );
         }
-        if let Some(geometry) = super::polygons::check_district(MultiPolygon::new(polygons), &code, &source, rejects) {
-            out.push(District { code: DistrictCode(code), name, geometry });
+        if let Some(geometry) =
+            super::polygons::check_district(MultiPolygon::new(polygons), &code, &source, rejects)
+        {
+            out.push(District {
+                code: DistrictCode(code),
+                name,
+                geometry,
+            });
         }
     }
     out
@@ -459,24 +572,47 @@ fn schools_table(
     members: &HashMap<i64, Vec<i64>>,
     at: &dyn Fn(i64) -> Option<Coord<f64>>,
 ) -> Result<SchoolTable> {
-    let headers: Vec<String> = ["id", "name", "level", "students"].map(String::from).to_vec();
+    let headers: Vec<String> = ["id", "name", "level", "students"]
+        .map(String::from)
+        .to_vec();
     let mut rows = Vec::new();
     let mut notes = Rejects::default();
-    let mut push = |prefix: char, id: i64, position: std::result::Result<(f64, f64), String>, tags: &Tags, notes: &mut Rejects| {
-        let source = SourceRef { file: file.to_string(), line: id as u64 };
+    let mut push = |prefix: char,
+                    id: i64,
+                    position: std::result::Result<(f64, f64), String>,
+                    tags: &Tags,
+                    notes: &mut Rejects| {
+        let source = SourceRef {
+            file: file.to_string(),
+            line: id as u64,
+        };
         let school_id = format!("{prefix}{id}");
         let level = level_of(tags).map_or("", |l| l.as_str()).to_string();
-        let count = ["student:count", "capacity"].iter().find_map(|k| tags.get(*k).map(|v| (*k, v)));
+        let count = ["student:count", "capacity"]
+            .iter()
+            .find_map(|k| tags.get(*k).map(|v| (*k, v)));
         let students = match count {
-            Some((_, v)) if super::parse_number(v).is_some_and(|n| n >= 0.0) => v.trim().to_string(),
+            Some((_, v)) if super::parse_number(v).is_some_and(|n| n >= 0.0) => {
+                v.trim().to_string()
+            }
             Some((k, v)) => {
-                notes.push(&source, &school_id, k, format!("{k}={v:?} is not a number; students taken as 0"), Action::Flagged);
+                notes.push(
+                    &source,
+                    &school_id,
+                    k,
+                    format!("{k}={v:?} is not a number; students taken as 0"),
+                    Action::Flagged,
+                );
                 String::new()
             }
             None => String::new(),
         };
         let name = tags.get("name").cloned().unwrap_or_default();
-        rows.push(RawRow { source, cells: vec![school_id, name, level, students], position: Position::Geometry(position) });
+        rows.push(RawRow {
+            source,
+            cells: vec![school_id, name, level, students],
+            position: Position::Geometry(position),
+        });
     };
     for (id, c, tags) in nodes {
         push('n', *id, Ok((c.x, c.y)), tags, &mut notes);
@@ -486,9 +622,15 @@ fn schools_table(
         let position = match coords {
             None => Err("the school's way has nodes missing from the extract".to_string()),
             Some(c) if c.len() >= 4 && c.first() == c.last() => {
-                Polygon::new(LineString::new(c), vec![]).centroid().map(|p| (p.x(), p.y())).ok_or_else(|| "degenerate school area".to_string())
+                Polygon::new(LineString::new(c), vec![])
+                    .centroid()
+                    .map(|p| (p.x(), p.y()))
+                    .ok_or_else(|| "degenerate school area".to_string())
             }
-            Some(c) => LineString::new(c).centroid().map(|p: Point<f64>| (p.x(), p.y())).ok_or_else(|| "school way without nodes".to_string()),
+            Some(c) => LineString::new(c)
+                .centroid()
+                .map(|p: Point<f64>| (p.x(), p.y()))
+                .ok_or_else(|| "school way without nodes".to_string()),
         };
         push('w', w.id, position, &w.tags, &mut notes);
     }
@@ -502,16 +644,33 @@ fn schools_table(
         push('r', r.id, position, &r.tags, &mut notes);
     }
     let identity = super::crs::Crs::wgs84().to_wgs84()?;
-    let placement = Placement { to_wgs84: &identity, extent: None, fix_swapped: false };
-    let format = Format { coords_in_columns: false, default_level: Some(Level::Both), default_students: Some(0.0) };
-    let mut table = schools::build(file, &headers, rows, &SchoolColumns::default(), &placement, format)?;
+    let placement = Placement {
+        to_wgs84: &identity,
+        extent: None,
+        fix_swapped: false,
+    };
+    let format = Format {
+        coords_in_columns: false,
+        default_level: Some(Level::Both),
+        default_students: Some(0.0),
+    };
+    let mut table = schools::build(
+        file,
+        &headers,
+        rows,
+        &SchoolColumns::default(),
+        &placement,
+        format,
+    )?;
     table.rejects.rows.extend(notes.rows);
     Ok(table)
 }
 
 /// The PBF file behind a path, for [`Source::File`] callers.
 pub fn is_pbf(path: &Path) -> bool {
-    path.to_string_lossy().to_ascii_lowercase().ends_with(".pbf")
+    path.to_string_lossy()
+        .to_ascii_lowercase()
+        .ends_with(".pbf")
 }
 
 #[cfg(test)]
@@ -521,7 +680,12 @@ mod tests {
     #[test]
     fn ways_join_into_rings_whatever_their_direction() {
         // A square split in three ways, one drawn backwards, plus a closed way.
-        let ways = vec![vec![1, 2, 3], vec![5, 4, 3], vec![5, 6, 1], vec![10, 11, 12, 10]];
+        let ways = vec![
+            vec![1, 2, 3],
+            vec![5, 4, 3],
+            vec![5, 6, 1],
+            vec![10, 11, 12, 10],
+        ];
         let (rings, open) = join_rings(ways);
         assert_eq!(open, 0);
         assert_eq!(rings, vec![vec![1, 2, 3, 4, 5, 6, 1], vec![10, 11, 12, 10]]);
@@ -535,7 +699,10 @@ mod tests {
     fn levels_from_isced_or_grades() {
         let tags = |k: &str, v: &str| Tags::from([(k.to_string(), v.to_string())]);
         assert_eq!(level_of(&tags("isced:level", "1")), Some(Level::Primary));
-        assert_eq!(level_of(&tags("isced:level", "2;3")), Some(Level::Secondary));
+        assert_eq!(
+            level_of(&tags("isced:level", "2;3")),
+            Some(Level::Secondary)
+        );
         assert_eq!(level_of(&tags("isced:level", "0-3")), Some(Level::Both));
         assert_eq!(level_of(&tags("grades", "1-6")), Some(Level::Primary));
         assert_eq!(level_of(&tags("grades", "7-12")), Some(Level::Secondary));
@@ -546,20 +713,42 @@ mod tests {
 
     #[test]
     fn oneway_rules() {
-        let tags = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Tags>();
+        let tags = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Tags>()
+        };
         assert_eq!(parse_oneway(&tags(&[("oneway", "yes")])), Oneway::Forward);
         assert_eq!(parse_oneway(&tags(&[("oneway", "-1")])), Oneway::Backward);
-        assert_eq!(parse_oneway(&tags(&[("junction", "roundabout")])), Oneway::Forward);
-        assert_eq!(parse_oneway(&tags(&[("highway", "motorway"), ("oneway", "no")])), Oneway::No);
+        assert_eq!(
+            parse_oneway(&tags(&[("junction", "roundabout")])),
+            Oneway::Forward
+        );
+        assert_eq!(
+            parse_oneway(&tags(&[("highway", "motorway"), ("oneway", "no")])),
+            Oneway::No
+        );
         assert_eq!(parse_oneway(&tags(&[("highway", "primary")])), Oneway::No);
     }
 
     #[test]
     fn bytes_that_are_not_pbf_are_an_error_not_a_panic() {
-        let wanted = Wanted { schools: true, roads: true, districts: true };
-        for bytes in [&b""[..], b"not a pbf", &[0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] {
+        let wanted = Wanted {
+            schools: true,
+            roads: true,
+            districts: true,
+        };
+        for bytes in [
+            &b""[..],
+            b"not a pbf",
+            &[0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        ] {
             let mut rejects = Rejects::default();
-            let source = Source::Bytes { name: "x.osm.pbf", bytes };
+            let source = Source::Bytes {
+                name: "x.osm.pbf",
+                bytes,
+            };
             let out = read(&source, wanted, &OsmOptions::default(), &mut rejects);
             if let Ok(data) = out {
                 assert!(data.roads.is_empty() && data.districts.is_empty());

@@ -10,8 +10,14 @@ use crate::validate::{Action, Rejects};
 /// Assembles closed rings into polygons: each inner ring becomes a hole of
 /// the smallest outer ring that contains it. Returns the polygons (in the
 /// order of their outer rings) and the inner rings no outer ring contains.
-pub fn assemble(outers: Vec<LineString<f64>>, inners: Vec<LineString<f64>>) -> (Vec<Polygon<f64>>, Vec<LineString<f64>>) {
-    let shells: Vec<Polygon<f64>> = outers.into_iter().map(|r| Polygon::new(r, vec![])).collect();
+pub fn assemble(
+    outers: Vec<LineString<f64>>,
+    inners: Vec<LineString<f64>>,
+) -> (Vec<Polygon<f64>>, Vec<LineString<f64>>) {
+    let shells: Vec<Polygon<f64>> = outers
+        .into_iter()
+        .map(|r| Polygon::new(r, vec![]))
+        .collect();
     let areas: Vec<f64> = shells.iter().map(|p| p.unsigned_area()).collect();
     let mut holes: Vec<Vec<LineString<f64>>> = vec![Vec::new(); shells.len()];
     let mut orphans = Vec::new();
@@ -45,9 +51,11 @@ pub fn assemble(outers: Vec<LineString<f64>>, inners: Vec<LineString<f64>>) -> (
 }
 
 fn in_degrees(p: &Polygon<f64>) -> bool {
-    p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())).all(|c| {
-        c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0
-    })
+    p.exterior()
+        .0
+        .iter()
+        .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
+        .all(|c| c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
 }
 
 /// Checks a district's polygon (already in WGS 84): parts whose exterior
@@ -58,7 +66,12 @@ fn in_degrees(p: &Polygon<f64>) -> bool {
 /// flagged with the reason, since point in polygon still answers for
 /// most of its area and dropping a whole district would refuse all its
 /// schools.
-pub fn check_district(geometry: MultiPolygon<f64>, code: &str, source: &SourceRef, rejects: &mut Rejects) -> Option<MultiPolygon<f64>> {
+pub fn check_district(
+    geometry: MultiPolygon<f64>,
+    code: &str,
+    source: &SourceRef,
+    rejects: &mut Rejects,
+) -> Option<MultiPolygon<f64>> {
     let parts: Vec<Polygon<f64>> = geometry
         .0
         .into_iter()
@@ -69,23 +82,47 @@ pub fn check_district(geometry: MultiPolygon<f64>, code: &str, source: &SourceRe
         })
         .collect();
     if parts.is_empty() {
-        rejects.push(source, code, "geometry", "empty polygon (no ring with at least 3 distinct points)", Action::Refused);
+        rejects.push(
+            source,
+            code,
+            "geometry",
+            "empty polygon (no ring with at least 3 distinct points)",
+            Action::Refused,
+        );
         return None;
     }
     if !parts.iter().all(in_degrees) {
-        rejects.push(source, code, "geometry", "polygon coordinates outside longitude/latitude range", Action::Refused);
+        rejects.push(
+            source,
+            code,
+            "geometry",
+            "polygon coordinates outside longitude/latitude range",
+            Action::Refused,
+        );
         return None;
     }
     let problems: Vec<String> = parts
         .iter()
         .enumerate()
         .flat_map(|(i, p)| {
-            let prefix = if parts.len() > 1 { format!("part {}: ", i + 1) } else { String::new() };
-            p.validation_errors().into_iter().map(move |e| format!("{prefix}{e}"))
+            let prefix = if parts.len() > 1 {
+                format!("part {}: ", i + 1)
+            } else {
+                String::new()
+            };
+            p.validation_errors()
+                .into_iter()
+                .map(move |e| format!("{prefix}{e}"))
         })
         .collect();
     if !problems.is_empty() {
-        rejects.push(source, code, "geometry", format!("invalid polygon: {}; kept as drawn", problems.join("; ")), Action::Flagged);
+        rejects.push(
+            source,
+            code,
+            "geometry",
+            format!("invalid polygon: {}; kept as drawn", problems.join("; ")),
+            Action::Flagged,
+        );
     }
     let multi = MultiPolygon::new(parts);
     multi.bounding_rect().map(|_| multi)

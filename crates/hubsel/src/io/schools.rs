@@ -57,7 +57,17 @@ impl Default for SchoolColumns {
 
 impl SchoolColumns {
     /// The field keys [`SchoolColumns::set`] accepts.
-    pub const FIELDS: [&'static str; 9] = ["id", "name", "lon", "lat", "district", "level", "students", "teachers", "classrooms"];
+    pub const FIELDS: [&'static str; 9] = [
+        "id",
+        "name",
+        "lon",
+        "lat",
+        "district",
+        "level",
+        "students",
+        "teachers",
+        "classrooms",
+    ];
 
     /// Names the one column to use for `field` (one of [`Self::FIELDS`]).
     pub fn set(&mut self, field: &str, column: &str) -> Result<()> {
@@ -72,7 +82,13 @@ impl SchoolColumns {
             "teachers" => &mut self.teachers,
             "classrooms" => &mut self.classrooms,
             other => {
-                return Err(Error::new(ErrorKind::Input, format!("unknown school field {other:?} (one of: {})", Self::FIELDS.join(", "))))
+                return Err(Error::new(
+                    ErrorKind::Input,
+                    format!(
+                        "unknown school field {other:?} (one of: {})",
+                        Self::FIELDS.join(", ")
+                    ),
+                ))
             }
         };
         *list = vec![column.to_string()];
@@ -134,16 +150,33 @@ pub struct Format {
 }
 
 fn find(headers: &[String], wanted: &[String]) -> Option<usize> {
-    wanted.iter().find_map(|w| headers.iter().position(|h| h.eq_ignore_ascii_case(w)))
+    wanted
+        .iter()
+        .find_map(|w| headers.iter().position(|h| h.eq_ignore_ascii_case(w)))
 }
 
-fn locate(headers: &[String], wanted: &[String], given: bool, file: &str, what: &str, required: bool) -> Result<Option<usize>> {
+fn locate(
+    headers: &[String],
+    wanted: &[String],
+    given: bool,
+    file: &str,
+    what: &str,
+    required: bool,
+) -> Result<Option<usize>> {
     let found = find(headers, wanted);
     if found.is_none() && (required || given) {
-        let how = if given { "the column named for it" } else { "looked for" };
+        let how = if given {
+            "the column named for it"
+        } else {
+            "looked for"
+        };
         return Err(Error::new(
             ErrorKind::Input,
-            format!("no {what} column ({how}: {}; columns are: {})", wanted.join(", "), headers.join(", ")),
+            format!(
+                "no {what} column ({how}: {}; columns are: {})",
+                wanted.join(", "),
+                headers.join(", ")
+            ),
         )
         .in_file(file)
         .at_line(1)
@@ -153,7 +186,10 @@ fn locate(headers: &[String], wanted: &[String], given: bool, file: &str, what: 
 }
 
 fn in_range(p: (f64, f64)) -> bool {
-    p.0.is_finite() && p.1.is_finite() && (-180.0..=180.0).contains(&p.0) && (-90.0..=90.0).contains(&p.1)
+    p.0.is_finite()
+        && p.1.is_finite()
+        && (-180.0..=180.0).contains(&p.0)
+        && (-90.0..=90.0).contains(&p.1)
 }
 
 fn inside(extent: &Rect<f64>, p: (f64, f64)) -> bool {
@@ -162,8 +198,14 @@ fn inside(extent: &Rect<f64>, p: (f64, f64)) -> bool {
 
 /// The outcome of placing one position.
 enum Placed {
-    At { lon: f64, lat: f64, note: Option<String> },
-    Refused { reason: String },
+    At {
+        lon: f64,
+        lat: f64,
+        note: Option<String>,
+    },
+    Refused {
+        reason: String,
+    },
 }
 
 /// Converts a position to WGS 84 and checks for swapped axes: a position
@@ -179,7 +221,9 @@ fn place(x: f64, y: f64, p: &Placement<'_>) -> Placed {
                     Placed::At {
                         lon: swapped.0,
                         lat: swapped.1,
-                        note: Some(format!("latitude and longitude were swapped: read ({x}, {y}), used ({y}, {x})")),
+                        note: Some(format!(
+                            "latitude and longitude were swapped: read ({x}, {y}), used ({y}, {x})"
+                        )),
                     }
                 } else {
                     Placed::Refused {
@@ -192,9 +236,20 @@ fn place(x: f64, y: f64, p: &Placement<'_>) -> Placed {
         }
     }
     match original {
-        Some((lon, lat)) => Placed::At { lon, lat, note: None },
-        None if p.to_wgs84.is_identity() => Placed::Refused { reason: format!("coordinates out of range: lon {x}, lat {y}") },
-        None => Placed::Refused { reason: format!("coordinates ({x}, {y}) cannot be converted from {} to WGS 84", p.to_wgs84.name()) },
+        Some((lon, lat)) => Placed::At {
+            lon,
+            lat,
+            note: None,
+        },
+        None if p.to_wgs84.is_identity() => Placed::Refused {
+            reason: format!("coordinates out of range: lon {x}, lat {y}"),
+        },
+        None => Placed::Refused {
+            reason: format!(
+                "coordinates ({x}, {y}) cannot be converted from {} to WGS 84",
+                p.to_wgs84.name()
+            ),
+        },
     }
 }
 
@@ -210,38 +265,117 @@ pub fn build(
     placement: &Placement<'_>,
     format: Format,
 ) -> Result<SchoolTable> {
-    let given = |f: &str| columns.given.iter().any(|g| g == f || (f == "lon" && g == "x") || (f == "lat" && g == "y"));
+    let given = |f: &str| {
+        columns
+            .given
+            .iter()
+            .any(|g| g == f || (f == "lon" && g == "x") || (f == "lat" && g == "y"))
+    };
     let from_columns = format.coords_in_columns;
     let id = locate(headers, &columns.id, given("id"), file, "id", true)?.unwrap_or(0);
     let name = locate(headers, &columns.name, given("name"), file, "name", false)?;
     // Formats with a geometry take the position from it, not from columns.
     let (lon, lat) = if from_columns {
         (
-            locate(headers, &columns.lon, given("lon"), file, "longitude (x)", true)?,
-            locate(headers, &columns.lat, given("lat"), file, "latitude (y)", true)?,
+            locate(
+                headers,
+                &columns.lon,
+                given("lon"),
+                file,
+                "longitude (x)",
+                true,
+            )?,
+            locate(
+                headers,
+                &columns.lat,
+                given("lat"),
+                file,
+                "latitude (y)",
+                true,
+            )?,
         )
     } else {
         (None, None)
     };
-    let district = locate(headers, &columns.district, given("district"), file, "district", false)?;
-    let level = locate(headers, &columns.level, given("level"), file, "level", format.default_level.is_none())?;
-    let students = locate(headers, &columns.students, given("students"), file, "students", format.default_students.is_none())?;
-    let teachers = locate(headers, &columns.teachers, given("teachers"), file, "teachers", false)?;
-    let classrooms = locate(headers, &columns.classrooms, given("classrooms"), file, "classrooms", false)?;
-    let core: Vec<usize> =
-        [Some(id), name, lon, lat, district, level, students, teachers, classrooms].into_iter().flatten().collect();
+    let district = locate(
+        headers,
+        &columns.district,
+        given("district"),
+        file,
+        "district",
+        false,
+    )?;
+    let level = locate(
+        headers,
+        &columns.level,
+        given("level"),
+        file,
+        "level",
+        format.default_level.is_none(),
+    )?;
+    let students = locate(
+        headers,
+        &columns.students,
+        given("students"),
+        file,
+        "students",
+        format.default_students.is_none(),
+    )?;
+    let teachers = locate(
+        headers,
+        &columns.teachers,
+        given("teachers"),
+        file,
+        "teachers",
+        false,
+    )?;
+    let classrooms = locate(
+        headers,
+        &columns.classrooms,
+        given("classrooms"),
+        file,
+        "classrooms",
+        false,
+    )?;
+    let core: Vec<usize> = [
+        Some(id),
+        name,
+        lon,
+        lat,
+        district,
+        level,
+        students,
+        teachers,
+        classrooms,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
 
     // Extra columns are attributes when every non-blank cell is a number.
     let extra: Vec<usize> = (0..headers.len())
         .filter(|c| !core.contains(c))
-        .filter(|&c| rows.iter().all(|r| r.cells.get(c).is_none_or(|v| v.trim().is_empty() || super::parse_number(v).is_some())))
+        .filter(|&c| {
+            rows.iter().all(|r| {
+                r.cells
+                    .get(c)
+                    .is_none_or(|v| v.trim().is_empty() || super::parse_number(v).is_some())
+            })
+        })
         .collect();
     let mut table = SchoolTable {
-        fields: ["students", "teachers", "classrooms"].iter().map(|s| s.to_string()).collect(),
+        fields: ["students", "teachers", "classrooms"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         ..SchoolTable::default()
     };
-    table.fields.extend(extra.iter().map(|&c| headers[c].clone()));
-    let header = |c: Option<usize>, fallback: &str| c.map_or_else(|| fallback.to_string(), |c| headers[c].clone());
+    table
+        .fields
+        .extend(extra.iter().map(|&c| headers[c].clone()));
+    let header = |c: Option<usize>, fallback: &str| {
+        c.map_or_else(|| fallback.to_string(), |c| headers[c].clone())
+    };
     // The field named in rejects about a position: the two columns, or the geometry.
     let position_field = match (lon, lat) {
         (Some(a), Some(b)) if from_columns => format!("{}/{}", headers[a], headers[b]),
@@ -254,7 +388,9 @@ pub fn build(
         let school_id = cell(Some(id)).to_string();
         let school_name = cell(name).to_string();
         let mut refuse = |field: &str, reason: String, lon_lat: Option<(f64, f64)>| {
-            table.rejects.push(&source, &school_id, field, reason.clone(), Action::Refused);
+            table
+                .rejects
+                .push(&source, &school_id, field, reason.clone(), Action::Refused);
             table.rejected.push(RejectedSchool {
                 id: SchoolId(school_id.clone()),
                 name: school_name.clone(),
@@ -286,11 +422,19 @@ pub fn build(
                         continue;
                     }
                     (None, _) => {
-                        refuse(&header(lon, "lon"), format!("longitude is not a number: {lon_text:?}"), None);
+                        refuse(
+                            &header(lon, "lon"),
+                            format!("longitude is not a number: {lon_text:?}"),
+                            None,
+                        );
                         continue;
                     }
                     (_, None) => {
-                        refuse(&header(lat, "lat"), format!("latitude is not a number: {lat_text:?}"), None);
+                        refuse(
+                            &header(lat, "lat"),
+                            format!("latitude is not a number: {lat_text:?}"),
+                            None,
+                        );
                         continue;
                     }
                 }
@@ -308,7 +452,11 @@ pub fn build(
                 (Some(l), _) => l,
                 (None, Some(default)) if text.is_empty() => default,
                 (None, _) => {
-                    refuse(&headers[c], format!("unknown level {text:?} (expected primary, secondary or both)"), Some((lon_deg, lat_deg)));
+                    refuse(
+                        &headers[c],
+                        format!("unknown level {text:?} (expected primary, secondary or both)"),
+                        Some((lon_deg, lat_deg)),
+                    );
                     continue;
                 }
             },
@@ -319,19 +467,33 @@ pub fn build(
                 (Some(v), _) if v >= 0.0 => v,
                 (None, Some(default)) if text.is_empty() => default,
                 _ => {
-                    refuse(&headers[c], format!("students is not a non-negative number: {text:?}"), Some((lon_deg, lat_deg)));
+                    refuse(
+                        &headers[c],
+                        format!("students is not a non-negative number: {text:?}"),
+                        Some((lon_deg, lat_deg)),
+                    );
                     continue;
                 }
             },
             None => format.default_students.unwrap_or(0.0),
         };
         if let Some(note) = note {
-            table.rejects.push(&source, &school_id, &position_field, note, Action::Flagged);
+            table
+                .rejects
+                .push(&source, &school_id, &position_field, note, Action::Flagged);
         }
-        let count = |c: Option<usize>| super::parse_number(cell(c)).filter(|v| *v >= 0.0).unwrap_or(0.0);
-        let district_code = Some(cell(district)).filter(|s| !s.is_empty()).map(|s| DistrictCode(s.to_string()));
-        let attrs: BTreeMap<String, f64> =
-            extra.iter().filter_map(|&c| super::parse_number(cell(Some(c))).map(|v| (headers[c].clone(), v))).collect();
+        let count = |c: Option<usize>| {
+            super::parse_number(cell(c))
+                .filter(|v| *v >= 0.0)
+                .unwrap_or(0.0)
+        };
+        let district_code = Some(cell(district))
+            .filter(|s| !s.is_empty())
+            .map(|s| DistrictCode(s.to_string()));
+        let attrs: BTreeMap<String, f64> = extra
+            .iter()
+            .filter_map(|&c| super::parse_number(cell(Some(c))).map(|v| (headers[c].clone(), v)))
+            .collect();
         table.schools.push(School {
             id: SchoolId(school_id.clone()),
             name: school_name.clone(),

@@ -33,9 +33,17 @@ use crate::validate::{Action, Rejects};
 /// (`utf-8`, `windows-874`, `tis-620`, …), code page numbers (`874`,
 /// `cp874`, `65001`, `ANSI 1252`) and `latin1`.
 pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
-    let t = label.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+    let t = label
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
     let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
-    let numeric = !digits.is_empty() && t.trim_start_matches("ansi").trim_start_matches("cp").trim_start_matches("windows-").trim() == digits;
+    let numeric = !digits.is_empty()
+        && t.trim_start_matches("ansi")
+            .trim_start_matches("cp")
+            .trim_start_matches("windows-")
+            .trim()
+            == digits;
     if numeric {
         return match digits.as_str() {
             "874" => Some(encoding_rs::WINDOWS_874),
@@ -59,7 +67,9 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
         };
     }
     match t.as_str() {
-        "tis620" | "tis-620" | "tis_620" | "iso-8859-11" | "iso8859-11" => Some(encoding_rs::WINDOWS_874),
+        "tis620" | "tis-620" | "tis_620" | "iso-8859-11" | "iso8859-11" => {
+            Some(encoding_rs::WINDOWS_874)
+        }
         "utf8" => Some(encoding_rs::UTF_8),
         _ => Encoding::for_label(t.as_bytes()),
     }
@@ -70,23 +80,33 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 fn cpg_label(encoding: &'static Encoding) -> String {
     match encoding.name() {
         "UTF-8" => "UTF-8".into(),
-        name => name.strip_prefix("windows-").map_or_else(|| name.to_string(), str::to_string),
+        name => name
+            .strip_prefix("windows-")
+            .map_or_else(|| name.to_string(), str::to_string),
     }
 }
 
 /// A sidecar file: the same stem with another extension, in lower or upper case.
 fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
-    [ext.to_ascii_lowercase(), ext.to_ascii_uppercase()].into_iter().map(|e| shp.with_extension(e)).find(|p| p.is_file())
+    [ext.to_ascii_lowercase(), ext.to_ascii_uppercase()]
+        .into_iter()
+        .map(|e| shp.with_extension(e))
+        .find(|p| p.is_file())
 }
 
 fn damaged(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Format, format!("not a readable shapefile: {what}")).in_file(path)
+    Error::new(
+        ErrorKind::Format,
+        format!("not a readable shapefile: {what}"),
+    )
+    .in_file(path)
 }
 
 /// Runs a third-party reader, turning a panic on a damaged file into an
 /// error (the `shapefile` and `dbase` crates index into what they read).
 fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| Err(damaged(path, "the reader failed on its contents")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(damaged(path, "the reader failed on its contents")))
 }
 
 /// How to read a shapefile's coordinates and text.
@@ -115,12 +135,21 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
         ::shapefile::Error::IoError(io) => Error::io(path, &io),
         other => damaged(path, other),
     })?;
-    let dbf = sidecar(path, "dbf")
-        .ok_or_else(|| Error::new(ErrorKind::Input, "the .dbf file beside the .shp is missing (attributes are needed)").in_file(path))?;
+    let dbf = sidecar(path, "dbf").ok_or_else(|| {
+        Error::new(
+            ErrorKind::Input,
+            "the .dbf file beside the .shp is missing (attributes are needed)",
+        )
+        .in_file(path)
+    })?;
     let crs = match sidecar(path, "prj") {
         Some(prj) => {
             let text = std::fs::read(&prj).map_err(|e| Error::io(&prj, &e))?;
-            Crs::from_wkt(&String::from_utf8_lossy(&text)).map_err(|e| Error::new(ErrorKind::Input, e.message()).in_file(&prj).on_field("crs"))?
+            Crs::from_wkt(&String::from_utf8_lossy(&text)).map_err(|e| {
+                Error::new(ErrorKind::Input, e.message())
+                    .in_file(&prj)
+                    .on_field("crs")
+            })?
         }
         None => options.default_crs.clone(),
     };
@@ -133,7 +162,12 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
         let label = std::fs::read(&cpg).map_err(|e| Error::io(&cpg, &e))?;
         let label = String::from_utf8_lossy(&label).trim().to_string();
         let e = encoding_for_label(&label).ok_or_else(|| {
-            Error::new(ErrorKind::Input, format!("unknown encoding {label:?}; give --encoding (e.g. cp874 for TIS-620)")).in_file(&cpg).on_field("encoding")
+            Error::new(
+                ErrorKind::Input,
+                format!("unknown encoding {label:?}; give --encoding (e.g. cp874 for TIS-620)"),
+            )
+            .in_file(&cpg)
+            .on_field("encoding")
         })?;
         (e, ".cpg")
     } else {
@@ -147,19 +181,38 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
     let dbf_file = File::open(&dbf).map_err(|e| Error::io(&dbf, &e))?;
     let strict = encoding == encoding_rs::UTF_8;
     let builder = dbase::ReaderBuilder::new();
-    let builder = if strict { builder.with_encoding(dbase::encoding::Unicode) } else { builder.with_encoding(EncodingRs::from(encoding)) };
-    let table = builder.build(BufReader::new(dbf_file)).map_err(|e| damaged(&dbf, e))?;
-    let fields: Vec<String> = table.fields().iter().map(|f| f.name().to_string()).filter(|n| n != "DeletionFlag").collect();
+    let builder = if strict {
+        builder.with_encoding(dbase::encoding::Unicode)
+    } else {
+        builder.with_encoding(EncodingRs::from(encoding))
+    };
+    let table = builder
+        .build(BufReader::new(dbf_file))
+        .map_err(|e| damaged(&dbf, e))?;
+    let fields: Vec<String> = table
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .filter(|n| n != "DeletionFlag")
+        .collect();
     let reader = ::shapefile::Reader::new(shape_reader, table);
     Ok((reader, Opened { crs, fields }, from == "default"))
 }
 
 /// A DBF value as a text cell (numbers in shortest round-trip form).
 fn cell_text(value: &FieldValue) -> String {
-    let number = |v: f64| if v.is_finite() { format!("{v}") } else { String::new() };
+    let number = |v: f64| {
+        if v.is_finite() {
+            format!("{v}")
+        } else {
+            String::new()
+        }
+    };
     match value {
         FieldValue::Character(Some(s)) | FieldValue::Memo(s) => s.trim().to_string(),
-        FieldValue::Numeric(Some(v)) | FieldValue::Double(v) | FieldValue::Currency(v) => number(*v),
+        FieldValue::Numeric(Some(v)) | FieldValue::Double(v) | FieldValue::Currency(v) => {
+            number(*v)
+        }
         FieldValue::Float(Some(v)) => number(f64::from(*v)),
         FieldValue::Integer(v) => v.to_string(),
         FieldValue::Logical(Some(b)) => b.to_string(),
@@ -187,10 +240,16 @@ fn for_each_record(
             let number = i as u64 + 1;
             match item {
                 Ok((shape, record)) => {
-                    let cells = opened.fields.iter().map(|f| record.get(f).map(cell_text).unwrap_or_default()).collect();
+                    let cells = opened
+                        .fields
+                        .iter()
+                        .map(|f| record.get(f).map(cell_text).unwrap_or_default())
+                        .collect();
                     each(number, shape, cells, &opened, &to_wgs84);
                 }
-                Err(::shapefile::Error::DbaseError(e)) if defaulted && e.to_string().to_ascii_lowercase().contains("utf") => {
+                Err(::shapefile::Error::DbaseError(e))
+                    if defaulted && e.to_string().to_ascii_lowercase().contains("utf") =>
+                {
                     return Err(Error::new(
                         ErrorKind::Input,
                         format!(
@@ -201,8 +260,17 @@ fn for_each_record(
                     .on_field("encoding"));
                 }
                 Err(e) => {
-                    let source = SourceRef { file: file.to_string(), line: number };
-                    rejects.push(&source, "", "", format!("unreadable record, the rest of the file is skipped: {e}"), Action::Refused);
+                    let source = SourceRef {
+                        file: file.to_string(),
+                        line: number,
+                    };
+                    rejects.push(
+                        &source,
+                        "",
+                        "",
+                        format!("unreadable record, the rest of the file is skipped: {e}"),
+                        Action::Refused,
+                    );
                     break;
                 }
             }
@@ -240,18 +308,45 @@ pub fn read_schools(
 ) -> Result<SchoolTable> {
     let mut rows = Vec::new();
     let mut rejects = Rejects::default();
-    let opened = for_each_record(path, file, options, &mut rejects, |number, shape, cells, _, _| {
-        rows.push(RawRow { source: SourceRef { file: file.to_string(), line: number }, cells, position: Position::Geometry(point_of(&shape)) });
-    })?;
+    let opened = for_each_record(
+        path,
+        file,
+        options,
+        &mut rejects,
+        |number, shape, cells, _, _| {
+            rows.push(RawRow {
+                source: SourceRef {
+                    file: file.to_string(),
+                    line: number,
+                },
+                cells,
+                position: Position::Geometry(point_of(&shape)),
+            });
+        },
+    )?;
     let to_wgs84 = opened.crs.to_wgs84()?;
-    let placement = Placement { to_wgs84: &to_wgs84, extent, fix_swapped };
-    let mut table = schools::build(file, &opened.fields, rows, columns, &placement, Format::default())?;
+    let placement = Placement {
+        to_wgs84: &to_wgs84,
+        extent,
+        fix_swapped,
+    };
+    let mut table = schools::build(
+        file,
+        &opened.fields,
+        rows,
+        columns,
+        &placement,
+        Format::default(),
+    )?;
     table.rejects.rows.extend(rejects.rows);
     Ok(table)
 }
 
 /// Converts a list of positions to WGS 84, or says which one cannot be.
-fn convert_all(points: impl IntoIterator<Item = (f64, f64)>, to_wgs84: &Reprojector) -> std::result::Result<Vec<Coord<f64>>, String> {
+fn convert_all(
+    points: impl IntoIterator<Item = (f64, f64)>,
+    to_wgs84: &Reprojector,
+) -> std::result::Result<Vec<Coord<f64>>, String> {
     points
         .into_iter()
         .map(|(x, y)| {
@@ -259,57 +354,125 @@ fn convert_all(points: impl IntoIterator<Item = (f64, f64)>, to_wgs84: &Reprojec
                 .convert(x, y)
                 .filter(|(lon, lat)| lon.abs() <= 180.0 && lat.abs() <= 90.0)
                 .map(|(x, y)| Coord { x, y })
-                .ok_or_else(|| format!("coordinates ({x}, {y}) are not a valid position in {}", to_wgs84.name()))
+                .ok_or_else(|| {
+                    format!(
+                        "coordinates ({x}, {y}) are not a valid position in {}",
+                        to_wgs84.name()
+                    )
+                })
         })
         .collect()
 }
 
 fn find_ci(fields: &[String], wanted: &[String]) -> Option<usize> {
-    wanted.iter().find_map(|w| fields.iter().position(|f| f.eq_ignore_ascii_case(w)))
+    wanted
+        .iter()
+        .find_map(|w| fields.iter().position(|f| f.eq_ignore_ascii_case(w)))
 }
 
 /// Reads road lines (Polyline shapes; each part is one road), with the
 /// class, one-way and speed columns named in `fields` (case-insensitive).
-pub fn read_roads(path: &Path, file: &str, fields: &RoadFields, options: &ShapefileOptions<'_>, rejects: &mut Rejects) -> Result<Vec<Road>> {
+pub fn read_roads(
+    path: &Path,
+    file: &str,
+    fields: &RoadFields,
+    options: &ShapefileOptions<'_>,
+    rejects: &mut Rejects,
+) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
     let mut columns: Option<[Option<usize>; 3]> = None;
     let mut local = Rejects::default();
-    let opened = for_each_record(path, file, options, rejects, |number, shape, cells, opened, to_wgs84| {
-        let source = SourceRef { file: file.to_string(), line: number };
-        let parts: Vec<Vec<(f64, f64)>> = match &shape {
-            Shape::Polyline(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
-            Shape::PolylineM(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
-            Shape::PolylineZ(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
-            Shape::NullShape => {
-                local.push(&source, "", "geometry", "road without geometry (null shape)", Action::Refused);
-                return;
-            }
-            other => {
-                local.push(&source, "", "geometry", format!("road geometry is not a Polyline, found {}", shape_kind(other)), Action::Refused);
-                return;
-            }
-        };
-        let [class_c, oneway_c, speed_c] = *columns.get_or_insert_with(|| {
-            [&fields.class, &fields.oneway, &fields.maxspeed].map(|names| find_ci(&opened.fields, names))
-        });
-        let text = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let class = text(class_c).unwrap_or_else(|| "unclassified".to_string());
-        let oneway = super::geojson::parse_oneway(text(oneway_c).map(serde_json::Value::String).as_ref());
-        let maxspeed_kmh = text(speed_c).and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s)));
-        for part in parts {
-            match convert_all(part, to_wgs84) {
-                Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
-                Ok(mut coords) => {
-                    coords.dedup();
-                    if coords.len() < 2 {
-                        local.push(&source, "", "geometry", "road line with fewer than 2 distinct points", Action::Refused);
-                    } else {
-                        roads.push(Road { geometry: LineString::new(coords), class: class.clone(), maxspeed_kmh, oneway });
+    let opened = for_each_record(
+        path,
+        file,
+        options,
+        rejects,
+        |number, shape, cells, opened, to_wgs84| {
+            let source = SourceRef {
+                file: file.to_string(),
+                line: number,
+            };
+            let parts: Vec<Vec<(f64, f64)>> = match &shape {
+                Shape::Polyline(l) => l
+                    .parts()
+                    .iter()
+                    .map(|p| p.iter().map(|q| (q.x, q.y)).collect())
+                    .collect(),
+                Shape::PolylineM(l) => l
+                    .parts()
+                    .iter()
+                    .map(|p| p.iter().map(|q| (q.x, q.y)).collect())
+                    .collect(),
+                Shape::PolylineZ(l) => l
+                    .parts()
+                    .iter()
+                    .map(|p| p.iter().map(|q| (q.x, q.y)).collect())
+                    .collect(),
+                Shape::NullShape => {
+                    local.push(
+                        &source,
+                        "",
+                        "geometry",
+                        "road without geometry (null shape)",
+                        Action::Refused,
+                    );
+                    return;
+                }
+                other => {
+                    local.push(
+                        &source,
+                        "",
+                        "geometry",
+                        format!(
+                            "road geometry is not a Polyline, found {}",
+                            shape_kind(other)
+                        ),
+                        Action::Refused,
+                    );
+                    return;
+                }
+            };
+            let [class_c, oneway_c, speed_c] = *columns.get_or_insert_with(|| {
+                [&fields.class, &fields.oneway, &fields.maxspeed]
+                    .map(|names| find_ci(&opened.fields, names))
+            });
+            let text = |c: Option<usize>| {
+                c.and_then(|c| cells.get(c))
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let class = text(class_c).unwrap_or_else(|| "unclassified".to_string());
+            let oneway = super::geojson::parse_oneway(
+                text(oneway_c).map(serde_json::Value::String).as_ref(),
+            );
+            let maxspeed_kmh = text(speed_c)
+                .and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s)));
+            for part in parts {
+                match convert_all(part, to_wgs84) {
+                    Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
+                    Ok(mut coords) => {
+                        coords.dedup();
+                        if coords.len() < 2 {
+                            local.push(
+                                &source,
+                                "",
+                                "geometry",
+                                "road line with fewer than 2 distinct points",
+                                Action::Refused,
+                            );
+                        } else {
+                            roads.push(Road {
+                                geometry: LineString::new(coords),
+                                class: class.clone(),
+                                maxspeed_kmh,
+                                oneway,
+                            });
+                        }
                     }
                 }
             }
-        }
-    })?;
+        },
+    )?;
     super::geojson::check_given(&fields.given, &opened.fields, file)?;
     rejects.rows.extend(local.rows);
     Ok(roads)
@@ -318,51 +481,135 @@ pub fn read_roads(path: &Path, file: &str, fields: &RoadFields, options: &Shapef
 /// Reads district polygons: rings as the shapefile marks them (outer
 /// clockwise, holes counter-clockwise), each hole put in the smallest
 /// outer ring containing it; code and name columns as in `fields`.
-pub fn read_districts(path: &Path, file: &str, fields: &DistrictFields, options: &ShapefileOptions<'_>, rejects: &mut Rejects) -> Result<Vec<District>> {
+pub fn read_districts(
+    path: &Path,
+    file: &str,
+    fields: &DistrictFields,
+    options: &ShapefileOptions<'_>,
+    rejects: &mut Rejects,
+) -> Result<Vec<District>> {
     let mut districts = Vec::new();
     let mut columns: Option<[Option<usize>; 2]> = None;
     let mut local = Rejects::default();
-    let opened = for_each_record(path, file, options, rejects, |number, shape, cells, opened, to_wgs84| {
-        let source = SourceRef { file: file.to_string(), line: number };
-        let [code_c, name_c] = *columns.get_or_insert_with(|| [&fields.code, &fields.name].map(|names| find_ci(&opened.fields, names)));
-        let text = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let Some(code) = text(code_c) else {
-            local.push(&source, "", fields.code.first().map_or("code", |s| s.as_str()), "district without a code", Action::Refused);
-            return;
-        };
-        let name = text(name_c).unwrap_or_else(|| code.clone());
-        let rings: Vec<(bool, Vec<(f64, f64)>)> = match &shape {
-            Shape::Polygon(p) => p.rings().iter().map(|r| (matches!(r, PolygonRing::Outer(_)), r.points().iter().map(|q| (q.x, q.y)).collect())).collect(),
-            Shape::PolygonM(p) => p.rings().iter().map(|r| (matches!(r, PolygonRing::Outer(_)), r.points().iter().map(|q| (q.x, q.y)).collect())).collect(),
-            Shape::PolygonZ(p) => p.rings().iter().map(|r| (matches!(r, PolygonRing::Outer(_)), r.points().iter().map(|q| (q.x, q.y)).collect())).collect(),
-            Shape::NullShape => {
-                local.push(&source, &code, "geometry", "empty polygon (null shape)", Action::Refused);
+    let opened = for_each_record(
+        path,
+        file,
+        options,
+        rejects,
+        |number, shape, cells, opened, to_wgs84| {
+            let source = SourceRef {
+                file: file.to_string(),
+                line: number,
+            };
+            let [code_c, name_c] = *columns.get_or_insert_with(|| {
+                [&fields.code, &fields.name].map(|names| find_ci(&opened.fields, names))
+            });
+            let text = |c: Option<usize>| {
+                c.and_then(|c| cells.get(c))
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            let Some(code) = text(code_c) else {
+                local.push(
+                    &source,
+                    "",
+                    fields.code.first().map_or("code", |s| s.as_str()),
+                    "district without a code",
+                    Action::Refused,
+                );
                 return;
-            }
-            other => {
-                local.push(&source, &code, "geometry", format!("expected Polygon, found {}", shape_kind(other)), Action::Refused);
-                return;
-            }
-        };
-        let (mut outers, mut inners) = (Vec::new(), Vec::new());
-        for (outer, points) in rings {
-            match convert_all(points, to_wgs84) {
-                Ok(coords) if outer => outers.push(LineString::new(coords)),
-                Ok(coords) => inners.push(LineString::new(coords)),
-                Err(reason) => {
-                    local.push(&source, &code, "geometry", reason, Action::Refused);
+            };
+            let name = text(name_c).unwrap_or_else(|| code.clone());
+            let rings: Vec<(bool, Vec<(f64, f64)>)> = match &shape {
+                Shape::Polygon(p) => p
+                    .rings()
+                    .iter()
+                    .map(|r| {
+                        (
+                            matches!(r, PolygonRing::Outer(_)),
+                            r.points().iter().map(|q| (q.x, q.y)).collect(),
+                        )
+                    })
+                    .collect(),
+                Shape::PolygonM(p) => p
+                    .rings()
+                    .iter()
+                    .map(|r| {
+                        (
+                            matches!(r, PolygonRing::Outer(_)),
+                            r.points().iter().map(|q| (q.x, q.y)).collect(),
+                        )
+                    })
+                    .collect(),
+                Shape::PolygonZ(p) => p
+                    .rings()
+                    .iter()
+                    .map(|r| {
+                        (
+                            matches!(r, PolygonRing::Outer(_)),
+                            r.points().iter().map(|q| (q.x, q.y)).collect(),
+                        )
+                    })
+                    .collect(),
+                Shape::NullShape => {
+                    local.push(
+                        &source,
+                        &code,
+                        "geometry",
+                        "empty polygon (null shape)",
+                        Action::Refused,
+                    );
                     return;
                 }
+                other => {
+                    local.push(
+                        &source,
+                        &code,
+                        "geometry",
+                        format!("expected Polygon, found {}", shape_kind(other)),
+                        Action::Refused,
+                    );
+                    return;
+                }
+            };
+            let (mut outers, mut inners) = (Vec::new(), Vec::new());
+            for (outer, points) in rings {
+                match convert_all(points, to_wgs84) {
+                    Ok(coords) if outer => outers.push(LineString::new(coords)),
+                    Ok(coords) => inners.push(LineString::new(coords)),
+                    Err(reason) => {
+                        local.push(&source, &code, "geometry", reason, Action::Refused);
+                        return;
+                    }
+                }
             }
-        }
-        let (polygons, orphans) = super::polygons::assemble(outers, inners);
-        if !orphans.is_empty() {
-            local.push(&source, &code, "geometry", format!("{} hole(s) outside every outer ring, left out", orphans.len()), Action::Flagged);
-        }
-        if let Some(geometry) = super::polygons::check_district(MultiPolygon::new(polygons), &code, &source, &mut local) {
-            districts.push(District { code: DistrictCode(code), name, geometry });
-        }
-    })?;
+            let (polygons, orphans) = super::polygons::assemble(outers, inners);
+            if !orphans.is_empty() {
+                local.push(
+                    &source,
+                    &code,
+                    "geometry",
+                    format!(
+                        "{} hole(s) outside every outer ring, left out",
+                        orphans.len()
+                    ),
+                    Action::Flagged,
+                );
+            }
+            if let Some(geometry) = super::polygons::check_district(
+                MultiPolygon::new(polygons),
+                &code,
+                &source,
+                &mut local,
+            ) {
+                districts.push(District {
+                    code: DistrictCode(code),
+                    name,
+                    geometry,
+                });
+            }
+        },
+    )?;
     super::geojson::check_given(&fields.given, &opened.fields, file)?;
     rejects.rows.extend(local.rows);
     Ok(districts)
@@ -390,11 +637,19 @@ fn field_name(path: &Path, name: &str) -> Result<FieldName> {
 pub fn dbf_names(names: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     for n in names {
-        let mut cut: String = n.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(10).collect();
+        let mut cut: String = n
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(10)
+            .collect();
         let mut k = 1;
         while out.iter().any(|o| o.eq_ignore_ascii_case(&cut)) {
             let suffix = k.to_string();
-            cut = format!("{}{}", n.chars().take(10 - suffix.len()).collect::<String>(), suffix);
+            cut = format!(
+                "{}{}",
+                n.chars().take(10 - suffix.len()).collect::<String>(),
+                suffix
+            );
             k += 1;
         }
         out.push(cut);
@@ -417,10 +672,15 @@ type FileWriter = ::shapefile::Writer<BufWriter<File>>;
 fn create(path: &Path, table: dbase::TableWriterBuilder) -> Result<FileWriter> {
     let open = |ext: &str| {
         let p = path.with_extension(ext);
-        File::create(&p).map(BufWriter::new).map_err(|e| out_err(&p, e))
+        File::create(&p)
+            .map(BufWriter::new)
+            .map_err(|e| out_err(&p, e))
     };
     let shapes = ::shapefile::ShapeWriter::with_shx(open("shp")?, open("shx")?);
-    Ok(::shapefile::Writer::new(shapes, table.build_with_dest(open("dbf")?)))
+    Ok(::shapefile::Writer::new(
+        shapes,
+        table.build_with_dest(open("dbf")?),
+    ))
 }
 
 fn project(points: &[Coord<f64>], from_wgs84: &Reprojector, path: &Path) -> Result<Vec<Point>> {
@@ -430,7 +690,17 @@ fn project(points: &[Coord<f64>], from_wgs84: &Reprojector, path: &Path) -> Resu
             from_wgs84
                 .convert(c.x, c.y)
                 .map(|(x, y)| Point::new(x, y))
-                .ok_or_else(|| out_err(path, format!("({}, {}) cannot be converted to {}", c.x, c.y, from_wgs84.name())))
+                .ok_or_else(|| {
+                    out_err(
+                        path,
+                        format!(
+                            "({}, {}) cannot be converted to {}",
+                            c.x,
+                            c.y,
+                            from_wgs84.name()
+                        ),
+                    )
+                })
         })
         .collect()
 }
@@ -443,7 +713,12 @@ fn text_value(s: &str) -> FieldValue {
 /// `students`, `teachers`, `classrooms` and every attribute in `attrs`
 /// (numeric, names cut to 10 bytes by [`dbf_names`]). Returns the DBF name
 /// of each attribute, in the order given.
-pub fn write_schools(path: &Path, schools: &[School], attrs: &[String], options: &WriteOptions<'_>) -> Result<Vec<String>> {
+pub fn write_schools(
+    path: &Path,
+    schools: &[School],
+    attrs: &[String],
+    options: &WriteOptions<'_>,
+) -> Result<Vec<String>> {
     let dbf_attrs = dbf_names(attrs);
     let mut table = dbase::TableWriterBuilder::with_encoding(EncodingRs::from(options.encoding))
         .add_character_field(field_name(path, "id")?, 32)
@@ -463,7 +738,10 @@ pub fn write_schools(path: &Path, schools: &[School], attrs: &[String], options:
         let mut record = dbase::Record::default();
         record.insert("id".into(), text_value(&s.id.0));
         record.insert("name".into(), text_value(&s.name));
-        record.insert("district".into(), text_value(s.district.as_ref().map_or("", |d| d.0.as_str())));
+        record.insert(
+            "district".into(),
+            text_value(s.district.as_ref().map_or("", |d| d.0.as_str())),
+        );
         record.insert("level".into(), text_value(s.level.as_str()));
         record.insert("students".into(), FieldValue::Numeric(Some(s.students)));
         record.insert("teachers".into(), FieldValue::Numeric(Some(s.teachers)));
@@ -471,7 +749,9 @@ pub fn write_schools(path: &Path, schools: &[School], attrs: &[String], options:
         for (a, d) in attrs.iter().zip(&dbf_attrs) {
             record.insert(d.clone(), FieldValue::Numeric(s.attrs.get(a).copied()));
         }
-        writer.write_shape_and_record(&point, &record).map_err(|e| out_err(path, e))?;
+        writer
+            .write_shape_and_record(&point, &record)
+            .map_err(|e| out_err(path, e))?;
     }
     drop(writer);
     write_sidecars(path, options)?;
@@ -498,14 +778,20 @@ pub fn write_roads(path: &Path, roads: &[Road], options: &WriteOptions<'_>) -> R
         };
         record.insert("oneway".into(), text_value(oneway));
         record.insert("maxspeed".into(), FieldValue::Numeric(r.maxspeed_kmh));
-        writer.write_shape_and_record(&line, &record).map_err(|e| out_err(path, e))?;
+        writer
+            .write_shape_and_record(&line, &record)
+            .map_err(|e| out_err(path, e))?;
     }
     drop(writer);
     write_sidecars(path, options)
 }
 
 /// Writes districts as a polygon shapefile with `code` and `name`.
-pub fn write_districts(path: &Path, districts: &[District], options: &WriteOptions<'_>) -> Result<()> {
+pub fn write_districts(
+    path: &Path,
+    districts: &[District],
+    options: &WriteOptions<'_>,
+) -> Result<()> {
     let table = dbase::TableWriterBuilder::with_encoding(EncodingRs::from(options.encoding))
         .add_character_field(field_name(path, "code")?, 32)
         .add_character_field(field_name(path, "name")?, 254);
@@ -514,7 +800,11 @@ pub fn write_districts(path: &Path, districts: &[District], options: &WriteOptio
     for d in districts {
         let mut rings = Vec::new();
         for p in &d.geometry.0 {
-            rings.push(PolygonRing::Outer(project(&p.exterior().0, &from_wgs84, path)?));
+            rings.push(PolygonRing::Outer(project(
+                &p.exterior().0,
+                &from_wgs84,
+                path,
+            )?));
             for hole in p.interiors() {
                 rings.push(PolygonRing::Inner(project(&hole.0, &from_wgs84, path)?));
             }
@@ -526,7 +816,9 @@ pub fn write_districts(path: &Path, districts: &[District], options: &WriteOptio
         let mut record = dbase::Record::default();
         record.insert("code".into(), text_value(&d.code.0));
         record.insert("name".into(), text_value(&d.name));
-        writer.write_shape_and_record(&polygon, &record).map_err(|e| out_err(path, e))?;
+        writer
+            .write_shape_and_record(&polygon, &record)
+            .map_err(|e| out_err(path, e))?;
     }
     drop(writer);
     write_sidecars(path, options)

@@ -37,7 +37,10 @@ impl GeozeroGeometry for Geometry<'_> {
                 p.multipolygon_begin(m.0.len(), 0)?;
                 for (i, poly) in m.0.iter().enumerate() {
                     p.polygon_begin(false, 1 + poly.interiors().len(), i)?;
-                    for (j, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
+                    for (j, ring) in std::iter::once(poly.exterior())
+                        .chain(poly.interiors())
+                        .enumerate()
+                    {
                         p.linestring_begin(false, ring.0.len(), j)?;
                         for (k, c) in ring.0.iter().enumerate() {
                             p.xy(c.x, c.y, k)?;
@@ -68,10 +71,15 @@ pub fn bytes(layer: &Layer) -> Result<Vec<u8>> {
         write_index: true,
         detect_type: false,
         promote_to_multi: false,
-        crs: FgbCrs { org: Some("EPSG"), code: 4326, ..Default::default() },
+        crs: FgbCrs {
+            org: Some("EPSG"),
+            code: 4326,
+            ..Default::default()
+        },
         ..Default::default()
     };
-    let mut fgb = FgbWriter::create_with_options(layer.name, geometry_type, options).map_err(|e| fgb_err(layer.name, e))?;
+    let mut fgb = FgbWriter::create_with_options(layer.name, geometry_type, options)
+        .map_err(|e| fgb_err(layer.name, e))?;
     for f in &layer.fields {
         let t = match f.kind {
             Kind::Int => ColumnType::Long,

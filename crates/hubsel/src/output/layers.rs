@@ -68,7 +68,12 @@ pub fn hubs(r: &RunResult) -> Layer {
         .nullable("stab_dw", SCORE, "weight", "that weight change, in the scenario's weight units; null when no change of one weight can (or the strategy is not score)");
     let parts: Vec<String> = r.config.criteria.iter().map(|c| c.key()).collect();
     for key in &parts {
-        b.field(format!("p_{key}"), SCORE, "score", format!("weighted score part of criterion {key} (the parts sum to score)"));
+        b.field(
+            format!("p_{key}"),
+            SCORE,
+            "score",
+            format!("weighted score part of criterion {key} (the parts sum to score)"),
+        );
     }
     for h in &r.hubs {
         b.text(h.id.0.as_str())
@@ -93,7 +98,11 @@ pub fn hubs(r: &RunResult) -> Layer {
             .text(h.stability.as_ref().map_or("", |s| s.0.as_str()))
             .opt_num(h.stability.as_ref().map(|s| s.1));
         for key in &parts {
-            let v = h.parts.iter().find(|(k, _)| k == key).map_or(0.0, |(_, v)| *v);
+            let v = h
+                .parts
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(0.0, |(_, v)| *v);
             b.num(v);
         }
         b.row(OutGeometry::Point(Coord { x: h.lon, y: h.lat }));
@@ -106,17 +115,67 @@ pub fn schools(r: &RunResult) -> Layer {
     let mut b = LayerBuilder::new("schools", GeomKind::Point);
     b.field("id", Kind::Text, "", "school id")
         .field("name", Kind::Text, "", "school name")
-        .field("district", Kind::Text, "", "district code, \"\" for a rejected row")
-        .field("level", Kind::Text, "", "primary, secondary or both, \"\" for a rejected row")
+        .field(
+            "district",
+            Kind::Text,
+            "",
+            "district code, \"\" for a rejected row",
+        )
+        .field(
+            "level",
+            Kind::Text,
+            "",
+            "primary, secondary or both, \"\" for a rejected row",
+        )
         .count("students", "students (0 for a rejected row)")
-        .field("role", Kind::Text, "", "hub, member, stand-alone or rejected")
-        .field("hub_id", Kind::Text, "", "the hub a member joins (a hub names itself), \"\" otherwise")
-        .field("hub_level", Kind::Text, "", "level of that hub, \"\" otherwise")
-        .nullable("travel_min", MINUTES, "min", "door-to-door minutes to the hub (0 for a hub); null when stand-alone or rejected")
-        .nullable("road_km", KM, "km", "road kilometres of the route (0 for a hub); null when stand-alone or rejected")
-        .nullable("offroad_m", METRES, "m", "metres from the school to its snap point on the road; null when not placed")
-        .field("over_cap", Kind::Bool, "", "a member that joined a hub already at capacity")
-        .field("reason", Kind::Text, "", "why stand-alone or rejected, \"\" otherwise");
+        .field(
+            "role",
+            Kind::Text,
+            "",
+            "hub, member, stand-alone or rejected",
+        )
+        .field(
+            "hub_id",
+            Kind::Text,
+            "",
+            "the hub a member joins (a hub names itself), \"\" otherwise",
+        )
+        .field(
+            "hub_level",
+            Kind::Text,
+            "",
+            "level of that hub, \"\" otherwise",
+        )
+        .nullable(
+            "travel_min",
+            MINUTES,
+            "min",
+            "door-to-door minutes to the hub (0 for a hub); null when stand-alone or rejected",
+        )
+        .nullable(
+            "road_km",
+            KM,
+            "km",
+            "road kilometres of the route (0 for a hub); null when stand-alone or rejected",
+        )
+        .nullable(
+            "offroad_m",
+            METRES,
+            "m",
+            "metres from the school to its snap point on the road; null when not placed",
+        )
+        .field(
+            "over_cap",
+            Kind::Bool,
+            "",
+            "a member that joined a hub already at capacity",
+        )
+        .field(
+            "reason",
+            Kind::Text,
+            "",
+            "why stand-alone or rejected, \"\" otherwise",
+        );
     for s in &r.schools {
         b.text(s.id.0.as_str())
             .text(s.name.as_str())
@@ -131,7 +190,9 @@ pub fn schools(r: &RunResult) -> Layer {
             .opt_num(s.offroad_m)
             .bool(s.over_capacity)
             .text(s.reason.as_str());
-        b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| OutGeometry::Point(Coord { x, y })));
+        b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| {
+            OutGeometry::Point(Coord { x, y })
+        }));
     }
     b.finish()
 }
@@ -142,8 +203,18 @@ pub fn routes(r: &RunResult) -> Layer {
     b.field("school_id", Kind::Text, "", "the member school")
         .field("hub_id", Kind::Text, "", "its hub")
         .field("district", Kind::Text, "", "district code")
-        .field("level", Kind::Text, "", "level of the hub: primary or secondary")
-        .field("travel_min", MINUTES, "min", "door-to-door minutes, off-road legs included")
+        .field(
+            "level",
+            Kind::Text,
+            "",
+            "level of the hub: primary or secondary",
+        )
+        .field(
+            "travel_min",
+            MINUTES,
+            "min",
+            "door-to-door minutes, off-road legs included",
+        )
         .field("road_km", KM, "km", "kilometres along the roads");
     for rt in &r.routes {
         b.text(rt.school.0.as_str())
@@ -158,7 +229,11 @@ pub fn routes(r: &RunResult) -> Layer {
         if coords.len() == 1 {
             coords.push(coords[0]);
         }
-        b.row(if coords.is_empty() { OutGeometry::None } else { OutGeometry::LineString(coords) });
+        b.row(if coords.is_empty() {
+            OutGeometry::None
+        } else {
+            OutGeometry::LineString(coords)
+        });
     }
     b.finish()
 }
@@ -170,17 +245,51 @@ pub fn districts(r: &RunResult) -> Layer {
         .field("name", Kind::Text, "", "district name")
         .field("hubs_p", Kind::Int, "schools", "primary hubs")
         .field("hubs_s", Kind::Int, "schools", "secondary hubs")
-        .field("schools", Kind::Int, "schools", "schools in the district (rejected rows excluded)")
+        .field(
+            "schools",
+            Kind::Int,
+            "schools",
+            "schools in the district (rejected rows excluded)",
+        )
         .count("students", "students in the district")
         .field("members", Kind::Int, "schools", "member schools")
         .field("standalone", Kind::Int, "schools", "stand-alone schools")
-        .field("mean_min", MINUTES, "min", "student-weighted mean of the members' door-to-door minutes (0 without members)")
-        .field("p95_min", MINUTES, "min", "student-weighted 95th percentile of the members' minutes (0 without members)")
-        .field("max_min", MINUTES, "min", "the longest member trip (0 without members)")
-        .field("share_in", Kind::Real { decimals: 6 }, "share", "share of the students at a hub or a member school, 0-1")
-        .field("shortfall", Kind::Text, "", "levels with fewer hubs than asked, and why; \"\" when none");
+        .field(
+            "mean_min",
+            MINUTES,
+            "min",
+            "student-weighted mean of the members' door-to-door minutes (0 without members)",
+        )
+        .field(
+            "p95_min",
+            MINUTES,
+            "min",
+            "student-weighted 95th percentile of the members' minutes (0 without members)",
+        )
+        .field(
+            "max_min",
+            MINUTES,
+            "min",
+            "the longest member trip (0 without members)",
+        )
+        .field(
+            "share_in",
+            Kind::Real { decimals: 6 },
+            "share",
+            "share of the students at a hub or a member school, 0-1",
+        )
+        .field(
+            "shortfall",
+            Kind::Text,
+            "",
+            "levels with fewer hubs than asked, and why; \"\" when none",
+        );
     for (d, o) in r.districts.iter().zip(&r.district_outcomes) {
-        let shortfall: Vec<String> = o.shortfalls.iter().map(|s| format!("{}: {}", s.level.as_str(), s.reason)).collect();
+        let shortfall: Vec<String> = o
+            .shortfalls
+            .iter()
+            .map(|s| format!("{}: {}", s.level.as_str(), s.reason))
+            .collect();
         b.text(o.code.0.as_str())
             .text(o.name.as_str())
             .int(o.hubs_primary)
@@ -213,7 +322,12 @@ fn json(cell: &Cell) -> Value {
 pub fn geojson(layer: &Layer) -> String {
     let mut w = LayerWriter::new();
     for Row { geometry, cells } in &layer.rows {
-        let props: Map<String, Value> = layer.fields.iter().zip(cells).map(|(f, c)| (f.name.clone(), json(c))).collect();
+        let props: Map<String, Value> = layer
+            .fields
+            .iter()
+            .zip(cells)
+            .map(|(f, c)| (f.name.clone(), json(c)))
+            .collect();
         w.push(geometry, props);
     }
     w.finish()

@@ -82,7 +82,11 @@ impl Format {
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
             let f = Format::parse(part).ok_or_else(|| {
                 let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                format!("unknown format {:?} (one or more of: {}, comma-separated)", part.trim(), names.join(", "))
+                format!(
+                    "unknown format {:?} (one or more of: {}, comma-separated)",
+                    part.trim(),
+                    names.join(", ")
+                )
             })?;
             out.push(f);
         }
@@ -107,7 +111,10 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { formats: vec![Format::GeoJson], force: false }
+        WriteOptions {
+            formats: vec![Format::GeoJson],
+            force: false,
+        }
     }
 }
 
@@ -121,18 +128,35 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
     for layer in &layers {
         for format in formats {
             match format {
-                Format::GeoJson => files.push((format!("{}.geojson", layer.name), layers::geojson(layer).into_bytes())),
+                Format::GeoJson => files.push((
+                    format!("{}.geojson", layer.name),
+                    layers::geojson(layer).into_bytes(),
+                )),
                 Format::Shapefile => files.extend(shapefile::files(layer)?),
-                Format::FlatGeobuf => files.push((format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?)),
+                Format::FlatGeobuf => {
+                    files.push((format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?))
+                }
             }
         }
-        files.push((format!("{}.qml", layer.name), style::qml(layer, result.config.max_travel_minutes).into_bytes()));
+        files.push((
+            format!("{}.qml", layer.name),
+            style::qml(layer, result.config.max_travel_minutes).into_bytes(),
+        ));
     }
-    files.push(("report.html".into(), report::html(result, &layers).into_bytes()));
-    files.push(("summary.json".into(), summary::summary_json_with(result, &layers).into_bytes()));
+    files.push((
+        "report.html".into(),
+        report::html(result, &layers).into_bytes(),
+    ));
+    files.push((
+        "summary.json".into(),
+        summary::summary_json_with(result, &layers).into_bytes(),
+    ));
     files.push(("summary.csv".into(), summary_csv(result).into_bytes()));
     files.push(("rejects.csv".into(), rejects_csv(result).into_bytes()));
-    files.push((MARKER.into(), b"written by hubsel; this folder may be replaced by the next run\n".to_vec()));
+    files.push((
+        MARKER.into(),
+        b"written by hubsel; this folder may be replaced by the next run\n".to_vec(),
+    ));
     Ok(files)
 }
 
@@ -178,14 +202,19 @@ pub fn write_files(files: &[OutFile], dir: &Path, force: bool) -> Result<()> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| io_err(&parent, e))?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     recover_abandoned(&parent, &name, dir);
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
     // Fault injection for the kill test: slow each file down so a test can
     // stop the run half-way through writing.
-    let delay = std::env::var("HUBSEL_WRITE_DELAY_MS").ok().and_then(|v| v.parse::<u64>().ok());
+    let delay = std::env::var("HUBSEL_WRITE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
     for (file, bytes) in files {
         let path = tmp.join(file);
         if let Err(e) = fs::write(&path, bytes) {
@@ -225,24 +254,44 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let b = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
     // SAFETY: both paths are valid NUL-terminated strings that outlive the
     // call; AT_FDCWD resolves them against the working directory.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
-    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no atomic exchange on this system"))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "no atomic exchange on this system",
+    ))
 }
 
 /// Cleans up after runs that were killed while writing `dir`: their
 /// temporary folders go, and a previous result a killed run had moved
 /// aside (on systems without an atomic exchange) comes back.
 fn recover_abandoned(parent: &Path, name: &str, dir: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
     // Only Linux tells (through /proc) whether a process still runs;
     // elsewhere every other run's folders are left alone.
     let alive = |pid: &str| {
-        !cfg!(target_os = "linux") || pid.parse::<u32>().is_ok_and(|p| p == std::process::id() || Path::new("/proc").join(pid).exists())
+        !cfg!(target_os = "linux")
+            || pid
+                .parse::<u32>()
+                .is_ok_and(|p| p == std::process::id() || Path::new("/proc").join(pid).exists())
     };
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
@@ -268,7 +317,10 @@ mod tests {
 
     #[test]
     fn formats_parse_as_a_sorted_unique_list() {
-        assert_eq!(Format::parse_list("fgb,GeoJSON,shp,fgb"), Ok(vec![Format::GeoJson, Format::Shapefile, Format::FlatGeobuf]));
+        assert_eq!(
+            Format::parse_list("fgb,GeoJSON,shp,fgb"),
+            Ok(vec![Format::GeoJson, Format::Shapefile, Format::FlatGeobuf])
+        );
         assert_eq!(Format::parse_list("shapefile"), Ok(vec![Format::Shapefile]));
         assert!(Format::parse_list("kml").unwrap_err().contains("\"kml\""));
         assert!(Format::parse_list(" , ").is_err());

@@ -77,17 +77,37 @@ impl Projection {
             }
         }
         let [lon0, lat0, lon1, lat1] = bbox.unwrap_or([0.0, 0.0, 1.0, 1.0]);
-        let lats: Vec<f64> = r.schools.iter().filter_map(|s| s.lon_lat.map(|p| p.1)).filter(|y| y.is_finite()).collect();
-        let mean_lat = if lats.is_empty() { (lat0 + lat1) / 2.0 } else { lats.iter().sum::<f64>() / lats.len() as f64 };
+        let lats: Vec<f64> = r
+            .schools
+            .iter()
+            .filter_map(|s| s.lon_lat.map(|p| p.1))
+            .filter(|y| y.is_finite())
+            .collect();
+        let mean_lat = if lats.is_empty() {
+            (lat0 + lat1) / 2.0
+        } else {
+            lats.iter().sum::<f64>() / lats.len() as f64
+        };
         let cos_lat = mean_lat.to_radians().cos().max(0.01);
         let span_x = ((lon1 - lon0) * cos_lat).max(1e-9);
         let span_y = (lat1 - lat0).max(1e-9);
         let k = ((MAP_MAX_W - 2.0 * PAD) / span_x).min((MAP_MAX_H - 2.0 * PAD) / span_y);
-        Projection { lon0, lat1, cos_lat, k, width: span_x * k + 2.0 * PAD, height: span_y * k + 2.0 * PAD, lat0_deg: mean_lat }
+        Projection {
+            lon0,
+            lat1,
+            cos_lat,
+            k,
+            width: span_x * k + 2.0 * PAD,
+            height: span_y * k + 2.0 * PAD,
+            lat0_deg: mean_lat,
+        }
     }
 
     fn xy(&self, lon: f64, lat: f64) -> Coord<f64> {
-        Coord { x: PAD + (lon - self.lon0) * self.cos_lat * self.k, y: PAD + (self.lat1 - lat) * self.k }
+        Coord {
+            x: PAD + (lon - self.lon0) * self.cos_lat * self.k,
+            y: PAD + (self.lat1 - lat) * self.k,
+        }
     }
 
     /// Kilometres per pixel, along the mean latitude and along meridians.
@@ -100,9 +120,19 @@ impl Projection {
 fn path_data(out: &mut String, line: &[Coord<f64>], proj: &Projection, closed: bool) {
     let projected = LineString::new(line.iter().map(|c| proj.xy(c.x, c.y)).collect());
     let simple = projected.simplify(0.5);
-    let pts = if simple.0.len() >= 2 { simple.0 } else { projected.0 };
+    let pts = if simple.0.len() >= 2 {
+        simple.0
+    } else {
+        projected.0
+    };
     for (i, p) in pts.iter().enumerate() {
-        let _ = write!(out, "{}{:.1} {:.1}", if i == 0 { "M" } else { "L" }, p.x, p.y);
+        let _ = write!(
+            out,
+            "{}{:.1} {:.1}",
+            if i == 0 { "M" } else { "L" },
+            p.x,
+            p.y
+        );
     }
     if closed {
         out.push('Z');
@@ -134,7 +164,13 @@ struct Sizes {
 }
 
 impl Sizes {
-    fn new(proj: &Projection, districts: usize, hubs: usize, standalone: usize, routes: usize) -> Sizes {
+    fn new(
+        proj: &Projection,
+        districts: usize,
+        hubs: usize,
+        standalone: usize,
+        routes: usize,
+    ) -> Sizes {
         let area = proj.width * proj.height;
         let spacing = |n: usize| (area / n.max(1) as f64).sqrt();
         let hub_max_r = (spacing(hubs) * 0.35).clamp(2.5, 10.0);
@@ -142,7 +178,9 @@ impl Sizes {
             hub_max_r,
             // Never more than a quarter of a district's width, so the
             // districts' colours still show where schools are remote.
-            standalone: (spacing(standalone) * 0.6).min(spacing(districts) * 0.25).clamp(2.5, 6.0),
+            standalone: (spacing(standalone) * 0.6)
+                .min(spacing(districts) * 0.25)
+                .clamp(2.5, 6.0),
             route_width: (spacing(routes) * 0.06).clamp(0.5, 1.1),
             outline: if hub_max_r < 6.0 { 0.5 } else { 1.0 },
         }
@@ -151,7 +189,11 @@ impl Sizes {
     /// A hub marker's radius by students served (area ∝ students), from
     /// 30 % to 100 % of the largest.
     fn hub_radius(&self, served: f64, max_served: f64) -> f64 {
-        let f = if max_served > 0.0 { (served.max(0.0) / max_served).sqrt() } else { 0.0 };
+        let f = if max_served > 0.0 {
+            (served.max(0.0) / max_served).sqrt()
+        } else {
+            0.0
+        };
         self.hub_max_r * (0.3 + 0.7 * f)
     }
 }
@@ -162,7 +204,11 @@ fn nice_km(max_km: f64) -> f64 {
         return 1.0;
     }
     let p = 10f64.powf(max_km.log10().floor());
-    [5.0, 2.0, 1.0].iter().map(|m| m * p).find(|v| *v <= max_km).unwrap_or(p)
+    [5.0, 2.0, 1.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|v| *v <= max_km)
+        .unwrap_or(p)
 }
 
 fn hub_marker(out: &mut String, h: &HubOutcome, proj: &Projection, sizes: &Sizes, max_served: f64) {
@@ -207,14 +253,32 @@ fn hub_marker(out: &mut String, h: &HubOutcome, proj: &Projection, sizes: &Sizes
 
 fn triangle(out: &mut String, c: Coord<f64>, size: f64) {
     let h = size * 0.866;
-    let _ = write!(out, "M{:.1} {:.1}l{:.1} {:.1}h{:.1}Z", c.x, c.y - h * 0.6, size / 2.0, h, -size);
+    let _ = write!(
+        out,
+        "M{:.1} {:.1}l{:.1} {:.1}h{:.1}Z",
+        c.x,
+        c.y - h * 0.6,
+        size / 2.0,
+        h,
+        -size
+    );
 }
 
 /// The map: districts, routes, stand-alone schools, hubs, legend, scale.
 fn svg_map(r: &RunResult) -> String {
     let proj = Projection::new(r);
-    let standalone = r.schools.iter().filter(|sc| sc.role == Role::StandAlone).count();
-    let sizes = Sizes::new(&proj, r.districts.len(), r.hubs.len(), standalone, r.routes.len());
+    let standalone = r
+        .schools
+        .iter()
+        .filter(|sc| sc.role == Role::StandAlone)
+        .count();
+    let sizes = Sizes::new(
+        &proj,
+        r.districts.len(),
+        r.hubs.len(),
+        standalone,
+        r.routes.len(),
+    );
     let limit = r.config.max_travel_minutes;
     let total_w = proj.width + LEGEND_W;
     let total_h = proj.height.max(430.0);
@@ -223,10 +287,16 @@ fn svg_map(r: &RunResult) -> String {
         s,
         "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{total_w:.0}\" height=\"{total_h:.0}\" viewBox=\"0 0 {total_w:.0} {total_h:.0}\" role=\"img\" aria-label=\"Map of districts, hubs, routes and stand-alone schools\">"
     );
-    let _ = writeln!(s, "<rect x=\"0\" y=\"0\" width=\"{:.0}\" height=\"{total_h:.0}\" fill=\"#f4f7fa\"/>", proj.width);
+    let _ = writeln!(
+        s,
+        "<rect x=\"0\" y=\"0\" width=\"{:.0}\" height=\"{total_h:.0}\" fill=\"#f4f7fa\"/>",
+        proj.width
+    );
 
     // Districts, coloured by the share of students within the limit.
-    s.push_str("<g id=\"districts\" stroke=\"#5a5a5a\" stroke-width=\"0.7\" fill-opacity=\"0.55\">\n");
+    s.push_str(
+        "<g id=\"districts\" stroke=\"#5a5a5a\" stroke-width=\"0.7\" fill-opacity=\"0.55\">\n",
+    );
     for (d, o) in r.districts.iter().zip(&r.district_outcomes) {
         let mut data = String::new();
         for poly in &d.geometry.0 {
@@ -256,7 +326,9 @@ fn svg_map(r: &RunResult) -> String {
     // Routes, one path per hub and travel class.
     let mut groups: BTreeMap<(&str, usize), (usize, String, HubLevel)> = BTreeMap::new();
     for rt in &r.routes {
-        let e = groups.entry((rt.hub.0.as_str(), minutes_class(rt.travel_min, limit))).or_insert((0, String::new(), rt.level));
+        let e = groups
+            .entry((rt.hub.0.as_str(), minutes_class(rt.travel_min, limit)))
+            .or_insert((0, String::new(), rt.level));
         e.0 += 1;
         if rt.coords.len() >= 2 {
             path_data(&mut e.1, &rt.coords, &proj, false);
@@ -279,7 +351,11 @@ fn svg_map(r: &RunResult) -> String {
     s.push_str("</g>\n");
 
     // Stand-alone schools.
-    let _ = writeln!(s, "<g id=\"standalone\" stroke=\"#ffffff\" stroke-width=\"{:.2}\">", sizes.standalone / 15.0);
+    let _ = writeln!(
+        s,
+        "<g id=\"standalone\" stroke=\"#ffffff\" stroke-width=\"{:.2}\">",
+        sizes.standalone / 15.0
+    );
     for sc in r.schools.iter().filter(|sc| sc.role == Role::StandAlone) {
         let Some((x, y)) = sc.lon_lat else { continue };
         let mut d = String::new();
@@ -298,8 +374,16 @@ fn svg_map(r: &RunResult) -> String {
     // Hubs on top, larger ones first so small ones stay visible.
     let max_served = r.hubs.iter().map(|h| h.students_served).fold(0.0, f64::max);
     let mut hubs: Vec<&HubOutcome> = r.hubs.iter().collect();
-    hubs.sort_by(|a, b| b.students_served.total_cmp(&a.students_served).then_with(|| a.id.cmp(&b.id)));
-    let _ = writeln!(s, "<g id=\"hubs\" stroke=\"#ffffff\" stroke-width=\"{}\">", sizes.outline);
+    hubs.sort_by(|a, b| {
+        b.students_served
+            .total_cmp(&a.students_served)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let _ = writeln!(
+        s,
+        "<g id=\"hubs\" stroke=\"#ffffff\" stroke-width=\"{}\">",
+        sizes.outline
+    );
     for h in hubs {
         hub_marker(&mut s, h, &proj, &sizes, max_served);
     }
@@ -326,7 +410,11 @@ fn svg_map(r: &RunResult) -> String {
     let mut y = 22.0;
     let _ = writeln!(s, "<g id=\"legend\" font-size=\"12\"><text x=\"{lx:.1}\" y=\"{y:.1}\" font-weight=\"bold\">Legend</text>");
     y += 20.0;
-    let _ = writeln!(s, "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Districts: students within {} min</text>", num_label(limit));
+    let _ = writeln!(
+        s,
+        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Districts: students within {} min</text>",
+        num_label(limit)
+    );
     let b = palette::SHARE_BREAKS;
     for i in (0..4).rev() {
         y += 18.0;
@@ -341,7 +429,10 @@ fn svg_map(r: &RunResult) -> String {
         );
     }
     y += 26.0;
-    let _ = writeln!(s, "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Hubs (size: students served)</text>");
+    let _ = writeln!(
+        s,
+        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Hubs (size: students served)</text>"
+    );
     y += 20.0;
     let _ = writeln!(
         s,
@@ -361,7 +452,10 @@ fn svg_map(r: &RunResult) -> String {
         lx + 26.0
     );
     y += 26.0;
-    let _ = writeln!(s, "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Routes: door-to-door minutes</text>");
+    let _ = writeln!(
+        s,
+        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Routes: door-to-door minutes</text>"
+    );
     for i in 0..3 {
         y += 18.0;
         let lo = limit / 3.0 * i as f64;
@@ -378,8 +472,20 @@ fn svg_map(r: &RunResult) -> String {
     }
     y += 26.0;
     let mut tri = String::new();
-    triangle(&mut tri, Coord { x: lx + 9.0, y: y - 4.0 }, 10.0);
-    let _ = writeln!(s, "<path d=\"{tri}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{y:.1}\">stand-alone school</text>", palette::hex(palette::STANDALONE), lx + 26.0);
+    triangle(
+        &mut tri,
+        Coord {
+            x: lx + 9.0,
+            y: y - 4.0,
+        },
+        10.0,
+    );
+    let _ = writeln!(
+        s,
+        "<path d=\"{tri}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{y:.1}\">stand-alone school</text>",
+        palette::hex(palette::STANDALONE),
+        lx + 26.0
+    );
     y += 28.0;
     let _ = writeln!(
         s,
@@ -438,22 +544,59 @@ fn kv_row(out: &mut String, k: &str, v: &str) {
 
 fn scenario_section(r: &RunResult) -> String {
     let c = &r.config;
-    let mut s = String::from("<section id=\"scenario\"><h2>Scenario</h2>\n<div class=\"cols\"><table class=\"kv\">\n");
+    let mut s = String::from(
+        "<section id=\"scenario\"><h2>Scenario</h2>\n<div class=\"cols\"><table class=\"kv\">\n",
+    );
     kv_row(&mut s, "name", &c.name);
     kv_row(&mut s, "file", &c.source);
     kv_row(&mut s, "strategy", c.strategy.as_str());
-    kv_row(&mut s, "hubs per district", &format!("{} primary, {} secondary", c.hubs_primary, c.hubs_secondary));
-    kv_row(&mut s, "travel limit", &format!("{} min door to door", num_label(c.max_travel_minutes)));
-    kv_row(&mut s, "search cutoff", &format!("{} min", num_label(c.search_cutoff_minutes)));
-    kv_row(&mut s, "off-road speed", &format!("{} km/h", num_label(c.offroad_speed_kmh)));
-    kv_row(&mut s, "farthest snap", &format!("{} m from a road", num_label(c.max_snap_m)));
-    kv_row(&mut s, "smallest candidate", &format!("{} students", num_label(c.constraints.min_students)));
-    kv_row(&mut s, "excluded if", &if c.constraints.exclude_if.is_empty() { "—".to_string() } else { c.constraints.exclude_if.join(", ") });
+    kv_row(
+        &mut s,
+        "hubs per district",
+        &format!("{} primary, {} secondary", c.hubs_primary, c.hubs_secondary),
+    );
+    kv_row(
+        &mut s,
+        "travel limit",
+        &format!("{} min door to door", num_label(c.max_travel_minutes)),
+    );
+    kv_row(
+        &mut s,
+        "search cutoff",
+        &format!("{} min", num_label(c.search_cutoff_minutes)),
+    );
+    kv_row(
+        &mut s,
+        "off-road speed",
+        &format!("{} km/h", num_label(c.offroad_speed_kmh)),
+    );
+    kv_row(
+        &mut s,
+        "farthest snap",
+        &format!("{} m from a road", num_label(c.max_snap_m)),
+    );
+    kv_row(
+        &mut s,
+        "smallest candidate",
+        &format!("{} students", num_label(c.constraints.min_students)),
+    );
+    kv_row(
+        &mut s,
+        "excluded if",
+        &if c.constraints.exclude_if.is_empty() {
+            "—".to_string()
+        } else {
+            c.constraints.exclude_if.join(", ")
+        },
+    );
     let ids = |set: &std::collections::BTreeSet<crate::model::SchoolId>| {
         if set.is_empty() {
             "—".to_string()
         } else {
-            set.iter().map(|i| i.0.as_str()).collect::<Vec<_>>().join(", ")
+            set.iter()
+                .map(|i| i.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
     kv_row(&mut s, "required hubs", &ids(&c.required_hubs));
@@ -503,13 +646,21 @@ fn hub_cell(h: Option<&HubOutcome>) -> String {
             let runner = if h.runner_up_name.is_empty() {
                 "—".to_string()
             } else {
-                format!("{} <span class=\"id\">{}</span>", esc(&h.runner_up_name), esc(h.runner_up.as_ref().map_or("", |i| i.0.as_str())))
+                format!(
+                    "{} <span class=\"id\">{}</span>",
+                    esc(&h.runner_up_name),
+                    esc(h.runner_up.as_ref().map_or("", |i| i.0.as_str()))
+                )
             };
             format!(
                 "<td>{} <span class=\"id\">{}</span></td><td>{runner}</td><td class=\"n\">{}</td>",
                 esc(&h.name),
                 esc(&h.id.0),
-                if h.runner_up.is_some() { format!("{:.3}", h.margin) } else { "—".into() }
+                if h.runner_up.is_some() {
+                    format!("{:.3}", h.margin)
+                } else {
+                    "—".into()
+                }
             )
         }
     }
@@ -520,8 +671,16 @@ fn districts_section(r: &RunResult) -> String {
         "<section id=\"districts\"><h2>Districts</h2>\n<p>Hubs with their runner-up and margin; travel figures are student-weighted door-to-door minutes of the member schools.</p>\n<div class=\"scroll\"><table class=\"grid\" id=\"district-table\"><thead><tr><th>code</th><th>district</th><th>primary hub</th><th>runner-up</th><th>margin</th><th>secondary hub</th><th>runner-up</th><th>margin</th><th>schools</th><th>students</th><th>members</th><th>stand-alone</th><th>mean min</th><th>p95 min</th><th>max min</th><th>within limit</th><th>shortfall</th></tr></thead><tbody>\n",
     );
     for o in &r.district_outcomes {
-        let first = |level: HubLevel| r.hubs.iter().find(|h| h.district == o.code && h.level == level);
-        let shortfall: Vec<String> = o.shortfalls.iter().map(|x| format!("{}: {}", x.level.as_str(), x.reason)).collect();
+        let first = |level: HubLevel| {
+            r.hubs
+                .iter()
+                .find(|h| h.district == o.code && h.level == level)
+        };
+        let shortfall: Vec<String> = o
+            .shortfalls
+            .iter()
+            .map(|x| format!("{}: {}", x.level.as_str(), x.reason))
+            .collect();
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{}</td>{}{}<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1} %</td><td>{}</td></tr>",
@@ -541,7 +700,11 @@ fn districts_section(r: &RunResult) -> String {
         );
     }
     s.push_str("</tbody></table></div>\n");
-    let extra: usize = r.district_outcomes.iter().map(|o| (o.hubs_primary + o.hubs_secondary).saturating_sub(2)).sum();
+    let extra: usize = r
+        .district_outcomes
+        .iter()
+        .map(|o| (o.hubs_primary + o.hubs_secondary).saturating_sub(2))
+        .sum();
     if extra > 0 {
         let _ = writeln!(s, "<p>Districts with more than one hub per level show the first; all {} hubs are in <code>hubs.geojson</code>.</p>", r.hubs.len());
     }
@@ -559,7 +722,9 @@ fn rejects_section(r: &RunResult) -> String {
     // By file, field and action: how many, and one example reason.
     let mut groups: BTreeMap<(String, String, &'static str), (usize, String)> = BTreeMap::new();
     for x in &rows {
-        let e = groups.entry((x.source.file.clone(), x.field.clone(), x.action.as_str())).or_insert((0, x.reason.clone()));
+        let e = groups
+            .entry((x.source.file.clone(), x.field.clone(), x.action.as_str()))
+            .or_insert((0, x.reason.clone()));
         e.0 += 1;
     }
     let _ = writeln!(
@@ -571,7 +736,14 @@ fn rejects_section(r: &RunResult) -> String {
     );
     s.push_str("<table class=\"grid\"><thead><tr><th>file</th><th>field</th><th>action</th><th>rows</th><th>for example</th></tr></thead><tbody>\n");
     for ((file, field, action), (n, example)) in &groups {
-        let _ = writeln!(s, "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{n}</td><td>{}</td></tr>", esc(file), esc(field), action, esc(example));
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{n}</td><td>{}</td></tr>",
+            esc(file),
+            esc(field),
+            action,
+            esc(example)
+        );
     }
     s.push_str("</tbody></table>\n");
     const SHOWN: usize = 50;
@@ -626,17 +798,43 @@ pub fn html(r: &RunResult, layers: &[Layer]) -> String {
     s.push_str(&svg_map(r));
     s.push_str("</section>\n<div class=\"figures\" id=\"figures\">\n");
     let figs = [
-        (format!("{} + {}", t.hubs_primary, t.hubs_secondary), "primary + secondary hubs".to_string()),
+        (
+            format!("{} + {}", t.hubs_primary, t.hubs_secondary),
+            "primary + secondary hubs".to_string(),
+        ),
         (fmt_count(t.members as f64), "member schools".to_string()),
-        (fmt_count(t.standalone as f64), "stand-alone schools".to_string()),
+        (
+            fmt_count(t.standalone as f64),
+            "stand-alone schools".to_string(),
+        ),
         (fmt_count(t.rejected as f64), "rejected rows".to_string()),
-        (format!("{:.1} %", 100.0 * t.share_within), format!("students at a hub or within {} min", num_label(r.config.max_travel_minutes))),
-        (format!("{:.1} min", t.mean_min), "members' mean travel".to_string()),
-        (format!("{:.1} min", t.p95_min), "members' 95th percentile".to_string()),
-        (format!("{:.1} min", t.max_min), "longest member trip".to_string()),
+        (
+            format!("{:.1} %", 100.0 * t.share_within),
+            format!(
+                "students at a hub or within {} min",
+                num_label(r.config.max_travel_minutes)
+            ),
+        ),
+        (
+            format!("{:.1} min", t.mean_min),
+            "members' mean travel".to_string(),
+        ),
+        (
+            format!("{:.1} min", t.p95_min),
+            "members' 95th percentile".to_string(),
+        ),
+        (
+            format!("{:.1} min", t.max_min),
+            "longest member trip".to_string(),
+        ),
     ];
     for (value, label) in figs {
-        let _ = writeln!(s, "<div class=\"fig\"><b>{}</b><span>{}</span></div>", esc(&value), esc(&label));
+        let _ = writeln!(
+            s,
+            "<div class=\"fig\"><b>{}</b><span>{}</span></div>",
+            esc(&value),
+            esc(&label)
+        );
     }
     s.push_str("</div>\n</div>\n");
     s.push_str(&scenario_section(r));
@@ -644,10 +842,17 @@ pub fn html(r: &RunResult, layers: &[Layer]) -> String {
     s.push_str(&districts_section(r));
     s.push_str(&rejects_section(r));
     s.push_str("<section id=\"files\"><h2>Files of this run</h2><p>");
-    let names: Vec<String> = layers.iter().map(|l| format!("<code>{}</code> ({} features)", l.name, l.rows.len())).collect();
+    let names: Vec<String> = layers
+        .iter()
+        .map(|l| format!("<code>{}</code> ({} features)", l.name, l.rows.len()))
+        .collect();
     s.push_str(&names.join(", "));
     s.push_str(", each with a QGIS style (<code>.qml</code>); <code>summary.json</code> lists every field with its unit.</p></section>\n");
-    let _ = writeln!(s, "</main>\n<footer>written by hubsel {}</footer>\n</body>\n</html>", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        s,
+        "</main>\n<footer>written by hubsel {}</footer>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
     s
 }
 

@@ -82,10 +82,24 @@ fn column(field: &Field, index: usize, rows: &[&Row]) -> Column {
     let cells = rows.iter().filter_map(move |r| r.cells.get(index));
     match field.kind {
         Kind::Text => {
-            let widest = cells.map(|c| if let Cell::Text(s) = c { cp874_len(&clip(s)) } else { 0 }).max().unwrap_or(0);
-            Column::Text { width: widest.clamp(1, MAX_TEXT_BYTES) as u8 }
+            let widest = cells
+                .map(|c| {
+                    if let Cell::Text(s) = c {
+                        cp874_len(&clip(s))
+                    } else {
+                        0
+                    }
+                })
+                .max()
+                .unwrap_or(0);
+            Column::Text {
+                width: widest.clamp(1, MAX_TEXT_BYTES) as u8,
+            }
         }
-        Kind::Bool => Column::Numeric { width: 1, decimals: 0 },
+        Kind::Bool => Column::Numeric {
+            width: 1,
+            decimals: 0,
+        },
         Kind::Int | Kind::Real { .. } => {
             let mut decimals = match field.kind {
                 Kind::Real { decimals } => decimals,
@@ -98,14 +112,25 @@ fn column(field: &Field, index: usize, rows: &[&Row]) -> Column {
                     _ => None,
                 })
                 .collect();
-            let width = |d: u8| numbers.iter().map(|v| numeric_text(*v, d).len()).max().unwrap_or(1);
+            let width = |d: u8| {
+                numbers
+                    .iter()
+                    .map(|v| numeric_text(*v, d).len())
+                    .max()
+                    .unwrap_or(1)
+            };
             // Fewer decimals before a cropped number: only absurdly large
             // values ever get here.
             while width(decimals) > MAX_NUMERIC_WIDTH && decimals > 0 {
                 decimals -= 1;
             }
-            let w = width(decimals).max(usize::from(decimals) + 2).min(MAX_NUMERIC_WIDTH);
-            Column::Numeric { width: w as u8, decimals }
+            let w = width(decimals)
+                .max(usize::from(decimals) + 2)
+                .min(MAX_NUMERIC_WIDTH);
+            Column::Numeric {
+                width: w as u8,
+                decimals,
+            }
         }
     }
 }
@@ -117,10 +142,15 @@ struct Record<'a> {
 }
 
 impl WritableRecord for Record<'_> {
-    fn write_using<W: std::io::Write>(&self, w: &mut FieldWriter<'_, W>) -> std::result::Result<(), shapefile::dbase::FieldError> {
+    fn write_using<W: std::io::Write>(
+        &self,
+        w: &mut FieldWriter<'_, W>,
+    ) -> std::result::Result<(), shapefile::dbase::FieldError> {
         for (cell, col) in self.cells.iter().zip(self.columns) {
             match (col, cell) {
-                (Column::Text { .. }, Cell::Text(s)) => w.write_next_field_value(&clip(s).into_owned())?,
+                (Column::Text { .. }, Cell::Text(s)) => {
+                    w.write_next_field_value(&clip(s).into_owned())?
+                }
                 (Column::Text { .. }, _) => w.write_next_field_value(&String::new())?,
                 (Column::Numeric { width, decimals }, c) => {
                     let v = match c {
@@ -146,10 +176,16 @@ fn shp_err(layer: &str, e: impl std::fmt::Display) -> Error {
 
 /// The DBF of `rows`, with the table's fixed date.
 fn dbf(layer: &Layer, rows: &[&Row]) -> Result<Vec<u8>> {
-    let columns: Vec<Column> = layer.fields.iter().enumerate().map(|(i, f)| column(f, i, rows)).collect();
+    let columns: Vec<Column> = layer
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| column(f, i, rows))
+        .collect();
     let mut builder = TableWriterBuilder::with_encoding(encoding());
     for (f, col) in layer.fields.iter().zip(&columns) {
-        let name = FieldName::try_from(f.shp.as_str()).map_err(|e| shp_err(layer.name, format!("field {:?}: {e}", f.shp)))?;
+        let name = FieldName::try_from(f.shp.as_str())
+            .map_err(|e| shp_err(layer.name, format!("field {:?}: {e}", f.shp)))?;
         builder = match *col {
             Column::Text { width } => builder.add_character_field(name, width),
             Column::Numeric { width, decimals } => builder.add_numeric_field(name, width, decimals),
@@ -159,7 +195,12 @@ fn dbf(layer: &Layer, rows: &[&Row]) -> Result<Vec<u8>> {
     {
         let mut table = builder.build_with_dest(&mut out);
         for r in rows {
-            table.write_record(&Record { cells: &r.cells, columns: &columns }).map_err(|e| shp_err(layer.name, e))?;
+            table
+                .write_record(&Record {
+                    cells: &r.cells,
+                    columns: &columns,
+                })
+                .map_err(|e| shp_err(layer.name, e))?;
         }
         table.finalize().map_err(|e| shp_err(layer.name, e))?;
     }
@@ -196,19 +237,33 @@ fn shapes(layer: &Layer, rows: &[&Row]) -> Result<(Vec<u8>, Vec<u8>)> {
                 (OutGeometry::MultiPolygon(m), GeomKind::MultiPolygon) => {
                     // A ring needs three positions; the crate's polygon
                     // also needs one ring at least (it indexes the first).
-                    let ring = |r: &geo::LineString<f64>| (r.0.len() >= 3).then(|| r.0.iter().map(point).collect::<Vec<Point>>());
+                    let ring = |r: &geo::LineString<f64>| {
+                        (r.0.len() >= 3).then(|| r.0.iter().map(point).collect::<Vec<Point>>())
+                    };
                     let mut rings = Vec::new();
                     for p in &m.0 {
-                        let Some(outer) = ring(p.exterior()) else { continue };
+                        let Some(outer) = ring(p.exterior()) else {
+                            continue;
+                        };
                         rings.push(PolygonRing::Outer(outer));
-                        rings.extend(p.interiors().iter().filter_map(ring).map(PolygonRing::Inner));
+                        rings.extend(
+                            p.interiors()
+                                .iter()
+                                .filter_map(ring)
+                                .map(PolygonRing::Inner),
+                        );
                     }
                     if rings.is_empty() {
                         return Err(shp_err(layer.name, "a polygon feature without any ring"));
                     }
                     w.write_shape(&Polygon::with_rings(rings))
                 }
-                _ => return Err(shp_err(layer.name, "a geometry of another kind than the layer's")),
+                _ => {
+                    return Err(shp_err(
+                        layer.name,
+                        "a geometry of another kind than the layer's",
+                    ))
+                }
             };
             written.map_err(|e| shp_err(layer.name, e))?;
         }
@@ -240,8 +295,15 @@ fn empty_shp(kind: GeomKind) -> Vec<u8> {
 
 /// The files of a layer as a Shapefile, by name.
 pub fn files(layer: &Layer) -> Result<Vec<(String, Vec<u8>)>> {
-    let (located, unlocated): (Vec<&Row>, Vec<&Row>) = layer.rows.iter().partition(|r| !matches!(r.geometry, OutGeometry::None));
-    let (shp, shx) = if located.is_empty() { (empty_shp(layer.geometry), empty_shp(layer.geometry)) } else { shapes(layer, &located)? };
+    let (located, unlocated): (Vec<&Row>, Vec<&Row>) = layer
+        .rows
+        .iter()
+        .partition(|r| !matches!(r.geometry, OutGeometry::None));
+    let (shp, shx) = if located.is_empty() {
+        (empty_shp(layer.geometry), empty_shp(layer.geometry))
+    } else {
+        shapes(layer, &located)?
+    };
     let mut out = vec![
         (format!("{}.shp", layer.name), shp),
         (format!("{}.shx", layer.name), shx),
@@ -250,8 +312,14 @@ pub fn files(layer: &Layer) -> Result<Vec<(String, Vec<u8>)>> {
         (format!("{}.cpg", layer.name), CPG.as_bytes().to_vec()),
     ];
     if !unlocated.is_empty() {
-        out.push((format!("{}_unlocated.dbf", layer.name), dbf(layer, &unlocated)?));
-        out.push((format!("{}_unlocated.cpg", layer.name), CPG.as_bytes().to_vec()));
+        out.push((
+            format!("{}_unlocated.dbf", layer.name),
+            dbf(layer, &unlocated)?,
+        ));
+        out.push((
+            format!("{}_unlocated.cpg", layer.name),
+            CPG.as_bytes().to_vec(),
+        ));
     }
     Ok(out)
 }

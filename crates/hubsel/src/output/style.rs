@@ -27,10 +27,16 @@ pub mod palette {
     pub const STANDALONE: (u8, u8, u8) = (215, 25, 28);
     pub const REJECTED: (u8, u8, u8) = (127, 127, 127);
     /// Routes by thirds of the travel limit, then beyond it.
-    pub const MINUTES: [(u8, u8, u8); 4] = [(254, 217, 118), (253, 141, 60), (227, 26, 28), (128, 0, 38)];
+    pub const MINUTES: [(u8, u8, u8); 4] =
+        [(254, 217, 118), (253, 141, 60), (227, 26, 28), (128, 0, 38)];
     /// Districts by share of students within the limit: below 50 %,
     /// 50–70 %, 70–90 %, 90 % and more.
-    pub const SHARE: [(u8, u8, u8); 4] = [(215, 48, 39), (252, 141, 89), (217, 239, 139), (26, 152, 80)];
+    pub const SHARE: [(u8, u8, u8); 4] = [
+        (215, 48, 39),
+        (252, 141, 89),
+        (217, 239, 139),
+        (26, 152, 80),
+    ];
     pub const SHARE_BREAKS: [f64; 5] = [0.0, 0.5, 0.7, 0.9, 1.0];
 
     /// `#rrggbb` for SVG and CSS.
@@ -67,7 +73,12 @@ fn rgba((r, g, b): (u8, u8, u8), alpha: u8) -> String {
 fn props(out: &mut String, pad: &str, kv: &[(&str, String)]) {
     let _ = writeln!(out, "{pad}<Option type=\"Map\">");
     for (k, v) in kv {
-        let _ = writeln!(out, "{pad}  <Option type=\"QString\" name=\"{}\" value=\"{}\"/>", xml(k), xml(v));
+        let _ = writeln!(
+            out,
+            "{pad}  <Option type=\"QString\" name=\"{}\" value=\"{}\"/>",
+            xml(k),
+            xml(v)
+        );
     }
     let _ = writeln!(out, "{pad}</Option>");
     for (k, v) in kv {
@@ -79,21 +90,41 @@ fn props(out: &mut String, pad: &str, kv: &[(&str, String)]) {
 fn data_defined(out: &mut String, pad: &str, exprs: &[(&str, String)]) {
     let _ = writeln!(out, "{pad}<data_defined_properties>");
     let _ = writeln!(out, "{pad}  <Option type=\"Map\">");
-    let _ = writeln!(out, "{pad}    <Option type=\"QString\" name=\"name\" value=\"\"/>");
+    let _ = writeln!(
+        out,
+        "{pad}    <Option type=\"QString\" name=\"name\" value=\"\"/>"
+    );
     if exprs.is_empty() {
         let _ = writeln!(out, "{pad}    <Option name=\"properties\"/>");
     } else {
         let _ = writeln!(out, "{pad}    <Option type=\"Map\" name=\"properties\">");
         for (name, expr) in exprs {
-            let _ = writeln!(out, "{pad}      <Option type=\"Map\" name=\"{}\">", xml(name));
-            let _ = writeln!(out, "{pad}        <Option type=\"bool\" name=\"active\" value=\"true\"/>");
-            let _ = writeln!(out, "{pad}        <Option type=\"QString\" name=\"expression\" value=\"{}\"/>", xml(expr));
-            let _ = writeln!(out, "{pad}        <Option type=\"int\" name=\"type\" value=\"3\"/>");
+            let _ = writeln!(
+                out,
+                "{pad}      <Option type=\"Map\" name=\"{}\">",
+                xml(name)
+            );
+            let _ = writeln!(
+                out,
+                "{pad}        <Option type=\"bool\" name=\"active\" value=\"true\"/>"
+            );
+            let _ = writeln!(
+                out,
+                "{pad}        <Option type=\"QString\" name=\"expression\" value=\"{}\"/>",
+                xml(expr)
+            );
+            let _ = writeln!(
+                out,
+                "{pad}        <Option type=\"int\" name=\"type\" value=\"3\"/>"
+            );
             let _ = writeln!(out, "{pad}      </Option>");
         }
         let _ = writeln!(out, "{pad}    </Option>");
     }
-    let _ = writeln!(out, "{pad}    <Option type=\"QString\" name=\"type\" value=\"collection\"/>");
+    let _ = writeln!(
+        out,
+        "{pad}    <Option type=\"QString\" name=\"type\" value=\"collection\"/>"
+    );
     let _ = writeln!(out, "{pad}  </Option>");
     let _ = writeln!(out, "{pad}</data_defined_properties>");
 }
@@ -102,9 +133,20 @@ fn data_defined(out: &mut String, pad: &str, exprs: &[(&str, String)]) {
 enum Sym {
     /// A marker: shape name (circle, square, star, triangle, cross2, …),
     /// colour, size in mm, and an optional size expression.
-    Marker { shape: &'static str, color: (u8, u8, u8), size_mm: f64, size_expr: Option<String> },
-    Line { color: (u8, u8, u8), width_mm: f64 },
-    Fill { color: (u8, u8, u8), alpha: u8 },
+    Marker {
+        shape: &'static str,
+        color: (u8, u8, u8),
+        size_mm: f64,
+        size_expr: Option<String>,
+    },
+    Line {
+        color: (u8, u8, u8),
+        width_mm: f64,
+    },
+    Fill {
+        color: (u8, u8, u8),
+        alpha: u8,
+    },
 }
 
 fn symbol(out: &mut String, name: &str, sym: &Sym) {
@@ -116,8 +158,16 @@ fn symbol(out: &mut String, name: &str, sym: &Sym) {
     let _ = writeln!(out, "      <symbol type=\"{kind}\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">", xml(name));
     data_defined(out, "        ", &[]);
     match sym {
-        Sym::Marker { shape, color, size_mm, size_expr } => {
-            let _ = writeln!(out, "        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">");
+        Sym::Marker {
+            shape,
+            color,
+            size_mm,
+            size_expr,
+        } => {
+            let _ = writeln!(
+                out,
+                "        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">"
+            );
             props(
                 out,
                 "          ",
@@ -136,11 +186,15 @@ fn symbol(out: &mut String, name: &str, sym: &Sym) {
                     ("size_unit", "MM".into()),
                 ],
             );
-            let exprs: Vec<(&str, String)> = size_expr.iter().map(|e| ("size", e.clone())).collect();
+            let exprs: Vec<(&str, String)> =
+                size_expr.iter().map(|e| ("size", e.clone())).collect();
             data_defined(out, "          ", &exprs);
         }
         Sym::Line { color, width_mm } => {
-            let _ = writeln!(out, "        <layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" pass=\"0\">");
+            let _ = writeln!(
+                out,
+                "        <layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" pass=\"0\">"
+            );
             props(
                 out,
                 "          ",
@@ -156,7 +210,10 @@ fn symbol(out: &mut String, name: &str, sym: &Sym) {
             data_defined(out, "          ", &[]);
         }
         Sym::Fill { color, alpha } => {
-            let _ = writeln!(out, "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">");
+            let _ = writeln!(
+                out,
+                "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">"
+            );
             props(
                 out,
                 "          ",
@@ -257,8 +314,14 @@ fn labels(out: &mut String, field: &str) {
     );
     let _ = writeln!(out, "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"0.85\"/>");
     let _ = writeln!(out, "      </text-style>");
-    let _ = writeln!(out, "      <text-format wrapChar=\"\" multilineAlign=\"0\"/>");
-    let _ = writeln!(out, "      <placement placement=\"0\" dist=\"1.2\" distUnits=\"MM\" priority=\"7\"/>");
+    let _ = writeln!(
+        out,
+        "      <text-format wrapChar=\"\" multilineAlign=\"0\"/>"
+    );
+    let _ = writeln!(
+        out,
+        "      <placement placement=\"0\" dist=\"1.2\" distUnits=\"MM\" priority=\"7\"/>"
+    );
     let _ = writeln!(out, "      <rendering obstacle=\"1\" scaleVisibility=\"0\" drawLabels=\"1\" upsidedownLabels=\"0\" limitNumLabels=\"0\"/>");
     let _ = writeln!(out, "    </settings>");
     let _ = writeln!(out, "  </labeling>");
@@ -269,14 +332,27 @@ fn labels(out: &mut String, field: &str) {
 /// have the same name in every format.
 fn aliases(out: &mut String, layer: &Layer) {
     let _ = writeln!(out, "  <aliases>");
-    for (i, f) in layer.fields.iter().enumerate().filter(|(_, f)| f.shp == f.name) {
-        let base = f.name.trim_end_matches(&format!("_{}", f.unit)).replace('_', " ");
+    for (i, f) in layer
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.shp == f.name)
+    {
+        let base = f
+            .name
+            .trim_end_matches(&format!("_{}", f.unit))
+            .replace('_', " ");
         let alias = match f.unit {
             "min" | "km" | "m" => format!("{base} ({})", f.unit),
             "share" => format!("{base} (share 0-1)"),
             _ => continue,
         };
-        let _ = writeln!(out, "    <alias field=\"{}\" index=\"{i}\" name=\"{}\"/>", xml(&f.name), xml(&alias));
+        let _ = writeln!(
+            out,
+            "    <alias field=\"{}\" index=\"{i}\" name=\"{}\"/>",
+            xml(&f.name),
+            xml(&alias)
+        );
     }
     let _ = writeln!(out, "  </aliases>");
 }
@@ -324,12 +400,22 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
                 Category {
                     value: "primary",
                     label: "primary hub (size: students served)".into(),
-                    sym: Sym::Marker { shape: "circle", color: palette::PRIMARY, size_mm: 4.0, size_expr: Some(size.clone()) },
+                    sym: Sym::Marker {
+                        shape: "circle",
+                        color: palette::PRIMARY,
+                        size_mm: 4.0,
+                        size_expr: Some(size.clone()),
+                    },
                 },
                 Category {
                     value: "secondary",
                     label: "secondary hub (size: students served)".into(),
-                    sym: Sym::Marker { shape: "square", color: palette::SECONDARY, size_mm: 4.0, size_expr: Some(size) },
+                    sym: Sym::Marker {
+                        shape: "square",
+                        color: palette::SECONDARY,
+                        size_mm: 4.0,
+                        size_expr: Some(size),
+                    },
                 },
             ];
             categorized(&mut out, "level", &cats);
@@ -338,28 +424,56 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
         "schools" => {
             open(&mut out, false);
             let cats = [
-                Category { value: Role::Hub.as_str(), label: "hub".into(), sym: Sym::Marker { shape: "star", color: palette::HUB, size_mm: 3.6, size_expr: None } },
+                Category {
+                    value: Role::Hub.as_str(),
+                    label: "hub".into(),
+                    sym: Sym::Marker {
+                        shape: "star",
+                        color: palette::HUB,
+                        size_mm: 3.6,
+                        size_expr: None,
+                    },
+                },
                 Category {
                     value: Role::Member.as_str(),
                     label: "member (networked to a hub)".into(),
-                    sym: Sym::Marker { shape: "circle", color: palette::MEMBER, size_mm: 2.0, size_expr: None },
+                    sym: Sym::Marker {
+                        shape: "circle",
+                        color: palette::MEMBER,
+                        size_mm: 2.0,
+                        size_expr: None,
+                    },
                 },
                 Category {
                     value: Role::StandAlone.as_str(),
                     label: "stand-alone (too remote to join)".into(),
-                    sym: Sym::Marker { shape: "triangle", color: palette::STANDALONE, size_mm: 2.6, size_expr: None },
+                    sym: Sym::Marker {
+                        shape: "triangle",
+                        color: palette::STANDALONE,
+                        size_mm: 2.6,
+                        size_expr: None,
+                    },
                 },
                 Category {
                     value: Role::Rejected.as_str(),
                     label: "rejected input row (see rejects.csv)".into(),
-                    sym: Sym::Marker { shape: "cross2", color: palette::REJECTED, size_mm: 2.4, size_expr: None },
+                    sym: Sym::Marker {
+                        shape: "cross2",
+                        color: palette::REJECTED,
+                        size_mm: 2.4,
+                        size_expr: None,
+                    },
                 },
             ];
             categorized(&mut out, "role", &cats);
         }
         "routes" => {
             open(&mut out, false);
-            let limit = if limit_min > 0.0 { limit_min } else { max_of(layer, "travel_min").max(1.0) };
+            let limit = if limit_min > 0.0 {
+                limit_min
+            } else {
+                max_of(layer, "travel_min").max(1.0)
+            };
             let beyond = max_of(layer, "travel_min").max(limit) + 1.0;
             let bounds = [0.0, limit / 3.0, 2.0 * limit / 3.0, limit, beyond];
             let ranges: Vec<Range> = (0..4)
@@ -367,11 +481,18 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
                     lower: bounds[i],
                     upper: bounds[i + 1],
                     label: if i < 3 {
-                        format!("{} - {} min", num_label(bounds[i]), num_label(bounds[i + 1]))
+                        format!(
+                            "{} - {} min",
+                            num_label(bounds[i]),
+                            num_label(bounds[i + 1])
+                        )
                     } else {
                         format!("over {} min", num_label(limit))
                     },
-                    sym: Sym::Line { color: palette::MINUTES[i], width_mm: 0.5 },
+                    sym: Sym::Line {
+                        color: palette::MINUTES[i],
+                        width_mm: 0.5,
+                    },
                 })
                 .collect();
             graduated(&mut out, "travel_min", &ranges);
@@ -383,8 +504,15 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
                 .map(|i| Range {
                     lower: b[i],
                     upper: b[i + 1],
-                    label: format!("{:.0} - {:.0} % of students within the limit", 100.0 * b[i], 100.0 * b[i + 1]),
-                    sym: Sym::Fill { color: palette::SHARE[i], alpha: 150 },
+                    label: format!(
+                        "{:.0} - {:.0} % of students within the limit",
+                        100.0 * b[i],
+                        100.0 * b[i + 1]
+                    ),
+                    sym: Sym::Fill {
+                        color: palette::SHARE[i],
+                        alpha: 150,
+                    },
                 })
                 .collect();
             graduated(&mut out, "share_in", &ranges);
@@ -392,9 +520,20 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
         _ => {
             open(&mut out, false);
             let sym = match layer.geometry {
-                GeomKind::Point => Sym::Marker { shape: "circle", color: palette::HUB, size_mm: 2.0, size_expr: None },
-                GeomKind::LineString => Sym::Line { color: palette::HUB, width_mm: 0.4 },
-                GeomKind::MultiPolygon => Sym::Fill { color: palette::REJECTED, alpha: 120 },
+                GeomKind::Point => Sym::Marker {
+                    shape: "circle",
+                    color: palette::HUB,
+                    size_mm: 2.0,
+                    size_expr: None,
+                },
+                GeomKind::LineString => Sym::Line {
+                    color: palette::HUB,
+                    width_mm: 0.4,
+                },
+                GeomKind::MultiPolygon => Sym::Fill {
+                    color: palette::REJECTED,
+                    alpha: 120,
+                },
             };
             let _ = writeln!(out, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">");
             let _ = writeln!(out, "    <symbols>");

@@ -31,13 +31,31 @@ pub struct Totals {
 impl Totals {
     pub fn of(r: &RunResult) -> Totals {
         let count = |role: Role| r.schools.iter().filter(|s| s.role == role).count();
-        let taking_part: f64 = r.schools.iter().filter(|s| s.role != Role::Rejected).map(|s| s.students).sum();
-        let within: f64 = r.schools.iter().filter(|s| matches!(s.role, Role::Hub | Role::Member)).map(|s| s.students).sum();
-        let mut pairs: Vec<(f64, f64)> =
-            r.schools.iter().filter(|s| s.role == Role::Member).filter_map(|s| s.travel_min.map(|m| (m, s.students))).collect();
+        let taking_part: f64 = r
+            .schools
+            .iter()
+            .filter(|s| s.role != Role::Rejected)
+            .map(|s| s.students)
+            .sum();
+        let within: f64 = r
+            .schools
+            .iter()
+            .filter(|s| matches!(s.role, Role::Hub | Role::Member))
+            .map(|s| s.students)
+            .sum();
+        let mut pairs: Vec<(f64, f64)> = r
+            .schools
+            .iter()
+            .filter(|s| s.role == Role::Member)
+            .filter_map(|s| s.travel_min.map(|m| (m, s.students)))
+            .collect();
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let weight: f64 = pairs.iter().map(|p| p.1).sum();
-        let mean_min = if weight > 0.0 { pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / weight } else { 0.0 };
+        let mean_min = if weight > 0.0 {
+            pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / weight
+        } else {
+            0.0
+        };
         let mut p95_min = pairs.last().map_or(0.0, |p| p.0);
         let mut acc = 0.0;
         for (m, s) in &pairs {
@@ -49,8 +67,16 @@ impl Totals {
         }
         Totals {
             schools: r.schools.len(),
-            hubs_primary: r.hubs.iter().filter(|h| h.level == HubLevel::Primary).count(),
-            hubs_secondary: r.hubs.iter().filter(|h| h.level == HubLevel::Secondary).count(),
+            hubs_primary: r
+                .hubs
+                .iter()
+                .filter(|h| h.level == HubLevel::Primary)
+                .count(),
+            hubs_secondary: r
+                .hubs
+                .iter()
+                .filter(|h| h.level == HubLevel::Secondary)
+                .count(),
             members: count(Role::Member),
             standalone: count(Role::StandAlone),
             rejected: count(Role::Rejected),
@@ -58,8 +84,16 @@ impl Totals {
             mean_min,
             p95_min,
             max_min: pairs.last().map_or(0.0, |p| p.0),
-            share_within: if taking_part > 0.0 { within / taking_part } else { 0.0 },
-            hubs_over_capacity: r.hubs.iter().filter(|h| h.capacity.is_some_and(|c| h.students_served > c + 1e-9)).count(),
+            share_within: if taking_part > 0.0 {
+                within / taking_part
+            } else {
+                0.0
+            },
+            hubs_over_capacity: r
+                .hubs
+                .iter()
+                .filter(|h| h.capacity.is_some_and(|c| h.students_served > c + 1e-9))
+                .count(),
         }
     }
 }
@@ -82,7 +116,10 @@ fn layers_json(layers: &[Layer]) -> Value {
             .iter()
             .map(|f| json!({"name": f.name, "shp": f.shp, "type": f.kind.as_str(), "unit": f.unit, "nullable": f.nullable, "doc": f.doc}))
             .collect();
-        map.insert(l.name.to_string(), json!({"geometry": l.geometry.as_str(), "features": l.rows.len(), "fields": fields}));
+        map.insert(
+            l.name.to_string(),
+            json!({"geometry": l.geometry.as_str(), "features": l.rows.len(), "fields": fields}),
+        );
     }
     Value::Object(map)
 }
@@ -155,15 +192,35 @@ fn csv_text(rows: Vec<Vec<String>>) -> String {
         // Writing to memory cannot fail.
         let _ = w.write_record(&row);
     }
-    w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    w.into_inner()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// `summary.csv`: one row per district, then a `TOTAL` row.
 pub fn summary_csv(r: &RunResult) -> String {
-    let header = ["code", "name", "hubs_p", "hubs_s", "schools", "students", "members", "standalone", "mean_min", "p95_min", "max_min", "share_in", "shortfall"];
+    let header = [
+        "code",
+        "name",
+        "hubs_p",
+        "hubs_s",
+        "schools",
+        "students",
+        "members",
+        "standalone",
+        "mean_min",
+        "p95_min",
+        "max_min",
+        "share_in",
+        "shortfall",
+    ];
     let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     for o in &r.district_outcomes {
-        let shortfall: Vec<String> = o.shortfalls.iter().map(|s| format!("{}: {}", s.level.as_str(), s.reason)).collect();
+        let shortfall: Vec<String> = o
+            .shortfalls
+            .iter()
+            .map(|s| format!("{}: {}", s.level.as_str(), s.reason))
+            .collect();
         rows.push(vec![
             o.code.0.clone(),
             o.name.clone(),
@@ -202,9 +259,19 @@ pub fn summary_csv(r: &RunResult) -> String {
 /// `rejects.csv`: file, line (or feature number), id, field, reason and
 /// whether the row was refused or only flagged.
 pub fn rejects_csv(r: &RunResult) -> String {
-    let mut rows = vec![["file", "line", "id", "field", "reason", "action"].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut rows = vec![["file", "line", "id", "field", "reason", "action"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()];
     for x in r.rejects.sorted() {
-        rows.push(vec![x.source.file, x.source.line.to_string(), x.id, x.field, x.reason, x.action.as_str().to_string()]);
+        rows.push(vec![
+            x.source.file,
+            x.source.line.to_string(),
+            x.id,
+            x.field,
+            x.reason,
+            x.action.as_str().to_string(),
+        ]);
     }
     csv_text(rows)
 }

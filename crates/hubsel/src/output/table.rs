@@ -138,18 +138,46 @@ pub(crate) struct LayerBuilder {
 
 impl LayerBuilder {
     pub fn new(name: &'static str, geometry: GeomKind) -> Self {
-        LayerBuilder { layer: Layer { name, geometry, fields: Vec::new(), rows: Vec::new() }, pending: Vec::new(), counts: Vec::new() }
+        LayerBuilder {
+            layer: Layer {
+                name,
+                geometry,
+                fields: Vec::new(),
+                rows: Vec::new(),
+            },
+            pending: Vec::new(),
+            counts: Vec::new(),
+        }
     }
 
     /// Declares a field.
-    pub fn field(&mut self, name: impl Into<String>, kind: Kind, unit: &'static str, doc: impl Into<String>) -> &mut Self {
+    pub fn field(
+        &mut self,
+        name: impl Into<String>,
+        kind: Kind,
+        unit: &'static str,
+        doc: impl Into<String>,
+    ) -> &mut Self {
         let name = name.into();
-        self.layer.fields.push(Field { shp: name.clone(), name, kind, nullable: false, unit, doc: doc.into() });
+        self.layer.fields.push(Field {
+            shp: name.clone(),
+            name,
+            kind,
+            nullable: false,
+            unit,
+            doc: doc.into(),
+        });
         self
     }
 
     /// Declares a field that may hold no value.
-    pub fn nullable(&mut self, name: impl Into<String>, kind: Kind, unit: &'static str, doc: impl Into<String>) -> &mut Self {
+    pub fn nullable(
+        &mut self,
+        name: impl Into<String>,
+        kind: Kind,
+        unit: &'static str,
+        doc: impl Into<String>,
+    ) -> &mut Self {
         self.field(name, kind, unit, doc);
         if let Some(f) = self.layer.fields.last_mut() {
             f.nullable = true;
@@ -179,7 +207,8 @@ impl LayerBuilder {
     }
 
     pub fn int(&mut self, v: usize) -> &mut Self {
-        self.pending.push(Cell::Int(i64::try_from(v).unwrap_or(i64::MAX)));
+        self.pending
+            .push(Cell::Int(i64::try_from(v).unwrap_or(i64::MAX)));
         self
     }
 
@@ -214,7 +243,10 @@ impl LayerBuilder {
         let mut cells = std::mem::take(&mut self.pending);
         // A row always has one cell per field, whatever the caller did.
         cells.resize(self.layer.fields.len(), Cell::Null);
-        self.layer.rows.push(Row { geometry: normalise(geometry), cells });
+        self.layer.rows.push(Row {
+            geometry: normalise(geometry),
+            cells,
+        });
     }
 
     pub fn finish(mut self) -> Layer {
@@ -233,7 +265,11 @@ impl LayerBuilder {
                 }
             }
             if let Some(f) = self.layer.fields.get_mut(i) {
-                f.kind = if whole { Kind::Int } else { Kind::Real { decimals: 2 } };
+                f.kind = if whole {
+                    Kind::Int
+                } else {
+                    Kind::Real { decimals: 2 }
+                };
             }
         }
         // A number column with no value at all (hub capacity when the
@@ -246,7 +282,11 @@ impl LayerBuilder {
                 let f = &self.layer.fields[i];
                 f.nullable
                     && matches!(f.kind, Kind::Int | Kind::Real { .. })
-                    && self.layer.rows.iter().all(|r| matches!(r.cells.get(i), Some(Cell::Null) | None))
+                    && self
+                        .layer
+                        .rows
+                        .iter()
+                        .all(|r| matches!(r.cells.get(i), Some(Cell::Null) | None))
             })
             .collect();
         for &i in empty.iter().rev() {
@@ -272,7 +312,11 @@ impl LayerBuilder {
 /// `p_<criterion>` fields of `hubs` are ever long; every fixed field name
 /// of every layer already fits.
 pub fn shp_names(names: &[&str]) -> Vec<String> {
-    let mut taken: Vec<String> = names.iter().filter(|n| n.chars().count() <= 10).map(|n| n.to_ascii_lowercase()).collect();
+    let mut taken: Vec<String> = names
+        .iter()
+        .filter(|n| n.chars().count() <= 10)
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
     names
         .iter()
         .map(|n| {
@@ -299,7 +343,10 @@ pub fn shp_names(names: &[&str]) -> Vec<String> {
 }
 
 fn c7(c: Coord<f64>) -> Coord<f64> {
-    Coord { x: round7(c.x), y: round7(c.y) }
+    Coord {
+        x: round7(c.x),
+        y: round7(c.y),
+    }
 }
 
 fn ring7(ring: &LineString<f64>, counter_clockwise: bool) -> LineString<f64> {
@@ -320,7 +367,12 @@ fn normalise(g: OutGeometry) -> OutGeometry {
         OutGeometry::LineString(cs) => OutGeometry::LineString(cs.into_iter().map(c7).collect()),
         OutGeometry::MultiPolygon(m) => OutGeometry::MultiPolygon(MultiPolygon::new(
             m.0.iter()
-                .map(|p| Polygon::new(ring7(p.exterior(), true), p.interiors().iter().map(|r| ring7(r, false)).collect()))
+                .map(|p| {
+                    Polygon::new(
+                        ring7(p.exterior(), true),
+                        p.interiors().iter().map(|r| ring7(r, false)).collect(),
+                    )
+                })
                 .collect(),
         )),
         OutGeometry::None => OutGeometry::None,
@@ -333,7 +385,15 @@ mod tests {
 
     #[test]
     fn shapefile_names_fit_in_ten_characters_and_stay_unique() {
-        let names = ["id", "p_acc_mean", "p_acc_share", "p_acc_shares", "p_language_teachers", "p_language_teach", "travel_min"];
+        let names = [
+            "id",
+            "p_acc_mean",
+            "p_acc_share",
+            "p_acc_shares",
+            "p_language_teachers",
+            "p_language_teach",
+            "travel_min",
+        ];
         let shp = shp_names(&names);
         assert_eq!(shp[0], "id");
         assert_eq!(shp[1], "p_acc_mean");
@@ -378,7 +438,8 @@ mod tests {
     #[test]
     fn numbers_round_to_the_field_and_non_finite_ones_become_null() {
         let mut b = LayerBuilder::new("t", GeomKind::Point);
-        b.field("a", Kind::Real { decimals: 3 }, "min", "").nullable("b", Kind::Real { decimals: 1 }, "m", "");
+        b.field("a", Kind::Real { decimals: 3 }, "min", "")
+            .nullable("b", Kind::Real { decimals: 1 }, "m", "");
         b.num(1.23456).num(f64::NAN).row(OutGeometry::None);
         b.num(-0.0001).opt_num(None).row(OutGeometry::None);
         b.num(2.0).opt_num(Some(3.06)).row(OutGeometry::None);
@@ -392,22 +453,43 @@ mod tests {
     #[test]
     fn a_number_column_without_any_value_is_left_out() {
         let mut b = LayerBuilder::new("t", GeomKind::Point);
-        b.field("id", Kind::Text, "", "").nullable("cap", Kind::Real { decimals: 1 }, "students", "").nullable("dw", Kind::Real { decimals: 1 }, "", "");
-        b.text("a").opt_num(None).opt_num(Some(1.0)).row(OutGeometry::None);
-        b.text("b").opt_num(None).opt_num(None).row(OutGeometry::None);
+        b.field("id", Kind::Text, "", "")
+            .nullable("cap", Kind::Real { decimals: 1 }, "students", "")
+            .nullable("dw", Kind::Real { decimals: 1 }, "", "");
+        b.text("a")
+            .opt_num(None)
+            .opt_num(Some(1.0))
+            .row(OutGeometry::None);
+        b.text("b")
+            .opt_num(None)
+            .opt_num(None)
+            .row(OutGeometry::None);
         let l = b.finish();
         let names: Vec<&str> = l.fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["id", "dw"]);
-        assert_eq!(l.rows[0].cells, vec![Cell::Text("a".into()), Cell::Real(1.0)]);
+        assert_eq!(
+            l.rows[0].cells,
+            vec![Cell::Text("a".into()), Cell::Real(1.0)]
+        );
         assert_eq!(l.rows[1].cells, vec![Cell::Text("b".into()), Cell::Null]);
     }
 
     #[test]
     fn rings_come_out_counter_clockwise_outside_and_clockwise_inside() {
-        let cw = LineString::from(vec![(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.0)]);
+        let cw = LineString::from(vec![
+            (0.0, 0.0),
+            (0.0, 1.0),
+            (1.0, 1.0),
+            (1.0, 0.0),
+            (0.0, 0.0),
+        ]);
         let hole_ccw = LineString::from(vec![(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.2)]);
-        let g = normalise(OutGeometry::MultiPolygon(MultiPolygon::new(vec![Polygon::new(cw, vec![hole_ccw])])));
-        let OutGeometry::MultiPolygon(m) = g else { panic!("kind changed") };
+        let g = normalise(OutGeometry::MultiPolygon(MultiPolygon::new(vec![
+            Polygon::new(cw, vec![hole_ccw]),
+        ])));
+        let OutGeometry::MultiPolygon(m) = g else {
+            panic!("kind changed")
+        };
         assert!(m.0[0].exterior().is_ccw());
         assert!(m.0[0].interiors()[0].is_cw());
     }

@@ -80,15 +80,31 @@ struct Row {
     settled: u64,
 }
 
-fn candidate_row(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize, cutoff_s: f64, space: &mut SearchSpace) -> Row {
+fn candidate_row(
+    graph: &RoadGraph,
+    trips: &DistrictTrips<'_>,
+    candidate: usize,
+    cutoff_s: f64,
+    space: &mut SearchSpace,
+) -> Row {
     let n = trips.snaps.len();
-    let mut row = Row { seconds: vec![f64::INFINITY; n], departures: vec![None; n], tree: Tree::default(), settled: 0 };
+    let mut row = Row {
+        seconds: vec![f64::INFINITY; n],
+        departures: vec![None; n],
+        tree: Tree::default(),
+        settled: 0,
+    };
     let Some(hub) = trips.snaps[candidate] else {
         return row;
     };
     let hub_component = graph.component[graph.links[hub.link as usize].from as usize];
     let ends = Ends::of(graph, hub);
-    let seeds: Vec<(u32, f64)> = ends.enter.iter().copied().filter(|(_, s)| s.is_finite()).collect();
+    let seeds: Vec<(u32, f64)> = ends
+        .enter
+        .iter()
+        .copied()
+        .filter(|(_, s)| s.is_finite())
+        .collect();
     let mut targets: Vec<u32> = Vec::new();
     for snap in trips.snaps.iter().flatten() {
         if graph.component[graph.links[snap.link as usize].from as usize] == hub_component {
@@ -96,7 +112,13 @@ fn candidate_row(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize,
         }
     }
     // The road part may use all of the cutoff less the hub's off-road leg.
-    search(&graph.reverse, space, &seeds, &targets, cutoff_s - trips.offroad_s[candidate]);
+    search(
+        &graph.reverse,
+        space,
+        &seeds,
+        &targets,
+        cutoff_s - trips.offroad_s[candidate],
+    );
     row.settled = space.settled_count;
     let mut starts = Vec::new();
     for (i, snap) in trips.snaps.iter().enumerate() {
@@ -124,13 +146,23 @@ fn candidate_row(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize,
 /// (district, candidate) searches. The result does not depend on the
 /// number of threads: each search is sequential and rows are put back in
 /// order.
-pub fn district_matrices(graph: &RoadGraph, districts: &[DistrictTrips<'_>], cutoff_s: f64, on_row: &(dyn Fn() + Sync)) -> Vec<TravelMatrix> {
-    let jobs: Vec<(usize, usize)> =
-        districts.iter().enumerate().flat_map(|(d, t)| t.candidates.iter().map(move |&c| (d, c))).collect();
+pub fn district_matrices(
+    graph: &RoadGraph,
+    districts: &[DistrictTrips<'_>],
+    cutoff_s: f64,
+    on_row: &(dyn Fn() + Sync),
+) -> Vec<TravelMatrix> {
+    let jobs: Vec<(usize, usize)> = districts
+        .iter()
+        .enumerate()
+        .flat_map(|(d, t)| t.candidates.iter().map(move |&c| (d, c)))
+        .collect();
     let rows: Vec<Row> = jobs
         .par_iter()
         .map(|&(d, c)| {
-            let row = with_space(graph.node_count(), |space| candidate_row(graph, &districts[d], c, cutoff_s, space));
+            let row = with_space(graph.node_count(), |space| {
+                candidate_row(graph, &districts[d], c, cutoff_s, space)
+            });
             on_row();
             row
         })
@@ -139,7 +171,11 @@ pub fn district_matrices(graph: &RoadGraph, districts: &[DistrictTrips<'_>], cut
     districts
         .iter()
         .map(|t| {
-            let mut m = TravelMatrix { school_count: t.snaps.len(), candidates: t.candidates.clone(), ..TravelMatrix::default() };
+            let mut m = TravelMatrix {
+                school_count: t.snaps.len(),
+                candidates: t.candidates.clone(),
+                ..TravelMatrix::default()
+            };
             for _ in &t.candidates {
                 if let Some(row) = rows.next() {
                     m.seconds.extend(row.seconds);

@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use geo::Coord;
 
-use crate::graph::{arc_is_backward, arc_link, ArcId, Adjacency, RoadGraph};
+use crate::graph::{arc_is_backward, arc_link, Adjacency, ArcId, RoadGraph};
 use crate::spatial::Snap;
 
 const NONE: u32 = u32::MAX;
@@ -81,7 +81,13 @@ impl SearchSpace {
 /// every node of `targets` is settled, or when the next node is beyond
 /// `cutoff_s`. Over [`RoadGraph::reverse`] it computes travel times *to*
 /// the seeds.
-pub fn search(adj: &Adjacency, space: &mut SearchSpace, seeds: &[(u32, f64)], targets: &[u32], cutoff_s: f64) {
+pub fn search(
+    adj: &Adjacency,
+    space: &mut SearchSpace,
+    seeds: &[(u32, f64)],
+    targets: &[u32],
+    cutoff_s: f64,
+) {
     space.reset();
     let g = space.generation;
     let mut pending = 0usize;
@@ -146,16 +152,31 @@ impl Ends {
     pub fn of(graph: &RoadGraph, snap: &Snap) -> Ends {
         let l = &graph.links[snap.link as usize];
         let ahead_m = (l.length_m - snap.along_m).max(0.0);
-        let time = |m: f64, rate: f64| if rate.is_finite() { m * rate } else { f64::INFINITY };
+        let time = |m: f64, rate: f64| {
+            if rate.is_finite() {
+                m * rate
+            } else {
+                f64::INFINITY
+            }
+        };
         Ends {
-            leave: [(l.to, time(ahead_m, l.forward_s_per_m)), (l.from, time(snap.along_m, l.backward_s_per_m))],
-            enter: [(l.from, time(snap.along_m, l.forward_s_per_m)), (l.to, time(ahead_m, l.backward_s_per_m))],
+            leave: [
+                (l.to, time(ahead_m, l.forward_s_per_m)),
+                (l.from, time(snap.along_m, l.backward_s_per_m)),
+            ],
+            enter: [
+                (l.from, time(snap.along_m, l.forward_s_per_m)),
+                (l.to, time(ahead_m, l.backward_s_per_m)),
+            ],
         }
     }
 
     /// Nodes a search must settle to reach this point (finite `leave` ends).
     pub fn leave_nodes(&self) -> impl Iterator<Item = u32> + '_ {
-        self.leave.iter().filter(|(_, s)| s.is_finite()).map(|(n, _)| *n)
+        self.leave
+            .iter()
+            .filter(|(_, s)| s.is_finite())
+            .map(|(n, _)| *n)
     }
 }
 
@@ -170,7 +191,11 @@ pub fn same_link_s(graph: &RoadGraph, from: &Snap, to: &Snap) -> f64 {
     } else {
         (from.along_m - to.along_m, l.backward_s_per_m)
     };
-    if rate.is_finite() { m * rate } else { f64::INFINITY }
+    if rate.is_finite() {
+        m * rate
+    } else {
+        f64::INFINITY
+    }
 }
 
 /// How a trip from a point left its link: through an end node, or along
@@ -179,13 +204,21 @@ pub fn same_link_s(graph: &RoadGraph, from: &Snap, to: &Snap) -> f64 {
 pub enum Departure {
     /// Through an end node: `ahead` is the link's `to` end (travelling
     /// forward), otherwise its `from` end.
-    Node { node: u32, ahead: bool },
+    Node {
+        node: u32,
+        ahead: bool,
+    },
     SameLink,
 }
 
 /// Road seconds from `from` to the destination of the last reverse search
 /// (seeded with the destination's `enter` ends), and how the trip leaves.
-pub fn trip_to_seeded(graph: &RoadGraph, space: &SearchSpace, from: &Snap, to: &Snap) -> Option<(f64, Departure)> {
+pub fn trip_to_seeded(
+    graph: &RoadGraph,
+    space: &SearchSpace,
+    from: &Snap,
+    to: &Snap,
+) -> Option<(f64, Departure)> {
     let ends = Ends::of(graph, from);
     let mut best: Option<(f64, Departure)> = None;
     let direct = same_link_s(graph, from, to);
@@ -196,7 +229,13 @@ pub fn trip_to_seeded(graph: &RoadGraph, space: &SearchSpace, from: &Snap, to: &
         if let (true, Some(d)) = (leave_s.is_finite(), space.dist_s(node)) {
             let total = leave_s + d;
             if best.is_none_or(|(b, _)| total < b) {
-                best = Some((total, Departure::Node { node, ahead: i == 0 }));
+                best = Some((
+                    total,
+                    Departure::Node {
+                        node,
+                        ahead: i == 0,
+                    },
+                ));
             }
         }
     }
@@ -213,7 +252,11 @@ pub struct Tree {
 
 impl Tree {
     /// Keeps the tree paths from `starts` to the seeds.
-    pub fn extract(graph: &RoadGraph, space: &SearchSpace, starts: impl IntoIterator<Item = u32>) -> Tree {
+    pub fn extract(
+        graph: &RoadGraph,
+        space: &SearchSpace,
+        starts: impl IntoIterator<Item = u32>,
+    ) -> Tree {
         let mut parents: Vec<(u32, ArcId)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for start in starts {
@@ -233,7 +276,10 @@ impl Tree {
     }
 
     pub fn parent(&self, node: u32) -> Option<ArcId> {
-        self.parents.binary_search_by_key(&node, |p| p.0).ok().map(|i| self.parents[i].1)
+        self.parents
+            .binary_search_by_key(&node, |p| p.0)
+            .ok()
+            .map(|i| self.parents[i].1)
     }
 
     pub fn len(&self) -> usize {
@@ -248,7 +294,11 @@ impl Tree {
 /// The node an arc leads to.
 pub fn arc_head(graph: &RoadGraph, arc: ArcId) -> u32 {
     let l = &graph.links[arc_link(arc)];
-    if arc_is_backward(arc) { l.from } else { l.to }
+    if arc_is_backward(arc) {
+        l.from
+    } else {
+        l.to
+    }
 }
 
 /// A trip's path on the road: its line from snap point to snap point and
@@ -269,7 +319,13 @@ fn push_all(out: &mut Vec<Coord<f64>>, coords: impl IntoIterator<Item = Coord<f6
 
 /// Rebuilds the route of a trip from `from` to `to` that leaves by
 /// `departure` and follows `tree` (the destination's reverse-search tree).
-pub fn route(graph: &RoadGraph, tree: &Tree, from: &Snap, to: &Snap, departure: Departure) -> Route {
+pub fn route(
+    graph: &RoadGraph,
+    tree: &Tree,
+    from: &Snap,
+    to: &Snap,
+    departure: Departure,
+) -> Route {
     let mut coords = vec![from.point];
     let mut road_m = 0.0;
     let from_coords = graph.link_coords(from.link as usize);
@@ -285,15 +341,24 @@ pub fn route(graph: &RoadGraph, tree: &Tree, from: &Snap, to: &Snap, departure: 
                 push_all(&mut coords, from_coords[b + 1..=a].iter().rev().copied());
             }
             push_all(&mut coords, [to.point]);
-            return Route { coords, road_m: (to.along_m - from.along_m).abs() };
+            return Route {
+                coords,
+                road_m: (to.along_m - from.along_m).abs(),
+            };
         }
         Departure::Node { node, ahead: true } => {
-            push_all(&mut coords, from_coords[from.segment as usize + 1..].iter().copied());
+            push_all(
+                &mut coords,
+                from_coords[from.segment as usize + 1..].iter().copied(),
+            );
             road_m += from_link.length_m - from.along_m;
             node
         }
         Departure::Node { node, ahead: false } => {
-            push_all(&mut coords, from_coords[..=from.segment as usize].iter().rev().copied());
+            push_all(
+                &mut coords,
+                from_coords[..=from.segment as usize].iter().rev().copied(),
+            );
             road_m += from.along_m;
             node
         }
@@ -314,10 +379,16 @@ pub fn route(graph: &RoadGraph, tree: &Tree, from: &Snap, to: &Snap, departure: 
     let ends = Ends::of(graph, to);
     let via_from = at == to_link.from && ends.enter[0].1.is_finite();
     if via_from && (at != to_link.to || ends.enter[0].1 <= ends.enter[1].1) {
-        push_all(&mut coords, to_coords[..=to.segment as usize].iter().copied());
+        push_all(
+            &mut coords,
+            to_coords[..=to.segment as usize].iter().copied(),
+        );
         road_m += to.along_m;
     } else {
-        push_all(&mut coords, to_coords[to.segment as usize + 1..].iter().rev().copied());
+        push_all(
+            &mut coords,
+            to_coords[to.segment as usize + 1..].iter().rev().copied(),
+        );
         road_m += to_link.length_m - to.along_m;
     }
     push_all(&mut coords, [to.point]);

@@ -15,12 +15,20 @@ use crate::spatial::Snap;
 /// Travel seconds of an arc.
 fn arc_cost_s(graph: &RoadGraph, arc: u32) -> f64 {
     let l = &graph.links[arc_link(arc)];
-    if arc_is_backward(arc) { l.backward_s() } else { l.forward_s() }
+    if arc_is_backward(arc) {
+        l.backward_s()
+    } else {
+        l.forward_s()
+    }
 }
 
 /// Seconds from every reachable node, starting at `node`.
 pub fn from_node(graph: &RoadGraph, node: u32) -> Distances {
-    dijkstra(&graph.graph, NodeIndex::new(node as usize), None, |e| arc_cost_s(graph, *e.weight())).into_iter().collect()
+    dijkstra(&graph.graph, NodeIndex::new(node as usize), None, |e| {
+        arc_cost_s(graph, *e.weight())
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Road seconds from one snapped point to another, or `None` when

@@ -15,20 +15,35 @@ use crate::spatial::{snap_brute_force, SnapIndex};
 /// random shape point, may be one-way, may duplicate another road
 /// (parallel links), and a far-away cluster forms an island.
 fn networks() -> impl Strategy<Value = Vec<Road>> {
-    let road = (0u8..36, 0u8..36, prop::option::of((0.0f64..1.0, 0.0f64..1.0)), 0u8..6, 0u8..5);
+    let road = (
+        0u8..36,
+        0u8..36,
+        prop::option::of((0.0f64..1.0, 0.0f64..1.0)),
+        0u8..6,
+        0u8..5,
+    );
     prop::collection::vec(road, 5..60).prop_map(|spec| {
         let classes = ["primary", "secondary", "tertiary", "unclassified", "track"];
-        let at = |i: u8| Coord { x: 100.0 + (i % 6) as f64 * 0.01, y: 15.0 + (i / 6) as f64 * 0.01 };
+        let at = |i: u8| Coord {
+            x: 100.0 + (i % 6) as f64 * 0.01,
+            y: 15.0 + (i / 6) as f64 * 0.01,
+        };
         let mut roads = Vec::new();
         for (k, (a, b, bend, ow, class)) in spec.into_iter().enumerate() {
             let (p, q) = (at(a), at(b));
             let mut coords = vec![p];
             if let Some((u, v)) = bend {
-                coords.push(Coord { x: p.x + (q.x - p.x) * u + 0.001 * v, y: p.y + (q.y - p.y) * u - 0.001 * v });
+                coords.push(Coord {
+                    x: p.x + (q.x - p.x) * u + 0.001 * v,
+                    y: p.y + (q.y - p.y) * u - 0.001 * v,
+                });
             }
             // A piece a few millimetres long: collapses into its end node.
             if k % 7 == 3 {
-                coords.push(Coord { x: q.x + 2e-8, y: q.y });
+                coords.push(Coord {
+                    x: q.x + 2e-8,
+                    y: q.y,
+                });
             }
             coords.push(q);
             if a == b && bend.is_none() {
@@ -41,8 +56,19 @@ fn networks() -> impl Strategy<Value = Vec<Road>> {
             };
             // Island: a few roads shifted far east.
             let shift = if k % 11 == 5 { 1.0 } else { 0.0 };
-            let coords = coords.into_iter().map(|c| Coord { x: c.x + shift, y: c.y }).collect();
-            roads.push(Road { geometry: LineString::new(coords), class: classes[class as usize].into(), maxspeed_kmh: None, oneway });
+            let coords = coords
+                .into_iter()
+                .map(|c| Coord {
+                    x: c.x + shift,
+                    y: c.y,
+                })
+                .collect();
+            roads.push(Road {
+                geometry: LineString::new(coords),
+                class: classes[class as usize].into(),
+                maxspeed_kmh: None,
+                oneway,
+            });
         }
         roads
     })
@@ -105,24 +131,31 @@ proptest! {
 
 #[test]
 fn cutoff_leaves_far_nodes_unsettled() {
-    let roads = vec![Road {
-        geometry: LineString::from(vec![(100.0, 15.0), (100.1, 15.0), (100.2, 15.0)]),
-        class: "primary".into(),
-        maxspeed_kmh: None,
-        oneway: Oneway::No,
-    }, Road {
-        geometry: LineString::from(vec![(100.1, 15.0), (100.1, 15.1)]),
-        class: "primary".into(),
-        maxspeed_kmh: None,
-        oneway: Oneway::No,
-    }];
+    let roads = vec![
+        Road {
+            geometry: LineString::from(vec![(100.0, 15.0), (100.1, 15.0), (100.2, 15.0)]),
+            class: "primary".into(),
+            maxspeed_kmh: None,
+            oneway: Oneway::No,
+        },
+        Road {
+            geometry: LineString::from(vec![(100.1, 15.0), (100.1, 15.1)]),
+            class: "primary".into(),
+            maxspeed_kmh: None,
+            oneway: Oneway::No,
+        },
+    ];
     let graph = RoadGraph::build(&roads, &SpeedTable::default());
     let mut space = SearchSpace::new(graph.node_count());
     // ~10.7 km at 80 km/h is ~483 s per link.
     search(&graph.forward, &mut space, &[(0, 0.0)], &[], 600.0);
     assert_eq!(space.dist_s(0), Some(0.0));
-    let settled: Vec<u32> = (0..graph.node_count() as u32).filter(|&n| space.dist_s(n).is_some()).collect();
+    let settled: Vec<u32> = (0..graph.node_count() as u32)
+        .filter(|&n| space.dist_s(n).is_some())
+        .collect();
     assert_eq!(settled.len(), 2, "start and the junction only");
-    let far = (0..graph.node_count() as u32).find(|n| !settled.contains(n)).unwrap();
+    let far = (0..graph.node_count() as u32)
+        .find(|n| !settled.contains(n))
+        .unwrap();
     assert_eq!(space.dist_s(far), None);
 }

@@ -14,8 +14,13 @@ impl Strategy for Central {
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
         let n = p.demand.len();
-        let total: f64 =
-            (0..n).map(|d| set.iter().map(|&c| p.straight_m[c * n + d]).fold(f64::INFINITY, f64::min)).sum();
+        let total: f64 = (0..n)
+            .map(|d| {
+                set.iter()
+                    .map(|&c| p.straight_m[c * n + d])
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .sum();
         [total, 0.0]
     }
 

@@ -17,7 +17,10 @@ impl Strategy for PMedian {
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
         let nearest = p.nearest_minutes(set);
-        [weighted_minutes(p, &nearest), nearest.iter().copied().fold(0.0, f64::max)]
+        [
+            weighted_minutes(p, &nearest),
+            nearest.iter().copied().fold(0.0, f64::max),
+        ]
     }
 
     fn unit(&self) -> &'static str {
@@ -47,12 +50,16 @@ pub fn pmedian_lagrangian_bound(p: &LevelProblem, upper: f64, iterations: usize)
         p.demand[j] * if m.is_finite() { m } else { p.penalty_min }
     };
     let k = p.k.min(n);
-    let mut lambda: Vec<f64> = (0..d).map(|j| (0..n).map(|i| cost(i, j)).fold(f64::INFINITY, f64::min)).collect();
+    let mut lambda: Vec<f64> = (0..d)
+        .map(|j| (0..n).map(|i| cost(i, j)).fold(f64::INFINITY, f64::min))
+        .collect();
     let mut best = f64::NEG_INFINITY;
     let mut f = 2.0;
     let mut stall = 0;
     for _ in 0..iterations {
-        let rho: Vec<f64> = (0..n).map(|i| (0..d).map(|j| (cost(i, j) - lambda[j]).min(0.0)).sum()).collect();
+        let rho: Vec<f64> = (0..n)
+            .map(|i| (0..d).map(|j| (cost(i, j) - lambda[j]).min(0.0)).sum())
+            .collect();
         let mut order: Vec<usize> = (0..n).filter(|i| !p.forced.contains(i)).collect();
         order.sort_by(|a, b| rho[*a].total_cmp(&rho[*b]).then(a.cmp(b)));
         let mut open: Vec<usize> = p.forced.iter().copied().filter(|&i| i < n).collect();
@@ -71,7 +78,14 @@ pub fn pmedian_lagrangian_bound(p: &LevelProblem, upper: f64, iterations: usize)
                 }
             }
         }
-        let g: Vec<f64> = (0..d).map(|j| 1.0 - open.iter().filter(|&&i| cost(i, j) - lambda[j] < 0.0).count() as f64).collect();
+        let g: Vec<f64> = (0..d)
+            .map(|j| {
+                1.0 - open
+                    .iter()
+                    .filter(|&&i| cost(i, j) - lambda[j] < 0.0)
+                    .count() as f64
+            })
+            .collect();
         let norm: f64 = g.iter().map(|x| x * x).sum();
         if norm == 0.0 {
             break;
@@ -95,7 +109,10 @@ impl Strategy for PCenter {
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
         let nearest = p.nearest_minutes(set);
-        [nearest.iter().copied().fold(0.0, f64::max), weighted_minutes(p, &nearest)]
+        [
+            nearest.iter().copied().fold(0.0, f64::max),
+            weighted_minutes(p, &nearest),
+        ]
     }
 
     fn unit(&self) -> &'static str {
@@ -114,7 +131,12 @@ impl Strategy for MaxCover {
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
         let nearest = p.nearest_minutes(set);
-        let covered: f64 = nearest.iter().zip(&p.demand).filter(|(m, _)| **m <= p.limit_min).map(|(_, s)| s).sum();
+        let covered: f64 = nearest
+            .iter()
+            .zip(&p.demand)
+            .filter(|(m, _)| **m <= p.limit_min)
+            .map(|(_, s)| s)
+            .sum();
         [-covered, weighted_minutes(p, &nearest)]
     }
 

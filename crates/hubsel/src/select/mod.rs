@@ -60,8 +60,15 @@ impl LevelProblem {
     pub fn nearest_minutes(&self, set: &[usize]) -> Vec<f64> {
         (0..self.demand.len())
             .map(|d| {
-                let m = set.iter().map(|&c| self.minutes(c, d)).fold(f64::INFINITY, f64::min);
-                if m.is_finite() { m } else { self.penalty_min }
+                let m = set
+                    .iter()
+                    .map(|&c| self.minutes(c, d))
+                    .fold(f64::INFINITY, f64::min);
+                if m.is_finite() {
+                    m
+                } else {
+                    self.penalty_min
+                }
             })
             .collect()
     }
@@ -145,7 +152,13 @@ impl Choice {
             return Some(0.0);
         }
         let lb = self.lower_bound?;
-        Some(if lb > 0.0 { ((self.objective[0] - lb) / lb).max(0.0) } else if self.objective[0] <= 0.0 { 0.0 } else { f64::INFINITY })
+        Some(if lb > 0.0 {
+            ((self.objective[0] - lb) / lb).max(0.0)
+        } else if self.objective[0] <= 0.0 {
+            0.0
+        } else {
+            f64::INFINITY
+        })
     }
 }
 
@@ -216,23 +229,43 @@ pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Metho
                 if chosen.contains(&r) {
                     continue;
                 }
-                let swapped: Vec<usize> = chosen.iter().map(|&c| if c == h { r } else { c }).collect();
+                let swapped: Vec<usize> =
+                    chosen.iter().map(|&c| if c == h { r } else { c }).collect();
                 let o = strategy.objective(problem, &swapped);
                 if best.as_ref().is_none_or(|(_, b)| better(&o, b)) {
                     best = Some((r, o));
                 }
             }
-            best.map(|(candidate, o)| RunnerUp { candidate, margin: (o[0] - objective[0]).max(0.0) })
+            best.map(|(candidate, o)| RunnerUp {
+                candidate,
+                margin: (o[0] - objective[0]).max(0.0),
+            })
         })
         .collect();
-    let lower_bound = if exact { None } else { strategy.lower_bound(problem, objective[0]) };
-    Choice { chosen, objective, exact, runner_up, lower_bound }
+    let lower_bound = if exact {
+        None
+    } else {
+        strategy.lower_bound(problem, objective[0])
+    };
+    Choice {
+        chosen,
+        objective,
+        exact,
+        runner_up,
+        lower_bound,
+    }
 }
 
 /// Tries every set of `slots` free candidates (with the forced ones);
 /// the first best in lexicographic order wins, so ties go to the
 /// candidates earliest in id order.
-fn enumerate(strategy: &dyn Strategy, problem: &LevelProblem, forced: &[usize], free: &[usize], slots: usize) -> Vec<usize> {
+fn enumerate(
+    strategy: &dyn Strategy,
+    problem: &LevelProblem,
+    forced: &[usize],
+    free: &[usize],
+    slots: usize,
+) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..slots).collect();
     let mut best: Option<(Vec<usize>, Objective)> = None;
     loop {
@@ -266,7 +299,13 @@ fn enumerate(strategy: &dyn Strategy, problem: &LevelProblem, forced: &[usize], 
 
 /// Greedy construction then vertex substitution: repeatedly make the best
 /// single swap of a chosen and an unchosen candidate while it improves.
-fn interchange(strategy: &dyn Strategy, problem: &LevelProblem, forced: &[usize], free: &[usize], slots: usize) -> Vec<usize> {
+fn interchange(
+    strategy: &dyn Strategy,
+    problem: &LevelProblem,
+    forced: &[usize],
+    free: &[usize],
+    slots: usize,
+) -> Vec<usize> {
     let mut set = forced.to_vec();
     for _ in 0..slots {
         let mut best: Option<(usize, Objective)> = None;

@@ -32,7 +32,10 @@ impl Strategy for Largest {
     }
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
-        [-set.iter().map(|&c| p.candidates[c].students).sum::<f64>(), 0.0]
+        [
+            -set.iter().map(|&c| p.candidates[c].students).sum::<f64>(),
+            0.0,
+        ]
     }
 
     fn unit(&self) -> &'static str {

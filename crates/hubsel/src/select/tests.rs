@@ -14,11 +14,34 @@ fn problems() -> impl Generator<Value = LevelProblem> {
             x ^= x << 17;
             (x % 10_000) as f64 / 10_000.0
         };
-        let candidates = (0..n).map(|_| Candidate { score: next(), students: (next() * 500.0).round(), lottery: next() }).collect();
+        let candidates = (0..n)
+            .map(|_| Candidate {
+                score: next(),
+                students: (next() * 500.0).round(),
+                lottery: next(),
+            })
+            .collect();
         let demand: Vec<f64> = (0..d).map(|_| (next() * 300.0).round() + 1.0).collect();
-        let minutes = (0..n * d).map(|_| if next() < 0.1 { f64::INFINITY } else { (next() * 90.0).round() }).collect();
+        let minutes = (0..n * d)
+            .map(|_| {
+                if next() < 0.1 {
+                    f64::INFINITY
+                } else {
+                    (next() * 90.0).round()
+                }
+            })
+            .collect();
         let straight_m = (0..n * d).map(|_| next() * 30_000.0).collect();
-        LevelProblem { k, candidates, forced: vec![], demand, minutes, straight_m, limit_min: 45.0, penalty_min: 135.0 }
+        LevelProblem {
+            k,
+            candidates,
+            forced: vec![],
+            demand,
+            minutes,
+            straight_m,
+            limit_min: 45.0,
+            penalty_min: 135.0,
+        }
     })
 }
 
@@ -30,7 +53,13 @@ fn all_subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
     if n < k {
         return vec![];
     }
-    let mut with: Vec<Vec<usize>> = all_subsets(n - 1, k - 1).into_iter().map(|mut s| { s.push(n - 1); s }).collect();
+    let mut with: Vec<Vec<usize>> = all_subsets(n - 1, k - 1)
+        .into_iter()
+        .map(|mut s| {
+            s.push(n - 1);
+            s
+        })
+        .collect();
     with.extend(all_subsets(n - 1, k));
     with
 }
@@ -38,18 +67,31 @@ fn all_subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
 /// Objectives written out plainly, for the brute force.
 fn plain_objective(kind: StrategyKind, p: &LevelProblem, set: &[usize]) -> f64 {
     let near: Vec<f64> = (0..p.demand.len())
-        .map(|d| set.iter().map(|&c| p.minutes(c, d)).fold(f64::INFINITY, f64::min))
+        .map(|d| {
+            set.iter()
+                .map(|&c| p.minutes(c, d))
+                .fold(f64::INFINITY, f64::min)
+        })
         .map(|m| if m.is_finite() { m } else { p.penalty_min })
         .collect();
     match kind {
         StrategyKind::PMedian => near.iter().zip(&p.demand).map(|(m, s)| m * s).sum(),
         StrategyKind::PCenter => near.iter().copied().fold(0.0, f64::max),
-        StrategyKind::MaxCover => -near.iter().zip(&p.demand).filter(|(m, _)| **m <= p.limit_min).map(|(_, s)| s).sum::<f64>(),
+        StrategyKind::MaxCover => -near
+            .iter()
+            .zip(&p.demand)
+            .filter(|(m, _)| **m <= p.limit_min)
+            .map(|(_, s)| s)
+            .sum::<f64>(),
         StrategyKind::Score => -set.iter().map(|&c| p.candidates[c].score).sum::<f64>(),
         StrategyKind::Largest => -set.iter().map(|&c| p.candidates[c].students).sum::<f64>(),
         StrategyKind::Random => set.iter().map(|&c| p.candidates[c].lottery).sum(),
         StrategyKind::Central => (0..p.demand.len())
-            .map(|d| set.iter().map(|&c| p.straight_m[c * p.demand.len() + d]).fold(f64::INFINITY, f64::min))
+            .map(|d| {
+                set.iter()
+                    .map(|&c| p.straight_m[c * p.demand.len() + d])
+                    .fold(f64::INFINITY, f64::min)
+            })
             .sum(),
     }
 }
@@ -91,8 +133,19 @@ fn interchange_reaches_a_swap_optimum_on_large_sets() {
     // 40 candidates, 6 hubs: C(40,6) is far beyond enumeration.
     let n = 40;
     let d = 60;
-    let mut p = LevelProblem { k: 6, limit_min: 45.0, penalty_min: 135.0, ..LevelProblem::default() };
-    p.candidates = (0..n).map(|i| Candidate { score: 0.0, students: i as f64, lottery: 0.0 }).collect();
+    let mut p = LevelProblem {
+        k: 6,
+        limit_min: 45.0,
+        penalty_min: 135.0,
+        ..LevelProblem::default()
+    };
+    p.candidates = (0..n)
+        .map(|i| Candidate {
+            score: 0.0,
+            students: i as f64,
+            lottery: 0.0,
+        })
+        .collect();
     p.demand = (0..d).map(|j| 10.0 + (j % 7) as f64).collect();
     p.minutes = (0..n * d).map(|x| ((x * 37) % 97) as f64).collect();
     p.straight_m = vec![0.0; n * d];
@@ -135,7 +188,13 @@ fn lagrangian_bound_is_below_the_optimum_and_tight_on_small_cases() {
         let (n, d, k) = (8, 20, 3);
         let p = LevelProblem {
             k,
-            candidates: (0..n).map(|_| Candidate { score: 0.0, students: 0.0, lottery: 0.0 }).collect(),
+            candidates: (0..n)
+                .map(|_| Candidate {
+                    score: 0.0,
+                    students: 0.0,
+                    lottery: 0.0,
+                })
+                .collect(),
             forced: vec![],
             demand: (0..d).map(|_| 1.0 + (next() * 100.0).round()).collect(),
             minutes: (0..n * d).map(|_| (next() * 60.0).round()).collect(),
@@ -143,9 +202,18 @@ fn lagrangian_bound_is_below_the_optimum_and_tight_on_small_cases() {
             limit_min: 45.0,
             penalty_min: 1440.0,
         };
-        let opt = all_subsets(n, k).iter().map(|s| plain_objective(StrategyKind::PMedian, &p, s)).fold(f64::INFINITY, f64::min);
+        let opt = all_subsets(n, k)
+            .iter()
+            .map(|s| plain_objective(StrategyKind::PMedian, &p, s))
+            .fold(f64::INFINITY, f64::min);
         let lb = location::pmedian_lagrangian_bound(&p, opt * 1.05, 1000);
-        assert!(lb <= opt + 1e-6, "seed {seed}: bound {lb} above optimum {opt}");
-        assert!(lb >= 0.9 * opt, "seed {seed}: bound {lb} far below optimum {opt}");
+        assert!(
+            lb <= opt + 1e-6,
+            "seed {seed}: bound {lb} above optimum {opt}"
+        );
+        assert!(
+            lb >= 0.9 * opt,
+            "seed {seed}: bound {lb} far below optimum {opt}"
+        );
     }
 }

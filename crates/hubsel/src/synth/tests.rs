@@ -834,4 +834,3 @@ fn school_names_are_thai_and_unique() {
     let names: BTreeSet<&str> = dataset().schools.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names.len(), dataset().schools.len());
 }
-
