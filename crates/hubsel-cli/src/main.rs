@@ -612,7 +612,7 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         bar: Mutex::new(None),
     };
     let prepared = hubsel::pipeline::prepare(inputs, &config, &bars)?;
-    for (stage, d) in &prepared.stats.stages {
+    for (stage, d) in &prepared.checked.stats.stages {
         stage_rows.push((stage.as_str().to_string(), *d));
     }
     let prepare_s = started.elapsed().as_secs_f64();
@@ -677,7 +677,7 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         ));
     }
 
-    let s = &prepared.stats;
+    let s = &prepared.checked.stats;
     let travel_s = s
         .stages
         .iter()
@@ -685,8 +685,8 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         .map_or(0.0, |(_, d)| d.as_secs_f64());
     println!(
         "input: {} districts, {} schools; road graph {} nodes, {} links, {} components",
-        prepared.districts.len(),
-        prepared.schools.len() + prepared.rejected_schools.len(),
+        prepared.checked.districts.len(),
+        prepared.checked.schools.len() + prepared.checked.rejected_schools.len(),
         s.graph_nodes,
         s.graph_links,
         s.components
@@ -733,7 +733,20 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         "over cap",
         "ms"
     );
-    let mut csv = String::from("strategy,mean_min,p95_min,max_min,share_within,standalone,members,members_mean_min,hubs,hubs_over_capacity,ms\n");
+    const COLUMNS: [&str; 11] = [
+        "strategy",
+        "mean_min",
+        "p95_min",
+        "max_min",
+        "share_within",
+        "standalone",
+        "members",
+        "members_mean_min",
+        "hubs",
+        "hubs_over_capacity",
+        "ms",
+    ];
+    let mut csv = COLUMNS.join(",") + "\n";
     let mut json = Vec::new();
     for (kind, a, t, d) in &rows {
         println!(
@@ -748,26 +761,21 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
             t.hubs_over_capacity,
             d.as_secs_f64() * 1e3
         );
-        csv.push_str(&format!(
-            "{},{:.4},{:.4},{:.4},{:.6},{},{},{:.4},{},{},{:.1}\n",
-            kind.as_str(),
-            a.mean_min,
-            a.p95_min,
-            a.max_min,
-            a.share_within,
-            t.standalone,
-            t.members,
-            t.mean_min,
-            t.hubs_primary + t.hubs_secondary,
-            t.hubs_over_capacity,
-            d.as_secs_f64() * 1e3
-        ));
-        json.push(serde_json::json!({
+        let row = serde_json::json!({
             "strategy": kind.as_str(), "mean_min": a.mean_min, "p95_min": a.p95_min, "max_min": a.max_min,
             "share_within": a.share_within, "standalone": t.standalone, "members": t.members,
             "members_mean_min": t.mean_min, "hubs": t.hubs_primary + t.hubs_secondary,
             "hubs_over_capacity": t.hubs_over_capacity, "ms": d.as_secs_f64() * 1e3,
-        }));
+        });
+        let cells: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| match &row[*c] {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            })
+            .collect();
+        csv.push_str(&(cells.join(",") + "\n"));
+        json.push(row);
     }
     let stages_json: Vec<_> = stage_rows
         .iter()
@@ -816,7 +824,7 @@ fn compare(args: &CompareArgs) -> Result<(), Fatal> {
 fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> Result<(), Fatal> {
     use hubsel::routing::{same_link_s, Ends};
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let g = &p.graph;
+    let g = &p.checked.graph;
     let mut arcs = String::from("tail,head,cost_s\n");
     for tail in 0..g.node_count() as u32 {
         for e in g.forward.range(tail) {
@@ -828,7 +836,7 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
     }
     std::fs::write(dir.join("arcs.csv"), arcs).context("cannot write arcs.csv")?;
     let offroad =
-        |i: usize| p.snaps[i].map_or(0.0, |s| s.offroad_m * 3.6 / config.offroad_speed_kmh);
+        |i: usize| p.checked.snaps[i].map_or(0.0, |s| s.offroad_m * 3.6 / config.offroad_speed_kmh);
     let finite = |pairs: [(u32, f64); 2]| -> Vec<(u32, f64)> {
         pairs.into_iter().filter(|(_, s)| s.is_finite()).collect()
     };
@@ -837,7 +845,7 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
         let members = &p.members[d];
         for (row, &c) in m.candidates.iter().enumerate() {
             let h = members[c];
-            let Some(hub) = p.snaps[h].filter(|_| p.on_network[h]) else {
+            let Some(hub) = p.checked.snaps[h].filter(|_| p.checked.on_network[h]) else {
                 continue;
             };
             let schools: Vec<serde_json::Value> = members
@@ -845,7 +853,7 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
                 .enumerate()
                 .filter(|&(i, _)| i != c)
                 .filter_map(|(i, &s)| {
-                    let snap = p.snaps[s].filter(|_| p.on_network[s])?;
+                    let snap = p.checked.snaps[s].filter(|_| p.checked.on_network[s])?;
                     let direct = same_link_s(g, &snap, &hub);
                     let answer = m.seconds(row, i);
                     Some(serde_json::json!({
@@ -862,6 +870,7 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
         }
     }
     let travel_s = p
+        .checked
         .stats
         .stages
         .iter()
@@ -869,12 +878,12 @@ fn export_graph(p: &hubsel::pipeline::Prepared, config: &Config, dir: &Path) -> 
         .map_or(0.0, |(_, d)| d.as_secs_f64());
     let doc = serde_json::json!({
         "nodes": g.node_count(), "cutoff_s": config.search_cutoff_minutes * 60.0,
-        "hubsel_matrix_seconds": travel_s, "hubsel_searches": p.stats.searches, "tasks": tasks,
+        "hubsel_matrix_seconds": travel_s, "hubsel_searches": p.checked.stats.searches, "tasks": tasks,
     });
     std::fs::write(dir.join("tasks.json"), doc.to_string()).context("cannot write tasks.json")?;
     println!(
         "exported the graph and {} searches to {}",
-        p.stats.searches,
+        p.checked.stats.searches,
         dir.display()
     );
     Ok(())

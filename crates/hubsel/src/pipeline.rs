@@ -359,19 +359,12 @@ fn timed<T>(
 /// rules but not on its criteria or strategy. [`finish`] can be called on it
 /// many times (the `bench` command compares strategies this way).
 pub struct Prepared {
-    pub districts: Vec<District>,
-    pub schools: Vec<PlacedSchool>,
-    pub rejected_schools: Vec<crate::model::RejectedSchool>,
-    pub rejects: Rejects,
-    pub graph: RoadGraph,
-    /// Snap of each school (`None` only without roads).
-    pub snaps: Vec<Option<Snap>>,
-    /// Whether each school is within `max_snap_m` of a road.
-    pub on_network: Vec<bool>,
+    /// The checked inputs on the road network; its `stats` also time the
+    /// travel stage.
+    pub checked: Checked,
     /// Schools of each district, in id order.
     pub members: Vec<Vec<usize>>,
     pub matrices: Vec<TravelMatrix>,
-    pub stats: RunStats,
     rules: RoutingRules,
 }
 
@@ -406,12 +399,13 @@ impl Prepared {
     fn trips(&self, d: usize, config: &Config) -> DistrictTrips<'_> {
         let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
         let m = &self.members[d];
+        let c = &self.checked;
         DistrictTrips {
             snaps: m
                 .iter()
                 .map(|&i| {
-                    if self.on_network[i] {
-                        self.snaps[i].as_ref()
+                    if c.on_network[i] {
+                        c.snaps[i].as_ref()
                     } else {
                         None
                     }
@@ -419,7 +413,7 @@ impl Prepared {
                 .collect(),
             offroad_s: m
                 .iter()
-                .map(|&i| self.snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m))
+                .map(|&i| c.snaps[i].map_or(0.0, |s| s.offroad_m * offroad_s_per_m))
                 .collect(),
             candidates: m
                 .iter()
@@ -427,7 +421,7 @@ impl Prepared {
                 .filter(|(_, &i)| {
                     HubLevel::ALL
                         .iter()
-                        .any(|&l| ineligible(&self.schools[i].school, l, config).is_none())
+                        .any(|&l| ineligible(&c.schools[i].school, l, config).is_none())
                 })
                 .map(|(k, _)| k)
                 .collect(),
@@ -638,19 +632,11 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
 /// Validates, builds the road graph, snaps the schools and computes every
 /// district's travel-time matrix.
 pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
-    let Checked {
-        districts,
-        schools,
-        rejected_schools,
-        rejects,
-        graph,
-        snaps,
-        on_network,
-        mut stats,
-    } = check_network(inputs, config, progress)?;
+    let checked = check_network(inputs, config, progress)?;
 
     // Schools per district, in id order.
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); districts.len()];
+    let schools = &checked.schools;
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); checked.districts.len()];
     for (i, p) in schools.iter().enumerate() {
         members[p.district].push(i);
     }
@@ -658,31 +644,27 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
         m.sort_by(|&a, &b| schools[a].school.id.cmp(&schools[b].school.id));
     }
     let mut prepared = Prepared {
-        districts,
-        schools,
-        rejected_schools,
-        rejects,
-        graph,
-        snaps,
-        on_network,
+        checked,
         members,
         matrices: Vec::new(),
-        stats: RunStats::default(),
         rules: RoutingRules::of(config),
     };
-    let trips: Vec<DistrictTrips<'_>> = (0..prepared.districts.len())
+    let mut stats = std::mem::take(&mut prepared.checked.stats);
+    let trips: Vec<DistrictTrips<'_>> = (0..prepared.checked.districts.len())
         .map(|d| prepared.trips(d, config))
         .collect();
     let searches: usize = trips.iter().map(|t| t.candidates.len()).sum();
     stats.searches = searches;
     let cutoff_s = config.search_cutoff_minutes * 60.0;
     let matrices = timed(progress, &mut stats, Stage::Travel, searches as u64, || {
-        district_matrices(&prepared.graph, &trips, cutoff_s, &|| progress.advance(1))
+        district_matrices(&prepared.checked.graph, &trips, cutoff_s, &|| {
+            progress.advance(1)
+        })
     });
     drop(trips);
     stats.settled_nodes = matrices.iter().map(|m| m.settled_nodes).sum();
     prepared.matrices = matrices;
-    prepared.stats = stats;
+    prepared.checked.stats = stats;
     Ok(prepared)
 }
 
@@ -696,10 +678,11 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         )
         .in_file(&config.source));
     }
-    let mut stats = prepared.stats.clone();
+    let mut stats = prepared.checked.stats.clone();
     let Prepared {
-        districts,
-        schools,
+        checked: Checked {
+            districts, schools, ..
+        },
         members,
         matrices,
         ..
@@ -739,7 +722,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
     );
 
     let mut school_outcomes = school_outcomes;
-    for r in &prepared.rejected_schools {
+    for r in &prepared.checked.rejected_schools {
         school_outcomes.push(SchoolOutcome {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -770,7 +753,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         schools: school_outcomes,
         hubs,
         routes,
-        rejects: prepared.rejects.clone(),
+        rejects: prepared.checked.rejects.clone(),
         access: AccessFigures::of(
             &selections
                 .iter()
@@ -1012,11 +995,14 @@ struct Reach {
 
 fn cross_district_reach(prepared: &Prepared, slot: &SlotInfo<'_>, config: &Config) -> Reach {
     use crate::routing::{search, trip_to_seeded, Ends, SearchSpace, Tree};
-    let graph = &prepared.graph;
+    let graph = &prepared.checked.graph;
     let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
-    let offroad = |g: usize| prepared.snaps[g].map_or(0.0, |s| s.offroad_m * offroad_s_per_m);
+    let offroad =
+        |g: usize| prepared.checked.snaps[g].map_or(0.0, |s| s.offroad_m * offroad_s_per_m);
     let limit_s = config.max_travel_minutes * 60.0;
-    let Some(hub) = prepared.snaps[slot.school].filter(|_| prepared.on_network[slot.school]) else {
+    let Some(hub) =
+        prepared.checked.snaps[slot.school].filter(|_| prepared.checked.on_network[slot.school])
+    else {
         return Reach {
             trips: Vec::new(),
             tree: Tree::default(),
@@ -1038,8 +1024,8 @@ fn cross_district_reach(prepared: &Prepared, slot: &SlotInfo<'_>, config: &Confi
     );
     let mut trips = Vec::new();
     let mut starts = Vec::new();
-    for (g, snap) in prepared.snaps.iter().enumerate() {
-        let Some(snap) = snap.filter(|_| prepared.on_network[g] && g != slot.school) else {
+    for (g, snap) in prepared.checked.snaps.iter().enumerate() {
+        let Some(snap) = snap.filter(|_| prepared.checked.on_network[g] && g != slot.school) else {
             continue;
         };
         if let Some((road_s, dep)) = trip_to_seeded(graph, &space, &snap, &hub) {
@@ -1085,10 +1071,14 @@ fn allocate_all(
 ) -> Allocated {
     use crate::allocate::{allocate, Assignment, Choice, Rules, Seeker, Slot};
     let Prepared {
-        districts,
-        schools,
-        graph,
-        snaps,
+        checked:
+            Checked {
+                districts,
+                schools,
+                graph,
+                snaps,
+                ..
+            },
         members,
         matrices,
         ..
@@ -1109,7 +1099,7 @@ fn allocate_all(
         .collect();
     let component_of = |g: usize| {
         snaps[g]
-            .filter(|_| prepared.on_network[g])
+            .filter(|_| prepared.checked.on_network[g])
             .map(|s| graph.component[graph.links[s.link as usize].from as usize])
     };
     let mut seekers: Vec<Seeker> = schools

@@ -459,13 +459,14 @@ fn every_within_district_travel_time_equals_the_reference() {
     let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let prepared = hubsel::pipeline::prepare(inputs, &config, &Silent).unwrap();
-    let graph = &prepared.graph;
+    let graph = &prepared.checked.graph;
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
     let mut pairs = 0;
     for (d, matrix) in prepared.matrices.iter().enumerate() {
         let members = &prepared.members[d];
         for (i, &g) in members.iter().enumerate() {
-            let Some(from) = prepared.snaps[g].filter(|_| prepared.on_network[g]) else {
+            let Some(from) = prepared.checked.snaps[g].filter(|_| prepared.checked.on_network[g])
+            else {
                 continue;
             };
             // Plain Dijkstra from each way out of the school's link.
@@ -478,7 +479,8 @@ fn every_within_district_travel_time_equals_the_reference() {
                 .collect();
             for (row, &c) in matrix.candidates.iter().enumerate() {
                 let h = members[c];
-                let Some(to) = prepared.snaps[h].filter(|_| prepared.on_network[h]) else {
+                let Some(to) = prepared.checked.snaps[h].filter(|_| prepared.checked.on_network[h])
+                else {
                     continue;
                 };
                 let got = matrix.seconds(row, i);

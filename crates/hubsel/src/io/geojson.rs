@@ -396,6 +396,30 @@ fn all_finite(coords: impl IntoIterator<Item = Coord<f64>>) -> bool {
         .all(|c| c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
 }
 
+/// [`for_each_feature`] with each feature's keys noted in `seen` and its
+/// geometry parsed and reprojected to WGS 84; a feature whose geometry
+/// fails is a reject and `each` does not see it.
+fn for_each_geometry(
+    bytes: &[u8],
+    file: &str,
+    default_crs: &Crs,
+    seen: &mut Vec<String>,
+    rejects: &mut Rejects,
+    mut each: impl FnMut(SourceRef, geo::Geometry<f64>, Map<String, Value>, &mut Rejects),
+) -> Result<Reprojector> {
+    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
+        note_keys(&raw, seen);
+        let source = SourceRef {
+            file: file.to_string(),
+            line: i as u64 + 1,
+        };
+        match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
+            Ok((geometry, props)) => each(source, geometry, props, rejects),
+            Err(reason) => rejects.push(&source, "", "geometry", reason, Action::Refused),
+        }
+    })
+}
+
 /// Reads district polygons. Empty or broken polygons become rejects (no
 /// usable district at all is a run-level error of [`super::load`]).
 pub fn read_districts(
@@ -407,56 +431,51 @@ pub fn read_districts(
 ) -> Result<Vec<District>> {
     let mut districts = Vec::new();
     let mut seen = Vec::new();
-    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
-        note_keys(&raw, &mut seen);
-        let source = SourceRef {
-            file: file.to_string(),
-            line: i as u64 + 1,
-        };
-        let (geometry, props) =
-            match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
-                Ok(parsed) => parsed,
-                Err(reason) => {
-                    rejects.push(&source, "", "geometry", reason, Action::Refused);
-                    return;
-                }
-            };
-        let code = property_text(&props, &fields.code).unwrap_or_default();
-        if code.is_empty() {
-            rejects.push(
-                &source,
-                "",
-                &fields.code[0],
-                "district without a code",
-                Action::Refused,
-            );
-            return;
-        }
-        let name = property_text(&props, &fields.name).unwrap_or_else(|| code.clone());
-        let multi = match geometry {
-            geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
-            geo::Geometry::MultiPolygon(m) => m,
-            other => {
-                let kind = geometry_kind(&other);
+    for_each_geometry(
+        bytes,
+        file,
+        default_crs,
+        &mut seen,
+        rejects,
+        |source, geometry, props, rejects| {
+            let code = property_text(&props, &fields.code).unwrap_or_default();
+            if code.is_empty() {
                 rejects.push(
                     &source,
-                    &code,
-                    "geometry",
-                    format!("expected Polygon or MultiPolygon, found {kind}"),
+                    "",
+                    &fields.code[0],
+                    "district without a code",
                     Action::Refused,
                 );
                 return;
             }
-        };
-        let Some(geometry) = super::polygons::check_district(multi, &code, &source, rejects) else {
-            return;
-        };
-        districts.push(District {
-            code: DistrictCode(code),
-            name,
-            geometry,
-        });
-    })?;
+            let name = property_text(&props, &fields.name).unwrap_or_else(|| code.clone());
+            let multi = match geometry {
+                geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
+                geo::Geometry::MultiPolygon(m) => m,
+                other => {
+                    let kind = geometry_kind(&other);
+                    rejects.push(
+                        &source,
+                        &code,
+                        "geometry",
+                        format!("expected Polygon or MultiPolygon, found {kind}"),
+                        Action::Refused,
+                    );
+                    return;
+                }
+            };
+            let Some(geometry) = super::polygons::check_district(multi, &code, &source, rejects)
+            else {
+                return;
+            };
+            districts.push(District {
+                code: DistrictCode(code),
+                name,
+                geometry,
+            });
+        },
+    )?;
     check_given(&fields.given, &seen, file)?;
     Ok(districts)
 }
@@ -507,73 +526,67 @@ pub fn read_roads(
 ) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
     let mut seen = Vec::new();
-    for_each_feature(bytes, file, default_crs, |i, raw, to_wgs84| {
-        note_keys(&raw, &mut seen);
-        let source = SourceRef {
-            file: file.to_string(),
-            line: i as u64 + 1,
-        };
-        let (geometry, props) =
-            match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
-                Ok(parsed) => parsed,
-                Err(reason) => {
-                    rejects.push(&source, "", "geometry", reason, Action::Refused);
+    for_each_geometry(
+        bytes,
+        file,
+        default_crs,
+        &mut seen,
+        rejects,
+        |source, geometry, props, rejects| {
+            let class =
+                property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
+            let oneway = parse_oneway(fields.oneway.iter().find_map(|n| props.get(n)));
+            let maxspeed_kmh = fields
+                .maxspeed
+                .iter()
+                .find_map(|n| props.get(n))
+                .and_then(parse_speed_kmh);
+            let lines: Vec<LineString<f64>> = match geometry {
+                geo::Geometry::LineString(l) => vec![l],
+                geo::Geometry::MultiLineString(m) => m.0,
+                _ => {
+                    rejects.push(
+                        &source,
+                        "",
+                        "geometry",
+                        "road geometry is not a LineString or MultiLineString",
+                        Action::Refused,
+                    );
                     return;
                 }
             };
-        let class =
-            property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
-        let oneway = parse_oneway(fields.oneway.iter().find_map(|n| props.get(n)));
-        let maxspeed_kmh = fields
-            .maxspeed
-            .iter()
-            .find_map(|n| props.get(n))
-            .and_then(parse_speed_kmh);
-        let lines: Vec<LineString<f64>> = match geometry {
-            geo::Geometry::LineString(l) => vec![l],
-            geo::Geometry::MultiLineString(m) => m.0,
-            _ => {
-                rejects.push(
-                    &source,
-                    "",
-                    "geometry",
-                    "road geometry is not a LineString or MultiLineString",
-                    Action::Refused,
-                );
-                return;
+            for line in lines {
+                if !all_finite(line.0.iter().copied()) {
+                    rejects.push(
+                        &source,
+                        "",
+                        "geometry",
+                        "road coordinates outside longitude/latitude range",
+                        Action::Refused,
+                    );
+                    continue;
+                }
+                let mut coords = line.0;
+                coords.dedup();
+                if coords.len() < 2 {
+                    rejects.push(
+                        &source,
+                        "",
+                        "geometry",
+                        "road line with fewer than 2 distinct points",
+                        Action::Refused,
+                    );
+                    continue;
+                }
+                roads.push(Road {
+                    geometry: LineString::new(coords),
+                    class: class.clone(),
+                    maxspeed_kmh,
+                    oneway,
+                });
             }
-        };
-        for line in lines {
-            if !all_finite(line.0.iter().copied()) {
-                rejects.push(
-                    &source,
-                    "",
-                    "geometry",
-                    "road coordinates outside longitude/latitude range",
-                    Action::Refused,
-                );
-                continue;
-            }
-            let mut coords = line.0;
-            coords.dedup();
-            if coords.len() < 2 {
-                rejects.push(
-                    &source,
-                    "",
-                    "geometry",
-                    "road line with fewer than 2 distinct points",
-                    Action::Refused,
-                );
-                continue;
-            }
-            roads.push(Road {
-                geometry: LineString::new(coords),
-                class: class.clone(),
-                maxspeed_kmh,
-                oneway,
-            });
-        }
-    })?;
+        },
+    )?;
     check_given(&fields.given, &seen, file)?;
     Ok(roads)
 }
