@@ -85,6 +85,10 @@ pub enum Normalize {
     ZScore,
     /// Rank position scaled to 0..1 (ties share the mean rank).
     Rank,
+    /// x / Σx, each candidate's share of the total (negative values count
+    /// as 0; all zero gives equal shares): AHP's distributive mode, for
+    /// criteria already measured as priorities. Benefit criteria only.
+    Share,
 }
 
 /// A transform applied to a criterion's raw values before normalising,
@@ -602,19 +606,31 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         };
         let normalize = match &c.normalize {
             None => Normalize::MinMax,
-            Some(n) => match n.get_ref().as_str() {
-                "minmax" | "min-max" => Normalize::MinMax,
-                "zscore" | "z-score" => Normalize::ZScore,
-                "rank" => Normalize::Rank,
-                other => {
-                    problem(
+            Some(n) => {
+                match n.get_ref().as_str() {
+                    "minmax" | "min-max" => Normalize::MinMax,
+                    "zscore" | "z-score" => Normalize::ZScore,
+                    "rank" => Normalize::Rank,
+                    "share" => {
+                        if direction == Direction::Cost {
+                            problem(
+                            line(n.span()),
+                            "normalize",
+                            "\"share\" is for benefit criteria: a cost has no share of a total; use \"minmax\", \"zscore\" or \"rank\"".into(),
+                        );
+                        }
+                        Normalize::Share
+                    }
+                    other => {
+                        problem(
                         line(n.span()),
                         "normalize",
-                        format!("must be \"minmax\", \"zscore\" or \"rank\", got {other:?}"),
+                        format!("must be \"minmax\", \"zscore\", \"rank\" or \"share\", got {other:?}"),
                     );
-                    Normalize::MinMax
+                        Normalize::MinMax
+                    }
                 }
-            },
+            }
         };
         let transform = match &c.transform {
             None => Transform::None,
@@ -952,6 +968,22 @@ matrix = [[1, 2, "1/2"],
           ["1/2", 1, "1/4"],
           [2, 4, 1]]
 "#;
+
+    #[test]
+    fn share_normalisation_is_for_benefit_criteria_only() {
+        let ok = "[[criteria]]\nfield = \"classrooms\"\nweight = 1\nnormalize = \"share\"\n";
+        assert_eq!(
+            parse(ok, "s.toml").unwrap().criteria[0].normalize,
+            Normalize::Share
+        );
+        let cost =
+            "[[criteria]]\naccess = \"weighted_mean_minutes\"\nweight = 1\nnormalize = \"share\"\n";
+        let err = parse(cost, "s.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("line 4: `normalize`: \"share\" is for benefit criteria"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn ahp_matrix_sets_the_weights() {

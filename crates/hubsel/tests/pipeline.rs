@@ -142,23 +142,13 @@ fn travel_times_and_routes_agree_with_the_reference() {
     assert!(checked > 40, "checked {checked} routes");
 }
 
-/// A district 20 km wide with one straight road; school A (many rooms, far west),
-/// school B (few rooms, central, the most students) and small schools around B.
-fn constructed(weight_rooms: f64, weight_access: f64) -> RunResult {
-    let schools = "id,name,lon,lat,level,students,teachers,classrooms\n\
-        A,Roomy school,100.001,15.0005,primary,150,20,40\n\
-        B,Central school,100.100,15.0005,primary,400,8,8\n\
-        C,Member 1,100.120,15.0005,primary,60,3,6\n\
-        D,Member 2,100.080,15.0005,primary,60,3,6\n\
-        E,Member 3,100.150,15.0005,primary,60,3,6\n";
-    let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[100.0,15.0],[100.1,15.0],[100.2,15.0]]}}]}"#;
-    let districts = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"9901","name":"Test"},"geometry":{"type":"Polygon","coordinates":[[[99.99,14.9],[100.21,14.9],[100.21,15.1],[99.99,15.1],[99.99,14.9]]]}}]}"#;
-    let scenario = format!(
-        "hubs_per_district = {{ primary = 1, secondary = 0 }}\nmax_travel_minutes = 60\n\
-         [[criteria]]\nfield = \"classrooms\"\nweight = {weight_rooms}\n\
-         [[criteria]]\naccess = \"weighted_mean_minutes\"\nweight = {weight_access}\n"
-    );
-    let config = hubsel::scenario::parse(&scenario, "constructed.toml").unwrap();
+/// Runs a scenario on inputs given as text.
+fn run_on(
+    schools: &str,
+    roads: &str,
+    districts: &str,
+    config: &hubsel::scenario::Config,
+) -> RunResult {
     let sources = InputSources {
         schools: Source::Bytes {
             name: "s.csv",
@@ -175,10 +165,114 @@ fn constructed(weight_rooms: f64, weight_access: f64) -> RunResult {
     };
     run(
         hubsel::io::load(&sources, &ReadOptions::default()).unwrap(),
-        &config,
+        config,
         &Silent,
     )
     .unwrap()
+}
+
+/// A district 20 km wide with one straight road; school A (many rooms, far west),
+/// school B (few rooms, central, the most students) and small schools around B.
+fn constructed(weight_rooms: f64, weight_access: f64) -> RunResult {
+    let schools = "id,name,lon,lat,level,students,teachers,classrooms\n\
+        A,Roomy school,100.001,15.0005,primary,150,20,40\n\
+        B,Central school,100.100,15.0005,primary,400,8,8\n\
+        C,Member 1,100.120,15.0005,primary,60,3,6\n\
+        D,Member 2,100.080,15.0005,primary,60,3,6\n\
+        E,Member 3,100.150,15.0005,primary,60,3,6\n";
+    let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[100.0,15.0],[100.1,15.0],[100.2,15.0]]}}]}"#;
+    let districts = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"9901","name":"Test"},"geometry":{"type":"Polygon","coordinates":[[[99.99,14.9],[100.21,14.9],[100.21,15.1],[99.99,15.1],[99.99,14.9]]]}}]}"#;
+    let scenario = format!(
+        "hubs_per_district = {{ primary = 1, secondary = 0 }}\nmax_travel_minutes = 60\n\
+         [[criteria]]\nfield = \"classrooms\"\nweight = {weight_rooms}\n\
+         [[criteria]]\naccess = \"weighted_mean_minutes\"\nweight = {weight_access}\n"
+    );
+    run_on(
+        schools,
+        roads,
+        districts,
+        &hubsel::scenario::parse(&scenario, "constructed.toml").unwrap(),
+    )
+}
+
+/// Saaty's "choosing a high school" (Saaty 1980, The Analytic Hierarchy
+/// Process, §1-6; Saaty 1990, EJOR 48, 9–26) run as a hubsel scenario:
+/// schools A, B, C carry Saaty's published local priorities per criterion
+/// (normalised as shares, AHP's distributive mode), the criteria weights
+/// come from Saaty's pairwise matrix in `[ahp]`. Saaty's published outcome:
+/// criteria priorities .32 .14 .03 .13 .24 .14, overall A .37, B .38,
+/// C .25, school B chosen. The judgements are more inconsistent than
+/// Saaty's 0.1 limit, so the scenario is refused until it says `force`.
+#[test]
+fn saatys_published_school_choice_runs_as_a_scenario() {
+    let schools = "id,name,lon,lat,level,students,learning,friends,school_life,vocational,college_prep,music\n\
+        A,School A,100.02,15.0005,primary,300,0.16,0.33,0.45,0.77,0.25,0.69\n\
+        B,School B,100.10,15.0005,primary,300,0.59,0.33,0.09,0.05,0.50,0.09\n\
+        C,School C,100.18,15.0005,primary,300,0.25,0.33,0.45,0.17,0.25,0.22\n";
+    let roads = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[100.0,15.0],[100.1,15.0],[100.2,15.0]]}}]}"#;
+    let districts = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"9901","name":"Test"},"geometry":{"type":"Polygon","coordinates":[[[99.99,14.9],[100.21,14.9],[100.21,15.1],[99.99,15.1],[99.99,14.9]]]}}]}"#;
+    let names = [
+        "learning",
+        "friends",
+        "school_life",
+        "vocational",
+        "college_prep",
+        "music",
+    ];
+    let mut scenario = String::from(
+        "hubs_per_district = { primary = 1, secondary = 0 }\nmax_travel_minutes = 60\n",
+    );
+    for n in names {
+        scenario += &format!("[[criteria]]\nfield = \"{n}\"\nnormalize = \"share\"\n");
+    }
+    scenario += r#"[ahp]
+criteria = ["learning", "friends", "school_life", "vocational", "college_prep", "music"]
+matrix = [[1,     4,     3,     1,     3,     4    ],
+          ["1/4", 1,     7,     3,     "1/5", 1    ],
+          ["1/3", "1/7", 1,     "1/5", "1/5", "1/6"],
+          [1,     "1/3", 5,     1,     1,     "1/3"],
+          ["1/3", 5,     5,     1,     1,     3    ],
+          ["1/4", 1,     6,     3,     "1/3", 1    ]]
+"#;
+    let err = hubsel::scenario::parse(&scenario, "saaty.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`ahp.matrix`: consistency ratio") && err.contains("force = true"),
+        "{err}"
+    );
+
+    let config = hubsel::scenario::parse(
+        &scenario.replace("[ahp]\n", "[ahp]\nforce = true\n"),
+        "saaty.toml",
+    )
+    .unwrap();
+    let ahp = config.ahp.as_ref().unwrap();
+    assert!(ahp.forced && ahp.ahp.cr > 0.1);
+    let published = [0.32, 0.14, 0.03, 0.13, 0.24, 0.14];
+    for (c, p) in config.criteria.iter().zip(published) {
+        assert!(
+            (c.weight - p).abs() <= 0.005 + 1e-9,
+            "weight {} vs published {p}",
+            c.weight
+        );
+    }
+
+    let r = run_on(schools, roads, districts, &config);
+    assert_eq!(r.hubs.len(), 1);
+    let hub = &r.hubs[0];
+    assert_eq!(hub.id.0, "B", "Saaty chose school B");
+    assert!(
+        (hub.score - 0.38).abs() <= 0.005,
+        "B's overall priority {} vs published .38",
+        hub.score
+    );
+    assert_eq!(hub.runner_up.as_ref().map(|s| s.0.as_str()), Some("A"));
+    let a = hub.score - hub.margin;
+    assert!(
+        (a - 0.37).abs() <= 0.005,
+        "A's overall priority {a} vs published .37"
+    );
 }
 
 #[test]
@@ -405,27 +499,12 @@ fn two_districts(cross: bool) -> RunResult {
         "hubs_per_district = {{ primary = 1, secondary = 0 }}\nmax_travel_minutes = 30\n\
          [[criteria]]\nfield = \"students\"\nweight = 1\n[allocation]\ncross_district = {cross}\n"
     );
-    let config = hubsel::scenario::parse(&scenario, "cross.toml").unwrap();
-    let sources = InputSources {
-        schools: Source::Bytes {
-            name: "s.csv",
-            bytes: schools.as_bytes(),
-        },
-        roads: Source::Bytes {
-            name: "r.geojson",
-            bytes: roads.as_bytes(),
-        },
-        districts: Source::Bytes {
-            name: "d.geojson",
-            bytes: districts.as_bytes(),
-        },
-    };
-    run(
-        hubsel::io::load(&sources, &ReadOptions::default()).unwrap(),
-        &config,
-        &Silent,
+    run_on(
+        schools,
+        roads,
+        districts,
+        &hubsel::scenario::parse(&scenario, "cross.toml").unwrap(),
     )
-    .unwrap()
 }
 
 #[test]
