@@ -863,3 +863,57 @@ fn a_run_killed_while_writing_leaves_the_previous_result_intact() {
     assert!(temp_folder().is_none(), "no partial folder left behind");
     assert_ne!(read_all(&dir.join("out")), before);
 }
+
+#[test]
+fn compare_reads_flatgeobuf_and_shapefile_runs_like_geojson() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for args in [
+        &["run", "--quiet", "--out", "a"][..],
+        &["run", "--quiet", "--strategy", "p-median", "--out", "b"],
+        &["run", "--quiet", "--format", "fgb", "--out", "a_fgb"],
+        &[
+            "run",
+            "--quiet",
+            "--strategy",
+            "p-median",
+            "--format",
+            "shp",
+            "--out",
+            "b_shp",
+        ],
+    ] {
+        let o = hubsel(args, dir);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    assert!(!dir.join("a_fgb/hubs.geojson").exists() && !dir.join("b_shp/hubs.geojson").exists());
+    for (a, b, out) in [("a", "b", "c_json"), ("a_fgb", "b_shp", "c_other")] {
+        let o = hubsel(&["compare", a, b, "--out", out], dir);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    // The same comparison whatever the formats: the report below its two
+    // header lines (they name the folders) and the layer, byte for byte.
+    let body = |out: &str| -> String {
+        let t = fs::read_to_string(dir.join(out).join("compare.txt")).unwrap();
+        t.lines().skip(2).collect::<Vec<_>>().join("\n")
+    };
+    assert!(body("c_json").contains("district level(s) with different hubs"));
+    assert_eq!(body("c_json"), body("c_other"));
+    assert_eq!(
+        fs::read(dir.join("c_json/compare.geojson")).unwrap(),
+        fs::read(dir.join("c_other/compare.geojson")).unwrap()
+    );
+
+    // A run folder whose layers are gone: a clear run-level error.
+    for ext in ["fgb", "qml"] {
+        fs::remove_file(dir.join(format!("a_fgb/hubs.{ext}"))).unwrap();
+    }
+    let o = hubsel(&["compare", "a_fgb", "b", "--out", "c_broken"], dir);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("no hubs layer (.geojson, .fgb or .shp) in the run folder"),
+        "{}",
+        text(&o)
+    );
+    assert!(!dir.join("c_broken").exists());
+}

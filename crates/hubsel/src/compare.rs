@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::geojson::{LayerWriter, OutGeometry};
 
-/// A hub as read back from `hubs.geojson`.
+/// A hub as read back from the run's hubs layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HubRow {
     pub id: String,
@@ -21,7 +21,7 @@ pub struct HubRow {
     pub at: Coord<f64>,
 }
 
-/// A school as read back from `schools.geojson`.
+/// A school as read back from the run's schools layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchoolRow {
     pub id: String,
@@ -54,7 +54,29 @@ fn read_json(path: &Path) -> Result<Value> {
 /// A feature's properties and its point, if it has one.
 type FeatureRow = (Map<String, Value>, Option<Coord<f64>>);
 
-fn features(path: &Path) -> Result<Vec<FeatureRow>> {
+/// The features of a run's `layer`, from whichever format the run wrote:
+/// `<layer>.geojson`, else `<layer>.fgb`, else `<layer>.shp` (with
+/// `<layer>_unlocated.dbf` for the rows without a point).
+fn layer_features(dir: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
+    let geojson = dir.join(format!("{layer}.geojson"));
+    let fgb = dir.join(format!("{layer}.fgb"));
+    let shp = dir.join(format!("{layer}.shp"));
+    if geojson.is_file() {
+        geojson_features(&geojson)
+    } else if fgb.is_file() {
+        fgb_features(&fgb)
+    } else if shp.is_file() {
+        shp_features(&shp, &dir.join(format!("{layer}_unlocated.dbf")))
+    } else {
+        Err(Error::new(
+            ErrorKind::Input,
+            format!("no {layer} layer (.geojson, .fgb or .shp) in the run folder"),
+        )
+        .in_file(dir))
+    }
+}
+
+fn geojson_features(path: &Path) -> Result<Vec<FeatureRow>> {
     let root = read_json(path)?;
     let list = root
         .get("features")
@@ -84,6 +106,113 @@ fn features(path: &Path) -> Result<Vec<FeatureRow>> {
         .collect())
 }
 
+fn fgb_features(path: &Path) -> Result<Vec<FeatureRow>> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    let damaged = |e: flatgeobuf::Error| {
+        Error::new(
+            ErrorKind::Format,
+            format!("not a readable FlatGeobuf file: {e}"),
+        )
+        .in_file(path)
+    };
+    let mut file =
+        std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, &e))?);
+    let mut features = FgbReader::open(&mut file)
+        .map_err(damaged)?
+        .select_all_seq()
+        .map_err(damaged)?;
+    let mut rows = Vec::new();
+    while let Some(f) = features.next().map_err(damaged)? {
+        let props: Map<String, Value> = f
+            .properties()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Format,
+                    format!("unreadable FlatGeobuf properties: {e}"),
+                )
+                .in_file(path)
+            })?
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        let at = f
+            .geometry()
+            .and_then(|g| g.xy())
+            .filter(|xy| xy.len() >= 2)
+            .map(|xy| Coord {
+                x: xy.get(0),
+                y: xy.get(1),
+            });
+        rows.push((props, at));
+    }
+    Ok(rows)
+}
+
+fn shp_features(shp: &Path, unlocated: &Path) -> Result<Vec<FeatureRow>> {
+    use shapefile::dbase::{self, FieldValue};
+    let damaged = |path: &Path, e: String| {
+        Error::new(
+            ErrorKind::Format,
+            format!("not a readable shapefile layer: {e}"),
+        )
+        .in_file(path)
+    };
+    let dbf_reader = |path: &Path| {
+        let enc = dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_874);
+        dbase::ReaderBuilder::new()
+            .with_encoding(enc)
+            .open(path)
+            .map_err(|e| damaged(path, e.to_string()))
+    };
+    let props = |record: dbase::Record| -> Map<String, Value> {
+        record
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let v = match v {
+                    FieldValue::Character(Some(s)) => Value::String(s),
+                    FieldValue::Numeric(Some(x)) => json!(x),
+                    FieldValue::Float(Some(x)) => json!(x),
+                    FieldValue::Integer(x) => json!(x),
+                    FieldValue::Double(x) => json!(x),
+                    _ => return None,
+                };
+                Some((k, v))
+            })
+            .collect()
+    };
+    let shapes = shapefile::ShapeReader::from_path(shp).map_err(|e| damaged(shp, e.to_string()))?;
+    let dbf = shp.with_extension("dbf");
+    let mut reader = shapefile::Reader::new(shapes, dbf_reader(&dbf)?);
+    let mut rows = Vec::new();
+    for item in reader.iter_shapes_and_records() {
+        let (shape, record) = item.map_err(|e| damaged(shp, e.to_string()))?;
+        let at = match shape {
+            shapefile::Shape::Point(p) => Some(Coord { x: p.x, y: p.y }),
+            _ => None,
+        };
+        rows.push((props(record), at));
+    }
+    if unlocated.is_file() {
+        for record in dbf_reader(unlocated)?
+            .read()
+            .map_err(|e| damaged(unlocated, e.to_string()))?
+        {
+            rows.push((props(record), None));
+        }
+    }
+    Ok(rows)
+}
+
+/// A number from a property written as a number or as text (FlatGeobuf's
+/// properties come back as text).
+fn number(props: &Map<String, Value>, key: &str) -> Option<f64> {
+    match props.get(key)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 fn text(props: &Map<String, Value>, key: &str) -> String {
     match props.get(key) {
         Some(Value::String(s)) => s.clone(),
@@ -93,7 +222,8 @@ fn text(props: &Map<String, Value>, key: &str) -> String {
 }
 
 impl RunFolder {
-    /// Reads `hubs.geojson`, `schools.geojson` and `summary.json` of a run.
+    /// Reads the hubs and schools layers (in any format the run wrote) and
+    /// `summary.json` of a run.
     pub fn read(dir: &Path) -> Result<RunFolder> {
         if !dir.join("summary.json").is_file() {
             return Err(Error::new(
@@ -103,7 +233,7 @@ impl RunFolder {
             .in_file(dir));
         }
         let summary = read_json(&dir.join("summary.json"))?;
-        let hubs = features(&dir.join("hubs.geojson"))?
+        let hubs = layer_features(dir, "hubs")?
             .into_iter()
             .map(|(p, at)| HubRow {
                 id: text(&p, "id"),
@@ -113,7 +243,7 @@ impl RunFolder {
                 at: at.unwrap_or_default(),
             })
             .collect();
-        let schools = features(&dir.join("schools.geojson"))?
+        let schools = layer_features(dir, "schools")?
             .into_iter()
             .map(|(p, at)| {
                 let row = SchoolRow {
@@ -121,7 +251,7 @@ impl RunFolder {
                     name: text(&p, "name"),
                     role: text(&p, "role"),
                     hub_id: text(&p, "hub_id"),
-                    travel_min: p.get("travel_min").and_then(Value::as_f64),
+                    travel_min: number(&p, "travel_min"),
                     at,
                 };
                 (row.id.clone(), row)
