@@ -521,36 +521,9 @@ pub fn read_districts(
             };
             let name = text(name_c).unwrap_or_else(|| code.clone());
             let rings: Vec<(bool, Vec<(f64, f64)>)> = match &shape {
-                Shape::Polygon(p) => p
-                    .rings()
-                    .iter()
-                    .map(|r| {
-                        (
-                            matches!(r, PolygonRing::Outer(_)),
-                            r.points().iter().map(|q| (q.x, q.y)).collect(),
-                        )
-                    })
-                    .collect(),
-                Shape::PolygonM(p) => p
-                    .rings()
-                    .iter()
-                    .map(|r| {
-                        (
-                            matches!(r, PolygonRing::Outer(_)),
-                            r.points().iter().map(|q| (q.x, q.y)).collect(),
-                        )
-                    })
-                    .collect(),
-                Shape::PolygonZ(p) => p
-                    .rings()
-                    .iter()
-                    .map(|r| {
-                        (
-                            matches!(r, PolygonRing::Outer(_)),
-                            r.points().iter().map(|q| (q.x, q.y)).collect(),
-                        )
-                    })
-                    .collect(),
+                Shape::Polygon(p) => rings_of(p.rings()),
+                Shape::PolygonM(p) => rings_of(p.rings()),
+                Shape::PolygonZ(p) => rings_of(p.rings()),
                 Shape::NullShape => {
                     local.push(
                         &source,
@@ -822,4 +795,18 @@ pub fn write_districts(
     }
     drop(writer);
     write_sidecars(path, options)
+}
+/// A polygon's rings as (outer?, x/y points), whatever its point type.
+fn rings_of<P: ::shapefile::record::traits::HasXY>(
+    rings: &[PolygonRing<P>],
+) -> Vec<(bool, Vec<(f64, f64)>)> {
+    rings
+        .iter()
+        .map(|r| {
+            (
+                matches!(r, PolygonRing::Outer(_)),
+                r.points().iter().map(|q| (q.x(), q.y())).collect(),
+            )
+        })
+        .collect()
 }
