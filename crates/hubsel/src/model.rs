@@ -176,6 +176,28 @@ pub struct Road {
     pub oneway: Oneway,
 }
 
+impl Road {
+    /// A road along `coords` with repeated consecutive points dropped, or
+    /// the reject reason when fewer than two distinct points remain.
+    pub fn from_points(
+        mut coords: Vec<geo::Coord<f64>>,
+        class: String,
+        maxspeed_kmh: Option<f64>,
+        oneway: Oneway,
+    ) -> Result<Road, &'static str> {
+        coords.dedup();
+        if coords.len() < 2 {
+            return Err("road line with fewer than 2 distinct points");
+        }
+        Ok(Road {
+            geometry: LineString::new(coords),
+            class,
+            maxspeed_kmh,
+            oneway,
+        })
+    }
+}
+
 /// Everything read from the inputs, before validation against each other.
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {

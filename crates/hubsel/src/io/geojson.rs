@@ -566,24 +566,10 @@ pub fn read_roads(
                     );
                     continue;
                 }
-                let mut coords = line.0;
-                coords.dedup();
-                if coords.len() < 2 {
-                    rejects.push(
-                        &source,
-                        "",
-                        "geometry",
-                        "road line with fewer than 2 distinct points",
-                        Action::Refused,
-                    );
-                    continue;
+                match Road::from_points(line.0, class.clone(), maxspeed_kmh, oneway) {
+                    Ok(road) => roads.push(road),
+                    Err(reason) => rejects.push(&source, "", "geometry", reason, Action::Refused),
                 }
-                roads.push(Road {
-                    geometry: LineString::new(coords),
-                    class: class.clone(),
-                    maxspeed_kmh,
-                    oneway,
-                });
             }
         },
     )?;

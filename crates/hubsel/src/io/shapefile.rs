@@ -450,23 +450,12 @@ pub fn read_roads(
             for part in parts {
                 match convert_all(part, to_wgs84) {
                     Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
-                    Ok(mut coords) => {
-                        coords.dedup();
-                        if coords.len() < 2 {
-                            local.push(
-                                &source,
-                                "",
-                                "geometry",
-                                "road line with fewer than 2 distinct points",
-                                Action::Refused,
-                            );
-                        } else {
-                            roads.push(Road {
-                                geometry: LineString::new(coords),
-                                class: class.clone(),
-                                maxspeed_kmh,
-                                oneway,
-                            });
+                    Ok(coords) => {
+                        match Road::from_points(coords, class.clone(), maxspeed_kmh, oneway) {
+                            Ok(road) => roads.push(road),
+                            Err(reason) => {
+                                local.push(&source, "", "geometry", reason, Action::Refused)
+                            }
                         }
                     }
                 }
