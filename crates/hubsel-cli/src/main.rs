@@ -297,7 +297,11 @@ fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, 
     if let Some(s) = strategy {
         config.strategy = StrategyKind::parse(s).ok_or_else(|| {
             let names: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.as_str()).collect();
-            anyhow::anyhow!("unknown strategy {s:?} (one of: {})", names.join(", "))
+            anyhow::anyhow!(
+                "unknown strategy {} (one of: {})",
+                hubsel::error::quote(s),
+                names.join(", ")
+            )
         })?;
     }
     Ok(config)
@@ -347,10 +351,14 @@ fn read_options(input: &InputArgs) -> Result<ReadOptions, Fatal> {
         options.crs = Some(hubsel::io::crs::Crs::parse(text)?);
     }
     if let Some(label) = &input.encoding {
-        options.encoding = Some(
-            hubsel::io::shapefile::encoding_for_label(label)
-                .ok_or_else(|| anyhow::anyhow!("--encoding: unknown encoding {label:?} (e.g. cp874, tis-620, utf-8, windows-1252)"))?,
-        );
+        options.encoding = Some(hubsel::io::shapefile::encoding_for_label(label).ok_or_else(
+            || {
+                anyhow::anyhow!(
+                    "--encoding: unknown encoding {} (e.g. cp874, tis-620, utf-8, windows-1252)",
+                    hubsel::error::quote(label)
+                )
+            },
+        )?);
     }
     options.osm.admin_level = input.admin_level.trim().to_string();
     if !input.highways.is_empty() {
@@ -493,8 +501,8 @@ fn report(
 ) {
     let t = hubsel::output::Totals::of(r);
     println!(
-        "scenario {:?} ({}): {} districts, {} schools",
-        r.config.name,
+        "scenario {} ({}): {} districts, {} schools",
+        hubsel::error::quote(&r.config.name),
         r.config.strategy.as_str(),
         r.districts.len(),
         t.schools
@@ -566,7 +574,8 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         args.strategies
             .split(',')
             .map(|s| {
-                StrategyKind::parse(s).ok_or_else(|| anyhow::anyhow!("unknown strategy {s:?}"))
+                StrategyKind::parse(s)
+                    .ok_or_else(|| anyhow::anyhow!("unknown strategy {}", hubsel::error::quote(s)))
             })
             .collect::<Result<_, _>>()?
     };

@@ -106,3 +106,40 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// `text` in double quotes for a message, readable in every script: Thai,
+/// Lao or accented letters stay as they are (Rust's `{:?}` would escape
+/// combining marks such as the Thai vowel ุ as `\u{e38}`); only quotes,
+/// backslashes and control characters (a stray tab or line break in a
+/// cell) are escaped, so the quoted text still shows where it ends.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_keeps_thai_readable_and_escapes_only_what_hides_the_ends() {
+        let level = "อนุบาล-ประถมศึกษา";
+        // Debug formatting escapes the combining vowel ุ (U+0E38).
+        assert!(format!("{level:?}").contains("\\u{e38}"));
+        assert_eq!(quote(level), format!("\"{level}\""));
+        assert_eq!(quote("a\"b\\c\td\u{7}"), "\"a\\\"b\\\\c\\td\\u{7}\"");
+    }
+}

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{quote, Error, ErrorKind, Result};
 use crate::graph::SpeedTable;
 use crate::model::{HubLevel, SchoolId};
 
@@ -443,8 +443,8 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 line(s.span()),
                 "strategy",
                 format!(
-                    "unknown strategy {:?} (one of: {})",
-                    s.get_ref(),
+                    "unknown strategy {} (one of: {})",
+                    quote(s.get_ref()),
                     names.join(", ")
                 ),
             );
@@ -534,7 +534,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             (None, Some(a)) => match AccessMeasure::parse(a.get_ref()) {
                 Some(m) => Measure::Access(m),
                 None => {
-                    problem(line(a.span()), "access", format!("unknown access measure {:?} (one of: weighted_mean_minutes, share_within_limit, max_minutes)", a.get_ref()));
+                    problem(line(a.span()), "access", format!("unknown access measure {} (one of: weighted_mean_minutes, share_within_limit, max_minutes)", quote(a.get_ref())));
                     continue;
                 }
             },
@@ -598,7 +598,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                     problem(
                         line(d.span()),
                         "direction",
-                        format!("must be \"benefit\" or \"cost\", got {other:?}"),
+                        format!("must be \"benefit\" or \"cost\", got {}", quote(other)),
                     );
                     natural
                 }
@@ -606,31 +606,32 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         };
         let normalize = match &c.normalize {
             None => Normalize::MinMax,
-            Some(n) => {
-                match n.get_ref().as_str() {
-                    "minmax" | "min-max" => Normalize::MinMax,
-                    "zscore" | "z-score" => Normalize::ZScore,
-                    "rank" => Normalize::Rank,
-                    "share" => {
-                        if direction == Direction::Cost {
-                            problem(
+            Some(n) => match n.get_ref().as_str() {
+                "minmax" | "min-max" => Normalize::MinMax,
+                "zscore" | "z-score" => Normalize::ZScore,
+                "rank" => Normalize::Rank,
+                "share" => {
+                    if direction == Direction::Cost {
+                        problem(
                             line(n.span()),
                             "normalize",
                             "\"share\" is for benefit criteria: a cost has no share of a total; use \"minmax\", \"zscore\" or \"rank\"".into(),
                         );
-                        }
-                        Normalize::Share
                     }
-                    other => {
-                        problem(
+                    Normalize::Share
+                }
+                other => {
+                    problem(
                         line(n.span()),
                         "normalize",
-                        format!("must be \"minmax\", \"zscore\", \"rank\" or \"share\", got {other:?}"),
+                        format!(
+                            "must be \"minmax\", \"zscore\", \"rank\" or \"share\", got {}",
+                            quote(other)
+                        ),
                     );
-                        Normalize::MinMax
-                    }
+                    Normalize::MinMax
                 }
-            }
+            },
         };
         let transform = match &c.transform {
             None => Transform::None,
@@ -642,7 +643,10 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                     problem(
                         line(t.span()),
                         "transform",
-                        format!("must be \"none\", \"log\" or \"sqrt\", got {other:?}"),
+                        format!(
+                            "must be \"none\", \"log\" or \"sqrt\", got {}",
+                            quote(other)
+                        ),
                     );
                     Transform::None
                 }
@@ -702,8 +706,8 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                     line(c.span()),
                     "ahp.criteria",
                     format!(
-                        "{:?} is not one of the [[criteria]] (their keys: {})",
-                        c.get_ref(),
+                        "{} is not one of the [[criteria]] (their keys: {})",
+                        quote(c.get_ref()),
                         keys.join(", ")
                     ),
                 );
@@ -715,7 +719,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                 problem(
                     at,
                     "ahp.criteria",
-                    format!("criterion {k:?} has no row in the [ahp] matrix"),
+                    format!("criterion {} has no row in the [ahp] matrix", quote(k)),
                 );
                 readable = false;
             }
@@ -814,7 +818,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
                     problem(
                         line(o.span()),
                         "allocation.overflow",
-                        format!("must be \"next\" or \"flag\", got {other:?}"),
+                        format!("must be \"next\" or \"flag\", got {}", quote(other)),
                     );
                     crate::allocate::Overflow::Next
                 }

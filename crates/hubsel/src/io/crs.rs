@@ -144,7 +144,7 @@ impl Crs {
             Some(code) => Crs::from_epsg(code),
             None => Err(Error::new(
                 ErrorKind::Input,
-                format!("cannot read coordinate system {t:?} (give EPSG:code, e.g. EPSG:32647, or a proj string)"),
+                format!("cannot read coordinate system {} (give EPSG:code, e.g. EPSG:32647, or a proj string)", crate::error::quote(t)),
             )
             .on_field("crs")),
         }
@@ -171,7 +171,10 @@ impl Crs {
         let projstring = proj4wkt::wkt_to_projstring(wkt).map_err(|e| {
             Error::new(
                 ErrorKind::Input,
-                format!("cannot read the coordinate system {name:?}: {e}"),
+                format!(
+                    "cannot read the coordinate system {}: {e}",
+                    crate::error::quote(&name)
+                ),
             )
             .on_field("crs")
         })?;

@@ -68,7 +68,8 @@ pub(crate) fn check_given(given: &[String], seen: &[String], file: &str) -> Resu
         Some(missing) => Err(Error::new(
             ErrorKind::Input,
             format!(
-                "no column named {missing:?} (named with a flag); the file has: {}",
+                "no column named {} (named with a flag); the file has: {}",
+                crate::error::quote(missing),
                 seen.join(", ")
             ),
         )
@@ -231,8 +232,8 @@ fn for_each_feature(
         other => Err(Error::new(
             ErrorKind::Format,
             format!(
-                "expected a FeatureCollection, found type {:?}",
-                other.unwrap_or("none")
+                "expected a FeatureCollection, found type {}",
+                crate::error::quote(other.unwrap_or("none"))
             ),
         )
         .in_file(file)),

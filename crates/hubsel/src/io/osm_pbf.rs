@@ -600,7 +600,10 @@ fn schools_table(
                     &source,
                     &school_id,
                     k,
-                    format!("{k}={v:?} is not a number; students taken as 0"),
+                    format!(
+                        "{k}={} is not a number; students taken as 0",
+                        crate::error::quote(v)
+                    ),
                     Action::Flagged,
                 );
                 String::new()

@@ -85,7 +85,8 @@ impl SchoolColumns {
                 return Err(Error::new(
                     ErrorKind::Input,
                     format!(
-                        "unknown school field {other:?} (one of: {})",
+                        "unknown school field {} (one of: {})",
+                        crate::error::quote(other),
                         Self::FIELDS.join(", ")
                     ),
                 ))
@@ -424,7 +425,10 @@ pub fn build(
                     (None, _) => {
                         refuse(
                             &header(lon, "lon"),
-                            format!("longitude is not a number: {lon_text:?}"),
+                            format!(
+                                "longitude is not a number: {}",
+                                crate::error::quote(lon_text)
+                            ),
                             None,
                         );
                         continue;
@@ -432,7 +436,10 @@ pub fn build(
                     (_, None) => {
                         refuse(
                             &header(lat, "lat"),
-                            format!("latitude is not a number: {lat_text:?}"),
+                            format!(
+                                "latitude is not a number: {}",
+                                crate::error::quote(lat_text)
+                            ),
                             None,
                         );
                         continue;
@@ -454,7 +461,10 @@ pub fn build(
                 (None, _) => {
                     refuse(
                         &headers[c],
-                        format!("unknown level {text:?} (expected primary, secondary or both)"),
+                        format!(
+                            "unknown level {} (expected primary, secondary or both)",
+                            crate::error::quote(text)
+                        ),
                         Some((lon_deg, lat_deg)),
                     );
                     continue;
@@ -469,7 +479,10 @@ pub fn build(
                 _ => {
                     refuse(
                         &headers[c],
-                        format!("students is not a non-negative number: {text:?}"),
+                        format!(
+                            "students is not a non-negative number: {}",
+                            crate::error::quote(text)
+                        ),
                         Some((lon_deg, lat_deg)),
                     );
                     continue;

@@ -164,7 +164,10 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
         let e = encoding_for_label(&label).ok_or_else(|| {
             Error::new(
                 ErrorKind::Input,
-                format!("unknown encoding {label:?}; give --encoding (e.g. cp874 for TIS-620)"),
+                format!(
+                    "unknown encoding {}; give --encoding (e.g. cp874 for TIS-620)",
+                    crate::error::quote(&label)
+                ),
             )
             .in_file(&cpg)
             .on_field("encoding")
@@ -591,7 +594,12 @@ fn out_err(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 fn field_name(path: &Path, name: &str) -> Result<FieldName> {
-    FieldName::try_from(name).map_err(|e| out_err(path, format!("field name {name:?}: {e:?}")))
+    FieldName::try_from(name).map_err(|e| {
+        out_err(
+            path,
+            format!("field name {}: {e:?}", crate::error::quote(name)),
+        )
+    })
 }
 
 /// DBF field names have at most 10 bytes: `names` cut to fit, made unique

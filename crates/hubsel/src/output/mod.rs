@@ -83,8 +83,8 @@ impl Format {
             let f = Format::parse(part).ok_or_else(|| {
                 let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
                 format!(
-                    "unknown format {:?} (one or more of: {}, comma-separated)",
-                    part.trim(),
+                    "unknown format {} (one or more of: {}, comma-separated)",
+                    crate::error::quote(part.trim()),
                     names.join(", ")
                 )
             })?;
