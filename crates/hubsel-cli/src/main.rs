@@ -511,12 +511,14 @@ fn report(
         "hubs: {} primary + {} secondary; members: {}; stand-alone: {}; rejected: {}",
         t.hubs_primary, t.hubs_secondary, t.members, t.standalone, t.rejected
     );
+    println!("weights: {} ({})", r.weighting.as_str(), r.weighting_note);
     println!(
-        "members' travel: mean {:.1} min, p95 {:.1} min, max {:.1} min; {:.1}% of students at or within {} min of a hub",
+        "members' travel: mean {:.1} min, p95 {:.1} min, max {:.1} min; {:.1}% of {} at or within {} min of a hub",
         t.mean_min,
         t.p95_min,
         t.max_min,
         100.0 * t.share_within,
+        r.weighting.as_str(),
         r.config.max_travel_minutes
     );
     let shortfalls: usize = r.district_outcomes.iter().map(|d| d.shortfalls.len()).sum();

@@ -44,6 +44,7 @@
 pub mod allocate;
 pub mod compare;
 pub mod error;
+pub mod figures;
 pub mod fixture;
 pub mod graph;
 pub mod io;

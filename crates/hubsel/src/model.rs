@@ -112,7 +112,10 @@ pub struct School {
     /// is found by point in polygon.
     pub district: Option<DistrictCode>,
     pub level: Level,
-    pub students: f64,
+    /// Enrolment; `None` when the input has no count for the school (no
+    /// students column, a blank cell, or an OpenStreetMap school without
+    /// `student:count`).
+    pub students: Option<f64>,
     pub teachers: f64,
     pub classrooms: f64,
     /// Any other numeric or boolean (0/1) attribute a scenario may score on,
@@ -126,10 +129,58 @@ impl School {
     /// or any extra attribute. `None` when the school has no value for it.
     pub fn field(&self, name: &str) -> Option<f64> {
         match name {
-            "students" => Some(self.students),
+            "students" => self.students,
             "teachers" => Some(self.teachers),
             "classrooms" => Some(self.classrooms),
             other => self.attrs.get(other).copied(),
+        }
+    }
+}
+
+/// What the travel figures and the location models count: students where
+/// the data has enrolment, else every school once. Real registries and
+/// OpenStreetMap often have no enrolment; weighting by students there would
+/// make every figure read 0 and every objective a constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Weighting {
+    /// Each school weighs its student count (unknown counts weigh 0).
+    #[default]
+    Students,
+    /// Each school weighs 1.
+    Schools,
+}
+
+impl Weighting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weighting::Students => "students",
+            Weighting::Schools => "schools",
+        }
+    }
+
+    /// The weight of a school with this student count.
+    pub fn weight(self, students: Option<f64>) -> f64 {
+        match self {
+            Weighting::Students => students.unwrap_or(0.0),
+            Weighting::Schools => 1.0,
+        }
+    }
+
+    /// Weighting by students when every school has a count and some count
+    /// is positive; else by schools.
+    pub fn from_data(students: impl IntoIterator<Item = Option<f64>>) -> Weighting {
+        let mut any_positive = false;
+        for s in students {
+            match s {
+                None => return Weighting::Schools,
+                Some(v) if v > 0.0 => any_positive = true,
+                Some(_) => {}
+            }
+        }
+        if any_positive {
+            Weighting::Students
+        } else {
+            Weighting::Schools
         }
     }
 }

@@ -9,8 +9,9 @@ use geo::{Coord, Distance, Haversine, Point};
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::figures;
 use crate::graph::RoadGraph;
-use crate::model::{District, DistrictCode, HubLevel, Inputs, Level, SchoolId};
+use crate::model::{District, DistrictCode, HubLevel, Inputs, Level, SchoolId, Weighting};
 use crate::routing::matrix::{district_matrices, DistrictTrips, TravelMatrix};
 use crate::routing::{route, Departure};
 use crate::scenario::{Config, Measure};
@@ -87,7 +88,8 @@ pub struct SchoolOutcome {
     pub name: String,
     pub district: Option<DistrictCode>,
     pub level: Option<Level>,
-    pub students: f64,
+    /// Enrolment, `None` when unknown.
+    pub students: Option<f64>,
     pub lon_lat: Option<(f64, f64)>,
     pub role: Role,
     /// For hubs, the level they serve; for members, their hub's level.
@@ -114,7 +116,8 @@ pub struct HubOutcome {
     pub level: HubLevel,
     pub lon: f64,
     pub lat: f64,
-    pub students: f64,
+    /// Enrolment of the hub school, `None` when unknown.
+    pub students: Option<f64>,
     /// Policy score (computed for every strategy, so runs compare).
     pub score: f64,
     /// Weighted score parts by criterion key; they sum to `score`.
@@ -140,8 +143,9 @@ pub struct HubOutcome {
     /// candidate tie this hub — the smallest such change of one weight.
     pub stability: Option<(String, f64)>,
     pub members: usize,
-    /// Own students plus members' students.
-    pub students_served: f64,
+    /// Own students plus members' students (the known counts); `None`
+    /// when none of them has a count.
+    pub students_served: Option<f64>,
     /// Students the hub can serve, under the scenario's capacity rule.
     pub capacity: Option<f64>,
     /// Members that joined although the hub was full.
@@ -169,15 +173,18 @@ pub struct DistrictOutcome {
     pub hubs_primary: usize,
     pub hubs_secondary: usize,
     pub schools: usize,
-    pub students: f64,
+    /// Students of the district's schools (the known counts); `None` when
+    /// none has a count.
+    pub students: Option<f64>,
     pub members: usize,
     pub standalone: usize,
-    /// Student-weighted mean, 95th percentile and maximum door-to-door
-    /// minutes of the members (0 when there are none).
+    /// Weighted (by [`RunResult::weighting`]) mean, 95th percentile and
+    /// maximum door-to-door minutes of the members (0 when there are none).
     pub mean_min: f64,
     pub p95_min: f64,
     pub max_min: f64,
-    /// Share of the district's students at a hub or a member within the limit.
+    /// Share of the district's weight (students, or schools) at a hub or a
+    /// member within the limit.
     pub share_within: f64,
     /// Levels with fewer hubs than asked, and why.
     pub shortfalls: Vec<Shortfall>,
@@ -215,6 +222,10 @@ pub struct RunResult {
     pub hubs: Vec<HubOutcome>,
     pub routes: Vec<RouteOutcome>,
     pub rejects: Rejects,
+    /// What the figures and objectives weigh schools by.
+    pub weighting: Weighting,
+    /// Why, in words ("the schools have no student count: …").
+    pub weighting_note: String,
     /// How near the chosen hubs are to the schools they are for, counting
     /// every school of each level (also those beyond the limit) — the
     /// figures the location models optimise.
@@ -242,21 +253,11 @@ pub struct AccessFigures {
 
 impl AccessFigures {
     fn of(pairs: &[(f64, f64)], limit_min: f64) -> AccessFigures {
-        let total: f64 = pairs.iter().map(|p| p.1).sum();
-        if pairs.is_empty() {
-            return AccessFigures::default();
-        }
-        let mean_min = if total > 0.0 {
-            pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / total
-        } else {
-            0.0
-        };
-        let within: f64 = pairs.iter().filter(|p| p.0 <= limit_min).map(|p| p.1).sum();
         AccessFigures {
-            mean_min,
-            p95_min: weighted_quantile(pairs.to_vec(), 0.95),
-            max_min: pairs.iter().map(|p| p.0).fold(0.0, f64::max),
-            share_within: if total > 0.0 { within / total } else { 0.0 },
+            mean_min: figures::mean(pairs),
+            p95_min: figures::quantile(pairs.to_vec(), 0.95),
+            max_min: figures::max(pairs),
+            share_within: figures::share_within(pairs, limit_min),
             pairs: pairs.len(),
         }
     }
@@ -277,11 +278,11 @@ pub fn ineligible(
     if config.required_hubs.contains(&school.id) {
         return None;
     }
-    if school.students < config.constraints.min_students {
-        return Some(format!(
-            "fewer than {} students",
-            config.constraints.min_students
-        ));
+    let min = config.constraints.min_students;
+    match school.students {
+        Some(n) if n < min => return Some(format!("fewer than {min} students")),
+        None if min > 0.0 => return Some(format!("no student count (min_students = {min})")),
+        _ => {}
     }
     if let Some(f) = config
         .constraints
@@ -315,27 +316,6 @@ fn lottery(seed: u64, id: &SchoolId) -> f64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^= z >> 31;
     (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Student-weighted quantile of (minutes, students) pairs.
-fn weighted_quantile(mut pairs: Vec<(f64, f64)>, q: f64) -> f64 {
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total: f64 = pairs.iter().map(|p| p.1).sum();
-    if pairs.is_empty() {
-        return 0.0;
-    }
-    if total <= 0.0 {
-        let i = ((pairs.len() - 1) as f64 * q).round() as usize;
-        return pairs[i].0;
-    }
-    let mut acc = 0.0;
-    for (m, s) in &pairs {
-        acc += s;
-        if acc >= q * total - 1e-9 {
-            return *m;
-        }
-    }
-    pairs[pairs.len() - 1].0
 }
 
 fn timed<T>(
@@ -449,6 +429,10 @@ pub struct Checked {
     pub snaps: Vec<Option<Snap>>,
     /// Whether each school is within `max_snap_m` of a road.
     pub on_network: Vec<bool>,
+    /// What figures and objectives weigh schools by.
+    pub weighting: Weighting,
+    /// Why, in words.
+    pub weighting_note: String,
     pub stats: RunStats,
 }
 
@@ -476,6 +460,7 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     });
     let mut rejects = validated.rejects;
     let schools = validated.schools;
+    let (weighting, weighting_note) = resolve_weighting(config, &schools)?;
 
     let graph = timed(progress, &mut stats, Stage::Graph, 0, || {
         RoadGraph::build(&roads, &config.speeds)
@@ -536,8 +521,69 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
         graph,
         snaps,
         on_network,
+        weighting,
+        weighting_note,
         stats,
     })
+}
+
+/// What the run weighs schools by, and why, in words for the console, the
+/// summary and the report: the scenario's `weights`, where `auto` means
+/// students when every school taking part has a count (and some count is
+/// positive), else schools. `weights = "students"` on data without any
+/// count is a run-level error.
+fn resolve_weighting(config: &Config, schools: &[PlacedSchool]) -> Result<(Weighting, String)> {
+    use crate::scenario::WeightsRule;
+    let known = schools
+        .iter()
+        .filter(|p| p.school.students.is_some())
+        .count();
+    let positive = schools
+        .iter()
+        .any(|p| p.school.students.is_some_and(|n| n > 0.0));
+    match config.weights {
+        WeightsRule::Auto => Ok(match Weighting::from_data(schools.iter().map(|p| p.school.students)) {
+            Weighting::Students => (Weighting::Students, "every school has a student count".into()),
+            Weighting::Schools if known == 0 => (
+                Weighting::Schools,
+                "the schools have no student count: every school counts once".into(),
+            ),
+            Weighting::Schools if !positive => (
+                Weighting::Schools,
+                "every student count is 0: every school counts once".into(),
+            ),
+            Weighting::Schools => (
+                Weighting::Schools,
+                format!(
+                    "{} of {} schools have no student count: every school counts once (weights = \"students\" weighs by the known counts)",
+                    schools.len() - known,
+                    schools.len()
+                ),
+            ),
+        }),
+        WeightsRule::Schools => Ok((
+            Weighting::Schools,
+            "the scenario says weights = \"schools\": every school counts once".into(),
+        )),
+        WeightsRule::Students if known > 0 => Ok((
+            Weighting::Students,
+            if known == schools.len() {
+                "the scenario says weights = \"students\"".to_string()
+            } else {
+                format!(
+                    "the scenario says weights = \"students\"; {} of {} schools have no count and weigh 0",
+                    schools.len() - known,
+                    schools.len()
+                )
+            },
+        )),
+        WeightsRule::Students => Err(Error::new(
+            ErrorKind::Scenario,
+            "weights = \"students\" but no school has a student count; remove the key (or set weights = \"schools\") to weigh every school once",
+        )
+        .in_file(&config.source)
+        .on_field("weights")),
+    }
 }
 
 /// The road component a snapped school is on.
@@ -705,6 +751,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
                         &matrices[d],
                         &districts[d].code,
                         config,
+                        prepared.checked.weighting,
                     );
                     progress.advance(1);
                     s
@@ -728,7 +775,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
             name: r.name.clone(),
             district: None,
             level: None,
-            students: 0.0,
+            students: None,
             lon_lat: r.lon_lat,
             role: Role::Rejected,
             hub_level: None,
@@ -754,6 +801,8 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         hubs,
         routes,
         rejects: prepared.checked.rejects.clone(),
+        weighting: prepared.checked.weighting,
+        weighting_note: prepared.checked.weighting_note.clone(),
         access: AccessFigures::of(
             &selections
                 .iter()
@@ -797,6 +846,7 @@ fn select_district(
     matrix: &TravelMatrix,
     code: &DistrictCode,
     config: &Config,
+    weighting: Weighting,
 ) -> DistrictSelection {
     let mut out = DistrictSelection::default();
     let mut taken: Vec<usize> = Vec::new();
@@ -837,7 +887,7 @@ fn select_district(
         }
         let demand_students: Vec<f64> = demand
             .iter()
-            .map(|&i| schools[members[i]].school.students)
+            .map(|&i| weighting.weight(schools[members[i]].school.students))
             .collect();
         let minutes: Vec<f64> = rows
             .iter()
@@ -885,7 +935,7 @@ fn select_district(
                     let school = &schools[members[c]].school;
                     Candidate {
                         score: sc.score,
-                        students: school.students,
+                        students: school.students.unwrap_or(0.0),
                         lottery: lottery(config.seed, &school.id),
                     }
                 })
@@ -1077,6 +1127,7 @@ fn allocate_all(
                 schools,
                 graph,
                 snaps,
+                weighting,
                 ..
             },
         members,
@@ -1107,7 +1158,7 @@ fn allocate_all(
         .enumerate()
         .map(|(g, p)| Seeker {
             level: p.school.level,
-            students: p.school.students,
+            students: p.school.students.unwrap_or(0.0),
             component: component_of(g),
             options: Vec::new(),
         })
@@ -1214,7 +1265,7 @@ fn allocate_all(
         road_km[g] = r.as_ref().map(|r| r.road_km);
     }
 
-    let mut served: Vec<(usize, f64, usize)> = slots
+    let mut served: Vec<(usize, Option<f64>, usize)> = slots
         .iter()
         .map(|s| (0, schools[s.school].school.students, 0))
         .collect();
@@ -1258,7 +1309,9 @@ fn allocate_all(
                 o.road_km = road_km[g];
                 o.over_capacity = *over_capacity;
                 served[*slot].0 += 1;
-                served[*slot].1 += s.students;
+                if let Some(n) = s.students {
+                    served[*slot].1 = Some(served[*slot].1.unwrap_or(0.0) + n);
+                }
                 if *over_capacity {
                     served[*slot].2 += 1;
                     o.reason = "joined a hub already at capacity".into();
@@ -1314,25 +1367,20 @@ fn allocate_all(
     let district_outcomes: Vec<DistrictOutcome> = (0..districts.len())
         .map(|d| {
             let mine: Vec<&SchoolOutcome> = members[d].iter().map(|&g| &outcomes[g]).collect();
+            let weight = |o: &SchoolOutcome| weighting.weight(o.students);
             let member_minutes: Vec<(f64, f64)> = mine
                 .iter()
                 .filter(|o| o.role == Role::Member)
-                .filter_map(|o| o.travel_min.map(|m| (m, o.students)))
+                .filter_map(|o| o.travel_min.map(|m| (m, weight(o))))
                 .collect();
-            let students: f64 = mine.iter().map(|o| o.students).sum();
-            let within: f64 = mine
+            let joined: Vec<(bool, f64)> = mine
                 .iter()
-                .filter(|o| matches!(o.role, Role::Hub | Role::Member))
-                .map(|o| o.students)
-                .sum();
-            let weight: f64 = member_minutes.iter().map(|p| p.1).sum();
-            let mean_min = if weight > 0.0 {
-                member_minutes.iter().map(|p| p.0 * p.1).sum::<f64>() / weight
-            } else if member_minutes.is_empty() {
-                0.0
-            } else {
-                member_minutes.iter().map(|p| p.0).sum::<f64>() / member_minutes.len() as f64
-            };
+                .map(|o| (matches!(o.role, Role::Hub | Role::Member), weight(o)))
+                .collect();
+            let students: Option<f64> = mine
+                .iter()
+                .filter_map(|o| o.students)
+                .fold(None, |acc, n| Some(acc.unwrap_or(0.0) + n));
             progress.advance(1);
             DistrictOutcome {
                 code: districts[d].code.clone(),
@@ -1351,14 +1399,10 @@ fn allocate_all(
                 students,
                 members: mine.iter().filter(|o| o.role == Role::Member).count(),
                 standalone: mine.iter().filter(|o| o.role == Role::StandAlone).count(),
-                mean_min,
-                p95_min: weighted_quantile(member_minutes.clone(), 0.95),
-                max_min: member_minutes.iter().map(|p| p.0).fold(0.0, f64::max),
-                share_within: if students > 0.0 {
-                    within / students
-                } else {
-                    0.0
-                },
+                mean_min: figures::mean(&member_minutes),
+                p95_min: figures::quantile(member_minutes.clone(), 0.95),
+                max_min: figures::max(&member_minutes),
+                share_within: figures::share(&joined),
                 shortfalls: selections[d].shortfalls.clone(),
             }
         })

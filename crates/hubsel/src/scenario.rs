@@ -218,6 +218,28 @@ impl Default for Allocation {
     }
 }
 
+/// What the scenario says to weigh schools by (`weights = …`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum WeightsRule {
+    /// By students when every school has a count, else by schools.
+    #[default]
+    Auto,
+    /// By students; schools without a count weigh 0 (and are flagged).
+    Students,
+    /// Every school once, whatever the data has.
+    Schools,
+}
+
+impl WeightsRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WeightsRule::Auto => "auto",
+            WeightsRule::Students => "students",
+            WeightsRule::Schools => "schools",
+        }
+    }
+}
+
 /// Hard rules a hub candidate must meet.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Constraints {
@@ -257,6 +279,8 @@ pub struct Config {
     pub offroad_speed_kmh: f64,
     /// A school farther than this from every road is stand-alone.
     pub max_snap_m: f64,
+    /// What figures and objectives weigh schools by.
+    pub weights: WeightsRule,
     pub required_hubs: BTreeSet<SchoolId>,
     pub excluded_hubs: BTreeSet<SchoolId>,
     pub criteria: Vec<Criterion>,
@@ -397,6 +421,7 @@ struct RawScenario {
     search_cutoff_minutes: Option<Spanned<f64>>,
     offroad_speed_kmh: Option<Spanned<f64>>,
     max_snap_m: Option<Spanned<f64>>,
+    weights: Option<Spanned<String>>,
     #[serde(default)]
     required_hubs: Vec<Spanned<String>>,
     #[serde(default)]
@@ -496,6 +521,26 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             );
         }
     }
+
+    let weights = match &raw.weights {
+        None => WeightsRule::Auto,
+        Some(w) => match w.get_ref().trim() {
+            "auto" => WeightsRule::Auto,
+            "students" => WeightsRule::Students,
+            "schools" => WeightsRule::Schools,
+            other => {
+                problem(
+                    line(w.span()),
+                    "weights",
+                    format!(
+                        "must be \"auto\", \"students\" or \"schools\", got {}",
+                        quote(other)
+                    ),
+                );
+                WeightsRule::Auto
+            }
+        },
+    };
 
     let (mut hubs_primary, mut hubs_secondary) = (1usize, 1usize);
     if let Some(h) = &raw.hubs_per_district {
@@ -881,6 +926,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         search_cutoff_minutes,
         offroad_speed_kmh,
         max_snap_m,
+        weights,
         required_hubs,
         excluded_hubs,
         criteria,

@@ -23,7 +23,7 @@ fn province_problem(min_students: f64, k: usize) -> LevelProblem {
         .map(|s| index.snap(&graph, s.lon, s.lat))
         .collect();
     let candidates: Vec<usize> = (0..inputs.schools.len())
-        .filter(|&i| inputs.schools[i].students >= min_students)
+        .filter(|&i| inputs.schools[i].students.unwrap_or(0.0) >= min_students)
         .collect();
     let offroad_s_per_m = 3.6 / config.offroad_speed_kmh;
     let trips = DistrictTrips {
@@ -48,12 +48,16 @@ fn province_problem(min_students: f64, k: usize) -> LevelProblem {
             .iter()
             .map(|&c| Candidate {
                 score: 0.0,
-                students: inputs.schools[c].students,
+                students: inputs.schools[c].students.unwrap_or(0.0),
                 lottery: 0.0,
             })
             .collect(),
         forced: vec![],
-        demand: inputs.schools.iter().map(|s| s.students).collect(),
+        demand: inputs
+            .schools
+            .iter()
+            .map(|s| s.students.unwrap_or(0.0))
+            .collect(),
         minutes: (0..candidates.len())
             .flat_map(|r| (0..n).map(move |j| (r, j)))
             .map(|(r, j)| m.seconds(r, j) / 60.0)

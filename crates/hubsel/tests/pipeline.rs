@@ -310,7 +310,7 @@ fn required_and_excluded_hubs_are_obeyed() {
         .schools
         .iter()
         .find(|s| {
-            s.students < 60.0
+            s.students.unwrap() < 60.0
                 && s.id.0[..4] == hub.0[..4]
                 && s.level == hubsel::model::Level::Primary
         })
@@ -460,8 +460,8 @@ fn capacity_is_respected_or_flagged() {
         // member is flagged.
         if h.over_capacity == 0 {
             assert!(
-                h.students_served <= cap.max(h.students) + 1e-9,
-                "{} serves {} of {cap}",
+                h.students_served.unwrap() <= cap.max(h.students.unwrap()) + 1e-9,
+                "{} serves {:?} of {cap}",
                 h.id,
                 h.students_served
             );
@@ -471,7 +471,7 @@ fn capacity_is_respected_or_flagged() {
     let served: BTreeMap<&str, f64> = r
         .hubs
         .iter()
-        .map(|h| (h.id.0.as_str(), h.students_served))
+        .map(|h| (h.id.0.as_str(), h.students_served.unwrap()))
         .collect();
     for s in r.schools.iter().filter(|s| s.over_capacity) {
         let hub = r

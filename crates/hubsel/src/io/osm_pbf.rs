@@ -21,7 +21,7 @@
 //! | school id | `n<id>`, `w<id>` or `r<id>` (stable across runs and extracts) |
 //! | school name | `name` (blank when absent) |
 //! | school level | `isced:level` (0–1 primary, 2–3 secondary, both when spanning), else `grades` (up to 6 primary, 7 and up secondary), else `both` |
-//! | students | `student:count`, else `capacity`, else 0 |
+//! | students | `student:count`, else `capacity`, else unknown |
 //! | district | a `boundary=administrative` relation with the chosen `admin_level`, its `outer` (or role-less) and `inner` member ways joined into rings |
 //! | district code | the first present of `ref`, `de:gemeindeschluessel`, `ref:at:gkz`, else `r<id>` |
 //! | district name | `name`, else the code |
@@ -601,7 +601,7 @@ fn schools_table(
                     &school_id,
                     k,
                     format!(
-                        "{k}={} is not a number; students taken as 0",
+                        "{k}={} is not a number; the student count is taken as unknown",
                         crate::error::quote(v)
                     ),
                     Action::Flagged,
@@ -655,7 +655,6 @@ fn schools_table(
     let format = Format {
         coords_in_columns: false,
         default_level: Some(Level::Both),
-        default_students: Some(0.0),
     };
     let mut table = schools::build(
         file,

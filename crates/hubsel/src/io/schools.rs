@@ -146,8 +146,6 @@ pub struct Format {
     pub coords_in_columns: bool,
     /// Level of a row without one; `None`: the level column is required.
     pub default_level: Option<Level>,
-    /// Students of a row without a count; `None`: the column is required.
-    pub default_students: Option<f64>,
 }
 
 fn find(headers: &[String], wanted: &[String]) -> Option<usize> {
@@ -314,13 +312,14 @@ pub fn build(
         "level",
         format.default_level.is_none(),
     )?;
+    // Enrolment is optional: registries and OpenStreetMap often have none.
     let students = locate(
         headers,
         &columns.students,
         given("students"),
         file,
         "students",
-        format.default_students.is_none(),
+        false,
     )?;
     let teachers = locate(
         headers,
@@ -383,6 +382,9 @@ pub fn build(
         _ => "geometry".to_string(),
     };
 
+    // Rows whose student count is blank: flagged at the end, when other
+    // rows have a count (a column blank throughout just means no enrolment).
+    let mut blank_counts: Vec<(SourceRef, String)> = Vec::new();
     for row in rows {
         let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c)).map_or("", |v| v.trim());
         let source = row.source.clone();
@@ -472,23 +474,30 @@ pub fn build(
             },
             None => format.default_level.unwrap_or(Level::Both),
         };
+        // A count that is blank or not a number is unknown, not 0: the
+        // school still takes part, flagged.
         let students_value = match students.map(|c| (c, cell(Some(c)))) {
-            Some((c, text)) => match (super::parse_number(text), format.default_students) {
-                (Some(v), _) if v >= 0.0 => v,
-                (None, Some(default)) if text.is_empty() => default,
+            Some((_, "")) => {
+                blank_counts.push((source.clone(), school_id.clone()));
+                None
+            }
+            Some((c, text)) => match super::parse_number(text) {
+                Some(v) if v >= 0.0 => Some(v),
                 _ => {
-                    refuse(
+                    table.rejects.push(
+                        &source,
+                        &school_id,
                         &headers[c],
                         format!(
-                            "students is not a non-negative number: {}",
+                            "students is not a non-negative number: {}; the count is taken as unknown",
                             crate::error::quote(text)
                         ),
-                        Some((lon_deg, lat_deg)),
+                        Action::Flagged,
                     );
-                    continue;
+                    None
                 }
             },
-            None => format.default_students.unwrap_or(0.0),
+            None => None,
         };
         if let Some(note) = note {
             table
@@ -520,6 +529,18 @@ pub fn build(
             attrs,
             source: source.clone(),
         });
+    }
+    if table.schools.iter().any(|s| s.students.is_some()) {
+        let field = students.map_or("students", |c| headers[c].as_str());
+        for (source, id) in blank_counts {
+            table.rejects.push(
+                &source,
+                &id,
+                field,
+                "no student count (blank) while other schools have one",
+                Action::Flagged,
+            );
+        }
     }
     Ok(table)
 }

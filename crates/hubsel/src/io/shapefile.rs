@@ -713,7 +713,7 @@ pub fn write_schools(
             text_value(s.district.as_ref().map_or("", |d| d.0.as_str())),
         );
         record.insert("level".into(), text_value(s.level.as_str()));
-        record.insert("students".into(), FieldValue::Numeric(Some(s.students)));
+        record.insert("students".into(), FieldValue::Numeric(s.students));
         record.insert("teachers".into(), FieldValue::Numeric(Some(s.teachers)));
         record.insert("classrooms".into(), FieldValue::Numeric(Some(s.classrooms)));
         for (a, d) in attrs.iter().zip(&dbf_attrs) {

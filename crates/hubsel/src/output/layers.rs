@@ -49,7 +49,7 @@ pub fn hubs(r: &RunResult) -> Layer {
         .field("name", Kind::Text, "", "school name")
         .field("district", Kind::Text, "", "district code")
         .field("level", Kind::Text, "", "level the hub serves: primary or secondary")
-        .count("students", "students at the hub school")
+        .nullable_count("students", "students at the hub school; null when the input has no count")
         .field("score", SCORE, "score", "policy score, 0-1 with min-max criteria (computed for every strategy)")
         .field("rank", Kind::Int, "rank", "rank by score among the candidates (1 = best)")
         .field("n_cand", Kind::Int, "schools", "candidates the hub was chosen from")
@@ -61,7 +61,7 @@ pub fn hubs(r: &RunResult) -> Layer {
         .field("exact", Kind::Bool, "", "the choice is proven optimal for the strategy")
         .nullable("gap", SCORE, "share", "at most this fraction worse than the optimum: 0 when exact, a certified bound for a heuristic choice; null when no bound is known")
         .field("members", Kind::Int, "schools", "member schools networked to the hub")
-        .count("served", "students at the hub and its members")
+        .nullable_count("served", "students at the hub and its members (the known counts); null when none of them has a count")
         .nullable_count("capacity", "students the hub can serve under the scenario's capacity rule; null when unlimited")
         .field("over_cap", Kind::Int, "schools", "members that joined although the hub was full")
         .field("stab_crit", Kind::Text, "", "score strategy: the criterion whose smallest weight change lets another candidate tie the hub; \"\" when none")
@@ -80,7 +80,7 @@ pub fn hubs(r: &RunResult) -> Layer {
             .text(h.name.as_str())
             .text(h.district.0.as_str())
             .text(h.level.as_str())
-            .num(h.students)
+            .opt_num(h.students)
             .num(h.score)
             .int(h.rank)
             .int(h.candidates)
@@ -92,7 +92,7 @@ pub fn hubs(r: &RunResult) -> Layer {
             .bool(h.exact)
             .opt_num(h.gap)
             .int(h.members)
-            .num(h.students_served)
+            .opt_num(h.students_served)
             .opt_num(h.capacity)
             .int(h.over_capacity)
             .text(h.stability.as_ref().map_or("", |s| s.0.as_str()))
@@ -127,7 +127,10 @@ pub fn schools(r: &RunResult) -> Layer {
             "",
             "primary, secondary or both, \"\" for a rejected row",
         )
-        .count("students", "students (0 for a rejected row)")
+        .nullable_count(
+            "students",
+            "students; null when the input has no count, and for a rejected row",
+        )
         .field(
             "role",
             Kind::Text,
@@ -181,7 +184,7 @@ pub fn schools(r: &RunResult) -> Layer {
             .text(s.name.as_str())
             .text(s.district.as_ref().map_or("", |d| d.0.as_str()))
             .text(s.level.map_or("", |l| l.as_str()))
-            .num(s.students)
+            .opt_num(s.students)
             .text(s.role.as_str())
             .text(s.hub_id.as_ref().map_or("", |h| h.0.as_str()))
             .text(s.hub_level.map_or("", |l| l.as_str()))
@@ -251,20 +254,20 @@ pub fn districts(r: &RunResult) -> Layer {
             "schools",
             "schools in the district (rejected rows excluded)",
         )
-        .count("students", "students in the district")
+        .nullable_count("students", "students in the district (the known counts); null when no school has a count")
         .field("members", Kind::Int, "schools", "member schools")
         .field("standalone", Kind::Int, "schools", "stand-alone schools")
         .field(
             "mean_min",
             MINUTES,
             "min",
-            "student-weighted mean of the members' door-to-door minutes (0 without members)",
+            "weighted (by students, or by schools: see summary.json \"weights\") mean of the members' door-to-door minutes (0 without members)",
         )
         .field(
             "p95_min",
             MINUTES,
             "min",
-            "student-weighted 95th percentile of the members' minutes (0 without members)",
+            "weighted 95th percentile of the members' minutes (0 without members)",
         )
         .field(
             "max_min",
@@ -276,7 +279,7 @@ pub fn districts(r: &RunResult) -> Layer {
             "share_in",
             Kind::Real { decimals: 6 },
             "share",
-            "share of the students at a hub or a member school, 0-1",
+            "share of the students (or of the schools, when the run weighs by schools) at a hub or a member school, 0-1",
         )
         .field(
             "shortfall",
@@ -295,7 +298,7 @@ pub fn districts(r: &RunResult) -> Layer {
             .int(o.hubs_primary)
             .int(o.hubs_secondary)
             .int(o.schools)
-            .num(o.students)
+            .opt_num(o.students)
             .int(o.members)
             .int(o.standalone)
             .num(o.mean_min)

@@ -140,7 +140,7 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
         }
         files.push((
             format!("{}.qml", layer.name),
-            style::qml(layer, result.config.max_travel_minutes).into_bytes(),
+            style::qml(layer, result.config.max_travel_minutes, result.weighting).into_bytes(),
         ));
     }
     files.push((

@@ -22,7 +22,7 @@ use geo::{Coord, LineString, Simplify};
 use super::style::{num_label, palette};
 use super::summary::Totals;
 use super::table::Layer;
-use crate::model::HubLevel;
+use crate::model::{HubLevel, Weighting};
 use crate::pipeline::{HubOutcome, Role, RunResult};
 
 /// The map's drawing area, in CSS pixels.
@@ -211,17 +211,34 @@ fn nice_km(max_km: f64) -> f64 {
         .unwrap_or(p)
 }
 
-fn hub_marker(out: &mut String, h: &HubOutcome, proj: &Projection, sizes: &Sizes, max_served: f64) {
+/// What a hub marker's size shows: students served when the run weighs
+/// by students, else the schools served (the hub and its members).
+fn hub_size(h: &HubOutcome, weighting: Weighting) -> f64 {
+    match weighting {
+        Weighting::Students => h.students_served.unwrap_or(0.0),
+        Weighting::Schools => (h.members + 1) as f64,
+    }
+}
+
+fn hub_marker(
+    out: &mut String,
+    h: &HubOutcome,
+    proj: &Projection,
+    sizes: &Sizes,
+    (weighting, max_size): (Weighting, f64),
+) {
     let p = proj.xy(h.lon, h.lat);
-    let r = sizes.hub_radius(h.students_served, max_served);
+    let r = sizes.hub_radius(hub_size(h, weighting), max_size);
+    let served = h.students_served.map_or_else(String::new, |n| {
+        format!(", {} students served", fmt_count(n))
+    });
     let title = format!(
-        "{} ({}) — {} hub of district {}: {} members, {} students served",
+        "{} ({}) — {} hub of district {}: {} members{served}",
         h.name,
         h.id.0,
         h.level.as_str(),
         h.district.0,
         h.members,
-        fmt_count(h.students_served)
     );
     match h.level {
         HubLevel::Primary => {
@@ -306,10 +323,11 @@ fn svg_map(r: &RunResult) -> String {
             }
         }
         let title = format!(
-            "{} ({}): {:.0}% of students at a hub or member; {} members, {} stand-alone",
+            "{} ({}): {:.0}% of {} at a hub or member; {} members, {} stand-alone",
             o.name,
             o.code.0,
             100.0 * o.share_within,
+            r.weighting.as_str(),
             o.members,
             o.standalone
         );
@@ -372,11 +390,15 @@ fn svg_map(r: &RunResult) -> String {
     s.push_str("</g>\n");
 
     // Hubs on top, larger ones first so small ones stay visible.
-    let max_served = r.hubs.iter().map(|h| h.students_served).fold(0.0, f64::max);
+    let max_size = r
+        .hubs
+        .iter()
+        .map(|h| hub_size(h, r.weighting))
+        .fold(0.0, f64::max);
     let mut hubs: Vec<&HubOutcome> = r.hubs.iter().collect();
     hubs.sort_by(|a, b| {
-        b.students_served
-            .total_cmp(&a.students_served)
+        hub_size(b, r.weighting)
+            .total_cmp(&hub_size(a, r.weighting))
             .then_with(|| a.id.cmp(&b.id))
     });
     let _ = writeln!(
@@ -385,7 +407,7 @@ fn svg_map(r: &RunResult) -> String {
         sizes.outline
     );
     for h in hubs {
-        hub_marker(&mut s, h, &proj, &sizes, max_served);
+        hub_marker(&mut s, h, &proj, &sizes, (r.weighting, max_size));
     }
     s.push_str("</g>\n");
 
@@ -412,7 +434,8 @@ fn svg_map(r: &RunResult) -> String {
     y += 20.0;
     let _ = writeln!(
         s,
-        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Districts: students within {} min</text>",
+        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Districts: {} within {} min</text>",
+        r.weighting.as_str(),
         num_label(limit)
     );
     let b = palette::SHARE_BREAKS;
@@ -431,7 +454,8 @@ fn svg_map(r: &RunResult) -> String {
     y += 26.0;
     let _ = writeln!(
         s,
-        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Hubs (size: students served)</text>"
+        "<text x=\"{lx:.1}\" y=\"{y:.1}\" fill=\"#444\">Hubs (size: {} served)</text>",
+        r.weighting.as_str()
     );
     y += 20.0;
     let _ = writeln!(
@@ -577,6 +601,11 @@ fn scenario_section(r: &RunResult) -> String {
     );
     kv_row(
         &mut s,
+        "weights",
+        &format!("{}: {}", r.weighting.as_str(), r.weighting_note),
+    );
+    kv_row(
+        &mut s,
         "smallest candidate",
         &format!("{} students", num_label(c.constraints.min_students)),
     );
@@ -667,8 +696,9 @@ fn hub_cell(h: Option<&HubOutcome>) -> String {
 }
 
 fn districts_section(r: &RunResult) -> String {
-    let mut s = String::from(
-        "<section id=\"districts\"><h2>Districts</h2>\n<p>Hubs with their runner-up and margin; travel figures are student-weighted door-to-door minutes of the member schools.</p>\n<div class=\"scroll\"><table class=\"grid\" id=\"district-table\"><thead><tr><th>code</th><th>district</th><th>primary hub</th><th>runner-up</th><th>margin</th><th>secondary hub</th><th>runner-up</th><th>margin</th><th>schools</th><th>students</th><th>members</th><th>stand-alone</th><th>mean min</th><th>p95 min</th><th>max min</th><th>within limit</th><th>shortfall</th></tr></thead><tbody>\n",
+    let mut s = format!(
+        "<section id=\"districts\"><h2>Districts</h2>\n<p>Hubs with their runner-up and margin; travel figures are door-to-door minutes of the member schools, weighted by {}.</p>\n<div class=\"scroll\"><table class=\"grid\" id=\"district-table\"><thead><tr><th>code</th><th>district</th><th>primary hub</th><th>runner-up</th><th>margin</th><th>secondary hub</th><th>runner-up</th><th>margin</th><th>schools</th><th>students</th><th>members</th><th>stand-alone</th><th>mean min</th><th>p95 min</th><th>max min</th><th>within limit</th><th>shortfall</th></tr></thead><tbody>\n",
+        r.weighting.as_str()
     );
     for o in &r.district_outcomes {
         let first = |level: HubLevel| {
@@ -689,7 +719,7 @@ fn districts_section(r: &RunResult) -> String {
             hub_cell(first(HubLevel::Primary)),
             hub_cell(first(HubLevel::Secondary)),
             o.schools,
-            fmt_count(o.students),
+            o.students.map_or_else(|| "—".to_string(), fmt_count),
             o.members,
             o.standalone,
             o.mean_min,
@@ -811,7 +841,8 @@ pub fn html(r: &RunResult, layers: &[Layer]) -> String {
         (
             format!("{:.1} %", 100.0 * t.share_within),
             format!(
-                "students at a hub or within {} min",
+                "{} at a hub or within {} min",
+                r.weighting.as_str(),
                 num_label(r.config.max_travel_minutes)
             ),
         ),

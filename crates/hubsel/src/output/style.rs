@@ -16,6 +16,7 @@
 use std::fmt::Write as _;
 
 use super::table::{Cell, GeomKind, Layer};
+use crate::model::Weighting;
 use crate::pipeline::Role;
 
 /// Colours shared by the styles and the report, as `r,g,b`.
@@ -386,20 +387,28 @@ pub(crate) fn num_label(v: f64) -> String {
 }
 
 /// The style of a layer. `limit_min`, the scenario's travel limit, sets
-/// the route classes (thirds of the limit, then beyond).
-pub fn qml(layer: &Layer, limit_min: f64) -> String {
+/// the route classes (thirds of the limit, then beyond); `weighting` says
+/// what the district shares count.
+pub fn qml(layer: &Layer, limit_min: f64, weighting: Weighting) -> String {
     let mut out = String::new();
     match layer.name {
         "hubs" => {
             open(&mut out, true);
-            // Marker diameter from 2.5 mm to 10 mm by students served;
-            // the 0.57 exponent (Flannery) makes areas read as amounts.
-            let max = max_of(layer, "served").max(1.0);
-            let size = format!("coalesce(scale_exp(\"served\", 0, {max}, 2.5, 10, 0.57), 2.5)");
+            // Marker diameter from 2.5 mm to 10 mm by students served
+            // (by member schools when the data has no enrolment and the
+            // layer no `served`); the 0.57 exponent (Flannery) makes areas
+            // read as amounts.
+            let (field, what) = if layer.fields.iter().any(|f| f.name == "served") {
+                ("served", "students served")
+            } else {
+                ("members", "member schools")
+            };
+            let max = max_of(layer, field).max(1.0);
+            let size = format!("coalesce(scale_exp(\"{field}\", 0, {max}, 2.5, 10, 0.57), 2.5)");
             let cats = [
                 Category {
                     value: "primary",
-                    label: "primary hub (size: students served)".into(),
+                    label: format!("primary hub (size: {what})"),
                     sym: Sym::Marker {
                         shape: "circle",
                         color: palette::PRIMARY,
@@ -409,7 +418,7 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
                 },
                 Category {
                     value: "secondary",
-                    label: "secondary hub (size: students served)".into(),
+                    label: format!("secondary hub (size: {what})"),
                     sym: Sym::Marker {
                         shape: "square",
                         color: palette::SECONDARY,
@@ -505,9 +514,10 @@ pub fn qml(layer: &Layer, limit_min: f64) -> String {
                     lower: b[i],
                     upper: b[i + 1],
                     label: format!(
-                        "{:.0} - {:.0} % of students within the limit",
+                        "{:.0} - {:.0} % of {} within the limit",
                         100.0 * b[i],
-                        100.0 * b[i + 1]
+                        100.0 * b[i + 1],
+                        weighting.as_str()
                     ),
                     sym: Sym::Fill {
                         color: palette::SHARE[i],

@@ -16,13 +16,16 @@ pub struct Totals {
     pub members: usize,
     pub standalone: usize,
     pub rejected: usize,
-    pub students: f64,
-    /// Student-weighted mean / 95th percentile / maximum door-to-door
-    /// minutes of the members.
+    /// Students of the schools taking part (the known counts); `None` when
+    /// no school has a count.
+    pub students: Option<f64>,
+    /// Weighted (by [`RunResult::weighting`]) mean / 95th percentile /
+    /// maximum door-to-door minutes of the members.
     pub mean_min: f64,
     pub p95_min: f64,
     pub max_min: f64,
-    /// Share of students (of schools taking part) at a hub or a member.
+    /// Share of the weight (students or schools) taking part at a hub or a
+    /// member.
     pub share_within: f64,
     /// Hubs serving more students than their capacity.
     pub hubs_over_capacity: usize,
@@ -31,40 +34,26 @@ pub struct Totals {
 impl Totals {
     pub fn of(r: &RunResult) -> Totals {
         let count = |role: Role| r.schools.iter().filter(|s| s.role == role).count();
-        let taking_part: f64 = r
+        let weight = |s: &crate::pipeline::SchoolOutcome| r.weighting.weight(s.students);
+        let taking_part: Vec<&crate::pipeline::SchoolOutcome> = r
             .schools
             .iter()
             .filter(|s| s.role != Role::Rejected)
-            .map(|s| s.students)
-            .sum();
-        let within: f64 = r
-            .schools
+            .collect();
+        let students: Option<f64> = taking_part
             .iter()
-            .filter(|s| matches!(s.role, Role::Hub | Role::Member))
-            .map(|s| s.students)
-            .sum();
-        let mut pairs: Vec<(f64, f64)> = r
+            .filter_map(|s| s.students)
+            .fold(None, |acc, n| Some(acc.unwrap_or(0.0) + n));
+        let joined: Vec<(bool, f64)> = taking_part
+            .iter()
+            .map(|s| (matches!(s.role, Role::Hub | Role::Member), weight(s)))
+            .collect();
+        let pairs: Vec<(f64, f64)> = r
             .schools
             .iter()
             .filter(|s| s.role == Role::Member)
-            .filter_map(|s| s.travel_min.map(|m| (m, s.students)))
+            .filter_map(|s| s.travel_min.map(|m| (m, weight(s))))
             .collect();
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let weight: f64 = pairs.iter().map(|p| p.1).sum();
-        let mean_min = if weight > 0.0 {
-            pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / weight
-        } else {
-            0.0
-        };
-        let mut p95_min = pairs.last().map_or(0.0, |p| p.0);
-        let mut acc = 0.0;
-        for (m, s) in &pairs {
-            acc += s;
-            if acc >= 0.95 * weight - 1e-9 {
-                p95_min = *m;
-                break;
-            }
-        }
         Totals {
             schools: r.schools.len(),
             hubs_primary: r
@@ -80,19 +69,18 @@ impl Totals {
             members: count(Role::Member),
             standalone: count(Role::StandAlone),
             rejected: count(Role::Rejected),
-            students: taking_part,
-            mean_min,
-            p95_min,
-            max_min: pairs.last().map_or(0.0, |p| p.0),
-            share_within: if taking_part > 0.0 {
-                within / taking_part
-            } else {
-                0.0
-            },
+            students,
+            mean_min: crate::figures::mean(&pairs),
+            p95_min: crate::figures::quantile(pairs.clone(), 0.95),
+            max_min: crate::figures::max(&pairs),
+            share_within: crate::figures::share(&joined),
             hubs_over_capacity: r
                 .hubs
                 .iter()
-                .filter(|h| h.capacity.is_some_and(|c| h.students_served > c + 1e-9))
+                .filter(|h| {
+                    h.capacity
+                        .is_some_and(|c| h.students_served.unwrap_or(0.0) > c + 1e-9)
+                })
                 .count(),
         }
     }
@@ -159,6 +147,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
             "hubs_per_district": {"primary": c.hubs_primary, "secondary": c.hubs_secondary},
             "max_travel_minutes": c.max_travel_minutes, "search_cutoff_minutes": c.search_cutoff_minutes,
             "offroad_speed_kmh": c.offroad_speed_kmh, "max_snap_m": c.max_snap_m,
+            "weights": c.weights.as_str(),
             "min_students": c.constraints.min_students, "exclude_if": c.constraints.exclude_if,
             "required_hubs": c.required_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
             "excluded_hubs": c.excluded_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
@@ -168,6 +157,8 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
                 "lambda_max": round(a.ahp.lambda_max, 6), "ci": round(a.ahp.ci, 6), "cr": round(a.ahp.cr, 6), "forced": a.forced,
             })),
         },
+        "weights": r.weighting.as_str(),
+        "weights_note": r.weighting_note,
         "network": {"nodes": r.stats.graph_nodes, "links": r.stats.graph_links, "components": r.stats.components},
         "totals": {
             "districts": r.districts.len(), "schools": t.schools, "hubs": t.hubs_primary + t.hubs_secondary,
@@ -227,7 +218,7 @@ pub fn summary_csv(r: &RunResult) -> String {
             o.hubs_primary.to_string(),
             o.hubs_secondary.to_string(),
             o.schools.to_string(),
-            o.students.to_string(),
+            o.students.map_or_else(String::new, |n| n.to_string()),
             o.members.to_string(),
             o.standalone.to_string(),
             round(o.mean_min, 3).to_string(),
@@ -244,7 +235,7 @@ pub fn summary_csv(r: &RunResult) -> String {
         t.hubs_primary.to_string(),
         t.hubs_secondary.to_string(),
         (t.schools - t.rejected).to_string(),
-        t.students.to_string(),
+        t.students.map_or_else(String::new, |n| n.to_string()),
         t.members.to_string(),
         t.standalone.to_string(),
         round(t.mean_min, 3).to_string(),
