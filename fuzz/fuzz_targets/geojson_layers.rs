@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let mut rejects = hubsel::validate::Rejects::default();
     let wgs84 = hubsel::io::crs::Crs::wgs84();
     let _ = hubsel::io::geojson::read_schools(data, "fuzz.geojson", &Default::default(), &wgs84, None, true);
-    if let Ok(roads) = hubsel::io::geojson::read_roads(data, "fuzz.geojson", &Default::default(), &wgs84, &mut rejects) {
+    if let Ok(roads) = hubsel::io::geojson::read_roads(data, "fuzz.geojson", &Default::default(), &wgs84, &mut rejects, &mut Vec::new()) {
         let graph = hubsel::graph::RoadGraph::build(&roads, &Default::default());
         let _ = hubsel::spatial::SnapIndex::new(&graph).snap(&graph, 100.0, 15.0);
     }

@@ -40,6 +40,6 @@ fuzz_target!(|files: Files| {
     let options = hubsel::io::shapefile::ShapefileOptions { default_crs: &crs, encoding: None };
     let mut rejects = hubsel::validate::Rejects::default();
     let _ = hubsel::io::shapefile::read_schools(&path, "fuzz.shp", &Default::default(), &options, None, false);
-    let _ = hubsel::io::shapefile::read_roads(&path, "fuzz.shp", &Default::default(), &options, &mut rejects);
+    let _ = hubsel::io::shapefile::read_roads(&path, "fuzz.shp", &Default::default(), &options, &mut rejects, &mut Vec::new());
     let _ = hubsel::io::shapefile::read_districts(&path, "fuzz.shp", &Default::default(), &options, &mut rejects);
 });

@@ -521,6 +521,9 @@ fn report(
         r.weighting.as_str(),
         r.config.max_travel_minutes
     );
+    for note in &r.notes {
+        println!("note: {note}");
+    }
     let shortfalls: usize = r.district_outcomes.iter().map(|d| d.shortfalls.len()).sum();
     if shortfalls > 0 {
         println!("{shortfalls} district level(s) got fewer hubs than asked: see summary.json \"shortfalls\"");

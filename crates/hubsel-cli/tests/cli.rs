@@ -267,7 +267,7 @@ fn bad_rows_go_to_rejects_and_the_run_goes_on() {
     assert!(o.status.success(), "{}", text(&o));
     let rejects = fs::read_to_string(dir.join("out/rejects.csv")).unwrap();
     for (id, reason) in [
-        ("X1", "missing longitude"),
+        ("X1", "no coordinates: longitude and latitude are blank"),
         ("X2", "longitude is not a number"),
         ("X3", "outside every district"),
         ("X4", "unknown level"),

@@ -39,17 +39,60 @@ pub enum Level {
 }
 
 impl Level {
-    /// Parses the usual spellings, in English and Thai.
+    /// Reads a level as schools data write it, in English or Thai:
+    ///
+    /// - the words: `primary`, `secondary`, `both` (and `p`, `s`, `b`,
+    ///   `all`, `elementary`, `middle`, `high`, `lower secondary`,
+    ///   `upper secondary`, `kindergarten`, `extended opportunity`,
+    ///   `opportunity expansion`, `ประถม`, `ประถมศึกษา`, `มัธยม`,
+    ///   `มัธยมศึกษา`, `ขยายโอกาส`, …);
+    /// - a span of the grades taught, as the OBEC school registry writes
+    ///   it: `อนุบาล-ประถมศึกษา` (kindergarten to primary),
+    ///   `อนุบาล-มัธยมศึกษาตอนต้น` (K–9, the "extended opportunity"
+    ///   schools), `มัธยมศึกษาตอนต้น-มัธยมศึกษาตอนปลาย` (lower to upper
+    ///   secondary), …; or in grade codes (`อ.1-ป.6`, `ป.1-ม.3`, `ม.1-ม.6`)
+    ///   or English (`K-6`, `K-12`, `7-12`, `kindergarten-primary`).
+    ///
+    /// A span is primary when it reaches no secondary grade (kindergarten
+    /// counts with primary), secondary when it starts at a secondary grade,
+    /// and both when it covers primary and secondary grades: a K–9 school
+    /// teaches primary and lower secondary, so it is demand for, and a
+    /// candidate of, either hub level. Matching ignores case and blanks;
+    /// `None` for anything else.
     pub fn parse(text: &str) -> Option<Level> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "primary" | "p" | "ประถม" | "ประถมศึกษา" => {
-                Some(Level::Primary)
+        let t: String = text
+            .trim()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if t.is_empty() {
+            return None;
+        }
+        if let Some(level) = level_word(&t) {
+            return Some(level);
+        }
+        // A span "from-to" (hyphen, en or em dash, or the word ถึง "to").
+        let parts: Vec<&str> = t
+            .split(['-', '–', '—'])
+            .flat_map(|p| p.split("ถึง"))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let stages: Option<Vec<Stage>> = parts.iter().map(|p| stage(p)).collect();
+        match stages?.as_slice() {
+            [] => None,
+            [one] => Some(one.level()),
+            [first, .., last] => {
+                let (lo, hi) = (first.min(last), first.max(last));
+                Some(
+                    match (*lo <= Stage::Primary, *hi >= Stage::LowerSecondary) {
+                        (true, true) => Level::Both,
+                        (true, false) => Level::Primary,
+                        (false, _) => Level::Secondary,
+                    },
+                )
             }
-            "secondary" | "s" | "มัธยม" | "มัธยมศึกษา" => {
-                Some(Level::Secondary)
-            }
-            "both" | "all" | "b" | "ขยายโอกาส" => Some(Level::Both),
-            _ => None,
         }
     }
 
@@ -69,6 +112,112 @@ impl Level {
                 | (Level::Primary, HubLevel::Primary)
                 | (Level::Secondary, HubLevel::Secondary)
         )
+    }
+}
+
+/// A whole level named in one word or phrase.
+fn level_word(t: &str) -> Option<Level> {
+    Some(match t {
+        "primary"
+        | "p"
+        | "elementary"
+        | "primary school"
+        | "ประถม"
+        | "ประถมศึกษา"
+        | "โรงเรียนประถมศึกษา" => Level::Primary,
+        "secondary"
+        | "s"
+        | "secondary school"
+        | "high school"
+        | "มัธยม"
+        | "มัธยมศึกษา"
+        | "โรงเรียนมัธยมศึกษา" => Level::Secondary,
+        "both"
+        | "all"
+        | "b"
+        | "primary and secondary"
+        | "primary & secondary"
+        | "k-12"
+        | "k12"
+        | "k-9"
+        | "k9"
+        | "extended opportunity"
+        | "opportunity expansion"
+        | "extended-opportunity"
+        | "ขยายโอกาส"
+        | "โรงเรียนขยายโอกาส"
+        | "ขยายโอกาสทางการศึกษา" => Level::Both,
+        _ => return None,
+    })
+}
+
+/// A stage of schooling, in order, for reading grade spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Kindergarten,
+    Primary,
+    LowerSecondary,
+    UpperSecondary,
+}
+
+impl Stage {
+    /// The level of a school teaching this stage alone.
+    fn level(self) -> Level {
+        if self <= Stage::Primary {
+            Level::Primary
+        } else {
+            Level::Secondary
+        }
+    }
+}
+
+/// One end of a grade span: a stage's name (Thai or English) or a grade
+/// code (`อ.1`, `ป.6`, `ม.3`, `K`, `1`…`12`).
+fn stage(t: &str) -> Option<Stage> {
+    let t = t.trim().trim_end_matches('.');
+    let named = match t {
+        "อนุบาล"
+        | "ก่อนประถมศึกษา"
+        | "ปฐมวัย"
+        | "kindergarten"
+        | "pre-primary"
+        | "preprimary"
+        | "pre-school"
+        | "preschool"
+        | "k"
+        | "kg" => Some(Stage::Kindergarten),
+        "ประถมศึกษา" | "ประถม" | "primary" | "elementary" => {
+            Some(Stage::Primary)
+        }
+        "มัธยมศึกษาตอนต้น" | "มัธยมต้น" | "ม.ต้น" | "lower secondary" | "middle" | "junior high" => {
+            Some(Stage::LowerSecondary)
+        }
+        "มัธยมศึกษาตอนปลาย" | "มัธยมปลาย" | "ม.ปลาย" | "upper secondary" | "high" | "senior high" => {
+            Some(Stage::UpperSecondary)
+        }
+        "มัธยมศึกษา" | "มัธยม" | "secondary" => {
+            Some(Stage::LowerSecondary)
+        }
+        _ => None,
+    };
+    if named.is_some() {
+        return named;
+    }
+    // Grade codes: อ.1–3 (kindergarten), ป.1–6, ม.1–6, or plain grades 1–12.
+    let (prefix, number) = match t.split_once('.') {
+        Some((p, n)) => (p.trim(), n.trim()),
+        None => ("", t),
+    };
+    let n: u32 = number.parse().ok()?;
+    match prefix {
+        "อ" if (1..=3).contains(&n) => Some(Stage::Kindergarten),
+        "ป" if (1..=6).contains(&n) => Some(Stage::Primary),
+        "ม" if (1..=3).contains(&n) => Some(Stage::LowerSecondary),
+        "ม" if (4..=6).contains(&n) => Some(Stage::UpperSecondary),
+        "" | "grade" | "g" if (1..=6).contains(&n) => Some(Stage::Primary),
+        "" | "grade" | "g" if (7..=9).contains(&n) => Some(Stage::LowerSecondary),
+        "" | "grade" | "g" if (10..=12).contains(&n) => Some(Stage::UpperSecondary),
+        _ => None,
     }
 }
 
@@ -261,4 +410,66 @@ pub struct Inputs {
     pub school_fields: Vec<String>,
     /// Row-level problems found while reading.
     pub rejects: crate::validate::Rejects,
+    /// Things about the inputs as a whole worth telling the user (a road
+    /// column that looks like a speed but is not read, …), in words.
+    pub notes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_obec_registry_vocabulary() {
+        // The seven values of the national registry, with their counts there.
+        let cases = [
+            ("อนุบาล-ประถมศึกษา", Level::Primary),                 // 18,051
+            ("อนุบาล-มัธยมศึกษาตอนต้น", Level::Both),                // 5,999 (K–9)
+            ("มัธยมศึกษาตอนต้น-มัธยมศึกษาตอนปลาย", Level::Secondary), // 2,088
+            ("ประถมศึกษา", Level::Primary),                       // 538
+            ("ประถมศึกษา-มัธยมศึกษาตอนต้น", Level::Both),            // 124
+            ("อนุบาล-มัธยมศึกษาตอนปลาย", Level::Both),              // 104
+            ("ประถมศึกษา-มัธยมศึกษาตอนปลาย", Level::Both),          // 14
+            ("ขยายโอกาส", Level::Both),
+            (" อนุบาล - ประถมศึกษา ", Level::Primary),
+            ("อนุบาล–มัธยมศึกษาตอนต้น", Level::Both),
+            ("มัธยมศึกษาตอนปลาย", Level::Secondary),
+            ("อนุบาล", Level::Primary),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Level::parse(text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_grade_codes_and_english_words() {
+        let cases = [
+            ("อ.1-ป.6", Level::Primary),
+            ("ป.1-ม.3", Level::Both),
+            ("ม.1-ม.6", Level::Secondary),
+            ("ม.4-ม.6", Level::Secondary),
+            ("Primary", Level::Primary),
+            ("ELEMENTARY", Level::Primary),
+            ("secondary", Level::Secondary),
+            ("Lower Secondary", Level::Secondary),
+            ("upper secondary", Level::Secondary),
+            ("high school", Level::Secondary),
+            ("both", Level::Both),
+            ("K-12", Level::Both),
+            ("K-9", Level::Both),
+            ("K-6", Level::Primary),
+            ("1-6", Level::Primary),
+            ("7-12", Level::Secondary),
+            ("kindergarten-primary", Level::Primary),
+            ("primary-lower secondary", Level::Both),
+            ("extended opportunity", Level::Both),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Level::parse(text), Some(want), "{text}");
+        }
+        for text in ["", "college", "ศึกษาพิเศษ", "ป.9", "ม.7", "13-14", "-"]
+        {
+            assert_eq!(Level::parse(text), None, "{text}");
+        }
+    }
 }

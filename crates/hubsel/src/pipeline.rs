@@ -226,6 +226,8 @@ pub struct RunResult {
     pub weighting: Weighting,
     /// Why, in words ("the schools have no student count: …").
     pub weighting_note: String,
+    /// Notes on the inputs as a whole, for the console, summary and report.
+    pub notes: Vec<String>,
     /// How near the chosen hubs are to the schools they are for, counting
     /// every school of each level (also those beyond the limit) — the
     /// figures the location models optimise.
@@ -433,6 +435,8 @@ pub struct Checked {
     pub weighting: Weighting,
     /// Why, in words.
     pub weighting_note: String,
+    /// Notes on the inputs as a whole ([`Inputs::notes`]).
+    pub notes: Vec<String>,
     pub stats: RunStats,
 }
 
@@ -453,6 +457,7 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     let mut stats = RunStats::default();
     let mut inputs = inputs;
     let roads = std::mem::take(&mut inputs.roads);
+    let notes = std::mem::take(&mut inputs.notes);
     let districts = inputs.districts.clone();
     let index = DistrictIndex::new(&districts);
     let validated = timed(progress, &mut stats, Stage::Validate, 0, || {
@@ -523,6 +528,7 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
         on_network,
         weighting,
         weighting_note,
+        notes,
         stats,
     })
 }
@@ -803,6 +809,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         rejects: prepared.checked.rejects.clone(),
         weighting: prepared.checked.weighting,
         weighting_note: prepared.checked.weighting_note.clone(),
+        notes: prepared.checked.notes.clone(),
         access: AccessFigures::of(
             &selections
                 .iter()

@@ -245,7 +245,7 @@ fn unknown_level() {
             7,
             "X08",
             "level",
-            "unknown level \"college\" (expected primary, secondary or both)",
+            "unknown level \"college\" (expected primary, secondary, both, a grade span such as อนุบาล-ประถมศึกษา or ป.1-ม.3, or a value the scenario's [levels] table maps)",
             Action::Refused,
         )],
     );
@@ -384,7 +384,7 @@ fn a_missing_column_stops_the_run() {
         ErrorKind::Input,
         "schools-no-id-column.csv",
         Some("id"),
-        "no id column (looked for: id, school_id, code, smis;",
+        "no id column (looked for: id, school_id, code, smis, smis8, smis_code, school_code, school_id10;",
     );
 }
 
@@ -614,6 +614,7 @@ fn fuzz_regression_a_position_with_one_number_is_a_reject() {
         &Default::default(),
         &wgs84,
         &mut rejects,
+        &mut Vec::new(),
     );
     let _ = hubsel::io::geojson::read_schools(
         &bytes,

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::crs::{Crs, Reprojector};
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{quote, Error, ErrorKind, Result};
 use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
 use crate::validate::{Action, Rejects};
 
@@ -50,12 +50,77 @@ impl Default for RoadFields {
                 .map(String::from)
                 .to_vec(),
             oneway: ["oneway"].map(String::from).to_vec(),
-            maxspeed: ["maxspeed", "speed", "speed_kmh"]
-                .map(String::from)
-                .to_vec(),
+            // maxspeed_k and speed_limi: the names GDAL leaves in a DBF
+            // (10 characters) of maxspeed_kmh and speed_limit.
+            maxspeed: [
+                "maxspeed",
+                "maxspeed_kmh",
+                "max_speed",
+                "max_speed_kmh",
+                "speed",
+                "speed_kmh",
+                "speedlimit",
+                "speed_limit",
+                "maxspeed_k",
+                "max_speed_",
+                "speed_limi",
+            ]
+            .map(String::from)
+            .to_vec(),
             given: Vec::new(),
         }
     }
+}
+
+/// Notes on road columns that look like speeds (their name holds `speed`,
+/// `kmh` or `mph`) but are not the one read: a data set converted by a GIS
+/// tool may carry its speeds under another name, and ignoring them silently
+/// would change every travel time.
+pub fn unread_speed_columns(columns: &[String], fields: &RoadFields, file: &str) -> Vec<String> {
+    let pick = |names: &[String]| {
+        names
+            .iter()
+            .find_map(|n| columns.iter().find(|c| c.eq_ignore_ascii_case(n)))
+    };
+    let used: Vec<&String> = [&fields.class, &fields.oneway, &fields.maxspeed]
+        .into_iter()
+        .filter_map(|names| pick(names))
+        .collect();
+    let read = pick(&fields.maxspeed);
+    columns
+        .iter()
+        .filter(|c| !used.contains(c))
+        .filter(|c| {
+            let l = c.to_lowercase();
+            ["speed", "kmh", "km_h", "kph", "mph", "velocity"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
+        .map(|c| match read {
+            Some(r) => format!(
+                "{file}: road speeds are read from the column {}; the column {} is not read (name it with --speed-col to use it instead)",
+                quote(r),
+                quote(c)
+            ),
+            None => format!(
+                "{file}: the road column {} looks like a speed but is not read: travel times use the speeds per class; name it with --speed-col {c} to use it",
+                quote(c)
+            ),
+        })
+        .collect()
+}
+
+/// A property by the first of `names` present, compared ignoring case
+/// (an exact match first).
+fn prop<'a>(props: &'a Map<String, Value>, names: &[String]) -> Option<&'a Value> {
+    names.iter().find_map(|n| {
+        props.get(n).or_else(|| {
+            props
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v)
+        })
+    })
 }
 
 /// A run-level error when a column the user named is in no feature.
@@ -347,11 +412,13 @@ fn geometry_kind(g: &geo::Geometry<f64>) -> &'static str {
 const NO_GEOMETRY: &str = "feature has no geometry";
 
 fn property_text(props: &Map<String, Value>, names: &[String]) -> Option<String> {
-    names.iter().find_map(|n| match props.get(n) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(Value::Number(v)) => Some(v.to_string()),
-        _ => None,
-    })
+    names
+        .iter()
+        .find_map(|n| match prop(props, std::slice::from_ref(n)) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(Value::Number(v)) => Some(v.to_string()),
+            _ => None,
+        })
 }
 
 /// A parsed feature: its geometry and properties.
@@ -517,13 +584,16 @@ pub fn parse_speed_kmh(value: &Value) -> Option<f64> {
     kmh.filter(|v| v.is_finite() && *v > 0.0)
 }
 
-/// Reads road lines (LineString or MultiLineString features).
+/// Reads road lines (LineString or MultiLineString features). Property
+/// names are matched ignoring case; a column that looks like a speed but
+/// is not read adds a note to `notes`.
 pub fn read_roads(
     bytes: &[u8],
     file: &str,
     fields: &RoadFields,
     default_crs: &Crs,
     rejects: &mut Rejects,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
     let mut seen = Vec::new();
@@ -536,12 +606,8 @@ pub fn read_roads(
         |source, geometry, props, rejects| {
             let class =
                 property_text(&props, &fields.class).unwrap_or_else(|| "unclassified".to_string());
-            let oneway = parse_oneway(fields.oneway.iter().find_map(|n| props.get(n)));
-            let maxspeed_kmh = fields
-                .maxspeed
-                .iter()
-                .find_map(|n| props.get(n))
-                .and_then(parse_speed_kmh);
+            let oneway = parse_oneway(prop(&props, &fields.oneway));
+            let maxspeed_kmh = prop(&props, &fields.maxspeed).and_then(parse_speed_kmh);
             let lines: Vec<LineString<f64>> = match geometry {
                 geo::Geometry::LineString(l) => vec![l],
                 geo::Geometry::MultiLineString(m) => m.0,
@@ -575,6 +641,7 @@ pub fn read_roads(
         },
     )?;
     check_given(&fields.given, &seen, file)?;
+    notes.extend(unread_speed_columns(&seen, fields, file));
     Ok(roads)
 }
 
@@ -696,6 +763,7 @@ mod tests {
             &RoadFields::default(),
             &Crs::wgs84(),
             &mut rejects,
+            &mut Vec::new(),
         )?;
         Ok((roads, rejects))
     }

@@ -197,6 +197,7 @@ fn shapefile_path<'a>(source: &Source<'a>) -> Result<&'a Path> {
 /// [`Inputs::rejects`].
 pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs> {
     let mut rejects = Rejects::default();
+    let mut notes: Vec<String> = Vec::new();
     let wgs84 = crs::Crs::wgs84();
     let default_crs = options.crs.as_ref().unwrap_or(&wgs84);
     let shp = shapefile::ShapefileOptions {
@@ -285,6 +286,7 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
             &options.road_fields,
             &wgs84,
             &mut rejects,
+            &mut notes,
         )?,
         "shp" => shapefile::read_roads(
             shapefile_path(&sources.roads)?,
@@ -292,6 +294,7 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
             &options.road_fields,
             &shp,
             &mut rejects,
+            &mut notes,
         )?,
         "pbf" => from_osm(&mut osm, &sources.roads)
             .map(|d| std::mem::take(&mut d.roads))
@@ -354,6 +357,7 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
         districts,
         school_fields: table.fields,
         rejects,
+        notes,
     })
 }
 

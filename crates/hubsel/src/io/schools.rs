@@ -32,6 +32,10 @@ pub struct SchoolColumns {
     pub classrooms: Vec<String>,
     /// Fields whose column the user named (keys as in [`SchoolColumns::FIELDS`]).
     pub given: Vec<String>,
+    /// Level values the scenario's `[levels]` table maps (raw value, as
+    /// written, to its level); they win over the built-in vocabulary of
+    /// [`Level::parse`]. Matched after trimming, ignoring case.
+    pub level_values: BTreeMap<String, Level>,
 }
 
 fn names(list: &[&str]) -> Vec<String> {
@@ -41,16 +45,27 @@ fn names(list: &[&str]) -> Vec<String> {
 impl Default for SchoolColumns {
     fn default() -> Self {
         SchoolColumns {
-            id: names(&["id", "school_id", "code", "smis"]),
+            // smis8 / school_id10: the OBEC registry's 8- and 10-digit codes.
+            id: names(&[
+                "id",
+                "school_id",
+                "code",
+                "smis",
+                "smis8",
+                "smis_code",
+                "school_code",
+                "school_id10",
+            ]),
             name: names(&["name", "school_name", "name_th"]),
             lon: names(&["lon", "lng", "longitude", "x"]),
             lat: names(&["lat", "latitude", "y"]),
-            district: names(&["district", "amp_code", "district_code"]),
+            district: names(&["district", "amp_code", "district_code", "amphoe_code"]),
             level: names(&["level", "school_level"]),
             students: names(&["students", "n_students", "enrolment", "enrollment"]),
             teachers: names(&["teachers", "n_teachers"]),
             classrooms: names(&["classrooms", "rooms", "n_classrooms"]),
             given: Vec::new(),
+            level_values: BTreeMap::new(),
         }
     }
 }
@@ -68,6 +83,17 @@ impl SchoolColumns {
         "teachers",
         "classrooms",
     ];
+
+    /// The level a cell names: the scenario's `[levels]` table first, then
+    /// the built-in vocabulary.
+    pub fn level_of(&self, text: &str) -> Option<Level> {
+        let t = text.trim();
+        self.level_values
+            .iter()
+            .find(|(k, _)| k.trim().to_lowercase() == t.to_lowercase())
+            .map(|(_, l)| *l)
+            .or_else(|| Level::parse(t))
+    }
 
     /// Names the one column to use for `field` (one of [`Self::FIELDS`]).
     pub fn set(&mut self, field: &str, column: &str) -> Result<()> {
@@ -416,6 +442,14 @@ pub fn build(
                 let (lon_text, lat_text) = (cell(lon), cell(lat));
                 match (super::parse_number(lon_text), super::parse_number(lat_text)) {
                     (Some(a), Some(b)) => (a, b),
+                    (None, None) if lon_text.is_empty() && lat_text.is_empty() => {
+                        refuse(
+                            &position_field,
+                            "no coordinates: longitude and latitude are blank".into(),
+                            None,
+                        );
+                        continue;
+                    }
                     (None, _) if lon_text.is_empty() => {
                         refuse(&header(lon, "lon"), "missing longitude".into(), None);
                         continue;
@@ -457,14 +491,14 @@ pub fn build(
             }
         };
         let level_value = match level.map(|c| (c, cell(Some(c)))) {
-            Some((c, text)) => match (Level::parse(text), format.default_level) {
+            Some((c, text)) => match (columns.level_of(text), format.default_level) {
                 (Some(l), _) => l,
                 (None, Some(default)) if text.is_empty() => default,
                 (None, _) => {
                     refuse(
                         &headers[c],
                         format!(
-                            "unknown level {} (expected primary, secondary or both)",
+                            "unknown level {} (expected primary, secondary, both, a grade span such as อนุบาล-ประถมศึกษา or ป.1-ม.3, or a value the scenario's [levels] table maps)",
                             crate::error::quote(text)
                         ),
                         Some((lon_deg, lat_deg)),

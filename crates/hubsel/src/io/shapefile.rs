@@ -381,6 +381,7 @@ pub fn read_roads(
     fields: &RoadFields,
     options: &ShapefileOptions<'_>,
     rejects: &mut Rejects,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<Road>> {
     let mut roads = Vec::new();
     let mut columns: Option<[Option<usize>; 3]> = None;
@@ -466,6 +467,11 @@ pub fn read_roads(
         },
     )?;
     super::geojson::check_given(&fields.given, &opened.fields, file)?;
+    notes.extend(super::geojson::unread_speed_columns(
+        &opened.fields,
+        fields,
+        file,
+    ));
     rejects.rows.extend(local.rows);
     Ok(roads)
 }

@@ -604,6 +604,9 @@ fn scenario_section(r: &RunResult) -> String {
         "weights",
         &format!("{}: {}", r.weighting.as_str(), r.weighting_note),
     );
+    for note in &r.notes {
+        kv_row(&mut s, "note", note);
+    }
     kv_row(
         &mut s,
         "smallest candidate",

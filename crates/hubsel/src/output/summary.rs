@@ -159,6 +159,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
         },
         "weights": r.weighting.as_str(),
         "weights_note": r.weighting_note,
+        "notes": r.notes,
         "network": {"nodes": r.stats.graph_nodes, "links": r.stats.graph_links, "components": r.stats.components},
         "totals": {
             "districts": r.districts.len(), "schools": t.schools, "hubs": t.hubs_primary + t.hubs_secondary,
