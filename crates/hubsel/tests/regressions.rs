@@ -194,3 +194,45 @@ fn a_speed_like_column_that_is_not_read_is_named_in_a_note() {
         "{summary}"
     );
 }
+
+/// A file of the shared real data beside the repository; fails, naming
+/// it, when it is missing.
+fn real(name: &str) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/real"
+    ))
+    .join(name);
+    assert!(
+        path.is_file(),
+        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
+        path.display()
+    );
+    path
+}
+
+/// Finding: on a city extract every boundary relation is cut by the
+/// extract's edge, and the run stopped with "no usable district polygon"
+/// without saying which admin levels are complete in the file, or that
+/// the districts can come from another file. Liechtenstein's extract has
+/// no complete boundary at admin_level 4.
+#[test]
+fn no_district_at_the_chosen_admin_level_names_the_complete_levels() {
+    let pbf = real("liechtenstein-2015.osm.pbf");
+    let sources = InputSources {
+        schools: Source::File(&pbf),
+        roads: Source::File(&pbf),
+        districts: Source::File(&pbf),
+    };
+    let mut options = ReadOptions::default();
+    options.osm.admin_level = "4".into();
+    let err = hubsel::io::load(&sources, &options).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("no usable district polygon"), "{msg}");
+    assert!(
+        msg.contains("admin_level=4: 3 in the extract, 0 complete"),
+        "{msg}"
+    );
+    assert!(msg.contains("admin_level 8 (11 of 22)"), "{msg}");
+    assert!(msg.contains("--districts"), "{msg}");
+}

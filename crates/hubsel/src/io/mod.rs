@@ -258,10 +258,11 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
             format!(" (first problem: feature {}: {})", r.source.line, r.reason)
         });
         let hint = match sources.districts.extension().as_str() {
-            "pbf" => format!(
-                "; looked for boundary=administrative relations with admin_level={}",
-                options.osm.admin_level
-            ),
+            "pbf" => osm
+                .iter()
+                .find(|(n, _)| *n == sources.districts.name())
+                .map(|(_, d)| d.no_district_hint(&options.osm.admin_level))
+                .unwrap_or_default(),
             "geojson" | "json" => {
                 "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member"
                     .to_string()

@@ -100,6 +100,54 @@ pub struct OsmData {
     pub schools: Option<SchoolTable>,
     pub roads: Vec<Road>,
     pub districts: Vec<District>,
+    /// Every `boundary=administrative` relation of the extract by its
+    /// `admin_level` (when districts were read): how many there are, and
+    /// how many have all their member ways in the extract. A city or box
+    /// extract cuts the boundaries around it; this says which levels the
+    /// file can still give districts for.
+    pub boundary_levels: BTreeMap<String, BoundaryCount>,
+}
+
+/// Boundary relations of one `admin_level` in an extract.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BoundaryCount {
+    pub relations: usize,
+    /// Relations none of whose member ways is missing from the extract.
+    pub complete: usize,
+}
+
+impl OsmData {
+    /// Why an extract gave no district at `admin_level`, and what to do:
+    /// the levels whose boundaries are complete in the file, or (none
+    /// being complete) that districts must come from another file.
+    pub fn no_district_hint(&self, admin_level: &str) -> String {
+        let here = self
+            .boundary_levels
+            .get(admin_level)
+            .copied()
+            .unwrap_or_default();
+        let mut text = format!(
+            "; looked for boundary=administrative relations with admin_level={admin_level}: {} in the extract, {} complete",
+            here.relations, here.complete
+        );
+        let complete: Vec<String> = self
+            .boundary_levels
+            .iter()
+            .filter(|(level, c)| c.complete > 0 && level.as_str() != admin_level)
+            .map(|(level, c)| format!("admin_level {level} ({} of {})", c.complete, c.relations))
+            .collect();
+        if complete.is_empty() {
+            text.push_str(
+                "; no admin_level has a complete boundary in this extract (cut from a larger file, its boundaries are open at the edge): give the districts from another file with --districts (GeoJSON or Shapefile polygons)",
+            );
+        } else {
+            text.push_str(&format!(
+                "; complete boundaries in this extract: {}; choose one with --admin-level, or give the districts from another file with --districts",
+                complete.join(", ")
+            ));
+        }
+        text
+    }
 }
 
 type Tags = BTreeMap<String, String>;
@@ -179,11 +227,26 @@ fn read_passes(
     let mut boundaries: Vec<Relation> = Vec::new();
     let mut school_relations: Vec<Relation> = Vec::new();
     let mut member_ways: HashSet<i64> = HashSet::new();
+    // Every administrative boundary's level and member ways, to tell which
+    // levels the extract holds complete (see `OsmData::boundary_levels`).
+    let mut census: Vec<(String, Vec<i64>)> = Vec::new();
     if wanted.districts || wanted.schools {
         open(source)?
             .for_each(|e| {
                 let Element::Relation(r) = e else { return };
                 let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
+                if wanted.districts && has("boundary", "administrative") {
+                    let level = r
+                        .tags()
+                        .find(|(k, _)| *k == "admin_level")
+                        .map_or_else(|| "(none)".to_string(), |(_, v)| v.to_string());
+                    let ways = r
+                        .members()
+                        .filter(|m| m.member_type == RelMemberType::Way)
+                        .map(|m| m.member_id)
+                        .collect();
+                    census.push((level, ways));
+                }
                 let boundary = wanted.districts
                     && has("boundary", "administrative")
                     && has("admin_level", &options.admin_level);
@@ -225,9 +288,16 @@ fn read_passes(
     let mut school_ways: Vec<Way> = Vec::new();
     let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut needed_nodes: Vec<i64> = Vec::new();
+    let mut census_ways: Vec<i64> = census.iter().flat_map(|c| c.1.iter().copied()).collect();
+    census_ways.sort_unstable();
+    census_ways.dedup();
+    let mut census_present = vec![false; census_ways.len()];
     open(source)?
         .for_each(|e| {
             let Element::Way(w) = e else { return };
+            if let Ok(i) = census_ways.binary_search(&w.id()) {
+                census_present[i] = true;
+            }
             let refs = || w.refs().collect::<Vec<i64>>();
             let is_road = wanted.roads
                 && w.tags()
@@ -301,6 +371,18 @@ fn read_passes(
     }
     if wanted.districts {
         data.districts = districts(file, &boundaries, &members, &at, options, rejects);
+        for (level, ways) in &census {
+            let count = data.boundary_levels.entry(level.clone()).or_default();
+            count.relations += 1;
+            let present = |w: &i64| {
+                census_ways
+                    .binary_search(w)
+                    .is_ok_and(|i| census_present[i])
+            };
+            if !ways.is_empty() && ways.iter().all(present) {
+                count.complete += 1;
+            }
+        }
     }
     if wanted.schools {
         data.schools = Some(schools_table(
@@ -756,5 +838,34 @@ mod tests {
                 assert!(data.roads.is_empty() && data.districts.is_empty());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn an_extract_without_any_complete_boundary_says_to_bring_districts() {
+        let mut data = OsmData::default();
+        for level in ["6", "8"] {
+            data.boundary_levels.insert(
+                level.into(),
+                BoundaryCount {
+                    relations: 4,
+                    complete: 0,
+                },
+            );
+        }
+        let hint = data.no_district_hint("8");
+        assert!(
+            hint.contains("admin_level=8: 4 in the extract, 0 complete"),
+            "{hint}"
+        );
+        assert!(
+            hint.contains("no admin_level has a complete boundary in this extract"),
+            "{hint}"
+        );
+        assert!(hint.contains("--districts"), "{hint}");
     }
 }
