@@ -170,9 +170,10 @@ struct ColumnArgs {
 struct RunArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Output folder.
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
+    /// Output folder [default: out for run, validate for validate, so that
+    /// checking inputs never replaces the last run's result].
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Replace an output folder that hubsel did not write.
     #[arg(long)]
     force: bool,
@@ -203,6 +204,9 @@ struct SynthArgs {
     /// Folder to write schools.csv, roads.geojson and districts.geojson into.
     #[arg(long)]
     out: PathBuf,
+    /// Replace a folder that hubsel did not write (or a run's result).
+    #[arg(long)]
+    force: bool,
 }
 
 /// A run-level problem: message printed, exit status 2.
@@ -215,6 +219,13 @@ impl<E: Into<anyhow::Error>> From<E> for Fatal {
 }
 
 fn main() -> ExitCode {
+    // Die quietly when the reader of our output goes away (`hubsel compare
+    // a b | head`), as Unix tools do, instead of panicking on a failed print.
+    // SAFETY: setting a signal's disposition to the default, before any
+    // thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args, false),
@@ -443,33 +454,39 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
     let load_time = t.elapsed();
     bars.finish(Stage::Load, load_time);
     let inputs = inputs?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(if validate_only { "validate" } else { "out" }));
     if validate_only {
         let report = hubsel::pipeline::check(inputs, &config, &bars)?;
-        let files = vec![
-            (
-                "rejects.csv".to_string(),
-                report.rejects.to_csv().into_bytes(),
-            ),
-            (
-                hubsel::output::MARKER.to_string(),
-                b"written by hubsel validate\n".to_vec(),
-            ),
-        ];
-        hubsel::output::write_files(&files, &args.out, args.force)?;
+        let files = vec![(
+            "rejects.csv".to_string(),
+            report.rejects.to_csv().into_bytes(),
+        )];
+        hubsel::output::write_files(
+            &files,
+            &out,
+            hubsel::output::FolderKind::Validate,
+            args.force,
+        )?;
         println!(
-            "{} districts, {} schools read, {} usable; road network {} junctions in {} pieces",
-            report.districts,
-            report.schools,
+            "{}, {} read, {} usable; road network {} in {}",
+            count(report.districts, "district", "districts"),
+            count(report.schools, "school", "schools"),
             report.placed,
-            report.stats.graph_nodes,
-            report.stats.components
+            count(report.stats.graph_nodes, "junction", "junctions"),
+            count(report.stats.components, "piece", "pieces")
         );
+        for note in &report.notes {
+            println!("note: {note}");
+        }
         println!(
-            "{} reject rows ({} refused, {} flagged); see {}",
-            report.rejects.len(),
+            "{} ({} refused, {} flagged); see {}",
+            count(report.rejects.len(), "reject row", "reject rows"),
             report.rejects.count(hubsel::validate::Action::Refused),
             report.rejects.count(hubsel::validate::Action::Flagged),
-            args.out.join("rejects.csv").display()
+            out.join("rejects.csv").display()
         );
         return Ok(());
     }
@@ -480,11 +497,11 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         force: args.force,
     };
     let t = Instant::now();
-    hubsel::output::write_run(&result, &args.out, &options)?;
+    hubsel::output::write_run(&result, &out, &options)?;
     let write_time = t.elapsed();
     report(
         &result,
-        &args.out,
+        &out,
         &options.formats,
         started.elapsed(),
         write_time,
@@ -550,9 +567,19 @@ fn synth(args: &SynthArgs) -> Result<(), Fatal> {
         .preset
         .parse()
         .map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
+    hubsel::output::check_replaceable(&args.out, hubsel::output::FolderKind::Synth, args.force)?;
     let data = hubsel::synth::generate(preset, args.seed);
-    data.write(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    hubsel::output::write_folder(
+        &args.out,
+        hubsel::output::FolderKind::Synth,
+        args.force,
+        |tmp| {
+            data.write(tmp).map_err(|e| {
+                hubsel::error::Error::new(hubsel::error::ErrorKind::Output, e.to_string())
+                    .in_file(tmp)
+            })
+        },
+    )?;
     println!(
         "wrote {} schools, {} roads, {} districts to {}",
         data.schools.len(),
@@ -561,6 +588,11 @@ fn synth(args: &SynthArgs) -> Result<(), Fatal> {
         args.out.display()
     );
     Ok(())
+}
+
+/// `n` with the singular or plural noun: "1 piece", "2 pieces".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Peak resident memory of this process in MiB (Linux), if known.
@@ -822,12 +854,13 @@ fn compare(args: &CompareArgs) -> Result<(), Fatal> {
     let files = vec![
         ("compare.geojson".to_string(), c.layer(&a, &b).into_bytes()),
         ("compare.txt".to_string(), table.into_bytes()),
-        (
-            hubsel::output::MARKER.to_string(),
-            b"written by hubsel compare\n".to_vec(),
-        ),
     ];
-    hubsel::output::write_files(&files, &args.out, args.force)?;
+    hubsel::output::write_files(
+        &files,
+        &args.out,
+        hubsel::output::FolderKind::Compare,
+        args.force,
+    )?;
     println!("wrote {}", args.out.join("compare.geojson").display());
     Ok(())
 }

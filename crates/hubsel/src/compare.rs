@@ -317,6 +317,8 @@ pub struct Comparison {
     /// Schools present in only one run.
     pub only_in_a: Vec<String>,
     pub only_in_b: Vec<String>,
+    /// Names of the hubs of either run, by id (B's name where both have one).
+    pub hub_names: BTreeMap<String, String>,
 }
 
 /// Compares two runs.
@@ -386,7 +388,19 @@ pub fn compare(a: &RunFolder, b: &RunFolder) -> Comparison {
             .filter(|k| !a.schools.contains_key(*k))
             .cloned()
             .collect(),
+        hub_names: a
+            .hubs
+            .iter()
+            .chain(&b.hubs)
+            .map(|h| (h.id.clone(), h.name.clone()))
+            .collect(),
     }
+}
+
+/// Whether a summary figure counts things (printed without decimals) or
+/// measures them (minutes, shares).
+fn is_count(figure: &str) -> bool {
+    !(figure.ends_with("_min") || figure.starts_with("share"))
 }
 
 impl Comparison {
@@ -398,29 +412,55 @@ impl Comparison {
             "figure", "A", "B", "B - A"
         ));
         for (k, x, y) in &self.totals {
-            out.push_str(&format!(
-                "{:<24} {:>12.3} {:>12.3} {:>+12.3}\n",
-                k,
-                x,
-                y,
-                y - x
-            ));
+            if is_count(k) && x.fract() == 0.0 && y.fract() == 0.0 {
+                out.push_str(&format!(
+                    "{:<24} {:>12} {:>12} {:>+12}\n",
+                    k,
+                    *x as i64,
+                    *y as i64,
+                    (*y - *x) as i64
+                ));
+            } else {
+                out.push_str(&format!(
+                    "{:<24} {:>12.3} {:>12.3} {:>+12.3}\n",
+                    k,
+                    x,
+                    y,
+                    y - x
+                ));
+            }
         }
         out.push_str(&format!(
             "\n{} district level(s) with different hubs:\n",
             self.hub_changes.len()
         ));
         out.push_str(&format!(
-            "{:<10} {:<10} {:<24} {:<24}\n",
-            "district", "level", "hubs in A", "hubs in B"
+            "{:<10} {:<10} hubs in A → hubs in B\n",
+            "district", "level"
         ));
+        let named = |ids: &[String]| -> String {
+            if ids.is_empty() {
+                return "(none)".into();
+            }
+            ids.iter()
+                .map(
+                    |id| match self.hub_names.get(id).filter(|n| !n.is_empty()) {
+                        Some(name) => format!("{id} {name}"),
+                        None => id.clone(),
+                    },
+                )
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Names are Thai (combining vowels have no width), so the hub
+        // columns are not padded: A and B are joined by an arrow.
         for c in &self.hub_changes {
             out.push_str(&format!(
-                "{:<10} {:<10} {:<24} {:<24}\n",
+                "{:<10} {:<10} {} → {}\n",
                 c.district,
                 c.level,
-                c.a.join(" "),
-                c.b.join(" ")
+                named(&c.a),
+                named(&c.b)
             ));
         }
         out.push_str(&format!(

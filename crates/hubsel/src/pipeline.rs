@@ -665,6 +665,8 @@ pub struct CheckReport {
     /// Schools that would take part in a run.
     pub placed: usize,
     pub rejects: Rejects,
+    /// Notes on the inputs as a whole ([`Inputs::notes`]).
+    pub notes: Vec<String>,
     pub stats: RunStats,
 }
 
@@ -677,6 +679,7 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
         schools: p.schools.len() + p.rejected_schools.len(),
         placed: p.schools.len(),
         rejects: p.rejects,
+        notes: p.notes,
         stats: p.stats,
     })
 }

@@ -33,8 +33,60 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, ErrorKind, Result};
 use crate::pipeline::RunResult;
 
-/// The file that marks a folder as written by hubsel.
+/// The file that marks a folder as written by hubsel, and by which command.
 pub const MARKER: &str = ".hubsel";
+
+/// What a folder written by hubsel holds, as its [`MARKER`] says. A folder
+/// may be replaced by a command that writes the same kind of thing; a run's
+/// result is never replaced by `validate`'s single file, and a data set
+/// written by `synth` (the inputs of later runs) never by anything but
+/// `synth`, unless forced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FolderKind {
+    Run,
+    Validate,
+    Compare,
+    Bench,
+    Synth,
+}
+
+impl FolderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FolderKind::Run => "run",
+            FolderKind::Validate => "validate",
+            FolderKind::Compare => "compare",
+            FolderKind::Bench => "bench",
+            FolderKind::Synth => "synth",
+        }
+    }
+
+    /// The marker's text.
+    fn marker(self) -> String {
+        format!(
+            "written by hubsel {}; hubsel may replace this folder\n",
+            self.as_str()
+        )
+    }
+
+    /// The kind a marker names. Runs before this marker named their kind
+    /// wrote "written by hubsel; this folder may be replaced by the next run".
+    fn of_marker(text: &str) -> Option<FolderKind> {
+        let rest = text.trim().strip_prefix("written by hubsel")?;
+        let word = rest
+            .trim_start()
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        Some(match word {
+            "validate" => FolderKind::Validate,
+            "compare" => FolderKind::Compare,
+            "bench" => FolderKind::Bench,
+            "synth" => FolderKind::Synth,
+            _ => FolderKind::Run,
+        })
+    }
+}
 
 /// Rounds to `d` decimals for output (keeps files readable and stable).
 pub(crate) fn round(v: f64, d: i32) -> f64 {
@@ -153,18 +205,30 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
     ));
     files.push(("summary.csv".into(), summary_csv(result).into_bytes()));
     files.push(("rejects.csv".into(), rejects_csv(result).into_bytes()));
-    files.push((
-        MARKER.into(),
-        b"written by hubsel; this folder may be replaced by the next run\n".to_vec(),
-    ));
     Ok(files)
 }
 
-/// Whether `dir` may be replaced: absent, empty, or written by hubsel.
-fn replaceable(dir: &Path) -> bool {
+/// What stands in `dir`: nothing (absent or empty), a folder hubsel wrote
+/// (and what it holds), or something else.
+enum Occupant {
+    Nothing,
+    Hubsel(FolderKind),
+    Other,
+}
+
+fn occupant(dir: &Path) -> Occupant {
     match fs::read_dir(dir) {
-        Err(_) => !dir.exists(),
-        Ok(mut entries) => entries.next().is_none() || dir.join(MARKER).is_file(),
+        Err(_) if !dir.exists() => Occupant::Nothing,
+        Err(_) => Occupant::Other,
+        Ok(mut entries) => {
+            if entries.next().is_none() {
+                return Occupant::Nothing;
+            }
+            match fs::read_to_string(dir.join(MARKER)) {
+                Ok(text) => FolderKind::of_marker(&text).map_or(Occupant::Other, Occupant::Hubsel),
+                Err(_) => Occupant::Other,
+            }
+        }
     }
 }
 
@@ -179,24 +243,71 @@ pub fn write_run(result: &RunResult, dir: &Path, options: &WriteOptions) -> Resu
         return Err(Error::new(ErrorKind::Output, "no output format given"));
     }
     // Check the folder before the work of rendering.
-    check_replaceable(dir, options.force)?;
-    write_files(&render(result, &options.formats)?, dir, options.force)
+    check_replaceable(dir, FolderKind::Run, options.force)?;
+    write_files(
+        &render(result, &options.formats)?,
+        dir,
+        FolderKind::Run,
+        options.force,
+    )
 }
 
-fn check_replaceable(dir: &Path, force: bool) -> Result<()> {
-    if !force && !replaceable(dir) {
-        return Err(Error::new(
-            ErrorKind::Output,
-            "folder exists and was not written by hubsel; choose another --out or pass --force",
-        )
-        .in_file(dir));
+/// Refuses to replace `dir` unless it is absent, empty, or a folder hubsel
+/// wrote that `kind` may replace (or `force`).
+pub fn check_replaceable(dir: &Path, kind: FolderKind, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
     }
-    Ok(())
+    let refuse = |why: String| Err(Error::new(ErrorKind::Output, why).in_file(dir));
+    match (occupant(dir), kind) {
+        (Occupant::Nothing, _) => Ok(()),
+        (Occupant::Other, _) => refuse(
+            "folder exists and was not written by hubsel; choose another --out or pass --force"
+                .into(),
+        ),
+        (Occupant::Hubsel(FolderKind::Synth), FolderKind::Synth) => Ok(()),
+        (Occupant::Hubsel(FolderKind::Synth), k) => refuse(format!(
+            "folder holds a data set written by hubsel synth (the inputs of runs); hubsel {} would replace it: choose another --out, or pass --force",
+            k.as_str()
+        )),
+        (Occupant::Hubsel(FolderKind::Run), FolderKind::Validate) => refuse(
+            "folder holds the result of a hubsel run; hubsel validate writes only rejects.csv and would replace it: choose another --out (validate writes to `validate` by default), or pass --force"
+                .into(),
+        ),
+        (Occupant::Hubsel(_), _) => Ok(()),
+    }
 }
 
-/// Writes named files into `dir` through a temporary sibling folder.
-pub fn write_files(files: &[OutFile], dir: &Path, force: bool) -> Result<()> {
-    check_replaceable(dir, force)?;
+/// Writes named files into `dir` through a temporary sibling folder, with
+/// the marker of `kind`.
+pub fn write_files(files: &[OutFile], dir: &Path, kind: FolderKind, force: bool) -> Result<()> {
+    // Fault injection for the kill test: slow each file down so a test can
+    // stop the run half-way through writing.
+    let delay = std::env::var("HUBSEL_WRITE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    write_folder(dir, kind, force, |tmp| {
+        for (file, bytes) in files {
+            let path = tmp.join(file);
+            fs::write(&path, bytes).map_err(|e| io_err(&path, e))?;
+            if let Some(ms) = delay {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Fills a temporary sibling folder of `dir` with `fill`, adds the marker
+/// of `kind`, and moves it into place (replacing what `kind` may replace):
+/// the folder is never missing or half written, whenever the process stops.
+pub fn write_folder(
+    dir: &Path,
+    kind: FolderKind,
+    force: bool,
+    fill: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    check_replaceable(dir, kind, force)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -210,21 +321,16 @@ pub fn write_files(files: &[OutFile], dir: &Path, force: bool) -> Result<()> {
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
-    // Fault injection for the kill test: slow each file down so a test can
-    // stop the run half-way through writing.
-    let delay = std::env::var("HUBSEL_WRITE_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok());
-    for (file, bytes) in files {
-        let path = tmp.join(file);
-        if let Err(e) = fs::write(&path, bytes) {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(io_err(&path, e));
-        }
-        if let Some(ms) = delay {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-        }
+    if let Err(e) = fill(&tmp) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
     }
+    let marker = tmp.join(MARKER);
+    if let Err(e) = fs::write(&marker, kind.marker()) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(io_err(&marker, e));
+    }
+
     if dir.exists() {
         // Swap the complete new folder and the old one in one step, so the
         // folder is never missing or half written, whenever the run stops.
