@@ -397,3 +397,94 @@ fn shortfall_counts_each_reason_in_a_stable_order() {
         "district 9902, primary: only 1 eligible candidate for 2 hubs (of 5 primary schools: 1 excluded by excluded_hubs, 2 have fewer than 120 students, 1 has no student count (min_students = 120))"
     );
 }
+
+// ---------------------------------------------------------------------------
+// What the run reports about schools out of reach (fields added with the
+// fix of finding 1).
+
+/// The line road and, 0.05° north of it, a short road joined to nothing.
+const ROAD_AND_ISLAND: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[100.0,15.0],[100.05,15.0],[100.1,15.0],[100.15,15.0],[100.2,15.0]]}},{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[100.08,15.05],[100.12,15.05]]}}]}"#;
+
+#[test]
+fn schools_no_candidate_reaches_are_reported_by_cause() {
+    // Z is off the network; Y is on the island and, with fewer students
+    // than min_students, not a candidate: no candidate is on its island.
+    let csv = format!(
+        "{}Y,Island,100.10,15.0505,primary,1\n",
+        with_offroad_school()
+    );
+    let r = run_on(
+        &csv,
+        ROAD_AND_ISLAND,
+        TALL_DISTRICT,
+        &one_primary_hub("p-center", "[constraints]\nmin_students = 5\n"),
+    )
+    .unwrap();
+    assert_eq!(hub(&r, "9901", HubLevel::Primary), "B");
+    let u = &r.district_outcomes[0].unreachable;
+    assert_eq!(u.len(), 1, "{u:?}");
+    let u = &u[0];
+    assert_eq!(u.level, HubLevel::Primary);
+    assert_eq!(
+        u.schools.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["Y", "Z"]
+    );
+    assert_eq!(
+        (u.of, u.off_network, u.island, u.beyond_cutoff),
+        (6, 1, 1, 0)
+    );
+    assert_eq!(
+        u.reason,
+        "district 9901, primary: no candidate reaches 2 of its 6 primary schools, left out when comparing hubs: 1 farther than max_snap_m (5000 m) from every road (\"Z\"), 1 on a road island that no candidate is on (\"Y\")"
+    );
+    assert_eq!(
+        (r.access.pairs, r.access.unreached, r.access.unreachable),
+        (4, 0, 2)
+    );
+}
+
+#[test]
+fn schools_the_hubs_leave_unreached_are_counted_at_the_cutoff() {
+    // Y on the island is a candidate now: it reaches itself, so it stays in
+    // the comparison; hub B leaves it unreached, charged the cutoff.
+    let csv = format!("{FOUR_ON_A_ROAD}Y,Island,100.10,15.0505,primary,10\n");
+    let r = run_on(
+        &csv,
+        ROAD_AND_ISLAND,
+        TALL_DISTRICT,
+        &one_primary_hub("p-center", ""),
+    )
+    .unwrap();
+    assert_eq!(hub(&r, "9901", HubLevel::Primary), "B");
+    assert!(r.district_outcomes[0].unreachable.is_empty());
+    assert_eq!(
+        (r.access.pairs, r.access.unreached, r.access.unreachable),
+        (5, 1, 0)
+    );
+    assert_eq!(r.access.max_min, r.config.search_cutoff_minutes);
+    // The runner-up (Y would leave four schools unreached) ties B on the
+    // worst trip, the cutoff: the margin is 0 minutes.
+    let h = r.hubs.iter().find(|h| h.id.0 == "B").unwrap();
+    assert_eq!(h.margin, 0.0);
+}
+
+#[test]
+fn shortfall_of_a_small_district_and_of_a_school_that_is_already_a_hub() {
+    let csv = "id,name,lon,lat,level,students\n\
+        A,School A,100.0000,15.0005,both,200\n";
+    let r = run_on(
+        csv,
+        &long_road(),
+        WIDE_DISTRICT,
+        "hubs_per_district = { primary = 2, secondary = 1 }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        shortfall(&r, "9902", HubLevel::Primary),
+        "district 9902, primary: only 1 eligible candidate for 2 hubs (of 1 primary school, all eligible)"
+    );
+    assert_eq!(
+        shortfall(&r, "9902", HubLevel::Secondary),
+        "district 9902, secondary: its only secondary school is not a candidate: 1 already is the district's primary hub"
+    );
+}
