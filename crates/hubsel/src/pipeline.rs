@@ -208,7 +208,9 @@ pub struct Shortfall {
 /// unreached alike, so the objectives and the access criteria leave them
 /// out (else p-center's worst trip and `acc_max` would read the cutoff for
 /// every choice); they are counted here instead, and in the run's
-/// [`AccessFigures::unreachable`]. They end up stand-alone.
+/// [`AccessFigures::unreachable`]. No hub of their district reaches them,
+/// so they are stand-alone unless cross-district allocation finds them a
+/// hub of another district.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unreachable {
     pub district: DistrictCode,

@@ -83,7 +83,9 @@ pub fn normalize(values: &[f64], method: Normalize, direction: Direction) -> Vec
 /// no candidate reaches is the same for all of them and would only turn the
 /// maximum into the cutoff for every candidate (the selection leaves such
 /// schools out and reports them, see
-/// [`crate::select::LevelProblem::for_comparison`]).
+/// [`crate::select::LevelProblem::for_comparison`]). Candidates that each
+/// leave some school unreached all read the cutoff as their maximum; the
+/// mean and the share still tell them apart.
 pub fn access(
     measure: AccessMeasure,
     minutes: &[f64],

@@ -91,7 +91,10 @@ impl LevelProblem {
     pub fn reached_by_any(&self) -> Vec<bool> {
         let d = self.demand.len();
         (0..d)
-            .map(|j| (0..self.candidates.len()).any(|c| self.minutes[c * d + j].is_finite()))
+            .map(|j| {
+                (0..self.candidates.len())
+                    .any(|c| self.minutes.get(c * d + j).is_some_and(|m| m.is_finite()))
+            })
             .collect()
     }
 
