@@ -18,6 +18,17 @@ fn effective(weights: impl Iterator<Item = f64> + Clone) -> (bool, f64) {
     }
 }
 
+/// The weights the figures use, written out: the given ones, or 1 each
+/// when they sum to 0. The selection objectives weigh demand with these,
+/// so that they measure what the figures report.
+pub fn effective_weights(weights: &[f64]) -> std::borrow::Cow<'_, [f64]> {
+    if effective(weights.iter().copied()).0 {
+        std::borrow::Cow::Borrowed(weights)
+    } else {
+        std::borrow::Cow::Owned(vec![1.0; weights.len()])
+    }
+}
+
 /// Weighted mean of (value, weight) pairs.
 pub fn mean(pairs: &[(f64, f64)]) -> f64 {
     if pairs.is_empty() {
@@ -75,6 +86,47 @@ pub fn max(pairs: &[(f64, f64)]) -> f64 {
     pairs.iter().map(|p| p.0).fold(0.0, f64::max)
 }
 
+/// Travel figures of (door-to-door minutes, weight) pairs in which a
+/// school not reached is `f64::INFINITY`. Such a school is charged
+/// `penalty_min` (the search cutoff) in means, quantiles and maxima — so a
+/// hub that leaves a school unreached that another hub would reach loses —
+/// and is never within the limit. Callers count the unreached pairs
+/// ([`unreached`]) and report them; demand that no candidate reaches at
+/// all belongs out of the pairs (it is the same for every choice).
+pub mod travel {
+    fn charged(pairs: &[(f64, f64)], penalty_min: f64) -> Vec<(f64, f64)> {
+        pairs
+            .iter()
+            .map(|&(m, w)| (if m.is_finite() { m } else { penalty_min }, w))
+            .collect()
+    }
+
+    /// Weighted mean minutes.
+    pub fn mean(pairs: &[(f64, f64)], penalty_min: f64) -> f64 {
+        super::mean(&charged(pairs, penalty_min))
+    }
+
+    /// Weighted quantile `q` (0–1) of the minutes.
+    pub fn quantile(pairs: &[(f64, f64)], q: f64, penalty_min: f64) -> f64 {
+        super::quantile(charged(pairs, penalty_min), q)
+    }
+
+    /// The worst minutes.
+    pub fn max(pairs: &[(f64, f64)], penalty_min: f64) -> f64 {
+        super::max(&charged(pairs, penalty_min))
+    }
+
+    /// Weighted share within `limit_min` minutes.
+    pub fn share_within(pairs: &[(f64, f64)], limit_min: f64) -> f64 {
+        super::share_within(pairs, limit_min)
+    }
+
+    /// How many pairs are not reached.
+    pub fn unreached(pairs: &[(f64, f64)]) -> usize {
+        pairs.iter().filter(|p| !p.0.is_finite()).count()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +145,18 @@ mod tests {
         assert_eq!(mean(&[]), 0.0);
         assert_eq!(share(&[]), 0.0);
         assert_eq!(max(&pairs), 40.0);
+    }
+
+    #[test]
+    fn travel_figures_charge_the_unreached_and_never_count_them_within() {
+        let pairs = [(10.0, 1.0), (f64::INFINITY, 1.0)];
+        assert_eq!(travel::mean(&pairs, 100.0), 55.0);
+        assert_eq!(travel::max(&pairs, 100.0), 100.0);
+        assert_eq!(travel::quantile(&pairs, 0.95, 100.0), 100.0);
+        // Even with a limit beyond the penalty, unreached is not within.
+        assert_eq!(travel::share_within(&pairs, 1000.0), 0.5);
+        assert_eq!(travel::unreached(&pairs), 1);
+        assert_eq!(&*effective_weights(&[0.0, 0.0]), &[1.0, 1.0]);
+        assert_eq!(&*effective_weights(&[0.0, 2.0]), &[0.0, 2.0]);
     }
 }

@@ -188,6 +188,9 @@ pub struct DistrictOutcome {
     pub share_within: f64,
     /// Levels with fewer hubs than asked, and why.
     pub shortfalls: Vec<Shortfall>,
+    /// Per level that has candidates, the schools no candidate reaches by
+    /// road: left out when hubs were compared, counted here by cause.
+    pub unreachable: Vec<Unreachable>,
 }
 
 /// A district and level that got fewer hubs than the scenario asks.
@@ -197,6 +200,34 @@ pub struct Shortfall {
     pub level: HubLevel,
     pub wanted: usize,
     pub chosen: usize,
+    pub reason: String,
+}
+
+/// Schools of a district and level that no candidate hub reaches by road
+/// (within the search cutoff). Every choice of hubs would leave them
+/// unreached alike, so the objectives and the access criteria leave them
+/// out (else p-center's worst trip and `acc_max` would read the cutoff for
+/// every choice); they are counted here instead, and in the run's
+/// [`AccessFigures::unreachable`]. No hub of their district reaches them,
+/// so they are stand-alone unless cross-district allocation finds them a
+/// hub of another district.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unreachable {
+    pub district: DistrictCode,
+    pub level: HubLevel,
+    /// The schools, in id order.
+    pub schools: Vec<SchoolId>,
+    /// Schools of the level in the district.
+    pub of: usize,
+    /// Of `schools`: farther than `max_snap_m` from every road.
+    pub off_network: usize,
+    /// On a road network (an island) that no candidate is on.
+    pub island: usize,
+    /// On a candidate's road network but beyond the search cutoff (or
+    /// against one-way roads) from every candidate.
+    pub beyond_cutoff: usize,
+    /// In words, for a planner: "district 9901, primary: no candidate
+    /// reaches 1 of its 5 primary schools, …".
     pub reason: String,
 }
 
@@ -237,53 +268,149 @@ pub struct RunResult {
 
 /// Door-to-door minutes from every school to the nearest chosen hub of
 /// each level it teaches (a `both` school counts once per level), in
-/// districts and levels that got a hub. Unreachable schools count at the
-/// search cutoff. Student-weighted.
+/// districts and levels that got a hub, weighted as the run weighs
+/// ([`RunResult::weighting`]; weights that sum to 0 count equally). The
+/// figures are [`crate::figures::travel`]'s, the definitions the access
+/// criteria of the score use ([`score::access`]), so the two never
+/// disagree.
+///
+/// Schools that no candidate of their group reaches are left out (no
+/// choice could have served them) and counted in `unreachable`. Schools
+/// that the chosen hubs leave unreached although another candidate would
+/// reach them stay in, charged the search cutoff as the objectives charge
+/// them, and are counted in `unreached`: a planner reading a mean pulled up
+/// by the cutoff sees how many pairs did it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessFigures {
-    /// Student-weighted mean minutes: what p-median minimises.
+    /// Weighted mean minutes: what p-median minimises.
     pub mean_min: f64,
-    /// Student-weighted 95th percentile minutes.
+    /// Weighted 95th percentile minutes.
     pub p95_min: f64,
     /// Worst minutes: what p-center minimises.
     pub max_min: f64,
-    /// Share of students within the limit: what max-cover maximises.
+    /// Weighted share within the limit: what max-cover maximises.
     pub share_within: f64,
     /// (school, level) pairs counted.
     pub pairs: usize,
+    /// Of `pairs`, those no chosen hub reaches (charged the cutoff, never
+    /// within the limit).
+    pub unreached: usize,
+    /// (school, level) pairs left out because no candidate of their
+    /// district and level reaches them (see [`Unreachable`]).
+    pub unreachable: usize,
 }
 
 impl AccessFigures {
-    fn of(pairs: &[(f64, f64)], limit_min: f64) -> AccessFigures {
+    /// The figures of (minutes to the nearest chosen hub, weight) pairs,
+    /// `f64::INFINITY` where no chosen hub reaches the school; the count of
+    /// pairs left out is the caller's to set.
+    pub fn of(pairs: &[(f64, f64)], limit_min: f64, penalty_min: f64) -> AccessFigures {
+        use crate::figures::travel;
         AccessFigures {
-            mean_min: figures::mean(pairs),
-            p95_min: figures::quantile(pairs.to_vec(), 0.95),
-            max_min: figures::max(pairs),
-            share_within: figures::share_within(pairs, limit_min),
+            mean_min: travel::mean(pairs, penalty_min),
+            p95_min: travel::quantile(pairs, 0.95, penalty_min),
+            max_min: travel::max(pairs, penalty_min),
+            share_within: travel::share_within(pairs, limit_min),
             pairs: pairs.len(),
+            unreached: travel::unreached(pairs),
+            unreachable: 0,
         }
     }
 }
 
-/// Why a school is not a hub candidate for a level, if it is not.
+/// Why a school is not a hub candidate for a level.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ineligible {
+    /// It does not teach the level.
+    Level,
+    /// The scenario's `excluded_hubs` names it.
+    Excluded,
+    /// Fewer students than `min_students`.
+    FewStudents { min: f64 },
+    /// No student count while `min_students` is set.
+    NoCount { min: f64 },
+    /// A non-zero value in this `exclude_if` field.
+    ExcludeIf(String),
+    /// No value for this `required_fields` field.
+    MissingField(String),
+}
+
+impl std::fmt::Display for Ineligible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ineligible::Level => write!(f, "does not teach the level"),
+            Ineligible::Excluded => write!(f, "excluded by excluded_hubs"),
+            Ineligible::FewStudents { min } => write!(f, "fewer than {min} students"),
+            Ineligible::NoCount { min } => {
+                write!(f, "no student count (min_students = {min})")
+            }
+            Ineligible::ExcludeIf(field) => write!(f, "excluded by exclude_if {field}"),
+            Ineligible::MissingField(field) => {
+                write!(f, "no value for {field} (required_fields)")
+            }
+        }
+    }
+}
+
+impl Ineligible {
+    /// "`n` schools …", for counts in shortfall reasons.
+    fn counted(&self, n: usize) -> String {
+        let (has, is) = if n == 1 {
+            ("has", "is")
+        } else {
+            ("have", "are")
+        };
+        match self {
+            Ineligible::Level => format!("{n} {is} of another level"),
+            Ineligible::Excluded => format!("{n} excluded by excluded_hubs"),
+            Ineligible::FewStudents { min } => format!("{n} {has} fewer than {min} students"),
+            Ineligible::NoCount { min } => {
+                format!("{n} {has} no student count (min_students = {min})")
+            }
+            Ineligible::ExcludeIf(field) => format!("{n} excluded by exclude_if {field}"),
+            Ineligible::MissingField(field) => {
+                format!("{n} {has} no value for {field} (required_fields)")
+            }
+        }
+    }
+
+    /// Where the reason comes in a list: the order of the checks, fields
+    /// in the scenario's order.
+    fn order(&self, config: &Config) -> (u8, usize) {
+        let at = |list: &[String], f: &str| list.iter().position(|x| x == f).unwrap_or(usize::MAX);
+        match self {
+            Ineligible::Level => (0, 0),
+            Ineligible::Excluded => (1, 0),
+            Ineligible::FewStudents { .. } => (2, 0),
+            Ineligible::NoCount { .. } => (3, 0),
+            Ineligible::ExcludeIf(f) => (4, at(&config.constraints.exclude_if, f)),
+            Ineligible::MissingField(f) => (5, at(&config.constraints.required_fields, f)),
+        }
+    }
+}
+
+/// Why a school is not a hub candidate for a level, if it is not: the
+/// first of the scenario's rules (level, `excluded_hubs`, `min_students`,
+/// `exclude_if`, `required_fields`) that keeps it out. A required hub is
+/// a candidate whatever its data.
 pub fn ineligible(
     school: &crate::model::School,
     level: HubLevel,
     config: &Config,
-) -> Option<String> {
+) -> Option<Ineligible> {
     if !school.level.serves(level) {
-        return Some("level".into());
+        return Some(Ineligible::Level);
     }
     if config.excluded_hubs.contains(&school.id) {
-        return Some("excluded by the scenario".into());
+        return Some(Ineligible::Excluded);
     }
     if config.required_hubs.contains(&school.id) {
         return None;
     }
     let min = config.constraints.min_students;
     match school.students {
-        Some(n) if n < min => return Some(format!("fewer than {min} students")),
-        None if min > 0.0 => return Some(format!("no student count (min_students = {min})")),
+        Some(n) if n < min => return Some(Ineligible::FewStudents { min }),
+        None if min > 0.0 => return Some(Ineligible::NoCount { min }),
         _ => {}
     }
     if let Some(f) = config
@@ -292,7 +419,7 @@ pub fn ineligible(
         .iter()
         .find(|f| school.field(f).is_some_and(|v| v != 0.0))
     {
-        return Some(format!("excluded: {f}"));
+        return Some(Ineligible::ExcludeIf(f.clone()));
     }
     if let Some(f) = config
         .constraints
@@ -300,7 +427,7 @@ pub fn ineligible(
         .iter()
         .find(|f| school.field(f).is_none())
     {
-        return Some(format!("no value for {f}"));
+        return Some(Ineligible::MissingField(f.clone()));
     }
     None
 }
@@ -742,6 +869,22 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         matrices,
         ..
     } = prepared;
+    check_largest(config, schools)?;
+    // The road network piece of each school on the network, to say why a
+    // school no candidate reaches is out of reach.
+    let component: Vec<Option<u32>> = {
+        let c = &prepared.checked;
+        (0..schools.len())
+            .map(|g| {
+                let snap = c.snaps.get(g).copied().flatten()?;
+                if !c.on_network.get(g).copied().unwrap_or(false) {
+                    return None;
+                }
+                let link = c.graph.links.get(snap.link as usize)?;
+                c.graph.component.get(link.from as usize).copied()
+            })
+            .collect()
+    };
     let trips: Vec<DistrictTrips<'_>> = (0..districts.len())
         .map(|d| prepared.trips(d, config))
         .collect();
@@ -761,6 +904,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
                         &districts[d].code,
                         config,
                         prepared.checked.weighting,
+                        &component,
                     );
                     progress.advance(1);
                     s
@@ -813,13 +957,21 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         weighting: prepared.checked.weighting,
         weighting_note: prepared.checked.weighting_note.clone(),
         notes: prepared.checked.notes.clone(),
-        access: AccessFigures::of(
-            &selections
+        access: AccessFigures {
+            unreachable: selections
                 .iter()
-                .flat_map(|s| s.access_pairs.iter().copied())
-                .collect::<Vec<_>>(),
-            config.max_travel_minutes,
-        ),
+                .flat_map(|s| &s.unreachable)
+                .map(|u| u.schools.len())
+                .sum(),
+            ..AccessFigures::of(
+                &selections
+                    .iter()
+                    .flat_map(|s| s.access_pairs.iter().copied())
+                    .collect::<Vec<_>>(),
+                config.max_travel_minutes,
+                config.search_cutoff_minutes,
+            )
+        },
         stats,
     })
 }
@@ -830,8 +982,11 @@ struct DistrictSelection {
     /// (local school, level, explanation) per hub.
     hubs: Vec<(usize, HubLevel, HubExplain)>,
     shortfalls: Vec<Shortfall>,
-    /// (minutes to the nearest chosen hub of the level, students) for every
-    /// school of every level that got at least one hub.
+    /// Schools no candidate reaches, per level that has candidates.
+    unreachable: Vec<Unreachable>,
+    /// (minutes to the nearest chosen hub of the level, `INFINITY` when
+    /// none reaches it; weight) for every school of every level that got at
+    /// least one hub, except the schools no candidate reaches.
     access_pairs: Vec<(f64, f64)>,
 }
 
@@ -850,6 +1005,115 @@ struct HubExplain {
     stability: Option<(String, f64)>,
 }
 
+/// `strategy = "largest"` ranks candidates by their student counts: a run
+/// where a candidate (other than a required hub, which is chosen anyway)
+/// has no count, or where every candidate's count is 0, is refused rather
+/// than decided by the id order. Leaving schools without a count out is
+/// the scenario's to say (`required_fields = ["students"]`).
+fn check_largest(config: &Config, schools: &[PlacedSchool]) -> Result<()> {
+    if config.strategy != crate::scenario::StrategyKind::Largest {
+        return Ok(());
+    }
+    let candidates: Vec<&crate::model::School> = schools
+        .iter()
+        .map(|p| &p.school)
+        .filter(|s| !config.required_hubs.contains(&s.id))
+        .filter(|s| {
+            HubLevel::ALL
+                .iter()
+                .any(|&l| config.hubs_for(l) > 0 && ineligible(s, l, config).is_none())
+        })
+        .collect();
+    let mut missing: Vec<&SchoolId> = candidates
+        .iter()
+        .filter(|s| s.students.is_none())
+        .map(|s| &s.id)
+        .collect();
+    missing.sort();
+    let remedy = "add the counts, leave schools without one out with [constraints] required_fields = [\"students\"], or choose a strategy that weighs every school once when there are no counts (p-median, p-center, max-cover, central)";
+    let problem = if !missing.is_empty() {
+        format!(
+            "strategy = \"largest\" chooses the candidates with the most students, but {} of {} candidate schools have no student count ({}): {remedy}",
+            missing.len(),
+            candidates.len(),
+            listed(&missing, 5)
+        )
+    } else if !candidates.is_empty() && candidates.iter().all(|s| s.students == Some(0.0)) {
+        format!(
+            "strategy = \"largest\" chooses the candidates with the most students, but every candidate's student count is 0: {remedy}"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::new(ErrorKind::Scenario, problem)
+        .in_file(&config.source)
+        .on_field("strategy"))
+}
+
+/// Up to `max` ids, quoted, then how many more.
+fn listed(ids: &[&SchoolId], max: usize) -> String {
+    let mut text: Vec<String> = ids
+        .iter()
+        .take(max)
+        .map(|id| crate::error::quote(&id.0))
+        .collect();
+    if ids.len() > max {
+        text.push(format!("and {} more", ids.len() - max));
+    }
+    text.join(", ")
+}
+
+/// Why a school of the level is not among a group's candidates.
+#[derive(Clone, Debug, PartialEq)]
+enum Left {
+    Rule(Ineligible),
+    /// Already the district's hub of the other level.
+    Taken(HubLevel),
+}
+
+/// The schools of a level that are not candidates, grouped by reason and
+/// counted, in the order of the checks: "4 excluded by exclude_if
+/// highland, 1 has fewer than 120 students".
+fn left_out_counts(reasons: &[Left], config: &Config) -> String {
+    let mut groups: Vec<((u8, usize), String)> = Vec::new();
+    let mut seen: Vec<&Left> = Vec::new();
+    for r in reasons {
+        if seen.contains(&r) {
+            continue;
+        }
+        seen.push(r);
+        let n = reasons.iter().filter(|x| *x == r).count();
+        groups.push(match r {
+            Left::Rule(why) => (why.order(config), why.counted(n)),
+            Left::Taken(other) => (
+                (6, 0),
+                format!(
+                    "{n} already {} the district's {} hub",
+                    if n == 1 { "is" } else { "are" },
+                    other.as_str()
+                ),
+            ),
+        });
+    }
+    groups.sort();
+    groups
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why no candidate reaches a school.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Cause {
+    OffNetwork,
+    Island,
+    BeyondCutoff,
+}
+
+/// Chooses the hubs of one district, level by level. `component` is the
+/// road network piece of every school (by global index), `None` when the
+/// school is not on the network.
 fn select_district(
     schools: &[PlacedSchool],
     members: &[usize],
@@ -857,13 +1121,17 @@ fn select_district(
     code: &DistrictCode,
     config: &Config,
     weighting: Weighting,
+    component: &[Option<u32>],
 ) -> DistrictSelection {
     let mut out = DistrictSelection::default();
-    let mut taken: Vec<usize> = Vec::new();
+    let mut taken: Vec<(usize, HubLevel)> = Vec::new();
     let limit_min = config.max_travel_minutes;
     let penalty_min = config.search_cutoff_minutes;
     for level in HubLevel::ALL {
         let k = config.hubs_for(level);
+        if k == 0 {
+            continue;
+        }
         let demand: Vec<usize> = (0..members.len())
             .filter(|&i| schools[members[i]].school.level.serves(level))
             .collect();
@@ -872,30 +1140,20 @@ fn select_district(
             .iter()
             .enumerate()
             .filter(|(_, &c)| {
-                !taken.contains(&c)
+                !taken.iter().any(|t| t.0 == c)
                     && ineligible(&schools[members[c]].school, level, config).is_none()
             })
             .map(|(row, &c)| (row, c))
             .collect();
-        if k == 0 {
-            continue;
+        if rows.len() < k {
+            out.shortfalls.push(shortfall(
+                schools, members, &demand, &rows, &taken, code, level, k, config,
+            ));
         }
         if rows.is_empty() {
-            let reason = if demand.is_empty() {
-                "no school of this level"
-            } else {
-                "no eligible candidate"
-            };
-            out.shortfalls.push(Shortfall {
-                district: code.clone(),
-                level,
-                wanted: k,
-                chosen: 0,
-                reason: reason.into(),
-            });
             continue;
         }
-        let demand_students: Vec<f64> = demand
+        let weights: Vec<f64> = demand
             .iter()
             .map(|&i| weighting.weight(schools[members[i]].school.students))
             .collect();
@@ -903,7 +1161,60 @@ fn select_district(
             .iter()
             .flat_map(|&(row, _)| demand.iter().map(move |&i| matrix.seconds(row, i) / 60.0))
             .collect();
+        let straight_m: Vec<f64> = rows
+            .iter()
+            .flat_map(|&(_, c)| {
+                let a = &schools[members[c]].school;
+                demand.iter().map(move |&i| {
+                    let b = &schools[members[i]].school;
+                    Haversine.distance(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat))
+                })
+            })
+            .collect();
+        let forced: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, &(_, c))| {
+                config
+                    .required_hubs
+                    .contains(&schools[members[c]].school.id)
+            })
+            .map(|(p, _)| p)
+            .collect();
+        let full = LevelProblem {
+            k,
+            candidates: rows
+                .iter()
+                .map(|&(_, c)| {
+                    let school = &schools[members[c]].school;
+                    Candidate {
+                        score: 0.0,
+                        students: school.students.unwrap_or(0.0),
+                        lottery: lottery(config.seed, &school.id),
+                    }
+                })
+                .collect(),
+            forced,
+            demand: weights.clone(),
+            minutes,
+            straight_m,
+            limit_min,
+            penalty_min,
+        };
+        // Demand no candidate reaches is left out of the access criteria
+        // and the objectives alike, and reported.
+        let (compared, left_out) = full.for_comparison();
+        let mut problem = compared.into_owned();
+        if !left_out.is_empty() {
+            out.unreachable.push(unreachable(
+                schools, members, &demand, &rows, &left_out, component, code, level, config,
+            ));
+        }
+        let kept: Vec<usize> = (0..demand.len())
+            .filter(|j| !left_out.contains(j))
+            .collect();
         // Raw criterion values and the policy score of every candidate.
+        let d = problem.demand.len();
         let raw: Vec<Vec<f64>> = rows
             .iter()
             .enumerate()
@@ -916,8 +1227,8 @@ fn select_district(
                         Measure::Field(f) => cr.transform.apply(school.field(f).unwrap_or(0.0)),
                         Measure::Access(m) => cr.transform.apply(score::access(
                             *m,
-                            &minutes[r * demand.len()..(r + 1) * demand.len()],
-                            &demand_students,
+                            &problem.minutes[r * d..(r + 1) * d],
+                            &problem.demand,
                             limit_min,
                             penalty_min,
                         )),
@@ -926,52 +1237,15 @@ fn select_district(
             })
             .collect();
         let scored = score::score(config, &raw);
-        let straight_m: Vec<f64> = rows
-            .iter()
-            .flat_map(|&(_, c)| {
-                let a = &schools[members[c]].school;
-                demand.iter().map(move |&i| {
-                    let b = &schools[members[i]].school;
-                    Haversine.distance(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat))
-                })
-            })
-            .collect();
-        let problem = LevelProblem {
-            k,
-            candidates: rows
-                .iter()
-                .zip(&scored)
-                .map(|(&(_, c), sc)| {
-                    let school = &schools[members[c]].school;
-                    Candidate {
-                        score: sc.score,
-                        students: school.students.unwrap_or(0.0),
-                        lottery: lottery(config.seed, &school.id),
-                    }
-                })
-                .collect(),
-            forced: rows
-                .iter()
-                .enumerate()
-                .filter(|(_, &(_, c))| {
-                    config
-                        .required_hubs
-                        .contains(&schools[members[c]].school.id)
-                })
-                .map(|(p, _)| p)
-                .collect(),
-            demand: demand_students,
-            minutes,
-            straight_m,
-            limit_min,
-            penalty_min,
-        };
+        for (candidate, sc) in problem.candidates.iter_mut().zip(&scored) {
+            candidate.score = sc.score;
+        }
         let strategy = select::strategy(config.strategy);
         let choice = select::solve(strategy, &problem);
         if !choice.chosen.is_empty() {
-            let nearest = problem.nearest_minutes(&choice.chosen);
+            let nearest = problem.nearest(&choice.chosen);
             out.access_pairs
-                .extend(nearest.into_iter().zip(problem.demand.iter().copied()));
+                .extend(nearest.into_iter().zip(kept.iter().map(|&j| weights[j])));
         }
         for (j, &pos) in choice.chosen.iter().enumerate() {
             let c = rows[pos].1;
@@ -1017,19 +1291,149 @@ fn select_district(
                     stability,
                 },
             ));
-            taken.push(c);
-        }
-        if choice.chosen.len() < k {
-            out.shortfalls.push(Shortfall {
-                district: code.clone(),
-                level,
-                wanted: k,
-                chosen: choice.chosen.len(),
-                reason: format!("only {} eligible candidate(s)", rows.len()),
-            });
+            taken.push((c, level));
         }
     }
     out
+}
+
+/// The shortfall of a level with fewer candidates (`rows`) than the `k`
+/// hubs asked, naming the district and what kept its schools out.
+#[allow(clippy::too_many_arguments)]
+fn shortfall(
+    schools: &[PlacedSchool],
+    members: &[usize],
+    demand: &[usize],
+    rows: &[(usize, usize)],
+    taken: &[(usize, HubLevel)],
+    code: &DistrictCode,
+    level: HubLevel,
+    k: usize,
+    config: &Config,
+) -> Shortfall {
+    let name = level.as_str();
+    let n = demand.len();
+    let reasons: Vec<Left> = demand
+        .iter()
+        .filter(|i| !rows.iter().any(|r| r.1 == **i))
+        .filter_map(|&i| match taken.iter().find(|t| t.0 == i) {
+            Some(&(_, other)) => Some(Left::Taken(other)),
+            None => ineligible(&schools[members[i]].school, level, config).map(Left::Rule),
+        })
+        .collect();
+    let counts = left_out_counts(&reasons, config);
+    let schools_of = |n: usize| {
+        if n == 1 {
+            format!("1 {name} school")
+        } else {
+            format!("{n} {name} schools")
+        }
+    };
+    let reason = if n == 0 {
+        format!("district {code}, {name}: the district has no {name} school")
+    } else if rows.is_empty() {
+        let none = if n == 1 {
+            format!("its only {name} school is not a candidate")
+        } else {
+            format!("none of its {n} {name} schools is a candidate")
+        };
+        format!("district {code}, {name}: {none}: {counts}")
+    } else {
+        let of = if counts.is_empty() {
+            format!("{}, all eligible", schools_of(n))
+        } else {
+            format!("{}: {counts}", schools_of(n))
+        };
+        format!(
+            "district {code}, {name}: only {} eligible candidate{} for {k} hubs (of {of})",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        )
+    };
+    Shortfall {
+        district: code.clone(),
+        level,
+        wanted: k,
+        chosen: rows.len().min(k),
+        reason,
+    }
+}
+
+/// The report of the demand no candidate of a group reaches (`left_out`,
+/// positions in `demand`), with each school's cause.
+#[allow(clippy::too_many_arguments)]
+fn unreachable(
+    schools: &[PlacedSchool],
+    members: &[usize],
+    demand: &[usize],
+    rows: &[(usize, usize)],
+    left_out: &[usize],
+    component: &[Option<u32>],
+    code: &DistrictCode,
+    level: HubLevel,
+    config: &Config,
+) -> Unreachable {
+    let candidate_components: Vec<u32> = rows
+        .iter()
+        .filter_map(|&(_, c)| component.get(members[c]).copied().flatten())
+        .collect();
+    let mut found: Vec<(&SchoolId, Cause)> = left_out
+        .iter()
+        .filter_map(|&j| demand.get(j))
+        .map(|&i| {
+            let g = members[i];
+            let cause = match component.get(g).copied().flatten() {
+                None => Cause::OffNetwork,
+                Some(c) if !candidate_components.contains(&c) => Cause::Island,
+                Some(_) => Cause::BeyondCutoff,
+            };
+            (&schools[g].school.id, cause)
+        })
+        .collect();
+    found.sort();
+    let name = level.as_str();
+    let mut parts = Vec::new();
+    let mut count = |cause: Cause, text: String| {
+        let ids: Vec<&SchoolId> = found.iter().filter(|f| f.1 == cause).map(|f| f.0).collect();
+        if !ids.is_empty() {
+            parts.push(format!("{} {text} ({})", ids.len(), listed(&ids, 5)));
+        }
+        ids.len()
+    };
+    let off_network = count(
+        Cause::OffNetwork,
+        format!(
+            "farther than max_snap_m ({} m) from every road",
+            config.max_snap_m
+        ),
+    );
+    let island = count(
+        Cause::Island,
+        "on a road island that no candidate is on".to_string(),
+    );
+    let beyond_cutoff = count(
+        Cause::BeyondCutoff,
+        format!(
+            "beyond the search cutoff ({} min) from every candidate",
+            config.search_cutoff_minutes
+        ),
+    );
+    Unreachable {
+        district: code.clone(),
+        level,
+        schools: found.iter().map(|f| f.0.clone()).collect(),
+        of: demand.len(),
+        off_network,
+        island,
+        beyond_cutoff,
+        reason: format!(
+            "district {code}, {name}: no candidate reaches {} of its {} {name} school{}, left out when comparing hubs: {}",
+            found.len(),
+            demand.len(),
+            if demand.len() == 1 { "" } else { "s" },
+            parts.join(", ")
+        ),
+    }
 }
 
 /// A chosen hub with where it is.
@@ -1414,6 +1818,7 @@ fn allocate_all(
                 max_min: figures::max(&member_minutes),
                 share_within: figures::share(&joined),
                 shortfalls: selections[d].shortfalls.clone(),
+                unreachable: selections[d].unreachable.clone(),
             }
         })
         .collect();

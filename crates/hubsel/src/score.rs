@@ -73,46 +73,36 @@ pub fn normalize(values: &[f64], method: Normalize, direction: Direction) -> Vec
 
 /// An access measure of one candidate from its door-to-door minutes to the
 /// schools it would serve (`f64::INFINITY` when unreachable) and their
-/// students. Unreachable schools count at `penalty_min` (the search cutoff)
-/// in means and maxima.
+/// weights (students, or 1 per school). The figures are
+/// [`crate::figures::travel`]'s, the same the run's access figures use: an
+/// unreachable school counts at `penalty_min` (the search cutoff) in the
+/// mean and the maximum and never within the limit, and weights that sum to
+/// 0 count equally.
+///
+/// Pass only the schools that some candidate of the group reaches: a school
+/// no candidate reaches is the same for all of them and would only turn the
+/// maximum into the cutoff for every candidate (the selection leaves such
+/// schools out and reports them, see
+/// [`crate::select::LevelProblem::for_comparison`]). Candidates that each
+/// leave some school unreached all read the cutoff as their maximum; the
+/// mean and the share still tell them apart.
 pub fn access(
     measure: AccessMeasure,
     minutes: &[f64],
-    students: &[f64],
+    weights: &[f64],
     limit_min: f64,
     penalty_min: f64,
 ) -> f64 {
-    let capped = |m: f64| if m.is_finite() { m } else { penalty_min };
-    let total: f64 = students.iter().sum();
+    use crate::figures::travel;
+    let pairs: Vec<(f64, f64)> = minutes
+        .iter()
+        .copied()
+        .zip(weights.iter().copied())
+        .collect();
     match measure {
-        AccessMeasure::WeightedMeanMinutes => {
-            if total > 0.0 {
-                minutes
-                    .iter()
-                    .zip(students)
-                    .map(|(m, s)| capped(*m) * s)
-                    .sum::<f64>()
-                    / total
-            } else if minutes.is_empty() {
-                0.0
-            } else {
-                minutes.iter().map(|m| capped(*m)).sum::<f64>() / minutes.len() as f64
-            }
-        }
-        AccessMeasure::ShareWithinLimit => {
-            if total > 0.0 {
-                minutes
-                    .iter()
-                    .zip(students)
-                    .filter(|(m, _)| **m <= limit_min)
-                    .map(|(_, s)| s)
-                    .sum::<f64>()
-                    / total
-            } else {
-                1.0
-            }
-        }
-        AccessMeasure::MaxMinutes => minutes.iter().map(|m| capped(*m)).fold(0.0, f64::max),
+        AccessMeasure::WeightedMeanMinutes => travel::mean(&pairs, penalty_min),
+        AccessMeasure::ShareWithinLimit => travel::share_within(&pairs, limit_min),
+        AccessMeasure::MaxMinutes => travel::max(&pairs, penalty_min),
     }
 }
 
@@ -560,5 +550,55 @@ mod tests {
             0.75
         );
         assert_eq!(access(AccessMeasure::MaxMinutes, &m, &s, 45.0, 90.0), 90.0);
+    }
+
+    /// The access criteria of one candidate and the run's access figures
+    /// of the same schools with that candidate as their hub are one
+    /// definition: they agree, also when every weight is 0 (the criterion
+    /// read a share of 1 there, the figures 0) and when a school is not
+    /// reached.
+    #[test]
+    fn access_agrees_with_the_run_access_figures() {
+        use crate::pipeline::AccessFigures;
+        let inf = f64::INFINITY;
+        let cases: [(&[f64], &[f64]); 6] = [
+            (&[10.0, inf, 30.0], &[100.0, 50.0, 50.0]),
+            (&[50.0, 60.0], &[0.0, 0.0]),
+            (&[10.0, 60.0, inf], &[0.0, 0.0, 0.0]),
+            (&[10.0, 60.0], &[1.0, 1.0]),
+            (&[inf], &[3.0]),
+            (&[], &[]),
+        ];
+        for (minutes, weights) in cases {
+            let pairs: Vec<(f64, f64)> = minutes
+                .iter()
+                .copied()
+                .zip(weights.iter().copied())
+                .collect();
+            let f = AccessFigures::of(&pairs, 45.0, 90.0);
+            let at = |m| access(m, minutes, weights, 45.0, 90.0);
+            assert_eq!(
+                at(AccessMeasure::WeightedMeanMinutes),
+                f.mean_min,
+                "{pairs:?}"
+            );
+            assert_eq!(
+                at(AccessMeasure::ShareWithinLimit),
+                f.share_within,
+                "{pairs:?}"
+            );
+            assert_eq!(at(AccessMeasure::MaxMinutes), f.max_min, "{pairs:?}");
+        }
+        // Every weight 0 and every school beyond the limit: none within.
+        assert_eq!(
+            access(
+                AccessMeasure::ShareWithinLimit,
+                &[50.0, 60.0],
+                &[0.0, 0.0],
+                45.0,
+                90.0
+            ),
+            0.0
+        );
     }
 }

@@ -21,7 +21,7 @@ impl Strategy for Central {
                     .fold(f64::INFINITY, f64::min)
             })
             .sum();
-        [total, 0.0]
+        [total, 0.0, 0.0, 0.0]
     }
 
     fn unit(&self) -> &'static str {
@@ -39,7 +39,12 @@ impl Strategy for Random {
     }
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
-        [set.iter().map(|&c| p.candidates[c].lottery).sum(), 0.0]
+        [
+            set.iter().map(|&c| p.candidates[c].lottery).sum(),
+            0.0,
+            0.0,
+            0.0,
+        ]
     }
 
     fn unit(&self) -> &'static str {

@@ -3,11 +3,36 @@
 use super::{LevelProblem, Objective, Strategy};
 use crate::scenario::StrategyKind;
 
-fn weighted_minutes(p: &LevelProblem, nearest: &[f64]) -> f64 {
-    nearest.iter().zip(&p.demand).map(|(m, s)| m * s).sum()
+/// Weighted minutes with the unreached charged the penalty, and the weight
+/// left unreached, of the nearest-hub minutes (`INFINITY`: unreached).
+fn charged(p: &LevelProblem, nearest: &[f64]) -> (Vec<f64>, f64, f64) {
+    let mut unreached = 0.0;
+    let mut total = 0.0;
+    let minutes: Vec<f64> = nearest
+        .iter()
+        .zip(&p.demand)
+        .map(|(&m, &w)| {
+            let m = if m.is_finite() {
+                m
+            } else {
+                unreached += w;
+                p.penalty_min
+            };
+            total += m * w;
+            m
+        })
+        .collect();
+    (minutes, total, unreached)
 }
 
-/// p-median: minimise the student-weighted travel minutes to the nearest hub.
+fn worst(minutes: &[f64]) -> f64 {
+    minutes.iter().copied().fold(0.0, f64::max)
+}
+
+/// p-median: minimise the weighted travel minutes to the nearest hub
+/// (student-minutes, or school-minutes when the run weighs schools); ties
+/// by the worst trip. A school the set leaves unreached counts at the
+/// penalty.
 pub struct PMedian;
 
 impl Strategy for PMedian {
@@ -16,11 +41,8 @@ impl Strategy for PMedian {
     }
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
-        let nearest = p.nearest_minutes(set);
-        [
-            weighted_minutes(p, &nearest),
-            nearest.iter().copied().fold(0.0, f64::max),
-        ]
+        let (minutes, total, _) = charged(p, &p.nearest(set));
+        [total, worst(&minutes), 0.0, 0.0]
     }
 
     fn unit(&self) -> &'static str {
@@ -63,6 +85,8 @@ pub fn pmedian_lagrangian_bound(p: &LevelProblem, upper: f64, iterations: usize)
         let mut order: Vec<usize> = (0..n).filter(|i| !p.forced.contains(i)).collect();
         order.sort_by(|a, b| rho[*a].total_cmp(&rho[*b]).then(a.cmp(b)));
         let mut open: Vec<usize> = p.forced.iter().copied().filter(|&i| i < n).collect();
+        open.sort_unstable();
+        open.dedup();
         open.extend(order.into_iter().take(k.saturating_sub(open.len())));
         let value: f64 = lambda.iter().sum::<f64>() + open.iter().map(|&i| rho[i]).sum::<f64>();
         if !best.is_finite() || value > best + 1e-9 * best.abs().max(1.0) {
@@ -98,8 +122,14 @@ pub fn pmedian_lagrangian_bound(p: &LevelProblem, upper: f64, iterations: usize)
     best.max(0.0)
 }
 
-/// p-center: minimise the worst travel minutes to the nearest hub; ties by
-/// student-weighted minutes.
+/// p-center: minimise the worst travel minutes to the nearest hub. A set
+/// that leaves a school unreached has the penalty as its worst trip, so it
+/// loses to every set that reaches all; between sets tied there (both
+/// leave someone unreached) the one that leaves less weight unreached
+/// wins, then the one whose worst trip among the schools it does reach is
+/// shorter (so that a school only an island candidate reaches does not turn
+/// p-center into p-median for every other choice), then the least weighted
+/// minutes.
 pub struct PCenter;
 
 impl Strategy for PCenter {
@@ -108,11 +138,10 @@ impl Strategy for PCenter {
     }
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
-        let nearest = p.nearest_minutes(set);
-        [
-            nearest.iter().copied().fold(0.0, f64::max),
-            weighted_minutes(p, &nearest),
-        ]
+        let nearest = p.nearest(set);
+        let (minutes, total, unreached) = charged(p, &nearest);
+        let reached: Vec<f64> = nearest.into_iter().filter(|m| m.is_finite()).collect();
+        [worst(&minutes), unreached, worst(&reached), total]
     }
 
     fn unit(&self) -> &'static str {
@@ -120,8 +149,8 @@ impl Strategy for PCenter {
     }
 }
 
-/// Maximal covering: maximise the students within the travel limit; ties
-/// by student-weighted minutes.
+/// Maximal covering: maximise the weight (students, or schools) within the
+/// travel limit; ties by weighted minutes.
 pub struct MaxCover;
 
 impl Strategy for MaxCover {
@@ -130,14 +159,15 @@ impl Strategy for MaxCover {
     }
 
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
-        let nearest = p.nearest_minutes(set);
+        let nearest = p.nearest(set);
         let covered: f64 = nearest
             .iter()
             .zip(&p.demand)
             .filter(|(m, _)| **m <= p.limit_min)
             .map(|(_, s)| s)
             .sum();
-        [-covered, weighted_minutes(p, &nearest)]
+        let (_, total, _) = charged(p, &nearest);
+        [-covered, total, 0.0, 0.0]
     }
 
     fn unit(&self) -> &'static str {

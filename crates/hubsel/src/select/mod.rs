@@ -6,6 +6,16 @@
 //! few enough (the usual case, one or two hubs per district and level),
 //! otherwise greedy construction followed by vertex substitution
 //! (Teitz & Bart 1968) until no single swap improves.
+//!
+//! Before comparing, [`solve`] leaves out the demand that no candidate of
+//! the group reaches ([`LevelProblem::for_comparison`]): every set would
+//! leave it unreached alike, and charging it the search cutoff would make
+//! p-center's worst trip the same constant for every set. The choice
+//! reports it ([`Choice::unreachable`]) so that the caller can say so.
+//! Demand that some candidates reach and others do not stays in, charged
+//! the cutoff: a set that leaves it unreached must lose. Weights that sum
+//! to 0 count equally ([`crate::figures::effective_weights`]), so that no
+//! objective reads 0 for every set when no school has students.
 
 mod baseline;
 mod location;
@@ -37,7 +47,8 @@ pub struct LevelProblem {
     pub candidates: Vec<Candidate>,
     /// Positions in `candidates` that must be chosen.
     pub forced: Vec<usize>,
-    /// Students of each school the hubs would serve.
+    /// Weight of each school the hubs would serve: its students, or 1 per
+    /// school (see [`crate::model::Weighting`]).
     pub demand: Vec<f64>,
     /// Door-to-door minutes, candidates × demand, row-major;
     /// `f64::INFINITY` when unreachable.
@@ -55,33 +66,85 @@ impl LevelProblem {
         self.minutes[candidate * self.demand.len() + demand]
     }
 
-    /// Minutes from each demand school to its nearest hub in `set`, with
-    /// unreachable schools charged the penalty.
-    pub fn nearest_minutes(&self, set: &[usize]) -> Vec<f64> {
+    /// Minutes from each demand school to its nearest hub in `set`;
+    /// `f64::INFINITY` where no hub of the set reaches it.
+    pub fn nearest(&self, set: &[usize]) -> Vec<f64> {
         (0..self.demand.len())
             .map(|d| {
-                let m = set
-                    .iter()
+                set.iter()
                     .map(|&c| self.minutes(c, d))
-                    .fold(f64::INFINITY, f64::min);
-                if m.is_finite() {
-                    m
-                } else {
-                    self.penalty_min
-                }
+                    .fold(f64::INFINITY, f64::min)
             })
             .collect()
     }
+
+    /// Minutes from each demand school to its nearest hub in `set`, with
+    /// unreachable schools charged the penalty.
+    pub fn nearest_minutes(&self, set: &[usize]) -> Vec<f64> {
+        self.nearest(set)
+            .into_iter()
+            .map(|m| if m.is_finite() { m } else { self.penalty_min })
+            .collect()
+    }
+
+    /// Whether some candidate reaches each demand school.
+    pub fn reached_by_any(&self) -> Vec<bool> {
+        let d = self.demand.len();
+        (0..d)
+            .map(|j| {
+                (0..self.candidates.len())
+                    .any(|c| self.minutes.get(c * d + j).is_some_and(|m| m.is_finite()))
+            })
+            .collect()
+    }
+
+    /// The problem sets of hubs are compared on, and the demand positions
+    /// it leaves out: demand no candidate reaches is dropped (it is the
+    /// same for every set), and weights that sum to 0 become 1 each (the
+    /// figures' rule, so that objectives still tell sets apart when no
+    /// school has students). Borrows `self` when nothing changes.
+    pub fn for_comparison(&self) -> (std::borrow::Cow<'_, LevelProblem>, Vec<usize>) {
+        use std::borrow::Cow;
+        let reached = self.reached_by_any();
+        let left_out: Vec<usize> = (0..reached.len()).filter(|&j| !reached[j]).collect();
+        let kept: Vec<usize> = (0..reached.len()).filter(|&j| reached[j]).collect();
+        let kept_weights: Vec<f64> = kept.iter().map(|&j| self.demand[j]).collect();
+        let weights = crate::figures::effective_weights(&kept_weights);
+        if left_out.is_empty() && matches!(weights, Cow::Borrowed(_)) {
+            return (Cow::Borrowed(self), left_out);
+        }
+        let d = self.demand.len();
+        let pick = |matrix: &[f64]| -> Vec<f64> {
+            (0..self.candidates.len())
+                .flat_map(|c| kept.iter().map(move |&j| (c, j)))
+                .map(|(c, j)| matrix.get(c * d + j).copied().unwrap_or(f64::INFINITY))
+                .collect()
+        };
+        let reduced = LevelProblem {
+            k: self.k,
+            candidates: self.candidates.clone(),
+            forced: self.forced.clone(),
+            demand: weights.into_owned(),
+            minutes: pick(&self.minutes),
+            straight_m: pick(&self.straight_m),
+            limit_min: self.limit_min,
+            penalty_min: self.penalty_min,
+        };
+        (Cow::Owned(reduced), left_out)
+    }
 }
 
-/// An objective: lower is better, compared element by element.
-pub type Objective = [f64; 2];
+/// An objective: lower is better, compared element by element. The first
+/// element is what the strategy measures (in [`Strategy::unit`]); the
+/// others break ties.
+pub type Objective = [f64; 4];
 
 /// A way of choosing hubs.
 pub trait Strategy: Sync {
     fn kind(&self) -> StrategyKind;
 
     /// The value of choosing `set` (positions in `problem.candidates`).
+    /// [`solve`] calls it on [`LevelProblem::for_comparison`]'s problem.
     fn objective(&self, problem: &LevelProblem, set: &[usize]) -> Objective;
 
     /// What the objective's first element measures, for the explanation.
@@ -98,11 +161,19 @@ pub trait Strategy: Sync {
 /// How to search for the best set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
-    /// Enumeration when there are at most [`MAX_ENUMERATION`] sets, else
-    /// the heuristic.
-    Auto,
+    /// Enumeration when there are at most `max_sets` sets to try, else the
+    /// heuristic. [`solve`] uses [`MAX_ENUMERATION`].
+    Auto { max_sets: u128 },
     /// Greedy construction and vertex substitution, whatever the size.
     Heuristic,
+}
+
+impl Default for Method {
+    fn default() -> Method {
+        Method::Auto {
+            max_sets: MAX_ENUMERATION,
+        }
+    }
 }
 
 /// The strategy object for a kind.
@@ -123,9 +194,20 @@ pub fn strategy(kind: StrategyKind) -> &'static dyn Strategy {
 pub struct RunnerUp {
     /// Position of the candidate that would best replace the hub.
     pub candidate: usize,
-    /// How much worse the objective's first element gets with the swap
-    /// (in the strategy's unit; 0 means a tie).
+    /// How much worse the objective's first element gets with the swap,
+    /// in the strategy's unit. 0 when the first elements tie (within the
+    /// solver's relative tolerance of 1e-9); then a later element, or the
+    /// id order, decided ([`RunnerUp::decided_by`]). Not clamped: the
+    /// choice is at least as good as every single swap (enumeration is
+    /// optimal, the heuristic stops only when no swap improves), so a
+    /// negative margin beyond float noise would be a solver bug and shows
+    /// as one.
     pub margin: f64,
+    /// The objective element that separates the runner-up from the choice
+    /// (0: the margin's; 1 to 3: the strategy's tie-breaks, see its
+    /// objective); `None` when they are equal in every element and the id
+    /// order decided.
+    pub decided_by: Option<usize>,
 }
 
 /// The outcome for one group.
@@ -142,6 +224,9 @@ pub struct Choice {
     /// For heuristic choices, a lower bound on the optimum's first
     /// objective element, when the strategy has one.
     pub lower_bound: Option<f64>,
+    /// Demand positions no candidate reaches, left out of the comparison
+    /// (the objective, the margins and the bound are without them).
+    pub unreachable: Vec<usize>,
 }
 
 impl Choice {
@@ -165,17 +250,21 @@ impl Choice {
 /// Enumeration is used while the number of sets stays below this.
 pub const MAX_ENUMERATION: u128 = 200_000;
 
+/// Relative tolerance under which objective elements tie.
+const EPS: f64 = 1e-9;
+
+/// Whether `a` and `b` tie in one element.
+fn ties(a: f64, b: f64) -> bool {
+    (a - b).abs() <= EPS * b.abs().max(1.0)
+}
+
+/// The first element in which `a` and `b` differ beyond the tolerance.
+fn first_difference(a: &Objective, b: &Objective) -> Option<usize> {
+    (0..a.len()).find(|&i| !ties(a[i], b[i]))
+}
+
 fn better(a: &Objective, b: &Objective) -> bool {
-    const EPS: f64 = 1e-9;
-    for i in 0..2 {
-        if a[i] < b[i] - EPS * b[i].abs().max(1.0) {
-            return true;
-        }
-        if a[i] > b[i] + EPS * b[i].abs().max(1.0) {
-            return false;
-        }
-    }
-    false
+    first_difference(a, b).is_some_and(|i| a[i] < b[i])
 }
 
 /// Number of k-subsets of n, saturating.
@@ -193,11 +282,13 @@ pub fn binomial(n: usize, k: usize) -> u128 {
 
 /// Chooses the hubs of one group.
 pub fn solve(strategy: &dyn Strategy, problem: &LevelProblem) -> Choice {
-    solve_with(strategy, problem, Method::Auto)
+    solve_with(strategy, problem, Method::default())
 }
 
 /// Chooses the hubs of one group with the given search method.
 pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Method) -> Choice {
+    let (problem, unreachable) = problem.for_comparison();
+    let problem: &LevelProblem = &problem;
     let n = problem.candidates.len();
     let mut forced = problem.forced.clone();
     forced.sort_unstable();
@@ -210,7 +301,8 @@ pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Metho
             all.extend(&free);
         }
         (all, true)
-    } else if method == Method::Auto && binomial(free.len(), slots) <= MAX_ENUMERATION {
+    } else if matches!(method, Method::Auto { max_sets } if binomial(free.len(), slots) <= max_sets)
+    {
         (enumerate(strategy, problem, &forced, &free, slots), true)
     } else {
         (interchange(strategy, problem, &forced, &free, slots), false)
@@ -238,7 +330,12 @@ pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Metho
             }
             best.map(|(candidate, o)| RunnerUp {
                 candidate,
-                margin: (o[0] - objective[0]).max(0.0),
+                margin: if ties(o[0], objective[0]) {
+                    0.0
+                } else {
+                    o[0] - objective[0]
+                },
+                decided_by: first_difference(&o, &objective),
             })
         })
         .collect();
@@ -253,6 +350,7 @@ pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Metho
         exact,
         runner_up,
         lower_bound,
+        unreachable,
     }
 }
 

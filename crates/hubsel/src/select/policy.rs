@@ -15,7 +15,7 @@ impl Strategy for Score {
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
         let total: f64 = set.iter().map(|&c| p.candidates[c].score).sum();
         let students: f64 = set.iter().map(|&c| p.candidates[c].students).sum();
-        [-total, -students]
+        [-total, -students, 0.0, 0.0]
     }
 
     fn unit(&self) -> &'static str {
@@ -23,7 +23,10 @@ impl Strategy for Score {
     }
 }
 
-/// Baseline: the schools with the most students.
+/// Baseline: the schools with the most students. A run refuses this
+/// strategy when a candidate has no student count or every count is 0
+/// (see `pipeline::finish`): a school without a count cannot be ranked,
+/// and the choice would fall to the id order.
 pub struct Largest;
 
 impl Strategy for Largest {
@@ -34,6 +37,8 @@ impl Strategy for Largest {
     fn objective(&self, p: &LevelProblem, set: &[usize]) -> Objective {
         [
             -set.iter().map(|&c| p.candidates[c].students).sum::<f64>(),
+            0.0,
+            0.0,
             0.0,
         ]
     }

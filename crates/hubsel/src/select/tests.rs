@@ -5,7 +5,14 @@ use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, Strategy as 
 use super::*;
 
 fn problems() -> impl Generator<Value = LevelProblem> {
-    (2usize..9, 1usize..10, 1usize..4, any::<u64>()).prop_map(|(n, d, k, seed)| {
+    problems_sized(2..9)
+}
+
+/// Random problems with `n` candidates in `sizes`. Some have a demand
+/// school no candidate reaches, some weigh every school 0 (a run on
+/// `weights = "students"` where every count is 0).
+fn problems_sized(sizes: std::ops::Range<usize>) -> impl Generator<Value = LevelProblem> {
+    (sizes, 1usize..10, 1usize..4, any::<u64>()).prop_map(|(n, d, k, seed)| {
         // A small deterministic generator so shrinking stays meaningful.
         let mut x = seed | 1;
         let mut next = move || {
@@ -21,10 +28,22 @@ fn problems() -> impl Generator<Value = LevelProblem> {
                 lottery: next(),
             })
             .collect();
-        let demand: Vec<f64> = (0..d).map(|_| (next() * 300.0).round() + 1.0).collect();
-        let minutes = (0..n * d)
+        let zero_weights = seed % 8 == 3;
+        let demand: Vec<f64> = (0..d)
             .map(|_| {
-                if next() < 0.1 {
+                let w = (next() * 300.0).round() + 1.0;
+                if zero_weights {
+                    0.0
+                } else {
+                    w
+                }
+            })
+            .collect();
+        let cut_off = seed % 5 == 1;
+        let minutes = (0..n * d)
+            .map(|i| {
+                let r = next();
+                if r < 0.1 || (cut_off && i % d == 0) {
                     f64::INFINITY
                 } else {
                     (next() * 90.0).round()
@@ -64,36 +83,130 @@ fn all_subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
     with
 }
 
-/// Objectives written out plainly, for the brute force.
+/// Objectives written out plainly, for the brute force: the first element
+/// of each strategy's objective. Demand schools that no candidate reaches
+/// are left out; the others count at the penalty when the set does not
+/// reach them. Weights that are all 0 count as 1 each.
 fn plain_objective(kind: StrategyKind, p: &LevelProblem, set: &[usize]) -> f64 {
-    let near: Vec<f64> = (0..p.demand.len())
-        .map(|d| {
-            set.iter()
-                .map(|&c| p.minutes(c, d))
-                .fold(f64::INFINITY, f64::min)
-        })
-        .map(|m| if m.is_finite() { m } else { p.penalty_min })
+    let n = p.candidates.len();
+    let d = p.demand.len();
+    let kept: Vec<usize> = (0..d)
+        .filter(|&j| (0..n).any(|c| p.minutes[c * d + j] < f64::INFINITY))
         .collect();
+    let all_zero = kept.iter().all(|&j| p.demand[j] == 0.0);
+    let weight = |j: usize| if all_zero { 1.0 } else { p.demand[j] };
+    let near = |j: usize| {
+        let mut best = f64::INFINITY;
+        for &c in set {
+            if p.minutes[c * d + j] < best {
+                best = p.minutes[c * d + j];
+            }
+        }
+        best
+    };
+    let charged = |j: usize| {
+        let m = near(j);
+        if m < f64::INFINITY {
+            m
+        } else {
+            p.penalty_min
+        }
+    };
     match kind {
-        StrategyKind::PMedian => near.iter().zip(&p.demand).map(|(m, s)| m * s).sum(),
-        StrategyKind::PCenter => near.iter().copied().fold(0.0, f64::max),
-        StrategyKind::MaxCover => -near
+        StrategyKind::PMedian => kept.iter().map(|&j| charged(j) * weight(j)).sum(),
+        StrategyKind::PCenter => kept.iter().map(|&j| charged(j)).fold(0.0, f64::max),
+        StrategyKind::MaxCover => -kept
             .iter()
-            .zip(&p.demand)
-            .filter(|(m, _)| **m <= p.limit_min)
-            .map(|(_, s)| s)
+            .filter(|&&j| near(j) <= p.limit_min)
+            .map(|&j| weight(j))
             .sum::<f64>(),
         StrategyKind::Score => -set.iter().map(|&c| p.candidates[c].score).sum::<f64>(),
         StrategyKind::Largest => -set.iter().map(|&c| p.candidates[c].students).sum::<f64>(),
         StrategyKind::Random => set.iter().map(|&c| p.candidates[c].lottery).sum(),
-        StrategyKind::Central => (0..p.demand.len())
-            .map(|d| {
+        StrategyKind::Central => kept
+            .iter()
+            .map(|&j| {
                 set.iter()
-                    .map(|&c| p.straight_m[c * p.demand.len() + d])
+                    .map(|&c| p.straight_m[c * d + j])
                     .fold(f64::INFINITY, f64::min)
             })
             .sum(),
     }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+}
+
+/// Sets of `k` candidates that hold every forced one.
+fn feasible_sets(p: &LevelProblem, k: usize) -> Vec<Vec<usize>> {
+    all_subsets(p.candidates.len(), k)
+        .into_iter()
+        .filter(|s| p.forced.iter().all(|f| s.contains(f)))
+        .collect()
+}
+
+/// Checks by plain objectives that no single swap (a chosen candidate that
+/// is not forced for an unchosen one) beats the choice, and that each
+/// runner-up's margin is the least worsening among its hub's swaps.
+fn check_swap_optimal(kind: StrategyKind, p: &LevelProblem, choice: &Choice) -> Result<(), String> {
+    let base = plain_objective(kind, p, &choice.chosen);
+    for (i, &h) in choice.chosen.iter().enumerate() {
+        let mut least: Option<f64> = None;
+        for r in 0..p.candidates.len() {
+            if choice.chosen.contains(&r) || p.forced.contains(&h) {
+                continue;
+            }
+            let swapped: Vec<usize> = choice
+                .chosen
+                .iter()
+                .map(|&c| if c == h { r } else { c })
+                .collect();
+            let v = plain_objective(kind, p, &swapped);
+            if v < base && !close(v, base) {
+                return Err(format!(
+                    "{kind:?}: swapping {h} for {r} gives {v}, better than the choice's {base}"
+                ));
+            }
+            least = Some(least.map_or(v, |l: f64| l.min(v)));
+        }
+        match (&choice.runner_up[i], least) {
+            (Some(ru), Some(least)) => {
+                if !close(base + ru.margin, least) && !close(ru.margin, least - base) {
+                    return Err(format!(
+                        "{kind:?}: runner-up margin {} but the best swap of {h} worsens by {}",
+                        ru.margin,
+                        least - base
+                    ));
+                }
+                let v = plain_objective(
+                    kind,
+                    p,
+                    &choice
+                        .chosen
+                        .iter()
+                        .map(|&c| if c == h { ru.candidate } else { c })
+                        .collect::<Vec<_>>(),
+                );
+                if !close(v, least) {
+                    return Err(format!(
+                        "{kind:?}: runner-up {} gives {v}, another swap {least}",
+                        ru.candidate
+                    ));
+                }
+                if ru.margin < 0.0 || (ru.margin > 0.0 && ru.decided_by != Some(0)) {
+                    return Err(format!("{kind:?}: runner-up {ru:?}"));
+                }
+            }
+            (None, None) => {}
+            (ru, least) => {
+                return Err(format!(
+                    "{kind:?}: runner-up {ru:?} of {h} but best swap {least:?}"
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 proptest! {
@@ -107,9 +220,11 @@ proptest! {
             let best = all_subsets(p.candidates.len(), k).iter().map(|s| plain_objective(kind, &p, s)).fold(f64::INFINITY, f64::min);
             let got = plain_objective(kind, &p, &choice.chosen);
             prop_assert!((got - best).abs() <= 1e-9 * best.abs().max(1.0), "{kind:?}: solver {got}, brute force {best}");
-            // No runner-up swap may beat the choice.
-            for r in choice.runner_up.iter().flatten() {
-                prop_assert!(r.margin >= 0.0);
+            prop_assert!(close(choice.objective[0], got), "{kind:?}: reported {} plain {got}", choice.objective[0]);
+            // No single swap beats the choice, and the runner-up's margin
+            // is the least a swap costs.
+            if let Err(e) = check_swap_optimal(kind, &p, &choice) {
+                prop_assert!(false, "{}", e);
             }
         }
     }
@@ -126,6 +241,105 @@ proptest! {
             prop_assert!(choice.runner_up[i].is_none());
         }
     }
+
+    /// The heuristic path of every strategy (enumeration limited to one
+    /// set, so that `solve` takes greedy construction and vertex
+    /// substitution) against enumeration.
+    #[test]
+    fn heuristic_is_swap_optimal_and_never_beats_enumeration(
+        p in problems_sized(4..10),
+        f in proptest::option::of(0usize..10),
+    ) {
+        let mut p = p;
+        if let Some(f) = f {
+            p.forced = vec![f % p.candidates.len()];
+        }
+        let n = p.candidates.len();
+        let k = p.k.min(n);
+        let slots = k.saturating_sub(p.forced.len());
+        let free = n - p.forced.len();
+        let trivial = slots == 0 || slots == free;
+        for kind in StrategyKind::ALL {
+            let s = strategy(kind);
+            let choice = solve_with(s, &p, Method::Auto { max_sets: 1 });
+            prop_assert_eq!(choice.chosen.len(), k.max(p.forced.len()));
+            prop_assert!(p.forced.iter().all(|f| choice.chosen.contains(f)));
+            prop_assert_eq!(choice.exact, trivial, "{:?}", kind);
+            // Same choice as the heuristic method asked for directly.
+            prop_assert_eq!(&choice, &solve_with(s, &p, Method::Heuristic));
+            let optimum = feasible_sets(&p, k.max(p.forced.len()))
+                .iter()
+                .map(|set| plain_objective(kind, &p, set))
+                .fold(f64::INFINITY, f64::min);
+            let got = plain_objective(kind, &p, &choice.chosen);
+            prop_assert!(close(choice.objective[0], got), "{:?}: reported {} plain {}", kind, choice.objective[0], got);
+            prop_assert!(got >= optimum || close(got, optimum), "{:?}: heuristic {} beats the optimum {}", kind, got, optimum);
+            // Greedy is optimal for one hub to choose, and for objectives
+            // that add up per hub (the best k one by one are the best k).
+            let separable = matches!(kind, StrategyKind::Score | StrategyKind::Largest | StrategyKind::Random);
+            if slots == 1 || separable {
+                prop_assert!(close(got, optimum), "{:?}: heuristic {} optimum {}", kind, got, optimum);
+            }
+            if let Err(e) = check_swap_optimal(kind, &p, &choice) {
+                prop_assert!(false, "{}", e);
+            }
+            if trivial {
+                prop_assert_eq!(choice.gap(), Some(0.0));
+            } else if kind == StrategyKind::PMedian {
+                // The Lagrangian bound is certified: never above the
+                // optimum, so the gap bounds the heuristic's distance.
+                let lb = choice.lower_bound.unwrap();
+                prop_assert!(lb <= optimum + 1e-6 * optimum.max(1.0), "bound {} above optimum {}", lb, optimum);
+                let gap = choice.gap().unwrap();
+                prop_assert!(got <= optimum * (1.0 + gap) + 1e-6 * optimum.max(1.0), "gap {} but heuristic {} optimum {}", gap, got, optimum);
+            } else {
+                prop_assert_eq!(choice.lower_bound, None);
+                prop_assert_eq!(choice.gap(), None);
+            }
+        }
+    }
+}
+
+#[test]
+fn demand_no_candidate_reaches_is_left_out_and_reported() {
+    let inf = f64::INFINITY;
+    let p = LevelProblem {
+        k: 1,
+        candidates: vec![
+            Candidate {
+                score: 0.0,
+                students: 0.0,
+                lottery: 0.0,
+            };
+            2
+        ],
+        demand: vec![0.0, 0.0, 0.0],
+        minutes: vec![5.0, inf, 50.0, 20.0, inf, inf],
+        straight_m: vec![0.0; 6],
+        limit_min: 45.0,
+        penalty_min: 1440.0,
+        ..LevelProblem::default()
+    };
+    let (c, left_out) = p.for_comparison();
+    assert_eq!(left_out, vec![1]);
+    assert_eq!(c.demand, vec![1.0, 1.0], "all-zero weights count equally");
+    assert_eq!(c.minutes, vec![5.0, 50.0, 20.0, inf]);
+    let choice = solve(&PCenter, &p);
+    assert_eq!(choice.unreachable, vec![1]);
+    // Candidate 0 reaches both kept schools (worst 50); candidate 1 leaves
+    // one unreached (worst: the penalty).
+    assert_eq!(choice.chosen, vec![0]);
+    assert_eq!(choice.objective, [50.0, 0.0, 50.0, 55.0]);
+    let r = choice.runner_up[0].as_ref().unwrap();
+    assert_eq!((r.candidate, r.margin, r.decided_by), (1, 1390.0, Some(0)));
+    // Nothing to leave out: the problem is borrowed as it is.
+    let q = LevelProblem {
+        demand: vec![1.0, 1.0],
+        minutes: vec![1.0, 2.0, 3.0, 4.0],
+        straight_m: vec![0.0; 4],
+        ..p.clone()
+    };
+    assert!(matches!(q.for_comparison(), (std::borrow::Cow::Borrowed(_), ref l) if l.is_empty()));
 }
 
 #[test]
