@@ -586,7 +586,10 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
             ahp_report = read_ahp(&mut ck, at, t, &mut criteria);
         }
     }
+    // With an [ahp] table the weights are its (a broken matrix is
+    // reported there, not as zero weights).
     if strategy == StrategyKind::Score
+        && !ahp_given
         && !criteria.is_empty()
         && criteria.iter().all(|c| c.weight == 0.0)
     {
@@ -704,7 +707,11 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         )
     }) {
         ck.check_keys(t, Place::Speeds);
-        for (class, _, v) in entries(&ck, t) {
+        // In class order (as the table always kept them), whatever order
+        // the TOML map iterates in.
+        let mut written = entries(&ck, t);
+        written.sort_by(|a, b| a.0.cmp(&b.0));
+        for (class, _, v) in written {
             if doc::misplaced(&class, Place::Speeds).is_some() {
                 continue; // reported by check_keys
             }
@@ -741,7 +748,10 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     {
         ck.check_keys(t, Place::Levels);
         let mut seen = FirstSeen::default();
-        for (raw, at, v) in entries(&ck, t) {
+        // In line order, so that a repeat names the earlier line.
+        let mut written = entries(&ck, t);
+        written.sort_by_key(|(_, at, _)| *at);
+        for (raw, at, v) in written {
             if doc::misplaced(&raw, Place::Levels).is_some() {
                 continue; // reported by check_keys
             }
@@ -1138,8 +1148,11 @@ fn read_ahp(
             matrix_at,
             "ahp.matrix",
             format!(
-                "the matrix has {} rows but `ahp.criteria` lists {n} criteria: give one row and one column per listed criterion, in its order",
-                rows_given.len()
+                "the matrix has {} but `ahp.criteria` lists {n} criteria: give one row and one column per listed criterion, in its order",
+                match rows_given.len() {
+                    1 => "1 row".to_string(),
+                    rows => format!("{rows} rows"),
+                }
             ),
         );
         readable = false;

@@ -384,20 +384,19 @@ pub(super) fn get<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Value
         .map(|(_, v)| v)
 }
 
-/// The entries of a table whose keys are free, with the line of each key.
+/// The entries of a table whose keys are free, in key order, with the
+/// line of each key.
 pub(super) fn entries<'a, 'i>(
     checker: &Checker<'_>,
     table: &'a DeTable<'i>,
 ) -> Vec<(String, usize, &'a Value<'i>)> {
-    let mut out: Vec<(String, usize, &Value<'i>)> = table
+    table
         .iter()
         .map(|(k, v)| {
             let key: &str = k.get_ref();
             (key.to_string(), checker.line(k), v)
         })
-        .collect();
-    out.sort_by_key(|(_, line, _)| *line);
-    out
+        .collect()
 }
 
 /// A key as written in a key path: bare when TOML allows it, else quoted.
@@ -465,15 +464,36 @@ pub(super) fn misplaced(key: &str, place: Place) -> Option<String> {
     .and_then(|(_, header)| in_table(header))
 }
 
-/// The known key closest to `key` in spelling, if close enough to be a typo.
+/// The known key `key` probably stands for: the closest in spelling if
+/// close enough to be a typo, else the only one holding every word of it
+/// (`max_minutes` for `max_travel_minutes`).
 pub(super) fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let limit = (key.chars().count() / 3).clamp(1, 3);
-    known
+    let typo = known
         .iter()
         .map(|k| (edit_distance(key, k), *k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    typo.or_else(|| {
+        let words: Vec<String> = key
+            .to_lowercase()
+            .split('_')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        if words.len() < 2 {
+            return None;
+        }
+        let mut holding = known.iter().filter(|k| {
+            let theirs: Vec<&str> = k.split('_').collect();
+            words.iter().all(|w| theirs.contains(&w.as_str()))
+        });
+        match (holding.next(), holding.next()) {
+            (Some(k), None) => Some(*k),
+            _ => None,
+        }
+    })
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment),
@@ -530,6 +550,12 @@ mod tests {
         assert_eq!(did_you_mean("wieght", known), Some("weight"));
         assert_eq!(did_you_mean("feild", known), Some("field"));
         assert_eq!(did_you_mean("colour", known), None);
+        assert_eq!(
+            did_you_mean("max_minutes", TOP_KEYS),
+            Some("max_travel_minutes")
+        );
+        // No key holds every word: no guess.
+        assert_eq!(did_you_mean("max_limit", TOP_KEYS), None);
         assert_eq!(
             did_you_mean("max_travel_minute", TOP_KEYS),
             Some("max_travel_minutes")
