@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{load, refused, BARE_CSV, CUT_CSV};
+use common::{load, refused, run_refused, BARE_CSV, CUT_CSV};
 use hubsel::error::ErrorKind;
 use hubsel::pipeline::{self, Silent};
 use hubsel::scenario;
@@ -297,9 +297,7 @@ fn a_cut_field_with_two_candidates_is_an_error_naming_both() {
         .replace(",4\n", ",4,1\n");
     let text = "[[criteria]]\nfield = \"language_teachers\"\nweight = 1\n";
     let config = scenario::parse(text, "cut.toml").unwrap();
-    let err = pipeline::run(load(&csv), &config, &Silent)
-        .err()
-        .expect("an ambiguous field is refused");
+    let err = run_refused(&csv, &config, "an ambiguous field is refused");
     let msg = err.to_string();
     assert!(
         msg.contains("line 2: field `language_teachers`: the schools have no such field, and it could be any of `language_t` and `language_1`"),
@@ -313,9 +311,7 @@ fn a_cut_field_with_two_candidates_is_an_error_naming_both() {
 fn an_explicit_min_students_on_schools_without_counts_is_an_error() {
     let text = "name = \"x\"\n[[criteria]]\nfield = \"classrooms\"\nweight = 1\n\n[constraints]\nmin_students = 120\n";
     let config = scenario::parse(text, "mine.toml").unwrap();
-    let err = pipeline::run(load(BARE_CSV), &config, &Silent)
-        .err()
-        .expect("min_students without counts is refused");
+    let err = run_refused(BARE_CSV, &config, "min_students without counts is refused");
     assert_eq!(err.kind(), ErrorKind::Scenario);
     let msg = err.to_string();
     assert!(
@@ -329,9 +325,7 @@ fn an_explicit_min_students_on_schools_without_counts_is_an_error() {
 fn an_explicit_scenario_lists_every_missing_field_with_its_line() {
     let text = "[[criteria]]\nfield = \"land_rai\"\nweight = 1\n[[criteria]]\nfield = \"classroms\"\nweight = 1\n\n[constraints]\nexclude_if = [\"highland\"]\n";
     let config = scenario::parse(text, "mine.toml").unwrap();
-    let err = pipeline::run(load(CUT_CSV), &config, &Silent)
-        .err()
-        .expect("missing fields are refused");
+    let err = run_refused(CUT_CSV, &config, "missing fields are refused");
     let msg = err.to_string();
     assert!(
         msg.contains("line 2: field `land_rai`: the schools have no such numeric field"),
@@ -349,9 +343,7 @@ fn an_explicit_scenario_lists_every_missing_field_with_its_line() {
 #[test]
 fn the_default_text_from_a_file_stays_strict() {
     let config = scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "copy.toml").unwrap();
-    let err = pipeline::run(load(BARE_CSV), &config, &Silent)
-        .err()
-        .expect("a scenario file stays strict");
+    let err = run_refused(BARE_CSV, &config, "a scenario file stays strict");
     let msg = err.to_string();
     for field in [
         "land_rai",

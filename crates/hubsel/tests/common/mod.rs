@@ -53,3 +53,15 @@ pub fn refused(text: &str) -> String {
     assert_eq!(err.kind(), ErrorKind::Scenario, "{err}");
     err.to_string()
 }
+
+/// The run's error on `schools_csv`; panics, saying `why`, when it runs.
+pub fn run_refused(
+    schools_csv: &str,
+    config: &hubsel::scenario::Config,
+    why: &str,
+) -> hubsel::error::Error {
+    match hubsel::pipeline::run(load(schools_csv), config, &hubsel::pipeline::Silent) {
+        Ok(_) => panic!("{why}"),
+        Err(e) => e,
+    }
+}
