@@ -149,3 +149,38 @@ fn the_shipped_default_reads_with_its_levels_and_weights() {
         Some(&Level::Secondary)
     );
 }
+
+/// Every scenario of the fuzz corpus is read or refused, and a config read
+/// fits (or is refused) on data with and without its fields, never a panic.
+#[test]
+fn the_fuzz_corpus_reads_and_fits_without_a_panic() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/fuzz/scenario_toml"
+    );
+    let full = hubsel::scenario::DataShape::of(&load(CUT_CSV));
+    let bare = hubsel::scenario::DataShape::of(&load(BARE_CSV));
+    let mut read = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        match scenario::parse(text, "fuzz.toml") {
+            Err(e) => assert!(!e.message().is_empty()),
+            Ok(mut config) => {
+                read += 1;
+                for data in [&full, &bare] {
+                    let _ = config.fit_to(data);
+                }
+                config.adapts_to_data = true;
+                for data in [&full, &bare] {
+                    if let Ok(fitted) = config.fit_to(data) {
+                        assert_eq!(fitted.fit_to(data).unwrap(), fitted);
+                    }
+                }
+            }
+        }
+    }
+    assert!(read > 0, "no scenario of the corpus reads");
+}
