@@ -725,8 +725,10 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
     Ok(prepared)
 }
 
-/// Scores, selects and allocates on prepared travel times. The scenario's
-/// routing and candidate rules must be those `prepared` was made with.
+/// Scores, selects and allocates on prepared travel times. `config` is
+/// first fitted to the prepared data as `prepare` fitted its own
+/// ([`Config::fit_to`]); its routing and candidate rules must then be those
+/// `prepared` was made with.
 pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
     let fitted = config.fit_to(&prepared.checked.data)?;
     let config = &fitted;

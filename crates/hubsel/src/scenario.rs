@@ -600,200 +600,37 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         );
     }
 
-    let mut constraints = Constraints::default();
     let mut field_lines: BTreeMap<String, usize> = BTreeMap::new();
-    let mut min_students_line = 0;
-    if let Some(t) = top("constraints")
+    let (constraints, min_students_line) = top("constraints")
         .and_then(|v| ck.table(v, "constraints", "[constraints] with min_students = 120"))
-    {
-        ck.check_keys(t, Place::Constraints);
-        if let Some(v) = get(t, "min_students") {
-            min_students_line = ck.line(v);
-            match ck.number(v, "constraints.min_students") {
-                Some(x) if x.is_finite() && x >= 0.0 => constraints.min_students = x,
-                Some(x) => ck.problem(
-                    min_students_line,
-                    "constraints.min_students",
-                    format!("must be a non-negative number, got {x}"),
-                ),
-                None => {}
-            }
-        }
-        for (key, list) in [
-            ("exclude_if", &mut constraints.exclude_if),
-            ("required_fields", &mut constraints.required_fields),
-        ] {
-            let Some(v) = get(t, key) else { continue };
-            let path = format!("constraints.{key}");
-            for (field, at) in ck.texts(v, &path, false) {
-                if field.is_empty() {
-                    ck.problem(at, &path, "a field name is empty");
-                    continue;
-                }
-                field_lines.entry(field.clone()).or_insert(at);
-                list.push(field);
-            }
-        }
-    }
+        .map_or((Constraints::default(), 0), |t| {
+            read_constraints(&mut ck, t, &mut field_lines)
+        });
 
-    let mut allocation = Allocation::default();
-    if let Some(t) = top("allocation")
+    let allocation = top("allocation")
         .and_then(|v| ck.table(v, "allocation", "[allocation] with overflow = \"next\""))
-    {
-        ck.check_keys(t, Place::Allocation);
-        if let Some(v) = get(t, "cross_district") {
-            allocation.cross_district = ck.boolean(v, "allocation.cross_district").unwrap_or(false);
-        }
-        let field =
-            get(t, "capacity_field").map(|v| (ck.line(v), ck.text(v, "allocation.capacity_field")));
-        let class_size =
-            get(t, "class_size").map(|v| (ck.line(v), ck.number(v, "allocation.class_size")));
-        allocation.capacity = match (field, class_size) {
-            (Some((at, _)), Some(_)) => {
-                ck.problem(
-                    at,
-                    "allocation",
-                    "give capacity_field or class_size, not both",
-                );
-                Capacity::Unlimited
-            }
-            (Some((at, Some(f))), None) if !f.trim().is_empty() => {
-                field_lines.entry(f.trim().to_string()).or_insert(at);
-                Capacity::Field(f.trim().to_string())
-            }
-            (Some((at, Some(_))), None) => {
-                ck.problem(
-                    at,
-                    "allocation.capacity_field",
-                    "must name a school field, got empty text",
-                );
-                Capacity::Unlimited
-            }
-            (None, Some((_, Some(c)))) if c.is_finite() && c > 0.0 => Capacity::PerClassroom(c),
-            (None, Some((at, Some(c)))) => {
-                ck.problem(
-                    at,
-                    "allocation.class_size",
-                    format!("must be a positive number of students, got {c}"),
-                );
-                Capacity::Unlimited
-            }
-            _ => Capacity::Unlimited,
-        };
-        if let Some(v) = get(t, "overflow") {
-            let at = ck.line(v);
-            allocation.overflow = match ck.text(v, "allocation.overflow").as_deref().map(str::trim)
-            {
-                None | Some("next") => crate::allocate::Overflow::Next,
-                Some("flag") => crate::allocate::Overflow::Flag,
-                Some(other) => {
-                    ck.problem(
-                        at,
-                        "allocation.overflow",
-                        format!("must be \"next\" or \"flag\", got {}", quote(other)),
-                    );
-                    crate::allocate::Overflow::Next
-                }
-            };
-        }
-    }
+        .map_or_else(Allocation::default, |t| {
+            read_allocation(&mut ck, t, &mut field_lines)
+        });
 
-    let mut speeds = SpeedTable::default();
-    if let Some(t) = top("speeds_kmh").and_then(|v| {
-        ck.table(
-            v,
-            "speeds_kmh",
-            "[speeds_kmh] with primary = 80, track = 15",
-        )
-    }) {
-        ck.check_keys(t, Place::Speeds);
-        // In class order (as the table always kept them), whatever order
-        // the TOML map iterates in.
-        let mut written = entries(&ck, t);
-        written.sort_by(|a, b| a.0.cmp(&b.0));
-        for (class, _, v) in written {
-            if doc::misplaced(&class, Place::Speeds).is_some() {
-                continue; // reported by check_keys
-            }
-            let path = format!("speeds_kmh.{}", key_text(&class));
-            let Some(kmh) = ck.number(v, &path) else {
-                continue;
-            };
-            if !kmh.is_finite() || kmh <= 0.0 {
-                ck.problem(
-                    ck.line(v),
-                    &path,
-                    format!("must be a positive speed in km/h, got {kmh}"),
-                );
-                continue;
-            }
-            if class == "default" {
-                speeds.default_kmh = kmh;
-            } else if let Some(slot) = speeds.by_class_kmh.iter_mut().find(|(c, _)| *c == class) {
-                slot.1 = kmh;
-            } else {
-                speeds.by_class_kmh.push((class, kmh));
-            }
-        }
-    }
+    let mut speeds = top("speeds_kmh")
+        .and_then(|v| {
+            ck.table(
+                v,
+                "speeds_kmh",
+                "[speeds_kmh] with primary = 80, track = 15",
+            )
+        })
+        .map_or_else(SpeedTable::default, |t| read_speeds(&mut ck, t));
     if let Some(v) = top("use_maxspeed") {
         if let Some(u) = ck.boolean(v, "use_maxspeed") {
             speeds.use_maxspeed = u;
         }
     }
 
-    let mut levels = BTreeMap::new();
-    if let Some(t) =
-        top("levels").and_then(|v| ck.table(v, "levels", "[levels] with \"ขยายโอกาส\" = \"both\""))
-    {
-        ck.check_keys(t, Place::Levels);
-        let mut seen = FirstSeen::default();
-        // In line order, so that a repeat names the earlier line.
-        let mut written = entries(&ck, t);
-        written.sort_by_key(|(_, at, _)| *at);
-        for (raw, at, v) in written {
-            if doc::misplaced(&raw, Place::Levels).is_some() {
-                continue; // reported by check_keys
-            }
-            let path = format!("levels.{}", key_text(&raw));
-            let key = raw.trim().to_string();
-            if key.is_empty() {
-                ck.problem(at, &path, "the level text is empty");
-                continue;
-            }
-            if let Some(first) = seen.repeat(&key, at) {
-                ck.problem(
-                    at,
-                    &path,
-                    format!(
-                        "the level text {} is already given on line {first}",
-                        quote(&key)
-                    ),
-                );
-                continue;
-            }
-            let Some(meaning) = ck.text(v, &path) else {
-                continue;
-            };
-            let level = match meaning.trim().to_ascii_lowercase().as_str() {
-                "primary" => Level::Primary,
-                "secondary" => Level::Secondary,
-                "both" => Level::Both,
-                _ => {
-                    ck.problem(
-                        ck.line(v),
-                        &path,
-                        format!(
-                            "must be \"primary\", \"secondary\" or \"both\", got {}",
-                            quote(&meaning)
-                        ),
-                    );
-                    continue;
-                }
-            };
-            levels.insert(key, level);
-        }
-    }
+    let levels = top("levels")
+        .and_then(|v| ck.table(v, "levels", "[levels] with \"ขยายโอกาส\" = \"both\""))
+        .map_or_else(BTreeMap::new, |t| read_levels(&mut ck, t));
 
     let mut id_lines = BTreeMap::new();
     let mut ids = |ck: &mut Checker<'_>, key: &str| -> BTreeSet<SchoolId> {
@@ -851,6 +688,200 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         field_lines,
         min_students_line,
     })
+}
+
+/// The `[constraints]` table, and the line of `min_students` (0: not
+/// written); records the line naming each field in `field_lines`.
+fn read_constraints(
+    ck: &mut Checker<'_>,
+    t: &DeTable<'_>,
+    field_lines: &mut BTreeMap<String, usize>,
+) -> (Constraints, usize) {
+    let mut constraints = Constraints::default();
+    let mut min_students_line = 0;
+    ck.check_keys(t, Place::Constraints);
+    if let Some(v) = get(t, "min_students") {
+        min_students_line = ck.line(v);
+        match ck.number(v, "constraints.min_students") {
+            Some(x) if x.is_finite() && x >= 0.0 => constraints.min_students = x,
+            Some(x) => ck.problem(
+                min_students_line,
+                "constraints.min_students",
+                format!("must be a non-negative number, got {x}"),
+            ),
+            None => {}
+        }
+    }
+    for (key, list) in [
+        ("exclude_if", &mut constraints.exclude_if),
+        ("required_fields", &mut constraints.required_fields),
+    ] {
+        let Some(v) = get(t, key) else { continue };
+        let path = format!("constraints.{key}");
+        for (field, at) in ck.texts(v, &path, false) {
+            if field.is_empty() {
+                ck.problem(at, &path, "a field name is empty");
+                continue;
+            }
+            field_lines.entry(field.clone()).or_insert(at);
+            list.push(field);
+        }
+    }
+    (constraints, min_students_line)
+}
+
+/// The `[allocation]` table; records the line of `capacity_field` in
+/// `field_lines`.
+fn read_allocation(
+    ck: &mut Checker<'_>,
+    t: &DeTable<'_>,
+    field_lines: &mut BTreeMap<String, usize>,
+) -> Allocation {
+    let mut allocation = Allocation::default();
+    ck.check_keys(t, Place::Allocation);
+    if let Some(v) = get(t, "cross_district") {
+        allocation.cross_district = ck.boolean(v, "allocation.cross_district").unwrap_or(false);
+    }
+    let field =
+        get(t, "capacity_field").map(|v| (ck.line(v), ck.text(v, "allocation.capacity_field")));
+    let class_size =
+        get(t, "class_size").map(|v| (ck.line(v), ck.number(v, "allocation.class_size")));
+    allocation.capacity = match (field, class_size) {
+        (Some((at, _)), Some(_)) => {
+            ck.problem(
+                at,
+                "allocation",
+                "give capacity_field or class_size, not both",
+            );
+            Capacity::Unlimited
+        }
+        (Some((at, Some(f))), None) if !f.trim().is_empty() => {
+            field_lines.entry(f.trim().to_string()).or_insert(at);
+            Capacity::Field(f.trim().to_string())
+        }
+        (Some((at, Some(_))), None) => {
+            ck.problem(
+                at,
+                "allocation.capacity_field",
+                "must name a school field, got empty text",
+            );
+            Capacity::Unlimited
+        }
+        (None, Some((_, Some(c)))) if c.is_finite() && c > 0.0 => Capacity::PerClassroom(c),
+        (None, Some((at, Some(c)))) => {
+            ck.problem(
+                at,
+                "allocation.class_size",
+                format!("must be a positive number of students, got {c}"),
+            );
+            Capacity::Unlimited
+        }
+        _ => Capacity::Unlimited,
+    };
+    if let Some(v) = get(t, "overflow") {
+        let at = ck.line(v);
+        allocation.overflow = match ck.text(v, "allocation.overflow").as_deref().map(str::trim) {
+            None | Some("next") => crate::allocate::Overflow::Next,
+            Some("flag") => crate::allocate::Overflow::Flag,
+            Some(other) => {
+                ck.problem(
+                    at,
+                    "allocation.overflow",
+                    format!("must be \"next\" or \"flag\", got {}", quote(other)),
+                );
+                crate::allocate::Overflow::Next
+            }
+        };
+    }
+    allocation
+}
+
+/// The `[speeds_kmh]` table over the default speeds.
+fn read_speeds(ck: &mut Checker<'_>, t: &DeTable<'_>) -> SpeedTable {
+    let mut speeds = SpeedTable::default();
+    ck.check_keys(t, Place::Speeds);
+    // In class order (as the table always kept them), whatever order
+    // the TOML map iterates in.
+    let mut written = entries(&ck, t);
+    written.sort_by(|a, b| a.0.cmp(&b.0));
+    for (class, _, v) in written {
+        if doc::misplaced(&class, Place::Speeds).is_some() {
+            continue; // reported by check_keys
+        }
+        let path = format!("speeds_kmh.{}", key_text(&class));
+        let Some(kmh) = ck.number(v, &path) else {
+            continue;
+        };
+        if !kmh.is_finite() || kmh <= 0.0 {
+            ck.problem(
+                ck.line(v),
+                &path,
+                format!("must be a positive speed in km/h, got {kmh}"),
+            );
+            continue;
+        }
+        if class == "default" {
+            speeds.default_kmh = kmh;
+        } else if let Some(slot) = speeds.by_class_kmh.iter_mut().find(|(c, _)| *c == class) {
+            slot.1 = kmh;
+        } else {
+            speeds.by_class_kmh.push((class, kmh));
+        }
+    }
+    speeds
+}
+
+/// The `[levels]` table: trimmed level words and the level each means.
+fn read_levels(ck: &mut Checker<'_>, t: &DeTable<'_>) -> BTreeMap<String, Level> {
+    let mut levels = BTreeMap::new();
+    ck.check_keys(t, Place::Levels);
+    let mut seen = FirstSeen::default();
+    // In line order, so that a repeat names the earlier line.
+    let mut written = entries(&ck, t);
+    written.sort_by_key(|(_, at, _)| *at);
+    for (raw, at, v) in written {
+        if doc::misplaced(&raw, Place::Levels).is_some() {
+            continue; // reported by check_keys
+        }
+        let path = format!("levels.{}", key_text(&raw));
+        let key = raw.trim().to_string();
+        if key.is_empty() {
+            ck.problem(at, &path, "the level text is empty");
+            continue;
+        }
+        if let Some(first) = seen.repeat(&key, at) {
+            ck.problem(
+                at,
+                &path,
+                format!(
+                    "the level text {} is already given on line {first}",
+                    quote(&key)
+                ),
+            );
+            continue;
+        }
+        let Some(meaning) = ck.text(v, &path) else {
+            continue;
+        };
+        let level = match meaning.trim().to_ascii_lowercase().as_str() {
+            "primary" => Level::Primary,
+            "secondary" => Level::Secondary,
+            "both" => Level::Both,
+            _ => {
+                ck.problem(
+                    ck.line(v),
+                    &path,
+                    format!(
+                        "must be \"primary\", \"secondary\" or \"both\", got {}",
+                        quote(&meaning)
+                    ),
+                );
+                continue;
+            }
+        };
+        levels.insert(key, level);
+    }
+    levels
 }
 
 /// The `[[criteria]]` tables, each with its header's line.
