@@ -802,7 +802,7 @@ fn read_speeds(ck: &mut Checker<'_>, t: &DeTable<'_>) -> SpeedTable {
     ck.check_keys(t, Place::Speeds);
     // In class order (as the table always kept them), whatever order
     // the TOML map iterates in.
-    let mut written = entries(&ck, t);
+    let mut written = entries(ck, t);
     written.sort_by(|a, b| a.0.cmp(&b.0));
     for (class, _, v) in written {
         if doc::misplaced(&class, Place::Speeds).is_some() {
@@ -837,7 +837,7 @@ fn read_levels(ck: &mut Checker<'_>, t: &DeTable<'_>) -> BTreeMap<String, Level>
     ck.check_keys(t, Place::Levels);
     let mut seen = FirstSeen::default();
     // In line order, so that a repeat names the earlier line.
-    let mut written = entries(&ck, t);
+    let mut written = entries(ck, t);
     written.sort_by_key(|(_, at, _)| *at);
     for (raw, at, v) in written {
         if doc::misplaced(&raw, Place::Levels).is_some() {
