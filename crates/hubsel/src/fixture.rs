@@ -12,6 +12,18 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../../fixtures/scenario-defa
 /// Names under which the embedded files appear in messages and rejects.
 pub const SCENARIO_NAME: &str = "fixture:scenario-default.toml";
 
+/// The shipped default scenario, checked, and marked to adapt to the data
+/// ([`crate::scenario::Config::adapts_to_data`]): on schools that lack some
+/// of its fields (an OpenStreetMap extract, a registry without land area)
+/// or any student count, [`crate::scenario::Config::fit_to`] leaves those
+/// criteria and `min_students` out, with notes, instead of refusing the
+/// run. A scenario file, even a copy of this one, stays strict.
+pub fn default_scenario() -> crate::error::Result<crate::scenario::Config> {
+    let mut config = crate::scenario::parse(DEFAULT_SCENARIO, SCENARIO_NAME)?;
+    config.adapts_to_data = true;
+    Ok(config)
+}
+
 /// The embedded province as input sources.
 pub fn province() -> InputSources<'static> {
     InputSources {

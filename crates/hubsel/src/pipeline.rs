@@ -14,7 +14,7 @@ use crate::graph::RoadGraph;
 use crate::model::{District, DistrictCode, HubLevel, Inputs, Level, SchoolId, Weighting};
 use crate::routing::matrix::{district_matrices, DistrictTrips, TravelMatrix};
 use crate::routing::{route, Departure};
-use crate::scenario::{Config, Measure};
+use crate::scenario::{Config, DataShape, Measure};
 use crate::score;
 use crate::select::{self, Candidate, LevelProblem};
 use crate::spatial::{DistrictIndex, Snap, SnapIndex};
@@ -565,6 +565,12 @@ pub struct Checked {
     /// Notes on the inputs as a whole ([`Inputs::notes`]).
     pub notes: Vec<String>,
     pub stats: RunStats,
+    /// The scenario as applied to these inputs ([`Config::fit_to`]), its
+    /// `notes` saying what fitting changed.
+    pub config: Config,
+    /// What the scenario was fitted to, so that [`finish`] fits the config
+    /// it is given the same way.
+    pub data: DataShape,
 }
 
 /// Validates the inputs, builds the road graph and snaps the schools.
@@ -573,8 +579,9 @@ pub struct Checked {
 /// island, whose road piece does not reach the one most of their
 /// district's schools are on.
 pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Checked> {
-    let ids: BTreeSet<&SchoolId> = inputs.schools.iter().map(|s| &s.id).collect();
-    config.check_against(&inputs.school_fields, &ids)?;
+    let data = DataShape::of(&inputs);
+    let fitted = config.fit_to(&data)?;
+    let config = &fitted;
     if inputs.roads.is_empty() {
         return Err(Error::new(
             ErrorKind::Input,
@@ -657,6 +664,8 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
         weighting_note,
         notes,
         stats,
+        config: fitted,
+        data,
     })
 }
 
@@ -815,6 +824,8 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
 /// district's travel-time matrix.
 pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
     let checked = check_network(inputs, config, progress)?;
+    let fitted = checked.config.clone();
+    let config = &fitted;
 
     // Schools per district, in id order.
     let schools = &checked.schools;
@@ -850,9 +861,13 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
     Ok(prepared)
 }
 
-/// Scores, selects and allocates on prepared travel times. The scenario's
-/// routing and candidate rules must be those `prepared` was made with.
+/// Scores, selects and allocates on prepared travel times. `config` is
+/// first fitted to the prepared data as `prepare` fitted its own
+/// ([`Config::fit_to`]); its routing and candidate rules must then be those
+/// `prepared` was made with.
 pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    let fitted = config.fit_to(&prepared.checked.data)?;
+    let config = &fitted;
     if RoutingRules::of(config) != prepared.rules {
         return Err(Error::new(
             ErrorKind::Scenario,

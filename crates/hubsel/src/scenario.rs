@@ -1,17 +1,66 @@
-//! The scenario file (TOML), checked into a [`Config`] before any work.
+//! The scenario file (TOML), checked into a [`Config`] before any work,
+//! then fitted to the data it runs on.
 //!
-//! Raw TOML is parsed into `Raw*` structs that keep each value's position,
-//! then checked as a whole: every mistake is reported at once, each with
-//! its line and key, so a planner fixes the file in one pass.
+//! # Reading: every problem at once
+//!
+//! [`parse`] reads the TOML as a spanned document (every key and value
+//! keeps its line) and checks each key and value by hand, so that nothing
+//! stops at the first mistake. Every problem is reported together, in line
+//! order and one format, ``line N: `key`: message``, in words (`must be a
+//! number`, `must be a table like { primary = 1, secondary = 1 }`):
+//!
+//! - unknown keys, each with the keys its table knows and a close spelling
+//!   (`did you mean `weight`?`);
+//! - keys TOML moved into a table because they were written below its
+//!   header (`max_travel_minutes = 30` after a `[[criteria]]` block lands in
+//!   that criterion; `min_students` after `[[criteria]]` is not in
+//!   `[constraints]`), with where they belong;
+//! - values of the wrong type or out of range; `search_cutoff_minutes`
+//!   below `max_travel_minutes` (whichever of the two is written);
+//! - a `[[criteria]]` key given twice, an `[ahp]` criterion listed twice, an
+//!   `[ahp]` matrix whose size differs from its criteria list;
+//! - TOML syntax errors, which stop the reading (said so, with their lines).
+//!
+//! # The tables
+//!
+//! Top-level keys (`name`, `strategy`, `hubs_per_district`,
+//! `max_travel_minutes`, `weights = "auto" | "students" | "schools"`, …),
+//! then `[[criteria]]` (a school `field` or an `access` measure, with a
+//! `weight`, or weights from an `[ahp]` pairwise matrix), `[constraints]`,
+//! `[allocation]`, `[speeds_kmh]`, and `[levels]`: the school data's own
+//! level words (`"ขยายโอกาส" = "both"`) mapped to `primary`, `secondary` or
+//! `both` ([`Config::levels`], used by the readers). The shipped
+//! `fixtures/scenario-default.toml` shows and explains each key.
+//!
+//! # Fitting to the data
+//!
+//! [`Config::fit_to`] checks the config against the inputs' schools
+//! ([`DataShape`]) and returns it as applied, with [`Config::notes`] saying
+//! what it changed:
+//!
+//! - a field cut to 10 characters by a shapefile's DBF (`language_t` for
+//!   `language_teachers`) is read from the cut name, with a note;
+//! - an explicit scenario (a file the user named) stays strict: a field the
+//!   schools lack, an unknown hub id, or `min_students` on schools without
+//!   any student count are run-level errors, all listed with their lines;
+//! - the shipped default scenario ([`crate::fixture::default_scenario`],
+//!   [`Config::adapts_to_data`]) adapts instead: criteria on missing fields
+//!   and `min_students` without counts are left out, the remaining weights
+//!   rescaled to sum to 1, each change noted.
+
+mod doc;
+mod fit;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
-use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-use crate::error::{quote, Error, ErrorKind, Result};
+use crate::error::{quote, Result};
 use crate::graph::SpeedTable;
-use crate::model::{HubLevel, SchoolId};
+use crate::model::{HubLevel, Level, SchoolId};
+
+use doc::{entries, get, key_text, Checker, FirstSeen, Place};
+pub use fit::DataShape;
 
 /// Default search cutoff: a day. Searches are bounded by their district
 /// (they stop once every school of the district is settled); the cutoff is
@@ -291,8 +340,26 @@ pub struct Config {
     pub source: String,
     /// The AHP derivation of the weights, when the scenario gives a matrix.
     pub ahp: Option<AhpReport>,
+    /// The `[levels]` table: the school data's own level words (trimmed,
+    /// as written in the level column, e.g. `ขยายโอกาส` or
+    /// `อนุบาล-มัธยมศึกษาตอนต้น`) and the level each means. The readers look
+    /// a level value up here before the spellings they know themselves.
+    pub levels: BTreeMap<String, Level>,
+    /// What fitting the scenario to the data changed, in words for the
+    /// console, the summary and the report (a field read from its DBF
+    /// name, the default scenario's criteria left out, …). Empty as
+    /// parsed; filled by [`Config::fit_to`].
+    pub notes: Vec<String>,
+    /// The shipped default scenario: [`Config::fit_to`] leaves out what the
+    /// data lacks (criteria on missing fields, `min_students` without
+    /// student counts) instead of refusing. `false` for a scenario file.
+    pub adapts_to_data: bool,
     /// Line of each required/excluded id, for messages.
     id_lines: BTreeMap<SchoolId, usize>,
+    /// Line naming each field of `[constraints]` and `[allocation]`.
+    field_lines: BTreeMap<String, usize>,
+    /// Line of `min_students` (0: not written).
+    min_students_line: usize,
 }
 
 impl Config {
@@ -313,224 +380,144 @@ impl Config {
                 Measure::Access(_) => None,
             })
             .collect();
-        used.extend(self.constraints.exclude_if.iter().map(|f| (f.clone(), 0)));
-        used.extend(
-            self.constraints
-                .required_fields
-                .iter()
-                .map(|f| (f.clone(), 0)),
-        );
+        let line = |f: &String| (f.clone(), self.field_lines.get(f).copied().unwrap_or(0));
+        used.extend(self.constraints.exclude_if.iter().map(line));
+        used.extend(self.constraints.required_fields.iter().map(line));
         if let Capacity::Field(f) = &self.allocation.capacity {
-            used.push((f.clone(), 0));
+            used.push(line(f));
         }
         used
     }
 
-    /// Checks the scenario against the data: every field it names must
-    /// exist, every required or excluded hub must be a known school.
+    /// Checks the scenario's fields and hub ids against the data: the
+    /// checks of [`Config::fit_to`] without the student counts (use that
+    /// to get the config as applied, with its notes).
     pub fn check_against(&self, fields: &[String], ids: &BTreeSet<&SchoolId>) -> Result<()> {
-        let mut problems = Vec::new();
-        for (field, line) in self.fields_used() {
-            if !fields.iter().any(|f| f == &field) {
-                let at = if line > 0 {
-                    format!("line {line}: ")
-                } else {
-                    String::new()
-                };
-                problems.push(format!(
-                    "{at}field `{field}`: the schools have no such numeric field (they have: {})",
-                    fields.join(", ")
-                ));
-            }
-        }
-        for id in self.required_hubs.iter().chain(&self.excluded_hubs) {
-            if !ids.contains(id) {
-                let line = self.id_lines.get(id).copied().unwrap_or(0);
-                problems.push(format!(
-                    "line {line}: hub id `{id}` is not among the schools"
-                ));
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::new(ErrorKind::Scenario, problems.join("\n  ")).in_file(&self.source))
-        }
+        let data = DataShape {
+            fields: fields.to_vec(),
+            ids: ids.iter().map(|id| (*id).clone()).collect(),
+            schools: 0,
+            with_students: 0,
+        };
+        self.fit_to(&data).map(|_| ())
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHubs {
-    primary: Option<Spanned<i64>>,
-    secondary: Option<Spanned<i64>>,
+/// What a `[[criteria]]` entry's measure key is called, for messages.
+fn measure_key(c: &Criterion) -> &'static str {
+    match c.measure {
+        Measure::Field(_) => "field",
+        Measure::Access(_) => "access",
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCriterion {
-    field: Option<Spanned<String>>,
-    access: Option<Spanned<String>>,
-    weight: Option<Spanned<f64>>,
-    direction: Option<Spanned<String>>,
-    normalize: Option<Spanned<String>>,
-    transform: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAhp {
-    /// Criterion keys (a field name, or acc_mean / acc_share / acc_max), in
-    /// the order of the matrix rows.
-    criteria: Vec<Spanned<String>>,
-    /// Rows of the pairwise comparison matrix: numbers or "a/b" strings.
-    matrix: Spanned<Vec<Vec<toml::Value>>>,
-    #[serde(default)]
-    force: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawAllocation {
-    cross_district: Option<bool>,
-    capacity_field: Option<Spanned<String>>,
-    class_size: Option<Spanned<f64>>,
-    overflow: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawConstraints {
-    min_students: Option<Spanned<f64>>,
-    #[serde(default)]
-    exclude_if: Vec<Spanned<String>>,
-    #[serde(default)]
-    required_fields: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScenario {
-    name: Option<String>,
-    #[allow(dead_code)]
-    description: Option<String>,
-    strategy: Option<Spanned<String>>,
-    seed: Option<u64>,
-    hubs_per_district: Option<Spanned<RawHubs>>,
-    max_travel_minutes: Option<Spanned<f64>>,
-    search_cutoff_minutes: Option<Spanned<f64>>,
-    offroad_speed_kmh: Option<Spanned<f64>>,
-    max_snap_m: Option<Spanned<f64>>,
-    weights: Option<Spanned<String>>,
-    #[serde(default)]
-    required_hubs: Vec<Spanned<String>>,
-    #[serde(default)]
-    excluded_hubs: Vec<Spanned<String>>,
-    #[serde(default)]
-    criteria: Vec<Spanned<RawCriterion>>,
-    ahp: Option<Spanned<RawAhp>>,
-    constraints: Option<RawConstraints>,
-    allocation: Option<RawAllocation>,
-    #[serde(default)]
-    speeds_kmh: BTreeMap<String, Spanned<f64>>,
-    use_maxspeed: Option<bool>,
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|b| *b == b'\n')
-        .count()
-        + 1
-}
-
-/// Parses and checks a scenario. `source` names it in messages.
+/// Parses and checks an explicit scenario (a file the user gave): every
+/// problem of the file is reported at once, each as
+/// ``line N: `key`: message``, in line order. `source` names the file in
+/// messages. The config stays strict when fitted to the data
+/// ([`Config::fit_to`]); for the shipped default, which adapts, see
+/// [`crate::fixture::default_scenario`].
 pub fn parse(text: &str, source: &str) -> Result<Config> {
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let mut err =
-            Error::new(ErrorKind::Scenario, e.message().trim().to_string()).in_file(source);
-        if let Some(span) = e.span() {
-            err = err.at_line(line_of(text, span.start) as u64);
-        }
-        err
-    })?;
-    let mut problems: Vec<String> = Vec::new();
-    let line = |span: std::ops::Range<usize>| line_of(text, span.start);
-    let mut problem =
-        |at: usize, key: &str, msg: String| problems.push(format!("line {at}: `{key}`: {msg}"));
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    let mut ck = Checker::new(text);
+    if !syntax.is_empty() {
+        ck.syntax(&syntax);
+        return Err(ck.into_error(
+            source,
+            Some("the file is not valid TOML, so reading stopped at these lines: fix them and run again to check the rest"),
+        ));
+    }
+    let root = doc.get_ref();
+    ck.check_keys(root, Place::Top);
+    let top = |key: &str| get(root, key);
 
-    let strategy = match &raw.strategy {
-        None => StrategyKind::Score,
-        Some(s) => StrategyKind::parse(s.get_ref()).unwrap_or_else(|| {
+    let name = top("name").and_then(|v| ck.text(v, "name"));
+    if let Some(v) = top("description") {
+        ck.text(v, "description");
+    }
+    let strategy = match top("strategy").map(|v| (ck.line(v), ck.text(v, "strategy"))) {
+        None | Some((_, None)) => StrategyKind::Score,
+        Some((at, Some(s))) => StrategyKind::parse(&s).unwrap_or_else(|| {
             let names: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.as_str()).collect();
-            problem(
-                line(s.span()),
+            ck.problem(
+                at,
                 "strategy",
                 format!(
                     "unknown strategy {} (one of: {})",
-                    quote(s.get_ref()),
+                    quote(&s),
                     names.join(", ")
                 ),
             );
             StrategyKind::Score
         }),
     };
+    let seed = match top("seed").map(|v| (ck.line(v), ck.whole(v, "seed"))) {
+        Some((_, Some(n))) if n >= 0 => n as u64,
+        Some((at, Some(n))) => {
+            ck.problem(at, "seed", format!("must be a whole number ≥ 0, got {n}"));
+            0
+        }
+        _ => 0,
+    };
 
-    let mut positive =
-        |value: &Option<Spanned<f64>>, key: &str, default: f64, allow_zero: bool| -> f64 {
-            match value {
-                None => default,
-                Some(v) => {
-                    let x = *v.get_ref();
-                    if !x.is_finite() || x < 0.0 || (!allow_zero && x == 0.0) {
-                        problem(
-                            line(v.span()),
-                            key,
-                            format!(
-                                "must be a {} number, got {x}",
-                                if allow_zero {
-                                    "non-negative"
-                                } else {
-                                    "positive"
-                                }
-                            ),
-                        );
-                        default
-                    } else {
-                        x
-                    }
-                }
-            }
+    // A positive (or non-negative) number: its value and, when written, its line.
+    let positive = |ck: &mut Checker<'_>, key: &str, default: f64, allow_zero: bool| {
+        let Some(v) = top(key) else {
+            return (default, None);
         };
-    let max_travel_minutes = positive(&raw.max_travel_minutes, "max_travel_minutes", 45.0, false);
-    let search_cutoff_minutes = positive(
-        &raw.search_cutoff_minutes,
+        let at = ck.line(v);
+        match ck.number(v, key) {
+            Some(x) if x.is_finite() && x >= 0.0 && (allow_zero || x > 0.0) => (x, Some(at)),
+            Some(x) => {
+                let kind = if allow_zero {
+                    "non-negative"
+                } else {
+                    "positive"
+                };
+                ck.problem(at, key, format!("must be a {kind} number, got {x}"));
+                (default, Some(at))
+            }
+            None => (default, Some(at)),
+        }
+    };
+    let (max_travel_minutes, travel_at) = positive(&mut ck, "max_travel_minutes", 45.0, false);
+    let (search_cutoff_minutes, cutoff_at) = positive(
+        &mut ck,
         "search_cutoff_minutes",
         DEFAULT_CUTOFF_MINUTES,
         false,
     );
-    let offroad_speed_kmh = positive(&raw.offroad_speed_kmh, "offroad_speed_kmh", 10.0, false);
-    let max_snap_m = positive(&raw.max_snap_m, "max_snap_m", 5000.0, true);
+    let (offroad_speed_kmh, _) = positive(&mut ck, "offroad_speed_kmh", 10.0, false);
+    let (max_snap_m, _) = positive(&mut ck, "max_snap_m", 5000.0, true);
+    // Checked whichever of the two is written: a limit beyond the default
+    // cutoff is as wrong as a cutoff below the default limit.
     if search_cutoff_minutes < max_travel_minutes {
-        if let Some(c) = &raw.search_cutoff_minutes {
-            problem(
-                line(c.span()),
+        match (cutoff_at, travel_at) {
+            (Some(at), _) => ck.problem(
+                at,
                 "search_cutoff_minutes",
                 format!("must be at least max_travel_minutes ({max_travel_minutes})"),
-            );
+            ),
+            (None, Some(at)) => ck.problem(
+                at,
+                "max_travel_minutes",
+                format!(
+                    "must be at most search_cutoff_minutes ({search_cutoff_minutes}, the default): searches stop there; raise search_cutoff_minutes too"
+                ),
+            ),
+            (None, None) => {}
         }
     }
 
-    let weights = match &raw.weights {
-        None => WeightsRule::Auto,
-        Some(w) => match w.get_ref().trim() {
+    let weights = match top("weights").map(|v| (ck.line(v), ck.text(v, "weights"))) {
+        None | Some((_, None)) => WeightsRule::Auto,
+        Some((at, Some(w))) => match w.trim() {
             "auto" => WeightsRule::Auto,
             "students" => WeightsRule::Students,
             "schools" => WeightsRule::Schools,
             other => {
-                problem(
-                    line(w.span()),
+                ck.problem(
+                    at,
                     "weights",
                     format!(
                         "must be \"auto\", \"students\" or \"schools\", got {}",
@@ -543,383 +530,142 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     };
 
     let (mut hubs_primary, mut hubs_secondary) = (1usize, 1usize);
-    if let Some(h) = &raw.hubs_per_district {
-        let mut count = |v: &Option<Spanned<i64>>, key: &str, slot: &mut usize| {
-            if let Some(v) = v {
-                match usize::try_from(*v.get_ref()) {
-                    Ok(n) if n <= 1000 => *slot = n,
-                    _ => problem(
-                        line(v.span()),
-                        key,
-                        format!("must be a whole number from 0 to 1000, got {}", v.get_ref()),
-                    ),
-                }
+    if let Some(t) = top("hubs_per_district")
+        .and_then(|v| ck.table(v, "hubs_per_district", "{ primary = 1, secondary = 1 }"))
+    {
+        ck.check_keys(t, Place::Hubs);
+        for (key, slot) in [
+            ("primary", &mut hubs_primary),
+            ("secondary", &mut hubs_secondary),
+        ] {
+            let Some(v) = get(t, key) else { continue };
+            let path = format!("hubs_per_district.{key}");
+            match ck.whole(v, &path) {
+                Some(n) if (0..=1000).contains(&n) => *slot = n as usize,
+                Some(n) => ck.problem(
+                    ck.line(v),
+                    &path,
+                    format!("must be a whole number from 0 to 1000, got {n}"),
+                ),
+                None => {}
             }
-        };
-        count(
-            &h.get_ref().primary,
-            "hubs_per_district.primary",
-            &mut hubs_primary,
-        );
-        count(
-            &h.get_ref().secondary,
-            "hubs_per_district.secondary",
-            &mut hubs_secondary,
-        );
+        }
     }
 
-    let mut criteria = Vec::new();
-    for spanned in &raw.criteria {
-        let at = line(spanned.span());
-        let c = spanned.get_ref();
-        let measure = match (&c.field, &c.access) {
-            (Some(f), None) if !f.get_ref().trim().is_empty() => {
-                Measure::Field(f.get_ref().trim().to_string())
-            }
-            (None, Some(a)) => match AccessMeasure::parse(a.get_ref()) {
-                Some(m) => Measure::Access(m),
-                None => {
-                    problem(line(a.span()), "access", format!("unknown access measure {} (one of: weighted_mean_minutes, share_within_limit, max_minutes)", quote(a.get_ref())));
-                    continue;
-                }
-            },
-            (Some(_), Some(_)) => {
-                problem(
-                    at,
-                    "criteria",
-                    "give either `field` or `access`, not both".into(),
-                );
+    let ahp_given = top("ahp").is_some();
+    let mut criteria: Vec<Criterion> = Vec::new();
+    let mut first_criterion_at = None;
+    if let Some(v) = top("criteria") {
+        let mut seen = FirstSeen::default();
+        for (at, t) in criterion_tables(&mut ck, v) {
+            first_criterion_at.get_or_insert(at);
+            let Some(c) = criterion(&mut ck, at, t, ahp_given) else {
                 continue;
-            }
-            _ => {
-                problem(
-                    at,
-                    "criteria",
-                    "a criterion needs a `field` or an `access` key".into(),
-                );
-                continue;
-            }
-        };
-        let weight = match (&c.weight, &raw.ahp) {
-            (Some(w), None) => {
-                let weight = *w.get_ref();
-                if !weight.is_finite() || weight < 0.0 {
-                    problem(
-                        line(w.span()),
-                        "weight",
-                        format!("must be a non-negative number, got {weight}"),
-                    );
-                }
-                weight
-            }
-            (None, None) => {
-                problem(
-                    at,
-                    "weight",
-                    "each criterion needs a weight (or give the weights by an [ahp] matrix)".into(),
-                );
-                0.0
-            }
-            (Some(w), Some(_)) => {
-                problem(
-                    line(w.span()),
-                    "weight",
-                    "the weights come from the [ahp] matrix; remove this weight".into(),
-                );
-                0.0
-            }
-            (None, Some(_)) => 0.0,
-        };
-        let natural = match &measure {
-            Measure::Access(m) => m.direction(),
-            Measure::Field(_) => Direction::Benefit,
-        };
-        let direction = match &c.direction {
-            None => natural,
-            Some(d) => match d.get_ref().as_str() {
-                "benefit" => Direction::Benefit,
-                "cost" => Direction::Cost,
-                other => {
-                    problem(
-                        line(d.span()),
-                        "direction",
-                        format!("must be \"benefit\" or \"cost\", got {}", quote(other)),
-                    );
-                    natural
-                }
-            },
-        };
-        let normalize = match &c.normalize {
-            None => Normalize::MinMax,
-            Some(n) => match n.get_ref().as_str() {
-                "minmax" | "min-max" => Normalize::MinMax,
-                "zscore" | "z-score" => Normalize::ZScore,
-                "rank" => Normalize::Rank,
-                "share" => {
-                    if direction == Direction::Cost {
-                        problem(
-                            line(n.span()),
-                            "normalize",
-                            "\"share\" is for benefit criteria: a cost has no share of a total; use \"minmax\", \"zscore\" or \"rank\"".into(),
-                        );
-                    }
-                    Normalize::Share
-                }
-                other => {
-                    problem(
-                        line(n.span()),
-                        "normalize",
-                        format!(
-                            "must be \"minmax\", \"zscore\", \"rank\" or \"share\", got {}",
-                            quote(other)
-                        ),
-                    );
-                    Normalize::MinMax
-                }
-            },
-        };
-        let transform = match &c.transform {
-            None => Transform::None,
-            Some(t) => match t.get_ref().as_str() {
-                "none" => Transform::None,
-                "log" => Transform::Log,
-                "sqrt" => Transform::Sqrt,
-                other => {
-                    problem(
-                        line(t.span()),
-                        "transform",
-                        format!(
-                            "must be \"none\", \"log\" or \"sqrt\", got {}",
-                            quote(other)
-                        ),
-                    );
-                    Transform::None
-                }
-            },
-        };
-        // Point messages at the key that names the measure.
-        let at = c
-            .field
-            .as_ref()
-            .or(c.access.as_ref())
-            .map_or(at, |k| line(k.span()));
-        criteria.push(Criterion {
-            measure,
-            weight,
-            direction,
-            normalize,
-            transform,
-            line: at,
-        });
-    }
-    let mut ahp_report = None;
-    if let Some(spanned) = &raw.ahp {
-        let a = spanned.get_ref();
-        let at = line(spanned.span());
-        let keys: Vec<String> = criteria.iter().map(Criterion::key).collect();
-        let mut rows: Vec<Vec<f64>> = Vec::new();
-        let mut readable = true;
-        for (i, row) in a.matrix.get_ref().iter().enumerate() {
-            let mut values = Vec::new();
-            for (j, v) in row.iter().enumerate() {
-                match ahp_entry(v) {
-                    Some(x) => values.push(x),
-                    None => {
-                        problem(
-                            line(a.matrix.span()),
-                            "ahp.matrix",
-                            format!(
-                                "entry ({}, {}) is not a number or a fraction like \"1/3\": {v}",
-                                i + 1,
-                                j + 1
-                            ),
-                        );
-                        readable = false;
-                    }
-                }
-            }
-            rows.push(values);
-        }
-        let listed: Vec<String> = a
-            .criteria
-            .iter()
-            .map(|c| c.get_ref().trim().to_string())
-            .collect();
-        for c in &a.criteria {
-            if !keys.contains(&c.get_ref().trim().to_string()) {
-                problem(
-                    line(c.span()),
-                    "ahp.criteria",
+            };
+            if let Some(first) = seen.repeat(&c.key(), c.line) {
+                ck.problem(
+                    c.line,
+                    measure_key(&c),
                     format!(
-                        "{} is not one of the [[criteria]] (their keys: {})",
-                        quote(c.get_ref()),
-                        keys.join(", ")
+                        "the criterion {} is already given on line {first}: give each criterion once",
+                        quote(&c.key())
                     ),
                 );
-                readable = false;
             }
-        }
-        for k in &keys {
-            if !listed.contains(k) {
-                problem(
-                    at,
-                    "ahp.criteria",
-                    format!("criterion {} has no row in the [ahp] matrix", quote(k)),
-                );
-                readable = false;
-            }
-        }
-        if readable {
-            match crate::score::ahp(&rows) {
-                Err(e) => problem(line(a.matrix.span()), "ahp.matrix", e),
-                Ok(result) => {
-                    if result.cr > 0.1 && !a.force {
-                        problem(
-                            line(a.matrix.span()),
-                            "ahp.matrix",
-                            format!("consistency ratio {:.3} is above 0.1: revise the judgments, or set force = true to use them anyway", result.cr),
-                        );
-                    }
-                    for c in criteria.iter_mut() {
-                        if let Some(i) = listed.iter().position(|k| *k == c.key()) {
-                            c.weight = result.weights[i];
-                        }
-                    }
-                    ahp_report = Some(AhpReport {
-                        criteria: listed.clone(),
-                        ahp: result,
-                        forced: a.force,
-                    });
-                }
-            }
+            criteria.push(c);
         }
     }
+    let mut ahp_report = None;
+    if let Some(v) = top("ahp") {
+        if let Some(t) = ck.table(
+            v,
+            "ahp",
+            "[ahp] with criteria = [\"a\", \"b\"] and matrix = [[1, 3], [\"1/3\", 1]]",
+        ) {
+            let at = ck.line(v);
+            ahp_report = read_ahp(&mut ck, at, t, &mut criteria);
+        }
+    }
+    // With an [ahp] table the weights are its (a broken matrix is
+    // reported there, not as zero weights).
     if strategy == StrategyKind::Score
+        && !ahp_given
         && !criteria.is_empty()
         && criteria.iter().all(|c| c.weight == 0.0)
     {
-        problem(
-            line(raw.criteria[0].span()),
+        ck.problem(
+            first_criterion_at.unwrap_or(1),
             "criteria",
-            "all weights are zero".into(),
+            "all weights are zero",
         );
     }
 
-    let constraints = match &raw.constraints {
-        None => Constraints::default(),
-        Some(c) => Constraints {
-            min_students: match &c.min_students {
-                Some(v) if !v.get_ref().is_finite() || *v.get_ref() < 0.0 => {
-                    problem(
-                        line(v.span()),
-                        "min_students",
-                        "must be a non-negative number".into(),
-                    );
-                    0.0
-                }
-                Some(v) => *v.get_ref(),
-                None => 0.0,
-            },
-            exclude_if: c.exclude_if.iter().map(|s| s.get_ref().clone()).collect(),
-            required_fields: c
-                .required_fields
-                .iter()
-                .map(|s| s.get_ref().clone())
-                .collect(),
-        },
-    };
+    let mut field_lines: BTreeMap<String, usize> = BTreeMap::new();
+    let (constraints, min_students_line) = top("constraints")
+        .and_then(|v| ck.table(v, "constraints", "[constraints] with min_students = 120"))
+        .map_or((Constraints::default(), 0), |t| {
+            read_constraints(&mut ck, t, &mut field_lines)
+        });
 
-    let mut allocation = Allocation::default();
-    if let Some(a) = &raw.allocation {
-        allocation.cross_district = a.cross_district.unwrap_or(false);
-        allocation.capacity = match (&a.capacity_field, &a.class_size) {
-            (Some(f), None) => Capacity::Field(f.get_ref().trim().to_string()),
-            (None, Some(c)) if c.get_ref().is_finite() && *c.get_ref() > 0.0 => {
-                Capacity::PerClassroom(*c.get_ref())
-            }
-            (None, Some(c)) => {
-                problem(
-                    line(c.span()),
-                    "allocation.class_size",
-                    format!("must be a positive number of students, got {}", c.get_ref()),
-                );
-                Capacity::Unlimited
-            }
-            (Some(f), Some(_)) => {
-                problem(
-                    line(f.span()),
-                    "allocation",
-                    "give capacity_field or class_size, not both".into(),
-                );
-                Capacity::Unlimited
-            }
-            (None, None) => Capacity::Unlimited,
-        };
-        if let Some(o) = &a.overflow {
-            allocation.overflow = match o.get_ref().as_str() {
-                "next" => crate::allocate::Overflow::Next,
-                "flag" => crate::allocate::Overflow::Flag,
-                other => {
-                    problem(
-                        line(o.span()),
-                        "allocation.overflow",
-                        format!("must be \"next\" or \"flag\", got {}", quote(other)),
-                    );
-                    crate::allocate::Overflow::Next
-                }
-            };
+    let allocation = top("allocation")
+        .and_then(|v| ck.table(v, "allocation", "[allocation] with overflow = \"next\""))
+        .map_or_else(Allocation::default, |t| {
+            read_allocation(&mut ck, t, &mut field_lines)
+        });
+
+    let mut speeds = top("speeds_kmh")
+        .and_then(|v| {
+            ck.table(
+                v,
+                "speeds_kmh",
+                "[speeds_kmh] with primary = 80, track = 15",
+            )
+        })
+        .map_or_else(SpeedTable::default, |t| read_speeds(&mut ck, t));
+    if let Some(v) = top("use_maxspeed") {
+        if let Some(u) = ck.boolean(v, "use_maxspeed") {
+            speeds.use_maxspeed = u;
         }
     }
 
-    let mut speeds = SpeedTable::default();
-    for (class, v) in &raw.speeds_kmh {
-        let kmh = *v.get_ref();
-        if !kmh.is_finite() || kmh <= 0.0 {
-            problem(
-                line(v.span()),
-                &format!("speeds_kmh.{class}"),
-                format!("must be a positive speed in km/h, got {kmh}"),
-            );
-            continue;
-        }
-        if class == "default" {
-            speeds.default_kmh = kmh;
-        } else if let Some(slot) = speeds.by_class_kmh.iter_mut().find(|(c, _)| c == class) {
-            slot.1 = kmh;
-        } else {
-            speeds.by_class_kmh.push((class.clone(), kmh));
-        }
-    }
-    if let Some(u) = raw.use_maxspeed {
-        speeds.use_maxspeed = u;
-    }
+    let levels = top("levels")
+        .and_then(|v| ck.table(v, "levels", "[levels] with \"ขยายโอกาส\" = \"both\""))
+        .map_or_else(BTreeMap::new, |t| read_levels(&mut ck, t));
 
     let mut id_lines = BTreeMap::new();
-    let mut ids = |list: &[Spanned<String>]| -> BTreeSet<SchoolId> {
-        list.iter()
-            .map(|s| {
-                let id = SchoolId(s.get_ref().trim().to_string());
-                id_lines.insert(id.clone(), line(s.span()));
-                id
-            })
-            .collect()
+    let mut ids = |ck: &mut Checker<'_>, key: &str| -> BTreeSet<SchoolId> {
+        let Some(v) = top(key) else {
+            return BTreeSet::new();
+        };
+        let mut out = BTreeSet::new();
+        for (id, at) in ck.texts(v, key, true) {
+            if id.is_empty() {
+                ck.problem(at, key, "a school id is empty");
+                continue;
+            }
+            let id = SchoolId(id);
+            id_lines.entry(id.clone()).or_insert(at);
+            out.insert(id);
+        }
+        out
     };
-    let required_hubs = ids(&raw.required_hubs);
-    let excluded_hubs = ids(&raw.excluded_hubs);
+    let required_hubs = ids(&mut ck, "required_hubs");
+    let excluded_hubs = ids(&mut ck, "excluded_hubs");
     for both in required_hubs.intersection(&excluded_hubs) {
-        problems.push(format!(
-            "line {}: hub id `{both}` is both required and excluded",
-            id_lines.get(both).copied().unwrap_or(0)
-        ));
+        ck.problem(
+            id_lines.get(both).copied().unwrap_or(0),
+            "excluded_hubs",
+            format!("hub id {} is both required and excluded", quote(&both.0)),
+        );
     }
 
-    if !problems.is_empty() {
-        return Err(Error::new(ErrorKind::Scenario, problems.join("\n  ")).in_file(source));
+    if !ck.is_empty() {
+        return Err(ck.into_error(source, None));
     }
     Ok(Config {
-        name: raw.name.unwrap_or_else(|| "unnamed".into()),
+        name: name.unwrap_or_else(|| "unnamed".into()),
         strategy,
-        seed: raw.seed.unwrap_or(0),
+        seed,
         hubs_primary,
         hubs_secondary,
         max_travel_minutes,
@@ -933,18 +679,607 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         constraints,
         allocation,
         speeds,
+        levels,
         source: source.to_string(),
         ahp: ahp_report,
+        notes: Vec::new(),
+        adapts_to_data: false,
         id_lines,
+        field_lines,
+        min_students_line,
+    })
+}
+
+/// The `[constraints]` table, and the line of `min_students` (0: not
+/// written); records the line naming each field in `field_lines`.
+fn read_constraints(
+    ck: &mut Checker<'_>,
+    t: &DeTable<'_>,
+    field_lines: &mut BTreeMap<String, usize>,
+) -> (Constraints, usize) {
+    let mut constraints = Constraints::default();
+    let mut min_students_line = 0;
+    ck.check_keys(t, Place::Constraints);
+    if let Some(v) = get(t, "min_students") {
+        min_students_line = ck.line(v);
+        match ck.number(v, "constraints.min_students") {
+            Some(x) if x.is_finite() && x >= 0.0 => constraints.min_students = x,
+            Some(x) => ck.problem(
+                min_students_line,
+                "constraints.min_students",
+                format!("must be a non-negative number, got {x}"),
+            ),
+            None => {}
+        }
+    }
+    for (key, list) in [
+        ("exclude_if", &mut constraints.exclude_if),
+        ("required_fields", &mut constraints.required_fields),
+    ] {
+        let Some(v) = get(t, key) else { continue };
+        let path = format!("constraints.{key}");
+        for (field, at) in ck.texts(v, &path, false) {
+            if field.is_empty() {
+                ck.problem(at, &path, "a field name is empty");
+                continue;
+            }
+            field_lines.entry(field.clone()).or_insert(at);
+            list.push(field);
+        }
+    }
+    (constraints, min_students_line)
+}
+
+/// The `[allocation]` table; records the line of `capacity_field` in
+/// `field_lines`.
+fn read_allocation(
+    ck: &mut Checker<'_>,
+    t: &DeTable<'_>,
+    field_lines: &mut BTreeMap<String, usize>,
+) -> Allocation {
+    let mut allocation = Allocation::default();
+    ck.check_keys(t, Place::Allocation);
+    if let Some(v) = get(t, "cross_district") {
+        allocation.cross_district = ck.boolean(v, "allocation.cross_district").unwrap_or(false);
+    }
+    let field =
+        get(t, "capacity_field").map(|v| (ck.line(v), ck.text(v, "allocation.capacity_field")));
+    let class_size =
+        get(t, "class_size").map(|v| (ck.line(v), ck.number(v, "allocation.class_size")));
+    allocation.capacity = match (field, class_size) {
+        (Some((at, _)), Some(_)) => {
+            ck.problem(
+                at,
+                "allocation",
+                "give capacity_field or class_size, not both",
+            );
+            Capacity::Unlimited
+        }
+        (Some((at, Some(f))), None) if !f.trim().is_empty() => {
+            field_lines.entry(f.trim().to_string()).or_insert(at);
+            Capacity::Field(f.trim().to_string())
+        }
+        (Some((at, Some(_))), None) => {
+            ck.problem(
+                at,
+                "allocation.capacity_field",
+                "must name a school field, got empty text",
+            );
+            Capacity::Unlimited
+        }
+        (None, Some((_, Some(c)))) if c.is_finite() && c > 0.0 => Capacity::PerClassroom(c),
+        (None, Some((at, Some(c)))) => {
+            ck.problem(
+                at,
+                "allocation.class_size",
+                format!("must be a positive number of students, got {c}"),
+            );
+            Capacity::Unlimited
+        }
+        _ => Capacity::Unlimited,
+    };
+    if let Some(v) = get(t, "overflow") {
+        let at = ck.line(v);
+        allocation.overflow = match ck.text(v, "allocation.overflow").as_deref().map(str::trim) {
+            None | Some("next") => crate::allocate::Overflow::Next,
+            Some("flag") => crate::allocate::Overflow::Flag,
+            Some(other) => {
+                ck.problem(
+                    at,
+                    "allocation.overflow",
+                    format!("must be \"next\" or \"flag\", got {}", quote(other)),
+                );
+                crate::allocate::Overflow::Next
+            }
+        };
+    }
+    allocation
+}
+
+/// The `[speeds_kmh]` table over the default speeds.
+fn read_speeds(ck: &mut Checker<'_>, t: &DeTable<'_>) -> SpeedTable {
+    let mut speeds = SpeedTable::default();
+    ck.check_keys(t, Place::Speeds);
+    // In class order (as the table always kept them), whatever order
+    // the TOML map iterates in.
+    let mut written = entries(ck, t);
+    written.sort_by(|a, b| a.0.cmp(&b.0));
+    for (class, _, v) in written {
+        if doc::misplaced(&class, Place::Speeds).is_some() {
+            continue; // reported by check_keys
+        }
+        let path = format!("speeds_kmh.{}", key_text(&class));
+        let Some(kmh) = ck.number(v, &path) else {
+            continue;
+        };
+        if !kmh.is_finite() || kmh <= 0.0 {
+            ck.problem(
+                ck.line(v),
+                &path,
+                format!("must be a positive speed in km/h, got {kmh}"),
+            );
+            continue;
+        }
+        if class == "default" {
+            speeds.default_kmh = kmh;
+        } else if let Some(slot) = speeds.by_class_kmh.iter_mut().find(|(c, _)| *c == class) {
+            slot.1 = kmh;
+        } else {
+            speeds.by_class_kmh.push((class, kmh));
+        }
+    }
+    speeds
+}
+
+/// The `[levels]` table: trimmed level words and the level each means.
+fn read_levels(ck: &mut Checker<'_>, t: &DeTable<'_>) -> BTreeMap<String, Level> {
+    let mut levels = BTreeMap::new();
+    ck.check_keys(t, Place::Levels);
+    let mut seen = FirstSeen::default();
+    // In line order, so that a repeat names the earlier line.
+    let mut written = entries(ck, t);
+    written.sort_by_key(|(_, at, _)| *at);
+    for (raw, at, v) in written {
+        if doc::misplaced(&raw, Place::Levels).is_some() {
+            continue; // reported by check_keys
+        }
+        let path = format!("levels.{}", key_text(&raw));
+        let key = raw.trim().to_string();
+        if key.is_empty() {
+            ck.problem(at, &path, "the level text is empty");
+            continue;
+        }
+        if let Some(first) = seen.repeat(&key, at) {
+            ck.problem(
+                at,
+                &path,
+                format!(
+                    "the level text {} is already given on line {first}",
+                    quote(&key)
+                ),
+            );
+            continue;
+        }
+        let Some(meaning) = ck.text(v, &path) else {
+            continue;
+        };
+        let level = match meaning.trim().to_ascii_lowercase().as_str() {
+            "primary" => Level::Primary,
+            "secondary" => Level::Secondary,
+            "both" => Level::Both,
+            _ => {
+                ck.problem(
+                    ck.line(v),
+                    &path,
+                    format!(
+                        "must be \"primary\", \"secondary\" or \"both\", got {}",
+                        quote(&meaning)
+                    ),
+                );
+                continue;
+            }
+        };
+        levels.insert(key, level);
+    }
+    levels
+}
+
+/// The `[[criteria]]` tables, each with its header's line.
+fn criterion_tables<'a, 'i>(
+    ck: &mut Checker<'_>,
+    v: &'a doc::Value<'i>,
+) -> Vec<(usize, &'a DeTable<'i>)> {
+    match v.get_ref() {
+        DeValue::Array(items) => items
+            .iter()
+            .filter_map(|item| match item.get_ref() {
+                DeValue::Table(t) => Some((ck.line(item), t)),
+                other => {
+                    ck.problem(
+                        ck.line(item),
+                        "criteria",
+                        format!(
+                            "each criterion must be a table under a [[criteria]] header, got {}",
+                            doc::describe(other)
+                        ),
+                    );
+                    None
+                }
+            })
+            .collect(),
+        DeValue::Table(_) => {
+            ck.problem(
+                ck.line(v),
+                "criteria",
+                "write each criterion under its own [[criteria]] header, with two brackets",
+            );
+            Vec::new()
+        }
+        other => {
+            ck.problem(
+                ck.line(v),
+                "criteria",
+                format!("must be [[criteria]] tables, got {}", doc::describe(other)),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// One `[[criteria]]` table (header on line `at`); `None` when its
+/// measure cannot be read (the problem is recorded).
+fn criterion(
+    ck: &mut Checker<'_>,
+    at: usize,
+    t: &DeTable<'_>,
+    ahp_given: bool,
+) -> Option<Criterion> {
+    ck.check_keys(t, Place::Criterion);
+    // A text key: its value and line.
+    let text = |ck: &mut Checker<'_>, key: &str| {
+        get(t, key).and_then(|v| Some((ck.text(v, key)?, ck.line(v))))
+    };
+    let field = text(ck, "field");
+    let access = text(ck, "access");
+    let field_given = get(t, "field").is_some();
+    let access_given = get(t, "access").is_some();
+    let (measure, line) = match (field, access) {
+        (Some((f, line)), None) if !access_given => {
+            if f.trim().is_empty() {
+                ck.problem(line, "field", "must name a school field, got empty text");
+                return None;
+            }
+            (Measure::Field(f.trim().to_string()), line)
+        }
+        (None, Some((a, line))) if !field_given => match AccessMeasure::parse(a.trim()) {
+            Some(m) => (Measure::Access(m), line),
+            None => {
+                ck.problem(line, "access", format!("unknown access measure {} (one of: weighted_mean_minutes, share_within_limit, max_minutes)", quote(&a)));
+                return None;
+            }
+        },
+        _ if field_given && access_given => {
+            ck.problem(at, "criteria", "give either `field` or `access`, not both");
+            return None;
+        }
+        _ if field_given || access_given => return None, // a type problem, recorded
+        _ => {
+            ck.problem(
+                at,
+                "criteria",
+                "a criterion needs a `field` or an `access` key",
+            );
+            return None;
+        }
+    };
+    let weight = match (get(t, "weight"), ahp_given) {
+        (Some(w), false) => match ck.number(w, "weight") {
+            Some(x) if x.is_finite() && x >= 0.0 => x,
+            Some(x) => {
+                ck.problem(
+                    ck.line(w),
+                    "weight",
+                    format!("must be a non-negative number, got {x}"),
+                );
+                0.0
+            }
+            None => 0.0,
+        },
+        (None, false) => {
+            ck.problem(
+                at,
+                "weight",
+                "each criterion needs a weight (or give the weights by an [ahp] matrix)",
+            );
+            0.0
+        }
+        (Some(w), true) => {
+            ck.problem(
+                ck.line(w),
+                "weight",
+                "the weights come from the [ahp] matrix; remove this weight",
+            );
+            0.0
+        }
+        (None, true) => 0.0,
+    };
+    let natural = match &measure {
+        Measure::Access(m) => m.direction(),
+        Measure::Field(_) => Direction::Benefit,
+    };
+    let direction = match text(ck, "direction") {
+        None => natural,
+        Some((d, line)) => match d.trim() {
+            "benefit" => Direction::Benefit,
+            "cost" => Direction::Cost,
+            other => {
+                ck.problem(
+                    line,
+                    "direction",
+                    format!("must be \"benefit\" or \"cost\", got {}", quote(other)),
+                );
+                natural
+            }
+        },
+    };
+    let normalize = match text(ck, "normalize") {
+        None => Normalize::MinMax,
+        Some((n, line)) => match n.trim() {
+            "minmax" | "min-max" => Normalize::MinMax,
+            "zscore" | "z-score" => Normalize::ZScore,
+            "rank" => Normalize::Rank,
+            "share" => {
+                if direction == Direction::Cost {
+                    ck.problem(
+                        line,
+                        "normalize",
+                        "\"share\" is for benefit criteria: a cost has no share of a total; use \"minmax\", \"zscore\" or \"rank\"",
+                    );
+                }
+                Normalize::Share
+            }
+            other => {
+                ck.problem(
+                    line,
+                    "normalize",
+                    format!(
+                        "must be \"minmax\", \"zscore\", \"rank\" or \"share\", got {}",
+                        quote(other)
+                    ),
+                );
+                Normalize::MinMax
+            }
+        },
+    };
+    let transform = match text(ck, "transform") {
+        None => Transform::None,
+        Some((tr, line)) => match tr.trim() {
+            "none" => Transform::None,
+            "log" => Transform::Log,
+            "sqrt" => Transform::Sqrt,
+            other => {
+                ck.problem(
+                    line,
+                    "transform",
+                    format!(
+                        "must be \"none\", \"log\" or \"sqrt\", got {}",
+                        quote(other)
+                    ),
+                );
+                Transform::None
+            }
+        },
+    };
+    Some(Criterion {
+        measure,
+        weight,
+        direction,
+        normalize,
+        transform,
+        line,
+    })
+}
+
+/// The `[ahp]` table (on line `at`): checks the criteria list against the
+/// `[[criteria]]` and the matrix against the list, and sets the weights.
+fn read_ahp(
+    ck: &mut Checker<'_>,
+    at: usize,
+    t: &DeTable<'_>,
+    criteria: &mut [Criterion],
+) -> Option<AhpReport> {
+    ck.check_keys(t, Place::Ahp);
+    let force = get(t, "force")
+        .and_then(|v| ck.boolean(v, "ahp.force"))
+        .unwrap_or(false);
+    let keys: Vec<String> = criteria.iter().map(Criterion::key).collect();
+    let mut readable = true;
+
+    let listed: Vec<(String, usize)> = match get(t, "criteria") {
+        Some(v) => {
+            let before = ck.count();
+            let listed = ck.texts(v, "ahp.criteria", false);
+            readable &= ck.count() == before;
+            listed
+        }
+        None => {
+            ck.problem(
+                at,
+                "ahp.criteria",
+                "missing: list the criteria keys in the order of the matrix rows",
+            );
+            readable = false;
+            Vec::new()
+        }
+    };
+    let mut seen = FirstSeen::default();
+    for (c, line) in &listed {
+        if let Some(first) = seen.repeat(c, *line) {
+            let also = if first == *line {
+                String::new()
+            } else {
+                format!(" (first on line {first})")
+            };
+            ck.problem(
+                *line,
+                "ahp.criteria",
+                format!(
+                    "{} is listed twice{also}: list each criterion once",
+                    quote(c)
+                ),
+            );
+            readable = false;
+        } else if !keys.contains(c) {
+            ck.problem(
+                *line,
+                "ahp.criteria",
+                format!(
+                    "{} is not one of the [[criteria]] (their keys: {})",
+                    quote(c),
+                    keys.join(", ")
+                ),
+            );
+            readable = false;
+        }
+    }
+    for (k, c) in keys.iter().zip(criteria.iter()) {
+        if !listed.iter().any(|(l, _)| l == k) {
+            ck.problem(
+                c.line,
+                "ahp.criteria",
+                format!("criterion {} has no row in the [ahp] matrix", quote(k)),
+            );
+            readable = false;
+        }
+    }
+
+    let Some(matrix) = get(t, "matrix") else {
+        ck.problem(
+            at,
+            "ahp.matrix",
+            "missing: give the pairwise comparison matrix, one row per listed criterion",
+        );
+        return None;
+    };
+    let matrix_at = ck.line(matrix);
+    let DeValue::Array(rows_given) = matrix.get_ref() else {
+        ck.problem(
+            matrix_at,
+            "ahp.matrix",
+            format!(
+                "must be a list of rows like [[1, 3], [\"1/3\", 1]], got {}",
+                doc::describe(matrix.get_ref())
+            ),
+        );
+        return None;
+    };
+    let n = listed.len();
+    if rows_given.len() != n {
+        ck.problem(
+            matrix_at,
+            "ahp.matrix",
+            format!(
+                "the matrix has {} but `ahp.criteria` lists {n} criteria: give one row and one column per listed criterion, in its order",
+                match rows_given.len() {
+                    1 => "1 row".to_string(),
+                    rows => format!("{rows} rows"),
+                }
+            ),
+        );
+        readable = false;
+    }
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for (i, row) in rows_given.iter().enumerate() {
+        let row_at = ck.line(row);
+        let DeValue::Array(entries) = row.get_ref() else {
+            ck.problem(
+                row_at,
+                "ahp.matrix",
+                format!(
+                    "row {} must be a list of numbers, got {}",
+                    i + 1,
+                    doc::describe(row.get_ref())
+                ),
+            );
+            readable = false;
+            continue;
+        };
+        if entries.len() != n && rows_given.len() == n {
+            ck.problem(
+                row_at,
+                "ahp.matrix",
+                format!(
+                    "row {} has {} entries but `ahp.criteria` lists {n} criteria",
+                    i + 1,
+                    entries.len()
+                ),
+            );
+            readable = false;
+        }
+        let mut values = Vec::new();
+        for (j, v) in entries.iter().enumerate() {
+            match ahp_entry(v.get_ref()) {
+                Some(x) => values.push(x),
+                None => {
+                    ck.problem(
+                        ck.line(v),
+                        "ahp.matrix",
+                        format!(
+                            "entry ({}, {}) must be a number or a fraction like \"1/3\", got {}",
+                            i + 1,
+                            j + 1,
+                            doc::describe(v.get_ref())
+                        ),
+                    );
+                    readable = false;
+                }
+            }
+        }
+        rows.push(values);
+    }
+    if !readable {
+        return None;
+    }
+    let result = match crate::score::ahp(&rows) {
+        Err(e) => {
+            ck.problem(matrix_at, "ahp.matrix", e);
+            return None;
+        }
+        Ok(result) => result,
+    };
+    if result.cr > 0.1 && !force {
+        ck.problem(
+            matrix_at,
+            "ahp.matrix",
+            format!("consistency ratio {:.3} is above 0.1: revise the judgments, or set force = true to use them anyway", result.cr),
+        );
+    }
+    let listed: Vec<String> = listed.into_iter().map(|(c, _)| c).collect();
+    for c in criteria.iter_mut() {
+        let key = c.key();
+        if let Some(w) = listed
+            .iter()
+            .position(|k| *k == key)
+            .and_then(|i| result.weights.get(i))
+        {
+            c.weight = *w;
+        }
+    }
+    Some(AhpReport {
+        criteria: listed,
+        ahp: result,
+        forced: force,
     })
 }
 
 /// An AHP matrix entry: a number, or a fraction written as text ("1/3").
-fn ahp_entry(v: &toml::Value) -> Option<f64> {
+fn ahp_entry(v: &DeValue<'_>) -> Option<f64> {
     match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        toml::Value::String(s) => match s.split_once('/') {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        DeValue::Float(f) => f.as_str().parse().ok(),
+        DeValue::String(s) => match s.split_once('/') {
             Some((a, b)) => Some(a.trim().parse::<f64>().ok()? / b.trim().parse::<f64>().ok()?),
             None => s.trim().parse().ok(),
         },
@@ -955,6 +1290,7 @@ fn ahp_entry(v: &toml::Value) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     #[test]
     fn reads_the_spec_sketch() {
