@@ -49,7 +49,7 @@ fn finish_fits_the_config_it_is_given_as_prepare_did() {
     let config = hubsel::fixture::default_scenario().unwrap();
     let prepared = pipeline::prepare(load(BARE_CSV), &config, &Silent).unwrap();
     assert_eq!(prepared.checked.config.constraints.min_students, 0.0);
-    for strategy in ["score", "p-median", "largest"] {
+    for strategy in ["score", "p-median", "max-cover"] {
         let mut variant = config.clone();
         variant.strategy = scenario::StrategyKind::parse(strategy).unwrap();
         let result = pipeline::finish(&prepared, &variant, &Silent).unwrap();
@@ -57,6 +57,12 @@ fn finish_fits_the_config_it_is_given_as_prepare_did() {
         // Notes are not repeated by fitting twice.
         assert_eq!(result.config.notes, prepared.checked.config.notes);
     }
+    // `largest` ranks by student counts, which these schools lack: it is
+    // refused rather than falling to the id order.
+    let mut largest = config.clone();
+    largest.strategy = scenario::StrategyKind::Largest;
+    let err = pipeline::finish(&prepared, &largest, &Silent).unwrap_err();
+    assert_eq!(err.field(), Some("strategy"), "{err}");
     // A config already fitted fits to itself.
     let fitted = prepared.checked.config.clone();
     assert_eq!(fitted.fit_to(&prepared.checked.data).unwrap(), fitted);
