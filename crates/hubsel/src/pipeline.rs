@@ -266,6 +266,15 @@ pub struct RunResult {
     pub stats: RunStats,
 }
 
+impl RunResult {
+    /// Everything worth telling the user about this run as a whole: how
+    /// the scenario was fitted to the data ([`Config::notes`]), then the
+    /// notes on the inputs.
+    pub fn all_notes(&self) -> impl Iterator<Item = &String> {
+        self.config.notes.iter().chain(&self.notes)
+    }
+}
+
 /// Door-to-door minutes from every school to the nearest chosen hub of
 /// each level it teaches (a `both` school counts once per level), in
 /// districts and levels that got a hub, weighted as the run weighs
@@ -801,7 +810,8 @@ pub struct CheckReport {
     /// Schools that would take part in a run.
     pub placed: usize,
     pub rejects: Rejects,
-    /// Notes on the inputs as a whole ([`Inputs::notes`]).
+    /// Notes on the scenario as applied to the data ([`Config::notes`])
+    /// and on the inputs as a whole ([`Inputs::notes`]).
     pub notes: Vec<String>,
     pub stats: RunStats,
 }
@@ -815,7 +825,7 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
         schools: p.schools.len() + p.rejected_schools.len(),
         placed: p.schools.len(),
         rejects: p.rejects,
-        notes: p.notes,
+        notes: p.config.notes.iter().chain(&p.notes).cloned().collect(),
         stats: p.stats,
     })
 }

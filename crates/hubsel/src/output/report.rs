@@ -604,7 +604,7 @@ fn scenario_section(r: &RunResult) -> String {
         "weights",
         &format!("{}: {}", r.weighting.as_str(), r.weighting_note),
     );
-    for note in &r.notes {
+    for note in r.all_notes() {
         kv_row(&mut s, "note", note);
     }
     kv_row(
@@ -700,7 +700,7 @@ fn hub_cell(h: Option<&HubOutcome>) -> String {
 
 fn districts_section(r: &RunResult) -> String {
     let mut s = format!(
-        "<section id=\"districts\"><h2>Districts</h2>\n<p>Hubs with their runner-up and margin; travel figures are door-to-door minutes of the member schools, weighted by {}.</p>\n<div class=\"scroll\"><table class=\"grid\" id=\"district-table\"><thead><tr><th>code</th><th>district</th><th>primary hub</th><th>runner-up</th><th>margin</th><th>secondary hub</th><th>runner-up</th><th>margin</th><th>schools</th><th>students</th><th>members</th><th>stand-alone</th><th>mean min</th><th>p95 min</th><th>max min</th><th>within limit</th><th>shortfall</th></tr></thead><tbody>\n",
+        "<section id=\"districts\"><h2>Districts</h2>\n<p>Hubs with their runner-up and margin; travel figures are door-to-door minutes of the member schools, weighted by {}.</p>\n<div class=\"scroll\"><table class=\"grid\" id=\"district-table\"><thead><tr><th>code</th><th>district</th><th>primary hub</th><th>runner-up</th><th>margin</th><th>secondary hub</th><th>runner-up</th><th>margin</th><th>schools</th><th>students</th><th>members</th><th>stand-alone</th><th>mean min</th><th>p95 min</th><th>max min</th><th>within limit</th><th>shortfall, unreachable schools</th></tr></thead><tbody>\n",
         r.weighting.as_str()
     );
     for o in &r.district_outcomes {
@@ -713,6 +713,7 @@ fn districts_section(r: &RunResult) -> String {
             .shortfalls
             .iter()
             .map(|x| format!("{}: {}", x.level.as_str(), x.reason))
+            .chain(o.unreachable.iter().map(|u| u.reason.clone()))
             .collect();
         let _ = writeln!(
             s,

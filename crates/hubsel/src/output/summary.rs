@@ -131,6 +131,11 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
                 "schools": o.schools, "students": o.students, "members": o.members, "standalone": o.standalone,
                 "mean_min": round(o.mean_min, 3), "p95_min": round(o.p95_min, 3), "max_min": round(o.max_min, 3),
                 "share_within": round(o.share_within, 6),
+                "unreachable": o.unreachable.iter().map(|u| json!({
+                    "level": u.level.as_str(), "schools": u.schools.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+                    "of": u.of, "off_network": u.off_network, "island": u.island,
+                    "beyond_cutoff": u.beyond_cutoff, "reason": u.reason,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -159,7 +164,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
         },
         "weights": r.weighting.as_str(),
         "weights_note": r.weighting_note,
-        "notes": r.notes,
+        "notes": r.all_notes().collect::<Vec<_>>(),
         "network": {"nodes": r.stats.graph_nodes, "links": r.stats.graph_links, "components": r.stats.components},
         "totals": {
             "districts": r.districts.len(), "schools": t.schools, "hubs": t.hubs_primary + t.hubs_secondary,
@@ -168,6 +173,12 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
             "students": t.students, "mean_min": round(t.mean_min, 3), "p95_min": round(t.p95_min, 3),
             "max_min": round(t.max_min, 3), "share_within": round(t.share_within, 6),
             "hubs_over_capacity": t.hubs_over_capacity,
+        },
+        "access": {
+            "doc": "door-to-door minutes from every school to the nearest chosen hub of each level it teaches, weighted like the districts' figures: what p-median (mean), p-center (max) and max-cover (share) optimise; unreached pairs (no chosen hub reaches them, another candidate would) count at the search cutoff; unreachable pairs (no candidate reaches them) are left out and listed per district",
+            "pairs": r.access.pairs, "mean_min": round(r.access.mean_min, 3), "p95_min": round(r.access.p95_min, 3),
+            "max_min": round(r.access.max_min, 3), "share_within": round(r.access.share_within, 6),
+            "unreached_pairs": r.access.unreached, "unreachable_pairs": r.access.unreachable,
         },
         "shortfalls": shortfalls,
         "districts": districts,
