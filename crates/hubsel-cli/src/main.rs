@@ -461,10 +461,7 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         .unwrap_or_else(|| PathBuf::from(if validate_only { "validate" } else { "out" }));
     if validate_only {
         let report = hubsel::pipeline::check(inputs, &config, &bars)?;
-        let files = vec![(
-            "rejects.csv".to_string(),
-            report.rejects.to_csv().into_bytes(),
-        )];
+        let files = vec![("rejects.csv".to_string(), report.rejects_csv().into_bytes())];
         hubsel::output::write_files(
             &files,
             &out,

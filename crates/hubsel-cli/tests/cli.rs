@@ -355,7 +355,7 @@ fn validate_reports_swapped_coordinates_and_fixes_them_only_when_asked() {
     );
     let rejects = fs::read_to_string(tmp.path().join("v/rejects.csv")).unwrap();
     assert!(
-        rejects.starts_with("file,line,id,field,reason,action\n"),
+        rejects.starts_with("file,line,id,name,field,reason,action\n"),
         "{rejects}"
     );
     let line = rejects
@@ -363,7 +363,7 @@ fn validate_reports_swapped_coordinates_and_fixes_them_only_when_asked() {
         .find(|l| l.contains(",X03,"))
         .unwrap_or_else(|| panic!("{rejects}"));
     assert!(
-        line.contains(",7,X03,lon/lat,\"latitude and longitude look swapped")
+        line.contains(",7,X03,Latitude first,lon/lat,\"latitude and longitude look swapped")
             && line.ends_with(",refused"),
         "{line}"
     );

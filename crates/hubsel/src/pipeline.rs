@@ -813,14 +813,38 @@ pub struct CheckReport {
     /// Notes on the scenario as applied to the data ([`Config::notes`])
     /// and on the inputs as a whole ([`Inputs::notes`]).
     pub notes: Vec<String>,
+    /// Names of the schools and districts by id, for `rejects.csv`.
+    pub names: std::collections::BTreeMap<String, String>,
     pub stats: RunStats,
+}
+
+impl CheckReport {
+    /// `rejects.csv` as `hubsel validate` writes it (the same columns as a
+    /// run's).
+    pub fn rejects_csv(&self) -> String {
+        self.rejects.to_csv(&self.names)
+    }
 }
 
 /// Checks inputs and scenario without selecting: [`check_network`] and the
 /// report of what it found.
 pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<CheckReport> {
     let p = check_network(inputs, config, progress)?;
+    let mut names: std::collections::BTreeMap<String, String> = p
+        .districts
+        .iter()
+        .map(|d| (d.code.0.clone(), d.name.clone()))
+        .collect();
+    for (id, name) in p
+        .rejected_schools
+        .iter()
+        .map(|r| (&r.id, &r.name))
+        .chain(p.schools.iter().map(|s| (&s.school.id, &s.school.name)))
+    {
+        names.insert(id.0.clone(), name.clone());
+    }
     Ok(CheckReport {
+        names,
         districts: p.districts.len(),
         schools: p.schools.len() + p.rejected_schools.len(),
         placed: p.schools.len(),

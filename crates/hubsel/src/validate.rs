@@ -78,18 +78,22 @@ impl Rejects {
         rows
     }
 
-    /// The report as `rejects.csv` text (`file,line,id,field,reason,action`,
-    /// sorted by file and line), as `hubsel validate` writes it.
-    pub fn to_csv(&self) -> String {
+    /// The report as `rejects.csv` text (`file,line,id,name,field,reason,
+    /// action`, sorted by file and line). `names` gives the name of a row's
+    /// school or district by its id (a planner knows schools by name), `""`
+    /// when none. Text is UTF-8 as read: Thai stays Thai.
+    pub fn to_csv(&self, names: &BTreeMap<String, String>) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
         // Writing to memory cannot fail.
-        let _ = w.write_record(["file", "line", "id", "field", "reason", "action"]);
+        let _ = w.write_record(["file", "line", "id", "name", "field", "reason", "action"]);
         for r in self.sorted() {
             let line = r.source.line.to_string();
+            let name = names.get(&r.id).map_or("", String::as_str);
             let _ = w.write_record([
                 r.source.file.as_str(),
                 line.as_str(),
                 &r.id,
+                name,
                 &r.field,
                 &r.reason,
                 r.action.as_str(),
@@ -121,6 +125,16 @@ pub struct Validated {
     pub schools: Vec<PlacedSchool>,
     pub rejected_schools: Vec<RejectedSchool>,
     pub rejects: Rejects,
+}
+
+/// A district as messages name it: its code, and its name when it has one
+/// (`5001 เมืองเชียงใหม่`).
+fn named(d: &crate::model::District) -> String {
+    if d.name.trim().is_empty() || d.name == d.code.0 {
+        d.code.0.clone()
+    } else {
+        format!("{} {}", d.code, d.name)
+    }
 }
 
 /// Checks schools against each other and against the districts:
@@ -172,14 +186,17 @@ pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
                 Some(&i) => {
                     if found.is_some_and(|f| f != i) || found.is_none() {
                         let where_ = match found {
-                            Some(f) => format!("inside district {}", districts[f].code),
+                            Some(f) => format!("inside district {}", named(&districts[f])),
                             None => "outside every district".to_string(),
                         };
                         rejects.push(
                             &school.source,
                             &school.id.0,
                             "district",
-                            format!("district code {code} given but the point lies {where_}; the given code is kept"),
+                            format!(
+                                "district code {} given but the point lies {where_}; the given code is kept",
+                                named(&districts[i])
+                            ),
                             Action::Flagged,
                         );
                     }

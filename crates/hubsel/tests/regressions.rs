@@ -57,7 +57,7 @@ fn thai_text_in_reject_reasons_is_never_escaped() {
         reject.reason
     );
     assert!(!reject.reason.contains("\\u{"), "reason: {}", reject.reason);
-    let csv_text = inputs.rejects.to_csv();
+    let csv_text = inputs.rejects.to_csv(&Default::default());
     assert!(csv_text.contains("ศึกษาพิเศษ"), "{csv_text}");
 }
 

@@ -259,22 +259,18 @@ pub fn summary_csv(r: &RunResult) -> String {
     csv_text(rows)
 }
 
-/// `rejects.csv`: file, line (or feature number), id, field, reason and
-/// whether the row was refused or only flagged.
+/// `rejects.csv`: file, line (or feature number), id, name (of the school
+/// or district the row is about), field, reason and whether the row was
+/// refused or only flagged.
 pub fn rejects_csv(r: &RunResult) -> String {
-    let mut rows = vec![["file", "line", "id", "field", "reason", "action"]
+    let mut names: std::collections::BTreeMap<String, String> = r
+        .districts
         .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>()];
-    for x in r.rejects.sorted() {
-        rows.push(vec![
-            x.source.file,
-            x.source.line.to_string(),
-            x.id,
-            x.field,
-            x.reason,
-            x.action.as_str().to_string(),
-        ]);
+        .map(|d| (d.code.0.clone(), d.name.clone()))
+        .collect();
+    // Schools win over districts with the same id.
+    for s in &r.schools {
+        names.insert(s.id.0.clone(), s.name.clone());
     }
-    csv_text(rows)
+    r.rejects.to_csv(&names)
 }
