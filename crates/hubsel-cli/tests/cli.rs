@@ -917,3 +917,67 @@ fn compare_reads_flatgeobuf_and_shapefile_runs_like_geojson() {
     );
     assert!(!dir.join("c_broken").exists());
 }
+
+/// A planner's own file: the real Chiang Mai registry (no enrolment, the
+/// registry's level values and column names), with Chiang Mai's real
+/// district polygons and the province's synthetic roads, and no option
+/// at all: the run reads every level, says it weighs schools, and says
+/// what the default scenario left out.
+#[test]
+fn the_real_registry_runs_without_options_and_says_it_weighs_schools() {
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
+    for f in ["chiangmai_obec_2022.csv", "th_districts.geojson"] {
+        assert!(
+            real.join(f).is_file(),
+            "the real data file {} is missing: this test needs shared/data/real/{f} beside the repository",
+            real.join(f).display()
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let all: serde_json::Value =
+        serde_json::from_slice(&fs::read(real.join("th_districts.geojson")).unwrap()).unwrap();
+    let features: Vec<&serde_json::Value> = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["pro_code"] == "50")
+        .collect();
+    fs::write(
+        dir.join("chiangmai.geojson"),
+        serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
+    )
+    .unwrap();
+    let schools = real.join("chiangmai_obec_2022.csv").display().to_string();
+    let roads = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/province/roads.geojson")
+        .display()
+        .to_string();
+    let o = hubsel(
+        &[
+            "run",
+            "--quiet",
+            "--schools",
+            &schools,
+            "--roads",
+            &roads,
+            "--districts",
+            "chiangmai.geojson",
+        ],
+        dir,
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("weights: schools (the schools have no student count"),
+        "{out}"
+    );
+    assert!(out.contains("% of schools at or within 45 min"), "{out}");
+    assert!(
+        out.contains("note: min_students = 120 is left out: the schools have no student count"),
+        "{out}"
+    );
+    let rejects = fs::read_to_string(dir.join("out/rejects.csv")).unwrap();
+    assert!(!rejects.contains(",level,"), "no row refused for its level");
+    assert!(!rejects.contains("\\u{"), "{rejects}");
+}

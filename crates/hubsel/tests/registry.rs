@@ -1,0 +1,195 @@
+//! The real Chiang Mai part of the OBEC school registry
+//! (`../shared/data/real/chiangmai_obec_2022.csv`: 696 schools, the
+//! registry's own level values, no enrolment, tambon-level coordinates)
+//! with the real district polygons of Chiang Mai (`th_districts.geojson`,
+//! `pro_code` 50) and the synthetic road network of the embedded province
+//! (generated over the same ground), run with the shipped default scenario
+//! exactly as a planner with this file would run it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hubsel::io::{InputSources, ReadOptions, Source};
+use hubsel::model::Weighting;
+use hubsel::pipeline::{Role, RunResult, Silent};
+
+/// A file of the shared real data; fails, naming it, when it is missing.
+fn real(name: &str) -> PathBuf {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/real"
+    ))
+    .join(name);
+    assert!(
+        path.is_file(),
+        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
+        path.display()
+    );
+    path
+}
+
+/// Chiang Mai's 25 amphoe polygons out of the 928 of Thailand.
+fn chiang_mai_districts() -> String {
+    let text = std::fs::read_to_string(real("th_districts.geojson")).unwrap();
+    let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let features: Vec<serde_json::Value> = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["pro_code"] == "50")
+        .cloned()
+        .collect();
+    assert_eq!(features.len(), 25, "Chiang Mai has 25 amphoe");
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+/// The registry rows, as (smis8, name, level) by line.
+fn registry_rows() -> Vec<BTreeMap<String, String>> {
+    let path = real("chiangmai_obec_2022.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn run_registry() -> RunResult {
+    let schools = real("chiangmai_obec_2022.csv");
+    let districts = chiang_mai_districts();
+    let sources = InputSources {
+        schools: Source::File(&schools),
+        roads: Source::Bytes {
+            name: "fixture:roads.geojson",
+            bytes: hubsel::fixture::ROADS_GEOJSON,
+        },
+        districts: Source::Bytes {
+            name: "th_districts-pro_code-50.geojson",
+            bytes: districts.as_bytes(),
+        },
+    };
+    let config = hubsel::fixture::default_scenario().unwrap();
+    let mut options = ReadOptions::default();
+    options.school_columns.level_values = config.levels.clone();
+    let inputs = hubsel::io::load(&sources, &options).unwrap();
+    hubsel::pipeline::run(inputs, &config, &Silent).unwrap()
+}
+
+#[test]
+fn the_chiang_mai_registry_runs_as_it_is() {
+    let rows = registry_rows();
+    assert_eq!(rows.len(), 696);
+    let r = run_registry();
+
+    // No row is refused for its level: all six registry values are read.
+    let level_rejects: Vec<_> = r
+        .rejects
+        .rows
+        .iter()
+        .filter(|x| x.field == "level")
+        .collect();
+    assert!(level_rejects.is_empty(), "{level_rejects:?}");
+
+    // Every school is accounted for, exactly once, with a reason wherever
+    // it is not in the network.
+    assert_eq!(r.schools.len(), 696);
+    let by_id: BTreeMap<&str, &hubsel::pipeline::SchoolOutcome> =
+        r.schools.iter().map(|s| (s.id.0.as_str(), s)).collect();
+    assert_eq!(by_id.len(), 696, "ids are unique (smis8)");
+    let mut roles: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in &rows {
+        let s = by_id
+            .get(row["smis8"].as_str())
+            .unwrap_or_else(|| panic!("{} is missing from the result", row["smis8"]));
+        assert_eq!(s.name, row["name"], "names read as written");
+        *roles.entry(s.role.as_str()).or_default() += 1;
+        match s.role {
+            Role::Hub => assert!(s.hub_id.as_ref() == Some(&s.id)),
+            Role::Member => {
+                assert!(s.hub_id.is_some() && s.travel_min.is_some_and(|m| m <= 45.0 + 1e-9))
+            }
+            Role::StandAlone | Role::Rejected => {
+                assert!(
+                    !s.reason.is_empty(),
+                    "{} {}: no reason",
+                    s.id,
+                    s.role.as_str()
+                )
+            }
+        }
+        // The 49 schools without coordinates are the rejected ones.
+        let located = !row["lat"].is_empty() && !row["lon"].is_empty();
+        assert_eq!(s.role == Role::Rejected, !located, "{}", s.id);
+        if !located {
+            assert!(s.reason.contains("no coordinates"), "{}", s.reason);
+        }
+    }
+    assert_eq!(roles.get("rejected"), Some(&49), "{roles:?}");
+    assert!(roles.get("hub").is_some_and(|&n| n >= 40), "{roles:?}");
+    assert!(roles.get("member").is_some_and(|&n| n > 100), "{roles:?}");
+
+    // The registry's levels, mapped as documented: K-9 schools teach both.
+    let level_of = |smis: &str| by_id[smis].level.map(|l| l.as_str());
+    for row in rows.iter().filter(|r| !r["lat"].is_empty()) {
+        let want = match row["level"].as_str() {
+            "อนุบาล-ประถมศึกษา" | "ประถมศึกษา" => {
+                "primary"
+            }
+            "มัธยมศึกษาตอนต้น-มัธยมศึกษาตอนปลาย" => {
+                "secondary"
+            }
+            "อนุบาล-มัธยมศึกษาตอนต้น" | "ประถมศึกษา-มัธยมศึกษาตอนต้น" | "อนุบาล-มัธยมศึกษาตอนปลาย" => {
+                "both"
+            }
+            other => panic!("a level value the registry README does not list: {other}"),
+        };
+        assert_eq!(level_of(&row["smis8"]), Some(want), "{}", row["level"]);
+    }
+
+    // No enrolment: every school counts once, and the run says so.
+    assert_eq!(r.weighting, Weighting::Schools);
+    let summary = hubsel::output::summary_json(&r);
+    assert!(summary.contains("\"weights\": \"schools\""), "{summary}");
+    assert!(
+        summary.contains("the schools have no student count"),
+        "{summary}"
+    );
+    let t = hubsel::output::Totals::of(&r);
+    assert!(t.share_within > 0.0 && t.mean_min > 0.0, "{t:?}");
+
+    // The default scenario adapted to the registry's columns and said so.
+    assert!(
+        r.config
+            .notes
+            .iter()
+            .any(|n| n.contains("min_students = 120 is left out")),
+        "{:?}",
+        r.config.notes
+    );
+
+    // rejects.csv: Thai as written, never escaped.
+    let rejects = hubsel::output::rejects_csv(&r);
+    assert!(!rejects.contains("\\u{"), "{rejects}");
+    for row in rows.iter().filter(|r| r["lat"].is_empty()) {
+        let line = rejects
+            .lines()
+            .find(|l| l.contains(&format!(",{},", row["smis8"])))
+            .unwrap_or_else(|| panic!("{} not in rejects.csv", row["smis8"]));
+        assert!(line.contains(&format!(",{},", row["name"])), "{line}");
+    }
+    let html = hubsel::output::report::html(&r, &hubsel::output::layers::layers(&r));
+    assert!(
+        html.contains("weights"),
+        "the report says what the run weighs by"
+    );
+    eprintln!("chiang mai registry: {roles:?}; {}", r.weighting_note);
+}
