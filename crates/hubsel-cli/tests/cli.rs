@@ -981,3 +981,108 @@ fn the_real_registry_runs_without_options_and_says_it_weighs_schools() {
     assert!(!rejects.contains(",level,"), "no row refused for its level");
     assert!(!rejects.contains("\\u{"), "{rejects}");
 }
+
+/// Papercut: `hubsel validate` replaced the last run's folder with its
+/// single rejects.csv.
+#[test]
+fn validate_never_replaces_the_last_runs_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let o = hubsel(&["run", "--quiet"], dir);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = hubsel(&["validate", "--quiet"], dir);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        dir.join("out/hubs.geojson").is_file(),
+        "the run's result is still there"
+    );
+    assert!(dir.join("validate/rejects.csv").is_file());
+    // Pointed at the run's folder, validate refuses and says why.
+    let o = hubsel(&["validate", "--quiet", "--out", "out"], dir);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("holds the result of a hubsel run"),
+        "{}",
+        text(&o)
+    );
+    assert!(dir.join("out/hubs.geojson").is_file());
+}
+
+/// Papercut: a folder just written by `hubsel synth` was called "not
+/// written by hubsel".
+#[test]
+fn a_data_set_written_by_synth_is_named_as_such_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let o = hubsel(&["synth", "--out", "province"], dir);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = hubsel(&["run", "--quiet", "--out", "province"], dir);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("holds a data set written by hubsel synth"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        dir.join("province/schools.csv").is_file(),
+        "the data set is kept"
+    );
+    // synth may rewrite its own data set.
+    let o = hubsel(&["synth", "--out", "province"], dir);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// Papercuts: `compare` printed counts as `25.000` and hubs without their
+/// names.
+#[test]
+fn compare_prints_counts_as_integers_and_hubs_with_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for (out, strategy) in [("a", "score"), ("b", "p-median")] {
+        let o = hubsel(
+            &["run", "--quiet", "--strategy", strategy, "--out", out],
+            dir,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let o = hubsel(&["compare", "a", "b"], dir);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let districts = out.lines().find(|l| l.starts_with("districts ")).unwrap();
+    assert_eq!(
+        districts.split_whitespace().collect::<Vec<_>>(),
+        ["districts", "25", "25", "+0"],
+        "{out}"
+    );
+    assert!(!out.contains("25.000"), "{out}");
+    let hubs: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("a/hubs.geojson")).unwrap()).unwrap();
+    let first_changed = out
+        .lines()
+        .skip_while(|l| !l.starts_with("district "))
+        .nth(1)
+        .unwrap();
+    let id = first_changed.split_whitespace().nth(2).unwrap();
+    let name = hubs["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["id"] == id)
+        .map(|f| f["properties"]["name"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(
+        first_changed.contains(&format!("{id} {name}")),
+        "{first_changed}"
+    );
+}
+
+/// Papercut: "1 pieces", "1 reject rows".
+#[test]
+fn validate_counts_read_as_english() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = validate("schools-swapped.csv", &[], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("6 junctions in 2 pieces"), "{out}");
+    assert!(out.contains("1 reject row (1 refused, 0 flagged)"), "{out}");
+}
