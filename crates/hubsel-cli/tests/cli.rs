@@ -157,7 +157,12 @@ fn the_committed_fixture_is_what_synth_writes() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/province");
-    for f in ["schools.csv", "roads.geojson", "districts.geojson"] {
+    for f in [
+        "schools.csv",
+        "schools-obec.csv",
+        "roads.geojson",
+        "districts.geojson",
+    ] {
         assert!(
             fs::read(tmp.path().join("p").join(f)).unwrap() == fs::read(fixture.join(f)).unwrap(),
             "{f}: regenerate the fixture"

@@ -389,11 +389,19 @@ pub fn build(
             })
         })
         .collect();
+    // The core numeric fields a scenario may score on are those whose
+    // column the file has: a registry or an OSM extract without teacher
+    // counts must not offer a column of zeros to score on.
     let mut table = SchoolTable {
-        fields: ["students", "teachers", "classrooms"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        fields: [
+            ("students", students),
+            ("teachers", teachers),
+            ("classrooms", classrooms),
+        ]
+        .iter()
+        .filter(|(_, column)| column.is_some())
+        .map(|(field, _)| field.to_string())
+        .collect(),
         ..SchoolTable::default()
     };
     table

@@ -269,10 +269,17 @@ pub struct SynthDataset {
 
 impl SynthDataset {
     /// Writes `schools.csv`, `roads.geojson` and `districts.geojson` into
-    /// `dir`, creating it if needed.
+    /// `dir`, creating it if needed, and the same schools as the OBEC
+    /// registry writes them in `schools-obec.csv` (no enrolment, the
+    /// registry's level values, 4 decimals as its tambon points).
     pub fn write(&self, dir: &Path) -> io::Result<()> {
         std::fs::create_dir_all(dir)?;
         write::schools(&dir.join("schools.csv"), &self.schools)?;
+        write::registry_schools(
+            &dir.join("schools-obec.csv"),
+            &self.schools,
+            &self.districts,
+        )?;
         write::roads(&dir.join("roads.geojson"), &self.roads)?;
         write::districts(&dir.join("districts.geojson"), &self.districts)
     }

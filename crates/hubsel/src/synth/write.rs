@@ -63,6 +63,82 @@ pub fn schools(path: &Path, schools: &[SynthSchool]) -> io::Result<()> {
     csv.flush()
 }
 
+/// The columns of `schools-obec.csv`: the school columns of the OBEC
+/// school registry as its Chiang Mai extract has them (no enrolment, the
+/// level as the grade span taught, the amphoe by name and code).
+pub const REGISTRY_COLUMNS: [&str; 10] = [
+    "smis8",
+    "school_id10",
+    "name",
+    "level",
+    "esa_code",
+    "esa_name",
+    "amphoe",
+    "amphoe_code",
+    "lat",
+    "lon",
+];
+
+/// The registry's grade span for a school: most primary schools teach
+/// kindergarten to grade 6, opportunity-expansion schools kindergarten to
+/// grade 9; a few of each start at grade 1 or run to grade 12, as the
+/// national registry's counts have them. Chosen from the id, so the same
+/// data set always writes the same spans.
+fn registry_level(level: super::SchoolLevel, id: u32) -> &'static str {
+    use super::SchoolLevel;
+    match level {
+        SchoolLevel::Primary if id % 13 == 0 => "ประถมศึกษา",
+        SchoolLevel::Primary => "อนุบาล-ประถมศึกษา",
+        SchoolLevel::Both if id % 11 == 0 => "อนุบาล-มัธยมศึกษาตอนปลาย",
+        SchoolLevel::Both if id % 7 == 0 => "ประถมศึกษา-มัธยมศึกษาตอนต้น",
+        SchoolLevel::Both => "อนุบาล-มัธยมศึกษาตอนต้น",
+        SchoolLevel::Secondary => "มัธยมศึกษาตอนต้น-มัธยมศึกษาตอนปลาย",
+    }
+}
+
+/// The schools as the OBEC registry writes them (see [`REGISTRY_COLUMNS`]),
+/// CRLF line ends like the registry's files: the shape of a planner's own
+/// file, to try hubsel's reading of it on synthetic schools.
+pub fn registry_schools(
+    path: &Path,
+    schools: &[SynthSchool],
+    districts: &[SynthDistrict],
+) -> io::Result<()> {
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(BufWriter::new(File::create(path)?));
+    csv.write_record(REGISTRY_COLUMNS)?;
+    for s in schools {
+        let amphoe = districts
+            .iter()
+            .find(|d| d.code == s.district)
+            .map_or("", |d| d.name_th.as_str());
+        let province = &s.district[..2.min(s.district.len())];
+        let (esa_code, esa_name) = if s.level == super::SchoolLevel::Secondary {
+            (format!("1017{province}"), format!("สพม.จังหวัด {province}"))
+        } else {
+            let area = 1 + s.id % 6;
+            (
+                format!("{province}0{area}"),
+                format!("สพป. {province} เขต {area}"),
+            )
+        };
+        csv.write_record([
+            format!("{:08}", s.id).as_str(),
+            &format!("10{:08}", s.id),
+            s.name.trim_start_matches("โรงเรียน"),
+            registry_level(s.level, s.id),
+            &esa_code,
+            &esa_name,
+            amphoe,
+            &s.district,
+            &format!("{:.4}", s.lat),
+            &format!("{:.4}", s.lon),
+        ])?;
+    }
+    csv.flush()
+}
+
 pub fn roads(path: &Path, roads: &[SynthRoad]) -> io::Result<()> {
     let mut out = BufWriter::new(File::create(path)?);
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
