@@ -87,10 +87,10 @@ pub const REGISTRY_COLUMNS: [&str; 10] = [
 fn registry_level(level: super::SchoolLevel, id: u32) -> &'static str {
     use super::SchoolLevel;
     match level {
-        SchoolLevel::Primary if id % 13 == 0 => "ประถมศึกษา",
+        SchoolLevel::Primary if id.is_multiple_of(13) => "ประถมศึกษา",
         SchoolLevel::Primary => "อนุบาล-ประถมศึกษา",
-        SchoolLevel::Both if id % 11 == 0 => "อนุบาล-มัธยมศึกษาตอนปลาย",
-        SchoolLevel::Both if id % 7 == 0 => "ประถมศึกษา-มัธยมศึกษาตอนต้น",
+        SchoolLevel::Both if id.is_multiple_of(11) => "อนุบาล-มัธยมศึกษาตอนปลาย",
+        SchoolLevel::Both if id.is_multiple_of(7) => "ประถมศึกษา-มัธยมศึกษาตอนต้น",
         SchoolLevel::Both => "อนุบาล-มัธยมศึกษาตอนต้น",
         SchoolLevel::Secondary => "มัธยมศึกษาตอนต้น-มัธยมศึกษาตอนปลาย",
     }
