@@ -226,7 +226,7 @@ fn a_school_in_a_one_way_trap_is_flagged_and_says_which_way_is_impossible() {
     assert_eq!(t.role, Role::StandAlone, "{t:?}");
     assert!(
         t.reason.starts_with("one-way trap")
-            && t.reason.contains("no road leads out")
+            && t.reason.contains("no road leads from it")
             && t.reason.contains("9901"),
         "{}",
         t.reason
