@@ -48,8 +48,11 @@ pub enum Connection {
     /// On one connected network, but the one-way rules allow no path from
     /// the school to the hub.
     OneWayOnly,
-    /// No road joins them (different islands, or either is off the network).
+    /// No road joins them (different islands, or the school is off the
+    /// network).
     None,
+    /// The hub is not on the road network.
+    HubOffNetwork,
 }
 
 /// Why a school stands alone.
@@ -63,6 +66,8 @@ pub enum Alone {
     OffNetwork,
     /// On a road island: no hub of its level on the same connected network.
     Island,
+    /// Every hub of its level that could serve it is off the road network.
+    HubsOffNetwork { cross_district: bool },
     /// On the same connected network as hubs of its level, but one-way
     /// roads allow no way from it to any of them.
     OneWayTrap { cross_district: bool },
@@ -121,6 +126,18 @@ impl Alone {
                 None => "not on the road network: there are no roads".into(),
             },
             Alone::Island => "on a road island: no road connects it to a hub of its level".into(),
+            Alone::HubsOffNetwork {
+                cross_district: false,
+            } => format!(
+                "no hub of its level in district {district} is on the road network (each is farther than max_snap_m {} from every road)",
+                cx.max_snap_m
+            ),
+            Alone::HubsOffNetwork {
+                cross_district: true,
+            } => format!(
+                "no hub of its level is on the road network (each is farther than max_snap_m {} from every road)",
+                cx.max_snap_m
+            ),
             Alone::OneWayTrap {
                 cross_district: false,
             } => format!(
@@ -240,8 +257,12 @@ pub fn allocate(
                         Some(Alone::OneWayTrap {
                             cross_district: rules.cross_district,
                         })
-                    } else {
+                    } else if joins.contains(&Connection::None) {
                         Some(Alone::Island)
+                    } else {
+                        Some(Alone::HubsOffNetwork {
+                            cross_district: rules.cross_district,
+                        })
                     }
                 }
                 Some(c) if c.travel_s > limit_s => Some(Alone::TooFar(c.travel_s / 60.0)),

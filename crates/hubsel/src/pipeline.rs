@@ -1258,8 +1258,11 @@ fn allocate_all(
     // name why it stands alone (asked for few schools).
     let reaching = std::cell::RefCell::new(std::collections::BTreeMap::<u32, Vec<u32>>::new());
     let connection = |g: usize, k: usize| -> Connection {
-        let (Some(from), Some(to)) = (on_network(g), on_network(slots[k].school)) else {
+        let Some(from) = on_network(g) else {
             return Connection::None;
+        };
+        let Some(to) = on_network(slots[k].school) else {
+            return Connection::HubOffNetwork;
         };
         if component_of(graph, &from) != component_of(graph, &to) {
             return Connection::None;

@@ -334,3 +334,65 @@ fn a_district_without_a_hub_of_the_level_says_so() {
     assert_eq!(e2.role, Role::Member, "{e2:?}");
     assert_eq!(e2.hub_id.as_ref().unwrap().0, "W1");
 }
+
+/// Found by the independent reference: two schools at the same point of a
+/// one-way road (tambon-level coordinates put up to 12 schools on one
+/// point) were not 0 road seconds apart: a trip "along the link" of 0 m
+/// against the one-way rule was refused, and the engine drove round the
+/// block instead.
+#[test]
+fn two_schools_at_the_same_point_of_a_one_way_road_are_no_road_time_apart() {
+    // A one-way loop; both schools 11 m north of the same point of its
+    // south side.
+    let roads = collection(&[
+        road(
+            "primary",
+            true,
+            &[(100.0, 15.0), (100.02, 15.0), (100.02, 15.02)],
+        ),
+        road(
+            "primary",
+            true,
+            &[(100.02, 15.02), (100.0, 15.02), (100.0, 15.0)],
+        ),
+    ]);
+    let districts = collection(&[district("9901", 99.9, 14.9, 100.1, 15.1)]);
+    for direction in ["east", "west"] {
+        let roads = if direction == "east" {
+            roads.clone()
+        } else {
+            roads.replace("\"oneway\":true", "\"oneway\":-1")
+        };
+        let schools = "id,name,lon,lat,level,students\n\
+            H,Hub,100.01,15.0001,primary,300\n\
+            S,Same point,100.01,15.0001,primary,50\n";
+        let r = run(load(schools, &roads, &districts), &scenario(""), &Silent).unwrap();
+        let s = school(&r, "S");
+        assert_eq!(s.role, Role::Member, "{direction}: {s:?}");
+        let offroad_m = 0.0001f64.to_radians() * 6_371_008.8;
+        let expected_min = 2.0 * offroad_m * 3.6 / 10.0 / 60.0;
+        assert!(
+            (s.travel_min.unwrap() - expected_min).abs() < 1e-6,
+            "{direction}: {} min, expected the two off-road legs only, {expected_min} min",
+            s.travel_min.unwrap()
+        );
+    }
+}
+
+mod common;
+
+/// Finding 5: every trip of the province equals the independent
+/// reference, whatever the order of the road features.
+#[test]
+fn every_province_trip_equals_the_reference_in_any_road_order() {
+    let started = std::time::Instant::now();
+    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let c = common::engine_equals_reference_in_any_road_order(&inputs, &config);
+    assert!(c.reachable > 5000 * 3, "{c:?}");
+    assert!(c.members > 300 * 3, "{c:?}");
+    eprintln!(
+        "province: {c:?} over 3 road orders equal the reference; {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}

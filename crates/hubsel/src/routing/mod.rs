@@ -219,6 +219,10 @@ pub fn same_link_s(graph: &RoadGraph, from: &Snap, to: &Snap) -> f64 {
     if from.link != to.link {
         return f64::INFINITY;
     }
+    if from.along_m == to.along_m {
+        // The same point: no road to travel, whatever the one-way rule.
+        return 0.0;
+    }
     let l = &graph.links[from.link as usize];
     let (m, rate) = if from.along_m <= to.along_m {
         (to.along_m - from.along_m, l.forward_s_per_m)
