@@ -19,11 +19,12 @@
 //!
 //! # Canonical numbering
 //!
-//! Nodes are numbered in the order of their rounded (lon, lat), links are
-//! oriented and ordered by their geometry and rules, and component labels
-//! derive from node numbers: the same set of roads gives the same graph
-//! whatever the order of the road features, so ties (in snapping, in
-//! Dijkstra's queue) are broken the same way every time.
+//! Nodes are numbered along the Z-order curve of their rounded (lon, lat)
+//! (near junctions get near numbers), links are oriented and ordered by
+//! their ends, geometry and rules, and component labels derive from node
+//! numbers: the same set of roads gives the same graph whatever the order
+//! of the road features, so ties (in snapping, in Dijkstra's queue) are
+//! broken the same way every time.
 //!
 //! # Strongly connected components
 //!
@@ -261,6 +262,22 @@ fn key(c: Coord<f64>) -> (i64, i64) {
     ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
 }
 
+/// Position of a grid cell on the Z-order (Morton) curve: the bits of its
+/// two coordinates interleaved (each offset to be non-negative; 32 bits
+/// hold ±214° at 1e-7°, more than any longitude or latitude).
+fn z_order(k: (i64, i64)) -> u64 {
+    fn spread(v: i64) -> u64 {
+        let mut x = (v.wrapping_add(1 << 31) as u64) & 0xffff_ffff;
+        x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+        x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+        x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+        x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+        x = (x | (x << 1)) & 0x5555_5555_5555_5555;
+        x
+    }
+    spread(k.0) | (spread(k.1) << 1)
+}
+
 /// One split piece before contraction.
 struct Piece {
     from: u32,
@@ -414,22 +431,28 @@ impl RoadGraph {
             }
         }
         drop(uses);
-        // 3. Number the junctions in (lon, lat) order, whatever the order of
-        // the roads.
-        let mut keys: Vec<(i64, i64)> = raw
+        // 3. Number the junctions in the Z-order of their grid cells: the
+        // numbering depends on the coordinates only, not on the order of
+        // the roads, and near junctions get near numbers (memory locality
+        // for the searches).
+        let mut keys: Vec<(u64, (i64, i64))> = raw
             .iter()
             .flat_map(|p| [key(p.coords[0]), key(p.coords[p.coords.len() - 1])])
+            .map(|k| (z_order(k), k))
             .collect();
         keys.sort_unstable();
         keys.dedup();
         let node_coords: Vec<Coord<f64>> = keys
             .iter()
-            .map(|k| Coord {
+            .map(|(_, k)| Coord {
                 x: k.0 as f64 / 1e7,
                 y: k.1 as f64 / 1e7,
             })
             .collect();
-        let id = |c: Coord<f64>| keys.binary_search(&key(c)).unwrap_or(0) as u32;
+        let id = |c: Coord<f64>| {
+            let k = key(c);
+            keys.binary_search(&(z_order(k), k)).unwrap_or(0) as u32
+        };
         let pieces: Vec<Piece> = raw
             .into_iter()
             .map(|p| Piece {
