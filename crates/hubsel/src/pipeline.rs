@@ -575,8 +575,9 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     })
 }
 
-/// The road component (weakly connected) a snapped school is on.
+/// The road component a snapped school is on.
 fn component_of(graph: &RoadGraph, snap: &Snap) -> u32 {
+    // Weakly connected: one-way rules aside.
     graph.component[graph.links[snap.link as usize].from as usize]
 }
 

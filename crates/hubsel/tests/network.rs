@@ -379,7 +379,7 @@ fn two_schools_at_the_same_point_of_a_one_way_road_are_no_road_time_apart() {
     }
 }
 
-mod common;
+mod reference_check;
 
 /// Finding 5: every trip of the province equals the independent
 /// reference, whatever the order of the road features.
@@ -388,7 +388,7 @@ fn every_province_trip_equals_the_reference_in_any_road_order() {
     let started = std::time::Instant::now();
     let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
-    let c = common::engine_equals_reference_in_any_road_order(&inputs, &config);
+    let c = reference_check::engine_equals_reference_in_any_road_order(&inputs, &config);
     assert!(c.reachable > 5000 * 3, "{c:?}");
     assert!(c.members > 300 * 3, "{c:?}");
     eprintln!(

@@ -256,7 +256,7 @@ fn liechtenstein_from_the_pbf_alone_gets_hubs_where_there_are_schools() {
     );
 }
 
-mod common;
+mod reference_check;
 
 /// Finding 5 on real data: every school→candidate time and every member's
 /// minutes equal the independent reference, whatever the order of the
@@ -270,7 +270,7 @@ fn liechtenstein_every_trip_equals_the_reference_in_any_road_order() {
         "li.toml",
     )
     .unwrap();
-    let c = common::engine_equals_reference_in_any_road_order(&inputs, &config);
+    let c = reference_check::engine_equals_reference_in_any_road_order(&inputs, &config);
     assert!(c.reachable >= 3 * 40, "{c:?}");
     assert!(c.members >= 3 * 5, "{c:?}");
     eprintln!(
