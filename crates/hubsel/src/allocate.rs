@@ -245,8 +245,14 @@ pub fn allocate(
         } else {
             match mine.first() {
                 None => {
-                    let joins: Vec<Connection> =
-                        serving.iter().map(|&k| connection(i, k)).collect();
+                    let mut joins: Vec<Connection> = Vec::new();
+                    for &k in &serving {
+                        let c = connection(i, k);
+                        joins.push(c);
+                        if c == Connection::Road {
+                            break;
+                        }
+                    }
                     if joins.contains(&Connection::Road) {
                         if rules.cross_district {
                             Some(Alone::NoneWithinLimit)

@@ -193,6 +193,8 @@ pub struct RoadGraph {
     pub scc: Vec<u32>,
     /// Junctions of each SCC.
     pub scc_junctions: Vec<u32>,
+    /// Junctions of the largest SCC.
+    largest_scc_junctions: u32,
     /// The condensation (one arc between two SCCs when a road leads from
     /// one to the other): successors and predecessors of each SCC.
     scc_succ: Csr,
@@ -336,7 +338,7 @@ impl RoadGraph {
 
     /// Junctions of the largest SCC.
     pub fn largest_scc_junctions(&self) -> u32 {
-        self.scc_junctions.iter().copied().max().unwrap_or(0)
+        self.largest_scc_junctions
     }
 
     /// Whether an SCC is small: fewer than `min_junctions` junctions, and
@@ -725,6 +727,7 @@ impl RoadGraph {
             component,
             component_junctions,
             scc,
+            largest_scc_junctions: scc_junctions.iter().copied().max().unwrap_or(0),
             scc_junctions,
             scc_succ,
             scc_pred,

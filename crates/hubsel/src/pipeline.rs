@@ -593,9 +593,9 @@ fn scc_of(graph: &RoadGraph, snap: &Snap) -> Option<u32> {
 
 /// Flags each on-network school that is not in the strongly connected
 /// component holding most of its district's on-network schools (ties go to
-/// the one with more junctions, then the lower label): on a road island when no road joins it to them
-/// at all, in a one-way trap when roads join them but one-way rules block
-/// one way or both (the flag says which).
+/// the one with more junctions, then the lower label): on a road island
+/// when no road joins it to them at all, in a one-way trap when roads join
+/// them but one-way rules block one way or both (the flag says which).
 fn flag_islands(
     schools: &[PlacedSchool],
     snaps: &[Option<Snap>],
@@ -682,7 +682,7 @@ fn flag_islands(
             .any(|v| from_main.binary_search(&graph.scc[v as usize]).is_ok());
         let reason = match (can_leave, can_enter) {
             (false, true) => format!(
-                "one-way trap: one-way roads lead in to the roads around it but no road leads out, so it cannot reach the other {n} school(s) of district {code}; stand-alone unless a hub of its level is in the same trap"
+                "one-way trap: one-way roads lead into the roads around it but none leads out, so it cannot reach the other {n} school(s) of district {code}; stand-alone unless a hub of its level is in the same trap"
             ),
             (true, false) => format!(
                 "one-way trap: roads lead out from the roads around it but none leads in, so it cannot be reached from the other {n} school(s) of district {code}; it can join a hub but cannot serve as one"
