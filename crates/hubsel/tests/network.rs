@@ -191,6 +191,60 @@ fn a_school_beside_a_tiny_fragment_joins_the_main_network() {
     assert!(flags_of(&r, "H").is_empty(), "{:?}", flags_of(&r, "H"));
 }
 
+/// `small_component_junctions` is the scenario's: 0 turns the rule off (the
+/// school stays on the fragment, an island), and a bad value is refused
+/// with its line and key.
+#[test]
+fn the_small_fragment_rule_is_the_scenarios_to_change() {
+    let mut roads = main_network();
+    roads.push(road(
+        "service",
+        false,
+        &[(100.029, 15.0028), (100.030, 15.0028)],
+    ));
+    roads.push(road(
+        "service",
+        false,
+        &[(100.030, 15.0028), (100.031, 15.0029)],
+    ));
+    let schools = "id,name,lon,lat,level,students\n\
+        H,Hub,100.06,15.0005,primary,300\n\
+        S,Beside a fragment,100.03,15.003,primary,50\n";
+    let districts = collection(&[district("9901", 99.9, 14.9, 100.2, 15.1)]);
+    let off = run(
+        load(schools, &collection(&roads), &districts),
+        &scenario("small_component_junctions = 0"),
+        &Silent,
+    )
+    .unwrap();
+    let s = school(&off, "S");
+    assert_eq!(s.role, Role::StandAlone, "{s:?}");
+    assert!(s.reason.starts_with("on a road island"), "{}", s.reason);
+    assert!((s.offroad_m.unwrap() - 22.1).abs() < 0.1, "{s:?}");
+    // A threshold of 3 junctions: the 3-junction fragment is not small.
+    let three = run(
+        load(schools, &collection(&roads), &districts),
+        &scenario("small_component_junctions = 3"),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(school(&three, "S").role, Role::StandAlone);
+    let four = run(
+        load(schools, &collection(&roads), &districts),
+        &scenario("small_component_junctions = 4"),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(school(&four, "S").role, Role::Member);
+    let err = hubsel::scenario::parse("small_component_junctions = -2\n", "bad.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("line 1") && err.contains("small_component_junctions"),
+        "{err}"
+    );
+}
+
 /// The main network, a one-way road from its east end into a dead-end
 /// area (a sink trap: it can be entered but never left), and a one-way
 /// road out of another area into the main network's west end (a source
