@@ -12,6 +12,8 @@ pub struct Slot {
     pub level: HubLevel,
     /// Index of the hub school among the seekers.
     pub school: usize,
+    /// The hub's district (an index the caller chooses).
+    pub district: usize,
     /// Students the hub can serve, its own included; infinite without a
     /// capacity rule.
     pub capacity_students: f64,
@@ -29,6 +31,8 @@ pub struct Choice {
 pub struct Seeker {
     pub level: Level,
     pub students: f64,
+    /// The school's district (same indices as [`Slot::district`]).
+    pub district: usize,
     /// Road component of the school's snap point; `None` off the network.
     pub component: Option<u32>,
     /// Every hub of its level it can reach (within the search cutoff),
@@ -36,35 +40,123 @@ pub struct Seeker {
     pub options: Vec<Choice>,
 }
 
+/// How the road network joins a school to a hub, whatever the distance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// A road path leads from the school to the hub.
+    Road,
+    /// On one connected network, but the one-way rules allow no path from
+    /// the school to the hub.
+    OneWayOnly,
+    /// No road joins them (different islands, or the school is off the
+    /// network).
+    None,
+    /// The hub is not on the road network.
+    HubOffNetwork,
+}
+
 /// Why a school stands alone.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Alone {
-    /// No hub of the school's level serves its district.
-    NoHub,
+    /// No hub of the school's level in its district (with cross-district
+    /// assignment: in any district).
+    NoHub { level: Level, cross_district: bool },
     /// The school is not on the road network (farther than the snap limit
     /// from any road, or no roads).
     OffNetwork,
     /// On a road island: no hub of its level on the same connected network.
     Island,
-    /// Hubs of its level are on its network but farther than the search
-    /// cutoff (minutes given).
+    /// Every hub of its level that could serve it is off the road network.
+    HubsOffNetwork { cross_district: bool },
+    /// On the same connected network as hubs of its level, but one-way
+    /// roads allow no way from it to any of them.
+    OneWayTrap { cross_district: bool },
+    /// Hubs of its level are reachable but farther than the search cutoff
+    /// (minutes given).
     BeyondCutoff(f64),
+    /// With cross-district assignment: no hub of its level within the
+    /// travel limit in any district, and none in its own district within
+    /// the search cutoff.
+    NoneWithinLimit,
     /// The nearest hub is beyond the travel limit (minutes given).
     TooFar(f64),
 }
 
+/// What a stand-alone reason names besides the reason itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReasonContext<'a> {
+    /// The travel limit, minutes.
+    pub limit_min: f64,
+    /// The school's district code.
+    pub district: &'a str,
+    /// Metres from the school to the nearest road, when there are roads.
+    pub offroad_m: Option<f64>,
+    /// The scenario's snap limit, metres.
+    pub max_snap_m: f64,
+}
+
+fn hub_levels(level: Level) -> &'static str {
+    match level {
+        Level::Primary => "primary",
+        Level::Secondary => "secondary",
+        Level::Both => "primary or secondary",
+    }
+}
+
 impl Alone {
-    pub fn reason(&self, limit_min: f64) -> String {
+    pub fn reason(&self, cx: &ReasonContext<'_>) -> String {
+        let district = cx.district;
         match self {
-            Alone::NoHub => "no hub of its level in the district".into(),
-            Alone::OffNetwork => "not on the road network".into(),
+            Alone::NoHub {
+                level,
+                cross_district: false,
+            } => format!(
+                "no {} hub in district {district}: see the shortfalls",
+                hub_levels(*level)
+            ),
+            Alone::NoHub {
+                level,
+                cross_district: true,
+            } => format!("no {} hub in any district", hub_levels(*level)),
+            Alone::OffNetwork => match cx.offroad_m {
+                Some(m) => format!(
+                    "not on the road network: the nearest road is {m:.0} m away, beyond max_snap_m {}",
+                    cx.max_snap_m
+                ),
+                None => "not on the road network: there are no roads".into(),
+            },
             Alone::Island => "on a road island: no road connects it to a hub of its level".into(),
+            Alone::HubsOffNetwork {
+                cross_district: false,
+            } => format!(
+                "no hub of its level in district {district} is on the road network (each is farther than max_snap_m {} from every road)",
+                cx.max_snap_m
+            ),
+            Alone::HubsOffNetwork {
+                cross_district: true,
+            } => format!(
+                "no hub of its level is on the road network (each is farther than max_snap_m {} from every road)",
+                cx.max_snap_m
+            ),
+            Alone::OneWayTrap {
+                cross_district: false,
+            } => format!(
+                "one-way trap: no road leads from it to a hub of its level in district {district}; the roads that join them are one-way the other way"
+            ),
+            Alone::OneWayTrap {
+                cross_district: true,
+            } => "one-way trap: no road leads from it to any hub of its level; the roads that join them are one-way the other way".into(),
             Alone::BeyondCutoff(c) => {
                 format!("no hub of its level within the {c} min search cutoff")
             }
-            Alone::TooFar(m) => {
-                format!("nearest hub {m:.1} min away, beyond the {limit_min} min limit")
-            }
+            Alone::NoneWithinLimit => format!(
+                "no hub of its level within the {} min limit in any district",
+                cx.limit_min
+            ),
+            Alone::TooFar(m) => format!(
+                "nearest hub {m:.1} min away, beyond the {} min limit",
+                cx.limit_min
+            ),
         }
     }
 }
@@ -101,16 +193,23 @@ pub struct Rules {
     pub limit_min: f64,
     pub cutoff_min: f64,
     pub overflow: Overflow,
+    /// Hubs of other districts count (else only the school's own
+    /// district's hubs serve it).
+    pub cross_district: bool,
 }
 
 /// Allocates every seeker. Schools are placed in order of their nearest
 /// hub's travel time (ties by seeker order), so under capacities the
 /// nearest schools keep their nearest hub. Ties between equally near hubs
 /// go to the lower slot.
+///
+/// `connection(seeker, slot)` says how the road network joins a school to
+/// a hub; it is asked only about schools with no hub in reach, to name
+/// why they stand alone.
 pub fn allocate(
     seekers: &[Seeker],
     slots: &[Slot],
-    hub_components: &[u32],
+    connection: &dyn Fn(usize, usize) -> Connection,
     rules: &Rules,
 ) -> Vec<Assignment> {
     let limit_s = rules.limit_min * 60.0;
@@ -125,29 +224,56 @@ pub fn allocate(
         if result[i].is_some() {
             continue;
         }
+        let counts = |k: usize| rules.cross_district || slots[k].district == s.district;
         let mut mine: Vec<Choice> = s
             .options
             .iter()
             .copied()
-            .filter(|c| s.level.serves(slots[c.slot].level))
+            .filter(|c| s.level.serves(slots[c.slot].level) && counts(c.slot))
             .collect();
         mine.sort_by(|a, b| a.travel_s.total_cmp(&b.travel_s).then(a.slot.cmp(&b.slot)));
         let serving: Vec<usize> = (0..slots.len())
-            .filter(|&k| s.level.serves(slots[k].level))
+            .filter(|&k| s.level.serves(slots[k].level) && counts(k))
             .collect();
         let alone = if serving.is_empty() {
-            Some(Alone::NoHub)
-        } else if let Some(component) = s.component {
+            Some(Alone::NoHub {
+                level: s.level,
+                cross_district: rules.cross_district,
+            })
+        } else if s.component.is_none() {
+            Some(Alone::OffNetwork)
+        } else {
             match mine.first() {
-                None if serving.iter().any(|&k| hub_components[k] == component) => {
-                    Some(Alone::BeyondCutoff(rules.cutoff_min))
+                None => {
+                    let mut joins: Vec<Connection> = Vec::new();
+                    for &k in &serving {
+                        let c = connection(i, k);
+                        joins.push(c);
+                        if c == Connection::Road {
+                            break;
+                        }
+                    }
+                    if joins.contains(&Connection::Road) {
+                        if rules.cross_district {
+                            Some(Alone::NoneWithinLimit)
+                        } else {
+                            Some(Alone::BeyondCutoff(rules.cutoff_min))
+                        }
+                    } else if joins.contains(&Connection::OneWayOnly) {
+                        Some(Alone::OneWayTrap {
+                            cross_district: rules.cross_district,
+                        })
+                    } else if joins.contains(&Connection::None) {
+                        Some(Alone::Island)
+                    } else {
+                        Some(Alone::HubsOffNetwork {
+                            cross_district: rules.cross_district,
+                        })
+                    }
                 }
-                None => Some(Alone::Island),
                 Some(c) if c.travel_s > limit_s => Some(Alone::TooFar(c.travel_s / 60.0)),
                 Some(_) => None,
             }
-        } else {
-            Some(Alone::OffNetwork)
         };
         match alone {
             Some(a) => result[i] = Some(Assignment::StandAlone(a)),
@@ -189,6 +315,7 @@ mod tests {
         Seeker {
             level,
             students,
+            district: 0,
             component: Some(0),
             options: options
                 .iter()
@@ -205,6 +332,7 @@ mod tests {
             limit_min: 45.0,
             cutoff_min: 1440.0,
             overflow,
+            cross_district: false,
         }
     }
 
@@ -222,17 +350,30 @@ mod tests {
             Slot {
                 level: HubLevel::Primary,
                 school: 0,
+                district: 0,
                 capacity_students: f64::INFINITY,
             },
             Slot {
                 level: HubLevel::Secondary,
                 school: 1,
+                district: 0,
                 capacity_students: f64::INFINITY,
             },
         ];
-        let mut no_road = seekers.clone();
-        no_road[5].component = Some(7);
-        let a = allocate(&no_road, &slots, &[0, 0], &rules(Overflow::Next));
+        // School 5 reaches no hub: on an island, behind a one-way trap, or
+        // on the network but beyond the cutoff.
+        let a = allocate(
+            &seekers,
+            &slots,
+            &|i, _| {
+                if i == 5 {
+                    Connection::None
+                } else {
+                    Connection::Road
+                }
+            },
+            &rules(Overflow::Next),
+        );
         assert_eq!(a[0], Assignment::Hub(0));
         assert!(
             matches!(a[2], Assignment::Member { slot: 0, .. }),
@@ -244,7 +385,24 @@ mod tests {
         );
         assert_eq!(a[4], Assignment::StandAlone(Alone::TooFar(50.0)));
         assert_eq!(a[5], Assignment::StandAlone(Alone::Island));
-        let a = allocate(&seekers, &slots, &[0, 0], &rules(Overflow::Next));
+        let a = allocate(
+            &seekers,
+            &slots,
+            &|_, _| Connection::OneWayOnly,
+            &rules(Overflow::Next),
+        );
+        assert_eq!(
+            a[5],
+            Assignment::StandAlone(Alone::OneWayTrap {
+                cross_district: false
+            })
+        );
+        let a = allocate(
+            &seekers,
+            &slots,
+            &|_, _| Connection::Road,
+            &rules(Overflow::Next),
+        );
         assert_eq!(a[5], Assignment::StandAlone(Alone::BeyondCutoff(1440.0)));
     }
 
@@ -262,15 +420,22 @@ mod tests {
             Slot {
                 level: HubLevel::Primary,
                 school: 0,
+                district: 0,
                 capacity_students: 150.0,
             },
             Slot {
                 level: HubLevel::Primary,
                 school: 1,
+                district: 0,
                 capacity_students: 500.0,
             },
         ];
-        let a = allocate(&seekers, &slots, &[0, 0], &rules(Overflow::Next));
+        let a = allocate(
+            &seekers,
+            &slots,
+            &|_, _| Connection::Road,
+            &rules(Overflow::Next),
+        );
         assert_eq!(
             a[2],
             Assignment::Member {
@@ -287,7 +452,12 @@ mod tests {
                 over_capacity: false
             }
         );
-        let a = allocate(&seekers, &slots, &[0, 0], &rules(Overflow::Flag));
+        let a = allocate(
+            &seekers,
+            &slots,
+            &|_, _| Connection::Road,
+            &rules(Overflow::Flag),
+        );
         assert_eq!(
             a[3],
             Assignment::Member {
@@ -296,5 +466,66 @@ mod tests {
                 over_capacity: true
             }
         );
+    }
+
+    #[test]
+    fn only_the_own_districts_hubs_count_without_cross_district_assignment() {
+        // Seeker 2 is in district 1, which has no primary hub; district
+        // 0's hub is 5 minutes away.
+        let mut seekers = vec![
+            seeker(Level::Primary, 100.0, &[]),
+            seeker(Level::Primary, 10.0, &[(0, 5.0)]),
+            seeker(Level::Primary, 10.0, &[(0, 5.0)]),
+            seeker(Level::Secondary, 10.0, &[]),
+        ];
+        seekers[2].district = 1;
+        let slots = vec![Slot {
+            level: HubLevel::Primary,
+            school: 0,
+            district: 0,
+            capacity_students: f64::INFINITY,
+        }];
+        let road = |_: usize, _: usize| Connection::Road;
+        let a = allocate(&seekers, &slots, &road, &rules(Overflow::Next));
+        assert!(matches!(a[1], Assignment::Member { slot: 0, .. }));
+        let no_hub = Alone::NoHub {
+            level: Level::Primary,
+            cross_district: false,
+        };
+        assert_eq!(a[2], Assignment::StandAlone(no_hub.clone()));
+        let cx = ReasonContext {
+            limit_min: 45.0,
+            district: "5012",
+            offroad_m: Some(12.0),
+            max_snap_m: 5000.0,
+        };
+        assert_eq!(
+            no_hub.reason(&cx),
+            "no primary hub in district 5012: see the shortfalls"
+        );
+        assert_eq!(
+            a[3],
+            Assignment::StandAlone(Alone::NoHub {
+                level: Level::Secondary,
+                cross_district: false
+            })
+        );
+        let cross = Rules {
+            cross_district: true,
+            ..rules(Overflow::Next)
+        };
+        let a = allocate(&seekers, &slots, &road, &cross);
+        assert!(matches!(a[2], Assignment::Member { slot: 0, .. }));
+        assert_eq!(
+            a[3].clone(),
+            Assignment::StandAlone(Alone::NoHub {
+                level: Level::Secondary,
+                cross_district: true
+            })
+        );
+        // Across districts, a hub reachable but beyond every bound.
+        seekers[2].options.clear();
+        let a = allocate(&seekers, &slots, &road, &cross);
+        assert_eq!(a[2], Assignment::StandAlone(Alone::NoneWithinLimit));
     }
 }

@@ -1,16 +1,45 @@
 //! The road graph: roads split where they share a vertex, chains of
 //! degree-2 nodes contracted into single links that keep their full
 //! geometry, one-way rules, travel time per link from the speed of its
-//! class, and connected components.
+//! class, and connected components, weak and strong.
 //!
 //! The graph is held twice: as a petgraph [`DiGraph`] (nodes are junctions,
-//! edges are directed arcs) for inspection and the reference algorithms,
-//! and as compact forward/reverse adjacency arrays for the fast searches
-//! in [`crate::routing`].
+//! edges are directed arcs) for inspection, and as compact forward/reverse
+//! adjacency arrays for the fast searches in [`crate::routing`].
+//!
+//! # Junctions
+//!
+//! A *junction* is a road vertex (after rounding to 1e-7°) that is the
+//! first or last vertex of a road, or that occurs two or more times among
+//! all the roads' vertices. Roads are split at junctions; contraction then
+//! drops the junctions where exactly two pieces with the same speed and
+//! one-way rules meet, so the graph's nodes are a subset of the junctions.
+//! Component sizes are counted in junctions, which do not depend on
+//! contraction or on how densely a road is drawn.
+//!
+//! # Canonical numbering
+//!
+//! Nodes are numbered along the Z-order curve of their rounded (lon, lat)
+//! (near junctions get near numbers), links are oriented and ordered by
+//! their ends, geometry and rules, and component labels derive from node
+//! numbers: the same set of roads gives the same graph whatever the order
+//! of the road features, so ties (in snapping, in Dijkstra's queue) are
+//! broken the same way every time.
+//!
+//! # Strongly connected components
+//!
+//! Two nodes are in the same strongly connected component (SCC) when each
+//! can reach the other under the one-way rules. A link whose two ends are in
+//! one SCC belongs to it; a one-way link between two SCCs belongs to none.
+//! An SCC is *small* (a tiny fragment: a parking aisle, a cut private road,
+//! a one-way trap) when it has fewer junctions than a threshold and is not
+//! one of the network's largest SCCs (see [`RoadGraph::link_is_small`]).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use geo::{Coord, Distance, Haversine, Point};
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 
@@ -85,6 +114,9 @@ pub struct Link {
     pub forward_s_per_m: f64,
     /// Seconds per metre from `to` to `from`; infinite when not allowed.
     pub backward_s_per_m: f64,
+    /// Junctions strictly inside the link (contracted away): part of the
+    /// link's component's size.
+    pub inner_junctions: u32,
 }
 
 impl Link {
@@ -153,10 +185,69 @@ pub struct RoadGraph {
     /// Weakly connected component of each node; components are numbered
     /// by their lowest node.
     pub component: Vec<u32>,
+    /// Junctions of each weakly connected component, indexed by its label
+    /// (0 for numbers that are no label).
+    pub component_junctions: Vec<u32>,
+    /// Strongly connected component of each node: SCCs are numbered 0, 1,
+    /// … in the order of their lowest node.
+    pub scc: Vec<u32>,
+    /// Junctions of each SCC.
+    pub scc_junctions: Vec<u32>,
+    /// Junctions of the largest SCC.
+    largest_scc_junctions: u32,
+    /// The condensation (one arc between two SCCs when a road leads from
+    /// one to the other): successors and predecessors of each SCC.
+    scc_succ: Csr,
+    scc_pred: Csr,
     /// Outgoing arcs per node.
     pub forward: Adjacency,
     /// Incoming arcs per node (`other` is the arc's tail).
     pub reverse: Adjacency,
+}
+
+/// Lists per index: entries `offsets[i]..offsets[i+1]` of `items`.
+#[derive(Clone, Debug, Default)]
+struct Csr {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    /// From sorted, deduplicated (index, item) pairs.
+    fn of(count: usize, pairs: &[(u32, u32)]) -> Csr {
+        let mut offsets = vec![0u32; count + 1];
+        for p in pairs {
+            offsets[p.0 as usize + 1] += 1;
+        }
+        for i in 0..count {
+            offsets[i + 1] += offsets[i];
+        }
+        Csr {
+            offsets,
+            items: pairs.iter().map(|p| p.1).collect(),
+        }
+    }
+
+    fn get(&self, i: u32) -> &[u32] {
+        &self.items[self.offsets[i as usize] as usize..self.offsets[i as usize + 1] as usize]
+    }
+
+    /// Every index reachable from `start` (itself included), sorted.
+    fn closure(&self, start: u32) -> Vec<u32> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![start];
+        seen.insert(start);
+        while let Some(i) = stack.pop() {
+            for &j in self.get(i) {
+                if seen.insert(j) {
+                    stack.push(j);
+                }
+            }
+        }
+        let mut out: Vec<u32> = seen.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
 }
 
 /// Length in metres along a polyline of lon/lat vertices.
@@ -173,6 +264,22 @@ fn key(c: Coord<f64>) -> (i64, i64) {
     ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
 }
 
+/// Position of a grid cell on the Z-order (Morton) curve: the bits of its
+/// two coordinates interleaved (each offset to be non-negative; 32 bits
+/// hold ±214° at 1e-7°, more than any longitude or latitude).
+fn z_order(k: (i64, i64)) -> u64 {
+    fn spread(v: i64) -> u64 {
+        let mut x = (v.wrapping_add(1 << 31) as u64) & 0xffff_ffff;
+        x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+        x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+        x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+        x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+        x = (x | (x << 1)) & 0x5555_5555_5555_5555;
+        x
+    }
+    spread(k.0) | (spread(k.1) << 1)
+}
+
 /// One split piece before contraction.
 struct Piece {
     from: u32,
@@ -180,6 +287,17 @@ struct Piece {
     coords: Vec<Coord<f64>>,
     forward_s_per_m: f64,
     backward_s_per_m: f64,
+}
+
+/// Lexicographic order of two vertex lists by (lon, lat).
+fn cmp_coords(a: &[Coord<f64>], b: &[Coord<f64>]) -> Ordering {
+    for (p, q) in a.iter().zip(b) {
+        let o = p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y));
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 impl RoadGraph {
@@ -205,9 +323,66 @@ impl RoadGraph {
         labels.len()
     }
 
+    /// Number of strongly connected components.
+    pub fn scc_count(&self) -> usize {
+        self.scc_junctions.len()
+    }
+
+    /// The SCC a link belongs to: that of its ends when they share one;
+    /// `None` for a one-way link between two SCCs.
+    pub fn link_scc(&self, link: usize) -> Option<u32> {
+        let l = &self.links[link];
+        let (a, b) = (self.scc[l.from as usize], self.scc[l.to as usize]);
+        (a == b).then_some(a)
+    }
+
+    /// Junctions of the largest SCC.
+    pub fn largest_scc_junctions(&self) -> u32 {
+        self.largest_scc_junctions
+    }
+
+    /// Whether an SCC is small: fewer than `min_junctions` junctions, and
+    /// not one of the network's largest SCCs (so a network made only of
+    /// small pieces still has somewhere to snap to).
+    pub fn scc_is_small(&self, scc: u32, min_junctions: u32) -> bool {
+        let j = self.scc_junctions[scc as usize];
+        j < min_junctions && j < self.largest_scc_junctions()
+    }
+
+    /// Whether a point on this link lies on a small fragment: the link's
+    /// SCC is small, or the link is a one-way link between two SCCs (a
+    /// point on it can never both leave and come back). Always `false`
+    /// when `min_junctions` is 0.
+    pub fn link_is_small(&self, link: usize, min_junctions: u32) -> bool {
+        if min_junctions == 0 {
+            return false;
+        }
+        match self.link_scc(link) {
+            Some(c) => self.scc_is_small(c, min_junctions),
+            None => true,
+        }
+    }
+
+    /// Junctions of the SCC a link belongs to (0 for a one-way link
+    /// between two SCCs).
+    pub fn link_scc_junctions(&self, link: usize) -> u32 {
+        self.link_scc(link)
+            .map_or(0, |c| self.scc_junctions[c as usize])
+    }
+
+    /// Every SCC from which a road leads to `scc` (itself included), sorted.
+    pub fn sccs_reaching(&self, scc: u32) -> Vec<u32> {
+        self.scc_pred.closure(scc)
+    }
+
+    /// Every SCC a road leads to from `scc` (itself included), sorted.
+    pub fn sccs_reached_from(&self, scc: u32) -> Vec<u32> {
+        self.scc_succ.closure(scc)
+    }
+
     /// Builds the graph from road lines and a speed table.
     pub fn build(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        // 1. Which vertices are nodes: road ends and vertices used twice.
+        // 1. Which vertices are junctions: road ends and vertices used twice.
         let mut uses: HashMap<(i64, i64), u32> = HashMap::new();
         for road in roads {
             let n = road.geometry.0.len();
@@ -216,16 +391,13 @@ impl RoadGraph {
                 *uses.entry(key(*c)).or_insert(0) += weight;
             }
         }
-        // 2. Split roads at nodes; number nodes by first appearance.
-        let mut node_of: HashMap<(i64, i64), u32> = HashMap::new();
-        let mut node_coords: Vec<Coord<f64>> = Vec::new();
-        let mut node_id = |c: Coord<f64>, node_coords: &mut Vec<Coord<f64>>| -> u32 {
-            *node_of.entry(key(c)).or_insert_with(|| {
-                node_coords.push(c);
-                (node_coords.len() - 1) as u32
-            })
-        };
-        let mut pieces: Vec<Piece> = Vec::new();
+        // 2. Split roads at junctions.
+        struct RawPiece {
+            coords: Vec<Coord<f64>>,
+            forward_s_per_m: f64,
+            backward_s_per_m: f64,
+        }
+        let mut raw: Vec<RawPiece> = Vec::new();
         for road in roads {
             let s_per_m = 3.6 / speeds.road_kmh(road);
             let (fwd, back) = match road.oneway {
@@ -250,11 +422,7 @@ impl RoadGraph {
                     let mut part = coords[start..=i].to_vec();
                     part.dedup();
                     if part.len() >= 2 {
-                        let from = node_id(part[0], &mut node_coords);
-                        let to = node_id(part[part.len() - 1], &mut node_coords);
-                        pieces.push(Piece {
-                            from,
-                            to,
+                        raw.push(RawPiece {
                             coords: part,
                             forward_s_per_m: fwd,
                             backward_s_per_m: back,
@@ -264,11 +432,45 @@ impl RoadGraph {
                 }
             }
         }
+        drop(uses);
+        // 3. Number the junctions in the Z-order of their grid cells: the
+        // numbering depends on the coordinates only, not on the order of
+        // the roads, and near junctions get near numbers (memory locality
+        // for the searches).
+        let mut keys: Vec<(u64, (i64, i64))> = raw
+            .iter()
+            .flat_map(|p| [key(p.coords[0]), key(p.coords[p.coords.len() - 1])])
+            .map(|k| (z_order(k), k))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let node_coords: Vec<Coord<f64>> = keys
+            .iter()
+            .map(|(_, k)| Coord {
+                x: k.0 as f64 / 1e7,
+                y: k.1 as f64 / 1e7,
+            })
+            .collect();
+        let id = |c: Coord<f64>| {
+            let k = key(c);
+            keys.binary_search(&(z_order(k), k)).unwrap_or(0) as u32
+        };
+        let pieces: Vec<Piece> = raw
+            .into_iter()
+            .map(|p| Piece {
+                from: id(p.coords[0]),
+                to: id(p.coords[p.coords.len() - 1]),
+                coords: p.coords,
+                forward_s_per_m: p.forward_s_per_m,
+                backward_s_per_m: p.backward_s_per_m,
+            })
+            .collect();
         Self::contract_and_index(node_coords, pieces)
     }
 
     /// Merges chains through degree-2 nodes whose two pieces have the same
-    /// speed and direction rules, then builds the indexes.
+    /// speed and direction rules, then puts the links in canonical order
+    /// and builds the indexes.
     fn contract_and_index(node_coords: Vec<Coord<f64>>, pieces: Vec<Piece>) -> RoadGraph {
         let n = node_coords.len();
         let mut incident: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -299,46 +501,36 @@ impl RoadGraph {
             })
             .collect();
 
+        // Chains as (start junction, end junction, vertices, rates, inner
+        // junctions), walked from each kept junction in junction order, then
+        // the pure cycles left over (kept at their lowest junction).
+        struct Chain {
+            from: u32,
+            to: u32,
+            coords: Vec<Coord<f64>>,
+            forward_s_per_m: f64,
+            backward_s_per_m: f64,
+            inner_junctions: u32,
+        }
         let mut used = vec![false; pieces.len()];
-        let mut kept_id: Vec<u32> = vec![u32::MAX; n];
-        let mut kept_coords: Vec<Coord<f64>> = Vec::new();
-        let mut links: Vec<Link> = Vec::new();
-        let mut coords: Vec<Coord<f64>> = Vec::new();
-        let keep = |v: u32, kept_id: &mut Vec<u32>, kept_coords: &mut Vec<Coord<f64>>| -> u32 {
-            if kept_id[v as usize] == u32::MAX {
-                kept_id[v as usize] = kept_coords.len() as u32;
-                kept_coords.push(node_coords[v as usize]);
-            }
-            kept_id[v as usize]
-        };
-        // Walk each chain from a kept node; then the pure cycles left over.
-        let walk = |start: u32,
-                    first_piece: usize,
-                    used: &mut Vec<bool>,
-                    links: &mut Vec<Link>,
-                    coords: &mut Vec<Coord<f64>>,
-                    kept_id: &mut Vec<u32>,
-                    kept_coords: &mut Vec<Coord<f64>>| {
+        let mut chains: Vec<Chain> = Vec::new();
+        let walk = |start: u32, first_piece: usize, used: &mut Vec<bool>| -> Chain {
             let (fwd, back) = rates_from(&pieces[first_piece], start);
-            let first_coord = coords.len() as u32;
+            let mut coords: Vec<Coord<f64>> = Vec::new();
+            let mut inner = 0u32;
             let mut at = start;
             let mut piece = first_piece;
             loop {
                 used[piece] = true;
                 let p = &pieces[piece];
-                let (next, geometry): (u32, Box<dyn Iterator<Item = &Coord<f64>>>) = if p.from == at
-                {
-                    (p.to, Box::new(p.coords.iter()))
+                let skip = usize::from(!coords.is_empty());
+                if p.from == at {
+                    coords.extend(p.coords.iter().skip(skip));
+                    at = p.to;
                 } else {
-                    (p.from, Box::new(p.coords.iter().rev()))
-                };
-                let skip = if coords.len() as u32 == first_coord {
-                    0
-                } else {
-                    1
-                };
-                coords.extend(geometry.skip(skip));
-                at = next;
+                    coords.extend(p.coords.iter().rev().skip(skip));
+                    at = p.from;
+                }
                 if !removable[at as usize] || at == start {
                     break;
                 }
@@ -351,21 +543,17 @@ impl RoadGraph {
                 if used[other] {
                     break;
                 }
+                inner += 1;
                 piece = other;
             }
-            let from = keep(start, kept_id, kept_coords);
-            let to = keep(at, kept_id, kept_coords);
-            let count = coords.len() as u32 - first_coord;
-            let length_m = polyline_length_m(&coords[first_coord as usize..]);
-            links.push(Link {
-                from,
-                to,
-                first_coord,
-                coord_count: count,
-                length_m,
+            Chain {
+                from: start,
+                to: at,
+                coords,
                 forward_s_per_m: fwd,
                 backward_s_per_m: back,
-            });
+                inner_junctions: inner,
+            }
         };
         for v in 0..n {
             if removable[v] {
@@ -373,32 +561,82 @@ impl RoadGraph {
             }
             for &p in &incident[v] {
                 if !used[p as usize] {
-                    walk(
-                        v as u32,
-                        p as usize,
-                        &mut used,
-                        &mut links,
-                        &mut coords,
-                        &mut kept_id,
-                        &mut kept_coords,
-                    );
+                    chains.push(walk(v as u32, p as usize, &mut used));
                 }
             }
         }
         for (v, pieces_at) in incident.iter().enumerate() {
             for &p in pieces_at {
                 if !used[p as usize] {
-                    walk(
-                        v as u32,
-                        p as usize,
-                        &mut used,
-                        &mut links,
-                        &mut coords,
-                        &mut kept_id,
-                        &mut kept_coords,
-                    );
+                    chains.push(walk(v as u32, p as usize, &mut used));
                 }
             }
+        }
+        drop(pieces);
+
+        // Kept junctions become nodes, in junction order.
+        let mut kept = vec![false; n];
+        for c in &chains {
+            kept[c.from as usize] = true;
+            kept[c.to as usize] = true;
+        }
+        let mut kept_id: Vec<u32> = vec![u32::MAX; n];
+        let mut kept_coords: Vec<Coord<f64>> = Vec::new();
+        for v in 0..n {
+            if kept[v] {
+                kept_id[v] = kept_coords.len() as u32;
+                kept_coords.push(node_coords[v]);
+            }
+        }
+        // Orient each link from its lower end (a loop: its smaller way
+        // round, then its smaller rates) and order links by ends, geometry
+        // and rules.
+        for c in &mut chains {
+            c.from = kept_id[c.from as usize];
+            c.to = kept_id[c.to as usize];
+            let reverse = match c.from.cmp(&c.to) {
+                Ordering::Greater => true,
+                Ordering::Less => false,
+                Ordering::Equal => {
+                    let reversed: Vec<Coord<f64>> = c.coords.iter().rev().copied().collect();
+                    match cmp_coords(&reversed, &c.coords) {
+                        Ordering::Less => true,
+                        Ordering::Greater => false,
+                        Ordering::Equal => {
+                            (c.backward_s_per_m.to_bits(), c.forward_s_per_m.to_bits())
+                                < (c.forward_s_per_m.to_bits(), c.backward_s_per_m.to_bits())
+                        }
+                    }
+                }
+            };
+            if reverse {
+                std::mem::swap(&mut c.from, &mut c.to);
+                std::mem::swap(&mut c.forward_s_per_m, &mut c.backward_s_per_m);
+                c.coords.reverse();
+            }
+        }
+        chains.sort_by(|a, b| {
+            (a.from, a.to)
+                .cmp(&(b.from, b.to))
+                .then_with(|| cmp_coords(&a.coords, &b.coords))
+                .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
+                .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
+        });
+        let mut links: Vec<Link> = Vec::with_capacity(chains.len());
+        let mut coords: Vec<Coord<f64>> = Vec::new();
+        for c in chains {
+            let first_coord = coords.len() as u32;
+            links.push(Link {
+                from: c.from,
+                to: c.to,
+                first_coord,
+                coord_count: c.coords.len() as u32,
+                length_m: polyline_length_m(&c.coords),
+                forward_s_per_m: c.forward_s_per_m,
+                backward_s_per_m: c.backward_s_per_m,
+                inner_junctions: c.inner_junctions,
+            });
+            coords.extend(c.coords);
         }
         Self::index(kept_coords, links, coords)
     }
@@ -438,14 +676,61 @@ impl RoadGraph {
             let root = sets.find_mut(v) as usize;
             lowest[root] = lowest[root].min(v);
         }
-        let component = (0..n as u32)
+        let component: Vec<u32> = (0..n as u32)
             .map(|v| lowest[sets.find_mut(v) as usize])
             .collect();
+
+        // Strongly connected components, numbered by their lowest node.
+        let mut groups: Vec<Vec<NodeIndex>> = kosaraju_scc(&graph);
+        for g in &mut groups {
+            g.sort_unstable();
+        }
+        groups.sort_unstable_by_key(|g| g.first().map_or(u32::MAX, |v| v.index() as u32));
+        let mut scc = vec![0u32; n];
+        let mut scc_junctions = vec![0u32; groups.len()];
+        for (i, g) in groups.iter().enumerate() {
+            for v in g {
+                scc[v.index()] = i as u32;
+            }
+            scc_junctions[i] = g.len() as u32;
+        }
+        drop(groups);
+        let mut component_junctions = vec![0u32; n];
+        for &c in &component {
+            component_junctions[c as usize] += 1;
+        }
+        // The junctions inside a link belong to its SCC; inside a one-way
+        // link between two SCCs each is an SCC of its own (of 1 junction),
+        // which the contracted graph does not hold as a node.
+        for l in &links {
+            component_junctions[component[l.from as usize] as usize] += l.inner_junctions;
+            let (a, b) = (scc[l.from as usize], scc[l.to as usize]);
+            if a == b {
+                scc_junctions[a as usize] += l.inner_junctions;
+            }
+        }
+        let mut dag: Vec<(u32, u32)> = out
+            .iter()
+            .map(|&(tail, head, _, _)| (scc[tail as usize], scc[head as usize]))
+            .filter(|(a, b)| a != b)
+            .collect();
+        dag.sort_unstable();
+        dag.dedup();
+        let scc_succ = Csr::of(scc_junctions.len(), &dag);
+        let mut back: Vec<(u32, u32)> = dag.iter().map(|&(a, b)| (b, a)).collect();
+        back.sort_unstable();
+        let scc_pred = Csr::of(scc_junctions.len(), &back);
         RoadGraph {
             graph,
             links,
             coords,
             component,
+            component_junctions,
+            scc,
+            largest_scc_junctions: scc_junctions.iter().copied().max().unwrap_or(0),
+            scc_junctions,
+            scc_succ,
+            scc_pred,
             forward: Adjacency::build(n, out),
             reverse: Adjacency::build(n, inc),
         }

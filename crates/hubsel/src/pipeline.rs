@@ -17,7 +17,7 @@ use crate::routing::{route, Departure};
 use crate::scenario::{Config, DataShape, Measure};
 use crate::score;
 use crate::select::{self, Candidate, LevelProblem};
-use crate::spatial::{DistrictIndex, Snap, SnapIndex};
+use crate::spatial::{DistrictIndex, Placement, Snap, SnapIndex, SnapRule};
 use crate::validate::{self, Action, PlacedSchool, Rejects};
 
 /// The stages a run goes through, for progress reports and timings.
@@ -492,6 +492,7 @@ struct RoutingRules {
     speeds: crate::graph::SpeedTable,
     offroad_speed_kmh: f64,
     max_snap_m: f64,
+    small_component_junctions: u32,
     search_cutoff_minutes: f64,
     constraints: crate::scenario::Constraints,
     required: BTreeSet<SchoolId>,
@@ -504,6 +505,7 @@ impl RoutingRules {
             speeds: c.speeds.clone(),
             offroad_speed_kmh: c.offroad_speed_kmh,
             max_snap_m: c.max_snap_m,
+            small_component_junctions: c.small_component_junctions,
             search_cutoff_minutes: c.search_cutoff_minutes,
             constraints: c.constraints.clone(),
             required: c.required_hubs.clone(),
@@ -584,9 +586,12 @@ pub struct Checked {
 
 /// Validates the inputs, builds the road graph and snaps the schools.
 /// Besides [`validate::validate`]'s checks it flags schools farther than
-/// `max_snap_m` from any road (with the distance) and schools on a road
-/// island, whose road piece does not reach the one most of their
-/// district's schools are on.
+/// `max_snap_m` from any road (with the distance), schools moved past a
+/// nearer small road fragment to the network within `max_snap_m` (with
+/// both distances and the fragment's size; see [`SnapRule`]), schools on a
+/// road island, whose roads do not reach the ones most of their district's
+/// schools are on, and schools in a one-way trap, joined to those roads
+/// but unable to reach them or be reached from them.
 pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Checked> {
     let data = DataShape::of(&inputs);
     let fitted = config.fit_to(&data)?;
@@ -618,7 +623,11 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     stats.graph_links = graph.links.len();
     stats.components = graph.component_count();
 
-    let snaps: Vec<Option<Snap>> = timed(
+    let rule = SnapRule {
+        max_snap_m: config.max_snap_m,
+        small_component_junctions: config.small_component_junctions,
+    };
+    let placements: Vec<Option<Placement>> = timed(
         progress,
         &mut stats,
         Stage::Snap,
@@ -628,15 +637,17 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
             schools
                 .par_iter()
                 .map(|p| {
-                    let s = snap_index.snap(&graph, p.school.lon, p.school.lat);
+                    let s = snap_index.place(&graph, p.school.lon, p.school.lat, &rule);
                     progress.advance(1);
                     s
                 })
                 .collect()
         },
     );
+    let snaps: Vec<Option<Snap>> = placements.iter().map(|p| p.map(|p| p.snap)).collect();
     let mut on_network: Vec<bool> = Vec::with_capacity(schools.len());
-    for (p, s) in schools.iter().zip(&snaps) {
+    for (p, placement) in schools.iter().zip(&placements) {
+        let s = placement.map(|p| p.snap);
         let ok = s.is_some_and(|s| s.offroad_m <= config.max_snap_m);
         if let (false, Some(s)) = (ok, s) {
             rejects.push(
@@ -646,6 +657,30 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
                 format!(
                     "{:.0} m from the nearest road, beyond max_snap_m {}; made stand-alone",
                     s.offroad_m, config.max_snap_m
+                ),
+                Action::Flagged,
+            );
+        }
+        if let Some(Placement {
+            snap,
+            passed: Some(passed),
+        }) = placement
+        {
+            let fragment = if passed.junctions == 0 {
+                "a one-way road piece between two parts of the network, which cannot both leave it and come back".to_string()
+            } else {
+                format!(
+                    "a small road fragment of {} junctions (fewer than small_component_junctions {}) that is cut off from the main network or joined to it only one way",
+                    passed.junctions, config.small_component_junctions
+                )
+            };
+            rejects.push(
+                &p.school.source,
+                &p.school.id.0,
+                "lon/lat",
+                format!(
+                    "snapped to the road network {:.0} m away, not to the nearest road {:.0} m away: that road is on {fragment}",
+                    snap.offroad_m, passed.snap.offroad_m
                 ),
                 Action::Flagged,
             );
@@ -739,12 +774,25 @@ fn resolve_weighting(config: &Config, schools: &[PlacedSchool]) -> Result<(Weigh
 
 /// The road component a snapped school is on.
 fn component_of(graph: &RoadGraph, snap: &Snap) -> u32 {
+    // Weakly connected: one-way rules aside.
     graph.component[graph.links[snap.link as usize].from as usize]
 }
 
-/// Flags each on-network school whose road component differs from the
-/// one holding most of its district's on-network schools (ties go to the
-/// lower component label): no road joins it to the rest of its district.
+/// The strongly connected component a snapped school is in: its node's
+/// when it is on a junction, else its link's (`None` on a one-way link
+/// between two SCCs).
+fn scc_of(graph: &RoadGraph, snap: &Snap) -> Option<u32> {
+    match crate::routing::node_of(graph, snap) {
+        Some(node) => Some(graph.scc[node as usize]),
+        None => graph.link_scc(snap.link as usize),
+    }
+}
+
+/// Flags each on-network school that is not in the strongly connected
+/// component holding most of its district's on-network schools (ties go to
+/// the one with more junctions, then the lower label): on a road island
+/// when no road joins it to them at all, in a one-way trap when roads join
+/// them but one-way rules block one way or both (the flag says which).
 fn flag_islands(
     schools: &[PlacedSchool],
     snaps: &[Option<Snap>],
@@ -753,23 +801,25 @@ fn flag_islands(
     districts: &[District],
     rejects: &mut Rejects,
 ) {
-    let mut per_district: Vec<std::collections::BTreeMap<u32, usize>> =
-        vec![Default::default(); districts.len()];
-    let component: Vec<Option<u32>> = snaps
+    let placed: Vec<Option<&Snap>> = snaps
         .iter()
         .zip(on_network)
-        .map(|(s, ok)| s.as_ref().filter(|_| *ok).map(|s| component_of(graph, s)))
+        .map(|(s, ok)| s.as_ref().filter(|_| *ok))
         .collect();
-    for (p, c) in schools.iter().zip(&component) {
-        if let Some(c) = c {
-            *per_district[p.district].entry(*c).or_insert(0) += 1;
+    let mut per_district: Vec<std::collections::BTreeMap<u32, usize>> =
+        vec![Default::default(); districts.len()];
+    for (p, s) in schools.iter().zip(&placed) {
+        if let Some(c) = s.and_then(|s| scc_of(graph, s)) {
+            *per_district[p.district].entry(c).or_insert(0) += 1;
         }
     }
+    // Most schools, then most junctions, then the lower label.
     let main: Vec<Option<(u32, usize)>> = per_district
         .iter()
         .map(|m| {
             m.iter().fold(None, |best: Option<(u32, usize)>, (&c, &n)| {
-                if best.is_none_or(|(_, b)| n > b) {
+                let size = |c: u32| graph.scc_junctions[c as usize];
+                if best.is_none_or(|(b, bn)| (n, size(c)) > (bn, size(b))) {
                     Some((c, n))
                 } else {
                     best
@@ -777,27 +827,75 @@ fn flag_islands(
             })
         })
         .collect();
-    let mut nodes_in: std::collections::BTreeMap<u32, usize> = Default::default();
-    for &c in &graph.component {
-        *nodes_in.entry(c).or_insert(0) += 1;
+    // A node of each SCC, for its weak component.
+    let mut node_in: std::collections::BTreeMap<u32, u32> = Default::default();
+    for m in main.iter().flatten() {
+        node_in.insert(m.0, u32::MAX);
     }
-    for (p, c) in schools.iter().zip(&component) {
-        let (Some(c), Some((main_c, n))) = (c, main[p.district]) else {
+    for (v, c) in graph.scc.iter().enumerate() {
+        if let Some(slot) = node_in.get_mut(c) {
+            if *slot == u32::MAX {
+                *slot = v as u32;
+            }
+        }
+    }
+    // Which SCCs lead to, and are reached from, each district's main SCC.
+    let mut ways: std::collections::BTreeMap<u32, (Vec<u32>, Vec<u32>)> = Default::default();
+    for (p, s) in schools.iter().zip(&placed) {
+        let (Some(snap), Some((main_scc, n))) = (s, main[p.district]) else {
             continue;
         };
-        if *c != main_c {
+        if scc_of(graph, snap) == Some(main_scc) {
+            continue;
+        }
+        let code = &districts[p.district].code;
+        let main_component = node_in.get(&main_scc).map(|&v| graph.component[v as usize]);
+        let component = component_of(graph, snap);
+        if main_component != Some(component) {
             rejects.push(
                 &p.school.source,
                 &p.school.id.0,
                 "lon/lat",
                 format!(
-                    "on a road island: its road network ({} junctions) does not reach the one of the other {n} school(s) of district {}; unreachable, stand-alone unless a hub is on the same island",
-                    nodes_in.get(c).copied().unwrap_or(0),
-                    districts[p.district].code
+                    "on a road island: its road network ({} junctions) does not reach the one of the other {n} school(s) of district {code}; unreachable, stand-alone unless a hub is on the same island",
+                    graph.component_junctions[component as usize],
                 ),
                 Action::Flagged,
             );
+            continue;
         }
+        let (to_main, from_main) = ways.entry(main_scc).or_insert_with(|| {
+            (
+                graph.sccs_reaching(main_scc),
+                graph.sccs_reached_from(main_scc),
+            )
+        });
+        let ends = crate::routing::Ends::of(graph, snap);
+        let can_leave = ends
+            .leave_nodes()
+            .any(|v| to_main.binary_search(&graph.scc[v as usize]).is_ok());
+        let can_enter = ends
+            .enter_nodes()
+            .any(|v| from_main.binary_search(&graph.scc[v as usize]).is_ok());
+        let reason = match (can_leave, can_enter) {
+            (false, true) => format!(
+                "one-way trap: one-way roads lead into the roads around it but none leads out, so it cannot reach the other {n} school(s) of district {code}; stand-alone unless a hub of its level is in the same trap"
+            ),
+            (true, false) => format!(
+                "one-way trap: roads lead out from the roads around it but none leads in, so it cannot be reached from the other {n} school(s) of district {code}; it can join a hub but cannot serve as one"
+            ),
+            (false, false) => format!(
+                "one-way trap: the roads joining it to the other {n} school(s) of district {code} are one-way against it both ways: it cannot reach them and cannot be reached from them"
+            ),
+            (true, true) => continue,
+        };
+        rejects.push(
+            &p.school.source,
+            &p.school.id.0,
+            "lon/lat",
+            reason,
+            Action::Flagged,
+        );
     }
 }
 
@@ -1582,7 +1680,10 @@ fn allocate_all(
     config: &Config,
     progress: &dyn Progress,
 ) -> Allocated {
-    use crate::allocate::{allocate, Assignment, Choice, Rules, Seeker, Slot};
+    use crate::allocate::{
+        allocate, Assignment, Choice, Connection, ReasonContext, Rules, Seeker, Slot,
+    };
+    use crate::routing::Ends;
     let Prepared {
         checked:
             Checked {
@@ -1611,18 +1712,15 @@ fn allocate_all(
             })
         })
         .collect();
-    let component_of = |g: usize| {
-        snaps[g]
-            .filter(|_| prepared.checked.on_network[g])
-            .map(|s| graph.component[graph.links[s.link as usize].from as usize])
-    };
+    let on_network = |g: usize| snaps[g].filter(|_| prepared.checked.on_network[g]);
     let mut seekers: Vec<Seeker> = schools
         .iter()
         .enumerate()
         .map(|(g, p)| Seeker {
             level: p.school.level,
             students: p.school.students.unwrap_or(0.0),
-            component: component_of(g),
+            district: p.district,
+            component: on_network(g).map(|s| component_of(graph, &s)),
             options: Vec::new(),
         })
         .collect();
@@ -1661,19 +1759,51 @@ fn allocate_all(
         .map(|s| Slot {
             level: s.level,
             school: s.school,
+            district: s.district,
             capacity_students: capacity_of(&schools[s.school].school, config),
         })
-        .collect();
-    let hub_components: Vec<u32> = slots
-        .iter()
-        .map(|s| component_of(s.school).unwrap_or(u32::MAX))
         .collect();
     let rules = Rules {
         limit_min: config.max_travel_minutes,
         cutoff_min: config.search_cutoff_minutes,
         overflow: config.allocation.overflow,
+        cross_district: config.allocation.cross_district,
     };
-    let assignments = allocate(&seekers, &alloc_slots, &hub_components, &rules);
+    // How the network joins a school with no hub in reach to a hub, to
+    // name why it stands alone (asked for few schools).
+    let reaching = std::cell::RefCell::new(std::collections::BTreeMap::<u32, Vec<u32>>::new());
+    let connection = |g: usize, k: usize| -> Connection {
+        let Some(from) = on_network(g) else {
+            return Connection::None;
+        };
+        let Some(to) = on_network(slots[k].school) else {
+            return Connection::HubOffNetwork;
+        };
+        if component_of(graph, &from) != component_of(graph, &to) {
+            return Connection::None;
+        }
+        if crate::routing::same_link_s(graph, &from, &to).is_finite() {
+            return Connection::Road;
+        }
+        let leave: Vec<u32> = Ends::of(graph, &from)
+            .leave_nodes()
+            .map(|n| graph.scc[n as usize])
+            .collect();
+        let mut cache = reaching.borrow_mut();
+        for hub_scc in Ends::of(graph, &to)
+            .enter_nodes()
+            .map(|n| graph.scc[n as usize])
+        {
+            let from_sccs = cache
+                .entry(hub_scc)
+                .or_insert_with(|| graph.sccs_reaching(hub_scc));
+            if leave.iter().any(|s| from_sccs.binary_search(s).is_ok()) {
+                return Connection::Road;
+            }
+        }
+        Connection::OneWayOnly
+    };
+    let assignments = allocate(&seekers, &alloc_slots, &connection, &rules);
 
     // Routes, in parallel: from the district matrix's tree when the hub is
     // in the school's district, else from the hub's cross-district search.
@@ -1780,7 +1910,14 @@ fn allocate_all(
                     o.reason = "joined a hub already at capacity".into();
                 }
             }
-            Assignment::StandAlone(why) => o.reason = why.reason(config.max_travel_minutes),
+            Assignment::StandAlone(why) => {
+                o.reason = why.reason(&ReasonContext {
+                    limit_min: config.max_travel_minutes,
+                    district: &districts[p.district].code.0,
+                    offroad_m: snaps[g].map(|s| s.offroad_m),
+                    max_snap_m: config.max_snap_m,
+                })
+            }
         }
         outcomes.push(o);
     }

@@ -5,12 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{Distance, Haversine, Point};
-use hubsel::graph::{polyline_length_m, RoadGraph};
+use hubsel::graph::polyline_length_m;
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::HubLevel;
 use hubsel::pipeline::{run, Role, RunResult, Silent};
 use hubsel::routing::reference;
-use hubsel::spatial::SnapIndex;
 
 fn default_run() -> RunResult {
     let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
@@ -99,8 +98,16 @@ fn travel_times_and_routes_agree_with_the_reference() {
     let r = default_run();
     let config = &r.config;
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
-    let graph = RoadGraph::build(&inputs.roads, &config.speeds);
-    let index = SnapIndex::new(&graph);
+    let net = reference::Network::new(&inputs.roads, &config.speeds);
+    let place = |s: &hubsel::model::School| {
+        net.place(
+            s.lon,
+            s.lat,
+            config.max_snap_m,
+            config.small_component_junctions,
+        )
+        .unwrap()
+    };
     let by_id: BTreeMap<&str, &hubsel::model::School> = inputs
         .schools
         .iter()
@@ -111,11 +118,8 @@ fn travel_times_and_routes_agree_with_the_reference() {
     // Every 7th route: the reference Dijkstra is slow by design.
     for rt in r.routes.iter().step_by(7) {
         let (a, b) = (by_id[rt.school.0.as_str()], by_id[rt.hub.0.as_str()]);
-        let (sa, sb) = (
-            index.snap(&graph, a.lon, a.lat).unwrap(),
-            index.snap(&graph, b.lon, b.lat).unwrap(),
-        );
-        let road_s = reference::trip_s(&graph, &sa, &sb).expect("a member reaches its hub");
+        let (sa, sb) = (place(a), place(b));
+        let road_s = net.trip_s(&sa, &sb).expect("a member reaches its hub");
         let expected_min = (road_s + offroad_s(sa.offroad_m) + offroad_s(sb.offroad_m)) / 60.0;
         assert!(
             (rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0),
@@ -127,8 +131,8 @@ fn travel_times_and_routes_agree_with_the_reference() {
         // The route starts at the school's snap point and ends at the hub's.
         let first = rt.coords.first().unwrap();
         let last = rt.coords.last().unwrap();
-        assert!(Haversine.distance(Point(*first), Point(sa.point)) < 1e-6);
-        assert!(Haversine.distance(Point(*last), Point(sb.point)) < 1e-6);
+        assert!(Haversine.distance(Point(*first), Point::from(sa.point)) < 1e-6);
+        assert!(Haversine.distance(Point(*last), Point::from(sb.point)) < 1e-6);
         // Its drawn length is the reported road length, within a metre.
         let drawn_m = polyline_length_m(&rt.coords);
         assert!(
@@ -533,51 +537,52 @@ fn cross_district_assignment_joins_the_nearer_hub_next_door() {
 #[test]
 fn every_within_district_travel_time_equals_the_reference() {
     // Every (candidate, school) pair of every district of the province:
-    // the engine's bounded reverse searches against petgraph's plain
-    // Dijkstra run forward from each school.
+    // the engine's bounded reverse searches against the independent
+    // reference's plain Dijkstra run forward from each school.
     let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let net = reference::Network::new(&inputs.roads, &config.speeds);
     let prepared = hubsel::pipeline::prepare(inputs, &config, &Silent).unwrap();
-    let graph = &prepared.checked.graph;
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
     let mut pairs = 0;
     for (d, matrix) in prepared.matrices.iter().enumerate() {
         let members = &prepared.members[d];
-        for (i, &g) in members.iter().enumerate() {
-            let Some(from) = prepared.checked.snaps[g].filter(|_| prepared.checked.on_network[g])
-            else {
+        let placed: Vec<Option<reference::Snapped>> = members
+            .iter()
+            .map(|&g| {
+                let s = &prepared.checked.schools[g].school;
+                net.place(
+                    s.lon,
+                    s.lat,
+                    config.max_snap_m,
+                    config.small_component_junctions,
+                )
+                .filter(|p| p.offroad_m <= config.max_snap_m)
+            })
+            .collect();
+        let hubs: Vec<reference::Snapped> = matrix
+            .candidates
+            .iter()
+            .filter_map(|&c| placed[c])
+            .collect();
+        for (i, from) in placed.iter().enumerate() {
+            let Some(from) = from else {
+                for row in 0..matrix.candidates.len() {
+                    assert!(matrix.seconds(row, i).is_infinite(), "off the network");
+                }
                 continue;
             };
-            // Plain Dijkstra from each way out of the school's link.
-            let ends = hubsel::routing::Ends::of(graph, &from);
-            let runs: Vec<(f64, hubsel::routing::reference::Distances)> = ends
-                .leave
-                .iter()
-                .filter(|(_, s)| s.is_finite())
-                .map(|&(node, s)| (s, reference::from_node(graph, node)))
-                .collect();
+            let times = net.times_s(from, &hubs);
+            let mut k = 0;
             for (row, &c) in matrix.candidates.iter().enumerate() {
-                let h = members[c];
-                let Some(to) = prepared.checked.snaps[h].filter(|_| prepared.checked.on_network[h])
-                else {
-                    continue;
-                };
+                let Some(to) = placed[c] else { continue };
+                let road_s = times[k];
+                k += 1;
                 let got = matrix.seconds(row, i);
                 let expected = if c == i {
                     0.0
                 } else {
-                    let mut best = hubsel::routing::same_link_s(graph, &from, &to);
-                    for (leave_s, dist) in &runs {
-                        for (node, enter_s) in hubsel::routing::Ends::of(graph, &to).enter {
-                            if let (true, Some(x)) = (
-                                enter_s.is_finite(),
-                                dist.get(&petgraph::graph::NodeIndex::new(node as usize)),
-                            ) {
-                                best = best.min(leave_s + x + enter_s);
-                            }
-                        }
-                    }
-                    best + offroad_s(from.offroad_m) + offroad_s(to.offroad_m)
+                    road_s + offroad_s(from.offroad_m) + offroad_s(to.offroad_m)
                 };
                 if expected.is_finite() && expected <= config.search_cutoff_minutes * 60.0 {
                     assert!(

@@ -9,12 +9,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use geo::{Coord, InteriorPoint, MultiPolygon, Polygon};
-use hubsel::graph::RoadGraph;
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::District;
 use hubsel::pipeline::{run, Role, Silent};
 use hubsel::routing::reference;
-use hubsel::spatial::{DistrictIndex, SnapIndex};
+use hubsel::spatial::DistrictIndex;
 use rand::{Rng, SeedableRng};
 
 /// A file of the shared real data; fails, naming it, when it is missing.
@@ -179,7 +178,9 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
     );
 }
 
-fn liechtenstein() -> (hubsel::pipeline::RunResult, hubsel::model::Inputs, f64) {
+/// The Liechtenstein extract as inputs: schools, roads and municipalities
+/// (admin level 8) all from the PBF.
+fn liechtenstein_inputs() -> hubsel::model::Inputs {
     let pbf = real("liechtenstein-2015.osm.pbf");
     let sources = InputSources {
         schools: Source::File(&pbf),
@@ -188,8 +189,12 @@ fn liechtenstein() -> (hubsel::pipeline::RunResult, hubsel::model::Inputs, f64) 
     };
     let mut options = ReadOptions::default();
     options.osm.admin_level = "8".into();
+    hubsel::io::load(&sources, &options).unwrap()
+}
+
+fn liechtenstein() -> (hubsel::pipeline::RunResult, hubsel::model::Inputs, f64) {
     let started = Instant::now();
-    let inputs = hubsel::io::load(&sources, &options).unwrap();
+    let inputs = liechtenstein_inputs();
     let config = hubsel::scenario::parse(
         "name = \"liechtenstein\"\n[constraints]\nmin_students = 0\n",
         "li.toml",
@@ -251,36 +256,190 @@ fn liechtenstein_from_the_pbf_alone_gets_hubs_where_there_are_schools() {
     );
 }
 
+mod reference_check;
+
+/// Finding 5 on real data: every school→candidate time and every member's
+/// minutes equal the independent reference, whatever the order of the
+/// road features.
 #[test]
-fn liechtenstein_travel_times_match_the_reference_dijkstra() {
-    let (r, inputs, _) = liechtenstein();
-    let graph = RoadGraph::build(&inputs.roads, &r.config.speeds);
-    let index = SnapIndex::new(&graph);
-    let by_id: BTreeMap<&str, &hubsel::model::School> = inputs
+fn liechtenstein_every_trip_equals_the_reference_in_any_road_order() {
+    let started = Instant::now();
+    let inputs = liechtenstein_inputs();
+    let config = hubsel::scenario::parse(
+        "name = \"liechtenstein\"\n[constraints]\nmin_students = 0\n",
+        "li.toml",
+    )
+    .unwrap();
+    let c = reference_check::engine_equals_reference_in_any_road_order(&inputs, &config);
+    assert!(c.reachable >= 3 * 40, "{c:?}");
+    assert!(c.members >= 3 * 5, "{c:?}");
+    eprintln!(
+        "liechtenstein: {c:?} over 3 road orders equal the reference; {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The number in a reason after `prefix`, up to `suffix`.
+fn number_in(reason: &str, prefix: &str, suffix: &str) -> f64 {
+    let rest = &reason[reason.find(prefix).unwrap() + prefix.len()..];
+    rest[..rest.find(suffix).unwrap()].trim().parse().unwrap()
+}
+
+/// Issue test 7(b): on the real extract, with limits that make schools
+/// stand alone, every stand-alone school has a reason a planner can check,
+/// and each reason holds against facts computed independently: the
+/// reference's snap distance, the reference's travel time to the nearest
+/// hub of the school's level, the reference graph's connectivity, and the
+/// hubs layer.
+#[test]
+fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
+    let inputs = liechtenstein_inputs();
+    // Keep hubs out of one municipality with schools, so that its schools
+    // have no hub of their level.
+    let mut by_district: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let index = DistrictIndex::new(&inputs.districts);
+    for s in &inputs.schools {
+        if let Some(d) = index.locate(s.lon, s.lat) {
+            by_district
+                .entry(inputs.districts[d].code.0.clone())
+                .or_default()
+                .push(s.id.0.clone());
+        }
+    }
+    let (_, excluded) = by_district
+        .iter()
+        .find(|(_, ids)| ids.len() >= 2)
+        .expect("a municipality with two schools");
+    let list: Vec<String> = excluded.iter().map(|id| format!("\"{id}\"")).collect();
+    let text = format!(
+        "name = \"li-tight\"\nhubs_per_district = {{ primary = 1, secondary = 0 }}\nmax_travel_minutes = 0.5\nsearch_cutoff_minutes = 30\nmax_snap_m = 40\n\
+         excluded_hubs = [{}]\n[constraints]\nmin_students = 0\n",
+        list.join(", ")
+    );
+    let config = hubsel::scenario::parse(&text, "li-tight.toml").unwrap();
+    let r = run(inputs.clone(), &config, &Silent).unwrap();
+    let net = reference::Network::new(&inputs.roads, &config.speeds);
+    let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
+    let school_at: BTreeMap<&str, (f64, f64)> = inputs
         .schools
         .iter()
-        .map(|s| (s.id.0.as_str(), s))
+        .map(|s| (s.id.0.as_str(), (s.lon, s.lat)))
         .collect();
-    let offroad_s = |m: f64| m * 3.6 / r.config.offroad_speed_kmh;
-    assert!(!r.routes.is_empty());
-    for rt in &r.routes {
-        let (a, b) = (by_id[rt.school.0.as_str()], by_id[rt.hub.0.as_str()]);
-        let (sa, sb) = (
-            index.snap(&graph, a.lon, a.lat).unwrap(),
-            index.snap(&graph, b.lon, b.lat).unwrap(),
-        );
-        let road_s = reference::trip_s(&graph, &sa, &sb).expect("a member reaches its hub");
-        let expected_min = (road_s + offroad_s(sa.offroad_m) + offroad_s(sb.offroad_m)) / 60.0;
-        assert!(
-            (rt.travel_min - expected_min).abs() <= 1e-6 * expected_min.max(1.0),
-            "{}: {} vs reference {}",
-            rt.school,
-            rt.travel_min,
-            expected_min
-        );
+    let place = |id: &str| {
+        let (lon, lat) = school_at[id];
+        net.place(
+            lon,
+            lat,
+            config.max_snap_m,
+            config.small_component_junctions,
+        )
+        .unwrap()
+    };
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in r.schools.iter().filter(|s| s.role == Role::StandAlone) {
+        let district = s.district.as_ref().unwrap();
+        let level = s.level.unwrap();
+        // The hubs of its level in its district, from the hubs layer.
+        let hubs: Vec<&hubsel::pipeline::HubOutcome> = r
+            .hubs
+            .iter()
+            .filter(|h| &h.district == district && level.serves(h.level))
+            .collect();
+        let reason = s.reason.as_str();
+        let here = place(&s.id.0);
+        let door_to_door = |h: &hubsel::pipeline::HubOutcome| {
+            let to = place(&h.id.0);
+            net.trip_s(&here, &to)
+                .map(|road| road + offroad_s(here.offroad_m) + offroad_s(to.offroad_m))
+        };
+        let kind = if reason.starts_with("not on the road network") {
+            let (lon, lat) = school_at[s.id.0.as_str()];
+            let nearest_m = net.nearest(lon, lat).unwrap().offroad_m;
+            let said = number_in(reason, "the nearest road is", "m away");
+            assert!(nearest_m > config.max_snap_m, "{}: {reason}", s.id);
+            assert!(
+                (said - nearest_m).abs() <= 0.5 + 1e-9,
+                "{}: {reason} vs {nearest_m} m",
+                s.id
+            );
+            "far from road"
+        } else if reason.starts_with("nearest hub") {
+            let said = number_in(reason, "nearest hub", "min away");
+            let nearest_min = hubs
+                .iter()
+                .filter_map(|h| door_to_door(h))
+                .fold(f64::INFINITY, f64::min)
+                / 60.0;
+            assert!(
+                nearest_min > config.max_travel_minutes,
+                "{}: {reason}",
+                s.id
+            );
+            assert!(
+                (said - nearest_min).abs() <= 0.05 + 1e-9,
+                "{}: {reason} vs {nearest_min} min",
+                s.id
+            );
+            "beyond the limit"
+        } else if reason.starts_with("no hub of its level within the") {
+            assert!(!hubs.is_empty());
+            for h in &hubs {
+                assert!(
+                    door_to_door(h).is_none_or(|t| t > config.search_cutoff_minutes * 60.0),
+                    "{}: {reason}",
+                    s.id
+                );
+            }
+            "beyond the cutoff"
+        } else if reason.starts_with("on a road island") {
+            assert!(!hubs.is_empty());
+            for h in &hubs {
+                assert!(!net.joined(&here, &place(&h.id.0)), "{}: {reason}", s.id);
+            }
+            "island"
+        } else if reason.starts_with("no hub of its level in district") {
+            assert!(!hubs.is_empty());
+            for h in &hubs {
+                let nearest_m = net.nearest(h.lon, h.lat).unwrap().offroad_m;
+                assert!(nearest_m > config.max_snap_m, "{}: {reason}", s.id);
+            }
+            "hub off the road network"
+        } else if reason.starts_with("one-way trap") {
+            assert!(hubs.iter().any(|h| net.joined(&here, &place(&h.id.0))));
+            for h in &hubs {
+                assert!(door_to_door(h).is_none(), "{}: {reason}", s.id);
+            }
+            "one-way trap"
+        } else if reason.starts_with("no ") && reason.contains(" hub in district ") {
+            assert_eq!(
+                reason,
+                format!(
+                    "no {} hub in district {district}: see the shortfalls",
+                    match level {
+                        hubsel::model::Level::Primary => "primary",
+                        hubsel::model::Level::Secondary => "secondary",
+                        hubsel::model::Level::Both => "primary or secondary",
+                    }
+                )
+            );
+            assert!(
+                hubs.is_empty(),
+                "{}: {reason} but the hubs layer has {hubs:?}",
+                s.id
+            );
+            "no hub in district"
+        } else {
+            panic!("{}: a reason a planner cannot check: {reason:?}", s.id);
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
     }
-    eprintln!(
-        "liechtenstein: {} member travel times equal the reference Dijkstra",
-        r.routes.len()
-    );
+    for kind in [
+        "far from road",
+        "beyond the limit",
+        "no hub in district",
+        "hub off the road network",
+    ] {
+        assert!(kinds.contains_key(kind), "no {kind:?} case: {kinds:?}");
+    }
+    eprintln!("liechtenstein, tight limits: stand-alone reasons checked {kinds:?}");
 }

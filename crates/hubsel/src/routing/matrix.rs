@@ -1,9 +1,17 @@
 //! Many-to-many travel times within each district: one reverse search per
-//! hub candidate, stopped as soon as every school of the district is
-//! settled (or at the search cutoff), run in parallel with one reusable
-//! [`SearchSpace`] per worker thread.
+//! hub candidate, stopped as soon as every school of the district that can
+//! reach the candidate is settled (or at the search cutoff), run in
+//! parallel with one reusable [`SearchSpace`] per worker thread.
+//!
+//! A school that can never reach the candidate (on another island, or
+//! behind a one-way trap) is no target: its nodes would never be settled
+//! and the search would explore everything it can. Whether a node can
+//! reach the candidate is read off the strongly connected components: the
+//! same SCC as one of the candidate's seeds, or an SCC from which the
+//! condensation leads to one.
 
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -80,11 +88,40 @@ struct Row {
     settled: u64,
 }
 
+/// SCCs from which a road leads to each seed SCC that needs it.
+type Reaching = BTreeMap<u32, Vec<u32>>;
+
+/// Whether `node` can reach one of the SCCs in `seed_sccs`.
+fn reaches(graph: &RoadGraph, reaching: &Reaching, node: u32, seed_sccs: &[u32]) -> bool {
+    let s = graph.scc[node as usize];
+    seed_sccs.iter().any(|&x| {
+        x == s
+            || reaching
+                .get(&x)
+                .is_some_and(|from| from.binary_search(&s).is_ok())
+    })
+}
+
+/// The SCCs of the nodes a search for `candidate` starts from.
+fn seed_sccs(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize) -> Vec<u32> {
+    let Some(hub) = trips.snaps[candidate] else {
+        return Vec::new();
+    };
+    let mut sccs: Vec<u32> = Ends::of(graph, hub)
+        .enter_nodes()
+        .map(|n| graph.scc[n as usize])
+        .collect();
+    sccs.sort_unstable();
+    sccs.dedup();
+    sccs
+}
+
 fn candidate_row(
     graph: &RoadGraph,
     trips: &DistrictTrips<'_>,
     candidate: usize,
     cutoff_s: f64,
+    reaching: &Reaching,
     space: &mut SearchSpace,
 ) -> Row {
     let n = trips.snaps.len();
@@ -97,7 +134,6 @@ fn candidate_row(
     let Some(hub) = trips.snaps[candidate] else {
         return row;
     };
-    let hub_component = graph.component[graph.links[hub.link as usize].from as usize];
     let ends = Ends::of(graph, hub);
     let seeds: Vec<(u32, f64)> = ends
         .enter
@@ -105,11 +141,14 @@ fn candidate_row(
         .copied()
         .filter(|(_, s)| s.is_finite())
         .collect();
+    let sccs = seed_sccs(graph, trips, candidate);
     let mut targets: Vec<u32> = Vec::new();
     for snap in trips.snaps.iter().flatten() {
-        if graph.component[graph.links[snap.link as usize].from as usize] == hub_component {
-            targets.extend(Ends::of(graph, snap).leave_nodes());
-        }
+        targets.extend(
+            Ends::of(graph, snap)
+                .leave_nodes()
+                .filter(|&n| reaches(graph, reaching, n, &sccs)),
+        );
     }
     // The road part may use all of the cutoff less the hub's off-road leg.
     search(
@@ -157,11 +196,32 @@ pub fn district_matrices(
         .enumerate()
         .flat_map(|(d, t)| t.candidates.iter().map(move |&c| (d, c)))
         .collect();
+    // The condensation is only walked for seed SCCs of searches with a
+    // school outside them (rare: islands, traps).
+    let mut needed: BTreeSet<u32> = BTreeSet::new();
+    for &(d, c) in &jobs {
+        let trips = &districts[d];
+        let sccs = seed_sccs(graph, trips, c);
+        let outside = trips.snaps.iter().flatten().any(|s| {
+            Ends::of(graph, s)
+                .leave_nodes()
+                .any(|n| !sccs.contains(&graph.scc[n as usize]))
+        });
+        if outside {
+            needed.extend(sccs);
+        }
+    }
+    let reaching: Reaching = needed
+        .into_iter()
+        .collect::<Vec<u32>>()
+        .into_par_iter()
+        .map(|s| (s, graph.sccs_reaching(s)))
+        .collect();
     let rows: Vec<Row> = jobs
         .par_iter()
         .map(|&(d, c)| {
             let row = with_space(graph.node_count(), |space| {
-                candidate_row(graph, &districts[d], c, cutoff_s, space)
+                candidate_row(graph, &districts[d], c, cutoff_s, &reaching, space)
             });
             on_row();
             row

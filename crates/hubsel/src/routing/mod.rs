@@ -141,15 +141,41 @@ pub fn search(
 /// How a point part-way along a link connects to the link's end nodes:
 /// `leave` lists (node, seconds from the point to the node), `enter` lists
 /// (node, seconds from the node to the point), each only where the one-way
-/// rules allow it.
+/// rules allow it (infinite seconds otherwise). `leave[0]` and `enter[1]`
+/// are the link's `to` end, `leave[1]` and `enter[0]` its `from` end.
+///
+/// A point exactly at a link end ([`node_of`]) is that node: it leaves and
+/// enters through it in 0 s, whatever the link's one-way rule, and the
+/// link's other end is not used (`leave[1]` and `enter[1]` are infinite).
+/// So a school on a junction reaches every road of the junction, whichever
+/// of them the snapper named.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ends {
     pub leave: [(u32, f64); 2],
     pub enter: [(u32, f64); 2],
 }
 
+/// The node a snap point is, when it lies exactly at an end of its link.
+pub fn node_of(graph: &RoadGraph, snap: &Snap) -> Option<u32> {
+    let l = &graph.links[snap.link as usize];
+    if snap.along_m == 0.0 {
+        Some(l.from)
+    } else if snap.along_m == l.length_m {
+        Some(l.to)
+    } else {
+        None
+    }
+}
+
 impl Ends {
     pub fn of(graph: &RoadGraph, snap: &Snap) -> Ends {
+        if let Some(node) = node_of(graph, snap) {
+            let here = [(node, 0.0), (node, f64::INFINITY)];
+            return Ends {
+                leave: here,
+                enter: here,
+            };
+        }
         let l = &graph.links[snap.link as usize];
         let ahead_m = (l.length_m - snap.along_m).max(0.0);
         let time = |m: f64, rate: f64| {
@@ -178,12 +204,24 @@ impl Ends {
             .filter(|(_, s)| s.is_finite())
             .map(|(n, _)| *n)
     }
+
+    /// Nodes the point is entered from (finite `enter` ends).
+    pub fn enter_nodes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.enter
+            .iter()
+            .filter(|(_, s)| s.is_finite())
+            .map(|(n, _)| *n)
+    }
 }
 
 /// Seconds along a single link between two points on it, if allowed.
 pub fn same_link_s(graph: &RoadGraph, from: &Snap, to: &Snap) -> f64 {
     if from.link != to.link {
         return f64::INFINITY;
+    }
+    if from.along_m == to.along_m {
+        // The same point: no road to travel, whatever the one-way rule.
+        return 0.0;
     }
     let l = &graph.links[from.link as usize];
     let (m, rate) = if from.along_m <= to.along_m {
@@ -333,12 +371,18 @@ pub fn route(
     let from_link = &graph.links[from.link as usize];
     let to_link = &graph.links[to.link as usize];
     let node = match departure {
+        // A point at a link end is its node: no part of the link to draw.
+        Departure::Node { node, .. } if node_of(graph, from).is_some() => node,
         Departure::SameLink => {
             let (a, b) = (from.segment as usize, to.segment as usize);
+            // (A range that would run backwards is empty: both points are
+            // then on one vertex.)
             if from.along_m <= to.along_m {
-                push_all(&mut coords, from_coords[a + 1..=b].iter().copied());
+                let between = from_coords.get(a + 1..=b).unwrap_or(&[]);
+                push_all(&mut coords, between.iter().copied());
             } else {
-                push_all(&mut coords, from_coords[b + 1..=a].iter().rev().copied());
+                let between = from_coords.get(b + 1..=a).unwrap_or(&[]);
+                push_all(&mut coords, between.iter().rev().copied());
             }
             push_all(&mut coords, [to.point]);
             return Route {
@@ -375,10 +419,13 @@ pub fn route(
         road_m += graph.links[link].length_m;
         at = arc_head(graph, arc);
     }
-    // `at` is a seed: an end of the destination's link.
+    // `at` is a seed: an end of the destination's link, or the
+    // destination itself when it is a node.
     let ends = Ends::of(graph, to);
     let via_from = at == to_link.from && ends.enter[0].1.is_finite();
-    if via_from && (at != to_link.to || ends.enter[0].1 <= ends.enter[1].1) {
+    if node_of(graph, to).is_some() {
+        // Nothing of the link to draw.
+    } else if via_from && (at != to_link.to || ends.enter[0].1 <= ends.enter[1].1) {
         push_all(
             &mut coords,
             to_coords[..=to.segment as usize].iter().copied(),

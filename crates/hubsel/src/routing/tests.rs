@@ -8,7 +8,7 @@ use super::*;
 use crate::graph::{polyline_length_m, SpeedTable};
 use crate::model::{Oneway, Road};
 use crate::routing::reference;
-use crate::spatial::{snap_brute_force, SnapIndex};
+use crate::spatial::{place_brute_force, snap_brute_force, SnapIndex, SnapRule};
 
 /// A random road network on a 6×6 lattice of 1 km cells: roads join
 /// lattice points (so they meet at shared vertices), may bend through a
@@ -75,28 +75,76 @@ fn networks() -> impl Strategy<Value = Vec<Road>> {
 }
 
 fn points() -> impl Strategy<Value = Vec<(f64, f64)>> {
-    prop::collection::vec((99.995f64..100.06, 14.995f64..15.06), 2..8)
+    // Some points on lattice vertices: exactly on junctions.
+    let on_vertex =
+        (0u8..36).prop_map(|i| (100.0 + (i % 6) as f64 * 0.01, 15.0 + (i / 6) as f64 * 0.01));
+    let anywhere = (99.995f64..100.06, 14.995f64..15.06);
+    prop::collection::vec(prop_oneof![anywhere, on_vertex], 2..8)
+}
+
+/// The roads in another order, from a seed.
+fn shuffled(roads: &[Road], seed: u64) -> Vec<Road> {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let mut out = roads.to_vec();
+    out.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    out
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
+    /// The engine (canonical graph, index snapping with the small-fragment
+    /// rule, bounded reverse searches) against the independent reference
+    /// (raw vertices, brute-force snapping, plain forward Dijkstra), with
+    /// the roads in a shuffled order for the engine.
     #[test]
-    fn engine_matches_reference_dijkstra(roads in networks(), pts in points()) {
-        let graph = RoadGraph::build(&roads, &SpeedTable::default());
+    fn engine_matches_reference_dijkstra(
+        roads in networks(),
+        pts in points(),
+        min_junctions in 0u32..8,
+        seed in any::<u64>(),
+    ) {
+        let speeds = SpeedTable::default();
+        let graph = RoadGraph::build(&roads, &speeds);
         prop_assume!(!graph.links.is_empty());
+        // The same graph, bit for bit, whatever the order of the roads.
+        let other = RoadGraph::build(&shuffled(&roads, seed), &speeds);
+        prop_assert_eq!(&other.links, &graph.links);
+        prop_assert_eq!(&other.coords, &graph.coords);
+        prop_assert_eq!(&other.scc, &graph.scc);
+        prop_assert_eq!(&other.scc_junctions, &graph.scc_junctions);
+        let graph = other;
+        let net = reference::Network::new(&roads, &speeds);
         let index = SnapIndex::new(&graph);
-        let snaps: Vec<Snap> = pts.iter().filter_map(|&(x, y)| index.snap(&graph, x, y)).collect();
+        let rule = SnapRule { max_snap_m: 1500.0, small_component_junctions: min_junctions };
+        let snaps: Vec<Snap> = pts
+            .iter()
+            .map(|&(x, y)| index.place(&graph, x, y, &rule).unwrap().snap)
+            .collect();
+        let refs: Vec<reference::Snapped> = pts
+            .iter()
+            .map(|&(x, y)| net.place(x, y, rule.max_snap_m, min_junctions).unwrap())
+            .collect();
+        for (s, r) in snaps.iter().zip(&refs) {
+            prop_assert_eq!((s.point.x, s.point.y), r.point, "snap points");
+            prop_assert!((s.offroad_m - r.offroad_m).abs() < 1e-6);
+            prop_assert_eq!(
+                graph.link_scc_junctions(s.link as usize),
+                net.fragment_junctions(r),
+                "junctions of the fragment snapped to"
+            );
+        }
         let mut space = SearchSpace::new(graph.node_count());
-        for to in &snaps {
+        for (to, to_ref) in snaps.iter().zip(&refs) {
             let enter: Vec<(u32, f64)> = Ends::of(&graph, to).enter.to_vec();
             // Bounded: stop once every start's leave nodes are settled.
             let targets: Vec<u32> = snaps.iter().flat_map(|s| Ends::of(&graph, s).leave_nodes().collect::<Vec<_>>()).collect();
             search(&graph.reverse, &mut space, &enter, &targets, f64::INFINITY);
             let tree = Tree::extract(&graph, &space, targets.iter().copied());
-            for from in &snaps {
+            for (from, from_ref) in snaps.iter().zip(&refs) {
                 let fast = trip_to_seeded(&graph, &space, from, to);
-                let slow = reference::trip_s(&graph, from, to);
+                let slow = net.trip_s(from_ref, to_ref);
                 match (fast, slow) {
                     (None, None) => {}
                     (Some((f, dep)), Some(s)) => {
@@ -114,17 +162,14 @@ proptest! {
     }
 
     #[test]
-    fn snapping_matches_brute_force(roads in networks(), pts in points()) {
+    fn snapping_matches_brute_force(roads in networks(), pts in points(), min_junctions in 0u32..8) {
         let graph = RoadGraph::build(&roads, &SpeedTable::default());
         prop_assume!(!graph.links.is_empty());
         let index = SnapIndex::new(&graph);
+        let rule = SnapRule { max_snap_m: 1500.0, small_component_junctions: min_junctions };
         for (x, y) in pts {
-            let fast = index.snap(&graph, x, y).map(|s| s.offroad_m);
-            let slow = snap_brute_force(&graph, x, y).map(|s| s.offroad_m);
-            match (fast, slow) {
-                (Some(f), Some(s)) => prop_assert!((f - s).abs() < 1e-6, "index {f} m, brute force {s} m"),
-                other => prop_assert!(false, "{other:?}"),
-            }
+            prop_assert_eq!(index.snap(&graph, x, y), snap_brute_force(&graph, x, y));
+            prop_assert_eq!(index.place(&graph, x, y, &rule), place_brute_force(&graph, x, y, &rule));
         }
     }
 }

@@ -25,6 +25,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "search_cutoff_minutes",
     "offroad_speed_kmh",
     "max_snap_m",
+    "small_component_junctions",
     "weights",
     "required_hubs",
     "excluded_hubs",
