@@ -342,6 +342,10 @@ pub enum Ineligible {
     ExcludeIf(String),
     /// No value for this `required_fields` field.
     MissingField(String),
+    /// Farther than `max_snap_m` from every road: no school could reach it
+    /// as a hub (convenient transport access is one of the criteria the
+    /// policy names for a hub).
+    OffNetwork { max_snap_m: f64 },
 }
 
 impl std::fmt::Display for Ineligible {
@@ -356,6 +360,12 @@ impl std::fmt::Display for Ineligible {
             Ineligible::ExcludeIf(field) => write!(f, "excluded by exclude_if {field}"),
             Ineligible::MissingField(field) => {
                 write!(f, "no value for {field} (required_fields)")
+            }
+            Ineligible::OffNetwork { max_snap_m } => {
+                write!(
+                    f,
+                    "farther than max_snap_m ({max_snap_m} m) from every road"
+                )
             }
         }
     }
@@ -380,6 +390,9 @@ impl Ineligible {
             Ineligible::MissingField(field) => {
                 format!("{n} {has} no value for {field} (required_fields)")
             }
+            Ineligible::OffNetwork { max_snap_m } => {
+                format!("{n} {is} farther than max_snap_m ({max_snap_m} m) from every road")
+            }
         }
     }
 
@@ -394,6 +407,7 @@ impl Ineligible {
             Ineligible::NoCount { .. } => (3, 0),
             Ineligible::ExcludeIf(f) => (4, at(&config.constraints.exclude_if, f)),
             Ineligible::MissingField(f) => (5, at(&config.constraints.required_fields, f)),
+            Ineligible::OffNetwork { .. } => (6, 0),
         }
     }
 }
@@ -439,6 +453,24 @@ pub fn ineligible(
         return Some(Ineligible::MissingField(f.clone()));
     }
     None
+}
+
+/// [`ineligible`] for a school placed (or not) on the road network: a school
+/// farther than `max_snap_m` from every road is no candidate either, since
+/// no other school could travel to it, unless the scenario requires it.
+pub fn ineligible_on_network(
+    school: &crate::model::School,
+    on_network: bool,
+    level: HubLevel,
+    config: &Config,
+) -> Option<Ineligible> {
+    ineligible(school, level, config).or_else(|| {
+        (!on_network && !config.required_hubs.contains(&school.id)).then_some(
+            Ineligible::OffNetwork {
+                max_snap_m: config.max_snap_m,
+            },
+        )
+    })
 }
 
 /// A stable number in [0, 1) from the seed and an id (SplitMix64 over
@@ -539,9 +571,10 @@ impl Prepared {
                 .iter()
                 .enumerate()
                 .filter(|(_, &i)| {
-                    HubLevel::ALL
-                        .iter()
-                        .any(|&l| ineligible(&c.schools[i].school, l, config).is_none())
+                    HubLevel::ALL.iter().any(|&l| {
+                        ineligible_on_network(&c.schools[i].school, c.on_network[i], l, config)
+                            .is_none()
+                    })
                 })
                 .map(|(k, _)| k)
                 .collect(),
@@ -1288,13 +1321,19 @@ fn select_district(
             .enumerate()
             .filter(|(_, &c)| {
                 !taken.iter().any(|t| t.0 == c)
-                    && ineligible(&schools[members[c]].school, level, config).is_none()
+                    && ineligible_on_network(
+                        &schools[members[c]].school,
+                        component[members[c]].is_some(),
+                        level,
+                        config,
+                    )
+                    .is_none()
             })
             .map(|(row, &c)| (row, c))
             .collect();
         if rows.len() < k {
             out.shortfalls.push(shortfall(
-                schools, members, &demand, &rows, &taken, code, level, k, config,
+                schools, members, &demand, &rows, &taken, code, level, k, config, component,
             ));
         }
         if rows.is_empty() {
@@ -1457,6 +1496,7 @@ fn shortfall(
     level: HubLevel,
     k: usize,
     config: &Config,
+    component: &[Option<u32>],
 ) -> Shortfall {
     let name = level.as_str();
     let n = demand.len();
@@ -1465,7 +1505,13 @@ fn shortfall(
         .filter(|i| !rows.iter().any(|r| r.1 == **i))
         .filter_map(|&i| match taken.iter().find(|t| t.0 == i) {
             Some(&(_, other)) => Some(Left::Taken(other)),
-            None => ineligible(&schools[members[i]].school, level, config).map(Left::Rule),
+            None => ineligible_on_network(
+                &schools[members[i]].school,
+                component[members[i]].is_some(),
+                level,
+                config,
+            )
+            .map(Left::Rule),
         })
         .collect();
     let counts = left_out_counts(&reasons, config);

@@ -433,12 +433,9 @@ fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
         };
         *kinds.entry(kind).or_insert(0) += 1;
     }
-    for kind in [
-        "far from road",
-        "beyond the limit",
-        "no hub in district",
-        "hub off the road network",
-    ] {
+    // ("hub off the road network" is checked when it happens: a school off
+    // the network is a candidate only when the scenario requires it.)
+    for kind in ["far from road", "beyond the limit", "no hub in district"] {
         assert!(kinds.contains_key(kind), "no {kind:?} case: {kinds:?}");
     }
     eprintln!("liechtenstein, tight limits: stand-alone reasons checked {kinds:?}");

@@ -236,3 +236,39 @@ fn no_district_at_the_chosen_admin_level_names_the_complete_levels() {
     assert!(msg.contains("admin_level 8 (11 of 22)"), "{msg}");
     assert!(msg.contains("--districts"), "{msg}");
 }
+
+/// Found while checking Liechtenstein's stand-alone reasons: a school
+/// farther than `max_snap_m` from every road could be chosen as a hub (by
+/// its score), leaving every school of its level stand-alone behind a hub
+/// no one can reach. It is no candidate now, unless the scenario requires
+/// it, and a shortfall says so.
+#[test]
+fn a_school_off_the_road_network_is_no_hub_candidate() {
+    // S9 has the most classrooms but stands 0.1° (about 11 km) off the road.
+    let csv = "id,name,lon,lat,level,classrooms\n\
+S1,หนึ่ง,98.95,18.8,primary,5\n\
+S2,สอง,99.05,18.8,primary,6\n\
+S9,ไกล,99.0,18.7,primary,40\n";
+    let scenario = "name = \"t\"\nhubs_per_district = { primary = 1, secondary = 0 }\n[[criteria]]\nfield = \"classrooms\"\nweight = 1\n";
+    let r = run_text(csv, scenario);
+    let hubs: Vec<&str> = r.hubs.iter().map(|h| h.id.0.as_str()).collect();
+    assert_eq!(hubs, ["S2"], "the best candidate on the network");
+    assert!(r
+        .schools
+        .iter()
+        .any(|s| s.id.0 == "S1" && s.role == hubsel::pipeline::Role::Member));
+    // Required, it is taken: a planner's decision.
+    let r = run_text(csv, &format!("required_hubs = [\"S9\"]\n{scenario}"));
+    assert_eq!(r.hubs[0].id.0, "S9");
+    // Alone in its district, it leaves a shortfall that says why.
+    let r = run_text(
+        "id,name,lon,lat,level,classrooms\nS9,ไกล,99.0,18.7,primary,40\n",
+        scenario,
+    );
+    assert!(r.hubs.is_empty());
+    let reason = &r.district_outcomes[0].shortfalls[0].reason;
+    assert!(
+        reason.contains("farther than max_snap_m (5000 m) from every road"),
+        "{reason}"
+    );
+}
