@@ -5,6 +5,9 @@
 # renderer, its field, its classes, the labels and the aliases, and that
 # every field the style uses exists in that layer. Then QGIS draws the four
 # layers to out/qgis.png (not committed). Needs python3-qgis.
+#
+# Arguments go to `hubsel run`, to check another data set; the picture is
+# then out/qgis-<name>.png where <name> is $HUBSEL_CHECK_NAME.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 qgis_python=/usr/bin/python3
@@ -13,8 +16,10 @@ cargo build --release --quiet -p hubsel-cli
 mkdir -p out
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" >/dev/null 2>&1 \
-    || target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run"
+target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" "$@" >/dev/null 2>&1 \
+    || target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" "$@"
+png=out/qgis.png
+if [ -n "${HUBSEL_CHECK_NAME:-}" ]; then png=out/qgis-$HUBSEL_CHECK_NAME.png; fi
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work/xdg"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-"$qgis_python" scripts/check_qgis.py "$work/run" out/qgis.png
+"$qgis_python" scripts/check_qgis.py "$work/run" "$png"

@@ -62,8 +62,11 @@ def main(run, png):
                     labels = layer.labeling()
                     if not layer.labelsEnabled() or labels is None or labels.settings().fieldName != "name":
                         problems.append("hub names are not labelled")
-                    if "served" not in used:
-                        problems.append("hub size is not driven by served")
+                    # Sized by students served; by member schools when the
+                    # run weighs by schools (no enrolment: no served field).
+                    size = "served" if summary.get("weights", "students") == "students" else "members"
+                    if size not in used:
+                        problems.append(f"hub size is not driven by {size}")
                 # Thai names read back the same from every format (the
                 # Shapefile's cp874 text decoded through its .cpg).
                 if "name" in fields:

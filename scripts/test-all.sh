@@ -31,5 +31,14 @@ echo "== Chromium renders report.html (scripts/check-report.sh)"
 scripts/check-report.sh
 echo "== QGIS opens and styles every layer (scripts/check-qgis.sh)"
 scripts/check-qgis.sh
-echo "screenshots: out/report.png (Chromium), out/qgis.png (QGIS)"
-echo "client checks: 3 passed, 0 failed"
+# The same three clients on schools as the OBEC registry writes them: no
+# enrolment (weights: schools, no students or served fields), the
+# registry's level values, the default scenario adapted to the columns.
+obec=(--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson
+      --districts fixtures/province/districts.geojson)
+echo "== the same, on registry-shaped schools without enrolment"
+scripts/check-ogr.sh "${obec[@]}"
+HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
+HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
+echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png (QGIS)"
+echo "client checks: 6 passed, 0 failed"

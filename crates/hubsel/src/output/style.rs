@@ -395,10 +395,12 @@ pub fn qml(layer: &Layer, limit_min: f64, weighting: Weighting) -> String {
         "hubs" => {
             open(&mut out, true);
             // Marker diameter from 2.5 mm to 10 mm by students served
-            // (by member schools when the data has no enrolment and the
-            // layer no `served`); the 0.57 exponent (Flannery) makes areas
+            // (by member schools when the run weighs by schools, as the
+            // report's map does); the 0.57 exponent (Flannery) makes areas
             // read as amounts.
-            let (field, what) = if layer.fields.iter().any(|f| f.name == "served") {
+            let (field, what) = if weighting == Weighting::Students
+                && layer.fields.iter().any(|f| f.name == "served")
+            {
                 ("served", "students served")
             } else {
                 ("members", "member schools")
