@@ -601,6 +601,18 @@ fn scenario_section(r: &RunResult) -> String {
     );
     kv_row(
         &mut s,
+        "road fragments passed over",
+        &if c.small_component_junctions == 0 {
+            "none".to_string()
+        } else {
+            format!(
+                "pieces of fewer than {} junctions, for a road within the farthest snap",
+                c.small_component_junctions
+            )
+        },
+    );
+    kv_row(
+        &mut s,
         "weights",
         &format!("{}: {}", r.weighting.as_str(), r.weighting_note),
     );

@@ -152,6 +152,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
             "hubs_per_district": {"primary": c.hubs_primary, "secondary": c.hubs_secondary},
             "max_travel_minutes": c.max_travel_minutes, "search_cutoff_minutes": c.search_cutoff_minutes,
             "offroad_speed_kmh": c.offroad_speed_kmh, "max_snap_m": c.max_snap_m,
+            "small_component_junctions": c.small_component_junctions,
             "weights": c.weights.as_str(),
             "min_students": c.constraints.min_students, "exclude_if": c.constraints.exclude_if,
             "required_hubs": c.required_hubs.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
