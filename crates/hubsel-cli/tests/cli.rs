@@ -210,7 +210,11 @@ fn run_level_problems_exit_2_with_a_clear_message() {
     .unwrap();
     let o = hubsel(&["run", "--scenario", "bad.toml"], dir);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("bad.toml:2"), "{}", text(&o));
+    assert!(
+        text(&o).contains("bad.toml: line 2: `max_travel_minutes`: must be a number"),
+        "{}",
+        text(&o)
+    );
 
     let o = hubsel(
         &[

@@ -87,13 +87,18 @@ impl Error {
 impl fmt::Display for Error {
     /// `file:line: field `f`: message`, leaving out the parts that are unknown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A list of problems already starts with the first one's line
+        // ("line 4: `weight`: …"): the line is not said twice.
+        let listed = self
+            .line
+            .is_some_and(|l| self.message.starts_with(&format!("line {l}: ")));
         if let Some(file) = &self.file {
             write!(f, "{}", file.display())?;
-            if let Some(line) = self.line {
+            if let (Some(line), false) = (self.line, listed) {
                 write!(f, ":{line}")?;
             }
             write!(f, ": ")?;
-        } else if let Some(line) = self.line {
+        } else if let (Some(line), false) = (self.line, listed) {
             write!(f, "line {line}: ")?;
         }
         if let Some(field) = &self.field {
