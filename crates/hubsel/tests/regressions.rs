@@ -150,7 +150,7 @@ fn load_roads(roads: &str) -> Inputs {
     let sources = InputSources {
         schools: Source::Bytes {
             name: "schools.csv",
-            bytes: b"id,name,lon,lat,level\nS1,a,99.0,18.8,primary\n",
+            bytes: b"id,name,lon,lat,level,students\nS1,a,99.0,18.8,primary,100\n",
         },
         roads: Source::Bytes {
             name: "roads.geojson",
@@ -245,10 +245,10 @@ fn no_district_at_the_chosen_admin_level_names_the_complete_levels() {
 #[test]
 fn a_school_off_the_road_network_is_no_hub_candidate() {
     // S9 has the most classrooms but stands 0.1° (about 11 km) off the road.
-    let csv = "id,name,lon,lat,level,classrooms\n\
-S1,หนึ่ง,98.95,18.8,primary,5\n\
-S2,สอง,99.05,18.8,primary,6\n\
-S9,ไกล,99.0,18.7,primary,40\n";
+    let csv = "id,name,lon,lat,level,students,classrooms\n\
+S1,หนึ่ง,98.95,18.8,primary,100,5\n\
+S2,สอง,99.05,18.8,primary,100,6\n\
+S9,ไกล,99.0,18.7,primary,100,40\n";
     let scenario = "name = \"t\"\nhubs_per_district = { primary = 1, secondary = 0 }\n[[criteria]]\nfield = \"classrooms\"\nweight = 1\n";
     let r = run_text(csv, scenario);
     let hubs: Vec<&str> = r.hubs.iter().map(|h| h.id.0.as_str()).collect();
@@ -262,7 +262,7 @@ S9,ไกล,99.0,18.7,primary,40\n";
     assert_eq!(r.hubs[0].id.0, "S9");
     // Alone in its district, it leaves a shortfall that says why.
     let r = run_text(
-        "id,name,lon,lat,level,classrooms\nS9,ไกล,99.0,18.7,primary,40\n",
+        "id,name,lon,lat,level,students,classrooms\nS9,ไกล,99.0,18.7,primary,100,40\n",
         scenario,
     );
     assert!(r.hubs.is_empty());
