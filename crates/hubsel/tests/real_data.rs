@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::real;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::time::Instant;
 
 use geo::{Coord, InteriorPoint, MultiPolygon, Polygon};
@@ -15,21 +17,6 @@ use hubsel::pipeline::{run, Role, Silent};
 use hubsel::routing::reference;
 use hubsel::spatial::DistrictIndex;
 use rand::{Rng, SeedableRng};
-
-/// A file of the shared real data; fails, naming it, when it is missing.
-fn real(name: &str) -> PathBuf {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/real"
-    ))
-    .join(name);
-    assert!(
-        path.is_file(),
-        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
-        path.display()
-    );
-    path
-}
 
 /// Even-odd ray casting over every ring of every part: inside a part's
 /// shell and outside its holes. Independent of geo's predicates.

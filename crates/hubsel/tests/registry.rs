@@ -8,27 +8,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::real;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Weighting;
 use hubsel::pipeline::{Role, RunResult, Silent};
-
-/// A file of the shared real data; fails, naming it, when it is missing.
-fn real(name: &str) -> PathBuf {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/real"
-    ))
-    .join(name);
-    assert!(
-        path.is_file(),
-        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
-        path.display()
-    );
-    path
-}
 
 /// Chiang Mai's 25 amphoe polygons out of the 928 of Thailand.
 fn chiang_mai_districts() -> String {

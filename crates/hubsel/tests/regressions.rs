@@ -5,34 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{real, DISTRICTS};
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Inputs;
 use hubsel::validate::Action;
 
-/// A small district (a 0.2° square near Chiang Mai) and a road across it,
-/// as GeoJSON text.
-const DISTRICTS: &str = r#"{"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"code":"5001","name":"เมืองเชียงใหม่"},"geometry":{"type":"Polygon","coordinates":[[[98.9,18.7],[99.1,18.7],[99.1,18.9],[98.9,18.9],[98.9,18.7]]]}}]}"#;
-const ROADS: &str = r#"{"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"class":"primary"},"geometry":{"type":"LineString","coordinates":[[98.91,18.8],[99.0,18.8],[99.09,18.8]]}}]}"#;
-
-/// Reads schools given as CSV text with the districts and roads above.
+/// Reads schools given as CSV text with the district and road of
+/// `common` (a 0.2° square near Chiang Mai and a road across it).
 fn load_csv(schools_csv: &str, options: &ReadOptions) -> hubsel::error::Result<Inputs> {
-    let sources = InputSources {
-        schools: Source::Bytes {
-            name: "schools.csv",
-            bytes: schools_csv.as_bytes(),
-        },
-        roads: Source::Bytes {
-            name: "roads.geojson",
-            bytes: ROADS.as_bytes(),
-        },
-        districts: Source::Bytes {
-            name: "districts.geojson",
-            bytes: DISTRICTS.as_bytes(),
-        },
-    };
-    hubsel::io::load(&sources, options)
+    common::try_load(schools_csv, options)
 }
 
 /// Finding: reasons printed Thai with Rust's debug escaping
@@ -193,22 +176,6 @@ fn a_speed_like_column_that_is_not_read_is_named_in_a_note() {
             .contains("the road column \\\"avg_speed_kph\\\" looks like a speed but is not read"),
         "{summary}"
     );
-}
-
-/// A file of the shared real data beside the repository; fails, naming
-/// it, when it is missing.
-fn real(name: &str) -> std::path::PathBuf {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/real"
-    ))
-    .join(name);
-    assert!(
-        path.is_file(),
-        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
-        path.display()
-    );
-    path
 }
 
 /// Finding: on a city extract every boundary relation is cut by the

@@ -30,6 +30,11 @@ S3,สาม,98.96,18.8,secondary\n\
 S4,สี่,99.04,18.8,secondary\n";
 
 pub fn load(schools_csv: &str) -> Inputs {
+    try_load(schools_csv, &ReadOptions::default()).unwrap()
+}
+
+/// Reads schools given as CSV text with the district and road above.
+pub fn try_load(schools_csv: &str, options: &ReadOptions) -> hubsel::error::Result<Inputs> {
     let sources = InputSources {
         schools: Source::Bytes {
             name: "schools.csv",
@@ -44,7 +49,24 @@ pub fn load(schools_csv: &str) -> Inputs {
             bytes: DISTRICTS.as_bytes(),
         },
     };
-    hubsel::io::load(&sources, &ReadOptions::default()).unwrap()
+    hubsel::io::load(&sources, options)
+}
+
+/// A file of the shared real data beside the repository
+/// (`../shared/data/real/`, never copied into it); fails, naming it, when
+/// it is missing.
+pub fn real(name: &str) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/real"
+    ))
+    .join(name);
+    assert!(
+        path.is_file(),
+        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
+        path.display()
+    );
+    path
 }
 
 /// The scenario's error message; panics when it parses.
