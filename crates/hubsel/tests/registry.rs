@@ -163,6 +163,21 @@ fn the_chiang_mai_registry_runs_as_it_is() {
         r.config.notes
     );
 
+    // Every reject names the row's own line (the file has CRLF line ends,
+    // which once shifted every line number by one).
+    for x in r
+        .rejects
+        .rows
+        .iter()
+        .filter(|x| x.source.file.ends_with(".csv"))
+    {
+        let i = rows
+            .iter()
+            .position(|row| row["smis8"] == x.id)
+            .unwrap_or_else(|| panic!("{x:?}"));
+        assert_eq!(x.source.line, i as u64 + 2, "{x:?}");
+    }
+
     // rejects.csv: Thai as written, never escaped.
     let rejects = hubsel::output::rejects_csv(&r);
     assert!(!rejects.contains("\\u{"), "{rejects}");

@@ -23,6 +23,17 @@ pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns) -> Result
     )
 }
 
+/// Byte offsets of the line breaks: every `\n`, and a `\r` not followed by
+/// `\n` (old Mac files); a CRLF is one break.
+fn line_breaks(bytes: &[u8]) -> Vec<usize> {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// Reads schools from CSV bytes whose coordinates are converted and
 /// checked as `placement` says.
 ///
@@ -49,12 +60,25 @@ pub fn read_schools_placed(
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
+    // Line numbers from the byte offsets: the csv crate counts a CRLF line
+    // end twice or not at all depending on the field (registry files from
+    // Windows have CRLF), so `rejects.csv` would name the wrong line.
+    let breaks = line_breaks(bytes);
+    let line_at = |offset: u64| {
+        // A record's offset may point at the line end before it (the `\n`
+        // of a CRLF); its first byte is after any line ends.
+        let mut start = usize::try_from(offset).unwrap_or(usize::MAX);
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        breaks.partition_point(|&b| b < start) as u64 + 1
+    };
     let mut rows = Vec::new();
     let mut broken = Vec::new();
     for (i, record) in reader.records().enumerate() {
         match record {
             Ok(r) => {
-                let line = r.position().map_or(i as u64 + 2, |p| p.line());
+                let line = r.position().map_or(i as u64 + 2, |p| line_at(p.byte()));
                 rows.push(RawRow {
                     source: SourceRef {
                         file: file.to_string(),
@@ -65,7 +89,7 @@ pub fn read_schools_placed(
                 });
             }
             Err(e) => {
-                let line = e.position().map_or(i as u64 + 2, |p| p.line());
+                let line = e.position().map_or(i as u64 + 2, |p| line_at(p.byte()));
                 broken.push((
                     SourceRef {
                         file: file.to_string(),
@@ -100,4 +124,36 @@ pub fn read_schools_placed(
         });
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_get_their_line_in_the_file_whatever_the_line_ends() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "id,name,lon,lat,level",
+                "A,a,99,18.8,primary",
+                "B,\"two",
+                "lines\",x,18.8,primary",
+                "C,c,99,x,primary",
+                "",
+            ]
+            .join(end);
+            let t = read_schools(text.as_bytes(), "s.csv", &SchoolColumns::default()).unwrap();
+            let lines: Vec<(String, u64)> = t
+                .rejects
+                .rows
+                .iter()
+                .map(|r| (r.id.clone(), r.source.line))
+                .collect();
+            assert_eq!(
+                lines,
+                [("B".to_string(), 3), ("C".to_string(), 5)],
+                "line end {end:?}"
+            );
+        }
+    }
 }

@@ -103,6 +103,12 @@ pub fn parse_number(text: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// A plain number, blanks around allowed, no yes/no words: coordinates and
+/// counts (a `y` in a longitude column is a mistake, not 1°).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 use crate::model::Inputs;
 use crate::validate::Rejects;
 

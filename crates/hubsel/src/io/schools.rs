@@ -448,7 +448,10 @@ pub fn build(
             }
             Position::Columns => {
                 let (lon_text, lat_text) = (cell(lon), cell(lat));
-                match (super::parse_number(lon_text), super::parse_number(lat_text)) {
+                match (
+                    super::parse_decimal(lon_text),
+                    super::parse_decimal(lat_text),
+                ) {
                     (Some(a), Some(b)) => (a, b),
                     (None, None) if lon_text.is_empty() && lat_text.is_empty() => {
                         refuse(
@@ -523,7 +526,7 @@ pub fn build(
                 blank_counts.push((source.clone(), school_id.clone()));
                 None
             }
-            Some((c, text)) => match super::parse_number(text) {
+            Some((c, text)) => match super::parse_decimal(text) {
                 Some(v) if v >= 0.0 => Some(v),
                 _ => {
                     table.rejects.push(
