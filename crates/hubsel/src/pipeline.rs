@@ -473,6 +473,22 @@ pub fn ineligible_on_network(
     })
 }
 
+/// The unit of a margin: the strategy's, with "students" read as
+/// "schools" where the objective weighs schools (p-median, max-cover) and
+/// the run weighs by schools.
+fn margin_unit(
+    kind: crate::scenario::StrategyKind,
+    unit: &'static str,
+    weighting: Weighting,
+) -> &'static str {
+    use crate::scenario::StrategyKind;
+    match (weighting, kind) {
+        (Weighting::Schools, StrategyKind::PMedian) => "school-minutes",
+        (Weighting::Schools, StrategyKind::MaxCover) => "schools",
+        _ => unit,
+    }
+}
+
 /// A stable number in [0, 1) from the seed and an id (SplitMix64 over
 /// FNV-1a), for the `random` strategy.
 fn lottery(seed: u64, id: &SchoolId) -> f64 {
@@ -1470,7 +1486,7 @@ fn select_district(
                     candidates: rows.len(),
                     runner_up: runner.map(|r| rows[r.candidate].1),
                     margin: runner.map_or(0.0, |r| r.margin),
-                    margin_unit: strategy.unit(),
+                    margin_unit: margin_unit(config.strategy, strategy.unit(), weighting),
                     forced: problem.forced.contains(&pos),
                     exact: choice.exact,
                     gap: choice.gap(),

@@ -239,3 +239,19 @@ S9,ไกล,99.0,18.7,primary,100,40\n";
         "{reason}"
     );
 }
+
+/// The same finding, for the explanation: without enrolment, a p-median
+/// margin is in school-minutes and a max-cover margin in schools, never in
+/// "students" the data does not have.
+#[test]
+fn margins_without_enrolment_are_in_schools() {
+    for (strategy, unit) in [("p-median", "school-minutes"), ("max-cover", "schools")] {
+        let scenario =
+            format!("name = \"t\"\nstrategy = \"{strategy}\"\nmax_travel_minutes = 10\n");
+        let r = run_text(&schools_along_the_road(&["0"; 8]), &scenario);
+        assert!(!r.hubs.is_empty());
+        for h in &r.hubs {
+            assert_eq!(h.margin_unit, unit, "{strategy}");
+        }
+    }
+}

@@ -549,16 +549,30 @@ fn fmt_count(v: f64) -> String {
     }
 }
 
-fn strategy_text(name: &str) -> &'static str {
+/// What a strategy does, in the words of the run's weighting (students,
+/// or schools when the data has no enrolment).
+fn strategy_text(name: &str, weighting: Weighting) -> String {
+    let (total, minutes, beyond) = match weighting {
+        Weighting::Students => (
+            "the students' total (student-weighted) travel minutes",
+            "student-minutes",
+            "students",
+        ),
+        Weighting::Schools => (
+            "the schools' total travel minutes (every school counts once)",
+            "school-minutes",
+            "schools",
+        ),
+    };
     match name {
-        "score" => "The policy score: each candidate's criteria are normalised among the candidates it competes with and weighted; the highest score wins. The margin is the score the runner-up lacks.",
-        "p-median" => "p-median: the hubs that minimise the students' total (student-weighted) travel minutes to their nearest hub. The margin is the extra student-minutes if the runner-up replaced the hub.",
-        "p-center" => "p-center: the hubs that minimise the worst travel minutes of any school. The margin is the extra worst-case minutes with the runner-up.",
-        "max-cover" => "Maximal covering: the hubs that leave the fewest students beyond the travel limit. The margin is the extra students left out with the runner-up.",
-        "largest" => "Baseline: the candidates with the most students.",
-        "central" => "Baseline: the candidates with the least total straight-line distance to the district's schools.",
-        "random" => "Baseline: a seeded lottery among the candidates (the same seed gives the same choice).",
-        _ => "A strategy of this version of hubsel.",
+        "score" => "The policy score: each candidate's criteria are normalised among the candidates it competes with and weighted; the highest score wins. The margin is the score the runner-up lacks.".into(),
+        "p-median" => format!("p-median: the hubs that minimise {total} to their nearest hub. The margin is the extra {minutes} if the runner-up replaced the hub."),
+        "p-center" => "p-center: the hubs that minimise the worst travel minutes of any school. The margin is the extra worst-case minutes with the runner-up.".into(),
+        "max-cover" => format!("Maximal covering: the hubs that leave the fewest {beyond} beyond the travel limit. The margin is the extra {beyond} left out with the runner-up."),
+        "largest" => "Baseline: the candidates with the most students.".into(),
+        "central" => "Baseline: the candidates with the least total straight-line distance to the district's schools.".into(),
+        "random" => "Baseline: a seeded lottery among the candidates (the same seed gives the same choice).".into(),
+        _ => "A strategy of this version of hubsel.".into(),
     }
 }
 
@@ -672,7 +686,7 @@ fn strategy_section(r: &RunResult) -> String {
     format!(
         "<section id=\"strategy\"><h2>Strategy: {}</h2>\n<p>{}</p>\n<p>{} of {} hubs were chosen by a proven-optimal search (the others by greedy construction and vertex substitution); {} were required by the scenario. Margins are in <b>{}</b>. Road network: {} nodes, {} links, {} connected part(s).</p></section>\n",
         esc(r.config.strategy.as_str()),
-        esc(strategy_text(r.config.strategy.as_str())),
+        esc(&strategy_text(r.config.strategy.as_str(), r.weighting)),
         exact,
         r.hubs.len(),
         forced,
