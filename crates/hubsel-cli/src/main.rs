@@ -781,7 +781,12 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
         println!("peak memory: {mib:.0} MiB");
     }
     let limit = config.max_travel_minutes;
-    println!("\nnearest hub of each level for every school (unreachable at the {} min cutoff), student-weighted:", config.search_cutoff_minutes);
+    println!(
+        "\nnearest hub of each level for every school (those the hubs leave unreached at the {} min cutoff; those no candidate reaches left out), weighted by {} ({}):",
+        config.search_cutoff_minutes,
+        prepared.checked.weighting.as_str(),
+        prepared.checked.weighting_note
+    );
     println!(
         "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>9} {:>8}",
         "strategy",
