@@ -40,7 +40,9 @@ echo "== the same, on registry-shaped schools without enrolment"
 scripts/check-ogr.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
+echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
+scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"
 scripts/check-readme.sh
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png (QGIS)"
-echo "client checks: 7 passed, 0 failed"
+echo "client checks: 8 passed, 0 failed"

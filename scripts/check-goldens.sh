@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Outputs stay byte-identical through refactoring: every strategy, in every
+# format, on the province fixture, the national preset (synth thailand,
+# seed 1) and the real Liechtenstein extract (../shared/data/real), hashed
+# file by file and compared with fixtures/goldens.sha256.
+#
+#   scripts/check-goldens.sh            compare (exit 1 on any difference)
+#   scripts/check-goldens.sh --update   rewrite the goldens (after a change
+#                                       that is meant to change the outputs;
+#                                       say so in the commit)
+#
+# A run that stops (largest without student counts) is recorded by its exit
+# status and message. Needs sha256sum; about two minutes on two cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+update=false
+[ "${1:-}" = "--update" ] && update=true
+pbf=../shared/data/real/liechtenstein-2015.osm.pbf
+[ -f "$pbf" ] || { echo "check-goldens: the real data file $pbf is missing: this check needs shared/data/real beside the repository" >&2; exit 1; }
+cargo build --release --quiet -p hubsel-cli
+bin=$PWD/target/release/hubsel
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" synth --preset thailand --seed 1 --out "$work/th" >/dev/null
+strategies="score p-median p-center max-cover largest central random"
+hashes=$work/hashes
+: >"$hashes"
+run() { # dataset folder strategy args...
+    local name=$1 dir=$2 strategy=$3
+    shift 3
+    local out=$work/$name-$strategy
+    # Input paths appear in rejects.csv and the report: the national files
+    # are named relative to the scratch folder, so they read the same each time.
+    if (cd "$dir" && "$bin" run --quiet --format geojson,shp,fgb --strategy "$strategy" --out "$out" "$@") \
+        >"$work/stdout" 2>"$work/stderr"; then
+        (cd "$out" && find . -type f ! -name .hubsel | LC_ALL=C sort | xargs sha256sum) \
+            | sed "s|  \./|  $name/$strategy/|" >>"$hashes"
+        rm -rf "$out"
+    else
+        echo "exit $?: $(head -c 300 "$work/stderr" | tr '\n' ' ' | sha256sum | cut -c1-64)  $name/$strategy/(stopped)" >>"$hashes"
+    fi
+}
+for s in $strategies; do
+    run province . "$s"
+    run liechtenstein . "$s" --pbf "$pbf" --admin-level 8
+    run thailand "$work" "$s" --schools th/schools.csv --roads th/roads.geojson \
+        --districts th/districts.geojson
+done
+if $update; then
+    cp "$hashes" fixtures/goldens.sha256
+    echo "check-goldens: wrote fixtures/goldens.sha256 ($(wc -l <"$hashes") files)"
+    exit 0
+fi
+if diff -u fixtures/goldens.sha256 "$hashes" >"$work/diff"; then
+    echo "check-goldens: $(wc -l <"$hashes") output files of 21 runs byte-identical to the goldens"
+else
+    echo "check-goldens: outputs differ from fixtures/goldens.sha256:" >&2
+    grep '^[-+][^-+]' "$work/diff" | head -40 >&2
+    exit 1
+fi
