@@ -1,13 +1,16 @@
 //! Shared set-up for the benchmarks: the embedded province, loaded and
 //! prepared up to the stage a benchmark measures.
 
+// Set-up that cannot go wrong on the shipped data fails loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use hubsel::graph::RoadGraph;
 use hubsel::model::Inputs;
 use hubsel::scenario::Config;
 
 /// The default scenario and the embedded province's inputs.
 pub fn province() -> (Config, Inputs) {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default")
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default")
         .expect("the default scenario parses");
     let inputs = hubsel::io::load(
         &hubsel::fixture::province(),
@@ -28,7 +31,7 @@ pub fn province_graph() -> (Config, Inputs, RoadGraph) {
 /// folder named by `HUBSEL_BENCH_DIR` (as written by `hubsel synth`), with
 /// the default scenario. Returns a label for the benchmark names.
 pub fn run_for_outputs() -> (String, hubsel::pipeline::RunResult) {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default")
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default")
         .expect("the default scenario parses");
     let (label, inputs) = match std::env::var_os("HUBSEL_BENCH_DIR") {
         Some(dir) => {

@@ -302,7 +302,7 @@ fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, 
         }
         // The shipped default adapts to the data (criteria whose fields
         // the schools lack are left out, with a note); a file stays strict.
-        None => hubsel::fixture::default_scenario()?,
+        None => hubsel::scenario::default_scenario()?,
     };
     if let Some(s) = strategy {
         config.strategy = StrategyKind::parse(s).ok_or_else(|| {
@@ -567,12 +567,12 @@ fn report(
 }
 
 fn synth(args: &SynthArgs) -> Result<(), Fatal> {
-    let preset: hubsel::synth::Preset = args
+    let preset: hubsel_synth::Preset = args
         .preset
         .parse()
-        .map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
+        .map_err(|e: hubsel_synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
     hubsel::output::check_replaceable(&args.out, hubsel::output::FolderKind::Synth, args.force)?;
-    let data = hubsel::synth::generate(preset, args.seed);
+    let data = hubsel_synth::generate(preset, args.seed);
     hubsel::output::write_folder(
         &args.out,
         hubsel::output::FolderKind::Synth,
@@ -627,11 +627,11 @@ fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     let (schools, roads, districts);
     let input = match &args.preset {
         Some(name) => {
-            let preset: hubsel::synth::Preset = name
+            let preset: hubsel_synth::Preset = name
                 .parse()
-                .map_err(|e: hubsel::synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
+                .map_err(|e: hubsel_synth::UnknownPreset| anyhow::anyhow!("{e}"))?;
             let t = Instant::now();
-            let data = hubsel::synth::generate(preset, args.seed);
+            let data = hubsel_synth::generate(preset, args.seed);
             data.write(&data_dir)
                 .with_context(|| format!("cannot write {}", data_dir.display()))?;
             stage_rows.push((format!("synth {name} (not part of a run)"), t.elapsed()));

@@ -1,5 +1,8 @@
 //! The real binary, as a user runs it.
 
+// Set-up that cannot go wrong on the shipped data fails loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -28,7 +28,7 @@
 //! ```
 //! use hubsel::{fixture, io, pipeline, scenario};
 //!
-//! let config = scenario::parse(fixture::DEFAULT_SCENARIO, "default.toml")?;
+//! let config = scenario::parse(scenario::DEFAULT_SCENARIO, "default.toml")?;
 //! let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
 //! let result = pipeline::run(inputs, &config, &pipeline::Silent)?;
 //!
@@ -45,6 +45,7 @@ pub mod allocate;
 pub mod compare;
 pub mod error;
 pub mod figures;
+#[cfg(feature = "fixture")]
 pub mod fixture;
 pub mod graph;
 pub mod io;
@@ -56,5 +57,4 @@ pub mod scenario;
 pub mod score;
 pub mod select;
 pub mod spatial;
-pub mod synth;
 pub mod validate;

@@ -43,7 +43,7 @@
 //! - an explicit scenario (a file the user named) stays strict: a field the
 //!   schools lack, an unknown hub id, or `min_students` on schools without
 //!   any student count are run-level errors, all listed with their lines;
-//! - the shipped default scenario ([`crate::fixture::default_scenario`],
+//! - the shipped default scenario ([`default_scenario`],
 //!   [`Config::adapts_to_data`]) adapts instead: criteria on missing fields
 //!   and `min_students` without counts are left out, the remaining weights
 //!   rescaled to sum to 1, each change noted.
@@ -67,6 +67,25 @@ pub use fit::DataShape;
 /// only a safety net for schools no road leads from, and the minutes an
 /// unreachable school counts for in sums and maxima.
 pub const DEFAULT_CUTOFF_MINUTES: f64 = 1440.0;
+
+/// The shipped default scenario's text (`fixtures/scenario-default.toml`).
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../fixtures/scenario-default.toml");
+
+/// The name under which the shipped default appears in messages and in
+/// `summary.json`.
+pub const DEFAULT_SCENARIO_NAME: &str = "fixture:scenario-default.toml";
+
+/// The shipped default scenario, checked, and marked to adapt to the data
+/// ([`Config::adapts_to_data`]): on schools that lack some of its fields
+/// (an OpenStreetMap extract, a registry without land area) or any student
+/// count, [`Config::fit_to`] leaves those criteria and `min_students` out,
+/// with notes, instead of refusing the run. A scenario file, even a copy of
+/// this one, stays strict.
+pub fn default_scenario() -> Result<Config> {
+    let mut config = parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME)?;
+    config.adapts_to_data = true;
+    Ok(config)
+}
 
 /// Default size, in junctions, below which a strongly connected piece of
 /// the road network is a small fragment that schools snap past (when a
@@ -435,7 +454,7 @@ fn measure_key(c: &Criterion) -> &'static str {
 /// ``line N: `key`: message``, in line order. `source` names the file in
 /// messages. The config stays strict when fitted to the data
 /// ([`Config::fit_to`]); for the shipped default, which adapts, see
-/// [`crate::fixture::default_scenario`].
+/// [`default_scenario`].
 pub fn parse(text: &str, source: &str) -> Result<Config> {
     let (doc, syntax) = DeTable::parse_recoverable(text);
     let mut ck = Checker::new(text);

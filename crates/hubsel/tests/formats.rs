@@ -40,7 +40,7 @@ fn write_province(
     let dbf = write_schools(&dir.join("schools.shp"), &inputs.schools, &attrs, &options).unwrap();
     write_roads(&dir.join("roads.shp"), &inputs.roads, &options).unwrap();
     write_districts(&dir.join("districts.shp"), &inputs.districts, &options).unwrap();
-    let mut scenario = hubsel::fixture::DEFAULT_SCENARIO.to_string();
+    let mut scenario = hubsel::scenario::DEFAULT_SCENARIO.to_string();
     for (a, d) in attrs.iter().zip(&dbf) {
         scenario = scenario.replace(&format!("field = \"{a}\""), &format!("field = \"{d}\""));
     }
@@ -134,7 +134,7 @@ fn utm47_shapefiles_with_cp874_dbfs_give_the_same_selection_and_thai_names() {
 
     let first = run(
         original,
-        &default_config(hubsel::fixture::DEFAULT_SCENARIO),
+        &default_config(hubsel::scenario::DEFAULT_SCENARIO),
         &Silent,
     )
     .unwrap();

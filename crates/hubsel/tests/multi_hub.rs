@@ -13,7 +13,7 @@ use hubsel::spatial::SnapIndex;
 /// by students), schools with at least `min_students` are candidates, and
 /// door-to-door minutes come from the real engine over the whole network.
 fn province_problem(min_students: f64, k: usize) -> LevelProblem {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let graph = RoadGraph::build(&inputs.roads, &config.speeds);
     let index = SnapIndex::new(&graph);

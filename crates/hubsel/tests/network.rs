@@ -440,7 +440,7 @@ mod reference_check;
 #[test]
 fn every_province_trip_equals_the_reference_in_any_road_order() {
     let started = std::time::Instant::now();
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let c = reference_check::engine_equals_reference_in_any_road_order(&inputs, &config);
     assert!(c.reachable > 5000 * 3, "{c:?}");

@@ -18,7 +18,7 @@ use serde_json::Value;
 const LAYERS: [&str; 4] = ["hubs", "schools", "routes", "districts"];
 
 fn default_run() -> RunResult {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     run(inputs, &config, &Silent).unwrap()
 }
@@ -43,7 +43,7 @@ fn run_with_bad_rows() -> RunResult {
             bytes: hubsel::fixture::DISTRICTS_GEOJSON,
         },
     };
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     run(
         hubsel::io::load(&sources, &ReadOptions::default()).unwrap(),
         &config,
@@ -517,13 +517,13 @@ fn every_format_is_byte_identical_on_a_rerun() {
 #[test]
 fn empty_layers_still_open() {
     // A scenario that wants no hubs: no hubs, no routes, every school alone.
-    let text = hubsel::fixture::DEFAULT_SCENARIO.replace(
+    let text = hubsel::scenario::DEFAULT_SCENARIO.replace(
         "hubs_per_district = { primary = 1, secondary = 1 }",
         "hubs_per_district = { primary = 0, secondary = 0 }",
     );
     assert_ne!(
         text,
-        hubsel::fixture::DEFAULT_SCENARIO,
+        hubsel::scenario::DEFAULT_SCENARIO,
         "the default scenario names hubs_per_district"
     );
     let config = hubsel::scenario::parse(&text, "none.toml").unwrap();

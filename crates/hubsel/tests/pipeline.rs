@@ -12,7 +12,7 @@ use hubsel::pipeline::{run, Role, RunResult, Silent};
 use hubsel::routing::reference;
 
 fn default_run() -> RunResult {
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     run(inputs, &config, &Silent).unwrap()
 }
@@ -304,7 +304,7 @@ fn a_criterion_weight_changes_the_choice_where_it_must() {
 
 #[test]
 fn required_and_excluded_hubs_are_obeyed() {
-    let config_text = format!("{}\n", hubsel::fixture::DEFAULT_SCENARIO);
+    let config_text = format!("{}\n", hubsel::scenario::DEFAULT_SCENARIO);
     let base = hubsel::scenario::parse(&config_text, "d").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let first = run(inputs.clone(), &base, &Silent).unwrap();
@@ -356,7 +356,7 @@ fn unknown_scenario_field_stops_the_run() {
 
 #[test]
 fn each_location_model_wins_its_own_objective_on_the_province() {
-    let base = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let base = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let prepared = hubsel::pipeline::prepare(inputs, &base, &Silent).unwrap();
     let mut figures = Vec::new();
@@ -405,7 +405,7 @@ fn each_location_model_wins_its_own_objective_on_the_province() {
 
 #[test]
 fn finish_refuses_travel_times_prepared_under_other_rules() {
-    let base = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let base = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let prepared = hubsel::pipeline::prepare(inputs, &base, &Silent).unwrap();
     let mut other = base.clone();
@@ -444,7 +444,7 @@ fn stability_is_the_weight_change_that_flips_the_choice() {
 fn capacity_is_respected_or_flagged() {
     let text = format!(
         "{}\n[allocation]\nclass_size = 8\noverflow = \"next\"\n",
-        hubsel::fixture::DEFAULT_SCENARIO
+        hubsel::scenario::DEFAULT_SCENARIO
     );
     let config = hubsel::scenario::parse(&text, "cap.toml").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
@@ -539,7 +539,7 @@ fn every_within_district_travel_time_equals_the_reference() {
     // Every (candidate, school) pair of every district of the province:
     // the engine's bounded reverse searches against the independent
     // reference's plain Dijkstra run forward from each school.
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
     let net = reference::Network::new(&inputs.roads, &config.speeds);
     let prepared = hubsel::pipeline::prepare(inputs, &config, &Silent).unwrap();

@@ -109,7 +109,7 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
         .iter()
         .map(|s| (s.id.0.clone(), Coord { x: s.lon, y: s.lat }))
         .collect();
-    let config = hubsel::scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "default").unwrap();
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let result = run(inputs, &config, &Silent).unwrap();
     assert_eq!(result.schools.len(), positions.len());
     let (mut inside, mut outside) = (0, 0);

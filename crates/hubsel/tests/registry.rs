@@ -64,7 +64,7 @@ fn run_registry() -> RunResult {
             bytes: districts.as_bytes(),
         },
     };
-    let config = hubsel::fixture::default_scenario().unwrap();
+    let config = hubsel::scenario::default_scenario().unwrap();
     let mut options = ReadOptions::default();
     options.school_columns.level_values = config.levels.clone();
     let inputs = hubsel::io::load(&sources, &options).unwrap();

@@ -342,7 +342,7 @@ fn an_explicit_scenario_lists_every_missing_field_with_its_line() {
 /// strict, every missing field listed.
 #[test]
 fn the_default_text_from_a_file_stays_strict() {
-    let config = scenario::parse(hubsel::fixture::DEFAULT_SCENARIO, "copy.toml").unwrap();
+    let config = scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "copy.toml").unwrap();
     let err = run_refused(BARE_CSV, &config, "a scenario file stays strict");
     let msg = err.to_string();
     for field in [

@@ -20,7 +20,7 @@ fn weight_sum(config: &Config) -> f64 {
 /// enrolment it runs, leaving them out, and says so.
 #[test]
 fn the_shipped_default_adapts_to_schools_without_its_fields() {
-    let config = hubsel::fixture::default_scenario().unwrap();
+    let config = hubsel::scenario::default_scenario().unwrap();
     assert!(config.adapts_to_data && config.notes.is_empty());
     let result = pipeline::run(load(BARE_CSV), &config, &Silent).unwrap();
     let applied = &result.config;
@@ -48,7 +48,7 @@ fn the_shipped_default_adapts_to_schools_without_its_fields() {
 /// is given the same way `prepare` did, so the routing rules agree.
 #[test]
 fn finish_fits_the_config_it_is_given_as_prepare_did() {
-    let config = hubsel::fixture::default_scenario().unwrap();
+    let config = hubsel::scenario::default_scenario().unwrap();
     let prepared = pipeline::prepare(load(BARE_CSV), &config, &Silent).unwrap();
     assert_eq!(prepared.checked.config.constraints.min_students, 0.0);
     for strategy in ["score", "p-median", "max-cover"] {
@@ -144,7 +144,7 @@ fn the_levels_table_maps_the_data_level_words() {
 /// The shipped file reads, adapts, and documents the [levels] table.
 #[test]
 fn the_shipped_default_reads_with_its_levels_and_weights() {
-    let config = hubsel::fixture::default_scenario().unwrap();
+    let config = hubsel::scenario::default_scenario().unwrap();
     assert!((weight_sum(&config) - 1.0).abs() < 1e-12);
     assert_eq!(config.weights, scenario::WeightsRule::Auto);
     use hubsel::model::Level;

@@ -6,7 +6,7 @@
 use hubsel::{fixture, io, pipeline, scenario};
 
 fn main() -> Result<(), hubsel::error::Error> {
-    let config = scenario::parse(fixture::DEFAULT_SCENARIO, fixture::SCENARIO_NAME)?;
+    let config = scenario::parse(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)?;
     let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
     let result = pipeline::run(inputs, &config, &pipeline::Silent)?;
     println!(

@@ -8,7 +8,7 @@ use hubsel::scenario::StrategyKind;
 use hubsel::{fixture, io, pipeline, scenario};
 
 fn main() -> Result<(), hubsel::error::Error> {
-    let base = scenario::parse(fixture::DEFAULT_SCENARIO, fixture::SCENARIO_NAME)?;
+    let base = scenario::parse(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)?;
     let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
     println!(
         "{:<10} {:>9} {:>8} {:>8} {:>8} {:>11}",

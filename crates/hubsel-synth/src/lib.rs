@@ -15,7 +15,7 @@
 //! it is generated when needed, in seconds, not committed).
 //!
 //! ```no_run
-//! # use hubsel::synth::{generate, Preset};
+//! # use hubsel_synth::{generate, Preset};
 //! let data = generate(Preset::Province, 42);
 //! data.write(std::path::Path::new("fixtures/province"))?;
 //! # Ok::<(), std::io::Error>(())
