@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut rejects = hubsel::validate::Rejects::default();
+    let mut rejects = hubsel::model::Rejects::default();
     let wgs84 = hubsel::io::crs::Crs::wgs84();
     let _ = hubsel::io::geojson::read_schools(data, "fuzz.geojson", &Default::default(), &wgs84, None, true);
     if let Ok(roads) = hubsel::io::geojson::read_roads(data, "fuzz.geojson", &Default::default(), &wgs84, &mut rejects, &mut Vec::new()) {

@@ -38,7 +38,7 @@ fuzz_target!(|files: Files| {
     let path = base.with_extension("shp");
     let crs = hubsel::io::crs::Crs::wgs84();
     let options = hubsel::io::shapefile::ShapefileOptions { default_crs: &crs, encoding: None };
-    let mut rejects = hubsel::validate::Rejects::default();
+    let mut rejects = hubsel::model::Rejects::default();
     let _ = hubsel::io::shapefile::read_schools(&path, "fuzz.shp", &Default::default(), &options, None, false);
     let _ = hubsel::io::shapefile::read_roads(&path, "fuzz.shp", &Default::default(), &options, &mut rejects, &mut Vec::new());
     let _ = hubsel::io::shapefile::read_districts(&path, "fuzz.shp", &Default::default(), &options, &mut rejects);

@@ -482,8 +482,8 @@ fn run(args: &RunArgs, validate_only: bool) -> Result<(), Fatal> {
         println!(
             "{} ({} refused, {} flagged); see {}",
             count(report.rejects.len(), "reject row", "reject rows"),
-            report.rejects.count(hubsel::validate::Action::Refused),
-            report.rejects.count(hubsel::validate::Action::Flagged),
+            report.rejects.count(hubsel::model::Action::Refused),
+            report.rejects.count(hubsel::model::Action::Flagged),
             out.join("rejects.csv").display()
         );
         return Ok(());

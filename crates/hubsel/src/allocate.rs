@@ -5,6 +5,7 @@
 //! nearest hub (or takes them flagged, as the scenario says).
 
 use crate::model::{HubLevel, Level};
+use crate::scenario::Overflow;
 
 /// A hub as allocation sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,17 +175,6 @@ pub enum Assignment {
         over_capacity: bool,
     },
     StandAlone(Alone),
-}
-
-/// What to do with a school whose nearest hub is full.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Overflow {
-    /// Try the next nearest hub of its level within the limit; join the
-    /// nearest, flagged, when all are full.
-    #[default]
-    Next,
-    /// Join the nearest hub anyway, flagged.
-    Flag,
 }
 
 /// The rules allocation follows.

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::figures;
 use crate::graph::RoadGraph;
+use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, HubLevel, Inputs, Level, SchoolId, Weighting};
 use crate::routing::matrix::{district_matrices, DistrictTrips, TravelMatrix};
 use crate::routing::{route, Departure};
@@ -18,7 +19,7 @@ use crate::scenario::{Config, DataShape, Measure};
 use crate::score;
 use crate::select::{self, Candidate, LevelProblem};
 use crate::spatial::{DistrictIndex, Placement, Snap, SnapIndex, SnapRule};
-use crate::validate::{self, Action, PlacedSchool, Rejects};
+use crate::validate::{self, PlacedSchool};
 
 /// The stages a run goes through, for progress reports and timings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,6 +48,7 @@
 //!   and `min_students` without counts are left out, the remaining weights
 //!   rescaled to sum to 1, each change noted.
 
+pub mod ahp;
 mod doc;
 mod fit;
 
@@ -279,13 +280,24 @@ pub enum Capacity {
     PerClassroom(f64),
 }
 
+/// What to do with a school whose nearest hub is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Overflow {
+    /// Try the next nearest hub of its level within the limit; join the
+    /// nearest, flagged, when all are full.
+    #[default]
+    Next,
+    /// Join the nearest hub anyway, flagged.
+    Flag,
+}
+
 /// How schools are allocated to hubs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Allocation {
     /// Let a school join a nearer hub of another district within the limit.
     pub cross_district: bool,
     pub capacity: Capacity,
-    pub overflow: crate::allocate::Overflow,
+    pub overflow: Overflow,
 }
 
 impl Default for Allocation {
@@ -293,7 +305,7 @@ impl Default for Allocation {
         Allocation {
             cross_district: false,
             capacity: Capacity::Unlimited,
-            overflow: crate::allocate::Overflow::Next,
+            overflow: Overflow::Next,
         }
     }
 }
@@ -336,7 +348,7 @@ pub struct Constraints {
 pub struct AhpReport {
     /// Criterion keys in matrix order.
     pub criteria: Vec<String>,
-    pub ahp: crate::score::Ahp,
+    pub ahp: ahp::Ahp,
     /// Used although the consistency ratio is above 0.1.
     pub forced: bool,
 }
@@ -834,15 +846,15 @@ fn read_allocation(
     if let Some(v) = get(t, "overflow") {
         let at = ck.line(v);
         allocation.overflow = match ck.text(v, "allocation.overflow").as_deref().map(str::trim) {
-            None | Some("next") => crate::allocate::Overflow::Next,
-            Some("flag") => crate::allocate::Overflow::Flag,
+            None | Some("next") => Overflow::Next,
+            Some("flag") => Overflow::Flag,
             Some(other) => {
                 ck.problem(
                     at,
                     "allocation.overflow",
                     format!("must be \"next\" or \"flag\", got {}", quote(other)),
                 );
-                crate::allocate::Overflow::Next
+                Overflow::Next
             }
         };
     }
@@ -1293,9 +1305,9 @@ fn read_ahp(
     if !readable {
         return None;
     }
-    let result = match crate::score::ahp(&rows) {
+    let result = match ahp::ahp(&rows) {
         Err(e) => {
-            ck.problem(matrix_at, "ahp.matrix", e);
+            ck.problem(matrix_at, "ahp.matrix", e.to_string());
             return None;
         }
         Ok(result) => result,

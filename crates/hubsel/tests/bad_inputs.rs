@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use hubsel::error::ErrorKind;
 use hubsel::io::{InputSources, ReadOptions, Source};
+use hubsel::model::Action;
 use hubsel::pipeline::{check, CheckReport, Silent};
-use hubsel::validate::Action;
 use rand::{Rng, SeedableRng};
 
 fn bad(name: &str) -> PathBuf {
@@ -574,7 +574,7 @@ fn the_fuzzers_hand_built_pbf_seed_reads_as_osm() {
         roads: true,
         districts: true,
     };
-    let mut rejects = hubsel::validate::Rejects::default();
+    let mut rejects = hubsel::model::Rejects::default();
     let data =
         hubsel::io::osm_pbf::read(&source, wanted, &Default::default(), &mut rejects).unwrap();
     assert_eq!(data.roads.len(), 2);
@@ -591,7 +591,7 @@ fn fuzz_regression_a_position_with_one_number_is_a_reject() {
     );
     let bytes = std::fs::read(path).unwrap();
     let wgs84 = hubsel::io::crs::Crs::wgs84();
-    let mut rejects = hubsel::validate::Rejects::default();
+    let mut rejects = hubsel::model::Rejects::default();
     let districts = hubsel::io::geojson::read_districts(
         &bytes,
         "f.geojson",
@@ -607,7 +607,7 @@ fn fuzz_regression_a_position_with_one_number_is_a_reject() {
         "a position with fewer than 2 coordinates"
     );
     assert_eq!(rejects.rows[0].source.line, 2);
-    let mut rejects = hubsel::validate::Rejects::default();
+    let mut rejects = hubsel::model::Rejects::default();
     let _ = hubsel::io::geojson::read_roads(
         &bytes,
         "f.geojson",

@@ -9,8 +9,8 @@ mod common;
 
 use common::{real, DISTRICTS};
 use hubsel::io::{InputSources, ReadOptions, Source};
+use hubsel::model::Action;
 use hubsel::model::Inputs;
-use hubsel::validate::Action;
 
 /// Reads schools given as CSV text with the district and road of
 /// `common` (a 0.2° square near Chiang Mai and a road across it).

@@ -4,8 +4,8 @@
 use super::crs::Crs;
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::Action;
 use crate::model::{RejectedSchool, SchoolId, SourceRef};
-use crate::validate::Action;
 
 /// Reads schools from CSV bytes in WGS 84 degrees, without the swapped
 /// coordinates check. `file` is the name used in messages.

@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::crs::{Crs, Reprojector};
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::error::{quote, Error, ErrorKind, Result};
+use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
-use crate::validate::{Action, Rejects};
 
 /// Property names to look for, first present wins (case-sensitive, as
 /// GeoJSON properties are).

@@ -110,7 +110,7 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
 }
 
 use crate::model::Inputs;
-use crate::validate::Rejects;
+use crate::model::Rejects;
 
 /// Where one input comes from: a file, or bytes with a name (the embedded
 /// fixture, or data a caller already holds).

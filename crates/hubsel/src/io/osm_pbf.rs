@@ -37,8 +37,8 @@ use osmpbf::{Element, ElementReader, RelMemberType};
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use super::Source;
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, Level, Oneway, Road, SourceRef};
-use crate::validate::{Action, Rejects};
 
 /// The `highway` classes read as roads by default: what a car or a school
 /// minibus can use, including ramps (`*_link`), service roads and tracks

@@ -5,7 +5,7 @@
 use geo::{Area, BoundingRect, Contains, LineString, MultiPolygon, Point, Polygon, Validation};
 
 use crate::model::SourceRef;
-use crate::validate::{Action, Rejects};
+use crate::model::{Action, Rejects};
 
 /// Assembles closed rings into polygons: each inner ring becomes a hole of
 /// the smallest outer ring that contains it. Returns the polygons (in the

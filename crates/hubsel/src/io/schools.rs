@@ -10,8 +10,8 @@ use geo::Rect;
 
 use super::crs::Reprojector;
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Action, Rejects};
 use crate::model::{DistrictCode, Level, RejectedSchool, School, SchoolId, SourceRef};
-use crate::validate::{Action, Rejects};
 
 /// Which column holds what. Matching is case-insensitive; each field has a
 /// list of accepted names, the first present wins. A name set with

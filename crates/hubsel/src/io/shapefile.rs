@@ -26,8 +26,8 @@ use super::crs::{Crs, Reprojector};
 use super::geojson::{DistrictFields, RoadFields};
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, Road, School, SourceRef};
-use crate::validate::{Action, Rejects};
 
 /// Finds an encoding by the names people and tools write: WHATWG labels
 /// (`utf-8`, `windows-874`, `tis-620`, …), code page numbers (`874`,

@@ -791,8 +791,8 @@ fn rejects_section(r: &RunResult) -> String {
         s,
         "<p>{} rows: {} refused, {} flagged (the run went on; every row is in <code>rejects.csv</code>).</p>",
         rows.len(),
-        r.rejects.count(crate::validate::Action::Refused),
-        r.rejects.count(crate::validate::Action::Flagged)
+        r.rejects.count(crate::model::Action::Refused),
+        r.rejects.count(crate::model::Action::Flagged)
     );
     s.push_str("<table class=\"grid\"><thead><tr><th>file</th><th>field</th><th>action</th><th>rows</th><th>for example</th></tr></thead><tbody>\n");
     for ((file, field, action), (n, example)) in &groups {

@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod rejects;
+
+pub use rejects::{Action, Reject, Rejects};
+
 use geo::{LineString, MultiPolygon};
 
 /// A school's identifier as the input gives it (for example the 8-digit
@@ -409,7 +413,7 @@ pub struct Inputs {
     /// scenario scores only on fields that exist).
     pub school_fields: Vec<String>,
     /// Row-level problems found while reading.
-    pub rejects: crate::validate::Rejects,
+    pub rejects: Rejects,
     /// Things about the inputs as a whole worth telling the user (a road
     /// column that looks like a speed but is not read, …), in words.
     pub notes: Vec<String>,
