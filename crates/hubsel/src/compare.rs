@@ -116,7 +116,7 @@ fn fgb_features(path: &Path) -> Result<Vec<FeatureRow>> {
         .in_file(path)
     };
     let mut file =
-        std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, &e))?);
+        std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
     let mut features = FgbReader::open(&mut file)
         .map_err(damaged)?
         .select_all_seq()

@@ -1,5 +1,8 @@
 //! One error type for the whole library: a kind, a message, and where the
-//! problem is (file, line, field) so that a planner can fix the input.
+//! problem is (file, line, field) so that a planner can fix the input; for
+//! a file with several problems (a scenario), the list of them, each typed
+//! ([`Problem`]: line, key, message); and the underlying error, when there
+//! is one, as [`std::error::Error::source`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,67 +23,133 @@ pub enum ErrorKind {
     Output,
 }
 
-/// A run-level error: the run stops before any output is written.
+/// One problem of a file, where it is and what, in words: the items of an
+/// error that lists everything wrong with a scenario at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line in the file, when known.
+    pub line: Option<u64>,
+    /// The key (scenario key, column, field) concerned, when there is one.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    /// ``line N: `key`: message``, leaving out the parts that are unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "`{key}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A run-level error: the run stops before any output is written. Boxed,
+/// so that a `Result` costs one pointer on the happy path.
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     file: Option<PathBuf>,
     line: Option<u64>,
     field: Option<String>,
+    problems: Vec<Problem>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             file: None,
             line: None,
             field: None,
+            problems: Vec::new(),
+            source: None,
+        }))
+    }
+
+    /// Every problem of one file at once, in line order; the error's line
+    /// and field are the first problem's, its message all of them, one a
+    /// line (``line N: `key`: message``).
+    pub fn with_problems(kind: ErrorKind, mut problems: Vec<Problem>) -> Self {
+        problems.sort_by_key(|p| p.line.unwrap_or(u64::MAX));
+        let message = problems
+            .iter()
+            .map(Problem::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ");
+        let mut err = Error::new(kind, message);
+        if let Some(first) = problems.first() {
+            err.0.line = first.line;
         }
+        err.0.problems = problems;
+        err
+    }
+
+    /// The error this one comes from (an I/O error, a parser's error).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.0.source = Some(Box::new(source));
+        self
     }
 
     /// The file the problem is in.
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
-        self.file = Some(file.as_ref().to_path_buf());
+        self.0.file = Some(file.as_ref().to_path_buf());
         self
     }
 
     /// The 1-based line (or feature number) the problem is on.
     pub fn at_line(mut self, line: u64) -> Self {
-        self.line = Some(line);
+        self.0.line = Some(line);
         self
     }
 
     /// The field (column, property or scenario key) concerned.
     pub fn on_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.0.field = Some(field.into());
         self
     }
 
-    pub fn io(file: impl AsRef<Path>, err: &std::io::Error) -> Self {
-        Error::new(ErrorKind::Io, err.to_string()).in_file(file)
+    /// A file that could not be read or written, the I/O error kept as the
+    /// source.
+    pub fn io(file: impl AsRef<Path>, err: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, err.to_string())
+            .in_file(file)
+            .with_source(err)
     }
 
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn file(&self) -> Option<&Path> {
-        self.file.as_deref()
+        self.0.file.as_deref()
     }
 
     pub fn line(&self) -> Option<u64> {
-        self.line
+        self.0.line
     }
 
     pub fn field(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.0.field.as_deref()
+    }
+
+    /// The problems, when the error lists several (a scenario's); empty
+    /// otherwise.
+    pub fn problems(&self) -> &[Problem] {
+        &self.0.problems
     }
 }
 
@@ -89,26 +158,35 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A list of problems already starts with the first one's line
         // ("line 4: `weight`: …"): the line is not said twice.
-        let listed = self
-            .line
-            .is_some_and(|l| self.message.starts_with(&format!("line {l}: ")));
-        if let Some(file) = &self.file {
+        let listed = !self.0.problems.is_empty()
+            || self
+                .0
+                .line
+                .is_some_and(|l| self.0.message.starts_with(&format!("line {l}: ")));
+        if let Some(file) = &self.0.file {
             write!(f, "{}", file.display())?;
-            if let (Some(line), false) = (self.line, listed) {
+            if let (Some(line), false) = (self.0.line, listed) {
                 write!(f, ":{line}")?;
             }
             write!(f, ": ")?;
-        } else if let (Some(line), false) = (self.line, listed) {
+        } else if let (Some(line), false) = (self.0.line, listed) {
             write!(f, "line {line}: ")?;
         }
-        if let Some(field) = &self.field {
+        if let Some(field) = &self.0.field {
             write!(f, "field `{field}`: ")?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", self.0.message)
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -146,5 +224,42 @@ mod tests {
         assert!(format!("{level:?}").contains("\\u{e38}"));
         assert_eq!(quote(level), format!("\"{level}\""));
         assert_eq!(quote("a\"b\\c\td\u{7}"), "\"a\\\"b\\\\c\\td\\u{7}\"");
+    }
+}
+
+#[cfg(test)]
+mod problem_tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_typed_items_in_line_order_and_io_errors_keep_their_source() {
+        let err = Error::with_problems(
+            ErrorKind::Scenario,
+            vec![
+                Problem {
+                    line: Some(9),
+                    key: Some("weight".into()),
+                    message: "must be a number".into(),
+                },
+                Problem {
+                    line: Some(2),
+                    key: None,
+                    message: "TOML syntax: expected `=`".into(),
+                },
+            ],
+        )
+        .in_file("s.toml");
+        assert_eq!(err.problems()[0].line, Some(2));
+        assert_eq!(err.line(), Some(2));
+        assert_eq!(
+            err.to_string(),
+            "s.toml: line 2: TOML syntax: expected `=`\n  line 9: `weight`: must be a number"
+        );
+        let io = Error::io(
+            "x.csv",
+            std::io::Error::new(std::io::ErrorKind::NotFound, "gone"),
+        );
+        let source = std::error::Error::source(&io).expect("the I/O error is kept");
+        assert_eq!(source.to_string(), "gone");
     }
 }

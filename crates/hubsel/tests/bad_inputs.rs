@@ -397,7 +397,7 @@ fn a_field_the_scenario_names_that_does_not_exist_stops_the_run() {
         ErrorKind::Scenario,
         "scenario-unknown-field.toml",
         None,
-        "line 4: field `swimming_pools`: the schools have no such numeric field",
+        "line 4: `swimming_pools`: the schools have no such numeric field",
     );
 }
 

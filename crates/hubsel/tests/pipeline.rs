@@ -349,7 +349,7 @@ fn unknown_scenario_field_stops_the_run() {
     let err = run(inputs, &config, &Silent).unwrap_err();
     assert_eq!(err.kind(), hubsel::error::ErrorKind::Scenario);
     assert!(
-        err.to_string().contains("line 2: field `swimming_pools`"),
+        err.to_string().contains("line 2: `swimming_pools`"),
         "{err}"
     );
 }

@@ -300,7 +300,7 @@ fn a_cut_field_with_two_candidates_is_an_error_naming_both() {
     let err = run_refused(&csv, &config, "an ambiguous field is refused");
     let msg = err.to_string();
     assert!(
-        msg.contains("line 2: field `language_teachers`: the schools have no such field, and it could be any of `language_t` and `language_1`"),
+        msg.contains("line 2: `language_teachers`: the schools have no such field, and it could be any of `language_t` and `language_1`"),
         "{msg}"
     );
 }
@@ -328,14 +328,14 @@ fn an_explicit_scenario_lists_every_missing_field_with_its_line() {
     let err = run_refused(CUT_CSV, &config, "missing fields are refused");
     let msg = err.to_string();
     assert!(
-        msg.contains("line 2: field `land_rai`: the schools have no such numeric field"),
+        msg.contains("line 2: `land_rai`: the schools have no such numeric field"),
         "{msg}"
     );
     assert!(
-        msg.contains("line 5: field `classroms`: the schools have no such numeric field (did you mean `classrooms`?)"),
+        msg.contains("line 5: `classroms`: the schools have no such numeric field (did you mean `classrooms`?)"),
         "{msg}"
     );
-    assert!(msg.contains("line 9: field `highland`"), "{msg}");
+    assert!(msg.contains("line 9: `highland`"), "{msg}");
 }
 
 /// The default scenario's text given as a file is an explicit scenario:
@@ -354,7 +354,10 @@ fn the_default_text_from_a_file_stays_strict() {
         "ict_teachers",
         "language_teachers",
     ] {
-        assert!(msg.contains(&format!("field `{field}`")), "{field}: {msg}");
+        assert!(
+            msg.contains(&format!("`{field}`: the schools have no such")),
+            "{field}: {msg}"
+        );
     }
     assert!(
         msg.contains("min_students = 120 needs student counts"),

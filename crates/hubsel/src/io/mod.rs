@@ -60,10 +60,10 @@ pub fn check_fits_in_memory(path: &Path, size: u64, available: Option<u64>) -> R
 /// Reads a whole file, with the path in the error if it cannot.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, &e))?
+        .map_err(|e| Error::io(path, e))?
         .len();
     check_fits_in_memory(path, size, available_memory())?;
-    std::fs::read(path).map_err(|e| Error::io(path, &e))
+    std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

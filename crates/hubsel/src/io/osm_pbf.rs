@@ -185,7 +185,7 @@ struct Way {
 fn open<'a>(source: &Source<'a>) -> Result<ElementReader<Box<dyn std::io::Read + Send + 'a>>> {
     let read: Box<dyn std::io::Read + Send + 'a> = match source {
         Source::File(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p).map_err(|e| Error::io(p, &e))?,
+            std::fs::File::open(p).map_err(|e| Error::io(p, e))?,
         )),
         Source::Bytes { bytes, .. } => Box::new(*bytes),
     };

@@ -132,7 +132,7 @@ type ShpReader = ::shapefile::Reader<BufReader<File>, BufReader<File>>;
 /// the text encoding (`true` when nothing declared one and UTF-8 is assumed).
 fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opened, bool)> {
     let shape_reader = ::shapefile::ShapeReader::from_path(path).map_err(|e| match e {
-        ::shapefile::Error::IoError(io) => Error::io(path, &io),
+        ::shapefile::Error::IoError(io) => Error::io(path, io),
         other => damaged(path, other),
     })?;
     let dbf = sidecar(path, "dbf").ok_or_else(|| {
@@ -144,7 +144,7 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
     })?;
     let crs = match sidecar(path, "prj") {
         Some(prj) => {
-            let text = std::fs::read(&prj).map_err(|e| Error::io(&prj, &e))?;
+            let text = std::fs::read(&prj).map_err(|e| Error::io(&prj, e))?;
             Crs::from_wkt(&String::from_utf8_lossy(&text)).map_err(|e| {
                 Error::new(ErrorKind::Input, e.message())
                     .in_file(&prj)
@@ -155,11 +155,11 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
     };
     let mut code_page = [0u8; 32];
     let header_read = File::open(&dbf).and_then(|mut f| f.read_exact(&mut code_page));
-    header_read.map_err(|e| Error::io(&dbf, &e))?;
+    header_read.map_err(|e| Error::io(&dbf, e))?;
     let (encoding, from) = if let Some(e) = options.encoding {
         (e, "flag")
     } else if let Some(cpg) = sidecar(path, "cpg") {
-        let label = std::fs::read(&cpg).map_err(|e| Error::io(&cpg, &e))?;
+        let label = std::fs::read(&cpg).map_err(|e| Error::io(&cpg, e))?;
         let label = String::from_utf8_lossy(&label).trim().to_string();
         let e = encoding_for_label(&label).ok_or_else(|| {
             Error::new(
@@ -181,7 +181,7 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
             _ => (encoding_rs::UTF_8, "default"),
         }
     };
-    let dbf_file = File::open(&dbf).map_err(|e| Error::io(&dbf, &e))?;
+    let dbf_file = File::open(&dbf).map_err(|e| Error::io(&dbf, e))?;
     let strict = encoding == encoding_rs::UTF_8;
     let builder = dbase::ReaderBuilder::new();
     let builder = if strict {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use crate::error::{quote, Error, ErrorKind};
+use crate::error::{quote, Error, ErrorKind, Problem};
 
 /// A value of the document with its byte span.
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -123,7 +123,7 @@ const TABLE_RULE: &str = "TOML puts every key after a table header into that tab
 /// together in line order.
 pub(super) struct Checker<'t> {
     text: &'t str,
-    problems: Vec<(usize, String)>,
+    problems: Vec<Problem>,
 }
 
 impl<'t> Checker<'t> {
@@ -151,13 +151,20 @@ impl<'t> Checker<'t> {
     }
 
     pub(super) fn problem(&mut self, line: usize, key: &str, msg: impl Into<String>) {
-        self.problems
-            .push((line, format!("line {line}: `{key}`: {}", msg.into())));
+        self.problems.push(Problem {
+            line: Some(line as u64),
+            key: Some(key.to_string()),
+            message: msg.into(),
+        });
     }
 
-    /// A problem written in full (`line N: …`), for those not about one key.
-    pub(super) fn problem_text(&mut self, line: usize, text: String) {
-        self.problems.push((line, text));
+    /// A problem of a line that is not about one key.
+    pub(super) fn problem_at(&mut self, line: usize, msg: impl Into<String>) {
+        self.problems.push(Problem {
+            line: Some(line as u64),
+            key: None,
+            message: msg.into(),
+        });
     }
 
     /// How many problems are recorded so far.
@@ -172,15 +179,14 @@ impl<'t> Checker<'t> {
     /// Every problem in line order as one scenario error, pointing at the
     /// first; `trailer` is added as a last line.
     pub(super) fn into_error(mut self, source: &str, trailer: Option<&str>) -> Error {
-        self.problems.sort_by_key(|(line, _)| *line);
-        let first = self.problems.first().map(|(line, _)| *line);
-        let mut lines: Vec<String> = self.problems.into_iter().map(|(_, p)| p).collect();
-        lines.extend(trailer.map(str::to_string));
-        let mut err = Error::new(ErrorKind::Scenario, lines.join("\n  ")).in_file(source);
-        if let Some(line) = first {
-            err = err.at_line(line as u64);
-        }
-        err
+        // Sorted by line before the trailer, which says where reading stopped.
+        self.problems.sort_by_key(|p| p.line);
+        self.problems.extend(trailer.map(|t| Problem {
+            line: None,
+            key: None,
+            message: t.to_string(),
+        }));
+        Error::with_problems(ErrorKind::Scenario, self.problems).in_file(source)
     }
 
     /// Reports TOML syntax errors (the recovering parser finds several).
@@ -194,7 +200,7 @@ impl<'t> Checker<'t> {
                     msg = format!("{msg} (at `{snippet}`)");
                 }
             }
-            self.problem_text(line, format!("line {line}: TOML syntax: {msg}"));
+            self.problem_at(line, format!("TOML syntax: {msg}"));
         }
     }
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Capacity, Config, Measure};
-use crate::error::{quote, Error, ErrorKind, Result};
+use crate::error::{quote, Error, ErrorKind, Problem, Result};
 use crate::model::{Inputs, SchoolId};
 
 /// A DBF (the attribute table of a shapefile) keeps at most this many
@@ -117,12 +117,12 @@ fn find(field: &str, fields: &[String]) -> Found {
     }
 }
 
-/// `line N: ` for messages, or nothing when the line is unknown.
-fn at(line: usize) -> String {
-    if line > 0 {
-        format!("line {line}: ")
-    } else {
-        String::new()
+/// A problem of the scenario's line `line` (0: no line) about `key`.
+fn problem(line: usize, key: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        line: (line > 0).then_some(line as u64),
+        key: Some(key.to_string()),
+        message: message.into(),
     }
 }
 
@@ -147,7 +147,7 @@ impl Config {
     /// again changes nothing.
     pub fn fit_to(&self, data: &DataShape) -> Result<Config> {
         let mut out = self.clone();
-        let mut problems: Vec<(usize, String)> = Vec::new();
+        let mut problems: Vec<Problem> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
 
         // Where each field the scenario names is in the data.
@@ -159,11 +159,11 @@ impl Config {
                 Found::Cut(name) => {
                     renamed.insert(field, name);
                 }
-                Found::Ambiguous(names) => problems.push((
+                Found::Ambiguous(names) => problems.push(problem(
                     line,
+                    &field,
                     format!(
-                        "{}field `{field}`: the schools have no such field, and it could be any of {} (a shapefile cuts field names to {DBF_NAME_BYTES} characters): rename the field in the data or write its name as the data has it",
-                        at(line),
+                        "the schools have no such field, and it could be any of {} (a shapefile cuts field names to {DBF_NAME_BYTES} characters): rename the field in the data or write its name as the data has it",
                         and_list(&names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>())
                     ),
                 )),
@@ -175,11 +175,11 @@ impl Config {
                     let close = super::doc::did_you_mean(&field, &known)
                         .map(|k| format!(" (did you mean `{k}`?)"))
                         .unwrap_or_default();
-                    problems.push((
+                    problems.push(problem(
                         line,
+                        &field,
                         format!(
-                            "{}field `{field}`: the schools have no such numeric field{close} (they have: {})",
-                            at(line),
+                            "the schools have no such numeric field{close} (they have: {})",
                             data.fields.join(", ")
                         ),
                     ));
@@ -204,11 +204,11 @@ impl Config {
                     "min_students = {min} is left out: the schools have no student count"
                 ));
             } else {
-                problems.push((
+                problems.push(problem(
                     self.min_students_line,
+                    "constraints.min_students",
                     format!(
-                        "{}`constraints.min_students`: min_students = {min} needs student counts; the schools have none (remove it or set it to 0)",
-                        at(self.min_students_line)
+                        "min_students = {min} needs student counts; the schools have none (remove it or set it to 0)"
                     ),
                 ));
             }
@@ -220,21 +220,16 @@ impl Config {
         ] {
             for id in ids.iter().filter(|id| !data.ids.contains(*id)) {
                 let line = self.id_lines.get(id).copied().unwrap_or(0);
-                problems.push((
+                problems.push(problem(
                     line,
-                    format!(
-                        "{}`{key}`: hub id {} is not among the schools",
-                        at(line),
-                        quote(&id.0)
-                    ),
+                    key,
+                    format!("hub id {} is not among the schools", quote(&id.0)),
                 ));
             }
         }
 
         if !problems.is_empty() {
-            problems.sort_by_key(|(line, _)| *line);
-            let text: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
-            return Err(Error::new(ErrorKind::Scenario, text.join("\n  ")).in_file(&self.source));
+            return Err(Error::with_problems(ErrorKind::Scenario, problems).in_file(&self.source));
         }
         out.notes.extend(notes);
         Ok(out)
@@ -271,7 +266,7 @@ impl Config {
         &mut self,
         missing: &BTreeSet<String>,
         notes: &mut Vec<String>,
-        problems: &mut Vec<(usize, String)>,
+        problems: &mut Vec<Problem>,
     ) {
         let lacks = |f: &String| missing.contains(f);
         let (dropped, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.criteria)
@@ -294,9 +289,10 @@ impl Config {
             let total: f64 = self.criteria.iter().map(|c| c.weight).sum();
             if self.criteria.is_empty() {
                 if self.strategy == super::StrategyKind::Score {
-                    problems.push((
+                    problems.push(problem(
                         0,
-                        "no criterion of the scenario is left to score on: the schools have none of its fields".into(),
+                        "criteria",
+                        "no criterion of the scenario is left to score on: the schools have none of its fields",
                     ));
                 }
             } else if total > 0.0 && total.is_finite() {
@@ -313,10 +309,10 @@ impl Config {
                     weights.join(", ")
                 ));
             } else if self.strategy == super::StrategyKind::Score {
-                problems.push((
+                problems.push(problem(
                     0,
-                    "the criteria left once those on missing fields are left out all weigh 0"
-                        .into(),
+                    "criteria",
+                    "the criteria left once those on missing fields are left out all weigh 0",
                 ));
             }
             if !self.criteria.is_empty()
