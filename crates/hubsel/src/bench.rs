@@ -4,8 +4,10 @@
 //! problem, so that an outside solver recomputes hubsel's matrices on the
 //! same graph.
 //!
-//! Nothing here prints: [`run`] returns a [`Bench`], [`Bench::table`] is
-//! its text for a console, [`Bench::write`] its files.
+//! Nothing here prints. [`prepare`] loads and prepares the travel times
+//! once, [`export_graph`] writes them out if asked, [`Setup::compare`]
+//! runs the strategies and returns a [`Bench`]: [`Bench::table`] is its
+//! text for a console, [`Bench::write`] its files.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -38,23 +40,6 @@ pub const COLUMNS: [&str; 11] = [
     "hubs_over_capacity",
     "ms",
 ];
-
-/// What to benchmark, besides the inputs and the scenario.
-#[derive(Clone, Debug, Default)]
-pub struct BenchOptions<'a> {
-    /// The strategies to compare, in this order.
-    pub strategies: &'a [StrategyKind],
-    /// Leave out, with the reason, a strategy that cannot run on these data
-    /// (a scenario error, such as largest without student counts) instead
-    /// of stopping.
-    pub skip_unrunnable: bool,
-    /// Write the road graph and the travel problems into this folder
-    /// (`arcs.csv`, `tasks.json`).
-    pub export_graph: Option<&'a Path>,
-    /// Steps the caller timed before the run (generating the data), listed
-    /// first.
-    pub steps_before: Vec<StepTime>,
-}
 
 /// One timed step, named as the table and `bench.json` show it.
 #[derive(Clone, Debug, PartialEq)]
@@ -164,50 +149,73 @@ pub struct Bench {
     pub peak_memory_mib: Option<f64>,
 }
 
-/// Loads the inputs, prepares the travel times once (reporting progress),
-/// exports the graph if asked, then runs each strategy on them.
-pub fn run(
+/// The inputs loaded and the travel times prepared once, with the steps
+/// timed so far: what every strategy of the bench runs on.
+pub struct Setup {
+    pub prepared: Prepared,
+    /// The caller's steps, load, then the stages up to the travel times.
+    pub steps: Vec<StepTime>,
+    /// Load and prepare, without the caller's steps.
+    pub elapsed: Duration,
+}
+
+/// Loads the inputs and prepares the travel times (reporting progress);
+/// `steps_before` are steps the caller timed first (generating the data),
+/// listed before load.
+pub fn prepare(
     sources: &InputSources,
     read: &ReadOptions,
     config: &Config,
-    options: BenchOptions,
+    steps_before: Vec<StepTime>,
     progress: &dyn Progress,
-) -> Result<Bench> {
-    let mut steps = options.steps_before;
+) -> Result<Setup> {
+    let mut steps = steps_before;
     let started = Instant::now();
     let inputs = crate::io::load(sources, read)?;
     steps.push(StepTime::new("load", started.elapsed()));
     let prepared = crate::pipeline::prepare(inputs, config, progress)?;
-    let checked = &prepared.checked;
-    for (stage, elapsed) in &checked.stats.stages {
+    for (stage, elapsed) in &prepared.checked.stats.stages {
         steps.push(StepTime::new(stage.as_str(), *elapsed));
     }
-    let prepare = started.elapsed();
-    if let Some(dir) = options.export_graph {
-        export_graph(&prepared, config, dir)?;
-    }
-    let compared = compare(
-        &prepared,
-        config,
-        options.strategies,
-        options.skip_unrunnable,
-    )?;
-    steps.extend(compared.steps);
-    Ok(Bench {
-        districts: checked.districts.len(),
-        schools: checked.schools.len() + checked.rejected_schools.len(),
-        stats: checked.stats.clone(),
+    Ok(Setup {
+        prepared,
         steps,
-        prepare,
-        first: compared.first,
-        strategies: compared.rows,
-        left_out: compared.left_out,
-        cutoff_min: config.search_cutoff_minutes,
-        limit_min: config.max_travel_minutes,
-        weighting: checked.weighting,
-        weighting_note: checked.weighting_note.clone(),
-        peak_memory_mib: peak_memory_mib(),
+        elapsed: started.elapsed(),
     })
+}
+
+impl Setup {
+    /// Runs each strategy on the prepared travel times, timing the first
+    /// one's rendering and encoding too. With `skip_unrunnable`, a strategy
+    /// that cannot run on these data (a scenario error, such as largest
+    /// without student counts) is left out with the reason instead of
+    /// stopping the bench.
+    pub fn compare(
+        self,
+        config: &Config,
+        strategies: &[StrategyKind],
+        skip_unrunnable: bool,
+    ) -> Result<Bench> {
+        let compared = compare(&self.prepared, config, strategies, skip_unrunnable)?;
+        let checked = self.prepared.checked;
+        let mut steps = self.steps;
+        steps.extend(compared.steps);
+        Ok(Bench {
+            districts: checked.districts.len(),
+            schools: checked.schools.len() + checked.rejected_schools.len(),
+            stats: checked.stats,
+            steps,
+            prepare: self.elapsed,
+            first: compared.first,
+            strategies: compared.rows,
+            left_out: compared.left_out,
+            cutoff_min: config.search_cutoff_minutes,
+            limit_min: config.max_travel_minutes,
+            weighting: checked.weighting,
+            weighting_note: checked.weighting_note,
+            peak_memory_mib: peak_memory_mib(),
+        })
+    }
 }
 
 /// The strategies run on the prepared travel times.
