@@ -631,3 +631,112 @@ fn travel_problems(prepared: &Prepared, config: &Config) -> Vec<TravelProblem> {
     }
     tasks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Silent;
+
+    fn setup(config: &Config) -> Setup {
+        let read = ReadOptions::default();
+        prepare(
+            &crate::fixture::province(),
+            &read,
+            config,
+            Vec::new(),
+            &Silent,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn bench_rows_table_and_files_agree() {
+        let config = crate::scenario::default_scenario().unwrap();
+        let before = vec![StepTime::new("synth", Duration::from_millis(5))];
+        let read = ReadOptions::default();
+        let setup = prepare(&crate::fixture::province(), &read, &config, before, &Silent).unwrap();
+        let kinds = [StrategyKind::Score, StrategyKind::PMedian];
+        let bench = setup.compare(&config, &kinds, false).unwrap();
+        assert_eq!(bench.districts, 25);
+        assert_eq!(bench.schools, 687);
+        assert_eq!(bench.steps[0].name, "synth");
+        assert_eq!(bench.steps[1].name, "load");
+        assert_eq!(bench.first.map(|f| f.0), Some(StrategyKind::Score));
+        let names: Vec<&str> = bench
+            .strategies
+            .iter()
+            .map(|r| r.strategy.as_str())
+            .collect();
+        assert_eq!(names, ["score", "p-median"]);
+        let table = bench.table();
+        assert!(table.starts_with("input: 25 districts, 687 schools; road graph "));
+        assert!(table.contains("\nselect + allocate (score) "));
+        assert!(table.ends_with('\n'));
+
+        let dir = tempfile::tempdir().unwrap();
+        bench.write(dir.path()).unwrap();
+        let mut csv = csv::Reader::from_path(dir.path().join("bench.csv")).unwrap();
+        assert_eq!(
+            csv.headers().unwrap(),
+            &csv::StringRecord::from(COLUMNS.to_vec())
+        );
+        let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 2);
+        let row = &bench.strategies[1];
+        assert_eq!(&rows[1][0], "p-median");
+        assert_eq!(rows[1][1].parse::<f64>().unwrap(), row.mean_min);
+        assert_eq!(rows[1][6].parse::<usize>().unwrap(), row.members);
+        let text = std::fs::read_to_string(dir.path().join("bench.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&String> = json["strategies"][0].as_object().unwrap().keys().collect();
+        assert_eq!(keys, COLUMNS);
+        assert_eq!(json["stages"][0]["stage"], "synth");
+        assert_eq!(json["graph"]["nodes"], bench.stats.graph_nodes);
+    }
+
+    #[test]
+    fn an_unrunnable_strategy_is_left_out_only_when_asked() {
+        // Without student counts, largest cannot choose; central can.
+        let config = crate::scenario::default_scenario().unwrap();
+        let read = ReadOptions::default();
+        let mut inputs = crate::io::load(&crate::fixture::province(), &read).unwrap();
+        for school in &mut inputs.schools {
+            school.students = None;
+        }
+        inputs.school_fields.retain(|f| f != "students");
+        let setup = || Setup {
+            prepared: crate::pipeline::prepare(inputs.clone(), &config, &Silent).unwrap(),
+            steps: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        let kinds = [StrategyKind::Largest, StrategyKind::Central];
+        let bench = setup().compare(&config, &kinds, true).unwrap();
+        assert_eq!(bench.left_out.len(), 1);
+        assert_eq!(bench.left_out[0].strategy, StrategyKind::Largest);
+        assert!(bench.left_out[0].reason.contains("student count"));
+        assert_eq!(bench.strategies.len(), 1);
+        assert_eq!(bench.first.map(|f| f.0), Some(StrategyKind::Central));
+        let stopped = setup().compare(&config, &kinds, false).unwrap_err();
+        assert_eq!(stopped.kind(), ErrorKind::Scenario);
+    }
+
+    #[test]
+    fn the_graph_export_holds_every_arc_and_a_problem_per_candidate() {
+        let config = crate::scenario::default_scenario().unwrap();
+        let setup = setup(&config);
+        let dir = tempfile::tempdir().unwrap();
+        let graph = dir.path().join("graph");
+        export_graph(&setup.prepared, &config, &graph).unwrap();
+        let arcs = std::fs::read_to_string(graph.join("arcs.csv")).unwrap();
+        let forward = &setup.prepared.checked.graph.forward;
+        assert_eq!(arcs.lines().count(), forward.other.len() + 1);
+        assert!(arcs.starts_with("tail,head,cost_s\n"));
+        let text = std::fs::read_to_string(graph.join("tasks.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["nodes"], setup.prepared.checked.graph.node_count());
+        let tasks = json["tasks"].as_array().unwrap();
+        assert!(!tasks.is_empty());
+        let keys: Vec<&String> = tasks[0].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["district", "seeds", "hub_offroad_s", "schools"]);
+    }
+}
