@@ -42,6 +42,7 @@
 //! ```
 
 pub mod allocate;
+pub mod bench;
 pub mod compare;
 pub mod error;
 pub mod figures;
