@@ -30,7 +30,7 @@ pub fn province_graph() -> (Config, Inputs, RoadGraph) {
 /// A finished run to write: the embedded province, or the data set in the
 /// folder named by `HUBSEL_BENCH_DIR` (as written by `hubsel synth`), with
 /// the default scenario. Returns a label for the benchmark names.
-pub fn run_for_outputs() -> (String, hubsel::pipeline::RunResult) {
+pub fn run_for_outputs() -> (String, hubsel::outcome::RunResult) {
     let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default")
         .expect("the default scenario parses");
     let (label, inputs) = match std::env::var_os("HUBSEL_BENCH_DIR") {
@@ -59,7 +59,7 @@ pub fn run_for_outputs() -> (String, hubsel::pipeline::RunResult) {
             .expect("the fixture loads"),
         ),
     };
-    let result = hubsel::pipeline::run(inputs, &config, &hubsel::pipeline::Silent)
+    let result = hubsel::pipeline::run(inputs, &config, &hubsel::progress::Silent)
         .expect("the run succeeds");
     (label, result)
 }

@@ -66,7 +66,7 @@ fn whole_run(c: &mut Criterion) {
     let (config, inputs) = hubsel_benches::province();
     c.bench_function("whole run without writing (province)", |b| {
         b.iter(|| {
-            hubsel::pipeline::run(inputs.clone(), &config, &hubsel::pipeline::Silent)
+            hubsel::pipeline::run(inputs.clone(), &config, &hubsel::progress::Silent)
                 .map(|r| r.hubs.len())
         })
     });

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use hubsel::pipeline::{Progress, Stage};
+use hubsel::progress::{Progress, Stage};
 
 /// Progress bars on stderr, one per stage, hidden when quiet or not a terminal.
 pub struct Bars {

@@ -9,8 +9,9 @@ use clap::Args;
 use hubsel::error::quote;
 use hubsel::model::Action;
 use hubsel::model::Inputs;
+use hubsel::outcome::RunResult;
 use hubsel::output::{write_files, write_run, FolderKind, Format, Totals, WriteOptions};
-use hubsel::pipeline::{Progress, RunResult, Stage};
+use hubsel::progress::{Progress, Stage};
 use hubsel::scenario::Config;
 
 use crate::options::{set_threads, InputArgs};

@@ -20,9 +20,11 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::{InputSources, ReadOptions};
 use crate::model::Weighting;
+use crate::network::Prepared;
+use crate::outcome::{RunResult, RunStats};
 use crate::output::table::Layer;
 use crate::output::{Format, Totals};
-use crate::pipeline::{Prepared, Progress, RunResult, RunStats, Silent, Stage};
+use crate::progress::{Progress, Silent, Stage};
 use crate::routing::{same_link_s, Ends};
 use crate::scenario::{Config, StrategyKind};
 
@@ -635,7 +637,7 @@ fn travel_problems(prepared: &Prepared, config: &Config) -> Vec<TravelProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::Silent;
+    use crate::progress::Silent;
 
     fn setup(config: &Config) -> Setup {
         let read = ReadOptions::default();

@@ -7,30 +7,38 @@
 //!
 //! ## The stages, in the order data flows
 //!
+//! Each stage has one home; a module uses only those above it in this
+//! table (`ARCHITECTURE.md` has the full layer list, checked by a test).
+//!
 //! | stage | module | what it does |
 //! |---|---|---|
-//! | load | [`io`] | schools (CSV, GeoJSON, Shapefile, OSM PBF), roads and districts (GeoJSON, Shapefile, OSM PBF) into the [`model`], reprojected to WGS 84 ([`io::crs`]), DBF text decoded (cp874 …); bad rows become rejects |
-//! | validate | [`validate`] | duplicate ids, unknown districts, points outside every district; [`spatial::DistrictIndex`] finds a school's district by point in polygon; [`pipeline::check`] adds far snaps and road islands, without selecting |
-//! | road graph | [`graph`] | roads split at shared vertices, degree-2 chains contracted, one-way rules, speeds per class, components |
-//! | snap | [`spatial::SnapIndex`] | nearest point on the nearest road segment (not just the nearest vertex) |
-//! | travel times | [`routing`] | bounded reverse Dijkstra per hub candidate, in parallel; [`routing::reference`] is the plain check |
+//! | load | [`io`] | schools (CSV, GeoJSON, Shapefile, OSM PBF), roads and districts (GeoJSON, Shapefile, OSM PBF) into the [`model`], reprojected to WGS 84 ([`io::crs`]), DBF text decoded (cp874 …); bad rows become rejects ([`model::Rejects`]) |
+//! | validate | [`validate`] | duplicate ids, unknown districts, points outside every district ([`spatial::DistrictIndex`]) |
+//! | road graph | [`graph`] | roads split at shared vertices, degree-2 chains contracted, one-way rules, speeds per class, weak and strong components |
+//! | snap | [`spatial::SnapIndex`] | nearest point on the nearest road segment, past small fragments |
+//! | network checks | [`network`] | far snaps, road islands, one-way traps ([`network::check_network`], what `hubsel validate` reports) |
+//! | travel times | [`routing`] | bounded reverse Dijkstra per hub candidate on per-thread search spaces ([`routing::matrix`]); cross-district reach ([`routing::reach`]); [`routing::reference`] is the independent check |
+//! | scenario | [`scenario`] | the scenario file into a checked [`scenario::Config`], fitted to the data; candidate eligibility; AHP weights |
 //! | score | [`score`] | criteria normalised among competing candidates, access measures from travel times |
-//! | select | [`select`] | seven strategies behind one trait, exact by enumeration where small |
-//! | allocate | [`allocate`] | members to the nearest hub of their level; stand-alone with a reason |
+//! | select | [`select`] | seven strategies behind one trait, exact by enumeration where small; [`select::district`] is one district's problem |
+//! | allocate | [`allocate`] | members to the nearest hub of their level, with capacities; stand-alone with a reason; routes ([`allocate::run`]) |
+//! | figures | [`outcome`], [`figures`] | the run's result types; weighted district and access figures |
 //! | write | [`output`] | layers in GeoJSON (RFC 7946), Shapefile or FlatGeobuf, QGIS styles, `report.html`, summary, rejects; atomically |
 //!
-//! [`scenario`] turns the scenario file into a checked [`scenario::Config`];
-//! [`pipeline::run`] calls the stages in order; [`synth`] generates the
-//! synthetic data sets; [`fixture`] embeds the default one.
+//! [`pipeline`] calls the stages in order ([`pipeline::run`], or
+//! [`pipeline::prepare`] once and [`pipeline::finish`] per scenario);
+//! [`progress`] hears about them; [`compare`] and [`bench`] read and
+//! compare runs; [`fixture`] embeds the default province (feature
+//! `fixture`). Synthetic data sets come from the `hubsel-synth` crate.
 //!
 //! ## A whole run on the embedded province
 //!
 //! ```
-//! use hubsel::{fixture, io, pipeline, scenario};
+//! use hubsel::{fixture, io, pipeline, progress, scenario};
 //!
 //! let config = scenario::parse(scenario::DEFAULT_SCENARIO, "default.toml")?;
 //! let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
-//! let result = pipeline::run(inputs, &config, &pipeline::Silent)?;
+//! let result = pipeline::run(inputs, &config, &progress::Silent)?;
 //!
 //! // 25 districts; every school has exactly one outcome.
 //! assert_eq!(result.districts.len(), 25);
@@ -51,8 +59,11 @@ pub mod fixture;
 pub mod graph;
 pub mod io;
 pub mod model;
+pub mod network;
+pub mod outcome;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod routing;
 pub mod scenario;
 pub mod score;

@@ -50,7 +50,9 @@
 
 pub mod ahp;
 mod doc;
+mod eligible;
 mod fit;
+mod weighting;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,7 +63,9 @@ use crate::graph::SpeedTable;
 use crate::model::{HubLevel, Level, SchoolId};
 
 use doc::{entries, get, key_text, Checker, FirstSeen, Place};
+pub use eligible::{ineligible, ineligible_on_network, Ineligible};
 pub use fit::DataShape;
+pub use weighting::resolve_weighting;
 
 /// Default search cutoff: a day. Searches are bounded by their district
 /// (they stop once every school of the district is settled); the cutoff is

@@ -278,7 +278,7 @@ mod tests {
     /// reached.
     #[test]
     fn access_agrees_with_the_run_access_figures() {
-        use crate::pipeline::AccessFigures;
+        use crate::outcome::AccessFigures;
         let inf = f64::INFINITY;
         let cases: [(&[f64], &[f64]); 6] = [
             (&[10.0, inf, 30.0], &[100.0, 50.0, 50.0]),

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use hubsel::error::ErrorKind;
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Action;
-use hubsel::pipeline::{check, CheckReport, Silent};
+use hubsel::outcome::CheckReport;
+use hubsel::pipeline::check;
+use hubsel::progress::Silent;
 use rand::{Rng, SeedableRng};
 
 fn bad(name: &str) -> PathBuf {

@@ -11,7 +11,9 @@ use hubsel::io::crs::Crs;
 use hubsel::io::shapefile::{write_districts, write_roads, write_schools, WriteOptions};
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Inputs;
-use hubsel::pipeline::{run, RunResult, Silent};
+use hubsel::outcome::RunResult;
+use hubsel::pipeline::run;
+use hubsel::progress::Silent;
 
 fn province() -> Inputs {
     hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap()

@@ -7,7 +7,9 @@
 
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Inputs;
-use hubsel::pipeline::{prepare, run, Role, RunResult, SchoolOutcome, Silent};
+use hubsel::outcome::{Role, RunResult, SchoolOutcome};
+use hubsel::pipeline::{prepare, run};
+use hubsel::progress::Silent;
 use hubsel::scenario::Config;
 
 /// A GeoJSON road: class, one-way flag and lon/lat vertices.

@@ -11,8 +11,10 @@ use std::path::Path;
 
 use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
 use hubsel::io::{InputSources, ReadOptions, Source};
+use hubsel::outcome::RunResult;
 use hubsel::output::{Format, WriteOptions};
-use hubsel::pipeline::{run, RunResult, Silent};
+use hubsel::pipeline::run;
+use hubsel::progress::Silent;
 use serde_json::Value;
 
 const LAYERS: [&str; 4] = ["hubs", "schools", "routes", "districts"];

@@ -8,7 +8,9 @@ use geo::{Distance, Haversine, Point};
 use hubsel::graph::polyline_length_m;
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::HubLevel;
-use hubsel::pipeline::{run, Role, RunResult, Silent};
+use hubsel::outcome::{Role, RunResult};
+use hubsel::pipeline::run;
+use hubsel::progress::Silent;
 use hubsel::routing::reference;
 
 fn default_run() -> RunResult {

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::HubLevel;
-use hubsel::pipeline::{run, Role, RunResult, Silent};
+use hubsel::outcome::{Role, RunResult};
+use hubsel::pipeline::run;
+use hubsel::progress::Silent;
 use proptest::prelude::*;
 
 /// A random case: a lattice of roads over four districts (some pieces

@@ -13,7 +13,9 @@ use std::time::Instant;
 use geo::{Coord, InteriorPoint, MultiPolygon, Polygon};
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::District;
-use hubsel::pipeline::{run, Role, Silent};
+use hubsel::outcome::Role;
+use hubsel::pipeline::run;
+use hubsel::progress::Silent;
 use hubsel::routing::reference;
 use hubsel::spatial::DistrictIndex;
 use rand::{Rng, SeedableRng};
@@ -179,7 +181,7 @@ fn liechtenstein_inputs() -> hubsel::model::Inputs {
     hubsel::io::load(&sources, &options).unwrap()
 }
 
-fn liechtenstein() -> (hubsel::pipeline::RunResult, hubsel::model::Inputs, f64) {
+fn liechtenstein() -> (hubsel::outcome::RunResult, hubsel::model::Inputs, f64) {
     let started = Instant::now();
     let inputs = liechtenstein_inputs();
     let config = hubsel::scenario::parse(
@@ -327,14 +329,14 @@ fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
         let district = s.district.as_ref().unwrap();
         let level = s.level.unwrap();
         // The hubs of its level in its district, from the hubs layer.
-        let hubs: Vec<&hubsel::pipeline::HubOutcome> = r
+        let hubs: Vec<&hubsel::outcome::HubOutcome> = r
             .hubs
             .iter()
             .filter(|h| &h.district == district && level.serves(h.level))
             .collect();
         let reason = s.reason.as_str();
         let here = place(&s.id.0);
-        let door_to_door = |h: &hubsel::pipeline::HubOutcome| {
+        let door_to_door = |h: &hubsel::outcome::HubOutcome| {
             let to = place(&h.id.0);
             net.trip_s(&here, &to)
                 .map(|road| road + offroad_s(here.offroad_m) + offroad_s(to.offroad_m))

@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Weighting;
-use hubsel::pipeline::{Role, RunResult, Silent};
+use hubsel::outcome::{Role, RunResult};
+use hubsel::progress::Silent;
 
 /// Chiang Mai's 25 amphoe polygons out of the 928 of Thailand.
 fn chiang_mai_districts() -> String {
@@ -89,7 +90,7 @@ fn the_chiang_mai_registry_runs_as_it_is() {
     // Every school is accounted for, exactly once, with a reason wherever
     // it is not in the network.
     assert_eq!(r.schools.len(), 696);
-    let by_id: BTreeMap<&str, &hubsel::pipeline::SchoolOutcome> =
+    let by_id: BTreeMap<&str, &hubsel::outcome::SchoolOutcome> =
         r.schools.iter().map(|s| (s.id.0.as_str(), s)).collect();
     assert_eq!(by_id.len(), 696, "ids are unique (smis8)");
     let mut roles: BTreeMap<&str, usize> = BTreeMap::new();

@@ -101,10 +101,10 @@ fn schools_along_the_road(students: &[&str]) -> String {
     csv
 }
 
-fn run_text(schools_csv: &str, scenario: &str) -> hubsel::pipeline::RunResult {
+fn run_text(schools_csv: &str, scenario: &str) -> hubsel::outcome::RunResult {
     let inputs = load_csv(schools_csv, &ReadOptions::default()).unwrap();
     let config = hubsel::scenario::parse(scenario, "test.toml").unwrap();
-    hubsel::pipeline::run(inputs, &config, &hubsel::pipeline::Silent).unwrap()
+    hubsel::pipeline::run(inputs, &config, &hubsel::progress::Silent).unwrap()
 }
 
 /// Finding: when every school counts 0 students, every student-weighted
@@ -169,7 +169,7 @@ fn a_speed_like_column_that_is_not_read_is_named_in_a_note() {
     let inputs = load_roads(roads);
     assert_eq!(inputs.roads[0].maxspeed_kmh, None);
     let config = hubsel::scenario::parse("name = \"t\"\n", "t.toml").unwrap();
-    let r = hubsel::pipeline::run(inputs, &config, &hubsel::pipeline::Silent).unwrap();
+    let r = hubsel::pipeline::run(inputs, &config, &hubsel::progress::Silent).unwrap();
     let summary = hubsel::output::summary_json(&r);
     assert!(
         summary
@@ -223,7 +223,7 @@ S9,ไกล,99.0,18.7,primary,100,40\n";
     assert!(r
         .schools
         .iter()
-        .any(|s| s.id.0 == "S1" && s.role == hubsel::pipeline::Role::Member));
+        .any(|s| s.id.0 == "S1" && s.role == hubsel::outcome::Role::Member));
     // Required, it is taken: a planner's decision.
     let r = run_text(csv, &format!("required_hubs = [\"S9\"]\n{scenario}"));
     assert_eq!(r.hubs[0].id.0, "S9");

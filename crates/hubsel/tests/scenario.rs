@@ -10,7 +10,8 @@ mod common;
 
 use common::{load, refused, run_refused, BARE_CSV, CUT_CSV};
 use hubsel::error::ErrorKind;
-use hubsel::pipeline::{self, Silent};
+use hubsel::pipeline;
+use hubsel::progress::Silent;
 use hubsel::scenario;
 
 /// Names the serde and Rust types that messages must never show.

@@ -9,7 +9,8 @@
 mod common;
 
 use common::{load, refused, BARE_CSV, CUT_CSV};
-use hubsel::pipeline::{self, Silent};
+use hubsel::pipeline;
+use hubsel::progress::Silent;
 use hubsel::scenario::{self, Config, Measure};
 
 fn weight_sum(config: &Config) -> f64 {

@@ -9,7 +9,9 @@
 use hubsel::error::{ErrorKind, Result};
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::HubLevel;
-use hubsel::pipeline::{run, RunResult, Silent};
+use hubsel::outcome::RunResult;
+use hubsel::pipeline::run;
+use hubsel::progress::Silent;
 use hubsel::scenario::StrategyKind;
 use hubsel::select::{self, Candidate, LevelProblem};
 

@@ -8,7 +8,7 @@ use hubsel::{fixture, io, pipeline, scenario};
 fn main() -> Result<(), hubsel::error::Error> {
     let config = scenario::parse(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)?;
     let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
-    let result = pipeline::run(inputs, &config, &pipeline::Silent)?;
+    let result = pipeline::run(inputs, &config, &hubsel::progress::Silent)?;
     println!(
         "{:<6} {:<10} {:<10} {:>7} {:>10} {:>8}",
         "dist", "level", "hub", "score", "runner-up", "margin"

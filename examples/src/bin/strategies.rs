@@ -17,7 +17,7 @@ fn main() -> Result<(), hubsel::error::Error> {
     for kind in StrategyKind::ALL {
         let mut config = base.clone();
         config.strategy = kind;
-        let r = pipeline::run(inputs.clone(), &config, &pipeline::Silent)?;
+        let r = pipeline::run(inputs.clone(), &config, &hubsel::progress::Silent)?;
         let t = Totals::of(&r);
         println!(
             "{:<10} {:>9.2} {:>8.2} {:>8.2} {:>8.3} {:>11}",

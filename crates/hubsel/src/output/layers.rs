@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 use super::table::{Cell, GeomKind, Kind, Layer, LayerBuilder, Row};
 use crate::io::geojson::{LayerWriter, OutGeometry};
-use crate::pipeline::RunResult;
+use crate::outcome::RunResult;
 
 const SCORE: Kind = Kind::Real { decimals: 6 };
 const MINUTES: Kind = Kind::Real { decimals: 3 };

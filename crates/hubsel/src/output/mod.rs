@@ -31,7 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::pipeline::RunResult;
+use crate::outcome::RunResult;
 
 /// The file that marks a folder as written by hubsel, and by which command.
 pub const MARKER: &str = ".hubsel";

@@ -23,7 +23,7 @@ use super::style::{num_label, palette};
 use super::summary::Totals;
 use super::table::Layer;
 use crate::model::{HubLevel, Weighting};
-use crate::pipeline::{HubOutcome, Role, RunResult};
+use crate::outcome::{HubOutcome, Role, RunResult};
 
 /// The map's drawing area, in CSS pixels.
 const MAP_MAX_W: f64 = 900.0;

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use super::table::{Cell, GeomKind, Layer};
 use crate::model::Weighting;
-use crate::pipeline::Role;
+use crate::outcome::Role;
 
 /// Colours shared by the styles and the report, as `r,g,b`.
 pub mod palette {

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::round;
 use super::table::Layer;
 use crate::model::HubLevel;
-use crate::pipeline::{Role, RunResult};
+use crate::outcome::{Role, RunResult};
 
 /// Run-wide figures, the same for every strategy so runs compare.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,8 +34,8 @@ pub struct Totals {
 impl Totals {
     pub fn of(r: &RunResult) -> Totals {
         let count = |role: Role| r.schools.iter().filter(|s| s.role == role).count();
-        let weight = |s: &crate::pipeline::SchoolOutcome| r.weighting.weight(s.students);
-        let taking_part: Vec<&crate::pipeline::SchoolOutcome> = r
+        let weight = |s: &crate::outcome::SchoolOutcome| r.weighting.weight(s.students);
+        let taking_part: Vec<&crate::outcome::SchoolOutcome> = r
             .schools
             .iter()
             .filter(|s| s.role != Role::Rejected)

@@ -10,13 +10,12 @@
 //! same SCC as one of the candidate's seeds, or an SCC from which the
 //! condensation leads to one.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use crate::graph::RoadGraph;
-use crate::routing::{search, trip_to_seeded, Departure, Ends, SearchSpace, Tree};
+use crate::routing::{search, trip_to_seeded, with_space, Departure, Ends, SearchSpace, Tree};
 use crate::spatial::Snap;
 
 /// One district's travel problem: its schools (with their snaps, `None`
@@ -61,24 +60,6 @@ impl TravelMatrix {
     pub fn row_of(&self, school: usize) -> Option<usize> {
         self.candidates.iter().position(|&c| c == school)
     }
-}
-
-thread_local! {
-    static SPACE: RefCell<Option<SearchSpace>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with this thread's search space, sized for `node_count`.
-fn with_space<R>(node_count: usize, f: impl FnOnce(&mut SearchSpace) -> R) -> R {
-    SPACE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|s| s.node_count() != node_count) {
-            *slot = Some(SearchSpace::new(node_count));
-        }
-        match slot.as_mut() {
-            Some(space) => f(space),
-            None => f(&mut SearchSpace::new(node_count)),
-        }
-    })
 }
 
 struct Row {

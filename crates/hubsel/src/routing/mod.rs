@@ -8,8 +8,10 @@
 //! against.
 
 pub mod matrix;
+pub mod reach;
 pub mod reference;
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -19,6 +21,24 @@ use crate::graph::{arc_is_backward, arc_link, Adjacency, ArcId, RoadGraph};
 use crate::spatial::Snap;
 
 const NONE: u32 = u32::MAX;
+
+thread_local! {
+    static SPACE: RefCell<Option<SearchSpace>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's search space, sized for `node_count`.
+pub(crate) fn with_space<R>(node_count: usize, f: impl FnOnce(&mut SearchSpace) -> R) -> R {
+    SPACE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|s| s.node_count() != node_count) {
+            *slot = Some(SearchSpace::new(node_count));
+        }
+        match slot.as_mut() {
+            Some(space) => f(space),
+            None => f(&mut SearchSpace::new(node_count)),
+        }
+    })
+}
 
 /// Scratch memory for one search at a time: distances and parents for
 /// every node, reset in O(1) by bumping a generation stamp.
@@ -30,6 +50,8 @@ pub struct SearchSpace {
     target: Vec<u32>,
     generation: u32,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
+    /// The nodes the last search settled, in the order it settled them.
+    settled_list: Vec<u32>,
     /// Nodes settled by the last search.
     pub settled_count: u64,
 }
@@ -44,6 +66,7 @@ impl SearchSpace {
             target: vec![0; node_count],
             generation: 0,
             heap: BinaryHeap::new(),
+            settled_list: Vec::new(),
             settled_count: 0,
         }
     }
@@ -61,7 +84,13 @@ impl SearchSpace {
         }
         self.generation += 1;
         self.heap.clear();
+        self.settled_list.clear();
         self.settled_count = 0;
+    }
+
+    /// The nodes the last search settled, in the order it settled them.
+    pub fn settled_nodes(&self) -> &[u32] {
+        &self.settled_list
     }
 
     /// Final travel seconds to (or from) `node`, if the last search settled it.
@@ -118,6 +147,7 @@ pub fn search(
             break;
         }
         space.settled[n] = g;
+        space.settled_list.push(node);
         space.settled_count += 1;
         if space.target[n] == g {
             pending -= 1;

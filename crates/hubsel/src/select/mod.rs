@@ -18,6 +18,7 @@
 //! objective reads 0 for every set when no school has students.
 
 mod baseline;
+pub mod district;
 mod location;
 mod policy;
 

@@ -82,7 +82,7 @@ pub fn run_refused(
     config: &hubsel::scenario::Config,
     why: &str,
 ) -> hubsel::error::Error {
-    match hubsel::pipeline::run(load(schools_csv), config, &hubsel::pipeline::Silent) {
+    match hubsel::pipeline::run(load(schools_csv), config, &hubsel::progress::Silent) {
         Ok(_) => panic!("{why}"),
         Err(e) => e,
     }

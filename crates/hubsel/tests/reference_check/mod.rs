@@ -2,7 +2,9 @@
 //! independent reference of `hubsel::routing::reference`.
 
 use hubsel::model::Inputs;
-use hubsel::pipeline::{finish, prepare, Role, Silent};
+use hubsel::outcome::Role;
+use hubsel::pipeline::{finish, prepare};
+use hubsel::progress::Silent;
 use hubsel::routing::reference::{Network, Snapped};
 use hubsel::scenario::Config;
 use rand::seq::SliceRandom;

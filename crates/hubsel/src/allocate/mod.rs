@@ -4,6 +4,8 @@
 //! placed nearest-first and a full hub sends the next ones to their next
 //! nearest hub (or takes them flagged, as the scenario says).
 
+pub mod run;
+
 use crate::model::{HubLevel, Level};
 use crate::scenario::Overflow;
 
@@ -188,6 +190,42 @@ pub struct Rules {
     pub cross_district: bool,
 }
 
+/// Why a school on the network that no hub of its level reaches within
+/// the search cutoff stands alone: asks how the roads join it to the hubs
+/// that could serve it, until one road path is found.
+fn unreached(
+    seeker: usize,
+    serving: &[usize],
+    connection: &dyn Fn(usize, usize) -> Connection,
+    rules: &Rules,
+) -> Alone {
+    let mut joins: Vec<Connection> = Vec::new();
+    for &k in serving {
+        let c = connection(seeker, k);
+        joins.push(c);
+        if c == Connection::Road {
+            break;
+        }
+    }
+    if joins.contains(&Connection::Road) {
+        if rules.cross_district {
+            Alone::NoneWithinLimit
+        } else {
+            Alone::BeyondCutoff(rules.cutoff_min)
+        }
+    } else if joins.contains(&Connection::OneWayOnly) {
+        Alone::OneWayTrap {
+            cross_district: rules.cross_district,
+        }
+    } else if joins.contains(&Connection::None) {
+        Alone::Island
+    } else {
+        Alone::HubsOffNetwork {
+            cross_district: rules.cross_district,
+        }
+    }
+}
+
 /// Allocates every seeker. Schools are placed in order of their nearest
 /// hub's travel time (ties by seeker order), so under capacities the
 /// nearest schools keep their nearest hub. Ties between equally near hubs
@@ -234,33 +272,7 @@ pub fn allocate(
             Some(Alone::OffNetwork)
         } else {
             match mine.first() {
-                None => {
-                    let mut joins: Vec<Connection> = Vec::new();
-                    for &k in &serving {
-                        let c = connection(i, k);
-                        joins.push(c);
-                        if c == Connection::Road {
-                            break;
-                        }
-                    }
-                    if joins.contains(&Connection::Road) {
-                        if rules.cross_district {
-                            Some(Alone::NoneWithinLimit)
-                        } else {
-                            Some(Alone::BeyondCutoff(rules.cutoff_min))
-                        }
-                    } else if joins.contains(&Connection::OneWayOnly) {
-                        Some(Alone::OneWayTrap {
-                            cross_district: rules.cross_district,
-                        })
-                    } else if joins.contains(&Connection::None) {
-                        Some(Alone::Island)
-                    } else {
-                        Some(Alone::HubsOffNetwork {
-                            cross_district: rules.cross_district,
-                        })
-                    }
-                }
+                None => Some(unreached(i, &serving, connection, rules)),
                 Some(c) if c.travel_s > limit_s => Some(Alone::TooFar(c.travel_s / 60.0)),
                 Some(_) => None,
             }
