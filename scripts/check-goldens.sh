@@ -2,7 +2,8 @@
 # Outputs stay byte-identical through refactoring: every strategy, in every
 # format, on the province fixture, the national preset (synth thailand,
 # seed 1) and the real Liechtenstein extract (../shared/data/real), hashed
-# file by file and compared with fixtures/goldens.sha256.
+# file by file and compared with fixtures/goldens.sha256; and cross-district
+# allocation, with and without capacities, on each.
 #
 #   scripts/check-goldens.sh            compare (exit 1 on any difference)
 #   scripts/check-goldens.sh --update   rewrite the goldens (after a change
@@ -17,8 +18,14 @@ update=false
 [ "${1:-}" = "--update" ] && update=true
 pbf=../shared/data/real/liechtenstein-2015.osm.pbf
 [ -f "$pbf" ] || { echo "check-goldens: the real data file $pbf is missing: this check needs shared/data/real beside the repository" >&2; exit 1; }
-cargo build --release --quiet -p hubsel-cli
-bin=$PWD/target/release/hubsel
+# HUBSEL_BIN: the binary to check (default: this checkout's, built here);
+# goldens for new runs are made with a build from before the change.
+if [ -n "${HUBSEL_BIN:-}" ]; then
+    bin=$HUBSEL_BIN
+else
+    cargo build --release --quiet -p hubsel-cli
+    bin=$PWD/target/release/hubsel
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" synth --preset thailand --seed 1 --out "$work/th" >/dev/null
@@ -40,6 +47,18 @@ run() { # dataset folder strategy args...
         echo "exit $?: $(head -c 300 "$work/stderr" | tr '\n' ' ' | sha256sum | cut -c1-64)  $name/$strategy/(stopped)" >>"$hashes"
     fi
 }
+# Cross-district allocation (with capacities on the province, which has
+# classroom counts) takes its own path through routing and allocation.
+# The scenarios and the extract are named relative to the scratch folder,
+# so that their paths read the same in every clone.
+printf 'strategy = "p-median"\nmax_travel_minutes = 30\n\n[allocation]\ncross_district = true\n' >"$work/cross.toml"
+printf 'strategy = "p-median"\nmax_travel_minutes = 30\n\n[allocation]\ncross_district = true\nclass_size = 40\n' >"$work/cross-capacity.toml"
+ln -s "$(cd "$(dirname "$pbf")" && pwd)" "$work/real"
+run province-cross "$work" p-median --scenario cross.toml
+run province-cross-capacity "$work" p-median --scenario cross-capacity.toml
+run liechtenstein-cross "$work" p-median --scenario cross.toml --pbf real/liechtenstein-2015.osm.pbf --admin-level 8
+run thailand-cross "$work" p-median --scenario cross.toml --schools th/schools.csv \
+    --roads th/roads.geojson --districts th/districts.geojson
 for s in $strategies; do
     run province . "$s"
     run liechtenstein . "$s" --pbf "$pbf" --admin-level 8
@@ -52,7 +71,7 @@ if $update; then
     exit 0
 fi
 if diff -u fixtures/goldens.sha256 "$hashes" >"$work/diff"; then
-    echo "check-goldens: $(wc -l <"$hashes") output files of 21 runs byte-identical to the goldens"
+    echo "check-goldens: $(wc -l <"$hashes") output files of 25 runs byte-identical to the goldens"
 else
     echo "check-goldens: outputs differ from fixtures/goldens.sha256:" >&2
     grep '^[-+][^-+]' "$work/diff" | head -40 >&2
