@@ -128,22 +128,26 @@ impl Format {
     }
 
     /// A comma-separated list (`geojson,fgb`), in a fixed order whatever
-    /// the order given, each once.
-    pub fn parse_list(s: &str) -> std::result::Result<Vec<Format>, String> {
+    /// the order given, each once; an unknown name is an input error that
+    /// lists the known ones.
+    pub fn parse_list(s: &str) -> Result<Vec<Format>> {
         let mut out = Vec::new();
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
             let f = Format::parse(part).ok_or_else(|| {
                 let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                format!(
-                    "unknown format {} (one or more of: {}, comma-separated)",
-                    crate::error::quote(part.trim()),
-                    names.join(", ")
+                Error::new(
+                    ErrorKind::Input,
+                    format!(
+                        "unknown format {} (one or more of: {}, comma-separated)",
+                        crate::error::quote(part.trim()),
+                        names.join(", ")
+                    ),
                 )
             })?;
             out.push(f);
         }
         if out.is_empty() {
-            return Err("no format given".into());
+            return Err(Error::new(ErrorKind::Input, "no format given"));
         }
         out.sort();
         out.dedup();
@@ -424,11 +428,17 @@ mod tests {
     #[test]
     fn formats_parse_as_a_sorted_unique_list() {
         assert_eq!(
-            Format::parse_list("fgb,GeoJSON,shp,fgb"),
-            Ok(vec![Format::GeoJson, Format::Shapefile, Format::FlatGeobuf])
+            Format::parse_list("fgb,GeoJSON,shp,fgb").unwrap(),
+            vec![Format::GeoJson, Format::Shapefile, Format::FlatGeobuf]
         );
-        assert_eq!(Format::parse_list("shapefile"), Ok(vec![Format::Shapefile]));
-        assert!(Format::parse_list("kml").unwrap_err().contains("\"kml\""));
+        assert_eq!(
+            Format::parse_list("shapefile").unwrap(),
+            vec![Format::Shapefile]
+        );
+        assert!(Format::parse_list("kml")
+            .unwrap_err()
+            .message()
+            .contains("\"kml\""));
         assert!(Format::parse_list(" , ").is_err());
     }
 }
