@@ -671,9 +671,46 @@ pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
     let borders = Borders::draw(&grid, &mut province_stream(seed, NATIONAL, STREAM_GRID));
     // Chiang Mai is tiled first: its valley, fitted into its districts,
     // is part of the terrain every province takes its share of.
-    let chiang_mai_tiling = PROVINCES
+    let chiang_mai_tiling = tile_chiang_mai(seed, &borders, &rects);
+    let terrain = terrain_with_chiang_mai(chiang_mai_tiling.as_ref());
+    let mut naming = DistrictNaming::new(seed);
+    let mut school_counts = generic_school_counts().into_iter();
+
+    let mut provinces = Vec::with_capacity(PROVINCES.len());
+    for (entry, rect) in PROVINCES.iter().zip(&rects) {
+        let Some(rect) = *rect else { continue };
+        let sides = borders.sides(rect);
+        let mut rng = province_stream(seed, entry.code, STREAM_TILING);
+        let chiang_mai = entry.code == CHIANG_MAI.code;
+        let tiling = match (&chiang_mai_tiling, chiang_mai) {
+            (Some(tiling), true) => tiling.clone(),
+            _ => tile_generic(entry, &sides, &mut rng),
+        };
+        let bounds = padded_bounds(&tiling.outline);
+        let block = Block {
+            entry,
+            tiling,
+            bounds,
+            terrain: terrain.near(bounds.0, bounds.1, TERRAIN_MARGIN_M),
+        };
+        let mut province = if chiang_mai {
+            chiang_mai_province(block)
+        } else {
+            let school_count = school_counts.next().unwrap_or(0);
+            generic_province(block, &sides, &mut rng, &mut naming, school_count)
+        };
+        province.labels.sort_by_key(|l| l.number);
+        provinces.push(province);
+    }
+    (provinces, terrain)
+}
+
+/// Chiang Mai's own description tiled into its block, when the block grid
+/// has it.
+fn tile_chiang_mai(seed: u64, borders: &Borders, rects: &[Option<BlockRect>]) -> Option<Tiling> {
+    PROVINCES
         .iter()
-        .zip(&rects)
+        .zip(rects)
         .find(|(entry, _)| entry.code == CHIANG_MAI.code)
         .and_then(|(entry, rect)| {
             rect.map(|r| {
@@ -683,9 +720,13 @@ pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
                     &mut province_stream(seed, entry.code, STREAM_TILING),
                 )
             })
-        });
+        })
+}
+
+/// The national terrain, with Chiang Mai's valley fitted into its tiling.
+fn terrain_with_chiang_mai(chiang_mai_tiling: Option<&Tiling>) -> Terrain {
     let mut terrain = national_terrain();
-    if let Some(tiling) = &chiang_mai_tiling {
+    if let Some(tiling) = chiang_mai_tiling {
         terrain.valleys.push(
             CHIANG_MAI
                 .valley
@@ -697,14 +738,13 @@ pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
                 .collect(),
         );
     }
-    let mut district_names = DistrictNames::default();
-    // Chiang Mai's names come with its description: no other district
-    // gets them.
-    for label in CHIANG_MAI.labels() {
-        district_names.reserve(&label.name_th);
-    }
-    let mut names_rng = province_stream(seed, NATIONAL, STREAM_NAMES);
+    terrain
+}
 
+/// School counts of the provinces other than Chiang Mai (which has its
+/// own), in table order: the national total less Chiang Mai's, shared by
+/// district count, Bangkok's at a lower rate.
+fn generic_school_counts() -> Vec<usize> {
     let weights: Vec<f64> = PROVINCES
         .iter()
         .filter(|p| p.code != CHIANG_MAI.code)
@@ -717,80 +757,121 @@ pub fn country(seed: u64) -> (Vec<Province>, Terrain) {
             f64::from(p.districts) * rate
         })
         .collect();
-    let mut school_counts =
-        plan::allocate(NATIONAL_SCHOOLS - CHIANG_MAI.school_count, &weights, 0).into_iter();
+    plan::allocate(NATIONAL_SCHOOLS - CHIANG_MAI.school_count, &weights, 0)
+}
 
-    let mut provinces = Vec::with_capacity(PROVINCES.len());
-    for (entry, rect) in PROVINCES.iter().zip(&rects) {
-        let Some(rect) = *rect else { continue };
-        let sides = borders.sides(rect);
-        let mut rng = province_stream(seed, entry.code, STREAM_TILING);
-        let chiang_mai = entry.code == CHIANG_MAI.code;
-        let mut tiling = match (&chiang_mai_tiling, chiang_mai) {
-            (Some(tiling), true) => tiling.clone(),
-            _ => {
-                let width_m = 0.5 * (line_length_m(&sides.south) + line_length_m(&sides.north));
-                let height_m = 0.5 * (line_length_m(&sides.west) + line_length_m(&sides.east));
-                let arrangement =
-                    generic_arrangement(usize::from(entry.districts), width_m, height_m, &mut rng);
-                districts::tile_sides(&sides, &arrangement, &mut rng)
-            }
-        };
-        let bounds = padded_bounds(&tiling.outline);
-        let terrain = terrain.near(bounds.0, bounds.1, TERRAIN_MARGIN_M);
-        let mut province = if chiang_mai {
-            // The description's city, moved into the block.
-            let city = rounded7(fit_chiang_mai(&tiling, CHIANG_MAI.city));
-            // Kept only where it lands well inside the capital district;
-            // otherwise the capital's seat is chosen as any other.
-            let city = tiling
-                .cells
-                .iter()
-                .find(|c| c.number == CHIANG_MAI.capital)
-                .filter(|c| inside_with_margin(&c.ring, city, 3_000.0))
-                .map(|_| city);
-            Province {
-                code: entry.code,
-                road_prefix: entry.road_prefix,
-                labels: CHIANG_MAI.labels(),
-                tiling,
-                bounds,
-                terrain,
-                school_count: CHIANG_MAI.school_count,
-                capital: CHIANG_MAI.capital,
-                city,
-                small_secondary_district: CHIANG_MAI.small_secondary_district,
-                remote_schools: SPEC_REMOTE_SCHOOLS,
-                hamlets_per_school: SPEC_HAMLETS_PER_SCHOOL,
-                village_enrolment: 1.0,
-                islands: Vec::new(),
-            }
-        } else {
-            let shares = number_districts(&mut tiling, &sides, &terrain, &mut rng);
-            let labels = name_districts(entry, &tiling, &mut district_names, &mut names_rng);
-            let mut province = Province {
-                code: entry.code,
-                road_prefix: entry.road_prefix,
-                labels,
-                tiling,
-                bounds,
-                terrain,
-                school_count: school_counts.next().unwrap_or(0),
-                capital: 1,
-                city: None,
-                small_secondary_district: None,
-                remote_schools: REMOTE_SCHOOLS_PER_PROVINCE,
-                hamlets_per_school: HAMLETS_PER_SCHOOL,
-                village_enrolment: VILLAGE_ENROLMENT,
-                islands: Vec::new(),
-            };
-            mark_edge_cases(&mut province, &shares);
-            province
-        };
-        province.labels.sort_by_key(|l| l.number);
-        provinces.push(province);
+/// The district names handed out across the country, so that no two
+/// districts share one, and the stream they are drawn from.
+struct DistrictNaming {
+    book: DistrictNames,
+    rng: ChaCha8Rng,
+}
+
+impl DistrictNaming {
+    /// Chiang Mai's names come with its description: no other district
+    /// gets them.
+    fn new(seed: u64) -> Self {
+        let mut book = DistrictNames::default();
+        for label in CHIANG_MAI.labels() {
+            book.reserve(&label.name_th);
+        }
+        DistrictNaming {
+            book,
+            rng: province_stream(seed, NATIONAL, STREAM_NAMES),
+        }
     }
-    (provinces, terrain)
+}
+
+/// A generic province's districts tiled into its block: as many as the
+/// table says, in rows and columns that suit the block's shape.
+fn tile_generic(entry: &ProvinceEntry, sides: &Sides, rng: &mut ChaCha8Rng) -> Tiling {
+    let width_m = 0.5 * (line_length_m(&sides.south) + line_length_m(&sides.north));
+    let height_m = 0.5 * (line_length_m(&sides.west) + line_length_m(&sides.east));
+    let arrangement = generic_arrangement(usize::from(entry.districts), width_m, height_m, rng);
+    districts::tile_sides(sides, &arrangement, rng)
+}
+
+/// A province's block, tiled: what every province is built from.
+struct Block<'a> {
+    entry: &'a ProvinceEntry,
+    tiling: Tiling,
+    bounds: (LonLat, LonLat),
+    /// The terrain near the block.
+    terrain: Terrain,
+}
+
+/// Chiang Mai, as its description has it, in its block.
+fn chiang_mai_province(block: Block<'_>) -> Province {
+    let Block {
+        entry,
+        tiling,
+        bounds,
+        terrain,
+    } = block;
+    // The description's city, moved into the block.
+    let city = rounded7(fit_chiang_mai(&tiling, CHIANG_MAI.city));
+    // Kept only where it lands well inside the capital district;
+    // otherwise the capital's seat is chosen as any other.
+    let city = tiling
+        .cells
+        .iter()
+        .find(|c| c.number == CHIANG_MAI.capital)
+        .filter(|c| inside_with_margin(&c.ring, city, 3_000.0))
+        .map(|_| city);
+    Province {
+        code: entry.code,
+        road_prefix: entry.road_prefix,
+        labels: CHIANG_MAI.labels(),
+        tiling,
+        bounds,
+        terrain,
+        school_count: CHIANG_MAI.school_count,
+        capital: CHIANG_MAI.capital,
+        city,
+        small_secondary_district: CHIANG_MAI.small_secondary_district,
+        remote_schools: SPEC_REMOTE_SCHOOLS,
+        hamlets_per_school: SPEC_HAMLETS_PER_SCHOOL,
+        village_enrolment: 1.0,
+        islands: Vec::new(),
+    }
+}
+
+/// A generic province in its block, with `school_count` schools: its
+/// districts numbered from the capital and named, and its edge cases
+/// marked.
+fn generic_province(
+    block: Block<'_>,
+    sides: &Sides,
+    rng: &mut ChaCha8Rng,
+    naming: &mut DistrictNaming,
+    school_count: usize,
+) -> Province {
+    let Block {
+        entry,
+        mut tiling,
+        bounds,
+        terrain,
+    } = block;
+    let shares = number_districts(&mut tiling, sides, &terrain, rng);
+    let labels = name_districts(entry, &tiling, &mut naming.book, &mut naming.rng);
+    let mut province = Province {
+        code: entry.code,
+        road_prefix: entry.road_prefix,
+        labels,
+        tiling,
+        bounds,
+        terrain,
+        school_count,
+        capital: 1,
+        city: None,
+        small_secondary_district: None,
+        remote_schools: REMOTE_SCHOOLS_PER_PROVINCE,
+        hamlets_per_school: HAMLETS_PER_SCHOOL,
+        village_enrolment: VILLAGE_ENROLMENT,
+        islands: Vec::new(),
+    };
+    mark_edge_cases(&mut province, &shares);
+    province
 }
 
 /// Numbers the cells of a generic province: 1 for the capital district,

@@ -97,82 +97,44 @@ pub fn lay_out(
     names: &mut NameBook,
 ) -> ProvincePlan {
     let rng = |local: u64| province_stream(seed, province.code, local);
-    let terrain = &province.terrain;
     let tiling = &province.tiling;
     let valley_shares: Vec<f64> = tiling
         .cells
         .iter()
-        .map(|c| valley_share(terrain, &c.ring))
+        .map(|c| valley_share(&province.terrain, &c.ring))
         .collect();
-    let weights: Vec<f64> = tiling
-        .cells
-        .iter()
-        .zip(&valley_shares)
-        .map(|(cell, share)| {
-            let capital = if cell.number == province.capital {
-                CAPITAL_WEIGHT
-            } else {
-                1.0
-            };
-            ring_area_m2(&cell.ring) * 1e-6 * (1.0 + (VALLEY_DENSITY_RATIO - 1.0) * share) * capital
-        })
-        .collect();
-    let school_counts = allocate(province.school_count, &weights, MIN_SCHOOLS_PER_DISTRICT);
-
-    let mut seat_rng = rng(STREAM_SEATS);
-    let seats: Vec<LonLat> = tiling
-        .cells
-        .iter()
-        .map(|cell| match province.city {
-            Some(city) if cell.number == province.capital => city,
-            _ => seat_for(terrain, &cell.ring, &mut seat_rng),
-        })
-        .collect();
-    let seat_nodes: Vec<u32> = seats.iter().map(|&s| network.add_node(s)).collect();
-    let seats: Vec<LonLat> = seat_nodes
-        .iter()
-        .map(|&n| network.nodes[n as usize])
-        .collect();
-
+    let school_counts = allocate(
+        province.school_count,
+        &school_weights(province, &valley_shares),
+        MIN_SCHOOLS_PER_DISTRICT,
+    );
+    let seats = Seats::place(province, network, &mut rng(STREAM_SEATS));
     if let Some(capital) = tiling
         .cells
         .iter()
         .position(|c| c.number == province.capital)
     {
         network.add_city_grid(
-            seat_nodes[capital],
+            seats.nodes[capital],
             CITY_LINES,
             CITY_SPACING_M,
             &mut rng(STREAM_CITY),
         );
     }
-    trunk_roads(
-        province,
-        tiling,
-        &seat_nodes,
-        &seats,
-        network,
-        names,
-        &mut rng(STREAM_TRUNK),
-    );
+    trunk_roads(province, &seats, network, names, &mut rng(STREAM_TRUNK));
 
-    // Remote schools go to the highland districts without an island, one
-    // each, in number order.
     let mut order: Vec<usize> = (0..tiling.cells.len()).collect();
     order.sort_by_key(|&i| tiling.cells[i].number);
-    let mut remote_left = province.remote_schools;
+    let remote = remote_schools(province, &order, &valley_shares);
     let mut plans = Vec::with_capacity(order.len());
-    for i in order {
+    for (i, remote_schools) in order.into_iter().zip(remote) {
         let cell = &tiling.cells[i];
-        let highland = valley_shares[i] < 0.5;
         let island_schools = province.island_schools(cell.number);
-        let remote_schools = usize::from(highland && island_schools == 0 && remote_left > 0);
-        remote_left -= remote_schools;
         let mut district = DistrictPlan {
             number: cell.number,
             ring: cell.ring.clone(),
-            seat: seats[i],
-            highland,
+            seat: seats.positions[i],
+            highland: valley_shares[i] < 0.5,
             villages: Vec::new(),
             remote_schools,
             island_schools,
@@ -182,7 +144,7 @@ pub fn lay_out(
         settle_villages(
             province,
             &mut district,
-            seat_nodes[i],
+            seats.nodes[i],
             village_count,
             network,
             names,
@@ -198,6 +160,69 @@ pub fn lay_out(
         plans.push(district);
     }
     ProvincePlan { districts: plans }
+}
+
+/// Each district's weight in the province's school allocation, by tiling
+/// cell: its area in km², lowland counting [`VALLEY_DENSITY_RATIO`] times
+/// highland, the capital's times [`CAPITAL_WEIGHT`].
+fn school_weights(province: &Province, valley_shares: &[f64]) -> Vec<f64> {
+    province
+        .tiling
+        .cells
+        .iter()
+        .zip(valley_shares)
+        .map(|(cell, share)| {
+            let capital = if cell.number == province.capital {
+                CAPITAL_WEIGHT
+            } else {
+                1.0
+            };
+            ring_area_m2(&cell.ring) * 1e-6 * (1.0 + (VALLEY_DENSITY_RATIO - 1.0) * share) * capital
+        })
+        .collect()
+}
+
+/// Remote schools for the districts in `order` (tiling cells in number
+/// order): one each to the highland districts without an island, in
+/// number order, while the province's last.
+fn remote_schools(province: &Province, order: &[usize], valley_shares: &[f64]) -> Vec<usize> {
+    let mut remote_left = province.remote_schools;
+    order
+        .iter()
+        .map(|&i| {
+            let highland = valley_shares[i] < 0.5;
+            let island_schools = province.island_schools(province.tiling.cells[i].number);
+            let remote = usize::from(highland && island_schools == 0 && remote_left > 0);
+            remote_left -= remote;
+            remote
+        })
+        .collect()
+}
+
+/// The district seats, by tiling cell: their vertices in the network and
+/// their positions (as the network rounded them).
+struct Seats {
+    nodes: Vec<u32>,
+    positions: Vec<LonLat>,
+}
+
+impl Seats {
+    /// A seat for every district, the capital's at the city centre when
+    /// the province has one, each added to `network`.
+    fn place(province: &Province, network: &mut Network, rng: &mut ChaCha8Rng) -> Seats {
+        let seats: Vec<LonLat> = province
+            .tiling
+            .cells
+            .iter()
+            .map(|cell| match province.city {
+                Some(city) if cell.number == province.capital => city,
+                _ => seat_for(&province.terrain, &cell.ring, rng),
+            })
+            .collect();
+        let nodes: Vec<u32> = seats.iter().map(|&s| network.add_node(s)).collect();
+        let positions = nodes.iter().map(|&n| network.nodes[n as usize]).collect();
+        Seats { nodes, positions }
+    }
 }
 
 /// Share of a ring's area in the valley, from a regular grid of samples.
@@ -293,13 +318,37 @@ fn seat_for(terrain: &Terrain, ring: &[LonLat], rng: &mut ChaCha8Rng) -> LonLat 
 /// and sometimes secondary elsewhere.
 fn trunk_roads(
     province: &Province,
-    tiling: &Tiling,
-    seat_nodes: &[u32],
-    seats: &[LonLat],
+    seats: &Seats,
     network: &mut Network,
     names: &mut NameBook,
     rng: &mut ChaCha8Rng,
 ) {
+    let links = seat_links(&province.tiling, rng);
+    let mut tree = Forest::new(seats.positions.len());
+    for (hills, a, b) in cheapest_first(province, &seats.positions, &links) {
+        let in_tree = tree.join(a, b);
+        let class = if in_tree || hills < 0.35 {
+            RoadClass::Primary
+        } else if rng.random_bool(0.4) {
+            RoadClass::Secondary
+        } else {
+            continue;
+        };
+        let label = trunk_label(province, class, hills, names, rng);
+        network.build_road(
+            seats.nodes[a],
+            seats.nodes[b],
+            label,
+            &province.terrain,
+            rng,
+        );
+    }
+}
+
+/// Pairs of districts (tiling cells) whose seats a trunk road may join:
+/// neighbours along the grid, and one diagonal of some grid squares, as
+/// highways cut corners.
+fn seat_links(tiling: &Tiling, rng: &mut ChaCha8Rng) -> Vec<(usize, usize)> {
     let at = |row: usize, column: usize| {
         tiling
             .cells
@@ -311,7 +360,6 @@ fn trunk_roads(
         let (r, c) = (cell.row, cell.column);
         links.extend(at(r, c + 1).map(|j| (i, j)));
         links.extend(at(r + 1, c).map(|j| (i, j)));
-        // One diagonal of some grid squares, as highways cut corners.
         if rng.random_bool(0.4) {
             let diagonal = if rng.random_bool(0.5) {
                 (at(r, c), at(r + 1, c + 1))
@@ -323,6 +371,17 @@ fn trunk_roads(
             }
         }
     }
+    links
+}
+
+/// The links, cheapest first (length, up to three times more in the
+/// hills), each as its hilliness (0–1, sampled along the straight line)
+/// and its two districts.
+fn cheapest_first(
+    province: &Province,
+    seats: &[LonLat],
+    links: &[(usize, usize)],
+) -> Vec<(f64, usize, usize)> {
     let hilliness = |a: LonLat, b: LonLat| {
         (0..=8)
             .map(|k| province.terrain.highland_weight(lerp(a, b, k as f64 / 8.0)))
@@ -342,49 +401,73 @@ fn trunk_roads(
         })
         .collect();
     costed.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+    costed
+        .into_iter()
+        .map(|(_, hills, a, b)| (hills, a, b))
+        .collect()
+}
 
-    let mut parent: Vec<usize> = (0..seats.len()).collect();
-    fn root(parent: &mut [usize], mut v: usize) -> usize {
-        while parent[v] != v {
-            parent[v] = parent[parent[v]];
-            v = parent[v];
+/// Which seats the trunk roads have joined so far (union–find).
+struct Forest {
+    parent: Vec<usize>,
+}
+
+impl Forest {
+    fn new(seats: usize) -> Self {
+        Forest {
+            parent: (0..seats).collect(),
+        }
+    }
+
+    fn root(&mut self, mut v: usize) -> usize {
+        while self.parent[v] != v {
+            self.parent[v] = self.parent[self.parent[v]];
+            v = self.parent[v];
         }
         v
     }
-    for (_, hills, a, b) in costed {
-        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-        let in_tree = ra != rb;
-        if in_tree {
-            parent[ra] = rb;
+
+    /// Joins the trees of `a` and `b`; `false` when they were one already.
+    fn join(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.root(a), self.root(b));
+        let joined = ra != rb;
+        if joined {
+            self.parent[ra] = rb;
         }
-        let class = if in_tree || hills < 0.35 {
-            RoadClass::Primary
-        } else if rng.random_bool(0.4) {
-            RoadClass::Secondary
-        } else {
-            continue;
-        };
-        let label = match class {
-            RoadClass::Primary => {
-                let posted = rng.random_bool(if hills < 0.5 { 0.7 } else { 0.4 });
-                let maxspeed_kmh = posted.then_some(if hills < 0.5 { 90 } else { 60 });
-                RoadLabel {
-                    class,
-                    name: names.highway(),
-                    maxspeed_kmh,
-                }
+        joined
+    }
+}
+
+/// A trunk road's name and posted speed: a primary road is a numbered
+/// highway, a secondary one a rural road of the province. Posted limits
+/// are higher in the valley, where primary roads are also posted more
+/// often.
+fn trunk_label(
+    province: &Province,
+    class: RoadClass,
+    hills: f64,
+    names: &mut NameBook,
+    rng: &mut ChaCha8Rng,
+) -> RoadLabel {
+    match class {
+        RoadClass::Primary => {
+            let posted = rng.random_bool(if hills < 0.5 { 0.7 } else { 0.4 });
+            let maxspeed_kmh = posted.then_some(if hills < 0.5 { 90 } else { 60 });
+            RoadLabel {
+                class,
+                name: names.highway(),
+                maxspeed_kmh,
             }
-            _ => {
-                let posted = rng.random_bool(0.3);
-                let maxspeed_kmh = posted.then_some(if hills < 0.5 { 80 } else { 60 });
-                RoadLabel {
-                    class,
-                    name: names::rural_road(province.road_prefix, rng),
-                    maxspeed_kmh,
-                }
+        }
+        _ => {
+            let posted = rng.random_bool(0.3);
+            let maxspeed_kmh = posted.then_some(if hills < 0.5 { 80 } else { 60 });
+            RoadLabel {
+                class,
+                name: names::rural_road(province.road_prefix, rng),
+                maxspeed_kmh,
             }
-        };
-        network.build_road(seat_nodes[a], seat_nodes[b], label, &province.terrain, rng);
+        }
     }
 }
 

@@ -322,12 +322,24 @@ impl Network {
     /// vertices into the roads in order along each segment. Returns the
     /// number of splices.
     fn node_pass(&mut self) -> usize {
-        let mut segments: Vec<(u32, u32)> = Vec::new();
+        let segments = self.segments();
+        let splices = self.find_splices(&segments);
+        if splices.is_empty() {
+            return 0;
+        }
+        let resolved = self.resolve_splices(&segments, splices);
+        self.splice_in(&resolved);
+        resolved.len()
+    }
+
+    /// Every segment of every road, indexed by the cells its box covers.
+    fn segments(&self) -> Segments {
+        let mut list: Vec<(u32, u32)> = Vec::new();
         let mut index = Grid::new(self.min, self.max, SEGMENT_CELL_DEG);
         for (r, road) in self.roads.iter().enumerate() {
             for k in 0..road.nodes.len().saturating_sub(1) {
-                let id = segments.len() as u32;
-                segments.push((r as u32, k as u32));
+                let id = list.len() as u32;
+                list.push((r as u32, k as u32));
                 index.insert_box(
                     self.nodes[road.nodes[k] as usize],
                     self.nodes[road.nodes[k + 1] as usize],
@@ -335,69 +347,84 @@ impl Network {
                 );
             }
         }
-        let ends = |s: u32| {
-            let (r, k) = segments[s as usize];
-            let road = &self.roads[r as usize];
-            (road.nodes[k as usize], road.nodes[k as usize + 1])
-        };
-        // (segment, parameter along it, vertex): a vertex to splice in.
-        // Rows of cells are searched in parallel and their finds joined in
-        // row order: the same list, in the same order, as a plain loop.
-        let (nx, ny) = index.dims();
-        let nodes = &self.nodes;
-        let splices: Vec<(u32, f64, Splice)> = (0..ny)
+        Segments { list, index }
+    }
+
+    /// Where segments meet, as (segment, parameter along it, vertex) to
+    /// splice in. Rows of cells are searched in parallel and their finds
+    /// joined in row order: the same list, in the same order, as a plain
+    /// loop.
+    fn find_splices(&self, segments: &Segments) -> Vec<(u32, f64, Splice)> {
+        let (nx, ny) = segments.index.dims();
+        (0..ny)
             .into_par_iter()
             .flat_map_iter(|iy| {
                 let mut found: Vec<(u32, f64, Splice)> = Vec::new();
                 for ix in 0..nx {
-                    let cell = index.cell(ix, iy);
-                    for (n, &s1) in cell.iter().enumerate() {
-                        for &s2 in &cell[n + 1..] {
-                            let (a, b) = ends(s1);
-                            let (c, d) = ends(s2);
-                            if a == c || a == d || b == c || b == d {
-                                continue;
-                            }
-                            let [pa, pb, pc, pd] = [a, b, c, d].map(|v| nodes[v as usize]);
-                            let Some(meet) = meeting(pa, pb, pc, pd) else {
-                                continue;
-                            };
-                            if index.cell_of(meet.point) != (ix, iy) {
-                                continue;
-                            }
-                            match meet.kind {
-                                MeetKind::Cross { t, u } => {
-                                    let new = Splice::New(meet.point);
-                                    found.push((s1, t, new));
-                                    found.push((s2, u, new));
-                                }
-                                MeetKind::Touch { on_first, t } => {
-                                    // A vertex of one segment lies on the other.
-                                    let (host, vertex) = if on_first {
-                                        (s1, if meet.point == pc { c } else { d })
-                                    } else {
-                                        (s2, if meet.point == pa { a } else { b })
-                                    };
-                                    found.push((host, t, Splice::Existing(vertex)));
-                                }
-                            }
-                        }
-                    }
+                    self.cell_splices(segments, (ix, iy), &mut found);
                 }
                 found
             })
-            .collect();
-        if splices.is_empty() {
-            return 0;
+            .collect()
+    }
+
+    /// The splices of the meetings of segments in `cell` whose meeting
+    /// point lies in that cell, added to `found`.
+    fn cell_splices(
+        &self,
+        segments: &Segments,
+        cell: (usize, usize),
+        found: &mut Vec<(u32, f64, Splice)>,
+    ) {
+        let in_cell = segments.index.cell(cell.0, cell.1);
+        for (n, &s1) in in_cell.iter().enumerate() {
+            for &s2 in &in_cell[n + 1..] {
+                let (a, b) = segments.ends(&self.roads, s1);
+                let (c, d) = segments.ends(&self.roads, s2);
+                if a == c || a == d || b == c || b == d {
+                    continue;
+                }
+                let [pa, pb, pc, pd] = [a, b, c, d].map(|v| self.nodes[v as usize]);
+                let Some(meet) = meeting(pa, pb, pc, pd) else {
+                    continue;
+                };
+                if segments.index.cell_of(meet.point) != cell {
+                    continue;
+                }
+                match meet.kind {
+                    MeetKind::Cross { t, u } => {
+                        let new = Splice::New(meet.point);
+                        found.push((s1, t, new));
+                        found.push((s2, u, new));
+                    }
+                    MeetKind::Touch { on_first, t } => {
+                        // A vertex of one segment lies on the other.
+                        let (host, vertex) = if on_first {
+                            (s1, if meet.point == pc { c } else { d })
+                        } else {
+                            (s2, if meet.point == pa { a } else { b })
+                        };
+                        found.push((host, t, Splice::Existing(vertex)));
+                    }
+                }
+            }
         }
-        // Resolve new crossing points to vertices: one vertex per point, and
-        // a point that rounds onto a segment end reuses that end.
+    }
+
+    /// Resolves new crossing points to vertices: one vertex per point, and
+    /// a point that rounds onto a segment end reuses that end. Returns
+    /// (road, segment, parameter, vertex) in road order, then along each
+    /// road.
+    fn resolve_splices(
+        &mut self,
+        segments: &Segments,
+        splices: Vec<(u32, f64, Splice)>,
+    ) -> Vec<(u32, u32, f64, u32)> {
         let mut resolved: Vec<(u32, u32, f64, u32)> = Vec::with_capacity(splices.len());
         let mut last_new: Option<(LonLat, u32)> = None;
         for (s, t, splice) in splices {
-            let (r, k) = segments[s as usize];
-            let road = &self.roads[r as usize].nodes;
-            let (a, b) = (road[k as usize], road[k as usize + 1]);
+            let (r, k) = segments.list[s as usize];
+            let (a, b) = segments.ends(&self.roads, s);
             let vertex = match splice {
                 Splice::Existing(v) => v,
                 Splice::New(p) => {
@@ -424,7 +451,13 @@ impl Network {
                 .then(x.2.total_cmp(&y.2))
                 .then(x.3.cmp(&y.3))
         });
-        let inserted = resolved.len();
+        resolved
+    }
+
+    /// Splices the resolved vertices into their roads, after the start of
+    /// their segment, dropping a vertex that repeats the previous one's
+    /// coordinates.
+    fn splice_in(&mut self, resolved: &[(u32, u32, f64, u32)]) {
         let mut cursor = 0;
         for (r, road) in self.roads.iter_mut().enumerate() {
             if resolved.get(cursor).is_none_or(|x| x.0 as usize != r) {
@@ -444,7 +477,6 @@ impl Network {
             }
             road.nodes = nodes;
         }
-        inserted
     }
 
     /// The finished roads with their coordinates.
@@ -461,6 +493,22 @@ impl Network {
                 coords: r.nodes.iter().map(|&v| nodes[v as usize]).collect(),
             })
             .collect()
+    }
+}
+
+/// The segments of a noding pass: each as (road, index of its first
+/// vertex in the road), and a grid of the cells each segment's box covers.
+struct Segments {
+    list: Vec<(u32, u32)>,
+    index: Grid<u32>,
+}
+
+impl Segments {
+    /// The end vertices of segment `s`.
+    fn ends(&self, roads: &[RoadDraft], s: u32) -> (u32, u32) {
+        let (r, k) = self.list[s as usize];
+        let road = &roads[r as usize];
+        (road.nodes[k as usize], road.nodes[k as usize + 1])
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    Action, DistrictCode, Inputs, RejectedSchool, Rejects, School, SchoolId, SourceRef,
+    Action, District, DistrictCode, Inputs, RejectedSchool, Rejects, School, SchoolId, SourceRef,
 };
 use crate::spatial::DistrictIndex;
 
@@ -30,7 +30,7 @@ pub struct Validated {
 
 /// A district as messages name it: its code, and its name when it has one
 /// (`5001 เมืองเชียงใหม่`).
-fn named(d: &crate::model::District) -> String {
+fn named(d: &District) -> String {
     if d.name.trim().is_empty() || d.name == d.code.0 {
         d.code.0.clone()
     } else {
@@ -49,80 +49,130 @@ pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
         mut rejects,
         ..
     } = inputs;
-    let by_code: BTreeMap<&DistrictCode, usize> = districts
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (&d.code, i))
-        .collect();
+    let places = Places::new(&districts, index);
     let mut seen: BTreeMap<SchoolId, SourceRef> = BTreeMap::new();
     let mut placed = Vec::with_capacity(schools.len());
 
     for school in schools {
-        let mut refuse = |field: &str, reason: String, school: School| {
-            rejects.push(
-                &school.source,
-                &school.id.0,
-                field,
-                reason.clone(),
-                Action::Refused,
-            );
-            rejected_schools.push(RejectedSchool {
-                id: school.id,
-                name: school.name,
-                lon_lat: Some((school.lon, school.lat)),
-                reason,
-                source: school.source,
-            });
-        };
-        if let Some(first) = seen.get(&school.id) {
-            let reason = format!("duplicate id: first seen at {}:{}", first.file, first.line);
-            refuse("id", reason, school);
-            continue;
-        }
-        seen.insert(school.id.clone(), school.source.clone());
-
-        let found = index.locate(school.lon, school.lat);
-        let district = match (&school.district, found) {
-            (Some(code), found) => match by_code.get(code) {
-                Some(&i) => {
-                    if found.is_some_and(|f| f != i) || found.is_none() {
-                        let where_ = match found {
-                            Some(f) => format!("inside district {}", named(&districts[f])),
-                            None => "outside every district".to_string(),
-                        };
-                        rejects.push(
-                            &school.source,
-                            &school.id.0,
-                            "district",
-                            format!(
-                                "district code {} given but the point lies {where_}; the given code is kept",
-                                named(&districts[i])
-                            ),
-                            Action::Flagged,
-                        );
-                    }
-                    i
-                }
-                None => {
-                    refuse("district", format!("unknown district code {code}"), school);
-                    continue;
-                }
-            },
-            (None, Some(i)) => i,
-            (None, None) => {
-                refuse(
-                    "lon/lat",
-                    "point lies outside every district".to_string(),
-                    school,
-                );
-                continue;
+        let district = match seen.get(&school.id) {
+            Some(first) => Err(Refusal {
+                field: "id",
+                reason: format!("duplicate id: first seen at {}:{}", first.file, first.line),
+            }),
+            None => {
+                seen.insert(school.id.clone(), school.source.clone());
+                places.district_of(&school, &mut rejects)
             }
         };
-        placed.push(PlacedSchool { school, district });
+        match district {
+            Ok(district) => placed.push(PlacedSchool { school, district }),
+            Err(refusal) => refusal.record(school, &mut rejects, &mut rejected_schools),
+        }
     }
     Validated {
         schools: placed,
         rejected_schools,
         rejects,
+    }
+}
+
+/// Why a school is refused: the field at fault, in words.
+struct Refusal {
+    field: &'static str,
+    reason: String,
+}
+
+impl Refusal {
+    /// Records the refusal in the rejects, and the school among the
+    /// rejected ones (it still appears in `schools.geojson`).
+    fn record(self, school: School, rejects: &mut Rejects, rejected: &mut Vec<RejectedSchool>) {
+        rejects.push(
+            &school.source,
+            &school.id.0,
+            self.field,
+            self.reason.clone(),
+            Action::Refused,
+        );
+        rejected.push(RejectedSchool {
+            id: school.id,
+            name: school.name,
+            lon_lat: Some((school.lon, school.lat)),
+            reason: self.reason,
+            source: school.source,
+        });
+    }
+}
+
+/// The districts, by code and by polygon.
+struct Places<'a> {
+    districts: &'a [District],
+    by_code: BTreeMap<&'a DistrictCode, usize>,
+    index: &'a DistrictIndex,
+}
+
+impl<'a> Places<'a> {
+    fn new(districts: &'a [District], index: &'a DistrictIndex) -> Self {
+        let by_code = districts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (&d.code, i))
+            .collect();
+        Places {
+            districts,
+            by_code,
+            index,
+        }
+    }
+
+    /// The school's district (an index into the list): its given code,
+    /// flagged when the point lies elsewhere, else the polygon holding the
+    /// point. Refused when the code is unknown, or when no code is given
+    /// and the point is outside every district.
+    fn district_of(&self, school: &School, rejects: &mut Rejects) -> Result<usize, Refusal> {
+        let found = self.index.locate(school.lon, school.lat);
+        match (&school.district, found) {
+            (Some(code), found) => match self.by_code.get(code) {
+                Some(&i) => {
+                    if found.is_some_and(|f| f != i) || found.is_none() {
+                        self.flag_elsewhere(school, i, found, rejects);
+                    }
+                    Ok(i)
+                }
+                None => Err(Refusal {
+                    field: "district",
+                    reason: format!("unknown district code {code}"),
+                }),
+            },
+            (None, Some(i)) => Ok(i),
+            (None, None) => Err(Refusal {
+                field: "lon/lat",
+                reason: "point lies outside every district".to_string(),
+            }),
+        }
+    }
+
+    /// Flags a school whose given district `given` is not the one its point
+    /// lies in (`found`, or none); the given code is kept.
+    fn flag_elsewhere(
+        &self,
+        school: &School,
+        given: usize,
+        found: Option<usize>,
+        rejects: &mut Rejects,
+    ) {
+        let where_ = match found {
+            Some(f) => format!("inside district {}", named(&self.districts[f])),
+            None => "outside every district".to_string(),
+        };
+        rejects.push(
+            &school.source,
+            &school.id.0,
+            "district",
+            format!(
+                "district code {} given but the point lies {where_}; the given code is kept",
+                named(&self.districts[given])
+            ),
+            Action::Flagged,
+        );
     }
 }

@@ -113,6 +113,30 @@ pub fn hubs(r: &RunResult) -> Layer {
 /// `schools`: every input school once, with its role.
 pub fn schools(r: &RunResult) -> Layer {
     let mut b = LayerBuilder::new("schools", GeomKind::Point);
+    school_fields(&mut b);
+    for s in &r.schools {
+        b.text(s.id.0.as_str())
+            .text(s.name.as_str())
+            .text(s.district.as_ref().map_or("", |d| d.0.as_str()))
+            .text(s.level.map_or("", |l| l.as_str()))
+            .opt_num(s.students)
+            .text(s.role.as_str())
+            .text(s.hub_id.as_ref().map_or("", |h| h.0.as_str()))
+            .text(s.hub_level.map_or("", |l| l.as_str()))
+            .opt_num(s.travel_min)
+            .opt_num(s.road_km)
+            .opt_num(s.offroad_m)
+            .bool(s.over_capacity)
+            .text(s.reason.as_str());
+        b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| {
+            OutGeometry::Point(Coord { x, y })
+        }));
+    }
+    b.finish()
+}
+
+/// The fields of the `schools` layer, with their units and meanings.
+fn school_fields(b: &mut LayerBuilder) {
     b.field("id", Kind::Text, "", "school id")
         .field("name", Kind::Text, "", "school name")
         .field(
@@ -179,25 +203,6 @@ pub fn schools(r: &RunResult) -> Layer {
             "",
             "why stand-alone or rejected, \"\" otherwise",
         );
-    for s in &r.schools {
-        b.text(s.id.0.as_str())
-            .text(s.name.as_str())
-            .text(s.district.as_ref().map_or("", |d| d.0.as_str()))
-            .text(s.level.map_or("", |l| l.as_str()))
-            .opt_num(s.students)
-            .text(s.role.as_str())
-            .text(s.hub_id.as_ref().map_or("", |h| h.0.as_str()))
-            .text(s.hub_level.map_or("", |l| l.as_str()))
-            .opt_num(s.travel_min)
-            .opt_num(s.road_km)
-            .opt_num(s.offroad_m)
-            .bool(s.over_capacity)
-            .text(s.reason.as_str());
-        b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| {
-            OutGeometry::Point(Coord { x, y })
-        }));
-    }
-    b.finish()
 }
 
 /// `routes`: each member's road path to its hub.

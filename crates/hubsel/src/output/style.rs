@@ -150,87 +150,94 @@ enum Sym {
     },
 }
 
-fn symbol(out: &mut String, name: &str, sym: &Sym) {
-    let kind = match sym {
-        Sym::Marker { .. } => "marker",
-        Sym::Line { .. } => "line",
-        Sym::Fill { .. } => "fill",
-    };
-    let _ = writeln!(out, "      <symbol type=\"{kind}\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">", xml(name));
-    data_defined(out, "        ", &[]);
-    match sym {
-        Sym::Marker {
-            shape,
-            color,
-            size_mm,
-            size_expr,
-        } => {
-            let _ = writeln!(
-                out,
-                "        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">"
-            );
-            props(
-                out,
-                "          ",
-                &[
-                    ("angle", "0".into()),
-                    ("color", rgba(*color, 255)),
-                    ("joinstyle", "bevel".into()),
-                    ("name", (*shape).into()),
-                    ("offset", "0,0".into()),
-                    ("outline_color", rgba((255, 255, 255), 255)),
-                    ("outline_style", "solid".into()),
-                    ("outline_width", "0.2".into()),
-                    ("outline_width_unit", "MM".into()),
-                    ("scale_method", "diameter".into()),
-                    ("size", format!("{size_mm}")),
-                    ("size_unit", "MM".into()),
-                ],
-            );
-            let exprs: Vec<(&str, String)> =
-                size_expr.iter().map(|e| ("size", e.clone())).collect();
-            data_defined(out, "          ", &exprs);
-        }
-        Sym::Line { color, width_mm } => {
-            let _ = writeln!(
-                out,
-                "        <layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" pass=\"0\">"
-            );
-            props(
-                out,
-                "          ",
-                &[
-                    ("capstyle", "round".into()),
-                    ("joinstyle", "round".into()),
-                    ("line_color", rgba(*color, 255)),
-                    ("line_style", "solid".into()),
-                    ("line_width", format!("{width_mm}")),
-                    ("line_width_unit", "MM".into()),
-                ],
-            );
-            data_defined(out, "          ", &[]);
-        }
-        Sym::Fill { color, alpha } => {
-            let _ = writeln!(
-                out,
-                "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">"
-            );
-            props(
-                out,
-                "          ",
-                &[
-                    ("color", rgba(*color, *alpha)),
-                    ("joinstyle", "bevel".into()),
-                    ("outline_color", rgba((90, 90, 90), 255)),
-                    ("outline_style", "solid".into()),
-                    ("outline_width", "0.3".into()),
-                    ("outline_width_unit", "MM".into()),
-                    ("style", "solid".into()),
-                ],
-            );
-            data_defined(out, "          ", &[]);
+impl Sym {
+    /// The QGIS symbol type.
+    fn kind(&self) -> &'static str {
+        match self {
+            Sym::Marker { .. } => "marker",
+            Sym::Line { .. } => "line",
+            Sym::Fill { .. } => "fill",
         }
     }
+
+    /// The QGIS class of its one symbol layer.
+    fn layer_class(&self) -> &'static str {
+        match self {
+            Sym::Marker { .. } => "SimpleMarker",
+            Sym::Line { .. } => "SimpleLine",
+            Sym::Fill { .. } => "SimpleFill",
+        }
+    }
+
+    /// The symbol layer's properties, by name in QGIS's order.
+    fn properties(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Sym::Marker {
+                shape,
+                color,
+                size_mm,
+                ..
+            } => vec![
+                ("angle", "0".into()),
+                ("color", rgba(*color, 255)),
+                ("joinstyle", "bevel".into()),
+                ("name", (*shape).into()),
+                ("offset", "0,0".into()),
+                ("outline_color", rgba((255, 255, 255), 255)),
+                ("outline_style", "solid".into()),
+                ("outline_width", "0.2".into()),
+                ("outline_width_unit", "MM".into()),
+                ("scale_method", "diameter".into()),
+                ("size", format!("{size_mm}")),
+                ("size_unit", "MM".into()),
+            ],
+            Sym::Line { color, width_mm } => vec![
+                ("capstyle", "round".into()),
+                ("joinstyle", "round".into()),
+                ("line_color", rgba(*color, 255)),
+                ("line_style", "solid".into()),
+                ("line_width", format!("{width_mm}")),
+                ("line_width_unit", "MM".into()),
+            ],
+            Sym::Fill { color, alpha } => vec![
+                ("color", rgba(*color, *alpha)),
+                ("joinstyle", "bevel".into()),
+                ("outline_color", rgba((90, 90, 90), 255)),
+                ("outline_style", "solid".into()),
+                ("outline_width", "0.3".into()),
+                ("outline_width_unit", "MM".into()),
+                ("style", "solid".into()),
+            ],
+        }
+    }
+
+    /// The symbol layer's data-defined properties: a marker's size
+    /// expression, when it has one.
+    fn expressions(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Sym::Marker { size_expr, .. } => {
+                size_expr.iter().map(|e| ("size", e.clone())).collect()
+            }
+            Sym::Line { .. } | Sym::Fill { .. } => Vec::new(),
+        }
+    }
+}
+
+fn symbol(out: &mut String, name: &str, sym: &Sym) {
+    let _ = writeln!(
+        out,
+        "      <symbol type=\"{}\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">",
+        sym.kind(),
+        xml(name)
+    );
+    data_defined(out, "        ", &[]);
+    let _ = writeln!(
+        out,
+        "        <layer class=\"{}\" enabled=\"1\" locked=\"0\" pass=\"0\">",
+        sym.layer_class()
+    );
+    props(out, "          ", &sym.properties());
+    data_defined(out, "          ", &sym.expressions());
     let _ = writeln!(out, "        </layer>");
     let _ = writeln!(out, "      </symbol>");
 }
@@ -394,169 +401,181 @@ pub fn qml(layer: &Layer, limit_min: f64, weighting: Weighting) -> String {
     match layer.name {
         "hubs" => {
             open(&mut out, true);
-            // Marker diameter from 2.5 mm to 10 mm by students served
-            // (by member schools when the run weighs by schools, as the
-            // report's map does); the 0.57 exponent (Flannery) makes areas
-            // read as amounts.
-            let (field, what) = if weighting == Weighting::Students
-                && layer.fields.iter().any(|f| f.name == "served")
-            {
-                ("served", "students served")
-            } else {
-                ("members", "member schools")
-            };
-            let max = max_of(layer, field).max(1.0);
-            let size = format!("coalesce(scale_exp(\"{field}\", 0, {max}, 2.5, 10, 0.57), 2.5)");
-            let cats = [
-                Category {
-                    value: "primary",
-                    label: format!("primary hub (size: {what})"),
-                    sym: Sym::Marker {
-                        shape: "circle",
-                        color: palette::PRIMARY,
-                        size_mm: 4.0,
-                        size_expr: Some(size.clone()),
-                    },
-                },
-                Category {
-                    value: "secondary",
-                    label: format!("secondary hub (size: {what})"),
-                    sym: Sym::Marker {
-                        shape: "square",
-                        color: palette::SECONDARY,
-                        size_mm: 4.0,
-                        size_expr: Some(size),
-                    },
-                },
-            ];
-            categorized(&mut out, "level", &cats);
+            categorized(&mut out, "level", &hub_categories(layer, weighting));
             labels(&mut out, "name");
         }
         "schools" => {
             open(&mut out, false);
-            let cats = [
-                Category {
-                    value: Role::Hub.as_str(),
-                    label: "hub".into(),
-                    sym: Sym::Marker {
-                        shape: "star",
-                        color: palette::HUB,
-                        size_mm: 3.6,
-                        size_expr: None,
-                    },
-                },
-                Category {
-                    value: Role::Member.as_str(),
-                    label: "member (networked to a hub)".into(),
-                    sym: Sym::Marker {
-                        shape: "circle",
-                        color: palette::MEMBER,
-                        size_mm: 2.0,
-                        size_expr: None,
-                    },
-                },
-                Category {
-                    value: Role::StandAlone.as_str(),
-                    label: "stand-alone (too remote to join)".into(),
-                    sym: Sym::Marker {
-                        shape: "triangle",
-                        color: palette::STANDALONE,
-                        size_mm: 2.6,
-                        size_expr: None,
-                    },
-                },
-                Category {
-                    value: Role::Rejected.as_str(),
-                    label: "rejected input row (see rejects.csv)".into(),
-                    sym: Sym::Marker {
-                        shape: "cross2",
-                        color: palette::REJECTED,
-                        size_mm: 2.4,
-                        size_expr: None,
-                    },
-                },
-            ];
-            categorized(&mut out, "role", &cats);
+            categorized(&mut out, "role", &role_categories());
         }
         "routes" => {
             open(&mut out, false);
-            let limit = if limit_min > 0.0 {
-                limit_min
-            } else {
-                max_of(layer, "travel_min").max(1.0)
-            };
-            let beyond = max_of(layer, "travel_min").max(limit) + 1.0;
-            let bounds = [0.0, limit / 3.0, 2.0 * limit / 3.0, limit, beyond];
-            let ranges: Vec<Range> = (0..4)
-                .map(|i| Range {
-                    lower: bounds[i],
-                    upper: bounds[i + 1],
-                    label: if i < 3 {
-                        format!(
-                            "{} - {} min",
-                            num_label(bounds[i]),
-                            num_label(bounds[i + 1])
-                        )
-                    } else {
-                        format!("over {} min", num_label(limit))
-                    },
-                    sym: Sym::Line {
-                        color: palette::MINUTES[i],
-                        width_mm: 0.5,
-                    },
-                })
-                .collect();
-            graduated(&mut out, "travel_min", &ranges);
+            graduated(&mut out, "travel_min", &minute_ranges(layer, limit_min));
         }
         "districts" => {
             open(&mut out, false);
-            let b = palette::SHARE_BREAKS;
-            let ranges: Vec<Range> = (0..4)
-                .map(|i| Range {
-                    lower: b[i],
-                    upper: b[i + 1],
-                    label: format!(
-                        "{:.0} - {:.0} % of {} within the limit",
-                        100.0 * b[i],
-                        100.0 * b[i + 1],
-                        weighting.as_str()
-                    ),
-                    sym: Sym::Fill {
-                        color: palette::SHARE[i],
-                        alpha: 150,
-                    },
-                })
-                .collect();
-            graduated(&mut out, "share_in", &ranges);
+            graduated(&mut out, "share_in", &share_ranges(weighting));
         }
         _ => {
             open(&mut out, false);
-            let sym = match layer.geometry {
-                GeomKind::Point => Sym::Marker {
-                    shape: "circle",
-                    color: palette::HUB,
-                    size_mm: 2.0,
-                    size_expr: None,
-                },
-                GeomKind::LineString => Sym::Line {
-                    color: palette::HUB,
-                    width_mm: 0.4,
-                },
-                GeomKind::MultiPolygon => Sym::Fill {
-                    color: palette::REJECTED,
-                    alpha: 120,
-                },
-            };
-            let _ = writeln!(out, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">");
-            let _ = writeln!(out, "    <symbols>");
-            symbol(&mut out, "0", &sym);
-            let _ = writeln!(out, "    </symbols>");
-            let _ = writeln!(out, "    <rotation/>");
-            let _ = writeln!(out, "    <sizescale/>");
-            let _ = writeln!(out, "  </renderer-v2>");
+            single_symbol(&mut out, &plain_symbol(layer.geometry));
         }
     }
     aliases(&mut out, layer);
     out.push_str("</qgis>\n");
     out
+}
+
+/// Hubs by level, sized by what they serve.
+fn hub_categories(layer: &Layer, weighting: Weighting) -> [Category; 2] {
+    // Marker diameter from 2.5 mm to 10 mm by students served
+    // (by member schools when the run weighs by schools, as the
+    // report's map does); the 0.57 exponent (Flannery) makes areas
+    // read as amounts.
+    let (field, what) =
+        if weighting == Weighting::Students && layer.fields.iter().any(|f| f.name == "served") {
+            ("served", "students served")
+        } else {
+            ("members", "member schools")
+        };
+    let max = max_of(layer, field).max(1.0);
+    let size = format!("coalesce(scale_exp(\"{field}\", 0, {max}, 2.5, 10, 0.57), 2.5)");
+    [
+        Category {
+            value: "primary",
+            label: format!("primary hub (size: {what})"),
+            sym: Sym::Marker {
+                shape: "circle",
+                color: palette::PRIMARY,
+                size_mm: 4.0,
+                size_expr: Some(size.clone()),
+            },
+        },
+        Category {
+            value: "secondary",
+            label: format!("secondary hub (size: {what})"),
+            sym: Sym::Marker {
+                shape: "square",
+                color: palette::SECONDARY,
+                size_mm: 4.0,
+                size_expr: Some(size),
+            },
+        },
+    ]
+}
+
+/// Schools by role.
+fn role_categories() -> [Category; 4] {
+    let marker = |shape, color, size_mm| Sym::Marker {
+        shape,
+        color,
+        size_mm,
+        size_expr: None,
+    };
+    [
+        Category {
+            value: Role::Hub.as_str(),
+            label: "hub".into(),
+            sym: marker("star", palette::HUB, 3.6),
+        },
+        Category {
+            value: Role::Member.as_str(),
+            label: "member (networked to a hub)".into(),
+            sym: marker("circle", palette::MEMBER, 2.0),
+        },
+        Category {
+            value: Role::StandAlone.as_str(),
+            label: "stand-alone (too remote to join)".into(),
+            sym: marker("triangle", palette::STANDALONE, 2.6),
+        },
+        Category {
+            value: Role::Rejected.as_str(),
+            label: "rejected input row (see rejects.csv)".into(),
+            sym: marker("cross2", palette::REJECTED, 2.4),
+        },
+    ]
+}
+
+/// Routes by door-to-door minutes: thirds of the travel limit (of the
+/// longest route when there is no limit), then beyond it.
+fn minute_ranges(layer: &Layer, limit_min: f64) -> Vec<Range> {
+    let limit = if limit_min > 0.0 {
+        limit_min
+    } else {
+        max_of(layer, "travel_min").max(1.0)
+    };
+    let beyond = max_of(layer, "travel_min").max(limit) + 1.0;
+    let bounds = [0.0, limit / 3.0, 2.0 * limit / 3.0, limit, beyond];
+    (0..4)
+        .map(|i| Range {
+            lower: bounds[i],
+            upper: bounds[i + 1],
+            label: if i < 3 {
+                format!(
+                    "{} - {} min",
+                    num_label(bounds[i]),
+                    num_label(bounds[i + 1])
+                )
+            } else {
+                format!("over {} min", num_label(limit))
+            },
+            sym: Sym::Line {
+                color: palette::MINUTES[i],
+                width_mm: 0.5,
+            },
+        })
+        .collect()
+}
+
+/// Districts by the share of students (or schools, by `weighting`) within
+/// the limit, at [`palette::SHARE_BREAKS`].
+fn share_ranges(weighting: Weighting) -> Vec<Range> {
+    let b = palette::SHARE_BREAKS;
+    (0..4)
+        .map(|i| Range {
+            lower: b[i],
+            upper: b[i + 1],
+            label: format!(
+                "{:.0} - {:.0} % of {} within the limit",
+                100.0 * b[i],
+                100.0 * b[i + 1],
+                weighting.as_str()
+            ),
+            sym: Sym::Fill {
+                color: palette::SHARE[i],
+                alpha: 150,
+            },
+        })
+        .collect()
+}
+
+/// The one symbol of a layer without a style of its own, by geometry.
+fn plain_symbol(geometry: GeomKind) -> Sym {
+    match geometry {
+        GeomKind::Point => Sym::Marker {
+            shape: "circle",
+            color: palette::HUB,
+            size_mm: 2.0,
+            size_expr: None,
+        },
+        GeomKind::LineString => Sym::Line {
+            color: palette::HUB,
+            width_mm: 0.4,
+        },
+        GeomKind::MultiPolygon => Sym::Fill {
+            color: palette::REJECTED,
+            alpha: 120,
+        },
+    }
+}
+
+/// A renderer that draws every feature with `sym`.
+fn single_symbol(out: &mut String, sym: &Sym) {
+    let _ = writeln!(out, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" referencescale=\"-1\">");
+    let _ = writeln!(out, "    <symbols>");
+    symbol(out, "0", sym);
+    let _ = writeln!(out, "    </symbols>");
+    let _ = writeln!(out, "    <rotation/>");
+    let _ = writeln!(out, "    <sizescale/>");
+    let _ = writeln!(out, "  </renderer-v2>");
 }

@@ -40,6 +40,31 @@ pub struct Ahp {
 /// square, positive, with a unit diagonal and reciprocal (aᵢⱼ·aⱼᵢ = 1
 /// within 1%, so that 0.333 stands for 1/3).
 pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp, AhpError> {
+    check_shape(a)?;
+    check_reciprocal(a)?;
+    let n = a.len();
+    let w = principal_eigenvector(a);
+    let lambda_max = (0..n)
+        .map(|i| (0..n).map(|j| a[i][j] * w[j]).sum::<f64>() / w[i])
+        .sum::<f64>()
+        / n as f64;
+    let ci = if n > 2 {
+        (lambda_max - n as f64) / (n as f64 - 1.0)
+    } else {
+        0.0
+    };
+    let cr = if n > 2 { ci / RANDOM_INDEX[n - 1] } else { 0.0 };
+    Ok(Ahp {
+        weights: w,
+        lambda_max,
+        ci: ci.max(0.0),
+        cr: cr.max(0.0),
+    })
+}
+
+/// A square matrix of 1 to 15 rows, of positive entries, with a unit
+/// diagonal.
+fn check_shape(a: &[Vec<f64>]) -> Result<(), AhpError> {
     let n = a.len();
     if n == 0 {
         return Err(AhpError("the matrix is empty".into()));
@@ -76,6 +101,11 @@ pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp, AhpError> {
             )));
         }
     }
+    Ok(())
+}
+
+/// Each judgment and its mirror multiply to 1, within 1%.
+fn check_reciprocal(a: &[Vec<f64>]) -> Result<(), AhpError> {
     for (i, row) in a.iter().enumerate() {
         for (j, other) in a.iter().enumerate().skip(i + 1) {
             let product = row[j] * other[i];
@@ -93,6 +123,13 @@ pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp, AhpError> {
             }
         }
     }
+    Ok(())
+}
+
+/// The principal eigenvector of a checked matrix, summing to 1, by power
+/// iteration from equal weights until no weight moves by 1e-15.
+fn principal_eigenvector(a: &[Vec<f64>]) -> Vec<f64> {
+    let n = a.len();
     let mut w = vec![1.0 / n as f64; n];
     for _ in 0..10_000 {
         let mut next: Vec<f64> = (0..n)
@@ -110,22 +147,7 @@ pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp, AhpError> {
             break;
         }
     }
-    let lambda_max = (0..n)
-        .map(|i| (0..n).map(|j| a[i][j] * w[j]).sum::<f64>() / w[i])
-        .sum::<f64>()
-        / n as f64;
-    let ci = if n > 2 {
-        (lambda_max - n as f64) / (n as f64 - 1.0)
-    } else {
-        0.0
-    };
-    let cr = if n > 2 { ci / RANDOM_INDEX[n - 1] } else { 0.0 };
-    Ok(Ahp {
-        weights: w,
-        lambda_max,
-        ci: ci.max(0.0),
-        cr: cr.max(0.0),
-    })
+    w
 }
 
 #[cfg(test)]

@@ -135,6 +135,32 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+/// Where the scenario's fields are in the data, when not as named.
+#[derive(Default)]
+struct Located {
+    /// Fields read from the name a DBF cut them to: scenario name → data name.
+    renamed: BTreeMap<String, String>,
+    /// Fields the data lacks, for a config that adapts to it.
+    missing: BTreeSet<String>,
+}
+
+/// A field the schools lack, with the fields they have and a close
+/// spelling.
+fn missing_field(field: &str, line: usize, data: &DataShape) -> Problem {
+    let known: Vec<&str> = data.fields.iter().map(String::as_str).collect();
+    let close = super::doc::did_you_mean(field, &known)
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default();
+    problem(
+        line,
+        field,
+        format!(
+            "the schools have no such numeric field{close} (they have: {})",
+            data.fields.join(", ")
+        ),
+    )
+}
+
 impl Config {
     /// The config as applied to `data`, or every reason it cannot be, each
     /// with its line. Fields a shapefile's DBF cut to 10 characters are
@@ -150,14 +176,37 @@ impl Config {
         let mut problems: Vec<Problem> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
 
-        // Where each field the scenario names is in the data.
-        let mut renamed: BTreeMap<String, String> = BTreeMap::new();
-        let mut missing: BTreeSet<String> = BTreeSet::new();
+        let located = self.locate_fields(data, &mut problems);
+        for (field, name) in &located.renamed {
+            out.rename_field(field, name);
+            notes.push(format!(
+                "`{field}` read from the DBF field `{name}` (a shapefile cuts field names to {DBF_NAME_BYTES} characters)"
+            ));
+        }
+        if !located.missing.is_empty() {
+            out.leave_out(&located.missing, &mut notes, &mut problems);
+        }
+        out.fit_min_students(data, &mut notes, &mut problems);
+        self.check_hub_ids(data, &mut problems);
+
+        if !problems.is_empty() {
+            return Err(Error::with_problems(ErrorKind::Scenario, problems).in_file(&self.source));
+        }
+        out.notes.extend(notes);
+        Ok(out)
+    }
+
+    /// Where each field the scenario names is in the data: the fields read
+    /// from a DBF-cut name, and those the data lacks when the config adapts
+    /// to it; a field that is ambiguous, or missing from the data of a
+    /// strict config, is a problem.
+    fn locate_fields(&self, data: &DataShape, problems: &mut Vec<Problem>) -> Located {
+        let mut located = Located::default();
         for (field, line) in self.fields_used() {
             match find(&field, &data.fields) {
                 Found::Exact => {}
                 Found::Cut(name) => {
-                    renamed.insert(field, name);
+                    located.renamed.insert(field, name);
                 }
                 Found::Ambiguous(names) => problems.push(problem(
                     line,
@@ -168,52 +217,46 @@ impl Config {
                     ),
                 )),
                 Found::Missing if self.adapts_to_data => {
-                    missing.insert(field);
+                    located.missing.insert(field);
                 }
-                Found::Missing => {
-                    let known: Vec<&str> = data.fields.iter().map(String::as_str).collect();
-                    let close = super::doc::did_you_mean(&field, &known)
-                        .map(|k| format!(" (did you mean `{k}`?)"))
-                        .unwrap_or_default();
-                    problems.push(problem(
-                        line,
-                        &field,
-                        format!(
-                            "the schools have no such numeric field{close} (they have: {})",
-                            data.fields.join(", ")
-                        ),
-                    ));
-                }
+                Found::Missing => problems.push(missing_field(&field, line, data)),
             }
         }
-        for (field, name) in &renamed {
-            out.rename_field(field, name);
+        located
+    }
+
+    /// `min_students > 0` on schools without any student count: left out
+    /// when the config adapts to the data, else a problem.
+    fn fit_min_students(
+        &mut self,
+        data: &DataShape,
+        notes: &mut Vec<String>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let min = self.constraints.min_students;
+        let counts_missing = min > 0.0 && data.without_enrolment();
+        if !counts_missing {
+            return;
+        }
+        if self.adapts_to_data {
+            self.constraints.min_students = 0.0;
             notes.push(format!(
-                "`{field}` read from the DBF field `{name}` (a shapefile cuts field names to {DBF_NAME_BYTES} characters)"
+                "min_students = {min} is left out: the schools have no student count"
+            ));
+        } else {
+            problems.push(problem(
+                self.min_students_line,
+                "constraints.min_students",
+                format!(
+                    "min_students = {min} needs student counts; the schools have none (remove it or set it to 0)"
+                ),
             ));
         }
-        if !missing.is_empty() {
-            out.leave_out(&missing, &mut notes, &mut problems);
-        }
+    }
 
-        let min = out.constraints.min_students;
-        if min > 0.0 && data.without_enrolment() {
-            if self.adapts_to_data {
-                out.constraints.min_students = 0.0;
-                notes.push(format!(
-                    "min_students = {min} is left out: the schools have no student count"
-                ));
-            } else {
-                problems.push(problem(
-                    self.min_students_line,
-                    "constraints.min_students",
-                    format!(
-                        "min_students = {min} needs student counts; the schools have none (remove it or set it to 0)"
-                    ),
-                ));
-            }
-        }
-
+    /// A required or excluded hub id that is not among the schools is a
+    /// problem.
+    fn check_hub_ids(&self, data: &DataShape, problems: &mut Vec<Problem>) {
         for (key, ids) in [
             ("required_hubs", &self.required_hubs),
             ("excluded_hubs", &self.excluded_hubs),
@@ -227,12 +270,6 @@ impl Config {
                 ));
             }
         }
-
-        if !problems.is_empty() {
-            return Err(Error::with_problems(ErrorKind::Scenario, problems).in_file(&self.source));
-        }
-        out.notes.extend(notes);
-        Ok(out)
     }
 
     /// Reads `field` from the data field `name` wherever the config uses it.
