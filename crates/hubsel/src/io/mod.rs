@@ -1,5 +1,6 @@
-//! Readers for the formats hubsel takes in, the GeoJSON writer of the
-//! output layers, and a shapefile writer for exporting inputs.
+//! Every file format hubsel reads or writes, both directions, in one
+//! place: the readers of the inputs, the format-neutral [`table`] of the
+//! output layers, and its writers.
 //!
 //! | input | formats |
 //! |---|---|
@@ -7,18 +8,33 @@
 //! | roads | GeoJSON and Shapefile lines, OSM PBF `highway=*` ways |
 //! | districts | GeoJSON and Shapefile (multi)polygons with holes, OSM PBF `boundary=administrative` relations |
 //!
+//! | output | module |
+//! |---|---|
+//! | a layer as a table: fields (name, type, unit, DBF name) and rows | [`table`] |
+//! | GeoJSON FeatureCollections (RFC 7946) | [`geojson::LayerWriter`] |
+//! | `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) | [`shapefile::files`] |
+//! | `.fgb` with a spatial index | [`flatgeobuf`] |
+//! | the inputs exported as shapefiles | [`shapefile::write_schools`] and its siblings |
+//!
 //! Every position is converted to WGS 84 on reading ([`crs`]); the format
 //! is chosen by the file's extension. Text-based readers take bytes plus
 //! the name to report in errors and rejects, so that the same code reads a
 //! user's file and the embedded fixture.
+//!
+//! This module knows the [`model`](crate::model) and the
+//! [`error`](crate::error) types and nothing later in the pipeline: what a
+//! run's layers hold is decided in [`output`](crate::output), which builds
+//! [`table::Layer`]s and hands them to the writers here.
 
 pub mod crs;
 pub mod csv;
+pub mod flatgeobuf;
 pub mod geojson;
 pub mod osm_pbf;
 pub mod polygons;
 pub mod schools;
 pub mod shapefile;
+pub mod table;
 
 use std::path::Path;
 

@@ -1,9 +1,5 @@
-//! ESRI Shapefiles in (schools as points, roads as lines, districts as
-//! polygons) and out (the same three, as a GIS export of inputs).
-//!
-//! A shapefile is several files with one stem: `.shp` (shapes), `.shx`
-//! (index), `.dbf` (attributes), `.prj` (coordinate system, WKT) and
-//! `.cpg` (the DBF's text encoding). Records are streamed one by one.
+//! Reading shapefiles: school points, road lines and district polygons,
+//! records streamed one by one.
 //!
 //! **Coordinate system**: the `.prj` when present, else the `--crs` given,
 //! else WGS 84. **Text encoding** of the DBF, first found wins: the
@@ -14,77 +10,22 @@
 //! silently garble every name).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use ::shapefile::dbase::{self, encoding::EncodingRs, FieldName, FieldValue};
-use ::shapefile::{Point, PolygonRing, Shape};
+use ::shapefile::dbase::{self, encoding::EncodingRs, FieldValue};
+use ::shapefile::{PolygonRing, Shape};
 use encoding_rs::Encoding;
 use geo::{Coord, LineString, MultiPolygon};
 
-use super::crs::{Crs, Reprojector};
-use super::geojson::{DistrictFields, RoadFields};
-use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
+use super::encoding_for_label;
 use crate::error::{Error, ErrorKind, Result};
+use crate::io::crs::{Crs, Reprojector};
+use crate::io::geojson::{self, DistrictFields, RoadFields};
+use crate::io::polygons;
+use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::model::{Action, Rejects};
-use crate::model::{District, DistrictCode, Road, School, SourceRef};
-
-/// Finds an encoding by the names people and tools write: WHATWG labels
-/// (`utf-8`, `windows-874`, `tis-620`, …), code page numbers (`874`,
-/// `cp874`, `65001`, `ANSI 1252`) and `latin1`.
-pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
-    let t = label
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_ascii_lowercase();
-    let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
-    let numeric = !digits.is_empty()
-        && t.trim_start_matches("ansi")
-            .trim_start_matches("cp")
-            .trim_start_matches("windows-")
-            .trim()
-            == digits;
-    if numeric {
-        return match digits.as_str() {
-            "874" => Some(encoding_rs::WINDOWS_874),
-            "65001" => Some(encoding_rs::UTF_8),
-            "1250" => Some(encoding_rs::WINDOWS_1250),
-            "1251" => Some(encoding_rs::WINDOWS_1251),
-            "1252" => Some(encoding_rs::WINDOWS_1252),
-            "1253" => Some(encoding_rs::WINDOWS_1253),
-            "1254" => Some(encoding_rs::WINDOWS_1254),
-            "1255" => Some(encoding_rs::WINDOWS_1255),
-            "1256" => Some(encoding_rs::WINDOWS_1256),
-            "1257" => Some(encoding_rs::WINDOWS_1257),
-            "1258" => Some(encoding_rs::WINDOWS_1258),
-            "866" => Some(encoding_rs::IBM866),
-            "932" => Some(encoding_rs::SHIFT_JIS),
-            "936" => Some(encoding_rs::GBK),
-            "949" => Some(encoding_rs::EUC_KR),
-            "950" => Some(encoding_rs::BIG5),
-            "88591" => Some(encoding_rs::WINDOWS_1252),
-            _ => None,
-        };
-    }
-    match t.as_str() {
-        "tis620" | "tis-620" | "tis_620" | "iso-8859-11" | "iso8859-11" => {
-            Some(encoding_rs::WINDOWS_874)
-        }
-        "utf8" => Some(encoding_rs::UTF_8),
-        _ => Encoding::for_label(t.as_bytes()),
-    }
-}
-
-/// Label written to a `.cpg` file for an encoding (the code page number
-/// for Windows code pages, as ArcGIS and GDAL read it).
-fn cpg_label(encoding: &'static Encoding) -> String {
-    match encoding.name() {
-        "UTF-8" => "UTF-8".into(),
-        name => name
-            .strip_prefix("windows-")
-            .map_or_else(|| name.to_string(), str::to_string),
-    }
-}
+use crate::model::{District, DistrictCode, Road, SourceRef};
 
 /// A sidecar file: the same stem with another extension, in lower or upper case.
 fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
@@ -446,11 +387,10 @@ pub fn read_roads(
                     .filter(|s| !s.is_empty())
             };
             let class = text(class_c).unwrap_or_else(|| "unclassified".to_string());
-            let oneway = super::geojson::parse_oneway(
-                text(oneway_c).map(serde_json::Value::String).as_ref(),
-            );
-            let maxspeed_kmh = text(speed_c)
-                .and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s)));
+            let oneway =
+                geojson::parse_oneway(text(oneway_c).map(serde_json::Value::String).as_ref());
+            let maxspeed_kmh =
+                text(speed_c).and_then(|s| geojson::parse_speed_kmh(&serde_json::Value::String(s)));
             for part in parts {
                 match convert_all(part, to_wgs84) {
                     Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
@@ -466,12 +406,8 @@ pub fn read_roads(
             }
         },
     )?;
-    super::geojson::check_given(&fields.given, &opened.fields, file)?;
-    notes.extend(super::geojson::unread_speed_columns(
-        &opened.fields,
-        fields,
-        file,
-    ));
+    geojson::check_given(&fields.given, &opened.fields, file)?;
+    notes.extend(geojson::unread_speed_columns(&opened.fields, fields, file));
     rejects.rows.extend(local.rows);
     Ok(roads)
 }
@@ -554,7 +490,7 @@ pub fn read_districts(
                     }
                 }
             }
-            let (polygons, orphans) = super::polygons::assemble(outers, inners);
+            let (polygons, orphans) = polygons::assemble(outers, inners);
             if !orphans.is_empty() {
                 local.push(
                     &source,
@@ -567,12 +503,9 @@ pub fn read_districts(
                     Action::Flagged,
                 );
             }
-            if let Some(geometry) = super::polygons::check_district(
-                MultiPolygon::new(polygons),
-                &code,
-                &source,
-                &mut local,
-            ) {
+            if let Some(geometry) =
+                polygons::check_district(MultiPolygon::new(polygons), &code, &source, &mut local)
+            {
                 districts.push(District {
                     code: DistrictCode(code),
                     name,
@@ -581,224 +514,11 @@ pub fn read_districts(
             }
         },
     )?;
-    super::geojson::check_given(&fields.given, &opened.fields, file)?;
+    geojson::check_given(&fields.given, &opened.fields, file)?;
     rejects.rows.extend(local.rows);
     Ok(districts)
 }
 
-/// Where and how to write a shapefile.
-#[derive(Clone, Debug)]
-pub struct WriteOptions<'a> {
-    /// Coordinate system of the written coordinates (the `.prj` says it).
-    pub crs: &'a Crs,
-    /// Text encoding of the DBF (the `.cpg` and the DBF header say it).
-    pub encoding: &'static Encoding,
-}
-
-fn out_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Output, e.to_string()).in_file(path)
-}
-
-fn field_name(path: &Path, name: &str) -> Result<FieldName> {
-    FieldName::try_from(name).map_err(|e| {
-        out_err(
-            path,
-            format!("field name {}: {e:?}", crate::error::quote(name)),
-        )
-    })
-}
-
-/// DBF field names have at most 10 bytes: `names` cut to fit, made unique
-/// with a number where two cuts meet. Returns the names in input order.
-pub fn dbf_names(names: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(names.len());
-    for n in names {
-        let mut cut: String = n
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(10)
-            .collect();
-        let mut k = 1;
-        while out.iter().any(|o| o.eq_ignore_ascii_case(&cut)) {
-            let suffix = k.to_string();
-            cut = format!(
-                "{}{}",
-                n.chars().take(10 - suffix.len()).collect::<String>(),
-                suffix
-            );
-            k += 1;
-        }
-        out.push(cut);
-    }
-    out
-}
-
-/// Writes the `.prj` and `.cpg` beside `path`.
-fn write_sidecars(path: &Path, options: &WriteOptions<'_>) -> Result<()> {
-    if let Some(wkt) = options.crs.wkt() {
-        let prj = path.with_extension("prj");
-        std::fs::write(&prj, wkt).map_err(|e| out_err(&prj, e))?;
-    }
-    let cpg = path.with_extension("cpg");
-    std::fs::write(&cpg, cpg_label(options.encoding)).map_err(|e| out_err(&cpg, e))
-}
-
-type FileWriter = ::shapefile::Writer<BufWriter<File>>;
-
-fn create(path: &Path, table: dbase::TableWriterBuilder) -> Result<FileWriter> {
-    let open = |ext: &str| {
-        let p = path.with_extension(ext);
-        File::create(&p)
-            .map(BufWriter::new)
-            .map_err(|e| out_err(&p, e))
-    };
-    let shapes = ::shapefile::ShapeWriter::with_shx(open("shp")?, open("shx")?);
-    Ok(::shapefile::Writer::new(
-        shapes,
-        table.build_with_dest(open("dbf")?),
-    ))
-}
-
-fn project(points: &[Coord<f64>], from_wgs84: &Reprojector, path: &Path) -> Result<Vec<Point>> {
-    points
-        .iter()
-        .map(|c| {
-            from_wgs84
-                .convert(c.x, c.y)
-                .map(|(x, y)| Point::new(x, y))
-                .ok_or_else(|| {
-                    out_err(
-                        path,
-                        format!(
-                            "({}, {}) cannot be converted to {}",
-                            c.x,
-                            c.y,
-                            from_wgs84.name()
-                        ),
-                    )
-                })
-        })
-        .collect()
-}
-
-fn text_value(s: &str) -> FieldValue {
-    FieldValue::Character(Some(s.to_string()))
-}
-
-/// Writes schools as a point shapefile: `id`, `name`, `district`, `level`,
-/// `students`, `teachers`, `classrooms` and every attribute in `attrs`
-/// (numeric, names cut to 10 bytes by [`dbf_names`]). Returns the DBF name
-/// of each attribute, in the order given.
-pub fn write_schools(
-    path: &Path,
-    schools: &[School],
-    attrs: &[String],
-    options: &WriteOptions<'_>,
-) -> Result<Vec<String>> {
-    let dbf_attrs = dbf_names(attrs);
-    let mut table = dbase::TableWriterBuilder::with_encoding(EncodingRs::from(options.encoding))
-        .add_character_field(field_name(path, "id")?, 32)
-        .add_character_field(field_name(path, "name")?, 254)
-        .add_character_field(field_name(path, "district")?, 16)
-        .add_character_field(field_name(path, "level")?, 10)
-        .add_numeric_field(field_name(path, "students")?, 12, 0)
-        .add_numeric_field(field_name(path, "teachers")?, 12, 0)
-        .add_numeric_field(field_name(path, "classrooms")?, 12, 0);
-    for a in &dbf_attrs {
-        table = table.add_numeric_field(field_name(path, a)?, 18, 6);
-    }
-    let mut writer = create(path, table)?;
-    let from_wgs84 = options.crs.from_wgs84()?;
-    for s in schools {
-        let point = project(&[Coord { x: s.lon, y: s.lat }], &from_wgs84, path)?.remove(0);
-        let mut record = dbase::Record::default();
-        record.insert("id".into(), text_value(&s.id.0));
-        record.insert("name".into(), text_value(&s.name));
-        record.insert(
-            "district".into(),
-            text_value(s.district.as_ref().map_or("", |d| d.0.as_str())),
-        );
-        record.insert("level".into(), text_value(s.level.as_str()));
-        record.insert("students".into(), FieldValue::Numeric(s.students));
-        record.insert("teachers".into(), FieldValue::Numeric(Some(s.teachers)));
-        record.insert("classrooms".into(), FieldValue::Numeric(Some(s.classrooms)));
-        for (a, d) in attrs.iter().zip(&dbf_attrs) {
-            record.insert(d.clone(), FieldValue::Numeric(s.attrs.get(a).copied()));
-        }
-        writer
-            .write_shape_and_record(&point, &record)
-            .map_err(|e| out_err(path, e))?;
-    }
-    drop(writer);
-    write_sidecars(path, options)?;
-    Ok(dbf_attrs)
-}
-
-/// Writes roads as a polyline shapefile with `class`, `oneway` (`yes`,
-/// `-1` or blank) and `maxspeed` (km/h, blank when unknown).
-pub fn write_roads(path: &Path, roads: &[Road], options: &WriteOptions<'_>) -> Result<()> {
-    let table = dbase::TableWriterBuilder::with_encoding(EncodingRs::from(options.encoding))
-        .add_character_field(field_name(path, "class")?, 32)
-        .add_character_field(field_name(path, "oneway")?, 4)
-        .add_numeric_field(field_name(path, "maxspeed")?, 8, 1);
-    let mut writer = create(path, table)?;
-    let from_wgs84 = options.crs.from_wgs84()?;
-    for r in roads {
-        let line = ::shapefile::Polyline::new(project(&r.geometry.0, &from_wgs84, path)?);
-        let mut record = dbase::Record::default();
-        record.insert("class".into(), text_value(&r.class));
-        let oneway = match r.oneway {
-            crate::model::Oneway::No => "",
-            crate::model::Oneway::Forward => "yes",
-            crate::model::Oneway::Backward => "-1",
-        };
-        record.insert("oneway".into(), text_value(oneway));
-        record.insert("maxspeed".into(), FieldValue::Numeric(r.maxspeed_kmh));
-        writer
-            .write_shape_and_record(&line, &record)
-            .map_err(|e| out_err(path, e))?;
-    }
-    drop(writer);
-    write_sidecars(path, options)
-}
-
-/// Writes districts as a polygon shapefile with `code` and `name`.
-pub fn write_districts(
-    path: &Path,
-    districts: &[District],
-    options: &WriteOptions<'_>,
-) -> Result<()> {
-    let table = dbase::TableWriterBuilder::with_encoding(EncodingRs::from(options.encoding))
-        .add_character_field(field_name(path, "code")?, 32)
-        .add_character_field(field_name(path, "name")?, 254);
-    let mut writer = create(path, table)?;
-    let from_wgs84 = options.crs.from_wgs84()?;
-    for d in districts {
-        let mut rings = Vec::new();
-        for p in &d.geometry.0 {
-            rings.push(PolygonRing::Outer(project(
-                &p.exterior().0,
-                &from_wgs84,
-                path,
-            )?));
-            for hole in p.interiors() {
-                rings.push(PolygonRing::Inner(project(&hole.0, &from_wgs84, path)?));
-            }
-        }
-        if rings.is_empty() {
-            continue;
-        }
-        let polygon = ::shapefile::Polygon::with_rings(rings);
-        let mut record = dbase::Record::default();
-        record.insert("code".into(), text_value(&d.code.0));
-        record.insert("name".into(), text_value(&d.name));
-        writer
-            .write_shape_and_record(&polygon, &record)
-            .map_err(|e| out_err(path, e))?;
-    }
-    drop(writer);
-    write_sidecars(path, options)
-}
 /// A polygon's rings as (outer?, x/y points), whatever its point type.
 fn rings_of<P: ::shapefile::record::traits::HasXY>(
     rings: &[PolygonRing<P>],
