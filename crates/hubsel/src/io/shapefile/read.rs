@@ -14,6 +14,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use ::shapefile::dbase::{self, encoding::EncodingRs, FieldValue};
+use ::shapefile::record::traits::HasXY;
 use ::shapefile::{PolygonRing, Shape};
 use encoding_rs::Encoding;
 use geo::{Coord, LineString, MultiPolygon};
@@ -25,7 +26,7 @@ use crate::io::geojson::{self, DistrictFields, RoadFields};
 use crate::io::polygons;
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::model::{Action, Rejects};
-use crate::model::{District, DistrictCode, Road, SourceRef};
+use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
 
 /// A sidecar file: the same stem with another extension, in lower or upper case.
 fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
@@ -314,6 +315,56 @@ fn find_ci(fields: &[String], wanted: &[String]) -> Option<usize> {
         .find_map(|w| fields.iter().position(|f| f.eq_ignore_ascii_case(w)))
 }
 
+/// The text of the cell in `column`, trimmed; `None` when the column is
+/// absent or the cell blank.
+fn cell_at(cells: &[String], column: Option<usize>) -> Option<String> {
+    column
+        .and_then(|c| cells.get(c))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The parts of a polyline (each part one road), in the file's
+/// coordinates, or why the record holds no road.
+fn road_parts(shape: &Shape) -> std::result::Result<Vec<Vec<(f64, f64)>>, String> {
+    match shape {
+        Shape::Polyline(l) => Ok(parts_of(l.parts())),
+        Shape::PolylineM(l) => Ok(parts_of(l.parts())),
+        Shape::PolylineZ(l) => Ok(parts_of(l.parts())),
+        Shape::NullShape => Err("road without geometry (null shape)".into()),
+        other => Err(format!(
+            "road geometry is not a Polyline, found {}",
+            shape_kind(other)
+        )),
+    }
+}
+
+/// A polyline's parts as x/y points, whatever its point type.
+fn parts_of<P: HasXY>(parts: &[Vec<P>]) -> Vec<Vec<(f64, f64)>> {
+    parts
+        .iter()
+        .map(|p| p.iter().map(|q| (q.x(), q.y())).collect())
+        .collect()
+}
+
+/// A road record's class (`unclassified` when blank), one-way rule and
+/// speed limit (km/h), from the cells of the `[class, oneway, maxspeed]`
+/// columns.
+fn road_attributes(
+    cells: &[String],
+    [class_c, oneway_c, speed_c]: [Option<usize>; 3],
+) -> (String, Oneway, Option<f64>) {
+    let class = cell_at(cells, class_c).unwrap_or_else(|| "unclassified".to_string());
+    let oneway = geojson::parse_oneway(
+        cell_at(cells, oneway_c)
+            .map(serde_json::Value::String)
+            .as_ref(),
+    );
+    let maxspeed_kmh = cell_at(cells, speed_c)
+        .and_then(|s| geojson::parse_speed_kmh(&serde_json::Value::String(s)));
+    (class, oneway, maxspeed_kmh)
+}
+
 /// Reads road lines (Polyline shapes; each part is one road), with the
 /// class, one-way and speed columns named in `fields` (case-insensitive).
 pub fn read_roads(
@@ -337,71 +388,26 @@ pub fn read_roads(
                 file: file.to_string(),
                 line: number,
             };
-            let parts: Vec<Vec<(f64, f64)>> = match &shape {
-                Shape::Polyline(l) => l
-                    .parts()
-                    .iter()
-                    .map(|p| p.iter().map(|q| (q.x, q.y)).collect())
-                    .collect(),
-                Shape::PolylineM(l) => l
-                    .parts()
-                    .iter()
-                    .map(|p| p.iter().map(|q| (q.x, q.y)).collect())
-                    .collect(),
-                Shape::PolylineZ(l) => l
-                    .parts()
-                    .iter()
-                    .map(|p| p.iter().map(|q| (q.x, q.y)).collect())
-                    .collect(),
-                Shape::NullShape => {
-                    local.push(
-                        &source,
-                        "",
-                        "geometry",
-                        "road without geometry (null shape)",
-                        Action::Refused,
-                    );
-                    return;
-                }
-                other => {
-                    local.push(
-                        &source,
-                        "",
-                        "geometry",
-                        format!(
-                            "road geometry is not a Polyline, found {}",
-                            shape_kind(other)
-                        ),
-                        Action::Refused,
-                    );
+            let parts = match road_parts(&shape) {
+                Ok(parts) => parts,
+                Err(reason) => {
+                    local.push(&source, "", "geometry", reason, Action::Refused);
                     return;
                 }
             };
-            let [class_c, oneway_c, speed_c] = *columns.get_or_insert_with(|| {
+            let columns = *columns.get_or_insert_with(|| {
                 [&fields.class, &fields.oneway, &fields.maxspeed]
                     .map(|names| find_ci(&opened.fields, names))
             });
-            let text = |c: Option<usize>| {
-                c.and_then(|c| cells.get(c))
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-            };
-            let class = text(class_c).unwrap_or_else(|| "unclassified".to_string());
-            let oneway =
-                geojson::parse_oneway(text(oneway_c).map(serde_json::Value::String).as_ref());
-            let maxspeed_kmh =
-                text(speed_c).and_then(|s| geojson::parse_speed_kmh(&serde_json::Value::String(s)));
+            let (class, oneway, maxspeed_kmh) = road_attributes(&cells, columns);
             for part in parts {
-                match convert_all(part, to_wgs84) {
+                let road = convert_all(part, to_wgs84).and_then(|coords| {
+                    Road::from_points(coords, class.clone(), maxspeed_kmh, oneway)
+                        .map_err(String::from)
+                });
+                match road {
+                    Ok(road) => roads.push(road),
                     Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
-                    Ok(coords) => {
-                        match Road::from_points(coords, class.clone(), maxspeed_kmh, oneway) {
-                            Ok(road) => roads.push(road),
-                            Err(reason) => {
-                                local.push(&source, "", "geometry", reason, Action::Refused)
-                            }
-                        }
-                    }
                 }
             }
         },
@@ -410,6 +416,38 @@ pub fn read_roads(
     notes.extend(geojson::unread_speed_columns(&opened.fields, fields, file));
     rejects.rows.extend(local.rows);
     Ok(roads)
+}
+
+/// A polygon shape's rings as (outer?, points) in the file's coordinates,
+/// or why the record holds no polygon.
+fn polygon_rings(shape: &Shape) -> std::result::Result<Vec<MarkedRing>, String> {
+    match shape {
+        Shape::Polygon(p) => Ok(rings_of(p.rings())),
+        Shape::PolygonM(p) => Ok(rings_of(p.rings())),
+        Shape::PolygonZ(p) => Ok(rings_of(p.rings())),
+        Shape::NullShape => Err("empty polygon (null shape)".into()),
+        other => Err(format!("expected Polygon, found {}", shape_kind(other))),
+    }
+}
+
+/// The rings in WGS 84 made into polygons, each hole in the smallest outer
+/// ring containing it; also the number of holes outside every outer ring
+/// (left out). Fails on the first position that cannot be converted.
+fn assemble_rings(
+    rings: Vec<MarkedRing>,
+    to_wgs84: &Reprojector,
+) -> std::result::Result<(Vec<geo::Polygon<f64>>, usize), String> {
+    let (mut outers, mut inners) = (Vec::new(), Vec::new());
+    for (outer, points) in rings {
+        let ring = LineString::new(convert_all(points, to_wgs84)?);
+        if outer {
+            outers.push(ring);
+        } else {
+            inners.push(ring);
+        }
+    }
+    let (polygons, orphans) = polygons::assemble(outers, inners);
+    Ok((polygons, orphans.len()))
 }
 
 /// Reads district polygons: rings as the shapefile marks them (outer
@@ -438,74 +476,32 @@ pub fn read_districts(
             let [code_c, name_c] = *columns.get_or_insert_with(|| {
                 [&fields.code, &fields.name].map(|names| find_ci(&opened.fields, names))
             });
-            let text = |c: Option<usize>| {
-                c.and_then(|c| cells.get(c))
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-            };
-            let Some(code) = text(code_c) else {
+            let Some(code) = cell_at(&cells, code_c) else {
+                let field = fields.code.first().map_or("code", |s| s.as_str());
                 local.push(
                     &source,
                     "",
-                    fields.code.first().map_or("code", |s| s.as_str()),
+                    field,
                     "district without a code",
                     Action::Refused,
                 );
                 return;
             };
-            let name = text(name_c).unwrap_or_else(|| code.clone());
-            let rings: Vec<(bool, Vec<(f64, f64)>)> = match &shape {
-                Shape::Polygon(p) => rings_of(p.rings()),
-                Shape::PolygonM(p) => rings_of(p.rings()),
-                Shape::PolygonZ(p) => rings_of(p.rings()),
-                Shape::NullShape => {
-                    local.push(
-                        &source,
-                        &code,
-                        "geometry",
-                        "empty polygon (null shape)",
-                        Action::Refused,
-                    );
-                    return;
-                }
-                other => {
-                    local.push(
-                        &source,
-                        &code,
-                        "geometry",
-                        format!("expected Polygon, found {}", shape_kind(other)),
-                        Action::Refused,
-                    );
+            let name = cell_at(&cells, name_c).unwrap_or_else(|| code.clone());
+            let assembled = polygon_rings(&shape).and_then(|r| assemble_rings(r, to_wgs84));
+            let (polygons, orphans) = match assembled {
+                Ok(assembled) => assembled,
+                Err(reason) => {
+                    local.push(&source, &code, "geometry", reason, Action::Refused);
                     return;
                 }
             };
-            let (mut outers, mut inners) = (Vec::new(), Vec::new());
-            for (outer, points) in rings {
-                match convert_all(points, to_wgs84) {
-                    Ok(coords) if outer => outers.push(LineString::new(coords)),
-                    Ok(coords) => inners.push(LineString::new(coords)),
-                    Err(reason) => {
-                        local.push(&source, &code, "geometry", reason, Action::Refused);
-                        return;
-                    }
-                }
+            if orphans > 0 {
+                let reason = format!("{orphans} hole(s) outside every outer ring, left out");
+                local.push(&source, &code, "geometry", reason, Action::Flagged);
             }
-            let (polygons, orphans) = polygons::assemble(outers, inners);
-            if !orphans.is_empty() {
-                local.push(
-                    &source,
-                    &code,
-                    "geometry",
-                    format!(
-                        "{} hole(s) outside every outer ring, left out",
-                        orphans.len()
-                    ),
-                    Action::Flagged,
-                );
-            }
-            if let Some(geometry) =
-                polygons::check_district(MultiPolygon::new(polygons), &code, &source, &mut local)
-            {
+            let geometry = MultiPolygon::new(polygons);
+            if let Some(geometry) = polygons::check_district(geometry, &code, &source, &mut local) {
                 districts.push(District {
                     code: DistrictCode(code),
                     name,
@@ -519,10 +515,12 @@ pub fn read_districts(
     Ok(districts)
 }
 
-/// A polygon's rings as (outer?, x/y points), whatever its point type.
-fn rings_of<P: ::shapefile::record::traits::HasXY>(
-    rings: &[PolygonRing<P>],
-) -> Vec<(bool, Vec<(f64, f64)>)> {
+/// A ring as the shapefile marks it: outer or not, and its x/y points in
+/// the file's coordinates.
+type MarkedRing = (bool, Vec<(f64, f64)>);
+
+/// A polygon's rings, whatever its point type.
+fn rings_of<P: HasXY>(rings: &[PolygonRing<P>]) -> Vec<MarkedRing> {
     rings
         .iter()
         .map(|r| {
