@@ -17,7 +17,7 @@
 //! | score | [`score`] | criteria normalised among competing candidates, access measures from travel times |
 //! | select | [`select`] | seven strategies behind one trait, exact by enumeration where small |
 //! | allocate | [`allocate`] | members to the nearest hub of their level; stand-alone with a reason |
-//! | write | [`output`] | layers in GeoJSON (RFC 7946), Shapefile or FlatGeobuf, QGIS styles, `report.html`, summary, rejects; atomically |
+//! | write | [`output`] | the run's layers as format-neutral tables ([`io::table`]), written by the [`io`] writers in GeoJSON (RFC 7946), Shapefile or FlatGeobuf; QGIS styles, `report.html`, summary, rejects; atomically |
 //!
 //! [`scenario`] turns the scenario file into a checked [`scenario::Config`];
 //! [`pipeline::run`] calls the stages in order; [`synth`] generates the

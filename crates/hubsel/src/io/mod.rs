@@ -21,10 +21,10 @@
 //! the name to report in errors and rejects, so that the same code reads a
 //! user's file and the embedded fixture.
 //!
-//! This module knows the [`model`](crate::model) and the
-//! [`error`](crate::error) types and nothing later in the pipeline: what a
-//! run's layers hold is decided in [`output`](crate::output), which builds
-//! [`table::Layer`]s and hands them to the writers here.
+//! This module imports only the model and the error types, nothing later
+//! in the pipeline: what a run's layers hold is decided by the `output`
+//! stage, which builds [`table::Layer`]s and hands them to the writers
+//! here.
 
 pub mod crs;
 pub mod csv;

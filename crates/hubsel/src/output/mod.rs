@@ -13,7 +13,7 @@
 //! | [`layers`] | the four layers' fields and rows as [`Layer`](crate::io::table::Layer)s; their GeoJSON (RFC 7946) |
 //! | [`style`] | `<layer>.qml`, loaded by QGIS beside any of the formats |
 //! | [`report`] | `report.html`: the map and the tables, one self-contained file |
-//! | [`summary`] | `summary.json`, `summary.csv`, `rejects.csv` |
+//! | `summary` | `summary.json`, `summary.csv`, `rejects.csv` ([`summary_json`], [`summary_csv`], [`rejects_csv`]) |
 //!
 //! Everything is written into a temporary folder beside the target and
 //! moved into place only when complete, so a failed or killed run never

@@ -1,6 +1,6 @@
 //! Writing the model's inputs back as shapefiles (a GIS export of
 //! schools, roads and districts), in a chosen coordinate system and DBF
-//! text encoding. The run's output layers are written by [`super::write`].
+//! text encoding. The run's output layers are written by `write.rs`.
 
 use std::fs::File;
 use std::io::BufWriter;

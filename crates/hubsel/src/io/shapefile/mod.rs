@@ -6,11 +6,11 @@
 //! (index), `.dbf` (attributes), `.prj` (coordinate system, WKT) and
 //! `.cpg` (the DBF's text encoding).
 //!
-//! | module | owns |
+//! | file | owns |
 //! |---|---|
-//! | [`read`] | the readers of schools, roads and districts, in any coordinate system and text encoding |
-//! | [`write`] | an output [`Layer`](super::table::Layer) as `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) |
-//! | [`export`] | schools, roads and districts of the model written back as shapefiles, in a chosen coordinate system and encoding |
+//! | `read.rs` | [`read_schools`], [`read_roads`], [`read_districts`]: any coordinate system and text encoding |
+//! | `write.rs` | [`files`]: an output [`Layer`](super::table::Layer) as `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) |
+//! | `export.rs` | [`write_schools`], [`write_roads`], [`write_districts`]: the model's inputs written back, in a chosen coordinate system and encoding |
 //!
 //! This module holds what reading and writing share: the names of text
 //! encodings.
