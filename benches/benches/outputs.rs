@@ -13,7 +13,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-use hubsel::output::{flatgeobuf, layers, shapefile};
+use hubsel::io::{flatgeobuf, shapefile};
+use hubsel::output::layers;
 
 fn write_layers(c: &mut Criterion) {
     let (label, result) = hubsel_benches::run_for_outputs();

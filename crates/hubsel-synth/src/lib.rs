@@ -39,6 +39,9 @@
 //! into provinces first, joins their networks, adds the national highways
 //! and the road islands, then nodes the whole network once.
 
+// No function over 80 lines (clippy.toml); ARCHITECTURE.md names any exception.
+#![cfg_attr(not(test), deny(clippy::too_many_lines))]
+
 mod districts;
 mod geom;
 mod names;

@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::io::table::Layer;
 use crate::io::{InputSources, ReadOptions};
 use crate::model::Weighting;
 use crate::network::Prepared;
 use crate::outcome::{RunResult, RunStats};
-use crate::output::table::Layer;
 use crate::output::{Format, Totals};
 use crate::progress::{Progress, Silent, Stage};
 use crate::routing::{same_link_s, Ends};
@@ -302,8 +302,8 @@ fn output_steps(result: &RunResult) -> Result<Vec<StepTime>> {
 fn encoded_len(layer: &Layer, format: Format) -> Result<usize> {
     Ok(match format {
         Format::GeoJson => crate::output::layers::geojson(layer).len(),
-        Format::FlatGeobuf => crate::output::flatgeobuf::bytes(layer)?.len(),
-        Format::Shapefile => crate::output::shapefile::files(layer)?
+        Format::FlatGeobuf => crate::io::flatgeobuf::bytes(layer)?.len(),
+        Format::Shapefile => crate::io::shapefile::files(layer)?
             .iter()
             .map(|(_, b)| b.len())
             .sum(),

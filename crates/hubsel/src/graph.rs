@@ -152,7 +152,7 @@ pub struct Adjacency {
 }
 
 impl Adjacency {
-    fn build(node_count: usize, mut entries: Vec<(u32, u32, f64, ArcId)>) -> Adjacency {
+    fn build(node_count: usize, mut entries: Vec<ArcEntry>) -> Adjacency {
         entries.sort_by_key(|e| (e.0, e.3));
         let mut offsets = vec![0u32; node_count + 1];
         for e in &entries {
@@ -472,21 +472,138 @@ impl RoadGraph {
     /// speed and direction rules, then puts the links in canonical order
     /// and builds the indexes.
     fn contract_and_index(node_coords: Vec<Coord<f64>>, pieces: Vec<Piece>) -> RoadGraph {
+        let mut chains = Contraction::new(node_coords.len(), &pieces).chains();
+        drop(pieces);
+        let kept_coords = renumber_kept_junctions(&node_coords, &mut chains);
+        for c in &mut chains {
+            c.orient();
+        }
+        chains.sort_by(Chain::canonical_cmp);
+        let (links, coords) = lay_out(chains);
+        Self::index(kept_coords, links, coords)
+    }
+
+    /// Builds the petgraph view, the adjacency arrays and the components.
+    fn index(node_coords: Vec<Coord<f64>>, links: Vec<Link>, coords: Vec<Coord<f64>>) -> RoadGraph {
         let n = node_coords.len();
-        let mut incident: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let Arcs { graph, out, inc } = Arcs::of(&node_coords, &links);
+        let component = weak_components(n, &links);
+        let (scc, mut scc_junctions) = strong_components(&graph);
+        let mut component_junctions = vec![0u32; n];
+        for &c in &component {
+            component_junctions[c as usize] += 1;
+        }
+        // The junctions inside a link belong to its SCC; inside a one-way
+        // link between two SCCs each is an SCC of its own (of 1 junction),
+        // which the contracted graph does not hold as a node.
+        for l in &links {
+            component_junctions[component[l.from as usize] as usize] += l.inner_junctions;
+            let (a, b) = (scc[l.from as usize], scc[l.to as usize]);
+            if a == b {
+                scc_junctions[a as usize] += l.inner_junctions;
+            }
+        }
+        let (scc_succ, scc_pred) = condensation(&out, &scc, scc_junctions.len());
+        RoadGraph {
+            graph,
+            links,
+            coords,
+            component,
+            component_junctions,
+            scc,
+            largest_scc_junctions: scc_junctions.iter().copied().max().unwrap_or(0),
+            scc_junctions,
+            scc_succ,
+            scc_pred,
+            forward: Adjacency::build(n, out),
+            reverse: Adjacency::build(n, inc),
+        }
+    }
+}
+
+impl Piece {
+    /// The piece's rates (forward, backward) when walked away from `node`.
+    fn rates_away_from(&self, node: u32) -> (f64, f64) {
+        if self.from == node {
+            (self.forward_s_per_m, self.backward_s_per_m)
+        } else {
+            (self.backward_s_per_m, self.forward_s_per_m)
+        }
+    }
+}
+
+/// A run of pieces through removable junctions, to become one link: its
+/// end junctions, vertices, rates and the junctions contracted away.
+struct Chain {
+    from: u32,
+    to: u32,
+    coords: Vec<Coord<f64>>,
+    forward_s_per_m: f64,
+    backward_s_per_m: f64,
+    inner_junctions: u32,
+}
+
+impl Chain {
+    /// Orients the chain from its lower end (a loop: its smaller way
+    /// round, then its smaller rates), so that its direction does not
+    /// depend on the order of the roads.
+    fn orient(&mut self) {
+        let reverse = match self.from.cmp(&self.to) {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => {
+                let reversed: Vec<Coord<f64>> = self.coords.iter().rev().copied().collect();
+                match cmp_coords(&reversed, &self.coords) {
+                    Ordering::Less => true,
+                    Ordering::Greater => false,
+                    Ordering::Equal => {
+                        (
+                            self.backward_s_per_m.to_bits(),
+                            self.forward_s_per_m.to_bits(),
+                        ) < (
+                            self.forward_s_per_m.to_bits(),
+                            self.backward_s_per_m.to_bits(),
+                        )
+                    }
+                }
+            }
+        };
+        if reverse {
+            std::mem::swap(&mut self.from, &mut self.to);
+            std::mem::swap(&mut self.forward_s_per_m, &mut self.backward_s_per_m);
+            self.coords.reverse();
+        }
+    }
+
+    /// The canonical order of oriented chains: by ends, geometry and rules.
+    fn canonical_cmp(a: &Chain, b: &Chain) -> Ordering {
+        (a.from, a.to)
+            .cmp(&(b.from, b.to))
+            .then_with(|| cmp_coords(&a.coords, &b.coords))
+            .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
+            .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
+    }
+}
+
+/// The walk that merges pieces into chains: which pieces meet at each
+/// junction, which junctions are removable, which pieces are taken.
+struct Contraction<'a> {
+    pieces: &'a [Piece],
+    /// Pieces at each junction (a loop piece twice).
+    incident: Vec<Vec<u32>>,
+    /// Junctions where exactly two pieces meet with matching rates.
+    removable: Vec<bool>,
+    used: Vec<bool>,
+}
+
+impl<'a> Contraction<'a> {
+    fn new(junctions: usize, pieces: &'a [Piece]) -> Self {
+        let mut incident: Vec<Vec<u32>> = vec![Vec::new(); junctions];
         for (i, p) in pieces.iter().enumerate() {
             incident[p.from as usize].push(i as u32);
             incident[p.to as usize].push(i as u32);
         }
-        // Rates of a piece when walked away from `node`.
-        let rates_from = |p: &Piece, node: u32| -> (f64, f64) {
-            if p.from == node {
-                (p.forward_s_per_m, p.backward_s_per_m)
-            } else {
-                (p.backward_s_per_m, p.forward_s_per_m)
-            }
-        };
-        let removable: Vec<bool> = (0..n)
+        let removable = (0..junctions)
             .map(|v| {
                 let inc = &incident[v];
                 if inc.len() != 2 || inc[0] == inc[1] {
@@ -495,164 +612,159 @@ impl RoadGraph {
                 let (a, b) = (&pieces[inc[0] as usize], &pieces[inc[1] as usize]);
                 // Walking a into v then out along b: a's rates towards v
                 // must equal b's rates away from v.
-                let (a_away_f, a_away_b) = rates_from(a, v as u32);
-                let (b_away_f, b_away_b) = rates_from(b, v as u32);
+                let (a_away_f, a_away_b) = a.rates_away_from(v as u32);
+                let (b_away_f, b_away_b) = b.rates_away_from(v as u32);
                 a_away_b == b_away_f && a_away_f == b_away_b
             })
             .collect();
-
-        // Chains as (start junction, end junction, vertices, rates, inner
-        // junctions), walked from each kept junction in junction order, then
-        // the pure cycles left over (kept at their lowest junction).
-        struct Chain {
-            from: u32,
-            to: u32,
-            coords: Vec<Coord<f64>>,
-            forward_s_per_m: f64,
-            backward_s_per_m: f64,
-            inner_junctions: u32,
+        Contraction {
+            pieces,
+            incident,
+            removable,
+            used: vec![false; pieces.len()],
         }
-        let mut used = vec![false; pieces.len()];
-        let mut chains: Vec<Chain> = Vec::new();
-        let walk = |start: u32, first_piece: usize, used: &mut Vec<bool>| -> Chain {
-            let (fwd, back) = rates_from(&pieces[first_piece], start);
-            let mut coords: Vec<Coord<f64>> = Vec::new();
-            let mut inner = 0u32;
-            let mut at = start;
-            let mut piece = first_piece;
-            loop {
-                used[piece] = true;
-                let p = &pieces[piece];
-                let skip = usize::from(!coords.is_empty());
-                if p.from == at {
-                    coords.extend(p.coords.iter().skip(skip));
-                    at = p.to;
-                } else {
-                    coords.extend(p.coords.iter().rev().skip(skip));
-                    at = p.from;
-                }
-                if !removable[at as usize] || at == start {
-                    break;
-                }
-                let inc = &incident[at as usize];
-                let other = if inc[0] as usize == piece {
-                    inc[1]
-                } else {
-                    inc[0]
-                } as usize;
-                if used[other] {
-                    break;
-                }
-                inner += 1;
-                piece = other;
-            }
-            Chain {
-                from: start,
-                to: at,
-                coords,
-                forward_s_per_m: fwd,
-                backward_s_per_m: back,
-                inner_junctions: inner,
-            }
-        };
-        for v in 0..n {
-            if removable[v] {
-                continue;
-            }
-            for &p in &incident[v] {
-                if !used[p as usize] {
-                    chains.push(walk(v as u32, p as usize, &mut used));
-                }
-            }
-        }
-        for (v, pieces_at) in incident.iter().enumerate() {
-            for &p in pieces_at {
-                if !used[p as usize] {
-                    chains.push(walk(v as u32, p as usize, &mut used));
-                }
-            }
-        }
-        drop(pieces);
-
-        // Kept junctions become nodes, in junction order.
-        let mut kept = vec![false; n];
-        for c in &chains {
-            kept[c.from as usize] = true;
-            kept[c.to as usize] = true;
-        }
-        let mut kept_id: Vec<u32> = vec![u32::MAX; n];
-        let mut kept_coords: Vec<Coord<f64>> = Vec::new();
-        for v in 0..n {
-            if kept[v] {
-                kept_id[v] = kept_coords.len() as u32;
-                kept_coords.push(node_coords[v]);
-            }
-        }
-        // Orient each link from its lower end (a loop: its smaller way
-        // round, then its smaller rates) and order links by ends, geometry
-        // and rules.
-        for c in &mut chains {
-            c.from = kept_id[c.from as usize];
-            c.to = kept_id[c.to as usize];
-            let reverse = match c.from.cmp(&c.to) {
-                Ordering::Greater => true,
-                Ordering::Less => false,
-                Ordering::Equal => {
-                    let reversed: Vec<Coord<f64>> = c.coords.iter().rev().copied().collect();
-                    match cmp_coords(&reversed, &c.coords) {
-                        Ordering::Less => true,
-                        Ordering::Greater => false,
-                        Ordering::Equal => {
-                            (c.backward_s_per_m.to_bits(), c.forward_s_per_m.to_bits())
-                                < (c.forward_s_per_m.to_bits(), c.backward_s_per_m.to_bits())
-                        }
-                    }
-                }
-            };
-            if reverse {
-                std::mem::swap(&mut c.from, &mut c.to);
-                std::mem::swap(&mut c.forward_s_per_m, &mut c.backward_s_per_m);
-                c.coords.reverse();
-            }
-        }
-        chains.sort_by(|a, b| {
-            (a.from, a.to)
-                .cmp(&(b.from, b.to))
-                .then_with(|| cmp_coords(&a.coords, &b.coords))
-                .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
-                .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
-        });
-        let mut links: Vec<Link> = Vec::with_capacity(chains.len());
-        let mut coords: Vec<Coord<f64>> = Vec::new();
-        for c in chains {
-            let first_coord = coords.len() as u32;
-            links.push(Link {
-                from: c.from,
-                to: c.to,
-                first_coord,
-                coord_count: c.coords.len() as u32,
-                length_m: polyline_length_m(&c.coords),
-                forward_s_per_m: c.forward_s_per_m,
-                backward_s_per_m: c.backward_s_per_m,
-                inner_junctions: c.inner_junctions,
-            });
-            coords.extend(c.coords);
-        }
-        Self::index(kept_coords, links, coords)
     }
 
-    /// Builds the petgraph view, the adjacency arrays and the components.
-    fn index(node_coords: Vec<Coord<f64>>, links: Vec<Link>, coords: Vec<Coord<f64>>) -> RoadGraph {
-        let n = node_coords.len();
-        let mut graph: DiGraph<Coord<f64>, ArcId> = DiGraph::with_capacity(n, links.len() * 2);
-        for c in &node_coords {
+    /// Every chain: walked from each kept junction in junction order, then
+    /// the pure cycles left over (kept at their lowest junction).
+    fn chains(mut self) -> Vec<Chain> {
+        let mut chains = Vec::new();
+        for v in 0..self.incident.len() {
+            if self.removable[v] {
+                continue;
+            }
+            self.walk_all_from(v, &mut chains);
+        }
+        for v in 0..self.incident.len() {
+            self.walk_all_from(v, &mut chains);
+        }
+        chains
+    }
+
+    /// Walks a chain along each piece at junction `v` not taken yet.
+    fn walk_all_from(&mut self, v: usize, chains: &mut Vec<Chain>) {
+        for k in 0..self.incident[v].len() {
+            let p = self.incident[v][k] as usize;
+            if !self.used[p] {
+                chains.push(self.walk(v as u32, p));
+            }
+        }
+    }
+
+    /// The chain that leaves `start` along `first_piece` and goes on
+    /// through removable junctions until a kept one, `start` again, or a
+    /// piece already taken.
+    fn walk(&mut self, start: u32, first_piece: usize) -> Chain {
+        let pieces = self.pieces;
+        let (fwd, back) = pieces[first_piece].rates_away_from(start);
+        let mut coords: Vec<Coord<f64>> = Vec::new();
+        let mut inner = 0u32;
+        let mut at = start;
+        let mut piece = first_piece;
+        loop {
+            self.used[piece] = true;
+            let p = &pieces[piece];
+            let skip = usize::from(!coords.is_empty());
+            if p.from == at {
+                coords.extend(p.coords.iter().skip(skip));
+                at = p.to;
+            } else {
+                coords.extend(p.coords.iter().rev().skip(skip));
+                at = p.from;
+            }
+            if !self.removable[at as usize] || at == start {
+                break;
+            }
+            let inc = &self.incident[at as usize];
+            let other = if inc[0] as usize == piece {
+                inc[1]
+            } else {
+                inc[0]
+            } as usize;
+            if self.used[other] {
+                break;
+            }
+            inner += 1;
+            piece = other;
+        }
+        Chain {
+            from: start,
+            to: at,
+            coords,
+            forward_s_per_m: fwd,
+            backward_s_per_m: back,
+            inner_junctions: inner,
+        }
+    }
+}
+
+/// Makes the junctions at the chains' ends the graph's nodes, numbered in
+/// junction order, and renumbers the chains' ends; returns the nodes'
+/// positions.
+fn renumber_kept_junctions(junctions: &[Coord<f64>], chains: &mut [Chain]) -> Vec<Coord<f64>> {
+    let n = junctions.len();
+    let mut kept = vec![false; n];
+    for c in chains.iter() {
+        kept[c.from as usize] = true;
+        kept[c.to as usize] = true;
+    }
+    let mut kept_id: Vec<u32> = vec![u32::MAX; n];
+    let mut kept_coords: Vec<Coord<f64>> = Vec::new();
+    for v in 0..n {
+        if kept[v] {
+            kept_id[v] = kept_coords.len() as u32;
+            kept_coords.push(junctions[v]);
+        }
+    }
+    for c in chains.iter_mut() {
+        c.from = kept_id[c.from as usize];
+        c.to = kept_id[c.to as usize];
+    }
+    kept_coords
+}
+
+/// The chains, in their order, as links over one shared vertex array.
+fn lay_out(chains: Vec<Chain>) -> (Vec<Link>, Vec<Coord<f64>>) {
+    let mut links: Vec<Link> = Vec::with_capacity(chains.len());
+    let mut coords: Vec<Coord<f64>> = Vec::new();
+    for c in chains {
+        let first_coord = coords.len() as u32;
+        links.push(Link {
+            from: c.from,
+            to: c.to,
+            first_coord,
+            coord_count: c.coords.len() as u32,
+            length_m: polyline_length_m(&c.coords),
+            forward_s_per_m: c.forward_s_per_m,
+            backward_s_per_m: c.backward_s_per_m,
+            inner_junctions: c.inner_junctions,
+        });
+        coords.extend(c.coords);
+    }
+    (links, coords)
+}
+
+/// An arc as an adjacency entry: (node, other end, cost in seconds, arc).
+type ArcEntry = (u32, u32, f64, ArcId);
+
+/// The passable arcs of the links: as petgraph edges, and as adjacency
+/// entries by tail (`out`) and by head (`inc`).
+struct Arcs {
+    graph: DiGraph<Coord<f64>, ArcId>,
+    out: Vec<ArcEntry>,
+    inc: Vec<ArcEntry>,
+}
+
+impl Arcs {
+    fn of(node_coords: &[Coord<f64>], links: &[Link]) -> Arcs {
+        let mut graph: DiGraph<Coord<f64>, ArcId> =
+            DiGraph::with_capacity(node_coords.len(), links.len() * 2);
+        for c in node_coords {
             graph.add_node(*c);
         }
         let mut out = Vec::with_capacity(links.len() * 2);
         let mut inc = Vec::with_capacity(links.len() * 2);
-        let mut sets: UnionFind<u32> = UnionFind::new(n);
         for (i, l) in links.iter().enumerate() {
-            sets.union(l.from, l.to);
             let arcs = [
                 (l.from, l.to, l.forward_s(), 2 * i as u32),
                 (l.to, l.from, l.backward_s(), 2 * i as u32 + 1),
@@ -669,72 +781,61 @@ impl RoadGraph {
                 }
             }
         }
-        // Label each component by its lowest node, so labels do not depend
-        // on union order.
-        let mut lowest: Vec<u32> = vec![u32::MAX; n];
-        for v in 0..n as u32 {
-            let root = sets.find_mut(v) as usize;
-            lowest[root] = lowest[root].min(v);
-        }
-        let component: Vec<u32> = (0..n as u32)
-            .map(|v| lowest[sets.find_mut(v) as usize])
-            .collect();
-
-        // Strongly connected components, numbered by their lowest node.
-        let mut groups: Vec<Vec<NodeIndex>> = kosaraju_scc(&graph);
-        for g in &mut groups {
-            g.sort_unstable();
-        }
-        groups.sort_unstable_by_key(|g| g.first().map_or(u32::MAX, |v| v.index() as u32));
-        let mut scc = vec![0u32; n];
-        let mut scc_junctions = vec![0u32; groups.len()];
-        for (i, g) in groups.iter().enumerate() {
-            for v in g {
-                scc[v.index()] = i as u32;
-            }
-            scc_junctions[i] = g.len() as u32;
-        }
-        drop(groups);
-        let mut component_junctions = vec![0u32; n];
-        for &c in &component {
-            component_junctions[c as usize] += 1;
-        }
-        // The junctions inside a link belong to its SCC; inside a one-way
-        // link between two SCCs each is an SCC of its own (of 1 junction),
-        // which the contracted graph does not hold as a node.
-        for l in &links {
-            component_junctions[component[l.from as usize] as usize] += l.inner_junctions;
-            let (a, b) = (scc[l.from as usize], scc[l.to as usize]);
-            if a == b {
-                scc_junctions[a as usize] += l.inner_junctions;
-            }
-        }
-        let mut dag: Vec<(u32, u32)> = out
-            .iter()
-            .map(|&(tail, head, _, _)| (scc[tail as usize], scc[head as usize]))
-            .filter(|(a, b)| a != b)
-            .collect();
-        dag.sort_unstable();
-        dag.dedup();
-        let scc_succ = Csr::of(scc_junctions.len(), &dag);
-        let mut back: Vec<(u32, u32)> = dag.iter().map(|&(a, b)| (b, a)).collect();
-        back.sort_unstable();
-        let scc_pred = Csr::of(scc_junctions.len(), &back);
-        RoadGraph {
-            graph,
-            links,
-            coords,
-            component,
-            component_junctions,
-            scc,
-            largest_scc_junctions: scc_junctions.iter().copied().max().unwrap_or(0),
-            scc_junctions,
-            scc_succ,
-            scc_pred,
-            forward: Adjacency::build(n, out),
-            reverse: Adjacency::build(n, inc),
-        }
+        Arcs { graph, out, inc }
     }
+}
+
+/// The weakly connected component of each node, labelled by its lowest
+/// node so that labels do not depend on union order.
+fn weak_components(n: usize, links: &[Link]) -> Vec<u32> {
+    let mut sets: UnionFind<u32> = UnionFind::new(n);
+    for l in links {
+        sets.union(l.from, l.to);
+    }
+    let mut lowest: Vec<u32> = vec![u32::MAX; n];
+    for v in 0..n as u32 {
+        let root = sets.find_mut(v) as usize;
+        lowest[root] = lowest[root].min(v);
+    }
+    (0..n as u32)
+        .map(|v| lowest[sets.find_mut(v) as usize])
+        .collect()
+}
+
+/// The strongly connected component of each node, SCCs numbered by their
+/// lowest node; and the nodes of each SCC.
+fn strong_components(graph: &DiGraph<Coord<f64>, ArcId>) -> (Vec<u32>, Vec<u32>) {
+    let mut groups: Vec<Vec<NodeIndex>> = kosaraju_scc(graph);
+    for g in &mut groups {
+        g.sort_unstable();
+    }
+    groups.sort_unstable_by_key(|g| g.first().map_or(u32::MAX, |v| v.index() as u32));
+    let mut scc = vec![0u32; graph.node_count()];
+    let mut scc_nodes = vec![0u32; groups.len()];
+    for (i, g) in groups.iter().enumerate() {
+        for v in g {
+            scc[v.index()] = i as u32;
+        }
+        scc_nodes[i] = g.len() as u32;
+    }
+    (scc, scc_nodes)
+}
+
+/// The condensation of the graph (one arc between two SCCs when a road
+/// leads from one to the other): successors and predecessors of each SCC.
+fn condensation(out: &[ArcEntry], scc: &[u32], scc_count: usize) -> (Csr, Csr) {
+    let mut dag: Vec<(u32, u32)> = out
+        .iter()
+        .map(|&(tail, head, _, _)| (scc[tail as usize], scc[head as usize]))
+        .filter(|(a, b)| a != b)
+        .collect();
+    dag.sort_unstable();
+    dag.dedup();
+    let succ = Csr::of(scc_count, &dag);
+    let mut back: Vec<(u32, u32)> = dag.iter().map(|&(a, b)| (b, a)).collect();
+    back.sort_unstable();
+    let pred = Csr::of(scc_count, &back);
+    (succ, pred)
 }
 
 #[cfg(test)]

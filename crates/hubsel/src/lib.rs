@@ -23,7 +23,7 @@
 //! | select | [`select`] | seven strategies behind one trait, exact by enumeration where small; [`select::district`] is one district's problem |
 //! | allocate | [`allocate`] | members to the nearest hub of their level, with capacities; stand-alone with a reason; routes ([`allocate::run`]) |
 //! | figures | [`outcome`], [`figures`] | the run's result types; weighted district and access figures |
-//! | write | [`output`] | layers in GeoJSON (RFC 7946), Shapefile or FlatGeobuf, QGIS styles, `report.html`, summary, rejects; atomically |
+//! | write | [`output`] | the run's layers as format-neutral tables ([`io::table`]), written by the [`io`] writers in GeoJSON (RFC 7946), Shapefile or FlatGeobuf; QGIS styles, `report.html`, summary, rejects; atomically |
 //!
 //! [`pipeline`] calls the stages in order ([`pipeline::run`], or
 //! [`pipeline::prepare`] once and [`pipeline::finish`] per scenario);
@@ -48,6 +48,9 @@
 //! assert_eq!(primary, 25);
 //! # Ok::<(), hubsel::error::Error>(())
 //! ```
+
+// No function over 80 lines (clippy.toml); ARCHITECTURE.md names any exception.
+#![cfg_attr(not(test), deny(clippy::too_many_lines))]
 
 pub mod allocate;
 pub mod bench;

@@ -1,5 +1,6 @@
-//! Readers for the formats hubsel takes in, the GeoJSON writer of the
-//! output layers, and a shapefile writer for exporting inputs.
+//! Every file format hubsel reads or writes, both directions, in one
+//! place: the readers of the inputs, the format-neutral [`table`] of the
+//! output layers, and its writers.
 //!
 //! | input | formats |
 //! |---|---|
@@ -7,18 +8,33 @@
 //! | roads | GeoJSON and Shapefile lines, OSM PBF `highway=*` ways |
 //! | districts | GeoJSON and Shapefile (multi)polygons with holes, OSM PBF `boundary=administrative` relations |
 //!
+//! | output | module |
+//! |---|---|
+//! | a layer as a table: fields (name, type, unit, DBF name) and rows | [`table`] |
+//! | GeoJSON FeatureCollections (RFC 7946) | [`geojson::LayerWriter`] |
+//! | `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) | [`shapefile::files`] |
+//! | `.fgb` with a spatial index | [`flatgeobuf`] |
+//! | the inputs exported as shapefiles | [`shapefile::write_schools`] and its siblings |
+//!
 //! Every position is converted to WGS 84 on reading ([`crs`]); the format
 //! is chosen by the file's extension. Text-based readers take bytes plus
 //! the name to report in errors and rejects, so that the same code reads a
 //! user's file and the embedded fixture.
+//!
+//! This module imports only the model and the error types, nothing later
+//! in the pipeline: what a run's layers hold is decided by the `output`
+//! stage, which builds [`table::Layer`]s and hands them to the writers
+//! here.
 
 pub mod crs;
 pub mod csv;
+pub mod flatgeobuf;
 pub mod geojson;
 pub mod osm_pbf;
 pub mod polygons;
 pub mod schools;
 pub mod shapefile;
+pub mod table;
 
 use std::path::Path;
 
@@ -202,160 +218,28 @@ fn shapefile_path<'a>(source: &Source<'a>) -> Result<&'a Path> {
 /// usable district are run-level errors; bad rows are collected in
 /// [`Inputs::rejects`].
 pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs> {
-    let mut rejects = Rejects::default();
-    let mut notes: Vec<String> = Vec::new();
     let wgs84 = crs::Crs::wgs84();
     let default_crs = options.crs.as_ref().unwrap_or(&wgs84);
-    let shp = shapefile::ShapefileOptions {
+    let mut loader = Loader {
+        options,
+        wgs84: &wgs84,
         default_crs,
-        encoding: options.encoding,
+        shp: shapefile::ShapefileOptions {
+            default_crs,
+            encoding: options.encoding,
+        },
+        osm: Vec::new(),
+        rejects: Rejects::default(),
+        notes: Vec::new(),
     };
-
-    // One read per distinct PBF file, for every input that names it.
-    let mut osm: Vec<(String, osm_pbf::OsmData)> = Vec::new();
-    let all = [&sources.schools, &sources.roads, &sources.districts];
-    for source in all {
-        if source.extension() != "pbf" || osm.iter().any(|(n, _)| *n == source.name()) {
-            continue;
-        }
-        let name = source.name();
-        let same = |s: &Source<'_>| s.extension() == "pbf" && s.name() == name;
-        let wanted = osm_pbf::Wanted {
-            schools: same(&sources.schools),
-            roads: same(&sources.roads),
-            districts: same(&sources.districts),
-        };
-        let data = osm_pbf::read(source, wanted, &options.osm, &mut rejects)?;
-        osm.push((name, data));
-    }
-
-    let districts = match sources.districts.extension().as_str() {
-        "geojson" | "json" => geojson::read_districts(
-            &sources.districts.bytes()?,
-            &sources.districts.name(),
-            &options.district_fields,
-            &wgs84,
-            &mut rejects,
-        )?,
-        "shp" => shapefile::read_districts(
-            shapefile_path(&sources.districts)?,
-            &sources.districts.name(),
-            &options.district_fields,
-            &shp,
-            &mut rejects,
-        )?,
-        "pbf" => from_osm(&mut osm, &sources.districts)
-            .map(|d| std::mem::take(&mut d.districts))
-            .unwrap_or_default(),
-        _ => {
-            return Err(unsupported(
-                &sources.districts,
-                "districts",
-                ".geojson, .shp, .osm.pbf",
-            ))
-        }
-    };
-    if districts.is_empty() {
-        let first = rejects
-            .rows
-            .iter()
-            .find(|r| r.source.file == sources.districts.name());
-        let why = first.map_or_else(String::new, |r| {
-            format!(" (first problem: feature {}: {})", r.source.line, r.reason)
-        });
-        let hint = match sources.districts.extension().as_str() {
-            "pbf" => osm
-                .iter()
-                .find(|(n, _)| *n == sources.districts.name())
-                .map(|(_, d)| d.no_district_hint(&options.osm.admin_level))
-                .unwrap_or_default(),
-            "geojson" | "json" => {
-                "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member"
-                    .to_string()
-            }
-            "shp" => {
-                "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string()
-            }
-            _ => String::new(),
-        };
-        return Err(Error::new(
-            crate::error::ErrorKind::Input,
-            format!("no usable district polygon{why}{hint}"),
-        )
-        .in_file(sources.districts.name()));
-    }
+    loader.read_osm(sources)?;
+    let districts = loader.districts(&sources.districts)?;
     let extent = districts_extent(&districts);
-
-    let roads = match sources.roads.extension().as_str() {
-        "geojson" | "json" => geojson::read_roads(
-            &sources.roads.bytes()?,
-            &sources.roads.name(),
-            &options.road_fields,
-            &wgs84,
-            &mut rejects,
-            &mut notes,
-        )?,
-        "shp" => shapefile::read_roads(
-            shapefile_path(&sources.roads)?,
-            &sources.roads.name(),
-            &options.road_fields,
-            &shp,
-            &mut rejects,
-            &mut notes,
-        )?,
-        "pbf" => from_osm(&mut osm, &sources.roads)
-            .map(|d| std::mem::take(&mut d.roads))
-            .unwrap_or_default(),
-        _ => {
-            return Err(unsupported(
-                &sources.roads,
-                "roads",
-                ".geojson, .shp, .osm.pbf",
-            ))
-        }
-    };
-
-    let to_wgs84 = default_crs.to_wgs84()?;
-    let placement = schools::Placement {
-        to_wgs84: &to_wgs84,
-        extent,
-        fix_swapped: options.fix_swapped,
-    };
-    let name = sources.schools.name();
-    let table = match sources.schools.extension().as_str() {
-        "csv" | "txt" => csv::read_schools_placed(
-            &sources.schools.bytes()?,
-            &name,
-            &options.school_columns,
-            &placement,
-        )?,
-        "geojson" | "json" => geojson::read_schools(
-            &sources.schools.bytes()?,
-            &name,
-            &options.school_columns,
-            &wgs84,
-            extent,
-            options.fix_swapped,
-        )?,
-        "shp" => shapefile::read_schools(
-            shapefile_path(&sources.schools)?,
-            &name,
-            &options.school_columns,
-            &shp,
-            extent,
-            options.fix_swapped,
-        )?,
-        "pbf" => from_osm(&mut osm, &sources.schools)
-            .and_then(|d| d.schools.take())
-            .unwrap_or_default(),
-        _ => {
-            return Err(unsupported(
-                &sources.schools,
-                "schools",
-                ".csv, .geojson, .shp, .osm.pbf",
-            ))
-        }
-    };
+    let roads = loader.roads(&sources.roads)?;
+    let table = loader.schools(&sources.schools, extent)?;
+    let Loader {
+        mut rejects, notes, ..
+    } = loader;
     rejects.rows.extend(table.rejects.rows);
     Ok(Inputs {
         schools: table.schools,
@@ -368,13 +252,190 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
     })
 }
 
-fn from_osm<'a>(
-    osm: &'a mut [(String, osm_pbf::OsmData)],
-    source: &Source<'_>,
-) -> Option<&'a mut osm_pbf::OsmData> {
-    osm.iter_mut()
-        .find(|(n, _)| *n == source.name())
-        .map(|(_, d)| d)
+/// The state of one [`load`]: the options settled once, the OpenStreetMap
+/// files already read, and the rejects and notes gathered so far (in the
+/// order the inputs are read, which is the order of `rejects.csv`).
+struct Loader<'a> {
+    options: &'a ReadOptions,
+    wgs84: &'a crs::Crs,
+    /// The `--crs` given, else WGS 84: for CSV and shapefiles without `.prj`.
+    default_crs: &'a crs::Crs,
+    shp: shapefile::ShapefileOptions<'a>,
+    /// Each distinct PBF file, read once, by its name.
+    osm: Vec<(String, osm_pbf::OsmData)>,
+    rejects: Rejects,
+    notes: Vec<String>,
+}
+
+impl Loader<'_> {
+    /// Reads each distinct PBF file once, for every input that names it.
+    fn read_osm(&mut self, sources: &InputSources<'_>) -> Result<()> {
+        let all = [&sources.schools, &sources.roads, &sources.districts];
+        for source in all {
+            if source.extension() != "pbf" || self.osm.iter().any(|(n, _)| *n == source.name()) {
+                continue;
+            }
+            let name = source.name();
+            let same = |s: &Source<'_>| s.extension() == "pbf" && s.name() == name;
+            let wanted = osm_pbf::Wanted {
+                schools: same(&sources.schools),
+                roads: same(&sources.roads),
+                districts: same(&sources.districts),
+            };
+            let data = osm_pbf::read(source, wanted, &self.options.osm, &mut self.rejects)?;
+            self.osm.push((name, data));
+        }
+        Ok(())
+    }
+
+    /// What [`Loader::read_osm`] read from `source`'s file.
+    fn osm_of(&mut self, source: &Source<'_>) -> Option<&mut osm_pbf::OsmData> {
+        self.osm
+            .iter_mut()
+            .find(|(n, _)| *n == source.name())
+            .map(|(_, d)| d)
+    }
+
+    /// The districts, at least one of them usable.
+    fn districts(&mut self, source: &Source<'_>) -> Result<Vec<crate::model::District>> {
+        let districts = match source.extension().as_str() {
+            "geojson" | "json" => geojson::read_districts(
+                &source.bytes()?,
+                &source.name(),
+                &self.options.district_fields,
+                self.wgs84,
+                &mut self.rejects,
+            )?,
+            "shp" => shapefile::read_districts(
+                shapefile_path(source)?,
+                &source.name(),
+                &self.options.district_fields,
+                &self.shp,
+                &mut self.rejects,
+            )?,
+            "pbf" => self
+                .osm_of(source)
+                .map(|d| std::mem::take(&mut d.districts))
+                .unwrap_or_default(),
+            _ => return Err(unsupported(source, "districts", ".geojson, .shp, .osm.pbf")),
+        };
+        if districts.is_empty() {
+            return Err(self.no_district(source));
+        }
+        Ok(districts)
+    }
+
+    /// The error for a districts input without any usable polygon: its
+    /// first reject, and a hint for the format.
+    fn no_district(&self, source: &Source<'_>) -> Error {
+        let first = self
+            .rejects
+            .rows
+            .iter()
+            .find(|r| r.source.file == source.name());
+        let why = first.map_or_else(String::new, |r| {
+            format!(" (first problem: feature {}: {})", r.source.line, r.reason)
+        });
+        let hint = match source.extension().as_str() {
+            "pbf" => self
+                .osm
+                .iter()
+                .find(|(n, _)| *n == source.name())
+                .map(|(_, d)| d.no_district_hint(&self.options.osm.admin_level))
+                .unwrap_or_default(),
+            "geojson" | "json" => {
+                "; GeoJSON is read as WGS 84 longitude/latitude unless it has a crs member"
+                    .to_string()
+            }
+            "shp" => {
+                "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string()
+            }
+            _ => String::new(),
+        };
+        Error::new(
+            crate::error::ErrorKind::Input,
+            format!("no usable district polygon{why}{hint}"),
+        )
+        .in_file(source.name())
+    }
+
+    fn roads(&mut self, source: &Source<'_>) -> Result<Vec<crate::model::Road>> {
+        Ok(match source.extension().as_str() {
+            "geojson" | "json" => geojson::read_roads(
+                &source.bytes()?,
+                &source.name(),
+                &self.options.road_fields,
+                self.wgs84,
+                &mut self.rejects,
+                &mut self.notes,
+            )?,
+            "shp" => shapefile::read_roads(
+                shapefile_path(source)?,
+                &source.name(),
+                &self.options.road_fields,
+                &self.shp,
+                &mut self.rejects,
+                &mut self.notes,
+            )?,
+            "pbf" => self
+                .osm_of(source)
+                .map(|d| std::mem::take(&mut d.roads))
+                .unwrap_or_default(),
+            _ => return Err(unsupported(source, "roads", ".geojson, .shp, .osm.pbf")),
+        })
+    }
+
+    /// The schools, placed in the districts' `extent` (the check of
+    /// swapped coordinates); their rejects stay in the table.
+    fn schools(
+        &mut self,
+        source: &Source<'_>,
+        extent: Option<geo::Rect<f64>>,
+    ) -> Result<schools::SchoolTable> {
+        let options = self.options;
+        let to_wgs84 = self.default_crs.to_wgs84()?;
+        let placement = schools::Placement {
+            to_wgs84: &to_wgs84,
+            extent,
+            fix_swapped: options.fix_swapped,
+        };
+        let name = source.name();
+        Ok(match source.extension().as_str() {
+            "csv" | "txt" => csv::read_schools_placed(
+                &source.bytes()?,
+                &name,
+                &options.school_columns,
+                &placement,
+            )?,
+            "geojson" | "json" => geojson::read_schools(
+                &source.bytes()?,
+                &name,
+                &options.school_columns,
+                self.wgs84,
+                extent,
+                options.fix_swapped,
+            )?,
+            "shp" => shapefile::read_schools(
+                shapefile_path(source)?,
+                &name,
+                &options.school_columns,
+                &self.shp,
+                extent,
+                options.fix_swapped,
+            )?,
+            "pbf" => self
+                .osm_of(source)
+                .and_then(|d| d.schools.take())
+                .unwrap_or_default(),
+            _ => {
+                return Err(unsupported(
+                    source,
+                    "schools",
+                    ".csv, .geojson, .shp, .osm.pbf",
+                ))
+            }
+        })
+    }
 }
 
 /// Bounding box of all districts (lon/lat).

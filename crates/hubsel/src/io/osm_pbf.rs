@@ -223,81 +223,211 @@ fn read_passes(
     options: &OsmOptions,
     rejects: &mut Rejects,
 ) -> Result<OsmData> {
-    // Pass 1: relations.
-    let mut boundaries: Vec<Relation> = Vec::new();
-    let mut school_relations: Vec<Relation> = Vec::new();
-    let mut member_ways: HashSet<i64> = HashSet::new();
-    // Every administrative boundary's level and member ways, to tell which
-    // levels the extract holds complete (see `OsmData::boundary_levels`).
-    let mut census: Vec<(String, Vec<i64>)> = Vec::new();
-    if wanted.districts || wanted.schools {
-        open(source)?
-            .for_each(|e| {
-                let Element::Relation(r) = e else { return };
-                let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
-                if wanted.districts && has("boundary", "administrative") {
-                    let level = r
-                        .tags()
-                        .find(|(k, _)| *k == "admin_level")
-                        .map_or_else(|| "(none)".to_string(), |(_, v)| v.to_string());
-                    let ways = r
-                        .members()
-                        .filter(|m| m.member_type == RelMemberType::Way)
-                        .map(|m| m.member_id)
-                        .collect();
-                    census.push((level, ways));
-                }
-                let boundary = wanted.districts
-                    && has("boundary", "administrative")
-                    && has("admin_level", &options.admin_level);
-                let school =
-                    wanted.schools && has("amenity", "school") && has("type", "multipolygon");
-                if !boundary && !school {
-                    return;
-                }
-                let mut members = Vec::new();
-                for m in r.members() {
-                    if m.member_type == RelMemberType::Way {
-                        let role = m.role().unwrap_or_default();
-                        if role == "outer" || role == "inner" || role.is_empty() {
-                            members.push((m.member_id, role == "inner"));
-                            member_ways.insert(m.member_id);
-                        }
-                    }
-                }
-                let mut keep: Vec<&str> = vec!["name"];
-                keep.extend(options.code_tags.iter().map(String::as_str));
-                keep.extend(SCHOOL_TAGS);
-                let relation = Relation {
-                    id: r.id(),
-                    tags: tag_map(r.tags(), &keep),
-                    members,
-                };
-                if boundary {
-                    boundaries.push(relation);
-                } else {
-                    school_relations.push(relation);
-                }
-            })
-            .map_err(|e| pbf_error(file, e))?;
+    let relations = if wanted.districts || wanted.schools {
+        read_relations(source, file, wanted, options)?
+    } else {
+        RelationPass::default()
+    };
+    let mut census = BoundaryCensus::new(relations.census);
+    let ways = read_ways(
+        source,
+        file,
+        wanted,
+        options,
+        &relations.member_ways,
+        &mut census,
+    )?;
+    let nodes = read_nodes(source, file, wanted, ways.needed_nodes)?;
+    let at = |id: i64| nodes.position(id);
+
+    let mut data = OsmData::default();
+    if wanted.roads {
+        data.roads = roads(&ways.roads, &at);
+    }
+    if wanted.districts {
+        let boundaries = &relations.boundaries;
+        data.districts = districts(file, boundaries, &ways.members, &at, options, rejects);
+        data.boundary_levels = census.levels();
+    }
+    if wanted.schools {
+        data.schools = Some(schools_table(
+            file,
+            &nodes.schools,
+            &ways.schools,
+            &relations.schools,
+            &ways.members,
+            &at,
+        )?);
+    }
+    Ok(data)
+}
+
+/// What the first pass keeps: the relations asked for, and their member ways.
+#[derive(Default)]
+struct RelationPass {
+    /// `boundary=administrative` relations of the chosen `admin_level`.
+    boundaries: Vec<Relation>,
+    /// `amenity=school` multipolygons.
+    schools: Vec<Relation>,
+    /// The ways the kept relations are made of.
+    member_ways: HashSet<i64>,
+    /// Every administrative boundary's level and member ways, whatever
+    /// its level (see [`BoundaryCensus`]).
+    census: Vec<(String, Vec<i64>)>,
+}
+
+/// Pass 1: relations.
+fn read_relations(
+    source: &Source<'_>,
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+) -> Result<RelationPass> {
+    let mut pass = RelationPass::default();
+    let mut keep: Vec<&str> = vec!["name"];
+    keep.extend(options.code_tags.iter().map(String::as_str));
+    keep.extend(SCHOOL_TAGS);
+    open(source)?
+        .for_each(|e| {
+            let Element::Relation(r) = e else { return };
+            let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
+            if wanted.districts && has("boundary", "administrative") {
+                pass.census.push(census_entry(&r));
+            }
+            let boundary = wanted.districts
+                && has("boundary", "administrative")
+                && has("admin_level", &options.admin_level);
+            let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
+            if !boundary && !school {
+                return;
+            }
+            let relation = kept_relation(&r, &keep, &mut pass.member_ways);
+            if boundary {
+                pass.boundaries.push(relation);
+            } else {
+                pass.schools.push(relation);
+            }
+        })
+        .map_err(|e| pbf_error(file, e))?;
+    Ok(pass)
+}
+
+/// An administrative boundary's `admin_level` (`(none)` when untagged)
+/// and member ways, for the census.
+fn census_entry(r: &osmpbf::Relation<'_>) -> (String, Vec<i64>) {
+    let level = r
+        .tags()
+        .find(|(k, _)| *k == "admin_level")
+        .map_or_else(|| "(none)".to_string(), |(_, v)| v.to_string());
+    let ways = r
+        .members()
+        .filter(|m| m.member_type == RelMemberType::Way)
+        .map(|m| m.member_id)
+        .collect();
+    (level, ways)
+}
+
+/// A relation kept for assembly: its `outer`, `inner` and role-less member
+/// ways (noted in `member_ways` for the second pass) and the tags in `keep`.
+fn kept_relation(
+    r: &osmpbf::Relation<'_>,
+    keep: &[&str],
+    member_ways: &mut HashSet<i64>,
+) -> Relation {
+    let mut members = Vec::new();
+    for m in r.members() {
+        if m.member_type == RelMemberType::Way {
+            let role = m.role().unwrap_or_default();
+            if role == "outer" || role == "inner" || role.is_empty() {
+                members.push((m.member_id, role == "inner"));
+                member_ways.insert(m.member_id);
+            }
+        }
+    }
+    Relation {
+        id: r.id(),
+        tags: tag_map(r.tags(), keep),
+        members,
+    }
+}
+
+/// Which administrative levels an extract holds complete: every boundary
+/// relation's level and member ways (from pass 1), and which of those ways
+/// pass 2 met. Gives [`OsmData::boundary_levels`].
+struct BoundaryCensus {
+    /// (admin_level, member ways) per relation, in file order.
+    relations: Vec<(String, Vec<i64>)>,
+    /// Every member way, sorted and deduplicated.
+    ways: Vec<i64>,
+    /// Parallel to `ways`: met in the extract.
+    present: Vec<bool>,
+}
+
+impl BoundaryCensus {
+    fn new(relations: Vec<(String, Vec<i64>)>) -> Self {
+        let mut ways: Vec<i64> = relations.iter().flat_map(|c| c.1.iter().copied()).collect();
+        ways.sort_unstable();
+        ways.dedup();
+        let present = vec![false; ways.len()];
+        BoundaryCensus {
+            relations,
+            ways,
+            present,
+        }
     }
 
-    // Pass 2: ways.
+    fn saw_way(&mut self, id: i64) {
+        if let Ok(i) = self.ways.binary_search(&id) {
+            self.present[i] = true;
+        }
+    }
+
+    /// Relations per level, and those none of whose member ways is missing.
+    fn levels(&self) -> BTreeMap<String, BoundaryCount> {
+        let mut levels: BTreeMap<String, BoundaryCount> = BTreeMap::new();
+        let present = |w: &i64| self.ways.binary_search(w).is_ok_and(|i| self.present[i]);
+        for (level, ways) in &self.relations {
+            let count = levels.entry(level.clone()).or_default();
+            count.relations += 1;
+            if !ways.is_empty() && ways.iter().all(present) {
+                count.complete += 1;
+            }
+        }
+        levels
+    }
+}
+
+/// What the second pass keeps: the road and school ways, the node lists
+/// of the relations' member ways, and every node any of them needs.
+struct WayPass {
+    roads: Vec<Way>,
+    schools: Vec<Way>,
+    /// Node ids of each member way of a kept relation, by way id.
+    members: HashMap<i64, Vec<i64>>,
+    /// Sorted and deduplicated.
+    needed_nodes: Vec<i64>,
+}
+
+/// Pass 2: ways.
+fn read_ways(
+    source: &Source<'_>,
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+    member_ways: &HashSet<i64>,
+    census: &mut BoundaryCensus,
+) -> Result<WayPass> {
     let highways: HashSet<&str> = options.highways.iter().map(String::as_str).collect();
-    let mut road_ways: Vec<Way> = Vec::new();
-    let mut school_ways: Vec<Way> = Vec::new();
-    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut needed_nodes: Vec<i64> = Vec::new();
-    let mut census_ways: Vec<i64> = census.iter().flat_map(|c| c.1.iter().copied()).collect();
-    census_ways.sort_unstable();
-    census_ways.dedup();
-    let mut census_present = vec![false; census_ways.len()];
+    let mut pass = WayPass {
+        roads: Vec::new(),
+        schools: Vec::new(),
+        members: HashMap::new(),
+        needed_nodes: Vec::new(),
+    };
     open(source)?
         .for_each(|e| {
             let Element::Way(w) = e else { return };
-            if let Ok(i) = census_ways.binary_search(&w.id()) {
-                census_present[i] = true;
-            }
+            census.saw_way(w.id());
             let refs = || w.refs().collect::<Vec<i64>>();
             let is_road = wanted.roads
                 && w.tags()
@@ -311,8 +441,8 @@ fn read_passes(
                     refs: refs(),
                     tags: tag_map(w.tags(), &ROAD_TAGS),
                 };
-                needed_nodes.extend(&way.refs);
-                road_ways.push(way);
+                pass.needed_nodes.extend(&way.refs);
+                pass.roads.push(way);
             }
             if is_school {
                 let way = Way {
@@ -320,30 +450,57 @@ fn read_passes(
                     refs: refs(),
                     tags: tag_map(w.tags(), &SCHOOL_TAGS),
                 };
-                needed_nodes.extend(&way.refs);
-                school_ways.push(way);
+                pass.needed_nodes.extend(&way.refs);
+                pass.schools.push(way);
             }
             if member_ways.contains(&w.id()) {
                 let r = refs();
-                needed_nodes.extend(&r);
-                members.insert(w.id(), r);
+                pass.needed_nodes.extend(&r);
+                pass.members.insert(w.id(), r);
             }
         })
         .map_err(|e| pbf_error(file, e))?;
-    needed_nodes.sort_unstable();
-    needed_nodes.dedup();
+    pass.needed_nodes.sort_unstable();
+    pass.needed_nodes.dedup();
+    Ok(pass)
+}
 
-    // Pass 3: nodes.
-    let mut positions: Vec<Option<Coord<f64>>> = vec![None; needed_nodes.len()];
-    let mut school_nodes: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
+/// What the third pass keeps: the positions of the needed nodes, and the
+/// school nodes.
+struct NodePass {
+    /// Sorted node ids, and their positions (`None`: not in the extract).
+    needed: Vec<i64>,
+    positions: Vec<Option<Coord<f64>>>,
+    schools: Vec<(i64, Coord<f64>, Tags)>,
+}
+
+impl NodePass {
+    /// A needed node's longitude/latitude, `None` when the extract lacks it.
+    fn position(&self, id: i64) -> Option<Coord<f64>> {
+        self.needed
+            .binary_search(&id)
+            .ok()
+            .and_then(|i| self.positions[i])
+    }
+}
+
+/// Pass 3: nodes.
+fn read_nodes(
+    source: &Source<'_>,
+    file: &str,
+    wanted: Wanted,
+    needed: Vec<i64>,
+) -> Result<NodePass> {
+    let mut positions: Vec<Option<Coord<f64>>> = vec![None; needed.len()];
+    let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
     let mut node = |id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>| {
-        if let Ok(i) = needed_nodes.binary_search(&id) {
+        if let Ok(i) = needed.binary_search(&id) {
             positions[i] = Some(Coord { x: lon, y: lat });
         }
         if wanted.schools {
             let tags: Vec<(&str, &str)> = tags.collect();
             if tags.iter().any(|(k, v)| *k == "amenity" && *v == "school") {
-                school_nodes.push((
+                schools.push((
                     id,
                     Coord { x: lon, y: lat },
                     tag_map(tags.into_iter(), &SCHOOL_TAGS),
@@ -358,43 +515,11 @@ fn read_passes(
             _ => {}
         })
         .map_err(|e| pbf_error(file, e))?;
-    let at = |id: i64| {
-        needed_nodes
-            .binary_search(&id)
-            .ok()
-            .and_then(|i| positions[i])
-    };
-
-    let mut data = OsmData::default();
-    if wanted.roads {
-        data.roads = roads(&road_ways, &at);
-    }
-    if wanted.districts {
-        data.districts = districts(file, &boundaries, &members, &at, options, rejects);
-        for (level, ways) in &census {
-            let count = data.boundary_levels.entry(level.clone()).or_default();
-            count.relations += 1;
-            let present = |w: &i64| {
-                census_ways
-                    .binary_search(w)
-                    .is_ok_and(|i| census_present[i])
-            };
-            if !ways.is_empty() && ways.iter().all(present) {
-                count.complete += 1;
-            }
-        }
-    }
-    if wanted.schools {
-        data.schools = Some(schools_table(
-            file,
-            &school_nodes,
-            &school_ways,
-            &school_relations,
-            &members,
-            &at,
-        )?);
-    }
-    Ok(data)
+    Ok(NodePass {
+        needed,
+        positions,
+        schools,
+    })
 }
 
 fn parse_oneway(tags: &Tags) -> Oneway {
@@ -659,74 +784,16 @@ fn schools_table(
         .to_vec();
     let mut rows = Vec::new();
     let mut notes = Rejects::default();
-    let mut push = |prefix: char,
-                    id: i64,
-                    position: std::result::Result<(f64, f64), String>,
-                    tags: &Tags,
-                    notes: &mut Rejects| {
-        let source = SourceRef {
-            file: file.to_string(),
-            line: id as u64,
-        };
-        let school_id = format!("{prefix}{id}");
-        let level = level_of(tags).map_or("", |l| l.as_str()).to_string();
-        let count = ["student:count", "capacity"]
-            .iter()
-            .find_map(|k| tags.get(*k).map(|v| (*k, v)));
-        let students = match count {
-            Some((_, v)) if super::parse_number(v).is_some_and(|n| n >= 0.0) => {
-                v.trim().to_string()
-            }
-            Some((k, v)) => {
-                notes.push(
-                    &source,
-                    &school_id,
-                    k,
-                    format!(
-                        "{k}={} is not a number; the student count is taken as unknown",
-                        crate::error::quote(v)
-                    ),
-                    Action::Flagged,
-                );
-                String::new()
-            }
-            None => String::new(),
-        };
-        let name = tags.get("name").cloned().unwrap_or_default();
-        rows.push(RawRow {
-            source,
-            cells: vec![school_id, name, level, students],
-            position: Position::Geometry(position),
-        });
-    };
     for (id, c, tags) in nodes {
-        push('n', *id, Ok((c.x, c.y)), tags, &mut notes);
+        rows.push(school_row(file, 'n', *id, Ok((c.x, c.y)), tags, &mut notes));
     }
     for w in ways {
-        let coords: Option<Vec<Coord<f64>>> = w.refs.iter().map(|&n| at(n)).collect();
-        let position = match coords {
-            None => Err("the school's way has nodes missing from the extract".to_string()),
-            Some(c) if c.len() >= 4 && c.first() == c.last() => {
-                Polygon::new(LineString::new(c), vec![])
-                    .centroid()
-                    .map(|p| (p.x(), p.y()))
-                    .ok_or_else(|| "degenerate school area".to_string())
-            }
-            Some(c) => LineString::new(c)
-                .centroid()
-                .map(|p: Point<f64>| (p.x(), p.y()))
-                .ok_or_else(|| "school way without nodes".to_string()),
-        };
-        push('w', w.id, position, &w.tags, &mut notes);
+        let position = way_position(w, at);
+        rows.push(school_row(file, 'w', w.id, position, &w.tags, &mut notes));
     }
     for r in relations {
-        let (outers, inners, _, _) = relation_rings(r, members, at);
-        let (polygons, _) = super::polygons::assemble(outers, inners);
-        let position = MultiPolygon::new(polygons)
-            .centroid()
-            .map(|p| (p.x(), p.y()))
-            .ok_or_else(|| "the school's multipolygon does not close into a ring".to_string());
-        push('r', r.id, position, &r.tags, &mut notes);
+        let position = relation_position(r, members, at);
+        rows.push(school_row(file, 'r', r.id, position, &r.tags, &mut notes));
     }
     let identity = super::crs::Crs::wgs84().to_wgs84()?;
     let placement = Placement {
@@ -748,6 +815,93 @@ fn schools_table(
     )?;
     table.rejects.rows.extend(notes.rows);
     Ok(table)
+}
+
+/// A school object as a row of the table `schools::build` reads: id
+/// (`prefix` and OSM id), name, level and students.
+fn school_row(
+    file: &str,
+    prefix: char,
+    id: i64,
+    position: std::result::Result<(f64, f64), String>,
+    tags: &Tags,
+    notes: &mut Rejects,
+) -> RawRow {
+    let source = SourceRef {
+        file: file.to_string(),
+        line: id as u64,
+    };
+    let school_id = format!("{prefix}{id}");
+    let level = level_of(tags).map_or("", |l| l.as_str()).to_string();
+    let students = students_of(tags, &source, &school_id, notes);
+    let name = tags.get("name").cloned().unwrap_or_default();
+    RawRow {
+        source,
+        cells: vec![school_id, name, level, students],
+        position: Position::Geometry(position),
+    }
+}
+
+/// The student count from `student:count`, else `capacity`; blank when
+/// neither is given, or (flagged in `notes`) when the first given is not a
+/// number.
+fn students_of(tags: &Tags, source: &SourceRef, school_id: &str, notes: &mut Rejects) -> String {
+    let count = ["student:count", "capacity"]
+        .iter()
+        .find_map(|k| tags.get(*k).map(|v| (*k, v)));
+    match count {
+        Some((_, v)) if super::parse_number(v).is_some_and(|n| n >= 0.0) => v.trim().to_string(),
+        Some((k, v)) => {
+            notes.push(
+                source,
+                school_id,
+                k,
+                format!(
+                    "{k}={} is not a number; the student count is taken as unknown",
+                    crate::error::quote(v)
+                ),
+                Action::Flagged,
+            );
+            String::new()
+        }
+        None => String::new(),
+    }
+}
+
+/// Where a school way stands: the centroid of its area when closed, of its
+/// line when open.
+fn way_position(
+    w: &Way,
+    at: &dyn Fn(i64) -> Option<Coord<f64>>,
+) -> std::result::Result<(f64, f64), String> {
+    let coords: Option<Vec<Coord<f64>>> = w.refs.iter().map(|&n| at(n)).collect();
+    match coords {
+        None => Err("the school's way has nodes missing from the extract".to_string()),
+        Some(c) if c.len() >= 4 && c.first() == c.last() => {
+            Polygon::new(LineString::new(c), vec![])
+                .centroid()
+                .map(|p| (p.x(), p.y()))
+                .ok_or_else(|| "degenerate school area".to_string())
+        }
+        Some(c) => LineString::new(c)
+            .centroid()
+            .map(|p: Point<f64>| (p.x(), p.y()))
+            .ok_or_else(|| "school way without nodes".to_string()),
+    }
+}
+
+/// Where a school multipolygon stands: the centroid of its closed rings.
+fn relation_position(
+    r: &Relation,
+    members: &HashMap<i64, Vec<i64>>,
+    at: &dyn Fn(i64) -> Option<Coord<f64>>,
+) -> std::result::Result<(f64, f64), String> {
+    let (outers, inners, _, _) = relation_rings(r, members, at);
+    let (polygons, _) = super::polygons::assemble(outers, inners);
+    MultiPolygon::new(polygons)
+        .centroid()
+        .map(|p| (p.x(), p.y()))
+        .ok_or_else(|| "the school's multipolygon does not close into a ring".to_string())
 }
 
 /// The PBF file behind a path, for [`Source::File`] callers.

@@ -290,293 +290,31 @@ pub fn build(
     placement: &Placement<'_>,
     format: Format,
 ) -> Result<SchoolTable> {
-    let given = |f: &str| {
-        columns
-            .given
-            .iter()
-            .any(|g| g == f || (f == "lon" && g == "x") || (f == "lat" && g == "y"))
-    };
-    let from_columns = format.coords_in_columns;
-    let id = locate(headers, &columns.id, given("id"), file, "id", true)?.unwrap_or(0);
-    let name = locate(headers, &columns.name, given("name"), file, "name", false)?;
-    // Formats with a geometry take the position from it, not from columns.
-    let (lon, lat) = if from_columns {
-        (
-            locate(
-                headers,
-                &columns.lon,
-                given("lon"),
-                file,
-                "longitude (x)",
-                true,
-            )?,
-            locate(
-                headers,
-                &columns.lat,
-                given("lat"),
-                file,
-                "latitude (y)",
-                true,
-            )?,
-        )
-    } else {
-        (None, None)
-    };
-    let district = locate(
-        headers,
-        &columns.district,
-        given("district"),
-        file,
-        "district",
-        false,
-    )?;
-    let level = locate(
-        headers,
-        &columns.level,
-        given("level"),
-        file,
-        "level",
-        format.default_level.is_none(),
-    )?;
-    // Enrolment is optional: registries and OpenStreetMap often have none.
-    let students = locate(
-        headers,
-        &columns.students,
-        given("students"),
-        file,
-        "students",
-        false,
-    )?;
-    let teachers = locate(
-        headers,
-        &columns.teachers,
-        given("teachers"),
-        file,
-        "teachers",
-        false,
-    )?;
-    let classrooms = locate(
-        headers,
-        &columns.classrooms,
-        given("classrooms"),
-        file,
-        "classrooms",
-        false,
-    )?;
-    let core: Vec<usize> = [
-        Some(id),
-        name,
-        lon,
-        lat,
-        district,
-        level,
-        students,
-        teachers,
-        classrooms,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-
-    // Extra columns are attributes when every non-blank cell is a number.
-    let extra: Vec<usize> = (0..headers.len())
-        .filter(|c| !core.contains(c))
-        .filter(|&c| {
-            rows.iter().all(|r| {
-                r.cells
-                    .get(c)
-                    .is_none_or(|v| v.trim().is_empty() || super::parse_number(v).is_some())
-            })
-        })
-        .collect();
-    // The core numeric fields a scenario may score on are those whose
-    // column the file has: a registry or an OSM extract without teacher
-    // counts must not offer a column of zeros to score on.
+    let layout = Layout::locate(file, headers, &rows, columns, format)?;
     let mut table = SchoolTable {
-        fields: [
-            ("students", students),
-            ("teachers", teachers),
-            ("classrooms", classrooms),
-        ]
-        .iter()
-        .filter(|(_, column)| column.is_some())
-        .map(|(field, _)| field.to_string())
-        .collect(),
+        fields: layout.scorable_fields(headers),
         ..SchoolTable::default()
     };
-    table
-        .fields
-        .extend(extra.iter().map(|&c| headers[c].clone()));
-    let header = |c: Option<usize>, fallback: &str| {
-        c.map_or_else(|| fallback.to_string(), |c| headers[c].clone())
+    let reader = RowReader {
+        headers,
+        layout: &layout,
+        columns,
+        placement,
+        format,
     };
-    // The field named in rejects about a position: the two columns, or the geometry.
-    let position_field = match (lon, lat) {
-        (Some(a), Some(b)) if from_columns => format!("{}/{}", headers[a], headers[b]),
-        _ => "geometry".to_string(),
-    };
-
     // Rows whose student count is blank: flagged at the end, when other
     // rows have a count (a column blank throughout just means no enrolment).
     let mut blank_counts: Vec<(SourceRef, String)> = Vec::new();
     for row in rows {
-        let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c)).map_or("", |v| v.trim());
-        let source = row.source.clone();
-        let school_id = cell(Some(id)).to_string();
-        let school_name = cell(name).to_string();
-        let mut refuse = |field: &str, reason: String, lon_lat: Option<(f64, f64)>| {
-            table
-                .rejects
-                .push(&source, &school_id, field, reason.clone(), Action::Refused);
-            table.rejected.push(RejectedSchool {
-                id: SchoolId(school_id.clone()),
-                name: school_name.clone(),
-                lon_lat,
-                reason,
-                source: source.clone(),
-            });
-        };
-        if school_id.is_empty() {
-            refuse(&headers[id], "blank id".into(), None);
-            continue;
+        let id = cell(&row, Some(layout.id)).to_string();
+        let name = cell(&row, layout.name).to_string();
+        match reader.school(&row, &id, &name, &mut table.rejects, &mut blank_counts) {
+            Ok(school) => table.schools.push(school),
+            Err(refusal) => table.refuse(&row.source, id, name, refusal),
         }
-        let (x, y) = match &row.position {
-            Position::Geometry(Ok(xy)) => *xy,
-            Position::Geometry(Err(reason)) => {
-                refuse("geometry", reason.clone(), None);
-                continue;
-            }
-            Position::Columns => {
-                let (lon_text, lat_text) = (cell(lon), cell(lat));
-                match (
-                    super::parse_decimal(lon_text),
-                    super::parse_decimal(lat_text),
-                ) {
-                    (Some(a), Some(b)) => (a, b),
-                    (None, None) if lon_text.is_empty() && lat_text.is_empty() => {
-                        refuse(
-                            &position_field,
-                            "no coordinates: longitude and latitude are blank".into(),
-                            None,
-                        );
-                        continue;
-                    }
-                    (None, _) if lon_text.is_empty() => {
-                        refuse(&header(lon, "lon"), "missing longitude".into(), None);
-                        continue;
-                    }
-                    (_, None) if lat_text.is_empty() => {
-                        refuse(&header(lat, "lat"), "missing latitude".into(), None);
-                        continue;
-                    }
-                    (None, _) => {
-                        refuse(
-                            &header(lon, "lon"),
-                            format!(
-                                "longitude is not a number: {}",
-                                crate::error::quote(lon_text)
-                            ),
-                            None,
-                        );
-                        continue;
-                    }
-                    (_, None) => {
-                        refuse(
-                            &header(lat, "lat"),
-                            format!(
-                                "latitude is not a number: {}",
-                                crate::error::quote(lat_text)
-                            ),
-                            None,
-                        );
-                        continue;
-                    }
-                }
-            }
-        };
-        let (lon_deg, lat_deg, note) = match place(x, y, placement) {
-            Placed::At { lon, lat, note } => (lon, lat, note),
-            Placed::Refused { reason } => {
-                refuse(&position_field, reason, None);
-                continue;
-            }
-        };
-        let level_value = match level.map(|c| (c, cell(Some(c)))) {
-            Some((c, text)) => match (columns.level_of(text), format.default_level) {
-                (Some(l), _) => l,
-                (None, Some(default)) if text.is_empty() => default,
-                (None, _) => {
-                    refuse(
-                        &headers[c],
-                        format!(
-                            "unknown level {} (expected primary, secondary, both, a grade span such as อนุบาล-ประถมศึกษา or ป.1-ม.3, or a value the scenario's [levels] table maps)",
-                            crate::error::quote(text)
-                        ),
-                        Some((lon_deg, lat_deg)),
-                    );
-                    continue;
-                }
-            },
-            None => format.default_level.unwrap_or(Level::Both),
-        };
-        // A count that is blank or not a number is unknown, not 0: the
-        // school still takes part, flagged.
-        let students_value = match students.map(|c| (c, cell(Some(c)))) {
-            Some((_, "")) => {
-                blank_counts.push((source.clone(), school_id.clone()));
-                None
-            }
-            Some((c, text)) => match super::parse_decimal(text) {
-                Some(v) if v >= 0.0 => Some(v),
-                _ => {
-                    table.rejects.push(
-                        &source,
-                        &school_id,
-                        &headers[c],
-                        format!(
-                            "students is not a non-negative number: {}; the count is taken as unknown",
-                            crate::error::quote(text)
-                        ),
-                        Action::Flagged,
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
-        if let Some(note) = note {
-            table
-                .rejects
-                .push(&source, &school_id, &position_field, note, Action::Flagged);
-        }
-        let count = |c: Option<usize>| {
-            super::parse_number(cell(c))
-                .filter(|v| *v >= 0.0)
-                .unwrap_or(0.0)
-        };
-        let district_code = Some(cell(district))
-            .filter(|s| !s.is_empty())
-            .map(|s| DistrictCode(s.to_string()));
-        let attrs: BTreeMap<String, f64> = extra
-            .iter()
-            .filter_map(|&c| super::parse_number(cell(Some(c))).map(|v| (headers[c].clone(), v)))
-            .collect();
-        table.schools.push(School {
-            id: SchoolId(school_id.clone()),
-            name: school_name.clone(),
-            lon: lon_deg,
-            lat: lat_deg,
-            district: district_code,
-            level: level_value,
-            students: students_value,
-            teachers: count(teachers),
-            classrooms: count(classrooms),
-            attrs,
-            source: source.clone(),
-        });
     }
     if table.schools.iter().any(|s| s.students.is_some()) {
-        let field = students.map_or("students", |c| headers[c].as_str());
+        let field = layout.students.map_or("students", |c| headers[c].as_str());
         for (source, id) in blank_counts {
             table.rejects.push(
                 &source,
@@ -588,4 +326,352 @@ pub fn build(
         }
     }
     Ok(table)
+}
+
+/// The trimmed text of a row's cell in `column`; blank when the column or
+/// the cell is absent.
+fn cell(row: &RawRow, column: Option<usize>) -> &str {
+    column
+        .and_then(|c| row.cells.get(c))
+        .map_or("", |v| v.trim())
+}
+
+/// Where each school field is in a file's header, found once per file.
+struct Layout {
+    id: usize,
+    name: Option<usize>,
+    /// The position columns; `None` for formats with a geometry.
+    lon: Option<usize>,
+    lat: Option<usize>,
+    district: Option<usize>,
+    level: Option<usize>,
+    students: Option<usize>,
+    teachers: Option<usize>,
+    classrooms: Option<usize>,
+    /// The other columns whose non-blank cells are all numbers: attributes.
+    extra: Vec<usize>,
+    /// The field named in rejects about a position: the two columns, or
+    /// the geometry.
+    position_field: String,
+}
+
+impl Layout {
+    /// Finds the columns, in field order (so the first missing required
+    /// one is the one reported), and the numeric extra columns.
+    fn locate(
+        file: &str,
+        headers: &[String],
+        rows: &[RawRow],
+        columns: &SchoolColumns,
+        format: Format,
+    ) -> Result<Layout> {
+        let given = |f: &str| {
+            columns
+                .given
+                .iter()
+                .any(|g| g == f || (f == "lon" && g == "x") || (f == "lat" && g == "y"))
+        };
+        let find = |wanted: &[String], field: &str, what: &str, required: bool| {
+            locate(headers, wanted, given(field), file, what, required)
+        };
+        let id = find(&columns.id, "id", "id", true)?.unwrap_or(0);
+        let name = find(&columns.name, "name", "name", false)?;
+        // Formats with a geometry take the position from it, not from columns.
+        let (lon, lat) = if format.coords_in_columns {
+            (
+                find(&columns.lon, "lon", "longitude (x)", true)?,
+                find(&columns.lat, "lat", "latitude (y)", true)?,
+            )
+        } else {
+            (None, None)
+        };
+        let district = find(&columns.district, "district", "district", false)?;
+        let level_required = format.default_level.is_none();
+        let level = find(&columns.level, "level", "level", level_required)?;
+        // Enrolment is optional: registries and OpenStreetMap often have none.
+        let students = find(&columns.students, "students", "students", false)?;
+        let teachers = find(&columns.teachers, "teachers", "teachers", false)?;
+        let classrooms = find(&columns.classrooms, "classrooms", "classrooms", false)?;
+        let core: Vec<usize> = [
+            Some(id),
+            name,
+            lon,
+            lat,
+            district,
+            level,
+            students,
+            teachers,
+            classrooms,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let position_field = match (lon, lat) {
+            (Some(a), Some(b)) if format.coords_in_columns => {
+                format!("{}/{}", headers[a], headers[b])
+            }
+            _ => "geometry".to_string(),
+        };
+        Ok(Layout {
+            id,
+            name,
+            lon,
+            lat,
+            district,
+            level,
+            students,
+            teachers,
+            classrooms,
+            extra: numeric_columns(headers.len(), &core, rows),
+            position_field,
+        })
+    }
+
+    /// Every scorable field. The core numeric fields a scenario may score
+    /// on are those whose column the file has: a registry or an OSM
+    /// extract without teacher counts must not offer a column of zeros to
+    /// score on. Then the numeric extra columns.
+    fn scorable_fields(&self, headers: &[String]) -> Vec<String> {
+        let core = [
+            ("students", self.students),
+            ("teachers", self.teachers),
+            ("classrooms", self.classrooms),
+        ];
+        let present = core.iter().filter(|(_, column)| column.is_some());
+        present
+            .map(|(field, _)| field.to_string())
+            .chain(self.extra.iter().map(|&c| headers[c].clone()))
+            .collect()
+    }
+}
+
+/// Extra columns are attributes when every non-blank cell is a number.
+fn numeric_columns(width: usize, core: &[usize], rows: &[RawRow]) -> Vec<usize> {
+    (0..width)
+        .filter(|c| !core.contains(c))
+        .filter(|&c| {
+            rows.iter().all(|r| {
+                r.cells
+                    .get(c)
+                    .is_none_or(|v| v.trim().is_empty() || super::parse_number(v).is_some())
+            })
+        })
+        .collect()
+}
+
+/// Why a row gives no school: the field at fault, the reason, and the
+/// position when it was already known.
+struct Refusal {
+    field: String,
+    reason: String,
+    lon_lat: Option<(f64, f64)>,
+}
+
+impl Refusal {
+    fn new(field: &str, reason: impl Into<String>) -> Self {
+        Refusal {
+            field: field.to_string(),
+            reason: reason.into(),
+            lon_lat: None,
+        }
+    }
+}
+
+impl SchoolTable {
+    /// Records a refused row, in the rejects and among the rejected schools.
+    fn refuse(&mut self, source: &SourceRef, id: String, name: String, refusal: Refusal) {
+        let Refusal {
+            field,
+            reason,
+            lon_lat,
+        } = refusal;
+        self.rejects
+            .push(source, &id, &field, reason.clone(), Action::Refused);
+        self.rejected.push(RejectedSchool {
+            id: SchoolId(id),
+            name,
+            lon_lat,
+            reason,
+            source: source.clone(),
+        });
+    }
+}
+
+/// Turns the rows of one file into schools.
+struct RowReader<'a> {
+    headers: &'a [String],
+    layout: &'a Layout,
+    columns: &'a SchoolColumns,
+    placement: &'a Placement<'a>,
+    format: Format,
+}
+
+impl RowReader<'_> {
+    /// The school of one row (`id` and `name` its trimmed cells), or why
+    /// there is none. Flags about a school kept (a count that is not a
+    /// number, swapped coordinates fixed) go to `flags`; a blank count to
+    /// `blank_counts`.
+    fn school(
+        &self,
+        row: &RawRow,
+        id: &str,
+        name: &str,
+        flags: &mut Rejects,
+        blank_counts: &mut Vec<(SourceRef, String)>,
+    ) -> std::result::Result<School, Refusal> {
+        let layout = self.layout;
+        if id.is_empty() {
+            return Err(Refusal::new(&self.headers[layout.id], "blank id"));
+        }
+        let (x, y) = self.position(row)?;
+        let (lon, lat, note) = match place(x, y, self.placement) {
+            Placed::At { lon, lat, note } => (lon, lat, note),
+            Placed::Refused { reason } => return Err(Refusal::new(&layout.position_field, reason)),
+        };
+        let level = self.level(row).map_err(|refusal| Refusal {
+            lon_lat: Some((lon, lat)),
+            ..refusal
+        })?;
+        let students = self.students(row, id, flags, blank_counts);
+        if let Some(note) = note {
+            flags.push(
+                &row.source,
+                id,
+                &layout.position_field,
+                note,
+                Action::Flagged,
+            );
+        }
+        let count = |c: Option<usize>| {
+            super::parse_number(cell(row, c))
+                .filter(|v| *v >= 0.0)
+                .unwrap_or(0.0)
+        };
+        let district = Some(cell(row, layout.district))
+            .filter(|s| !s.is_empty())
+            .map(|s| DistrictCode(s.to_string()));
+        let attrs: BTreeMap<String, f64> = layout
+            .extra
+            .iter()
+            .filter_map(|&c| {
+                super::parse_number(cell(row, Some(c))).map(|v| (self.headers[c].clone(), v))
+            })
+            .collect();
+        Ok(School {
+            id: SchoolId(id.to_string()),
+            name: name.to_string(),
+            lon,
+            lat,
+            district,
+            level,
+            students,
+            teachers: count(layout.teachers),
+            classrooms: count(layout.classrooms),
+            attrs,
+            source: row.source.clone(),
+        })
+    }
+
+    /// The row's position in the file's coordinates: its geometry's, or
+    /// the numbers in its two position columns.
+    fn position(&self, row: &RawRow) -> std::result::Result<(f64, f64), Refusal> {
+        match &row.position {
+            Position::Geometry(Ok(xy)) => Ok(*xy),
+            Position::Geometry(Err(reason)) => Err(Refusal::new("geometry", reason.clone())),
+            Position::Columns => self.column_position(row),
+        }
+    }
+
+    fn column_position(&self, row: &RawRow) -> std::result::Result<(f64, f64), Refusal> {
+        let layout = self.layout;
+        let header = |c: Option<usize>, fallback: &str| {
+            c.map_or_else(|| fallback.to_string(), |c| self.headers[c].clone())
+        };
+        let (lon_text, lat_text) = (cell(row, layout.lon), cell(row, layout.lat));
+        match (
+            super::parse_decimal(lon_text),
+            super::parse_decimal(lat_text),
+        ) {
+            (Some(a), Some(b)) => Ok((a, b)),
+            (None, None) if lon_text.is_empty() && lat_text.is_empty() => Err(Refusal::new(
+                &layout.position_field,
+                "no coordinates: longitude and latitude are blank",
+            )),
+            (None, _) if lon_text.is_empty() => Err(Refusal::new(
+                &header(layout.lon, "lon"),
+                "missing longitude",
+            )),
+            (_, None) if lat_text.is_empty() => {
+                Err(Refusal::new(&header(layout.lat, "lat"), "missing latitude"))
+            }
+            (None, _) => Err(Refusal::new(
+                &header(layout.lon, "lon"),
+                format!(
+                    "longitude is not a number: {}",
+                    crate::error::quote(lon_text)
+                ),
+            )),
+            (_, None) => Err(Refusal::new(
+                &header(layout.lat, "lat"),
+                format!(
+                    "latitude is not a number: {}",
+                    crate::error::quote(lat_text)
+                ),
+            )),
+        }
+    }
+
+    /// The level from the level column (the scenario's `[levels]` table,
+    /// then the built-in vocabulary); the format's default for a blank
+    /// cell or a file without the column.
+    fn level(&self, row: &RawRow) -> std::result::Result<Level, Refusal> {
+        let Some(c) = self.layout.level else {
+            return Ok(self.format.default_level.unwrap_or(Level::Both));
+        };
+        let text = cell(row, Some(c));
+        match (self.columns.level_of(text), self.format.default_level) {
+            (Some(l), _) => Ok(l),
+            (None, Some(default)) if text.is_empty() => Ok(default),
+            (None, _) => Err(Refusal::new(
+                &self.headers[c],
+                format!(
+                    "unknown level {} (expected primary, secondary, both, a grade span such as อนุบาล-ประถมศึกษา or ป.1-ม.3, or a value the scenario's [levels] table maps)",
+                    crate::error::quote(text)
+                ),
+            )),
+        }
+    }
+
+    /// The student count. A count that is blank or not a number is
+    /// unknown, not 0: the school still takes part, flagged.
+    fn students(
+        &self,
+        row: &RawRow,
+        id: &str,
+        flags: &mut Rejects,
+        blank_counts: &mut Vec<(SourceRef, String)>,
+    ) -> Option<f64> {
+        let c = self.layout.students?;
+        let text = cell(row, Some(c));
+        if text.is_empty() {
+            blank_counts.push((row.source.clone(), id.to_string()));
+            return None;
+        }
+        match super::parse_decimal(text) {
+            Some(v) if v >= 0.0 => Some(v),
+            _ => {
+                flags.push(
+                    &row.source,
+                    id,
+                    &self.headers[c],
+                    format!(
+                        "students is not a non-negative number: {}; the count is taken as unknown",
+                        crate::error::quote(text)
+                    ),
+                    Action::Flagged,
+                );
+                None
+            }
+        }
+    }
 }

@@ -26,8 +26,8 @@
 use geo::{Coord, MultiPolygon};
 use serde_json::{Map, Value};
 
-use super::table::{Cell, GeomKind, Kind, Layer, LayerBuilder, Row};
 use crate::io::geojson::{LayerWriter, OutGeometry};
+use crate::io::table::{Cell, GeomKind, Kind, Layer, LayerBuilder, Row};
 use crate::outcome::RunResult;
 
 const SCORE: Kind = Kind::Real { decimals: 6 };

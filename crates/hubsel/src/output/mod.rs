@@ -2,27 +2,27 @@
 //! FlatGeobuf), a QGIS style beside each, `report.html`, the summary and
 //! the rejects.
 //!
+//! This module decides what a run's outputs hold: it turns a
+//! [`RunResult`] into format-neutral layers, styles, the report and the
+//! summary, and writes the folder. The bytes of each file format come from
+//! the writers in [`io`](crate::io) ([`io::table`](crate::io::table) is
+//! the layer they all read).
+//!
 //! | module | writes |
 //! |---|---|
-//! | [`table`] | nothing: the format-neutral layers every writer reads |
-//! | [`layers`] | the four layers' fields and rows; their GeoJSON (RFC 7946) |
-//! | [`shapefile`] | `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) |
-//! | [`flatgeobuf`] | `.fgb` with a spatial index |
+//! | [`layers`] | the four layers' fields and rows as [`Layer`](crate::io::table::Layer)s; their GeoJSON (RFC 7946) |
 //! | [`style`] | `<layer>.qml`, loaded by QGIS beside any of the formats |
 //! | [`report`] | `report.html`: the map and the tables, one self-contained file |
-//! | [`summary`] | `summary.json`, `summary.csv`, `rejects.csv` |
+//! | `summary` | `summary.json`, `summary.csv`, `rejects.csv` ([`summary_json`], [`summary_csv`], [`rejects_csv`]) |
 //!
 //! Everything is written into a temporary folder beside the target and
 //! moved into place only when complete, so a failed or killed run never
 //! leaves half a result where the last good one was.
 
-pub mod flatgeobuf;
 pub mod layers;
 pub mod report;
-pub mod shapefile;
 pub mod style;
 mod summary;
-pub mod table;
 
 pub use layers::{districts_layer, hubs_layer, routes_layer, schools_layer};
 pub use summary::{rejects_csv, summary_csv, summary_json, Totals};
@@ -31,6 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::io::{flatgeobuf, shapefile};
 use crate::outcome::RunResult;
 
 /// The file that marks a folder as written by hubsel, and by which command.

@@ -58,7 +58,7 @@ use geo::{Coord, LineString, Simplify};
 
 use super::style::{num_label, palette};
 use super::summary::Totals;
-use super::table::Layer;
+use crate::io::table::Layer;
 use crate::model::{Action, Reject};
 use crate::model::{HubLevel, Weighting};
 use crate::outcome::{DistrictOutcome, HubOutcome, Role, RunResult, SchoolOutcome};

@@ -15,7 +15,7 @@
 
 use std::fmt::Write as _;
 
-use super::table::{Cell, GeomKind, Layer};
+use crate::io::table::{Cell, GeomKind, Layer};
 use crate::model::Weighting;
 use crate::outcome::Role;
 

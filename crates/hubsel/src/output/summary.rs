@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::round;
-use super::table::Layer;
+use crate::io::table::Layer;
 use crate::model::HubLevel;
 use crate::outcome::{Role, RunResult};
 

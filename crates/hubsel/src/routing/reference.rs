@@ -44,7 +44,7 @@
 //! It is slow by design and exists only for tests.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::graph::SpeedTable;
 use crate::model::{Oneway, Road};
@@ -219,6 +219,125 @@ fn cmp_point(a: (f64, f64), b: (f64, f64)) -> Ordering {
     a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
 }
 
+/// The vertices, numbered in the order the roads first use them, with
+/// whether each is a junction.
+struct Vertices {
+    /// Cells that are junctions: a road's first or last vertex, or a cell
+    /// occurring twice or more among all the roads' vertices.
+    junction_cells: HashSet<(i64, i64)>,
+    index: HashMap<(i64, i64), u32>,
+    coords: Vec<(f64, f64)>,
+    junction: Vec<bool>,
+}
+
+impl Vertices {
+    fn new(roads: &[Road]) -> Vertices {
+        let mut occurrences: HashMap<(i64, i64), u32> = HashMap::new();
+        let mut junction_cells: HashSet<(i64, i64)> = HashSet::new();
+        for road in roads {
+            let pts = &road.geometry.0;
+            for (i, c) in pts.iter().enumerate() {
+                let k = cell(c.x, c.y);
+                *occurrences.entry(k).or_insert(0) += 1;
+                if i == 0 || i + 1 == pts.len() {
+                    junction_cells.insert(k);
+                }
+            }
+        }
+        junction_cells.extend(
+            occurrences
+                .into_iter()
+                .filter(|(_, n)| *n >= 2)
+                .map(|(k, _)| k),
+        );
+        Vertices {
+            junction_cells,
+            index: HashMap::new(),
+            coords: Vec::new(),
+            junction: Vec::new(),
+        }
+    }
+
+    /// The number of the vertex in cell `k`, numbering it when new.
+    fn vertex(&mut self, k: (i64, i64)) -> u32 {
+        *self.index.entry(k).or_insert_with(|| {
+            self.coords.push((k.0 as f64 / 1e7, k.1 as f64 / 1e7));
+            self.junction.push(self.junction_cells.contains(&k));
+            (self.coords.len() - 1) as u32
+        })
+    }
+}
+
+/// A segment as drawn: its two vertices in road order, and the seconds per
+/// metre along and against the road (infinite: not allowed).
+type RawSegment = (u32, u32, f64, f64);
+
+/// Every segment of every road, in road order; a pair of consecutive
+/// vertices in one cell is no segment.
+fn raw_segments(roads: &[Road], speeds: &SpeedTable, vertices: &mut Vertices) -> Vec<RawSegment> {
+    let mut raw = Vec::new();
+    for road in roads {
+        let s_per_m = 3.6 / road_kmh(speeds, road);
+        let (along, against) = match road.oneway {
+            Oneway::No => (s_per_m, s_per_m),
+            Oneway::Forward => (s_per_m, f64::INFINITY),
+            Oneway::Backward => (f64::INFINITY, s_per_m),
+        };
+        for w in road.geometry.0.windows(2) {
+            let (a, b) = (cell(w[0].x, w[0].y), cell(w[1].x, w[1].y));
+            if a == b {
+                continue;
+            }
+            raw.push((vertices.vertex(a), vertices.vertex(b), along, against));
+        }
+    }
+    raw
+}
+
+/// The segments with their lower end (in (lon, lat) order) first, and the
+/// outgoing (vertex, seconds) arcs of each vertex.
+fn orient_segments(
+    raw: Vec<RawSegment>,
+    coords: &[(f64, f64)],
+) -> (Vec<Segment>, Vec<Vec<(u32, f64)>>) {
+    let mut segments = Vec::with_capacity(raw.len());
+    let mut out: Vec<Vec<(u32, f64)>> = vec![Vec::new(); coords.len()];
+    for (a, b, along, against) in raw {
+        let length_m = haversine_m(coords[a as usize], coords[b as usize]);
+        let a_first = cmp_point(coords[a as usize], coords[b as usize]) == Ordering::Less;
+        let (lo, hi, up, down) = if a_first {
+            (a, b, along, against)
+        } else {
+            (b, a, against, along)
+        };
+        if up.is_finite() {
+            out[lo as usize].push((hi, length_m * up));
+        }
+        if down.is_finite() {
+            out[hi as usize].push((lo, length_m * down));
+        }
+        segments.push(Segment {
+            lo,
+            hi,
+            up_s_per_m: up,
+            down_s_per_m: down,
+        });
+    }
+    (segments, out)
+}
+
+/// Junctions in each strongly connected component.
+fn junctions_per_component(scc: &[u32], junction: &[bool]) -> Vec<u32> {
+    let count = scc.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut junctions = vec![0u32; count];
+    for (v, &c) in scc.iter().enumerate() {
+        if junction[v] {
+            junctions[c as usize] += 1;
+        }
+    }
+    junctions
+}
+
 /// A candidate snap with the keys that order candidates.
 struct Nearest {
     m: f64,
@@ -231,78 +350,14 @@ struct Nearest {
 impl Network {
     /// Builds the network from the raw roads.
     pub fn new(roads: &[Road], speeds: &SpeedTable) -> Network {
-        // Junctions: road ends and cells occurring twice or more.
-        let mut occurrences: HashMap<(i64, i64), u32> = HashMap::new();
-        let mut ends: HashMap<(i64, i64), bool> = HashMap::new();
-        for road in roads {
-            let pts = &road.geometry.0;
-            for (i, c) in pts.iter().enumerate() {
-                let k = cell(c.x, c.y);
-                *occurrences.entry(k).or_insert(0) += 1;
-                if i == 0 || i + 1 == pts.len() {
-                    ends.insert(k, true);
-                }
-            }
-        }
-        let mut index: HashMap<(i64, i64), u32> = HashMap::new();
-        let mut coords: Vec<(f64, f64)> = Vec::new();
-        let mut junction: Vec<bool> = Vec::new();
-        let mut vertex = |k: (i64, i64)| -> u32 {
-            *index.entry(k).or_insert_with(|| {
-                coords.push((k.0 as f64 / 1e7, k.1 as f64 / 1e7));
-                junction
-                    .push(ends.contains_key(&k) || occurrences.get(&k).copied().unwrap_or(0) >= 2);
-                (coords.len() - 1) as u32
-            })
-        };
-        let mut raw: Vec<(u32, u32, f64, f64)> = Vec::new();
-        for road in roads {
-            let s_per_m = 3.6 / road_kmh(speeds, road);
-            let (along, against) = match road.oneway {
-                Oneway::No => (s_per_m, s_per_m),
-                Oneway::Forward => (s_per_m, f64::INFINITY),
-                Oneway::Backward => (f64::INFINITY, s_per_m),
-            };
-            for w in road.geometry.0.windows(2) {
-                let (a, b) = (cell(w[0].x, w[0].y), cell(w[1].x, w[1].y));
-                if a == b {
-                    continue;
-                }
-                raw.push((vertex(a), vertex(b), along, against));
-            }
-        }
-        let n = coords.len();
-        let mut segments = Vec::with_capacity(raw.len());
-        let mut out: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
-        for (a, b, along, against) in raw {
-            let length_m = haversine_m(coords[a as usize], coords[b as usize]);
-            let a_first = cmp_point(coords[a as usize], coords[b as usize]) == Ordering::Less;
-            let (lo, hi, up, down) = if a_first {
-                (a, b, along, against)
-            } else {
-                (b, a, against, along)
-            };
-            if up.is_finite() {
-                out[lo as usize].push((hi, length_m * up));
-            }
-            if down.is_finite() {
-                out[hi as usize].push((lo, length_m * down));
-            }
-            segments.push(Segment {
-                lo,
-                hi,
-                up_s_per_m: up,
-                down_s_per_m: down,
-            });
-        }
+        let mut vertices = Vertices::new(roads);
+        let raw = raw_segments(roads, speeds, &mut vertices);
+        let Vertices {
+            coords, junction, ..
+        } = vertices;
+        let (segments, out) = orient_segments(raw, &coords);
         let scc = strong_components(&out);
-        let count = scc.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-        let mut scc_junctions = vec![0u32; count];
-        for (v, &c) in scc.iter().enumerate() {
-            if junction[v] {
-                scc_junctions[c as usize] += 1;
-            }
-        }
+        let scc_junctions = junctions_per_component(&scc, &junction);
         let largest_junctions = scc_junctions.iter().copied().max().unwrap_or(0);
         let weak = weak_components(&out, &segments);
         Network {

@@ -3,10 +3,13 @@
 //! (GeoJSON, Shapefile, FlatGeobuf), the QGIS styles, `summary.json`'s
 //! field list and the report read the same [`Layer`], so a field has one
 //! name, one type and one unit whatever the format.
+//!
+//! What the layers of a run hold is decided in `output::layers`, which
+//! fills these tables; this module knows nothing of a run.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon, Winding};
 
-use crate::io::geojson::{round7, OutGeometry};
+use super::geojson::{round7, OutGeometry};
 
 /// What a field holds. Decides the JSON value, the DBF column and the
 /// FlatGeobuf column type.

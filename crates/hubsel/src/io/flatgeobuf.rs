@@ -6,13 +6,13 @@
 //! in the index's Hilbert order, which depends only on the geometries, so
 //! the same run gives the same bytes.
 
-use flatgeobuf::geozero::error::Result as GeozeroResult;
-use flatgeobuf::geozero::{ColumnValue, GeomProcessor, GeozeroGeometry, PropertyProcessor};
-use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+use ::flatgeobuf::geozero::error::Result as GeozeroResult;
+use ::flatgeobuf::geozero::{ColumnValue, GeomProcessor, GeozeroGeometry, PropertyProcessor};
+use ::flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
 
+use super::geojson::OutGeometry;
 use super::table::{Cell, GeomKind, Kind, Layer};
 use crate::error::{Error, ErrorKind, Result};
-use crate::io::geojson::OutGeometry;
 
 /// A row's geometry as geozero events, the way the FlatGeobuf writer reads
 /// geometries. `OutGeometry::None` sends no event: an empty geometry.

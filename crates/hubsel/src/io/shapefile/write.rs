@@ -1,9 +1,9 @@
-//! Shapefile output for older desktop tools: `.shp`, `.shx`, `.dbf`,
-//! `.prj` (WGS 84) and `.cpg` per layer, written with the `shapefile` and
-//! `dbase` crates.
+//! An output layer as a Shapefile, for older desktop tools: `.shp`,
+//! `.shx`, `.dbf`, `.prj` (WGS 84) and `.cpg` per layer, written with the
+//! `shapefile` and `dbase` crates.
 //!
 //! - Field names are the layer's [`Field::shp`] names (at most 10
-//!   characters; one mapping, see [`super::table::shp_names`]).
+//!   characters; one mapping, see [`crate::io::table::shp_names`]).
 //! - Text is Windows-874 (cp874, the Thai code page that TIS-620 tools
 //!   read): the DBF header says so (language driver 0x7C) and the `.cpg`
 //!   says `874`. A character cp874 lacks is written as an HTML numeric
@@ -21,19 +21,19 @@
 
 use std::io::Cursor;
 
-use shapefile::dbase::encoding::EncodingRs;
-use shapefile::dbase::{FieldName, FieldWriter, TableWriterBuilder, WritableRecord};
-use shapefile::{Point, Polygon, PolygonRing, Polyline, ShapeWriter};
+use ::shapefile::dbase::encoding::EncodingRs;
+use ::shapefile::dbase::{FieldName, FieldWriter, TableWriterBuilder, WritableRecord};
+use ::shapefile::{Point, Polygon, PolygonRing, Polyline, ShapeWriter};
 
-use super::table::{Cell, Field, GeomKind, Kind, Layer, Row};
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::geojson::OutGeometry;
+use crate::io::table::{Cell, Field, GeomKind, Kind, Layer, Row};
 
 /// WGS 84 longitude/latitude in the ESRI flavour of WKT that `.prj` files use.
-pub const WGS84_PRJ: &str = "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
+const WGS84_PRJ: &str = "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
 
 /// The `.cpg` text: the DBF's code page.
-pub const CPG: &str = "874\n";
+const CPG: &str = "874\n";
 
 /// The widest DBF text and numeric fields.
 const MAX_TEXT_BYTES: usize = 254;
@@ -145,7 +145,7 @@ impl WritableRecord for Record<'_> {
     fn write_using<W: std::io::Write>(
         &self,
         w: &mut FieldWriter<'_, W>,
-    ) -> std::result::Result<(), shapefile::dbase::FieldError> {
+    ) -> std::result::Result<(), ::shapefile::dbase::FieldError> {
         for (cell, col) in self.cells.iter().zip(self.columns) {
             match (col, cell) {
                 (Column::Text { .. }, Cell::Text(s)) => {
