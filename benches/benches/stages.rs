@@ -55,7 +55,7 @@ fn matrices(c: &mut Criterion) {
             candidates: (0..m.len()).collect(),
         })
         .collect();
-    let cutoff_s = config.search_cutoff_minutes * 60.0;
+    let cutoff_s = config.search_cutoff_min * 60.0;
     c.bench_function(
         "district matrices, all schools as candidates (province)",
         |b| b.iter(|| district_matrices(&graph, &trips, cutoff_s, &|| {})),

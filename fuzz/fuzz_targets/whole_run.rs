@@ -67,7 +67,7 @@ fuzz_target!(|input: Input| {
     };
     let Ok(inputs) = hubsel::io::load(&sources, &Default::default()) else { return };
     let rows = inputs.schools.len() + inputs.rejected_schools.len();
-    if let Ok(result) = hubsel::pipeline::run(inputs, &config, &hubsel::pipeline::Silent) {
+    if let Ok(result) = hubsel::pipeline::run(inputs, &config, &hubsel::progress::Silent) {
         assert_eq!(result.schools.len(), rows, "every school row comes out once");
         // Every writer (GeoJSON, Shapefile, FlatGeobuf, styles, report) must not panic.
         let _ = hubsel::output::render(&result, &hubsel::output::Format::ALL);

@@ -157,7 +157,7 @@ fn report(r: &RunResult, out: &Path, formats: &[Format], elapsed: Duration, writ
         t.max_min,
         100.0 * t.share_within,
         r.weighting.as_str(),
-        r.config.max_travel_minutes
+        r.config.max_travel_min
     );
     for note in r.all_notes() {
         println!("note: {note}");

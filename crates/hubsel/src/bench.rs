@@ -211,8 +211,8 @@ impl Setup {
             first: compared.first,
             strategies: compared.rows,
             left_out: compared.left_out,
-            cutoff_min: config.search_cutoff_minutes,
-            limit_min: config.max_travel_minutes,
+            cutoff_min: config.search_cutoff_min,
+            limit_min: config.max_travel_min,
             weighting: checked.weighting,
             weighting_note: checked.weighting_note,
             peak_memory_mib: peak_memory_mib(),
@@ -319,7 +319,7 @@ pub fn peak_memory_mib() -> Option<f64> {
 }
 
 /// Seconds of the travel-times stage, 0 when it did not run.
-fn travel_seconds(stats: &RunStats) -> f64 {
+fn travel_stage_s(stats: &RunStats) -> f64 {
     stats
         .stages
         .iter()
@@ -360,7 +360,7 @@ impl Bench {
             let whole = self.prepare.as_secs_f64() + d.as_secs_f64();
             let _ = writeln!(text, "{:<40} {:>10.3}", "whole run without writing", whole);
         }
-        let travel_s = travel_seconds(s);
+        let travel_s = travel_stage_s(s);
         if travel_s > 0.0 {
             let _ = writeln!(
                 text,
@@ -427,7 +427,7 @@ impl Bench {
             },
             searches: self.stats.searches,
             settled_nodes: self.stats.settled_nodes,
-            travel_seconds: travel_seconds(&self.stats),
+            travel_s: travel_stage_s(&self.stats),
             peak_memory_mib: self.peak_memory_mib,
             stages: self
                 .steps
@@ -498,7 +498,8 @@ struct BenchRecord<'a> {
     graph: GraphRecord,
     searches: usize,
     settled_nodes: u64,
-    travel_seconds: f64,
+    #[serde(rename = "travel_seconds")]
+    travel_s: f64,
     peak_memory_mib: Option<f64>,
     stages: Vec<StepRecord<'a>>,
     strategies: Vec<StrategyRecord>,
@@ -532,7 +533,8 @@ struct SchoolTrip {
 struct Export<'a> {
     nodes: usize,
     cutoff_s: f64,
-    hubsel_matrix_seconds: f64,
+    #[serde(rename = "hubsel_matrix_seconds")]
+    hubsel_matrix_s: f64,
     hubsel_searches: usize,
     tasks: &'a [TravelProblem],
 }
@@ -552,8 +554,8 @@ pub fn export_graph(prepared: &Prepared, config: &Config, dir: &Path) -> Result<
     let tasks = travel_problems(prepared, config);
     let export = Export {
         nodes: prepared.checked.graph.node_count(),
-        cutoff_s: config.search_cutoff_minutes * 60.0,
-        hubsel_matrix_seconds: travel_seconds(&prepared.checked.stats),
+        cutoff_s: config.search_cutoff_min * 60.0,
+        hubsel_matrix_s: travel_stage_s(&prepared.checked.stats),
         hubsel_searches: prepared.checked.stats.searches,
         tasks: &tasks,
     };

@@ -322,7 +322,7 @@ impl DistrictOutcome {
         unreachable: Vec<Unreachable>,
     ) -> DistrictOutcome {
         let weight = |o: &SchoolOutcome| weighting.weight(o.students);
-        let member_minutes: Vec<(f64, f64)> = schools
+        let member_min: Vec<(f64, f64)> = schools
             .iter()
             .filter(|o| o.role == Role::Member)
             .filter_map(|o| o.travel_min.map(|m| (m, weight(o))))
@@ -348,9 +348,9 @@ impl DistrictOutcome {
                 .iter()
                 .filter(|o| o.role == Role::StandAlone)
                 .count(),
-            mean_min: figures::mean(&member_minutes),
-            p95_min: figures::quantile(member_minutes.clone(), 0.95),
-            max_min: figures::max(&member_minutes),
+            mean_min: figures::mean(&member_min),
+            p95_min: figures::quantile(member_min.clone(), 0.95),
+            max_min: figures::max(&member_min),
             share_within: figures::share(&joined),
             shortfalls,
             unreachable,

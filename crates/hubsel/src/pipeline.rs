@@ -155,10 +155,6 @@ fn access_figures(selections: &[DistrictSelection], config: &Config) -> AccessFi
             .flat_map(|s| &s.unreachable)
             .map(|u| u.schools.len())
             .sum(),
-        ..AccessFigures::of(
-            &pairs,
-            config.max_travel_minutes,
-            config.search_cutoff_minutes,
-        )
+        ..AccessFigures::of(&pairs, config.max_travel_min, config.search_cutoff_min)
     }
 }

@@ -34,13 +34,7 @@ fn province_problem(min_students: f64, k: usize) -> LevelProblem {
             .collect(),
         candidates: candidates.clone(),
     };
-    let m = district_matrices(
-        &graph,
-        &[trips],
-        config.search_cutoff_minutes * 60.0,
-        &|| {},
-    )
-    .remove(0);
+    let m = district_matrices(&graph, &[trips], config.search_cutoff_min * 60.0, &|| {}).remove(0);
     let n = inputs.schools.len();
     LevelProblem {
         k,
@@ -63,8 +57,8 @@ fn province_problem(min_students: f64, k: usize) -> LevelProblem {
             .map(|(r, j)| m.seconds(r, j) / 60.0)
             .collect(),
         straight_m: vec![0.0; candidates.len() * n],
-        limit_min: config.max_travel_minutes,
-        penalty_min: config.search_cutoff_minutes,
+        limit_min: config.max_travel_min,
+        penalty_min: config.search_cutoff_min,
     }
 }
 

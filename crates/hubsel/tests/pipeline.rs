@@ -37,7 +37,7 @@ fn every_school_appears_once_with_a_role() {
                     s.hub_id.is_some() && s.travel_min.is_some() && s.road_km.is_some(),
                     "{s:?}"
                 );
-                assert!(s.travel_min.unwrap() <= r.config.max_travel_minutes);
+                assert!(s.travel_min.unwrap() <= r.config.max_travel_min);
             }
             Role::Hub => assert_eq!(s.hub_id.as_ref(), Some(&s.id)),
             Role::StandAlone => assert!(!s.reason.is_empty()),
@@ -586,7 +586,7 @@ fn every_within_district_travel_time_equals_the_reference() {
                 } else {
                     road_s + offroad_s(from.offroad_m) + offroad_s(to.offroad_m)
                 };
-                if expected.is_finite() && expected <= config.search_cutoff_minutes * 60.0 {
+                if expected.is_finite() && expected <= config.search_cutoff_min * 60.0 {
                     assert!(
                         (got - expected).abs() <= 1e-6 * expected.max(1.0),
                         "district {d}, candidate {c}, school {i}: {got} vs {expected}"

@@ -359,11 +359,7 @@ fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
                 .filter_map(|h| door_to_door(h))
                 .fold(f64::INFINITY, f64::min)
                 / 60.0;
-            assert!(
-                nearest_min > config.max_travel_minutes,
-                "{}: {reason}",
-                s.id
-            );
+            assert!(nearest_min > config.max_travel_min, "{}: {reason}", s.id);
             assert!(
                 (said - nearest_min).abs() <= 0.05 + 1e-9,
                 "{}: {reason} vs {nearest_min} min",
@@ -374,7 +370,7 @@ fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
             assert!(!hubs.is_empty());
             for h in &hubs {
                 assert!(
-                    door_to_door(h).is_none_or(|t| t > config.search_cutoff_minutes * 60.0),
+                    door_to_door(h).is_none_or(|t| t > config.search_cutoff_min * 60.0),
                     "{}: {reason}",
                     s.id
                 );

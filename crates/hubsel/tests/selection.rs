@@ -463,7 +463,7 @@ fn schools_the_hubs_leave_unreached_are_counted_at_the_cutoff() {
         (r.access.pairs, r.access.unreached, r.access.unreachable),
         (5, 1, 0)
     );
-    assert_eq!(r.access.max_min, r.config.search_cutoff_minutes);
+    assert_eq!(r.access.max_min, r.config.search_cutoff_min);
     // The runner-up (Y would leave four schools unreached) ties B on the
     // worst trip, the cutoff: the margin is 0 minutes.
     let h = r.hubs.iter().find(|h| h.id.0 == "B").unwrap();

@@ -68,8 +68,8 @@ pub fn allocate_run(
         })
         .collect();
     let rules = Rules {
-        limit_min: config.max_travel_minutes,
-        cutoff_min: config.search_cutoff_minutes,
+        limit_min: config.max_travel_min,
+        cutoff_min: config.search_cutoff_min,
         overflow: config.allocation.overflow,
         cross_district: config.allocation.cross_district,
     };
@@ -147,7 +147,7 @@ fn cross_district_reach(prepared: &Prepared, slots: &[HubSlot<'_>], config: &Con
         &points,
         &offroad_s,
         &hubs,
-        config.max_travel_minutes * 60.0,
+        config.max_travel_min * 60.0,
     )
 }
 
@@ -384,7 +384,7 @@ fn school_outcomes(
             }
             Assignment::StandAlone(why) => {
                 o.reason = why.reason(&ReasonContext {
-                    limit_min: config.max_travel_minutes,
+                    limit_min: config.max_travel_min,
                     district: &checked.districts[p.district].code.0,
                     offroad_m,
                     max_snap_m: config.max_snap_m,

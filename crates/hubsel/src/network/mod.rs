@@ -197,7 +197,7 @@ struct RoutingRules {
     offroad_speed_kmh: f64,
     max_snap_m: f64,
     small_component_junctions: u32,
-    search_cutoff_minutes: f64,
+    search_cutoff_min: f64,
     constraints: crate::scenario::Constraints,
     required: BTreeSet<SchoolId>,
     excluded: BTreeSet<SchoolId>,
@@ -210,7 +210,7 @@ impl RoutingRules {
             offroad_speed_kmh: c.offroad_speed_kmh,
             max_snap_m: c.max_snap_m,
             small_component_junctions: c.small_component_junctions,
-            search_cutoff_minutes: c.search_cutoff_minutes,
+            search_cutoff_min: c.search_cutoff_min,
             constraints: c.constraints.clone(),
             required: c.required_hubs.clone(),
             excluded: c.excluded_hubs.clone(),
@@ -293,7 +293,7 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
         .collect();
     let searches: usize = trips.iter().map(|t| t.candidates.len()).sum();
     stats.searches = searches;
-    let cutoff_s = config.search_cutoff_minutes * 60.0;
+    let cutoff_s = config.search_cutoff_min * 60.0;
     let matrices = timed(
         progress,
         &mut stats.stages,

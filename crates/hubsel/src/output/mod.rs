@@ -197,7 +197,7 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
         }
         files.push((
             format!("{}.qml", layer.name),
-            style::qml(layer, result.config.max_travel_minutes, result.weighting).into_bytes(),
+            style::qml(layer, result.config.max_travel_min, result.weighting).into_bytes(),
         ));
     }
     files.push((

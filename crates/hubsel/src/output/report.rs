@@ -367,7 +367,7 @@ impl<'a> Map<'a> {
             outline: sizes.outline,
             hubs: hub_marks(r, &proj, &sizes),
             scale: ScaleBar::new(&proj),
-            legend: Legend::new(&proj, r.config.max_travel_minutes),
+            legend: Legend::new(&proj, r.config.max_travel_min),
         }
     }
 }
@@ -395,7 +395,7 @@ fn district_shapes<'a>(r: &'a RunResult, proj: &Projection) -> Vec<DistrictShape
 
 /// Routes grouped by hub and travel class, in the order of hub ids.
 fn route_groups<'a>(r: &'a RunResult, proj: &Projection) -> Vec<RouteGroup<'a>> {
-    let limit = r.config.max_travel_minutes;
+    let limit = r.config.max_travel_min;
     let mut groups: BTreeMap<(&str, usize), RouteGroup<'a>> = BTreeMap::new();
     for rt in &r.routes {
         let class = minutes_class(rt.travel_min, limit);

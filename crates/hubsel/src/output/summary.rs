@@ -150,7 +150,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
         "scenario": {
             "name": c.name, "source": c.source, "strategy": c.strategy.as_str(), "seed": c.seed,
             "hubs_per_district": {"primary": c.hubs_primary, "secondary": c.hubs_secondary},
-            "max_travel_minutes": c.max_travel_minutes, "search_cutoff_minutes": c.search_cutoff_minutes,
+            "max_travel_minutes": c.max_travel_min, "search_cutoff_minutes": c.search_cutoff_min,
             "offroad_speed_kmh": c.offroad_speed_kmh, "max_snap_m": c.max_snap_m,
             "small_component_junctions": c.small_component_junctions,
             "weights": c.weights.as_str(),

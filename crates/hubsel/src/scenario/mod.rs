@@ -81,7 +81,7 @@ pub use weighting::resolve_weighting;
 /// (they stop once every school of the district is settled); the cutoff is
 /// only a safety net for schools no road leads from, and the minutes an
 /// unreachable school counts for in sums and maxima.
-pub const DEFAULT_CUTOFF_MINUTES: f64 = 1440.0;
+pub const DEFAULT_CUTOFF_MIN: f64 = 1440.0;
 
 /// The shipped default scenario's text (`fixtures/scenario-default.toml`).
 pub const DEFAULT_SCENARIO: &str = include_str!("../../../../fixtures/scenario-default.toml");
@@ -378,9 +378,9 @@ pub struct Config {
     pub hubs_primary: usize,
     pub hubs_secondary: usize,
     /// Beyond this a school is stand-alone.
-    pub max_travel_minutes: f64,
+    pub max_travel_min: f64,
     /// Searches stop here; slower trips count as unreachable, at this value.
-    pub search_cutoff_minutes: f64,
+    pub search_cutoff_min: f64,
     /// Speed of the leg between a school and its snap point.
     pub offroad_speed_kmh: f64,
     /// A school farther than this from every road is stand-alone.
@@ -505,7 +505,7 @@ track = 10
         assert_eq!(c.speeds.class_kmh("primary"), 70.0);
         assert_eq!(c.constraints.min_students, 120.0);
         assert!(c.required_hubs.contains(&SchoolId("50010123".into())));
-        assert_eq!(c.search_cutoff_minutes, DEFAULT_CUTOFF_MINUTES);
+        assert_eq!(c.search_cutoff_min, DEFAULT_CUTOFF_MIN);
     }
 
     #[test]

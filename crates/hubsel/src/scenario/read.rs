@@ -9,7 +9,7 @@ use toml::de::DeTable;
 
 use super::doc::{get, Checker, Place, Value};
 use super::{
-    criteria, tables, Config, StrategyKind, WeightsRule, DEFAULT_CUTOFF_MINUTES,
+    criteria, tables, Config, StrategyKind, WeightsRule, DEFAULT_CUTOFF_MIN,
     DEFAULT_SMALL_COMPONENT_JUNCTIONS,
 };
 use crate::error::{quote, Result};
@@ -56,8 +56,8 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         seed,
         hubs_primary,
         hubs_secondary,
-        max_travel_minutes: reach.max_travel_minutes,
-        search_cutoff_minutes: reach.search_cutoff_minutes,
+        max_travel_min: reach.max_travel_min,
+        search_cutoff_min: reach.search_cutoff_min,
         offroad_speed_kmh: reach.offroad_speed_kmh,
         max_snap_m: reach.max_snap_m,
         small_component_junctions: reach.small_component_junctions,
@@ -115,8 +115,8 @@ fn seed(ck: &mut Checker<'_>, value: Option<&Value<'_>>) -> u64 {
 /// How far trips and the snapping of schools to roads may reach: the
 /// top-level limits.
 struct Reach {
-    max_travel_minutes: f64,
-    search_cutoff_minutes: f64,
+    max_travel_min: f64,
+    search_cutoff_min: f64,
     offroad_speed_kmh: f64,
     max_snap_m: f64,
     small_component_junctions: u32,
@@ -127,21 +127,15 @@ impl Reach {
     /// travel limit.
     fn read(ck: &mut Checker<'_>, root: &DeTable<'_>) -> Reach {
         let travel = limit(ck, root, "max_travel_minutes", 45.0, false);
-        let cutoff = limit(
-            ck,
-            root,
-            "search_cutoff_minutes",
-            DEFAULT_CUTOFF_MINUTES,
-            false,
-        );
+        let cutoff = limit(ck, root, "search_cutoff_minutes", DEFAULT_CUTOFF_MIN, false);
         let (offroad_speed_kmh, _) = limit(ck, root, "offroad_speed_kmh", 10.0, false);
         let (max_snap_m, _) = limit(ck, root, "max_snap_m", 5000.0, true);
         let small_component_junctions =
             small_component_junctions(ck, get(root, "small_component_junctions"));
         check_cutoff_covers_travel(ck, travel, cutoff);
         Reach {
-            max_travel_minutes: travel.0,
-            search_cutoff_minutes: cutoff.0,
+            max_travel_min: travel.0,
+            search_cutoff_min: cutoff.0,
             offroad_speed_kmh,
             max_snap_m,
             small_component_junctions,
@@ -200,23 +194,23 @@ fn small_component_junctions(ck: &mut Checker<'_>, value: Option<&Value<'_>>) ->
 /// cutoff is as wrong as a cutoff below the default limit.
 fn check_cutoff_covers_travel(
     ck: &mut Checker<'_>,
-    (max_travel_minutes, travel_at): (f64, Option<usize>),
-    (search_cutoff_minutes, cutoff_at): (f64, Option<usize>),
+    (max_travel_min, travel_at): (f64, Option<usize>),
+    (search_cutoff_min, cutoff_at): (f64, Option<usize>),
 ) {
-    if search_cutoff_minutes >= max_travel_minutes {
+    if search_cutoff_min >= max_travel_min {
         return;
     }
     match (cutoff_at, travel_at) {
         (Some(at), _) => ck.problem(
             at,
             "search_cutoff_minutes",
-            format!("must be at least max_travel_minutes ({max_travel_minutes})"),
+            format!("must be at least max_travel_minutes ({max_travel_min})"),
         ),
         (None, Some(at)) => ck.problem(
             at,
             "max_travel_minutes",
             format!(
-                "must be at most search_cutoff_minutes ({search_cutoff_minutes}, the default): searches stop there; raise search_cutoff_minutes too"
+                "must be at most search_cutoff_minutes ({search_cutoff_min}, the default): searches stop there; raise search_cutoff_minutes too"
             ),
         ),
         (None, None) => {}

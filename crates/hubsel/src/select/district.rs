@@ -307,8 +307,8 @@ fn level_problem(
         demand: weights.to_vec(),
         minutes,
         straight_m,
-        limit_min: config.max_travel_minutes,
-        penalty_min: config.search_cutoff_minutes,
+        limit_min: config.max_travel_min,
+        penalty_min: config.search_cutoff_min,
     }
 }
 
@@ -567,7 +567,7 @@ fn unreachable(
         Cause::BeyondCutoff,
         format!(
             "beyond the search cutoff ({} min) from every candidate",
-            config.search_cutoff_minutes
+            config.search_cutoff_min
         ),
     );
     Unreachable {

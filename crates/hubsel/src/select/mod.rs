@@ -81,7 +81,7 @@ impl LevelProblem {
 
     /// Minutes from each demand school to its nearest hub in `set`, with
     /// unreachable schools charged the penalty.
-    pub fn nearest_minutes(&self, set: &[usize]) -> Vec<f64> {
+    pub fn nearest_min(&self, set: &[usize]) -> Vec<f64> {
         self.nearest(set)
             .into_iter()
             .map(|m| if m.is_finite() { m } else { self.penalty_min })

@@ -30,7 +30,7 @@ pub struct Checked {
 pub fn engine_equals_reference_in_any_road_order(inputs: &Inputs, config: &Config) -> Checked {
     let net = Network::new(&inputs.roads, &config.speeds);
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
-    let cutoff_s = config.search_cutoff_minutes * 60.0;
+    let cutoff_s = config.search_cutoff_min * 60.0;
     let place = |lon: f64, lat: f64| -> Option<Snapped> {
         net.place(
             lon,
