@@ -13,7 +13,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-use hubsel::io::{flatgeobuf, shapefile};
+use hubsel::io::{flatgeobuf, geojson, shapefile};
 use hubsel::output::layers;
 
 fn write_layers(c: &mut Criterion) {
@@ -22,12 +22,7 @@ fn write_layers(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("write 4 layers ({label})"));
     group.sample_size(10);
     group.bench_function(BenchmarkId::from_parameter("geojson"), |b| {
-        b.iter(|| {
-            built
-                .iter()
-                .map(|l| layers::geojson(l).len())
-                .sum::<usize>()
-        })
+        b.iter(|| built.iter().map(|l| geojson::text(l).len()).sum::<usize>())
     });
     group.bench_function(BenchmarkId::from_parameter("fgb"), |b| {
         b.iter(|| {

@@ -301,7 +301,7 @@ fn output_steps(result: &RunResult) -> Result<Vec<StepTime>> {
 /// Bytes of one layer encoded in `format` (all files of a Shapefile).
 fn encoded_len(layer: &Layer, format: Format) -> Result<usize> {
     Ok(match format {
-        Format::GeoJson => crate::output::layers::geojson(layer).len(),
+        Format::GeoJson => crate::io::geojson::text(layer).len(),
         Format::FlatGeobuf => crate::io::flatgeobuf::bytes(layer)?.len(),
         Format::Shapefile => crate::io::shapefile::files(layer)?
             .iter()

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::crs::{Crs, Reprojector};
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
+use super::table::{Cell, Layer, Row};
 use crate::error::{quote, Error, ErrorKind, Result};
 use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
@@ -749,6 +750,31 @@ impl LayerWriter {
         out.push_str("\n]}\n");
         out
     }
+}
+
+fn json(cell: &Cell) -> Value {
+    match cell {
+        Cell::Int(v) => Value::from(*v),
+        Cell::Real(v) => Value::from(*v),
+        Cell::Text(s) => Value::from(s.as_str()),
+        Cell::Bool(b) => Value::from(*b),
+        Cell::Null => Value::Null,
+    }
+}
+
+/// An output layer ([`Layer`]) as an RFC 7946 FeatureCollection.
+pub fn text(layer: &Layer) -> String {
+    let mut w = LayerWriter::new();
+    for Row { geometry, cells } in &layer.rows {
+        let props: Map<String, Value> = layer
+            .fields
+            .iter()
+            .zip(cells)
+            .map(|(f, c)| (f.name.clone(), json(c)))
+            .collect();
+        w.push(geometry, props);
+    }
+    w.finish()
 }
 
 #[cfg(test)]

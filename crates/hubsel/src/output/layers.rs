@@ -1,4 +1,5 @@
-//! The four layers of a run as tables, and their GeoJSON text.
+//! The four layers of a run as format-neutral tables ([`Layer`]); the
+//! writers in [`crate::io`] turn them into GeoJSON, Shapefile or FlatGeobuf.
 //!
 //! Field names are short (at most 10 characters, so that the Shapefile
 //! keeps them) and stable; they are documented in the README with their
@@ -24,10 +25,9 @@
 //! figures of a district without members (its `members` is then 0 too).
 
 use geo::{Coord, MultiPolygon};
-use serde_json::{Map, Value};
 
-use crate::io::geojson::{LayerWriter, OutGeometry};
-use crate::io::table::{Cell, GeomKind, Kind, Layer, LayerBuilder, Row};
+use crate::io::geojson::{self, OutGeometry};
+use crate::io::table::{GeomKind, Kind, Layer, LayerBuilder};
 use crate::outcome::RunResult;
 
 const SCORE: Kind = Kind::Real { decimals: 6 };
@@ -316,47 +316,22 @@ pub fn districts(r: &RunResult) -> Layer {
     b.finish()
 }
 
-fn json(cell: &Cell) -> Value {
-    match cell {
-        Cell::Int(v) => Value::from(*v),
-        Cell::Real(v) => Value::from(*v),
-        Cell::Text(s) => Value::from(s.as_str()),
-        Cell::Bool(b) => Value::from(*b),
-        Cell::Null => Value::Null,
-    }
-}
-
-/// The layer as an RFC 7946 FeatureCollection.
-pub fn geojson(layer: &Layer) -> String {
-    let mut w = LayerWriter::new();
-    for Row { geometry, cells } in &layer.rows {
-        let props: Map<String, Value> = layer
-            .fields
-            .iter()
-            .zip(cells)
-            .map(|(f, c)| (f.name.clone(), json(c)))
-            .collect();
-        w.push(geometry, props);
-    }
-    w.finish()
-}
-
 /// `hubs.geojson` text.
 pub fn hubs_layer(r: &RunResult) -> String {
-    geojson(&hubs(r))
+    geojson::text(&hubs(r))
 }
 
 /// `schools.geojson` text.
 pub fn schools_layer(r: &RunResult) -> String {
-    geojson(&schools(r))
+    geojson::text(&schools(r))
 }
 
 /// `routes.geojson` text.
 pub fn routes_layer(r: &RunResult) -> String {
-    geojson(&routes(r))
+    geojson::text(&routes(r))
 }
 
 /// `districts.geojson` text.
 pub fn districts_layer(r: &RunResult) -> String {
-    geojson(&districts(r))
+    geojson::text(&districts(r))
 }

@@ -187,7 +187,7 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
             match format {
                 Format::GeoJson => files.push((
                     format!("{}.geojson", layer.name),
-                    layers::geojson(layer).into_bytes(),
+                    crate::io::geojson::text(layer).into_bytes(),
                 )),
                 Format::Shapefile => files.extend(shapefile::files(layer)?),
                 Format::FlatGeobuf => {
