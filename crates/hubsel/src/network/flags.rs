@@ -28,6 +28,17 @@ fn scc_of(graph: &RoadGraph, snap: &Snap) -> Option<u32> {
     }
 }
 
+/// Flags a school for where it lies: its row stays in the run.
+fn flag_place(rejects: &mut Rejects, p: &PlacedSchool, reason: String) {
+    rejects.push(
+        &p.school.source,
+        &p.school.id.0,
+        "lon/lat",
+        reason,
+        Action::Flagged,
+    );
+}
+
 /// Flags the schools snapped too far from every road and those moved past
 /// a nearer small road fragment; returns whether each school is on the
 /// network (within `max_snap_m`).
@@ -41,15 +52,7 @@ pub fn flag_snaps(
     for (p, placement) in schools.iter().zip(placements) {
         let s = placement.map(|p| p.snap);
         let ok = s.is_some_and(|s| s.offroad_m <= config.max_snap_m);
-        let mut flag = |reason: String| {
-            rejects.push(
-                &p.school.source,
-                &p.school.id.0,
-                "lon/lat",
-                reason,
-                Action::Flagged,
-            );
-        };
+        let mut flag = |reason: String| flag_place(rejects, p, reason);
         if let (false, Some(s)) = (ok, s) {
             flag(format!(
                 "{:.0} m from the nearest road, beyond max_snap_m {}; made stand-alone",
@@ -207,12 +210,6 @@ pub fn flag_islands(
                 None => continue,
             }
         };
-        rejects.push(
-            &p.school.source,
-            &p.school.id.0,
-            "lon/lat",
-            reason,
-            Action::Flagged,
-        );
+        flag_place(rejects, p, reason);
     }
 }
