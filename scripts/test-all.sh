@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: the Rust test suite, then the checks that the outputs work in
+# Every test: the Rust test suite and clippy, then the checks that the outputs work in
 # real clients (GDAL's ogrinfo, headless Chromium, QGIS). Installs the
 # clients from Debian's packages when they are missing (needs root and
 # apt-get, as on CI); .ci/run runs exactly this.
@@ -7,6 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --workspace --release
+# Lints, including the library's limit of 80 lines per function
+# (ARCHITECTURE.md), and the fuzz targets still building against the library.
+echo "== clippy, warnings denied"
+cargo clippy --workspace --release --all-targets -- -D warnings
+echo "== the fuzz targets build against the library"
+(cd fuzz && cargo check --quiet --release)
 
 missing=()
 command -v ogrinfo >/dev/null || missing+=(gdal-bin)
