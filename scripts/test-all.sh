@@ -11,6 +11,8 @@ cargo test --workspace --release
 # (ARCHITECTURE.md), and the fuzz targets still building against the library.
 echo "== clippy, warnings denied"
 cargo clippy --workspace --release --all-targets -- -D warnings
+echo "== the library's documentation has no broken link"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth
 echo "== the fuzz targets build against the library"
 (cd fuzz && cargo check --quiet --release)
 

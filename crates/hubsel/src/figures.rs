@@ -91,7 +91,7 @@ pub fn max(pairs: &[(f64, f64)]) -> f64 {
 /// `penalty_min` (the search cutoff) in means, quantiles and maxima — so a
 /// hub that leaves a school unreached that another hub would reach loses —
 /// and is never within the limit. Callers count the unreached pairs
-/// ([`unreached`]) and report them; demand that no candidate reaches at
+/// ([`travel::unreached`]) and report them; demand that no candidate reaches at
 /// all belongs out of the pairs (it is the same for every choice).
 pub mod travel {
     fn charged(pairs: &[(f64, f64)], penalty_min: f64) -> Vec<(f64, f64)> {

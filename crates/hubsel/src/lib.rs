@@ -27,8 +27,8 @@
 //!
 //! [`pipeline`] calls the stages in order ([`pipeline::run`], or
 //! [`pipeline::prepare`] once and [`pipeline::finish`] per scenario);
-//! [`progress`] hears about them; [`compare`] and [`bench`] read and
-//! compare runs; [`fixture`] embeds the default province (feature
+//! [`progress`] hears about them; [`compare`] and [`bench`](mod@bench) read and
+//! compare runs; `fixture` embeds the default province (feature
 //! `fixture`). Synthetic data sets come from the `hubsel-synth` crate.
 //!
 //! ## A whole run on the embedded province

@@ -294,7 +294,7 @@ pub struct CheckReport {
     pub placed: usize,
     pub rejects: Rejects,
     /// Notes on the scenario as applied to the data ([`Config::notes`])
-    /// and on the inputs as a whole ([`Inputs::notes`]).
+    /// and on the inputs as a whole ([`crate::model::Inputs::notes`]).
     pub notes: Vec<String>,
     /// Names of the schools and districts by id, for `rejects.csv`.
     pub names: BTreeMap<String, String>,
