@@ -12,7 +12,7 @@ use hubsel::error::quote;
 use hubsel::scenario::StrategyKind;
 
 use crate::options::{set_threads, sources, InputArgs};
-use crate::progress::Bars;
+use crate::progress::{Bars, Mode};
 use crate::Fatal;
 
 #[derive(Args)]
@@ -34,9 +34,12 @@ pub struct BenchArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// No progress bars.
+    /// No progress bars (same as --progress none).
     #[arg(long, short)]
     quiet: bool,
+    /// How progress is shown on stderr: bars, json or none.
+    #[arg(long, value_enum, default_value = "bars", value_name = "MODE")]
+    progress: Mode,
     /// Also write the road graph and every district's travel problem (with
     /// hubsel's answers) to <out>/graph, for benches/scipy_compare.py.
     #[arg(long)]
@@ -57,6 +60,8 @@ fn strategies(list: &str) -> Result<Vec<StrategyKind>, Fatal> {
 }
 
 pub fn bench(args: &BenchArgs) -> Result<(), Fatal> {
+    // First, so that even a problem with the flags is told as JSON.
+    let bars = Bars::new(Mode::of(args.progress, args.quiet));
     set_threads(args.threads)?;
     let kinds = strategies(&args.strategies)?;
     std::fs::create_dir_all(&args.out)
@@ -80,8 +85,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     };
     let config = args.input.scenario(None)?;
     let read = args.input.read_options(&config)?;
-    let setup =
-        hubsel::bench::prepare(&srcs, &read, &config, steps_before, &Bars::new(args.quiet))?;
+    let setup = hubsel::bench::prepare(&srcs, &read, &config, steps_before, &bars)?;
     if args.export_graph {
         let dir = args.out.join("graph");
         hubsel::bench::export_graph(&setup.prepared, &config, &dir)?;

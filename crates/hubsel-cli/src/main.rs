@@ -67,6 +67,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fatal(e)) => {
+            progress::report_error(&e);
             eprintln!("hubsel: error: {e:#}");
             ExitCode::from(2)
         }

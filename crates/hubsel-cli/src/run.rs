@@ -15,7 +15,7 @@ use hubsel::progress::{Progress, Stage};
 use hubsel::scenario::Config;
 
 use crate::options::{set_threads, InputArgs};
-use crate::progress::Bars;
+use crate::progress::{Bars, Mode};
 use crate::Fatal;
 
 #[derive(Args)]
@@ -40,9 +40,13 @@ pub struct RunArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// No progress bars.
+    /// No progress bars (same as --progress none).
     #[arg(long, short)]
     quiet: bool,
+    /// How progress is shown on stderr: bars, json (one object per line,
+    /// run-level errors included, for programs that drive hubsel) or none.
+    #[arg(long, value_enum, default_value = "bars", value_name = "MODE")]
+    progress: Mode,
 }
 
 /// The flags checked and the inputs loaded: what run and validate share.
@@ -56,13 +60,14 @@ struct Loaded {
 }
 
 fn load(args: &RunArgs) -> Result<Loaded, Fatal> {
+    // First, so that even a problem with the flags is told as JSON.
+    let bars = Bars::new(Mode::of(args.progress, args.quiet));
     set_threads(args.threads)?;
     let started = Instant::now();
     let formats = Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let config = args.input.scenario(args.strategy.as_deref())?;
     let srcs = args.input.sources()?;
     let options = args.input.read_options(&config)?;
-    let bars = Bars::new(args.quiet);
     bars.start(Stage::Load, 0);
     let t = Instant::now();
     let inputs = hubsel::io::load(&srcs, &options);

@@ -1098,3 +1098,107 @@ fn validate_counts_read_as_english() {
     assert!(out.contains("6 junctions in 2 pieces"), "{out}");
     assert!(out.contains("1 reject row (1 refused, 0 flagged)"), "{out}");
 }
+
+/// The JSON lines of `--progress json` on stderr (other lines are text).
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn progress_json_reports_every_stage_in_order_and_errors_as_typed_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = hubsel(
+        &["run", "--progress", "json", "--out", out.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let events = json_lines(&o);
+    let stages = [
+        "load inputs",
+        "validate",
+        "road graph",
+        "snap schools",
+        "travel times",
+        "select hubs",
+        "allocate & routes",
+    ];
+    let started: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "start")
+        .map(|e| e["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(started, stages);
+    // Each stage: start, progress that only grows up to the total, finish.
+    let mut open: Option<(String, u64, u64)> = None;
+    for e in &events {
+        let stage = e["stage"].as_str().unwrap().to_string();
+        match e["event"].as_str().unwrap() {
+            "start" => {
+                assert!(open.is_none(), "{stage} starts inside another stage");
+                open = Some((stage, 0, e["total"].as_u64().unwrap()));
+            }
+            "progress" => {
+                let (name, done, total) = open.as_mut().expect("progress outside a stage");
+                assert_eq!(*name, stage);
+                let now = e["done"].as_u64().unwrap();
+                assert!(now > *done && now <= *total, "{e}");
+                *done = now;
+            }
+            "finish" => {
+                let (name, done, total) = open.take().expect("finish outside a stage");
+                assert_eq!(name, stage);
+                assert_eq!(done, total, "{stage} finished at {done} of {total}");
+                assert!(e["seconds"].as_f64().unwrap() >= 0.0);
+            }
+            other => panic!("unexpected event {other}: {e}"),
+        }
+    }
+    // The travel stage has a total (one search per candidate) and reports.
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "progress" && e["stage"] == "travel times"));
+
+    // A scenario with problems on two lines (and so no usable weight): one
+    // error line listing all three, typed.
+    let scenario = dir.path().join("bad.toml");
+    std::fs::write(
+        &scenario,
+        "strategy = \"score\"\nmax_travel_minutes = \"far\"\n[[criteria]]\nfield = \"students\"\nweight = \"x\"\n",
+    )
+    .unwrap();
+    let o = hubsel(
+        &[
+            "run",
+            "--progress",
+            "json",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--out",
+            dir.path().join("bad").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let events = json_lines(&o);
+    let errors: Vec<&serde_json::Value> = events.iter().filter(|e| e["event"] == "error").collect();
+    assert_eq!(errors.len(), 1, "{}", text(&o));
+    let e = errors[0];
+    assert_eq!(e["kind"], "scenario");
+    assert!(e["file"].as_str().unwrap().ends_with("bad.toml"));
+    let problems = e["problems"].as_array().unwrap();
+    let keys: Vec<(u64, &str)> = problems
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["key"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        keys,
+        [(2, "max_travel_minutes"), (3, "criteria"), (5, "weight")],
+        "{e}"
+    );
+    assert!(!dir.path().join("bad").exists(), "no output after an error");
+}
