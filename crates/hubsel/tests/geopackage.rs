@@ -527,3 +527,27 @@ fn bad_geometries_are_rejects_with_their_fid() {
     );
     assert_eq!(inputs.schools.len(), 687 - 5);
 }
+
+/// `hubsel compare` reads a run written only as a GeoPackage as it reads
+/// the same run written as GeoJSON.
+#[test]
+fn compare_reads_a_run_written_only_as_a_geopackage() {
+    let r = run(province());
+    let tmp = tempfile::tempdir().unwrap();
+    let (gpkg, geojson) = (tmp.path().join("gpkg"), tmp.path().join("geojson"));
+    for (dir, format) in [(&gpkg, Format::GeoPackage), (&geojson, Format::GeoJson)] {
+        let options = WriteOptions {
+            formats: vec![format],
+            force: false,
+        };
+        write_run(&r, dir, &options).unwrap();
+    }
+    assert!(!gpkg.join("hubs.geojson").exists());
+    let a = hubsel::compare::RunFolder::read(&gpkg).unwrap();
+    let b = hubsel::compare::RunFolder::read(&geojson).unwrap();
+    assert_eq!(a.hubs.len(), 49);
+    assert_eq!(
+        (&a.hubs, &a.schools, &a.totals),
+        (&b.hubs, &b.schools, &b.totals)
+    );
+}

@@ -197,8 +197,9 @@ pub struct ReadOptions {
     pub school_columns: schools::SchoolColumns,
     pub district_fields: geojson::DistrictFields,
     pub road_fields: geojson::RoadFields,
-    /// The coordinate system of CSV files and of shapefiles without a
-    /// `.prj`; WGS 84 when `None`. GeoJSON is WGS 84 (RFC 7946) unless it
+    /// The coordinate system of CSV files, of shapefiles without a
+    /// `.prj` and of GeoPackage layers in an undefined system (`srs_id` 0
+    /// or -1); WGS 84 when `None`. GeoJSON is WGS 84 (RFC 7946) unless it
     /// has a legacy `crs` member, whatever this says, so that one flag for
     /// a projected CSV cannot misplace the GeoJSON layers beside it.
     pub crs: Option<crs::Crs>,

@@ -47,6 +47,8 @@ enum Wanted {
     Points,
     Lines,
     Polygons,
+    /// Any geometry (a named layer read back whole).
+    Any,
 }
 
 impl Wanted {
@@ -55,6 +57,7 @@ impl Wanted {
             Wanted::Points => "point",
             Wanted::Lines => "line",
             Wanted::Polygons => "polygon",
+            Wanted::Any => "feature",
         }
     }
 
@@ -65,6 +68,7 @@ impl Wanted {
             Wanted::Points => t == "POINT" || t == "MULTIPOINT",
             Wanted::Lines => t == "LINESTRING" || t == "MULTILINESTRING",
             Wanted::Polygons => t == "POLYGON" || t == "MULTIPOLYGON",
+            Wanted::Any => true,
         }
     }
 }
@@ -201,7 +205,7 @@ fn choose(
 
 /// The coordinate system of `srs_id`: the EPSG code when the organization
 /// is EPSG (and the code known), else the WKT; `default_crs` for the
-/// undefined systems.
+/// undefined systems (0, -1, or a definition `undefined`).
 fn srs(conn: &Connection, srs_id: i64, default_crs: &Crs, file: &str) -> Result<Crs> {
     let row: Option<(String, i64, String)> = conn
         .query_row(
@@ -217,7 +221,7 @@ fn srs(conn: &Connection, srs_id: i64, default_crs: &Crs, file: &str) -> Result<
             format!("srs_id {srs_id} is not in gpkg_spatial_ref_sys"),
         ));
     };
-    if srs_id == 0 || srs_id == -1 || definition.trim().eq_ignore_ascii_case("undefined") {
+    if srs_id == 0 || srs_id == -1 {
         return Ok(default_crs.clone());
     }
     let epsg = u16::try_from(code)
@@ -225,6 +229,9 @@ fn srs(conn: &Connection, srs_id: i64, default_crs: &Crs, file: &str) -> Result<
         .filter(|_| organization.eq_ignore_ascii_case("EPSG"));
     if let Some(crs) = epsg.and_then(|c| Crs::from_epsg(c).ok()) {
         return Ok(crs);
+    }
+    if definition.trim().eq_ignore_ascii_case("undefined") {
+        return Ok(default_crs.clone());
     }
     Crs::from_wkt(&definition).map_err(|e| {
         Error::new(
@@ -545,4 +552,32 @@ pub fn read_districts(
     })?;
     rejects.rows.extend(local.rows);
     Ok(districts)
+}
+
+/// A feature table read back whole: its attribute columns, and each row's
+/// cells (text, as the readers above see them) and geometry (in the
+/// file's coordinates; `None` when missing or unreadable).
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<(Vec<String>, Option<Geometry<f64>>)>,
+}
+
+/// Every row of the feature table named after the file
+/// (`hubsel.gpkg:hubs`), in key order: how `compare` reads a run written
+/// as a GeoPackage. A row SQLite cannot read is an error.
+pub fn read_rows(bytes: &[u8], file: &str) -> Result<Rows> {
+    let table = open(bytes, file, Wanted::Any, &Crs::wgs84())?;
+    let mut rows = Vec::new();
+    let mut rejects = Rejects::default();
+    for_each_row(&table, file, &mut rejects, |_, geometry, cells| {
+        rows.push((cells, geometry.ok().flatten()));
+    })?;
+    if let Some(r) = rejects.rows.first() {
+        return Err(damaged(file, &r.reason).at_line(r.source.line));
+    }
+    Ok(Rows {
+        columns: table.columns,
+        rows,
+    })
 }
