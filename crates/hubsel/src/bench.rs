@@ -295,9 +295,17 @@ fn output_steps(result: &RunResult) -> Result<Vec<StepTime>> {
     Ok(steps)
 }
 
-/// Bytes of the layers encoded in `format` (all files of a Shapefile; one
-/// GeoPackage of the layers alone, without attribute tables or styles).
+/// Bytes of the layers encoded in `format`: all files of a Shapefile; one
+/// GeoPackage holding the layers alone (no attribute tables or styles).
 fn encoded_len(layers: &[Layer], format: Format) -> Result<usize> {
+    if format == Format::GeoPackage {
+        let package = crate::io::gpkg::Package {
+            features: layers,
+            attributes: &[],
+            styles: &[],
+        };
+        return Ok(crate::io::gpkg::bytes(&package)?.len());
+    }
     let mut bytes = 0;
     for layer in layers {
         bytes += match format {
@@ -309,14 +317,6 @@ fn encoded_len(layers: &[Layer], format: Format) -> Result<usize> {
                 .sum(),
             Format::GeoPackage => 0,
         };
-    }
-    if format == Format::GeoPackage {
-        let package = crate::io::gpkg::Package {
-            features: layers,
-            attributes: &[],
-            styles: &[],
-        };
-        bytes = crate::io::gpkg::bytes(&package)?.len();
     }
     Ok(bytes)
 }

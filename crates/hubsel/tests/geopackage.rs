@@ -551,3 +551,39 @@ fn compare_reads_a_run_written_only_as_a_geopackage() {
         (&b.hubs, &b.schools, &b.totals)
     );
 }
+
+/// A GeoPackage open in another program in WAL mode, with a change still
+/// in its journal only: hubsel reads the change.
+#[test]
+fn a_change_still_in_the_journal_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = write(&run(province()), tmp.path());
+    let path = tmp.path().join("open.gpkg");
+    std::fs::copy(out.join("hubsel.gpkg"), &path).unwrap();
+    let other = Connection::open(&path).unwrap();
+    let mode: String = other
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    other.execute_batch("PRAGMA wal_autocheckpoint = 0; DROP TRIGGER rtree_schools_geom_delete; DELETE FROM schools WHERE fid <= 3;").unwrap();
+    let wal = tmp.path().join("open.gpkg-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the change is in the journal"
+    );
+    let schools = PathBuf::from(format!("{}:schools", path.display()));
+    let sources = InputSources {
+        schools: Source::File(&schools),
+        roads: Source::Bytes {
+            name: "roads.geojson",
+            bytes: hubsel::fixture::ROADS_GEOJSON,
+        },
+        districts: Source::Bytes {
+            name: "districts.geojson",
+            bytes: hubsel::fixture::DISTRICTS_GEOJSON,
+        },
+    };
+    let inputs = hubsel::io::load(&sources, &ReadOptions::default()).unwrap();
+    assert_eq!(inputs.schools.len(), 687 - 3);
+    drop(other);
+}

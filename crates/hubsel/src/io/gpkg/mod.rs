@@ -34,18 +34,34 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Reads a `.gpkg` file whole. A file with a non-empty `-wal` beside it is
-/// refused: the latest changes are in that journal, not yet in the file,
-/// and reading the file alone would miss them.
+/// Reads a `.gpkg` file whole. A file with a non-empty `-wal` beside it
+/// (open in QGIS, which writes GeoPackages in WAL mode) may have its
+/// latest changes in that journal only: it is then read through SQLite,
+/// read-only, which takes them in; and refused, with the reason, when
+/// SQLite cannot open it so.
 pub fn read_file(path: &std::path::Path) -> crate::error::Result<Vec<u8>> {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
-        return Err(crate::error::Error::new(
-            crate::error::ErrorKind::Input,
-            "the GeoPackage has changes not yet written into it (a -wal file beside it); close the program that has it open (QGIS), then run again",
-        )
-        .in_file(path));
+        return with_journal(path).map_err(|e| {
+            crate::error::Error::new(
+                crate::error::ErrorKind::Input,
+                format!("the GeoPackage has changes in its journal (the -wal file beside it) that cannot be read ({e}); close the program that has it open (QGIS), then run again"),
+            )
+            .in_file(path)
+        });
     }
     super::read_file(path)
+}
+
+/// The database as SQLite sees it, journal included: a snapshot in one
+/// read transaction.
+fn with_journal(path: &std::path::Path) -> rusqlite::Result<Vec<u8>> {
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+    conn.execute_batch("BEGIN")?;
+    let bytes = conn.serialize(rusqlite::MAIN_DB)?.to_vec();
+    conn.execute_batch("COMMIT")?;
+    Ok(bytes)
 }

@@ -48,8 +48,9 @@ pub struct Style {
 pub struct Package<'a> {
     /// Feature tables (WGS 84), in this order.
     pub features: &'a [Layer],
-    /// Tables without geometry (`gpkg_contents` data type `attributes`);
-    /// their rows' geometries are not read.
+    /// Tables without geometry (`gpkg_contents` data type `attributes`):
+    /// their fields and rows; their geometry kind and the rows'
+    /// geometries are not read.
     pub attributes: &'a [Layer],
     pub styles: &'a [Style],
 }
