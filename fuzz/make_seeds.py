@@ -2,7 +2,8 @@
 """Writes the fuzzers' seed corpora into fixtures/fuzz/<target>/ from the
 project's own fixtures (never from ../shared), including a tiny hand-built
 OpenStreetMap PBF (two roads, a school node, no compression) so the PBF
-fuzzer starts from a valid file. Run from the repository root."""
+fuzzer starts from a valid file, and a tiny GeoPackage (a school, a road,
+a district) for the GeoPackage fuzzer. Run from the repository root."""
 import os
 import shutil
 import struct
@@ -68,6 +69,59 @@ def tiny_pbf():
     return blob("OSMHeader", header) + blob("OSMData", block)
 
 
+def gp_point(x, y):
+    """A GeoPackage geometry blob: GP header (little-endian, no envelope) + WKB Point."""
+    return b"GP\x00\x01" + struct.pack("<i", 4326) + struct.pack("<BIdd", 1, 1, x, y)
+
+
+def gp_line(coords):
+    """GP header with an xy envelope + WKB LineString."""
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    env = struct.pack("<dddd", min(xs), max(xs), min(ys), max(ys))
+    wkb = struct.pack("<BII", 1, 2, len(coords)) + b"".join(struct.pack("<dd", *c) for c in coords)
+    return b"GP\x00\x03" + struct.pack("<i", 4326) + env + wkb
+
+
+def gp_polygon(ring):
+    xs, ys = [c[0] for c in ring], [c[1] for c in ring]
+    env = struct.pack("<dddd", min(xs), max(xs), min(ys), max(ys))
+    wkb = struct.pack("<BIII", 1, 3, 1, len(ring)) + b"".join(struct.pack("<dd", *c) for c in ring)
+    return b"GP\x00\x03" + struct.pack("<i", 4326) + env + wkb
+
+
+def tiny_gpkg(path):
+    """A GeoPackage with one school, one road and one district (small pages)."""
+    import sqlite3
+
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        PRAGMA page_size = 512;
+        PRAGMA application_id = 1196444487;
+        PRAGMA user_version = 10300;
+        CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+        INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, 'undefined', NULL);
+        CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT, description TEXT, last_change DATETIME, min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER);
+        CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL);
+        CREATE TABLE schools (fid INTEGER PRIMARY KEY, geom POINT, id TEXT, name TEXT, level TEXT, students INTEGER);
+        CREATE TABLE roads (fid INTEGER PRIMARY KEY, geom LINESTRING, class TEXT, oneway BOOLEAN, maxspeed INTEGER);
+        CREATE TABLE districts (fid INTEGER PRIMARY KEY, geom POLYGON, code TEXT, name TEXT);
+        """
+    )
+    for table, kind in [("schools", "POINT"), ("roads", "LINESTRING"), ("districts", "POLYGON")]:
+        db.execute("INSERT INTO gpkg_contents VALUES (?, 'features', ?, '', '1970-01-01T00:00:00.000Z', NULL, NULL, NULL, NULL, 4326)", (table, table))
+        db.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)", (table, kind))
+    db.execute("INSERT INTO schools VALUES (1, ?, 'S1', 'school', 'primary', 120)", (gp_point(100.01, 15.0005),))
+    db.execute("INSERT INTO roads VALUES (1, ?, 'primary', 0, 60)", (gp_line([(100.0, 15.0), (100.02, 15.001)]),))
+    ring = [(99.99, 14.99), (100.03, 14.99), (100.03, 15.01), (99.99, 15.01), (99.99, 14.99)]
+    db.execute("INSERT INTO districts VALUES (1, ?, 'D1', 'district')", (gp_polygon(ring),))
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+
+
 def copy_seeds(target, names):
     out = os.path.join(FIX, "fuzz", target)
     os.makedirs(out, exist_ok=True)
@@ -85,6 +139,9 @@ def main():
     os.makedirs(pbf, exist_ok=True)
     with open(os.path.join(pbf, "tiny.osm.pbf"), "wb") as f:
         f.write(tiny_pbf())
+    gpkg = os.path.join(FIX, "fuzz", "gpkg_layers")
+    os.makedirs(gpkg, exist_ok=True)
+    tiny_gpkg(os.path.join(gpkg, "tiny.gpkg"))
     for target in ["shapefile_layers", "whole_run"]:
         os.makedirs(os.path.join(FIX, "fuzz", target), exist_ok=True)
 

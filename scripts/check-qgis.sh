@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # QGIS opens every layer of the default run, in every format, and styles it
-# from the .qml beside it by itself: PyQGIS (Debian's python3-qgis, run
+# by itself from the .qml beside it (from the styles stored inside
+# hubsel.gpkg for the GeoPackage, copied alone into a folder without any
+# .qml), and opens the GeoPackage's attribute tables with their numbers
+# typed as numbers: PyQGIS (Debian's python3-qgis, run
 # headless) loads each file as a user would, and the check reads back the
 # renderer, its field, its classes, the labels and the aliases, and that
 # every field the style uses exists in that layer. Then QGIS draws the four
-# layers to out/qgis.png (not committed). Needs python3-qgis.
+# layers of hubsel.gpkg to out/qgis.png (not committed). Needs python3-qgis.
 #
 # Arguments go to `hubsel run`, to check another data set; the picture is
 # then out/qgis-<name>.png where <name> is $HUBSEL_CHECK_NAME.
@@ -16,8 +19,8 @@ cargo build --release --quiet -p hubsel-cli
 mkdir -p out
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" "$@" >/dev/null 2>&1 \
-    || target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" "$@"
+target/release/hubsel run --quiet --format geojson,shp,fgb,gpkg --out "$work/run" "$@" >/dev/null 2>&1 \
+    || target/release/hubsel run --quiet --format geojson,shp,fgb,gpkg --out "$work/run" "$@"
 png=out/qgis.png
 if [ -n "${HUBSEL_CHECK_NAME:-}" ]; then png=out/qgis-$HUBSEL_CHECK_NAME.png; fi
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work/xdg"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,6 +25,35 @@ EXPECTED = {
 }
 
 
+# The GeoPackage's attribute tables: (table, rows from summary.json's
+# totals or a number, fields that must be numeric).
+TABLES = [
+    ("district_summary", "districts", ["hubs_p", "schools", "mean_min", "share_in"]),
+    ("rejects", "reject_rows", ["line"]),
+    ("run_summary", 1, ["districts", "hubs_p", "members", "mean_min", "limit_min"]),
+]
+
+
+def open_tables(gpkg, summary):
+    """The attribute tables load from the GeoPackage, numbers as numbers."""
+    problems = []
+    for table, rows, numeric in TABLES:
+        layer = QgsVectorLayer(f"{gpkg}|layername={table}", table, "ogr")
+        want = rows if isinstance(rows, int) else summary["totals"][rows]
+        mine = []
+        if not layer.isValid():
+            mine.append("not a valid table")
+        else:
+            if layer.featureCount() != want:
+                mine.append(f"{layer.featureCount()} rows, expected {want}")
+            types = {f.name(): f for f in layer.fields()}
+            mine += [f"{n} is not numeric" for n in numeric if n not in types or not types[n].isNumeric()]
+        status = "ok" if not mine else "FAIL " + "; ".join(mine)
+        print(f"  {'hubsel.gpkg|' + table:32} {layer.featureCount():6} rows      {'(table)':18} {status}")
+        problems += [f"hubsel.gpkg|{table}: {p}" for p in mine]
+    return problems
+
+
 def main(run, png):
     summary = json.loads((run / "summary.json").read_text())
     app = QgsApplication([], False)
@@ -31,10 +61,20 @@ def main(run, png):
     failures = []
     drawn = []
     names = {}
+    # The GeoPackage alone in its folder: its styles come from inside it.
+    alone = run.parent / "gpkg-alone"
+    alone.mkdir(exist_ok=True)
+    shutil.copy(run / "hubsel.gpkg", alone / "hubsel.gpkg")
+    gpkg = alone / "hubsel.gpkg"
+    opened = 0
     for name, (renderer, field, classes) in EXPECTED.items():
-        for ext in ["geojson", "shp", "fgb"]:
+        for ext in ["geojson", "shp", "fgb", "gpkg"]:
             path = run / f"{name}.{ext}"
-            layer = QgsVectorLayer(str(path), name, "ogr")
+            uri = str(path) if ext != "gpkg" else f"{gpkg}|layername={name}"
+            if ext == "gpkg":
+                path = Path(f"hubsel.gpkg|{name}")
+            layer = QgsVectorLayer(uri, name, "ogr")
+            opened += 1
             problems = []
             if not layer.isValid():
                 problems.append("not a valid layer")
@@ -45,7 +85,8 @@ def main(run, png):
                 r = layer.renderer()
                 fields = {f.name() for f in layer.fields()}
                 if r.type() != renderer:
-                    problems.append(f"renderer {r.type()}, not {renderer}: {name}.qml was not applied")
+                    source = "its default style in layer_styles" if ext == "gpkg" else f"{name}.qml"
+                    problems.append(f"renderer {r.type()}, not {renderer}: {source} was not applied")
                 else:
                     if r.classAttribute() != field:
                         problems.append(f"classified on {r.classAttribute()}, not {field}")
@@ -78,11 +119,15 @@ def main(run, png):
                 if name != "hubs" and not aliased:
                     problems.append("no field aliases with units")
             status = "ok" if not problems else "FAIL " + "; ".join(problems)
-            print(f"  {path.name:20} {layer.featureCount():6} features  {layer.renderer().type() if layer.isValid() else '-':18} {status}")
+            print(f"  {path.name:32} {layer.featureCount():6} features  {layer.renderer().type() if layer.isValid() else '-':18} {status}")
             failures += [f"{path.name}: {p}" for p in problems]
-            if ext == "geojson" and layer.isValid():
+            if ext == "gpkg" and layer.isValid():
                 drawn.append(layer)
-    # Draw the styled GeoJSON layers, hubs on top, as a planner would see them.
+    gpkg_problems = open_tables(gpkg, summary)
+    failures += gpkg_problems
+    opened += len(TABLES)
+    # Draw the GeoPackage's layers, styled from inside it, hubs on top, as
+    # a planner would see them.
     settings = QgsMapSettings()
     settings.setLayers(drawn)
     settings.setBackgroundColor(QColor(255, 255, 255))
@@ -97,12 +142,12 @@ def main(run, png):
     if not image.save(str(png)):
         failures.append(f"could not save {png}")
     else:
-        print(f"  QGIS drew the four styled layers to {png}")
+        print(f"  QGIS drew the four layers of hubsel.gpkg, styled from inside it, to {png}")
     for f in failures:
         print("FAIL", f)
     from qgis.core import Qgis
 
-    print(f"check-qgis: 12 layer files opened in QGIS {Qgis.version()}; {len(failures)} problem(s)")
+    print(f"check-qgis: {opened} layers and tables opened in QGIS {Qgis.version()} (the GeoPackage's styled from inside it); {len(failures)} problem(s)")
     return 1 if failures else 0
 
 

@@ -35,6 +35,8 @@ fi
 
 echo "== GDAL reads every layer (scripts/check-ogr.sh)"
 scripts/check-ogr.sh
+echo "== GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)"
+scripts/check-gpkg.sh
 echo "== Chromium renders report.html (scripts/check-report.sh)"
 scripts/check-report.sh
 echo "== QGIS opens and styles every layer (scripts/check-qgis.sh)"
@@ -53,4 +55,4 @@ scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"
 scripts/check-readme.sh
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png (QGIS)"
-echo "client checks: 8 passed, 0 failed"
+echo "client checks: 9 passed, 0 failed"

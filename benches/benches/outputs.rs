@@ -1,6 +1,6 @@
 //! Writing the four layers of a run: GeoJSON text against FlatGeobuf
-//! (and Shapefile for reference), in memory so the disk does not blur the
-//! comparison.
+//! (and Shapefile and GeoPackage for reference), in memory so the disk
+//! does not blur the comparison.
 //!
 //! On the embedded province by default. For a national figure, point
 //! `HUBSEL_BENCH_DIR` at a folder written by `hubsel synth` (schools.csv,
@@ -13,7 +13,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-use hubsel::io::{flatgeobuf, geojson, shapefile};
+use hubsel::io::{flatgeobuf, geojson, gpkg, shapefile};
 use hubsel::output::layers;
 
 fn write_layers(c: &mut Criterion) {
@@ -38,6 +38,18 @@ fn write_layers(c: &mut Criterion) {
                 .iter()
                 .map(|l| shapefile::files(l).map_or(0, |v| v.len()))
                 .sum::<usize>()
+        })
+    });
+    // One file with the four layers and their R-trees (no attribute
+    // tables or styles: those are the run's, not the layers').
+    group.bench_function(BenchmarkId::from_parameter("gpkg"), |b| {
+        b.iter(|| {
+            let package = gpkg::Package {
+                features: &built,
+                attributes: &[],
+                styles: &[],
+            };
+            gpkg::bytes(&package).map_or(0, |v| v.len())
         })
     });
     group.bench_function(BenchmarkId::from_parameter("build tables"), |b| {

@@ -17,13 +17,13 @@ use crate::Fatal;
 
 #[derive(Args)]
 pub struct InputArgs {
-    /// Schools: CSV (lon/lat or x/y columns), GeoJSON points, Shapefile points (.shp) or an OSM PBF.
+    /// Schools: CSV (lon/lat or x/y columns), GeoJSON points, Shapefile points (.shp), a GeoPackage point layer (data.gpkg or data.gpkg:layer) or an OSM PBF.
     #[arg(long)]
     schools: Option<PathBuf>,
-    /// Roads: GeoJSON or Shapefile lines with a class column, or an OSM PBF.
+    /// Roads: GeoJSON, Shapefile or GeoPackage lines with a class column, or an OSM PBF.
     #[arg(long)]
     roads: Option<PathBuf>,
-    /// Districts: GeoJSON or Shapefile (multi)polygons with a code column, or an OSM PBF.
+    /// Districts: GeoJSON, Shapefile or GeoPackage (multi)polygons with a code column, or an OSM PBF.
     #[arg(long)]
     districts: Option<PathBuf>,
     /// An OpenStreetMap extract (.osm.pbf) for every input not given otherwise.
@@ -35,7 +35,7 @@ pub struct InputArgs {
     /// OSM highway classes read as roads, comma-separated (default: the drivable classes).
     #[arg(long, value_delimiter = ',')]
     highways: Vec<String>,
-    /// Coordinate system of CSV files and of shapefiles without .prj, e.g. EPSG:32647 (GeoJSON: WGS 84 or its crs member).
+    /// Coordinate system of CSV files, of shapefiles without .prj and of GeoPackage layers of an undefined system, e.g. EPSG:32647 (GeoJSON: WGS 84 or its crs member).
     #[arg(long)]
     crs: Option<String>,
     /// Text encoding of shapefile DBFs (cp874 / tis-620 for Thai government files, utf-8, …); overrides .cpg.

@@ -30,8 +30,9 @@ pub struct RunArgs {
     #[arg(long)]
     force: bool,
     /// Layer formats, comma-separated: geojson (RFC 7946), shp (Shapefile,
-    /// cp874 text), fgb (FlatGeobuf). QGIS styles, report.html and the
-    /// summary are written whatever the formats.
+    /// cp874 text), fgb (FlatGeobuf), gpkg (one hubsel.gpkg: the layers,
+    /// attribute tables and styles inside). QGIS styles, report.html and
+    /// the summary are written whatever the formats.
     #[arg(long, default_value = "geojson", value_name = "LIST")]
     format: String,
     /// Override the scenario's strategy.

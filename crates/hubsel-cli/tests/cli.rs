@@ -923,7 +923,7 @@ fn compare_reads_flatgeobuf_and_shapefile_runs_like_geojson() {
     let o = hubsel(&["compare", "a_fgb", "b", "--out", "c_broken"], dir);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        text(&o).contains("no hubs layer (.geojson, .fgb or .shp) in the run folder"),
+        text(&o).contains("no hubs layer (.geojson, .fgb, .shp or hubsel.gpkg) in the run folder"),
         "{}",
         text(&o)
     );

@@ -282,10 +282,7 @@ fn output_steps(result: &RunResult) -> Result<Vec<StepTime>> {
     steps.push(StepTime::new("build layer tables", t.elapsed()));
     for format in Format::ALL {
         let t = Instant::now();
-        let mut bytes = 0;
-        for layer in &layers {
-            bytes += encoded_len(layer, format)?;
-        }
+        let bytes = encoded_len(&layers, format)?;
         steps.push(StepTime::new(
             format!(
                 "encode 4 layers as {} ({:.1} MB)",
@@ -298,16 +295,30 @@ fn output_steps(result: &RunResult) -> Result<Vec<StepTime>> {
     Ok(steps)
 }
 
-/// Bytes of one layer encoded in `format` (all files of a Shapefile).
-fn encoded_len(layer: &Layer, format: Format) -> Result<usize> {
-    Ok(match format {
-        Format::GeoJson => crate::io::geojson::text(layer).len(),
-        Format::FlatGeobuf => crate::io::flatgeobuf::bytes(layer)?.len(),
-        Format::Shapefile => crate::io::shapefile::files(layer)?
-            .iter()
-            .map(|(_, b)| b.len())
-            .sum(),
-    })
+/// Bytes of the layers encoded in `format`: all files of a Shapefile; one
+/// GeoPackage holding the layers alone (no attribute tables or styles).
+fn encoded_len(layers: &[Layer], format: Format) -> Result<usize> {
+    if format == Format::GeoPackage {
+        let package = crate::io::gpkg::Package {
+            features: layers,
+            attributes: &[],
+            styles: &[],
+        };
+        return Ok(crate::io::gpkg::bytes(&package)?.len());
+    }
+    let mut bytes = 0;
+    for layer in layers {
+        bytes += match format {
+            Format::GeoJson => crate::io::geojson::text(layer).len(),
+            Format::FlatGeobuf => crate::io::flatgeobuf::bytes(layer)?.len(),
+            Format::Shapefile => crate::io::shapefile::files(layer)?
+                .iter()
+                .map(|(_, b)| b.len())
+                .sum(),
+            Format::GeoPackage => 0,
+        };
+    }
+    Ok(bytes)
 }
 
 /// Peak resident memory of this process in MiB (Linux), if known.

@@ -56,21 +56,25 @@ type FeatureRow = (Map<String, Value>, Option<Coord<f64>>);
 
 /// The features of a run's `layer`, from whichever format the run wrote:
 /// `<layer>.geojson`, else `<layer>.fgb`, else `<layer>.shp` (with
-/// `<layer>_unlocated.dbf` for the rows without a point).
+/// `<layer>_unlocated.dbf` for the rows without a point), else the table
+/// of `hubsel.gpkg`.
 fn layer_features(dir: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
     let geojson = dir.join(format!("{layer}.geojson"));
     let fgb = dir.join(format!("{layer}.fgb"));
     let shp = dir.join(format!("{layer}.shp"));
+    let gpkg = dir.join(crate::output::geopackage::FILE);
     if geojson.is_file() {
         geojson_features(&geojson)
     } else if fgb.is_file() {
         fgb_features(&fgb)
     } else if shp.is_file() {
         shp_features(&shp, &dir.join(format!("{layer}_unlocated.dbf")))
+    } else if gpkg.is_file() {
+        gpkg_features(&gpkg, layer)
     } else {
         Err(Error::new(
             ErrorKind::Input,
-            format!("no {layer} layer (.geojson, .fgb or .shp) in the run folder"),
+            format!("no {layer} layer (.geojson, .fgb, .shp or hubsel.gpkg) in the run folder"),
         )
         .in_file(dir))
     }
@@ -146,6 +150,29 @@ fn fgb_features(path: &Path) -> Result<Vec<FeatureRow>> {
         rows.push((props, at));
     }
     Ok(rows)
+}
+
+fn gpkg_features(path: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
+    let bytes = crate::io::gpkg::read_file(path)?;
+    let name = format!("{}:{layer}", path.display());
+    let table = crate::io::gpkg::read_rows(&bytes, &name)?;
+    Ok(table
+        .rows
+        .into_iter()
+        .map(|(cells, geometry)| {
+            let props = table
+                .columns
+                .iter()
+                .cloned()
+                .zip(cells.into_iter().map(Value::String))
+                .collect();
+            let at = match geometry {
+                Some(geo::Geometry::Point(p)) => Some(p.0),
+                _ => None,
+            };
+            (props, at)
+        })
+        .collect())
 }
 
 fn shp_features(shp: &Path, unlocated: &Path) -> Result<Vec<FeatureRow>> {

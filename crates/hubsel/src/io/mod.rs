@@ -4,9 +4,9 @@
 //!
 //! | input | formats |
 //! |---|---|
-//! | schools | CSV ([`csv`]), GeoJSON points ([`geojson`]), Shapefile points ([`shapefile`]), OSM PBF `amenity=school` ([`osm_pbf`]) |
-//! | roads | GeoJSON and Shapefile lines, OSM PBF `highway=*` ways |
-//! | districts | GeoJSON and Shapefile (multi)polygons with holes, OSM PBF `boundary=administrative` relations |
+//! | schools | CSV ([`csv`]), GeoJSON points ([`geojson`]), Shapefile points ([`shapefile`]), GeoPackage points ([`gpkg`]), OSM PBF `amenity=school` ([`osm_pbf`]) |
+//! | roads | GeoJSON, Shapefile and GeoPackage lines, OSM PBF `highway=*` ways |
+//! | districts | GeoJSON, Shapefile and GeoPackage (multi)polygons with holes, OSM PBF `boundary=administrative` relations |
 //!
 //! | output | module |
 //! |---|---|
@@ -14,10 +14,13 @@
 //! | GeoJSON FeatureCollections (RFC 7946) | [`geojson::LayerWriter`] |
 //! | `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) | [`shapefile::files`] |
 //! | `.fgb` with a spatial index | [`flatgeobuf`] |
+//! | one `.gpkg`: the layers with an R-tree, attribute tables, QGIS styles | [`gpkg`] |
 //! | the inputs exported as shapefiles | [`shapefile::write_schools`] and its siblings |
 //!
 //! Every position is converted to WGS 84 on reading ([`crs`]); the format
-//! is chosen by the file's extension. Text-based readers take bytes plus
+//! is chosen by the file's extension (a GeoPackage's layer is named after
+//! it: `data.gpkg:roads`). Readers of records with a geometry share
+//! [`records`]. Text-based readers take bytes plus
 //! the name to report in errors and rejects, so that the same code reads a
 //! user's file and the embedded fixture.
 //!
@@ -30,8 +33,10 @@ pub mod crs;
 pub mod csv;
 pub mod flatgeobuf;
 pub mod geojson;
+pub mod gpkg;
 pub mod osm_pbf;
 pub mod polygons;
+pub(crate) mod records;
 pub mod schools;
 pub mod shapefile;
 pub mod table;
@@ -145,9 +150,11 @@ impl Source<'_> {
         }
     }
 
+    /// The file's extension, lower case; that of the file before a
+    /// GeoPackage's `:layer`.
     fn extension(&self) -> String {
         let name = self.name();
-        Path::new(&name)
+        Path::new(gpkg::split_layer(&name).0)
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default()
@@ -156,6 +163,18 @@ impl Source<'_> {
     fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
         match self {
             Source::File(p) => read_file(p).map(std::borrow::Cow::Owned),
+            Source::Bytes { bytes, .. } => Ok(std::borrow::Cow::Borrowed(bytes)),
+        }
+    }
+
+    /// The bytes of a GeoPackage: the file named before its `:layer`.
+    fn gpkg_bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Source::File(p) if !p.is_file() => {
+                let name = p.to_string_lossy();
+                gpkg::read_file(Path::new(gpkg::split_layer(&name).0)).map(std::borrow::Cow::Owned)
+            }
+            Source::File(p) => gpkg::read_file(p).map(std::borrow::Cow::Owned),
             Source::Bytes { bytes, .. } => Ok(std::borrow::Cow::Borrowed(bytes)),
         }
     }
@@ -178,8 +197,9 @@ pub struct ReadOptions {
     pub school_columns: schools::SchoolColumns,
     pub district_fields: geojson::DistrictFields,
     pub road_fields: geojson::RoadFields,
-    /// The coordinate system of CSV files and of shapefiles without a
-    /// `.prj`; WGS 84 when `None`. GeoJSON is WGS 84 (RFC 7946) unless it
+    /// The coordinate system of CSV files, of shapefiles without a
+    /// `.prj` and of GeoPackage layers in an undefined system (`srs_id` 0
+    /// or -1); WGS 84 when `None`. GeoJSON is WGS 84 (RFC 7946) unless it
     /// has a legacy `crs` member, whatever this says, so that one flag for
     /// a projected CSV cannot misplace the GeoJSON layers beside it.
     pub crs: Option<crs::Crs>,
@@ -313,11 +333,24 @@ impl Loader<'_> {
                 &self.shp,
                 &mut self.rejects,
             )?,
+            "gpkg" => gpkg::read_districts(
+                &source.gpkg_bytes()?,
+                &source.name(),
+                &self.options.district_fields,
+                self.default_crs,
+                &mut self.rejects,
+            )?,
             "pbf" => self
                 .osm_of(source)
                 .map(|d| std::mem::take(&mut d.districts))
                 .unwrap_or_default(),
-            _ => return Err(unsupported(source, "districts", ".geojson, .shp, .osm.pbf")),
+            _ => {
+                return Err(unsupported(
+                    source,
+                    "districts",
+                    ".geojson, .shp, .gpkg, .osm.pbf",
+                ))
+            }
         };
         if districts.is_empty() {
             return Err(self.no_district(source));
@@ -350,6 +383,7 @@ impl Loader<'_> {
             "shp" => {
                 "; a shapefile without .prj is read in the --crs given, else WGS 84".to_string()
             }
+            "gpkg" => "; a GeoPackage layer is read in the coordinate system of its srs_id (the --crs given, else WGS 84, when undefined)".to_string(),
             _ => String::new(),
         };
         Error::new(
@@ -377,11 +411,25 @@ impl Loader<'_> {
                 &mut self.rejects,
                 &mut self.notes,
             )?,
+            "gpkg" => gpkg::read_roads(
+                &source.gpkg_bytes()?,
+                &source.name(),
+                &self.options.road_fields,
+                self.default_crs,
+                &mut self.rejects,
+                &mut self.notes,
+            )?,
             "pbf" => self
                 .osm_of(source)
                 .map(|d| std::mem::take(&mut d.roads))
                 .unwrap_or_default(),
-            _ => return Err(unsupported(source, "roads", ".geojson, .shp, .osm.pbf")),
+            _ => {
+                return Err(unsupported(
+                    source,
+                    "roads",
+                    ".geojson, .shp, .gpkg, .osm.pbf",
+                ))
+            }
         })
     }
 
@@ -423,6 +471,14 @@ impl Loader<'_> {
                 extent,
                 options.fix_swapped,
             )?,
+            "gpkg" => gpkg::read_schools(
+                &source.gpkg_bytes()?,
+                &name,
+                &options.school_columns,
+                self.default_crs,
+                extent,
+                options.fix_swapped,
+            )?,
             "pbf" => self
                 .osm_of(source)
                 .and_then(|d| d.schools.take())
@@ -431,7 +487,7 @@ impl Loader<'_> {
                 return Err(unsupported(
                     source,
                     "schools",
-                    ".csv, .geojson, .shp, .osm.pbf",
+                    ".csv, .geojson, .shp, .gpkg, .osm.pbf",
                 ))
             }
         })

@@ -1,6 +1,6 @@
-//! The run's folder: the four layers (GeoJSON, and on request Shapefile and
-//! FlatGeobuf), a QGIS style beside each, `report.html`, the summary and
-//! the rejects.
+//! The run's folder: the four layers (GeoJSON, and on request Shapefile,
+//! FlatGeobuf and GeoPackage), a QGIS style beside each, `report.html`, the
+//! summary and the rejects.
 //!
 //! This module decides what a run's outputs hold: it turns a
 //! [`RunResult`] into format-neutral layers, styles, the report and the
@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`layers`] | the four layers' fields and rows as [`Layer`](crate::io::table::Layer)s; their GeoJSON (RFC 7946) |
 //! | [`style`] | `<layer>.qml`, loaded by QGIS beside any of the formats |
+//! | [`geopackage`] | `hubsel.gpkg`: the layers, the district, rejects and run tables, and the styles inside |
 //! | [`report`] | `report.html`: the map and the tables, one self-contained file |
 //! | `summary` | `summary.json`, `summary.csv`, `rejects.csv` ([`summary_json`], [`summary_csv`], [`rejects_csv`]) |
 //!
@@ -19,6 +20,7 @@
 //! moved into place only when complete, so a failed or killed run never
 //! leaves half a result where the last good one was.
 
+pub mod geopackage;
 pub mod layers;
 pub mod report;
 pub mod style;
@@ -104,10 +106,18 @@ pub enum Format {
     Shapefile,
     /// `<layer>.fgb`.
     FlatGeobuf,
+    /// One `hubsel.gpkg` holding every layer, the attribute tables and the
+    /// styles ([`geopackage`]).
+    GeoPackage,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::GeoJson, Format::Shapefile, Format::FlatGeobuf];
+    pub const ALL: [Format; 4] = [
+        Format::GeoJson,
+        Format::Shapefile,
+        Format::FlatGeobuf,
+        Format::GeoPackage,
+    ];
 
     /// The name on the command line.
     pub fn as_str(self) -> &'static str {
@@ -115,15 +125,18 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shp",
             Format::FlatGeobuf => "fgb",
+            Format::GeoPackage => "gpkg",
         }
     }
 
-    /// `geojson`, `shp` or `fgb` (also `json`, `shapefile`, `flatgeobuf`), any case.
+    /// `geojson`, `shp`, `fgb` or `gpkg` (also `json`, `shapefile`,
+    /// `flatgeobuf`, `geopackage`), any case.
     pub fn parse(s: &str) -> Option<Format> {
         match s.trim().to_ascii_lowercase().as_str() {
             "geojson" | "json" => Some(Format::GeoJson),
             "shp" | "shapefile" => Some(Format::Shapefile),
             "fgb" | "flatgeobuf" => Some(Format::FlatGeobuf),
+            "gpkg" | "geopackage" => Some(Format::GeoPackage),
             _ => None,
         }
     }
@@ -193,11 +206,19 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
                 Format::FlatGeobuf => {
                     files.push((format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?))
                 }
+                // One file for all layers, below.
+                Format::GeoPackage => {}
             }
         }
         files.push((
             format!("{}.qml", layer.name),
             style::qml(layer, result.config.max_travel_min, result.weighting).into_bytes(),
+        ));
+    }
+    if formats.contains(&Format::GeoPackage) {
+        files.push((
+            geopackage::FILE.to_string(),
+            geopackage::bytes(result, &layers)?,
         ));
     }
     files.push((
@@ -436,6 +457,11 @@ mod tests {
             Format::parse_list("shapefile").unwrap(),
             vec![Format::Shapefile]
         );
+        assert_eq!(
+            Format::parse_list("GeoPackage,geojson").unwrap(),
+            vec![Format::GeoJson, Format::GeoPackage]
+        );
+        assert_eq!(Format::parse("gpkg"), Some(Format::GeoPackage));
         assert!(Format::parse_list("kml")
             .unwrap_err()
             .message()

@@ -264,14 +264,19 @@ pub fn summary_csv(r: &RunResult) -> String {
 /// or district the row is about), field, reason and whether the row was
 /// refused or only flagged.
 pub fn rejects_csv(r: &RunResult) -> String {
+    r.rejects.to_csv(&reject_names(r))
+}
+
+/// The name of each school and district by its id, for the rejects
+/// (schools win over districts with the same id).
+pub(crate) fn reject_names(r: &RunResult) -> std::collections::BTreeMap<String, String> {
     let mut names: std::collections::BTreeMap<String, String> = r
         .districts
         .iter()
         .map(|d| (d.code.0.clone(), d.name.clone()))
         .collect();
-    // Schools win over districts with the same id.
     for s in &r.schools {
         names.insert(s.id.0.clone(), s.name.clone());
     }
-    r.rejects.to_csv(&names)
+    names
 }

@@ -17,16 +17,17 @@ use ::shapefile::dbase::{self, encoding::EncodingRs, FieldValue};
 use ::shapefile::record::traits::HasXY;
 use ::shapefile::{PolygonRing, Shape};
 use encoding_rs::Encoding;
-use geo::{Coord, LineString, MultiPolygon};
+use geo::{LineString, MultiPolygon};
 
 use super::encoding_for_label;
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::crs::{Crs, Reprojector};
 use crate::io::geojson::{self, DistrictFields, RoadFields};
 use crate::io::polygons;
+use crate::io::records::{cell_at, convert_all, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::model::{Action, Rejects};
-use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
+use crate::model::{District, DistrictCode, Road, SourceRef};
 
 /// A sidecar file: the same stem with another extension, in lower or upper case.
 fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
@@ -287,43 +288,6 @@ pub fn read_schools(
     Ok(table)
 }
 
-/// Converts a list of positions to WGS 84, or says which one cannot be.
-fn convert_all(
-    points: impl IntoIterator<Item = (f64, f64)>,
-    to_wgs84: &Reprojector,
-) -> std::result::Result<Vec<Coord<f64>>, String> {
-    points
-        .into_iter()
-        .map(|(x, y)| {
-            to_wgs84
-                .convert(x, y)
-                .filter(|(lon, lat)| lon.abs() <= 180.0 && lat.abs() <= 90.0)
-                .map(|(x, y)| Coord { x, y })
-                .ok_or_else(|| {
-                    format!(
-                        "coordinates ({x}, {y}) are not a valid position in {}",
-                        to_wgs84.name()
-                    )
-                })
-        })
-        .collect()
-}
-
-fn find_ci(fields: &[String], wanted: &[String]) -> Option<usize> {
-    wanted
-        .iter()
-        .find_map(|w| fields.iter().position(|f| f.eq_ignore_ascii_case(w)))
-}
-
-/// The text of the cell in `column`, trimmed; `None` when the column is
-/// absent or the cell blank.
-fn cell_at(cells: &[String], column: Option<usize>) -> Option<String> {
-    column
-        .and_then(|c| cells.get(c))
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
 /// The parts of a polyline (each part one road), in the file's
 /// coordinates, or why the record holds no road.
 fn road_parts(shape: &Shape) -> std::result::Result<Vec<Vec<(f64, f64)>>, String> {
@@ -345,24 +309,6 @@ fn parts_of<P: HasXY>(parts: &[Vec<P>]) -> Vec<Vec<(f64, f64)>> {
         .iter()
         .map(|p| p.iter().map(|q| (q.x(), q.y())).collect())
         .collect()
-}
-
-/// A road record's class (`unclassified` when blank), one-way rule and
-/// speed limit (km/h), from the cells of the `[class, oneway, maxspeed]`
-/// columns.
-fn road_attributes(
-    cells: &[String],
-    [class_c, oneway_c, speed_c]: [Option<usize>; 3],
-) -> (String, Oneway, Option<f64>) {
-    let class = cell_at(cells, class_c).unwrap_or_else(|| "unclassified".to_string());
-    let oneway = geojson::parse_oneway(
-        cell_at(cells, oneway_c)
-            .map(serde_json::Value::String)
-            .as_ref(),
-    );
-    let maxspeed_kmh = cell_at(cells, speed_c)
-        .and_then(|s| geojson::parse_speed_kmh(&serde_json::Value::String(s)));
-    (class, oneway, maxspeed_kmh)
 }
 
 /// Reads road lines (Polyline shapes; each part is one road), with the
