@@ -191,6 +191,47 @@ def check_compare(qp, work, runs):
     del table
 
 
+def check_travel_times(qp, work, schools_csv, runs):
+    print("hubsel:traveltimes")
+    if runs is None:
+        check(False, "needs the hubs of selecthubs")
+        return
+    hubs, roads = runs[0] / "hubs.geojson", PROVINCE / "roads.geojson"
+    table = work / "plugin-matrix.csv"
+    code, res, text = qp.run("hubsel:traveltimes", ORIGINS=schools_csv, ORIGIN_ID="id", DESTINATIONS=hubs,
+                             DESTINATION_ID="id", ROADS=roads, OUTPUT=table)
+    if not check(code == 0 and res is not None, "runs from the schools (CSV) to the hubs of a run", text[-2000:]):
+        return
+    hubsel("matrix", "--origins", PROVINCE / "schools.csv", "--destinations", hubs, "--roads", roads,
+           "--out", work / "cli-matrix.csv", "--quiet")
+
+    def rows(path):
+        with open(path, encoding="utf-8") as f:
+            return {(r["origin_id"], r["destination_id"]): (r["travel_min"], r["road_km"]) for r in csv.DictReader(f)}
+
+    mine, theirs = rows(table), rows(work / "cli-matrix.csv")
+    same = mine.keys() == theirs.keys() and all(
+        (a == b == ("", "")) or (a[0] and b[0] and float(a[0]) == float(b[0]) and float(a[1]) == float(b[1]))
+        for k in theirs for a, b in [(mine[k], theirs[k])]
+    )
+    check(len(theirs) == 687 * 49 and same, f"the same {len(theirs)} pairs and minutes as hubsel matrix",
+          f"{len(mine)} rows; first differences {[(k, mine.get(k), theirs[k]) for k in theirs if mine.get(k) != theirs[k]][:3]}")
+    # A member's trip is the run's own.
+    layer = json.loads((runs[0] / "schools.geojson").read_text(encoding="utf-8"))
+    members = [x["properties"] for x in layer["features"] if x["properties"]["role"] == "member"]
+    off = [m["id"] for m in members if float(mine[(m["id"], m["hub_id"])][0]) != m["travel_min"]]
+    check(len(members) == 386 and not off, "each member's minutes to its hub are those of the run", str(off[:5]))
+    # A limit leaves the longer trips without minutes; feature ids stand in for a missing id field.
+    code, res, text = qp.run("hubsel:traveltimes", ORIGINS=schools_csv, DESTINATIONS=hubs, ROADS=roads,
+                             MAX_MINUTES=30, OUTPUT=work / "plugin-matrix-30.csv")
+    if check(code == 0 and res is not None, "runs with a 30-minute limit and feature ids", text[-2000:]):
+        short = rows(work / "plugin-matrix-30.csv")
+        within = sum(1 for v in theirs.values() if v[0] and float(v[0]) <= 30)
+        check(len(short) == len(theirs) and res.get("REACHED") == within
+              and all(v[0] == "" or float(v[0]) <= 30 for v in short.values()),
+              f"{within} pairs within 30 minutes, the others blank", f"REACHED {res.get('REACHED')}")
+
+
 def check_bad_inputs(qp, work, schools_csv):
     print("bad inputs stop the algorithm with a Processing error, and QGIS exits normally")
     roads, districts = PROVINCE / "roads.geojson", PROVINCE / "districts.geojson"
@@ -261,6 +302,7 @@ def main():
     runs = check_select_hubs(qp, work, schools_csv, schools_utm)
     check_inputs(qp, work)
     check_compare(qp, work, runs)
+    check_travel_times(qp, work, schools_csv, runs)
     check_bad_inputs(qp, work, schools_csv)
 
     print("in a QGIS project: the layers are loaded, styled, and drawn")

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 
 from qgis.core import (
+    NULL,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
@@ -388,4 +389,115 @@ class CompareRuns(HubselAlgorithm):
         return {"CHANGES": layer, "TEXT": text, "TABLE": table}
 
 
-ALGORITHMS = [SelectHubs, CheckInputs, CompareRuns]
+class TravelTimes(HubselAlgorithm):
+    def name(self):
+        return "traveltimes"
+
+    def displayName(self):  # noqa: N802
+        return "Travel-time matrix"
+
+    def shortHelpString(self):  # noqa: N802
+        return (
+            "Door-to-door travel times from every origin to every destination along the roads, as "
+            "hubsel measures a member school's trip to its hub: the off-road leg at each end, the "
+            "roads at the scenario's speeds, one-way rules. Runs <code>hubsel matrix</code>.<br><br>"
+            "<b>Ids</b>: a field of each layer, else the feature id. <b>Scenario</b>: its speeds_kmh, "
+            "offroad_speed_kmh, max_snap_m and small_component_junctions (hubsel's default when "
+            "absent). <b>Longest trip</b>: longer trips (and points off the roads) get no minutes; "
+            "0 keeps every trip up to the scenario's search cutoff (a day).<br><br>"
+            "<b>Matrix</b>: one row per origin and destination: origin_id, destination_id, "
+            "travel_min, road_km."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        for side, label in (("ORIGINS", "Origins"), ("DESTINATIONS", "Destinations")):
+            self.addParameter(QgsProcessingParameterFeatureSource(side, f"{label} (points)", [QgsProcessing.TypeVectorPoint]))
+            self.addParameter(
+                QgsProcessingParameterField(
+                    f"{side[:-1]}_ID", f"{label[:-1]} id field (else the feature id)", parentLayerParameterName=side,
+                    optional=True,
+                )
+            )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource("ROADS", "Roads (lines: class, maxspeed, oneway)", [QgsProcessing.TypeVectorLine])
+        )
+        self.addParameter(
+            QgsProcessingParameterFile("SCENARIO", "Scenario file for speeds and snapping (optional)", extension="toml", optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                "MAX_MINUTES", "Longest trip kept, door to door, minutes (0: up to the search cutoff)",
+                type=QgsProcessingParameterNumber.Double, minValue=0.0, defaultValue=0.0,
+            )
+        )
+        self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", "Travel-time matrix", QgsProcessing.TypeVector))
+        self.addOutput(QgsProcessingOutputNumber("REACHED", "Pairs with a trip"))
+        self.addOutput(QgsProcessingOutputString("TEXT", "hubsel's summary"))
+
+    def _export_points(self, parameters, side, layer_name, context, feedback, work, names, span):
+        source = self.parameterAsSource(parameters, side, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, side))
+        id_field = self.parameterAsString(parameters, f"{side[:-1]}_ID", context)
+        index = source.fields().lookupField(id_field) if id_field else -1
+        name_index = source.fields().lookupField("name")
+        fields = QgsFields()
+        for name in ("id", "name", "level"):
+            fields.append(QgsField(name, QVariant.String))
+
+        def values(feature):
+            raw = feature.attribute(index) if index >= 0 else feature.id()
+            if isinstance(raw, float) and raw.is_integer():
+                raw = int(raw)  # a numeric id column read as real numbers
+            ident = "" if raw is None or raw == NULL else str(raw)
+            label = feature.attribute(name_index) if name_index >= 0 else ""
+            # hubsel reads the points as schools: the level is not used.
+            return [ident, "" if label is None or label == NULL else str(label), ""]
+
+        return self._export(parameters, side, layer_name, context, feedback, work, names,
+                            fields=fields, values=values, span=span)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        work = self._work_folder()
+        names = {}
+        origins, _ = self._export_points(parameters, "ORIGINS", "origins", context, feedback, work, names, (0, 4))
+        destinations, _ = self._export_points(
+            parameters, "DESTINATIONS", "destinations", context, feedback, work, names, (4, 7)
+        )
+        roads, _ = self._export(parameters, "ROADS", "roads", context, feedback, work, names, span=(7, EXPORT_SHARE))
+        out = os.path.join(work, "matrix.csv")
+        args = ["matrix", "--origins", origins, "--destinations", destinations, "--roads", roads,
+                "--out", out, "--progress", "json"]
+        given = self.parameterAsFile(parameters, "SCENARIO", context)
+        if given:
+            args += ["--scenario", given]
+        minutes = self.parameterAsDouble(parameters, "MAX_MINUTES", context)
+        if minutes > 0:
+            args += ["--max-minutes", repr(minutes)]
+        lines = runner.run(args, feedback, runner.MATRIX_STAGES, 5, names, span=(EXPORT_SHARE, 90))
+        fields = QgsFields()
+        fields.append(QgsField("origin_id", QVariant.String))
+        fields.append(QgsField("destination_id", QVariant.String))
+        fields.append(QgsField("travel_min", QVariant.Double))
+        fields.append(QgsField("road_km", QVariant.Double))
+        sink, sink_id = self.parameterAsSink(parameters, "OUTPUT", context, fields, QgsWkbTypes.NoGeometry)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        reached = 0
+        with open(out, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if feedback.isCanceled():
+                    break
+                minutes_cell, km_cell = row["travel_min"], row["road_km"]
+                feature = QgsFeature(fields)
+                feature.setAttributes([
+                    row["origin_id"], row["destination_id"],
+                    float(minutes_cell) if minutes_cell else None, float(km_cell) if km_cell else None,
+                ])
+                reached += bool(minutes_cell)
+                sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        feedback.setProgress(100)
+        return {"OUTPUT": sink_id, "REACHED": reached, "TEXT": "\n".join(lines)}
+
+
+ALGORITHMS = [SelectHubs, CheckInputs, CompareRuns, TravelTimes]
