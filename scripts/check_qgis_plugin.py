@@ -182,13 +182,12 @@ def check_compare(qp, work, runs):
     code, res, text = qp.run("hubsel:compareruns", RUN_A=a, RUN_B=b, OUTPUT=work / "plugin-compare")
     if not check(code == 0 and res is not None, "runs on the two plugin runs", text[-2000:]):
         return
-    table = hubsel("compare", a, b, "--out", work / "cli-compare")
+    hubsel("compare", a, b, "--out", work / "cli-compare")
     expected = (work / "cli-compare" / "compare.txt").read_text(encoding="utf-8")
     check(res.get("TEXT") == expected and expected.strip(), "TEXT is hubsel compare's table", res.get("TEXT", "")[:300])
     mine = json.loads(Path(res["CHANGES"]).read_text(encoding="utf-8"))
     theirs = json.loads((work / "cli-compare" / "compare.geojson").read_text(encoding="utf-8"))
     check(len(mine["features"]) > 0 and mine == theirs, f"CHANGES is hubsel compare's layer ({len(theirs['features'])} features)")
-    del table
 
 
 def check_travel_times(qp, work, schools_csv, runs):
@@ -269,6 +268,14 @@ def check_bad_inputs(qp, work, schools_csv):
     wanted = [f"line {line}", "`classrooms`", "the schools have no such numeric field",
               "scenario written from the algorithm's settings"]
     check(all(w in text for w in wanted), f"the error names the scenario, line {line}, `classrooms` and why", text[-1500:])
+
+    # A hubsel from before --progress json.
+    old = work / "old-hubsel"
+    old.write_text("#!/bin/sh\necho \"error: unexpected argument '--progress' found\" >&2\nexit 2\n", encoding="utf-8")
+    old.chmod(0o755)
+    code, res, text = QgisProcess(qp.binary, dict(qp.env, HUBSEL_BIN=str(old))).run(
+        "hubsel:selecthubs", SCHOOLS=schools_csv, ROADS=roads, DISTRICTS=districts, OUTPUT=work / "plugin-old-bin")
+    check(code == 1 and "too old for this plugin" in text, "a hubsel without --progress json: an error saying so", text[-800:])
 
     # No binary where the environment says it is.
     env = dict(qp.env, HUBSEL_BIN=str(work / "no-such-hubsel"))
@@ -375,6 +382,32 @@ def project(plugins, out, png):
         ok = layer is not None and layer.isValid() and layer.renderer().type() == renderer and layer.renderer().classAttribute() == field
         check(ok, f"{name} is in the project, styled ({renderer} on {field})",
               f"{layer.renderer().type() if layer else 'missing'}; project has {sorted(layers)}")
+    # The provider's setting names the binary, before HUBSEL_BIN and PATH.
+    from processing.core.ProcessingConfig import ProcessingConfig
+    from qgis.core import QgsProcessingException
+
+    marker = out.parent / "setting-used"
+    wrapper = out.parent / "hubsel-from-setting"
+    wrapper.write_text(f"#!/bin/sh\ntouch {marker}\nexec {HUBSEL} \"$@\"\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    ProcessingConfig.setSettingValue("HUBSEL_BIN", str(wrapper))
+    params = {"SCHOOLS": schools, "ROADS": str(PROVINCE / "roads.geojson"),
+              "DISTRICTS": str(PROVINCE / "districts.geojson"), "OUTPUT": str(out.parent / "setting-run")}
+    processing.run("hubsel:selecthubs", params)
+    check(marker.exists(), "the binary set in Processing > Options > Providers > hubsel is the one run")
+    # (The setting's own check refuses a path that does not exist.)
+    not_a_program = out.parent / "hubsel.txt"
+    not_a_program.write_text("not a program\n", encoding="utf-8")
+    ProcessingConfig.setSettingValue("HUBSEL_BIN", str(not_a_program))
+    try:
+        processing.run("hubsel:selecthubs", dict(params, OUTPUT=str(out.parent / "setting-bad")))
+        said = "no error"
+    except QgsProcessingException as e:
+        said = str(e)
+    check("provider's setting" in said and "not an executable file" in said,
+          "a setting naming a file that is no program: a Processing error saying so", said)
+    ProcessingConfig.setSettingValue("HUBSEL_BIN", "")
+
     drawn = [layers[n] for n in ["hubs", "schools", "routes", "districts"] if n in layers]
     settings = QgsMapSettings()
     settings.setLayers(drawn)

@@ -37,6 +37,7 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
+    QgsProviderRegistry,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -122,13 +123,17 @@ class HubselAlgorithm(QgsProcessingAlgorithm):
 
 
 def _layer_label(value, context):
-    """A parameter's layer as the analyst named it."""
+    """A parameter's layer as the analyst knows it: its name in the
+    project, else its file's name."""
     layer = value if isinstance(value, QgsVectorLayer) else None
     if layer is None and isinstance(value, str):
         layer = QgsProcessingUtils.mapLayerFromString(value, context)
-    if isinstance(layer, QgsVectorLayer):
+    if not isinstance(layer, QgsVectorLayer):
+        return f"«{value}»"
+    if layer.name():
         return f"«{layer.name()}»"
-    return f"«{value}»"
+    parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+    return f"«{os.path.basename(parts.get('path') or '') or layer.source()}»"
 
 
 def _input_parameters(alg):
@@ -150,14 +155,18 @@ def _input_parameters(alg):
 
 
 def _export_inputs(alg, parameters, context, feedback, work, names):
+    """Exports the schools, roads and districts; returns hubsel's input
+    arguments and, by the file name hubsel reports, (layer, source feature
+    ids in the order hubsel numbers them)."""
     orders = {}
     args = []
     layers = (("SCHOOLS", "schools"), ("ROADS", "roads"), ("DISTRICTS", "districts"))
     for i, (param, layer_name) in enumerate(layers):
         span = (EXPORT_SHARE * i / len(layers), EXPORT_SHARE * (i + 1) / len(layers))
-        argument, orders[layer_name] = alg._export(
-            parameters, param, layer_name, context, feedback, work, names, span=span
-        )
+        argument, order = alg._export(parameters, param, layer_name, context, feedback, work, names, span=span)
+        # hubsel names a file in its rejects as it was given, or by its
+        # path alone (a GeoPackage's layer left out).
+        orders[argument] = orders[argument.rsplit(":", 1)[0]] = (layer_name, order)
         args += [f"--{layer_name}", argument]
     return args, orders
 
@@ -309,7 +318,6 @@ class CheckInputs(HubselAlgorithm):
         lines = runner.run(args, feedback, runner.VALIDATE_STAGES, 0, names, span=(EXPORT_SHARE, 95))
         with open(os.path.join(work, "validate", "rejects.csv"), encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
-        exported = {path: layer for path, layer in ((p, os.path.splitext(os.path.basename(p))[0]) for p in names)}
         fields = QgsFields()
         for name in ["layer", "source_fid", *REJECT_FIELDS]:
             kind = QVariant.LongLong if name in ("source_fid", "line") else QVariant.String
@@ -323,9 +331,8 @@ class CheckInputs(HubselAlgorithm):
         )
         by_fid = {}
         for row in rows:
-            layer = exported.get(row["file"], "")
+            layer, order = orders.get(row["file"], ("", []))
             line = int(row["line"]) if row["line"].strip().isdigit() else None
-            order = orders.get(layer, [])
             # hubsel numbers an exported layer's features from 1, in the
             # order the plugin wrote them.
             fid = order[line - 1] if line is not None and 0 < line <= len(order) else None

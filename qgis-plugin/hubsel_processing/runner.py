@@ -232,6 +232,11 @@ def run(args, feedback=None, stages=None, tail_share=0, names=None, span=(0, 100
     if code != 0:
         if error is not None:
             raise QgsProcessingException(describe_error(error, names))
+        if any("unexpected argument '--progress'" in l for l in stderr_text):
+            raise QgsProcessingException(
+                f"{command[0]} is a hubsel too old for this plugin: it has no --progress json; "
+                "install a newer hubsel or point the provider's setting (or HUBSEL_BIN) at one"
+            )
         said = [l for l in stderr_text if l.strip()][-12:]
         how = f"exit status {code}" if code > 0 else f"signal {-code}"
         detail = _replace_paths("\n".join(said), names) if said else "(no message)"
