@@ -408,6 +408,29 @@ def project(plugins, out, png):
           "a setting naming a file that is no program: a Processing error saying so", said)
     ProcessingConfig.setSettingValue("HUBSEL_BIN", "")
 
+    # Cancel stops hubsel: cancelled while it writes (slowed by its test
+    # hook to 0.4 s a file, 12 files), nothing is left half-written.
+    import time
+
+    class CancelWhileWriting(QgsProcessingFeedback):
+        def setProgressText(self, text):  # noqa: N802
+            super().setProgressText(text)
+            if text == "hubsel: writing the outputs":
+                self.cancel()
+
+    os.environ["HUBSEL_WRITE_DELAY_MS"] = "400"
+    cancelled_out = out.parent / "cancelled-run"
+    started = time.monotonic()
+    try:
+        processing.run("hubsel:selecthubs", dict(params, OUTPUT=str(cancelled_out)), feedback=CancelWhileWriting())
+        said = "no error"
+    except QgsProcessingException as e:
+        said = str(e)
+    took = time.monotonic() - started
+    del os.environ["HUBSEL_WRITE_DELAY_MS"]
+    check("cancelled" in said and not cancelled_out.exists() and took < 3.0,
+          "Cancel stops hubsel at once and leaves no output folder", f"{said}; {took:.1f} s; exists {cancelled_out.exists()}")
+
     drawn = [layers[n] for n in ["hubs", "schools", "routes", "districts"] if n in layers]
     settings = QgsMapSettings()
     settings.setLayers(drawn)
