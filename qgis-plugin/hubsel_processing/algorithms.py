@@ -171,10 +171,11 @@ def _export_inputs(alg, parameters, context, feedback, work, names):
     return args, orders
 
 
-def _scenario_file(alg, parameters, context, work, names):
+def _scenario_file(alg, parameters, context, feedback, work, names):
     """The scenario file given, or one written from the parameters."""
     given = alg.parameterAsFile(parameters, "SCENARIO", context)
     if given:
+        feedback.pushInfo(f"scenario: {given} (the strategy, travel limit and cross-district settings are not used)")
         return given, None
     strategy = scenario.STRATEGIES[alg.parameterAsEnum(parameters, "STRATEGY", context)]
     minutes = alg.parameterAsDouble(parameters, "MAX_TRAVEL_MINUTES", context)
@@ -246,7 +247,7 @@ class SelectHubs(HubselAlgorithm):
         work = self._work_folder()
         names = {}
         inputs, _ = _export_inputs(self, parameters, context, feedback, work, names)
-        scenario_path, written = _scenario_file(self, parameters, context, work, names)
+        scenario_path, written = _scenario_file(self, parameters, context, feedback, work, names)
         lines = runner.run(
             ["run", *inputs, "--scenario", scenario_path, "--format", exchange.EXCHANGE.hubsel_format,
              "--out", out, "--progress", "json"],
