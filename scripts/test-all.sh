@@ -20,6 +20,8 @@ missing=()
 command -v ogrinfo >/dev/null || missing+=(gdal-bin)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
 /usr/bin/python3 -c "import qgis.core" 2>/dev/null || missing+=(python3-qgis qgis-providers)
+# qgis_process (QGIS's command-line Processing runner) for the plugin's check.
+command -v qgis_process >/dev/null || missing+=(qgis)
 # Thai glyphs for the screenshots (school names are Thai).
 fc-list 2>/dev/null | grep -qi "thai\|tlwg\|garuda\|loma" || missing+=(fonts-thai-tlwg)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -50,9 +52,11 @@ echo "== the same, on registry-shaped schools without enrolment"
 scripts/check-ogr.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
+echo "== the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)"
+scripts/check-qgis-plugin.sh
 echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
 scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"
 scripts/check-readme.sh
-echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png (QGIS)"
-echo "client checks: 9 passed, 0 failed"
+echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS)"
+echo "client checks: 10 passed, 0 failed"

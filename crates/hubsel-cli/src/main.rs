@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod compare;
+mod matrix;
 mod options;
 mod progress;
 mod run;
@@ -37,6 +38,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Compare two run folders: changed hubs, moved schools, figures.
     Compare(compare::CompareArgs),
+    /// Door-to-door travel times from every origin to every destination along the roads.
+    Matrix(matrix::MatrixArgs),
 }
 
 /// A run-level problem: message printed, exit status 2.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth::synth(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Matrix(args) => matrix::matrix(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

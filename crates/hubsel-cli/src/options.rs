@@ -125,29 +125,39 @@ impl InputArgs {
             ..ReadOptions::default()
         };
         options.school_columns.level_values = config.levels.clone();
-        if let Some(text) = &self.crs {
-            options.crs = Some(Crs::parse(text)?);
-        }
-        if let Some(label) = &self.encoding {
-            options.encoding = Some(encoding_for_label(label).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--encoding: unknown encoding {} (e.g. cp874, tis-620, utf-8, windows-1252)",
-                    quote(label)
-                )
-            })?);
-        }
+        reading_flags(&mut options, &self.crs, &self.encoding, &self.highways)?;
         options.osm.admin_level = self.admin_level.trim().to_string();
-        if !self.highways.is_empty() {
-            options.osm.highways = self
-                .highways
-                .iter()
-                .map(|h| h.trim().to_string())
-                .filter(|h| !h.is_empty())
-                .collect();
-        }
         self.columns.apply(&mut options)?;
         Ok(options)
     }
+}
+
+/// `--crs`, `--encoding` and `--highways`, as every reading command has them.
+pub fn reading_flags(
+    options: &mut ReadOptions,
+    crs: &Option<String>,
+    encoding: &Option<String>,
+    highways: &[String],
+) -> Result<(), Fatal> {
+    if let Some(text) = crs {
+        options.crs = Some(Crs::parse(text)?);
+    }
+    if let Some(label) = encoding {
+        options.encoding = Some(encoding_for_label(label).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--encoding: unknown encoding {} (e.g. cp874, tis-620, utf-8, windows-1252)",
+                quote(label)
+            )
+        })?);
+    }
+    if !highways.is_empty() {
+        options.osm.highways = highways
+            .iter()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect();
+    }
+    Ok(())
 }
 
 impl ColumnArgs {
@@ -193,7 +203,7 @@ impl ColumnArgs {
     }
 }
 
-fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, Fatal> {
+pub fn load_scenario(path: Option<&Path>, strategy: Option<&str>) -> Result<Config, Fatal> {
     let mut config = match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)

@@ -1202,3 +1202,128 @@ fn progress_json_reports_every_stage_in_order_and_errors_as_typed_problems() {
     );
     assert!(!dir.path().join("bad").exists(), "no output after an error");
 }
+
+/// `hubsel matrix`: every school to every hub of a run, one CSV row per
+/// pair with the run's own minutes for the members; its JSON progress;
+/// a file it did not write is kept; bad input exits 2 naming the file.
+#[test]
+fn matrix_writes_every_pair_with_the_run_s_travel_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let province = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/province");
+    let (schools, roads) = (province.join("schools.csv"), province.join("roads.geojson"));
+    let o = hubsel(&["run", "--quiet", "--out", "run"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let args = |out: &str| {
+        vec![
+            "matrix".to_string(),
+            "--origins".into(),
+            schools.display().to_string(),
+            "--destinations".into(),
+            "run/hubs.geojson".into(),
+            "--roads".into(),
+            roads.display().to_string(),
+            "--out".into(),
+            out.into(),
+            "--progress".into(),
+            "json".into(),
+        ]
+    };
+    let run = |a: &[String]| {
+        hubsel(
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+            dir.path(),
+        )
+    };
+    let o = run(&args("m.csv"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("687 origins × 49 destinations"),
+        "{}",
+        text(&o)
+    );
+    let started: Vec<String> = json_lines(&o)
+        .iter()
+        .filter(|e| e["event"] == "start")
+        .map(|e| e["stage"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        started,
+        ["load inputs", "road graph", "snap schools", "travel times"]
+    );
+    let csv = fs::read_to_string(dir.path().join("m.csv")).unwrap();
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some("origin_id,destination_id,travel_min,road_km")
+    );
+    let pairs: std::collections::BTreeMap<(String, String), (String, String)> = rows
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            ((c[0].into(), c[1].into()), (c[2].into(), c[3].into()))
+        })
+        .collect();
+    assert_eq!(pairs.len(), 687 * 49);
+    let layer: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("run/schools.geojson")).unwrap()).unwrap();
+    let mut members = 0;
+    for f in layer["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        if p["role"] != "member" {
+            continue;
+        }
+        let key = (
+            p["id"].as_str().unwrap().to_string(),
+            p["hub_id"].as_str().unwrap().to_string(),
+        );
+        let (minutes, km) = &pairs[&key];
+        assert_eq!(
+            minutes.parse::<f64>().unwrap(),
+            p["travel_min"].as_f64().unwrap(),
+            "{key:?}"
+        );
+        assert_eq!(
+            km.parse::<f64>().unwrap(),
+            p["road_km"].as_f64().unwrap(),
+            "{key:?}"
+        );
+        members += 1;
+    }
+    assert_eq!(members, 386);
+
+    // A matrix replaces its own file; any other file only with --force.
+    let o = run(&args("m.csv"));
+    assert!(o.status.success(), "{}", text(&o));
+    fs::write(dir.path().join("notes.csv"), "mine\n").unwrap();
+    let o = run(&args("notes.csv"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("is not a matrix hubsel wrote"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("notes.csv")).unwrap(),
+        "mine\n"
+    );
+
+    // Points without an id column: exit 2, naming the file and the column.
+    fs::write(
+        dir.path().join("no-id.csv"),
+        "name,lon,lat,level\nx,98.9,18.7,\n",
+    )
+    .unwrap();
+    let mut a = args("bad.csv");
+    a[2] = "no-id.csv".into();
+    let o = run(&a);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let e = json_lines(&o)
+        .into_iter()
+        .find(|e| e["event"] == "error")
+        .unwrap();
+    assert_eq!(e["file"], "no-id.csv", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("no id column"),
+        "{e}"
+    );
+    assert!(!dir.path().join("bad.csv").exists());
+}

@@ -18,6 +18,7 @@
 //! | snap | [`spatial::SnapIndex`] | nearest point on the nearest road segment, past small fragments |
 //! | network checks | [`network`] | far snaps, road islands, one-way traps ([`network::check_network`], what `hubsel validate` reports) |
 //! | travel times | [`routing`] | bounded reverse Dijkstra per hub candidate on per-thread search spaces ([`routing::matrix`]); cross-district reach ([`routing::reach`]); [`routing::reference`] is the independent check |
+//! | matrix | [`od`] | travel times between two point layers (`hubsel matrix`): every origin to every destination, door to door, read and snapped as schools are ([`routing::od`]) |
 //! | scenario | [`scenario`] | the scenario file into a checked [`scenario::Config`], fitted to the data; candidate eligibility; AHP weights |
 //! | score | [`score`] | criteria normalised among competing candidates, access measures from travel times |
 //! | select | [`select`] | seven strategies behind one trait, exact by enumeration where small; [`select::district`] is one district's problem |
@@ -63,6 +64,7 @@ pub mod graph;
 pub mod io;
 pub mod model;
 pub mod network;
+pub mod od;
 pub mod outcome;
 pub mod output;
 pub mod pipeline;

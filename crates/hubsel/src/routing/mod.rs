@@ -8,6 +8,7 @@
 //! against.
 
 pub mod matrix;
+pub mod od;
 pub mod reach;
 pub mod reference;
 

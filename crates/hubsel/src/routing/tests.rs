@@ -161,6 +161,55 @@ proptest! {
         }
     }
 
+    /// Every origin to every destination (`od::od_times`: one bounded
+    /// reverse search per destination, origins as targets, a cutoff)
+    /// against the independent reference (one plain forward Dijkstra per
+    /// origin, no bound), off-road legs added at 10 km/h.
+    #[test]
+    fn od_times_match_reference_dijkstra(
+        roads in networks(),
+        from in points(),
+        to in points(),
+        min_junctions in 0u32..8,
+        cutoff in prop_oneof![Just(f64::INFINITY), 200.0f64..2000.0],
+    ) {
+        let speeds = SpeedTable::default();
+        let graph = RoadGraph::build(&roads, &speeds);
+        prop_assume!(!graph.links.is_empty());
+        let net = reference::Network::new(&roads, &speeds);
+        let index = SnapIndex::new(&graph);
+        let rule = SnapRule { max_snap_m: 1500.0, small_component_junctions: min_junctions };
+        let place = |pts: &[(f64, f64)]| -> (Vec<Snap>, Vec<reference::Snapped>) {
+            let snaps = pts.iter().map(|&(x, y)| index.place(&graph, x, y, &rule).unwrap().snap).collect();
+            let refs = pts.iter().map(|&(x, y)| net.place(x, y, rule.max_snap_m, min_junctions).unwrap()).collect();
+            (snaps, refs)
+        };
+        let ((o_snaps, o_refs), (d_snaps, d_refs)) = (place(&from), place(&to));
+        let offroad = |snaps: &[Snap]| snaps.iter().map(|s| s.offroad_m * 0.36).collect::<Vec<f64>>();
+        let origins = od::OdPoints { snaps: o_snaps.iter().map(Some).collect(), offroad_s: offroad(&o_snaps) };
+        let destinations = od::OdPoints { snaps: d_snaps.iter().map(Some).collect(), offroad_s: offroad(&d_snaps) };
+        let times = od::od_times(&graph, &origins, &destinations, cutoff, &|| {});
+        prop_assert_eq!(times.trips.len(), from.len() * to.len());
+        for (o, o_ref) in o_refs.iter().enumerate() {
+            let road_s = net.times_s(o_ref, &d_refs);
+            for (d, &slow) in road_s.iter().enumerate() {
+                let door_s = slow + origins.offroad_s[o] + destinations.offroad_s[d];
+                let fast = times.trip(o, d);
+                if (door_s - cutoff).abs() < 1e-6 {
+                    continue; // on the cutoff: either answer is right
+                }
+                match fast {
+                    Some(t) => {
+                        prop_assert!(door_s <= cutoff, "trip {} s beyond the cutoff {cutoff}", t.travel_s);
+                        prop_assert!((t.travel_s - door_s).abs() <= 1e-6 * door_s.max(1.0), "fast {} slow {door_s}", t.travel_s);
+                        prop_assert!(t.road_m.is_finite() && t.road_m >= 0.0);
+                    }
+                    None => prop_assert!(!door_s.is_finite() || door_s > cutoff, "no trip, the reference has {door_s} s within {cutoff}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn snapping_matches_brute_force(roads in networks(), pts in points(), min_junctions in 0u32..8) {
         let graph = RoadGraph::build(&roads, &SpeedTable::default());
