@@ -12,7 +12,7 @@
 //!
 //! | stage | module | what it does |
 //! |---|---|---|
-//! | load | [`io`] | schools (CSV, GeoJSON, Shapefile, OSM PBF), roads and districts (GeoJSON, Shapefile, OSM PBF) into the [`model`], reprojected to WGS 84 ([`io::crs`]), DBF text decoded (cp874 …); bad rows become rejects ([`model::Rejects`]) |
+//! | load | [`io`] | schools (CSV, GeoJSON, Shapefile, GeoPackage, OSM PBF), roads and districts (GeoJSON, Shapefile, GeoPackage, OSM PBF) into the [`model`], reprojected to WGS 84 ([`io::crs`]), DBF text decoded (cp874 …); bad rows become rejects ([`model::Rejects`]) |
 //! | validate | [`validate`] | duplicate ids, unknown districts, points outside every district ([`spatial::DistrictIndex`]) |
 //! | road graph | [`graph`] | roads split at shared vertices, degree-2 chains contracted, one-way rules, speeds per class, weak and strong components |
 //! | snap | [`spatial::SnapIndex`] | nearest point on the nearest road segment, past small fragments |
@@ -24,7 +24,7 @@
 //! | select | [`select`] | seven strategies behind one trait, exact by enumeration where small; [`select::district`] is one district's problem |
 //! | allocate | [`allocate`] | members to the nearest hub of their level, with capacities; stand-alone with a reason; routes ([`allocate::run`]) |
 //! | figures | [`outcome`], [`figures`] | the run's result types; weighted district and access figures |
-//! | write | [`output`] | the run's layers as format-neutral tables ([`io::table`]), written by the [`io`] writers in GeoJSON (RFC 7946), Shapefile or FlatGeobuf; QGIS styles, `report.html`, summary, rejects; atomically |
+//! | write | [`output`] | the run's layers as format-neutral tables ([`io::table`]), written by the [`io`] writers in GeoJSON (RFC 7946), Shapefile, FlatGeobuf or one GeoPackage (with attribute tables and the styles inside, [`io::gpkg`]); QGIS styles, `report.html`, summary, rejects; atomically |
 //!
 //! [`pipeline`] calls the stages in order ([`pipeline::run`], or
 //! [`pipeline::prepare`] once and [`pipeline::finish`] per scenario);

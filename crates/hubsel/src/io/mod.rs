@@ -20,7 +20,7 @@
 //! Every position is converted to WGS 84 on reading ([`crs`]); the format
 //! is chosen by the file's extension (a GeoPackage's layer is named after
 //! it: `data.gpkg:roads`). Readers of records with a geometry share
-//! [`records`]. Text-based readers take bytes plus
+//! `records` (crate-private). Text-based readers take bytes plus
 //! the name to report in errors and rejects, so that the same code reads a
 //! user's file and the embedded fixture.
 //!
