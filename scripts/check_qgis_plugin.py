@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -66,10 +67,23 @@ class QgisProcess:
 
 
 def hubs_of(path):
-    """(level, id) of every hub of a run's hubs.geojson, sorted."""
+    """(level, id) of every hub of a run's hubs layer, sorted: from a
+    hubs.geojson, or from a GeoPackage URI (`file.gpkg|layername=hubs`)
+    read with SQLite, not with hubsel's or QGIS's code."""
+    path = str(path)
+    if "|layername=" in path or path.endswith(".gpkg"):
+        return sorted((level, str(i)) for level, i in gpkg_rows(path.split("|")[0], "SELECT level, id FROM hubs"))
     with open(path, encoding="utf-8") as f:
         layer = json.load(f)
     return sorted((x["properties"]["level"], str(x["properties"]["id"])) for x in layer["features"])
+
+
+def gpkg_rows(path, query):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
 
 
 def hubsel(*args, cwd=None):
@@ -103,8 +117,11 @@ def check_select_hubs(qp, work, schools_csv, schools_utm):
     print("hubsel:selecthubs")
     roads, districts = PROVINCE / "roads.geojson", PROVINCE / "districts.geojson"
     # The default settings against `hubsel run` with its default scenario.
+    # A journal left beside the target by an earlier file must not be read
+    # as part of the new one.
+    (work / "plugin-default.gpkg-wal").write_bytes(b"stale journal of an older file")
     code, res, text = qp.run("hubsel:selecthubs", SCHOOLS=schools_csv, ROADS=roads, DISTRICTS=districts,
-                             OUTPUT=work / "plugin-default")
+                             OUTPUT=work / "plugin-default.gpkg")
     if not check(code == 0 and res is not None, "runs on the province (schools from the CSV)", text[-2000:]):
         return None
     hubsel("run", "--schools", PROVINCE / "schools.csv", "--roads", roads, "--districts", districts,
@@ -113,11 +130,23 @@ def check_select_hubs(qp, work, schools_csv, schools_utm):
     check(mine == theirs, f"the same {len(theirs)} hubs (level, id) as hubsel run",
           f"plugin {len(mine)}, only plugin {sorted(set(mine) - set(theirs))[:5]}, only CLI {sorted(set(theirs) - set(mine))[:5]}")
     check(res.get("HUB_COUNT") == len(theirs), "HUB_COUNT output", str(res.get("HUB_COUNT")))
+    gpkg = work / "plugin-default.gpkg"
+    check(res.get("OUTPUT") == str(gpkg) and gpkg.is_file(), "OUTPUT is the GeoPackage asked for", str(res.get("OUTPUT")))
+    check(not (work / "plugin-default.gpkg-wal").exists(), "the stale -wal journal beside it is gone")
     for key, layer in [("HUBS", "hubs"), ("SCHOOLS", "schools"), ("ROUTES", "routes"), ("DISTRICTS", "districts")]:
-        path = Path(res.get(key, ""))
-        check(path.is_file() and path.with_suffix(".qml").is_file(), f"{key} output is {layer}.geojson with its .qml", str(path))
-    check(Path(res["REPORT"]).is_file() and "hubs: 25 primary + 24 secondary" in res.get("TEXT", ""),
-          "report.html and hubsel's summary text", res.get("TEXT", "")[:300])
+        check(res.get(key) == f"{gpkg}|layername={layer}", f"{key} output is the {layer} layer of the GeoPackage",
+              str(res.get(key)))
+    styles = dict(gpkg_rows(gpkg, "SELECT f_table_name, useAsDefault FROM layer_styles"))
+    check(styles == {"hubs": 1, "schools": 1, "routes": 1, "districts": 1},
+          "each layer's style is inside, as its default (layer_styles)", str(styles))
+    check(not list(work.glob("*.qml")), "no .qml beside the GeoPackage")
+    counts = {t: gpkg_rows(gpkg, f"SELECT count(*) FROM {t}")[0][0] for t in ("schools", "district_summary", "run_summary")}
+    check(counts == {"schools": 687, "district_summary": 25, "run_summary": 1},
+          "the schools layer and the district_summary and run_summary tables", str(counts))
+    check(res.get("REPORT") == str(work / "plugin-default-report.html") and Path(res["REPORT"]).is_file()
+          and Path(res.get("SUMMARY", "")) == work / "plugin-default-summary.json" and Path(res["SUMMARY"]).is_file()
+          and "hubs: 25 primary + 24 secondary" in res.get("TEXT", ""),
+          "-report.html and -summary.json beside it, and hubsel's summary text", str(res)[:400])
 
     # Settings other than the default, schools in UTM 47N: against `hubsel
     # run` with a scenario written here, independently of the plugin's code.
@@ -135,12 +164,13 @@ def check_select_hubs(qp, work, schools_csv, schools_utm):
     mine, theirs = hubs_of(Path(res["HUBS"])), hubs_of(work / "cli-pmedian" / "hubs.geojson")
     check(mine == theirs, f"the same {len(theirs)} hubs as hubsel run with that scenario",
           f"only plugin {sorted(set(mine) - set(theirs))[:5]}, only CLI {sorted(set(theirs) - set(mine))[:5]}")
-    summary = json.loads((work / "plugin-pmedian" / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((work / "plugin-pmedian-summary.json").read_text(encoding="utf-8"))
     scenario = summary.get("scenario", {})
-    check((work / "plugin-pmedian" / "scenario.toml").is_file(), "the scenario written from the settings is kept in the output folder")
+    check((work / "plugin-pmedian.gpkg").is_file() and (work / "plugin-pmedian-scenario.toml").is_file(),
+          "an output named without .gpkg gets it; the scenario written from the settings is kept beside it")
     check(json.dumps(scenario).count("p-median") >= 1 and "30" in json.dumps(scenario),
           "summary.json says p-median and 30 minutes", json.dumps(scenario)[:300])
-    return work / "plugin-default", work / "plugin-pmedian"
+    return work / "plugin-default.gpkg", work / "plugin-pmedian.gpkg"
 
 
 def check_inputs(qp, work):
@@ -195,13 +225,13 @@ def check_travel_times(qp, work, schools_csv, runs):
     if runs is None:
         check(False, "needs the hubs of selecthubs")
         return
-    hubs, roads = runs[0] / "hubs.geojson", PROVINCE / "roads.geojson"
+    hubs, roads = f"{runs[0]}|layername=hubs", PROVINCE / "roads.geojson"
     table = work / "plugin-matrix.csv"
     code, res, text = qp.run("hubsel:traveltimes", ORIGINS=schools_csv, ORIGIN_ID="id", DESTINATIONS=hubs,
                              DESTINATION_ID="id", ROADS=roads, OUTPUT=table)
     if not check(code == 0 and res is not None, "runs from the schools (CSV) to the hubs of a run", text[-2000:]):
         return
-    hubsel("matrix", "--origins", PROVINCE / "schools.csv", "--destinations", hubs, "--roads", roads,
+    hubsel("matrix", "--origins", PROVINCE / "schools.csv", "--destinations", f"{runs[0]}:hubs", "--roads", roads,
            "--out", work / "cli-matrix.csv", "--quiet")
 
     def rows(path):
@@ -216,8 +246,8 @@ def check_travel_times(qp, work, schools_csv, runs):
     check(len(theirs) == 687 * 49 and same, f"the same {len(theirs)} pairs and minutes as hubsel matrix",
           f"{len(mine)} rows; first differences {[(k, mine.get(k), theirs[k]) for k in theirs if mine.get(k) != theirs[k]][:3]}")
     # A member's trip is the run's own.
-    layer = json.loads((runs[0] / "schools.geojson").read_text(encoding="utf-8"))
-    members = [x["properties"] for x in layer["features"] if x["properties"]["role"] == "member"]
+    members = [{"id": i, "hub_id": h, "travel_min": m}
+               for i, h, m in gpkg_rows(runs[0], "SELECT id, hub_id, travel_min FROM schools WHERE role = 'member'")]
     off = [m["id"] for m in members if float(mine[(m["id"], m["hub_id"])][0]) != m["travel_min"]]
     check(len(members) == 386 and not off, "each member's minutes to its hub are those of the run", str(off[:5]))
     # A limit leaves the longer trips without minutes; feature ids stand in for a missing id field.
@@ -242,13 +272,13 @@ def check_bad_inputs(qp, work, schools_csv):
         encoding="utf-8",
     )
     code, res, text = qp.run("hubsel:selecthubs", SCHOOLS=schools_csv, ROADS=roads, DISTRICTS=districts,
-                             SCENARIO=ahp, OUTPUT=work / "plugin-bad-ahp")
+                             SCENARIO=ahp, OUTPUT=work / "plugin-bad-ahp.gpkg")
     check(code == 1, "non-reciprocal AHP matrix: qgis_process exits with status 1 (no crash)", f"status {code}")
     line = next(i for i, l in enumerate(ahp.read_text(encoding="utf-8").split("\n"), 1) if l.startswith("matrix"))
     wanted = [str(ahp), f"line {line}", "`ahp.matrix`", "not reciprocal", "entry (2, 3) is 4"]
     check(all(w in text for w in wanted), f"the error names the file, line {line}, `ahp.matrix` and the entry",
           text[-1500:])
-    check(not (work / "plugin-bad-ahp" / "hubs.geojson").exists(), "nothing is written")
+    check(not list(work.glob("plugin-bad-ahp*")), "nothing is written")
 
     # A schools layer without `classrooms`, which the default scenario needs.
     short = work / "schools-no-classrooms.csv"
@@ -366,7 +396,7 @@ def project(plugins, out, png):
     schools = f"delimitedtext://file://{PROVINCE / 'schools.csv'}?delimiter=,&xField=lon&yField=lat&crs=EPSG:4326"
     processing.runAndLoadResults("hubsel:selecthubs", {
         "SCHOOLS": schools, "ROADS": str(PROVINCE / "roads.geojson"), "DISTRICTS": str(PROVINCE / "districts.geojson"),
-        "OUTPUT": str(out)}, feedback=feedback)
+        "OUTPUT": f"{out}.gpkg"}, feedback=feedback)
     stages = [t for t in feedback.texts if t.startswith("hubsel: ")]
     check(stages == ["hubsel: load inputs", "hubsel: validate", "hubsel: road graph", "hubsel: snap schools",
                      "hubsel: travel times", "hubsel: select hubs", "hubsel: allocate & routes",
@@ -392,7 +422,7 @@ def project(plugins, out, png):
     wrapper.chmod(0o755)
     ProcessingConfig.setSettingValue("HUBSEL_BIN", str(wrapper))
     params = {"SCHOOLS": schools, "ROADS": str(PROVINCE / "roads.geojson"),
-              "DISTRICTS": str(PROVINCE / "districts.geojson"), "OUTPUT": str(out.parent / "setting-run")}
+              "DISTRICTS": str(PROVINCE / "districts.geojson"), "OUTPUT": str(out.parent / "setting-run.gpkg")}
     processing.run("hubsel:selecthubs", params)
     check(marker.exists(), "the binary set in Processing > Options > Providers > hubsel is the one run")
     # (The setting's own check refuses a path that does not exist.)
@@ -400,7 +430,7 @@ def project(plugins, out, png):
     not_a_program.write_text("not a program\n", encoding="utf-8")
     ProcessingConfig.setSettingValue("HUBSEL_BIN", str(not_a_program))
     try:
-        processing.run("hubsel:selecthubs", dict(params, OUTPUT=str(out.parent / "setting-bad")))
+        processing.run("hubsel:selecthubs", dict(params, OUTPUT=str(out.parent / "setting-bad.gpkg")))
         said = "no error"
     except QgsProcessingException as e:
         said = str(e)
@@ -419,7 +449,7 @@ def project(plugins, out, png):
                 self.cancel()
 
     os.environ["HUBSEL_WRITE_DELAY_MS"] = "400"
-    cancelled_out = out.parent / "cancelled-run"
+    cancelled_out = out.parent / "cancelled-run.gpkg"
     started = time.monotonic()
     try:
         processing.run("hubsel:selecthubs", dict(params, OUTPUT=str(cancelled_out)), feedback=CancelWhileWriting())
@@ -429,7 +459,7 @@ def project(plugins, out, png):
     took = time.monotonic() - started
     del os.environ["HUBSEL_WRITE_DELAY_MS"]
     check("cancelled" in said and not cancelled_out.exists() and took < 3.0,
-          "Cancel stops hubsel at once and leaves no output folder", f"{said}; {took:.1f} s; exists {cancelled_out.exists()}")
+          "Cancel stops hubsel at once and leaves no output GeoPackage", f"{said}; {took:.1f} s; exists {cancelled_out.exists()}")
 
     drawn = [layers[n] for n in ["hubs", "schools", "routes", "districts"] if n in layers]
     settings = QgsMapSettings()

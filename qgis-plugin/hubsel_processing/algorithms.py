@@ -5,7 +5,6 @@ command with `--progress json` (see runner.py) and hands the results back
 as Processing outputs, loaded into the project with their styles.
 """
 
-import collections
 import csv
 import os
 import shutil
@@ -21,9 +20,7 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
-    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputFile,
-    QgsProcessingOutputFolder,
     QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -34,6 +31,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
@@ -48,12 +46,6 @@ from . import exchange, runner, scenario
 
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
-# Style post-processors waiting for Processing to load their layer. They
-# must outlive the algorithm: Processing runs a copy of the algorithm and
-# deletes it before it loads the results, and Python would free the
-# post-processors with it.
-_PENDING_STYLES = collections.deque(maxlen=64)
-
 # Share of the progress bar for exporting the input layers; hubsel's own
 # stages fill the rest.
 EXPORT_SHARE = 10
@@ -65,23 +57,6 @@ RESULT_LAYERS = [
     ("SCHOOLS", "schools", "Schools (role, hub, travel)"),
     ("HUBS", "hubs", "Hubs (choice, score, runner-up)"),
 ]
-
-
-class ApplyStyle(QgsProcessingLayerPostProcessorInterface):
-    """Applies hubsel's .qml to a result layer once Processing loaded it
-    (QGIS also does by itself for a .qml beside the file; this makes it
-    explicit, whatever the loading path)."""
-
-    def __init__(self, qml):
-        super().__init__()
-        self.qml = qml
-
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        if self.qml and os.path.isfile(self.qml) and isinstance(layer, QgsVectorLayer):
-            message, ok = layer.loadNamedStyle(self.qml)
-            if not ok:
-                feedback.reportError(f"style {self.qml} not applied: {message}")
-            layer.triggerRepaint()
 
 
 class HubselAlgorithm(QgsProcessingAlgorithm):
@@ -113,12 +88,8 @@ class HubselAlgorithm(QgsProcessingAlgorithm):
             names[argument] = names[path]
         return argument, order
 
-    def _load(self, context, uri, name, output, qml=None):
+    def _load(self, context, uri, name, output):
         details = QgsProcessingContext.LayerDetails(name, context.project(), output)
-        if qml:
-            post = ApplyStyle(qml)
-            _PENDING_STYLES.append(post)
-            details.setPostProcessor(post)
         context.addLayerToLoadOnCompletion(uri, details)
 
 
@@ -204,9 +175,12 @@ class SelectHubs(HubselAlgorithm):
             "(the ministry's criteria) with the strategy, travel limit and cross-district setting "
             "below, written to scenario.toml in the output folder. A scenario file is strict: every "
             "field it names must be in the schools layer.<br><br>"
-            "<b>Outputs</b>: hubs, schools, routes and districts, styled; report.html; summary.json. "
-            "Problems with the inputs or the scenario stop the algorithm with every problem listed "
-            "with its file, line and key."
+            "<b>Output GeoPackage</b>: the hubs, schools, routes and districts layers, each with its "
+            "style inside (QGIS applies it when the layer is added), and the district_summary, rejects "
+            "and run_summary tables. Beside it, with the same name: -report.html, -summary.json and, "
+            "when the settings wrote one, -scenario.toml. The file is written only once the run is "
+            "complete. Problems with the inputs or the scenario stop the algorithm with every problem "
+            "listed with its file, line and key, and nothing is written."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -233,8 +207,9 @@ class SelectHubs(HubselAlgorithm):
                 "CROSS_DISTRICT", "A school may join a nearer hub of another district (without a scenario file)", defaultValue=False
             )
         )
-        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
-        self.addOutput(QgsProcessingOutputFolder("OUTPUT", "Output folder"))
+        self.addParameter(
+            QgsProcessingParameterFileDestination("OUTPUT", "Output GeoPackage", fileFilter="GeoPackage (*.gpkg)")
+        )
         for key, _, label in RESULT_LAYERS:
             self.addOutput(QgsProcessingOutputVectorLayer(key, label))
         self.addOutput(QgsProcessingOutputHtml("REPORT", "Report"))
@@ -243,34 +218,65 @@ class SelectHubs(HubselAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("HUB_COUNT", "Hubs chosen"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        out = self.parameterAsString(parameters, "OUTPUT", context)
+        target = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        if not target.lower().endswith(".gpkg"):
+            target += ".gpkg"
         work = self._work_folder()
         names = {}
         inputs, _ = _export_inputs(self, parameters, context, feedback, work, names)
         scenario_path, written = _scenario_file(self, parameters, context, feedback, work, names)
+        # hubsel writes its folder only when the run is complete; the
+        # GeoPackage is moved to where the analyst wants it after that.
+        run_folder = os.path.join(work, "run")
         lines = runner.run(
             ["run", *inputs, "--scenario", scenario_path, "--format", exchange.EXCHANGE.hubsel_format,
-             "--out", out, "--progress", "json"],
+             "--out", run_folder, "--progress", "json"],
             feedback,
             runner.RUN_STAGES,
             runner.WRITE_SHARE,
             names,
             span=(EXPORT_SHARE, 100),
         )
-        if written is not None:
-            # Beside the results, so that the run can be repeated and read.
-            shutil.copyfile(scenario_path, os.path.join(out, "scenario.toml"))
-        results = {"OUTPUT": out, "REPORT": os.path.join(out, "report.html"),
-                   "SUMMARY": os.path.join(out, "summary.json"), "TEXT": "\n".join(lines)}
         for key, layer, label in RESULT_LAYERS:
-            if not exchange.result_exists(out, layer):
-                raise QgsProcessingException(f"hubsel finished but wrote no {layer} layer in {out}")
-            uri = exchange.result_uri(out, layer)
-            self._load(context, uri, layer, key, exchange.result_style(out, layer))
+            if not exchange.result_exists(run_folder, layer):
+                raise QgsProcessingException(f"hubsel finished but wrote no {layer} layer in {run_folder}")
+        beside = _place_results(run_folder, target, scenario_path if written is not None else None)
+        results = {"OUTPUT": target, "REPORT": beside["report"], "SUMMARY": beside["summary"],
+                   "TEXT": "\n".join(lines)}
+        for key, layer, label in RESULT_LAYERS:
+            uri = f"{target}|layername={layer}"
+            # No .qml: QGIS takes each layer's default style from the
+            # GeoPackage's layer_styles table as it adds the layer.
+            self._load(context, uri, layer, key)
             results[key] = uri
         hubs = QgsVectorLayer(results["HUBS"], "hubs", "ogr")
         results["HUB_COUNT"] = hubs.featureCount() if hubs.isValid() else 0
         return results
+
+
+def _place_results(run_folder, target, scenario_path):
+    """Moves hubsel's GeoPackage to `target` and puts the report, the
+    summary and the scenario written from the settings beside it, named
+    after it (`name-report.html`, ...). A journal left from an earlier file
+    at `target` (-wal, -shm) would be read as part of the new file: it is
+    removed first. Returns the paths beside it."""
+    folder = os.path.dirname(os.path.abspath(target))
+    os.makedirs(folder, exist_ok=True)
+    stem = target[: -len(".gpkg")]
+    beside = {"report": f"{stem}-report.html", "summary": f"{stem}-summary.json"}
+    for journal in (f"{target}-wal", f"{target}-shm", f"{target}-journal"):
+        if os.path.exists(journal):
+            os.remove(journal)
+    partial = f"{target}.part"
+    shutil.copyfile(os.path.join(run_folder, exchange.RESULT_FILE), partial)
+    os.replace(partial, target)
+    shutil.copyfile(os.path.join(run_folder, "report.html"), beside["report"])
+    shutil.copyfile(os.path.join(run_folder, "summary.json"), beside["summary"])
+    if scenario_path is not None:
+        # So that the run can be repeated and read.
+        beside["scenario"] = f"{stem}-scenario.toml"
+        shutil.copyfile(scenario_path, beside["scenario"])
+    return beside
 
 
 REJECT_FIELDS = ["file", "line", "id", "name", "field", "reason", "action"]
@@ -366,15 +372,21 @@ class CompareRuns(HubselAlgorithm):
 
     def shortHelpString(self):  # noqa: N802
         return (
-            "Two output folders of Select hub schools (or of hubsel run) side by side: the figures, "
-            "the district levels whose hubs differ, and the schools that changed hub or role. Runs "
+            "Two runs side by side: the output GeoPackages of Select hub schools (or the output folders "
+            "of hubsel run): the figures, the district levels whose hubs differ, and the schools that "
+            "changed hub or role. Runs "
             "<code>hubsel compare</code>.<br><br><b>Changes</b>: compare.geojson, one feature per "
             "changed hub or school. <b>Table</b>: compare.txt."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFile("RUN_A", "First run folder", behavior=QgsProcessingParameterFile.Folder))
-        self.addParameter(QgsProcessingParameterFile("RUN_B", "Second run folder", behavior=QgsProcessingParameterFile.Folder))
+        for key, label in (("RUN_A", "First run"), ("RUN_B", "Second run")):
+            self.addParameter(
+                QgsProcessingParameterFile(
+                    key, f"{label} (its GeoPackage, or the summary.json of a run folder)",
+                    fileFilter="hubsel runs (*.gpkg summary.json);;All files (*)",
+                )
+            )
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
         self.addOutput(QgsProcessingOutputVectorLayer("CHANGES", "Changes between the runs"))
         self.addOutput(QgsProcessingOutputString("TEXT", "Comparison table"))
@@ -384,9 +396,7 @@ class CompareRuns(HubselAlgorithm):
         a = self.parameterAsFile(parameters, "RUN_A", context)
         b = self.parameterAsFile(parameters, "RUN_B", context)
         out = self.parameterAsString(parameters, "OUTPUT", context)
-        for path in (a, b):
-            if not os.path.isdir(path):
-                raise QgsProcessingException(f"{path} is not a folder")
+        a, b = (_run_path(path) for path in (a, b))
         feedback.setProgressText("hubsel: comparing the runs")
         runner.run(["compare", a, b, "--out", out], feedback)
         layer = os.path.join(out, "compare.geojson")
@@ -395,6 +405,18 @@ class CompareRuns(HubselAlgorithm):
             text = f.read()
         self._load(context, layer, "compare", "CHANGES")
         return {"CHANGES": layer, "TEXT": text, "TABLE": table}
+
+
+def _run_path(path):
+    """What `hubsel compare` is given for a run: a run's GeoPackage as it
+    is, a run folder for its summary.json (or the folder itself)."""
+    if os.path.isfile(path) and path.lower().endswith(".gpkg"):
+        return path
+    if os.path.basename(path) == "summary.json" and os.path.isfile(path):
+        return os.path.dirname(path)
+    if os.path.isdir(path):
+        return path
+    raise QgsProcessingException(f"{path} is neither a run's GeoPackage nor a run folder's summary.json")
 
 
 class TravelTimes(HubselAlgorithm):

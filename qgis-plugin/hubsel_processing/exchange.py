@@ -2,10 +2,13 @@
 which file format the plugin writes hubsel's inputs and asks hubsel for its
 results.
 
-``EXCHANGE`` is GeoJSON (RFC 7946, EPSG:4326) for now. hubsel's GeoPackage
-input and output (``--format gpkg``, inputs named ``file.gpkg:layer``) is
-being added on the ``gpkg`` branch; once it is on main, set
-``EXCHANGE = GPKG`` and nothing else changes.
+``EXCHANGE`` is GeoPackage, QGIS's own default format: the inputs are
+exported as one-layer GeoPackages named to hubsel as ``file.gpkg:layer``,
+and hubsel writes its results as one ``hubsel.gpkg`` (``--format gpkg``)
+whose four layers carry their styles inside (the ``layer_styles`` table), so
+QGIS styles them when they are added, with no .qml beside them. GeoJSON
+(RFC 7946) stays available as ``GEOJSON`` for a hubsel older than its
+GeoPackage support.
 """
 
 import os
@@ -36,9 +39,12 @@ class Exchange:
 GEOJSON = Exchange("GeoJSON", "geojson", ("RFC7946=YES",), "geojson")
 GPKG = Exchange("GPKG", "gpkg", ("SPATIAL_INDEX=NO",), "gpkg")
 
-EXCHANGE = GEOJSON
+EXCHANGE = GPKG
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+#: The file hubsel writes its results to with `--format gpkg`.
+RESULT_FILE = "hubsel.gpkg"
 
 
 def input_argument(path, name, exchange=None):
@@ -94,17 +100,8 @@ def result_uri(folder, layer, exchange=None):
     """The URI QGIS opens one of hubsel's result layers from."""
     exchange = exchange or EXCHANGE
     if exchange.hubsel_format == "gpkg":
-        return f"{os.path.join(folder, 'hubsel.gpkg')}|layername={layer}"
+        return f"{os.path.join(folder, RESULT_FILE)}|layername={layer}"
     return os.path.join(folder, f"{layer}.{exchange.extension}")
-
-
-def result_style(folder, layer, exchange=None):
-    """The .qml hubsel wrote beside a result layer; None where the style
-    travels inside the file (a GeoPackage's layer_styles table)."""
-    exchange = exchange or EXCHANGE
-    if exchange.hubsel_format == "gpkg":
-        return None
-    return os.path.join(folder, f"{layer}.qml")
 
 
 def result_exists(folder, layer, exchange=None):

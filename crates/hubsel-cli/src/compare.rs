@@ -1,4 +1,4 @@
-//! `hubsel compare`: two run folders side by side.
+//! `hubsel compare`: two runs side by side (run folders, or runs' GeoPackages).
 
 use std::path::PathBuf;
 
@@ -11,9 +11,9 @@ use crate::Fatal;
 
 #[derive(Args)]
 pub struct CompareArgs {
-    /// The first run folder.
+    /// The first run: its folder, or its GeoPackage (`--format gpkg`, any name).
     a: PathBuf,
-    /// The second run folder.
+    /// The second run: its folder, or its GeoPackage.
     b: PathBuf,
     /// Folder for compare.geojson and compare.txt.
     #[arg(long, default_value = "compare")]

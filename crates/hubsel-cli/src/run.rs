@@ -12,6 +12,7 @@ use hubsel::model::Inputs;
 use hubsel::outcome::RunResult;
 use hubsel::output::{write_files, write_run, FolderKind, Format, Totals, WriteOptions};
 use hubsel::progress::{Progress, Stage};
+use hubsel::output::words::Lang;
 use hubsel::scenario::Config;
 
 use crate::options::{set_threads, InputArgs};
@@ -35,6 +36,10 @@ pub struct RunArgs {
     /// the summary are written whatever the formats.
     #[arg(long, default_value = "geojson", value_name = "LIST")]
     format: String,
+    /// Language of report.html: en or th [default: th when the system
+    /// locale (LC_ALL, LC_MESSAGES, LANG) is Thai, else en].
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     /// Override the scenario's strategy.
     #[arg(long)]
     strategy: Option<String>,
@@ -54,6 +59,7 @@ pub struct RunArgs {
 struct Loaded {
     started: Instant,
     formats: Vec<Format>,
+    lang: Lang,
     config: Config,
     bars: Bars,
     inputs: Inputs,
@@ -66,6 +72,7 @@ fn load(args: &RunArgs) -> Result<Loaded, Fatal> {
     set_threads(args.threads)?;
     let started = Instant::now();
     let formats = Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let lang = report_lang(args.lang.as_deref())?;
     let config = args.input.scenario(args.strategy.as_deref())?;
     let srcs = args.input.sources()?;
     let options = args.input.read_options(&config)?;
@@ -77,6 +84,7 @@ fn load(args: &RunArgs) -> Result<Loaded, Fatal> {
     Ok(Loaded {
         started,
         formats,
+        lang,
         config,
         bars,
         inputs: inputs?,
@@ -122,6 +130,7 @@ pub fn run(args: &RunArgs) -> Result<(), Fatal> {
     let options = WriteOptions {
         formats: l.formats,
         force: args.force,
+        lang: l.lang,
     };
     let t = Instant::now();
     write_run(&result, &out, &options)?;
@@ -134,6 +143,20 @@ pub fn run(args: &RunArgs) -> Result<(), Fatal> {
         write_time,
     );
     Ok(())
+}
+
+/// The report's language: `--lang`, else the system locale's.
+fn report_lang(given: Option<&str>) -> anyhow::Result<Lang> {
+    match given {
+        None => Ok(Lang::from_locale(|name| std::env::var(name).ok())),
+        Some(code) => Lang::parse(code).ok_or_else(|| {
+            let known: Vec<&str> = Lang::ALL.iter().map(|l| l.as_str()).collect();
+            anyhow::anyhow!(
+                "--lang: unknown language {code:?} (one of: {})",
+                known.join(", ")
+            )
+        }),
+    }
 }
 
 /// `n` with the singular or plural noun: "1 piece", "2 pieces".

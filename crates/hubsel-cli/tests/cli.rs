@@ -1327,3 +1327,35 @@ fn matrix_writes_every_pair_with_the_run_s_travel_times() {
     );
     assert!(!dir.path().join("bad.csv").exists());
 }
+
+/// `--lang` chooses the report's language; without it the system locale
+/// does (Thai for th_TH, English otherwise); an unknown language stops the
+/// run before any work, with exit status 2.
+#[test]
+fn the_report_language_comes_from_lang_or_the_locale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_with = |out: &str, args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hubsel"));
+        c.args(["run", "--quiet", "--out", out]).args(args).current_dir(tmp.path());
+        c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        let page = fs::read_to_string(tmp.path().join(out).join("report.html")).unwrap_or_default();
+        (o, page)
+    };
+    let (o, page) = run_with("th", &["--lang", "th"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(page.contains("<html lang=\"th\">") && page.contains("โรงเรียนแม่ข่าย"));
+    let (_, page) = run_with("locale-th", &[], &[("LANG", "th_TH.UTF-8")]);
+    assert!(page.contains("<html lang=\"th\">"));
+    let (_, page) = run_with("locale-c", &[], &[("LANG", "th_TH.UTF-8"), ("LC_ALL", "C")]);
+    assert!(page.contains("<html lang=\"en\">"));
+    let (_, page) = run_with("flag-wins", &["--lang", "en"], &[("LANG", "th_TH.UTF-8")]);
+    assert!(page.contains("<html lang=\"en\">"));
+    let (o, _) = run_with("fr", &["--lang", "fr"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--lang: unknown language \"fr\" (one of: en, th)"), "{}", text(&o));
+    assert!(!tmp.path().join("fr").exists());
+}

@@ -59,6 +59,9 @@ type FeatureRow = (Map<String, Value>, Option<Coord<f64>>);
 /// `<layer>_unlocated.dbf` for the rows without a point), else the table
 /// of `hubsel.gpkg`.
 fn layer_features(dir: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
+    if is_gpkg_file(dir) {
+        return gpkg_features(dir, layer);
+    }
     let geojson = dir.join(format!("{layer}.geojson"));
     let fgb = dir.join(format!("{layer}.fgb"));
     let shp = dir.join(format!("{layer}.shp"));
@@ -175,6 +178,40 @@ fn gpkg_features(path: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
         .collect())
 }
 
+/// A file (not a folder) named `*.gpkg`: a run written as a GeoPackage.
+fn is_gpkg_file(path: &Path) -> bool {
+    path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
+}
+
+/// `summary.json` as the GeoPackage keeps it: the `summary` cell of its
+/// one `run_summary` row.
+fn gpkg_summary(path: &Path) -> Result<Value> {
+    let bytes = crate::io::gpkg::read_file(path)?;
+    let cell = crate::io::gpkg::read_cell(
+        &bytes,
+        &path.display().to_string(),
+        "run_summary",
+        "summary",
+    )?;
+    let Some(text) = cell else {
+        return Err(Error::new(
+            ErrorKind::Input,
+            "not a hubsel run's GeoPackage (no run_summary table with a summary)",
+        )
+        .in_file(path));
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        Error::new(
+            ErrorKind::Format,
+            format!("run_summary.summary is not valid JSON: {e}"),
+        )
+        .in_file(path)
+    })
+}
+
 fn shp_features(shp: &Path, unlocated: &Path) -> Result<Vec<FeatureRow>> {
     use shapefile::dbase::{self, FieldValue};
     let damaged = |path: &Path, e: String| {
@@ -251,15 +288,22 @@ fn text(props: &Map<String, Value>, key: &str) -> String {
 impl RunFolder {
     /// Reads the hubs and schools layers (in any format the run wrote) and
     /// `summary.json` of a run.
+    ///
+    /// `dir` may also be the GeoPackage of a run written with
+    /// `--format gpkg` (any file name, as the QGIS plugin saves it): the
+    /// layers are its tables and the summary is its `run_summary` row.
     pub fn read(dir: &Path) -> Result<RunFolder> {
-        if !dir.join("summary.json").is_file() {
+        let summary = if is_gpkg_file(dir) {
+            gpkg_summary(dir)?
+        } else if dir.join("summary.json").is_file() {
+            read_json(&dir.join("summary.json"))?
+        } else {
             return Err(Error::new(
                 ErrorKind::Input,
-                "not a hubsel run folder (no summary.json)",
+                "not a hubsel run folder (no summary.json) nor a run's .gpkg",
             )
             .in_file(dir));
-        }
-        let summary = read_json(&dir.join("summary.json"))?;
+        };
         let hubs = layer_features(dir, "hubs")?
             .into_iter()
             .map(|(p, at)| HubRow {

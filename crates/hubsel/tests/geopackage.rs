@@ -37,6 +37,7 @@ fn write(r: &RunResult, dir: &Path) -> PathBuf {
     let options = WriteOptions {
         formats: vec![Format::GeoJson, Format::GeoPackage],
         force: false,
+        ..Default::default()
     };
     write_run(r, &out, &options).unwrap();
     out
@@ -539,6 +540,7 @@ fn compare_reads_a_run_written_only_as_a_geopackage() {
         let options = WriteOptions {
             formats: vec![format],
             force: false,
+            ..Default::default()
         };
         write_run(&r, dir, &options).unwrap();
     }
@@ -550,6 +552,34 @@ fn compare_reads_a_run_written_only_as_a_geopackage() {
         (&a.hubs, &a.schools, &a.totals),
         (&b.hubs, &b.schools, &b.totals)
     );
+}
+
+/// The run's GeoPackage on its own, renamed and moved away from the
+/// folder hubsel wrote (as the QGIS plugin saves it), compares like the
+/// folder: the summary comes from its `run_summary` table. A GeoPackage
+/// that is not a run's is an error naming the file.
+#[test]
+fn compare_reads_a_runs_geopackage_file_on_its_own() {
+    let r = run(province());
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = write(&r, tmp.path());
+    let alone = tmp.path().join("chiang-mai scenario A.gpkg");
+    std::fs::copy(folder.join("hubsel.gpkg"), &alone).unwrap();
+    let a = hubsel::compare::RunFolder::read(&alone).unwrap();
+    let b = hubsel::compare::RunFolder::read(&folder).unwrap();
+    assert_eq!(a.hubs.len(), 49);
+    assert_eq!(
+        (&a.hubs, &a.schools, &a.totals),
+        (&b.hubs, &b.schools, &b.totals)
+    );
+    assert!(a.totals.get("hubs").is_some_and(|&n| n == 49.0), "{:?}", a.totals);
+
+    let other = tmp.path().join("other.gpkg");
+    let db = Connection::open(&other).unwrap();
+    db.execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
+    drop(db);
+    let e = hubsel::compare::RunFolder::read(&other).unwrap_err();
+    assert!(e.to_string().contains("other.gpkg"), "{e}");
 }
 
 /// A GeoPackage open in another program in WAL mode, with a change still

@@ -58,6 +58,7 @@ fn write_all_formats(r: &RunResult, dir: &Path) {
     let options = WriteOptions {
         formats: Format::ALL.to_vec(),
         force: false,
+        ..Default::default()
     };
     hubsel::output::write_run(r, dir, &options).unwrap();
 }

@@ -13,7 +13,8 @@
 //! | [`layers`] | the four layers' fields and rows as [`Layer`](crate::io::table::Layer)s; their GeoJSON (RFC 7946) |
 //! | [`style`] | `<layer>.qml`, loaded by QGIS beside any of the formats |
 //! | [`geopackage`] | `hubsel.gpkg`: the layers, the district, rejects and run tables, and the styles inside |
-//! | [`report`] | `report.html`: the map and the tables, one self-contained file |
+//! | [`report`] | `report.html`: the map and the tables, one self-contained file, in English or Thai |
+//! | [`words`] | the report's words, one table per language ([`Lang`](words::Lang)) |
 //! | `summary` | `summary.json`, `summary.csv`, `rejects.csv` ([`summary_json`], [`summary_csv`], [`rejects_csv`]) |
 //!
 //! Everything is written into a temporary folder beside the target and
@@ -25,6 +26,7 @@ pub mod layers;
 pub mod report;
 pub mod style;
 mod summary;
+pub mod words;
 
 pub use layers::{districts_layer, hubs_layer, routes_layer, schools_layer};
 pub use summary::{rejects_csv, summary_csv, summary_json, Totals};
@@ -177,6 +179,8 @@ pub struct WriteOptions {
     pub formats: Vec<Format>,
     /// Replace an output folder that hubsel did not write.
     pub force: bool,
+    /// The language of `report.html`.
+    pub lang: words::Lang,
 }
 
 impl Default for WriteOptions {
@@ -184,6 +188,7 @@ impl Default for WriteOptions {
         WriteOptions {
             formats: vec![Format::GeoJson],
             force: false,
+            lang: words::Lang::En,
         }
     }
 }
@@ -191,8 +196,15 @@ impl Default for WriteOptions {
 /// A file of the run: its name in the folder and its bytes.
 pub type OutFile = (String, Vec<u8>);
 
-/// The files of a run, by name, in writing order.
+/// The files of a run, by name, in writing order, with an English report
+/// ([`render_in`] for another language).
 pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
+    render_in(result, formats, words::Lang::En)
+}
+
+/// The files of a run, by name, in writing order, with the report in
+/// `lang`. Only `report.html` depends on the language.
+pub fn render_in(result: &RunResult, formats: &[Format], lang: words::Lang) -> Result<Vec<OutFile>> {
     let layers = layers::layers(result);
     let mut files: Vec<OutFile> = Vec::new();
     for layer in &layers {
@@ -223,7 +235,7 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
     }
     files.push((
         "report.html".into(),
-        report::html(result, &layers).into_bytes(),
+        report::html(result, &layers, lang).into_bytes(),
     ));
     files.push((
         "summary.json".into(),
@@ -271,7 +283,7 @@ pub fn write_run(result: &RunResult, dir: &Path, options: &WriteOptions) -> Resu
     // Check the folder before the work of rendering.
     check_replaceable(dir, FolderKind::Run, options.force)?;
     write_files(
-        &render(result, &options.formats)?,
+        &render_in(result, &options.formats, options.lang)?,
         dir,
         FolderKind::Run,
         options.force,

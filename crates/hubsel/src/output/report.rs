@@ -54,10 +54,11 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 
 use askama::Template;
-use geo::{Coord, LineString, Simplify};
+use geo::{Area, Coord, InteriorPoint, LineString, Simplify};
 
 use super::style::{num_label, palette};
 use super::summary::Totals;
+use super::words::{Lang, Words};
 use crate::io::table::Layer;
 use crate::model::{Action, Reject};
 use crate::model::{HubLevel, Weighting};
@@ -68,6 +69,9 @@ const MAP_MAX_W: f64 = 900.0;
 const MAP_MAX_H: f64 = 780.0;
 const PAD: f64 = 12.0;
 const LEGEND_W: f64 = 250.0;
+/// Districts are named on the map up to this many; above it (a national
+/// run) the names would cover the map, and the tooltips name them.
+const LABELLED_DISTRICTS: usize = 150;
 
 /// Mean Earth radius (IUGG), for the scale bar.
 const EARTH_RADIUS_KM: f64 = 6371.0088;
@@ -136,6 +140,9 @@ mod filters {
 #[template(path = "report/page.html", config = "templates/askama.toml")]
 struct Page<'a> {
     r: &'a RunResult,
+    /// The words of the page's language, and its code for `<html lang>`.
+    w: &'static Words,
+    lang: &'static str,
     t: Totals,
     layers: &'a [Layer],
     map: Map<'a>,
@@ -157,6 +164,8 @@ struct Map<'a> {
     /// The map without the legend.
     width: f64,
     districts: Vec<DistrictShape<'a>>,
+    /// District names, at a point inside each district.
+    labels: Vec<DistrictLabel<'a>>,
     route_width: f64,
     routes: Vec<RouteGroup<'a>>,
     /// A stand-alone school's triangle, side length.
@@ -176,6 +185,13 @@ struct DistrictShape<'a> {
     fill: String,
     /// SVG path data, rings and holes.
     path: String,
+}
+
+/// A district's name on the map.
+struct DistrictLabel<'a> {
+    name: &'a str,
+    x: f64,
+    y: f64,
 }
 
 /// The routes of one hub in one travel class: one path.
@@ -222,6 +238,9 @@ struct Legend {
     hubs_y: f64,
     primary_y: f64,
     secondary_y: f64,
+    /// What a hub's size stands for: circles of the largest hub and of a
+    /// round smaller figure, drawn as the map draws them.
+    sizes: Vec<SizeKey>,
     routes_y: f64,
     /// Route travel classes, thirds of the limit; `lo`, `hi` in minutes.
     minutes: Vec<Swatch>,
@@ -231,6 +250,14 @@ struct Legend {
     north_y: f64,
     /// The projection's latitude, degrees.
     lat0_deg: f64,
+}
+
+/// One circle of the hub size key: its centre's baseline `y`, radius `r`
+/// and the figure it stands for.
+struct SizeKey {
+    y: f64,
+    r: f64,
+    label: String,
 }
 
 /// One colour of the legend and the range it stands for.
@@ -302,20 +329,23 @@ impl RejectsView {
 struct RejectGroup {
     file: String,
     field: String,
-    action: &'static str,
+    action: Action,
     n: usize,
     example: String,
 }
 
-/// The whole page.
-pub fn html(r: &RunResult, layers: &[Layer]) -> String {
+/// The whole page, in `lang`.
+pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
+    let w = lang.words();
     let page = Page {
         r,
+        w,
+        lang: lang.as_str(),
         t: Totals::of(r),
         layers,
         map: Map::new(r),
         scenario: Scenario::new(r),
-        strategy: Strategy::new(r),
+        strategy: Strategy::new(r, w),
         districts: district_rows(r),
         more_hubs: r
             .district_outcomes
@@ -346,6 +376,12 @@ impl<'a> Map<'a> {
             standalone.len(),
             r.routes.len(),
         );
+        let max_size = r
+            .hubs
+            .iter()
+            .map(|h| hub_size(h, r.weighting))
+            .fold(0.0, f64::max);
+        let legend = Legend::new(&proj, r.config.max_travel_min, &sizes, max_size);
         let triangles = standalone
             .into_iter()
             .filter_map(|school| {
@@ -357,9 +393,10 @@ impl<'a> Map<'a> {
             .collect();
         Map {
             total_w: proj.width + LEGEND_W,
-            total_h: proj.height.max(430.0),
+            total_h: proj.height.max(legend.north_y + 30.0),
             width: proj.width,
             districts: district_shapes(r, &proj),
+            labels: district_labels(r, &proj),
             route_width: sizes.route_width,
             routes: route_groups(r, &proj),
             standalone_size: sizes.standalone,
@@ -367,7 +404,7 @@ impl<'a> Map<'a> {
             outline: sizes.outline,
             hubs: hub_marks(r, &proj, &sizes),
             scale: ScaleBar::new(&proj),
-            legend: Legend::new(&proj, r.config.max_travel_min),
+            legend,
         }
     }
 }
@@ -391,6 +428,61 @@ fn district_shapes<'a>(r: &'a RunResult, proj: &Projection) -> Vec<DistrictShape
             }
         })
         .collect()
+}
+
+/// Each district's name at a point inside its largest polygon, when the
+/// map has few enough districts to name them all. Larger districts are
+/// placed first; a name that would overlap one already placed moves a
+/// line up or down, and is left to the tooltip when both overlap too.
+fn district_labels<'a>(r: &'a RunResult, proj: &Projection) -> Vec<DistrictLabel<'a>> {
+    if r.districts.len() > LABELLED_DISTRICTS {
+        return Vec::new();
+    }
+    let mut anchors: Vec<(f64, &str, Coord<f64>)> = r
+        .districts
+        .iter()
+        .filter_map(|d| {
+            let largest = d
+                .geometry
+                .0
+                .iter()
+                .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+            let at = largest.interior_point()?;
+            Some((largest.unsigned_area(), d.name.as_str(), proj.xy(at.x(), at.y())))
+        })
+        .collect();
+    anchors.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let mut labels = Vec::new();
+    for (_, name, p) in anchors {
+        let half_w = label_width_px(name) / 2.0;
+        let free = [0.0, -LABEL_LINE_PX, LABEL_LINE_PX].into_iter().find_map(|dy| {
+            let y = p.y + dy;
+            let bbox = [p.x - half_w, y - LABEL_LINE_PX + 2.0, p.x + half_w, y + 2.0];
+            let clear = placed.iter().all(|q| {
+                bbox[2] < q[0] || q[2] < bbox[0] || bbox[3] < q[1] || q[3] < bbox[1]
+            });
+            clear.then_some((y, bbox))
+        });
+        if let Some((y, bbox)) = free {
+            placed.push(bbox);
+            labels.push(DistrictLabel { name, x: p.x, y });
+        }
+    }
+    labels
+}
+
+/// A label line's height at the labels' 10 px font, pixels.
+const LABEL_LINE_PX: f64 = 11.0;
+
+/// About how wide a district name is drawn at 10 px: Thai vowel and tone
+/// marks above and below the line take no width of their own.
+fn label_width_px(name: &str) -> f64 {
+    let spacing = name
+        .chars()
+        .filter(|&c| !matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}'))
+        .count();
+    spacing as f64 * 6.2 + 4.0
 }
 
 /// Routes grouped by hub and travel class, in the order of hub ids.
@@ -455,7 +547,7 @@ impl ScaleBar {
     /// About a quarter of the map wide, bottom left.
     fn new(proj: &Projection) -> ScaleBar {
         let km_per_px = proj.km_per_px();
-        let km = nice_km(proj.width * 0.25 * km_per_px);
+        let km = nice_round(proj.width * 0.25 * km_per_px);
         ScaleBar {
             x: PAD + 6.0,
             y: proj.height - PAD - 6.0,
@@ -466,8 +558,9 @@ impl ScaleBar {
 }
 
 impl Legend {
-    /// Rows laid out from the top; `limit` is the travel limit, minutes.
-    fn new(proj: &Projection, limit: f64) -> Legend {
+    /// Rows laid out from the top; `limit` is the travel limit, minutes;
+    /// `max_size` the largest hub's size figure.
+    fn new(proj: &Projection, limit: f64, sizes: &Sizes, max_size: f64) -> Legend {
         let x = proj.width + 14.0;
         let mut y = 22.0;
         let mut down = |step: f64| {
@@ -489,6 +582,17 @@ impl Legend {
         let hubs_y = down(26.0);
         let primary_y = down(20.0);
         let secondary_y = down(20.0);
+        let size_key = size_key_figures(max_size)
+            .into_iter()
+            .map(|figure| {
+                let r = sizes.hub_radius(figure, max_size);
+                SizeKey {
+                    y: down(2.0 * r.max(6.0) + 4.0),
+                    r,
+                    label: fmt_count(figure),
+                }
+            })
+            .collect();
         let routes_y = down(26.0);
         let minutes = (0..3)
             .map(|i| Swatch {
@@ -513,6 +617,7 @@ impl Legend {
             hubs_y,
             primary_y,
             secondary_y,
+            sizes: size_key,
             routes_y,
             minutes,
             standalone_y,
@@ -521,6 +626,20 @@ impl Legend {
             north_y: down(40.0),
             lat0_deg: proj.lat0_deg,
         }
+    }
+}
+
+/// The figures of the hub size key: the largest hub's, and a round
+/// figure (1, 2 or 5 × 10ⁿ) near a tenth of it; none without hubs.
+fn size_key_figures(max_size: f64) -> Vec<f64> {
+    if !(max_size > 0.0) {
+        return Vec::new();
+    }
+    let small = nice_round(max_size / 8.0).round().max(1.0);
+    if small >= max_size {
+        vec![max_size]
+    } else {
+        vec![max_size.round(), small]
     }
 }
 
@@ -559,18 +678,10 @@ impl<'a> Scenario<'a> {
 }
 
 impl<'a> Strategy<'a> {
-    fn new(r: &'a RunResult) -> Strategy<'a> {
+    fn new(r: &'a RunResult, w: &'static Words) -> Strategy<'a> {
         let (total, minutes, beyond) = match r.weighting {
-            Weighting::Students => (
-                "the students' total (student-weighted) travel minutes",
-                "student-minutes",
-                "students",
-            ),
-            Weighting::Schools => (
-                "the schools' total travel minutes (every school counts once)",
-                "school-minutes",
-                "schools",
-            ),
+            Weighting::Students => (w.total_students, w.unit_students, w.beyond_students),
+            Weighting::Schools => (w.total_schools, w.unit_schools, w.beyond_schools),
         };
         Strategy {
             exact: r.hubs.iter().filter(|h| h.exact).count(),
@@ -611,14 +722,16 @@ fn district_rows(r: &RunResult) -> Vec<DistrictRow<'_>> {
 impl RejectsView {
     fn new(r: &RunResult) -> RejectsView {
         let rows = r.rejects.sorted();
-        let mut groups: BTreeMap<(String, String, &'static str), (usize, String)> = BTreeMap::new();
+        // Grouped in the order of the action's name, as the table has it.
+        let mut groups: BTreeMap<(String, String, &'static str), (Action, usize, String)> =
+            BTreeMap::new();
         for x in &rows {
             let key = (x.source.file.clone(), x.field.clone(), x.action.as_str());
-            groups.entry(key).or_insert((0, x.reason.clone())).0 += 1;
+            groups.entry(key).or_insert((x.action, 0, x.reason.clone())).1 += 1;
         }
         let groups = groups
             .into_iter()
-            .map(|((file, field, action), (n, example))| RejectGroup {
+            .map(|((file, field, _), (action, n, example))| RejectGroup {
                 file,
                 field,
                 action,
@@ -794,8 +907,8 @@ impl Sizes {
     }
 }
 
-/// A "nice" scale bar length (1, 2 or 5 × 10ⁿ km) of at most `max_km`.
-fn nice_km(max_km: f64) -> f64 {
+/// A round figure (1, 2 or 5 × 10ⁿ) of at most `max_km`: a scale bar length in kilometres, a size key figure.
+fn nice_round(max_km: f64) -> f64 {
     if max_km.is_nan() || max_km <= 0.0 {
         return 1.0;
     }
@@ -854,11 +967,11 @@ mod tests {
 
     #[test]
     fn scale_bar_lengths_are_round() {
-        assert_eq!(nice_km(37.0), 20.0);
-        assert_eq!(nice_km(50.0), 50.0);
-        assert_eq!(nice_km(9.9), 5.0);
-        assert_eq!(nice_km(0.3), 0.2);
-        assert_eq!(nice_km(0.0), 1.0);
+        assert_eq!(nice_round(37.0), 20.0);
+        assert_eq!(nice_round(50.0), 50.0);
+        assert_eq!(nice_round(9.9), 5.0);
+        assert_eq!(nice_round(0.3), 0.2);
+        assert_eq!(nice_round(0.0), 1.0);
     }
 
     #[test]

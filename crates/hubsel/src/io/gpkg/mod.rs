@@ -12,14 +12,14 @@
 //! | file | owns |
 //! |---|---|
 //! | `binary.rs` | the geometry blob: `GP` header, envelope, WKB, both ways |
-//! | `read.rs` | [`read_schools`], [`read_roads`], [`read_districts`]: a layer by name (`data.gpkg:roads`) or the only one of its geometry type, in the coordinate system its `gpkg_spatial_ref_sys` row says; [`read_rows`]: a named table whole |
+//! | `read.rs` | [`read_schools`], [`read_roads`], [`read_districts`]: a layer by name (`data.gpkg:roads`) or the only one of its geometry type, in the coordinate system its `gpkg_spatial_ref_sys` row says; [`read_rows`]: a named table whole; [`read_cell`]: one cell of an attribute table |
 //! | `write.rs` | [`bytes`]: feature tables with an R-tree, attribute tables, `layer_styles` for QGIS; deterministic |
 
 mod binary;
 mod read;
 mod write;
 
-pub use read::{read_districts, read_roads, read_rows, read_schools, split_layer, Rows};
+pub use read::{read_cell, read_districts, read_roads, read_rows, read_schools, split_layer, Rows};
 pub use write::{bytes, Package, Style, LAST_CHANGE};
 
 /// The geometry column of every table hubsel writes (GDAL's default name).

@@ -581,3 +581,33 @@ pub fn read_rows(bytes: &[u8], file: &str) -> Result<Rows> {
         rows,
     })
 }
+
+/// The text of `column` in the first row (by key) of `table`, a feature
+/// or attribute table listed in `gpkg_contents`; `None` when the
+/// GeoPackage has no such table, column or row. How `compare` reads the
+/// summary a run keeps in its `run_summary` table.
+pub fn read_cell(bytes: &[u8], file: &str, table: &str, column: &str) -> Result<Option<String>> {
+    let conn = database(bytes, file)?;
+    let listed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master m WHERE m.type = 'table' AND m.name = 'gpkg_contents' AND EXISTS (SELECT 1 FROM gpkg_contents c WHERE c.table_name = ?1)",
+            [table],
+            |r| r.get(0),
+        )
+        .map_err(|e| damaged(file, e))?;
+    if listed == 0 {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {} FROM {} ORDER BY rowid LIMIT 1",
+        ident(column),
+        ident(table)
+    );
+    match conn.query_row(&sql, [], |r| Ok(cell_text(r.get_ref(0)?))) {
+        Ok(text) => Ok(Some(text)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        // No such column.
+        Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such column") => Ok(None),
+        Err(e) => Err(damaged(file, e)),
+    }
+}
