@@ -5,6 +5,7 @@ command with `--progress json` (see runner.py) and hands the results back
 as Processing outputs, loaded into the project with their styles.
 """
 
+import collections
 import csv
 import os
 import shutil
@@ -20,6 +21,7 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputFile,
     QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
@@ -46,6 +48,12 @@ from . import exchange, runner, scenario
 
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
+# Style post-processors waiting for Processing to load their layer. They
+# must outlive the algorithm: Processing runs a copy of the algorithm and
+# deletes it before it loads the results, and Python would free the
+# post-processors with it.
+_PENDING_STYLES = collections.deque(maxlen=64)
+
 # Share of the progress bar for exporting the input layers; hubsel's own
 # stages fill the rest.
 EXPORT_SHARE = 10
@@ -57,6 +65,20 @@ RESULT_LAYERS = [
     ("SCHOOLS", "schools", "Schools (role, hub, travel)"),
     ("HUBS", "hubs", "Hubs (choice, score, runner-up)"),
 ]
+
+
+class DefaultStyle(QgsProcessingLayerPostProcessorInterface):
+    """Applies a result layer's default style once Processing loaded it:
+    the one inside the GeoPackage (its layer_styles table). Processing
+    loads result layers without their default style; QGIS itself applies
+    it when an analyst adds the layer by hand."""
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        if isinstance(layer, QgsVectorLayer):
+            message, ok = layer.loadDefaultStyle()
+            if not ok:
+                feedback.reportError(f"the style inside {layer.source()} was not applied: {message}")
+            layer.triggerRepaint()
 
 
 class HubselAlgorithm(QgsProcessingAlgorithm):
@@ -88,8 +110,12 @@ class HubselAlgorithm(QgsProcessingAlgorithm):
             names[argument] = names[path]
         return argument, order
 
-    def _load(self, context, uri, name, output):
+    def _load(self, context, uri, name, output, styled=False):
         details = QgsProcessingContext.LayerDetails(name, context.project(), output)
+        if styled:
+            post = DefaultStyle()
+            _PENDING_STYLES.append(post)
+            details.setPostProcessor(post)
         context.addLayerToLoadOnCompletion(uri, details)
 
 
@@ -247,7 +273,7 @@ class SelectHubs(HubselAlgorithm):
             uri = f"{target}|layername={layer}"
             # No .qml: QGIS takes each layer's default style from the
             # GeoPackage's layer_styles table as it adds the layer.
-            self._load(context, uri, layer, key)
+            self._load(context, uri, layer, key, styled=True)
             results[key] = uri
         hubs = QgsVectorLayer(results["HUBS"], "hubs", "ogr")
         results["HUB_COUNT"] = hubs.featureCount() if hubs.isValid() else 0
