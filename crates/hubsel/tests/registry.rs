@@ -189,7 +189,7 @@ fn the_chiang_mai_registry_runs_as_it_is() {
             .unwrap_or_else(|| panic!("{} not in rejects.csv", row["smis8"]));
         assert!(line.contains(&format!(",{},", row["name"])), "{line}");
     }
-    let html = hubsel::output::report::html(&r, &hubsel::output::layers::layers(&r));
+    let html = hubsel::output::report::html(&r, &hubsel::output::layers::layers(&r), hubsel::output::words::Lang::En);
     assert!(
         html.contains("weights"),
         "the report says what the run weighs by"

@@ -632,7 +632,7 @@ impl Legend {
 /// The figures of the hub size key: the largest hub's, and a round
 /// figure (1, 2 or 5 × 10ⁿ) near a tenth of it; none without hubs.
 fn size_key_figures(max_size: f64) -> Vec<f64> {
-    if !(max_size > 0.0) {
+    if max_size.is_nan() || max_size <= 0.0 {
         return Vec::new();
     }
     let small = nice_round(max_size / 8.0).round().max(1.0);
