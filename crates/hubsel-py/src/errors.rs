@@ -35,12 +35,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let file = err.file().map(|f| f.display().to_string());
     let mut problems = Vec::new();
     if err.problems().is_empty() {
-        problems.push(problem.call1((
-            file.clone(),
-            err.line(),
-            err.field(),
-            err.message(),
-        ))?);
+        problems.push(problem.call1((file.clone(), err.line(), err.field(), err.message()))?);
     }
     for p in err.problems() {
         problems.push(problem.call1((file.clone(), p.line, p.key.clone(), p.message.clone()))?);
@@ -60,13 +55,16 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
 /// `HubselError(message, kind="internal")`, for a panic caught.
 fn internal(py: Python<'_>, message: &str) -> PyResult<PyErr> {
     let module = py.import("hubsel.errors")?;
-    let problem = module
-        .getattr("Problem")?
-        .call1((None::<String>, None::<u64>, None::<String>, message))?;
+    let problem =
+        module
+            .getattr("Problem")?
+            .call1((None::<String>, None::<u64>, None::<String>, message))?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("kind", "internal")?;
     kwargs.set_item("problems", vec![problem])?;
-    let value = module.getattr("HubselError")?.call((message,), Some(&kwargs))?;
+    let value = module
+        .getattr("HubselError")?
+        .call((message,), Some(&kwargs))?;
     Ok(PyErr::from_value(value))
 }
 

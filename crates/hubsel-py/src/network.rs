@@ -111,7 +111,9 @@ impl Network {
             roads: Owned::extract(py, roads)?,
             districts: Owned::extract(py, districts)?,
         };
-        let config = guarded(py, || crate::inputs::scenario(scenario.as_ref(), None, None))?;
+        let config = guarded(py, || {
+            crate::inputs::scenario(scenario.as_ref(), None, None)
+        })?;
         let options = read_options(py, read, &config)?;
         let prepared = guarded(py, || {
             let loaded = hubsel::io::load(&inputs.sources(), &options)?;
@@ -172,10 +174,20 @@ impl Network {
         origins: Option<&Bound<'py, PyAny>>,
         destinations: Option<&Bound<'py, PyAny>>,
         cutoff_min: Option<f64>,
-    ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, PyBytes>, Bound<'py, PyBytes>, String)> {
+    ) -> PyResult<(
+        Vec<String>,
+        Vec<String>,
+        Bound<'py, PyBytes>,
+        Bound<'py, PyBytes>,
+        String,
+    )> {
         let cutoff_min = cutoff_min.unwrap_or(self.config.search_cutoff_min);
         if !(cutoff_min.is_finite() && cutoff_min > 0.0) {
-            return Err(argument(py, ErrorKind::Input, "cutoff_min: must be a number of minutes above 0"));
+            return Err(argument(
+                py,
+                ErrorKind::Input,
+                "cutoff_min: must be a number of minutes above 0",
+            ));
         }
         let o = origins.map(|v| Owned::extract(py, v)).transpose()?;
         let d = destinations.map(|v| Owned::extract(py, v)).transpose()?;
@@ -190,13 +202,23 @@ impl Network {
                 notes: Vec::new(),
             };
             let fitted = &self.prepared.checked.config;
-            Ok(od::matrix_on(&self.prepared.checked.graph, points, fitted, cutoff_min, &Silent))
+            Ok(od::matrix_on(
+                &self.prepared.checked.graph,
+                points,
+                fitted,
+                cutoff_min,
+                &Silent,
+            ))
         })?;
         let (minutes, km): (Vec<f64>, Vec<f64>) = m
             .times
             .trips
             .iter()
-            .map(|t| t.map_or((f64::NAN, f64::NAN), |t| (t.travel_s / 60.0, t.road_m / 1000.0)))
+            .map(|t| {
+                t.map_or((f64::NAN, f64::NAN), |t| {
+                    (t.travel_s / 60.0, t.road_m / 1000.0)
+                })
+            })
             .unzip();
         Ok((
             m.origins.iter().map(|e| e.id.clone()).collect(),
@@ -285,7 +307,10 @@ impl Run {
     /// `hubsel bench`'s figures of this run.
     fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let elapsed = std::time::Duration::from_secs_f64(self.elapsed_s);
-        row_dict(py, &StrategyRow::of(self.result.config.strategy, &self.result, elapsed))
+        row_dict(
+            py,
+            &StrategyRow::of(self.result.config.strategy, &self.result, elapsed),
+        )
     }
 
     /// The files `hubsel run --format geojson` writes, by name.

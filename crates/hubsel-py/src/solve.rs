@@ -48,8 +48,13 @@ pub fn solve<'py>(
     students: &Bound<'py, PyBytes>,
     max_sets: Option<u128>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kind = StrategyKind::parse(strategy)
-        .ok_or_else(|| argument(py, ErrorKind::Input, format!("unknown strategy {strategy:?}")))?;
+    let kind = StrategyKind::parse(strategy).ok_or_else(|| {
+        argument(
+            py,
+            ErrorKind::Input,
+            format!("unknown strategy {strategy:?}"),
+        )
+    })?;
     let cost = floats(cost);
     let (weights, scores, students) = (floats(weights), floats(scores), floats(students));
     if cost.len() != n_demand * n_candidates
@@ -71,7 +76,11 @@ pub fn solve<'py>(
     let problem = LevelProblem {
         k,
         candidates: (0..n_candidates)
-            .map(|c| Candidate { score: scores[c], students: students[c], lottery: c as f64 / n_candidates.max(1) as f64 })
+            .map(|c| Candidate {
+                score: scores[c],
+                students: students[c],
+                lottery: c as f64 / n_candidates.max(1) as f64,
+            })
             .collect(),
         forced,
         demand: weights,
@@ -84,7 +93,9 @@ pub fn solve<'py>(
         Some(max_sets) => Method::Auto { max_sets },
         None => Method::default(),
     };
-    let choice = guarded(py, || Ok(select::solve_with(select::strategy(kind), &problem, method)))?;
+    let choice = guarded(py, || {
+        Ok(select::solve_with(select::strategy(kind), &problem, method))
+    })?;
     let out = PyDict::new(py);
     out.set_item("strategy", kind.as_str())?;
     out.set_item("unit", select::strategy(kind).unit())?;

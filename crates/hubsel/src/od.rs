@@ -328,7 +328,9 @@ pub fn matrix_on(
     );
     let searches = destinations.len() as u64;
     let times = timed(progress, &mut stages, Stage::Travel, searches, || {
-        od_times(graph, &from, &to, cutoff_min * 60.0, &|| progress.advance(1))
+        od_times(graph, &from, &to, cutoff_min * 60.0, &|| {
+            progress.advance(1)
+        })
     });
     OdMatrix {
         origins,
