@@ -117,14 +117,34 @@ def _inputs(schools, roads, districts, pbf) -> tuple[Any, Any, Any]:
     return tuple(_input(v if v is not None else pbf, k) for k, v in given.items())  # type: ignore[return-value]
 
 
-def _frame(geojson: str):
+_DTYPES = {"integer": "int64", "real": "float64", "text": "str", "boolean": "bool"}
+_NULLABLE = {"integer": "Int64", "real": "float64", "text": "str", "boolean": "boolean"}
+
+
+def _frame(geojson: str, fields: list[tuple[str, str, bool]]):
+    """A layer's GeoJSON read by GDAL (pyogrio), its columns given the
+    layer's own types: integers as int64 (pandas' Int64 where a value may
+    be missing), reals as float64, booleans as bool, text as str; an empty
+    layer keeps its columns."""
     import geopandas as gpd
     import pyogrio
 
     frame = pyogrio.read_dataframe(io.BytesIO(geojson.encode("utf-8")))
     if not isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover
         frame = gpd.GeoDataFrame(frame)
-    return frame.set_crs("EPSG:4326", allow_override=True)
+    columns = {}
+    for name, kind, nullable in fields:
+        values = frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+        missing = bool(values.isna().any())
+        dtype = _NULLABLE[kind] if (nullable or missing) and kind in ("integer", "boolean") else _DTYPES[kind]
+        if kind == "text":
+            values = values.where(values.notna(), None)
+            columns[name] = values.astype(object) if missing or nullable else values.astype(dtype)
+        else:
+            columns[name] = values.astype(dtype)
+    geometry = frame.geometry if "geometry" in frame.columns else gpd.GeoSeries([], crs="EPSG:4326")
+    out = gpd.GeoDataFrame(columns, geometry=geometry.values, crs="EPSG:4326", index=frame.index)
+    return out
 
 
 def _rejects(text: str) -> pd.DataFrame:
@@ -146,23 +166,33 @@ class Result:
 
     def layer_geojson(self, name: str) -> str:
         """A layer's GeoJSON text, byte for byte the file ``hubsel run`` writes."""
-        return self._run.layer(name)
+        return self._run.layer(name)[0]
+
+    def _layer(self, name: str):
+        return _frame(*self._run.layer(name))
 
     @cached_property
     def hubs(self):
-        return _frame(self._run.layer("hubs"))
+        """One point per hub: district, level, score and its parts, rank,
+        runner-up and margin, members, students served, …"""
+        return self._layer("hubs")
 
     @cached_property
     def schools(self):
-        return _frame(self._run.layer("schools"))
+        """One point per input school: role (hub, member, stand-alone,
+        rejected), hub id, ``travel_min``, ``road_km``, ``offroad_m``, reason."""
+        return self._layer("schools")
 
     @cached_property
     def routes(self):
-        return _frame(self._run.layer("routes"))
+        """One line per member school: its road path to its hub, minutes, km."""
+        return self._layer("routes")
 
     @cached_property
     def districts(self):
-        return _frame(self._run.layer("districts"))
+        """One multipolygon per district: hubs, schools, students, mean / p95 /
+        max minutes, share within the limit."""
+        return self._layer("districts")
 
     @cached_property
     def summary(self) -> dict[str, Any]:

@@ -122,3 +122,18 @@ print(n)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) >= 57  # 19 files, each as schools, roads and districts
+
+
+def test_a_pbf_without_districts_fails_as_the_cli_does():
+    # fuzz/make_seeds.py's hand-built extract: two roads and a school, no
+    # boundary. hubsel run --pbf stops with exit status 2; so does this.
+    from conftest import HUBSEL, ROOT
+
+    pbf = ROOT / "fixtures" / "fuzz" / "osm_pbf" / "tiny.osm.pbf"
+    with pytest.raises(HubselError) as caught:
+        hubsel.run(pbf=pbf)
+    done = subprocess.run([str(HUBSEL), "run", "--pbf", str(pbf), "--out", "/nonexistent/never", "-q"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert caught.value.kind == "input"
+    assert str(caught.value) in done.stderr

@@ -35,6 +35,9 @@ def test_a_200_combination_sweep_on_two_dask_workers_equals_the_serial_run():
         with distributed.Client(cluster) as client:
             assert len(client.nthreads()) == 2
             spread = hubsel.sweep(data, scenarios, strategies, seeds, client=client)
+            # Each worker prepared the province once and only re-selected after.
+            cached = client.run(lambda: len(__import__("importlib").import_module("hubsel.sweep")._NETWORKS))
+            assert sorted(cached.values()) == [1, 1], cached
     figures = [c for c in serial.columns if c != "ms"]
     pd.testing.assert_frame_equal(serial[figures], spread[figures])
     # The figures move with the scenario, and random with the seed.

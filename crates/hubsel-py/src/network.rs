@@ -281,8 +281,14 @@ fn row_dict<'py>(py: Python<'py>, r: &StrategyRow) -> PyResult<Bound<'py, PyDict
 #[pymethods]
 impl Run {
     /// A layer (`hubs`, `schools`, `routes`, `districts`) as the GeoJSON
-    /// text `hubsel run` writes.
-    fn layer(&self, py: Python<'_>, name: &str) -> PyResult<String> {
+    /// text `hubsel run` writes, and its fields: `(name, kind, nullable)`,
+    /// kind `integer`, `real`, `text` or `boolean`.
+    #[allow(clippy::type_complexity)]
+    fn layer(
+        &self,
+        py: Python<'_>,
+        name: &str,
+    ) -> PyResult<(String, Vec<(String, &'static str, bool)>)> {
         let r = &self.result;
         let layer = match name {
             "hubs" => layers::hubs(r),
@@ -291,7 +297,12 @@ impl Run {
             "districts" => layers::districts(r),
             _ => return Err(argument(py, ErrorKind::Input, format!("no layer {name:?}"))),
         };
-        Ok(hubsel::io::geojson::text(&layer))
+        let fields = layer
+            .fields
+            .iter()
+            .map(|f| (f.name.clone(), f.kind.as_str(), f.nullable))
+            .collect();
+        Ok((hubsel::io::geojson::text(&layer), fields))
     }
 
     /// `summary.json`'s text.
