@@ -11,7 +11,7 @@ import pytest
 
 import hubsel
 
-from conftest import BAD, cli, province_files
+from conftest import BAD, PROVINCE, cli, province_files
 
 LAYERS = ("hubs", "schools", "routes", "districts")
 
@@ -58,6 +58,17 @@ def test_run_on_the_province_equals_the_cli(tmp_path, strategy):
     result = hubsel.run(files["schools"], files["roads"], files["districts"], strategy=strategy)
     assert len(result.hubs) > 40
     assert result.schools["role"].isin(["hub", "member", "stand-alone"]).all()
+    assert_same_as_cli(result, out)
+
+
+def test_registry_shaped_schools_without_enrolment_equal_the_cli(tmp_path):
+    # The OBEC registry's columns and level words, no student counts: the
+    # default scenario adapts (criteria left out, with notes), as the CLI's.
+    files = {**province_files(), "schools": PROVINCE / "schools-obec.csv"}
+    out = cli_run(tmp_path, files)
+    result = hubsel.run(files["schools"], files["roads"], files["districts"])
+    assert result.summary["notes"], "the adapted default says what it left out"
+    assert "students" not in result.schools.columns  # the layers leave the field out
     assert_same_as_cli(result, out)
 
 
