@@ -53,9 +53,13 @@ def _json_default(value: Any) -> Any:
 
 
 def scenario_source(scenario: ScenarioLike) -> Optional[tuple[str, str]]:
-    """``(toml_text, name)`` of a scenario, ``None`` for the default."""
+    """``(toml_text, name)`` of a scenario (a dict, TOML text, a path, or
+    such a pair already), ``None`` for the default."""
     if scenario is None:
         return None
+    if (isinstance(scenario, tuple) and len(scenario) == 2
+            and all(isinstance(x, str) for x in scenario)):
+        return scenario  # already (toml_text, name)
     if isinstance(scenario, Mapping):
         try:
             text = json.dumps(dict(scenario), default=_json_default)
@@ -303,6 +307,10 @@ class Network:
           destination_ids)``, only trips within the cutoff stored;
         - ``"long"``: ``hubsel matrix``'s CSV as a DataFrame:
           ``origin_id, destination_id, travel_min, road_km``.
+
+        Points refused while reading (no id, no position, a repeated id)
+        or flagged (farther than ``max_snap_m`` from a road: no trips) are
+        in ``last_rejects`` afterwards, as ``rejects.csv`` has them.
         """
         o = None if origins is None else _input(origins, "origins")
         d = None if destinations is None else _input(destinations, "destinations")

@@ -54,10 +54,8 @@ def _key(spec: Mapping[str, Any]) -> str:
 def _network(key: str, spec: Mapping[str, Any]) -> Network:
     net = _NETWORKS.get(key)
     if net is None:
-        net = Network.__new__(Network)
         s, r, d = spec["inputs"]
-        net._scenario = spec["scenario"]
-        net._net = _hubsel.Network(s, r, d, spec["scenario"], spec["read"])
+        net = Network(s, r, d, spec["scenario"], read=spec["read"])
         _NETWORKS[key] = net
     return net
 
