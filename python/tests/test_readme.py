@@ -27,7 +27,7 @@ def examples() -> list[str]:
 def test_the_readme_examples_run_as_written():
     blocks = examples()
     assert len(blocks) >= 2
-    assert len(blocks[0].splitlines()) <= 12
+    assert len(blocks[0].splitlines()) <= 10
     namespace: dict = {}
     out = io.StringIO()
     cwd = os.getcwd()
