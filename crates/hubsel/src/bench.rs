@@ -82,7 +82,10 @@ pub struct StrategyRow {
 }
 
 impl StrategyRow {
-    fn of(strategy: StrategyKind, result: &RunResult, elapsed: Duration) -> StrategyRow {
+    /// The figures of one run on the prepared travel times, `elapsed`
+    /// being its selection and allocation (what the Python sweeps report
+    /// per combination).
+    pub fn of(strategy: StrategyKind, result: &RunResult, elapsed: Duration) -> StrategyRow {
         let a = &result.access;
         let t = Totals::of(result);
         StrategyRow {

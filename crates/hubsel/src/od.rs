@@ -76,38 +76,10 @@ const NO_ROADS: &str = r#"{"type":"FeatureCollection","features":[]}"#;
 /// already seen on its side is refused. No usable point on a side is a
 /// run-level error.
 pub fn load(sources: &OdSources<'_>, options: &ReadOptions) -> Result<OdInputs> {
-    let world = Source::Bytes {
-        name: "(the whole world).geojson",
-        bytes: WORLD.as_bytes(),
-    };
+    let first = read_points(sources.origins, sources.roads, options)?;
     let mut options = options.clone();
-    options.district_fields = io::geojson::DistrictFields::default();
-    options
-        .school_columns
-        .level_values
-        .entry(String::new())
-        .or_insert(Level::Both);
-    let first = io::load(
-        &InputSources {
-            schools: sources.origins,
-            roads: sources.roads,
-            districts: world,
-        },
-        &options,
-    )?;
     options.road_fields.given.clear();
-    let no_roads = Source::Bytes {
-        name: "(no roads).geojson",
-        bytes: NO_ROADS.as_bytes(),
-    };
-    let second = io::load(
-        &InputSources {
-            schools: sources.destinations,
-            roads: no_roads,
-            districts: world,
-        },
-        &options,
-    )?;
+    let second = read_points(sources.destinations, no_roads(), &options)?;
     let mut rejects = first.rejects;
     rejects.rows.extend(second.rejects.rows);
     let origins = distinct(first.schools, &mut rejects);
@@ -127,6 +99,57 @@ pub fn load(sources: &OdSources<'_>, options: &ReadOptions) -> Result<OdInputs> 
         rejects,
         notes: first.notes,
     })
+}
+
+/// Reads one layer of points as [`load`] reads each side, without roads:
+/// the usable points with distinct ids, in input order, and the rows
+/// refused. For a matrix on a road graph built earlier ([`matrix_on`]).
+pub fn load_points(points: Source<'_>, options: &ReadOptions) -> Result<(Vec<School>, Rejects)> {
+    let mut options = options.clone();
+    options.road_fields.given.clear();
+    let read = read_points(points, no_roads(), &options)?;
+    let mut rejects = read.rejects;
+    let points_read = distinct(read.schools, &mut rejects);
+    if points_read.is_empty() {
+        return Err(Error::new(ErrorKind::Input, "no usable point").in_file(points.name()));
+    }
+    Ok((points_read, rejects))
+}
+
+/// An empty road layer, for the side read without roads.
+fn no_roads() -> Source<'static> {
+    Source::Bytes {
+        name: "(no roads).geojson",
+        bytes: NO_ROADS.as_bytes(),
+    }
+}
+
+/// One layer of points read by the schools' readers, inside the whole
+/// world, with `roads`.
+fn read_points(
+    points: Source<'_>,
+    roads: Source<'_>,
+    options: &ReadOptions,
+) -> Result<crate::model::Inputs> {
+    let world = Source::Bytes {
+        name: "(the whole world).geojson",
+        bytes: WORLD.as_bytes(),
+    };
+    let mut options = options.clone();
+    options.district_fields = io::geojson::DistrictFields::default();
+    options
+        .school_columns
+        .level_values
+        .entry(String::new())
+        .or_insert(Level::Both);
+    io::load(
+        &InputSources {
+            schools: points,
+            roads,
+            districts: world,
+        },
+        &options,
+    )
 }
 
 /// The points with distinct ids: the first row of an id is kept, later
@@ -255,40 +278,70 @@ pub fn matrix(
     let graph = timed(progress, &mut stages, Stage::Graph, 0, || {
         RoadGraph::build(&inputs.roads, &config.speeds)
     });
+    let points = OdPointsIn {
+        origins: &inputs.origins,
+        destinations: &inputs.destinations,
+        rejects: inputs.rejects,
+        notes: inputs.notes,
+    };
+    Ok(matrix_on(&graph, points, config, cutoff_min, progress))
+}
+
+/// The points of a matrix on a road graph built earlier: each side in
+/// input order, with the rows refused while reading them.
+#[derive(Clone, Debug)]
+pub struct OdPointsIn<'a> {
+    pub origins: &'a [School],
+    pub destinations: &'a [School],
+    pub rejects: Rejects,
+    pub notes: Vec<String>,
+}
+
+/// [`matrix`] on a road graph built earlier (one built with the same
+/// scenario's speeds gives the same trips): snaps both sides with the
+/// scenario's rules, flags points off the network, runs the searches.
+pub fn matrix_on(
+    graph: &RoadGraph,
+    points: OdPointsIn<'_>,
+    config: &Config,
+    cutoff_min: f64,
+    progress: &dyn Progress,
+) -> OdMatrix {
+    let mut stages = Vec::new();
     let rule = SnapRule {
         max_snap_m: config.max_snap_m,
         small_component_junctions: config.small_component_junctions,
     };
-    let points = inputs.origins.len() + inputs.destinations.len();
-    let (o_snaps, d_snaps) = timed(progress, &mut stages, Stage::Snap, points as u64, || {
+    let count = points.origins.len() + points.destinations.len();
+    let (o_snaps, d_snaps) = timed(progress, &mut stages, Stage::Snap, count as u64, || {
         (
-            snap_all(&graph, &inputs.origins, &rule, progress),
-            snap_all(&graph, &inputs.destinations, &rule, progress),
+            snap_all(graph, points.origins, &rule, progress),
+            snap_all(graph, points.destinations, &rule, progress),
         )
     });
-    let mut rejects = inputs.rejects;
-    let origins = endpoints(&inputs.origins, &o_snaps, config, &mut rejects);
-    let destinations = endpoints(&inputs.destinations, &d_snaps, config, &mut rejects);
+    let mut rejects = points.rejects;
+    let origins = endpoints(points.origins, &o_snaps, config, &mut rejects);
+    let destinations = endpoints(points.destinations, &d_snaps, config, &mut rejects);
     let (from, to) = (
         od_points(&origins, &o_snaps, config),
         od_points(&destinations, &d_snaps, config),
     );
     let searches = destinations.len() as u64;
     let times = timed(progress, &mut stages, Stage::Travel, searches, || {
-        od_times(&graph, &from, &to, cutoff_min * 60.0, &|| {
+        od_times(graph, &from, &to, cutoff_min * 60.0, &|| {
             progress.advance(1)
         })
     });
-    Ok(OdMatrix {
+    OdMatrix {
         origins,
         destinations,
         times,
         cutoff_min,
         rejects,
-        notes: inputs.notes,
+        notes: points.notes,
         graph_nodes: graph.node_count(),
         graph_links: graph.links.len(),
-    })
+    }
 }
 
 impl OdMatrix {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The Python package (python/, crates/hubsel-py): a virtual environment
+# .venv-py with the pinned python/requirements.txt, the extension built into
+# it by maturin, then pytest (against the real hubsel binary) and the
+# notebook examples/notebooks/strategies.ipynb executed by nbclient (its
+# plots in out/notebook/). Run from anywhere; needs python3 (>= 3.10) and
+# network access to PyPI for the first install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+venv="$root/.venv-py"
+
+if ! python3 -c 'import sys; assert sys.version_info >= (3, 10)' 2>/dev/null; then
+    echo "check-python: python3 >= 3.10 is needed" >&2
+    exit 1
+fi
+if [ ! -x "$venv/bin/python" ]; then
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+        # Debian's python3 keeps venv (ensurepip) in its own package.
+        rm -rf "$venv"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+        python3 -m venv "$venv"
+    fi
+fi
+echo "== pinned Python packages (python/requirements.txt) into .venv-py"
+"$venv/bin/pip" install -q --disable-pip-version-check --only-binary=:all: -r python/requirements.txt
+
+echo "== the hubsel binary the tests compare with, and the extension (maturin develop --release)"
+cargo build --quiet --release -p hubsel-cli
+log="$root/out/maturin-develop.log"
+mkdir -p out
+if ! (cd python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release >"$log" 2>&1); then
+    cat "$log" >&2
+    exit 1
+fi
+"$venv/bin/python" -c "import hubsel; print('hubsel', hubsel.__version__, 'from', hubsel.__file__)"
+
+echo "== pytest (python/tests)"
+(cd python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+echo "== the notebook, executed (examples/notebooks/strategies.ipynb; plots in out/notebook/)"
+mkdir -p out/notebook
+HUBSEL_NOTEBOOK_OUT="$root/out/notebook" "$venv/bin/python" - <<'PY'
+import nbformat
+from nbclient import NotebookClient
+
+path = "examples/notebooks/strategies.ipynb"
+nb = nbformat.read(path, as_version=4)
+NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
+nbformat.write(nb, "out/notebook/strategies.executed.ipynb")
+PY
+for png in strategies.png sweep.png map.png; do
+    test -s "out/notebook/$png" || { echo "check-python: out/notebook/$png was not written" >&2; exit 1; }
+done
+echo "notebook: 1 passed, 0 failed (out/notebook/strategies.png, sweep.png, map.png)"
