@@ -54,6 +54,7 @@ HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
 echo "== the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)"
 scripts/check-qgis-plugin.sh
+scripts/check-serve.sh  # the workbench (hubsel serve) in Chromium against hubsel run; out/serve.png
 echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
 scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"
