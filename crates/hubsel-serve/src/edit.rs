@@ -143,14 +143,20 @@ fn criterion_key(t: &dyn toml_edit::TableLike) -> Option<String> {
     }
 }
 
-fn set_weights(doc: &mut DocumentMut, weights: &BTreeMap<String, f64>, problems: &mut Vec<Problem>) {
+fn set_weights(
+    doc: &mut DocumentMut,
+    weights: &BTreeMap<String, f64>,
+    problems: &mut Vec<Problem>,
+) {
     let mut found = Vec::new();
     if let Some(criteria) = doc
         .get_mut("criteria")
         .and_then(Item::as_array_of_tables_mut)
     {
         for t in criteria.iter_mut() {
-            let Some(key) = criterion_key(t) else { continue };
+            let Some(key) = criterion_key(t) else {
+                continue;
+            };
             if let Some(&w) = weights.get(&key) {
                 t.insert("weight", value(w));
                 found.push(key);
@@ -202,7 +208,13 @@ mod tests {
         let text = hubsel::scenario::DEFAULT_SCENARIO;
         let edits = Edits {
             strategy: Some("p-median".into()),
-            weights: Some([("classrooms".to_string(), 0.4), ("acc_mean".to_string(), 0.05)].into()),
+            weights: Some(
+                [
+                    ("classrooms".to_string(), 0.4),
+                    ("acc_mean".to_string(), 0.05),
+                ]
+                .into(),
+            ),
             max_travel_minutes: Some(30.0),
             hubs_secondary: Some(2),
             min_students: Some(80.0),

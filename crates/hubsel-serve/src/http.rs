@@ -40,15 +40,32 @@ pub fn router(workbench: Arc<Workbench>, token: Option<String>) -> Router {
     let state = Arc::new(AppState { workbench, token });
     Router::new()
         .route("/", get(index))
-        .route("/app.js", get(|| asset("text/javascript; charset=utf-8", crate::assets::APP_JS)))
-        .route("/app.css", get(|| asset("text/css; charset=utf-8", crate::assets::APP_CSS)))
-        .route("/leaflet.js", get(|| asset("text/javascript; charset=utf-8", crate::assets::LEAFLET_JS)))
-        .route("/leaflet.css", get(|| asset("text/css; charset=utf-8", crate::assets::LEAFLET_CSS)))
+        .route(
+            "/app.js",
+            get(|| asset("text/javascript; charset=utf-8", crate::assets::APP_JS)),
+        )
+        .route(
+            "/app.css",
+            get(|| asset("text/css; charset=utf-8", crate::assets::APP_CSS)),
+        )
+        .route(
+            "/leaflet.js",
+            get(|| asset("text/javascript; charset=utf-8", crate::assets::LEAFLET_JS)),
+        )
+        .route(
+            "/leaflet.css",
+            get(|| asset("text/css; charset=utf-8", crate::assets::LEAFLET_CSS)),
+        )
         .route("/api/base", get(base))
         .route("/api/run", post(run))
         .route("/api/zip", post(zip))
         .route("/api/ahp", post(ahp))
-        .fallback(|| async { (StatusCode::NOT_FOUND, axum::Json(json!({"error": "not found"}))) })
+        .fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({"error": "not found"})),
+            )
+        })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -95,7 +112,11 @@ fn token_in_query(uri: &axum::http::Uri) -> Option<String> {
 
 /// Equal without telling by its timing where the first difference is.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -134,20 +155,39 @@ struct RunRequest {
     edits: Edits,
 }
 
-fn bad_request(message: String) -> Response {
-    (StatusCode::BAD_REQUEST, axum::Json(json!({"error": message}))).into_response()
+/// A request refused: its status and the JSON saying why.
+struct Refusal {
+    status: StatusCode,
+    body: Value,
 }
 
-fn unprocessable(e: &Error) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(error_json(e))).into_response()
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
 }
 
-fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("the request is not the JSON expected: {e}")))
+fn bad_request(message: String) -> Refusal {
+    Refusal {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({"error": message}),
+    }
+}
+
+fn unprocessable(e: &Error) -> Refusal {
+    Refusal {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        body: error_json(e),
+    }
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Refusal> {
+    serde_json::from_slice(body)
+        .map_err(|e| bad_request(format!("the request is not the JSON expected: {e}")))
 }
 
 /// The request's scenario with its edits made, or the response refusing it.
-fn scenario_of(state: &AppState, body: &Bytes) -> Result<Scenario, Response> {
+fn scenario_of(state: &AppState, body: &Bytes) -> Result<Scenario, Refusal> {
     let request: RunRequest = parse_json(body)?;
     let base = state.workbench.base();
     let text = request.toml.unwrap_or_else(|| base.text.clone());
@@ -180,50 +220,45 @@ async fn compute<T: Send + 'static>(
     state: &AppState,
     scenario: Scenario,
     then: impl FnOnce(&Scenario, hubsel::outcome::RunResult) -> Result<T, Error> + Send + 'static,
-) -> Result<T, Response> {
+) -> Result<T, Refusal> {
     let workbench = Arc::clone(&state.workbench);
     tokio::task::spawn_blocking(move || {
         let result = workbench.run(&scenario)?;
         then(&scenario, result)
     })
     .await
-    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": e.to_string()}))).into_response())?
+    .map_err(|e| Refusal {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        body: json!({"error": e.to_string()}),
+    })?
     .map_err(|e| unprocessable(&e))
 }
 
-async fn run(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let scenario = match scenario_of(&state, &body) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match compute(&state, scenario, |s, r| Ok(run_json(s, &r))).await {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(r) => r,
-    }
+async fn run(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Refusal> {
+    let scenario = scenario_of(&state, &body)?;
+    let v = compute(&state, scenario, |s, r| Ok(run_json(s, &r))).await?;
+    Ok(axum::Json(v).into_response())
 }
 
 /// The run's files as `hubsel run` writes them (GeoJSON layers), zipped.
-async fn zip(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let scenario = match scenario_of(&state, &body) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let zipped = compute(&state, scenario, |_, r| {
+async fn zip(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Refusal> {
+    let scenario = scenario_of(&state, &body)?;
+    let bytes = compute(&state, scenario, |_, r| {
         let files = hubsel::output::render(&r, &[Format::GeoJson])?;
         zip_files(&files).map_err(|e| Error::new(hubsel::error::ErrorKind::Output, e.to_string()))
     })
-    .await;
-    match zipped {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/zip"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"hubsel-run.zip\""),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(r) => r,
-    }
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hubsel-run.zip\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 fn zip_files(files: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
@@ -246,17 +281,15 @@ struct AhpRequest {
 
 /// The weights and consistency ratio of a pairwise matrix, for the panel's
 /// live display; a matrix AHP refuses (not reciprocal, …) is a 422.
-async fn ahp(body: Bytes) -> Response {
-    let request: AhpRequest = match parse_json(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+async fn ahp(body: Bytes) -> Result<Response, Refusal> {
+    let request: AhpRequest = parse_json(&body)?;
     match hubsel::scenario::ahp::ahp(&request.matrix) {
-        Ok(a) => axum::Json(json!({"weights": a.weights, "cr": a.cr, "ci": a.ci})).into_response(),
-        Err(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(json!({"error": e.to_string(), "problems": [{"line": Value::Null, "key": "ahp.matrix", "message": e.to_string()}]})),
-        )
-            .into_response(),
+        Ok(a) => {
+            Ok(axum::Json(json!({"weights": a.weights, "cr": a.cr, "ci": a.ci})).into_response())
+        }
+        Err(e) => Err(Refusal {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            body: json!({"error": e.to_string(), "problems": [{"line": Value::Null, "key": "ahp.matrix", "message": e.to_string()}]}),
+        }),
     }
 }

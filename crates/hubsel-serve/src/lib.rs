@@ -72,3 +72,28 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, http::router(workbench, token)).await
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_non_loopback_bind_without_a_token_is_refused() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+                let e = bind(addr.parse().unwrap(), None).await.unwrap_err();
+                assert!(matches!(e, BindError::NeedsToken(_)), "{addr}: {e}");
+            }
+            assert!(bind("127.0.0.1:0".parse().unwrap(), None).await.is_ok());
+            assert!(bind("0.0.0.0:0".parse().unwrap(), Some(&new_token()))
+                .await
+                .is_ok());
+        });
+        assert_ne!(new_token(), new_token());
+    }
+}

@@ -110,7 +110,10 @@ impl Workbench {
         if let Some(p) = self.cached(config) {
             return Ok(p);
         }
-        let _one_at_a_time = self.preparing.lock().unwrap_or_else(PoisonError::into_inner);
+        let _one_at_a_time = self
+            .preparing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(p) = self.cached(config) {
             return Ok(p);
         }
