@@ -236,8 +236,8 @@ async fn compute<T: Send + 'static>(
 
 async fn run(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Refusal> {
     let scenario = scenario_of(&state, &body)?;
-    let v = compute(&state, scenario, |s, r| Ok(run_json(s, &r))).await?;
-    Ok(axum::Json(v).into_response())
+    let text = compute(&state, scenario, |s, r| Ok(run_json(s, &r))).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
 /// The run's files as `hubsel run` writes them (GeoJSON layers), zipped.

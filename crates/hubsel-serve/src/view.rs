@@ -12,23 +12,39 @@ use serde_json::{json, Value};
 use crate::edit::ahp_matrix;
 use crate::workbench::Scenario;
 
-fn layer(text: String) -> Value {
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+/// The page's JSON for a run of `scenario`, as text: the layers' GeoJSON
+/// goes in as `hubsel run` writes it, without being parsed again.
+pub fn run_json(scenario: &Scenario, r: &RunResult) -> String {
+    let layers = [
+        ("districts", districts_layer(r)),
+        ("schools", schools_layer(r)),
+        ("hubs", hubs_layer(r)),
+        ("routes", routes_layer(r)),
+    ];
+    let rest = rest_json(scenario, r).to_string();
+    let mut out =
+        String::with_capacity(rest.len() + layers.iter().map(|l| l.1.len() + 16).sum::<usize>());
+    out.push_str("{\"layers\":{");
+    for (i, (name, text)) in layers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("\"{name}\":"));
+        out.push_str(text.trim_end());
+    }
+    out.push_str("},");
+    // `rest` is an object: its members follow the layers'.
+    out.push_str(rest.strip_prefix('{').unwrap_or(&rest));
+    out
 }
 
-/// The page's JSON for a run of `scenario`.
-pub fn run_json(scenario: &Scenario, r: &RunResult) -> Value {
+/// Everything but the layers.
+fn rest_json(scenario: &Scenario, r: &RunResult) -> Value {
     let t = Totals::of(r);
     json!({
         "toml": scenario.text,
         "file": scenario.file,
         "scenario": scenario_json(&r.config, &scenario.text),
-        "layers": {
-            "districts": layer(districts_layer(r)),
-            "schools": layer(schools_layer(r)),
-            "hubs": layer(hubs_layer(r)),
-            "routes": layer(routes_layer(r)),
-        },
         "explain": {
             "hubs": r.hubs.iter().map(|h| json!({
                 "id": h.id.0, "name": h.name, "district": h.district.0, "level": h.level.as_str(),
