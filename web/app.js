@@ -10,7 +10,7 @@ const WORDS = {
     constraints: "เงื่อนไข", min_students: "นักเรียนขั้นต่ำ", weights: "น้ำหนักเกณฑ์",
     ahp: "เมทริกซ์ AHP", cr: "อัตราส่วนความสอดคล้อง (CR)", click_mode: "คลิกโรงเรียนเพื่อ",
     mode_inspect: "ดูข้อมูล", mode_require: "บังคับเป็นแม่ข่าย", mode_exclude: "ห้ามเป็นแม่ข่าย",
-    required: "บังคับ", excluded: "ห้าม", run: "คำนวณ", running: "กำลังคำนวณ…", done: "เสร็จ",
+    required: "บังคับ", excluded: "ห้าม", run: "คำนวณ", running: "กำลังคำนวณ…", done: "เสร็จ", done_routes: "เสร็จ (คลิกอำเภอเพื่อดูเส้นทาง)",
     explain: "คำอธิบาย", explain_hint: "คลิกโรงเรียนแม่ข่ายหรืออำเภอบนแผนที่",
     saved: "ฉากทัศน์ที่บันทึก", save_name: "ชื่อ", save: "บันทึก", compare: "เปรียบเทียบ",
     export: "ส่งออก TOML", download: "ดาวน์โหลดผล (zip)", hubs: "โรงเรียนแม่ข่าย",
@@ -32,7 +32,7 @@ const WORDS = {
     constraints: "Constraints", min_students: "Minimum students", weights: "Criterion weights",
     ahp: "AHP matrix", cr: "Consistency ratio (CR)", click_mode: "Clicking a school will",
     mode_inspect: "inspect it", mode_require: "require it as a hub", mode_exclude: "exclude it as a hub",
-    required: "Required", excluded: "Excluded", run: "Run", running: "running…", done: "done",
+    required: "Required", excluded: "Excluded", run: "Run", running: "running…", done: "done", done_routes: "done (click a district for its routes)",
     explain: "Explanation", explain_hint: "Click a hub or a district on the map",
     saved: "Saved scenarios", save_name: "Name", save: "Save", compare: "Compare",
     export: "Export TOML", download: "Download outputs (zip)", hubs: "Hubs",
@@ -299,7 +299,7 @@ async function run() {
   drawHubList();
   if (state.selected) state.selected();
   state.runs += 1;
-  $("status").textContent = w("done");
+  $("status").textContent = w(r.body.routes_by_district ? "done_routes" : "done");
 }
 
 function drawTotals() {
@@ -371,6 +371,7 @@ function explainDistrict(code, append) {
       if (p.shortfall) box.appendChild(el("div", p.shortfall));
     }
   }
+  if (!append && state.result.routes_by_district) districtRoutes(code);
   if (!d) return;
   for (const l of d.ranked) {
     box.appendChild(el("h4", `${w("candidates")} — ${w(l.level)}`));
@@ -384,6 +385,16 @@ function explainDistrict(code, append) {
     });
     box.appendChild(t);
   }
+}
+
+// A large run (the national preset) sends its routes by district.
+async function districtRoutes(code) {
+  const r = await api("/api/routes", { toml: state.toml, file: state.file, district: code });
+  if (!r.ok || !state.result) return;
+  const limit = state.result.scenario.max_travel_minutes;
+  layers.routes.clearLayers();
+  layers.routes.addData(r.body);
+  layers.routes.setStyle((f) => ({ color: routeColour(f.properties.travel_min, limit), weight: 2, opacity: 0.8 }));
 }
 
 function explainSchool(p) {

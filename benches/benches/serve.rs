@@ -5,11 +5,12 @@
 //! the server sends the page (the four layers and the explanation).
 //!
 //! On the embedded province, and on the national preset when
-//! `HUBSEL_BENCH_NATIONAL` names a folder written by
+//! `HUBSEL_BENCH_NATIONAL` names a folder (an absolute path: benchmarks
+//! run in `benches/`) written by
 //!
 //! ```sh
 //! hubsel synth --preset thailand --seed 1 --out target/national
-//! HUBSEL_BENCH_NATIONAL=target/national cargo bench -p hubsel-benches --bench serve
+//! HUBSEL_BENCH_NATIONAL=$PWD/target/national cargo bench -p hubsel-benches --bench serve
 //! ```
 
 // Set-up that cannot go wrong on the shipped data fails loudly.

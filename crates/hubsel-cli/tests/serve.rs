@@ -402,3 +402,51 @@ fn a_loopback_server_serves_the_page() {
     assert_eq!(status, 200);
     assert!(body.len() > 100_000);
 }
+
+#[test]
+fn a_districts_routes_are_hubsel_runs() {
+    let server = start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_hubsel"))
+        .args(["run", "-q", "--out", "r"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let cli: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("r/routes.geojson")).unwrap(),
+    )
+    .unwrap();
+    let of = |code: &String| -> Vec<Value> {
+        cli["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["district"] == code.as_str())
+            .cloned()
+            .collect()
+    };
+    let mut codes: Vec<String> = cli["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["district"].as_str().unwrap().to_string())
+        .collect();
+    codes.dedup();
+    assert!(codes.len() > 3);
+    for code in [&codes[0], &codes[codes.len() / 2], &codes[codes.len() - 1]] {
+        let body = serde_json::json!({ "district": code }).to_string();
+        let (status, reply) = request(server.addr, "POST", "/api/routes", "", body.as_bytes());
+        assert_eq!(status, 200);
+        let reply = json(&reply);
+        let want = of(code);
+        assert!(!want.is_empty());
+        assert_eq!(
+            reply["features"].as_array().unwrap(),
+            &want,
+            "district {code}"
+        );
+    }
+    let (status, _) = request(server.addr, "POST", "/api/routes", "", b"{}");
+    assert_eq!(status, 400);
+}

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::edit::{apply, Edits};
-use crate::view::{error_json, run_json};
+use crate::view::{district_routes, error_json, run_json};
 use crate::workbench::{Scenario, Workbench};
 
 /// The largest request body accepted: a scenario is a few kilobytes.
@@ -59,6 +59,7 @@ pub fn router(workbench: Arc<Workbench>, token: Option<String>) -> Router {
         .route("/api/base", get(base))
         .route("/api/run", post(run))
         .route("/api/zip", post(zip))
+        .route("/api/routes", post(routes))
         .route("/api/ahp", post(ahp))
         .fallback(|| async {
             (
@@ -153,6 +154,8 @@ struct RunRequest {
     file: Option<String>,
     #[serde(default)]
     edits: Edits,
+    /// For `/api/routes`: the district whose routes to send.
+    district: Option<String>,
 }
 
 /// A request refused: its status and the JSON saying why.
@@ -188,7 +191,10 @@ fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Refusal> 
 
 /// The request's scenario with its edits made, or the response refusing it.
 fn scenario_of(state: &AppState, body: &Bytes) -> Result<Scenario, Refusal> {
-    let request: RunRequest = parse_json(body)?;
+    scenario_of_request(state, parse_json(body)?)
+}
+
+fn scenario_of_request(state: &AppState, request: RunRequest) -> Result<Scenario, Refusal> {
     let base = state.workbench.base();
     let text = request.toml.unwrap_or_else(|| base.text.clone());
     let file = request.file.unwrap_or_else(|| base.file.clone());
@@ -237,6 +243,21 @@ async fn compute<T: Send + 'static>(
 async fn run(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Refusal> {
     let scenario = scenario_of(&state, &body)?;
     let text = compute(&state, scenario, |s, r| Ok(run_json(s, &r))).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+}
+
+/// One district's routes, for a run too large to send them all.
+async fn routes(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Refusal> {
+    let mut request: RunRequest = parse_json(&body)?;
+    let district = request
+        .district
+        .take()
+        .ok_or_else(|| bad_request("`district` is missing".into()))?;
+    let scenario = scenario_of_request(&state, request)?;
+    let text = compute(&state, scenario, move |_, r| {
+        Ok(district_routes(r, &district))
+    })
+    .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 

@@ -12,16 +12,39 @@ use serde_json::{json, Value};
 use crate::edit::ahp_matrix;
 use crate::workbench::Scenario;
 
+/// Routes sent with a run; above this, by district on request.
+pub const ROUTES_INLINE: usize = 5_000;
+
+/// The routes layer of district `code` only, as `hubsel run` writes its
+/// features.
+pub fn district_routes(mut r: RunResult, code: &str) -> String {
+    r.routes.retain(|x| x.district.0 == code);
+    routes_layer(&r)
+}
+
 /// The page's JSON for a run of `scenario`, as text: the layers' GeoJSON
 /// goes in as `hubsel run` writes it, without being parsed again.
+///
+/// A run with more than [`ROUTES_INLINE`] routes (the national preset has
+/// 25,000, 69 MB of GeoJSON that no browser draws usefully) leaves the
+/// routes out (`"routes_by_district": true`); the page asks for one
+/// district's routes when it is clicked (`/api/routes`).
 pub fn run_json(scenario: &Scenario, r: &RunResult) -> String {
+    let by_district = r.routes.len() > ROUTES_INLINE;
+    let routes = if by_district {
+        r#"{"type":"FeatureCollection","features":[]}"#.to_string()
+    } else {
+        routes_layer(r)
+    };
     let layers = [
         ("districts", districts_layer(r)),
         ("schools", schools_layer(r)),
         ("hubs", hubs_layer(r)),
-        ("routes", routes_layer(r)),
+        ("routes", routes),
     ];
-    let rest = rest_json(scenario, r).to_string();
+    let mut rest = rest_json(scenario, r);
+    rest["routes_by_district"] = Value::Bool(by_district);
+    let rest = rest.to_string();
     let mut out =
         String::with_capacity(rest.len() + layers.iter().map(|l| l.1.len() + 16).sum::<usize>());
     out.push_str("{\"layers\":{");
