@@ -104,8 +104,11 @@ page.on("pageerror", (e) => check(false, "no script error on the page", e.messag
 
 async function runs() { return page.evaluate(() => window.hubsel.runs); }
 async function afterRun(before, action) {
+  const errors = await page.evaluate(() => window.hubsel.errors || 0);
   await action();
-  await page.waitForFunction((n) => window.hubsel.runs > n && !window.hubsel.busy, before);
+  await page.waitForFunction(([n, e]) => (window.hubsel.runs > n || (window.hubsel.errors || 0) > e) && !window.hubsel.busy, [before, errors]);
+  const problems = await page.locator("#problems").textContent();
+  if (problems) throw new Error(`the page shows problems: ${problems}`);
 }
 async function pageHubs() {
   return page.$$eval("#hub-list tr.hub-row", (rows) => rows.map((r) => ({ id: r.dataset.id, level: r.dataset.level, name: r.children[2].textContent, district: null })));
@@ -115,6 +118,50 @@ async function drawnHubKeys() {
   const ids = await page.$$eval("path.hub-marker", (ps) => ps.map((p) => `${p.getAttribute("data-level")}:${p.getAttribute("data-id")}`));
   return ids.sort();
 }
+// A scenario weighted by an [ahp] matrix: the page shows the matrix, a
+// changed cell gives a new consistency ratio, and the exported scenario
+// through hubsel run has that ratio and the hubs shown.
+async function ahpCheck() {
+  const dir = path.join(out, "ahp");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "ahp.toml"), [
+    'name = "ahp-check"', 'strategy = "score"', "hubs_per_district = { primary = 1, secondary = 1 }",
+    "max_travel_minutes = 45.0", "", "[[criteria]]", 'field = "classrooms"', "[[criteria]]", 'field = "teachers"',
+    "[[criteria]]", 'access = "weighted_mean_minutes"', "", "[ahp]", 'criteria = ["classrooms", "teachers", "acc_mean"]',
+    'matrix = [[1, 3, "1/2"], ["1/3", 1, "1/4"], [2, 4, 1]]', "",
+  ].join("\n"));
+  const srv = spawn(hubsel, ["serve", "--port", "0", "--scenario", "ahp.toml"], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url2 = await new Promise((resolve, reject) => {
+      let text = "";
+      srv.stdout.on("data", (d) => { text += d; const m = text.match(/http:\/\/\S+/); if (m) resolve(m[0]); });
+      srv.on("exit", (code) => reject(new Error(`hubsel serve --scenario ahp.toml exited with ${code}`)));
+    });
+    await page.goto(url2);
+    await page.waitForFunction(() => window.hubsel.runs >= 1);
+    check(await page.isVisible("#ahp-box") && !(await page.isVisible("#weights-box")), "an [ahp] scenario shows the matrix instead of the sliders");
+    const before = await page.locator("#ahp-cr").textContent();
+    const n = await runs();
+    const cell = page.locator('#ahp input[data-i="0"][data-j="2"]');
+    await afterRun(n, async () => { await cell.fill("1"); await cell.dispatchEvent("change"); });
+    await page.waitForTimeout(300);
+    const after = await page.locator("#ahp-cr").textContent();
+    const [tomlDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const name = tomlDownload.suggestedFilename();
+    const runDir = path.join(dir, "page");
+    fs.mkdirSync(runDir, { recursive: true });
+    await tomlDownload.saveAs(path.join(runDir, name));
+    execFileSync(hubsel, ["run", "-q", "--scenario", name, "--out", "run"], { cwd: runDir, stdio: ["ignore", "ignore", "pipe"] });
+    const summary = JSON.parse(fs.readFileSync(path.join(runDir, "run", "summary.json"), "utf8"));
+    const cr = summary.scenario ? summary.scenario.ahp.cr : summary.ahp.cr;
+    check(before !== after && Math.abs(parseFloat(after) - cr) < 0.0005,
+      `the consistency ratio after a changed cell (${before} → ${after}) is hubsel run's ${cr}`);
+    check(same(await drawnHubKeys(), levelIds(hubsOf(path.join(runDir, "run")))), "the AHP-weighted hubs are hubsel run's on the exported scenario");
+  } finally {
+    srv.kill();
+  }
+}
+
 const levelIds = (hubs) => hubs.map((h) => `${h.level}:${h.id}`).sort();
 
 try {
@@ -211,6 +258,7 @@ try {
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(out, "..", "serve.png") });
   check(external.length === 0, "the page requested nothing outside the server", external.join(" "));
+  await ahpCheck();
 } catch (e) {
   check(false, "the browser test ran to its end", e.stack);
   await page.screenshot({ path: path.join(out, "failure.png") }).catch(() => {});
