@@ -23,7 +23,7 @@ const WORDS = {
     members: "สมาชิก", forced: "บังคับโดยฉากทัศน์", no_diff: "ไม่มีอำเภอที่แม่ข่ายต่างกัน",
     diff_count: "อำเภอที่แม่ข่ายต่างกัน", schools: "โรงเรียน", mean: "เฉลี่ย",
     within: "ภายในเวลา", legend_share: "สัดส่วนภายในเวลา", legend_route: "เส้นทาง (นาที)",
-    problems: "ปัญหาในฉากทัศน์", line: "บรรทัด", hub_p: "แม่ข่ายประถม", hub_s: "แม่ข่ายมัธยม",
+    problems: "ปัญหาในฉากทัศน์", school: "โรงเรียน", line: "บรรทัด", hub_p: "แม่ข่ายประถม", hub_s: "แม่ข่ายมัธยม",
   },
   en: {
     title: "hubsel — quality hub schools per district",
@@ -45,7 +45,7 @@ const WORDS = {
     members: "Members", forced: "required by the scenario", no_diff: "No district's hubs differ",
     diff_count: "Districts whose hubs differ", schools: "schools", mean: "mean",
     within: "within the limit", legend_share: "Share within the limit", legend_route: "Routes (min)",
-    problems: "Problems in the scenario", line: "line", hub_p: "Primary hub", hub_s: "Secondary hub",
+    problems: "Problems in the scenario", school: "School", line: "line", hub_p: "Primary hub", hub_s: "Secondary hub",
   },
 };
 
@@ -377,7 +377,7 @@ function explainDistrict(code, append) {
     box.appendChild(el("h4", `${w("candidates")} — ${w(l.level)}`));
     const t = el("table");
     t.className = "ranked";
-    t.appendChild(row(["#", w("hub"), w("score")], "th"));
+    t.appendChild(row(["#", w("school"), w("score")], "th"));
     l.candidates.slice(0, 15).forEach((c, i) => {
       const tr = row([i + 1, `${c.hub ? "★ " : ""}${c.name}`, fmt(c.score, 3)]);
       tr.dataset.id = c.id;
