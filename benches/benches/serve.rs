@@ -1,7 +1,8 @@
 //! How fast the workbench (`hubsel serve`) answers a scenario change: the
 //! travel times are prepared once, then a weight or a travel-limit change
-//! only re-scores, re-selects and re-allocates ([`Workbench::run`]); a
-//! speed change prepares the travel times again. "+ page JSON" adds what
+//! only re-scores, re-selects and re-allocates ([`Workbench::run`]), and
+//! so does a constraint that leaves fewer candidates; a speed change
+//! prepares the travel times again. "+ page JSON" adds what
 //! the server sends the page (the four layers and the explanation).
 //!
 //! On the embedded province, and on the national preset when
@@ -72,6 +73,13 @@ fn limit(min: f64) -> Scenario {
     })
 }
 
+fn min_students(n: f64) -> Scenario {
+    edited(&Edits {
+        min_students: Some(n),
+        ..Edits::default()
+    })
+}
+
 fn rescore(c: &mut Criterion) {
     for label in ["province", "national"] {
         let Some(wb) = workbench(label) else {
@@ -80,8 +88,10 @@ fn rescore(c: &mut Criterion) {
         };
         let weights = [weight(0.1), weight(0.4)];
         let limits = [limit(30.0), limit(60.0)];
+        // Fewer candidates than the default's 120 students: no new travel times.
+        let constraints = [min_students(150.0), min_students(200.0)];
         // Both limits and both weights prepare nothing new: warm the cache.
-        for s in weights.iter().chain(&limits) {
+        for s in weights.iter().chain(&limits).chain(&constraints) {
             wb.run(s).unwrap();
         }
         let mut group = c.benchmark_group(format!("serve ({label})"));
@@ -104,6 +114,12 @@ fn rescore(c: &mut Criterion) {
             b.iter(|| {
                 i += 1;
                 wb.run(&limits[i % 2]).unwrap().hubs.len()
+            })
+        });
+        group.bench_function("constraint change (min students)", |b| {
+            b.iter(|| {
+                i += 1;
+                wb.run(&constraints[i % 2]).unwrap().hubs.len()
             })
         });
         if label == "province" {

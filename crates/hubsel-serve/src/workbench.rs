@@ -1,7 +1,9 @@
 //! The server's state: the inputs, read once; the scenario it started
 //! with; and the prepared travel times, kept per routing rules so that a
-//! change of weights, strategy, hub counts or travel limit only re-scores,
-//! re-selects and re-allocates ([`hubsel::pipeline::finish`]).
+//! change of weights, strategy, hub counts or travel limit, or of the
+//! constraints, required or excluded schools when they leave no new
+//! candidate ([`Prepared::fit`]), only re-scores, re-selects and
+//! re-allocates ([`hubsel::pipeline::finish`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -529,3 +529,31 @@ fn ranked_candidates_agree_with_the_hubs() {
         assert_eq!(marked, r.hubs.len(), "{strategy}: every hub is marked once");
     }
 }
+
+/// Travel times prepared for more candidates serve a scenario with fewer
+/// (a higher `min_students`, an excluded school, a required candidate):
+/// the same result as preparing for that scenario itself; more candidates
+/// need a new preparation.
+#[test]
+fn fewer_candidates_reuse_the_travel_times() {
+    let load = || hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let base = hubsel::scenario::default_scenario().unwrap();
+    let prepared = hubsel::pipeline::prepare(load(), &base, &Silent).unwrap();
+    let first = run(load(), &base, &Silent).unwrap();
+    let runner_up = first.hubs.iter().find_map(|h| h.runner_up.clone()).unwrap();
+    let mut fewer = base.clone();
+    fewer.constraints.min_students = 200.0;
+    fewer.excluded_hubs.insert(first.hubs[0].id.clone());
+    fewer.required_hubs.insert(runner_up);
+    let reused = hubsel::pipeline::finish(&prepared, &fewer, &Silent).unwrap();
+    let fresh = run(load(), &fewer, &Silent).unwrap();
+    assert_eq!(reused.hubs, fresh.hubs);
+    assert_eq!(reused.schools, fresh.schools);
+    assert_eq!(reused.routes, fresh.routes);
+    assert_eq!(reused.district_outcomes, fresh.district_outcomes);
+    assert_ne!(reused.hubs, first.hubs);
+    let mut more = base.clone();
+    more.constraints.min_students = 0.0;
+    let e = hubsel::pipeline::finish(&prepared, &more, &Silent).unwrap_err();
+    assert!(e.to_string().contains("prepare again"), "{e}");
+}
