@@ -1,20 +1,12 @@
 #!/usr/bin/env bash
 # Every test: the Rust test suite and clippy, then the checks that the outputs work in
-# real clients (GDAL's ogrinfo, headless Chromium, QGIS). Installs the
-# clients from Debian's packages when they are missing (needs root and
-# apt-get, as on CI); .ci/run runs exactly this.
+# real clients (GDAL's ogrinfo, headless Chromium, QGIS, qgis_process), the
+# workbench in Chromium, the Python package, the region optimum against
+# spopt + HiGHS, the OSM extract against osmium. Installs the clients from
+# Debian's packages when they are missing (needs root and apt-get, as on
+# CI), before the first build (which needs npm); .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-cargo test --workspace --release
-# Lints, including the library's limit of 80 lines per function
-# (ARCHITECTURE.md), and the fuzz targets still building against the library.
-echo "== clippy, warnings denied"
-cargo clippy --workspace --release --all-targets -- -D warnings
-echo "== the library's documentation has no broken link"
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth
-echo "== the fuzz targets build against the library"
-(cd fuzz && cargo check --quiet --release)
 
 missing=()
 command -v ogrinfo >/dev/null || missing+=(gdal-bin)
@@ -22,6 +14,9 @@ command -v chromium >/dev/null || command -v chromium-browser >/dev/null || miss
 /usr/bin/python3 -c "import qgis.core" 2>/dev/null || missing+=(python3-qgis qgis-providers)
 # qgis_process (QGIS's command-line Processing runner) for the plugin's check.
 command -v qgis_process >/dev/null || missing+=(qgis)
+# npm: the workbench's page (Leaflet) is installed by hubsel-serve's
+# build script with `npm ci`, so cargo needs it before the first build.
+command -v npm >/dev/null || missing+=(npm)
 # Thai glyphs for the screenshots (school names are Thai).
 fc-list 2>/dev/null | grep -qi "thai\|tlwg\|garuda\|loma" || missing+=(fonts-thai-tlwg)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -34,6 +29,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+cargo test --workspace --release
+# Lints, including the library's limit of 80 lines per function
+# (ARCHITECTURE.md), and the fuzz targets still building against the library.
+echo "== clippy, warnings denied"
+cargo clippy --workspace --release --all-targets -- -D warnings
+echo "== the library's documentation has no broken link"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth
+echo "== the fuzz targets build against the library"
+(cd fuzz && cargo check --quiet --release)
 
 echo "== GDAL reads every layer (scripts/check-ogr.sh)"
 scripts/check-ogr.sh
@@ -56,6 +61,8 @@ echo "== the QGIS Processing plugin through qgis_process (scripts/check-qgis-plu
 scripts/check-qgis-plugin.sh
 echo "== the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)"
 scripts/check-python.sh
+echo "== the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)"
+scripts/check-serve.sh  # the workbench (hubsel serve) in Chromium against hubsel run; out/serve.png
 echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
 scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"

@@ -13,6 +13,7 @@ mod matrix;
 mod options;
 mod progress;
 mod run;
+mod serve;
 mod synth;
 
 #[derive(Parser)]
@@ -40,6 +41,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Door-to-door travel times from every origin to every destination along the roads.
     Matrix(matrix::MatrixArgs),
+    /// The planner's workbench in the browser: change the scenario with the mouse, see the hubs and why.
+    Serve(serve::ServeArgs),
 }
 
 /// A run-level problem: message printed, exit status 2.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Matrix(args) => matrix::matrix(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

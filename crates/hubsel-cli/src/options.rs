@@ -106,6 +106,11 @@ impl InputArgs {
         load_scenario(self.scenario.as_deref(), strategy)
     }
 
+    /// The `--scenario` file, when given.
+    pub fn scenario_path(&self) -> Option<&Path> {
+        self.scenario.as_deref()
+    }
+
     /// The three inputs: each given file, else the `--pbf` extract, else
     /// (all absent) the embedded province.
     pub fn sources(&self) -> Result<InputSources<'_>, Fatal> {

@@ -148,6 +148,27 @@ pub struct DistrictOutcome {
     /// Per level that has candidates, the schools no candidate reaches by
     /// road: left out when hubs were compared, counted here by cause.
     pub unreachable: Vec<Unreachable>,
+    /// Per level with candidates, the candidates ranked by policy score
+    /// (best first), whether or not the strategy chose by it: why one
+    /// school and not another, in a planner's terms.
+    pub ranked: Vec<RankedLevel>,
+}
+
+/// A district's candidates of one level, best policy score first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankedLevel {
+    pub level: HubLevel,
+    pub candidates: Vec<RankedCandidate>,
+}
+
+/// A candidate hub and its policy score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankedCandidate {
+    pub id: SchoolId,
+    pub name: String,
+    pub score: f64,
+    /// Chosen as a hub of this level.
+    pub hub: bool,
 }
 
 /// A district and level that got fewer hubs than the scenario asks.
@@ -354,6 +375,7 @@ impl DistrictOutcome {
             share_within: figures::share(&joined),
             shortfalls,
             unreachable,
+            ranked: Vec::new(),
         }
     }
 }

@@ -490,3 +490,70 @@ fn shortfall_of_a_small_district_and_of_a_school_that_is_already_a_hub() {
         "district 9902, secondary: its only secondary school is not a candidate: 1 already is the district's primary hub"
     );
 }
+
+/// Each district's ranked candidates (the workbench's explanation) agree
+/// with its hubs: best score first, every hub marked at its rank, as many
+/// candidates as the hub was chosen from.
+#[test]
+fn ranked_candidates_agree_with_the_hubs() {
+    for strategy in ["score", "p-median"] {
+        let mut config = hubsel::scenario::default_scenario().unwrap();
+        config.strategy = StrategyKind::parse(strategy).unwrap();
+        let inputs =
+            hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+        let r = run(inputs, &config, &Silent).unwrap();
+        let mut marked = 0;
+        for d in &r.district_outcomes {
+            for level in &d.ranked {
+                let scores: Vec<f64> = level.candidates.iter().map(|c| c.score).collect();
+                assert!(
+                    scores.windows(2).all(|w| w[0] >= w[1]),
+                    "{} sorted",
+                    d.code.0
+                );
+                for (pos, c) in level.candidates.iter().enumerate().filter(|(_, c)| c.hub) {
+                    marked += 1;
+                    let h = r
+                        .hubs
+                        .iter()
+                        .find(|h| h.id == c.id && h.level == level.level)
+                        .expect("a marked candidate is a hub of the level");
+                    assert_eq!(h.district, d.code);
+                    assert_eq!(h.candidates, level.candidates.len());
+                    let better = scores.iter().filter(|&&s| s > c.score + 1e-12).count();
+                    assert_eq!(h.rank, better + 1);
+                    assert!(pos + 1 >= h.rank);
+                }
+            }
+        }
+        assert_eq!(marked, r.hubs.len(), "{strategy}: every hub is marked once");
+    }
+}
+
+/// Travel times prepared for more candidates serve a scenario with fewer
+/// (a higher `min_students`, an excluded school, a required candidate):
+/// the same result as preparing for that scenario itself; more candidates
+/// need a new preparation.
+#[test]
+fn fewer_candidates_reuse_the_travel_times() {
+    let load = || hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
+    let base = hubsel::scenario::default_scenario().unwrap();
+    let prepared = hubsel::pipeline::prepare(load(), &base, &Silent).unwrap();
+    let first = run(load(), &base, &Silent).unwrap();
+    let runner_up = first.hubs.iter().find_map(|h| h.runner_up.clone()).unwrap();
+    let mut fewer = base.clone();
+    fewer.constraints.min_students = 200.0;
+    fewer.excluded_hubs.insert(first.hubs[0].id.clone());
+    fewer.required_hubs.insert(runner_up);
+    let reused = hubsel::pipeline::finish(&prepared, &fewer, &Silent).unwrap();
+    let fresh = run(load(), &fewer, &Silent).unwrap();
+    assert_eq!(reused.hubs, fresh.hubs);
+    assert_eq!(reused.schools, fresh.schools);
+    assert_eq!(reused.routes, fresh.routes);
+    assert_eq!(reused.district_outcomes, fresh.district_outcomes);
+    assert_ne!(reused.hubs, first.hubs);
+    let mut more = base.clone();
+    more.constraints.min_students = 0.0;
+    let e = hubsel::pipeline::finish(&prepared, &more, &Silent).unwrap_err();
+    assert!(e.to_string().contains("prepare again"), "{e}");
+}

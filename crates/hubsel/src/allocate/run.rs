@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use super::{allocate, Assignment, Choice, Connection, ReasonContext, Rules, Seeker, Slot};
 use crate::model::{HubLevel, School};
 use crate::network::{component_of, Prepared};
-use crate::outcome::{DistrictOutcome, HubOutcome, Role, RouteOutcome, SchoolOutcome};
+use crate::outcome::{
+    DistrictOutcome, HubOutcome, RankedCandidate, RankedLevel, Role, RouteOutcome, SchoolOutcome,
+};
 use crate::progress::Progress;
 use crate::routing::reach::{reach_within, Reach};
 use crate::routing::{route, same_link_s, Departure, Ends};
@@ -96,14 +98,17 @@ pub fn allocate_run(
                 prepared.members[d].iter().map(|&g| &schools[g]).collect();
             let levels: Vec<HubLevel> = selections[d].hubs.iter().map(|h| h.1).collect();
             progress.advance(1);
-            DistrictOutcome::of(
-                &checked.districts[d],
-                &mine,
-                &levels,
-                checked.weighting,
-                selections[d].shortfalls.clone(),
-                selections[d].unreachable.clone(),
-            )
+            DistrictOutcome {
+                ranked: ranked_levels(prepared, d, &selections[d]),
+                ..DistrictOutcome::of(
+                    &checked.districts[d],
+                    &mine,
+                    &levels,
+                    checked.weighting,
+                    selections[d].shortfalls.clone(),
+                    selections[d].unreachable.clone(),
+                )
+            }
         })
         .collect();
     Allocated {
@@ -443,6 +448,31 @@ fn hub_outcomes(
                     .then_some(a.capacity_students),
                 over_capacity: over,
             }
+        })
+        .collect()
+}
+
+/// District `d`'s ranked candidates with their ids and names.
+fn ranked_levels(prepared: &Prepared, d: usize, selection: &DistrictSelection) -> Vec<RankedLevel> {
+    let members = &prepared.members[d];
+    let schools = &prepared.checked.schools;
+    selection
+        .ranked
+        .iter()
+        .map(|(level, list)| RankedLevel {
+            level: *level,
+            candidates: list
+                .iter()
+                .map(|&(c, score)| {
+                    let school = &schools[members[c]].school;
+                    RankedCandidate {
+                        id: school.id.clone(),
+                        name: school.name.clone(),
+                        score,
+                        hub: selection.hubs.iter().any(|h| h.0 == c && h.1 == *level),
+                    }
+                })
+                .collect(),
         })
         .collect()
 }

@@ -7,13 +7,11 @@
 
 mod flags;
 
-use std::collections::BTreeSet;
-
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::RoadGraph;
-use crate::model::{District, HubLevel, Inputs, Rejects, SchoolId, Weighting};
+use crate::model::{District, HubLevel, Inputs, Rejects, Weighting};
 use crate::outcome::RunStats;
 use crate::progress::{timed, Progress, Stage};
 use crate::routing::matrix::{district_matrices, DistrictTrips, TravelMatrix};
@@ -198,9 +196,6 @@ struct RoutingRules {
     max_snap_m: f64,
     small_component_junctions: u32,
     search_cutoff_min: f64,
-    constraints: crate::scenario::Constraints,
-    required: BTreeSet<SchoolId>,
-    excluded: BTreeSet<SchoolId>,
 }
 
 impl RoutingRules {
@@ -211,9 +206,6 @@ impl RoutingRules {
             max_snap_m: c.max_snap_m,
             small_component_junctions: c.small_component_junctions,
             search_cutoff_min: c.search_cutoff_min,
-            constraints: c.constraints.clone(),
-            required: c.required_hubs.clone(),
-            excluded: c.excluded_hubs.clone(),
         }
     }
 }
@@ -250,18 +242,34 @@ impl Prepared {
     }
 
     /// `config` fitted to the prepared data as the preparation fitted its
-    /// own ([`Config::fit_to`]); an error when its routing or candidate
-    /// rules are not those the travel times were prepared with.
+    /// own ([`Config::fit_to`]); an error when its routing rules (speeds,
+    /// snapping, cutoff) are not those the travel times were prepared with,
+    /// or when it makes a school a candidate that has no travel times here.
+    /// Fewer candidates (a higher `min_students`, an excluded school, a
+    /// required one that was a candidate already) reuse the travel times:
+    /// selection reads only the rows of the candidates it keeps, and each
+    /// row is its own search, the same whatever the other rows.
     pub fn fit(&self, config: &Config) -> Result<Config> {
         let fitted = config.fit_to(&self.checked.data)?;
-        if RoutingRules::of(&fitted) != self.rules {
+        if RoutingRules::of(&fitted) != self.rules || !self.has_candidates_of(&fitted) {
             return Err(Error::new(
                 ErrorKind::Scenario,
-                "the travel times were prepared with other speeds, snapping, cutoff or candidate rules; prepare again",
+                "the travel times were prepared with other speeds, snapping or cutoff, or without some of this scenario's candidates; prepare again",
             )
             .in_file(&fitted.source));
         }
         Ok(fitted)
+    }
+
+    /// Whether every candidate of `config`, in every district, has its row
+    /// of travel times here.
+    fn has_candidates_of(&self, config: &Config) -> bool {
+        self.matrices.iter().enumerate().all(|(d, m)| {
+            self.trips(d, config)
+                .candidates
+                .iter()
+                .all(|c| m.candidates.binary_search(c).is_ok())
+        })
     }
 }
 

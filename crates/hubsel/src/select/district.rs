@@ -74,6 +74,10 @@ pub struct DistrictSelection {
     /// none reaches it; weight) for every school of every level that got at
     /// least one hub, except the schools no candidate reaches.
     pub access_pairs: Vec<(f64, f64)>,
+    /// Per level with candidates, every candidate (local school) with its
+    /// policy score, best first (ties: the lower id first): the ranking a
+    /// planner reads beside the choice.
+    pub ranked: Vec<(HubLevel, Vec<(usize, f64)>)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -374,6 +378,14 @@ fn select_group(
         .collect();
     let raw = criterion_values(view, group, &problem, config);
     let scored = score::score(config, &raw);
+    let mut ranked: Vec<(usize, f64)> = group
+        .rows
+        .iter()
+        .zip(&scored)
+        .map(|(&(_, c), sc)| (c, sc.score))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.ranked.push((group.level, ranked));
     for (candidate, sc) in problem.candidates.iter_mut().zip(&scored) {
         candidate.score = sc.score;
     }

@@ -1,0 +1,129 @@
+//! What the page receives for a run: the four layers exactly as `hubsel
+//! run` writes them as GeoJSON, the explanation of every hub and of every
+//! district's candidates, the totals, and the scenario's values for the
+//! panel.
+
+use hubsel::error::Error;
+use hubsel::outcome::RunResult;
+use hubsel::output::{districts_layer, hubs_layer, routes_layer, schools_layer, Totals};
+use hubsel::scenario::{Config, StrategyKind};
+use serde_json::{json, Value};
+
+use crate::edit::ahp_matrix;
+use crate::workbench::Scenario;
+
+/// Routes sent with a run; above this, by district on request.
+pub const ROUTES_INLINE: usize = 5_000;
+
+/// The routes layer of district `code` only, as `hubsel run` writes its
+/// features.
+pub fn district_routes(mut r: RunResult, code: &str) -> String {
+    r.routes.retain(|x| x.district.0 == code);
+    routes_layer(&r)
+}
+
+/// The page's JSON for a run of `scenario`, as text: the layers' GeoJSON
+/// goes in as `hubsel run` writes it, without being parsed again.
+///
+/// A run with more than [`ROUTES_INLINE`] routes (the national preset has
+/// 25,000, 69 MB of GeoJSON that no browser draws usefully) leaves the
+/// routes out (`"routes_by_district": true`); the page asks for one
+/// district's routes when it is clicked (`/api/routes`).
+pub fn run_json(scenario: &Scenario, r: &RunResult) -> String {
+    let by_district = r.routes.len() > ROUTES_INLINE;
+    let routes = if by_district {
+        r#"{"type":"FeatureCollection","features":[]}"#.to_string()
+    } else {
+        routes_layer(r)
+    };
+    let layers = [
+        ("districts", districts_layer(r)),
+        ("schools", schools_layer(r)),
+        ("hubs", hubs_layer(r)),
+        ("routes", routes),
+    ];
+    let mut rest = rest_json(scenario, r);
+    rest["routes_by_district"] = Value::Bool(by_district);
+    let rest = rest.to_string();
+    let mut out =
+        String::with_capacity(rest.len() + layers.iter().map(|l| l.1.len() + 16).sum::<usize>());
+    out.push_str("{\"layers\":{");
+    for (i, (name, text)) in layers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("\"{name}\":"));
+        out.push_str(text.trim_end());
+    }
+    out.push_str("},");
+    // `rest` is an object: its members follow the layers'.
+    out.push_str(rest.strip_prefix('{').unwrap_or(&rest));
+    out
+}
+
+/// Everything but the layers.
+fn rest_json(scenario: &Scenario, r: &RunResult) -> Value {
+    let t = Totals::of(r);
+    json!({
+        "toml": scenario.text,
+        "file": scenario.file,
+        "scenario": scenario_json(&r.config, &scenario.text),
+        "explain": {
+            "hubs": r.hubs.iter().map(|h| json!({
+                "id": h.id.0, "name": h.name, "district": h.district.0, "level": h.level.as_str(),
+                "score": h.score, "parts": h.parts, "rank": h.rank, "candidates": h.candidates,
+                "runner_up": h.runner_up.as_ref().map(|s| s.0.as_str()), "runner_up_name": h.runner_up_name,
+                "margin": h.margin, "margin_unit": h.margin_unit, "forced": h.forced, "exact": h.exact,
+                "stability": h.stability, "members": h.members,
+            })).collect::<Vec<_>>(),
+            "districts": r.district_outcomes.iter().map(|d| json!({
+                "code": d.code.0, "name": d.name,
+                "ranked": d.ranked.iter().map(|l| json!({
+                    "level": l.level.as_str(),
+                    "candidates": l.candidates.iter().map(|c| json!({
+                        "id": c.id.0, "name": c.name, "score": c.score, "hub": c.hub,
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        },
+        "totals": {
+            "schools": t.schools, "hubs_primary": t.hubs_primary, "hubs_secondary": t.hubs_secondary,
+            "members": t.members, "standalone": t.standalone, "rejected": t.rejected,
+            "mean_min": t.mean_min, "p95_min": t.p95_min, "max_min": t.max_min,
+            "share_within": t.share_within, "weighting": r.weighting.as_str(),
+        },
+        "notes": r.all_notes().collect::<Vec<_>>(),
+    })
+}
+
+/// The scenario's values as the panel shows them.
+pub fn scenario_json(c: &Config, text: &str) -> Value {
+    json!({
+        "name": c.name,
+        "strategy": c.strategy.as_str(),
+        "strategies": StrategyKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "hubs_primary": c.hubs_primary,
+        "hubs_secondary": c.hubs_secondary,
+        "max_travel_minutes": c.max_travel_min,
+        "min_students": c.constraints.min_students,
+        "criteria": c.criteria.iter().map(|cr| json!({"key": cr.key(), "weight": cr.weight})).collect::<Vec<_>>(),
+        "ahp": c.ahp.as_ref().map(|a| json!({
+            "criteria": a.criteria, "weights": a.ahp.weights, "cr": a.ahp.cr,
+            "matrix": ahp_matrix(text),
+        })),
+        "required_hubs": c.required_hubs.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        "excluded_hubs": c.excluded_hubs.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// An error as the page (and a program) reads it: the message, and the
+/// typed problems (line, key, message) the CLI prints one a line.
+pub fn error_json(e: &Error) -> Value {
+    json!({
+        "error": e.to_string(),
+        "kind": format!("{:?}", e.kind()),
+        "problems": e.problems().iter().map(|p| json!({
+            "line": p.line, "key": p.key, "message": p.message,
+        })).collect::<Vec<_>>(),
+    })
+}

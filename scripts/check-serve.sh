@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The workbench (`hubsel serve`) in real Chromium: Debian's chromium
+# driven by playwright-core (pinned in web/package-lock.json), checked
+# against `hubsel run` (web/tests/workbench.mjs). Installs what is missing
+# (Debian: chromium, fonts-thai-tlwg, npm; npm: the page's packages).
+# Screenshot: out/serve.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v npm >/dev/null || missing+=(npm)
+fc-list 2>/dev/null | grep -qi "tlwg\|garuda\|loma" || missing+=(fonts-thai-tlwg)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        echo "check-serve: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) and rerun" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ ! -f web/node_modules/playwright-core/package.json ] || [ ! -f web/node_modules/leaflet/dist/leaflet.js ]; then
+    (cd web && npm ci --no-audit --no-fund)
+fi
+cargo build --quiet --release -p hubsel-cli
+node web/tests/workbench.mjs target/release/hubsel out/check-serve
