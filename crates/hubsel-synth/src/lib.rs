@@ -46,6 +46,9 @@ mod districts;
 mod geom;
 mod names;
 mod national;
+pub mod osm;
+mod osm_roads;
+mod pbf;
 mod plan;
 mod province;
 mod roads;
@@ -54,6 +57,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod osm_tests;
 #[cfg(test)]
 mod thailand_tests;
 
@@ -78,17 +83,41 @@ pub enum Preset {
     /// The whole country: 77 provinces, 928 districts, 29,251 schools and
     /// a road network of over two million vertices.
     Thailand,
+    /// The `province` data set as an OpenStreetMap extract (`.osm.pbf`,
+    /// see [`osm`]): for tests.
+    ProvinceOsm,
+    /// The `thailand` data set as an OpenStreetMap extract: over 20
+    /// million road nodes in over 2 million ways, as many objects off the
+    /// road, about 160 MB.
+    ThailandOsm,
 }
 
 impl Preset {
     /// Every preset, in the order help texts list them.
-    pub const ALL: [Preset; 2] = [Preset::Province, Preset::Thailand];
+    pub const ALL: [Preset; 4] = [
+        Preset::Province,
+        Preset::Thailand,
+        Preset::ProvinceOsm,
+        Preset::ThailandOsm,
+    ];
 
     /// The name [`FromStr`] accepts.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Province => "province",
             Preset::Thailand => "thailand",
+            Preset::ProvinceOsm => "province-osm",
+            Preset::ThailandOsm => "thailand-osm",
+        }
+    }
+
+    /// The preset whose data set an OpenStreetMap preset lays out, `None`
+    /// for the others.
+    pub fn osm_base(self) -> Option<Preset> {
+        match self {
+            Preset::ProvinceOsm => Some(Preset::Province),
+            Preset::ThailandOsm => Some(Preset::Thailand),
+            _ => None,
         }
     }
 }
@@ -297,7 +326,18 @@ pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
             assemble(&[province], extent, 7, seed, |_, _, _| {})
         }
         Preset::Thailand => national::generate(seed),
+        Preset::ProvinceOsm | Preset::ThailandOsm => {
+            generate(preset.osm_base().unwrap_or(Preset::Province), seed)
+        }
     }
+}
+
+/// The OpenStreetMap extract of an OSM preset (`None` for the others):
+/// its base preset's data set, from the same seed, laid out as
+/// [`osm::OsmExtract`] says.
+pub fn generate_osm(preset: Preset, seed: u64) -> Option<osm::OsmExtract> {
+    let base = preset.osm_base()?;
+    Some(osm::OsmExtract::new(generate(base, seed), seed))
 }
 
 /// Runs the stages on `provinces`: lays each out on its own road network
