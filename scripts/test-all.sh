@@ -54,6 +54,7 @@ HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
 echo "== the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)"
 scripts/check-qgis-plugin.sh
+echo "== the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)" && scripts/check-osm-extract.sh
 echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
 scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"
