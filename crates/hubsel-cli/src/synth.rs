@@ -12,7 +12,7 @@ use crate::Fatal;
 
 #[derive(Args)]
 pub struct SynthArgs {
-    /// Data set to generate: province (Chiang Mai-like, 25 districts, 687 schools) or thailand (77 provinces, 928 districts, 29,251 schools, over 2 million road vertices; about 80 MB in all, seconds to write); province-osm or thailand-osm: the same as one OpenStreetMap extract, PROVINCE.osm.pbf (thailand-osm: over 20 million road nodes, about 160 MB, a minute to write).
+    /// Data set to generate: province (Chiang Mai-like, 25 districts, 687 schools) or thailand (77 provinces, 928 districts, 29,251 schools, over 2 million road vertices; about 80 MB in all, seconds to write); province-osm or thailand-osm: the same as one OpenStreetMap extract, PRESET.osm.pbf (thailand-osm: over 20 million road nodes, about 180 MB, a minute or two to write); thailand-x10: ten countries side by side, about 292,500 schools (about 800 MB).
     #[arg(long, default_value = "province")]
     preset: String,
     /// Seed: the same seed writes byte-identical files.

@@ -425,10 +425,45 @@ pub fn school_osm_ids(x: &OsmExtract) -> Vec<String> {
     ids
 }
 
+/// A grid coordinate as an OSM PBF reader computes it (`osmpbf`:
+/// 1e-9 × nanodegrees), so that the GeoJSON twin holds the very `f64`s
+/// the PBF reader gets (printed in their shortest round-trip form).
+fn pbf_degrees(g: GridPoint) -> [f64; 2] {
+    let nano = |v: i32| 1e-9 * (i64::from(v) * 100) as f64;
+    [nano(g[0]), nano(g[1])]
+}
+
+/// Where the PBF reader puts each school: its node, or the centroid of
+/// its area (as `geo` computes it from the area's nodes).
+fn school_positions(x: &OsmExtract) -> Vec<[f64; 2]> {
+    use geo::Centroid;
+    let mut at: Vec<[f64; 2]> = x
+        .data
+        .schools
+        .iter()
+        .map(|s| pbf_degrees(super::osm::to_grid([s.lon, s.lat])))
+        .collect();
+    for way in &x.ways {
+        if let WayKind::School(i) = way.kind {
+            let ring: Vec<geo::Coord<f64>> = x
+                .way_refs(way)
+                .iter()
+                .map(|&id| pbf_degrees(x.node(id)))
+                .map(|[lon, lat]| geo::Coord { x: lon, y: lat })
+                .collect();
+            if let Some(c) = geo::Polygon::new(geo::LineString::new(ring), vec![]).centroid() {
+                at[i as usize] = [c.x(), c.y()];
+            }
+        }
+    }
+    at
+}
+
 fn write_schools(x: &OsmExtract, path: &Path) -> io::Result<()> {
     let mut out = BufWriter::new(File::create(path)?);
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
     let ids = school_osm_ids(x);
+    let positions = school_positions(x);
     for (i, s) in x.data.schools.iter().enumerate() {
         if i > 0 {
             out.write_all(b",\n")?;
@@ -442,8 +477,8 @@ fn write_schools(x: &OsmExtract, path: &Path) -> io::Result<()> {
             out,
             "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{{\"type\":\"Point\",\"coordinates\":"
         )?;
-        let p = to_lonlat(super::osm::to_grid([s.lon, s.lat]));
-        write!(out, "[{},{}]}}}}", p[0], p[1])?;
+        let [lon, lat] = positions[i];
+        write!(out, "[{lon},{lat}]}}}}")?;
     }
     out.write_all(b"\n]}\n")?;
     out.flush()
@@ -461,7 +496,13 @@ fn write_districts(x: &OsmExtract, path: &Path) -> io::Result<()> {
             out,
             "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":["
         )?;
-        positions(&mut out, d.ring.iter().map(|p| super::osm::to_grid(*p)))?;
+        out.write_all(b"[")?;
+        for (k, p) in d.ring.iter().enumerate() {
+            let [lon, lat] = pbf_degrees(super::osm::to_grid(*p));
+            let comma = if k > 0 { "," } else { "" };
+            write!(out, "{comma}[{lon},{lat}]")?;
+        }
+        out.write_all(b"]")?;
         out.write_all(b"]}}")?;
     }
     out.write_all(b"\n]}\n")?;
