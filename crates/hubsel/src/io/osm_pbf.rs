@@ -255,17 +255,43 @@ impl<R: std::io::Read> std::io::Read for Counted<R> {
     }
 }
 
+/// What one blob holds, as a pass learnt it (bits of [`NODES`], [`WAYS`],
+/// [`RELATIONS`]; 0 for a header or an unknown blob).
+type BlobKinds = Vec<u8>;
+const NODES: u8 = 1;
+const WAYS: u8 = 2;
+const RELATIONS: u8 = 4;
+
+fn kind_of(block: &osmpbf::PrimitiveBlock) -> u8 {
+    let mut kind = 0;
+    for g in block.groups() {
+        if g.nodes().next().is_some() || g.dense_nodes().next().is_some() {
+            kind |= NODES;
+        }
+        if g.ways().next().is_some() {
+            kind |= WAYS;
+        }
+        if g.relations().next().is_some() {
+            kind |= RELATIONS;
+        }
+    }
+    kind
+}
+
 /// One pass through the file: the blobs are read in batches, each batch
 /// decompressed and mapped by `map` on the rayon pool, and the results
 /// handed to `sink` in file order (so nothing depends on the thread
-/// count); `progress` hears of the bytes read.
+/// count); `progress` hears of the bytes read. A blob that an earlier
+/// pass found (`known`) to hold none of the objects `want`ed is read but
+/// not decompressed. Returns what each blob holds.
 fn pass<T: Send>(
     source: &Source<'_>,
     file: &str,
     progress: &dyn Progress,
+    (known, want): (Option<&[u8]>, u8),
     map: impl Fn(&osmpbf::PrimitiveBlock) -> T + Sync,
     mut sink: impl FnMut(T),
-) -> Result<()> {
+) -> Result<BlobKinds> {
     const BATCH: usize = 32;
     let count = Arc::new(AtomicU64::new(0));
     let inner: Box<dyn std::io::Read + Send + '_> = match source {
@@ -279,7 +305,7 @@ fn pass<T: Send>(
         inner,
         count: Arc::clone(&count),
     });
-    let mut reported = 0;
+    let (mut reported, mut kinds) = (0, BlobKinds::new());
     loop {
         let batch: Vec<osmpbf::Blob> = blobs
             .by_ref()
@@ -287,18 +313,29 @@ fn pass<T: Send>(
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| pbf_error(file, e))?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(kinds);
         }
-        let mapped: Vec<Result<Option<T>>> = batch
+        let first = kinds.len();
+        let mapped: Vec<Result<(u8, Option<T>)>> = batch
             .par_iter()
-            .map(|blob| match blob.decode() {
-                Ok(BlobDecode::OsmData(block)) => Ok(Some(map(&block))),
-                Ok(_) => Ok(None),
-                Err(e) => Err(pbf_error(file, e)),
+            .enumerate()
+            .map(|(i, blob)| {
+                if let Some(&kind) = known.and_then(|k| k.get(first + i)) {
+                    if kind & want == 0 {
+                        return Ok((kind, None));
+                    }
+                }
+                match blob.decode() {
+                    Ok(BlobDecode::OsmData(block)) => Ok((kind_of(&block), Some(map(&block)))),
+                    Ok(_) => Ok((0, None)),
+                    Err(e) => Err(pbf_error(file, e)),
+                }
             })
             .collect();
         for m in mapped {
-            if let Some(t) = m? {
+            let (kind, t) = m?;
+            kinds.push(kind);
+            if let Some(t) = t {
                 sink(t);
             }
         }
@@ -316,14 +353,22 @@ fn read_passes(
     rejects: &mut Rejects,
     progress: &dyn Progress,
 ) -> Result<OsmData> {
-    let relations = if wanted.districts || wanted.schools {
+    let (relations, kinds) = if wanted.districts || wanted.schools {
         read_relations(source, file, wanted, options, progress)?
     } else {
-        RelationPass::default()
+        (RelationPass::default(), None)
     };
     let mut census = BoundaryCensus::new(relations.census);
-    let ways = read_ways(source, file, wanted, options, &relations.member_ways, &mut census, progress)?;
-    let nodes = read_nodes(source, file, wanted, ways.needed_nodes, progress)?;
+    let (ways, kinds) = read_ways(
+        source,
+        file,
+        (wanted, kinds),
+        options,
+        &relations.member_ways,
+        &mut census,
+        progress,
+    )?;
+    let nodes = read_nodes(source, file, (wanted, &kinds), ways.needed_nodes, progress)?;
     let at = |id: i64| nodes.position(id);
 
     let mut data = OsmData::default();
@@ -379,7 +424,7 @@ fn read_relations(
     wanted: Wanted,
     options: &OsmOptions,
     progress: &dyn Progress,
-) -> Result<RelationPass> {
+) -> Result<(RelationPass, Option<BlobKinds>)> {
     let mut keep: Vec<&str> = vec!["name"];
     keep.extend(options.code_tags.iter().map(String::as_str));
     keep.extend(SCHOOL_TAGS);
@@ -407,10 +452,11 @@ fn read_relations(
         part
     };
     let mut pass = RelationPass::default();
-    self::pass(source, file, progress, block_relations, |part| pass.append(part))?;
+    let all = (None, RELATIONS);
+    let kinds = self::pass(source, file, progress, all, block_relations, |part| pass.append(part))?;
     pass.member_ways.sort_unstable();
     pass.member_ways.dedup();
-    Ok(pass)
+    Ok((pass, Some(kinds)))
 }
 
 /// An administrative boundary's `admin_level` (`(none)` when untagged)
@@ -560,23 +606,24 @@ fn block_ways(
     part
 }
 
-/// Pass 2: ways.
+/// Pass 2: ways (skipping the blobs pass 1 found without ways, when it ran).
 fn read_ways(
     source: &Source<'_>,
     file: &str,
-    wanted: Wanted,
+    (wanted, known): (Wanted, Option<BlobKinds>),
     options: &OsmOptions,
     member_ways: &[i64],
     census: &mut BoundaryCensus,
     progress: &dyn Progress,
-) -> Result<WayPass> {
+) -> Result<(WayPass, BlobKinds)> {
     let highways: Vec<&str> = options.highways.iter().map(String::as_str).collect();
     let census_ways = census.ways.clone();
     let mut pass = WayPass::default();
     let map = |block: &osmpbf::PrimitiveBlock| {
         block_ways(block, wanted, &highways, member_ways, &census_ways)
     };
-    self::pass(source, file, progress, map, |mut part| {
+    let skip = (known.as_deref(), WAYS);
+    let kinds = self::pass(source, file, progress, skip, map, |mut part| {
         pass.roads.append(&mut part.roads);
         pass.schools.append(&mut part.schools);
         pass.members.extend(part.members);
@@ -593,7 +640,7 @@ fn read_ways(
     needed.dedup();
     needed.shrink_to_fit();
     pass.needed_nodes = needed;
-    Ok(pass)
+    Ok((pass, kinds))
 }
 
 /// What the third pass keeps: the positions of the needed nodes, and the
@@ -663,11 +710,11 @@ fn block_nodes(block: &osmpbf::PrimitiveBlock, wanted: Wanted, needed: &[i64]) -
     (found, schools)
 }
 
-/// Pass 3: nodes.
+/// Pass 3: nodes (skipping the blobs pass 2 found without nodes).
 fn read_nodes(
     source: &Source<'_>,
     file: &str,
-    wanted: Wanted,
+    (wanted, known): (Wanted, &[u8]),
     needed: Vec<i64>,
     progress: &dyn Progress,
 ) -> Result<NodePass> {
@@ -678,7 +725,7 @@ fn read_nodes(
     let mut positions: Vec<Coord<f64>> = vec![nan; needed.len()];
     let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
     let map = |block: &osmpbf::PrimitiveBlock| block_nodes(block, wanted, &needed);
-    self::pass(source, file, progress, map, |(found, mut s)| {
+    self::pass(source, file, progress, (Some(known), NODES), map, |(found, mut s)| {
         for (i, c) in found {
             positions[i] = c;
         }
