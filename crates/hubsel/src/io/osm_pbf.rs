@@ -16,7 +16,8 @@
 //!    `amenity=school` nodes.
 //!
 //! Each pass reads the blobs in batches and decompresses and decodes a
-//! batch on the rayon pool, handing the blocks' results on in file order:
+//! batch on the rayon pool (passes 2 and 3 only the blobs that pass 1
+//! found to hold ways, or nodes), handing the blocks' results on in file order:
 //! the outcome does not depend on the thread count, and a national extract
 //! (tens of millions of nodes, most of them buildings and the like) is read
 //! at the speed of all cores. No hash map holds nodes: sorted arrays and
