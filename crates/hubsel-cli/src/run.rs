@@ -76,9 +76,9 @@ fn load(args: &RunArgs) -> Result<Loaded, Fatal> {
     let config = args.input.scenario(args.strategy.as_deref())?;
     let srcs = args.input.sources()?;
     let options = args.input.read_options(&config)?;
-    bars.start(Stage::Load, 0);
     let t = Instant::now();
-    let inputs = hubsel::io::load(&srcs, &options);
+    // Starts the load stage itself, with the bytes to read as its total.
+    let inputs = hubsel::io::load_with_progress(&srcs, &options, &bars);
     let load_time = t.elapsed();
     bars.finish(Stage::Load, load_time);
     Ok(Loaded {

@@ -46,6 +46,9 @@ mod districts;
 mod geom;
 mod names;
 mod national;
+pub mod osm;
+mod osm_roads;
+mod pbf;
 mod plan;
 mod province;
 mod roads;
@@ -54,6 +57,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod osm_tests;
 #[cfg(test)]
 mod thailand_tests;
 
@@ -78,17 +83,50 @@ pub enum Preset {
     /// The whole country: 77 provinces, 928 districts, 29,251 schools and
     /// a road network of over two million vertices.
     Thailand,
+    /// The `province` data set as an OpenStreetMap extract (`.osm.pbf`,
+    /// see [`osm`]): for tests.
+    ProvinceOsm,
+    /// The `thailand` data set as an OpenStreetMap extract: over 20
+    /// million road nodes in over 2 million ways, as many objects off the
+    /// road, about 160 MB.
+    ThailandOsm,
+    /// Ten countries side by side (five columns 9° of longitude apart, two
+    /// rows 15° of latitude apart), each the `thailand` preset from its
+    /// own seed: 9,280 districts, about 292,500 schools and 22.7 million
+    /// road vertices, for measuring how a run's cost grows. The copies
+    /// are not joined by road; codes are prefixed with the copy's digit
+    /// and school ids offset by copy × 100,000,000.
+    ThailandX10,
 }
 
 impl Preset {
     /// Every preset, in the order help texts list them.
-    pub const ALL: [Preset; 2] = [Preset::Province, Preset::Thailand];
+    pub const ALL: [Preset; 5] = [
+        Preset::Province,
+        Preset::Thailand,
+        Preset::ProvinceOsm,
+        Preset::ThailandOsm,
+        Preset::ThailandX10,
+    ];
 
     /// The name [`FromStr`] accepts.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Province => "province",
             Preset::Thailand => "thailand",
+            Preset::ProvinceOsm => "province-osm",
+            Preset::ThailandOsm => "thailand-osm",
+            Preset::ThailandX10 => "thailand-x10",
+        }
+    }
+
+    /// The preset whose data set an OpenStreetMap preset lays out, `None`
+    /// for the others.
+    pub fn osm_base(self) -> Option<Preset> {
+        match self {
+            Preset::ProvinceOsm => Some(Preset::Province),
+            Preset::ThailandOsm => Some(Preset::Thailand),
+            _ => None,
         }
     }
 }
@@ -297,7 +335,55 @@ pub fn generate(preset: Preset, seed: u64) -> SynthDataset {
             assemble(&[province], extent, 7, seed, |_, _, _| {})
         }
         Preset::Thailand => national::generate(seed),
+        Preset::ThailandX10 => tiled_countries(seed, 10),
+        Preset::ProvinceOsm | Preset::ThailandOsm => {
+            generate(preset.osm_base().unwrap_or(Preset::Province), seed)
+        }
     }
+}
+
+/// The OpenStreetMap extract of an OSM preset (`None` for the others):
+/// its base preset's data set, from the same seed, laid out as
+/// [`osm::OsmExtract`] says.
+pub fn generate_osm(preset: Preset, seed: u64) -> Option<osm::OsmExtract> {
+    let base = preset.osm_base()?;
+    Some(osm::OsmExtract::new(generate(base, seed), seed))
+}
+
+/// `copies` national data sets (seeds `seed`, `seed + 1`, …) side by
+/// side, five to a row: copy `k` moved by `(k % 5) × 9°` east and
+/// `(k / 5) × 15°` north (coordinates rounded again as each preset
+/// rounds them), its district codes prefixed with `k` and its school ids
+/// offset by `k × 100,000,000`.
+fn tiled_countries(seed: u64, copies: u32) -> SynthDataset {
+    let mut all = SynthDataset {
+        schools: Vec::new(),
+        roads: Vec::new(),
+        districts: Vec::new(),
+    };
+    for k in 0..copies {
+        let mut data = national::generate(seed.wrapping_add(u64::from(k)));
+        let (east, north) = (f64::from(k % 5) * 9.0, f64::from(k / 5) * 15.0);
+        let moved = |p: [f64; 2], round: fn(f64) -> f64| [round(p[0] + east), round(p[1] + north)];
+        for r in &mut data.roads {
+            r.coords.iter_mut().for_each(|p| *p = moved(*p, geom::round6));
+        }
+        for d in &mut data.districts {
+            d.ring.iter_mut().for_each(|p| *p = moved(*p, geom::round7));
+            d.seat = moved(d.seat, geom::round7);
+            d.code = format!("{k}{}", d.code);
+            d.province = format!("{k}{}", d.province);
+        }
+        for s in &mut data.schools {
+            [s.lon, s.lat] = moved([s.lon, s.lat], geom::round6);
+            s.district = format!("{k}{}", s.district);
+            s.id += k * 100_000_000;
+        }
+        all.schools.append(&mut data.schools);
+        all.roads.append(&mut data.roads);
+        all.districts.append(&mut data.districts);
+    }
+    all
 }
 
 /// Runs the stages on `provinces`: lays each out on its own road network

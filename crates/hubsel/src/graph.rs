@@ -36,12 +36,12 @@
 //! one of the network's largest SCCs (see [`RoadGraph::link_is_small`]).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use geo::{Coord, Distance, Haversine, Point};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
+use rayon::prelude::*;
 
 use crate::model::{Oneway, Road};
 
@@ -280,6 +280,51 @@ fn z_order(k: (i64, i64)) -> u64 {
     spread(k.0) | (spread(k.1) << 1)
 }
 
+/// A piece of road between junctions, before the junctions are numbered.
+struct RawPiece {
+    coords: Vec<Coord<f64>>,
+    forward_s_per_m: f64,
+    backward_s_per_m: f64,
+}
+
+/// A road cut at the junctions (`junctions`: sorted grid keys), its
+/// vertices snapped to the grid.
+fn split_at_junctions(road: &Road, speeds: &SpeedTable, junctions: &[(i64, i64)]) -> Vec<RawPiece> {
+    let s_per_m = 3.6 / speeds.road_kmh(road);
+    let (fwd, back) = match road.oneway {
+        Oneway::No => (s_per_m, s_per_m),
+        Oneway::Forward => (s_per_m, f64::INFINITY),
+        Oneway::Backward => (f64::INFINITY, s_per_m),
+    };
+    let coords: Vec<Coord<f64>> = road
+        .geometry
+        .0
+        .iter()
+        .map(|c| Coord {
+            x: key(*c).0 as f64 / 1e7,
+            y: key(*c).1 as f64 / 1e7,
+        })
+        .collect();
+    let mut raw = Vec::new();
+    let mut start = 0;
+    for i in 1..coords.len() {
+        let is_node = i + 1 == coords.len() || junctions.binary_search(&key(coords[i])).is_ok();
+        if is_node {
+            let mut part = coords[start..=i].to_vec();
+            part.dedup();
+            if part.len() >= 2 {
+                raw.push(RawPiece {
+                    coords: part,
+                    forward_s_per_m: fwd,
+                    backward_s_per_m: back,
+                });
+            }
+            start = i;
+        }
+    }
+    raw
+}
+
 /// One split piece before contraction.
 struct Piece {
     from: u32,
@@ -382,57 +427,33 @@ impl RoadGraph {
 
     /// Builds the graph from road lines and a speed table.
     pub fn build(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        // 1. Which vertices are junctions: road ends and vertices used twice.
-        let mut uses: HashMap<(i64, i64), u32> = HashMap::new();
-        for road in roads {
-            let n = road.geometry.0.len();
-            for (i, c) in road.geometry.0.iter().enumerate() {
-                let weight = if i == 0 || i + 1 == n { 2 } else { 1 };
-                *uses.entry(key(*c)).or_insert(0) += weight;
-            }
-        }
-        // 2. Split roads at junctions.
-        struct RawPiece {
-            coords: Vec<Coord<f64>>,
-            forward_s_per_m: f64,
-            backward_s_per_m: f64,
-        }
-        let mut raw: Vec<RawPiece> = Vec::new();
-        for road in roads {
-            let s_per_m = 3.6 / speeds.road_kmh(road);
-            let (fwd, back) = match road.oneway {
-                Oneway::No => (s_per_m, s_per_m),
-                Oneway::Forward => (s_per_m, f64::INFINITY),
-                Oneway::Backward => (f64::INFINITY, s_per_m),
-            };
-            let coords: Vec<Coord<f64>> = road
-                .geometry
-                .0
-                .iter()
-                .map(|c| Coord {
-                    x: key(*c).0 as f64 / 1e7,
-                    y: key(*c).1 as f64 / 1e7,
+        // 1. Which vertices are junctions: road ends and vertices used
+        // twice. Every use of a grid cell (ends twice) in one array, sorted
+        // in parallel: cells met at least twice are the junctions (a sorted
+        // array, not a hash map, for tens of millions of vertices).
+        let mut uses: Vec<(i64, i64)> = roads
+            .par_iter()
+            .flat_map_iter(|road| {
+                let n = road.geometry.0.len();
+                road.geometry.0.iter().enumerate().flat_map(move |(i, c)| {
+                    let weight = if i == 0 || i + 1 == n { 2 } else { 1 };
+                    std::iter::repeat_n(key(*c), weight)
                 })
-                .collect();
-            let mut start = 0;
-            for i in 1..coords.len() {
-                let is_node =
-                    i + 1 == coords.len() || uses.get(&key(coords[i])).is_some_and(|u| *u >= 2);
-                if is_node {
-                    let mut part = coords[start..=i].to_vec();
-                    part.dedup();
-                    if part.len() >= 2 {
-                        raw.push(RawPiece {
-                            coords: part,
-                            forward_s_per_m: fwd,
-                            backward_s_per_m: back,
-                        });
-                    }
-                    start = i;
-                }
-            }
-        }
+            })
+            .collect();
+        uses.par_sort_unstable();
+        let junctions: Vec<(i64, i64)> = uses
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= 2)
+            .map(|run| run[0])
+            .collect();
         drop(uses);
+        // 2. Split roads at junctions (in parallel, kept in road order).
+        let raw: Vec<RawPiece> = roads
+            .par_iter()
+            .flat_map_iter(|road| split_at_junctions(road, speeds, &junctions))
+            .collect();
+        drop(junctions);
         // 3. Number the junctions in the Z-order of their grid cells: the
         // numbering depends on the coordinates only, not on the order of
         // the roads, and near junctions get near numbers (memory locality
@@ -442,7 +463,7 @@ impl RoadGraph {
             .flat_map(|p| [key(p.coords[0]), key(p.coords[p.coords.len() - 1])])
             .map(|k| (z_order(k), k))
             .collect();
-        keys.sort_unstable();
+        keys.par_sort_unstable();
         keys.dedup();
         let node_coords: Vec<Coord<f64>> = keys
             .iter()
@@ -456,7 +477,7 @@ impl RoadGraph {
             keys.binary_search(&(z_order(k), k)).unwrap_or(0) as u32
         };
         let pieces: Vec<Piece> = raw
-            .into_iter()
+            .into_par_iter()
             .map(|p| Piece {
                 from: id(p.coords[0]),
                 to: id(p.coords[p.coords.len() - 1]),

@@ -661,6 +661,14 @@ pub enum OutGeometry {
     None,
 }
 
+/// An `f64` as serde_json writes it (`null` when not finite, as
+/// `Value::from` makes it).
+fn number(out: &mut Vec<u8>, x: f64) {
+    if serde_json::to_writer(&mut *out, &x).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
 /// Writes a FeatureCollection by RFC 7946: WGS 84, no `crs`, coordinates
 /// rounded to 7 decimals, exterior rings counter-clockwise and holes
 /// clockwise, a `bbox` on the collection, one feature per line.
@@ -707,8 +715,9 @@ impl LayerWriter {
             }
             OutGeometry::LineString(cs) => {
                 cs.iter().for_each(|c| self.extend_bbox(*c));
-                let coords: Vec<Value> = cs.iter().map(|c| Self::position(*c)).collect();
-                serde_json::json!({"type": "LineString", "coordinates": coords})
+                let feature = Self::line_feature(cs, properties);
+                self.features.push(feature);
+                return;
             }
             OutGeometry::MultiPolygon(m) => {
                 m.0.iter()
@@ -729,6 +738,29 @@ impl LayerWriter {
         let feature =
             serde_json::json!({"type": "Feature", "properties": properties, "geometry": geometry});
         self.features.push(feature.to_string());
+    }
+
+    /// A LineString feature, written directly in the bytes `json!` and
+    /// `Value::to_string` give (compact, numbers as serde_json prints an
+    /// `f64`): a route of thousands of vertices need not become thousands
+    /// of JSON values first.
+    fn line_feature(cs: &[Coord<f64>], properties: Map<String, Value>) -> String {
+        let mut out: Vec<u8> = Vec::with_capacity(64 + cs.len() * 24);
+        out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":");
+        out.extend_from_slice(Value::Object(properties).to_string().as_bytes());
+        out.extend_from_slice(b",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+        for (i, c) in cs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'[');
+            number(&mut out, round7(c.x));
+            out.push(b',');
+            number(&mut out, round7(c.y));
+            out.push(b']');
+        }
+        out.extend_from_slice(b"]}}");
+        String::from_utf8(out).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {

@@ -238,6 +238,23 @@ fn shapefile_path<'a>(source: &Source<'a>) -> Result<&'a Path> {
 /// usable district are run-level errors; bad rows are collected in
 /// [`Inputs::rejects`].
 pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs> {
+    load_with_progress(sources, options, &crate::progress::Silent)
+}
+
+/// [`load`], reporting to `progress`: it starts the load stage (once),
+/// with the bytes an OpenStreetMap extract's passes read as the total (0
+/// when no input is a `.osm.pbf`), and advances it as they are read. The
+/// caller, which times the stage, finishes it.
+pub fn load_with_progress(
+    sources: &InputSources<'_>,
+    options: &ReadOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Inputs> {
+    let osm_bytes: u64 = osm_reads(sources)
+        .iter()
+        .map(|(source, wanted)| osm_pbf::passes(*wanted) * source_len(source))
+        .sum();
+    progress.start(crate::progress::Stage::Load, osm_bytes);
     let wgs84 = crs::Crs::wgs84();
     let default_crs = options.crs.as_ref().unwrap_or(&wgs84);
     let mut loader = Loader {
@@ -252,7 +269,7 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
         rejects: Rejects::default(),
         notes: Vec::new(),
     };
-    loader.read_osm(sources)?;
+    loader.read_osm(sources, progress)?;
     let districts = loader.districts(&sources.districts)?;
     let extent = districts_extent(&districts);
     let roads = loader.roads(&sources.roads)?;
@@ -272,6 +289,35 @@ pub fn load(sources: &InputSources<'_>, options: &ReadOptions) -> Result<Inputs>
     })
 }
 
+/// Each distinct OpenStreetMap extract among the inputs, and what to read
+/// from it.
+fn osm_reads<'s, 'a>(sources: &'s InputSources<'a>) -> Vec<(&'s Source<'a>, osm_pbf::Wanted)> {
+    let mut out: Vec<(&Source<'_>, osm_pbf::Wanted)> = Vec::new();
+    for source in [&sources.schools, &sources.roads, &sources.districts] {
+        if source.extension() != "pbf" || out.iter().any(|(s, _)| s.name() == source.name()) {
+            continue;
+        }
+        let name = source.name();
+        let same = |s: &Source<'_>| s.extension() == "pbf" && s.name() == name;
+        let wanted = osm_pbf::Wanted {
+            schools: same(&sources.schools),
+            roads: same(&sources.roads),
+            districts: same(&sources.districts),
+        };
+        out.push((source, wanted));
+    }
+    out
+}
+
+/// The size of an input in bytes (0 when it cannot be read: the reader
+/// says why).
+fn source_len(source: &Source<'_>) -> u64 {
+    match source {
+        Source::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+        Source::Bytes { bytes, .. } => bytes.len() as u64,
+    }
+}
+
 /// The state of one [`load`]: the options settled once, the OpenStreetMap
 /// files already read, and the rejects and notes gathered so far (in the
 /// order the inputs are read, which is the order of `rejects.csv`).
@@ -289,21 +335,15 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     /// Reads each distinct PBF file once, for every input that names it.
-    fn read_osm(&mut self, sources: &InputSources<'_>) -> Result<()> {
-        let all = [&sources.schools, &sources.roads, &sources.districts];
-        for source in all {
-            if source.extension() != "pbf" || self.osm.iter().any(|(n, _)| *n == source.name()) {
-                continue;
-            }
-            let name = source.name();
-            let same = |s: &Source<'_>| s.extension() == "pbf" && s.name() == name;
-            let wanted = osm_pbf::Wanted {
-                schools: same(&sources.schools),
-                roads: same(&sources.roads),
-                districts: same(&sources.districts),
-            };
-            let data = osm_pbf::read(source, wanted, &self.options.osm, &mut self.rejects)?;
-            self.osm.push((name, data));
+    fn read_osm(
+        &mut self,
+        sources: &InputSources<'_>,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<()> {
+        for (source, wanted) in osm_reads(sources) {
+            let options = &self.options.osm;
+            let data = osm_pbf::read_with_progress(source, wanted, options, &mut self.rejects, progress)?;
+            self.osm.push((source.name(), data));
         }
         Ok(())
     }

@@ -1,16 +1,28 @@
 //! OpenStreetMap PBF extracts: roads, schools and district boundaries from
 //! one file, read with [`osmpbf`].
 //!
-//! The file is streamed three times, in the order OSM files are sorted in
-//! (nodes, then ways, then relations), each pass keeping only what the
-//! later passes asked for, so that memory grows with the roads, schools and
+//! The file is read three times (relations, then ways, then nodes: the
+//! reverse of the order a sorted file holds them in), each pass keeping
+//! only what the earlier passes asked for, so that memory grows with the roads, schools and
 //! boundaries kept — never with the whole file:
 //!
 //! 1. relations: `boundary=administrative` of the chosen `admin_level`, and
 //!    `amenity=school` multipolygons; their member ways are noted;
-//! 2. ways: drivable `highway=*` ways, `amenity=school` ways, and the noted
-//!    boundary members; their nodes are noted;
-//! 3. nodes: the noted nodes' positions, and `amenity=school` nodes.
+//! 2. ways: drivable `highway=*` ways (their tags read there and then:
+//!    class, speed, direction), `amenity=school` ways, and the noted
+//!    boundary members; their nodes are noted, in one sorted array;
+//! 3. nodes: the noted nodes' positions (a sorted id array and a parallel
+//!    position array, matched block by block with a galloping search), and
+//!    `amenity=school` nodes.
+//!
+//! Each pass reads the blobs in batches and decompresses and decodes a
+//! batch on the rayon pool (passes 2 and 3 only the blobs that pass 1
+//! found to hold ways, or nodes), handing the blocks' results on in file order:
+//! the outcome does not depend on the thread count, and a national extract
+//! (tens of millions of nodes, most of them buildings and the like) is read
+//! at the speed of all cores. No hash map holds nodes: sorted arrays and
+//! binary searches scale to 10⁸ elements. [`read_with_progress`] reports
+//! the bytes read ([`passes`] × the file size in all).
 //!
 //! ## Mapping
 //!
@@ -28,17 +40,21 @@
 //!
 //! In `rejects.csv`, the `line` of an OSM object is its OSM id.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::Arc;
 
 use geo::{Centroid, Coord, LineString, MultiPolygon, Point, Polygon};
-use osmpbf::{Element, ElementReader, RelMemberType};
+use osmpbf::{BlobDecode, BlobReader, RelMemberType};
+use rayon::prelude::*;
 
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use super::Source;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, Level, Oneway, Road, SourceRef};
+use crate::progress::{Progress, Silent};
 
 /// The `highway` classes read as roads by default: what a car or a school
 /// minibus can use, including ramps (`*_link`), service roads and tracks
@@ -182,16 +198,6 @@ struct Way {
     tags: Tags,
 }
 
-fn open<'a>(source: &Source<'a>) -> Result<ElementReader<Box<dyn std::io::Read + Send + 'a>>> {
-    let read: Box<dyn std::io::Read + Send + 'a> = match source {
-        Source::File(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p).map_err(|e| Error::io(p, e))?,
-        )),
-        Source::Bytes { bytes, .. } => Box::new(*bytes),
-    };
-    Ok(ElementReader::new(read))
-}
-
 fn pbf_error(file: &str, e: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Format,
@@ -209,11 +215,135 @@ pub fn read(
     options: &OsmOptions,
     rejects: &mut Rejects,
 ) -> Result<OsmData> {
+    read_with_progress(source, wanted, options, rejects, &Silent)
+}
+
+/// How many times [`read`] goes through the file for `wanted`: the units
+/// of work it reports to a [`Progress`] are this many times the file's
+/// size in bytes.
+pub fn passes(wanted: Wanted) -> u64 {
+    2 + u64::from(wanted.districts || wanted.schools)
+}
+
+/// [`read`], telling `progress` the bytes read as it goes (`advance`
+/// only: the caller starts and finishes the stage, with a total of
+/// [`passes`] × the file size).
+pub fn read_with_progress(
+    source: &Source<'_>,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+    progress: &dyn Progress,
+) -> Result<OsmData> {
     let file = source.name();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_passes(source, &file, wanted, options, rejects)
+        read_passes(source, &file, wanted, options, rejects, progress)
     }))
     .unwrap_or_else(|_| Err(pbf_error(&file, "the reader failed on its contents")))
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, AtomicOrdering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// What one blob holds, as a pass learnt it (bits of [`NODES`], [`WAYS`],
+/// [`RELATIONS`]; 0 for a header or an unknown blob).
+type BlobKinds = Vec<u8>;
+const NODES: u8 = 1;
+const WAYS: u8 = 2;
+const RELATIONS: u8 = 4;
+
+fn kind_of(block: &osmpbf::PrimitiveBlock) -> u8 {
+    let mut kind = 0;
+    for g in block.groups() {
+        if g.nodes().next().is_some() || g.dense_nodes().next().is_some() {
+            kind |= NODES;
+        }
+        if g.ways().next().is_some() {
+            kind |= WAYS;
+        }
+        if g.relations().next().is_some() {
+            kind |= RELATIONS;
+        }
+    }
+    kind
+}
+
+/// One pass through the file: the blobs are read in batches, each batch
+/// decompressed and mapped by `map` on the rayon pool, and the results
+/// handed to `sink` in file order (so nothing depends on the thread
+/// count); `progress` hears of the bytes read. A blob that an earlier
+/// pass found (`known`) to hold none of the objects `want`ed is read but
+/// not decompressed. Returns what each blob holds.
+fn pass<T: Send>(
+    source: &Source<'_>,
+    file: &str,
+    progress: &dyn Progress,
+    (known, want): (Option<&[u8]>, u8),
+    map: impl Fn(&osmpbf::PrimitiveBlock) -> T + Sync,
+    mut sink: impl FnMut(T),
+) -> Result<BlobKinds> {
+    const BATCH: usize = 32;
+    let count = Arc::new(AtomicU64::new(0));
+    let inner: Box<dyn std::io::Read + Send + '_> = match source {
+        Source::File(p) => Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(p).map_err(|e| Error::io(p, e))?,
+        )),
+        Source::Bytes { bytes, .. } => Box::new(*bytes),
+    };
+    let mut blobs = BlobReader::new(Counted {
+        inner,
+        count: Arc::clone(&count),
+    });
+    let (mut reported, mut kinds) = (0, BlobKinds::new());
+    loop {
+        let batch: Vec<osmpbf::Blob> = blobs
+            .by_ref()
+            .take(BATCH)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| pbf_error(file, e))?;
+        if batch.is_empty() {
+            return Ok(kinds);
+        }
+        let first = kinds.len();
+        let mapped: Vec<Result<(u8, Option<T>)>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, blob)| {
+                if let Some(&kind) = known.and_then(|k| k.get(first + i)) {
+                    if kind & want == 0 {
+                        return Ok((kind, None));
+                    }
+                }
+                match blob.decode() {
+                    Ok(BlobDecode::OsmData(block)) => Ok((kind_of(&block), Some(map(&block)))),
+                    Ok(_) => Ok((0, None)),
+                    Err(e) => Err(pbf_error(file, e)),
+                }
+            })
+            .collect();
+        for m in mapped {
+            let (kind, t) = m?;
+            kinds.push(kind);
+            if let Some(t) = t {
+                sink(t);
+            }
+        }
+        let now = count.load(AtomicOrdering::Relaxed);
+        progress.advance(now - reported);
+        reported = now;
+    }
 }
 
 fn read_passes(
@@ -222,22 +352,24 @@ fn read_passes(
     wanted: Wanted,
     options: &OsmOptions,
     rejects: &mut Rejects,
+    progress: &dyn Progress,
 ) -> Result<OsmData> {
-    let relations = if wanted.districts || wanted.schools {
-        read_relations(source, file, wanted, options)?
+    let (relations, kinds) = if wanted.districts || wanted.schools {
+        read_relations(source, file, wanted, options, progress)?
     } else {
-        RelationPass::default()
+        (RelationPass::default(), None)
     };
     let mut census = BoundaryCensus::new(relations.census);
-    let ways = read_ways(
+    let (ways, kinds) = read_ways(
         source,
         file,
-        wanted,
+        (wanted, kinds),
         options,
         &relations.member_ways,
         &mut census,
+        progress,
     )?;
-    let nodes = read_nodes(source, file, wanted, ways.needed_nodes)?;
+    let nodes = read_nodes(source, file, (wanted, &kinds), ways.needed_nodes, progress)?;
     let at = |id: i64| nodes.position(id);
 
     let mut data = OsmData::default();
@@ -269,11 +401,21 @@ struct RelationPass {
     boundaries: Vec<Relation>,
     /// `amenity=school` multipolygons.
     schools: Vec<Relation>,
-    /// The ways the kept relations are made of.
-    member_ways: HashSet<i64>,
+    /// The ways the kept relations are made of (sorted, deduplicated
+    /// once the pass is over).
+    member_ways: Vec<i64>,
     /// Every administrative boundary's level and member ways, whatever
     /// its level (see [`BoundaryCensus`]).
     census: Vec<(String, Vec<i64>)>,
+}
+
+impl RelationPass {
+    fn append(&mut self, mut part: RelationPass) {
+        self.boundaries.append(&mut part.boundaries);
+        self.schools.append(&mut part.schools);
+        self.member_ways.append(&mut part.member_ways);
+        self.census.append(&mut part.census);
+    }
 }
 
 /// Pass 1: relations.
@@ -282,34 +424,40 @@ fn read_relations(
     file: &str,
     wanted: Wanted,
     options: &OsmOptions,
-) -> Result<RelationPass> {
-    let mut pass = RelationPass::default();
+    progress: &dyn Progress,
+) -> Result<(RelationPass, Option<BlobKinds>)> {
     let mut keep: Vec<&str> = vec!["name"];
     keep.extend(options.code_tags.iter().map(String::as_str));
     keep.extend(SCHOOL_TAGS);
-    open(source)?
-        .for_each(|e| {
-            let Element::Relation(r) = e else { return };
+    let block_relations = |block: &osmpbf::PrimitiveBlock| {
+        let mut part = RelationPass::default();
+        for r in block.groups().flat_map(|g| g.relations()) {
             let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
             if wanted.districts && has("boundary", "administrative") {
-                pass.census.push(census_entry(&r));
+                part.census.push(census_entry(&r));
             }
             let boundary = wanted.districts
                 && has("boundary", "administrative")
                 && has("admin_level", &options.admin_level);
             let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
             if !boundary && !school {
-                return;
+                continue;
             }
-            let relation = kept_relation(&r, &keep, &mut pass.member_ways);
+            let relation = kept_relation(&r, &keep, &mut part.member_ways);
             if boundary {
-                pass.boundaries.push(relation);
+                part.boundaries.push(relation);
             } else {
-                pass.schools.push(relation);
+                part.schools.push(relation);
             }
-        })
-        .map_err(|e| pbf_error(file, e))?;
-    Ok(pass)
+        }
+        part
+    };
+    let mut pass = RelationPass::default();
+    let all = (None, RELATIONS);
+    let kinds = self::pass(source, file, progress, all, block_relations, |part| pass.append(part))?;
+    pass.member_ways.sort_unstable();
+    pass.member_ways.dedup();
+    Ok((pass, Some(kinds)))
 }
 
 /// An administrative boundary's `admin_level` (`(none)` when untagged)
@@ -329,18 +477,14 @@ fn census_entry(r: &osmpbf::Relation<'_>) -> (String, Vec<i64>) {
 
 /// A relation kept for assembly: its `outer`, `inner` and role-less member
 /// ways (noted in `member_ways` for the second pass) and the tags in `keep`.
-fn kept_relation(
-    r: &osmpbf::Relation<'_>,
-    keep: &[&str],
-    member_ways: &mut HashSet<i64>,
-) -> Relation {
+fn kept_relation(r: &osmpbf::Relation<'_>, keep: &[&str], member_ways: &mut Vec<i64>) -> Relation {
     let mut members = Vec::new();
     for m in r.members() {
         if m.member_type == RelMemberType::Way {
             let role = m.role().unwrap_or_default();
             if role == "outer" || role == "inner" || role.is_empty() {
                 members.push((m.member_id, role == "inner"));
-                member_ways.insert(m.member_id);
+                member_ways.push(m.member_id);
             }
         }
     }
@@ -397,80 +541,115 @@ impl BoundaryCensus {
     }
 }
 
+/// A road way as the run needs it: its nodes and its tags already read.
+struct RoadWay {
+    refs: Vec<i64>,
+    class: String,
+    maxspeed_kmh: Option<f64>,
+    oneway: Oneway,
+}
+
 /// What the second pass keeps: the road and school ways, the node lists
 /// of the relations' member ways, and every node any of them needs.
+#[derive(Default)]
 struct WayPass {
-    roads: Vec<Way>,
+    roads: Vec<RoadWay>,
     schools: Vec<Way>,
     /// Node ids of each member way of a kept relation, by way id.
     members: HashMap<i64, Vec<i64>>,
     /// Sorted and deduplicated.
     needed_nodes: Vec<i64>,
+    /// Ways of the boundary census met (see [`BoundaryCensus::saw_way`]).
+    census_seen: Vec<i64>,
 }
 
-/// Pass 2: ways.
+/// One way block's part of pass 2.
+fn block_ways(
+    block: &osmpbf::PrimitiveBlock,
+    wanted: Wanted,
+    highways: &[&str],
+    member_ways: &[i64],
+    census_ways: &[i64],
+) -> WayPass {
+    let mut part = WayPass::default();
+    for w in block.groups().flat_map(|g| g.ways()) {
+        if census_ways.binary_search(&w.id()).is_ok() {
+            part.census_seen.push(w.id());
+        }
+        let is_road = wanted.roads
+            && w.tags().any(|(k, v)| k == "highway" && highways.contains(&v))
+            && !w.tags().any(|(k, v)| k == "area" && v == "yes");
+        if is_road {
+            let tags = tag_map(w.tags(), &ROAD_TAGS);
+            part.roads.push(RoadWay {
+                refs: w.refs().collect(),
+                class: tags
+                    .get("highway")
+                    .cloned()
+                    .unwrap_or_else(|| "unclassified".into()),
+                maxspeed_kmh: tags.get("maxspeed").and_then(|s| {
+                    super::geojson::parse_speed_kmh(&serde_json::Value::String(s.clone()))
+                }),
+                oneway: parse_oneway(&tags),
+            });
+        }
+        if wanted.schools && w.tags().any(|(k, v)| k == "amenity" && v == "school") {
+            part.schools.push(Way {
+                id: w.id(),
+                refs: w.refs().collect(),
+                tags: tag_map(w.tags(), &SCHOOL_TAGS),
+            });
+        }
+        if member_ways.binary_search(&w.id()).is_ok() {
+            part.members.insert(w.id(), w.refs().collect());
+        }
+    }
+    part
+}
+
+/// Pass 2: ways (skipping the blobs pass 1 found without ways, when it ran).
 fn read_ways(
     source: &Source<'_>,
     file: &str,
-    wanted: Wanted,
+    (wanted, known): (Wanted, Option<BlobKinds>),
     options: &OsmOptions,
-    member_ways: &HashSet<i64>,
+    member_ways: &[i64],
     census: &mut BoundaryCensus,
-) -> Result<WayPass> {
-    let highways: HashSet<&str> = options.highways.iter().map(String::as_str).collect();
-    let mut pass = WayPass {
-        roads: Vec::new(),
-        schools: Vec::new(),
-        members: HashMap::new(),
-        needed_nodes: Vec::new(),
+    progress: &dyn Progress,
+) -> Result<(WayPass, BlobKinds)> {
+    let highways: Vec<&str> = options.highways.iter().map(String::as_str).collect();
+    let census_ways = census.ways.clone();
+    let mut pass = WayPass::default();
+    let map = |block: &osmpbf::PrimitiveBlock| {
+        block_ways(block, wanted, &highways, member_ways, &census_ways)
     };
-    open(source)?
-        .for_each(|e| {
-            let Element::Way(w) = e else { return };
-            census.saw_way(w.id());
-            let refs = || w.refs().collect::<Vec<i64>>();
-            let is_road = wanted.roads
-                && w.tags()
-                    .any(|(k, v)| k == "highway" && highways.contains(v))
-                && !w.tags().any(|(k, v)| k == "area" && v == "yes");
-            let is_school =
-                wanted.schools && w.tags().any(|(k, v)| k == "amenity" && v == "school");
-            if is_road {
-                let way = Way {
-                    id: w.id(),
-                    refs: refs(),
-                    tags: tag_map(w.tags(), &ROAD_TAGS),
-                };
-                pass.needed_nodes.extend(&way.refs);
-                pass.roads.push(way);
-            }
-            if is_school {
-                let way = Way {
-                    id: w.id(),
-                    refs: refs(),
-                    tags: tag_map(w.tags(), &SCHOOL_TAGS),
-                };
-                pass.needed_nodes.extend(&way.refs);
-                pass.schools.push(way);
-            }
-            if member_ways.contains(&w.id()) {
-                let r = refs();
-                pass.needed_nodes.extend(&r);
-                pass.members.insert(w.id(), r);
-            }
-        })
-        .map_err(|e| pbf_error(file, e))?;
-    pass.needed_nodes.sort_unstable();
-    pass.needed_nodes.dedup();
-    Ok(pass)
+    let skip = (known.as_deref(), WAYS);
+    let kinds = self::pass(source, file, progress, skip, map, |mut part| {
+        pass.roads.append(&mut part.roads);
+        pass.schools.append(&mut part.schools);
+        pass.members.extend(part.members);
+        pass.census_seen.append(&mut part.census_seen);
+    })?;
+    for id in std::mem::take(&mut pass.census_seen) {
+        census.saw_way(id);
+    }
+    let mut needed: Vec<i64> = Vec::new();
+    needed.extend(pass.roads.iter().flat_map(|w| w.refs.iter().copied()));
+    needed.extend(pass.schools.iter().flat_map(|w| w.refs.iter().copied()));
+    needed.extend(pass.members.values().flatten().copied());
+    needed.par_sort_unstable();
+    needed.dedup();
+    needed.shrink_to_fit();
+    pass.needed_nodes = needed;
+    Ok((pass, kinds))
 }
 
 /// What the third pass keeps: the positions of the needed nodes, and the
 /// school nodes.
 struct NodePass {
-    /// Sorted node ids, and their positions (`None`: not in the extract).
+    /// Sorted node ids, and their positions (NaN: not in the extract).
     needed: Vec<i64>,
-    positions: Vec<Option<Coord<f64>>>,
+    positions: Vec<Coord<f64>>,
     schools: Vec<(i64, Coord<f64>, Tags)>,
 }
 
@@ -480,41 +659,79 @@ impl NodePass {
         self.needed
             .binary_search(&id)
             .ok()
-            .and_then(|i| self.positions[i])
+            .map(|i| self.positions[i])
+            .filter(|c| !c.x.is_nan())
     }
 }
 
-/// Pass 3: nodes.
-fn read_nodes(
-    source: &Source<'_>,
-    file: &str,
-    wanted: Wanted,
-    needed: Vec<i64>,
-) -> Result<NodePass> {
-    let mut positions: Vec<Option<Coord<f64>>> = vec![None; needed.len()];
-    let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
-    let mut node = |id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>| {
-        if let Ok(i) = needed.binary_search(&id) {
-            positions[i] = Some(Coord { x: lon, y: lat });
+/// The first index at or after `from` whose id is not below `id`, when
+/// every id before `from` is below `id` (a galloping search: the nodes of
+/// a block come in id order, so each search starts where the last ended).
+fn seek(sorted: &[i64], from: usize, id: i64) -> usize {
+    let mut step = 1;
+    let mut lo = from;
+    while lo + step < sorted.len() && sorted[lo + step] < id {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step + 1).min(sorted.len());
+    lo + sorted[lo..hi].partition_point(|&x| x < id)
+}
+
+/// One node block's part of pass 3: (index in `needed`, position) of the
+/// needed nodes it holds, and its school nodes.
+type NodePart = (Vec<(usize, Coord<f64>)>, Vec<(i64, Coord<f64>, Tags)>);
+
+fn block_nodes(block: &osmpbf::PrimitiveBlock, wanted: Wanted, needed: &[i64]) -> NodePart {
+    let mut found = Vec::new();
+    let mut schools = Vec::new();
+    let mut at = 0;
+    let mut last = i64::MIN;
+    let mut node = |id: i64, c: Coord<f64>, tags: &mut dyn Iterator<Item = (&str, &str)>| {
+        at = if id > last { seek(needed, at, id) } else { needed.partition_point(|&x| x < id) };
+        last = id;
+        if needed.get(at) == Some(&id) {
+            found.push((at, c));
         }
         if wanted.schools {
             let tags: Vec<(&str, &str)> = tags.collect();
             if tags.iter().any(|(k, v)| *k == "amenity" && *v == "school") {
-                schools.push((
-                    id,
-                    Coord { x: lon, y: lat },
-                    tag_map(tags.into_iter(), &SCHOOL_TAGS),
-                ));
+                schools.push((id, c, tag_map(tags.into_iter(), &SCHOOL_TAGS)));
             }
         }
     };
-    open(source)?
-        .for_each(|e| match e {
-            Element::Node(n) => node(n.id(), n.lon(), n.lat(), &mut n.tags()),
-            Element::DenseNode(n) => node(n.id(), n.lon(), n.lat(), &mut n.tags()),
-            _ => {}
-        })
-        .map_err(|e| pbf_error(file, e))?;
+    for group in block.groups() {
+        for n in group.nodes() {
+            node(n.id(), Coord { x: n.lon(), y: n.lat() }, &mut n.tags());
+        }
+        for n in group.dense_nodes() {
+            node(n.id(), Coord { x: n.lon(), y: n.lat() }, &mut n.tags());
+        }
+    }
+    (found, schools)
+}
+
+/// Pass 3: nodes (skipping the blobs pass 2 found without nodes).
+fn read_nodes(
+    source: &Source<'_>,
+    file: &str,
+    (wanted, known): (Wanted, &[u8]),
+    needed: Vec<i64>,
+    progress: &dyn Progress,
+) -> Result<NodePass> {
+    let nan = Coord {
+        x: f64::NAN,
+        y: f64::NAN,
+    };
+    let mut positions: Vec<Coord<f64>> = vec![nan; needed.len()];
+    let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
+    let map = |block: &osmpbf::PrimitiveBlock| block_nodes(block, wanted, &needed);
+    self::pass(source, file, progress, (Some(known), NODES), map, |(found, mut s)| {
+        for (i, c) in found {
+            positions[i] = c;
+        }
+        schools.append(&mut s);
+    })?;
     Ok(NodePass {
         needed,
         positions,
@@ -543,43 +760,37 @@ fn parse_oneway(tags: &Tags) -> Oneway {
     }
 }
 
-/// Roads from ways; a way cut by the extract's edge (nodes missing) keeps
-/// its runs of known nodes.
-fn roads(ways: &[Way], at: &dyn Fn(i64) -> Option<Coord<f64>>) -> Vec<Road> {
-    let mut out = Vec::with_capacity(ways.len());
-    for w in ways {
-        let class = w
-            .tags
-            .get("highway")
-            .cloned()
-            .unwrap_or_else(|| "unclassified".into());
-        let maxspeed_kmh = w
-            .tags
-            .get("maxspeed")
-            .and_then(|s| super::geojson::parse_speed_kmh(&serde_json::Value::String(s.clone())));
-        let oneway = parse_oneway(&w.tags);
-        let mut run: Vec<Coord<f64>> = Vec::new();
-        let mut flush = |run: &mut Vec<Coord<f64>>| {
-            run.dedup();
-            if run.len() >= 2 {
-                out.push(Road {
-                    geometry: LineString::new(std::mem::take(run)),
-                    class: class.clone(),
-                    maxspeed_kmh,
-                    oneway,
-                });
+/// Roads from ways (in parallel, kept in file order); a way cut by the
+/// extract's edge (nodes missing) keeps its runs of known nodes.
+fn roads(ways: &[RoadWay], at: &(dyn Fn(i64) -> Option<Coord<f64>> + Sync)) -> Vec<Road> {
+    let per_way: Vec<Vec<Road>> = ways
+        .par_iter()
+        .map(|w| {
+            let mut out = Vec::new();
+            let mut run: Vec<Coord<f64>> = Vec::new();
+            let mut flush = |run: &mut Vec<Coord<f64>>| {
+                run.dedup();
+                if run.len() >= 2 {
+                    out.push(Road {
+                        geometry: LineString::new(std::mem::take(run)),
+                        class: w.class.clone(),
+                        maxspeed_kmh: w.maxspeed_kmh,
+                        oneway: w.oneway,
+                    });
+                }
+                run.clear();
+            };
+            for &r in &w.refs {
+                match at(r) {
+                    Some(c) => run.push(c),
+                    None => flush(&mut run),
+                }
             }
-            run.clear();
-        };
-        for &r in &w.refs {
-            match at(r) {
-                Some(c) => run.push(c),
-                None => flush(&mut run),
-            }
-        }
-        flush(&mut run);
-    }
-    out
+            flush(&mut run);
+            out
+        })
+        .collect();
+    per_way.into_iter().flatten().collect()
 }
 
 /// Joins ways (node id lists) into closed rings. Returns the rings and the
