@@ -20,7 +20,8 @@ use crate::model::Inputs;
 use crate::network::{check_network, Prepared};
 use crate::outcome::{AccessFigures, CheckReport, Role, RunResult, SchoolOutcome};
 use crate::progress::{timed, Progress, Stage};
-use crate::scenario::Config;
+use crate::scenario::{Config, GroupBy};
+use crate::select::grouped::select_grouped;
 use crate::select::district::{check_largest, select_district, DistrictSelection, DistrictView};
 
 pub use crate::network::prepare;
@@ -72,12 +73,17 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
     check_largest(config, &checked.schools)?;
     let component = checked.components();
     let district_count = checked.districts.len();
-    let selections: Vec<DistrictSelection> = timed(
-        progress,
-        &mut stats.stages,
-        Stage::Select,
-        district_count as u64,
-        || {
+    let selections: Vec<DistrictSelection> = if config.group_by != GroupBy::District {
+        timed(progress, &mut stats.stages, Stage::Select, 0, || {
+            select_grouped(prepared, config, checked.weighting, progress)
+        })
+    } else {
+        timed(
+            progress,
+            &mut stats.stages,
+            Stage::Select,
+            district_count as u64,
+            || {
             (0..district_count)
                 .into_par_iter()
                 .map(|d| {
@@ -93,8 +99,9 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
                     s
                 })
                 .collect()
-        },
-    );
+            },
+        )
+    };
     let allocated = timed(
         progress,
         &mut stats.stages,
