@@ -58,7 +58,7 @@ fn instance(seed: u64, n: usize, d: usize, k: usize, weight_scale: f64) -> Regio
     RegionProblem {
         k,
         lists,
-        forced: if seed % 4 == 0 { vec![(seed as usize) % n] } else { vec![] },
+        forced: if seed.is_multiple_of(4) { vec![(seed as usize) % n] } else { vec![] },
         demand: (0..d).map(|_| (1.0 + r.next() * 500.0).round() * weight_scale).collect(),
         limit_min: limit,
         penalty_min: 1440.0,

@@ -35,10 +35,32 @@ struct Region<'a> {
     lists: Vec<Vec<(u32, f64)>>,
 }
 
+/// What one group gives: (district, its part of the selection) and the
+/// problems as solved.
+type GroupOutcome = (Vec<(usize, DistrictSelection)>, Vec<Solved>);
+
 /// One group: its name for messages and its districts.
 struct Group {
     name: String,
     districts: Vec<usize>,
+}
+
+/// One group and level as solved, for researchers who want the problem
+/// (to export or to solve elsewhere) and not only the hubs.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// "province 50", or "the whole run".
+    pub group: String,
+    pub level: HubLevel,
+    pub problem: RegionProblem,
+    /// The schools of `problem.demand` and of `problem.lists`, by index
+    /// among the schools taking part.
+    pub demand: Vec<usize>,
+    pub candidates: Vec<usize>,
+    /// `None` when the group has no candidate or no school of the level.
+    pub choice: Option<Choice>,
+    /// Seconds the solver took (not written to any output).
+    pub solve_s: f64,
 }
 
 /// Chooses the hubs of every group and level and returns them per
@@ -49,6 +71,16 @@ pub fn select_grouped(
     weighting: Weighting,
     progress: &dyn Progress,
 ) -> Vec<DistrictSelection> {
+    solve_groups(prepared, config, weighting, progress).0
+}
+
+/// [`select_grouped`], with every group and level's problem and choice.
+pub fn solve_groups(
+    prepared: &Prepared,
+    config: &Config,
+    weighting: Weighting,
+    progress: &dyn Progress,
+) -> (Vec<DistrictSelection>, Vec<Solved>) {
     let checked = &prepared.checked;
     let n = checked.schools.len();
     let sources: Vec<usize> = (0..n)
@@ -82,17 +114,20 @@ pub fn select_grouped(
         lists,
     };
     let groups = region.groups();
-    let solved: Vec<Vec<(usize, DistrictSelection)>> =
-        groups.par_iter().map(|g| region.select_group(g)).collect();
+    let solved: Vec<GroupOutcome> = groups.par_iter().map(|g| region.select_group(g)).collect();
     let mut out = vec![DistrictSelection::default(); checked.districts.len()];
-    for (d, part) in solved.into_iter().flatten() {
-        let s = &mut out[d];
-        s.hubs.extend(part.hubs);
-        s.shortfalls.extend(part.shortfalls);
-        s.unreachable.extend(part.unreachable);
-        s.access_pairs.extend(part.access_pairs);
+    let mut all = Vec::new();
+    for (parts, details) in solved {
+        all.extend(details);
+        for (d, part) in parts {
+            let s = &mut out[d];
+            s.hubs.extend(part.hubs);
+            s.shortfalls.extend(part.shortfalls);
+            s.unreachable.extend(part.unreachable);
+            s.access_pairs.extend(part.access_pairs);
+        }
     }
-    out
+    (out, all)
 }
 
 impl Region<'_> {
@@ -122,9 +157,11 @@ impl Region<'_> {
         &self.prepared.checked.schools[g].school.id
     }
 
-    /// Each level of one group, primary first: (district, its part).
-    fn select_group(&self, group: &Group) -> Vec<(usize, DistrictSelection)> {
+    /// Each level of one group, primary first: (district, its part), and
+    /// the problems as solved.
+    fn select_group(&self, group: &Group) -> GroupOutcome {
         let mut parts: Vec<(usize, DistrictSelection)> = Vec::new();
+        let mut details = Vec::new();
         let mut taken: Vec<usize> = Vec::new();
         let mut schools: Vec<usize> = group
             .districts
@@ -137,13 +174,14 @@ impl Region<'_> {
             if k == 0 {
                 continue;
             }
-            let level_part = self.select_level(group, &schools, level, k, &taken);
+            let (level_part, solved) = self.select_level(group, &schools, level, k, &taken);
             for (d, part) in level_part {
                 taken.extend(part.hubs.iter().map(|h| self.prepared.members[d][h.0]));
                 parts.push((d, part));
             }
+            details.push(solved);
         }
-        parts
+        (parts, details)
     }
 
     /// The region problem of one group and level: its demand (schools of
@@ -212,7 +250,7 @@ impl Region<'_> {
         level: HubLevel,
         k: usize,
         taken: &[usize],
-    ) -> Vec<(usize, DistrictSelection)> {
+    ) -> (Vec<(usize, DistrictSelection)>, Solved) {
         let checked = &self.prepared.checked;
         let (problem, demand, candidates) = self.problem(schools, level, k, taken);
         let mut parts: BTreeMap<usize, DistrictSelection> = BTreeMap::new();
@@ -235,13 +273,26 @@ impl Region<'_> {
                 ),
             });
         }
-        if candidates.is_empty() || demand.is_empty() {
-            return parts.into_iter().collect();
+        let mut solved = Solved {
+            group: group.name.clone(),
+            level,
+            problem,
+            demand,
+            candidates,
+            choice: None,
+            solve_s: 0.0,
+        };
+        if solved.candidates.is_empty() || solved.demand.is_empty() {
+            return (parts.into_iter().collect(), solved);
         }
-        let choice = solve_region(self.config.strategy, &problem);
-        self.record(&choice, &problem, &demand, &candidates, level, &mut parts);
-        self.unreachable(group, &choice, &demand, level, &mut parts);
-        parts.into_iter().collect()
+        let start = std::time::Instant::now();
+        let choice = solve_region(self.config.strategy, &solved.problem);
+        solved.solve_s = start.elapsed().as_secs_f64();
+        let (problem, demand, candidates) = (&solved.problem, &solved.demand, &solved.candidates);
+        self.record(&choice, problem, demand, candidates, level, &mut parts);
+        self.unreachable(group, &choice, demand, level, &mut parts);
+        solved.choice = Some(choice);
+        (parts.into_iter().collect(), solved)
     }
 
     /// The chosen hubs with why, and the access pairs, into `parts`.

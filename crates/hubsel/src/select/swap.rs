@@ -313,13 +313,16 @@ pub(super) fn interchange(costs: &Costs, mut open: Vec<bool>, fixed: &[bool]) ->
     }
 }
 
+/// A closed candidate with its gain and extras.
+type Closed = (usize, f64, Vec<(u32, f64)>);
+
 /// For each open candidate not `fixed`, the closed candidate that best
 /// replaces it and how much the total rises with that swap (negative
 /// only by rounding: the set is a local optimum).
 pub(super) fn runners_up(costs: &Costs, open: &[bool], fixed: &[bool]) -> Vec<Option<(usize, f64)>> {
     let a = Assignment::of(costs, open);
     let l = Losses::of(&a, open, fixed);
-    let closed: Vec<(usize, f64, Vec<(u32, f64)>)> = (0..costs.candidates())
+    let closed: Vec<Closed> = (0..costs.candidates())
         .into_par_iter()
         .filter(|&i| !open[i])
         .map(|i| {
