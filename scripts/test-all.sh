@@ -54,6 +54,8 @@ HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
 HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
 echo "== the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)"
 scripts/check-qgis-plugin.sh
+echo "== region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)"
+scripts/check-region-optimum.sh
 echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
 scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"
