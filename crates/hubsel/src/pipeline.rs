@@ -71,6 +71,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
     let checked = &prepared.checked;
     let mut stats = checked.stats.clone();
     check_largest(config, &checked.schools)?;
+    check_region_strategy(config)?;
     let component = checked.components();
     let district_count = checked.districts.len();
     let selections: Vec<DistrictSelection> = if config.group_by != GroupBy::District {
@@ -147,6 +148,28 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         access: access_figures(&selections, config),
         stats,
     })
+}
+
+/// A region-wide grouping is for the location models: refused for the
+/// others (the scenario reader refuses it too; `bench` changes the
+/// strategy of a read scenario, and leaves such a row out with this).
+fn check_region_strategy(config: &Config) -> Result<()> {
+    use crate::scenario::REGION_STRATEGIES;
+    if config.group_by == GroupBy::District || REGION_STRATEGIES.contains(&config.strategy) {
+        return Ok(());
+    }
+    let names: Vec<&str> = REGION_STRATEGIES.iter().map(|k| k.as_str()).collect();
+    Err(crate::error::Error::new(
+        crate::error::ErrorKind::Scenario,
+        format!(
+            "group_by = \"{}\" chooses hubs over a whole region, which strategy = \"{}\" does not do (one of: {})",
+            config.group_by.as_str(),
+            config.strategy.as_str(),
+            names.join(", ")
+        ),
+    )
+    .in_file(&config.source)
+    .on_field("group_by"))
 }
 
 /// The run's access figures: every school of every level that got a hub,

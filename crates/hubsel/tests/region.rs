@@ -122,6 +122,8 @@ fn optimum(kind: StrategyKind, p: &RegionProblem) -> f64 {
 const HEURISTIC: RegionMethod = RegionMethod {
     max_sets: 0,
     max_iterations: 3000,
+    patience: 20,
+    min_factor: 1e-3,
 };
 
 const KINDS: [StrategyKind; 3] = [

@@ -31,6 +31,9 @@ struct Args {
     schools: Option<PathBuf>,
     roads: Option<PathBuf>,
     districts: Option<PathBuf>,
+    /// `--ascent ITERATIONS,PATIENCE,MIN_FACTOR`: the Lagrangian bound's
+    /// subgradient ascent, to study it on one problem (with `--solve`).
+    ascent: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, Error> {
@@ -44,6 +47,7 @@ fn args() -> Result<Args, Error> {
             "--schools" => &mut a.schools,
             "--roads" => &mut a.roads,
             "--districts" => &mut a.districts,
+            "--ascent" => &mut a.ascent,
             other => {
                 return Err(Error::new(
                     ErrorKind::Input,
@@ -105,12 +109,40 @@ fn main() -> Result<(), Error> {
             s.solve_s
         );
     }
+    if let Some(text) = &a.ascent {
+        resolve(&text.display().to_string(), &solved, &config);
+    }
     if let Some(dir) = &a.export {
         for s in &solved {
             export(dir, s, &prepared, &config)?;
         }
     }
     Ok(())
+}
+
+/// Solves every group and level again with the given ascent settings.
+fn resolve(text: &str, solved: &[Solved], config: &scenario::Config) {
+    use hubsel::select::region::{solve_region_with, RegionMethod};
+    let parts: Vec<f64> = text.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    let mut method = RegionMethod::default();
+    if let [iterations, patience, min_factor] = parts[..] {
+        method.max_iterations = iterations as usize;
+        method.patience = patience as usize;
+        method.min_factor = min_factor;
+    }
+    for s in solved.iter().filter(|s| s.choice.is_some()) {
+        let start = std::time::Instant::now();
+        let c = solve_region_with(config.strategy, &s.problem, method);
+        println!(
+            "{} {} with {method:?}: value {:.3}, bound {:.3}, gap {:.4} %, {:.3} s",
+            s.group,
+            s.level.as_str(),
+            c.objective[0],
+            c.lower_bound.unwrap_or(f64::NAN),
+            c.gap().unwrap_or(f64::NAN) * 100.0,
+            start.elapsed().as_secs_f64()
+        );
+    }
 }
 
 /// Writes one group and level's problem under `dir/<group>-<level>/`.

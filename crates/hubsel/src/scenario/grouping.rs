@@ -10,7 +10,7 @@ use super::{GroupBy, StrategyKind};
 use crate::error::quote;
 
 /// The strategies that choose hubs over a province or the whole run.
-pub(super) const REGION_STRATEGIES: [StrategyKind; 3] = [
+pub const REGION_STRATEGIES: [StrategyKind; 3] = [
     StrategyKind::PMedian,
     StrategyKind::PCenter,
     StrategyKind::MaxCover,

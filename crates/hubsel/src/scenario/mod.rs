@@ -75,6 +75,7 @@ use crate::model::{HubLevel, Level, SchoolId};
 
 pub use eligible::{ineligible, ineligible_on_network, Ineligible};
 pub use fit::DataShape;
+pub use grouping::REGION_STRATEGIES;
 pub use read::parse;
 pub use weighting::resolve_weighting;
 

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! is below the optimum for every such λ; subgradient ascent (Polyak steps
-//! towards the heuristic's value, halved when the bound stalls) raises it
+//! towards the heuristic's value along deflected subgradients, halved when
+//! the bound stalls), started from each point's second-nearest open cost
+//! in the heuristic's solution, raises it
 //! until the gap closes or the steps die out. The sum of many large terms
 //! of both signs loses digits, so `L` is summed per point (`λ_j` less its
 //! own reductions, small terms) with compensation, and a bound on the
@@ -18,7 +20,7 @@
 
 use rayon::prelude::*;
 
-use super::swap::{neumaier, Costs};
+use super::swap::{neumaier, Assignment, Costs};
 
 /// How long the subgradient ascent may go on.
 #[derive(Clone, Copy, Debug)]
@@ -33,9 +35,9 @@ pub(super) struct Ascent {
 impl Default for Ascent {
     fn default() -> Ascent {
         Ascent {
-            max_iterations: 3000,
-            patience: 20,
-            min_factor: 1e-3,
+            max_iterations: 5000,
+            patience: 100,
+            min_factor: 1e-4,
         }
     }
 }
@@ -46,6 +48,8 @@ struct Evaluation {
     certified: f64,
     value: f64,
     undercut: Vec<u32>,
+    /// The open set the relaxation chose.
+    open: Vec<bool>,
 }
 
 /// `L(λ)` with the open set it minimises over, and an upper bound on its
@@ -69,7 +73,11 @@ fn evaluate(costs: &Costs, lambda: &[f64], fixed: &[bool], free_slots: usize) ->
         }
         free.truncate(free_slots);
     }
-    let open = (0..n).filter(|&i| fixed[i]).chain(free.iter().map(|f| f.1));
+    let mut open_set = fixed.to_vec();
+    for f in &free {
+        open_set[f.1] = true;
+    }
+    let open = (0..n).filter(|&i| open_set[i]);
     let m = lambda.len();
     let mut reduced = vec![0.0f64; m];
     let mut undercut = vec![0u32; m];
@@ -99,13 +107,23 @@ fn evaluate(costs: &Costs, lambda: &[f64], fixed: &[bool], free_slots: usize) ->
         certified: value - error,
         value,
         undercut,
+        open: open_set,
     }
+}
+
+/// What the ascent found: the best certified bound, and an open set
+/// better than the solution it started from, when the relaxation's own
+/// choice of candidates was one (a Lagrangian heuristic).
+pub(super) struct Bound {
+    pub(super) lower: f64,
+    pub(super) better: Option<(f64, Vec<bool>)>,
 }
 
 /// The best certified `L(λ)` found by subgradient ascent from `start`
 /// (clamped to `[0, penalty]`), for `k` open candidates of which `fixed`
 /// ones are forced; `upper` is a known solution's value. Never above the
-/// optimum; 0 when nothing better is found.
+/// optimum; 0 when nothing better is found. Every tenth step the
+/// relaxation's open set is valued as a solution.
 pub(super) fn lagrangian(
     costs: &Costs,
     k: usize,
@@ -113,7 +131,9 @@ pub(super) fn lagrangian(
     upper: f64,
     start: &[f64],
     ascent: Ascent,
-) -> f64 {
+) -> Bound {
+    let mut upper = upper;
+    let mut better: Option<(f64, Vec<bool>)> = None;
     let pen = &costs.penalty;
     let forced = fixed.iter().filter(|f| **f).count();
     let free_slots = k.saturating_sub(forced);
@@ -125,8 +145,16 @@ pub(super) fn lagrangian(
     let mut best = 0.0f64;
     let mut factor = 2.0;
     let mut stall = 0;
-    for _ in 0..ascent.max_iterations {
+    let mut direction = vec![0.0f64; lambda.len()];
+    for iteration in 0..ascent.max_iterations {
         let e = evaluate(costs, &lambda, fixed, free_slots);
+        if iteration % 10 == 0 {
+            let value = Assignment::of(costs, &e.open).total();
+            if value < upper - 1e-10 * upper.abs() {
+                upper = value;
+                better = Some((value, e.open.clone()));
+            }
+        }
         if e.certified > best + 1e-12 * best.abs() {
             best = e.certified;
             stall = 0;
@@ -154,7 +182,13 @@ pub(super) fn lagrangian(
                 }
             })
             .collect();
-        let norm: f64 = g.iter().map(|x| x * x).sum();
+        // Deflected direction (Camerini, Fratta & Maffioli 1975): half of
+        // the last direction added, which damps the zig-zag of plain
+        // subgradient steps.
+        for (d, gj) in direction.iter_mut().zip(&g) {
+            *d = gj + 0.5 * *d;
+        }
+        let norm: f64 = direction.iter().map(|x| x * x).sum();
         if norm == 0.0 {
             break;
         }
@@ -163,8 +197,11 @@ pub(super) fn lagrangian(
             break;
         }
         for j in 0..lambda.len() {
-            lambda[j] = (lambda[j] + step * g[j]).clamp(0.0, pen[j]);
+            lambda[j] = (lambda[j] + step * direction[j]).clamp(0.0, pen[j]);
         }
     }
-    best
+    Bound {
+        lower: best,
+        better,
+    }
 }

@@ -60,13 +60,20 @@ pub struct RegionMethod {
     pub max_sets: u128,
     /// Subgradient iterations of the Lagrangian bound at most.
     pub max_iterations: usize,
+    /// Iterations without a better bound before the step halves.
+    pub patience: usize,
+    /// The ascent stops when the step factor (2 at first) falls below this.
+    pub min_factor: f64,
 }
 
 impl Default for RegionMethod {
     fn default() -> RegionMethod {
+        let a = Ascent::default();
         RegionMethod {
             max_sets: MAX_ENUMERATION,
-            max_iterations: Ascent::default().max_iterations,
+            max_iterations: a.max_iterations,
+            patience: a.patience,
+            min_factor: a.min_factor,
         }
     }
 }
@@ -212,7 +219,8 @@ pub fn solve_region_with(kind: StrategyKind, problem: &RegionProblem, method: Re
     }
     let ascent = Ascent {
         max_iterations: method.max_iterations,
-        ..Ascent::default()
+        patience: method.patience,
+        min_factor: method.min_factor,
     };
     if trivial {
         // Every candidate (or only the forced ones): nothing to choose.
@@ -281,21 +289,34 @@ impl Heuristic<'_> {
 
     fn p_median(&self) -> Choice {
         let costs = self.median_costs();
-        let open = self.search(&costs);
-        let start = Assignment::of(&costs, &open);
-        let upper = start.total();
-        let lb = lagrangian(&costs, self.k(), self.fixed, upper, &start.d1, self.ascent);
+        let (open, lb) = self.search_and_bound(&costs);
         self.choice(StrategyKind::PMedian, &costs, &open, lb)
     }
 
     fn max_cover(&self) -> Choice {
         let costs = self.cover_costs();
-        let open = self.search(&costs);
-        let start = Assignment::of(&costs, &open);
-        let upper = start.total();
-        let lb_uncovered = lagrangian(&costs, self.k(), self.fixed, upper, &start.d1, self.ascent);
+        let (open, lb_uncovered) = self.search_and_bound(&costs);
         let total: f64 = super::swap::neumaier(self.weights.iter().copied());
         self.choice(StrategyKind::MaxCover, &costs, &open, lb_uncovered - total)
+    }
+
+    /// Greedy and fast interchange, then the Lagrangian bound; when the
+    /// relaxation's own open set beats the solution, interchange again from
+    /// it and bound again (at most three rounds). The open set and the
+    /// best certified bound.
+    fn search_and_bound(&self, costs: &Costs) -> (Vec<bool>, f64) {
+        let mut open = self.search(costs);
+        let mut lb = 0.0f64;
+        for _ in 0..3 {
+            let start = Assignment::of(costs, &open);
+            let bound = lagrangian(costs, self.k(), self.fixed, start.total(), &start.d2, self.ascent);
+            lb = lb.max(bound.lower);
+            match bound.better {
+                Some((_, set)) => open = interchange(costs, set, self.fixed),
+                None => break,
+            }
+        }
+        (open, lb)
     }
 
     fn k(&self) -> usize {
