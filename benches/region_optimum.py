@@ -71,7 +71,7 @@ def main() -> int:
     model = PMedian.from_cost_matrix(minutes, w, p_facilities=problem["k"], name="region")
     for i in forced:
         model.problem += model.fac_vars[i] == 1
-    model = model.solve(pulp.HiGHS(msg=False, timeLimit=170, gapRel=1e-7))
+    model = model.solve(pulp.HiGHS(msg=False, timeLimit=170, gapRel=1e-7, presolve="off"))
     took = time.perf_counter() - start
     status = pulp.LpStatus[model.problem.status]
     optimum = float(pulp.value(model.problem.objective))

@@ -117,6 +117,8 @@ fn evaluate(costs: &Costs, lambda: &[f64], fixed: &[bool], free_slots: usize) ->
 pub(super) struct Bound {
     pub(super) lower: f64,
     pub(super) better: Option<(f64, Vec<bool>)>,
+    /// The multipliers where the ascent stopped, to go on from.
+    pub(super) lambda: Vec<f64>,
 }
 
 /// The best certified `L(λ)` found by subgradient ascent from `start`
@@ -203,5 +205,6 @@ pub(super) fn lagrangian(
     Bound {
         lower: best,
         better,
+        lambda,
     }
 }

@@ -307,10 +307,14 @@ impl Heuristic<'_> {
     fn search_and_bound(&self, costs: &Costs) -> (Vec<bool>, f64) {
         let mut open = self.search(costs);
         let mut lb = 0.0f64;
+        let first = Assignment::of(costs, &open);
+        let mut lambda = first.d2;
         for _ in 0..3 {
-            let start = Assignment::of(costs, &open);
-            let bound = lagrangian(costs, self.k(), self.fixed, start.total(), &start.d2, self.ascent);
+            let upper = Assignment::of(costs, &open).total();
+            let bound = lagrangian(costs, self.k(), self.fixed, upper, &lambda, self.ascent);
             lb = lb.max(bound.lower);
+            // The next round goes on from where this one stopped.
+            lambda = bound.lambda;
             match bound.better {
                 Some((_, set)) => open = interchange(costs, set, self.fixed),
                 None => break,
