@@ -1,7 +1,7 @@
 //! Which schools reach a hub within the travel limit, whatever their
 //! district: one reverse search per hub, bounded by the limit, for
 //! cross-district allocation. The searches run in parallel on the worker
-//! threads' reusable [`SearchSpace`](super::SearchSpace)s, as the district
+//! threads' reusable [`SearchSpace`]s, as the district
 //! matrices do, and each looks only at the schools on the nodes it settled
 //! ([`PointIndex`]) instead of at every school of the country.
 

@@ -1,5 +1,5 @@
 //! Region-wide selection (`group_by = "province"` or `"none"`): the
-//! districts are put into groups ([`GroupBy::key`]), every candidate gets
+//! districts are put into groups ([`GroupBy::key`](crate::scenario::GroupBy::key)), every candidate gets
 //! its sparse list of the schools that reach it within the travel limit
 //! (one bounded reverse search each, [`reach_lists`]), and each group and
 //! level is solved by [`solve_region`], primary first, a school chosen for

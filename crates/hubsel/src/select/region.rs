@@ -9,8 +9,8 @@
 //! reaches within the limit is left out of the comparison
 //! ([`Choice::unreachable`]) and stands alone.
 //!
-//! - **p-median**: greedy, then fast interchange ([`swap`](super::swap));
-//!   the Lagrangian bound ([`bound`](super::bound)) certifies the gap.
+//! - **p-median**: greedy, then fast interchange (module `select::swap`);
+//!   the Lagrangian bound (module `select::bound`) certifies the gap.
 //! - **max-cover**: the same search on 0/1 costs (a school within the limit
 //!   of an open hub costs 0, else its weight); the same bound, on the
 //!   weight left uncovered, bounds the weight covered from above.
