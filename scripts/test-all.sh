@@ -64,6 +64,8 @@ scripts/check-python.sh
 echo "== the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)"
 scripts/check-serve.sh  # the workbench (hubsel serve) in Chromium against hubsel run; out/serve.png
 echo "== the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)" && scripts/check-osm-extract.sh
+echo "== region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)"
+scripts/check-region-optimum.sh
 echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
 scripts/check-goldens.sh
 echo "== the README's examples run as written (scripts/check-readme.sh)"

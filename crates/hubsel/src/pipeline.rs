@@ -20,7 +20,8 @@ use crate::model::Inputs;
 use crate::network::{check_network, Prepared};
 use crate::outcome::{AccessFigures, CheckReport, Role, RunResult, SchoolOutcome};
 use crate::progress::{timed, Progress, Stage};
-use crate::scenario::Config;
+use crate::scenario::{Config, GroupBy};
+use crate::select::grouped::select_grouped;
 use crate::select::district::{check_largest, select_district, DistrictSelection, DistrictView};
 
 pub use crate::network::prepare;
@@ -70,14 +71,20 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
     let checked = &prepared.checked;
     let mut stats = checked.stats.clone();
     check_largest(config, &checked.schools)?;
+    check_region_strategy(config)?;
     let component = checked.components();
     let district_count = checked.districts.len();
-    let selections: Vec<DistrictSelection> = timed(
-        progress,
-        &mut stats.stages,
-        Stage::Select,
-        district_count as u64,
-        || {
+    let selections: Vec<DistrictSelection> = if config.group_by != GroupBy::District {
+        timed(progress, &mut stats.stages, Stage::Select, 0, || {
+            select_grouped(prepared, config, checked.weighting, progress)
+        })
+    } else {
+        timed(
+            progress,
+            &mut stats.stages,
+            Stage::Select,
+            district_count as u64,
+            || {
             (0..district_count)
                 .into_par_iter()
                 .map(|d| {
@@ -93,8 +100,9 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
                     s
                 })
                 .collect()
-        },
-    );
+            },
+        )
+    };
     let allocated = timed(
         progress,
         &mut stats.stages,
@@ -140,6 +148,28 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         access: access_figures(&selections, config),
         stats,
     })
+}
+
+/// A region-wide grouping is for the location models: refused for the
+/// others (the scenario reader refuses it too; `bench` changes the
+/// strategy of a read scenario, and leaves such a row out with this).
+fn check_region_strategy(config: &Config) -> Result<()> {
+    use crate::scenario::REGION_STRATEGIES;
+    if config.group_by == GroupBy::District || REGION_STRATEGIES.contains(&config.strategy) {
+        return Ok(());
+    }
+    let names: Vec<&str> = REGION_STRATEGIES.iter().map(|k| k.as_str()).collect();
+    Err(crate::error::Error::new(
+        crate::error::ErrorKind::Scenario,
+        format!(
+            "group_by = \"{}\" chooses hubs over a whole region, which strategy = \"{}\" does not do (one of: {})",
+            config.group_by.as_str(),
+            config.strategy.as_str(),
+            names.join(", ")
+        ),
+    )
+    .in_file(&config.source)
+    .on_field("group_by"))
 }
 
 /// The run's access figures: every school of every level that got a hub,

@@ -54,7 +54,10 @@ pub fn allocate_run(
 ) -> Allocated {
     let checked = &prepared.checked;
     let slots = hub_slots(prepared, selections);
-    let reaches = if config.allocation.cross_district {
+    // Hubs chosen over a region serve it across district borders.
+    let cross_district =
+        config.allocation.cross_district || config.group_by != crate::scenario::GroupBy::District;
+    let reaches = if cross_district {
         cross_district_reach(prepared, &slots, config)
     } else {
         Vec::new()
@@ -73,7 +76,7 @@ pub fn allocate_run(
         limit_min: config.max_travel_min,
         cutoff_min: config.search_cutoff_min,
         overflow: config.allocation.overflow,
-        cross_district: config.allocation.cross_district,
+        cross_district,
     };
     let connections = Connections::new(prepared, &slots);
     let assignments = allocate(
@@ -409,7 +412,6 @@ fn hub_outcomes(
     alloc_slots: &[Slot],
 ) -> Vec<HubOutcome> {
     let checked = &prepared.checked;
-    let school = |d: usize, local: usize| &checked.schools[prepared.members[d][local]].school;
     slots
         .iter()
         .zip(served)
@@ -429,10 +431,10 @@ fn hub_outcomes(
                 parts: e.parts.clone(),
                 rank: e.rank,
                 candidates: e.candidates,
-                runner_up: e.runner_up.map(|r| school(slot.district, r).id.clone()),
+                runner_up: e.runner_up.map(|r| checked.schools[r].school.id.clone()),
                 runner_up_name: e
                     .runner_up
-                    .map(|r| school(slot.district, r).name.clone())
+                    .map(|r| checked.schools[r].school.name.clone())
                     .unwrap_or_default(),
                 margin: e.margin,
                 margin_unit: e.margin_unit,

@@ -144,7 +144,7 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
         .iter()
         .map(|cr| json!({"key": cr.key(), "weight": cr.weight, "direction": format!("{:?}", cr.direction).to_lowercase(), "normalize": format!("{:?}", cr.normalize).to_lowercase(), "transform": format!("{:?}", cr.transform).to_lowercase()}))
         .collect();
-    let value = json!({
+    let mut value = json!({
         "tool": "hubsel",
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": {
@@ -185,9 +185,28 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
         "districts": districts,
         "layers": layers_json(layers),
     });
+    region_keys(&mut value, c);
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `group_by` and `hubs_per_group` in the summary's scenario, written only
+/// for the region-wide models, so that the policy's summaries stay as
+/// they were.
+fn region_keys(value: &mut Value, c: &crate::scenario::Config) {
+    if c.group_by == crate::scenario::GroupBy::District {
+        return;
+    }
+    if let Some(scenario) = value.get_mut("scenario").and_then(Value::as_object_mut) {
+        scenario.insert("group_by".into(), json!(c.group_by.as_str()));
+        scenario.insert(
+            "hubs_per_group".into(),
+            json!(c
+                .hubs_per_group
+                .map(|(p, s)| json!({"primary": p, "secondary": s}))),
+        );
+    }
 }
 
 fn csv_text(rows: Vec<Vec<String>>) -> String {

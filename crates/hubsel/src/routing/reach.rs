@@ -1,14 +1,16 @@
 //! Which schools reach a hub within the travel limit, whatever their
 //! district: one reverse search per hub, bounded by the limit, for
 //! cross-district allocation. The searches run in parallel on the worker
-//! threads' reusable [`SearchSpace`](super::SearchSpace)s, as the district
+//! threads' reusable [`SearchSpace`]s, as the district
 //! matrices do, and each looks only at the schools on the nodes it settled
 //! ([`PointIndex`]) instead of at every school of the country.
 
 use rayon::prelude::*;
 
 use crate::graph::RoadGraph;
-use crate::routing::{search, trip_to_seeded, with_space, Departure, Ends, Tree};
+use crate::routing::{
+    search, trip_to_seeded, with_space, Departure, Ends, SearchSpace, Tree,
+};
 use crate::spatial::Snap;
 
 /// The points (schools on the network) a hub is reached from within the
@@ -91,45 +93,21 @@ pub fn reach_within(
     limit_s: f64,
 ) -> Vec<Reach> {
     let index = PointIndex::new(graph, points);
+    let within = Within {
+        graph,
+        points,
+        offroad_s,
+        index: &index,
+        limit_s,
+    };
     hubs.par_iter()
         .map(|&hub| {
             with_space(graph.node_count(), |space| {
-                let Some(hub_snap) = points.get(hub).copied().flatten() else {
-                    return Reach::default();
-                };
-                let seeds: Vec<(u32, f64)> = Ends::of(graph, &hub_snap)
-                    .enter
-                    .iter()
-                    .copied()
-                    .filter(|(_, s)| s.is_finite())
-                    .collect();
-                search(&graph.reverse, space, &seeds, &[], limit_s - offroad_s[hub]);
-                // A point's trip needs a settled node it leaves through, or
-                // the hub's link: no other point can reach the hub.
-                let mut near: Vec<u32> = space
-                    .settled_nodes()
-                    .iter()
-                    .flat_map(|&node| index.at_node(node).iter().copied())
-                    .chain(index.on_link(hub_snap.link))
-                    .filter(|&g| g as usize != hub)
-                    .collect();
-                near.sort_unstable();
-                near.dedup();
-                let mut trips = Vec::new();
-                let mut starts = Vec::new();
-                for g in near.into_iter().map(|g| g as usize) {
-                    let Some(snap) = points[g] else { continue };
-                    let Some((road_s, dep)) = trip_to_seeded(graph, space, &snap, &hub_snap) else {
-                        continue;
-                    };
-                    let total = road_s + offroad_s[g] + offroad_s[hub];
-                    if total <= limit_s {
-                        trips.push((g, total, dep));
-                        if let Departure::Node { node, .. } = dep {
-                            starts.push(node);
-                        }
-                    }
-                }
+                let trips = within.trips(space, hub);
+                let starts = trips.iter().filter_map(|t| match t.2 {
+                    Departure::Node { node, .. } => Some(node),
+                    Departure::SameLink => None,
+                });
                 Reach {
                     tree: Tree::extract(graph, space, starts),
                     trips,
@@ -137,4 +115,103 @@ pub fn reach_within(
             })
         })
         .collect()
+}
+
+/// For each source (an index into `points`), the points that reach it
+/// within `limit_s` door to door, as (point, seconds) sorted by point: the
+/// sparse candidate lists of the region-wide models, one bounded reverse
+/// search per candidate and no search tree kept. The source itself is in
+/// its own list at 0 s when it is on the network. `on_source` is called
+/// after each search (progress). Independent of the thread count.
+pub fn reach_lists(
+    graph: &RoadGraph,
+    points: &[Option<Snap>],
+    offroad_s: &[f64],
+    sources: &[usize],
+    limit_s: f64,
+    on_source: &(dyn Fn() + Sync),
+) -> Vec<Vec<(u32, f64)>> {
+    let index = PointIndex::new(graph, points);
+    let within = Within {
+        graph,
+        points,
+        offroad_s,
+        index: &index,
+        limit_s,
+    };
+    sources
+        .par_iter()
+        .map(|&source| {
+            let mut list: Vec<(u32, f64)> = with_space(graph.node_count(), |space| {
+                within
+                    .trips(space, source)
+                    .into_iter()
+                    .map(|(g, t, _)| (g as u32, t))
+                    .collect()
+            });
+            if points.get(source).is_some_and(Option::is_some) {
+                let at = list.partition_point(|&(g, _)| (g as usize) < source);
+                list.insert(at, (source as u32, 0.0));
+            }
+            on_source();
+            list
+        })
+        .collect()
+}
+
+/// What the searches of [`reach_within`] and [`reach_lists`] share.
+struct Within<'a> {
+    graph: &'a RoadGraph,
+    points: &'a [Option<Snap>],
+    offroad_s: &'a [f64],
+    index: &'a PointIndex,
+    limit_s: f64,
+}
+
+impl Within<'_> {
+    /// The trips (point, door-to-door seconds, departure) of the points
+    /// other than `hub` that reach it within the limit, sorted by point;
+    /// the search stays in `space` for the tree.
+    fn trips(&self, space: &mut SearchSpace, hub: usize) -> Vec<(usize, f64, Departure)> {
+        let (graph, points, offroad_s) = (self.graph, self.points, self.offroad_s);
+        let Some(hub_snap) = points.get(hub).copied().flatten() else {
+            return Vec::new();
+        };
+        let seeds: Vec<(u32, f64)> = Ends::of(graph, &hub_snap)
+            .enter
+            .iter()
+            .copied()
+            .filter(|(_, s)| s.is_finite())
+            .collect();
+        search(
+            &graph.reverse,
+            space,
+            &seeds,
+            &[],
+            self.limit_s - offroad_s[hub],
+        );
+        // A point's trip needs a settled node it leaves through, or the
+        // hub's link: no other point can reach the hub.
+        let mut near: Vec<u32> = space
+            .settled_nodes()
+            .iter()
+            .flat_map(|&node| self.index.at_node(node).iter().copied())
+            .chain(self.index.on_link(hub_snap.link))
+            .filter(|&g| g as usize != hub)
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        let mut trips = Vec::new();
+        for g in near.into_iter().map(|g| g as usize) {
+            let Some(snap) = points[g] else { continue };
+            let Some((road_s, dep)) = trip_to_seeded(graph, space, &snap, &hub_snap) else {
+                continue;
+            };
+            let total = road_s + offroad_s[g] + offroad_s[hub];
+            if total <= self.limit_s {
+                trips.push((g, total, dep));
+            }
+        }
+        trips
+    }
 }

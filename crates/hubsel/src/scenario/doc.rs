@@ -21,6 +21,8 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "strategy",
     "seed",
     "hubs_per_district",
+    "group_by",
+    "hubs_per_group",
     "max_travel_minutes",
     "search_cutoff_minutes",
     "offroad_speed_kmh",
@@ -43,6 +45,8 @@ pub(super) const TOP_KEYS: &[&str] = &[
 pub(super) enum Place {
     Top,
     Hubs,
+    /// `hubs_per_group`: the same keys as `hubs_per_district`.
+    HubsPerGroup,
     Criterion,
     Ahp,
     Constraints,
@@ -58,7 +62,7 @@ impl Place {
     pub(super) fn known(self) -> &'static [&'static str] {
         match self {
             Place::Top => TOP_KEYS,
-            Place::Hubs => &["primary", "secondary"],
+            Place::Hubs | Place::HubsPerGroup => &["primary", "secondary"],
             Place::Criterion => &[
                 "field",
                 "access",
@@ -79,6 +83,7 @@ impl Place {
         match self {
             Place::Top => "the top level of the file",
             Place::Hubs => "hubs_per_district",
+            Place::HubsPerGroup => "hubs_per_group",
             Place::Criterion => "a [[criteria]] table",
             Place::Ahp => "the [ahp] table",
             Place::Constraints => "the [constraints] table",
@@ -94,6 +99,7 @@ impl Place {
         match self {
             Place::Top | Place::Criterion => "",
             Place::Hubs => "hubs_per_district.",
+            Place::HubsPerGroup => "hubs_per_group.",
             Place::Ahp => "ahp.",
             Place::Constraints => "constraints.",
             Place::Allocation => "allocation.",
@@ -111,7 +117,7 @@ impl Place {
             Place::Allocation => "the [allocation] table",
             Place::Speeds => "the [speeds_kmh] table",
             Place::Levels => "the [levels] table",
-            Place::Top | Place::Hubs => "the first table header",
+            Place::Top | Place::Hubs | Place::HubsPerGroup => "the first table header",
         }
     }
 }
@@ -442,7 +448,9 @@ pub(super) fn describe(v: &DeValue<'_>) -> String {
 /// Where a key that TOML put into `place` belongs, when it is a key of the
 /// top level or of another table.
 pub(super) fn misplaced(key: &str, place: Place) -> Option<String> {
-    if matches!(place, Place::Top | Place::Hubs) || place.known().contains(&key) {
+    if matches!(place, Place::Top | Place::Hubs | Place::HubsPerGroup)
+        || place.known().contains(&key)
+    {
         return None;
     }
     let in_table = |header: &str| {

@@ -62,6 +62,7 @@ mod criteria;
 mod doc;
 mod eligible;
 mod fit;
+mod grouping;
 mod read;
 mod tables;
 mod weighting;
@@ -74,6 +75,7 @@ use crate::model::{HubLevel, Level, SchoolId};
 
 pub use eligible::{ineligible, ineligible_on_network, Ineligible};
 pub use fit::DataShape;
+pub use grouping::REGION_STRATEGIES;
 pub use read::parse;
 pub use weighting::resolve_weighting;
 
@@ -160,6 +162,52 @@ impl StrategyKind {
         StrategyKind::ALL
             .into_iter()
             .find(|k| k.as_str() == text.trim().to_ascii_lowercase().replace('_', "-"))
+    }
+}
+
+/// Over which schools hubs are chosen (`group_by`).
+///
+/// `district` is the policy: `hubs_per_district` hubs of each level in
+/// every district, chosen among the district's schools for its schools.
+/// `province` and `none` are the region-wide models researchers compare
+/// it with: `hubs_per_group` hubs of each level chosen over a whole
+/// province (the first two characters of the district code, as Thai
+/// amphoe codes start with their province's code) or over the whole run,
+/// each school served by the nearest hub of its level within
+/// `max_travel_minutes`, across district borders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    #[default]
+    District,
+    Province,
+    None,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 3] = [GroupBy::District, GroupBy::Province, GroupBy::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::District => "district",
+            GroupBy::Province => "province",
+            GroupBy::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<GroupBy> {
+        GroupBy::ALL
+            .into_iter()
+            .find(|g| g.as_str() == text.trim().to_ascii_lowercase())
+    }
+
+    /// The group of a district code: the province is its first two
+    /// characters (the whole code when shorter), `none` is one group.
+    pub fn key(self, district_code: &str) -> String {
+        match self {
+            GroupBy::District => district_code.to_string(),
+            GroupBy::Province => district_code.chars().take(2).collect(),
+            GroupBy::None => String::new(),
+        }
     }
 }
 
@@ -377,6 +425,15 @@ pub struct Config {
     /// Hubs to choose per district, by level.
     pub hubs_primary: usize,
     pub hubs_secondary: usize,
+    /// Over which schools hubs are chosen (`group_by`, default the
+    /// district).
+    pub group_by: GroupBy,
+    /// `hubs_per_group = { primary, secondary }` when given: hubs of each
+    /// level per province (or over the whole run) with `group_by =
+    /// "province"` or `"none"`. When not given, a group gets
+    /// `hubs_per_district` times its number of districts
+    /// ([`Config::hubs_in_group`]).
+    pub hubs_per_group: Option<(usize, usize)>,
     /// Beyond this a school is stand-alone.
     pub max_travel_min: f64,
     /// Searches stop here; slower trips count as unreachable, at this value.
@@ -431,6 +488,17 @@ impl Config {
         match level {
             HubLevel::Primary => self.hubs_primary,
             HubLevel::Secondary => self.hubs_secondary,
+        }
+    }
+
+    /// Hubs of `level` to choose over a group of `districts` districts
+    /// (with `group_by = "province"` or `"none"`): `hubs_per_group` when
+    /// given, else `hubs_per_district` for each of its districts.
+    pub fn hubs_in_group(&self, level: HubLevel, districts: usize) -> usize {
+        match (self.hubs_per_group, level) {
+            (Some((p, _)), HubLevel::Primary) => p,
+            (Some((_, s)), HubLevel::Secondary) => s,
+            (None, _) => self.hubs_for(level).saturating_mul(districts),
         }
     }
 

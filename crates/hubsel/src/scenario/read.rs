@@ -9,7 +9,7 @@ use toml::de::DeTable;
 
 use super::doc::{get, Checker, Place, Value};
 use super::{
-    criteria, tables, Config, StrategyKind, WeightsRule, DEFAULT_CUTOFF_MIN,
+    criteria, grouping, tables, Config, StrategyKind, WeightsRule, DEFAULT_CUTOFF_MIN,
     DEFAULT_SMALL_COMPONENT_JUNCTIONS,
 };
 use crate::error::{quote, Result};
@@ -43,6 +43,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
     let reach = Reach::read(&mut ck, root);
     let weights = weights(&mut ck, get(root, "weights"));
     let (hubs_primary, hubs_secondary) = hubs_per_district(&mut ck, get(root, "hubs_per_district"));
+    let grouping = grouping::Grouping::read(&mut ck, root, strategy);
     let (criteria, ahp) = criteria::read(&mut ck, root, strategy);
     let rules = tables::Rules::read(&mut ck, root);
     let hub_ids = HubIds::read(&mut ck, root);
@@ -56,6 +57,8 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         seed,
         hubs_primary,
         hubs_secondary,
+        group_by: grouping.group_by,
+        hubs_per_group: grouping.hubs_per_group,
         max_travel_min: reach.max_travel_min,
         search_cutoff_min: reach.search_cutoff_min,
         offroad_speed_kmh: reach.offroad_speed_kmh,
@@ -244,25 +247,37 @@ fn weights(ck: &mut Checker<'_>, value: Option<&Value<'_>>) -> WeightsRule {
 /// `hubs_per_district = { primary = 1, secondary = 1 }`: hubs to choose
 /// per district, primary and secondary, each 1 when not given.
 fn hubs_per_district(ck: &mut Checker<'_>, value: Option<&Value<'_>>) -> (usize, usize) {
-    let (mut hubs_primary, mut hubs_secondary) = (1usize, 1usize);
     let Some(t) =
         value.and_then(|v| ck.table(v, "hubs_per_district", "{ primary = 1, secondary = 1 }"))
     else {
-        return (hubs_primary, hubs_secondary);
+        return (1, 1);
     };
-    ck.check_keys(t, Place::Hubs);
+    hub_counts(ck, t, Place::Hubs, 1000)
+}
+
+/// The `primary` and `secondary` counts of a `{ primary = …, secondary =
+/// … }` table at `place`, each a whole number from 0 to `max`, 1 when not
+/// given or refused.
+pub(super) fn hub_counts(
+    ck: &mut Checker<'_>,
+    t: &DeTable<'_>,
+    place: Place,
+    max: i64,
+) -> (usize, usize) {
+    let (mut hubs_primary, mut hubs_secondary) = (1usize, 1usize);
+    ck.check_keys(t, place);
     for (key, slot) in [
         ("primary", &mut hubs_primary),
         ("secondary", &mut hubs_secondary),
     ] {
         let Some(v) = get(t, key) else { continue };
-        let path = format!("hubs_per_district.{key}");
+        let path = format!("{}{key}", place.prefix());
         match ck.whole(v, &path) {
-            Some(n) if (0..=1000).contains(&n) => *slot = n as usize,
+            Some(n) if (0..=max).contains(&n) => *slot = n as usize,
             Some(n) => ck.problem(
                 ck.line(v),
                 &path,
-                format!("must be a whole number from 0 to 1000, got {n}"),
+                format!("must be a whole number from 0 to {max}, got {n}"),
             ),
             None => {}
         }

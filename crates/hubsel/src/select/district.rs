@@ -87,6 +87,7 @@ pub struct HubExplain {
     pub parts: Vec<(String, f64)>,
     pub rank: usize,
     pub candidates: usize,
+    /// The runner-up's school (global index among the schools taking part).
     pub runner_up: Option<usize>,
     pub margin: f64,
     pub margin_unit: &'static str,
@@ -400,7 +401,8 @@ fn select_group(
     (0..choice.chosen.len())
         .map(|j| {
             let pos = choice.chosen[j];
-            let explain = explain(group, &problem, &choice, &scored, j, unit, config);
+            let mut explain = explain(group, &problem, &choice, &scored, j, unit, config);
+            explain.runner_up = explain.runner_up.map(|local| view.members[local]);
             (group.rows[pos].1, explain)
         })
         .collect()
@@ -603,7 +605,7 @@ fn unreachable(
 /// The unit of a margin: the strategy's, with "students" read as
 /// "schools" where the objective weighs schools (p-median, max-cover) and
 /// the run weighs by schools.
-fn margin_unit(kind: StrategyKind, unit: &'static str, weighting: Weighting) -> &'static str {
+pub(crate) fn margin_unit(kind: StrategyKind, unit: &'static str, weighting: Weighting) -> &'static str {
     match (weighting, kind) {
         (Weighting::Schools, StrategyKind::PMedian) => "school-minutes",
         (Weighting::Schools, StrategyKind::MaxCover) => "schools",
@@ -613,7 +615,7 @@ fn margin_unit(kind: StrategyKind, unit: &'static str, weighting: Weighting) -> 
 
 /// A stable number in [0, 1) from the seed and an id (SplitMix64 over
 /// FNV-1a), for the `random` strategy.
-fn lottery(seed: u64, id: &SchoolId) -> f64 {
+pub(crate) fn lottery(seed: u64, id: &SchoolId) -> f64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in id.0.bytes() {
         h ^= b as u64;

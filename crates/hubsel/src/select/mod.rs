@@ -18,9 +18,13 @@
 //! objective reads 0 for every set when no school has students.
 
 mod baseline;
+mod bound;
 pub mod district;
+pub mod grouped;
 mod location;
 mod policy;
+pub mod region;
+mod swap;
 
 pub use baseline::{Central, Random};
 pub use location::{MaxCover, PCenter, PMedian};
@@ -223,7 +227,8 @@ pub struct Choice {
     /// or when no other candidate exists.
     pub runner_up: Vec<Option<RunnerUp>>,
     /// For heuristic choices, a lower bound on the optimum's first
-    /// objective element, when the strategy has one.
+    /// objective element, when the strategy has one (certified: rounding
+    /// is accounted for in the region-wide bounds).
     pub lower_bound: Option<f64>,
     /// Demand positions no candidate reaches, left out of the comparison
     /// (the objective, the margins and the bound are without them).
@@ -238,8 +243,10 @@ impl Choice {
             return Some(0.0);
         }
         let lb = self.lower_bound?;
-        Some(if lb > 0.0 {
-            ((self.objective[0] - lb) / lb).max(0.0)
+        // A negative bound is a maximisation's (max-cover's −covered): the
+        // gap is then relative to the bound on what is covered.
+        Some(if lb != 0.0 {
+            ((self.objective[0] - lb) / lb.abs()).max(0.0)
         } else if self.objective[0] <= 0.0 {
             0.0
         } else {

@@ -1,0 +1,360 @@
+//! Greedy construction and fast interchange on sparse costs, for the
+//! region-wide models: the vertex substitution of Teitz & Bart with the
+//! bookkeeping of Whitaker's fast interchange as Resende & Werneck (2003)
+//! state it. For the open set each demand point keeps its nearest and
+//! second nearest open candidate (`d1`, `phi1`, `d2`); then for a closed
+//! candidate `i` and an open `r`
+//!
+//! ```text
+//! profit(i, r) = gain(i) − loss(r) + extra(i, r)
+//! gain(i)      = Σ_j max(0, d1_j − c_ij)
+//! loss(r)      = Σ_{j: phi1_j = r} (d2_j − d1_j)
+//! extra(i, r)  = Σ_{j: phi1_j = r, c_ij < d2_j} (d2_j − max(c_ij, d1_j))
+//! ```
+//!
+//! and every swap is evaluated in one pass over the candidates' lists: the
+//! pairs with no `extra` share the open candidate of least loss. Each demand
+//! point may also stay unserved at its penalty, a facility that is always
+//! open, so a point far from every open candidate costs the penalty and
+//! no dense matrix is needed. Costs are what the objective adds up: weighted
+//! minutes for the p-median, 0 within the limit with the weight as penalty
+//! for maximal covering.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+
+/// No open candidate: the point is at its penalty.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// Sparse costs, by candidate and by demand point.
+pub(super) struct Costs {
+    /// Per candidate, `(demand point, cost)` sorted by point.
+    pub(super) by_candidate: Vec<Vec<(u32, f64)>>,
+    /// Per demand point, `(cost, candidate)` sorted.
+    pub(super) by_demand: Vec<Vec<(f64, u32)>>,
+    /// The cost of leaving each point unserved.
+    pub(super) penalty: Vec<f64>,
+}
+
+impl Costs {
+    /// Costs from the candidates' lists (`(point, minutes)`), with `cost`
+    /// turning a point and its minutes into what the objective adds.
+    pub(super) fn new(
+        lists: &[Vec<(u32, f64)>],
+        penalty: Vec<f64>,
+        cost: impl Fn(usize, f64) -> f64,
+    ) -> Costs {
+        let mut by_demand: Vec<Vec<(f64, u32)>> = vec![Vec::new(); penalty.len()];
+        let by_candidate: Vec<Vec<(u32, f64)>> = lists
+            .iter()
+            .enumerate()
+            .map(|(i, list)| {
+                list.iter()
+                    .filter(|(j, _)| (*j as usize) < penalty.len())
+                    .map(|&(j, m)| {
+                        let c = cost(j as usize, m);
+                        by_demand[j as usize].push((c, i as u32));
+                        (j, c)
+                    })
+                    .collect()
+            })
+            .collect();
+        for list in &mut by_demand {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        }
+        Costs {
+            by_candidate,
+            by_demand,
+            penalty,
+        }
+    }
+
+    pub(super) fn candidates(&self) -> usize {
+        self.by_candidate.len()
+    }
+}
+
+/// Nearest and second nearest open candidate of every demand point.
+pub(super) struct Assignment {
+    pub(super) d1: Vec<f64>,
+    pub(super) phi1: Vec<u32>,
+    pub(super) d2: Vec<f64>,
+}
+
+impl Assignment {
+    pub(super) fn of(costs: &Costs, open: &[bool]) -> Assignment {
+        let n = costs.penalty.len();
+        let mut a = Assignment {
+            d1: costs.penalty.clone(),
+            phi1: vec![NONE; n],
+            d2: costs.penalty.clone(),
+        };
+        for j in 0..n {
+            let pen = costs.penalty[j];
+            let mut open_here = costs.by_demand[j]
+                .iter()
+                .filter(|(c, i)| open[*i as usize] && *c < pen);
+            if let Some(&(c, i)) = open_here.next() {
+                a.d1[j] = c;
+                a.phi1[j] = i;
+                if let Some(&(c2, _)) = open_here.next() {
+                    a.d2[j] = c2;
+                }
+            }
+        }
+        a
+    }
+
+    /// The objective: every point at its nearest open candidate or its
+    /// penalty, summed with compensation.
+    pub(super) fn total(&self) -> f64 {
+        neumaier(self.d1.iter().copied())
+    }
+}
+
+/// Neumaier's compensated sum, in the order given.
+pub(super) fn neumaier(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for v in values {
+        let t = sum + v;
+        comp += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
+        sum = t;
+    }
+    sum + comp
+}
+
+/// A gain in a heap: larger first, then the lower candidate.
+#[derive(PartialEq)]
+struct Keyed(f64, u32);
+
+impl Eq for Keyed {}
+
+impl PartialOrd for Keyed {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Keyed {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
+    }
+}
+
+/// Greedy construction: the forced candidates, then `slots` times the
+/// candidate that saves most (lazily re-evaluated: savings only shrink as
+/// candidates open). Returns the open flags.
+pub(super) fn greedy(costs: &Costs, forced: &[usize], slots: usize) -> Vec<bool> {
+    let n = costs.candidates();
+    let mut open = vec![false; n];
+    let mut d1 = costs.penalty.clone();
+    let take = |i: usize, open: &mut Vec<bool>, d1: &mut Vec<f64>| {
+        open[i] = true;
+        for &(j, c) in &costs.by_candidate[i] {
+            let j = j as usize;
+            d1[j] = d1[j].min(c);
+        }
+    };
+    for &f in forced {
+        if f < n {
+            take(f, &mut open, &mut d1);
+        }
+    }
+    let saving = |i: usize, d1: &[f64]| -> f64 {
+        neumaier(
+            costs.by_candidate[i]
+                .iter()
+                .map(|&(j, c)| (d1[j as usize] - c).max(0.0)),
+        )
+    };
+    let mut heap: BinaryHeap<Keyed> = (0..n)
+        .filter(|&i| !open[i])
+        .map(|i| Keyed(saving(i, &d1), i as u32))
+        .collect();
+    let mut added = 0;
+    while added < slots {
+        let Some(Keyed(_, i)) = heap.pop() else { break };
+        let i = i as usize;
+        let fresh = Keyed(saving(i, &d1), i as u32);
+        if heap.peek().is_none_or(|top| fresh >= *top) {
+            take(i, &mut open, &mut d1);
+            added += 1;
+        } else {
+            heap.push(fresh);
+        }
+    }
+    open
+}
+
+/// The best swap found for one closed candidate: (profit, closed
+/// candidate, open candidate).
+type Swap = (f64, usize, usize);
+
+/// Whether swap `a` is better than `b`: more profit, then the lower
+/// candidates.
+fn better_swap(a: &Swap, b: &Swap) -> bool {
+    match a.0.total_cmp(&b.0) {
+        Ordering::Greater => true,
+        Ordering::Less => false,
+        Ordering::Equal => (a.1, a.2) < (b.1, b.2),
+    }
+}
+
+/// Per open candidate, what closing it costs (`loss`), and the open
+/// candidates that may close in order of loss.
+struct Losses {
+    loss: Vec<f64>,
+    order: Vec<usize>,
+}
+
+impl Losses {
+    fn of(a: &Assignment, open: &[bool], fixed: &[bool]) -> Losses {
+        let mut loss = vec![0.0; open.len()];
+        for j in 0..a.d1.len() {
+            if a.phi1[j] != NONE {
+                loss[a.phi1[j] as usize] += a.d2[j] - a.d1[j];
+            }
+        }
+        let mut order: Vec<usize> = (0..open.len()).filter(|&r| open[r] && !fixed[r]).collect();
+        order.sort_by(|&x, &y| loss[x].total_cmp(&loss[y]).then(x.cmp(&y)));
+        Losses { loss, order }
+    }
+}
+
+/// `gain(i)` and the `extra(i, r)` of closed candidate `i`, by `r`.
+fn gain_and_extra(costs: &Costs, a: &Assignment, i: usize) -> (f64, Vec<(u32, f64)>) {
+    let mut gain = 0.0;
+    let mut extra: Vec<(u32, f64)> = Vec::new();
+    for &(j, c) in &costs.by_candidate[i] {
+        let j = j as usize;
+        if c < a.d1[j] {
+            gain += a.d1[j] - c;
+        }
+        if a.phi1[j] != NONE && c < a.d2[j] {
+            extra.push((a.phi1[j], a.d2[j] - c.max(a.d1[j])));
+        }
+    }
+    extra.sort_by_key(|e| e.0);
+    let mut merged: Vec<(u32, f64)> = Vec::with_capacity(extra.len());
+    for (r, x) in extra {
+        match merged.last_mut() {
+            Some(last) if last.0 == r => last.1 += x,
+            _ => merged.push((r, x)),
+        }
+    }
+    (gain, merged)
+}
+
+/// The best swap that opens closed candidate `i`.
+fn best_for(costs: &Costs, a: &Assignment, l: &Losses, fixed: &[bool], i: usize) -> Option<Swap> {
+    let (gain, extra) = gain_and_extra(costs, a, i);
+    let mut best: Option<Swap> = None;
+    let mut offer = |s: Swap| {
+        if best.as_ref().is_none_or(|b| better_swap(&s, b)) {
+            best = Some(s);
+        }
+    };
+    for &(r, x) in &extra {
+        let r = r as usize;
+        if !fixed[r] {
+            offer((gain - l.loss[r] + x, i, r));
+        }
+    }
+    if let Some(&r) = l
+        .order
+        .iter()
+        .find(|&&r| extra.binary_search_by_key(&(r as u32), |e| e.0).is_err())
+    {
+        offer((gain - l.loss[r], i, r));
+    }
+    best
+}
+
+/// Fast interchange from `open`: the best swap of a closed and an open
+/// candidate (not `fixed`) while it lowers the total. Returns the open
+/// flags at the local optimum.
+pub(super) fn interchange(costs: &Costs, mut open: Vec<bool>, fixed: &[bool]) -> Vec<bool> {
+    let mut a = Assignment::of(costs, &open);
+    let mut value = a.total();
+    loop {
+        let l = Losses::of(&a, &open, fixed);
+        if l.order.is_empty() {
+            return open;
+        }
+        let best = (0..costs.candidates())
+            .into_par_iter()
+            .filter(|&i| !open[i])
+            .filter_map(|i| best_for(costs, &a, &l, fixed, i))
+            .reduce_with(|x, y| if better_swap(&y, &x) { y } else { x });
+        let tolerance = 1e-10 * value.abs().max(1.0);
+        let Some((profit, i, r)) = best else {
+            return open;
+        };
+        if profit <= tolerance {
+            return open;
+        }
+        open[i] = true;
+        open[r] = false;
+        let next = Assignment::of(costs, &open);
+        let next_value = next.total();
+        if next_value >= value - tolerance {
+            open[i] = false;
+            open[r] = true;
+            return open;
+        }
+        a = next;
+        value = next_value;
+    }
+}
+
+/// A closed candidate with its gain and extras.
+type Closed = (usize, f64, Vec<(u32, f64)>);
+
+/// For each open candidate not `fixed`, the closed candidate that best
+/// replaces it and how much the total rises with that swap (negative
+/// only by rounding: the set is a local optimum).
+pub(super) fn runners_up(costs: &Costs, open: &[bool], fixed: &[bool]) -> Vec<Option<(usize, f64)>> {
+    let a = Assignment::of(costs, open);
+    let l = Losses::of(&a, open, fixed);
+    let closed: Vec<Closed> = (0..costs.candidates())
+        .into_par_iter()
+        .filter(|&i| !open[i])
+        .map(|i| {
+            let (gain, extra) = gain_and_extra(costs, &a, i);
+            (i, gain, extra)
+        })
+        .collect();
+    let mut by_gain: Vec<usize> = (0..closed.len()).collect();
+    by_gain.sort_by(|&x, &y| closed[y].1.total_cmp(&closed[x].1).then(x.cmp(&y)));
+    let mut best: Vec<Option<Swap>> = vec![None; open.len()];
+    let mut offer = |s: Swap| {
+        let slot = &mut best[s.2];
+        if slot.as_ref().is_none_or(|b| better_swap(&s, b)) {
+            *slot = Some(s);
+        }
+    };
+    for (i, gain, extra) in &closed {
+        for &(r, x) in extra {
+            if !fixed[r as usize] {
+                offer((gain - l.loss[r as usize] + x, *i, r as usize));
+            }
+        }
+    }
+    for &r in &l.order {
+        let untouched = by_gain.iter().map(|&k| &closed[k]).find(|(_, _, extra)| {
+            extra.binary_search_by_key(&(r as u32), |e| e.0).is_err()
+        });
+        if let Some((i, gain, _)) = untouched {
+            offer((gain - l.loss[r], *i, r));
+        }
+    }
+    (0..open.len())
+        .map(|r| best[r].map(|(profit, i, _)| (i, -profit)))
+        .collect()
+}
