@@ -40,35 +40,34 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hu
 echo "== the fuzz targets build against the library"
 (cd fuzz && cargo check --quiet --release)
 
-echo "== GDAL reads every layer (scripts/check-ogr.sh)"
-scripts/check-ogr.sh
-echo "== GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)"
-scripts/check-gpkg.sh
-echo "== Chromium renders report.html (scripts/check-report.sh)"
-scripts/check-report.sh
-echo "== QGIS opens and styles every layer (scripts/check-qgis.sh)"
-scripts/check-qgis.sh
+# Each check below stops the script on its first failure (set -e); the
+# closing line counts the checks that ran and passed.
+checks=0
+check() { # title, then the command
+    echo "== $1"
+    shift
+    "$@"
+    checks=$((checks + 1))
+}
+check "GDAL reads every layer (scripts/check-ogr.sh)" scripts/check-ogr.sh
+check "GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)" scripts/check-gpkg.sh
+check "Chromium renders report.html (scripts/check-report.sh)" scripts/check-report.sh
+check "QGIS opens and styles every layer (scripts/check-qgis.sh)" scripts/check-qgis.sh
 # The same three clients on schools as the OBEC registry writes them: no
 # enrolment (weights: schools, no students or served fields), the
 # registry's level values, the default scenario adapted to the columns.
 obec=(--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson
       --districts fixtures/province/districts.geojson)
-echo "== the same, on registry-shaped schools without enrolment"
-scripts/check-ogr.sh "${obec[@]}"
-HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
-HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
-echo "== the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)"
-scripts/check-qgis-plugin.sh
-echo "== the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)"
-scripts/check-python.sh
-echo "== the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)"
-scripts/check-serve.sh  # the workbench (hubsel serve) in Chromium against hubsel run; out/serve.png
-echo "== the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)" && scripts/check-osm-extract.sh
-echo "== region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)"
-scripts/check-region-optimum.sh
-echo "== outputs byte-identical to the goldens (scripts/check-goldens.sh)"
-scripts/check-goldens.sh
-echo "== the README's examples run as written (scripts/check-readme.sh)"
-scripts/check-readme.sh
-echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS)"
-echo "client checks: 10 passed, 0 failed"
+check "GDAL, on registry-shaped schools without enrolment" scripts/check-ogr.sh "${obec[@]}"
+check "Chromium, on registry-shaped schools" env HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
+check "QGIS, on registry-shaped schools" env HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
+check "the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)" scripts/check-qgis-plugin.sh
+check "the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)" scripts/check-python.sh
+check "the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)" scripts/check-serve.sh
+check "the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)" scripts/check-osm-extract.sh
+# After check-python: it uses the same .venv-py (spopt, HiGHS).
+check "region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)" scripts/check-region-optimum.sh
+check "outputs byte-identical to the goldens (scripts/check-goldens.sh)" scripts/check-goldens.sh
+check "the README's examples run as written (scripts/check-readme.sh)" scripts/check-readme.sh
+echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS), out/serve.png (the workbench), out/notebook/*.png (the notebook)"
+echo "client checks: $checks passed, 0 failed"
