@@ -27,6 +27,22 @@ pub fn province_graph() -> (Config, Inputs, RoadGraph) {
     (config, inputs, graph)
 }
 
+/// The inputs of a folder written by `hubsel synth` (`schools.csv`,
+/// `roads.geojson`, `districts.geojson`), read with the default options.
+pub fn synth_folder(dir: &std::path::Path) -> hubsel::error::Result<hubsel::model::Inputs> {
+    let (s, r, d) = (
+        dir.join("schools.csv"),
+        dir.join("roads.geojson"),
+        dir.join("districts.geojson"),
+    );
+    let sources = hubsel::io::InputSources {
+        schools: hubsel::io::Source::File(&s),
+        roads: hubsel::io::Source::File(&r),
+        districts: hubsel::io::Source::File(&d),
+    };
+    hubsel::io::load(&sources, &hubsel::io::ReadOptions::default())
+}
+
 /// A finished run to write: the embedded province, or the data set in the
 /// folder named by `HUBSEL_BENCH_DIR` (as written by `hubsel synth`), with
 /// the default scenario. Returns a label for the benchmark names.
@@ -36,18 +52,7 @@ pub fn run_for_outputs() -> (String, hubsel::outcome::RunResult) {
     let (label, inputs) = match std::env::var_os("HUBSEL_BENCH_DIR") {
         Some(dir) => {
             let dir = std::path::PathBuf::from(dir);
-            let (s, r, d) = (
-                dir.join("schools.csv"),
-                dir.join("roads.geojson"),
-                dir.join("districts.geojson"),
-            );
-            let sources = hubsel::io::InputSources {
-                schools: hubsel::io::Source::File(&s),
-                roads: hubsel::io::Source::File(&r),
-                districts: hubsel::io::Source::File(&d),
-            };
-            let inputs = hubsel::io::load(&sources, &hubsel::io::ReadOptions::default())
-                .expect("HUBSEL_BENCH_DIR holds a synth data set");
+            let inputs = synth_folder(&dir).expect("HUBSEL_BENCH_DIR holds a synth data set");
             (dir.display().to_string(), inputs)
         }
         None => (

@@ -31,18 +31,7 @@ fn workbench(label: &str) -> Option<Workbench> {
         hubsel::io::load(&hubsel::fixture::province(), &Default::default()).unwrap()
     } else {
         let dir = PathBuf::from(std::env::var_os("HUBSEL_BENCH_NATIONAL")?);
-        let (s, r, d) = (
-            dir.join("schools.csv"),
-            dir.join("roads.geojson"),
-            dir.join("districts.geojson"),
-        );
-        let sources = hubsel::io::InputSources {
-            schools: hubsel::io::Source::File(&s),
-            roads: hubsel::io::Source::File(&r),
-            districts: hubsel::io::Source::File(&d),
-        };
-        hubsel::io::load(&sources, &Default::default())
-            .expect("HUBSEL_BENCH_NATIONAL holds a synth data set")
+        hubsel_benches::synth_folder(&dir).expect("HUBSEL_BENCH_NATIONAL holds a synth data set")
     };
     let base = Scenario {
         text: DEFAULT_SCENARIO.to_string(),
