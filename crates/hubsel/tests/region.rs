@@ -124,6 +124,7 @@ const HEURISTIC: RegionMethod = RegionMethod {
     max_iterations: 3000,
     patience: 20,
     min_factor: 1e-3,
+    rounds: 3,
 };
 
 const KINDS: [StrategyKind; 3] = [
@@ -299,4 +300,35 @@ fn region_keys_are_checked_with_line_and_key() {
     assert_eq!(ok.hubs_in_group(HubLevel::Primary, 25), 25);
     let default = hubsel::scenario::parse("strategy = \"p-median\"\n", "s.toml").unwrap();
     assert_eq!(default.group_by, GroupBy::District);
+}
+
+/// The Lagrangian heuristic (fast interchange again from the
+/// relaxation's own open set) finds optima that greedy and fast
+/// interchange alone miss, and is never worse: on the first 200 seeded
+/// instances, 198 optima against 179 (measured), among them the four
+/// named here.
+#[test]
+fn the_lagrangian_heuristic_finds_optima_the_greedy_start_misses() {
+    let kind = StrategyKind::PMedian;
+    let alone_method = RegionMethod { rounds: 0, ..HEURISTIC };
+    let (mut alone, mut with) = (Vec::new(), Vec::new());
+    for seed in 1..=200u64 {
+        let n = 9 + (seed as usize % 6);
+        let p = instance(seed, n, 25 + (seed as usize % 9), 2 + (seed as usize % 3), 1.0);
+        let opt = optimum(kind, &p);
+        let a = plain(kind, &p, &solve_region_with(kind, &p, alone_method).chosen);
+        let b = plain(kind, &p, &solve_region_with(kind, &p, HEURISTIC).chosen);
+        assert!(b <= a + 1e-9 * a, "seed {seed}: {b} worse than {a} without the Lagrangian heuristic");
+        if close(a, opt) {
+            alone.push(seed);
+        }
+        if close(b, opt) {
+            with.push(seed);
+        }
+    }
+    println!("optimal without the Lagrangian heuristic {}, with it {} of 200", alone.len(), with.len());
+    for seed in [35, 74, 88, 199] {
+        assert!(!alone.contains(&seed) && with.contains(&seed), "seed {seed}");
+    }
+    assert!(with.len() >= 195 && with.len() >= alone.len() + 15, "{} vs {}", with.len(), alone.len());
 }

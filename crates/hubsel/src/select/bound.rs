@@ -119,6 +119,9 @@ pub(super) struct Bound {
     pub(super) better: Option<(f64, Vec<bool>)>,
     /// The multipliers where the ascent stopped, to go on from.
     pub(super) lambda: Vec<f64>,
+    /// The relaxation's open set at those multipliers: a start for the
+    /// local search (the Lagrangian heuristic), far from the greedy's.
+    pub(super) relaxed: Vec<bool>,
 }
 
 /// The best certified `L(λ)` found by subgradient ascent from `start`
@@ -202,9 +205,11 @@ pub(super) fn lagrangian(
             lambda[j] = (lambda[j] + step * direction[j]).clamp(0.0, pen[j]);
         }
     }
+    let relaxed = evaluate(costs, &lambda, fixed, free_slots).open;
     Bound {
         lower: best,
         better,
         lambda,
+        relaxed,
     }
 }
