@@ -9,6 +9,11 @@
 #                                        twin, hubs compared), thailand and
 #                                        thailand-x10
 #   benches/national-scale.sh osm        only the extract
+#   benches/national-scale.sh region     only the region-wide p-median over
+#                                        the whole national preset
+#                                        (fixtures/scenario-national-region.toml)
+#                                        through hubsel bench: stages, peak
+#                                        memory and the certified gap
 #
 # Needs about 8 GB of memory and 3 GB of disk; 10–20 minutes on two cores.
 set -euo pipefail
@@ -30,6 +35,20 @@ timed() { # name command...
         grep -E 'User time|System time|Elapsed|Maximum resident' "$work/$name.log"
     } >>"$figures"
 }
+region() {
+    [ -f "$work/thailand/schools.csv" ] ||
+        timed synth-thailand "$bin" synth --preset thailand --seed 1 --out "$work/thailand" --force
+    timed bench-region "$bin" bench --schools "$work/thailand/schools.csv" \
+        --roads "$work/thailand/roads.geojson" --districts "$work/thailand/districts.geojson" \
+        --scenario fixtures/scenario-national-region.toml --strategies p-median \
+        --out "$work/bench-region" --quiet
+    sed -n '/^input:/,/^wrote/p' "$work/bench-region.log" >>"$figures"
+}
+if [ "$what" = region ]; then
+    region
+    cat "$figures"
+    exit 0
+fi
 timed synth-osm "$bin" synth --preset thailand-osm --seed 1 --geojson --out "$work/th-osm" --force
 timed run-osm-pbf "$bin" run --pbf "$work/th-osm/thailand-osm.osm.pbf" --out "$work/run-osm-pbf" --force
 if [ "$what" = all ]; then
@@ -49,5 +68,6 @@ if [ "$what" = all ]; then
             --roads "$work/$preset/roads.geojson" --districts "$work/$preset/districts.geojson" \
             --out "$work/run-$preset" --force
     done
+    region
 fi
 cat "$figures"

@@ -101,7 +101,9 @@ def sweep(
     ``scenario`` (positions in the lists given), ``seed``, then
     ``hubsel bench``'s columns (``strategy``, ``mean_min``, ``p95_min``,
     ``max_min``, ``share_within`` 0–1, ``standalone``, ``members``,
-    ``members_mean_min``, ``hubs``, ``hubs_over_capacity``, ``ms``).
+    ``members_mean_min``, ``hubs``, ``hubs_over_capacity``, ``gap`` (the
+    largest certified gap of the hubs, 0–1; ``None`` when no hub has
+    one), ``ms``).
 
     ``network_inputs``: one data set or a list of them, each a dict with
     ``schools``, ``roads``, ``districts`` (paths or GeoDataFrames), or

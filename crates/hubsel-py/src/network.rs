@@ -274,6 +274,7 @@ fn row_dict<'py>(py: Python<'py>, r: &StrategyRow) -> PyResult<Bound<'py, PyDict
     d.set_item("members_mean_min", r.members_mean_min)?;
     d.set_item("hubs", r.hubs)?;
     d.set_item("hubs_over_capacity", r.hubs_over_capacity)?;
+    d.set_item("gap", r.gap)?;
     d.set_item("ms", r.elapsed.as_secs_f64() * 1e3)?;
     Ok(d)
 }

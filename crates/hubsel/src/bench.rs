@@ -29,7 +29,7 @@ use crate::routing::{same_link_s, Ends};
 use crate::scenario::{Config, StrategyKind};
 
 /// The columns of `bench.csv`, also the keys of `bench.json`'s strategies.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "strategy",
     "mean_min",
     "p95_min",
@@ -40,6 +40,7 @@ pub const COLUMNS: [&str; 11] = [
     "members_mean_min",
     "hubs",
     "hubs_over_capacity",
+    "gap",
     "ms",
 ];
 
@@ -77,6 +78,10 @@ pub struct StrategyRow {
     /// Primary and secondary hubs.
     pub hubs: usize,
     pub hubs_over_capacity: usize,
+    /// The largest certified gap of the run's hubs (0–1: at most this
+    /// fraction worse than the optimum, 0 when proven), `None` when no
+    /// hub has one (a strategy without a bound).
+    pub gap: Option<f64>,
     /// Selection and allocation (the run after the travel times).
     pub elapsed: Duration,
 }
@@ -99,6 +104,7 @@ impl StrategyRow {
             members_mean_min: t.mean_min,
             hubs: t.hubs_primary + t.hubs_secondary,
             hubs_over_capacity: t.hubs_over_capacity,
+            gap: result.hubs.iter().filter_map(|h| h.gap).reduce(f64::max),
             elapsed,
         }
     }
@@ -115,6 +121,7 @@ impl StrategyRow {
             members_mean_min: self.members_mean_min,
             hubs: self.hubs,
             hubs_over_capacity: self.hubs_over_capacity,
+            gap: self.gap,
             ms: self.elapsed.as_secs_f64() * 1e3,
         }
     }
@@ -400,7 +407,7 @@ impl Bench {
         );
         let _ = writeln!(
             text,
-            "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>9} {:>8}",
+            "{:<10} {:>9} {:>8} {:>8} {:>10} {:>11} {:>12} {:>9} {:>8} {:>8}",
             "strategy",
             "mean min",
             "p95 min",
@@ -409,12 +416,13 @@ impl Bench {
             "stand-alone",
             "members min",
             "over cap",
+            "gap %",
             "ms"
         );
         for r in &self.strategies {
             let _ = writeln!(
                 text,
-                "{:<10} {:>9.2} {:>8.2} {:>8.2} {:>10.3} {:>11} {:>12.2} {:>9} {:>8.1}",
+                "{:<10} {:>9.2} {:>8.2} {:>8.2} {:>10.3} {:>11} {:>12.2} {:>9} {:>8} {:>8.1}",
                 r.strategy.as_str(),
                 r.mean_min,
                 r.p95_min,
@@ -423,6 +431,7 @@ impl Bench {
                 r.standalone,
                 r.members_mean_min,
                 r.hubs_over_capacity,
+                r.gap.map_or("-".to_string(), |g| format!("{:.3}", g * 100.0)),
                 r.elapsed.as_secs_f64() * 1e3
             );
         }
@@ -490,6 +499,8 @@ struct StrategyRecord {
     members_mean_min: f64,
     hubs: usize,
     hubs_over_capacity: usize,
+    /// Empty in `bench.csv`, `null` in `bench.json` when there is none.
+    gap: Option<f64>,
     ms: f64,
 }
 
@@ -704,6 +715,10 @@ mod tests {
         assert_eq!(&rows[1][0], "p-median");
         assert_eq!(rows[1][1].parse::<f64>().unwrap(), row.mean_min);
         assert_eq!(rows[1][6].parse::<usize>().unwrap(), row.members);
+        // p-median per district on the province: every district solved
+        // exactly (enumeration), so the largest gap is 0.
+        assert_eq!(row.gap, Some(0.0));
+        assert_eq!(rows[1][10].parse::<f64>().unwrap(), 0.0);
         let text = std::fs::read_to_string(dir.path().join("bench.json")).unwrap();
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         let keys: Vec<&String> = json["strategies"][0].as_object().unwrap().keys().collect();
