@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use hubsel::io::ReadOptions;
-use hubsel::outcome::RunResult;
+use hubsel::model::{HubLevel, SchoolId};
+use hubsel::outcome::{RunResult, Unreachable};
 use hubsel::output::words::Lang;
 use hubsel::output::Format;
 use hubsel::pipeline::run;
@@ -116,4 +117,41 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+#[test]
+fn shortfalls_and_unreachable_schools_are_told_in_the_reports_language() {
+    let mut r = default_run();
+    let d = r
+        .district_outcomes
+        .iter()
+        .position(|o| !o.shortfalls.is_empty())
+        .expect("the default run has a shortfall");
+    let short = r.district_outcomes[d].shortfalls[0].clone();
+    let code = r.district_outcomes[d].code.clone();
+    r.district_outcomes[d].unreachable.push(Unreachable {
+        district: code.clone(),
+        level: HubLevel::Secondary,
+        schools: vec![SchoolId("A1".into()), SchoolId("A2".into()), SchoolId("A3".into())],
+        of: 12,
+        off_network: 1,
+        island: 0,
+        beyond_cutoff: 2,
+        reason: format!("district {}, secondary: no candidate reaches 3 of its 12 secondary schools", code.0),
+    });
+    let en = report(&r, Lang::En);
+    let th = report(&r, Lang::Th);
+    // English: the engine's own reasons.
+    let english_reason: String = short.reason.chars().take(20).collect();
+    assert!(en.contains(&format!("{}: {english_reason}", short.level.as_str())), "{english_reason}");
+    assert!(en.contains("no candidate reaches 3 of its 12 secondary schools"));
+    // Thai: the same facts from the fields, and no English reason left.
+    let level = if short.level == HubLevel::Primary { "ประถม" } else { "มัธยม" };
+    let told = format!("{level}: ต้องการโรงเรียนแม่ข่าย {} แห่ง ได้ {} แห่ง", short.wanted, short.chosen);
+    assert!(th.contains(&told), "no {told}");
+    assert!(th.contains(
+        "มัธยม: ไม่มีโรงเรียนผู้สมัครแม่ข่ายใดเดินทางถึงโรงเรียน 3 จาก 12 แห่งทางถนน (อยู่ห่างถนนเกินกำหนด 1 แห่ง, อยู่บนถนนที่ไม่เชื่อมกับผู้สมัคร 0 แห่ง, ไกลเกินกำหนดเวลาหรือติดถนนทางเดียว 2 แห่ง)"
+    ));
+    assert!(!th.contains("no candidate reaches"));
+    assert!(!th.contains(&english_reason), "{english_reason} in the Thai report");
 }

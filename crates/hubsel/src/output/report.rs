@@ -346,7 +346,7 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
         map: Map::new(r),
         scenario: Scenario::new(r),
         strategy: Strategy::new(r, w),
-        districts: district_rows(r),
+        districts: district_rows(r, w),
         more_hubs: r
             .district_outcomes
             .iter()
@@ -694,7 +694,7 @@ impl<'a> Strategy<'a> {
     }
 }
 
-fn district_rows(r: &RunResult) -> Vec<DistrictRow<'_>> {
+fn district_rows<'a>(r: &'a RunResult, w: &Words) -> Vec<DistrictRow<'a>> {
     r.district_outcomes
         .iter()
         .map(|o| {
@@ -706,8 +706,8 @@ fn district_rows(r: &RunResult) -> Vec<DistrictRow<'_>> {
             let shortfall: Vec<String> = o
                 .shortfalls
                 .iter()
-                .map(|x| format!("{}: {}", x.level.as_str(), x.reason))
-                .chain(o.unreachable.iter().map(|u| u.reason.clone()))
+                .map(|x| w.shortfall(x))
+                .chain(o.unreachable.iter().map(|u| w.unreachable(u)))
                 .collect();
             DistrictRow {
                 o,

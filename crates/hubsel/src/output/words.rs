@@ -3,10 +3,14 @@
 //! only, and a language is added by adding a table.
 //!
 //! School, district and field names are the data's own and are never
-//! translated; neither are the engine's reasons (reject reasons,
-//! shortfalls, notes), which stay in English in both reports.
+//! translated. A district's shortfalls and unreachable schools are told
+//! from their fields in the report's language ([`Words::shortfall`],
+//! [`Words::unreachable`]: in English the engine's own reason); the other
+//! reasons (reject reasons, notes) stay in English in both reports, and
+//! `summary.json` keeps every reason in full.
 
 use crate::model::{Action, HubLevel, Weighting};
+use crate::outcome::{Shortfall, Unreachable};
 
 /// The language of the report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -206,6 +210,13 @@ pub struct Words {
     pub secondary: &'static str,
     pub weighting_students: &'static str,
     pub weighting_schools: &'static str,
+    /// A district level with fewer hubs than asked, from `{level}`,
+    /// `{wanted}` and `{chosen}`; `None`: the engine's reason as it is.
+    pub shortfall_told: Option<&'static str>,
+    /// A district level's schools no candidate reaches, from `{level}`,
+    /// `{n}`, `{of}`, `{off}` (off the roads), `{island}` and `{beyond}`;
+    /// `None`: the engine's reason as it is.
+    pub unreachable_told: Option<&'static str>,
 }
 
 impl Words {
@@ -221,6 +232,32 @@ impl Words {
         match l {
             HubLevel::Primary => self.primary,
             HubLevel::Secondary => self.secondary,
+        }
+    }
+
+    /// A district level's shortfall, as the district table shows it.
+    pub fn shortfall(&self, x: &Shortfall) -> String {
+        match self.shortfall_told {
+            None => format!("{}: {}", x.level.as_str(), x.reason),
+            Some(told) => told
+                .replace("{level}", self.level(&x.level))
+                .replace("{wanted}", &x.wanted.to_string())
+                .replace("{chosen}", &x.chosen.to_string()),
+        }
+    }
+
+    /// A district level's schools no candidate reaches, as the district
+    /// table shows them.
+    pub fn unreachable(&self, u: &Unreachable) -> String {
+        match self.unreachable_told {
+            None => u.reason.clone(),
+            Some(told) => told
+                .replace("{level}", self.level(&u.level))
+                .replace("{n}", &u.schools.len().to_string())
+                .replace("{of}", &u.of.to_string())
+                .replace("{off}", &u.off_network.to_string())
+                .replace("{island}", &u.island.to_string())
+                .replace("{beyond}", &u.beyond_cutoff.to_string()),
         }
     }
 
@@ -379,6 +416,8 @@ pub static EN: Words = Words {
     secondary: "secondary",
     weighting_students: "students",
     weighting_schools: "schools",
+    shortfall_told: None,
+    unreachable_told: None,
 };
 
 pub static TH: Words = Words {
@@ -518,6 +557,8 @@ pub static TH: Words = Words {
     secondary: "มัธยม",
     weighting_students: "นักเรียน",
     weighting_schools: "โรงเรียน",
+    shortfall_told: Some("{level}: ต้องการโรงเรียนแม่ข่าย {wanted} แห่ง ได้ {chosen} แห่ง (เหตุผลโดยละเอียดใน summary.json)"),
+    unreachable_told: Some("{level}: ไม่มีโรงเรียนผู้สมัครแม่ข่ายใดเดินทางถึงโรงเรียน {n} จาก {of} แห่งทางถนน (อยู่ห่างถนนเกินกำหนด {off} แห่ง, อยู่บนถนนที่ไม่เชื่อมกับผู้สมัคร {island} แห่ง, ไกลเกินกำหนดเวลาหรือติดถนนทางเดียว {beyond} แห่ง)"),
 };
 
 #[cfg(test)]
