@@ -324,9 +324,10 @@ impl Heuristic<'_> {
     /// bound.
     fn search_and_bound(&self, costs: &Costs) -> (Vec<bool>, f64) {
         let mut open = self.search(costs);
-        let mut upper = Assignment::of(costs, &open).total();
+        let first = Assignment::of(costs, &open);
+        let mut upper = first.total();
         let mut lb = 0.0f64;
-        let mut lambda = Assignment::of(costs, &open).d2;
+        let mut lambda = first.d2;
         for round in 0..=self.rounds {
             let bound = lagrangian(costs, self.k(), self.fixed, upper, &lambda, self.ascent);
             lb = lb.max(bound.lower);
