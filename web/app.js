@@ -6,7 +6,8 @@ const WORDS = {
   th: {
     title: "hubsel — เลือกโรงเรียนคุณภาพประจำอำเภอ",
     scenario: "ฉากทัศน์", strategy: "วิธีเลือก", limit: "เวลาเดินทางสูงสุด (นาที)",
-    hubs_per: "จำนวนโรงเรียนแม่ข่ายต่ออำเภอ", primary: "ประถม", secondary: "มัธยม",
+    hubs_per: "จำนวนโรงเรียนแม่ข่ายต่ออำเภอ", hubs_per_province: "จำนวนโรงเรียนแม่ข่ายต่อจังหวัด",
+    hubs_per_run: "จำนวนโรงเรียนแม่ข่ายทั้งพื้นที่", hubs_by_district: "ไม่ได้กำหนด hubs_per_group: อำเภอละ", primary: "ประถม", secondary: "มัธยม",
     constraints: "เงื่อนไข", min_students: "นักเรียนขั้นต่ำ", weights: "น้ำหนักเกณฑ์",
     ahp: "เมทริกซ์ AHP", cr: "อัตราส่วนความสอดคล้อง (CR)", click_mode: "คลิกโรงเรียนเพื่อ",
     mode_inspect: "ดูข้อมูล", mode_require: "บังคับเป็นแม่ข่าย", mode_exclude: "ห้ามเป็นแม่ข่าย",
@@ -28,7 +29,8 @@ const WORDS = {
   en: {
     title: "hubsel — quality hub schools per district",
     scenario: "Scenario", strategy: "Strategy", limit: "Travel limit (min)",
-    hubs_per: "Hubs per district", primary: "Primary", secondary: "Secondary",
+    hubs_per: "Hubs per district", hubs_per_province: "Hubs per province",
+    hubs_per_run: "Hubs over the whole run", hubs_by_district: "no hubs_per_group: per district", primary: "Primary", secondary: "Secondary",
     constraints: "Constraints", min_students: "Minimum students", weights: "Criterion weights",
     ahp: "AHP matrix", cr: "Consistency ratio (CR)", click_mode: "Clicking a school will",
     mode_inspect: "inspect it", mode_require: "require it as a hub", mode_exclude: "exclude it as a hub",
@@ -160,8 +162,7 @@ function fillPanel(s) {
   for (const k of s.strategies) { const o = el("option", k); o.value = k; strat.appendChild(o); }
   strat.value = s.strategy;
   $("limit").value = s.max_travel_minutes;
-  $("hubs-primary").value = s.hubs_primary;
-  $("hubs-secondary").value = s.hubs_secondary;
+  fillHubs(s);
   $("min-students").value = s.min_students;
   const box = $("weights");
   box.textContent = "";
@@ -173,7 +174,7 @@ function fillPanel(s) {
       const div = el("div", null, "weight");
       const out = el("output", fmt(c.weight, 3));
       const input = el("input");
-      Object.assign(input, { type: "range", min: 0, max: 1, step: 0.005, value: c.weight });
+      Object.assign(input, { type: "range", min: 0, max: Math.max(1, c.weight), step: 0.005, value: c.weight });
       input.dataset.weight = c.key;
       input.addEventListener("input", () => { out.textContent = fmt(input.value, 3); });
       input.addEventListener("change", () => {
@@ -190,6 +191,26 @@ function fillPanel(s) {
   state.required = s.required_hubs.slice();
   state.excluded = s.excluded_hubs.slice();
   drawIds();
+}
+
+// The hub counts the run used, under the key that sets them: per district,
+// or per province / over the whole run for a region scenario. A count that
+// differs between provinces (no hubs_per_group) shows empty, with how each
+// province's count is made.
+function fillHubs(s) {
+  const h = s.hubs;
+  const legend = $("hubs-legend");
+  legend.dataset.w = h.key === "hubs_per_district" ? "hubs_per" : s.group_by === "province" ? "hubs_per_province" : "hubs_per_run";
+  legend.textContent = w(legend.dataset.w);
+  for (const [id, level] of [["hubs-primary", "primary"], ["hubs-secondary", "secondary"]]) {
+    const input = $(id);
+    input.max = h.key === "hubs_per_district" ? 1000 : 1000000;
+    input.value = h[level] === null ? "" : h[level];
+    input.placeholder = h[level] === null ? `${h.per_district[level]} × ${w("district")}` : "";
+  }
+  const note = $("hubs-note");
+  note.hidden = h.key === "hubs_per_district" || h.given;
+  note.textContent = `${w("hubs_by_district")} ${h.per_district.primary} / ${h.per_district.secondary}`;
 }
 
 function drawAhp(a) {
@@ -254,8 +275,15 @@ function readInputs() {
   const num = (id) => Number($(id).value);
   if ($("strategy").value !== s.strategy) state.edits.strategy = $("strategy").value;
   if (num("limit") !== s.max_travel_minutes) state.edits.max_travel_minutes = num("limit");
-  if (num("hubs-primary") !== s.hubs_primary) state.edits.hubs_primary = num("hubs-primary");
-  if (num("hubs-secondary") !== s.hubs_secondary) state.edits.hubs_secondary = num("hubs-secondary");
+  // An empty count is no edit. A region scenario without hubs_per_group
+  // gets it written with both counts, the one not changed as the run used it.
+  const count = (id) => ($(id).value === "" ? null : num(id));
+  const hubs = { hubs_primary: [count("hubs-primary"), s.hubs.primary], hubs_secondary: [count("hubs-secondary"), s.hubs.secondary] };
+  const changed = Object.values(hubs).some(([v, was]) => v !== null && v !== was);
+  const both = s.hubs.key === "hubs_per_group" && !s.hubs.given;
+  for (const [key, [v, was]] of Object.entries(hubs)) {
+    if (v !== null && (v !== was || (both && changed))) state.edits[key] = v;
+  }
   if (num("min-students") !== s.min_students) state.edits.min_students = num("min-students");
 }
 for (const id of ["strategy", "limit", "hubs-primary", "hubs-secondary", "min-students"]) {

@@ -1,13 +1,23 @@
-//! Scenario edits from the page, made in the scenario's TOML text with
-//! `toml_edit`: the user's comments, order and spelling stay, and the text
-//! that comes out is the file that runs. Exported as it is, `hubsel run
-//! --scenario` reads the same scenario.
+//! Scenario edits from the page, made in the scenario's TOML text through
+//! `toml_edit`'s document model: an edit changes the one value it names,
+//! in whatever form the file writes its table (a `[table]`, dotted keys
+//! `table.key = …`, an inline `{ … }`, `[[criteria]]` or an inline array
+//! of criteria), keeping the value's own comment; every other key, comment
+//! and table stays as written. A key the file lacks is added in the form
+//! of its table, or, for a table the file lacks, in the form that fits the
+//! file. The text that comes out is the file that runs: exported as it is,
+//! `hubsel run --scenario` reads the same scenario.
+//!
+//! The scenario is checked by the library's checker before any edit (a
+//! scenario the CLI refuses gets the CLI's typed problems, never a panic)
+//! and the edited text again after, as the run checks it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hubsel::error::{Error, ErrorKind, Problem};
+use hubsel::scenario::{Config, GroupBy};
 use serde::Deserialize;
-use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Value};
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
 /// What the scenario panel changes. Every field is optional: absent means
 /// "leave the text as it is". Values are absolute (the weight becomes
@@ -22,12 +32,50 @@ pub struct Edits {
     /// The `[ahp]` pairwise matrix, row by row.
     pub ahp_matrix: Option<Vec<Vec<f64>>>,
     pub max_travel_minutes: Option<f64>,
+    /// The hub counts the scenario's grouping uses: `hubs_per_district`
+    /// per district (`group_by = "district"`, the default), else
+    /// `hubs_per_group` per province or over the whole run. A region
+    /// scenario without `hubs_per_group` (each group gets
+    /// `hubs_per_district` times its districts) needs both counts to write
+    /// one.
     pub hubs_primary: Option<u32>,
     pub hubs_secondary: Option<u32>,
     pub min_students: Option<f64>,
     pub required_hubs: Option<Vec<String>>,
     pub excluded_hubs: Option<Vec<String>>,
 }
+
+impl Edits {
+    /// No edit at all: the text stays byte for byte.
+    pub fn is_empty(&self) -> bool {
+        let Edits {
+            name,
+            strategy,
+            weights,
+            ahp_matrix,
+            max_travel_minutes,
+            hubs_primary,
+            hubs_secondary,
+            min_students,
+            required_hubs,
+            excluded_hubs,
+        } = self;
+        name.is_none()
+            && strategy.is_none()
+            && weights.is_none()
+            && ahp_matrix.is_none()
+            && max_travel_minutes.is_none()
+            && hubs_primary.is_none()
+            && hubs_secondary.is_none()
+            && min_students.is_none()
+            && required_hubs.is_none()
+            && excluded_hubs.is_none()
+    }
+}
+
+/// The name the scenario is checked under here; messages carry no file
+/// name (the problems are the CLI's: line, key, message).
+const SOURCE: &str = "scenario.toml";
 
 fn problem(key: &str, message: impl Into<String>) -> Problem {
     Problem {
@@ -37,14 +85,38 @@ fn problem(key: &str, message: impl Into<String>) -> Problem {
     }
 }
 
-/// The text with `edits` applied; the scenario's TOML syntax errors and
-/// the edits that name what the text lacks (an unknown criterion) are
-/// returned as the CLI's typed problem list.
+/// The scenario as the CLI checks it, its problems (line, key, message)
+/// as the error.
+pub fn check(text: &str) -> Result<Config, Error> {
+    hubsel::scenario::parse(text, SOURCE).map_err(|e| {
+        let mut problems = e.problems().to_vec();
+        if problems.is_empty() {
+            problems.push(Problem {
+                line: e.line(),
+                key: e.field().map(str::to_string),
+                message: e.message().to_string(),
+            });
+        }
+        Error::with_problems(e.kind(), problems)
+    })
+}
+
+/// The text with `edits` applied. A scenario the CLI refuses, an edit
+/// naming what the text lacks (an unknown criterion, a matrix without
+/// `[ahp]`) and an edited text the CLI refuses (a strategy that does not
+/// exist) are each the CLI's typed problem list.
 pub fn apply(text: &str, edits: &Edits) -> Result<String, Error> {
+    let config = check(text)?;
+    if edits.is_empty() {
+        return Ok(text.to_string());
+    }
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        let line = e
-            .span()
-            .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count() as u64);
+        let line = e.span().map(|s| {
+            1 + text.as_bytes()[..s.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64
+        });
         Error::with_problems(
             ErrorKind::Scenario,
             vec![Problem {
@@ -55,58 +127,68 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, Error> {
         )
     })?;
     let mut problems = Vec::new();
+    edit_document(&mut doc, &config, edits, &mut problems);
+    if !problems.is_empty() {
+        return Err(Error::with_problems(ErrorKind::Scenario, problems));
+    }
+    let out = doc.to_string();
+    check(&out)?;
+    Ok(out)
+}
+
+/// Every edit of `edits` made in `doc`, a scenario read as `config`.
+fn edit_document(
+    doc: &mut DocumentMut,
+    config: &Config,
+    edits: &Edits,
+    problems: &mut Vec<Problem>,
+) {
+    let root = doc.as_table_mut();
     if let Some(name) = &edits.name {
-        doc["name"] = value(name.as_str());
+        set_in_table(root, "name", Value::from(name.as_str()));
     }
     if let Some(strategy) = &edits.strategy {
-        doc["strategy"] = value(strategy.as_str());
+        set_in_table(root, "strategy", Value::from(strategy.as_str()));
     }
     if let Some(m) = edits.max_travel_minutes {
-        doc["max_travel_minutes"] = value(m);
+        set_in_table(root, "max_travel_minutes", number(m));
     }
     if edits.hubs_primary.is_some() || edits.hubs_secondary.is_some() {
-        set_hubs(&mut doc, edits.hubs_primary, edits.hubs_secondary);
+        set_hubs(root, config, edits.hubs_primary, edits.hubs_secondary, problems);
     }
     if let Some(n) = edits.min_students {
-        if !doc.contains_key("constraints") {
-            doc["constraints"] = toml_edit::table();
-        }
-        doc["constraints"]["min_students"] = number(n);
+        set_min_students(root, number(n), problems);
     }
     if let Some(ids) = &edits.required_hubs {
-        doc["required_hubs"] = value(string_array(ids));
+        set_in_table(root, "required_hubs", Value::Array(string_array(ids)));
     }
     if let Some(ids) = &edits.excluded_hubs {
-        doc["excluded_hubs"] = value(string_array(ids));
+        set_in_table(root, "excluded_hubs", Value::Array(string_array(ids)));
     }
     if let Some(weights) = &edits.weights {
-        set_weights(&mut doc, weights, &mut problems);
+        set_weights(root, config, weights, problems);
     }
     if let Some(matrix) = &edits.ahp_matrix {
-        match doc.get_mut("ahp").and_then(Item::as_table_like_mut) {
-            Some(t) => {
-                let rows: Array = matrix
-                    .iter()
-                    .map(|row| Value::Array(row.iter().map(|&v| Value::from(v)).collect()))
-                    .collect();
-                t.insert("matrix", value(rows));
-            }
-            None => problems.push(problem("ahp.matrix", "the scenario has no [ahp] table")),
+        let rows: Array = matrix
+            .iter()
+            .map(|row| Value::Array(row.iter().map(|&v| number(v)).collect()))
+            .collect();
+        let set = root
+            .get_mut("ahp")
+            .is_some_and(|item| set_in_item(item, "matrix", Value::Array(rows)));
+        if !set {
+            problems.push(problem("ahp.matrix", "the scenario has no [ahp] table"));
         }
-    }
-    if problems.is_empty() {
-        Ok(doc.to_string())
-    } else {
-        Err(Error::with_problems(ErrorKind::Scenario, problems))
     }
 }
 
-/// A count as an integer, anything else as a float: `120`, not `120.0`.
-fn number(n: f64) -> Item {
+/// A whole number as an integer, anything else as a float: `120`, not
+/// `120.0`.
+fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        value(n as i64)
+        Value::from(n as i64)
     } else {
-        value(n)
+        Value::from(n)
     }
 }
 
@@ -114,28 +196,146 @@ fn string_array(ids: &[String]) -> Array {
     ids.iter().map(String::as_str).collect()
 }
 
-fn set_hubs(doc: &mut DocumentMut, primary: Option<u32>, secondary: Option<u32>) {
-    let mut table = doc
-        .get("hubs_per_district")
-        .and_then(Item::as_inline_table)
-        .cloned()
-        .unwrap_or_else(InlineTable::new);
-    if let Some(p) = primary {
-        table.insert("primary", Value::from(i64::from(p)));
-    }
-    if let Some(s) = secondary {
-        table.insert("secondary", Value::from(i64::from(s)));
-    }
-    doc["hubs_per_district"] = value(table);
+/// `new` in place of `old`, with the old value's decor: the spaces around
+/// it and the comment after it stay as written.
+fn replace_value(old: &mut Value, new: Value) {
+    let decor = old.decor().clone();
+    *old = new;
+    *old.decor_mut() = decor;
 }
 
-/// The key a `[[criteria]]` table gives its criterion
+/// Sets `key` of a `[table]`, a dotted-key table or the top level (keys
+/// added last in their table, in its form).
+fn set_in_table(table: &mut Table, key: &str, new: Value) {
+    match table.get_mut(key) {
+        Some(Item::Value(old)) => replace_value(old, new),
+        _ => {
+            table.insert(key, Item::Value(new));
+        }
+    }
+}
+
+/// Sets `key` of an inline table; a key added goes last, spaced as the
+/// table's last value is (`{primary = 1, secondary = 2}`).
+fn set_in_inline(table: &mut InlineTable, key: &str, mut new: Value) {
+    if let Some(old) = table.get_mut(key) {
+        replace_value(old, new);
+        return;
+    }
+    match table.iter_mut().last() {
+        Some((_, last)) => {
+            let suffix = last.decor().suffix().cloned();
+            last.decor_mut().set_suffix("");
+            new.decor_mut().set_prefix(" ");
+            if let Some(s) = suffix {
+                new.decor_mut().set_suffix(s);
+            }
+        }
+        None => {
+            new.decor_mut().set_prefix(" ");
+            new.decor_mut().set_suffix(" ");
+        }
+    }
+    table.insert(key, new);
+}
+
+/// Sets `key` of the table `item` is, in whatever form it is written;
+/// `false` when `item` is no table (the checker refuses such a scenario
+/// before any edit, so this is only a guard).
+fn set_in_item(item: &mut Item, key: &str, new: Value) -> bool {
+    match item {
+        Item::Table(t) => set_in_table(t, key, new),
+        Item::Value(Value::InlineTable(t)) => set_in_inline(t, key, new),
+        _ => return false,
+    }
+    true
+}
+
+/// Whether the file writes any table under a `[header]` (or `[[header]]`):
+/// a table it lacks is then added as one, else inline.
+fn has_headers(root: &Table) -> bool {
+    root.iter().any(|(_, item)| match item {
+        Item::Table(t) => !t.is_dotted(),
+        Item::ArrayOfTables(_) => true,
+        _ => false,
+    })
+}
+
+/// The hub counts: in `hubs_per_district` for a scenario per district, in
+/// `hubs_per_group` for a region scenario (province or the whole run).
+/// Only the counts given change; the other count stays as written.
+fn set_hubs(
+    root: &mut Table,
+    config: &Config,
+    primary: Option<u32>,
+    secondary: Option<u32>,
+    problems: &mut Vec<Problem>,
+) {
+    let key = match config.group_by {
+        GroupBy::District => "hubs_per_district",
+        GroupBy::Province | GroupBy::None => "hubs_per_group",
+    };
+    let counts: Vec<(&str, Value)> = [("primary", primary), ("secondary", secondary)]
+        .into_iter()
+        .filter_map(|(k, n)| Some((k, Value::from(i64::from(n?)))))
+        .collect();
+    if let Some(item) = root.get_mut(key) {
+        for (k, v) in counts {
+            if !set_in_item(item, k, v) {
+                problems.push(problem(key, "must be a table like { primary = 1, secondary = 1 }"));
+                return;
+            }
+        }
+        return;
+    }
+    if key == "hubs_per_group" && counts.len() < 2 {
+        problems.push(problem(
+            key,
+            format!(
+                "the scenario has no hubs_per_group: each {} gets hubs_per_district hubs for each of its districts; give both counts to write hubs_per_group",
+                if config.group_by == GroupBy::Province { "province" } else { "run" }
+            ),
+        ));
+        return;
+    }
+    let mut table = InlineTable::new();
+    for (k, v) in counts {
+        set_in_inline(&mut table, k, v);
+    }
+    set_in_table(root, key, Value::InlineTable(table));
+}
+
+/// `constraints.min_students`, in the `[constraints]` table as the file
+/// writes it; without one, a `[constraints]` table at the end (or
+/// `constraints = { … }` in a file without table headers).
+fn set_min_students(root: &mut Table, n: Value, problems: &mut Vec<Problem>) {
+    if let Some(item) = root.get_mut("constraints") {
+        if !set_in_item(item, "min_students", n) {
+            problems.push(problem(
+                "constraints",
+                "must be a table like [constraints] with min_students = 120",
+            ));
+        }
+        return;
+    }
+    if has_headers(root) {
+        let mut t = Table::new();
+        t.insert("min_students", Item::Value(n));
+        root.insert("constraints", Item::Table(t));
+    } else {
+        let mut t = InlineTable::new();
+        set_in_inline(&mut t, "min_students", n);
+        set_in_table(root, "constraints", Value::InlineTable(t));
+    }
+}
+
+/// The key a criterion table gives its criterion, as the checker reads it
 /// ([`hubsel::scenario::Criterion::key`]).
 fn criterion_key(t: &dyn toml_edit::TableLike) -> Option<String> {
     if let Some(f) = t.get("field").and_then(Item::as_str) {
-        return Some(f.to_string());
+        return Some(f.trim().to_string());
     }
-    match t.get("access").and_then(Item::as_str)? {
+    match t.get("access").and_then(Item::as_str)?.trim() {
         "weighted_mean_minutes" => Some("acc_mean".into()),
         "share_within_limit" => Some("acc_share".into()),
         "max_minutes" => Some("acc_max".into()),
@@ -143,27 +343,42 @@ fn criterion_key(t: &dyn toml_edit::TableLike) -> Option<String> {
     }
 }
 
+/// Each named criterion's `weight`, in `[[criteria]]` tables or in an
+/// inline array of criteria (`criteria = [{ field = …, weight = … }]`).
 fn set_weights(
-    doc: &mut DocumentMut,
+    root: &mut Table,
+    config: &Config,
     weights: &BTreeMap<String, f64>,
     problems: &mut Vec<Problem>,
 ) {
-    let mut found = Vec::new();
-    if let Some(criteria) = doc
-        .get_mut("criteria")
-        .and_then(Item::as_array_of_tables_mut)
-    {
-        for t in criteria.iter_mut() {
-            let Some(key) = criterion_key(t) else {
-                continue;
-            };
-            if let Some(&w) = weights.get(&key) {
-                t.insert("weight", value(w));
-                found.push(key);
+    if config.ahp.is_some() {
+        problems.push(problem(
+            "criteria.weight",
+            "the weights come from the [ahp] matrix: change the matrix instead",
+        ));
+        return;
+    }
+    let mut found = BTreeSet::new();
+    match root.get_mut("criteria") {
+        Some(Item::ArrayOfTables(tables)) => {
+            for t in tables.iter_mut() {
+                if let Some((key, &w)) = criterion_key(t).and_then(|k| weights.get_key_value(&k)) {
+                    set_in_table(t, "weight", number(w));
+                    found.insert(key.clone());
+                }
             }
         }
+        Some(Item::Value(Value::Array(items))) => {
+            for t in items.iter_mut().filter_map(Value::as_inline_table_mut) {
+                if let Some((key, &w)) = criterion_key(t).and_then(|k| weights.get_key_value(&k)) {
+                    set_in_inline(t, "weight", number(w));
+                    found.insert(key.clone());
+                }
+            }
+        }
+        _ => {}
     }
-    for key in weights.keys().filter(|k| !found.contains(k)) {
+    for key in weights.keys().filter(|k| !found.contains(*k)) {
         problems.push(problem(
             "criteria.weight",
             format!("the scenario has no criterion `{key}`"),
@@ -233,6 +448,7 @@ mod tests {
         assert_eq!(w["acc_mean"], 0.05);
         assert_eq!(w["land_rai"], 0.10);
         assert_eq!(apply(&out, &edits).unwrap(), out, "edits are idempotent");
+        assert_eq!(apply(text, &Edits::default()).unwrap(), text);
     }
 
     #[test]

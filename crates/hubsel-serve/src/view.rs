@@ -6,7 +6,10 @@
 use hubsel::error::Error;
 use hubsel::outcome::RunResult;
 use hubsel::output::{districts_layer, hubs_layer, routes_layer, schools_layer, Totals};
-use hubsel::scenario::{Config, StrategyKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+use hubsel::model::HubLevel;
+use hubsel::scenario::{GroupBy, StrategyKind, REGION_STRATEGIES};
 use serde_json::{json, Value};
 
 use crate::edit::ahp_matrix;
@@ -67,7 +70,7 @@ fn rest_json(scenario: &Scenario, r: &RunResult) -> Value {
     json!({
         "toml": scenario.text,
         "file": scenario.file,
-        "scenario": scenario_json(&r.config, &scenario.text),
+        "scenario": scenario_json(r, &scenario.text),
         "explain": {
             "hubs": r.hubs.iter().map(|h| json!({
                 "id": h.id.0, "name": h.name, "district": h.district.0, "level": h.level.as_str(),
@@ -96,14 +99,27 @@ fn rest_json(scenario: &Scenario, r: &RunResult) -> Value {
     })
 }
 
-/// The scenario's values as the panel shows them.
-pub fn scenario_json(c: &Config, text: &str) -> Value {
+/// The scenario's values as the panel shows them: what the run used,
+/// defaults included (the config as fitted to the data).
+pub fn scenario_json(r: &RunResult, text: &str) -> Value {
+    let c = &r.config;
+    let region = c.group_by != GroupBy::District;
+    // A region-wide grouping is for the location models only: the panel
+    // offers the strategies the scenario can run.
+    let strategies: Vec<&str> = if region {
+        REGION_STRATEGIES.iter().map(|k| k.as_str()).collect()
+    } else {
+        StrategyKind::ALL.iter().map(|k| k.as_str()).collect()
+    };
+    let hubs = hubs_json(r);
     json!({
         "name": c.name,
         "strategy": c.strategy.as_str(),
-        "strategies": StrategyKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-        "hubs_primary": c.hubs_primary,
-        "hubs_secondary": c.hubs_secondary,
+        "strategies": strategies,
+        "group_by": c.group_by.as_str(),
+        "hubs": hubs,
+        "hubs_primary": hubs["primary"],
+        "hubs_secondary": hubs["secondary"],
         "max_travel_minutes": c.max_travel_min,
         "min_students": c.constraints.min_students,
         "criteria": c.criteria.iter().map(|cr| json!({"key": cr.key(), "weight": cr.weight})).collect::<Vec<_>>(),
@@ -113,6 +129,46 @@ pub fn scenario_json(c: &Config, text: &str) -> Value {
         })),
         "required_hubs": c.required_hubs.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
         "excluded_hubs": c.excluded_hubs.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// The hub counts the run used and the key that sets them (the one the
+/// panel edits): `hubs_per_district` per district; `hubs_per_group` for a
+/// region scenario, where a group without it gets `hubs_per_district`
+/// for each of its districts. A count that differs between groups (a
+/// province of 3 districts and one of 7, without `hubs_per_group`) is
+/// `null`, with `per_district` saying how it is made.
+fn hubs_json(r: &RunResult) -> Value {
+    let c = &r.config;
+    let per_district = json!({"primary": c.hubs_primary, "secondary": c.hubs_secondary});
+    if c.group_by == GroupBy::District {
+        return json!({
+            "key": "hubs_per_district", "primary": c.hubs_primary, "secondary": c.hubs_secondary,
+            "per_district": per_district,
+        });
+    }
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &r.districts {
+        *sizes.entry(c.group_by.key(&d.code.0)).or_default() += 1;
+    }
+    let used = |level: HubLevel| {
+        let counts: BTreeSet<usize> = sizes
+            .values()
+            .map(|&n| c.hubs_in_group(level, n))
+            .collect();
+        match counts.len() {
+            1 => counts.first().map(|&n| json!(n)),
+            _ => None,
+        }
+        .unwrap_or(Value::Null)
+    };
+    json!({
+        "key": "hubs_per_group",
+        "given": c.hubs_per_group.is_some(),
+        "primary": used(HubLevel::Primary),
+        "secondary": used(HubLevel::Secondary),
+        "groups": sizes.len(),
+        "per_district": per_district,
     })
 }
 
