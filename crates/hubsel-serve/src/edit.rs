@@ -154,7 +154,13 @@ fn edit_document(
         set_in_table(root, "max_travel_minutes", number(m));
     }
     if edits.hubs_primary.is_some() || edits.hubs_secondary.is_some() {
-        set_hubs(root, config, edits.hubs_primary, edits.hubs_secondary, problems);
+        set_hubs(
+            root,
+            config,
+            edits.hubs_primary,
+            edits.hubs_secondary,
+            problems,
+        );
     }
     if let Some(n) = edits.min_students {
         set_min_students(root, number(n), problems);
@@ -282,7 +288,10 @@ fn set_hubs(
     if let Some(item) = root.get_mut(key) {
         for (k, v) in counts {
             if !set_in_item(item, k, v) {
-                problems.push(problem(key, "must be a table like { primary = 1, secondary = 1 }"));
+                problems.push(problem(
+                    key,
+                    "must be a table like { primary = 1, secondary = 1 }",
+                ));
                 return;
             }
         }

@@ -152,10 +152,7 @@ fn hubs_json(r: &RunResult) -> Value {
         *sizes.entry(c.group_by.key(&d.code.0)).or_default() += 1;
     }
     let used = |level: HubLevel| {
-        let counts: BTreeSet<usize> = sizes
-            .values()
-            .map(|&n| c.hubs_in_group(level, n))
-            .collect();
+        let counts: BTreeSet<usize> = sizes.values().map(|&n| c.hubs_in_group(level, n)).collect();
         match counts.len() {
             1 => counts.first().map(|&n| json!(n)),
             _ => None,

@@ -66,7 +66,10 @@ fn a_weight_edit_works_on_an_inline_array_of_criteria() {
     let w: Vec<(String, f64)> = c.criteria.iter().map(|c| (c.key(), c.weight)).collect();
     assert_eq!(
         w,
-        [("classrooms".to_string(), 0.5), ("acc_mean".to_string(), 0.25)],
+        [
+            ("classrooms".to_string(), 0.5),
+            ("acc_mean".to_string(), 0.25)
+        ],
         "{out}"
     );
     assert!(out.contains("# rooms"), "{out}");
@@ -135,15 +138,27 @@ fn a_region_scenario_shows_and_edits_hubs_per_group() {
     let text = "name = \"region\"\nstrategy = \"p-median\"\ngroup_by = \"none\"\nhubs_per_group = { primary = 5, secondary = 0 } # the region\nmax_travel_minutes = 45\n";
     let wb = workbench(text);
     let (shown, r) = panel(&wb, text);
-    assert_eq!((count(&r, HubLevel::Primary), count(&r, HubLevel::Secondary)), (5, 0));
-    assert_eq!((&shown["hubs_primary"], &shown["hubs_secondary"]), (&Value::from(5), &Value::from(0)));
+    assert_eq!(
+        (count(&r, HubLevel::Primary), count(&r, HubLevel::Secondary)),
+        (5, 0)
+    );
+    assert_eq!(
+        (&shown["hubs_primary"], &shown["hubs_secondary"]),
+        (&Value::from(5), &Value::from(0))
+    );
     assert_eq!(shown["hubs"]["key"], "hubs_per_group");
 
     let out = apply(text, &hubs(3)).unwrap();
     assert!(!out.contains("hubs_per_district"), "{out}");
-    assert!(out.contains("hubs_per_group = { primary = 3, secondary = 0 } # the region"), "{out}");
+    assert!(
+        out.contains("hubs_per_group = { primary = 3, secondary = 0 } # the region"),
+        "{out}"
+    );
     let (shown, r) = panel(&wb, &out);
-    assert_eq!((count(&r, HubLevel::Primary), count(&r, HubLevel::Secondary)), (3, 0));
+    assert_eq!(
+        (count(&r, HubLevel::Primary), count(&r, HubLevel::Secondary)),
+        (3, 0)
+    );
     assert_eq!(shown["hubs_primary"], 3);
 
     // Without hubs_per_group the whole run gets hubs_per_district for each
@@ -153,7 +168,10 @@ fn a_region_scenario_shows_and_edits_hubs_per_group() {
     let (shown, r) = panel(&wb, bare);
     let districts = r.districts.len();
     assert_eq!(count(&r, HubLevel::Primary), districts);
-    assert_eq!((&shown["hubs_primary"], &shown["hubs_secondary"]), (&Value::from(districts), &Value::from(0)));
+    assert_eq!(
+        (&shown["hubs_primary"], &shown["hubs_secondary"]),
+        (&Value::from(districts), &Value::from(0))
+    );
     assert_eq!(shown["hubs"]["given"], false);
     let e = apply(bare, &hubs(3)).unwrap_err();
     assert_eq!(e.problems()[0].key.as_deref(), Some("hubs_per_group"));
@@ -210,11 +228,20 @@ fn an_absent_table_is_added_in_the_form_that_fits_the_file() {
         ..Edits::default()
     };
     let out = apply(&format!("name = \"t\"{CRITERIA}"), &edits).unwrap();
-    assert!(out.ends_with("[constraints]\nmin_students = 120\n"), "{out}");
-    assert!(out.starts_with("name = \"t\"\nhubs_per_district = { secondary = 2 }\n"), "{out}");
+    assert!(
+        out.ends_with("[constraints]\nmin_students = 120\n"),
+        "{out}"
+    );
+    assert!(
+        out.starts_with("name = \"t\"\nhubs_per_district = { secondary = 2 }\n"),
+        "{out}"
+    );
     let inline = "criteria = [{field = \"classrooms\", weight = 1}]\n";
     let out = apply(inline, &edits).unwrap();
-    assert!(out.contains("constraints = { min_students = 120 }"), "{out}");
+    assert!(
+        out.contains("constraints = { min_students = 120 }"),
+        "{out}"
+    );
     assert!(!out.contains("[constraints]"), "{out}");
 }
 
@@ -232,14 +259,17 @@ fn form() -> impl Strategy<Value = Form> {
     prop_oneof![Just(Form::Standard), Just(Form::Dotted), Just(Form::Inline)]
 }
 
+/// A `{ primary, secondary }` table: its form and the counts written.
+type Counts = (Form, Option<u32>, Option<u32>);
+
 /// A generated scenario: its pieces, written in the forms chosen.
 #[derive(Clone, Debug)]
 struct Gen {
     name: Option<usize>,
     strategy: Option<usize>,
     /// `group_by` = province (true) or none, with `hubs_per_group` keys.
-    region: Option<(bool, Option<(Form, Option<u32>, Option<u32>)>)>,
-    hubs: Option<(Form, Option<u32>, Option<u32>)>,
+    region: Option<(bool, Option<Counts>)>,
+    hubs: Option<Counts>,
     max_travel: Option<u32>,
     /// Per id of [`IDS`]: 0 none, 1 required, 2 excluded; ids as numbers.
     ids: Vec<u8>,
@@ -277,12 +307,21 @@ fn key_of(pool: usize) -> String {
     if kind == "field" {
         name.to_string()
     } else {
-        ACCESS_KEYS.iter().find(|(a, _)| *a == name).unwrap().1.to_string()
+        ACCESS_KEYS
+            .iter()
+            .find(|(a, _)| *a == name)
+            .unwrap()
+            .1
+            .to_string()
     }
 }
 
-fn counts() -> impl Strategy<Value = (Form, Option<u32>, Option<u32>)> {
-    (form(), proptest::option::of(0u32..4), proptest::option::of(0u32..4))
+fn counts() -> impl Strategy<Value = Counts> {
+    (
+        form(),
+        proptest::option::of(0u32..4),
+        proptest::option::of(0u32..4),
+    )
 }
 
 fn scenario() -> impl Strategy<Value = Gen> {
@@ -345,7 +384,13 @@ fn strategies(region: bool) -> Vec<StrategyKind> {
 /// The lines of a table `name` with `entries` in `form`: top-level lines
 /// (each on its own, so they may be shuffled among the others) or one
 /// section under a header.
-fn table(name: &str, entries: &[(String, String)], form: Form, top: &mut Vec<String>, sections: &mut Vec<String>) {
+fn table(
+    name: &str,
+    entries: &[(String, String)],
+    form: Form,
+    top: &mut Vec<String>,
+    sections: &mut Vec<String>,
+) {
     match form {
         Form::Inline => {
             let inner: Vec<String> = entries.iter().map(|(k, v)| format!("{k} = {v}")).collect();
@@ -374,7 +419,13 @@ fn ahp_rows(w: &[u32]) -> String {
         .map(|a| {
             let cells: Vec<String> = w
                 .iter()
-                .map(|b| if a % b == 0 { (a / b).to_string() } else { format!("\"{a}/{b}\"") })
+                .map(|b| {
+                    if a % b == 0 {
+                        (a / b).to_string()
+                    } else {
+                        format!("\"{a}/{b}\"")
+                    }
+                })
                 .collect();
             format!("[{}]", cells.join(", "))
         })
@@ -402,13 +453,28 @@ impl Gen {
             top.push(format!("strategy = \"{}\"", s.as_str()));
         }
         if let Some((province, per_group)) = self.region {
-            top.push(format!("group_by = \"{}\"", if province { "province" } else { "none" }));
+            top.push(format!(
+                "group_by = \"{}\"",
+                if province { "province" } else { "none" }
+            ));
             if let Some((f, p, s)) = per_group {
-                table("hubs_per_group", &count_entries(p, s), f, &mut top, &mut sections);
+                table(
+                    "hubs_per_group",
+                    &count_entries(p, s),
+                    f,
+                    &mut top,
+                    &mut sections,
+                );
             }
         }
         if let Some((f, p, s)) = self.hubs {
-            table("hubs_per_district", &count_entries(p, s), f, &mut top, &mut sections);
+            table(
+                "hubs_per_district",
+                &count_entries(p, s),
+                f,
+                &mut top,
+                &mut sections,
+            );
         }
         if let Some(m) = self.max_travel {
             top.push(format!("max_travel_minutes = {m}"));
@@ -461,7 +527,11 @@ impl Gen {
             }
         }
         if let Some((f, w)) = &self.ahp {
-            let keys: Vec<String> = self.criteria.iter().map(|&(p, _, _)| format!("\"{}\"", key_of(p))).collect();
+            let keys: Vec<String> = self
+                .criteria
+                .iter()
+                .map(|&(p, _, _)| format!("\"{}\"", key_of(p)))
+                .collect();
             let entries = vec![
                 ("criteria".to_string(), format!("[{}]", keys.join(", "))),
                 ("matrix".to_string(), ahp_rows(w)),
@@ -521,7 +591,9 @@ impl Gen {
 fn shuffle<T>(items: &mut [T], seed: u64) {
     let mut x = seed | 1;
     for i in (1..items.len()).rev() {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         items.swap(i, (x >> 33) as usize % (i + 1));
     }
 }
@@ -637,7 +709,10 @@ fn expected(original: &Config, edits: &Edits) -> Option<Config> {
     if let Some(m) = edits.max_travel_minutes {
         c.max_travel_min = m;
     }
-    let (p, s) = (edits.hubs_primary.map(|n| n as usize), edits.hubs_secondary.map(|n| n as usize));
+    let (p, s) = (
+        edits.hubs_primary.map(|n| n as usize),
+        edits.hubs_secondary.map(|n| n as usize),
+    );
     if p.is_some() || s.is_some() {
         if c.group_by == GroupBy::District {
             c.hubs_primary = p.unwrap_or(c.hubs_primary);
@@ -653,14 +728,22 @@ fn expected(original: &Config, edits: &Edits) -> Option<Config> {
     if let Some(n) = edits.min_students {
         c.constraints.min_students = n;
     }
-    let set = |ids: &[String]| ids.iter().map(|i| SchoolId(i.clone())).collect::<BTreeSet<_>>();
+    let set = |ids: &[String]| {
+        ids.iter()
+            .map(|i| SchoolId(i.clone()))
+            .collect::<BTreeSet<_>>()
+    };
     if let Some(ids) = &edits.required_hubs {
         c.required_hubs = set(ids);
     }
     if let Some(ids) = &edits.excluded_hubs {
         c.excluded_hubs = set(ids);
     }
-    if c.required_hubs.intersection(&c.excluded_hubs).next().is_some() {
+    if c.required_hubs
+        .intersection(&c.excluded_hubs)
+        .next()
+        .is_some()
+    {
         return None;
     }
     if let Some(w) = &edits.weights {
@@ -748,7 +831,10 @@ fn touched(edits: &Edits) -> Vec<&'static str> {
         edits.hubs_primary.is_some() || edits.hubs_secondary.is_some(),
         &["hubs_per", "primary", "secondary"],
     );
-    add(edits.min_students.is_some(), &["min_students", "constraints"]);
+    add(
+        edits.min_students.is_some(),
+        &["min_students", "constraints"],
+    );
     add(edits.required_hubs.is_some(), &["required_hubs"]);
     add(edits.excluded_hubs.is_some(), &["excluded_hubs"]);
     add(edits.weights.is_some(), &["weight"]);
@@ -805,7 +891,10 @@ fn the_generator_writes_every_form() {
         for (what, on) in [
             ("[hubs_per_district]", text.contains("[hubs_per_district]")),
             ("hubs_per_district.", text.contains("hubs_per_district.")),
-            ("hubs_per_district = {", text.contains("hubs_per_district = {")),
+            (
+                "hubs_per_district = {",
+                text.contains("hubs_per_district = {"),
+            ),
             ("[[criteria]]", text.contains("[[criteria]]")),
             ("criteria = [", text.contains("criteria = [\n")),
             ("[ahp]", text.contains("[ahp]")),
