@@ -226,8 +226,11 @@ function drawAhp(a) {
       if (i >= j) input.disabled = true; // the diagonal and the reciprocals follow the upper half
       input.addEventListener("change", () => {
         const m = a.matrix;
-        m[i][j] = Number(input.value);
-        m[j][i] = 1 / Number(input.value);
+        const x = Number(input.value);
+        // A judgment is a positive number: anything else puts the cell back.
+        if (input.value === "" || !(x > 0) || !Number.isFinite(x)) { input.value = +m[i][j].toFixed(4); return; }
+        m[i][j] = x;
+        m[j][i] = 1 / x;
         state.edits.ahp_matrix = m;
         drawAhp(a);
         liveCr(m);
@@ -272,19 +275,19 @@ function toggleId(mode, id) {
 
 function readInputs() {
   const s = state.result.scenario;
-  const num = (id) => Number($(id).value);
-  if ($("strategy").value !== s.strategy) state.edits.strategy = $("strategy").value;
-  if (num("limit") !== s.max_travel_minutes) state.edits.max_travel_minutes = num("limit");
+  // An empty or unreadable box is no edit.
+  const num = (id) => ($(id).value === "" || !Number.isFinite(Number($(id).value)) ? null : Number($(id).value));
+  if ($("strategy").value && $("strategy").value !== s.strategy) state.edits.strategy = $("strategy").value;
+  if (num("limit") !== null && num("limit") !== s.max_travel_minutes) state.edits.max_travel_minutes = num("limit");
   // An empty count is no edit. A region scenario without hubs_per_group
   // gets it written with both counts, the one not changed as the run used it.
-  const count = (id) => ($(id).value === "" ? null : num(id));
-  const hubs = { hubs_primary: [count("hubs-primary"), s.hubs.primary], hubs_secondary: [count("hubs-secondary"), s.hubs.secondary] };
+  const hubs = { hubs_primary: [num("hubs-primary"), s.hubs.primary], hubs_secondary: [num("hubs-secondary"), s.hubs.secondary] };
   const changed = Object.values(hubs).some(([v, was]) => v !== null && v !== was);
   const both = s.hubs.key === "hubs_per_group" && !s.hubs.given;
   for (const [key, [v, was]] of Object.entries(hubs)) {
     if (v !== null && (v !== was || (both && changed))) state.edits[key] = v;
   }
-  if (num("min-students") !== s.min_students) state.edits.min_students = num("min-students");
+  if (num("min-students") !== null && num("min-students") !== s.min_students) state.edits.min_students = num("min-students");
 }
 for (const id of ["strategy", "limit", "hubs-primary", "hubs-secondary", "min-students"]) {
   $(id).addEventListener("change", () => scheduleRun());
