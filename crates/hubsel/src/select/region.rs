@@ -577,7 +577,8 @@ impl Heuristic<'_> {
         let bound_uncovered = choice
             .lower_bound
             .map(|b| b + neumaier(self.weights.iter().copied()));
-        choice.objective = self.problem.objective(StrategyKind::PCenter, &choice.chosen);
+        let kind = StrategyKind::PCenter;
+        choice.objective = self.problem.objective(kind, &choice.chosen);
         choice.lower_bound = Some(lb);
         // The uncovered weight is the first tie-break; the worst trip
         // among the schools reached, the next, is not bounded.
@@ -601,7 +602,13 @@ impl Heuristic<'_> {
         let reached = self.problem.reached_by_any();
         let total = neumaier(self.weights.iter().copied());
         let beyond = radius * total + self.problem.penalty_min + 1.0;
-        let pen = (0..reached.len()).map(|j| if reached[j] { self.weights[j] * self.problem.penalty_min + beyond } else { 0.0 });
+        let pen = (0..reached.len()).map(|j| {
+            if reached[j] {
+                self.weights[j] * self.problem.penalty_min + beyond
+            } else {
+                0.0
+            }
+        });
         let costs = self.minutes_within(radius, pen.collect());
         let forced: Vec<usize> = Self::chosen(&set);
         let start = greedy(&costs, &forced, self.k().saturating_sub(forced.len()));
@@ -710,7 +717,11 @@ impl Tests<'_, '_> {
     /// The largest radius below `at` proven impossible, by bisection
     /// (feasibility only grows with the radius); a cover met on the way
     /// replaces `set` at its lower radius. `(at, set, proven index)`.
-    fn largest_proven(&mut self, mut at: usize, mut set: Vec<bool>) -> (usize, Vec<bool>, Option<usize>) {
+    fn largest_proven(
+        &mut self,
+        mut at: usize,
+        mut set: Vec<bool>,
+    ) -> (usize, Vec<bool>, Option<usize>) {
         let (mut lo, mut hi) = (0usize, at);
         let mut proven = None;
         while lo < hi {
