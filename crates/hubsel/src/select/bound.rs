@@ -30,6 +30,10 @@ pub(super) struct Ascent {
     pub(super) patience: usize,
     /// The ascent stops when the step factor falls below this.
     pub(super) min_factor: f64,
+    /// The ascent stops once the certified bound is above this (a bound
+    /// above 0 on a count of schools left uncovered proves that no set
+    /// covers them all).
+    pub(super) enough: f64,
 }
 
 impl Default for Ascent {
@@ -38,6 +42,7 @@ impl Default for Ascent {
             max_iterations: 5000,
             patience: 100,
             min_factor: 1e-4,
+            enough: f64::INFINITY,
         }
     }
 }
@@ -173,7 +178,7 @@ pub(super) fn lagrangian(
                 }
             }
         }
-        if upper - best <= 1e-9 * upper.abs() {
+        if upper - best <= 1e-9 * upper.abs() || best > ascent.enough {
             break;
         }
         let g: Vec<f64> = (0..lambda.len())

@@ -230,6 +230,13 @@ pub struct Choice {
     /// objective element, when the strategy has one (certified: rounding
     /// is accounted for in the region-wide bounds).
     pub lower_bound: Option<f64>,
+    /// For a heuristic choice whose first objective element the bound
+    /// proves, `(element, bound)`: a certified lower bound on that later
+    /// element (a tie-break) over the sets that tie the first ones. The
+    /// region-wide max-cover (element 1, weighted minutes) and p-center
+    /// (element 3, weighted minutes) report it; `exact` then needs it to
+    /// prove the element too, and [`Choice::gap`] is measured on it.
+    pub tie_bound: Option<(usize, f64)>,
     /// Demand positions no candidate reaches, left out of the comparison
     /// (the objective, the margins and the bound are without them).
     pub unreachable: Vec<usize>,
@@ -237,21 +244,36 @@ pub struct Choice {
 
 impl Choice {
     /// Relative gap between the choice and the lower bound: the choice is
-    /// at most this fraction worse than the optimum. 0 when exact.
+    /// at most this fraction worse than the optimum. 0 when exact. On the
+    /// first objective element, or, when the bound proves that one and
+    /// the choice has a [`Choice::tie_bound`], on the tie-break it bounds
+    /// (then the first element is optimal and the tie-break at most this
+    /// fraction above the best among the sets that tie it).
     pub fn gap(&self) -> Option<f64> {
         if self.exact {
             return Some(0.0);
         }
         let lb = self.lower_bound?;
-        // A negative bound is a maximisation's (max-cover's −covered): the
-        // gap is then relative to the bound on what is covered.
-        Some(if lb != 0.0 {
-            ((self.objective[0] - lb) / lb.abs()).max(0.0)
-        } else if self.objective[0] <= 0.0 {
-            0.0
-        } else {
-            f64::INFINITY
-        })
+        let first = relative_gap(self.objective[0], lb);
+        match self.tie_bound {
+            Some((element, bound)) if first <= EPS && element < self.objective.len() => {
+                Some(relative_gap(self.objective[element], bound))
+            }
+            _ => Some(first),
+        }
+    }
+}
+
+/// How far `value` is above the bound `lb`, relative to the bound. A
+/// negative bound is a maximisation's (max-cover's −covered): the gap is
+/// then relative to the bound on what is covered.
+fn relative_gap(value: f64, lb: f64) -> f64 {
+    if lb != 0.0 {
+        ((value - lb) / lb.abs()).max(0.0)
+    } else if value <= 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -358,6 +380,7 @@ pub fn solve_with(strategy: &dyn Strategy, problem: &LevelProblem, method: Metho
         exact,
         runner_up,
         lower_bound,
+        tie_bound: None,
         unreachable,
     }
 }

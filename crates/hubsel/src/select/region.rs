@@ -13,28 +13,52 @@
 //!   the Lagrangian bound (module `select::bound`) certifies the gap, and
 //!   while it is open fast interchange runs again from the relaxation's
 //!   own open set (the Lagrangian heuristic).
-//! - **max-cover**: the same search on 0/1 costs (a school within the limit
+//! - **max-cover** (most weight within the limit, then the least weighted
+//!   minutes): the same search on 0/1 costs (a school within the limit
 //!   of an open hub costs 0, else its weight); the same bound, on the
-//!   weight left uncovered, bounds the weight covered from above.
-//! - **p-center**: bisection over the covering radii (every distinct trip
-//!   time in the lists): the least radius at which greedy set covering
-//!   covers every school with `k` hubs, the remaining hubs placed by the
-//!   p-median greedy; bounded from below by packing: at a radius where
-//!   more schools than free hubs have pairwise disjoint candidate sets, no
-//!   set covers them all, so the optimum is above it.
+//!   weight left uncovered, bounds the weight covered from above. Then
+//!   fast interchange on the weighted minutes with each uncovered weight
+//!   priced above any saving of minutes (so the coverage stays), and,
+//!   once the coverage is proven, a bound on the minutes: for any price
+//!   `μ ≥ 0` of the uncovered weight, the p-median bound with that price
+//!   added to each school's penalty, less `μ` times the least uncovered
+//!   weight, is below the minutes of every set that covers the most.
+//! - **p-center** (least worst trip, then the least weighted minutes):
+//!   bisection over the covering radii (every distinct trip time in the
+//!   lists). At each radius: greedy set covering; else packing (schools
+//!   whose candidate sets at the radius are pairwise disjoint, more of
+//!   them than free hubs, prove that no set covers them all); else fast
+//!   interchange on the count of schools left beyond the radius; else
+//!   the Lagrangian bound on that count (above 0 proves that no set
+//!   covers them) with the Lagrangian heuristic. The worst trip is
+//!   bounded from below by the next radius above the largest one proven
+//!   impossible. At the radius `R` found, a p-median on the trips within
+//!   `R` where a school left beyond it costs more than any set within `R`
+//!   could: its search keeps within `R` and lowers the minutes, and its
+//!   certified bound bounds the minutes of every set within `R`.
 //!
 //! When the sets are few enough to enumerate (the same limit as the
 //! district solver), the dense problem is built and enumerated instead:
 //! the result is then exact. A heuristic result is `exact` only when its
-//! bound proves it (within a relative 1e-9).
+//! bounds prove the **whole** lexicographic objective (each element
+//! within a relative 1e-9): p-median's weighted minutes (its worst-trip
+//! tie-break is not bounded: two sets that tie on minutes to 1e-9 are
+//! taken as equal); max-cover's coverage and minutes; p-center's worst
+//! trip and minutes (the weight unreached and the worst trip reached are
+//! then 0 and the worst trip). When the first element is proven and a
+//! tie-break is not, [`Choice::tie_bound`] holds the tie-break's bound and
+//! [`Choice::gap`] is measured on it; otherwise on the first element.
+//! A p-center group where no set found reaches every school within the
+//! limit is never `exact` (its worst trip among the schools reached is
+//! not bounded).
 
 use std::collections::BinaryHeap;
 
 use super::bound::{lagrangian, Ascent};
-use super::swap::{greedy, interchange, runners_up, Assignment, Costs};
+use super::swap::{greedy, interchange, neumaier, runners_up, Assignment, Costs};
 use super::{
-    binomial, solve_with, strategy, ties, Candidate, Choice, LevelProblem, Method, Objective,
-    RunnerUp, MAX_ENUMERATION,
+    better, binomial, solve_with, strategy, ties, Candidate, Choice, LevelProblem, Method,
+    Objective, RunnerUp, MAX_ENUMERATION,
 };
 use crate::scenario::StrategyKind;
 
@@ -228,6 +252,7 @@ pub fn solve_region_with(kind: StrategyKind, problem: &RegionProblem, method: Re
         max_iterations: method.max_iterations,
         patience: method.patience,
         min_factor: method.min_factor,
+        ..Ascent::default()
     };
     if trivial {
         // Every candidate (or only the forced ones): nothing to choose.
@@ -240,6 +265,7 @@ pub fn solve_region_with(kind: StrategyKind, problem: &RegionProblem, method: Re
             objective,
             exact: true,
             lower_bound: None,
+            tie_bound: None,
             unreachable: (0..reached.len()).filter(|&j| !reached[j]).collect(),
         };
     }
@@ -280,16 +306,25 @@ impl Heuristic<'_> {
         Costs::new(&self.problem.lists, pen, |j, m| w[j] * m)
     }
 
-    /// 0 within the limit, the weight for a school no open hub covers.
-    fn cover_costs(&self) -> Costs {
-        let limit = self.problem.limit_min;
-        let lists: Vec<Vec<(u32, f64)>> = self
-            .problem
+    /// Weighted minutes of the trips within `radius`, and `penalty[j]`
+    /// for a school no open hub reaches within it: the tie-break costs.
+    fn minutes_within(&self, radius: f64, penalty: Vec<f64>) -> Costs {
+        let w = &self.weights;
+        Costs::new(&self.within(radius), penalty, |j, m| w[j] * m)
+    }
+
+    /// The lists cut at `radius`.
+    fn within(&self, radius: f64) -> Vec<Vec<(u32, f64)>> {
+        self.problem
             .lists
             .iter()
-            .map(|l| l.iter().copied().filter(|e| e.1 <= limit).collect())
-            .collect();
-        Costs::new(&lists, self.weights.clone(), |_, _| 0.0)
+            .map(|l| l.iter().copied().filter(|e| e.1 <= radius).collect())
+            .collect()
+    }
+
+    /// 0 within the limit, the weight for a school no open hub covers.
+    fn cover_costs(&self) -> Costs {
+        Costs::new(&self.within(self.problem.limit_min), self.weights.clone(), |_, _| 0.0)
     }
 
     /// Greedy then fast interchange on `costs`.
@@ -303,27 +338,24 @@ impl Heuristic<'_> {
         self.choice(StrategyKind::PMedian, &costs, &open, lb)
     }
 
-    fn max_cover(&self) -> Choice {
-        let costs = self.cover_costs();
-        let (open, lb_uncovered) = self.search_and_bound(&costs);
-        let total: f64 = super::swap::neumaier(self.weights.iter().copied());
-        self.choice(StrategyKind::MaxCover, &costs, &open, lb_uncovered - total)
+    /// Greedy and fast interchange, then [`Heuristic::refine`].
+    fn search_and_bound(&self, costs: &Costs) -> (Vec<bool>, f64) {
+        self.refine(costs, self.search(costs))
     }
 
-    /// Greedy and fast interchange, then the Lagrangian bound, then the
-    /// Lagrangian heuristic: fast interchange again from the relaxation's
-    /// own open set where the ascent stopped (and from any better set it
-    /// met on the way), kept when it beats the solution. The multipliers
-    /// price each school's service, so that set sits in another basin
-    /// than the greedy's: on the national primary problem (904 hubs among
-    /// 24,848 candidates) interchange from it lands 2.2 % lower than from
-    /// the greedy, where random restarts all fall back to the greedy's
-    /// local optimum. Each round bounds again against the better value,
-    /// from the multipliers the last one stopped at (at most
-    /// [`RegionMethod::rounds`]). The open set and the best certified
-    /// bound.
-    fn search_and_bound(&self, costs: &Costs) -> (Vec<bool>, f64) {
-        let mut open = self.search(costs);
+    /// The Lagrangian bound, then the Lagrangian heuristic from `open`
+    /// (a local optimum of `costs`): fast interchange again from the
+    /// relaxation's own open set where the ascent stopped (and from any
+    /// better set it met on the way), kept when it beats the solution.
+    /// The multipliers price each school's service, so that set sits in
+    /// another basin than the greedy's: on the national primary problem
+    /// (904 hubs among 24,848 candidates) interchange from it lands 2.2 %
+    /// lower than from the greedy, where random restarts all fall back to
+    /// the greedy's local optimum. Each round bounds again against the
+    /// better value, from the multipliers the last one stopped at (at
+    /// most [`RegionMethod::rounds`]). The open set and the best
+    /// certified bound.
+    fn refine(&self, costs: &Costs, mut open: Vec<bool>) -> (Vec<bool>, f64) {
         let first = Assignment::of(costs, &open);
         let mut upper = first.total();
         let mut lb = 0.0f64;
@@ -359,10 +391,16 @@ impl Heuristic<'_> {
         self.forced.len() + self.slots
     }
 
+    fn chosen(open: &[bool]) -> Vec<usize> {
+        (0..open.len()).filter(|&i| open[i]).collect()
+    }
+
     /// The choice of `open` with its objective, runners-up (margins from
-    /// `costs`) and the bound `lb` on the objective's first element.
+    /// `costs`) and the bound `lb` on the objective's first element;
+    /// `exact` when the bound proves that element (the caller proves the
+    /// tie-breaks of the models that have them).
     fn choice(&self, kind: StrategyKind, costs: &Costs, open: &[bool], lb: f64) -> Choice {
-        let chosen: Vec<usize> = (0..open.len()).filter(|&i| open[i]).collect();
+        let chosen = Self::chosen(open);
         let objective = self.problem.objective(kind, &chosen);
         let runners = runners_up(costs, open, self.fixed);
         let runner_up = chosen
@@ -380,50 +418,207 @@ impl Heuristic<'_> {
             })
             .collect();
         let reached = self.problem.reached_by_any();
-        let proven = objective[0] - lb <= 1e-9 * objective[0].abs().max(1.0);
         Choice {
             chosen,
             objective,
-            exact: proven,
+            exact: proves(lb, objective[0]),
             runner_up,
             lower_bound: Some(lb),
+            tie_bound: None,
             unreachable: (0..reached.len()).filter(|&j| !reached[j]).collect(),
         }
     }
 
-    /// Bisection over the covering radii, padded by the p-median greedy;
-    /// the packing bound below.
-    fn p_center(&self) -> Choice {
-        let radii = self.radii();
-        let cover = Cover::new(self.problem, self.forced, self.slots);
-        let median = self.median_costs();
-        let (mut lo, mut hi) = (0usize, radii.len());
-        let mut found: Option<Vec<usize>> = None;
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match cover.greedy(radii[mid]) {
-                Some(set) => {
-                    found = Some(set);
-                    hi = mid;
-                }
-                None => lo = mid + 1,
+    /// Maximal covering, lexicographic: the most weight covered (the
+    /// search and bound on 0/1 costs), then the least weighted minutes
+    /// among the sets covering that much ([`Heuristic::cover_tie_break`]).
+    fn max_cover(&self) -> Choice {
+        let costs = self.cover_costs();
+        let (open, lb_uncovered) = self.search_and_bound(&costs);
+        let total = neumaier(self.weights.iter().copied());
+        let lb = lb_uncovered - total;
+        let mut choice = self.choice(StrategyKind::MaxCover, &costs, &open, lb);
+        // Fast interchange on the weighted minutes with each uncovered
+        // weight priced above every possible saving of minutes: a swap
+        // that covers less never pays, so the coverage stays.
+        let price = self.uncovered_price();
+        let pen = self.weights.iter().map(|w| w * (self.problem.penalty_min + price));
+        let strict = self.minutes_within(self.problem.limit_min, pen.collect());
+        self.keep_better(&mut choice, &strict, open);
+        if choice.exact {
+            self.cover_tie_break(&mut choice, &strict, total);
+        }
+        choice
+    }
+
+    /// Fast interchange on `strict` (max-cover's minutes, the uncovered
+    /// weight priced out) from `start`, kept when it beats `choice`.
+    fn keep_better(&self, choice: &mut Choice, strict: &Costs, start: Vec<bool>) {
+        let kind = StrategyKind::MaxCover;
+        let found = interchange(strict, start, self.fixed);
+        if better(&self.problem.objective(kind, &Self::chosen(&found)), &choice.objective) {
+            let lb = choice.lower_bound.unwrap_or(f64::NEG_INFINITY);
+            *choice = self.choice(kind, &self.cover_costs(), &found, lb);
+        }
+    }
+
+    /// A price per uncovered weight above every saving of weighted
+    /// minutes a set could make (the limit times the total weight, per
+    /// the least weight), for the search only: the bounds hold for any.
+    fn uncovered_price(&self) -> f64 {
+        let total = neumaier(self.weights.iter().copied());
+        let least = self
+            .weights
+            .iter()
+            .copied()
+            .filter(|w| *w > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        if least.is_finite() {
+            (self.problem.limit_min * total / least).max(self.problem.penalty_min)
+        } else {
+            self.problem.penalty_min
+        }
+    }
+
+    /// Bounds max-cover's tie-break once its coverage is proven: the
+    /// weighted minutes `T` of a set covering the most are at least
+    /// `L_μ − μ·U*` for every price `μ ≥ 0` of the uncovered weight, where
+    /// `U*` is the least uncovered weight and `L_μ` a certified bound on
+    /// the p-median whose unserved school costs its weight times the
+    /// penalty plus `μ` (a set covering the most pays `T + μ·U*` there).
+    /// Tries a few prices from 0 up and keeps the best bound; the choice
+    /// is exact when it proves the set's minutes.
+    fn cover_tie_break(&self, choice: &mut Choice, strict: &Costs, total: f64) {
+        let mut best = f64::NEG_INFINITY;
+        for factor in [0.0, 1.0, 10.0, 100.0] {
+            let mut open = vec![false; self.problem.lists.len()];
+            for &c in &choice.chosen {
+                open[c] = true;
+            }
+            let uncovered = (total + choice.objective[0]).max(0.0);
+            let price = factor * self.problem.penalty_min;
+            let pen = self.weights.iter().map(|w| w * (self.problem.penalty_min + price));
+            let costs = self.minutes_within(self.problem.limit_min, pen.collect());
+            let start = Assignment::of(&costs, &open);
+            let upper = start.total();
+            let bound = lagrangian(&costs, self.k(), self.fixed, upper, &start.d2, self.ascent);
+            let shift = price * (uncovered + 8.0 * f64::EPSILON * total);
+            let lower = bound.lower - shift - 4.0 * f64::EPSILON * (bound.lower.abs() + shift);
+            best = best.max(lower);
+            if proves(best, choice.objective[1]) {
+                break;
+            }
+            // The Lagrangian heuristic, keeping the coverage.
+            for found in std::iter::once(bound.relaxed).chain(bound.better.map(|b| b.1)) {
+                self.keep_better(choice, strict, found);
+            }
+            if proves(best, choice.objective[1]) {
+                break;
             }
         }
-        let Some(set) = found else {
-            // Not every school can be reached within the limit: the worst
-            // trip is the penalty whatever the set; cover the most weight.
-            let mut choice = self.max_cover();
-            let lb = self.packing_bound(&cover, &radii);
-            choice.objective = self.problem.objective(StrategyKind::PCenter, &choice.chosen);
-            choice.lower_bound = Some(lb);
-            choice.exact = choice.objective[0] <= lb;
+        choice.tie_bound = Some((1, best));
+        choice.exact = proves(best, choice.objective[1]);
+    }
+
+    /// p-center, lexicographic: the least worst trip by bisection over
+    /// the covering radii ([`Heuristic::cover_at`] at each), bounded from
+    /// below by the largest radius proven impossible; then the least
+    /// weighted minutes among the sets within that radius
+    /// ([`Heuristic::center_tie_break`]).
+    fn p_center(&self) -> Choice {
+        let radii = self.radii();
+        if radii.is_empty() {
+            // No school is reached: every set is worth the same, 0.
+            let open = greedy(&self.median_costs(), self.forced, self.slots);
+            let mut choice = self.choice(StrategyKind::PCenter, &self.median_costs(), &open, 0.0);
             choice.runner_up = vec![None; choice.chosen.len()];
+            choice.exact = true;
             return choice;
+        }
+        let cover = Cover::new(self.problem, self.forced, self.slots);
+        let mut tests = Tests {
+            heuristic: self,
+            cover: &cover,
+            radii: &radii,
+            seen: vec![None; radii.len()],
         };
-        let open = greedy(&median, &set, self.k().saturating_sub(set.len()));
-        let lb = self.packing_bound(&cover, &radii);
-        let mut choice = self.choice(StrategyKind::PCenter, &median, &open, lb);
+        let (mut lo, mut hi) = (0usize, radii.len());
+        let mut found: Option<(usize, Vec<bool>)> = None;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match tests.at(mid) {
+                Test::Covered(set) => {
+                    found = Some((mid, set));
+                    hi = mid;
+                }
+                _ => lo = mid + 1,
+            }
+        }
+        let (at, set) = found.unwrap_or((radii.len(), Vec::new()));
+        let (at, set, proven) = tests.largest_proven(at, set);
+        if at == radii.len() {
+            let lb = match proven {
+                Some(p) if p + 1 == radii.len() => self.problem.penalty_min,
+                Some(p) => radii[p + 1],
+                None => radii[0],
+            };
+            return self.p_center_uncovered(lb);
+        }
+        let lb = proven.map_or(radii[0], |p| radii[p + 1]);
+        self.center_tie_break(radii[at], set, lb)
+    }
+
+    /// No set found reaches every school within the limit: the worst
+    /// trip is the penalty (proven when `lb` is); the most weight covered
+    /// decides, then the weighted minutes (max-cover's choice).
+    fn p_center_uncovered(&self, lb: f64) -> Choice {
+        let mut choice = self.max_cover();
+        let covered = choice.tie_bound.is_some() || choice.exact;
+        let bound_uncovered = choice
+            .lower_bound
+            .map(|b| b + neumaier(self.weights.iter().copied()));
+        let kind = StrategyKind::PCenter;
+        choice.objective = self.problem.objective(kind, &choice.chosen);
+        choice.lower_bound = Some(lb);
+        // The uncovered weight is the first tie-break; the worst trip
+        // among the schools reached, the next, is not bounded.
+        choice.tie_bound = if proves(lb, choice.objective[0]) && covered {
+            bound_uncovered.map(|b| (1, b))
+        } else {
+            None
+        };
+        choice.exact = false;
         choice.runner_up = vec![None; choice.chosen.len()];
+        choice
+    }
+
+    /// The least weighted minutes among the sets reaching every school
+    /// within `radius`, from `set` (which does, padded by the greedy): a
+    /// p-median on the trips within the radius where a school left
+    /// beyond it costs more than any such set's minutes, so that the
+    /// search keeps within the radius and the p-median's bound bounds
+    /// the minutes of every set within it.
+    fn center_tie_break(&self, radius: f64, set: Vec<bool>, lb: f64) -> Choice {
+        let reached = self.problem.reached_by_any();
+        let total = neumaier(self.weights.iter().copied());
+        let beyond = radius * total + self.problem.penalty_min + 1.0;
+        let pen = (0..reached.len()).map(|j| {
+            if reached[j] {
+                self.weights[j] * self.problem.penalty_min + beyond
+            } else {
+                0.0
+            }
+        });
+        let costs = self.minutes_within(radius, pen.collect());
+        let forced: Vec<usize> = Self::chosen(&set);
+        let start = greedy(&costs, &forced, self.k().saturating_sub(forced.len()));
+        let (open, lb_minutes) = self.refine(&costs, start);
+        let mut choice = self.choice(StrategyKind::PCenter, &costs, &open, lb);
+        choice.runner_up = vec![None; choice.chosen.len()];
+        if proves(lb, choice.objective[0]) {
+            choice.tie_bound = Some((3, lb_minutes));
+            choice.exact = proves(lb_minutes, choice.objective[3]);
+        }
         choice
     }
 
@@ -442,24 +637,108 @@ impl Heuristic<'_> {
         radii
     }
 
-    /// The least radius not proven infeasible by packing: above the
-    /// largest radius proven, the penalty when the last one is proven.
-    fn packing_bound(&self, cover: &Cover<'_>, radii: &[f64]) -> f64 {
-        let (mut lo, mut hi) = (0usize, radii.len());
-        let mut proven: Option<usize> = None;
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if cover.packing_proves(radii[mid]) {
-                proven = Some(proven.map_or(mid, |p: usize| p.max(mid)));
-                lo = mid + 1;
-            } else {
-                hi = mid;
+    /// Whether every school reached can be covered within `radius`: a
+    /// cover (greedy set covering; else fast interchange on the count of
+    /// schools left beyond the radius, then the Lagrangian heuristic), a
+    /// proof that none exists (packing, then the Lagrangian bound on that
+    /// count above 0), or neither.
+    fn cover_at(&self, cover: &Cover<'_>, radius: f64) -> Test {
+        if let Some(set) = cover.greedy(radius) {
+            let mut open = vec![false; self.problem.lists.len()];
+            for c in set {
+                open[c] = true;
+            }
+            return Test::Covered(open);
+        }
+        if cover.packing_proves(radius) {
+            return Test::Proven;
+        }
+        let reached = &cover.reached;
+        let pen = reached.iter().map(|&r| if r { 1.0 } else { 0.0 }).collect();
+        let costs = Costs::new(&self.within(radius), pen, |_, _| 0.0);
+        let open = self.search(&costs);
+        let first = Assignment::of(&costs, &open);
+        let left = first.total();
+        if left <= 0.0 {
+            return Test::Covered(open);
+        }
+        let ascent = Ascent {
+            enough: 0.0,
+            ..self.ascent
+        };
+        let bound = lagrangian(&costs, self.k(), self.fixed, left, &first.d2, ascent);
+        if bound.lower > 0.0 {
+            return Test::Proven;
+        }
+        for start in std::iter::once(bound.relaxed).chain(bound.better.map(|b| b.1)) {
+            let found = interchange(&costs, start, self.fixed);
+            if Assignment::of(&costs, &found).total() <= 0.0 {
+                return Test::Covered(found);
             }
         }
-        match proven {
-            None => 0.0,
-            Some(p) => radii.get(p + 1).copied().unwrap_or(self.problem.penalty_min),
+        Test::Unknown
+    }
+}
+
+/// Whether the bound `lb` proves the value `v` optimal (within a relative
+/// 1e-9).
+fn proves(lb: f64, v: f64) -> bool {
+    v - lb <= 1e-9 * v.abs().max(1.0)
+}
+
+/// What [`Heuristic::cover_at`] found at one radius.
+#[derive(Clone, Debug)]
+enum Test {
+    /// A set covering every school reached.
+    Covered(Vec<bool>),
+    /// No set covers them all.
+    Proven,
+    Unknown,
+}
+
+/// The covering tests at each radius, each run once.
+struct Tests<'h, 'a> {
+    heuristic: &'h Heuristic<'a>,
+    cover: &'h Cover<'a>,
+    radii: &'h [f64],
+    seen: Vec<Option<Test>>,
+}
+
+impl Tests<'_, '_> {
+    fn at(&mut self, i: usize) -> Test {
+        if let Some(t) = &self.seen[i] {
+            return t.clone();
         }
+        let t = self.heuristic.cover_at(self.cover, self.radii[i]);
+        self.seen[i] = Some(t.clone());
+        t
+    }
+
+    /// The largest radius below `at` proven impossible, by bisection
+    /// (feasibility only grows with the radius); a cover met on the way
+    /// replaces `set` at its lower radius. `(at, set, proven index)`.
+    fn largest_proven(
+        &mut self,
+        mut at: usize,
+        mut set: Vec<bool>,
+    ) -> (usize, Vec<bool>, Option<usize>) {
+        let (mut lo, mut hi) = (0usize, at);
+        let mut proven = None;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.at(mid) {
+                Test::Proven => {
+                    proven = Some(mid);
+                    lo = mid + 1;
+                }
+                Test::Covered(s) => {
+                    (at, set) = (mid, s);
+                    hi = mid;
+                }
+                Test::Unknown => hi = mid,
+            }
+        }
+        (at, set, proven)
     }
 }
 
