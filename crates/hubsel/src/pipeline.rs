@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::model::Inputs;
 use crate::network::{check_network, Prepared};
 use crate::outcome::{AccessFigures, CheckReport, Role, RunResult, SchoolOutcome};
-use crate::progress::{timed, Progress, Stage};
+use crate::progress::{check_cancelled, timed, Progress, Stage};
 use crate::scenario::{Config, GroupBy};
 use crate::select::grouped::select_grouped;
 use crate::select::district::{check_largest, select_district, DistrictSelection, DistrictView};
@@ -66,6 +66,7 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
 /// ([`Config::fit_to`]); its routing and candidate rules must then be those
 /// `prepared` was made with.
 pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    check_cancelled(progress)?;
     let fitted = prepared.fit(config)?;
     let config = &fitted;
     let checked = &prepared.checked;
@@ -77,7 +78,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
     let selections: Vec<DistrictSelection> = if config.group_by != GroupBy::District {
         timed(progress, &mut stats.stages, Stage::Select, 0, || {
             select_grouped(prepared, config, checked.weighting, progress)
-        })
+        })?
     } else {
         timed(
             progress,
@@ -88,6 +89,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
             (0..district_count)
                 .into_par_iter()
                 .map(|d| {
+                    check_cancelled(progress)?;
                     let view = DistrictView {
                         schools: &checked.schools,
                         members: &prepared.members[d],
@@ -97,19 +99,20 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
                     };
                     let s = select_district(view, config, checked.weighting);
                     progress.advance(1);
-                    s
+                    Ok(s)
                 })
-                .collect()
+                .collect::<Result<_>>()
             },
-        )
+        )?
     };
+    check_cancelled(progress)?;
     let allocated = timed(
         progress,
         &mut stats.stages,
         Stage::Allocate,
         district_count as u64,
         || allocate_run(prepared, &selections, config, progress),
-    );
+    )?;
 
     let mut schools = allocated.schools;
     schools.extend(checked.rejected_schools.iter().map(|r| SchoolOutcome {
