@@ -789,3 +789,132 @@ fn with_host_0_0_0_0_the_printed_addresses_reach_colleagues() {
     );
     assert_eq!(status, 421);
 }
+
+/// A run that takes seconds on the province: p-median over the whole
+/// region, 25 hubs among all schools, a 10-hour travel limit (every school
+/// reaches every candidate).
+fn slow_scenario() -> String {
+    let base = include_str!("../../../fixtures/scenario-default.toml");
+    let s = base
+        .replace("strategy = \"score\"", "strategy = \"p-median\"")
+        .replace(
+            "hubs_per_district = { primary = 1, secondary = 1 }",
+            "group_by = \"none\"\nhubs_per_group = { primary = 25, secondary = 0 }",
+        )
+        .replace("max_travel_minutes = 45.0", "max_travel_minutes = 600.0");
+    assert_eq!(s.matches("600.0").count(), 1);
+    assert!(s.contains("group_by = \"none\"") && s.contains("p-median"));
+    serde_json::json!({"toml": s, "file": "slow.toml"}).to_string()
+}
+
+/// Sends a whole request and leaves the connection open (the caller
+/// drops it to abandon the request).
+fn send_only(addr: SocketAddr, body: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /api/run HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    s
+}
+
+/// The resident memory of a process, in kB (Linux).
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// The seconds one cheap run (the base scenario, cached) takes.
+fn cheap_run_s(addr: SocketAddr) -> f64 {
+    let t = std::time::Instant::now();
+    let (status, body) = request(addr, "POST", "/api/run", "", b"{}");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    t.elapsed().as_secs_f64()
+}
+
+#[test]
+fn abandoned_slow_requests_are_cancelled() {
+    let server = start(&[]);
+    let pid = server.child.id();
+    let slow = slow_scenario();
+    // Warm-up: the slow run once to the end, then cheap runs.
+    let t = std::time::Instant::now();
+    let (status, _) = request(server.addr, "POST", "/api/run", "", slow.as_bytes());
+    assert_eq!(status, 200);
+    let slow_s = t.elapsed().as_secs_f64();
+    let baseline = (0..3).map(|_| cheap_run_s(server.addr)).fold(0.0, f64::max);
+    let rss_start = rss_kb(pid);
+    // 50 slow runs, each abandoned once sent: the server has started
+    // computing (the body is read at once), then the client goes away.
+    for _ in 0..50 {
+        let s = send_only(server.addr, &slow);
+        std::thread::sleep(Duration::from_millis(50));
+        drop(s);
+    }
+    let last = std::time::Instant::now();
+    let after = cheap_run_s(server.addr);
+    // Old behaviour: 50 × `slow_s` of work still running, shared with the
+    // cheap run. Here: the cheap run is as fast as before, with margin for
+    // a loaded machine.
+    assert!(
+        after <= (4.0 * baseline).max(baseline + 2.0),
+        "a cheap run took {after:.2} s after 50 abandoned runs of {slow_s:.2} s (before: {baseline:.2} s)"
+    );
+    assert!(last.elapsed() < Duration::from_secs(5) + Duration::from_secs_f64(after));
+    // Memory: back within 20 % of the warmed-up server's within 5 s.
+    let mut rss = rss_kb(pid);
+    while rss as f64 > 1.2 * rss_start as f64 && last.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(100));
+        rss = rss_kb(pid);
+    }
+    assert!(
+        rss as f64 <= 1.2 * rss_start as f64,
+        "RSS {rss} kB 5 s after the last abandoned run, {rss_start} kB before"
+    );
+    still_serving(&server);
+}
+
+#[test]
+fn too_many_runs_at_once_get_503_with_retry_after() {
+    let server = start(&["--max-runs", "1", "--queue", "0"]);
+    let addr = server.addr;
+    let slow = slow_scenario();
+    let running = std::thread::spawn(move || request(addr, "POST", "/api/run", "", slow.as_bytes()));
+    std::thread::sleep(Duration::from_millis(200));
+    let mut busy = None;
+    while !running.is_finished() {
+        let (status, head, body) = raw_request(
+            addr,
+            "POST",
+            "/api/run",
+            &[("Host", &addr.to_string()), ("Content-Type", "application/json")],
+            b"{}",
+        );
+        if status == 503 {
+            busy = Some((head, body));
+            break;
+        }
+        assert_eq!(status, 200);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (head, body) = busy.expect("a second run while the first ran got 503");
+    let retry: u32 = head
+        .lines()
+        .find_map(|l| l.strip_prefix("retry-after:"))
+        .expect("Retry-After")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    assert!(json(&body)["error"].as_str().unwrap().contains("busy"));
+    let (status, _) = running.join().unwrap();
+    assert_eq!(status, 200);
+    // The slot is free again.
+    assert!(cheap_run_s(addr) > 0.0);
+}
