@@ -93,7 +93,12 @@ pub fn serve(args: &ServeArgs) -> Result<(), Fatal> {
         let local = listener.local_addr().context("cannot read the address")?;
         // One write: a reader that stops after the first line does not
         // make a later line fail.
-        let text = addresses_text(local, token.as_deref(), &args.allow_host, &network_addresses(local));
+        let text = addresses_text(
+            local,
+            token.as_deref(),
+            &args.allow_host,
+            &network_addresses(local),
+        );
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes()).ok();
         out.flush().ok();
@@ -136,8 +141,15 @@ fn network_addresses(local: SocketAddr) -> Vec<IpAddr> {
 /// (loopback when bound to every interface), then those colleagues can
 /// open: each interface's address and each `--allow-host` name, with the
 /// token when there is one.
-fn addresses_text(local: SocketAddr, token: Option<&str>, allow: &[String], network: &[IpAddr]) -> String {
-    let query = token.map(|t| format!("?hubsel_token={t}")).unwrap_or_default();
+fn addresses_text(
+    local: SocketAddr,
+    token: Option<&str>,
+    allow: &[String],
+    network: &[IpAddr],
+) -> String {
+    let query = token
+        .map(|t| format!("?hubsel_token={t}"))
+        .unwrap_or_default();
     let port = local.port();
     let shown = if local.ip().is_unspecified() {
         SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
@@ -150,15 +162,23 @@ fn addresses_text(local: SocketAddr, token: Option<&str>, allow: &[String], netw
     };
     for ip in network {
         let at = SocketAddr::new(*ip, port);
-        text.push_str(&format!("hubsel serve: for colleagues: http://{at}/{query}\n"));
+        text.push_str(&format!(
+            "hubsel serve: for colleagues: http://{at}/{query}\n"
+        ));
     }
     if local.ip().is_unspecified() && network.is_empty() {
         text.push_str("hubsel serve: no network interface address found: colleagues cannot reach this machine\n");
     }
     for name in allow {
         let name = name.trim();
-        let host = if name.contains(':') { name.to_string() } else { format!("{name}:{port}") };
-        text.push_str(&format!("hubsel serve: for colleagues: http://{host}/{query}\n"));
+        let host = if name.contains(':') {
+            name.to_string()
+        } else {
+            format!("{name}:{port}")
+        };
+        text.push_str(&format!(
+            "hubsel serve: for colleagues: http://{host}/{query}\n"
+        ));
     }
     text
 }

@@ -32,7 +32,8 @@ impl Drop for Server {
 /// The binary under test: this build's, or `HUBSEL_SERVE_TEST_BIN` (to run
 /// these tests against another build, e.g. the code before a fix).
 fn hubsel_bin() -> String {
-    std::env::var("HUBSEL_SERVE_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hubsel").to_string())
+    std::env::var("HUBSEL_SERVE_TEST_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_hubsel").to_string())
 }
 
 fn start(args: &[&str]) -> Server {
@@ -503,7 +504,7 @@ fn raw_request(
 fn a_foreign_host_is_refused() {
     // DNS rebinding: a page of evil.example whose name now resolves to
     // 127.0.0.1 sends `Host: evil.example:PORT`.
-    let server = start(&["--allow-host", "planner-pc.office.test"]);
+    let server = start(&[]);
     let port = server.addr.port();
     let foreign = [
         format!("evil.example:{port}"),
@@ -529,7 +530,10 @@ fn a_foreign_host_is_refused() {
                 "{method} {path} with Host {host:?}: {status}"
             );
             let text = String::from_utf8_lossy(&reply);
-            assert!(!text.contains("criteria") && !text.contains("layers"), "{host}: {text}");
+            assert!(
+                !text.contains("criteria") && !text.contains("layers"),
+                "{host}: {text}"
+            );
         }
     }
     // A request without any Host.
@@ -543,13 +547,72 @@ fn a_foreign_host_is_refused() {
         format!("127.0.0.1:{port}"),
         format!("localhost:{port}"),
         format!("LocalHost:{port}"),
-        format!("planner-pc.office.test:{port}"),
     ] {
         let (status, _, reply) =
             raw_request(server.addr, "GET", "/api/base", &[("Host", &host)], b"");
         assert_eq!(status, 200, "Host {host}");
-        assert!(json(&reply)["toml"].as_str().unwrap().contains("[[criteria]]"));
+        assert!(json(&reply)["toml"]
+            .as_str()
+            .unwrap()
+            .contains("[[criteria]]"));
     }
+}
+
+#[test]
+fn an_allowed_host_name_is_served_and_only_it() {
+    let server = start(&[
+        "--allow-host",
+        "planner-pc.office.test",
+        "--allow-host",
+        "proxy.office.test:443",
+    ]);
+    let port = server.addr.port();
+    for (host, want) in [
+        (format!("planner-pc.office.test:{port}"), 200),
+        (format!("PLANNER-PC.office.test:{port}"), 200),
+        ("proxy.office.test:443".to_string(), 200),
+        ("planner-pc.office.test".to_string(), 421),
+        (
+            format!("planner-pc.office.test:{}", port.wrapping_add(1)),
+            421,
+        ),
+        (format!("proxy.office.test:{port}"), 421),
+        (format!("other-pc.office.test:{port}"), 421),
+    ] {
+        let (status, _, _) = raw_request(server.addr, "GET", "/api/base", &[("Host", &host)], b"");
+        assert_eq!(status, want, "Host {host}");
+    }
+    // The page's own POST under that name.
+    let host = format!("planner-pc.office.test:{port}");
+    let origin = format!("http://{host}");
+    let (status, _, _) = raw_request(
+        server.addr,
+        "POST",
+        "/api/run",
+        &[
+            ("Host", &host),
+            ("Origin", &origin),
+            ("Content-Type", "application/json"),
+        ],
+        b"{}",
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn the_default_header_timeout_drops_a_slow_loris() {
+    // No option: the shipped default (10 s) applies.
+    let server = start(&[]);
+    let mut partial = TcpStream::connect(server.addr).unwrap();
+    write!(
+        partial,
+        "GET /api/base HTTP/1.1\r\nHost: {}\r\nX-Slow: ",
+        server.addr
+    )
+    .unwrap();
+    let (_, closed) = read_until_closed(&mut partial, Duration::from_secs(40));
+    let closed = closed.expect("a partial header still open after 40 s");
+    assert!(closed >= Duration::from_secs(5), "closed after {closed:?}");
 }
 
 #[test]
@@ -564,13 +627,15 @@ fn a_cross_origin_text_plain_post_is_refused() {
         "multipart/form-data; boundary=x",
     ] {
         for extra in [
-            &[("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site")][..],
+            &[
+                ("Origin", "http://evil.example"),
+                ("Sec-Fetch-Site", "cross-site"),
+            ][..],
             &[],
         ] {
             let mut headers = vec![("Host", host.as_str()), ("Content-Type", content_type)];
             headers.extend_from_slice(extra);
-            let (status, _, reply) =
-                raw_request(server.addr, "POST", "/api/run", &headers, b"{}");
+            let (status, _, reply) = raw_request(server.addr, "POST", "/api/run", &headers, b"{}");
             assert!(
                 (400..500).contains(&status),
                 "{content_type} {extra:?}: {status}"
@@ -610,12 +675,18 @@ fn a_cross_site_json_request_is_refused_and_the_pages_own_is_served() {
             ("POST", "/api/ahp", br#"{"matrix": [[1, 2], [0.5, 1]]}"#),
             ("GET", "/api/base", b""),
         ] {
-            let mut headers = vec![("Host", host.as_str()), ("Content-Type", "application/json")];
+            let mut headers = vec![
+                ("Host", host.as_str()),
+                ("Content-Type", "application/json"),
+            ];
             headers.extend_from_slice(extra);
             let (status, _, reply) = raw_request(server.addr, method, path, &headers, body);
             assert_eq!(status, 403, "{method} {path} {extra:?}");
             let text = String::from_utf8_lossy(&reply);
-            assert!(!text.contains("layers") && !text.contains("criteria"), "{text}");
+            assert!(
+                !text.contains("layers") && !text.contains("criteria"),
+                "{text}"
+            );
         }
     }
     // The page's own requests, as Chromium sends them.
@@ -633,7 +704,13 @@ fn a_cross_site_json_request_is_refused_and_the_pages_own_is_served() {
             b"{}",
         );
         assert_eq!(status, 200, "{content_type}");
-        assert!(json(&reply)["layers"]["hubs"]["features"].as_array().unwrap().len() > 3);
+        assert!(
+            json(&reply)["layers"]["hubs"]["features"]
+                .as_array()
+                .unwrap()
+                .len()
+                > 3
+        );
     }
     let (status, _, _) = raw_request(
         server.addr,
@@ -651,7 +728,11 @@ fn the_api_never_names_a_server_path() {
     let folder = dir.path().join("private-folder");
     std::fs::create_dir(&folder).unwrap();
     let file = folder.join("my-scenario.toml");
-    std::fs::write(&file, include_str!("../../../fixtures/scenario-default.toml")).unwrap();
+    std::fs::write(
+        &file,
+        include_str!("../../../fixtures/scenario-default.toml"),
+    )
+    .unwrap();
     let server = start(&["--scenario", file.to_str().unwrap()]);
     let secret = dir.path().to_str().unwrap().to_string();
     let (status, body) = request(server.addr, "GET", "/api/base", "", b"");
@@ -676,14 +757,19 @@ fn the_api_never_names_a_server_path() {
 /// bytes read and when it closed.
 fn read_until_closed(s: &mut TcpStream, limit: Duration) -> (Vec<u8>, Option<Duration>) {
     let t = std::time::Instant::now();
-    s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let mut raw = Vec::new();
     let mut buf = [0u8; 4096];
     while t.elapsed() < limit {
         match s.read(&mut buf) {
             Ok(0) => return (raw, Some(t.elapsed())),
             Ok(n) => raw.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return (raw, Some(t.elapsed())),
         }
     }
@@ -696,7 +782,11 @@ fn a_header_held_open_past_the_timeout_is_dropped() {
     let host = server.addr.to_string();
     // Slow loris: a partial header, then nothing.
     let mut partial = TcpStream::connect(server.addr).unwrap();
-    write!(partial, "GET /api/base HTTP/1.1\r\nHost: {host}\r\nX-Slow: ").unwrap();
+    write!(
+        partial,
+        "GET /api/base HTTP/1.1\r\nHost: {host}\r\nX-Slow: "
+    )
+    .unwrap();
     // Nothing at all after connecting.
     let mut silent = TcpStream::connect(server.addr).unwrap();
     // A header sent a byte every 300 ms: never complete within the timeout.
@@ -704,7 +794,9 @@ fn a_header_held_open_past_the_timeout_is_dropped() {
     let dribbler = {
         let mut s = dribble.try_clone().unwrap();
         std::thread::spawn(move || {
-            for b in b"GET /api/base HTTP/1.1\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter() {
+            for b in
+                b"GET /api/base HTTP/1.1\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter()
+            {
                 if s.write_all(&[*b]).is_err() {
                     return;
                 }
@@ -723,7 +815,10 @@ fn a_header_held_open_past_the_timeout_is_dropped() {
     ] {
         let (raw, closed) = read_until_closed(s, Duration::from_secs(30));
         let closed = closed.unwrap_or_else(|| panic!("{name}: still open after 30 s"));
-        assert!(closed < Duration::from_secs(15), "{name}: closed after {closed:?}");
+        assert!(
+            closed < Duration::from_secs(15),
+            "{name}: closed after {closed:?}"
+        );
         if name == "idle keep-alive" {
             assert!(String::from_utf8_lossy(&raw).starts_with("HTTP/1.1 200"));
         } else {
@@ -885,7 +980,8 @@ fn too_many_runs_at_once_get_503_with_retry_after() {
     let server = start(&["--max-runs", "1", "--queue", "0"]);
     let addr = server.addr;
     let slow = slow_scenario();
-    let running = std::thread::spawn(move || request(addr, "POST", "/api/run", "", slow.as_bytes()));
+    let running =
+        std::thread::spawn(move || request(addr, "POST", "/api/run", "", slow.as_bytes()));
     std::thread::sleep(Duration::from_millis(200));
     let mut busy = None;
     while !running.is_finished() {
@@ -893,7 +989,10 @@ fn too_many_runs_at_once_get_503_with_retry_after() {
             addr,
             "POST",
             "/api/run",
-            &[("Host", &addr.to_string()), ("Content-Type", "application/json")],
+            &[
+                ("Host", &addr.to_string()),
+                ("Content-Type", "application/json"),
+            ],
             b"{}",
         );
         if status == 503 {

@@ -95,7 +95,11 @@ impl Hosts {
         if given_port != port {
             return false;
         }
-        if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        if let Ok(ip) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             return ip == self.bound.ip() || self.bound.ip().is_unspecified();
         }
         let with_port = format!("{name}:{port}");
@@ -307,7 +311,12 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         );
     }
     let (parts, body) = request.into_parts();
-    let body = match tokio::time::timeout(state.body_timeout, axum::body::to_bytes(body, BODY_LIMIT)).await {
+    let body = match tokio::time::timeout(
+        state.body_timeout,
+        axum::body::to_bytes(body, BODY_LIMIT),
+    )
+    .await
+    {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(_)) => {
             return refuse(
@@ -315,7 +324,12 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
                 &format!("the request's body is over {BODY_LIMIT} bytes or broken"),
             )
         }
-        Err(_) => return refuse(StatusCode::REQUEST_TIMEOUT, "the request's body came too slowly"),
+        Err(_) => {
+            return refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request's body came too slowly",
+            )
+        }
     };
     next.run(Request::from_parts(parts, Body::from(body))).await
 }
@@ -360,7 +374,8 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// is in on the server.
 async fn base(State(state): State<Arc<AppState>>) -> Response {
     let b = state.workbench.base();
-    axum::Json(json!({"toml": b.text, "file": crate::workbench::public_name(&b.file)})).into_response()
+    axum::Json(json!({"toml": b.text, "file": crate::workbench::public_name(&b.file)}))
+        .into_response()
 }
 
 /// A run request: the scenario's text and file name (the base scenario

@@ -69,7 +69,9 @@ fn a_cancelled_token_stops_prepare_and_finish_before_any_work() {
     let inputs = province();
     let cancel = Cancel::new();
     cancel.cancel();
-    let e = prepare(inputs.clone(), &config(DEFAULT), &cancel).err().unwrap();
+    let e = prepare(inputs.clone(), &config(DEFAULT), &cancel)
+        .err()
+        .unwrap();
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     let prepared = prepare(inputs, &config(DEFAULT), &Silent).unwrap();
     let e = finish(&prepared, &config(DEFAULT), &cancel).err().unwrap();
@@ -92,7 +94,10 @@ fn travel_time_searches_stop_early_when_cancelled() {
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     let done = p.done.load(Ordering::Relaxed);
     // Searches already running finish (one per thread), no more start.
-    assert!(done >= 10 && done < searches / 2, "{done} of {searches} searches ran");
+    assert!(
+        done >= 10 && done < searches / 2,
+        "{done} of {searches} searches ran"
+    );
 }
 
 #[test]
