@@ -103,7 +103,7 @@ impl Hosts {
             return ip == self.bound.ip() || self.bound.ip().is_unspecified();
         }
         let with_port = format!("{name}:{port}");
-        self.names.iter().any(|n| *n == with_port)
+        self.names.contains(&with_port)
     }
 }
 

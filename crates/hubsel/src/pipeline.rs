@@ -73,38 +73,8 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
     let mut stats = checked.stats.clone();
     check_largest(config, &checked.schools)?;
     check_region_strategy(config)?;
-    let component = checked.components();
     let district_count = checked.districts.len();
-    let selections: Vec<DistrictSelection> = if config.group_by != GroupBy::District {
-        timed(progress, &mut stats.stages, Stage::Select, 0, || {
-            select_grouped(prepared, config, checked.weighting, progress)
-        })?
-    } else {
-        timed(
-            progress,
-            &mut stats.stages,
-            Stage::Select,
-            district_count as u64,
-            || {
-            (0..district_count)
-                .into_par_iter()
-                .map(|d| {
-                    check_cancelled(progress)?;
-                    let view = DistrictView {
-                        schools: &checked.schools,
-                        members: &prepared.members[d],
-                        matrix: &prepared.matrices[d],
-                        code: &checked.districts[d].code,
-                        component: &component,
-                    };
-                    let s = select_district(view, config, checked.weighting);
-                    progress.advance(1);
-                    Ok(s)
-                })
-                .collect::<Result<_>>()
-            },
-        )?
-    };
+    let selections = select_all(prepared, config, progress, &mut stats.stages)?;
     check_cancelled(progress)?;
     let allocated = timed(
         progress,
@@ -150,6 +120,43 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         notes: checked.notes.clone(),
         access: access_figures(&selections, config),
         stats,
+    })
+}
+
+/// Every district's (or group's) hubs, timed as [`Stage::Select`]; stops
+/// with [`crate::error::ErrorKind::Cancelled`] once `progress` is
+/// cancelled (asked before each district).
+fn select_all(
+    prepared: &Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+    stages: &mut Vec<(Stage, std::time::Duration)>,
+) -> Result<Vec<DistrictSelection>> {
+    let checked = &prepared.checked;
+    if config.group_by != GroupBy::District {
+        return timed(progress, stages, Stage::Select, 0, || {
+            select_grouped(prepared, config, checked.weighting, progress)
+        });
+    }
+    let component = checked.components();
+    let district_count = checked.districts.len();
+    timed(progress, stages, Stage::Select, district_count as u64, || {
+        (0..district_count)
+            .into_par_iter()
+            .map(|d| {
+                check_cancelled(progress)?;
+                let view = DistrictView {
+                    schools: &checked.schools,
+                    members: &prepared.members[d],
+                    matrix: &prepared.matrices[d],
+                    code: &checked.districts[d].code,
+                    component: &component,
+                };
+                let s = select_district(view, config, checked.weighting);
+                progress.advance(1);
+                Ok(s)
+            })
+            .collect()
     })
 }
 
