@@ -58,7 +58,8 @@ struct AppState {
 /// address of the machine when bound to all of them: an address cannot be
 /// rebound by DNS, a name can), `localhost`, and the names given by
 /// `--allow-host`, each with the bound port (without it on port 80, as
-/// browsers send it). Compared without case.
+/// browsers send it) unless given with its own (`NAME:PORT`, the port a
+/// reverse proxy is reached at). Compared without case.
 #[derive(Clone, Debug)]
 pub struct Hosts {
     bound: SocketAddr,
@@ -87,6 +88,10 @@ impl Hosts {
     /// Whether a request with this `Host` header is for this server.
     pub fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
+        // A name given with its port (`--allow-host NAME:PORT`, a proxy's).
+        if self.names.contains(&host) {
+            return true;
+        }
         let port = self.bound.port();
         let (name, given_port) = split_host(&host);
         let Some(given_port) = given_port.or((port == 80).then_some(80)) else {
@@ -577,5 +582,87 @@ async fn ahp(body: Bytes) -> Result<Response, Refusal> {
             body: json!({"error": e.to_string(), "problems": [{"line": Value::Null, "key": "ahp.matrix", "message": e.to_string()}]}),
             retry_after: false,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hosts_are_the_bound_address_localhost_and_the_allowed_names() {
+        let loopback = Hosts::of(
+            "127.0.0.1:8300".parse().unwrap(),
+            &["Office-PC".into(), "proxy:443".into()],
+        );
+        for ok in [
+            "127.0.0.1:8300",
+            "localhost:8300",
+            "LOCALHOST:8300",
+            "office-pc:8300",
+            "proxy:443",
+            " 127.0.0.1:8300 ",
+        ] {
+            assert!(loopback.allows(ok), "{ok}");
+        }
+        for refused in [
+            "",
+            "127.0.0.1",
+            "127.0.0.1:8301",
+            "127.0.0.2:8300",
+            "[::1]:8300",
+            "evil.example:8300",
+            "localhost",
+            "localhost:8300.evil",
+            "office-pc",
+            "office-pc:443",
+            "proxy:8300",
+            "127.0.0.1:8300:8300",
+            "127.0.0.1:abc",
+            "localhost.:8300",
+        ] {
+            assert!(!loopback.allows(refused), "{refused:?}");
+        }
+        let any = Hosts::of("0.0.0.0:80".parse().unwrap(), &[]);
+        for ok in [
+            "192.0.2.2",
+            "192.0.2.2:80",
+            "10.1.2.3:80",
+            "localhost",
+            "[fd00::2]:80",
+        ] {
+            assert!(any.allows(ok), "{ok}");
+        }
+        for refused in [
+            "192.0.2.2:81",
+            "evil.example",
+            "evil.example:80",
+            "3232235777.nip.io",
+        ] {
+            assert!(!any.allows(refused), "{refused:?}");
+        }
+        let v6 = Hosts::of("[::1]:9000".parse().unwrap(), &[]);
+        assert!(v6.allows("[::1]:9000"));
+        assert!(!v6.allows("127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn json_only_as_application_json() {
+        let mut h = HeaderMap::new();
+        assert!(!is_json(&h));
+        for (v, want) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/json;charset=UTF-8", true),
+            ("text/plain", false),
+            ("text/plain; application/json", false),
+            ("application/jsonx", false),
+            ("application/x-www-form-urlencoded", false),
+            ("multipart/form-data; boundary=a", false),
+        ] {
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(v));
+            assert_eq!(is_json(&h), want, "{v}");
+        }
     }
 }
