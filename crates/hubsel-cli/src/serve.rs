@@ -84,6 +84,9 @@ pub fn serve(args: &ServeArgs) -> Result<(), Fatal> {
         ..defaults
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        // Computations run on blocking threads, at most `max_runs` at once:
+        // no more threads (each keeps its own allocator arena).
+        .max_blocking_threads(options.max_runs + 2)
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;

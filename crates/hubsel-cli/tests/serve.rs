@@ -943,6 +943,13 @@ fn abandoned_slow_requests_are_cancelled() {
     let (status, _) = request(server.addr, "POST", "/api/run", "", slow.as_bytes());
     assert_eq!(status, 200);
     let slow_s = t.elapsed().as_secs_f64();
+    // A few abandoned ones too: the server's threads and buffers exist.
+    for _ in 0..4 {
+        let s = send_only(server.addr, &slow);
+        std::thread::sleep(Duration::from_millis(50));
+        drop(s);
+    }
+    std::thread::sleep(Duration::from_secs(1));
     let baseline = (0..3).map(|_| cheap_run_s(server.addr)).fold(0.0, f64::max);
     let rss_start = rss_kb(pid);
     // 50 slow runs, each abandoned once sent: the server has started
@@ -968,6 +975,9 @@ fn abandoned_slow_requests_are_cancelled() {
         std::thread::sleep(Duration::from_millis(100));
         rss = rss_kb(pid);
     }
+    eprintln!(
+        "abandoned runs: cheap run {baseline:.2} s before, {after:.2} s after; RSS {rss_start} kB before, {rss} kB after"
+    );
     assert!(
         rss as f64 <= 1.2 * rss_start as f64,
         "RSS {rss} kB 5 s after the last abandoned run, {rss_start} kB before"
