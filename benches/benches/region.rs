@@ -21,7 +21,7 @@ fn region_pmedian(c: &mut Criterion) {
     let prepared = hubsel::pipeline::prepare(inputs, &config, &Silent).expect("prepares");
     let config = prepared.fit(&config).expect("fits");
     let weighting = prepared.checked.weighting;
-    let (_, solved) = solve_groups(&prepared, &config, weighting, &Silent);
+    let (_, solved) = solve_groups(&prepared, &config, weighting, &Silent).expect("not cancelled");
     let s = solved
         .iter()
         .find(|s| s.choice.is_some())

@@ -1,21 +1,36 @@
 //! The routes. Every path is a fixed name: the server reads no file on a
 //! request (the page is compiled in, the data were read at start), so no
 //! path can reach outside; anything else is 404.
+//!
+//! Every request first passes [`guard`]: its `Host` must name the server
+//! ([`Hosts`], else 421: DNS rebinding), it must carry the token when
+//! there is one (401), and on `/api` it must come from the page itself
+//! (`Origin`, `Sec-Fetch-Site`, else 403), with a JSON body as
+//! `application/json` (else 415, so that no cross-site form or
+//! `text/plain` fetch gets through without a CORS preflight), arriving
+//! within [`crate::Options::body_timeout`] (else 408). Computations take a
+//! slot ([`Slots`], else 503 with `Retry-After`) and are cancelled when
+//! their client goes away ([`compute`]).
 
 use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use hubsel::error::Error;
+use hubsel::error::{Error, ErrorKind};
 use hubsel::output::Format;
+use hubsel::progress::Cancel;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::edit::{apply, Edits};
@@ -28,16 +43,153 @@ pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// The name of the cookie (and query parameter) that carries the token.
 const TOKEN_NAME: &str = "hubsel_token";
 
+/// Seconds a client told 503 (busy) is asked to wait before trying again.
+const RETRY_AFTER_S: u32 = 2;
+
 struct AppState {
     workbench: Arc<Workbench>,
     token: Option<String>,
+    hosts: Hosts,
+    slots: Slots,
+    body_timeout: Duration,
 }
 
-/// The workbench's routes over `workbench`; with a `token`, every request
-/// must carry it (query `hubsel_token=…`, header `x-hubsel-token`, or the
-/// cookie the page gets when opened with the query).
-pub fn router(workbench: Arc<Workbench>, token: Option<String>) -> Router {
-    let state = Arc::new(AppState { workbench, token });
+/// The `Host` values the server answers to: its bound address (any IP
+/// address of the machine when bound to all of them: an address cannot be
+/// rebound by DNS, a name can), `localhost`, and the names given by
+/// `--allow-host`, each with the bound port (without it on port 80, as
+/// browsers send it) unless given with its own (`NAME:PORT`, the port a
+/// reverse proxy is reached at). Compared without case.
+#[derive(Clone, Debug)]
+pub struct Hosts {
+    bound: SocketAddr,
+    names: Vec<String>,
+}
+
+impl Hosts {
+    /// The hosts of a server listening on `bound`, with the extra `names`
+    /// (`NAME` or `NAME:PORT`).
+    pub fn of(bound: SocketAddr, names: &[String]) -> Hosts {
+        let port = bound.port();
+        let mut all = vec![format!("localhost:{port}")];
+        for n in names {
+            let n = n.trim().to_ascii_lowercase();
+            if n.is_empty() {
+                continue;
+            }
+            match split_host(&n) {
+                (_, Some(_)) => all.push(n),
+                (_, None) => all.push(format!("{n}:{port}")),
+            }
+        }
+        Hosts { bound, names: all }
+    }
+
+    /// Whether a request with this `Host` header is for this server.
+    pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        // A name given with its port (`--allow-host NAME:PORT`, a proxy's).
+        if self.names.contains(&host) {
+            return true;
+        }
+        let port = self.bound.port();
+        let (name, given_port) = split_host(&host);
+        let Some(given_port) = given_port.or((port == 80).then_some(80)) else {
+            return false;
+        };
+        if given_port != port {
+            return false;
+        }
+        if let Ok(ip) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            return ip == self.bound.ip() || self.bound.ip().is_unspecified();
+        }
+        let with_port = format!("{name}:{port}");
+        self.names.contains(&with_port)
+    }
+}
+
+/// `host[:port]` → (host, port); an IPv6 address in brackets keeps them.
+/// A port that is not a number is `Some(0)` (no server listens on 0).
+fn split_host(host: &str) -> (&str, Option<u16>) {
+    let (name, port) = if host.starts_with('[') {
+        match host.find(']') {
+            Some(end) => (&host[..=end], host[end + 1..].strip_prefix(':')),
+            None => (host, None),
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (host, None),
+        }
+    };
+    (name, port.map(|p| p.parse().unwrap_or(0)))
+}
+
+/// The computation slots: `max_runs` at once, `queue` more waiting up to
+/// `wait` each; beyond, 503 with `Retry-After`.
+struct Slots {
+    runs: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    queue: usize,
+    wait: Duration,
+}
+
+/// One request counted as waiting until dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Slots {
+    /// A slot for one computation, held until it stops.
+    async fn take(&self) -> Result<OwnedSemaphorePermit, Refusal> {
+        if let Ok(p) = Arc::clone(&self.runs).try_acquire_owned() {
+            return Ok(p);
+        }
+        let ahead = self.waiting.fetch_add(1, Ordering::Relaxed);
+        let _waiting = Waiting(&self.waiting);
+        if ahead >= self.queue {
+            return Err(busy());
+        }
+        match tokio::time::timeout(self.wait, Arc::clone(&self.runs).acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(busy()),
+        }
+    }
+}
+
+fn busy() -> Refusal {
+    Refusal {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        body: json!({"error": format!("the workbench is busy with other runs: try again in {RETRY_AFTER_S} s")}),
+        retry_after: true,
+    }
+}
+
+/// The workbench's routes over `workbench`, answering requests for
+/// `hosts`; with a token (`options`), every request must carry it (query
+/// `hubsel_token=…`, header `x-hubsel-token`, or the cookie the page gets
+/// when opened with the query).
+pub fn router(workbench: Arc<Workbench>, hosts: Hosts, options: &crate::Options) -> Router {
+    let state = Arc::new(AppState {
+        workbench,
+        token: options.token.clone(),
+        hosts,
+        slots: Slots {
+            runs: Arc::new(Semaphore::new(options.max_runs.max(1))),
+            waiting: AtomicUsize::new(0),
+            queue: options.queue,
+            wait: options.queue_wait,
+        },
+        body_timeout: options.body_timeout,
+    });
     Router::new()
         .route("/", get(index))
         .route(
@@ -120,9 +272,21 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({"error": message}))).into_response()
+}
+
+/// What every request passes before any work: see the module's doc.
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let Some(host) = host.filter(|h| state.hosts.allows(h)).map(str::to_string) else {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server answers only to its own address (Host); start hubsel serve with --allow-host NAME to use NAME",
+        );
+    };
     if let Some(t) = &state.token {
-        let headers = request.headers();
         let given = headers
             .get("x-hubsel-token")
             .and_then(|v| v.to_str().ok())
@@ -130,19 +294,93 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             .or_else(|| token_in_query(request.uri()))
             .or_else(|| token_in_cookie(headers));
         if !given.is_some_and(|g| same(&g, t)) {
-            return (
+            return refuse(
                 StatusCode::UNAUTHORIZED,
-                axum::Json(json!({"error": "this server needs its token: open the address hubsel serve printed (…?hubsel_token=…)"})),
-            )
-                .into_response();
+                "this server needs its token: open the address hubsel serve printed (…?hubsel_token=…)",
+            );
         }
     }
-    next.run(request).await
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    if let Err(why) = same_origin(headers, &host) {
+        return refuse(StatusCode::FORBIDDEN, &why);
+    }
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    if !is_json(headers) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request's body must be JSON sent as Content-Type: application/json",
+        );
+    }
+    let (parts, body) = request.into_parts();
+    let body = match tokio::time::timeout(
+        state.body_timeout,
+        axum::body::to_bytes(body, BODY_LIMIT),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the request's body is over {BODY_LIMIT} bytes or broken"),
+            )
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request's body came too slowly",
+            )
+        }
+    };
+    next.run(Request::from_parts(parts, Body::from(body))).await
 }
 
+/// A request of the page itself: its `Origin`, when sent, is this server
+/// as the request names it (`http://` + its allowed `Host`), and its
+/// `Sec-Fetch-Site`, when sent, is `same-origin` (or `none`: typed in the
+/// address bar). A request with neither (curl, a script) passed the `Host`
+/// check, which a browser page of another site cannot.
+fn same_origin(headers: &HeaderMap, host: &str) -> Result<(), String> {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        let site = site.to_str().unwrap_or("").trim().to_ascii_lowercase();
+        if site != "same-origin" && site != "none" {
+            return Err(format!(
+                "the workbench's API answers only its own page (Sec-Fetch-Site: {site})"
+            ));
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("").trim();
+        let own = format!("http://{host}");
+        if !origin.eq_ignore_ascii_case(&own) {
+            return Err(format!(
+                "the workbench's API answers only its own page ({own}), not {origin:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `Content-Type: application/json`, with or without parameters
+/// (`; charset=utf-8`).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The base scenario: its text and its file's name, never the folder it
+/// is in on the server.
 async fn base(State(state): State<Arc<AppState>>) -> Response {
     let b = state.workbench.base();
-    axum::Json(json!({"toml": b.text, "file": b.file})).into_response()
+    axum::Json(json!({"toml": b.text, "file": crate::workbench::public_name(&b.file)}))
+        .into_response()
 }
 
 /// A run request: the scenario's text and file name (the base scenario
@@ -162,11 +400,19 @@ struct RunRequest {
 struct Refusal {
     status: StatusCode,
     body: Value,
+    /// A 503: the client may try again after [`RETRY_AFTER_S`].
+    retry_after: bool,
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body)).into_response()
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
+        }
+        response
     }
 }
 
@@ -174,13 +420,19 @@ fn bad_request(message: String) -> Refusal {
     Refusal {
         status: StatusCode::BAD_REQUEST,
         body: json!({"error": message}),
+        retry_after: false,
     }
 }
 
 fn unprocessable(e: &Error) -> Refusal {
+    if e.kind() == ErrorKind::Cancelled {
+        // Only a request whose client went away is cancelled: nobody reads this.
+        return busy();
+    }
     Refusal {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         body: error_json(e),
+        retry_after: false,
     }
 }
 
@@ -221,21 +473,38 @@ fn bare_name(file: &str) -> String {
         .to_string()
 }
 
-/// Runs on a blocking thread: every request computes its own result.
+/// Cancels its run when dropped: the request's future is dropped when its
+/// client goes away (or when the run is over, which the run ignores).
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Runs on a blocking thread once a slot is free ([`Slots`]): every
+/// request computes its own result. The slot is held until the
+/// computation stops, which it does soon after the client goes away.
 async fn compute<T: Send + 'static>(
     state: &AppState,
     scenario: Scenario,
     then: impl FnOnce(&Scenario, hubsel::outcome::RunResult) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Refusal> {
+    let slot = state.slots.take().await?;
     let workbench = Arc::clone(&state.workbench);
+    let cancel = Cancel::new();
+    let _guard = CancelOnDrop(cancel.clone());
     tokio::task::spawn_blocking(move || {
-        let result = workbench.run(&scenario)?;
+        let _slot = slot;
+        let result = workbench.run_until(&scenario, &cancel)?;
         then(&scenario, result)
     })
     .await
     .map_err(|e| Refusal {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         body: json!({"error": e.to_string()}),
+        retry_after: false,
     })?
     .map_err(|e| unprocessable(&e))
 }
@@ -311,6 +580,89 @@ async fn ahp(body: Bytes) -> Result<Response, Refusal> {
         Err(e) => Err(Refusal {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             body: json!({"error": e.to_string(), "problems": [{"line": Value::Null, "key": "ahp.matrix", "message": e.to_string()}]}),
+            retry_after: false,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hosts_are_the_bound_address_localhost_and_the_allowed_names() {
+        let loopback = Hosts::of(
+            "127.0.0.1:8300".parse().unwrap(),
+            &["Office-PC".into(), "proxy:443".into()],
+        );
+        for ok in [
+            "127.0.0.1:8300",
+            "localhost:8300",
+            "LOCALHOST:8300",
+            "office-pc:8300",
+            "proxy:443",
+            " 127.0.0.1:8300 ",
+        ] {
+            assert!(loopback.allows(ok), "{ok}");
+        }
+        for refused in [
+            "",
+            "127.0.0.1",
+            "127.0.0.1:8301",
+            "127.0.0.2:8300",
+            "[::1]:8300",
+            "evil.example:8300",
+            "localhost",
+            "localhost:8300.evil",
+            "office-pc",
+            "office-pc:443",
+            "proxy:8300",
+            "127.0.0.1:8300:8300",
+            "127.0.0.1:abc",
+            "localhost.:8300",
+        ] {
+            assert!(!loopback.allows(refused), "{refused:?}");
+        }
+        let any = Hosts::of("0.0.0.0:80".parse().unwrap(), &[]);
+        for ok in [
+            "192.0.2.2",
+            "192.0.2.2:80",
+            "10.1.2.3:80",
+            "localhost",
+            "[fd00::2]:80",
+        ] {
+            assert!(any.allows(ok), "{ok}");
+        }
+        for refused in [
+            "192.0.2.2:81",
+            "evil.example",
+            "evil.example:80",
+            "3232235777.nip.io",
+        ] {
+            assert!(!any.allows(refused), "{refused:?}");
+        }
+        let v6 = Hosts::of("[::1]:9000".parse().unwrap(), &[]);
+        assert!(v6.allows("[::1]:9000"));
+        assert!(!v6.allows("127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn json_only_as_application_json() {
+        let mut h = HeaderMap::new();
+        assert!(!is_json(&h));
+        for (v, want) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/json;charset=UTF-8", true),
+            ("text/plain", false),
+            ("text/plain; application/json", false),
+            ("application/jsonx", false),
+            ("application/x-www-form-urlencoded", false),
+            ("multipart/form-data; boundary=a", false),
+        ] {
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(v));
+            assert_eq!(is_json(&h), want, "{v}");
+        }
     }
 }

@@ -7,10 +7,18 @@
 //! `hubsel run` writes ([`view`]). The page (`web/`, Leaflet from npm) is
 //! compiled in.
 //!
-//! Safety: [`bind`] listens on loopback unless given a token, which every
-//! request must then carry; request bodies are limited
-//! ([`http::BODY_LIMIT`]); every path is a fixed route, so no request
-//! reads or writes a file; each request computes its own result.
+//! Safety (the threat model is the web's, see the README's Security
+//! section): [`bind`] listens on loopback unless given a token, which every
+//! request must then carry; only a `Host` naming the server is answered
+//! (DNS rebinding), every `/api` route is same-origin only (`Origin`,
+//! `Sec-Fetch-Site`) and takes JSON only as `application/json` (no
+//! preflight-free cross-site POST); request bodies are limited
+//! ([`http::BODY_LIMIT`]) and must arrive in time; headers must arrive
+//! within [`Options::header_timeout`], idle connections close after it;
+//! computations are limited ([`Options::max_runs`], then 503 with
+//! `Retry-After`) and stop when their client goes away; every path is a
+//! fixed route, so no request reads or writes a file, and no answer names
+//! a server path.
 
 mod assets;
 pub mod edit;
@@ -64,13 +72,86 @@ pub async fn bind(
         .map_err(BindError::Io)
 }
 
-/// Serves the workbench on `listener` until the process stops.
+/// The server's budgets and the names it answers to.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The token every request must carry (a non-loopback server).
+    pub token: Option<String>,
+    /// Host names (with or without `:port`) answered besides the bound
+    /// address and `localhost` (`--allow-host`).
+    pub allow_hosts: Vec<String>,
+    /// Time for a request's headers to arrive, and for an idle kept-alive
+    /// connection to send its next request, before it is closed.
+    pub header_timeout: std::time::Duration,
+    /// Time for a request's body to arrive once its headers have.
+    pub body_timeout: std::time::Duration,
+    /// Computations run at once (default: the cores).
+    pub max_runs: usize,
+    /// Requests waiting for a computation slot beyond `max_runs`; more
+    /// get 503 at once.
+    pub queue: usize,
+    /// Time a request waits for a slot before it gets 503.
+    pub queue_wait: std::time::Duration,
+    /// Connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            token: None,
+            allow_hosts: Vec::new(),
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_runs: std::thread::available_parallelism().map_or(2, usize::from),
+            queue: 32,
+            queue_wait: std::time::Duration::from_secs(30),
+            max_connections: 256,
+        }
+    }
+}
+
+/// Serves the workbench on `listener` until the process stops: HTTP/1.1,
+/// one task per connection, headers read within
+/// [`Options::header_timeout`] (also the idle time of a kept-alive
+/// connection). `hosts` are the `Host` values the bound address answers
+/// to (see [`http::Hosts`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     workbench: Arc<Workbench>,
-    token: Option<String>,
+    options: Options,
 ) -> std::io::Result<()> {
-    axum::serve(listener, http::router(workbench, token)).await
+    let local = listener.local_addr()?;
+    let hosts = http::Hosts::of(local, &options.allow_hosts);
+    let app = http::router(workbench, hosts, &options);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(options.header_timeout)
+        .keep_alive(true);
+    let connections = Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
+    loop {
+        let Ok(permit) = Arc::clone(&connections).acquire_owned().await else {
+            return Ok(());
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of descriptors, a connection reset before accept, …:
+            // the listener is still good; wait a little and go on.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            // A client that goes away mid-request ends the connection: its
+            // handler is dropped, which cancels its computation.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
 }
 
 #[cfg(test)]

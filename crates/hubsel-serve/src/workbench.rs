@@ -11,7 +11,7 @@ use hubsel::error::{Error, ErrorKind, Problem, Result};
 use hubsel::model::Inputs;
 use hubsel::network::Prepared;
 use hubsel::outcome::RunResult;
-use hubsel::progress::Silent;
+use hubsel::progress::{Progress, Silent};
 use hubsel::scenario::Config;
 
 /// Prepared travel times kept at most: a planner switching between a few
@@ -46,7 +46,10 @@ impl Workbench {
     /// levels were read) and prepares the travel times for it once.
     /// `base_is_default`: `base` is the shipped default scenario, given no
     /// `--scenario`.
-    pub fn new(inputs: Inputs, base: Scenario, base_is_default: bool) -> Result<Workbench> {
+    /// The base scenario's file is known by its name only
+    /// ([`public_name`]): the server never tells where its files are.
+    pub fn new(inputs: Inputs, mut base: Scenario, base_is_default: bool) -> Result<Workbench> {
+        base.file = public_name(&base.file);
         let base_config = if base_is_default {
             hubsel::scenario::default_scenario()?
         } else {
@@ -93,9 +96,15 @@ impl Workbench {
     /// Runs `scenario` on the cached travel times (prepared anew when its
     /// routing or candidate rules are new).
     pub fn run(&self, scenario: &Scenario) -> Result<RunResult> {
+        self.run_until(scenario, &Silent)
+    }
+
+    /// [`Workbench::run`], stopping with [`ErrorKind::Cancelled`] once
+    /// `progress` is cancelled (the client went away).
+    pub fn run_until(&self, scenario: &Scenario, progress: &dyn Progress) -> Result<RunResult> {
         let config = self.config(scenario)?;
-        let prepared = self.prepared_for(&config)?;
-        hubsel::pipeline::finish(&prepared, &config, &Silent)
+        let prepared = self.prepared_until(&config, progress)?;
+        hubsel::pipeline::finish(&prepared, &config, progress)
     }
 
     fn cached(&self, config: &Config) -> Option<Arc<Prepared>> {
@@ -109,6 +118,12 @@ impl Workbench {
 
     /// The travel times `config` runs on: cached, or prepared now.
     pub fn prepared_for(&self, config: &Config) -> Result<Arc<Prepared>> {
+        self.prepared_until(config, &Silent)
+    }
+
+    /// [`Workbench::prepared_for`], stopping once `progress` is cancelled
+    /// (nothing is cached then).
+    fn prepared_until(&self, config: &Config, progress: &dyn Progress) -> Result<Arc<Prepared>> {
         if let Some(p) = self.cached(config) {
             return Ok(p);
         }
@@ -119,10 +134,11 @@ impl Workbench {
         if let Some(p) = self.cached(config) {
             return Ok(p);
         }
+        hubsel::progress::check_cancelled(progress)?;
         let prepared = Arc::new(hubsel::pipeline::prepare(
             self.inputs.clone(),
             config,
-            &Silent,
+            progress,
         )?);
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.len() >= CACHE {
@@ -130,5 +146,16 @@ impl Workbench {
         }
         cache.push(Arc::clone(&prepared));
         Ok(prepared)
+    }
+}
+
+/// A scenario file's name without the folders it is in (`fixture:` names
+/// stay whole): what the page is told and what the outputs say.
+pub fn public_name(file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file).trim();
+    if name.is_empty() || name == "." || name == ".." {
+        "scenario.toml".to_string()
+    } else {
+        name.to_string()
     }
 }

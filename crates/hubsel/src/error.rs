@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Input,
     /// The output folder cannot be written as asked.
     Output,
+    /// The caller stopped the run ([`crate::progress::Progress::cancelled`]):
+    /// the workbench's client went away. Nothing was computed to the end.
+    Cancelled,
 }
 
 /// One problem of a file, where it is and what, in words: the items of an
@@ -124,6 +127,11 @@ impl Error {
         Error::new(ErrorKind::Io, err.to_string())
             .in_file(file)
             .with_source(err)
+    }
+
+    /// The run was stopped by its caller ([`ErrorKind::Cancelled`]).
+    pub fn cancelled() -> Self {
+        Error::new(ErrorKind::Cancelled, "the run was cancelled")
     }
 
     pub fn kind(&self) -> ErrorKind {

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::model::Inputs;
 use crate::network::{check_network, Prepared};
 use crate::outcome::{AccessFigures, CheckReport, Role, RunResult, SchoolOutcome};
-use crate::progress::{timed, Progress, Stage};
+use crate::progress::{check_cancelled, timed, Progress, Stage};
 use crate::scenario::{Config, GroupBy};
 use crate::select::grouped::select_grouped;
 use crate::select::district::{check_largest, select_district, DistrictSelection, DistrictView};
@@ -66,50 +66,23 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
 /// ([`Config::fit_to`]); its routing and candidate rules must then be those
 /// `prepared` was made with.
 pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
+    check_cancelled(progress)?;
     let fitted = prepared.fit(config)?;
     let config = &fitted;
     let checked = &prepared.checked;
     let mut stats = checked.stats.clone();
     check_largest(config, &checked.schools)?;
     check_region_strategy(config)?;
-    let component = checked.components();
     let district_count = checked.districts.len();
-    let selections: Vec<DistrictSelection> = if config.group_by != GroupBy::District {
-        timed(progress, &mut stats.stages, Stage::Select, 0, || {
-            select_grouped(prepared, config, checked.weighting, progress)
-        })
-    } else {
-        timed(
-            progress,
-            &mut stats.stages,
-            Stage::Select,
-            district_count as u64,
-            || {
-            (0..district_count)
-                .into_par_iter()
-                .map(|d| {
-                    let view = DistrictView {
-                        schools: &checked.schools,
-                        members: &prepared.members[d],
-                        matrix: &prepared.matrices[d],
-                        code: &checked.districts[d].code,
-                        component: &component,
-                    };
-                    let s = select_district(view, config, checked.weighting);
-                    progress.advance(1);
-                    s
-                })
-                .collect()
-            },
-        )
-    };
+    let selections = select_all(prepared, config, progress, &mut stats.stages)?;
+    check_cancelled(progress)?;
     let allocated = timed(
         progress,
         &mut stats.stages,
         Stage::Allocate,
         district_count as u64,
         || allocate_run(prepared, &selections, config, progress),
-    );
+    )?;
 
     let mut schools = allocated.schools;
     schools.extend(checked.rejected_schools.iter().map(|r| SchoolOutcome {
@@ -147,6 +120,43 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         notes: checked.notes.clone(),
         access: access_figures(&selections, config),
         stats,
+    })
+}
+
+/// Every district's (or group's) hubs, timed as [`Stage::Select`]; stops
+/// with [`crate::error::ErrorKind::Cancelled`] once `progress` is
+/// cancelled (asked before each district).
+fn select_all(
+    prepared: &Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+    stages: &mut Vec<(Stage, std::time::Duration)>,
+) -> Result<Vec<DistrictSelection>> {
+    let checked = &prepared.checked;
+    if config.group_by != GroupBy::District {
+        return timed(progress, stages, Stage::Select, 0, || {
+            select_grouped(prepared, config, checked.weighting, progress)
+        });
+    }
+    let component = checked.components();
+    let district_count = checked.districts.len();
+    timed(progress, stages, Stage::Select, district_count as u64, || {
+        (0..district_count)
+            .into_par_iter()
+            .map(|d| {
+                check_cancelled(progress)?;
+                let view = DistrictView {
+                    schools: &checked.schools,
+                    members: &prepared.members[d],
+                    matrix: &prepared.matrices[d],
+                    code: &checked.districts[d].code,
+                    component: &component,
+                };
+                let s = select_district(view, config, checked.weighting);
+                progress.advance(1);
+                Ok(s)
+            })
+            .collect()
     })
 }
 

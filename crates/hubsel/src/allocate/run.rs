@@ -16,7 +16,8 @@ use crate::network::{component_of, Prepared};
 use crate::outcome::{
     DistrictOutcome, HubOutcome, RankedCandidate, RankedLevel, Role, RouteOutcome, SchoolOutcome,
 };
-use crate::progress::Progress;
+use crate::error::Result;
+use crate::progress::{check_cancelled, Progress};
 use crate::routing::reach::{reach_within, Reach};
 use crate::routing::{route, same_link_s, Departure, Ends};
 use crate::scenario::{Capacity, Config};
@@ -45,13 +46,15 @@ struct HubSlot<'e> {
 }
 
 /// Allocates every school to a hub (or stand-alone), builds the members'
-/// routes from the kept search trees, and figures each district.
+/// routes from the kept search trees, and figures each district. Stops
+/// with [`crate::error::ErrorKind::Cancelled`] between its steps once
+/// `progress` is cancelled.
 pub fn allocate_run(
     prepared: &Prepared,
     selections: &[DistrictSelection],
     config: &Config,
     progress: &dyn Progress,
-) -> Allocated {
+) -> Result<Allocated> {
     let checked = &prepared.checked;
     let slots = hub_slots(prepared, selections);
     // Hubs chosen over a region serve it across district borders.
@@ -62,6 +65,7 @@ pub fn allocate_run(
     } else {
         Vec::new()
     };
+    check_cancelled(progress)?;
     let seekers = seekers(prepared, &slots, &reaches);
     let alloc_slots: Vec<Slot> = slots
         .iter()
@@ -85,7 +89,9 @@ pub fn allocate_run(
         &|g, k| connections.between(g, k),
         &rules,
     );
+    check_cancelled(progress)?;
     let routes = member_routes(prepared, &slots, &reaches, &assignments);
+    check_cancelled(progress)?;
     let road_km: Vec<Option<f64>> = {
         let mut v = vec![None; checked.schools.len()];
         for r in routes.iter().flatten() {
@@ -114,12 +120,12 @@ pub fn allocate_run(
             }
         })
         .collect();
-    Allocated {
+    Ok(Allocated {
         schools,
         hubs,
         routes: routes.into_iter().flatten().map(|r| r.1).collect(),
         districts,
-    }
+    })
 }
 
 /// The chosen hubs of every district, in district then choice order.

@@ -13,8 +13,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph::RoadGraph;
 use crate::model::{District, HubLevel, Inputs, Rejects, Weighting};
 use crate::outcome::RunStats;
-use crate::progress::{timed, Progress, Stage};
-use crate::routing::matrix::{district_matrices, DistrictTrips, TravelMatrix};
+use crate::progress::{check_cancelled, timed, Progress, Stage};
+use crate::routing::matrix::{district_matrices_until, DistrictTrips, TravelMatrix};
 use crate::scenario::{ineligible_on_network, resolve_weighting, Config, DataShape};
 use crate::spatial::{DistrictIndex, Placement, Snap, SnapIndex, SnapRule};
 use crate::validate::{self, PlacedSchool};
@@ -276,7 +276,9 @@ impl Prepared {
 /// Validates, builds the road graph, snaps the schools and computes every
 /// district's travel-time matrix.
 pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result<Prepared> {
+    check_cancelled(progress)?;
     let checked = check_network(inputs, config, progress)?;
+    check_cancelled(progress)?;
     let fitted = checked.config.clone();
     let config = &fitted;
 
@@ -308,11 +310,16 @@ pub fn prepare(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Resu
         Stage::Travel,
         searches as u64,
         || {
-            district_matrices(&prepared.checked.graph, &trips, cutoff_s, &|| {
-                progress.advance(1)
-            })
+            district_matrices_until(
+                &prepared.checked.graph,
+                &trips,
+                cutoff_s,
+                &|| progress.advance(1),
+                &|| progress.cancelled(),
+            )
         },
-    );
+    )
+    .ok_or_else(Error::cancelled)?;
     drop(trips);
     stats.settled_nodes = matrices.iter().map(|m| m.settled_nodes).sum();
     prepared.matrices = matrices;

@@ -172,6 +172,18 @@ pub fn district_matrices(
     cutoff_s: f64,
     on_row: &(dyn Fn() + Sync),
 ) -> Vec<TravelMatrix> {
+    district_matrices_until(graph, districts, cutoff_s, on_row, &|| false).unwrap_or_default()
+}
+
+/// [`district_matrices`], asking `stop` before each search: `None` once it
+/// says stop (the caller was cancelled), the remaining searches skipped.
+pub fn district_matrices_until(
+    graph: &RoadGraph,
+    districts: &[DistrictTrips<'_>],
+    cutoff_s: f64,
+    on_row: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<TravelMatrix>> {
     let jobs: Vec<(usize, usize)> = districts
         .iter()
         .enumerate()
@@ -196,20 +208,23 @@ pub fn district_matrices(
         .into_iter()
         .collect::<Vec<u32>>()
         .into_par_iter()
-        .map(|s| (s, graph.sccs_reaching(s)))
-        .collect();
+        .map(|s| (!stop()).then(|| (s, graph.sccs_reaching(s))))
+        .collect::<Option<_>>()?;
     let rows: Vec<Row> = jobs
         .par_iter()
         .map(|&(d, c)| {
+            if stop() {
+                return None;
+            }
             let row = with_space(graph.node_count(), |space| {
                 candidate_row(graph, &districts[d], c, cutoff_s, &reaching, space)
             });
             on_row();
-            row
+            Some(row)
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let mut rows = rows.into_iter();
-    districts
+    let matrices = districts
         .iter()
         .map(|t| {
             let mut m = TravelMatrix {
@@ -227,5 +242,6 @@ pub fn district_matrices(
             }
             m
         })
-        .collect()
+        .collect();
+    Some(matrices)
 }

@@ -131,6 +131,21 @@ pub fn reach_lists(
     limit_s: f64,
     on_source: &(dyn Fn() + Sync),
 ) -> Vec<Vec<(u32, f64)>> {
+    reach_lists_until(graph, points, offroad_s, sources, limit_s, on_source, &|| false)
+        .unwrap_or_default()
+}
+
+/// [`reach_lists`], asking `stop` before each search: `None` once it says
+/// stop (the caller was cancelled), the remaining searches skipped.
+pub fn reach_lists_until(
+    graph: &RoadGraph,
+    points: &[Option<Snap>],
+    offroad_s: &[f64],
+    sources: &[usize],
+    limit_s: f64,
+    on_source: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Vec<(u32, f64)>>> {
     let index = PointIndex::new(graph, points);
     let within = Within {
         graph,
@@ -142,6 +157,9 @@ pub fn reach_lists(
     sources
         .par_iter()
         .map(|&source| {
+            if stop() {
+                return None;
+            }
             let mut list: Vec<(u32, f64)> = with_space(graph.node_count(), |space| {
                 within
                     .trips(space, source)
@@ -154,7 +172,7 @@ pub fn reach_lists(
                 list.insert(at, (source as u32, 0.0));
             }
             on_source();
-            list
+            Some(list)
         })
         .collect()
 }

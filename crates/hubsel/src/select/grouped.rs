@@ -15,8 +15,9 @@ use rayon::prelude::*;
 use crate::model::{HubLevel, SchoolId, Weighting};
 use crate::network::Prepared;
 use crate::outcome::{Shortfall, Unreachable};
-use crate::progress::Progress;
-use crate::routing::reach::reach_lists;
+use crate::error::{Error, Result};
+use crate::progress::{check_cancelled, Progress};
+use crate::routing::reach::reach_lists_until;
 use crate::scenario::{ineligible_on_network, Config};
 use crate::select::district::{margin_unit, DistrictSelection, HubExplain};
 use crate::select::region::{solve_region, RegionProblem};
@@ -33,6 +34,8 @@ struct Region<'a> {
     /// Per candidate school, `(school, seconds)` of the schools reaching it
     /// within the limit, sorted by school.
     lists: Vec<Vec<(u32, f64)>>,
+    /// Asked between levels: a cancelled run stops choosing.
+    progress: &'a dyn Progress,
 }
 
 /// What one group gives: (district, its part of the selection) and the
@@ -65,13 +68,15 @@ pub struct Solved {
 
 /// Chooses the hubs of every group and level and returns them per
 /// district (the selections of [`crate::select::district`]'s shape).
+/// Stops with [`crate::error::ErrorKind::Cancelled`] once `progress` is
+/// cancelled.
 pub fn select_grouped(
     prepared: &Prepared,
     config: &Config,
     weighting: Weighting,
     progress: &dyn Progress,
-) -> Vec<DistrictSelection> {
-    solve_groups(prepared, config, weighting, progress).0
+) -> Result<Vec<DistrictSelection>> {
+    Ok(solve_groups(prepared, config, weighting, progress)?.0)
 }
 
 /// [`select_grouped`], with every group and level's problem and choice.
@@ -80,7 +85,7 @@ pub fn solve_groups(
     config: &Config,
     weighting: Weighting,
     progress: &dyn Progress,
-) -> (Vec<DistrictSelection>, Vec<Solved>) {
+) -> Result<(Vec<DistrictSelection>, Vec<Solved>)> {
     let checked = &prepared.checked;
     let n = checked.schools.len();
     let sources: Vec<usize> = (0..n)
@@ -94,14 +99,16 @@ pub fn solve_groups(
         .collect();
     let points: Vec<_> = (0..n).map(|g| checked.placed(g)).collect();
     let offroad_s: Vec<f64> = (0..n).map(|g| checked.offroad_s(g, config)).collect();
-    let lists = reach_lists(
+    let lists = reach_lists_until(
         &checked.graph,
         &points,
         &offroad_s,
         &sources,
         config.max_travel_min * 60.0,
         &|| progress.advance(1),
-    );
+        &|| progress.cancelled(),
+    )
+    .ok_or_else(Error::cancelled)?;
     let mut source_of = vec![None; n];
     for (s, &g) in sources.iter().enumerate() {
         source_of[g] = Some(s);
@@ -112,9 +119,16 @@ pub fn solve_groups(
         weighting,
         source_of,
         lists,
+        progress,
     };
     let groups = region.groups();
-    let solved: Vec<GroupOutcome> = groups.par_iter().map(|g| region.select_group(g)).collect();
+    let solved: Vec<GroupOutcome> = groups
+        .par_iter()
+        .map(|g| (!progress.cancelled()).then(|| region.select_group(g)))
+        .collect::<Option<_>>()
+        .ok_or_else(Error::cancelled)?;
+    // A level skipped below leaves a group's choice unfinished: refused.
+    check_cancelled(progress)?;
     let mut out = vec![DistrictSelection::default(); checked.districts.len()];
     let mut all = Vec::new();
     for (parts, details) in solved {
@@ -127,7 +141,7 @@ pub fn solve_groups(
             s.access_pairs.extend(part.access_pairs);
         }
     }
-    (out, all)
+    Ok((out, all))
 }
 
 impl Region<'_> {
@@ -171,7 +185,7 @@ impl Region<'_> {
         schools.sort_by(|&a, &b| self.id(a).cmp(self.id(b)));
         for level in HubLevel::ALL {
             let k = self.config.hubs_in_group(level, group.districts.len());
-            if k == 0 {
+            if k == 0 || self.progress.cancelled() {
                 continue;
             }
             let (level_part, solved) = self.select_level(group, &schools, level, k, &taken);

@@ -1,0 +1,137 @@
+//! Cancellation: a run whose `Progress` says `cancelled` stops between
+//! stages and inside its long loops (travel-time searches, reach lists,
+//! per-district selection, allocation) with `ErrorKind::Cancelled`, having
+//! done only a small part of the work; a run never cancelled is the same
+//! as one with `Silent` progress.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use hubsel::error::ErrorKind;
+use hubsel::io::ReadOptions;
+use hubsel::model::Inputs;
+use hubsel::pipeline::{finish, prepare};
+use hubsel::progress::{Cancel, Progress, Silent, Stage};
+use hubsel::scenario::Config;
+
+fn province() -> Inputs {
+    hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap()
+}
+
+fn config(text: &str) -> Config {
+    hubsel::scenario::parse(text, "s.toml").unwrap()
+}
+
+const DEFAULT: &str = include_str!("../../../fixtures/scenario-default.toml");
+const REGION: &str = include_str!("../../../fixtures/scenario-region.toml");
+
+/// Cancelled once `stage` has started and `after` units of it are done;
+/// counts the units done in that stage, and records the stages started.
+struct CancelIn {
+    stage: Stage,
+    after: u64,
+    in_stage: Mutex<bool>,
+    done: AtomicU64,
+    started: Mutex<Vec<Stage>>,
+}
+
+impl CancelIn {
+    fn new(stage: Stage, after: u64) -> CancelIn {
+        CancelIn {
+            stage,
+            after,
+            in_stage: Mutex::new(false),
+            done: AtomicU64::new(0),
+            started: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Progress for CancelIn {
+    fn start(&self, stage: Stage, _total: u64) {
+        self.started.lock().unwrap().push(stage);
+        *self.in_stage.lock().unwrap() = stage == self.stage;
+    }
+    fn advance(&self, n: u64) {
+        if *self.in_stage.lock().unwrap() {
+            self.done.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+    fn cancelled(&self) -> bool {
+        *self.in_stage.lock().unwrap() && self.done.load(Ordering::Relaxed) >= self.after
+    }
+}
+
+#[test]
+fn a_cancelled_token_stops_prepare_and_finish_before_any_work() {
+    let inputs = province();
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let e = prepare(inputs.clone(), &config(DEFAULT), &cancel)
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let prepared = prepare(inputs, &config(DEFAULT), &Silent).unwrap();
+    let e = finish(&prepared, &config(DEFAULT), &cancel).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    // A token not cancelled changes nothing.
+    let a = finish(&prepared, &config(DEFAULT), &Cancel::new()).unwrap();
+    let b = finish(&prepared, &config(DEFAULT), &Silent).unwrap();
+    assert_eq!(format!("{:?}", a.hubs), format!("{:?}", b.hubs));
+    assert!(!a.hubs.is_empty());
+}
+
+#[test]
+fn travel_time_searches_stop_early_when_cancelled() {
+    let inputs = province();
+    let full = prepare(inputs.clone(), &config(DEFAULT), &Silent).unwrap();
+    let searches = full.checked.stats.searches as u64;
+    assert!(searches > 100, "{searches} searches");
+    let p = CancelIn::new(Stage::Travel, 10);
+    let e = prepare(inputs, &config(DEFAULT), &p).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let done = p.done.load(Ordering::Relaxed);
+    // Searches already running finish (one per thread), no more start.
+    assert!(
+        done >= 10 && done < searches / 2,
+        "{done} of {searches} searches ran"
+    );
+}
+
+#[test]
+fn selection_and_allocation_stop_when_cancelled() {
+    let inputs = province();
+    let prepared = prepare(inputs.clone(), &config(DEFAULT), &Silent).unwrap();
+    let districts = prepared.checked.districts.len() as u64;
+    assert!(districts > 4);
+    // Per district: a few districts chosen, then the rest skipped.
+    let p = CancelIn::new(Stage::Select, 2);
+    let e = finish(&prepared, &config(DEFAULT), &p).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let done = p.done.load(Ordering::Relaxed);
+    assert!(done < districts, "{done} of {districts} districts selected");
+    assert!(!p.started.lock().unwrap().contains(&Stage::Allocate));
+    // In allocation: stopped, no result.
+    let p = CancelIn::new(Stage::Allocate, 0);
+    let e = finish(&prepared, &config(DEFAULT), &p).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+}
+
+#[test]
+fn region_reach_lists_stop_early_when_cancelled() {
+    let inputs = province();
+    let region = config(REGION);
+    let prepared = prepare(inputs, &region, &Silent).unwrap();
+    // Uncancelled: one reach-list search per candidate, counted in Select.
+    let all = CancelIn::new(Stage::Select, u64::MAX);
+    finish(&prepared, &region, &all).unwrap();
+    let searches = all.done.load(Ordering::Relaxed);
+    assert!(searches > 100, "{searches} searches");
+    let p = CancelIn::new(Stage::Select, 5);
+    let e = finish(&prepared, &region, &p).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let done = p.done.load(Ordering::Relaxed);
+    assert!(done < searches / 2, "{done} of {searches} searches ran");
+}
