@@ -213,7 +213,7 @@ fn csv_text(rows: Vec<Vec<String>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
         // Writing to memory cannot fail.
-        let _ = w.write_record(&row);
+        let _ = crate::model::write_safe_record(&mut w, &row);
     }
     w.into_inner()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
