@@ -256,7 +256,12 @@ pub fn summary_csv(r: &RunResult) -> String {
             round(o.mean_min, 3).to_string(),
             round(o.p95_min, 3).to_string(),
             round(o.max_min, 3).to_string(),
-            round(o.share_within, 6).to_string(),
+            // A district without schools has no share (no data, not 0).
+            if o.schools > 0 {
+                round(o.share_within, 6).to_string()
+            } else {
+                String::new()
+            },
             shortfall.join("; "),
         ]);
     }
