@@ -235,3 +235,88 @@ fn csv_cells_that_a_spreadsheet_would_run_are_quoted() {
     assert!(rows[0].starts_with("'=1+1,'@x,"), "{csv}");
     assert!(rows[1].starts_with("-5,'@x,"), "a negative number stays a number: {csv}");
 }
+
+/// Issue 25.8: the Shapefile output wrote characters outside cp874 as
+/// `&#201;` entities and cut a name at a NUL. A layer whose text cp874
+/// cannot hold is written in UTF-8 with a `.cpg` saying so, and a note.
+#[test]
+fn shapefile_text_outside_cp874_is_written_in_utf8_with_a_note() {
+    let schools = "id,name,lon,lat,level,students\n\
+        S1,École Saint-Éloi,98.95,18.8,primary,150\n\
+        S2,\"A\0B\",99.05,18.8,primary,150\n\
+        S3,สาม,98.96,18.8,secondary,300\n\
+        S4,สี่,99.04,18.8,secondary,300\n";
+    let inputs = common::load(schools);
+    assert!(inputs.schools.iter().any(|s| s.name == "A\0B"), "{:?}", inputs.rejects);
+    let config = hubsel::scenario::parse("name = \"t\"\n", "t.toml").unwrap();
+    let result = run(inputs, &config, &Silent).unwrap();
+    let files = hubsel::output::render(&result, &[hubsel::output::Format::Shapefile]).unwrap();
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert_eq!(file("schools.cpg"), b"UTF-8\n");
+    let dbf = file("schools.dbf");
+    assert!(contains(&dbf, "École Saint-Éloi".as_bytes()), "the name in UTF-8");
+    assert!(!contains(&dbf, b"&#"), "no character entity");
+    assert!(contains(&dbf, "A\u{2400}B".as_bytes()), "a NUL is shown, not an end");
+    assert!(contains(&dbf, "สาม".as_bytes()), "Thai in UTF-8 too");
+    // The districts' text is Thai only: still cp874.
+    assert_eq!(file("districts.cpg"), b"874\n");
+    let summary = String::from_utf8(file("summary.json")).unwrap();
+    assert!(summary.contains("schools.dbf is written in UTF-8"), "{summary}");
+}
+
+/// Issue 25.4: a district without schools got 0 %, was painted red and
+/// its tooltip said "0% of students at a hub or member". It is "no
+/// schools" now: no share in the layer and summary.csv, grey in the
+/// report with that title, and a class of its own in the QGIS style.
+#[test]
+fn a_district_without_schools_is_no_data_not_a_failure() {
+    let empty = r#",{"type":"Feature","properties":{"code":"5099","name":"ว่าง"},"geometry":{"type":"Polygon","coordinates":[[[99.2,18.7],[99.3,18.7],[99.3,18.9],[99.2,18.9],[99.2,18.7]]]}}]}"#;
+    let districts = common::DISTRICTS.trim_end().trim_end_matches("]}").to_string() + empty;
+    let sources = InputSources {
+        schools: Source::Bytes { name: "schools.csv", bytes: common::CUT_CSV.as_bytes() },
+        roads: Source::Bytes { name: "roads.geojson", bytes: common::ROADS.as_bytes() },
+        districts: Source::Bytes { name: "districts.geojson", bytes: districts.as_bytes() },
+    };
+    let inputs = hubsel::io::load(&sources, &ReadOptions::default()).unwrap();
+    assert_eq!(inputs.districts.len(), 2);
+    let config = hubsel::scenario::parse("name = \"t\"\n", "t.toml").unwrap();
+    let result = run(inputs, &config, &Silent).unwrap();
+    let files = hubsel::output::render(&result, &[hubsel::output::Format::GeoJson]).unwrap();
+    let file = |name: &str| {
+        let bytes = files.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone()).unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    let layer: serde_json::Value = serde_json::from_str(&file("districts.geojson")).unwrap();
+    let share = |code: &str| {
+        layer["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["code"] == code)
+            .map(|f| f["properties"]["share_in"].clone())
+            .unwrap()
+    };
+    assert!(share("5099").is_null(), "no share: {}", share("5099"));
+    assert!(share("5001").is_number());
+    let summary = file("summary.csv");
+    let row = summary.lines().find(|l| l.starts_with("5099,")).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[11], "", "share_in blank: {row}");
+    let report = file("report.html");
+    let path = report
+        .split("<path class=\"district\"")
+        .find(|p| p.contains("data-code=\"5099\""))
+        .unwrap();
+    let path = &path[..path.find("</path>").unwrap()];
+    assert!(path.contains("fill=\"#cccccc\""), "{path}");
+    assert!(path.contains("no schools") && !path.contains("0% of"), "{path}");
+    let qml = file("districts.qml");
+    assert!(qml.contains("coalesce(&quot;share_in&quot;, -1)") && qml.contains("label=\"no schools\""), "{qml}");
+}
