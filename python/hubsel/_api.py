@@ -554,8 +554,8 @@ def solve(
                               kind="input", field="forced")
         forced_list.append(int(f))
     if max_sets is not None and (isinstance(max_sets, bool) or not isinstance(max_sets, (int, np.integer))
-                                 or int(max_sets) < 1):
-        raise HubselError(f"max_sets must be a positive integer or None, got {max_sets!r}",
+                                 or int(max_sets) < 0):
+        raise HubselError(f"max_sets must be an integer, 0 or more (0: the heuristic), or None, got {max_sets!r}",
                           kind="input", field="max_sets")
     return dict(_hubsel.solve(
         matrix.tobytes(), n_demand, n_candidates, int(k), strategy,

@@ -43,7 +43,9 @@ def test_a_sweep_after_an_input_file_is_edited_uses_the_new_data(tmp_path):
 
 
 def test_the_sweep_cache_is_bounded(tmp_path):
-    from hubsel import sweep as sweep_module
+    import importlib
+
+    sweep_module = importlib.import_module("hubsel.sweep")
 
     sweep_module._NETWORKS.clear()
     for i in range(sweep_module._MAX_NETWORKS + 2):
@@ -109,7 +111,7 @@ COST = [[1.0, 4.0], [3.0, 2.0], [5.0, 1.0]]
     {"k": 3},
     {"k": 1.5},
     {"forced": [5]},
-    {"max_sets": 0},
+    {"max_sets": -1},
     {"strategy": 3},
 ])
 def test_solve_rejects_nan_infinite_and_negative_arguments(kwargs):
