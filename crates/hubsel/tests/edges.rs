@@ -164,7 +164,9 @@ fn a_repeated_code_with_two_names_is_refused_naming_both() {
             bytes: text.as_bytes(),
         },
     };
-    let err = hubsel::io::load(&sources, &ReadOptions::default()).err().expect("refused");
+    let Err(err) = hubsel::io::load(&sources, &ReadOptions::default()) else {
+        panic!("a code given to two names must be refused");
+    };
     let msg = err.to_string();
     assert_eq!(err.kind(), hubsel::error::ErrorKind::Input, "{msg}");
     assert!(msg.contains("\"5001\""), "{msg}");
