@@ -25,3 +25,6 @@ if [ ! -f web/node_modules/playwright-core/package.json ] || [ ! -f web/node_mod
 fi
 cargo build --quiet --release -p hubsel-cli
 node web/tests/workbench.mjs target/release/hubsel out/check-serve
+# Issue 25.5: the Run button, saving two scenarios and comparing them, with
+# school ids that contain ':' (web/tests/edges.mjs).
+node web/tests/edges.mjs target/release/hubsel out/check-serve-edges

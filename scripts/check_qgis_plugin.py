@@ -315,6 +315,35 @@ def check_bad_inputs(qp, work, schools_csv):
           "HUBSEL_BIN naming no binary: a Processing error saying so", text[-800:])
 
 
+def check_edges(qp, work):
+    """Issue 25.6: an error names the layer once (no nested "exported to");
+    a second run to the same output leaves only its own files."""
+    print("issue 25.6: the layer named once in an error; no stale file from an earlier run")
+    roads, districts = PROVINCE / "roads.geojson", PROVINCE / "districts.geojson"
+    noid = work / "noid.csv"
+    text = (PROVINCE / "schools.csv").read_text(encoding="utf-8")
+    noid.write_text(text.replace("id,name,", "noid,name,", 1), encoding="utf-8")
+    code, res, out = qp.run("hubsel:selecthubs", SCHOOLS=csv_layer(noid), ROADS=roads, DISTRICTS=districts,
+                            OUTPUT=work / "plugin-noid")
+    error = out[out.find("hubsel stopped"):] if "hubsel stopped" in out else ""
+    # qgis_process prints the error more than once: the first is enough.
+    error = error.split("\n")[0]
+    check(code == 1 and error, "schools without an id column: a Processing error", out[-1500:])
+    check(error.count("(exported to") == 1 and "(exported to the" not in error and error.count("the schools layer") == 1,
+          "the error names the schools layer once", error[:1500])
+
+    twice = work / "plugin-twice"
+    code, res, out = qp.run("hubsel:selecthubs", SCHOOLS=csv_layer(PROVINCE / "schools.csv"), ROADS=roads,
+                            DISTRICTS=districts, STRATEGY=1, OUTPUT=twice)
+    check(code == 0 and (work / "plugin-twice-scenario.toml").is_file(),
+          "a run from the settings keeps its scenario beside the output", out[-1500:])
+    code, res, out = qp.run("hubsel:selecthubs", SCHOOLS=csv_layer(PROVINCE / "schools.csv"), ROADS=roads,
+                            DISTRICTS=districts, SCENARIO=ROOT / "fixtures" / "scenario-default.toml", OUTPUT=twice)
+    left = sorted(p.name for p in work.glob("plugin-twice*"))
+    check(code == 0 and left == ["plugin-twice-report.html", "plugin-twice-summary.json", "plugin-twice.gpkg"],
+          "a second run to the same output with a scenario file leaves only its own files", f"{left} {out[-800:]}")
+
+
 def main():
     qgis_process, zip_path, work, png = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
     env = dict(os.environ)
@@ -341,6 +370,7 @@ def main():
     check_compare(qp, work, runs)
     check_travel_times(qp, work, schools_csv, runs)
     check_bad_inputs(qp, work, schools_csv)
+    check_edges(qp, work)
 
     print("in a QGIS project: the layers are loaded, styled, and drawn")
     p = subprocess.run([sys.executable, __file__, "project", str(Path(env["QGIS_PLUGINPATH"])), str(work / "project-run"), str(png)],

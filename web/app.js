@@ -81,7 +81,14 @@ const map = L.map("map", { preferCanvas: false, zoomSnap: 0.25 });
 const layers = { districts: null, routes: null, schools: null, hubs: null };
 const markers = {}; // school id -> marker
 
+// A district without any school has no share: grey and "no schools",
+// never 0 % red (issue 25.4).
+const NO_SCHOOLS = { th: "ไม่มีโรงเรียน", en: "no schools" };
+const NO_SCHOOLS_COLOUR = "#cccccc";
+const noSchools = (p) => p.schools === 0 || p.share_in === null || p.share_in === undefined;
+const shareText = (p) => (noSchools(p) ? NO_SCHOOLS[state.lang] : `${w("share")}: ${fmt(100 * p.share_in, 0)}%`);
 function shareColour(s) {
+  if (s === null || s === undefined) return NO_SCHOOLS_COLOUR;
   // 0 red → 0.5 yellow → 1 green
   const t = Math.max(0, Math.min(1, s));
   const r = t < 0.5 ? 215 : Math.round(215 - (t - 0.5) * 2 * 170);
@@ -110,10 +117,10 @@ function draw(result) {
   const limit = result.scenario.max_travel_minutes;
   const L1 = result.layers;
   layers.districts = L.geoJSON(L1.districts, {
-    style: (f) => ({ color: "#555", weight: 1, fillColor: shareColour(f.properties.share_in), fillOpacity: 0.45, className: "district" }),
+    style: (f) => ({ color: "#555", weight: 1, fillColor: noSchools(f.properties) ? NO_SCHOOLS_COLOUR : shareColour(f.properties.share_in), fillOpacity: 0.45, className: "district" }),
     onEachFeature: (f, layer) => {
       const p = f.properties;
-      layer.bindTooltip(() => { const d = el("div"); d.appendChild(el("b", p.name)); d.appendChild(el("div", `${w("share")}: ${fmt(100 * p.share_in, 0)}%`)); return d; }, { sticky: true });
+      layer.bindTooltip(() => { const d = el("div"); d.appendChild(el("b", p.name)); d.appendChild(el("div", shareText(p))); return d; }, { sticky: true });
       layer.on("click", () => explainDistrict(p.code));
       layer.on("add", () => { const e = layer.getElement(); if (e) e.setAttribute("data-code", p.code); });
     },
@@ -398,7 +405,7 @@ function explainDistrict(code, append) {
     box.appendChild(el("h3", `${w("district")} ${d ? d.name : code}`));
     if (f) {
       const p = f.properties;
-      box.appendChild(el("div", `${p.schools} ${w("schools")} · ${w("share")}: ${fmt(100 * p.share_in, 0)}% · ${w("mean")} ${fmt(p.mean_min)} ${w("minutes")}`));
+      box.appendChild(el("div", noSchools(p) ? `${p.schools} ${w("schools")} · ${NO_SCHOOLS[state.lang]}` : `${p.schools} ${w("schools")} · ${shareText(p)} · ${w("mean")} ${fmt(p.mean_min)} ${w("minutes")}`));
       if (p.shortfall) box.appendChild(el("div", p.shortfall));
     }
   }
@@ -488,7 +495,10 @@ $("save").addEventListener("click", () => {
     for (const s of state.saved) { const o = el("option", s.name); o.value = s.name; sel.appendChild(o); }
     sel.value = keep && state.saved.some((s) => s.name === keep) ? keep : name;
   }
-  if (state.saved.length >= 2) $("cmp-a").value = state.saved[state.saved.length - 2].name;
+  // The scenario just saved goes on the right, the one saved before it on
+  // the left: "a" then "b" compares a with b (issue 25.5).
+  $("cmp-b").value = name;
+  $("cmp-a").value = state.saved.length >= 2 ? state.saved[state.saved.length - 2].name : name;
 });
 
 $("compare").addEventListener("click", () => {
@@ -503,7 +513,8 @@ function drawCompare() {
   const codes = [...new Set([...Object.keys(a.hubs), ...Object.keys(b.hubs)])].sort();
   const differ = codes.filter((c) => JSON.stringify(a.hubs[c] || []) !== JSON.stringify(b.hubs[c] || []));
   state.lastDiff = differ;
-  const names = (s, c) => (s.hubs[c] || []).map((x) => { const [lv, id] = x.split(":"); return `${w(lv)}: ${s.hubNames[id] || id}`; }).join(", ");
+  // "level:id": the level never holds ':', an id may ("TH:1001").
+  const names = (s, c) => (s.hubs[c] || []).map((x) => { const i = x.indexOf(":"); const lv = x.slice(0, i), id = x.slice(i + 1); return `${w(lv)}: ${s.hubNames[id] || id}`; }).join(", ");
   const t = $("diff");
   t.textContent = "";
   t.appendChild(row([w("district"), a.name, b.name], "th"));
@@ -562,6 +573,7 @@ legend.update = () => {
   const item = (colour, text) => { const r = el("div"); const i = el("i"); i.style.background = colour; r.append(i, el("span", text)); d.appendChild(r); };
   d.appendChild(el("b", w("legend_share")));
   item(shareColour(0), "0%"); item(shareColour(0.5), "50%"); item(shareColour(1), "100%");
+  item(NO_SCHOOLS_COLOUR, NO_SCHOOLS[state.lang]);
   d.appendChild(el("b", w("hubs")));
   item(LEVEL_COLOUR.primary, w("primary")); item(LEVEL_COLOUR.secondary, w("secondary"));
   item(ROLE_COLOUR.member, w("member")); item(ROLE_COLOUR["stand-alone"], w("stand-alone"));
@@ -570,6 +582,9 @@ legend.update = () => {
   item(routeColour(lim / 6, lim), `≤ ${fmt(lim / 3, 0)}`); item(routeColour(lim, lim), `≤ ${fmt(lim, 0)}`); item(routeColour(lim * 2, lim), `> ${fmt(lim, 0)}`);
 };
 legend.addTo(map);
+
+// The Run button runs the scenario as the panel shows it (issue 25.5).
+$("run").addEventListener("click", () => { clearTimeout(timer); run(); });
 
 setLang("th");
 run();

@@ -23,10 +23,15 @@ from .errors import HubselError
 #: OSM PBF), a GeoDataFrame, or ``(name, bytes)`` whose name's extension
 #: gives the format.
 InputLike = Any
-#: A scenario: a dict (the TOML file's tables as dicts), TOML text, or a
-#: path to a ``.toml`` file; ``None`` is the shipped default, which adapts
-#: to the data as ``hubsel run`` without ``--scenario`` does.
+#: A scenario: a dict (the TOML file's tables as dicts) or a path to a
+#: ``.toml`` file (``str`` or ``pathlib.Path``: a string is always a path,
+#: whatever it holds); TOML text goes as the ``toml=`` keyword. ``None`` is
+#: the shipped default, which adapts to the data as ``hubsel run`` without
+#: ``--scenario`` does.
 ScenarioLike = Union[None, Mapping[str, Any], str, "os.PathLike[str]"]
+
+#: The keys of ``read=``, as the CLI's flags.
+READ_KEYS = ("crs", "encoding", "fix_swapped", "admin_level", "highways", "columns")
 
 LAYERS = ("hubs", "schools", "routes", "districts")
 
@@ -52,9 +57,17 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not a TOML value: {value!r}")
 
 
-def scenario_source(scenario: ScenarioLike) -> Optional[tuple[str, str]]:
-    """``(toml_text, name)`` of a scenario (a dict, TOML text, a path, or
-    such a pair already), ``None`` for the default."""
+def scenario_source(scenario: ScenarioLike, toml: Optional[str] = None) -> Optional[tuple[str, str]]:
+    """``(toml_text, name)`` of a scenario (a dict, a path, or such a pair
+    already; or TOML text given as ``toml``), ``None`` for the default.
+    A string is a path: which one it is never depends on what it holds
+    (``'limit=30/scen.toml'`` is a file in the folder ``limit=30``)."""
+    if toml is not None:
+        if scenario is not None:
+            raise HubselError("give the scenario either as scenario= or as toml=, not both", kind="scenario")
+        if not isinstance(toml, str):
+            raise HubselError(f"toml= must be TOML text (str), got {type(toml).__name__}", kind="scenario")
+        return (toml, "<string>")
     if scenario is None:
         return None
     if (isinstance(scenario, tuple) and len(scenario) == 2
@@ -66,19 +79,74 @@ def scenario_source(scenario: ScenarioLike) -> Optional[tuple[str, str]]:
         except (TypeError, ValueError) as e:
             raise HubselError(f"<dict>: {e}", kind="scenario", file="<dict>") from None
         return (_hubsel.toml_from_json(text), "<dict>")
-    if isinstance(scenario, str) and ("\n" in scenario or "=" in scenario):
-        return (scenario, "<string>")
     if isinstance(scenario, (str, os.PathLike)):
         path = Path(scenario)
         try:
             return (path.read_text(encoding="utf-8"), str(path))
-        except OSError as e:
+        except (OSError, ValueError) as e:
+            hint = ""
+            if isinstance(scenario, str) and "\n" in scenario:
+                hint = " (a string is a path; give TOML text as toml=)"
+            shown = str(path) if len(str(path)) <= 200 else str(path)[:200] + "…"
             raise HubselError(
-                f"{path}: cannot read scenario: {e}", kind="io", file=str(path)
+                f"{shown}: cannot read scenario: {e}{hint}", kind="io", file=shown
             ) from None
     raise HubselError(
-        "a scenario must be a dict, TOML text or a path", kind="scenario"
+        f"a scenario must be a dict or a path (TOML text: toml=), got {type(scenario).__name__}",
+        kind="scenario",
     )
+
+
+def _close(word: str, choices: Sequence[str]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def _read_options(read: Optional[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+    """``read=`` checked: only the known keys, each of its type (every
+    problem at once); ``admin_level`` may be an int (``8``)."""
+    if read is None:
+        return None
+    if not isinstance(read, Mapping):
+        raise HubselError(f"read= must be a dict, got {type(read).__name__}", kind="input", field="read")
+    problems: list[str] = []
+    out: dict[str, Any] = {}
+    for key, value in read.items():
+        if key not in READ_KEYS:
+            problems.append(f"unknown key {key!r}{_close(str(key), READ_KEYS)}; "
+                            f"the keys are {', '.join(READ_KEYS)}")
+            continue
+        if value is None:
+            continue
+        if key in ("crs", "encoding"):
+            ok = isinstance(value, str)
+            want = "a string"
+        elif key == "fix_swapped":
+            ok = isinstance(value, (bool, np.bool_))
+            want = "True or False"
+            value = bool(value) if ok else value
+        elif key == "admin_level":
+            ok = isinstance(value, str) or (isinstance(value, (int, np.integer)) and not isinstance(value, bool))
+            want = "a level such as 6 or '6;8'"
+            value = str(value) if ok else value
+        elif key == "highways":
+            ok = (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value))
+            want = "a list of strings"
+            value = list(value) if ok else value
+        else:  # columns
+            ok = isinstance(value, Mapping) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+            want = "a dict of field name to column name (strings)"
+            value = dict(value) if ok else value
+        if not ok:
+            problems.append(f"{key}: expected {want}, got {type(value).__name__} {value!r}")
+        else:
+            out[key] = value
+    if problems:
+        raise HubselError("read=: " + "; ".join(problems), kind="input", field="read")
+    return out
 
 
 def _input(value: InputLike, role: str) -> Any:
@@ -257,10 +325,12 @@ class Network:
         *,
         pbf: Optional[Union[str, os.PathLike]] = None,
         read: Optional[Mapping[str, Any]] = None,
+        toml: Optional[str] = None,
     ) -> None:
         s, r, d = _inputs(schools, roads, districts, pbf)
-        self._scenario = scenario_source(scenario)
-        self._net = _hubsel.Network(s, r, d, self._scenario, dict(read) if read else None)
+        self._scenario = scenario_source(scenario, toml)
+        options = _read_options(read)
+        self._net = _hubsel.Network(s, r, d, self._scenario, options or None)
 
     def select(
         self,
@@ -268,10 +338,11 @@ class Network:
         *,
         strategy: Optional[str] = None,
         seed: Optional[int] = None,
+        toml: Optional[str] = None,
     ) -> Result:
         """Selects hubs, allocates and figures; ``scenario=None`` reuses the
         network's scenario. ``strategy`` and ``seed`` replace the scenario's."""
-        return Result(self._net.select(scenario_source(scenario), strategy, seed))
+        return Result(self._net.select(scenario_source(scenario, toml), _strategy(strategy), _seed(seed)))
 
     def metrics(
         self,
@@ -279,10 +350,11 @@ class Network:
         *,
         strategy: Optional[str] = None,
         seed: Optional[int] = None,
+        toml: Optional[str] = None,
     ) -> dict[str, Any]:
         """``hubsel bench``'s figures of one selection (minutes, share 0–1,
         counts, ``ms`` of selection and allocation), without building layers."""
-        return dict(self._net.metrics(scenario_source(scenario), strategy, seed))
+        return dict(self._net.metrics(scenario_source(scenario, toml), _strategy(strategy), _seed(seed)))
 
     def travel_times(
         self,
@@ -312,6 +384,10 @@ class Network:
         or flagged (farther than ``max_snap_m`` from a road: no trips) are
         in ``last_rejects`` afterwards, as ``rejects.csv`` has them.
         """
+        if cutoff_min is not None:
+            cutoff_min = _number("cutoff_min", cutoff_min, positive=True)
+        if output not in ("frame", "sparse", "long"):
+            raise HubselError(f"output must be frame, sparse or long, not {output!r}", kind="input")
         o = None if origins is None else _input(origins, "origins")
         d = None if destinations is None else _input(destinations, "destinations")
         oids, dids, minutes, km, rejects = self._net.travel_times(o, d, cutoff_min)
@@ -364,22 +440,59 @@ def run(
     pbf: Optional[Union[str, os.PathLike]] = None,
     read: Optional[Mapping[str, Any]] = None,
     strategy: Optional[str] = None,
+    toml: Optional[str] = None,
 ) -> Result:
     """One whole run, as ``hubsel run``: the same inputs and scenario give
     the same hubs, roles, minutes and rejects. See :class:`Network` for the
-    inputs; ``strategy`` replaces the scenario's (``--strategy``)."""
-    net = Network(schools, roads, districts, scenario, pbf=pbf, read=read)
-    if strategy is None:
-        return Result(net._net.select(None, None, None))
+    inputs; ``scenario`` is a dict or a path, ``toml`` TOML text;
+    ``strategy`` replaces the scenario's (``--strategy``)."""
+    strategy = _strategy(strategy)
+    net = Network(schools, roads, districts, scenario, pbf=pbf, read=read, toml=toml)
     return Result(net._net.select(None, strategy, None))
 
 
-def _floats(values, n: int, default: float) -> bytes:
+def _strategy(strategy: Any) -> Optional[str]:
+    if strategy is None or isinstance(strategy, str):
+        return strategy
+    raise HubselError(f"strategy must be a name (str), got {type(strategy).__name__}", kind="input",
+                      field="strategy")
+
+
+def _seed(seed: Any) -> Optional[int]:
+    if seed is None:
+        return None
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= int(seed) < 2**64:
+        return int(seed)
+    raise HubselError(f"seed must be an integer from 0 to 2**64 - 1, got {seed!r}", kind="input", field="seed")
+
+
+def _number(name: str, value: Any, *, positive: bool = False) -> float:
+    """A finite number, not negative (above 0 with ``positive``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise HubselError(f"{name} must be a number, got {type(value).__name__}", kind="input", field=name)
+    x = float(value)
+    if not np.isfinite(x) or x < 0 or (positive and x == 0):
+        want = "above 0" if positive else "0 or more"
+        raise HubselError(f"{name} must be a finite number {want}, got {value!r}", kind="input", field=name)
+    return x
+
+
+def _floats(values, n: int, default: float, name: str, *, negative: bool = False) -> bytes:
+    """``n`` finite numbers (not negative unless ``negative``) as bytes."""
     if values is None:
         return np.full(n, default, dtype=np.float64).tobytes()
-    array = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    try:
+        array = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    except (TypeError, ValueError) as e:
+        raise HubselError(f"{name}: not numbers: {e}", kind="input", field=name) from None
     if array.shape != (n,):
-        raise HubselError(f"expected {n} values, got shape {array.shape}", kind="input")
+        raise HubselError(f"{name}: expected {n} values, got shape {array.shape}", kind="input", field=name)
+    bad = ~np.isfinite(array) if negative else ~np.isfinite(array) | (array < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        want = "finite" if negative else "finite and 0 or more"
+        raise HubselError(f"{name}: every value must be {want}; {name}[{i}] is {array[i]!r} "
+                          f"({int(bad.sum())} such)", kind="input", field=name)
     return array.tobytes()
 
 
@@ -414,13 +527,40 @@ def solve(
     (the choice is at most this fraction above the optimum), and
     ``unreachable`` (demand no candidate reaches, left out).
     """
-    matrix = np.ascontiguousarray(np.asarray(cost, dtype=np.float64))
+    try:
+        matrix = np.ascontiguousarray(np.asarray(cost, dtype=np.float64))
+    except (TypeError, ValueError) as e:
+        raise HubselError(f"cost: not numbers: {e}", kind="input", field="cost") from None
     if matrix.ndim != 2:
-        raise HubselError("cost must be a 2-D matrix, demand × candidates", kind="input")
+        raise HubselError("cost must be a 2-D matrix, demand × candidates", kind="input", field="cost")
     n_demand, n_candidates = matrix.shape
+    # NaN and +inf mean unreachable (spopt's layout); a negative minute
+    # (or -inf) is a mistake.
+    negative = matrix < 0
+    if negative.any():
+        i, j = (int(x) for x in np.argwhere(negative)[0])
+        raise HubselError(f"cost: minutes must not be negative; cost[{i}, {j}] is {matrix[i, j]!r} "
+                          f"({int(negative.sum())} such)", kind="input", field="cost")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= int(k) <= max(n_candidates, 1):
+        raise HubselError(f"k must be an integer from 1 to the {n_candidates} candidates, got {k!r}",
+                          kind="input", field="k")
+    if not isinstance(strategy, str):
+        raise HubselError(f"strategy must be a name (str), got {type(strategy).__name__}", kind="input",
+                          field="strategy")
+    forced_list = []
+    for f in forced:
+        if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 0 <= int(f) < n_candidates:
+            raise HubselError(f"forced: {f!r} is not a candidate column (0 to {n_candidates - 1})",
+                              kind="input", field="forced")
+        forced_list.append(int(f))
+    if max_sets is not None and (isinstance(max_sets, bool) or not isinstance(max_sets, (int, np.integer))
+                                 or int(max_sets) < 0):
+        raise HubselError(f"max_sets must be an integer, 0 or more (0: the heuristic), or None, got {max_sets!r}",
+                          kind="input", field="max_sets")
     return dict(_hubsel.solve(
         matrix.tobytes(), n_demand, n_candidates, int(k), strategy,
-        _floats(weights, n_demand, 1.0), float(limit_min), float(penalty_min),
-        [int(f) for f in forced], _floats(scores, n_candidates, 0.0),
-        _floats(students, n_candidates, 0.0), max_sets,
+        _floats(weights, n_demand, 1.0, "weights"),
+        _number("limit_min", limit_min, positive=True), _number("penalty_min", penalty_min, positive=True),
+        forced_list, _floats(scores, n_candidates, 0.0, "scores", negative=True),
+        _floats(students, n_candidates, 0.0, "students"), None if max_sets is None else int(max_sets),
     ))

@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import os
 import pickle
+from collections import OrderedDict
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import pandas as pd
@@ -28,8 +29,11 @@ import pandas as pd
 from . import _hubsel
 from ._api import Network, _inputs, scenario_source
 
-#: Per worker process: prepared networks by data-set key.
-_NETWORKS: dict[str, Network] = {}
+#: Per worker process: prepared networks by data-set key (the spec and the
+#: content of its input files), the most recently used last; at most
+#: ``_MAX_NETWORKS`` are kept.
+_NETWORKS: "OrderedDict[str, Network]" = OrderedDict()
+_MAX_NETWORKS = 4
 
 
 def _dataset_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,12 +55,48 @@ def _key(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(pickle.dumps(spec, protocol=4)).hexdigest()
 
 
+def _files_of(path: str) -> list[str]:
+    """The files an input path reads: a GeoPackage ``file.gpkg:layer``'s
+    file, a shapefile's .shp and its sidecars, else the path itself."""
+    if not os.path.exists(path) and ":" in path:
+        path = path.rsplit(":", 1)[0]
+    root, ext = os.path.splitext(path)
+    if ext.lower() != ".shp":
+        return [path]
+    return [path] + [root + e for e in (".shx", ".dbf", ".prj", ".cpg", ".SHX", ".DBF", ".PRJ", ".CPG")
+                     if os.path.exists(root + e)]
+
+
+def _content_key(key: str, spec: Mapping[str, Any]) -> str:
+    """``key`` (the spec's) with the content of every input file: an input
+    edited between two sweeps gives a new key, so a stale network is never
+    reused (the path alone does not say the file changed)."""
+    h = hashlib.sha256(key.encode())
+    for value in spec["inputs"]:
+        if not isinstance(value, str):
+            continue  # (name, bytes): already in the spec's key
+        for path in sorted(set(_files_of(value))):
+            h.update(path.encode("utf-8", "surrogateescape"))
+            try:
+                with open(path, "rb") as f:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        h.update(block)
+            except OSError:
+                h.update(b"\0unreadable")  # the reader will say why
+    return h.hexdigest()
+
+
 def _network(key: str, spec: Mapping[str, Any]) -> Network:
+    key = _content_key(key, spec)
     net = _NETWORKS.get(key)
     if net is None:
         s, r, d = spec["inputs"]
         net = Network(s, r, d, spec["scenario"], read=spec["read"])
         _NETWORKS[key] = net
+        while len(_NETWORKS) > _MAX_NETWORKS:
+            _NETWORKS.popitem(last=False)
+    else:
+        _NETWORKS.move_to_end(key)
     return net
 
 
@@ -109,7 +149,7 @@ def sweep(
     ``schools``, ``roads``, ``districts`` (paths or GeoDataFrames), or
     ``pbf``, or nothing (the embedded province); ``scenario`` (the one the
     travel times are prepared with) and ``read`` as :class:`hubsel.Network`
-    takes them. ``scenarios``: dicts, TOML text or paths (``None``: the data
+    takes them. ``scenarios``: dicts or paths (``None``: the data
     set's own); each must keep the preparing scenario's speeds, snapping,
     cutoff and candidate rules (weights, criteria, travel limit, strategy
     and seed may change). ``strategies``: names (default: all seven).

@@ -66,7 +66,7 @@ matrix = [[1, 3, 2],
 
 def test_a_non_reciprocal_ahp_scenario_names_the_entry():
     with pytest.raises(HubselError) as caught:
-        hubsel.run(*province_files().values(), NON_RECIPROCAL)
+        hubsel.run(*province_files().values(), toml=NON_RECIPROCAL)
     e = caught.value
     assert e.kind == "scenario"
     assert e.file == "<string>"

@@ -91,7 +91,7 @@ def test_a_scenario_dict_toml_text_and_path_give_the_same_run(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(hubsel._hubsel.toml_from_json(json.dumps(scenario)), encoding="utf-8")
     from_path = hubsel.run(*files.values(), path)
-    from_text = hubsel.run(*files.values(), path.read_text(encoding="utf-8"))
+    from_text = hubsel.run(*files.values(), toml=path.read_text(encoding="utf-8"))
     for name in LAYERS:
         assert from_dict.layer_geojson(name) == from_path.layer_geojson(name)
         assert from_text.layer_geojson(name) == from_path.layer_geojson(name)

@@ -302,6 +302,11 @@ def _place_results(run_folder, target, scenario_path):
         # So that the run can be repeated and read.
         beside["scenario"] = f"{stem}-scenario.toml"
         shutil.copyfile(scenario_path, beside["scenario"])
+    elif os.path.exists(f"{stem}-scenario.toml"):
+        # Left by an earlier run to this output from the settings: this run
+        # used a scenario file of its own, and "repeat this run" must not
+        # find the other one.
+        os.remove(f"{stem}-scenario.toml")
     return beside
 
 

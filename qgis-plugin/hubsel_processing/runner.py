@@ -10,6 +10,7 @@ toolbox and in a test.
 
 import json
 import os
+import re
 import queue
 import shlex
 import shutil
@@ -112,10 +113,14 @@ def _display(path, names):
 
 
 def _replace_paths(text, names):
-    # Longest first, so that a path that contains another is replaced whole.
-    for path in sorted(names, key=len, reverse=True):
-        text = text.replace(path, names[path])
-    return text
+    """Each path in `text` replaced by its name, in one pass: a name holds
+    its path ("… (exported to PATH)"), and replacing again inside it would
+    nest the names ("the schools layer … (exported to the schools layer …)").
+    Longest first, so that a path that contains another is replaced whole."""
+    if not text or not names:
+        return text
+    pattern = re.compile("|".join(re.escape(p) for p in sorted(names, key=len, reverse=True) if p))
+    return pattern.sub(lambda m: names[m.group(0)], text)
 
 
 def describe_error(event, names=None):
@@ -136,6 +141,8 @@ def describe_error(event, names=None):
         if field and f"`{field}`" not in message and field not in message:
             detail.append(f"field `{field}`")
         extra = f" ({', '.join(detail)})" if detail else ""
+        if file and file in message:
+            where = ""  # the message names the layer already: once is enough
         return f"hubsel stopped: {kind} error{where}{extra}: {message}"
     lines = [f"hubsel stopped: {kind} error{where}, {len(problems)} problem(s):"]
     for p in problems:

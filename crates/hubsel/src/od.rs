@@ -363,7 +363,7 @@ impl OdMatrix {
                     ),
                     None => (String::new(), String::new()),
                 };
-                let _ = w.write_record([&origin.id, &destination.id, &minutes, &km]);
+                let _ = crate::model::write_safe_record(&mut w, [&origin.id, &destination.id, &minutes, &km]);
             }
         }
         w.into_inner()

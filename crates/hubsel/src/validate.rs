@@ -112,11 +112,13 @@ struct Places<'a> {
 
 impl<'a> Places<'a> {
     fn new(districts: &'a [District], index: &'a DistrictIndex) -> Self {
-        let by_code = districts
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (&d.code, i))
-            .collect();
+        // io merges the features of one code into one district
+        // (`io::polygons::merge_repeated`); should a caller pass repeated
+        // codes anyway, a code names its first district, never the last.
+        let mut by_code = BTreeMap::new();
+        for (i, d) in districts.iter().enumerate() {
+            by_code.entry(&d.code).or_insert(i);
+        }
         Places {
             districts,
             by_code,

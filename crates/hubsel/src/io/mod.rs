@@ -395,6 +395,8 @@ impl Loader<'_> {
         if districts.is_empty() {
             return Err(self.no_district(source));
         }
+        let (districts, note) = polygons::merge_repeated(districts, &source.name())?;
+        self.notes.extend(note);
         Ok(districts)
     }
 

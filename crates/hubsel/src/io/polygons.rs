@@ -4,8 +4,9 @@
 
 use geo::{Area, BoundingRect, Contains, LineString, MultiPolygon, Point, Polygon, Validation};
 
+use crate::error::{quote, Error, ErrorKind, Problem, Result};
 use crate::model::SourceRef;
-use crate::model::{Action, Rejects};
+use crate::model::{Action, District, Rejects};
 
 /// Assembles closed rings into polygons: each inner ring becomes a hole of
 /// the smallest outer ring that contains it. Returns the polygons (in the
@@ -126,4 +127,73 @@ pub fn check_district(
     }
     let multi = MultiPolygon::new(parts);
     multi.bounding_rect().map(|_| multi)
+}
+
+/// Districts stored as several features with one code (single-part
+/// polygons, as many shapefiles and `ogr2ogr -explodecollections` write
+/// them) become one district: the parts of all its features in one
+/// multipolygon, in the order read, at the place of its first feature.
+/// Returns the districts and, when any were merged, a note that says so.
+///
+/// Features of one code must agree on the name (an empty name agrees with
+/// any): otherwise the code probably is not the district's (a province or
+/// region column), and the error names every such code with both names.
+pub fn merge_repeated(
+    districts: Vec<District>,
+    file: &str,
+) -> Result<(Vec<District>, Option<String>)> {
+    let mut merged: Vec<District> = Vec::with_capacity(districts.len());
+    let mut place: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut repeated: Vec<(usize, usize)> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    for district in districts {
+        let Some(&at) = place.get(&district.code.0) else {
+            place.insert(district.code.0.clone(), merged.len());
+            merged.push(district);
+            continue;
+        };
+        let first = &mut merged[at];
+        let (a, b) = (first.name.trim(), district.name.trim());
+        if !a.is_empty() && !b.is_empty() && a != b {
+            if !problems.iter().any(|p| p.key.as_deref() == Some(&*district.code.0)) {
+                problems.push(Problem {
+                    line: None,
+                    key: Some(district.code.0.clone()),
+                    message: format!(
+                        "district code {} is given to features named {} and {}: is this the district code column?",
+                        quote(&district.code.0),
+                        quote(a),
+                        quote(b)
+                    ),
+                });
+            }
+            continue;
+        }
+        if a.is_empty() {
+            first.name = district.name;
+        }
+        first.geometry.0.extend(district.geometry.0);
+        match repeated.iter_mut().find(|(i, _)| *i == at) {
+            Some((_, n)) => *n += 1,
+            None => repeated.push((at, 2)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::with_problems(ErrorKind::Input, problems).in_file(file));
+    }
+    let note = (!repeated.is_empty()).then(|| {
+        let shown: Vec<String> = repeated
+            .iter()
+            .take(5)
+            .map(|&(i, n)| format!("{} ({n} features)", quote(&merged[i].code.0)))
+            .collect();
+        let more = repeated.len().saturating_sub(shown.len());
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        format!(
+            "{file}: {} district code(s) repeated over several features, each merged into one district of several parts: {}{more}",
+            repeated.len(),
+            shown.join(", ")
+        )
+    });
+    Ok((merged, note))
 }

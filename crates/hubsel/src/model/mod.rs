@@ -6,7 +6,8 @@ use std::fmt;
 
 mod rejects;
 
-pub use rejects::{Action, Reject, Rejects};
+pub use rejects::{spreadsheet_cell, Action, Reject, Rejects};
+pub(crate) use rejects::write_safe_record;
 
 use geo::{LineString, MultiPolygon};
 

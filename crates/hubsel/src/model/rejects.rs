@@ -2,9 +2,44 @@
 //! part but is worth a look, with where it came from and why. Readers,
 //! validation and the network checks add to it; `rejects.csv` writes it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::SourceRef;
+
+/// A text cell for a CSV file a planner opens in a spreadsheet: a cell
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would
+/// be read as a formula (`=HYPERLINK(…)`, `+cmd|' /C calc'!A0`), so it
+/// gets a leading single quote, as OWASP advises against CSV injection.
+/// Numbers stay numbers (`-12.5`, `1e-3`). A cell that already starts with
+/// quotes before such a character gets one more, so that a reader that
+/// drops one leading quote from such cells gets every cell back.
+pub fn spreadsheet_cell(text: &str) -> Cow<'_, str> {
+    let rest = text.trim_start_matches('\'');
+    let risky = rest.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = text.len() == rest.len()
+        && text.parse::<f64>().is_ok_and(f64::is_finite)
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    if risky && !number {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Writes one CSV record, each cell through [`spreadsheet_cell`].
+pub(crate) fn write_safe_record<W: std::io::Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> csv::Result<()> {
+    let cells: Vec<String> = cells
+        .into_iter()
+        .map(|c| spreadsheet_cell(c.as_ref()).into_owned())
+        .collect();
+    w.write_record(&cells)
+}
 
 /// What happened to the row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,7 +121,7 @@ impl Rejects {
         for r in self.sorted() {
             let line = r.source.line.to_string();
             let name = names.get(&r.id).map_or("", String::as_str);
-            let _ = w.write_record([
+            let _ = write_safe_record(&mut w, [
                 r.source.file.as_str(),
                 line.as_str(),
                 &r.id,

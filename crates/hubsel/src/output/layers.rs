@@ -284,7 +284,7 @@ pub fn districts(r: &RunResult) -> Layer {
             "share_in",
             Kind::Real { decimals: 6 },
             "share",
-            "share of the students (or of the schools, when the run weighs by schools) at a hub or a member school, 0-1",
+            "share of the students (or of the schools, when the run weighs by schools) at a hub or a member school, 0-1; empty for a district without schools (no data, not 0)",
         )
         .field(
             "shortfall",
@@ -309,7 +309,7 @@ pub fn districts(r: &RunResult) -> Layer {
             .num(o.mean_min)
             .num(o.p95_min)
             .num(o.max_min)
-            .num(o.share_within)
+            .opt_num((o.schools > 0).then_some(o.share_within))
             .text(shortfall.join("; "));
         b.row(OutGeometry::MultiPolygon(MultiPolygon::clone(&d.geometry)));
     }

@@ -206,6 +206,22 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
 /// `lang`. Only `report.html` depends on the language.
 pub fn render_in(result: &RunResult, formats: &[Format], lang: words::Lang) -> Result<Vec<OutFile>> {
     let layers = layers::layers(result);
+    // A Shapefile layer whose text cp874 cannot hold is written in UTF-8:
+    // the report and summary say so.
+    let utf8: Vec<String> = if formats.contains(&Format::Shapefile) {
+        layers.iter().filter_map(shapefile::utf8_note).collect()
+    } else {
+        Vec::new()
+    };
+    let noted;
+    let result = if utf8.is_empty() {
+        result
+    } else {
+        let mut r = result.clone();
+        r.notes.extend(utf8);
+        noted = r;
+        &noted
+    };
     let mut files: Vec<OutFile> = Vec::new();
     for layer in &layers {
         for format in formats {

@@ -423,7 +423,11 @@ fn district_shapes<'a>(r: &'a RunResult, proj: &Projection) -> Vec<DistrictShape
             }
             DistrictShape {
                 o,
-                fill: palette::hex(palette::SHARE[share_class(o.share_within)]),
+                fill: palette::hex(if o.schools == 0 {
+                    palette::NO_SCHOOLS
+                } else {
+                    palette::SHARE[share_class(o.share_within)]
+                }),
                 path,
             }
         })

@@ -39,6 +39,8 @@ pub mod palette {
         (26, 152, 80),
     ];
     pub const SHARE_BREAKS: [f64; 5] = [0.0, 0.5, 0.7, 0.9, 1.0];
+    /// A district without any school: no data, not a failure.
+    pub const NO_SCHOOLS: (u8, u8, u8) = (204, 204, 204);
 
     /// `#rrggbb` for SVG and CSS.
     pub fn hex(c: (u8, u8, u8)) -> String {
@@ -414,7 +416,17 @@ pub fn qml(layer: &Layer, limit_min: f64, weighting: Weighting) -> String {
         }
         "districts" => {
             open(&mut out, false);
-            graduated(&mut out, "share_in", &share_ranges(weighting));
+            // A district without schools has no share (an empty cell),
+            // which no range of a graduated renderer draws: such layers
+            // class it by `coalesce(share_in, -1)`, with a grey class of
+            // its own, "no schools".
+            if layer.column("share_in").contains(&&Cell::Null) {
+                let mut ranges = vec![no_schools_range()];
+                ranges.extend(share_ranges(weighting));
+                graduated(&mut out, "coalesce(\"share_in\", -1)", &ranges);
+            } else {
+                graduated(&mut out, "share_in", &share_ranges(weighting));
+            }
         }
         _ => {
             open(&mut out, false);
@@ -529,6 +541,19 @@ fn minute_ranges(layer: &Layer, limit_min: f64) -> Vec<Range> {
 
 /// Districts by the share of students (or schools, by `weighting`) within
 /// the limit, at [`palette::SHARE_BREAKS`].
+/// The class of the districts without schools: no data, not 0 %.
+fn no_schools_range() -> Range {
+    Range {
+        lower: -1.0,
+        upper: -0.5,
+        label: "no schools".to_string(),
+        sym: Sym::Fill {
+            color: palette::NO_SCHOOLS,
+            alpha: 150,
+        },
+    }
+}
+
 fn share_ranges(weighting: Weighting) -> Vec<Range> {
     let b = palette::SHARE_BREAKS;
     (0..4)

@@ -213,7 +213,7 @@ fn csv_text(rows: Vec<Vec<String>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
         // Writing to memory cannot fail.
-        let _ = w.write_record(&row);
+        let _ = crate::model::write_safe_record(&mut w, &row);
     }
     w.into_inner()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -256,7 +256,12 @@ pub fn summary_csv(r: &RunResult) -> String {
             round(o.mean_min, 3).to_string(),
             round(o.p95_min, 3).to_string(),
             round(o.max_min, 3).to_string(),
-            round(o.share_within, 6).to_string(),
+            // A district without schools has no share (no data, not 0).
+            if o.schools > 0 {
+                round(o.share_within, 6).to_string()
+            } else {
+                String::new()
+            },
             shortfall.join("; "),
         ]);
     }

@@ -21,7 +21,7 @@ mod write;
 
 pub use export::{dbf_names, write_districts, write_roads, write_schools, WriteOptions};
 pub use read::{read_districts, read_roads, read_schools, ShapefileOptions};
-pub use write::files;
+pub use write::{files, utf8_note};
 
 use encoding_rs::Encoding;
 

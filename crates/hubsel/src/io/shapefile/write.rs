@@ -6,9 +6,12 @@
 //!   characters; one mapping, see [`crate::io::table::shp_names`]).
 //! - Text is Windows-874 (cp874, the Thai code page that TIS-620 tools
 //!   read): the DBF header says so (language driver 0x7C) and the `.cpg`
-//!   says `874`. A character cp874 lacks is written as an HTML numeric
-//!   reference (`&#1234;`) rather than lost. Text longer than 254 bytes,
-//!   the DBF limit, is cut at a character boundary.
+//!   says `874`. A layer whose text cp874 cannot hold (`É`, `ñ`, Lao, a
+//!   NUL) is written in UTF-8 instead, with a `.cpg` of `UTF-8`, and
+//!   [`utf8_note`] says so: no character becomes an `&#201;` entity. A NUL
+//!   in text is written as `␀` (U+2400), since DBF readers end a value at
+//!   a NUL. Text longer than 254 bytes, the DBF limit, is cut at a
+//!   character boundary.
 //! - Numbers are DBF numeric fields sized to the widest value, so nothing
 //!   is ever cropped; null numbers are blank. Booleans are `N(1,0)` fields
 //!   holding 1 or 0: GDAL (and so QGIS) reads a DBF logical field as text,
@@ -34,29 +37,89 @@ const WGS84_PRJ: &str = "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\
 
 /// The `.cpg` text: the DBF's code page.
 const CPG: &str = "874\n";
+/// The `.cpg` of a layer written in UTF-8.
+const CPG_UTF8: &str = "UTF-8\n";
 
 /// The widest DBF text and numeric fields.
 const MAX_TEXT_BYTES: usize = 254;
 const MAX_NUMERIC_WIDTH: usize = 20;
 
-fn encoding() -> EncodingRs {
-    EncodingRs::from(encoding_rs::WINDOWS_874)
+/// The DBF text encoding of a layer: cp874 when all its text fits, else
+/// UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Text {
+    Cp874,
+    Utf8,
 }
 
-fn cp874_len(s: &str) -> usize {
-    encoding_rs::WINDOWS_874.encode(s).0.len()
+impl Text {
+    /// How `layer`'s text is written.
+    fn of(layer: &Layer) -> Text {
+        let fits = layer.rows.iter().flat_map(|r| &r.cells).all(|c| match c {
+            Cell::Text(s) => !s.contains('\0') && !encoding_rs::WINDOWS_874.encode(s).2,
+            _ => true,
+        });
+        if fits {
+            Text::Cp874
+        } else {
+            Text::Utf8
+        }
+    }
+
+    fn encoding(self) -> EncodingRs {
+        EncodingRs::from(match self {
+            Text::Cp874 => encoding_rs::WINDOWS_874,
+            Text::Utf8 => encoding_rs::UTF_8,
+        })
+    }
+
+    fn cpg(self) -> &'static str {
+        match self {
+            Text::Cp874 => CPG,
+            Text::Utf8 => CPG_UTF8,
+        }
+    }
+
+    fn len(self, s: &str) -> usize {
+        match self {
+            Text::Cp874 => encoding_rs::WINDOWS_874.encode(s).0.len(),
+            Text::Utf8 => s.len(),
+        }
+    }
 }
 
-/// `s` cut to at most 254 bytes of cp874, at a character boundary.
-fn clip(s: &str) -> std::borrow::Cow<'_, str> {
-    if cp874_len(s) <= MAX_TEXT_BYTES {
-        return s.into();
+/// The note for a layer whose text cp874 cannot hold, written in UTF-8
+/// (`None` when it fits cp874).
+pub fn utf8_note(layer: &Layer) -> Option<String> {
+    (Text::of(layer) == Text::Utf8).then(|| {
+        format!(
+            "{}.dbf is written in UTF-8 (its .cpg says so), not the Thai code page cp874: some of its text has characters cp874 lacks",
+            layer.name
+        )
+    })
+}
+
+/// `s` as written: a NUL, which ends a DBF value for its readers, as `␀`.
+fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        s.replace('\0', "\u{2400}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// `s` cut to at most 254 bytes in `text`'s encoding, at a character
+/// boundary.
+fn clip(s: &str, text: Text) -> std::borrow::Cow<'_, str> {
+    let s = visible(s);
+    if text.len(&s) <= MAX_TEXT_BYTES {
+        return s;
     }
     let mut out = String::new();
     let mut len = 0;
     for ch in s.chars() {
         let mut buf = [0u8; 4];
-        let n = cp874_len(ch.encode_utf8(&mut buf));
+        let n = text.len(ch.encode_utf8(&mut buf));
         if len + n > MAX_TEXT_BYTES {
             break;
         }
@@ -78,14 +141,14 @@ fn numeric_text(v: f64, decimals: u8) -> String {
 }
 
 /// The DBF column of a field, sized to its values.
-fn column(field: &Field, index: usize, rows: &[&Row]) -> Column {
+fn column(field: &Field, index: usize, rows: &[&Row], text: Text) -> Column {
     let cells = rows.iter().filter_map(move |r| r.cells.get(index));
     match field.kind {
         Kind::Text => {
             let widest = cells
                 .map(|c| {
                     if let Cell::Text(s) = c {
-                        cp874_len(&clip(s))
+                        text.len(&clip(s, text))
                     } else {
                         0
                     }
@@ -139,6 +202,7 @@ fn column(field: &Field, index: usize, rows: &[&Row]) -> Column {
 struct Record<'a> {
     cells: &'a [Cell],
     columns: &'a [Column],
+    text: Text,
 }
 
 impl WritableRecord for Record<'_> {
@@ -149,7 +213,7 @@ impl WritableRecord for Record<'_> {
         for (cell, col) in self.cells.iter().zip(self.columns) {
             match (col, cell) {
                 (Column::Text { .. }, Cell::Text(s)) => {
-                    w.write_next_field_value(&clip(s).into_owned())?
+                    w.write_next_field_value(&clip(s, self.text).into_owned())?
                 }
                 (Column::Text { .. }, _) => w.write_next_field_value(&String::new())?,
                 (Column::Numeric { width, decimals }, c) => {
@@ -175,14 +239,14 @@ fn shp_err(layer: &str, e: impl std::fmt::Display) -> Error {
 }
 
 /// The DBF of `rows`, with the table's fixed date.
-fn dbf(layer: &Layer, rows: &[&Row]) -> Result<Vec<u8>> {
+fn dbf(layer: &Layer, rows: &[&Row], text: Text) -> Result<Vec<u8>> {
     let columns: Vec<Column> = layer
         .fields
         .iter()
         .enumerate()
-        .map(|(i, f)| column(f, i, rows))
+        .map(|(i, f)| column(f, i, rows, text))
         .collect();
-    let mut builder = TableWriterBuilder::with_encoding(encoding());
+    let mut builder = TableWriterBuilder::with_encoding(text.encoding());
     for (f, col) in layer.fields.iter().zip(&columns) {
         let name = FieldName::try_from(f.shp.as_str())
             .map_err(|e| shp_err(layer.name, format!("field {:?}: {e}", f.shp)))?;
@@ -199,6 +263,7 @@ fn dbf(layer: &Layer, rows: &[&Row]) -> Result<Vec<u8>> {
                 .write_record(&Record {
                     cells: &r.cells,
                     columns: &columns,
+                    text,
                 })
                 .map_err(|e| shp_err(layer.name, e))?;
         }
@@ -304,21 +369,22 @@ pub fn files(layer: &Layer) -> Result<Vec<(String, Vec<u8>)>> {
     } else {
         shapes(layer, &located)?
     };
+    let text = Text::of(layer);
     let mut out = vec![
         (format!("{}.shp", layer.name), shp),
         (format!("{}.shx", layer.name), shx),
-        (format!("{}.dbf", layer.name), dbf(layer, &located)?),
+        (format!("{}.dbf", layer.name), dbf(layer, &located, text)?),
         (format!("{}.prj", layer.name), WGS84_PRJ.as_bytes().to_vec()),
-        (format!("{}.cpg", layer.name), CPG.as_bytes().to_vec()),
+        (format!("{}.cpg", layer.name), text.cpg().as_bytes().to_vec()),
     ];
     if !unlocated.is_empty() {
         out.push((
             format!("{}_unlocated.dbf", layer.name),
-            dbf(layer, &unlocated)?,
+            dbf(layer, &unlocated, text)?,
         ));
         out.push((
             format!("{}_unlocated.cpg", layer.name),
-            CPG.as_bytes().to_vec(),
+            text.cpg().as_bytes().to_vec(),
         ));
     }
     Ok(out)
