@@ -85,7 +85,7 @@ fn main() -> Result<(), Error> {
     let prepare_s = start.elapsed().as_secs_f64();
     let config = prepared.fit(&config)?;
     let start = std::time::Instant::now();
-    let (_, solved) = solve_groups(&prepared, &config, prepared.checked.weighting, silent);
+    let (_, solved) = solve_groups(&prepared, &config, prepared.checked.weighting, silent)?;
     let select_s = start.elapsed().as_secs_f64();
     println!("prepared in {prepare_s:.2} s; lists and selection in {select_s:.2} s");
     println!(
