@@ -858,6 +858,7 @@ mod budget {
 
     impl Run {
         pub fn assert_within(&self, what: &str) {
+            eprintln!("{what}: peak RSS {} MB", self.peak_kb / 1024);
             assert!(
                 self.killed.is_none(),
                 "{what}: {:?}\n{}",
