@@ -901,6 +901,8 @@ mod budget {
     /// Runs this test binary's `budget_child` on `path` in `mode`, waits
     /// for it with `wait4` (its peak RSS from `ru_maxrss`), killing it past
     /// the hard stops.
+    // The child is reaped by `wait4` (for its rusage), not `Child::wait`.
+    #[allow(clippy::zombie_processes)]
     pub fn run_child(mode: &str, path: &Path) -> Run {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["budget_child", "--exact", "--nocapture", "--test-threads=1"])

@@ -400,17 +400,7 @@ fn pass<T: Send>(
             .into_iter()
             .collect::<std::result::Result<Vec<Slot>, String>>()
             .map_err(|e| pbf_error(file, e))?;
-        for s in &slots {
-            if let Slot::Block(b) = s {
-                parsed += b.parsed;
-                if parsed > budget {
-                    return Err(pbf_error(file, format!(
-                        "{}: the blocks read so far would take some {} MiB once parsed, over {} MiB for a file of {size} bytes (a real extract parses to some 10 to 30 times its size: this one is crafted or damaged)",
-                        b.place, parsed >> 20, budget >> 20
-                    )));
-                }
-            }
-        }
+        parsed = add_parsed(file, &slots, parsed, (budget, size))?;
         while !slots.is_empty() {
             let (mut n, mut weight) = (0, 0);
             while n < slots.len() && (n == 0 || weight + slots[n].weight() <= frames::PARSE_MEMORY)
@@ -441,6 +431,28 @@ fn pass<T: Send>(
         progress.advance(now - reported);
         reported = now;
     }
+}
+
+/// `parsed` plus the estimated parse of the `slots`' blocks, an error past
+/// the pass's `budget` (for a file of `size` bytes).
+fn add_parsed(
+    file: &str,
+    slots: &[Slot],
+    mut parsed: u64,
+    (budget, size): (u64, u64),
+) -> Result<u64> {
+    for s in slots {
+        if let Slot::Block(b) = s {
+            parsed += b.parsed;
+            if parsed > budget {
+                return Err(pbf_error(file, format!(
+                    "{}: the blocks read so far would take some {} MiB once parsed, over {} MiB for a file of {size} bytes (a real extract parses to some 10 to 30 times its size: this one is crafted or damaged)",
+                    b.place, parsed >> 20, budget >> 20
+                )));
+            }
+        }
+    }
+    Ok(parsed)
 }
 
 /// A blob of a batch: skipped (with what an earlier pass found it holds),
