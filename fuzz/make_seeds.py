@@ -7,6 +7,7 @@ a district) for the GeoPackage fuzzer. Run from the repository root."""
 import os
 import shutil
 import struct
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "fixtures")
@@ -45,6 +46,43 @@ def blob(kind, data):
     return struct.pack(">I", len(header)) + header + body
 
 
+def zblob(kind, data, raw_size=None):
+    """A blob compressed with zlib, declaring `raw_size` (its true size by default)."""
+    body = field(2, 0, len(data) if raw_size is None else raw_size) + field(3, 2, zlib.compress(data, 9))
+    header = field(1, 2, kind.encode()) + field(3, 0, len(body))
+    return struct.pack(">I", len(header)) + header + body
+
+
+OSM_HEADER = blob("OSMHeader", field(4, 2, b"OsmSchema-V0.6") + field(4, 2, b"DenseNodes"))
+
+
+def bad_pbfs():
+    """Crafted PBF files for fixtures/bad/ (deterministic, small on disk):
+    compression bombs, an empty file, files cut short, data twice."""
+    mib = 1 << 20
+    out = {}
+    # Four blobs, each inflating to ~32 MiB of one-byte string-table
+    # entries (issue 21, item 5: 1.2 GB for a 131 KB file).
+    n = (32 * mib - 64) // 3
+    strings = field(1, 2, b"\x0a\x01a" * n)
+    out["pbf-bomb-strings.pbf"] = OSM_HEADER + zblob("OSMData", strings) * 4
+    # One blob of millions of tiny ways (a struct each once parsed).
+    ways = field(2, 2, b"\x1a\x02\x08\x01" * (6 * mib))
+    out["pbf-bomb-ways.pbf"] = OSM_HEADER + zblob("OSMData", field(1, 2, b"") + ways)
+    # Dense nodes whose id array holds 30 million one-byte deltas.
+    dense = field(1, 2, b"\x02" * (30 * mib))
+    out["pbf-bomb-dense.pbf"] = OSM_HEADER + zblob("OSMData", field(1, 2, b"") + field(2, 2, field(2, 2, dense)))
+    # A blob that inflates to more than the raw_size it declares.
+    out["pbf-raw-size-lie.pbf"] = OSM_HEADER + zblob("OSMData", strings[: 2 * mib], raw_size=1000)
+    tiny = tiny_pbf()
+    out["pbf-empty.pbf"] = b""
+    out["pbf-header-only.pbf"] = tiny[: len(OSM_HEADER_TINY)]
+    out["pbf-cut-mid-blob.pbf"] = tiny[:-7]
+    out["pbf-twice.pbf"] = tiny + tiny
+    out["pbf-data-repeated.pbf"] = tiny + tiny[len(OSM_HEADER_TINY):]
+    return out
+
+
 def tiny_pbf():
     strings = [b"", b"highway", b"primary", b"amenity", b"school", b"name", b"Seed school", b"track"]
     table = b"".join(field(1, 2, s) for s in strings)
@@ -65,8 +103,10 @@ def tiny_pbf():
         way = field(1, 0, wid) + field(2, 2, packed([1])) + field(3, 2, packed([cls])) + field(8, 2, packed(deltas))
         ways += field(3, 2, way)
     block = field(1, 2, table) + field(2, 2, nodes) + field(2, 2, ways)
-    header = field(4, 2, b"OsmSchema-V0.6")
-    return blob("OSMHeader", header) + blob("OSMData", block)
+    return OSM_HEADER_TINY + blob("OSMData", block)
+
+
+OSM_HEADER_TINY = blob("OSMHeader", field(4, 2, b"OsmSchema-V0.6"))
 
 
 def gp_point(x, y):
@@ -139,6 +179,9 @@ def main():
     os.makedirs(pbf, exist_ok=True)
     with open(os.path.join(pbf, "tiny.osm.pbf"), "wb") as f:
         f.write(tiny_pbf())
+    for name, data in bad_pbfs().items():
+        with open(os.path.join(bad, name), "wb") as f:
+            f.write(data)
     gpkg = os.path.join(FIX, "fuzz", "gpkg_layers")
     os.makedirs(gpkg, exist_ok=True)
     tiny_gpkg(os.path.join(gpkg, "tiny.gpkg"))

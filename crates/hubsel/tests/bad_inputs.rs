@@ -571,10 +571,12 @@ fn the_fuzzers_hand_built_pbf_seed_reads_as_osm() {
         name: "tiny.osm.pbf",
         bytes: &bytes,
     };
+    // No relation in it: asking it for districts is an error (see
+    // `pbf_cut_short_is_an_error_naming_the_cut`).
     let wanted = hubsel::io::osm_pbf::Wanted {
         schools: true,
         roads: true,
-        districts: true,
+        districts: false,
     };
     let mut rejects = hubsel::model::Rejects::default();
     let data =
@@ -626,4 +628,525 @@ fn fuzz_regression_a_position_with_one_number_is_a_reject() {
         None,
         false,
     );
+}
+
+// ---------------------------------------------------------------------
+// PBF files crafted or damaged (issue 21, item 5). The files are written
+// by fuzz/make_seeds.py into fixtures/bad/pbf-*.pbf.
+
+/// Reads a PBF of the corpus as every input; the error's message.
+fn pbf_error(name: &str, districts: bool) -> String {
+    let bytes = std::fs::read(bad(name)).unwrap();
+    let source = Source::Bytes {
+        name: "x.pbf",
+        bytes: &bytes,
+    };
+    let wanted = hubsel::io::osm_pbf::Wanted {
+        schools: true,
+        roads: true,
+        districts,
+    };
+    let mut rejects = hubsel::model::Rejects::default();
+    match hubsel::io::osm_pbf::read(&source, wanted, &Default::default(), &mut rejects) {
+        Ok(data) => panic!(
+            "{name} read as valid: {} roads, {} districts",
+            data.roads.len(),
+            data.districts.len()
+        ),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn an_empty_pbf_is_an_error_saying_so() {
+    let e = pbf_error("pbf-empty.pbf", true);
+    assert!(e.contains("the file is empty"), "{e}");
+}
+
+#[test]
+fn pbf_cut_short_is_an_error_naming_the_cut() {
+    // At the first blob boundary: a header and no data.
+    let e = pbf_error("pbf-header-only.pbf", true);
+    assert!(
+        e.contains("holds an OSMHeader and no OSMData blob") && e.contains("cut short"),
+        "{e}"
+    );
+    // In the middle of a blob: which blob, where, how many bytes.
+    let e = pbf_error("pbf-cut-mid-blob.pbf", false);
+    assert!(
+        e.contains(
+            "the file is cut short: blob 2 (at byte 37) holds 192 bytes, the file ends after 185"
+        ),
+        "{e}"
+    );
+    // At a later boundary (nodes and ways, no relation): districts asked
+    // for cannot come from it, and the message says why, not "boundaries
+    // cut from a larger file".
+    let e = pbf_error("../fuzz/osm_pbf/tiny.osm.pbf", true);
+    assert!(
+        e.contains("holds no relation (its 1 data blob(s) hold nodes and ways only): a file cut short at a blob boundary"),
+        "{e}"
+    );
+    assert!(e.contains("--districts"), "{e}");
+}
+
+#[test]
+fn pbf_data_twice_is_an_error() {
+    // A file concatenated with itself: a second header.
+    let e = pbf_error("pbf-twice.pbf", false);
+    assert!(
+        e.contains("blob 3 (at byte 245) is a second OSMHeader: the file is two PBF files joined"),
+        "{e}"
+    );
+    // Its data blob repeated, no second header: the same objects twice.
+    let e = pbf_error("pbf-data-repeated.pbf", false);
+    assert!(
+        e.contains("w100 appears twice: the file holds some of its data twice"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_pbf_blob_inflating_past_its_declared_size_is_refused() {
+    let e = pbf_error("pbf-raw-size-lie.pbf", false);
+    assert!(
+        e.contains("blob 2 (at byte 49) inflates to more than the 1000 bytes it declares"),
+        "{e}"
+    );
+}
+
+/// The PBF compression bombs: each refused with the blob named, in a child
+/// process whose peak memory stays under 512 MB (before the fix the
+/// strings bomb took 1.2 GB and ended in "no usable district polygon").
+#[test]
+fn pbf_compression_bombs_are_refused_within_memory() {
+    for (name, expected) in [
+        (
+            "pbf-bomb-strings.pbf",
+            "blob 2 (at byte 49) declares it inflates",
+        ),
+        (
+            "pbf-bomb-ways.pbf",
+            "blob 2 (at byte 49) declares it inflates",
+        ),
+        (
+            "pbf-bomb-dense.pbf",
+            "blob 2 (at byte 49) declares it inflates",
+        ),
+    ] {
+        let run = budget::run_child("pbf", &bad(name));
+        assert!(run.output.contains(expected), "{name}: {}", run.output);
+        assert!(
+            run.output.contains("compression bomb"),
+            "{name}: {}",
+            run.output
+        );
+        run.assert_within(name);
+    }
+}
+
+/// The same bombs with a ratio the check lets through: the parse
+/// estimate refuses them, before parsing.
+#[test]
+fn pbf_blocks_that_would_parse_to_too_much_are_refused() {
+    use std::io::Write;
+    // A block of 8 MiB of one-byte strings, stored raw (ratio 1).
+    let table: Vec<u8> = b"\x0a\x01a".repeat((8 << 20) / 3);
+    let mut strings = vec![0x0a];
+    varint(table.len() as u64, &mut strings);
+    strings.extend_from_slice(&table);
+    let header = std::fs::read(bad("pbf-header-only.pbf")).unwrap();
+    let mut file = header;
+    file.extend(raw_blob(&strings));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strings.pbf");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(&file)
+        .unwrap();
+    let run = budget::run_child("pbf", &path);
+    assert!(
+        run.output
+            .contains("blob 2 (at byte 37): its block of 8388611 bytes would take some"),
+        "{}",
+        run.output
+    );
+    run.assert_within("strings.pbf");
+}
+
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A raw (uncompressed) OSMData blob framed around `block`.
+fn raw_blob(block: &[u8]) -> Vec<u8> {
+    let mut body = vec![0x0a];
+    varint(block.len() as u64, &mut body);
+    body.extend_from_slice(block);
+    body.push(0x10);
+    varint(block.len() as u64, &mut body);
+    let mut header = vec![0x0a, 7];
+    header.extend_from_slice(b"OSMData");
+    header.push(0x18);
+    varint(body.len() as u64, &mut header);
+    let mut out = (header.len() as u32).to_be_bytes().to_vec();
+    out.extend(header);
+    out.extend(body);
+    out
+}
+
+/// Every file of the bad-input corpus and of the fuzz corpora, run through
+/// the reader it targets (as its fuzz target does) in a child process per
+/// corpus: the child's peak memory stays under 512 MB, and no file takes
+/// more than 10 s of processor time. (`shapefile_layers` and `whole_run`
+/// build their inputs from structured fuzz data, not files: left out.)
+#[test]
+fn every_corpus_file_stays_within_512_mb_and_10_s() {
+    let root = bad("").join("..");
+    for (mode, dir) in [
+        ("bad", "bad"),
+        ("csv_schools", "fuzz/csv_schools"),
+        ("geojson_layers", "fuzz/geojson_layers"),
+        ("scenario_toml", "fuzz/scenario_toml"),
+        ("osm_pbf", "fuzz/osm_pbf"),
+        ("gpkg_layers", "fuzz/gpkg_layers"),
+        ("regressions", "fuzz-regressions"),
+    ] {
+        let run = budget::run_child(mode, &root.join(dir));
+        assert!(
+            run.output.contains("files read: "),
+            "{mode}: {}",
+            run.output
+        );
+        run.assert_within(mode);
+    }
+}
+
+/// The child side of the budget tests: set by `budget::run_child`.
+#[test]
+fn budget_child() {
+    let (Ok(mode), Ok(path)) = (
+        std::env::var("HUBSEL_BUDGET_MODE"),
+        std::env::var("HUBSEL_BUDGET_PATH"),
+    ) else {
+        return;
+    };
+    budget::child(&mode, std::path::Path::new(&path));
+}
+
+mod budget {
+    use std::io::Read;
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    const PEAK_KB: i64 = 512 * 1024;
+    const CPU_PER_FILE: f64 = 10.0;
+    /// Hard stops: a child over these is killed.
+    const KILL_KB: i64 = 3 * 1024 * 1024;
+    const KILL_AFTER: Duration = Duration::from_secs(1200);
+
+    pub struct Run {
+        pub output: String,
+        pub peak_kb: i64,
+        pub killed: Option<String>,
+        pub status: i32,
+    }
+
+    impl Run {
+        pub fn assert_within(&self, what: &str) {
+            eprintln!("{what}: peak RSS {} MB", self.peak_kb / 1024);
+            assert!(
+                self.killed.is_none(),
+                "{what}: {:?}\n{}",
+                self.killed,
+                self.output
+            );
+            assert_eq!(self.status, 0, "{what}: the child failed\n{}", self.output);
+            assert!(
+                self.peak_kb < PEAK_KB,
+                "{what}: peak RSS {} MB, over 512 MB\n{}",
+                self.peak_kb / 1024,
+                self.output
+            );
+            let slowest = self
+                .output
+                .lines()
+                .find_map(|l| l.strip_prefix("slowest: "))
+                .and_then(|l| l.split(' ').next())
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            assert!(
+                slowest <= CPU_PER_FILE,
+                "{what}: a file took {slowest} s of processor time\n{}",
+                self.output
+            );
+        }
+    }
+
+    fn rss_kb(pid: i32) -> i64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    /// Runs this test binary's `budget_child` on `path` in `mode`, waits
+    /// for it with `wait4` (its peak RSS from `ru_maxrss`), killing it past
+    /// the hard stops.
+    // The child is reaped by `wait4` (for its rusage), not `Child::wait`.
+    #[allow(clippy::zombie_processes)]
+    pub fn run_child(mode: &str, path: &Path) -> Run {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["budget_child", "--exact", "--nocapture", "--test-threads=1"])
+            .env("HUBSEL_BUDGET_MODE", mode)
+            .env("HUBSEL_BUDGET_PATH", path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let mut stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let (mut a, mut b) = (String::new(), String::new());
+            let _ = stdout.read_to_string(&mut a);
+            let _ = stderr.read_to_string(&mut b);
+            a + &b
+        });
+        let start = Instant::now();
+        let mut killed = None;
+        let (status, peak_kb) = loop {
+            let mut status = 0;
+            // SAFETY: a zeroed rusage is valid; wait4 fills it.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            // SAFETY: our own child's pid, valid pointers.
+            let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+            if r == pid {
+                break (status, usage.ru_maxrss);
+            }
+            assert!(r == 0, "wait4 failed");
+            let rss = rss_kb(pid);
+            if killed.is_none() && (rss > KILL_KB || start.elapsed() > KILL_AFTER) {
+                killed = Some(format!(
+                    "killed after {:?} at {} MB",
+                    start.elapsed(),
+                    rss / 1024
+                ));
+                // SAFETY: our own child, not yet reaped.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let output = reader.join().unwrap();
+        let status = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        Run {
+            output,
+            peak_kb,
+            killed,
+            status,
+        }
+    }
+
+    fn cpu_seconds() -> f64 {
+        // SAFETY: a zeroed rusage is valid; getrusage fills it.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid pointer.
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+        let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+        t(u.ru_utime) + t(u.ru_stime)
+    }
+
+    /// Reads `path` (a file, or every file of a folder) as `mode` says,
+    /// printing each error, then the slowest file's processor time.
+    pub fn child(mode: &str, path: &Path) {
+        let mut files: Vec<std::path::PathBuf> = if path.is_dir() {
+            std::fs::read_dir(path)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect()
+        } else {
+            vec![path.to_path_buf()]
+        };
+        files.sort();
+        let (mut slowest, mut which) = (0.0, String::new());
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let before = cpu_seconds();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let _ = std::panic::catch_unwind(|| read_as(mode, &name, &bytes));
+            let took = cpu_seconds() - before;
+            if took > slowest {
+                (slowest, which) = (took, name);
+            }
+        }
+        println!("files read: {}", files.len());
+        println!("slowest: {slowest:.3} s {which}");
+    }
+
+    fn read_as(mode: &str, name: &str, bytes: &[u8]) {
+        let ext = name.rsplit('.').next().unwrap_or("");
+        let mode = match (mode, ext) {
+            ("bad" | "regressions", "pbf") => "pbf",
+            ("bad" | "regressions", "toml") => "scenario_toml",
+            ("bad", _) => "bad",
+            ("regressions", "csv") => "csv_schools",
+            ("regressions", "geojson" | "json") => "geojson_layers",
+            ("regressions", "gpkg") => "gpkg_layers",
+            ("regressions", _) => "bad",
+            (m, _) => m,
+        };
+        match mode {
+            "pbf" | "osm_pbf" => {
+                let source = hubsel::io::Source::Bytes {
+                    name: "x.pbf",
+                    bytes,
+                };
+                let wanted = hubsel::io::osm_pbf::Wanted {
+                    schools: true,
+                    roads: true,
+                    districts: true,
+                };
+                let mut rejects = hubsel::model::Rejects::default();
+                match hubsel::io::osm_pbf::read(&source, wanted, &Default::default(), &mut rejects)
+                {
+                    Ok(d) => println!(
+                        "{name}: {} roads, {} districts",
+                        d.roads.len(),
+                        d.districts.len()
+                    ),
+                    Err(e) => println!("{name}: {e}"),
+                }
+            }
+            "csv_schools" => {
+                let _ = hubsel::io::csv::read_schools(bytes, "fuzz.csv", &Default::default());
+            }
+            "scenario_toml" => {
+                if let Ok(text) = std::str::from_utf8(bytes) {
+                    let _ = hubsel::scenario::parse(text, "fuzz.toml");
+                }
+            }
+            "geojson_layers" => geojson(bytes),
+            "gpkg_layers" => gpkg(bytes),
+            _ => as_every_input(name, bytes),
+        }
+    }
+
+    fn geojson(data: &[u8]) {
+        let mut rejects = hubsel::model::Rejects::default();
+        let wgs84 = hubsel::io::crs::Crs::wgs84();
+        let _ = hubsel::io::geojson::read_schools(
+            data,
+            "fuzz.geojson",
+            &Default::default(),
+            &wgs84,
+            None,
+            true,
+        );
+        if let Ok(roads) = hubsel::io::geojson::read_roads(
+            data,
+            "fuzz.geojson",
+            &Default::default(),
+            &wgs84,
+            &mut rejects,
+            &mut Vec::new(),
+        ) {
+            let graph = hubsel::graph::RoadGraph::build(&roads, &Default::default());
+            let _ = hubsel::spatial::SnapIndex::new(&graph).snap(&graph, 100.0, 15.0);
+        }
+        if let Ok(districts) = hubsel::io::geojson::read_districts(
+            data,
+            "fuzz.geojson",
+            &Default::default(),
+            &wgs84,
+            &mut rejects,
+        ) {
+            let index = hubsel::spatial::DistrictIndex::new(&districts);
+            let _ = index.locate(100.0, 15.0);
+        }
+    }
+
+    fn gpkg(bytes: &[u8]) {
+        let crs = hubsel::io::crs::Crs::wgs84();
+        let mut rejects = hubsel::model::Rejects::default();
+        for name in ["fuzz.gpkg", "fuzz.gpkg:schools"] {
+            let _ =
+                hubsel::io::gpkg::read_schools(bytes, name, &Default::default(), &crs, None, false);
+            let _ = hubsel::io::gpkg::read_roads(
+                bytes,
+                name,
+                &Default::default(),
+                &crs,
+                &mut rejects,
+                &mut Vec::new(),
+            );
+            let _ = hubsel::io::gpkg::read_districts(
+                bytes,
+                name,
+                &Default::default(),
+                &crs,
+                &mut rejects,
+            );
+            let _ = hubsel::io::gpkg::read_rows(bytes, name);
+        }
+    }
+
+    /// A file of the bad corpus as each input of a `validate` in turn (the
+    /// corpus' good files the others).
+    fn as_every_input(name: &str, bytes: &[u8]) {
+        let bad = |n: &str| std::fs::read(super::bad(n)).unwrap();
+        let (good, roads, districts) = (
+            bad("schools-good.csv"),
+            bad("roads.geojson"),
+            bad("districts.geojson"),
+        );
+        let config = super::scenario("scenario.toml");
+        let ext = name.rsplit('.').next().unwrap_or("");
+        let fname = format!("x.{ext}");
+        for role in 0..3 {
+            let s = if role == 0 {
+                (fname.as_str(), bytes)
+            } else {
+                ("s.csv", good.as_slice())
+            };
+            let r = if role == 1 {
+                (fname.as_str(), bytes)
+            } else {
+                ("r.geojson", roads.as_slice())
+            };
+            let d = if role == 2 {
+                (fname.as_str(), bytes)
+            } else {
+                ("d.geojson", districts.as_slice())
+            };
+            let sources = hubsel::io::InputSources {
+                schools: hubsel::io::Source::Bytes {
+                    name: s.0,
+                    bytes: s.1,
+                },
+                roads: hubsel::io::Source::Bytes {
+                    name: r.0,
+                    bytes: r.1,
+                },
+                districts: hubsel::io::Source::Bytes {
+                    name: d.0,
+                    bytes: d.1,
+                },
+            };
+            if let Ok(inputs) = hubsel::io::load(&sources, &hubsel::io::ReadOptions::default()) {
+                let _ = hubsel::pipeline::check(inputs, &config, &hubsel::progress::Silent);
+            }
+        }
+    }
 }

@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use geo::{Centroid, Coord, LineString, MultiPolygon, Point, Polygon};
-use osmpbf::{BlobDecode, BlobReader, RelMemberType};
+use osmpbf::RelMemberType;
 use rayon::prelude::*;
 
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
@@ -206,6 +206,71 @@ fn pbf_error(file: &str, e: impl std::fmt::Display) -> Error {
     .in_file(file)
 }
 
+/// The error for an object met twice: a file holding some of its data
+/// twice (two extracts joined, blobs repeated) would double districts and
+/// roads.
+fn twice(file: &str, what: char, id: i64) -> Error {
+    pbf_error(
+        file,
+        format!("{what}{id} appears twice: the file holds some of its data twice (two extracts joined, or blobs repeated, or a history file); give one extract"),
+    )
+}
+
+/// The first id met twice in `ids` (sorted here).
+fn repeated(ids: &mut [i64]) -> Option<i64> {
+    ids.sort_unstable();
+    ids.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
+
+/// The objects the run needs that the file holds none of, as an error.
+/// PBF has no end marker: a file cut at a blob boundary reads as a sound
+/// one, only shorter. A sorted extract holds its nodes, then its ways,
+/// then its relations, so a cut file lacks the last kinds first; and a
+/// file without any way (or relation) cannot give the roads (or districts)
+/// asked for, whether cut or not. So the sound rule is: the kinds the run
+/// needs must each be present, else the run stops here, naming both
+/// causes, before the misleading "no usable district polygon".
+fn check_contents(file: &str, wanted: Wanted, kinds: &[u8]) -> Result<()> {
+    let has = |k: u8| kinds.iter().any(|b| b & k != 0);
+    let needs = [
+        (
+            NODES,
+            "node",
+            wanted.roads || wanted.schools || wanted.districts,
+        ),
+        (WAYS, "way", wanted.roads || wanted.districts),
+        (RELATIONS, "relation", wanted.districts),
+    ];
+    let missing: Vec<&str> = needs
+        .iter()
+        .filter(|(k, _, needed)| *needed && !has(*k))
+        .map(|(_, name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let present: Vec<&str> = needs
+        .iter()
+        .filter(|(k, _, _)| has(*k))
+        .map(|(_, name, _)| *name)
+        .collect();
+    let data = kinds.iter().filter(|&&k| k != 0).count();
+    let holds = if present.is_empty() {
+        "no object".to_string()
+    } else {
+        format!("{}s only", present.join("s and "))
+    };
+    Err(Error::new(
+        ErrorKind::Input,
+        format!(
+            "the OpenStreetMap file holds no {} (its {data} data blob(s) hold {holds}): a file cut short at a blob boundary (a sorted extract ends with its ways, then relations), or an extract without them{}",
+            missing.join(" and no "),
+            if missing.contains(&"relation") { "; give the districts from another file with --districts" } else { "" },
+        ),
+    )
+    .in_file(file))
+}
+
 /// Reads what `wanted` asks for from an extract. `extent` and
 /// `fix_swapped` are irrelevant here (OSM positions cannot be swapped) and
 /// not taken.
@@ -279,12 +344,14 @@ fn kind_of(block: &osmpbf::PrimitiveBlock) -> u8 {
     kind
 }
 
-/// One pass through the file: the blobs are read in batches, each batch
-/// decompressed and mapped by `map` on the rayon pool, and the results
-/// handed to `sink` in file order (so nothing depends on the thread
-/// count); `progress` hears of the bytes read. A blob that an earlier
-/// pass found (`known`) to hold none of the objects `want`ed is read but
-/// not decompressed. Returns what each blob holds.
+/// One pass through the file: the blobs are read in batches (bounded in
+/// memory, see [`frames`]), each batch inflated and checked, then parsed
+/// and mapped by `map` on the rayon pool a few blocks at a time (as many
+/// as [`frames::PARSE_MEMORY`] holds, whatever the thread count), and the
+/// results handed to `sink` in file order (so nothing depends on the
+/// thread count); `progress` hears of the bytes read. A blob that an
+/// earlier pass found (`known`) to hold none of the objects `want`ed is
+/// read but not inflated. Returns what each blob holds.
 fn pass<T: Send>(
     source: &Source<'_>,
     file: &str,
@@ -293,56 +360,114 @@ fn pass<T: Send>(
     map: impl Fn(&osmpbf::PrimitiveBlock) -> T + Sync,
     mut sink: impl FnMut(T),
 ) -> Result<BlobKinds> {
-    const BATCH: usize = 32;
     let count = Arc::new(AtomicU64::new(0));
-    let inner: Box<dyn std::io::Read + Send + '_> = match source {
-        Source::File(p) => Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(p).map_err(|e| Error::io(p, e))?,
-        )),
-        Source::Bytes { bytes, .. } => Box::new(*bytes),
+    let (inner, size): (Box<dyn std::io::Read + Send + '_>, u64) = match source {
+        Source::File(p) => {
+            let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+            let size = f.metadata().map_err(|e| Error::io(p, e))?.len();
+            (
+                Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+                size,
+            )
+        }
+        Source::Bytes { bytes, .. } => (Box::new(*bytes), bytes.len() as u64),
     };
-    let mut blobs = BlobReader::new(Counted {
+    let mut frames = frames::Frames::new(Counted {
         inner,
         count: Arc::clone(&count),
     });
-    let (mut reported, mut kinds) = (0, BlobKinds::new());
+    let budget = frames::PARSED_FLOOR.max(size.saturating_mul(frames::PARSED_PER_BYTE));
+    let (mut reported, mut kinds, mut parsed) = (0, BlobKinds::new(), 0u64);
     loop {
-        let batch: Vec<osmpbf::Blob> = blobs
-            .by_ref()
-            .take(BATCH)
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| pbf_error(file, e))?;
+        let batch = frames.batch().map_err(|e| pbf_error(file, e))?;
         if batch.is_empty() {
             return Ok(kinds);
         }
         let first = kinds.len();
-        let mapped: Vec<Result<(u8, Option<T>)>> = batch
-            .par_iter()
+        let slots: Vec<std::result::Result<Slot, String>> = batch
+            .into_par_iter()
             .enumerate()
-            .map(|(i, blob)| {
-                if let Some(&kind) = known.and_then(|k| k.get(first + i)) {
-                    if kind & want == 0 {
-                        return Ok((kind, None));
-                    }
-                }
-                match blob.decode() {
-                    Ok(BlobDecode::OsmData(block)) => Ok((kind_of(&block), Some(map(&block)))),
-                    Ok(_) => Ok((0, None)),
-                    Err(e) => Err(pbf_error(file, e)),
+            .map(|(i, frame)| {
+                let known = known.and_then(|k| k.get(first + i)).copied();
+                match (frame.kind, known) {
+                    (frames::Kind::Data, Some(kind)) if kind & want == 0 => Ok(Slot::Skip(kind)),
+                    (frames::Kind::Data, _) => frames::inflate(frame).map(Slot::Block),
+                    _ => Ok(Slot::Skip(0)),
                 }
             })
             .collect();
-        for m in mapped {
-            let (kind, t) = m?;
-            kinds.push(kind);
-            if let Some(t) = t {
-                sink(t);
+        let mut slots = slots
+            .into_iter()
+            .collect::<std::result::Result<Vec<Slot>, String>>()
+            .map_err(|e| pbf_error(file, e))?;
+        parsed = add_parsed(file, &slots, parsed, (budget, size))?;
+        while !slots.is_empty() {
+            let (mut n, mut weight) = (0, 0);
+            while n < slots.len() && (n == 0 || weight + slots[n].weight() <= frames::PARSE_MEMORY)
+            {
+                weight += slots[n].weight();
+                n += 1;
+            }
+            let chunk: Vec<Slot> = slots.drain(..n).collect();
+            let mapped: Vec<std::result::Result<(u8, Option<T>), String>> = chunk
+                .into_par_iter()
+                .map(|slot| match slot {
+                    Slot::Skip(kind) => Ok((kind, None)),
+                    Slot::Block(b) => {
+                        let block = frames::parse(b)?;
+                        Ok((kind_of(&block), Some(map(&block))))
+                    }
+                })
+                .collect();
+            for m in mapped {
+                let (kind, t) = m.map_err(|e| pbf_error(file, e))?;
+                kinds.push(kind);
+                if let Some(t) = t {
+                    sink(t);
+                }
             }
         }
         let now = count.load(AtomicOrdering::Relaxed);
         progress.advance(now - reported);
         reported = now;
+    }
+}
+
+/// `parsed` plus the estimated parse of the `slots`' blocks, an error past
+/// the pass's `budget` (for a file of `size` bytes).
+fn add_parsed(
+    file: &str,
+    slots: &[Slot],
+    mut parsed: u64,
+    (budget, size): (u64, u64),
+) -> Result<u64> {
+    for s in slots {
+        if let Slot::Block(b) = s {
+            parsed += b.parsed;
+            if parsed > budget {
+                return Err(pbf_error(file, format!(
+                    "{}: the blocks read so far would take some {} MiB once parsed, over {} MiB for a file of {size} bytes (a real extract parses to some 10 to 30 times its size: this one is crafted or damaged)",
+                    b.place, parsed >> 20, budget >> 20
+                )));
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+/// A blob of a batch: skipped (with what an earlier pass found it holds),
+/// or inflated for parsing.
+enum Slot {
+    Skip(u8),
+    Block(frames::Inflated),
+}
+
+impl Slot {
+    fn weight(&self) -> u64 {
+        match self {
+            Slot::Skip(_) => 0,
+            Slot::Block(b) => b.weight(),
+        }
     }
 }
 
@@ -369,6 +494,7 @@ fn read_passes(
         &mut census,
         progress,
     )?;
+    check_contents(file, wanted, &kinds)?;
     let nodes = read_nodes(source, file, (wanted, &kinds), ways.needed_nodes, progress)?;
     let at = |id: i64| nodes.position(id);
 
@@ -454,7 +580,18 @@ fn read_relations(
     };
     let mut pass = RelationPass::default();
     let all = (None, RELATIONS);
-    let kinds = self::pass(source, file, progress, all, block_relations, |part| pass.append(part))?;
+    let kinds = self::pass(source, file, progress, all, block_relations, |part| {
+        pass.append(part)
+    })?;
+    let mut ids: Vec<i64> = pass
+        .boundaries
+        .iter()
+        .chain(&pass.schools)
+        .map(|r| r.id)
+        .collect();
+    if let Some(id) = repeated(&mut ids) {
+        return Err(twice(file, 'r', id));
+    }
     pass.member_ways.sort_unstable();
     pass.member_ways.dedup();
     Ok((pass, Some(kinds)))
@@ -543,6 +680,7 @@ impl BoundaryCensus {
 
 /// A road way as the run needs it: its nodes and its tags already read.
 struct RoadWay {
+    id: i64,
     refs: Vec<i64>,
     class: String,
     maxspeed_kmh: Option<f64>,
@@ -561,6 +699,8 @@ struct WayPass {
     needed_nodes: Vec<i64>,
     /// Ways of the boundary census met (see [`BoundaryCensus::saw_way`]).
     census_seen: Vec<i64>,
+    /// A kept way met twice.
+    twice: Option<i64>,
 }
 
 /// One way block's part of pass 2.
@@ -577,11 +717,13 @@ fn block_ways(
             part.census_seen.push(w.id());
         }
         let is_road = wanted.roads
-            && w.tags().any(|(k, v)| k == "highway" && highways.contains(&v))
+            && w.tags()
+                .any(|(k, v)| k == "highway" && highways.contains(&v))
             && !w.tags().any(|(k, v)| k == "area" && v == "yes");
         if is_road {
             let tags = tag_map(w.tags(), &ROAD_TAGS);
             part.roads.push(RoadWay {
+                id: w.id(),
                 refs: w.refs().collect(),
                 class: tags
                     .get("highway")
@@ -600,8 +742,10 @@ fn block_ways(
                 tags: tag_map(w.tags(), &SCHOOL_TAGS),
             });
         }
-        if member_ways.binary_search(&w.id()).is_ok() {
-            part.members.insert(w.id(), w.refs().collect());
+        if member_ways.binary_search(&w.id()).is_ok()
+            && part.members.insert(w.id(), w.refs().collect()).is_some()
+        {
+            part.twice.get_or_insert(w.id());
         }
     }
     part
@@ -627,9 +771,23 @@ fn read_ways(
     let kinds = self::pass(source, file, progress, skip, map, |mut part| {
         pass.roads.append(&mut part.roads);
         pass.schools.append(&mut part.schools);
-        pass.members.extend(part.members);
+        for (id, refs) in part.members {
+            if pass.members.insert(id, refs).is_some() {
+                part.twice.get_or_insert(id);
+            }
+        }
+        pass.twice = pass.twice.or(part.twice);
         pass.census_seen.append(&mut part.census_seen);
     })?;
+    let mut road_ids: Vec<i64> = pass.roads.iter().map(|w| w.id).collect();
+    let mut school_ids: Vec<i64> = pass.schools.iter().map(|w| w.id).collect();
+    if let Some(id) = pass
+        .twice
+        .or_else(|| repeated(&mut road_ids))
+        .or_else(|| repeated(&mut school_ids))
+    {
+        return Err(twice(file, 'w', id));
+    }
     for id in std::mem::take(&mut pass.census_seen) {
         census.saw_way(id);
     }
@@ -688,7 +846,11 @@ fn block_nodes(block: &osmpbf::PrimitiveBlock, wanted: Wanted, needed: &[i64]) -
     let mut at = 0;
     let mut last = i64::MIN;
     let mut node = |id: i64, c: Coord<f64>, tags: &mut dyn Iterator<Item = (&str, &str)>| {
-        at = if id > last { seek(needed, at, id) } else { needed.partition_point(|&x| x < id) };
+        at = if id > last {
+            seek(needed, at, id)
+        } else {
+            needed.partition_point(|&x| x < id)
+        };
         last = id;
         if needed.get(at) == Some(&id) {
             found.push((at, c));
@@ -702,10 +864,24 @@ fn block_nodes(block: &osmpbf::PrimitiveBlock, wanted: Wanted, needed: &[i64]) -
     };
     for group in block.groups() {
         for n in group.nodes() {
-            node(n.id(), Coord { x: n.lon(), y: n.lat() }, &mut n.tags());
+            node(
+                n.id(),
+                Coord {
+                    x: n.lon(),
+                    y: n.lat(),
+                },
+                &mut n.tags(),
+            );
         }
         for n in group.dense_nodes() {
-            node(n.id(), Coord { x: n.lon(), y: n.lat() }, &mut n.tags());
+            node(
+                n.id(),
+                Coord {
+                    x: n.lon(),
+                    y: n.lat(),
+                },
+                &mut n.tags(),
+            );
         }
     }
     (found, schools)
@@ -725,13 +901,31 @@ fn read_nodes(
     };
     let mut positions: Vec<Coord<f64>> = vec![nan; needed.len()];
     let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
+    let mut twice_at = None;
     let map = |block: &osmpbf::PrimitiveBlock| block_nodes(block, wanted, &needed);
-    self::pass(source, file, progress, (Some(known), NODES), map, |(found, mut s)| {
-        for (i, c) in found {
-            positions[i] = c;
-        }
-        schools.append(&mut s);
-    })?;
+    self::pass(
+        source,
+        file,
+        progress,
+        (Some(known), NODES),
+        map,
+        |(found, mut s)| {
+            for (i, c) in found {
+                if !positions[i].x.is_nan() {
+                    twice_at.get_or_insert(i);
+                }
+                positions[i] = c;
+            }
+            schools.append(&mut s);
+        },
+    )?;
+    let mut school_ids: Vec<i64> = schools.iter().map(|s| s.0).collect();
+    if let Some(id) = twice_at
+        .map(|i| needed[i])
+        .or_else(|| repeated(&mut school_ids))
+    {
+        return Err(twice(file, 'n', id));
+    }
     Ok(NodePass {
         needed,
         positions,
@@ -1120,6 +1314,480 @@ pub fn is_pbf(path: &Path) -> bool {
     path.to_string_lossy()
         .to_ascii_lowercase()
         .ends_with(".pbf")
+}
+
+/// The blobs of a PBF file, framed and inflated within a memory budget
+/// before [`osmpbf`] parses them.
+///
+/// `osmpbf` inflates a blob up to 32 MiB and parses it whatever it holds:
+/// a 131 KB file of four blobs, each inflating to 32 MiB of one-byte
+/// string-table entries, took 1.2 GB, more with more threads. Here each
+/// blob is checked against the format's limits (a header under 64 KiB, a
+/// blob under 32 MiB, inflated and declared), its inflation ratio, and the
+/// memory its parse would take, estimated from its wire form before it is
+/// parsed ([`parsed_size`]); the blobs in flight are bounded by memory,
+/// not by the thread count; and the file as a whole must start with one
+/// `OSMHeader` blob, hold data, and hold no second header (two files
+/// joined). Every refusal names the blob (counted from 1) and its byte
+/// offset.
+mod frames {
+    use std::io::Read;
+
+    use prost::Message;
+
+    /// The OSM PBF format's own limits: a `BlobHeader` under 64 KiB, a blob
+    /// (stored or inflated) under 32 MiB.
+    pub const MAX_HEADER: u64 = 64 * 1024;
+    pub const MAX_BLOB: u64 = 32 * 1024 * 1024;
+    /// A blob inflating above 1 MiB at more than this ratio is refused:
+    /// OpenStreetMap blocks compress 2 to 10 times, zlib at most ~1030.
+    pub const MAX_RATIO: u64 = 200;
+    /// The most memory one block's parse may take (estimated): a block of
+    /// 8000 objects, what writers put in one, takes a few MiB.
+    pub const MAX_PARSED: u64 = 64 << 20;
+    /// The blobs of a batch: their stored and (declared) inflated bytes.
+    pub const BATCH_MEMORY: u64 = 96 << 20;
+    pub const BATCH_BLOBS: usize = 32;
+    /// The blocks parsed at once: their inflated bytes twice (the copy
+    /// `osmpbf` takes) and their estimated parse.
+    pub const PARSE_MEMORY: u64 = 96 << 20;
+    /// Over one pass, the blocks parsed may take (estimated) at most this,
+    /// or [`PARSED_PER_BYTE`] times the file's size when larger: what a
+    /// pass keeps grows with what it parses, and a real extract parses to
+    /// some 10–30 times its size.
+    pub const PARSED_FLOOR: u64 = 128 << 20;
+    pub const PARSED_PER_BYTE: u64 = 64;
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct BlobHeader {
+        #[prost(string, optional, tag = "1")]
+        kind: Option<String>,
+        #[prost(int32, optional, tag = "3")]
+        datasize: Option<i32>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct Blob {
+        #[prost(bytes = "vec", optional, tag = "1")]
+        raw: Option<Vec<u8>>,
+        #[prost(int32, optional, tag = "2")]
+        raw_size: Option<i32>,
+        #[prost(bytes = "vec", optional, tag = "3")]
+        zlib_data: Option<Vec<u8>>,
+        #[prost(bytes = "vec", optional, tag = "4")]
+        lzma_data: Option<Vec<u8>>,
+        #[prost(bytes = "vec", optional, tag = "5")]
+        bzip2_data: Option<Vec<u8>>,
+        #[prost(bytes = "vec", optional, tag = "6")]
+        lz4_data: Option<Vec<u8>>,
+        #[prost(bytes = "vec", optional, tag = "7")]
+        zstd_data: Option<Vec<u8>>,
+    }
+
+    /// Where a blob stands in the file: its number (from 1) and byte offset.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Place {
+        pub number: usize,
+        pub offset: u64,
+    }
+
+    impl std::fmt::Display for Place {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "blob {} (at byte {})", self.number, self.offset)
+        }
+    }
+
+    /// What a blob holds, by its header's type.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Kind {
+        Header,
+        Data,
+        Other,
+    }
+
+    /// One blob as stored.
+    pub struct Frame {
+        pub place: Place,
+        pub kind: Kind,
+        blob: Blob,
+        /// Bytes it takes in memory, stored and inflated (as declared).
+        pub weight: u64,
+    }
+
+    /// The file's blobs in order, checked as they come.
+    pub struct Frames<R> {
+        reader: R,
+        offset: u64,
+        number: usize,
+        data: usize,
+    }
+
+    impl<R: Read> Frames<R> {
+        pub fn new(reader: R) -> Self {
+            Frames {
+                reader,
+                offset: 0,
+                number: 0,
+                data: 0,
+            }
+        }
+
+        /// Up to `n` bytes, fewer only at the end of the file.
+        fn take(&mut self, n: u64) -> Result<Vec<u8>, String> {
+            let mut out = Vec::new();
+            (&mut self.reader)
+                .take(n)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("cannot be read: {e}"))?;
+            Ok(out)
+        }
+
+        /// The next blob, `None` at the end of a sound file.
+        pub fn next_frame(&mut self) -> Result<Option<Frame>, String> {
+            let place = Place {
+                number: self.number + 1,
+                offset: self.offset,
+            };
+            let cut = |what: &str, want: u64, got: usize| {
+                format!("the file is cut short: {place} {what} {want} bytes, the file ends after {got} (a truncated download or copy?)")
+            };
+            let size = self.take(4)?;
+            if size.is_empty() {
+                return match (self.number, self.data) {
+                    (0, _) => Err("the file is empty".to_string()),
+                    (_, 0) => Err(format!(
+                        "the file holds an OSMHeader and no OSMData blob: no node, way or relation (cut short after its first {} blob(s)?)",
+                        self.number
+                    )),
+                    _ => Ok(None),
+                };
+            }
+            let [a, b, c, d] = size[..] else {
+                return Err(cut("needs a 4-byte size; has", 4, size.len()));
+            };
+            let header_len = u64::from(u32::from_be_bytes([a, b, c, d]));
+            if header_len >= MAX_HEADER {
+                return Err(format!("{place}: a blob header of {header_len} bytes, over the format's 64 KiB (not a PBF file, or a damaged one)"));
+            }
+            let bytes = self.take(header_len)?;
+            if (bytes.len() as u64) < header_len {
+                return Err(cut("has a header of", header_len, bytes.len()));
+            }
+            let header = BlobHeader::decode(&bytes[..])
+                .map_err(|e| format!("{place}: an unreadable blob header ({e})"))?;
+            let kind = match header.kind.as_deref() {
+                Some("OSMHeader") => Kind::Header,
+                Some("OSMData") => Kind::Data,
+                Some(_) => Kind::Other,
+                None => return Err(format!("{place}: a blob header without a type")),
+            };
+            let datasize = header.datasize.unwrap_or(-1);
+            let datasize = u64::try_from(datasize)
+                .ok()
+                .filter(|&d| d <= MAX_BLOB)
+                .ok_or_else(|| {
+                    format!("{place}: a blob of {datasize} bytes, outside the format's 0 to 32 MiB")
+                })?;
+            match (kind, self.number) {
+                (Kind::Header, 0) | (Kind::Other, _) => {}
+                (Kind::Header, _) => {
+                    return Err(format!("{place} is a second OSMHeader: the file is two PBF files joined (the same data twice?); give one extract"))
+                }
+                (Kind::Data, 0) => {
+                    return Err(format!("{place}: the file does not begin with an OSMHeader blob"))
+                }
+                (Kind::Data, _) => self.data += 1,
+            }
+            let bytes = self.take(datasize)?;
+            if (bytes.len() as u64) < datasize {
+                return Err(cut("holds", datasize, bytes.len()));
+            }
+            let blob = Blob::decode(&bytes[..])
+                .map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
+            let inflated = blob
+                .raw_size
+                .and_then(|s| u64::try_from(s).ok())
+                .filter(|_| blob.raw.is_none())
+                .unwrap_or(MAX_BLOB)
+                .min(MAX_BLOB);
+            self.number += 1;
+            self.offset += 4 + header_len + datasize;
+            Ok(Some(Frame {
+                place,
+                kind,
+                blob,
+                weight: datasize + inflated,
+            }))
+        }
+
+        /// The next batch of blobs: at most [`BATCH_BLOBS`], weighing at
+        /// most [`BATCH_MEMORY`] (or one blob); empty at the end.
+        pub fn batch(&mut self) -> Result<Vec<Frame>, String> {
+            let (mut out, mut weight) = (Vec::new(), 0);
+            while out.len() < BATCH_BLOBS && weight < BATCH_MEMORY {
+                let Some(frame) = self.next_frame()? else {
+                    break;
+                };
+                weight += frame.weight;
+                out.push(frame);
+            }
+            Ok(out)
+        }
+    }
+
+    /// A data blob inflated, with the memory its parse will take.
+    pub struct Inflated {
+        pub place: Place,
+        pub bytes: Vec<u8>,
+        pub parsed: u64,
+    }
+
+    impl Inflated {
+        /// What parsing it takes: its bytes twice and the parse.
+        pub fn weight(&self) -> u64 {
+            2 * self.bytes.len() as u64 + self.parsed
+        }
+    }
+
+    /// A data blob's block, inflated and checked (see the module's text).
+    pub fn inflate(frame: Frame) -> Result<Inflated, String> {
+        let place = frame.place;
+        let blob = frame.blob;
+        let limit = MAX_BLOB - 1;
+        let bytes = if let Some(raw) = blob.raw {
+            raw
+        } else if let Some(z) = blob.zlib_data {
+            let declared = match blob.raw_size {
+                Some(s) => u64::try_from(s).ok().filter(|&s| s <= limit).ok_or_else(|| {
+                    format!("{place} declares it inflates to {s} bytes, outside the format's 0 to 32 MiB")
+                })?,
+                None => limit,
+            };
+            let absurd = |n: u64| n > (1 << 20) && n > MAX_RATIO * z.len() as u64;
+            if absurd(declared) && blob.raw_size.is_some() {
+                return Err(format!("{place} declares it inflates {} bytes to {declared}, more than {MAX_RATIO} times: a compression bomb, not map data", z.len()));
+            }
+            let mut out = Vec::new();
+            flate2::read::ZlibDecoder::new(&z[..])
+                .take(declared + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("{place}: its zlib data cannot be inflated ({e})"))?;
+            if out.len() as u64 > declared {
+                return Err(match blob.raw_size {
+                    Some(_) => {
+                        format!("{place} inflates to more than the {declared} bytes it declares")
+                    }
+                    None => format!("{place} inflates to 32 MiB or more, over the format's limit"),
+                });
+            }
+            if absurd(out.len() as u64) {
+                return Err(format!("{place} inflates {} bytes to {}, more than {MAX_RATIO} times: a compression bomb, not map data", z.len(), out.len()));
+            }
+            out
+        } else {
+            let how = [
+                (blob.lzma_data.is_some(), "lzma"),
+                (blob.bzip2_data.is_some(), "bzip2"),
+                (blob.lz4_data.is_some(), "lz4"),
+                (blob.zstd_data.is_some(), "zstd"),
+            ]
+            .into_iter()
+            .find_map(|(has, name)| has.then_some(name));
+            return Err(match how {
+                Some(name) => format!(
+                    "{place} is compressed with {name}; hubsel reads blobs stored raw or with zlib"
+                ),
+                None => format!("{place} holds no data"),
+            });
+        };
+        if bytes.len() as u64 > limit {
+            return Err(format!(
+                "{place} holds a block of {} bytes, over the format's 32 MiB",
+                bytes.len()
+            ));
+        }
+        let parsed = super::wire::parsed_size(&bytes).map_err(|e| format!("{place}: {e}"))?;
+        if parsed > MAX_PARSED {
+            return Err(format!(
+                "{place}: its block of {} bytes would take some {} MiB once parsed, over hubsel's {} MiB for one block (real blocks take a few MiB: millions of tiny strings or empty objects are a crafted file, not map data)",
+                bytes.len(),
+                parsed >> 20,
+                MAX_PARSED >> 20
+            ));
+        }
+        Ok(Inflated {
+            place,
+            bytes,
+            parsed,
+        })
+    }
+
+    /// The block of an inflated blob, parsed by `osmpbf`.
+    pub fn parse(inflated: Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
+        let place = inflated.place;
+        let len = inflated.bytes.len() as u64;
+        // A Blob of `raw_size` (2) and `raw` (1) with the bytes as they are.
+        let mut prefix = Vec::new();
+        prost::encoding::encode_key(2, prost::encoding::WireType::Varint, &mut prefix);
+        prost::encoding::encode_varint(len, &mut prefix);
+        prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut prefix);
+        prost::encoding::encode_varint(len, &mut prefix);
+        let datasize =
+            i32::try_from(prefix.len() as u64 + len).map_err(|e| format!("{place}: {e}"))?;
+        let header = BlobHeader {
+            kind: Some("OSMData".to_string()),
+            datasize: Some(datasize),
+        }
+        .encode_to_vec();
+        let mut frame = Vec::with_capacity(4 + header.len() + prefix.len() + inflated.bytes.len());
+        frame.extend_from_slice(&(header.len() as u32).to_be_bytes());
+        frame.extend_from_slice(&header);
+        frame.extend_from_slice(&prefix);
+        frame.extend_from_slice(&inflated.bytes);
+        drop(inflated);
+        let blob = osmpbf::BlobReader::new(&frame[..])
+            .next()
+            .ok_or_else(|| format!("{place}: no blob"))?
+            .map_err(|e| format!("{place}: {e}"))?;
+        drop(frame);
+        blob.to_primitiveblock()
+            .map_err(|e| format!("{place}: {e}"))
+    }
+}
+
+/// The memory a `PrimitiveBlock` takes once parsed (by `osmpbf`'s
+/// rust-protobuf types), estimated from its wire form without allocating:
+/// each message a struct (twice in a repeated field, as a vector grows),
+/// each packed number 4 or 8 bytes per byte of input (the vector reserved
+/// for it), each string its vector, each unknown field (kept by
+/// rust-protobuf) its entry. An error when the bytes are not protobuf.
+mod wire {
+    /// The messages of `osmformat.proto` a block holds.
+    #[derive(Clone, Copy)]
+    enum Msg {
+        Block,
+        Strings,
+        Group,
+        Node,
+        Dense,
+        DenseInfo,
+        Info,
+        Way,
+        Relation,
+        ChangeSet,
+    }
+
+    /// What a field of a message is.
+    enum Field {
+        Message(Msg, bool),
+        Strings,
+        /// Packed repeated numbers of this many bytes each (also read unpacked).
+        Packed(u64),
+        Scalar,
+        Unknown,
+    }
+
+    const STRUCT: u64 = 256;
+    const STRING: u64 = 64;
+    const UNKNOWN: u64 = 160;
+
+    fn field(msg: Msg, number: u64, wire: u8) -> Field {
+        use Field::*;
+        let f = match (msg, number) {
+            (Msg::Block, 1) => Message(Msg::Strings, false),
+            (Msg::Block, 2) => Message(Msg::Group, true),
+            (Msg::Block, 17..=20) => Scalar,
+            (Msg::Strings, 1) => Strings,
+            (Msg::Group, 1) => Message(Msg::Node, true),
+            (Msg::Group, 2) => Message(Msg::Dense, false),
+            (Msg::Group, 3) => Message(Msg::Way, true),
+            (Msg::Group, 4) => Message(Msg::Relation, true),
+            (Msg::Group, 5) => Message(Msg::ChangeSet, true),
+            (Msg::Node | Msg::Way | Msg::Relation, 2 | 3) => Packed(4),
+            (Msg::Node | Msg::Way | Msg::Relation, 4) => Message(Msg::Info, false),
+            (Msg::Node | Msg::Way | Msg::Relation | Msg::ChangeSet, 1) => Scalar,
+            (Msg::Node, 8 | 9) => Scalar,
+            (Msg::Way, 8..=10) => Packed(8),
+            (Msg::Relation, 8 | 10) => Packed(4),
+            (Msg::Relation, 9) => Packed(8),
+            (Msg::Dense, 1 | 8 | 9) => Packed(8),
+            (Msg::Dense, 5) => Message(Msg::DenseInfo, false),
+            (Msg::Dense, 10) => Packed(4),
+            (Msg::DenseInfo, 2 | 3) => Packed(8),
+            (Msg::DenseInfo, 1 | 4..=6) => Packed(4),
+            (Msg::Info, 1..=6) => Scalar,
+            _ => Unknown,
+        };
+        // rust-protobuf reads a known field met with another wire type as
+        // an unknown field.
+        match (f, wire) {
+            (f @ (Scalar | Packed(_)), 0) => f,
+            (f @ (Message(..) | Strings | Packed(_)), 2) => f,
+            _ => Unknown,
+        }
+    }
+
+    fn varint(bytes: &[u8], at: &mut usize) -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in 0..10 {
+            let b = *bytes
+                .get(*at)
+                .ok_or("its block ends inside a number (not protobuf)")?;
+            *at += 1;
+            value |= u64::from(b & 0x7f) << (7 * shift);
+            if b < 0x80 {
+                return Ok(value);
+            }
+        }
+        Err("its block has a number over 10 bytes (not protobuf)".to_string())
+    }
+
+    fn walk(bytes: &[u8], msg: Msg) -> Result<u64, String> {
+        let (mut at, mut size) = (0, 0u64);
+        while at < bytes.len() {
+            let key = varint(bytes, &mut at)?;
+            let (number, wire) = (key >> 3, (key & 7) as u8);
+            if number == 0 {
+                return Err("its block has a field numbered 0 (not protobuf)".to_string());
+            }
+            let f = field(msg, number, wire);
+            let len = match wire {
+                0 => {
+                    varint(bytes, &mut at)?;
+                    0
+                }
+                1 => 8,
+                5 => 4,
+                2 => varint(bytes, &mut at)?,
+                _ => {
+                    return Err(format!(
+                        "its block has a field of wire type {wire} (not an OSM block)"
+                    ))
+                }
+            };
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|l| at.checked_add(l))
+                .filter(|&e| e <= bytes.len())
+                .ok_or("its block ends inside a field (not protobuf)")?;
+            let body = &bytes[at..end];
+            at = end;
+            size += match f {
+                Field::Message(m, repeated) => STRUCT * (1 + u64::from(repeated)) + walk(body, m)?,
+                Field::Strings => STRING + len,
+                Field::Packed(each) if wire == 2 => each * len,
+                Field::Packed(each) => 2 * each,
+                Field::Scalar => 0,
+                Field::Unknown => UNKNOWN + len,
+            };
+        }
+        Ok(size)
+    }
+
+    /// The estimate for a whole block.
+    pub fn parsed_size(bytes: &[u8]) -> Result<u64, String> {
+        Ok(STRUCT + walk(bytes, Msg::Block)?)
+    }
 }
 
 #[cfg(test)]
