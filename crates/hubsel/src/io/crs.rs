@@ -479,7 +479,10 @@ fn fits(metres: &[(f64, f64)], extent: geo::Rect<f64>) -> Vec<(u16, usize, usize
     let (west, east) = (zone(extent.min().x), zone(extent.max().x));
     let mut candidates: Vec<u16> = Vec::new();
     if usize::from(east - west) < MAX_ZONES_TRIED {
-        for z in west..=east {
+        // One zone more on each side: a file is often written in the zone
+        // of the larger part of its country (Thai data near 102°E in 47N
+        // or 48N alike).
+        for z in west.saturating_sub(1).max(1)..=(east + 1).min(60) {
             if extent.max().y > 0.0 {
                 candidates.push(32600 + z);
             }

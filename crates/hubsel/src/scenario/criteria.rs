@@ -24,6 +24,7 @@ pub(super) fn read(
     let mut criteria: Vec<Criterion> = Vec::new();
     let mut weight_lines: Vec<usize> = Vec::new();
     let mut first_criterion_at = None;
+    let before = ck.count();
     if let Some(v) = get(root, "criteria") {
         let mut seen = FirstSeen::default();
         for (at, t) in criterion_tables(ck, v) {
@@ -60,9 +61,11 @@ pub(super) fn read(
         check_weight_sum(ck, &criteria, &weight_lines);
     }
     // With an [ahp] table the weights are its (a broken matrix is
-    // reported there, not as zero weights).
+    // reported there, not as zero weights); weights refused are reported
+    // as such, not again as zeros.
     if strategy == StrategyKind::Score
         && !ahp_given
+        && !ck.any_on("weight", before)
         && !criteria.is_empty()
         && criteria.iter().all(|c| c.weight == 0.0)
     {

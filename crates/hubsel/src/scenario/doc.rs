@@ -175,6 +175,15 @@ impl<'t> Checker<'t> {
         });
     }
 
+    /// Whether a problem on `key` was recorded after the first `since`
+    /// ([`Checker::count`] then).
+    pub(super) fn any_on(&self, key: &str, since: usize) -> bool {
+        self.problems
+            .iter()
+            .skip(since)
+            .any(|p| p.key.as_deref() == Some(key))
+    }
+
     /// How many problems are recorded so far.
     pub(super) fn count(&self) -> usize {
         self.problems.len()
