@@ -162,17 +162,17 @@ fn weights_of_1e308_exit_2_with_their_lines() {
 fn validate_reports_the_right_lines_of_a_scenario_of_80k_ids() {
     let tmp = tempfile::tempdir().unwrap();
     let n = 80_000;
-    let mut text = String::from("name = \"many\"\nrequired_hubs = [\n");
+    let mut toml = String::from("name = \"many\"\nrequired_hubs = [\n");
     for i in 0..n {
         if i == n - 3 {
-            text.push_str("  1.5,\n");
+            toml.push_str("  1.5,\n");
         } else {
-            text.push_str(&format!("  \"{}\",\n", 90_000_000 + i));
+            toml.push_str(&format!("  \"{}\",\n", 90_000_000 + i));
         }
     }
-    text.push_str("]\nseed = -1\n");
+    toml.push_str("]\nseed = -1\n");
     let scenario = tmp.path().join("many.toml");
-    fs::write(&scenario, text).unwrap();
+    fs::write(&scenario, toml).unwrap();
     let o = hubsel(
         &["validate", "--quiet", "--scenario", scenario.to_str().unwrap()],
         tmp.path(),
