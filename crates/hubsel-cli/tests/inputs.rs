@@ -28,10 +28,13 @@ fn text(o: &Output) -> String {
 }
 
 fn province(file: &str) -> String {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/province"))
-        .join(file)
-        .display()
-        .to_string()
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/province"
+    ))
+    .join(file)
+    .display()
+    .to_string()
 }
 
 /// The province's schools CSV with lon/lat replaced by UTM metres of
@@ -121,9 +124,10 @@ fn semicolon_and_tab_separated_schools_run_and_the_summary_says_so() {
                 .unwrap();
         let notes = summary["notes"].as_array().unwrap();
         assert!(
-            notes
-                .iter()
-                .any(|n| n.as_str().unwrap().contains(&format!("separated by {words}"))),
+            notes.iter().any(|n| n
+                .as_str()
+                .unwrap()
+                .contains(&format!("separated by {words}"))),
             "{notes:?}"
         );
         // The same hubs as the comma file (the layers hold no file name).
@@ -174,13 +178,27 @@ fn validate_reports_the_right_lines_of_a_scenario_of_80k_ids() {
     let scenario = tmp.path().join("many.toml");
     fs::write(&scenario, toml).unwrap();
     let o = hubsel(
-        &["validate", "--quiet", "--scenario", scenario.to_str().unwrap()],
+        &[
+            "validate",
+            "--quiet",
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ],
         tmp.path(),
     );
     let said = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{}", &said[..said.len().min(2000)]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        &said[..said.len().min(2000)]
+    );
     assert!(
-        said.contains(&format!("line {}: `required_hubs`: item {}", n - 3 + 3, n - 2)),
+        said.contains(&format!(
+            "line {}: `required_hubs`: item {}",
+            n - 3 + 3,
+            n - 2
+        )),
         "{}",
         &said[..said.len().min(2000)]
     );

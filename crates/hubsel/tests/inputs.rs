@@ -73,7 +73,8 @@ fn a_scenario_of_200k_required_ids_reads_in_linear_time_with_its_lines_right() {
         "{err}"
     );
     assert!(
-        err.to_string().contains("did you mean `max_travel_minutes`?"),
+        err.to_string()
+            .contains("did you mean `max_travel_minutes`?"),
         "{err}"
     );
     assert!(
@@ -112,14 +113,15 @@ fn long_lists_and_long_keys_are_checked_without_quadratic_work() {
     let listed = 2 * n + 4;
     assert!(
         problems.iter().any(|p| p.line == Some(listed as u64)
-            && p.message.starts_with("\"c0\" is not one of the [[criteria]] (their keys: f0, f1, ")
+            && p.message
+                .starts_with("\"c0\" is not one of the [[criteria]] (their keys: f0, f1, ")
             && p.message.ends_with(&format!(", … ({n} in all))"))),
         "{:?}",
         &problems[..3]
     );
-    assert!(problems
-        .iter()
-        .any(|p| p.line == Some(3) && p.message == "criterion \"f0\" has no row in the [ahp] matrix"));
+    assert!(problems.iter().any(
+        |p| p.line == Some(3) && p.message == "criterion \"f0\" has no row in the [ahp] matrix"
+    ));
     assert!(cpu_s < 10.0, "took {cpu_s:.1} s of CPU");
 }
 
@@ -289,8 +291,8 @@ fn semicolon_and_tab_separated_csvs_read_like_the_comma_one() {
     );
     for (sep, words) in [(";", "semicolons"), ("\t", "tabs")] {
         let other = text.replace(',', sep);
-        let inputs = load("schools.csv", other.as_bytes(), None)
-            .unwrap_or_else(|e| panic!("{words}: {e}"));
+        let inputs =
+            load("schools.csv", other.as_bytes(), None).unwrap_or_else(|e| panic!("{words}: {e}"));
         let ids = |i: &hubsel::model::Inputs| -> Vec<String> {
             i.schools.iter().map(|s| s.id.0.clone()).collect()
         };
@@ -311,7 +313,10 @@ fn semicolon_and_tab_separated_csvs_read_like_the_comma_one() {
 #[test]
 fn separators_inside_quotes_do_not_count() {
     use hubsel::io::csv::{sniff_delimiter, Delimiter};
-    assert_eq!(sniff_delimiter(b"id;\"a,b,c\";lon;lat\n1;x;2;3"), Delimiter::Semicolon);
+    assert_eq!(
+        sniff_delimiter(b"id;\"a,b,c\";lon;lat\n1;x;2;3"),
+        Delimiter::Semicolon
+    );
     assert_eq!(sniff_delimiter(b"id,\"a;b;c\",lon\n"), Delimiter::Comma);
     assert_eq!(sniff_delimiter(b"id\tname\tlon\tlat\r\n"), Delimiter::Tab);
     assert_eq!(sniff_delimiter(b"id\n1;2;3;4"), Delimiter::Comma);

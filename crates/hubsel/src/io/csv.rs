@@ -183,6 +183,12 @@ pub fn read_schools_placed(
             delimiter.words()
         ));
     }
+    refuse_broken(&mut table, broken);
+    Ok(table)
+}
+
+/// Rows the CSV parser could not read, refused with the parser's reason.
+fn refuse_broken(table: &mut SchoolTable, broken: Vec<(SourceRef, String)>) {
     for (source, reason) in broken {
         table
             .rejects
@@ -195,7 +201,6 @@ pub fn read_schools_placed(
             source,
         });
     }
-    Ok(table)
 }
 
 #[cfg(test)]
