@@ -24,6 +24,9 @@ pub struct Crs {
     /// `None` for WGS 84 longitude/latitude degrees: no transformation at
     /// all, so WGS 84 inputs keep their exact values.
     proj: Option<Box<Proj>>,
+    /// Whether the user or the file said so; `false` for the WGS 84 that
+    /// a file with no stated system is read in ([`Crs::unstated`]).
+    stated: bool,
 }
 
 impl fmt::Debug for Crs {
@@ -76,7 +79,24 @@ impl Crs {
             name: "EPSG:4326".into(),
             epsg: Some(4326),
             proj: None,
+            stated: true,
         }
+    }
+
+    /// WGS 84 as the guess for a file whose coordinate system nobody
+    /// stated (a CSV without `--crs`, GeoJSON without a `crs` member, a
+    /// shapefile without `.prj`): the schools' readers check that its
+    /// positions look like degrees ([`looks_projected`]).
+    pub fn unstated() -> Crs {
+        Crs {
+            stated: false,
+            ..Crs::wgs84()
+        }
+    }
+
+    /// Whether the system was stated rather than guessed.
+    pub fn is_stated(&self) -> bool {
+        self.stated
     }
 
     /// From an EPSG code, e.g. 32647 for WGS 84 / UTM zone 47N.
@@ -101,6 +121,7 @@ impl Crs {
                 name,
                 epsg: epsg.or(Some(4326)),
                 proj: None,
+                stated: true,
             });
         }
         let proj = Proj::from_proj_string(projstring).map_err(|e| {
@@ -114,6 +135,7 @@ impl Crs {
             name,
             epsg,
             proj: Some(Box::new(proj)),
+            stated: true,
         })
     }
 
@@ -254,6 +276,8 @@ pub struct Reprojector {
     /// interface, radians for proj4rs); `None`: identity.
     pair: Option<(Box<Proj>, Box<Proj>, bool, bool)>,
     name: String,
+    /// The system's [`Crs::is_stated`].
+    stated: bool,
 }
 
 impl fmt::Debug for Reprojector {
@@ -268,6 +292,7 @@ impl Reprojector {
             return Ok(Reprojector {
                 pair: None,
                 name: crs.name.clone(),
+                stated: crs.stated,
             });
         };
         let wgs = Box::new(wgs84_proj()?);
@@ -280,7 +305,14 @@ impl Reprojector {
         Ok(Reprojector {
             pair: Some((src, dst, src_deg, dst_deg)),
             name: crs.name.clone(),
+            stated: crs.stated,
         })
+    }
+
+    /// Whether the source system was stated rather than guessed
+    /// ([`Crs::unstated`]).
+    pub fn is_stated(&self) -> bool {
+        self.stated
     }
 
     /// Whether this converter does nothing.
@@ -316,6 +348,167 @@ impl Reprojector {
         };
         (out.0.is_finite() && out.1.is_finite()).then_some(out)
     }
+}
+
+/// Positions in metres at most this far from the origin: UTM northings
+/// reach 10,000 km, Web Mercator 20,037 km.
+const PROJECTED_LIMIT_M: f64 = 2.1e7;
+
+/// At most this many UTM zones are tried for a suggestion (the districts
+/// of a country or two); a wider extent, such as the whole world of
+/// `hubsel matrix`, gets the general hint.
+const MAX_ZONES_TRIED: usize = 6;
+
+/// At most this many positions are tried in each candidate system.
+const SAMPLE: usize = 2000;
+
+/// What the positions of a file with no stated system look like when most
+/// of them are no longitude/latitude but metres of a projection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projected {
+    /// Positions with two finite numbers.
+    pub positions: usize,
+    /// Those outside ±180° / ±90° and within the range of metres a
+    /// projection gives.
+    pub in_metres: usize,
+    /// The first of them, as read.
+    pub example: (f64, f64),
+    /// The candidate systems that put the most positions inside the
+    /// districts' extent (EPSG code, positions inside of those tried),
+    /// best first; empty when no extent is known or none fits.
+    pub fits: Vec<(u16, usize, usize)>,
+}
+
+impl Projected {
+    /// The hint: which `--crs` to pass or, for GeoJSON (`flag` false,
+    /// where `--crs` does not apply), which `crs` member to add.
+    pub fn hint(&self, flag: bool) -> String {
+        let name = |code: u16| {
+            if flag {
+                format!("--crs EPSG:{code}")
+            } else {
+                format!("\"crs\": {{\"type\": \"name\", \"properties\": {{\"name\": \"urn:ogc:def:crs:EPSG::{code}\"}}}}")
+            }
+        };
+        let names: Vec<String> = self
+            .fits
+            .iter()
+            .map(|(code, inside, tried)| {
+                format!(
+                    "{} ({}), which puts {inside} of {tried} inside the districts",
+                    name(*code),
+                    utm_name(*code)
+                )
+            })
+            .collect();
+        let how = if flag {
+            "give the file's coordinate system with --crs"
+        } else {
+            "GeoJSON is read as WGS 84 whatever --crs says: add a crs member to the file (or convert it to WGS 84)"
+        };
+        if names.is_empty() {
+            format!(
+                "{how}, e.g. {} (UTM zone 47N, Thailand west of 102°E) or {} (UTM zone 48N, east of 102°E)",
+                name(32647),
+                name(32648)
+            )
+        } else {
+            format!("{how}: {}", names.join("; or "))
+        }
+    }
+}
+
+/// A short name of a candidate system for the hint.
+fn utm_name(code: u16) -> String {
+    match code {
+        32601..=32660 => format!("WGS 84 / UTM zone {}N", code - 32600),
+        32701..=32760 => format!("WGS 84 / UTM zone {}S", code - 32700),
+        3857 => "Web Mercator".to_string(),
+        _ => format!("EPSG:{code}"),
+    }
+}
+
+/// Whether positions read in a system nobody stated are metres rather
+/// than degrees: most of those with two numbers lie outside ±180° / ±90°,
+/// within the range of metres a projection gives. When the districts'
+/// `extent` (WGS 84) is known, the UTM zones over it and Web Mercator are
+/// each tried, and the systems that put the most positions inside it are
+/// named.
+pub fn looks_projected(
+    positions: &[(f64, f64)],
+    extent: Option<geo::Rect<f64>>,
+) -> Option<Projected> {
+    let finite: Vec<(f64, f64)> = positions
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    let metres: Vec<(f64, f64)> = finite
+        .iter()
+        .copied()
+        .filter(|(x, y)| {
+            (x.abs() > 180.0 || y.abs() > 90.0)
+                && x.abs() <= PROJECTED_LIMIT_M
+                && y.abs() <= PROJECTED_LIMIT_M
+        })
+        .collect();
+    if metres.is_empty() || metres.len() * 2 <= finite.len() {
+        return None;
+    }
+    let fits = extent.map(|e| fits(&metres, e)).unwrap_or_default();
+    Some(Projected {
+        positions: finite.len(),
+        in_metres: metres.len(),
+        example: metres[0],
+        fits,
+    })
+}
+
+/// The candidate systems over `extent` that put the most of `metres` (an
+/// even sample of them) inside it, best first.
+fn fits(metres: &[(f64, f64)], extent: geo::Rect<f64>) -> Vec<(u16, usize, usize)> {
+    let step = metres.len().div_ceil(SAMPLE).max(1);
+    let sample: Vec<(f64, f64)> = metres.iter().step_by(step).copied().collect();
+    let inside = |p: (f64, f64)| {
+        p.0 >= extent.min().x
+            && p.0 <= extent.max().x
+            && p.1 >= extent.min().y
+            && p.1 <= extent.max().y
+    };
+    let zone = |lon: f64| ((lon.clamp(-180.0, 179.999) + 180.0) / 6.0).floor() as u16 + 1;
+    let (west, east) = (zone(extent.min().x), zone(extent.max().x));
+    let mut candidates: Vec<u16> = Vec::new();
+    if usize::from(east - west) < MAX_ZONES_TRIED {
+        // One zone more on each side: a file is often written in the zone
+        // of the larger part of its country (Thai data near 102°E in 47N
+        // or 48N alike).
+        for z in west.saturating_sub(1).max(1)..=(east + 1).min(60) {
+            if extent.max().y > 0.0 {
+                candidates.push(32600 + z);
+            }
+            if extent.min().y < 0.0 {
+                candidates.push(32700 + z);
+            }
+        }
+        candidates.push(3857);
+    }
+    let mut scored: Vec<(u16, usize, usize)> = candidates
+        .into_iter()
+        .filter_map(|code| {
+            let to = Crs::from_epsg(code).ok()?.to_wgs84().ok()?;
+            let n = sample
+                .iter()
+                .filter(|(x, y)| to.convert(*x, *y).is_some_and(inside))
+                .count();
+            Some((code, n, sample.len()))
+        })
+        .filter(|(_, n, _)| *n > 0)
+        .collect();
+    // Most inside first, then the lower code: the same order every run.
+    scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let best = scored.first().map_or(0, |s| s.1);
+    scored.retain(|s| s.1 == best);
+    scored
 }
 
 #[cfg(test)]

@@ -23,6 +23,68 @@ pub fn read_schools(bytes: &[u8], file: &str, columns: &SchoolColumns) -> Result
     )
 }
 
+/// The column separators a schools CSV may use: spreadsheets in locales
+/// that write a decimal comma save with `;`, and tab-separated text is
+/// what a copy from a spreadsheet gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delimiter {
+    Comma,
+    Semicolon,
+    Tab,
+}
+
+impl Delimiter {
+    /// In the order a tie is settled: a comma first.
+    const ALL: [Delimiter; 3] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab];
+
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+
+    /// How notes name it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "commas (,)",
+            Delimiter::Semicolon => "semicolons (;)",
+            Delimiter::Tab => "tabs",
+        }
+    }
+}
+
+/// The separator of the header line (the first line): the one of `,` `;`
+/// and tab found most often outside double quotes, a comma when none is
+/// or on a tie with it. A header names columns, so the separator is the
+/// character it repeats; cells below may hold any of them inside quotes.
+pub fn sniff_delimiter(bytes: &[u8]) -> Delimiter {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in bytes {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if quoted => {}
+            _ => {
+                if let Some(i) = Delimiter::ALL.iter().position(|d| d.byte() == b) {
+                    counts[i] += 1;
+                }
+            }
+        }
+    }
+    // The first of the most frequent: max_by_key keeps the last of equals,
+    // so the list is walked backwards.
+    Delimiter::ALL
+        .iter()
+        .zip(counts)
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(Delimiter::Comma, |(d, _)| *d)
+}
+
 /// Byte offsets of the line breaks: every `\n`, and a `\r` not followed by
 /// `\n` (old Mac files); a CRLF is one break.
 fn line_breaks(bytes: &[u8]) -> Vec<usize> {
@@ -47,7 +109,11 @@ pub fn read_schools_placed(
     placement: &Placement<'_>,
 ) -> Result<SchoolTable> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let delimiter = sniff_delimiter(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter.byte())
+        .from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
@@ -111,6 +177,18 @@ pub fn read_schools_placed(
             ..Format::default()
         },
     )?;
+    if delimiter != Delimiter::Comma {
+        table.notes.push(format!(
+            "{file}: columns separated by {} (read from the header line)",
+            delimiter.words()
+        ));
+    }
+    refuse_broken(&mut table, broken);
+    Ok(table)
+}
+
+/// Rows the CSV parser could not read, refused with the parser's reason.
+fn refuse_broken(table: &mut SchoolTable, broken: Vec<(SourceRef, String)>) {
     for (source, reason) in broken {
         table
             .rejects
@@ -123,7 +201,6 @@ pub fn read_schools_placed(
             source,
         });
     }
-    Ok(table)
 }
 
 #[cfg(test)]

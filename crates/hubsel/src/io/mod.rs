@@ -256,7 +256,10 @@ pub fn load_with_progress(
         .sum();
     progress.start(crate::progress::Stage::Load, osm_bytes);
     let wgs84 = crs::Crs::wgs84();
-    let default_crs = options.crs.as_ref().unwrap_or(&wgs84);
+    // Files that state no system are read in the `--crs` given, else in
+    // WGS 84 as a guess the schools' readers check.
+    let unstated = crs::Crs::unstated();
+    let default_crs = options.crs.as_ref().unwrap_or(&unstated);
     let mut loader = Loader {
         options,
         wgs84: &wgs84,
@@ -275,9 +278,12 @@ pub fn load_with_progress(
     let roads = loader.roads(&sources.roads)?;
     let table = loader.schools(&sources.schools, extent)?;
     let Loader {
-        mut rejects, notes, ..
+        mut rejects,
+        mut notes,
+        ..
     } = loader;
     rejects.rows.extend(table.rejects.rows);
+    notes.extend(table.notes);
     Ok(Inputs {
         schools: table.schools,
         rejected_schools: table.rejected,
@@ -501,7 +507,10 @@ impl Loader<'_> {
                 &source.bytes()?,
                 &name,
                 &options.school_columns,
-                self.wgs84,
+                // WGS 84 (RFC 7946) whatever `--crs` says, unless a crs
+                // member says otherwise; guessed, so points in metres are
+                // caught.
+                &crs::Crs::unstated(),
                 extent,
                 options.fix_swapped,
             )?,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use geo::Rect;
 
 use super::crs::Reprojector;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Problem, Result};
 use crate::model::{Action, Rejects};
 use crate::model::{DistrictCode, Level, RejectedSchool, School, SchoolId, SourceRef};
 
@@ -133,6 +133,9 @@ pub struct SchoolTable {
     /// Every scorable field: the core numeric ones plus each extra column
     /// whose non-blank cells are all numbers or booleans.
     pub fields: Vec<String>,
+    /// What the reader chose for the whole file (a CSV's separator when
+    /// it is not a comma), for the run's notes.
+    pub notes: Vec<String>,
 }
 
 /// Where a row's position comes from.
@@ -291,6 +294,7 @@ pub fn build(
     format: Format,
 ) -> Result<SchoolTable> {
     let layout = Layout::locate(file, headers, &rows, columns, format)?;
+    check_degrees(file, &rows, &layout, placement)?;
     let mut table = SchoolTable {
         fields: layout.scorable_fields(headers),
         ..SchoolTable::default()
@@ -326,6 +330,58 @@ pub fn build(
         }
     }
     Ok(table)
+}
+
+/// A file whose coordinate system nobody stated ([`Reprojector::is_stated`])
+/// is read as WGS 84; when most of its positions are metres instead
+/// ([`super::crs::looks_projected`]), the run stops here, before any row is
+/// refused as out of range, naming the `--crs` that fits the districts.
+fn check_degrees(
+    file: &str,
+    rows: &[RawRow],
+    layout: &Layout,
+    placement: &Placement<'_>,
+) -> Result<()> {
+    if placement.to_wgs84.is_stated() {
+        return Ok(());
+    }
+    let positions: Vec<(f64, f64)> = rows
+        .iter()
+        .filter_map(|row| match &row.position {
+            Position::Geometry(Ok(xy)) => Some(*xy),
+            Position::Geometry(Err(_)) => None,
+            Position::Columns => Some((
+                super::parse_decimal(cell(row, layout.lon))?,
+                super::parse_decimal(cell(row, layout.lat))?,
+            )),
+        })
+        .collect();
+    let Some(projected) = super::crs::looks_projected(&positions, placement.extent) else {
+        return Ok(());
+    };
+    let (x, y) = projected.example;
+    let message = format!(
+        "the coordinates look projected (metres), not longitude/latitude degrees: {} of {} positions lie outside ±180/±90, e.g. ({x}, {y}), and no coordinate system was given, so they would be read as WGS 84 degrees and refused; {}",
+        projected.in_metres,
+        projected.positions,
+        projected.hint(!is_geojson(file))
+    );
+    Err(Error::with_problems(
+        ErrorKind::Input,
+        vec![Problem {
+            line: None,
+            key: Some(layout.position_field.clone()),
+            message,
+        }],
+    )
+    .in_file(file)
+    .on_field(layout.position_field.clone()))
+}
+
+/// Whether `file` is named as GeoJSON, which `--crs` does not apply to.
+fn is_geojson(file: &str) -> bool {
+    let lower = file.to_ascii_lowercase();
+    lower.ends_with(".geojson") || lower.ends_with(".json")
 }
 
 /// The trimmed text of a row's cell in `column`; blank when the column or

@@ -22,6 +22,14 @@ const RANDOM_INDEX: [f64; 15] = [
     0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59,
 ];
 
+/// The largest entry a matrix may hold, and its reciprocal the smallest:
+/// far beyond Saaty's 1–9 scale, and small enough that the eigenvector's
+/// products and sums stay finite and its weights above zero (an entry of
+/// 1e308 would overflow them into a score of 0 for every hub).
+pub const MAX_ENTRY: f64 = 1e100;
+/// The smallest entry a matrix may hold: `1 / MAX_ENTRY`.
+pub const MIN_ENTRY: f64 = 1e-100;
+
 /// Weights from an AHP pairwise comparison matrix.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ahp {
@@ -54,6 +62,13 @@ pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp, AhpError> {
         0.0
     };
     let cr = if n > 2 { ci / RANDOM_INDEX[n - 1] } else { 0.0 };
+    // The bounds on the entries keep these finite; checked all the same,
+    // so that no weight of 0 or NaN ever reaches a score.
+    if !(lambda_max.is_finite() && w.iter().all(|x| x.is_finite() && *x > 0.0)) {
+        return Err(AhpError(
+            "the matrix gives no finite weights: its entries are too far apart".into(),
+        ));
+    }
     Ok(Ahp {
         weights: w,
         lambda_max,
@@ -84,9 +99,9 @@ fn check_shape(a: &[Vec<f64>]) -> Result<(), AhpError> {
             )));
         }
         for (j, v) in row.iter().enumerate() {
-            if !v.is_finite() || *v <= 0.0 {
+            if !(MIN_ENTRY..=MAX_ENTRY).contains(v) {
                 return Err(AhpError(format!(
-                    "entry ({}, {}) must be a positive number, got {v}",
+                    "entry ({}, {}) must be a positive number from {MIN_ENTRY:e} to {MAX_ENTRY:e}, got {v}",
                     i + 1,
                     j + 1
                 )));

@@ -1,6 +1,8 @@
 //! The `[[criteria]]` tables, and the `[ahp]` pairwise matrix that may
 //! give their weights instead of each criterion's `weight`.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use toml::de::{DeTable, DeValue};
 
 use super::doc::{self, get, Checker, FirstSeen, Place};
@@ -20,7 +22,9 @@ pub(super) fn read(
 ) -> (Vec<Criterion>, Option<AhpReport>) {
     let ahp_given = get(root, "ahp").is_some();
     let mut criteria: Vec<Criterion> = Vec::new();
+    let mut weight_lines: Vec<usize> = Vec::new();
     let mut first_criterion_at = None;
+    let before = ck.count();
     if let Some(v) = get(root, "criteria") {
         let mut seen = FirstSeen::default();
         for (at, t) in criterion_tables(ck, v) {
@@ -38,6 +42,7 @@ pub(super) fn read(
                     ),
                 );
             }
+            weight_lines.push(get(t, "weight").map_or(at, |w| ck.line(w)));
             criteria.push(c);
         }
     }
@@ -52,10 +57,15 @@ pub(super) fn read(
             ahp_report = read_ahp(ck, at, t, &mut criteria);
         }
     }
+    if !ahp_given {
+        check_weight_sum(ck, &criteria, &weight_lines);
+    }
     // With an [ahp] table the weights are its (a broken matrix is
-    // reported there, not as zero weights).
+    // reported there, not as zero weights); weights refused are reported
+    // as such, not again as zeros.
     if strategy == StrategyKind::Score
         && !ahp_given
+        && !ck.any_on("weight", before)
         && !criteria.is_empty()
         && criteria.iter().all(|c| c.weight == 0.0)
     {
@@ -66,6 +76,32 @@ pub(super) fn read(
         );
     }
     (criteria, ahp_report)
+}
+
+/// The largest sum of weights: a score is Σ wᵢ·nᵢ / Σ w, and a normalised
+/// value nᵢ is at most √n in size (a z-score; the others lie in 0..1), so
+/// below this bound every product and sum stays finite. Weights count only
+/// by their ratios, so any weights can be scaled below it.
+pub(super) const MAX_WEIGHT_SUM: f64 = 1e300;
+
+/// Each weight is finite (checked where it is read); their sum must stay
+/// at most [`MAX_WEIGHT_SUM`], reported at the weight that passes it.
+/// `weight_lines` holds the line of each criterion's weight.
+fn check_weight_sum(ck: &mut Checker<'_>, criteria: &[Criterion], weight_lines: &[usize]) {
+    let mut total = 0.0f64;
+    for (c, &line) in criteria.iter().zip(weight_lines) {
+        total += c.weight;
+        if total > MAX_WEIGHT_SUM {
+            ck.problem(
+                line,
+                "weight",
+                format!(
+                    "the weights sum to {total:e} here, more than {MAX_WEIGHT_SUM:e}: scores would overflow; only the ratios of the weights count, so scale them down (e.g. to sum to 1)"
+                ),
+            );
+            return;
+        }
+    }
 }
 
 /// What a `[[criteria]]` entry's measure key is called, for messages.
@@ -191,6 +227,16 @@ fn measure(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>) -> Option<(Measure,
 fn weight(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>, ahp_given: bool) -> f64 {
     match (get(t, "weight"), ahp_given) {
         (Some(w), false) => match ck.number(w, "weight") {
+            Some(x) if x.is_finite() && x > MAX_WEIGHT_SUM => {
+                ck.problem(
+                    ck.line(w),
+                    "weight",
+                    format!(
+                        "must be at most {MAX_WEIGHT_SUM:e}, got {x:e}: scores would overflow; only the ratios of the weights count, so scale them down (e.g. to sum to 1)"
+                    ),
+                );
+                0.0
+            }
             Some(x) if x.is_finite() && x >= 0.0 => x,
             Some(x) => {
                 ck.problem(
@@ -338,12 +384,15 @@ fn read_ahp(
         );
     }
     let listed: Vec<String> = listed.into_iter().map(|(c, _)| c).collect();
+    let row_of: BTreeMap<&str, usize> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
     for c in criteria.iter_mut() {
-        let key = c.key();
-        if let Some(w) = listed
-            .iter()
-            .position(|k| *k == key)
-            .and_then(|i| result.weights.get(i))
+        if let Some(w) = row_of
+            .get(c.key().as_str())
+            .and_then(|&i| result.weights.get(i))
         {
             c.weight = *w;
         }
@@ -376,10 +425,27 @@ fn ahp_listed(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>) -> (Vec<(String,
     }
 }
 
+/// How many criteria keys a message names at most.
+const KEYS_NAMED: usize = 15;
+
 /// Whether `ahp.criteria` lists every `[[criteria]]` key once and nothing
 /// else; each mismatch is a problem.
 fn check_listing(ck: &mut Checker<'_>, listed: &[(String, usize)], criteria: &[Criterion]) -> bool {
     let keys: Vec<String> = criteria.iter().map(Criterion::key).collect();
+    // Sets, so that long lists are checked in n log n, not n².
+    let known: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+    let in_list: BTreeSet<&str> = listed.iter().map(|(l, _)| l.as_str()).collect();
+    // Named in each message, so at most a few: a message per listed name,
+    // each naming every key, would grow with the square of the file.
+    let some_keys = if keys.len() <= KEYS_NAMED {
+        keys.join(", ")
+    } else {
+        format!(
+            "{}, … ({} in all)",
+            keys[..KEYS_NAMED].join(", "),
+            keys.len()
+        )
+    };
     let mut matches = true;
     let mut seen = FirstSeen::default();
     for (c, line) in listed {
@@ -398,21 +464,21 @@ fn check_listing(ck: &mut Checker<'_>, listed: &[(String, usize)], criteria: &[C
                 ),
             );
             matches = false;
-        } else if !keys.contains(c) {
+        } else if !known.contains(c.as_str()) {
             ck.problem(
                 *line,
                 "ahp.criteria",
                 format!(
                     "{} is not one of the [[criteria]] (their keys: {})",
                     quote(c),
-                    keys.join(", ")
+                    some_keys
                 ),
             );
             matches = false;
         }
     }
     for (k, c) in keys.iter().zip(criteria) {
-        if !listed.iter().any(|(l, _)| l == k) {
+        if !in_list.contains(k.as_str()) {
             ck.problem(
                 c.line,
                 "ahp.criteria",
@@ -525,6 +591,20 @@ fn matrix_row(
     let mut values = Vec::new();
     for (j, v) in entries.iter().enumerate() {
         match ahp_entry(v.get_ref()) {
+            Some(x) if !(ahp::MIN_ENTRY..=ahp::MAX_ENTRY).contains(&x) => {
+                ck.problem(
+                    ck.line(v),
+                    "ahp.matrix",
+                    format!(
+                        "entry ({}, {}) must be a positive number from {:e} to {:e} (Saaty's scale runs from 1/9 to 9), got {x}",
+                        i + 1,
+                        j + 1,
+                        ahp::MIN_ENTRY,
+                        ahp::MAX_ENTRY
+                    ),
+                );
+                readable = false;
+            }
             Some(x) => values.push(x),
             None => {
                 ck.problem(

@@ -183,6 +183,14 @@ fn read_speeds(ck: &mut Checker<'_>, t: &DeTable<'_>) -> SpeedTable {
     // the TOML map iterates in.
     let mut written = entries(ck, t);
     written.sort_by(|a, b| a.0.cmp(&b.0));
+    // Where each default class is, found once (TOML keys are unique, so a
+    // class written is either a default one or new).
+    let slot_of: BTreeMap<String, usize> = speeds
+        .by_class_kmh
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.clone(), i))
+        .collect();
     for (class, _, v) in written {
         if doc::misplaced(&class, Place::Speeds).is_some() {
             continue; // reported by check_keys
@@ -201,8 +209,10 @@ fn read_speeds(ck: &mut Checker<'_>, t: &DeTable<'_>) -> SpeedTable {
         }
         if class == "default" {
             speeds.default_kmh = kmh;
-        } else if let Some(slot) = speeds.by_class_kmh.iter_mut().find(|(c, _)| *c == class) {
-            slot.1 = kmh;
+        } else if let Some(&i) = slot_of.get(class.as_str()) {
+            if let Some(slot) = speeds.by_class_kmh.get_mut(i) {
+                slot.1 = kmh;
+            }
         } else {
             speeds.by_class_kmh.push((class, kmh));
         }

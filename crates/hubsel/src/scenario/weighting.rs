@@ -15,6 +15,13 @@ pub fn resolve_weighting(config: &Config, students: &[Option<f64>]) -> Result<(W
     let positive = students.iter().any(|n| n.is_some_and(|n| n > 0.0));
     match config.weights {
         WeightsRule::Auto => Ok(match Weighting::from_data(students.iter().copied()) {
+            // No school at all (every row refused): that is the problem the
+            // rejects tell; "no student count" would be a consequence
+            // reported as its own.
+            _ if students.is_empty() => (
+                Weighting::Schools,
+                "no school takes part: nothing to weigh".into(),
+            ),
             Weighting::Students => (Weighting::Students, "every school has a student count".into()),
             Weighting::Schools if known == 0 => (
                 Weighting::Schools,
