@@ -8,9 +8,21 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use serde_json::Value;
+
+/// Which tests may run beside each other: every server shares the machine
+/// (a read turn), except a test that measures latency or memory, which
+/// takes it alone (a write turn), so that the servers of the other tests
+/// in this binary do not load the 2 cores while it measures.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+enum Turn {
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+}
 
 /// A running `hubsel serve`, stopped when dropped.
 struct Server {
@@ -20,6 +32,8 @@ struct Server {
     token: Option<String>,
     /// The lines it printed after the first, as they come.
     lines: std::sync::mpsc::Receiver<String>,
+    /// Released after the child is killed (fields drop after `drop`).
+    _turn: Turn,
 }
 
 impl Drop for Server {
@@ -37,6 +51,18 @@ fn hubsel_bin() -> String {
 }
 
 fn start(args: &[&str]) -> Server {
+    let turn = Turn::Shared(MACHINE.read().unwrap_or_else(|e| e.into_inner()));
+    start_with(args, turn)
+}
+
+/// A server for a test that measures: no other server of this binary runs
+/// meanwhile.
+fn start_alone(args: &[&str]) -> Server {
+    let turn = Turn::Alone(MACHINE.write().unwrap_or_else(|e| e.into_inner()));
+    start_with(args, turn)
+}
+
+fn start_with(args: &[&str], turn: Turn) -> Server {
     let mut child = Command::new(hubsel_bin())
         .arg("serve")
         .args(["--port", "0"])
@@ -71,6 +97,7 @@ fn start(args: &[&str]) -> Server {
         addr: host.parse().unwrap(),
         token,
         lines,
+        _turn: turn,
     }
 }
 
@@ -935,7 +962,7 @@ fn cheap_run_s(addr: SocketAddr) -> f64 {
 
 #[test]
 fn abandoned_slow_requests_are_cancelled() {
-    let server = start(&[]);
+    let server = start_alone(&[]);
     let pid = server.child.id();
     let slow = slow_scenario();
     // Warm-up: the slow run once to the end, then cheap runs.
@@ -943,8 +970,10 @@ fn abandoned_slow_requests_are_cancelled() {
     let (status, _) = request(server.addr, "POST", "/api/run", "", slow.as_bytes());
     assert_eq!(status, 200);
     let slow_s = t.elapsed().as_secs_f64();
-    // A few abandoned ones too: the server's threads and buffers exist.
-    for _ in 0..4 {
+    // A burst of abandoned ones too (more than the slots and the blocking
+    // threads): every thread the burst below uses, with its stack and its
+    // allocator arena, exists before the start is measured.
+    for _ in 0..12 {
         let s = send_only(server.addr, &slow);
         std::thread::sleep(Duration::from_millis(50));
         drop(s);

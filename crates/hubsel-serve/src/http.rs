@@ -497,8 +497,11 @@ async fn compute<T: Send + 'static>(
     let _guard = CancelOnDrop(cancel.clone());
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let result = workbench.run_until(&scenario, &cancel)?;
-        then(&scenario, result)
+        let out = workbench
+            .run_until(&scenario, &cancel)
+            .and_then(|result| then(&scenario, result));
+        trim_heap();
+        out
     })
     .await
     .map_err(|e| Refusal {
@@ -507,6 +510,18 @@ async fn compute<T: Send + 'static>(
         retry_after: false,
     })?
     .map_err(|e| unprocessable(&e))
+}
+
+/// Gives the pages a computation freed back to the system. glibc keeps
+/// them in its per-thread arenas otherwise, so a long-lived server would
+/// stay at the size of its largest (or most abandoned) runs.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointer of ours; it only walks glibc's
+    // own free lists, under their locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 async fn run(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Refusal> {
