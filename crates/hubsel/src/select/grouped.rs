@@ -1,7 +1,7 @@
 //! Region-wide selection (`group_by = "province"` or `"none"`): the
 //! districts are put into groups ([`GroupBy::key`](crate::scenario::GroupBy::key)), every candidate gets
 //! its sparse list of the schools that reach it within the travel limit
-//! (one bounded reverse search each, [`reach_lists`]), and each group and
+//! (one bounded reverse search each, [`reach_lists`](crate::routing::reach::reach_lists)), and each group and
 //! level is solved by [`solve_region`], primary first, a school chosen for
 //! one level being no candidate for the other (as per district). The
 //! chosen hubs go back to their own districts as [`DistrictSelection`]s,
