@@ -40,14 +40,23 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hu
 echo "== the fuzz targets build against the library"
 (cd fuzz && cargo check --quiet --release)
 
-# Each check below stops the script on its first failure (set -e); the
-# closing line counts the checks that ran and passed.
-checks=0
+# Every check below runs, whatever the ones before it did; the closing line
+# counts those that passed and those that failed, names the failures, and
+# the script exits non-zero when any failed.
+passed=0
+failed=()
 check() { # title, then the command
     echo "== $1"
+    local title=$1
     shift
-    "$@"
-    checks=$((checks + 1))
+    local start=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "-- passed in $((SECONDS - start)) s: $title"
+    else
+        failed+=("$title")
+        echo "-- FAILED after $((SECONDS - start)) s: $title" >&2
+    fi
 }
 check "GDAL reads every layer (scripts/check-ogr.sh)" scripts/check-ogr.sh
 check "GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)" scripts/check-gpkg.sh
@@ -70,4 +79,8 @@ check "region-wide p-median on the province against spopt + HiGHS (scripts/check
 check "outputs byte-identical to the goldens (scripts/check-goldens.sh)" scripts/check-goldens.sh
 check "the README's examples run as written (scripts/check-readme.sh)" scripts/check-readme.sh
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS), out/serve.png (the workbench), out/notebook/*.png (the notebook)"
-echo "client checks: $checks passed, 0 failed"
+echo "client checks: $passed passed, ${#failed[@]} failed"
+if [ ${#failed[@]} -gt 0 ]; then
+    printf '  failed: %s\n' "${failed[@]}" >&2
+    exit 1
+fi
