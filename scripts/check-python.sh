@@ -42,12 +42,24 @@ echo "== pytest (python/tests)"
 echo "== the notebook, executed (examples/notebooks/strategies.ipynb; plots in out/notebook/)"
 mkdir -p out/notebook
 HUBSEL_NOTEBOOK_OUT="$root/out/notebook" "$venv/bin/python" - <<'PY'
+import os
+import tempfile
+
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 path = "examples/notebooks/strategies.ipynb"
 nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()
+# The kernel talks over Unix sockets in a private folder (IPC), not over
+# unencrypted TCP on localhost: nothing else on the machine can connect,
+# and ipykernel has no plain-text warning to print.
+with tempfile.TemporaryDirectory() as sockets:
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+    try:
+        NotebookClient(nb, km=km, timeout=600, resources={"metadata": {"path": "."}}).execute()
+    finally:
+        km.shutdown_kernel(now=False)
 nbformat.write(nb, "out/notebook/strategies.executed.ipynb")
 PY
 for png in strategies.png sweep.png map.png; do
