@@ -17,6 +17,9 @@ command -v qgis_process >/dev/null || missing+=(qgis)
 # npm: the workbench's page (Leaflet) is installed by hubsel-serve's
 # build script with `npm ci`, so cargo needs it before the first build.
 command -v npm >/dev/null || missing+=(npm)
+# osmium: the independent reader of the synthetic OpenStreetMap extract
+# (check-osm-extract.sh), installed here with the rest rather than mid-run.
+command -v osmium >/dev/null || missing+=(osmium-tool)
 # Thai glyphs for the screenshots (school names are Thai).
 fc-list 2>/dev/null | grep -qi "thai\|tlwg\|garuda\|loma" || missing+=(fonts-thai-tlwg)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,10 +27,14 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "test-all: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) and rerun" >&2
         exit 1
     fi
-    echo "test-all: installing ${missing[*]}"
+    echo "test-all: installing ${missing[*]} with apt-get (QGIS and Chromium take a few minutes; apt's own progress follows)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq "${missing[@]}" >/dev/null
+    # One line per package set up, so the wait is not silent; apt-get's
+    # own failure still stops the script (pipefail).
+    apt-get install -y -q -o Dpkg::Progress-Fancy=0 "${missing[@]}" 2>&1 |
+        { grep --line-buffered '^Setting up' || true; } | sed -u 's/^/  apt: /'
+    echo "test-all: installed ${missing[*]}"
 fi
 
 cargo test --workspace --release
