@@ -24,9 +24,12 @@ if [ ! -x "$venv/bin/python" ]; then
     fi
 fi
 echo "== pinned Python packages (python/requirements.txt) into .venv-py"
-"$venv/bin/pip" install -q --disable-pip-version-check --only-binary=:all: -r python/requirements.txt
+# A line per package pip fetches or finds, so a first install (about a
+# minute, numpy/scipy/spopt wheels) is not silent.
+"$venv/bin/pip" install --disable-pip-version-check --progress-bar off --only-binary=:all: -r python/requirements.txt |
+    { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; } | sed -u 's/^/  pip: /'
 
-echo "== the hubsel binary the tests compare with, and the extension (maturin develop --release)"
+echo "== the hubsel binary the tests compare with, and the extension (maturin develop --release: a release build of hubsel-py, a few minutes the first time; its log: out/maturin-develop.log)"
 cargo build --quiet --release -p hubsel-cli
 log="$root/out/maturin-develop.log"
 mkdir -p out

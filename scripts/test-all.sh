@@ -44,8 +44,8 @@ echo "== clippy, warnings denied"
 cargo clippy --workspace --release --all-targets -- -D warnings
 echo "== the library's documentation has no broken link"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth
-echo "== the fuzz targets build against the library"
-(cd fuzz && cargo check --quiet --release)
+echo "== the fuzz targets build against the library (cargo check of fuzz/, its own lock file: a few minutes the first time)"
+(cd fuzz && cargo check --release)
 
 # Every check below runs, whatever the ones before it did; the closing line
 # counts those that passed and those that failed, names the failures, and
