@@ -14,6 +14,10 @@
 #                                        (fixtures/scenario-national-region.toml)
 #                                        through hubsel bench: stages, peak
 #                                        memory and the certified gap
+#   benches/national-scale.sh growth     only the per-district runs on
+#                                        thailand and thailand-x10 (how
+#                                        each stage grows for 10x the
+#                                        schools)
 #
 # Needs about 8 GB of memory and 3 GB of disk; 10–20 minutes on two cores.
 set -euo pipefail
@@ -44,8 +48,22 @@ region() {
         --out "$work/bench-region" --quiet
     sed -n '/^input:/,/^wrote/p' "$work/bench-region.log" >>"$figures"
 }
+presets() {
+    for preset in thailand thailand-x10; do
+        [ -f "$work/$preset/schools.csv" ] ||
+            timed "synth-$preset" "$bin" synth --preset "$preset" --seed 1 --out "$work/$preset" --force
+        timed "run-$preset" "$bin" run --schools "$work/$preset/schools.csv" \
+            --roads "$work/$preset/roads.geojson" --districts "$work/$preset/districts.geojson" \
+            --out "$work/run-$preset" --force
+    done
+}
 if [ "$what" = region ]; then
     region
+    cat "$figures"
+    exit 0
+fi
+if [ "$what" = growth ]; then
+    presets
     cat "$figures"
     exit 0
 fi
@@ -64,10 +82,8 @@ if [ "$what" = all ]; then
     done
     for preset in thailand thailand-x10; do
         timed "synth-$preset" "$bin" synth --preset "$preset" --seed 1 --out "$work/$preset" --force
-        timed "run-$preset" "$bin" run --schools "$work/$preset/schools.csv" \
-            --roads "$work/$preset/roads.geojson" --districts "$work/$preset/districts.geojson" \
-            --out "$work/run-$preset" --force
     done
+    presets
     region
 fi
 cat "$figures"

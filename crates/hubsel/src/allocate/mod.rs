@@ -6,6 +6,8 @@
 
 pub mod run;
 
+use std::collections::BTreeMap;
+
 use crate::model::{HubLevel, Level};
 use crate::scenario::Overflow;
 
@@ -226,6 +228,61 @@ fn unreached(
     }
 }
 
+/// The hubs that could serve a school, by its level and (without
+/// cross-district assignment) its district, in slot order: each list is
+/// made once from its district's slots, so finding a school's list costs
+/// a lookup, not a pass over every hub of the country.
+struct Serving<'s> {
+    slots: &'s [Slot],
+    /// Slots of each district, in slot order; `None` when every
+    /// district's hubs count.
+    by_district: Option<BTreeMap<usize, Vec<usize>>>,
+    lists: BTreeMap<(Level, usize), Vec<usize>>,
+    /// Slots looked at so far, to check a school's list costs no pass over
+    /// every hub.
+    inspected: usize,
+}
+
+impl<'s> Serving<'s> {
+    fn new(slots: &'s [Slot], cross_district: bool) -> Self {
+        let by_district = (!cross_district).then(|| {
+            let mut by: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            for (k, slot) in slots.iter().enumerate() {
+                by.entry(slot.district).or_default().push(k);
+            }
+            by
+        });
+        Serving {
+            slots,
+            by_district,
+            lists: BTreeMap::new(),
+            inspected: 0,
+        }
+    }
+
+    /// The slots serving a school of `level` in `district`.
+    fn of(&mut self, level: Level, district: usize) -> &[usize] {
+        let slots = self.slots;
+        let by_district = &self.by_district;
+        let inspected = &mut self.inspected;
+        // Across districts every school of a level shares one list.
+        let key = (level, if by_district.is_some() { district } else { 0 });
+        self.lists.entry(key).or_insert_with(|| {
+            let serves = |k: &usize| {
+                *inspected += 1;
+                level.serves(slots[*k].level)
+            };
+            match by_district {
+                Some(by) => by
+                    .get(&district)
+                    .map(|ks| ks.iter().copied().filter(serves).collect())
+                    .unwrap_or_default(),
+                None => (0..slots.len()).filter(serves).collect(),
+            }
+        })
+    }
+}
+
 /// Allocates every seeker. Schools are placed in order of their nearest
 /// hub's travel time (ties by seeker order), so under capacities the
 /// nearest schools keep their nearest hub. Ties between equally near hubs
@@ -246,6 +303,7 @@ pub fn allocate(
     for (k, slot) in slots.iter().enumerate() {
         result[slot.school] = Some(Assignment::Hub(k));
     }
+    let mut serving_lists = Serving::new(slots, rules.cross_district);
     // Sorted options within the limit, per school.
     let mut queue: Vec<(f64, usize, Vec<Choice>)> = Vec::new();
     for (i, s) in seekers.iter().enumerate() {
@@ -260,9 +318,7 @@ pub fn allocate(
             .filter(|c| s.level.serves(slots[c.slot].level) && counts(c.slot))
             .collect();
         mine.sort_by(|a, b| a.travel_s.total_cmp(&b.travel_s).then(a.slot.cmp(&b.slot)));
-        let serving: Vec<usize> = (0..slots.len())
-            .filter(|&k| s.level.serves(slots[k].level) && counts(k))
-            .collect();
+        let serving = serving_lists.of(s.level, s.district);
         let alone = if serving.is_empty() {
             Some(Alone::NoHub {
                 level: s.level,
@@ -272,7 +328,7 @@ pub fn allocate(
             Some(Alone::OffNetwork)
         } else {
             match mine.first() {
-                None => Some(unreached(i, &serving, connection, rules)),
+                None => Some(unreached(i, serving, connection, rules)),
                 Some(c) if c.travel_s > limit_s => Some(Alone::TooFar(c.travel_s / 60.0)),
                 Some(_) => None,
             }
@@ -529,5 +585,53 @@ mod tests {
         seekers[2].options.clear();
         let a = allocate(&seekers, &slots, &road, &cross);
         assert_eq!(a[2], Assignment::StandAlone(Alone::NoneWithinLimit));
+    }
+
+    #[test]
+    fn a_schools_serving_hubs_cost_no_pass_over_every_hub() {
+        // 2,000 districts with a primary and a secondary hub each, and 20
+        // schools of each level per district: finding each school's
+        // serving hubs must look at each hub a bounded number of times (a
+        // pass over every hub per school would be 120,000 x 4,000).
+        let districts = 2_000;
+        let slots: Vec<Slot> = (0..districts)
+            .flat_map(|d| {
+                [HubLevel::Primary, HubLevel::Secondary].map(|level| Slot {
+                    level,
+                    school: 0,
+                    district: d,
+                    capacity_students: f64::INFINITY,
+                })
+            })
+            .collect();
+        let levels = [Level::Primary, Level::Secondary, Level::Both];
+        for cross_district in [false, true] {
+            let mut serving = Serving::new(&slots, cross_district);
+            let mut schools = 0usize;
+            for d in 0..districts {
+                for n in 0..60 {
+                    let level = levels[n % 3];
+                    let got = serving.of(level, d).to_vec();
+                    // Each district's first school of each level: its
+                    // list against a pass over every hub.
+                    if n < levels.len() {
+                        let want: Vec<usize> = (0..slots.len())
+                            .filter(|&k| {
+                                level.serves(slots[k].level)
+                                    && (cross_district || slots[k].district == d)
+                            })
+                            .collect();
+                        assert_eq!(got, want, "district {d}, {level:?}");
+                    }
+                    schools += 1;
+                }
+            }
+            assert!(
+                serving.inspected <= 3 * slots.len(),
+                "{} slots looked at for {schools} schools and {} slots (cross-district: {cross_district})",
+                serving.inspected,
+                slots.len()
+            );
+        }
     }
 }
