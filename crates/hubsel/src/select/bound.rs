@@ -20,7 +20,7 @@
 
 use rayon::prelude::*;
 
-use super::swap::{neumaier, Assignment, Costs};
+use super::swap::{neumaier, Assignment, Costs, Stop};
 
 /// How long the subgradient ascent may go on.
 #[derive(Clone, Copy, Debug)]
@@ -133,7 +133,8 @@ pub(super) struct Bound {
 /// (clamped to `[0, penalty]`), for `k` open candidates of which `fixed`
 /// ones are forced; `upper` is a known solution's value. Never above the
 /// optimum; 0 when nothing better is found. Every tenth step the
-/// relaxation's open set is valued as a solution.
+/// relaxation's open set is valued as a solution. Stops early, with the
+/// bound reached so far (still a bound), once `stop` says so.
 pub(super) fn lagrangian(
     costs: &Costs,
     k: usize,
@@ -141,6 +142,7 @@ pub(super) fn lagrangian(
     upper: f64,
     start: &[f64],
     ascent: Ascent,
+    stop: &Stop,
 ) -> Bound {
     let mut upper = upper;
     let mut better: Option<(f64, Vec<bool>)> = None;
@@ -157,6 +159,9 @@ pub(super) fn lagrangian(
     let mut stall = 0;
     let mut direction = vec![0.0f64; lambda.len()];
     for iteration in 0..ascent.max_iterations {
+        if stop.now() {
+            break;
+        }
         let e = evaluate(costs, &lambda, fixed, free_slots);
         if iteration % 10 == 0 {
             let value = Assignment::of(costs, &e.open).total();
