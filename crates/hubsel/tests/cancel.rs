@@ -135,3 +135,71 @@ fn region_reach_lists_stop_early_when_cancelled() {
     let done = p.done.load(Ordering::Relaxed);
     assert!(done < searches / 2, "{done} of {searches} searches ran");
 }
+
+/// Says yes from the `after`-th `cancelled()` asked in Select once every
+/// reach-list search is done (`lists` units advanced): inside the
+/// region-wide solver. Counts every question asked there.
+struct CancelInSolve {
+    lists: u64,
+    after: u64,
+    in_select: Mutex<bool>,
+    advanced: AtomicU64,
+    asked: AtomicU64,
+    started: Mutex<Vec<Stage>>,
+}
+
+impl CancelInSolve {
+    fn new(lists: u64, after: u64) -> CancelInSolve {
+        CancelInSolve {
+            lists,
+            after,
+            in_select: Mutex::new(false),
+            advanced: AtomicU64::new(0),
+            asked: AtomicU64::new(0),
+            started: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Progress for CancelInSolve {
+    fn start(&self, stage: Stage, _total: u64) {
+        self.started.lock().unwrap().push(stage);
+        *self.in_select.lock().unwrap() = stage == Stage::Select;
+    }
+    fn advance(&self, n: u64) {
+        if *self.in_select.lock().unwrap() {
+            self.advanced.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+    fn cancelled(&self) -> bool {
+        if !*self.in_select.lock().unwrap() || self.advanced.load(Ordering::Relaxed) < self.lists {
+            return false;
+        }
+        self.asked.fetch_add(1, Ordering::Relaxed) + 1 >= self.after
+    }
+}
+
+#[test]
+fn region_p_median_solver_stops_within_a_step_when_cancelled() {
+    let inputs = province();
+    let region = config(REGION);
+    let prepared = prepare(inputs, &region, &Silent).unwrap();
+    let lists = CancelIn::new(Stage::Select, u64::MAX);
+    let whole = finish(&prepared, &region, &lists).unwrap();
+    let lists = lists.done.load(Ordering::Relaxed);
+    // Uncancelled: the solver (greedy, interchange, the bound's ascent,
+    // rounds of the Lagrangian heuristic) asks at every step, many times.
+    let all = CancelInSolve::new(lists, u64::MAX);
+    let same = finish(&prepared, &region, &all).unwrap();
+    assert_eq!(format!("{:?}", whole.hubs), format!("{:?}", same.hubs));
+    let steps = all.asked.load(Ordering::Relaxed);
+    assert!(steps > 100, "the solver asked {steps} times");
+    // Cancelled a quarter of the way: stopped within a step (a few more
+    // questions on the way out), the rest of the solve never done.
+    let p = CancelInSolve::new(lists, steps / 4);
+    let e = finish(&prepared, &region, &p).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let asked = p.asked.load(Ordering::Relaxed);
+    assert!(asked <= steps / 4 + 5, "asked {asked} times, {steps} uncancelled");
+    assert!(!p.started.lock().unwrap().contains(&Stage::Allocate));
+}

@@ -2,7 +2,7 @@
 //! districts are put into groups ([`GroupBy::key`](crate::scenario::GroupBy::key)), every candidate gets
 //! its sparse list of the schools that reach it within the travel limit
 //! (one bounded reverse search each, [`reach_lists`](crate::routing::reach::reach_lists)), and each group and
-//! level is solved by [`solve_region`], primary first, a school chosen for
+//! level is solved by [`solve_region`](crate::select::region::solve_region), primary first, a school chosen for
 //! one level being no candidate for the other (as per district). The
 //! chosen hubs go back to their own districts as [`DistrictSelection`]s,
 //! so that allocation (across district borders) and the outputs take them
@@ -20,7 +20,7 @@ use crate::progress::{check_cancelled, Progress};
 use crate::routing::reach::reach_lists_until;
 use crate::scenario::{ineligible_on_network, Config};
 use crate::select::district::{margin_unit, DistrictSelection, HubExplain};
-use crate::select::region::{solve_region, RegionProblem};
+use crate::select::region::{solve_region_until, RegionMethod, RegionProblem};
 use crate::select::{strategy, Choice};
 
 /// The schools of the run as the region-wide selection sees them.
@@ -124,7 +124,7 @@ pub fn solve_groups(
     let groups = region.groups();
     let solved: Vec<GroupOutcome> = groups
         .par_iter()
-        .map(|g| (!progress.cancelled()).then(|| region.select_group(g)))
+        .map(|g| if progress.cancelled() { None } else { region.select_group(g) })
         .collect::<Option<_>>()
         .ok_or_else(Error::cancelled)?;
     // A level skipped below leaves a group's choice unfinished: refused.
@@ -172,8 +172,8 @@ impl Region<'_> {
     }
 
     /// Each level of one group, primary first: (district, its part), and
-    /// the problems as solved.
-    fn select_group(&self, group: &Group) -> GroupOutcome {
+    /// the problems as solved; `None` once the run is cancelled.
+    fn select_group(&self, group: &Group) -> Option<GroupOutcome> {
         let mut parts: Vec<(usize, DistrictSelection)> = Vec::new();
         let mut details = Vec::new();
         let mut taken: Vec<usize> = Vec::new();
@@ -185,17 +185,20 @@ impl Region<'_> {
         schools.sort_by(|&a, &b| self.id(a).cmp(self.id(b)));
         for level in HubLevel::ALL {
             let k = self.config.hubs_in_group(level, group.districts.len());
-            if k == 0 || self.progress.cancelled() {
+            if k == 0 {
                 continue;
             }
-            let (level_part, solved) = self.select_level(group, &schools, level, k, &taken);
+            if self.progress.cancelled() {
+                return None;
+            }
+            let (level_part, solved) = self.select_level(group, &schools, level, k, &taken)?;
             for (d, part) in level_part {
                 taken.extend(part.hubs.iter().map(|h| self.prepared.members[d][h.0]));
                 parts.push((d, part));
             }
             details.push(solved);
         }
-        (parts, details)
+        Some((parts, details))
     }
 
     /// The region problem of one group and level: its demand (schools of
@@ -256,7 +259,8 @@ impl Region<'_> {
     }
 
     /// Solves one group and level; its hubs, shortfall, unreachable
-    /// schools and access pairs, each in its district.
+    /// schools and access pairs, each in its district. `None` once the run
+    /// is cancelled (asked inside the solver's long loops).
     fn select_level(
         &self,
         group: &Group,
@@ -264,7 +268,7 @@ impl Region<'_> {
         level: HubLevel,
         k: usize,
         taken: &[usize],
-    ) -> (Vec<(usize, DistrictSelection)>, Solved) {
+    ) -> Option<(Vec<(usize, DistrictSelection)>, Solved)> {
         let checked = &self.prepared.checked;
         let (problem, demand, candidates) = self.problem(schools, level, k, taken);
         let mut parts: BTreeMap<usize, DistrictSelection> = BTreeMap::new();
@@ -297,16 +301,23 @@ impl Region<'_> {
             solve_s: 0.0,
         };
         if solved.candidates.is_empty() || solved.demand.is_empty() {
-            return (parts.into_iter().collect(), solved);
+            return Some((parts.into_iter().collect(), solved));
         }
         let start = std::time::Instant::now();
-        let choice = solve_region(self.config.strategy, &solved.problem);
+        let cancelled = || self.progress.cancelled();
+        let choice = solve_region_until(
+            self.config.strategy,
+            &solved.problem,
+            RegionMethod::default(),
+            &cancelled,
+        )
+        .ok()?;
         solved.solve_s = start.elapsed().as_secs_f64();
         let (problem, demand, candidates) = (&solved.problem, &solved.demand, &solved.candidates);
         self.record(&choice, problem, demand, candidates, level, &mut parts);
         self.unreachable(group, &choice, demand, level, &mut parts);
         solved.choice = Some(choice);
-        (parts.into_iter().collect(), solved)
+        Some((parts.into_iter().collect(), solved))
     }
 
     /// The chosen hubs with why, and the access pairs, into `parts`.

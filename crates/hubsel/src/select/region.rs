@@ -55,11 +55,12 @@
 use std::collections::BinaryHeap;
 
 use super::bound::{lagrangian, Ascent};
-use super::swap::{greedy, interchange, neumaier, runners_up, Assignment, Costs};
+use super::swap::{greedy, interchange, neumaier, runners_up, Assignment, Costs, Stop};
 use super::{
     better, binomial, solve_with, strategy, ties, Candidate, Choice, LevelProblem, Method,
     Objective, RunnerUp, MAX_ENUMERATION,
 };
+use crate::error::{Error, Result};
 use crate::scenario::StrategyKind;
 
 /// One group-and-level problem on sparse lists.
@@ -223,6 +224,32 @@ pub fn solve_region(kind: StrategyKind, problem: &RegionProblem) -> Choice {
 /// `kind` is p-median, p-center or max-cover (any other is solved as the
 /// p-median).
 pub fn solve_region_with(kind: StrategyKind, problem: &RegionProblem, method: RegionMethod) -> Choice {
+    solve(kind, problem, method, &Stop::new(&|| false))
+}
+
+/// [`solve_region_with`], asking `cancelled` between the steps of its long
+/// loops (each swap, each step of the bound's ascent, each round): once it
+/// says yes, the solve stops within one step and gives
+/// [`crate::error::ErrorKind::Cancelled`].
+pub fn solve_region_until(
+    kind: StrategyKind,
+    problem: &RegionProblem,
+    method: RegionMethod,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Choice> {
+    let stop = Stop::new(cancelled);
+    if stop.now() {
+        return Err(Error::cancelled());
+    }
+    let choice = solve(kind, problem, method, &stop);
+    if stop.tripped() {
+        Err(Error::cancelled())
+    } else {
+        Ok(choice)
+    }
+}
+
+fn solve(kind: StrategyKind, problem: &RegionProblem, method: RegionMethod, stop: &Stop) -> Choice {
     let n = problem.lists.len();
     let mut forced: Vec<usize> = problem.forced.iter().copied().filter(|&f| f < n).collect();
     forced.sort_unstable();
@@ -277,6 +304,7 @@ pub fn solve_region_with(kind: StrategyKind, problem: &RegionProblem, method: Re
         slots,
         ascent,
         rounds: method.rounds,
+        stop,
     };
     match kind {
         StrategyKind::PCenter => heuristic.p_center(),
@@ -296,6 +324,8 @@ struct Heuristic<'a> {
     ascent: Ascent,
     /// [`RegionMethod::rounds`].
     rounds: usize,
+    /// Asked inside the long loops.
+    stop: &'a Stop<'a>,
 }
 
 impl Heuristic<'_> {
@@ -329,7 +359,7 @@ impl Heuristic<'_> {
 
     /// Greedy then fast interchange on `costs`.
     fn search(&self, costs: &Costs) -> Vec<bool> {
-        interchange(costs, greedy(costs, self.forced, self.slots), self.fixed)
+        interchange(costs, greedy(costs, self.forced, self.slots), self.fixed, self.stop)
     }
 
     fn p_median(&self) -> Choice {
@@ -361,7 +391,10 @@ impl Heuristic<'_> {
         let mut lb = 0.0f64;
         let mut lambda = first.d2;
         for round in 0..=self.rounds {
-            let bound = lagrangian(costs, self.k(), self.fixed, upper, &lambda, self.ascent);
+            if self.stop.now() {
+                break;
+            }
+            let bound = lagrangian(costs, self.k(), self.fixed, upper, &lambda, self.ascent, self.stop);
             lb = lb.max(bound.lower);
             if round == self.rounds || upper - lb <= 1e-9 * upper.abs().max(1.0) {
                 break;
@@ -370,7 +403,7 @@ impl Heuristic<'_> {
             starts.extend(bound.better.map(|(_, set)| set));
             let mut improved = false;
             for start in starts {
-                let found = interchange(costs, start, self.fixed);
+                let found = interchange(costs, start, self.fixed, self.stop);
                 let value = Assignment::of(costs, &found).total();
                 if value < upper - 1e-10 * upper.abs() {
                     open = found;
@@ -455,7 +488,7 @@ impl Heuristic<'_> {
     /// weight priced out) from `start`, kept when it beats `choice`.
     fn keep_better(&self, choice: &mut Choice, strict: &Costs, start: Vec<bool>) {
         let kind = StrategyKind::MaxCover;
-        let found = interchange(strict, start, self.fixed);
+        let found = interchange(strict, start, self.fixed, self.stop);
         if better(&self.problem.objective(kind, &Self::chosen(&found)), &choice.objective) {
             let lb = choice.lower_bound.unwrap_or(f64::NEG_INFINITY);
             *choice = self.choice(kind, &self.cover_costs(), &found, lb);
@@ -491,6 +524,9 @@ impl Heuristic<'_> {
     fn cover_tie_break(&self, choice: &mut Choice, strict: &Costs, total: f64) {
         let mut best = f64::NEG_INFINITY;
         for factor in [0.0, 1.0, 10.0, 100.0] {
+            if self.stop.now() {
+                break;
+            }
             let mut open = vec![false; self.problem.lists.len()];
             for &c in &choice.chosen {
                 open[c] = true;
@@ -501,7 +537,7 @@ impl Heuristic<'_> {
             let costs = self.minutes_within(self.problem.limit_min, pen.collect());
             let start = Assignment::of(&costs, &open);
             let upper = start.total();
-            let bound = lagrangian(&costs, self.k(), self.fixed, upper, &start.d2, self.ascent);
+            let bound = lagrangian(&costs, self.k(), self.fixed, upper, &start.d2, self.ascent, self.stop);
             let shift = price * (uncovered + 8.0 * f64::EPSILON * total);
             let lower = bound.lower - shift - 4.0 * f64::EPSILON * (bound.lower.abs() + shift);
             best = best.max(lower);
@@ -544,7 +580,7 @@ impl Heuristic<'_> {
         };
         let (mut lo, mut hi) = (0usize, radii.len());
         let mut found: Option<(usize, Vec<bool>)> = None;
-        while lo < hi {
+        while lo < hi && !self.stop.now() {
             let mid = (lo + hi) / 2;
             match tests.at(mid) {
                 Test::Covered(set) => {
@@ -666,12 +702,12 @@ impl Heuristic<'_> {
             enough: 0.0,
             ..self.ascent
         };
-        let bound = lagrangian(&costs, self.k(), self.fixed, left, &first.d2, ascent);
+        let bound = lagrangian(&costs, self.k(), self.fixed, left, &first.d2, ascent, self.stop);
         if bound.lower > 0.0 {
             return Test::Proven;
         }
         for start in std::iter::once(bound.relaxed).chain(bound.better.map(|b| b.1)) {
-            let found = interchange(&costs, start, self.fixed);
+            let found = interchange(&costs, start, self.fixed, self.stop);
             if Assignment::of(&costs, &found).total() <= 0.0 {
                 return Test::Covered(found);
             }
@@ -724,7 +760,7 @@ impl Tests<'_, '_> {
     ) -> (usize, Vec<bool>, Option<usize>) {
         let (mut lo, mut hi) = (0usize, at);
         let mut proven = None;
-        while lo < hi {
+        while lo < hi && !self.heuristic.stop.now() {
             let mid = (lo + hi) / 2;
             match self.at(mid) {
                 Test::Proven => {

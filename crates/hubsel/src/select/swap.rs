@@ -25,6 +25,37 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
+/// Asks a caller's "cancelled?" between the steps of the long loops
+/// (each swap of the interchange, each step of the ascent, each round of
+/// the Lagrangian heuristic). Once it has said yes it stays tripped: every
+/// loop then stops at its next step and the solve is thrown away.
+pub(super) struct Stop<'a> {
+    asked: &'a dyn Fn() -> bool,
+    tripped: std::cell::Cell<bool>,
+}
+
+impl<'a> Stop<'a> {
+    pub(super) fn new(asked: &'a dyn Fn() -> bool) -> Stop<'a> {
+        Stop {
+            asked,
+            tripped: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether to stop now (asks the caller until it says yes).
+    pub(super) fn now(&self) -> bool {
+        if !self.tripped.get() && (self.asked)() {
+            self.tripped.set(true);
+        }
+        self.tripped.get()
+    }
+
+    /// Whether the caller said yes at some point.
+    pub(super) fn tripped(&self) -> bool {
+        self.tripped.get()
+    }
+}
+
 /// No open candidate: the point is at its penalty.
 pub(super) const NONE: u32 = u32::MAX;
 
@@ -278,11 +309,14 @@ fn best_for(costs: &Costs, a: &Assignment, l: &Losses, fixed: &[bool], i: usize)
 
 /// Fast interchange from `open`: the best swap of a closed and an open
 /// candidate (not `fixed`) while it lowers the total. Returns the open
-/// flags at the local optimum.
-pub(super) fn interchange(costs: &Costs, mut open: Vec<bool>, fixed: &[bool]) -> Vec<bool> {
+/// flags at the local optimum (or where `stop` said to stop).
+pub(super) fn interchange(costs: &Costs, mut open: Vec<bool>, fixed: &[bool], stop: &Stop) -> Vec<bool> {
     let mut a = Assignment::of(costs, &open);
     let mut value = a.total();
     loop {
+        if stop.now() {
+            return open;
+        }
         let l = Losses::of(&a, &open, fixed);
         if l.order.is_empty() {
             return open;
