@@ -38,13 +38,15 @@ fn random_instance(seed: u64) -> (Vec<Seeker>, Vec<Slot>, Rules) {
         });
     }
     for _ in 0..members {
-        let options = (0..hubs)
-            .filter(|_| rng.random_bool(0.7))
-            .map(|slot| Choice {
-                slot,
-                travel_s: f64::from(rng.random_range(60..3000_u32)),
-            })
-            .collect();
+        let mut options = Vec::new();
+        for slot in 0..hubs {
+            if rng.random_bool(0.7) {
+                options.push(Choice {
+                    slot,
+                    travel_s: f64::from(rng.random_range(60..3000_u32)),
+                });
+            }
+        }
         seekers.push(Seeker {
             level: Level::Primary,
             students: f64::from(rng.random_range(0..150_u32)),
@@ -214,7 +216,9 @@ fn highs(instances: &[String]) -> Option<Vec<(f64, f64, Option<(f64, f64)>)>> {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // HiGHS prints its banner first; the answer is the last line.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or("")).unwrap();
     let pair = |x: &serde_json::Value| {
         assert_eq!(x["status"], "Optimal", "{x}");
         (x["over"].as_f64().unwrap(), x["secs"].as_f64().unwrap())
@@ -244,11 +248,15 @@ fn min_cost_is_no_worse_than_nearest_first_and_keeps_the_capacities() {
         check_assignment(&seekers, &slots, &rules, &mc);
         let (c_mc, c_nf) = (cost(&seekers, &mc), cost(&seekers, &nf));
         assert!(lex_le(c_mc, c_nf), "seed {seed}: min-cost {c_mc:?} > nearest-first {c_nf:?}");
-        assert_eq!(t.method, Method::MinCost);
+        let capacities = slots.iter().any(|s| s.capacity_students.is_finite());
+        let expected = if capacities { Method::MinCost } else { Method::NearestFirst };
+        assert_eq!(t.method, expected);
         assert_eq!(tn.method, Method::NearestFirst);
         assert!((t.student_minutes - c_mc.1).abs() <= 1e-6 * c_mc.1.max(1.0));
-        let bound = (t.bound_students_over.unwrap(), t.bound_student_minutes.unwrap());
-        assert!(lex_le(bound, c_mc), "seed {seed}: bound {bound:?} above {c_mc:?}");
+        if capacities {
+            let bound = (t.bound_students_over.unwrap(), t.bound_student_minutes.unwrap());
+            assert!(lex_le(bound, c_mc), "seed {seed}: bound {bound:?} above {c_mc:?}");
+        }
     }
 }
 
@@ -296,6 +304,9 @@ fn min_cost_bound_equals_the_highs_optimum_on_random_instances() {
     let mut ours = Vec::new();
     for seed in 0..120 {
         let (seekers, slots, rules) = random_instance(seed);
+        if slots.iter().all(|s| s.capacity_students.is_infinite()) {
+            continue;
+        }
         let (a, t) = allocate_totals(&seekers, &slots, &road, &rules);
         instances.push(instance_json(&seekers, &slots, &rules, true));
         ours.push((t, cost(&seekers, &a)));
