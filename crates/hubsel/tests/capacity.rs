@@ -4,6 +4,7 @@
 //! HiGHS runs through `benches/capacity_optimum.py` with
 //! `${HUBSEL_PYTHON:-.venv-py/bin/python}` (highspy, numpy); without it the
 //! HiGHS comparisons print `skipped: …` and only the checks in Rust run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -192,7 +193,10 @@ fn repo() -> PathBuf {
 
 /// HiGHS's optima of the instances, as (lp over, lp seconds, mip over,
 /// mip seconds) — or `None` (with `skipped: …` printed) without highspy.
-fn highs(instances: &[String]) -> Option<Vec<(f64, f64, Option<(f64, f64)>)>> {
+/// HiGHS's answer for one instance: LP over, LP seconds, MIP's pair.
+type Optimum = (f64, f64, Option<(f64, f64)>);
+
+fn highs(instances: &[String]) -> Option<Vec<Optimum>> {
     let python = std::env::var("HUBSEL_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo().join(".venv-py/bin/python"));
