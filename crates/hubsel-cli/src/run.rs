@@ -188,6 +188,9 @@ fn report(r: &RunResult, out: &Path, formats: &[Format], elapsed: Duration, writ
         r.weighting.as_str(),
         r.config.max_travel_min
     );
+    if let Some(a) = &r.allocation {
+        println!("{}", a.line());
+    }
     for note in r.all_notes() {
         println!("note: {note}");
     }

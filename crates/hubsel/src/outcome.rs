@@ -241,7 +241,56 @@ pub struct RunResult {
     /// every school of each level (also those beyond the limit) — the
     /// figures the location models optimise.
     pub access: AccessFigures,
+    /// What allocation adds up to, when hubs have capacities.
+    pub allocation: Option<AllocationTotals>,
     pub stats: RunStats,
+}
+
+/// What an allocation adds up to, for the summary and the report.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AllocationTotals {
+    /// The method that placed the members (`min-cost` only where hubs
+    /// have capacities and full hubs send schools on).
+    pub method: crate::scenario::Method,
+    /// Students of members times their minutes to their hub.
+    pub student_minutes: f64,
+    /// Members' students that joined a hub already at capacity.
+    pub students_over: f64,
+    /// Students of the schools standing alone (no hub within the rules).
+    pub students_alone: f64,
+    /// With min-cost: the transportation optimum (students as flow, a
+    /// school may be split), a lower bound on `student_minutes` when
+    /// `bound_students_over` equals `students_over`.
+    pub bound_student_minutes: Option<f64>,
+    pub bound_students_over: Option<f64>,
+    /// Schools the transportation optimum split between hubs (or over
+    /// capacity in part), placed whole afterwards.
+    pub split_schools: usize,
+}
+
+impl AllocationTotals {
+    /// The totals in one line, for the console and the report.
+    pub fn line(&self) -> String {
+        let mut text = format!(
+            "allocation ({}): {:.0} student-minutes; students over capacity: {}; students unassigned (stand-alone, reasons in schools): {}",
+            self.method.name(),
+            self.student_minutes,
+            self.students_over,
+            self.students_alone
+        );
+        if let (Some(b), Some(o)) = (self.bound_student_minutes, self.bound_students_over) {
+            let gap = if o == self.students_over && b > 0.0 {
+                format!(", gap {:.3}%", 100.0 * (self.student_minutes - b) / b)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "; transportation optimum (students as flow): {b:.0} student-minutes, {o} over capacity, {} school(s) split{gap}",
+                self.split_schools
+            ));
+        }
+        text
+    }
 }
 
 impl RunResult {

@@ -119,8 +119,30 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         weighting_note: checked.weighting_note.clone(),
         notes: checked.notes.clone(),
         access: access_figures(&selections, config),
+        allocation: allocated.totals,
         stats,
     })
+}
+
+/// The assignment problem [`finish`] hands allocation (the hubs it
+/// selects, the schools with the hubs they reach, the capacities and
+/// rules), for checking allocation against another solver.
+pub fn allocation_problem(
+    prepared: &Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Vec<crate::allocate::Seeker>, Vec<crate::allocate::Slot>, crate::allocate::Rules)> {
+    let fitted = prepared.fit(config)?;
+    let config = &fitted;
+    let mut stages = Vec::new();
+    check_largest(config, &prepared.checked.schools)?;
+    check_region_strategy(config)?;
+    let selections = select_all(prepared, config, progress, &mut stages)?;
+    Ok(crate::allocate::run::allocation_problem(
+        prepared,
+        &selections,
+        config,
+    ))
 }
 
 /// Every district's (or group's) hubs, timed as [`Stage::Select`]; stops

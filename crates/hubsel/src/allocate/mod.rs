@@ -4,12 +4,14 @@
 //! placed nearest-first and a full hub sends the next ones to their next
 //! nearest hub (or takes them flagged, as the scenario says).
 
+mod mincost;
 pub mod run;
 
 use std::collections::BTreeMap;
 
 use crate::model::{HubLevel, Level};
-use crate::scenario::Overflow;
+use crate::outcome::AllocationTotals as Totals;
+use crate::scenario::{Method, Overflow};
 
 /// A hub as allocation sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,7 +192,10 @@ pub struct Rules {
     /// Hubs of other districts count (else only the school's own
     /// district's hubs serve it).
     pub cross_district: bool,
+    /// How members are placed under capacities.
+    pub method: Method,
 }
+
 
 /// Why a school on the network that no hub of its level reaches within
 /// the search cutoff stands alone: asks how the roads join it to the hubs
@@ -283,29 +288,89 @@ impl<'s> Serving<'s> {
     }
 }
 
-/// Allocates every seeker. Schools are placed in order of their nearest
-/// hub's travel time (ties by seeker order), so under capacities the
-/// nearest schools keep their nearest hub. Ties between equally near hubs
-/// go to the lower slot.
-///
-/// `connection(seeker, slot)` says how the road network joins a school to
-/// a hub; it is asked only about schools with no hub in reach, to name
-/// why they stand alone.
+/// Allocates every seeker (see [`allocate_totals`]).
 pub fn allocate(
     seekers: &[Seeker],
     slots: &[Slot],
     connection: &dyn Fn(usize, usize) -> Connection,
     rules: &Rules,
 ) -> Vec<Assignment> {
+    allocate_totals(seekers, slots, connection, rules).0
+}
+
+/// A school that will be a member, its nearest travel time first, and its
+/// choices within the limit, nearest first.
+type Queued = (f64, usize, Vec<Choice>);
+
+/// Allocates every seeker, with what it adds up to. Nearest-first places
+/// schools in order of their nearest hub's travel time (ties by seeker
+/// order), so under capacities the nearest schools keep their nearest
+/// hub; ties between equally near hubs go to the lower slot. Min-cost
+/// (with capacities and `overflow = "next"`) places them by the
+/// transportation optimum (see the `mincost` module).
+///
+/// `connection(seeker, slot)` says how the road network joins a school to
+/// a hub; it is asked only about schools with no hub in reach, to name
+/// why they stand alone.
+pub fn allocate_totals(
+    seekers: &[Seeker],
+    slots: &[Slot],
+    connection: &dyn Fn(usize, usize) -> Connection,
+    rules: &Rules,
+) -> (Vec<Assignment>, Totals) {
+    let (mut result, queue) = members_queue(seekers, slots, connection, rules);
+    let own: Vec<f64> = slots.iter().map(|s| seekers[s.school].students).collect();
+    let mut load = own.clone();
+    let everyone: Vec<usize> = (0..queue.len()).collect();
+    place_nearest_first(seekers, slots, rules.overflow, &queue, &everyone, &mut load, &mut result);
+    let mut totals = Totals {
+        method: Method::NearestFirst,
+        ..Totals::default()
+    };
+    let capacities = slots.iter().any(|s| s.capacity_students.is_finite());
+    if rules.method == Method::MinCost && rules.overflow == Overflow::Next && capacities {
+        totals.method = Method::MinCost;
+        min_cost(seekers, slots, &queue, &own, &mut result, &mut totals);
+    }
+    let result: Vec<Assignment> = result
+        .into_iter()
+        .map(|a| a.unwrap_or(Assignment::StandAlone(Alone::OffNetwork)))
+        .collect();
+    for (s, a) in seekers.iter().zip(&result) {
+        match a {
+            Assignment::Member {
+                travel_s,
+                over_capacity,
+                ..
+            } => {
+                totals.student_minutes += s.students * travel_s / 60.0;
+                if *over_capacity {
+                    totals.students_over += s.students;
+                }
+            }
+            Assignment::StandAlone(_) => totals.students_alone += s.students,
+            Assignment::Hub(_) => {}
+        }
+    }
+    (result, totals)
+}
+
+/// Hubs and stand-alone schools settled, and the schools to place with
+/// their choices, in placing order.
+fn members_queue(
+    seekers: &[Seeker],
+    slots: &[Slot],
+    connection: &dyn Fn(usize, usize) -> Connection,
+    rules: &Rules,
+) -> (Vec<Option<Assignment>>, Vec<Queued>) {
     let limit_s = rules.limit_min * 60.0;
     let mut result: Vec<Option<Assignment>> = vec![None; seekers.len()];
-    let mut load: Vec<f64> = slots.iter().map(|s| seekers[s.school].students).collect();
     for (k, slot) in slots.iter().enumerate() {
         result[slot.school] = Some(Assignment::Hub(k));
     }
     let mut serving_lists = Serving::new(slots, rules.cross_district);
     // Sorted options within the limit, per school.
-    let mut queue: Vec<(f64, usize, Vec<Choice>)> = Vec::new();
+    let mut queue: Vec<Queued> = Vec::new();
     for (i, s) in seekers.iter().enumerate() {
         if result[i].is_some() {
             continue;
@@ -342,27 +407,107 @@ pub fn allocate(
         }
     }
     queue.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (_, i, options) in queue {
-        let students = seekers[i].students;
+    (result, queue)
+}
+
+/// Places the queued schools at positions `which` (in that order)
+/// nearest-first against `load`.
+fn place_nearest_first(
+    seekers: &[Seeker],
+    slots: &[Slot],
+    overflow: Overflow,
+    queue: &[Queued],
+    which: &[usize],
+    load: &mut [f64],
+    result: &mut [Option<Assignment>],
+) {
+    for &q in which {
+        let (_, i, options) = &queue[q];
+        let students = seekers[*i].students;
         let fits = |c: &Choice, load: &[f64]| {
             load[c.slot] + students <= slots[c.slot].capacity_students + 1e-9
         };
-        let pick = match rules.overflow {
-            Overflow::Next => options.iter().find(|c| fits(c, &load)).map(|c| (*c, false)),
+        let pick = match overflow {
+            Overflow::Next => options.iter().find(|c| fits(c, load)).map(|c| (*c, false)),
             Overflow::Flag => None,
         };
-        let (choice, over) = pick.unwrap_or_else(|| (options[0], !fits(&options[0], &load)));
+        let (choice, over) = pick.unwrap_or_else(|| (options[0], !fits(&options[0], load)));
         load[choice.slot] += students;
-        result[i] = Some(Assignment::Member {
+        result[*i] = Some(Assignment::Member {
             slot: choice.slot,
             travel_s: choice.travel_s,
             over_capacity: over,
         });
     }
-    result
-        .into_iter()
-        .map(|a| a.unwrap_or(Assignment::StandAlone(Alone::OffNetwork)))
-        .collect()
+}
+
+/// Replaces nearest-first's placement, group by group, by the rounded
+/// transportation optimum where that is no worse.
+fn min_cost(
+    seekers: &[Seeker],
+    slots: &[Slot],
+    queue: &[Queued],
+    own: &[f64],
+    result: &mut [Option<Assignment>],
+    totals: &mut Totals,
+) {
+    let mut bound_s = 0.0;
+    let mut bound_over = 0.0;
+    for group in mincost::groups(queue, slots.len()) {
+        let options: Vec<&[Choice]> = group.iter().map(|&q| queue[q].2.as_slice()).collect();
+        let who: Vec<usize> = group.iter().map(|&q| queue[q].1).collect();
+        if !mincost::any_capacity(slots, &options) {
+            // Nearest-first is the optimum: every school at its nearest.
+            let (over, secs) = mincost::cost_of(seekers, result, &who);
+            bound_over += over;
+            bound_s += secs;
+            continue;
+        }
+        let members: Vec<(usize, &[Choice])> = who.iter().copied().zip(options.iter().copied()).collect();
+        let room = |k: usize| slots[k].capacity_students - own[k];
+        let t = mincost::transport(seekers, &members, &room);
+        bound_over += t.students_over;
+        bound_s += t.student_s;
+        let mut mine: Vec<Option<Assignment>> = result.to_vec();
+        let mut load = own.to_vec();
+        let mut rest = Vec::new();
+        for (p, &q) in group.iter().enumerate() {
+            let (_, i, opts) = &queue[q];
+            let students = seekers[*i].students;
+            let whole = opts
+                .iter()
+                .zip(&t.flows[p])
+                .find(|(_, f)| **f >= students - 1e-9 && **f > 1e-9)
+                .filter(|_| t.over[p] <= 1e-9);
+            match whole {
+                Some((c, _)) if seekers[*i].students > 0.0 => {
+                    load[c.slot] += seekers[*i].students;
+                    mine[*i] = Some(Assignment::Member {
+                        slot: c.slot,
+                        travel_s: c.travel_s,
+                        over_capacity: false,
+                    });
+                }
+                _ => {
+                    if seekers[*i].students > 0.0 {
+                        totals.split_schools += 1;
+                    }
+                    rest.push(q);
+                }
+            }
+        }
+        place_nearest_first(seekers, slots, Overflow::Next, queue, &rest, &mut load, &mut mine);
+        if mincost::no_worse(
+            mincost::cost_of(seekers, &mine, &who),
+            mincost::cost_of(seekers, result, &who),
+        ) {
+            for &i in &who {
+                result[i] = mine[i].take();
+            }
+        }
+    }
+    totals.bound_student_minutes = Some(bound_s / 60.0);
+    totals.bound_students_over = Some(bound_over);
 }
 
 #[cfg(test)]
@@ -391,6 +536,7 @@ mod tests {
             cutoff_min: 1440.0,
             overflow,
             cross_district: false,
+            method: Method::NearestFirst,
         }
     }
 

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::{allocate, Assignment, Choice, Connection, ReasonContext, Rules, Seeker, Slot};
+use super::{allocate_totals, Assignment, Choice, Connection, ReasonContext, Rules, Seeker, Slot};
 use crate::model::{HubLevel, School};
 use crate::network::{component_of, Prepared};
 use crate::outcome::{
-    DistrictOutcome, HubOutcome, RankedCandidate, RankedLevel, Role, RouteOutcome, SchoolOutcome,
+    AllocationTotals, DistrictOutcome, HubOutcome, RankedCandidate, RankedLevel, Role, RouteOutcome, SchoolOutcome,
 };
 use crate::error::Result;
 use crate::progress::{check_cancelled, Progress};
@@ -30,6 +30,8 @@ pub struct Allocated {
     pub hubs: Vec<HubOutcome>,
     pub routes: Vec<RouteOutcome>,
     pub districts: Vec<DistrictOutcome>,
+    /// What allocation adds up to, when hubs have capacities.
+    pub totals: Option<AllocationTotals>,
 }
 
 /// A chosen hub with where it is.
@@ -81,9 +83,10 @@ pub fn allocate_run(
         cutoff_min: config.search_cutoff_min,
         overflow: config.allocation.overflow,
         cross_district,
+        method: config.allocation.method,
     };
     let connections = Connections::new(prepared, &slots);
-    let assignments = allocate(
+    let (assignments, totals) = allocate_totals(
         &seekers,
         &alloc_slots,
         &|g, k| connections.between(g, k),
@@ -125,7 +128,48 @@ pub fn allocate_run(
         hubs,
         routes: routes.into_iter().flatten().map(|r| r.1).collect(),
         districts,
+        totals: alloc_slots
+            .iter()
+            .any(|s| s.capacity_students.is_finite())
+            .then_some(totals),
     })
+}
+
+/// The assignment problem allocation solves for this run: the schools
+/// with the hubs they reach, the hubs with their capacities, and the
+/// rules (for checking the solvers against another on the same problem).
+pub fn allocation_problem(
+    prepared: &Prepared,
+    selections: &[DistrictSelection],
+    config: &Config,
+) -> (Vec<Seeker>, Vec<Slot>, Rules) {
+    let checked = &prepared.checked;
+    let slots = hub_slots(prepared, selections);
+    let cross_district =
+        config.allocation.cross_district || config.group_by != crate::scenario::GroupBy::District;
+    let reaches = if cross_district {
+        cross_district_reach(prepared, &slots, config)
+    } else {
+        Vec::new()
+    };
+    let seekers = seekers(prepared, &slots, &reaches);
+    let alloc_slots = slots
+        .iter()
+        .map(|s| Slot {
+            level: s.level,
+            school: s.school,
+            district: s.district,
+            capacity_students: capacity_of(&checked.schools[s.school].school, config),
+        })
+        .collect();
+    let rules = Rules {
+        limit_min: config.max_travel_min,
+        cutoff_min: config.search_cutoff_min,
+        overflow: config.allocation.overflow,
+        cross_district,
+        method: config.allocation.method,
+    };
+    (seekers, alloc_slots, rules)
 }
 
 /// The chosen hubs of every district, in district then choice order.

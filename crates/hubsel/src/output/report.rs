@@ -271,6 +271,8 @@ struct Swatch {
 /// What the scenario table shows beyond the configuration's own fields.
 struct Scenario<'a> {
     notes: Vec<&'a str>,
+    /// The allocation's totals, when hubs have capacities.
+    allocation: Option<String>,
     exclude_if: String,
     required: String,
     excluded: String,
@@ -673,6 +675,7 @@ impl<'a> Scenario<'a> {
             .collect();
         Scenario {
             notes: r.all_notes().map(String::as_str).collect(),
+            allocation: r.allocation.as_ref().map(|a| a.line()),
             exclude_if: listed(c.constraints.exclude_if.iter().map(String::as_str)),
             required: listed(c.required_hubs.iter().map(|i| i.0.as_str())),
             excluded: listed(c.excluded_hubs.iter().map(|i| i.0.as_str())),

@@ -186,9 +186,34 @@ pub(crate) fn summary_json_with(r: &RunResult, layers: &[Layer]) -> String {
         "layers": layers_json(layers),
     });
     region_keys(&mut value, c);
+    allocation_keys(&mut value, r);
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The allocation method and its totals, written only when hubs have
+/// capacities, so that other runs' summaries stay as they were.
+fn allocation_keys(value: &mut Value, r: &RunResult) {
+    let Some(a) = &r.allocation else { return };
+    if let Some(scenario) = value.get_mut("scenario").and_then(Value::as_object_mut) {
+        scenario.insert("allocation_method".into(), json!(r.config.allocation.method.name()));
+    }
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "allocation".into(),
+            json!({
+                "doc": "members placed under the hubs' capacities: method used (min-cost only with overflow = \"next\"), students x minutes of the members to their hubs, students joining a full hub, students of stand-alone schools (their reasons in schools.*); with min-cost the transportation optimum (students as flow, a school may be split) is a lower bound when its students over capacity equal the assignment's",
+                "method": a.method.name(),
+                "student_minutes": round(a.student_minutes, 3),
+                "students_over_capacity": a.students_over,
+                "students_unassigned": a.students_alone,
+                "bound_student_minutes": a.bound_student_minutes.map(|b| round(b, 3)),
+                "bound_students_over_capacity": a.bound_students_over,
+                "split_schools": a.split_schools,
+            }),
+        );
+    }
 }
 
 /// `group_by` and `hubs_per_group` in the summary's scenario, written only

@@ -73,7 +73,13 @@ impl Place {
             ],
             Place::Ahp => &["criteria", "matrix", "force"],
             Place::Constraints => &["min_students", "exclude_if", "required_fields"],
-            Place::Allocation => &["cross_district", "capacity_field", "class_size", "overflow"],
+            Place::Allocation => &[
+                "cross_district",
+                "capacity_field",
+                "class_size",
+                "overflow",
+                "method",
+            ],
             Place::Speeds | Place::Levels => &[],
         }
     }

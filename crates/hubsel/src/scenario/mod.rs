@@ -353,6 +353,27 @@ pub enum Overflow {
     Flag,
 }
 
+/// How members are placed when hubs have capacities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Method {
+    /// By the transportation optimum (min-cost flow, students as flow),
+    /// rounded to whole schools: see `allocate::mincost`.
+    #[default]
+    MinCost,
+    /// Nearest school first, each to its nearest hub with room.
+    NearestFirst,
+}
+
+impl Method {
+    /// The scenario's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::MinCost => "min-cost",
+            Method::NearestFirst => "nearest-first",
+        }
+    }
+}
+
 /// How schools are allocated to hubs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Allocation {
@@ -360,6 +381,7 @@ pub struct Allocation {
     pub cross_district: bool,
     pub capacity: Capacity,
     pub overflow: Overflow,
+    pub method: Method,
 }
 
 impl Default for Allocation {
@@ -368,6 +390,7 @@ impl Default for Allocation {
             cross_district: false,
             capacity: Capacity::Unlimited,
             overflow: Overflow::Next,
+            method: Method::MinCost,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use toml::de::DeTable;
 
 use super::doc::{self, entries, get, key_text, Checker, FirstSeen, Place};
-use super::{Allocation, Capacity, Constraints, Overflow};
+use super::{Allocation, Capacity, Constraints, Method, Overflow};
 use crate::error::quote;
 use crate::graph::SpeedTable;
 use crate::model::Level;
@@ -169,6 +169,24 @@ fn read_allocation(
                     format!("must be \"next\" or \"flag\", got {}", quote(other)),
                 );
                 Overflow::Next
+            }
+        };
+    }
+    if let Some(v) = get(t, "method") {
+        let at = ck.line(v);
+        allocation.method = match ck.text(v, "allocation.method").as_deref().map(str::trim) {
+            None | Some("min-cost") => Method::MinCost,
+            Some("nearest-first") => Method::NearestFirst,
+            Some(other) => {
+                ck.problem(
+                    at,
+                    "allocation.method",
+                    format!(
+                        "must be \"min-cost\" or \"nearest-first\", got {}",
+                        quote(other)
+                    ),
+                );
+                Method::MinCost
             }
         };
     }
