@@ -1107,9 +1107,13 @@ mod tests {
             2 => OutGeometry::MultiPolygon(MultiPolygon::new(
                 (0..rng.random_range(0..3))
                     .map(|_| {
-                        let outer = ring(rng, rng.random_bool(0.5));
+                        let clockwise = rng.random_bool(0.5);
+                        let outer = ring(rng, clockwise);
                         let holes = (0..rng.random_range(0..3))
-                            .map(|_| ring(rng, rng.random_bool(0.5)))
+                            .map(|_| {
+                                let clockwise = rng.random_bool(0.5);
+                                ring(rng, clockwise)
+                            })
                             .collect();
                         Polygon::new(outer, holes)
                     })
