@@ -783,11 +783,11 @@ impl LayerWriter {
 }
 
 /// An `f64` in the digits serde_json gives it (the shortest that reads
-/// back the same, by `ryu`), `null` when not finite: the bytes of
+/// back the same, by `zmij`, which serde_json uses), `null` when not finite: the bytes of
 /// `serde_json::to_writer(&x)` without its machinery.
 pub(crate) fn write_f64(out: &mut Vec<u8>, x: f64) {
     if x.is_finite() {
-        out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
+        out.extend_from_slice(zmij::Buffer::new().format_finite(x).as_bytes());
     } else {
         out.extend_from_slice(b"null");
     }
