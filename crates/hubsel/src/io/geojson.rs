@@ -942,35 +942,65 @@ fn write_feature(out: &mut Vec<u8>, plan: &[(Vec<u8>, usize)], row: &Row) {
 /// feature per line. Written straight into bytes (no JSON values on the
 /// way), byte for byte what [`LayerWriter`] writes for the same rows.
 pub fn bytes(layer: &Layer) -> Vec<u8> {
+    bytes_in_chunks(layer, 1024)
+}
+
+/// [`bytes`], the features written `rows_per_chunk` at a time in
+/// parallel and joined in order: the same bytes whatever the threads.
+fn bytes_in_chunks(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
+    use rayon::prelude::*;
     let mut bbox = None;
-    let mut size = 64;
     for row in &layer.rows {
         bbox_of(&mut bbox, &row.geometry);
-        size += 64 + row.cells.len() * 24;
-        if let OutGeometry::LineString(cs) = &row.geometry {
-            size += cs.len() * 26;
-        }
     }
-    let mut out: Vec<u8> = Vec::with_capacity(size);
+    let full = property_plan(layer, layer.fields.len());
+    // Each feature goes after ",\n"; the first one's comma is dropped.
+    let chunks: Vec<Vec<u8>> = layer
+        .rows
+        .par_chunks(rows_per_chunk.max(1))
+        .map(|rows| {
+            let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
+            for row in rows {
+                out.extend_from_slice(b",\n");
+                if row.cells.len() >= layer.fields.len() {
+                    write_feature(&mut out, &full, row);
+                } else {
+                    write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
+                }
+            }
+            out
+        })
+        .collect();
+    let mut out: Vec<u8> = Vec::with_capacity(128 + chunks.iter().map(Vec::len).sum::<usize>());
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
     if let Some(b) = bbox {
         out.extend_from_slice(b",\"bbox\":");
         write_positions_flat(&mut out, &b);
     }
-    out.extend_from_slice(b",\"features\":[\n");
-    let full = property_plan(layer, layer.fields.len());
-    for (i, row) in layer.rows.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        if row.cells.len() >= layer.fields.len() {
-            write_feature(&mut out, &full, row);
-        } else {
-            write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
-        }
+    out.extend_from_slice(b",\"features\":[");
+    // The comma before the first feature is dropped; without features the
+    // list is an empty line.
+    let mut first = true;
+    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+        let skip = usize::from(first);
+        out.extend_from_slice(chunk.get(skip..).unwrap_or_default());
+        first = false;
+    }
+    if first {
+        out.push(b'\n');
     }
     out.extend_from_slice(b"\n]}\n");
     out
+}
+
+/// About how many bytes a row's feature takes.
+fn size_hint(row: &Row) -> usize {
+    let coords = match &row.geometry {
+        OutGeometry::LineString(cs) => cs.len(),
+        OutGeometry::MultiPolygon(m) => m.0.iter().map(|p| p.exterior().0.len()).sum(),
+        _ => 1,
+    };
+    64 + row.cells.len() * 24 + coords * 26
 }
 
 /// `[a,b,…]` of numbers.
@@ -1183,6 +1213,10 @@ mod tests {
                 rows,
             };
             assert_eq!(text(&layer), through_values(&layer), "case {case}");
+            let reference = through_values(&layer).into_bytes();
+            for rows_per_chunk in [1, 2, 5] {
+                assert_eq!(bytes_in_chunks(&layer, rows_per_chunk), reference, "case {case}");
+            }
         }
         let config = crate::scenario::default_scenario().unwrap();
         let inputs = crate::io::load(&crate::fixture::province(), &crate::io::ReadOptions::default())
@@ -1190,6 +1224,8 @@ mod tests {
         let result = crate::pipeline::run(inputs, &config, &crate::progress::Silent).unwrap();
         for layer in crate::output::layers::layers(&result) {
             assert_eq!(text(&layer), through_values(&layer), "{}", layer.name);
+            let reference = through_values(&layer).into_bytes();
+            assert_eq!(bytes_in_chunks(&layer, 7), reference, "{}", layer.name);
         }
     }
 
