@@ -43,19 +43,31 @@ pub fn synth_folder(dir: &std::path::Path) -> hubsel::error::Result<hubsel::mode
     hubsel::io::load(&sources, &hubsel::io::ReadOptions::default())
 }
 
-/// A finished run to write: the embedded province, or the data set in the
-/// folder named by `HUBSEL_BENCH_DIR` (as written by `hubsel synth`), with
+/// A finished run to write: the embedded province, the data set in the
+/// folder named by `HUBSEL_BENCH_DIR` (as written by `hubsel synth`), or
+/// the OpenStreetMap extract named by `HUBSEL_BENCH_PBF`, with
 /// the default scenario. Returns a label for the benchmark names.
 pub fn run_for_outputs() -> (String, hubsel::outcome::RunResult) {
     let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default")
         .expect("the default scenario parses");
-    let (label, inputs) = match std::env::var_os("HUBSEL_BENCH_DIR") {
-        Some(dir) => {
+    let pbf = std::env::var_os("HUBSEL_BENCH_PBF").map(std::path::PathBuf::from);
+    let (label, inputs) = match (pbf, std::env::var_os("HUBSEL_BENCH_DIR")) {
+        (Some(pbf), _) => {
+            let sources = hubsel::io::InputSources {
+                schools: hubsel::io::Source::File(&pbf),
+                roads: hubsel::io::Source::File(&pbf),
+                districts: hubsel::io::Source::File(&pbf),
+            };
+            let inputs = hubsel::io::load(&sources, &hubsel::io::ReadOptions::default())
+                .expect("HUBSEL_BENCH_PBF is an extract with schools, roads and districts");
+            (pbf.display().to_string(), inputs)
+        }
+        (None, Some(dir)) => {
             let dir = std::path::PathBuf::from(dir);
             let inputs = synth_folder(&dir).expect("HUBSEL_BENCH_DIR holds a synth data set");
             (dir.display().to_string(), inputs)
         }
-        None => (
+        (None, None) => (
             "province".to_string(),
             hubsel::io::load(
                 &hubsel::fixture::province(),

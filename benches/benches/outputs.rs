@@ -10,11 +10,49 @@
 //! hubsel synth --preset thailand --seed 42 --out /tmp/national
 //! HUBSEL_BENCH_DIR=/tmp/national cargo bench -p hubsel-benches --bench outputs
 //! ```
+//!
+//! or `HUBSEL_BENCH_PBF` at the OpenStreetMap-sized extract (its routes
+//! follow roads with a shape node every 15 m; about 4 GB to run once):
+//!
+//! ```sh
+//! hubsel synth --preset thailand-osm --seed 1 --out /tmp/th-osm
+//! HUBSEL_BENCH_PBF=/tmp/th-osm/thailand-osm.osm.pbf cargo bench -p hubsel-benches --bench outputs
+//! ```
+//!
+//! `geojson` is the streaming writer a run uses; `geojson via JSON values`
+//! the way it was written before (a `serde_json` map per feature, through
+//! [`geojson::LayerWriter`]), for comparison: both give the same bytes.
+//! `render run (geojson)` is everything `hubsel run` writes by default
+//! (the four layers, styles, report and summary, rendered in parallel).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
+use hubsel::io::table::{Cell, Layer};
 use hubsel::io::{flatgeobuf, geojson, gpkg, shapefile};
-use hubsel::output::layers;
+use hubsel::output::{layers, Format};
+use serde_json::{Map, Value};
+
+/// The former GeoJSON writer's path: each row a map of JSON values.
+fn through_values(layer: &Layer) -> String {
+    let json = |cell: &Cell| match cell {
+        Cell::Int(v) => Value::from(*v),
+        Cell::Real(v) => Value::from(*v),
+        Cell::Text(s) => Value::from(s.as_str()),
+        Cell::Bool(b) => Value::from(*b),
+        Cell::Null => Value::Null,
+    };
+    let mut w = geojson::LayerWriter::new();
+    for row in &layer.rows {
+        let props: Map<String, Value> = layer
+            .fields
+            .iter()
+            .zip(&row.cells)
+            .map(|(f, c)| (f.name.clone(), json(c)))
+            .collect();
+        w.push(&row.geometry, props);
+    }
+    w.finish()
+}
 
 fn write_layers(c: &mut Criterion) {
     let (label, result) = hubsel_benches::run_for_outputs();
@@ -22,7 +60,16 @@ fn write_layers(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("write 4 layers ({label})"));
     group.sample_size(10);
     group.bench_function(BenchmarkId::from_parameter("geojson"), |b| {
-        b.iter(|| built.iter().map(|l| geojson::text(l).len()).sum::<usize>())
+        b.iter(|| built.iter().map(|l| geojson::bytes(l).len()).sum::<usize>())
+    });
+    group.bench_function(BenchmarkId::from_parameter("geojson via JSON values"), |b| {
+        b.iter(|| built.iter().map(|l| through_values(l).len()).sum::<usize>())
+    });
+    group.bench_function(BenchmarkId::from_parameter("render run (geojson)"), |b| {
+        b.iter(|| {
+            hubsel::output::render(&result, &[Format::GeoJson])
+                .map_or(0, |files| files.iter().map(|(_, bytes)| bytes.len()).sum::<usize>())
+        })
     });
     group.bench_function(BenchmarkId::from_parameter("fgb"), |b| {
         b.iter(|| {

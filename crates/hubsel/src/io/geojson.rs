@@ -664,9 +664,7 @@ pub enum OutGeometry {
 /// An `f64` as serde_json writes it (`null` when not finite, as
 /// `Value::from` makes it).
 fn number(out: &mut Vec<u8>, x: f64) {
-    if serde_json::to_writer(&mut *out, &x).is_err() {
-        out.extend_from_slice(b"null");
-    }
+    write_f64(out, x);
 }
 
 /// Writes a FeatureCollection by RFC 7946: WGS 84, no `crs`, coordinates
@@ -784,34 +782,452 @@ impl LayerWriter {
     }
 }
 
-fn json(cell: &Cell) -> Value {
-    match cell {
-        Cell::Int(v) => Value::from(*v),
-        Cell::Real(v) => Value::from(*v),
-        Cell::Text(s) => Value::from(s.as_str()),
-        Cell::Bool(b) => Value::from(*b),
-        Cell::Null => Value::Null,
+/// An `f64` in the digits serde_json gives it (the shortest that reads
+/// back the same, by `zmij`, which serde_json uses), `null` when not finite: the bytes of
+/// `serde_json::to_writer(&x)` without its machinery.
+pub(crate) fn write_f64(out: &mut Vec<u8>, x: f64) {
+    if x.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(x).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
     }
 }
 
-/// An output layer ([`Layer`]) as an RFC 7946 FeatureCollection.
-pub fn text(layer: &Layer) -> String {
-    let mut w = LayerWriter::new();
-    for Row { geometry, cells } in &layer.rows {
-        let props: Map<String, Value> = layer
-            .fields
-            .iter()
-            .zip(cells)
-            .map(|(f, c)| (f.name.clone(), json(c)))
-            .collect();
-        w.push(geometry, props);
+/// A JSON string, escaped as serde_json escapes it.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_cell(out: &mut Vec<u8>, cell: &Cell) {
+    match cell {
+        Cell::Int(v) => out.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
+        Cell::Real(v) => write_f64(out, *v),
+        Cell::Text(s) => write_str(out, s),
+        Cell::Bool(true) => out.extend_from_slice(b"true"),
+        Cell::Bool(false) => out.extend_from_slice(b"false"),
+        Cell::Null => out.extend_from_slice(b"null"),
     }
-    w.finish()
+}
+
+fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
+    out.push(b'[');
+    write_f64(out, round7(c.x));
+    out.push(b',');
+    write_f64(out, round7(c.y));
+    out.push(b']');
+}
+
+fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
+    out.push(b'[');
+    for (i, c) in cs.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_position(out, *c);
+    }
+    out.push(b']');
+}
+
+/// A ring, exterior counter-clockwise and holes clockwise (read backwards
+/// when it runs the other way, as `make_ccw_winding` would turn it).
+fn write_ring(out: &mut Vec<u8>, ring: &LineString<f64>, counter_clockwise: bool) {
+    use geo::algorithm::winding_order::{Winding, WindingOrder};
+    let wrong = if counter_clockwise {
+        WindingOrder::Clockwise
+    } else {
+        WindingOrder::CounterClockwise
+    };
+    if ring.winding_order() == Some(wrong) {
+        write_positions(out, ring.0.iter().rev());
+    } else {
+        write_positions(out, ring.0.iter());
+    }
+}
+
+fn write_geometry(out: &mut Vec<u8>, geometry: &OutGeometry) {
+    match geometry {
+        OutGeometry::Point(c) => {
+            out.extend_from_slice(b"{\"type\":\"Point\",\"coordinates\":");
+            write_position(out, *c);
+            out.push(b'}');
+        }
+        OutGeometry::LineString(cs) => {
+            out.extend_from_slice(b"{\"type\":\"LineString\",\"coordinates\":");
+            write_positions(out, cs.iter());
+            out.push(b'}');
+        }
+        OutGeometry::MultiPolygon(m) => {
+            out.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
+            for (i, p) in m.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.push(b'[');
+                write_ring(out, p.exterior(), true);
+                for r in p.interiors() {
+                    out.push(b',');
+                    write_ring(out, r, false);
+                }
+                out.push(b']');
+            }
+            out.extend_from_slice(b"]}");
+        }
+        OutGeometry::None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Extends `bbox` over a geometry as [`LayerWriter`] does: every position
+/// of points and lines, the exterior rings of polygons.
+fn bbox_of(bbox: &mut Option<[f64; 4]>, geometry: &OutGeometry) {
+    let mut extend = |c: &Coord<f64>| {
+        let (x, y) = (round7(c.x), round7(c.y));
+        let b = bbox.get_or_insert([x, y, x, y]);
+        b[0] = b[0].min(x);
+        b[1] = b[1].min(y);
+        b[2] = b[2].max(x);
+        b[3] = b[3].max(y);
+    };
+    match geometry {
+        OutGeometry::Point(c) => extend(c),
+        OutGeometry::LineString(cs) => cs.iter().for_each(extend),
+        OutGeometry::MultiPolygon(m) => m
+            .0
+            .iter()
+            .flat_map(|p| p.exterior().0.iter())
+            .for_each(extend),
+        OutGeometry::None => {}
+    }
+}
+
+/// The properties of a row, as a JSON object keyed by field name does:
+/// `(escaped "name":, cell index)` in the order of each name's first
+/// field, a repeated name taking the value of its last field.
+fn property_plan(layer: &Layer, cells: usize) -> Vec<(Vec<u8>, usize)> {
+    let mut plan: Vec<(&str, usize)> = Vec::new();
+    for (i, f) in layer.fields.iter().take(cells).enumerate() {
+        match plan.iter_mut().find(|(name, _)| *name == f.name) {
+            Some(entry) => entry.1 = i,
+            None => plan.push((f.name.as_str(), i)),
+        }
+    }
+    plan.into_iter()
+        .enumerate()
+        .map(|(n, (name, i))| {
+            let mut key = Vec::with_capacity(name.len() + 4);
+            if n > 0 {
+                key.push(b',');
+            }
+            write_str(&mut key, name);
+            key.push(b':');
+            (key, i)
+        })
+        .collect()
+}
+
+fn write_feature(out: &mut Vec<u8>, plan: &[(Vec<u8>, usize)], row: &Row) {
+    out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+    for (key, i) in plan {
+        out.extend_from_slice(key);
+        write_cell(out, row.cells.get(*i).unwrap_or(&Cell::Null));
+    }
+    out.extend_from_slice(b"},\"geometry\":");
+    write_geometry(out, &row.geometry);
+    out.push(b'}');
+}
+
+/// An output layer ([`Layer`]) as an RFC 7946 FeatureCollection: WGS 84,
+/// no `crs`, coordinates rounded to 7 decimals, exterior rings
+/// counter-clockwise and holes clockwise, a `bbox` on the collection, one
+/// feature per line. Written straight into bytes (no JSON values on the
+/// way), byte for byte what [`LayerWriter`] writes for the same rows.
+pub fn bytes(layer: &Layer) -> Vec<u8> {
+    bytes_in_chunks(layer, 1024)
+}
+
+/// [`bytes`], the features written `rows_per_chunk` at a time in
+/// parallel and joined in order: the same bytes whatever the threads.
+fn bytes_in_chunks(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
+    use rayon::prelude::*;
+    let mut bbox = None;
+    for row in &layer.rows {
+        bbox_of(&mut bbox, &row.geometry);
+    }
+    let full = property_plan(layer, layer.fields.len());
+    // Each feature goes after ",\n"; the first one's comma is dropped.
+    let chunks: Vec<Vec<u8>> = layer
+        .rows
+        .par_chunks(rows_per_chunk.max(1))
+        .map(|rows| {
+            let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
+            for row in rows {
+                out.extend_from_slice(b",\n");
+                if row.cells.len() >= layer.fields.len() {
+                    write_feature(&mut out, &full, row);
+                } else {
+                    write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
+                }
+            }
+            out
+        })
+        .collect();
+    let mut out: Vec<u8> = Vec::with_capacity(128 + chunks.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
+    if let Some(b) = bbox {
+        out.extend_from_slice(b",\"bbox\":");
+        write_positions_flat(&mut out, &b);
+    }
+    out.extend_from_slice(b",\"features\":[");
+    // The comma before the first feature is dropped; without features the
+    // list is an empty line.
+    let mut first = true;
+    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+        let skip = usize::from(first);
+        out.extend_from_slice(chunk.get(skip..).unwrap_or_default());
+        first = false;
+    }
+    if first {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"\n]}\n");
+    out
+}
+
+/// About how many bytes a row's feature takes.
+fn size_hint(row: &Row) -> usize {
+    let coords = match &row.geometry {
+        OutGeometry::LineString(cs) => cs.len(),
+        OutGeometry::MultiPolygon(m) => m.0.iter().map(|p| p.exterior().0.len()).sum(),
+        _ => 1,
+    };
+    64 + row.cells.len() * 24 + coords * 26
+}
+
+/// `[a,b,…]` of numbers.
+fn write_positions_flat(out: &mut Vec<u8>, xs: &[f64]) {
+    out.push(b'[');
+    for (i, x) in xs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_f64(out, *x);
+    }
+    out.push(b']');
+}
+
+/// An output layer ([`Layer`]) as an RFC 7946 FeatureCollection ([`bytes`]
+/// as text).
+pub fn text(layer: &Layer) -> String {
+    // Only valid UTF-8 is written: ASCII punctuation, numbers and
+    // serde_json's escaping of `&str`s.
+    String::from_utf8(bytes(layer)).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The serde_json path the writer replaced: every row through
+    /// [`LayerWriter::push`] as a map of JSON values.
+    fn through_values(layer: &Layer) -> String {
+        let json = |cell: &Cell| match cell {
+            Cell::Int(v) => Value::from(*v),
+            Cell::Real(v) => Value::from(*v),
+            Cell::Text(s) => Value::from(s.as_str()),
+            Cell::Bool(b) => Value::from(*b),
+            Cell::Null => Value::Null,
+        };
+        let mut w = LayerWriter::new();
+        for Row { geometry, cells } in &layer.rows {
+            let props: Map<String, Value> = layer
+                .fields
+                .iter()
+                .zip(cells)
+                .map(|(f, c)| (f.name.clone(), json(c)))
+                .collect();
+            w.push(geometry, props);
+        }
+        w.finish()
+    }
+
+    /// Floats where formatters disagree: integers, powers of ten at the
+    /// switch to exponents, subnormals, the extremes, signed zeros, values
+    /// rounded to the outputs' decimals, and random bit patterns.
+    fn awkward_floats(rng: &mut impl rand::Rng) -> Vec<f64> {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            0.3,
+            1e-7,
+            1e-5,
+            1e15,
+            1e16,
+            1e17,
+            1e21,
+            1e22,
+            1.5e-300,
+            f64::MIN_POSITIVE,
+            f64::MIN_POSITIVE / 3.0,
+            5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            100.5,
+            98.123_456_7,
+            13.999_999_9,
+            9_007_199_254_740_993.0,
+        ];
+        for _ in 0..20_000 {
+            xs.push(f64::from_bits(rng.random::<u64>()));
+            let v: f64 = rng.random_range(-180.0..180.0);
+            xs.push(round7(v));
+            xs.push(crate::output::round(v * 1000.0, rng.random_range(0..7)));
+            xs.push(f64::from(rng.random::<i32>()));
+        }
+        xs
+    }
+
+    #[test]
+    fn numbers_print_the_digits_serde_json_prints() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(24);
+        for x in awkward_floats(&mut rng) {
+            let mut ours = Vec::new();
+            write_f64(&mut ours, x);
+            let theirs = serde_json::to_string(&x).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), theirs, "{x:e} ({:#x})", x.to_bits());
+            assert_eq!(theirs, Value::from(x).to_string(), "{x:e}");
+        }
+    }
+
+    fn ring(rng: &mut impl rand::Rng, clockwise: bool) -> LineString<f64> {
+        let n = rng.random_range(0..9);
+        let (cx, cy): (f64, f64) = (rng.random_range(97.0..106.0), rng.random_range(5.0..21.0));
+        let mut cs: Vec<Coord<f64>> = (0..n)
+            .map(|i| {
+                let a = f64::from(i) / f64::from(n.max(1)) * std::f64::consts::TAU;
+                let r: f64 = rng.random_range(0.001..0.5);
+                Coord { x: cx + r * a.cos(), y: cy + r * a.sin() }
+            })
+            .collect();
+        if clockwise {
+            cs.reverse();
+        }
+        if n > 2 && rng.random_bool(0.8) {
+            cs.push(cs[0]);
+        }
+        LineString::new(cs)
+    }
+
+    fn geometry(rng: &mut impl rand::Rng) -> OutGeometry {
+        use geo::Polygon;
+        let coord = |rng: &mut dyn rand::RngCore| Coord {
+            x: rand::Rng::random_range(rng, -180.0..180.0),
+            y: rand::Rng::random_range(rng, -90.0..90.0),
+        };
+        match rng.random_range(0..4) {
+            0 => OutGeometry::Point(coord(rng)),
+            1 => OutGeometry::LineString((0..rng.random_range(0..40)).map(|_| coord(rng)).collect()),
+            2 => OutGeometry::MultiPolygon(MultiPolygon::new(
+                (0..rng.random_range(0..3))
+                    .map(|_| {
+                        let clockwise = rng.random_bool(0.5);
+                        let outer = ring(rng, clockwise);
+                        let holes = (0..rng.random_range(0..3))
+                            .map(|_| {
+                                let clockwise = rng.random_bool(0.5);
+                                ring(rng, clockwise)
+                            })
+                            .collect();
+                        Polygon::new(outer, holes)
+                    })
+                    .collect(),
+            )),
+            _ => OutGeometry::None,
+        }
+    }
+
+    fn cell(rng: &mut impl rand::Rng, floats: &[f64]) -> Cell {
+        const TEXTS: [&str; 8] = [
+            "",
+            "โรงเรียนบ้านหนองบัว",
+            "quote \" and back\\slash",
+            "tab\tnew\nline\u{1}\u{1f}\u{7f}",
+            "</script>",
+            "emoji 🏫 / slash",
+            "\u{2028}\u{2029}",
+            "plain",
+        ];
+        match rng.random_range(0..5) {
+            0 => Cell::Int(rng.random::<i64>() >> rng.random_range(0..64)),
+            1 => Cell::Real(floats[rng.random_range(0..floats.len())]),
+            2 => Cell::Text(TEXTS[rng.random_range(0..TEXTS.len())].to_string()),
+            3 => Cell::Bool(rng.random_bool(0.5)),
+            _ => Cell::Null,
+        }
+    }
+
+    #[test]
+    fn layers_stream_the_bytes_the_json_values_gave() {
+        use super::super::table::{Field, GeomKind, Kind};
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let floats = awkward_floats(&mut rng);
+        for case in 0..300 {
+            // Some names repeat, as a map keeps the first place and the
+            // last value; some rows are short of cells.
+            let names = ["id", "name", "travel_min", "id", "p_acc", "\"q\"", "ชื่อ"];
+            let fields: Vec<Field> = (0..rng.random_range(0..names.len() + 1))
+                .map(|i| Field {
+                    name: names[i].to_string(),
+                    shp: String::new(),
+                    kind: Kind::Text,
+                    nullable: true,
+                    unit: "",
+                    doc: String::new(),
+                })
+                .collect();
+            let rows = (0..rng.random_range(0..12))
+                .map(|_| {
+                    let n = if rng.random_bool(0.1) {
+                        rng.random_range(0..fields.len() + 2)
+                    } else {
+                        fields.len()
+                    };
+                    Row {
+                        geometry: geometry(&mut rng),
+                        cells: (0..n).map(|_| cell(&mut rng, &floats)).collect(),
+                    }
+                })
+                .collect();
+            let layer = Layer {
+                name: "case",
+                geometry: GeomKind::Point,
+                fields,
+                rows,
+            };
+            assert_eq!(text(&layer), through_values(&layer), "case {case}");
+            let reference = through_values(&layer).into_bytes();
+            for rows_per_chunk in [1, 2, 5] {
+                assert_eq!(bytes_in_chunks(&layer, rows_per_chunk), reference, "case {case}");
+            }
+        }
+        let config = crate::scenario::default_scenario().unwrap();
+        let inputs = crate::io::load(&crate::fixture::province(), &crate::io::ReadOptions::default())
+            .unwrap();
+        let result = crate::pipeline::run(inputs, &config, &crate::progress::Silent).unwrap();
+        for layer in crate::output::layers::layers(&result) {
+            assert_eq!(text(&layer), through_values(&layer), "{}", layer.name);
+            let reference = through_values(&layer).into_bytes();
+            assert_eq!(bytes_in_chunks(&layer, 7), reference, "{}", layer.name);
+        }
+    }
 
     fn roads(text: &str) -> Result<(Vec<Road>, Rejects)> {
         let mut rejects = Rejects::default();

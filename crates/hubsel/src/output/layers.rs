@@ -38,7 +38,12 @@ const METRES: Kind = Kind::Real { decimals: 1 };
 /// The layers of a run, in drawing order from the top: hubs, schools,
 /// routes, districts.
 pub fn layers(r: &RunResult) -> Vec<Layer> {
-    vec![hubs(r), schools(r), routes(r), districts(r)]
+    // Built side by side: each layer reads the result alone.
+    let ((h, s), (rt, d)) = rayon::join(
+        || rayon::join(|| hubs(r), || schools(r)),
+        || rayon::join(|| routes(r), || districts(r)),
+    );
+    vec![h, s, rt, d]
 }
 
 /// `hubs`: one point per chosen hub, with its score parts and the

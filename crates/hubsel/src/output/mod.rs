@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::{flatgeobuf, shapefile};
+use crate::io::table::Layer;
 use crate::outcome::RunResult;
 
 /// The file that marks a folder as written by hubsel, and by which command.
@@ -222,44 +223,73 @@ pub fn render_in(result: &RunResult, formats: &[Format], lang: words::Lang) -> R
         noted = r;
         &noted
     };
-    let mut files: Vec<OutFile> = Vec::new();
+    // Each file is rendered on its own (in parallel), and they come back
+    // in the writing order whatever the thread count.
+    let mut jobs: Vec<Job> = Vec::new();
     for layer in &layers {
-        for format in formats {
-            match format {
-                Format::GeoJson => files.push((
-                    format!("{}.geojson", layer.name),
-                    crate::io::geojson::text(layer).into_bytes(),
-                )),
-                Format::Shapefile => files.extend(shapefile::files(layer)?),
-                Format::FlatGeobuf => {
-                    files.push((format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?))
-                }
-                // One file for all layers, below.
-                Format::GeoPackage => {}
+        for &format in formats {
+            if format != Format::GeoPackage {
+                jobs.push(Job::Layer(layer, format));
             }
         }
-        files.push((
-            format!("{}.qml", layer.name),
-            style::qml(layer, result.config.max_travel_min, result.weighting).into_bytes(),
-        ));
+        jobs.push(Job::Style(layer));
     }
     if formats.contains(&Format::GeoPackage) {
-        files.push((
-            geopackage::FILE.to_string(),
-            geopackage::bytes(result, &layers)?,
-        ));
+        jobs.push(Job::GeoPackage);
     }
-    files.push((
-        "report.html".into(),
-        report::html(result, &layers, lang).into_bytes(),
-    ));
-    files.push((
-        "summary.json".into(),
-        summary::summary_json_with(result, &layers).into_bytes(),
-    ));
-    files.push(("summary.csv".into(), summary_csv(result).into_bytes()));
-    files.push(("rejects.csv".into(), rejects_csv(result).into_bytes()));
-    Ok(files)
+    jobs.extend([Job::Report, Job::SummaryJson, Job::SummaryCsv, Job::RejectsCsv]);
+    use rayon::prelude::*;
+    let rendered: Vec<Vec<OutFile>> = jobs
+        .into_par_iter()
+        .map(|job| job.render(result, &layers, lang))
+        .collect::<Result<_>>()?;
+    Ok(rendered.into_iter().flatten().collect())
+}
+
+/// One file (or a Shapefile's files) of a run's folder.
+enum Job<'a> {
+    Layer(&'a Layer, Format),
+    Style(&'a Layer),
+    GeoPackage,
+    Report,
+    SummaryJson,
+    SummaryCsv,
+    RejectsCsv,
+}
+
+impl Job<'_> {
+    fn render(&self, result: &RunResult, layers: &[Layer], lang: words::Lang) -> Result<Vec<OutFile>> {
+        Ok(match *self {
+            Job::Layer(layer, Format::GeoJson) => vec![(
+                format!("{}.geojson", layer.name),
+                crate::io::geojson::bytes(layer),
+            )],
+            Job::Layer(layer, Format::Shapefile) => shapefile::files(layer)?,
+            Job::Layer(layer, Format::FlatGeobuf) => {
+                vec![(format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?)]
+            }
+            // One file for all layers.
+            Job::Layer(_, Format::GeoPackage) => Vec::new(),
+            Job::Style(layer) => vec![(
+                format!("{}.qml", layer.name),
+                style::qml(layer, result.config.max_travel_min, result.weighting).into_bytes(),
+            )],
+            Job::GeoPackage => vec![(
+                geopackage::FILE.to_string(),
+                geopackage::bytes(result, layers)?,
+            )],
+            Job::Report => vec![(
+                "report.html".into(),
+                report::html(result, layers, lang).into_bytes(),
+            )],
+            Job::SummaryJson => vec![(
+                "summary.json".into(),
+                summary::summary_json_with(result, layers).into_bytes(),
+            )],
+            Job::SummaryCsv => vec![("summary.csv".into(), summary_csv(result).into_bytes())],
+            Job::RejectsCsv => vec![("rejects.csv".into(), rejects_csv(result).into_bytes())],
+        })
+    }
 }
 
 /// What stands in `dir`: nothing (absent or empty), a folder hubsel wrote
@@ -341,14 +371,17 @@ pub fn write_files(files: &[OutFile], dir: &Path, kind: FolderKind, force: bool)
         .ok()
         .and_then(|v| v.parse::<u64>().ok());
     write_folder(dir, kind, force, |tmp| {
-        for (file, bytes) in files {
+        use rayon::prelude::*;
+        // The files are independent: written side by side. The folder is
+        // still a temporary one until every file is in.
+        files.par_iter().try_for_each(|(file, bytes)| {
             let path = tmp.join(file);
             fs::write(&path, bytes).map_err(|e| io_err(&path, e))?;
             if let Some(ms) = delay {
                 std::thread::sleep(std::time::Duration::from_millis(ms));
             }
-        }
-        Ok(())
+            Ok(())
+        })
     })
 }
 
