@@ -1324,6 +1324,12 @@ pub fn is_pbf(path: &Path) -> bool {
         .ends_with(".pbf")
 }
 
+#[cfg(test)]
+thread_local! {
+    // Blocks parsed on this thread (tests count them).
+    static DECODED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// The blobs of a PBF file, framed and inflated within a memory budget
 /// before [`osmpbf`] parses them.
 ///
@@ -1637,6 +1643,8 @@ mod frames {
 
     /// The block of an inflated blob, parsed by `osmpbf`.
     pub fn parse(inflated: Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
+        #[cfg(test)]
+        super::DECODED.with(|d| d.set(d.get() + 1));
         let place = inflated.place;
         let len = inflated.bytes.len() as u64;
         // A Blob of `raw_size` (2) and `raw` (1) with the bytes as they are.
@@ -2067,6 +2075,50 @@ mod kind_tests {
         }
         assert!(seen[usize::from(NODES)] > 0 && seen[usize::from(WAYS)] > 0, "{seen:?}");
         assert!(seen[usize::from(RELATIONS)] > 0, "{seen:?}");
+    }
+
+    #[test]
+    fn each_block_is_parsed_once_over_the_three_passes() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        // (file, with districts: the tiny file has no relation)
+        let files = [
+            (dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"), false),
+            (
+                dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+                true,
+            ),
+        ];
+        // One thread, so that the thread's count is the read's.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        for (path, districts) in files.iter().filter(|p| p.0.exists()) {
+            let wanted = Wanted {
+                schools: true,
+                roads: true,
+                districts: *districts,
+            };
+            let bytes = std::fs::read(path).unwrap();
+            let mut frames = frames::Frames::new(&bytes[..]);
+            let mut data = 0;
+            while let Some(frame) = frames.next_frame().unwrap() {
+                data += u64::from(frame.kind == frames::Kind::Data);
+            }
+            let name = path.display().to_string();
+            let source = Source::Bytes {
+                name: &name,
+                bytes: &bytes,
+            };
+            let parsed = pool.install(|| {
+                DECODED.with(|d| d.set(0));
+                let mut rejects = Rejects::default();
+                let out = read(&source, wanted, &OsmOptions::default(), &mut rejects);
+                assert!(out.is_ok(), "{name}");
+                DECODED.with(|d| d.get())
+            });
+            assert_eq!(parsed, data, "{name}: blocks parsed, data blobs");
+        }
     }
 }
 
