@@ -19,7 +19,7 @@
 //! rayon pool (passes 2 and 3 only the blobs that pass 1 found to hold
 //! ways, or nodes), then decodes only the blocks whose wire form shows
 //! what the pass wants (so each block is decoded once over the three
-//! passes), handing the blocks' results on in file order:
+//! passes, a block holding two kinds once per pass wanting one), handing the blocks' results on in file order:
 //! the outcome does not depend on the thread count, and a national extract
 //! (tens of millions of nodes, most of them buildings and the like) is read
 //! at the speed of all cores. No hash map holds nodes: sorted arrays and
@@ -1842,9 +1842,9 @@ mod wire {
     /// from its wire form without parsing it: exactly what `kind_of`
     /// finds in the parsed block (a group's `Node`, `Way` and `Relation`
     /// messages, and its dense nodes when their ids, latitudes and
-    /// longitudes are all non-empty, merged over the group as
-    /// rust-protobuf merges a message met twice). `None` when the bytes
-    /// are not protobuf.
+    /// longitudes are all non-empty, in the last dense message of the
+    /// group, the one rust-protobuf keeps). `None` when the bytes are not
+    /// protobuf.
     pub fn kind(bytes: &[u8]) -> Option<u8> {
         use super::{NODES, RELATIONS, WAYS};
         let mut kind = 0;
@@ -1860,6 +1860,8 @@ mod wire {
                 (3, 2) => kind |= WAYS,
                 (4, 2) => kind |= RELATIONS,
                 (2, 2) => {
+                    // rust-protobuf keeps the last dense message of a group.
+                    dense = [false; 3];
                     let dense_ok = fields(body, |number, wire, values| {
                         let slot = match number {
                             1 => 0,
@@ -2044,11 +2046,18 @@ mod kind_tests {
             (block(&[msg(&[(2, dense(&empty, &one, &one))])]), 0),
             (block(&[msg(&[(2, dense(&one, &empty, &one))])]), 0),
             (block(&[msg(&[(2, unpacked_ids)])]), NODES),
-            // A dense message met twice in a group is merged.
+            // Of a dense message met twice in a group, the last is kept.
             (
                 block(&[msg(&[
                     (2, msg(&[(1, one.clone()), (8, one.clone())])),
                     (2, msg(&[(9, one.clone())])),
+                ])]),
+                0,
+            ),
+            (
+                block(&[msg(&[
+                    (2, msg(&[(9, one.clone())])),
+                    (2, dense(&one, &one, &one)),
                 ])]),
                 NODES,
             ),
