@@ -15,9 +15,11 @@
 //!    position array, matched block by block with a galloping search), and
 //!    `amenity=school` nodes.
 //!
-//! Each pass reads the blobs in batches and decompresses and decodes a
-//! batch on the rayon pool (passes 2 and 3 only the blobs that pass 1
-//! found to hold ways, or nodes), handing the blocks' results on in file order:
+//! Each pass reads the blobs in batches and decompresses a batch on the
+//! rayon pool (passes 2 and 3 only the blobs that pass 1 found to hold
+//! ways, or nodes), then decodes only the blocks whose wire form shows
+//! what the pass wants (so each block is decoded once over the three
+//! passes, a block holding two kinds once per pass wanting one), handing the blocks' results on in file order:
 //! the outcome does not depend on the thread count, and a national extract
 //! (tens of millions of nodes, most of them buildings and the like) is read
 //! at the speed of all cores. No hash map holds nodes: sorted arrays and
@@ -351,7 +353,9 @@ fn kind_of(block: &osmpbf::PrimitiveBlock) -> u8 {
 /// results handed to `sink` in file order (so nothing depends on the
 /// thread count); `progress` hears of the bytes read. A blob that an
 /// earlier pass found (`known`) to hold none of the objects `want`ed is
-/// read but not inflated. Returns what each blob holds.
+/// read but not inflated; an inflated block whose wire form shows none of
+/// them (see [`wire::kind`]) is not parsed, so each block is parsed once
+/// over the passes. Returns what each blob holds.
 fn pass<T: Send>(
     source: &Source<'_>,
     file: &str,
@@ -413,6 +417,10 @@ fn pass<T: Send>(
                 .into_par_iter()
                 .map(|slot| match slot {
                     Slot::Skip(kind) => Ok((kind, None)),
+                    // Parsed only by the pass that wants what it holds (a
+                    // block holding nothing is parsed, so that a damaged
+                    // one is still found).
+                    Slot::Block(b) if b.kind != 0 && b.kind & want == 0 => Ok((b.kind, None)),
                     Slot::Block(b) => {
                         let block = frames::parse(b)?;
                         Ok((kind_of(&block), Some(map(&block))))
@@ -1316,6 +1324,12 @@ pub fn is_pbf(path: &Path) -> bool {
         .ends_with(".pbf")
 }
 
+#[cfg(test)]
+thread_local! {
+    // Blocks parsed on this thread (tests count them).
+    static DECODED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// The blobs of a PBF file, framed and inflated within a memory budget
 /// before [`osmpbf`] parses them.
 ///
@@ -1540,6 +1554,8 @@ mod frames {
         pub place: Place,
         pub bytes: Vec<u8>,
         pub parsed: u64,
+        /// What it holds (see [`super::wire::kind`]), known before parsing.
+        pub kind: u8,
     }
 
     impl Inflated {
@@ -1615,15 +1631,20 @@ mod frames {
                 MAX_PARSED >> 20
             ));
         }
+        let kind = super::wire::kind(&bytes)
+            .ok_or_else(|| format!("{place}: its block is not protobuf"))?;
         Ok(Inflated {
             place,
             bytes,
             parsed,
+            kind,
         })
     }
 
     /// The block of an inflated blob, parsed by `osmpbf`.
     pub fn parse(inflated: Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
+        #[cfg(test)]
+        super::DECODED.with(|d| d.set(d.get() + 1));
         let place = inflated.place;
         let len = inflated.bytes.len() as u64;
         // A Blob of `raw_size` (2) and `raw` (1) with the bytes as they are.
@@ -1788,6 +1809,81 @@ mod wire {
     pub fn parsed_size(bytes: &[u8]) -> Result<u64, String> {
         Ok(STRUCT + walk(bytes, Msg::Block)?)
     }
+
+    /// Calls `each` with every field of a message: its number, wire type
+    /// and body (empty for a number); `None` when the bytes are not
+    /// protobuf (which [`parsed_size`] has refused before).
+    fn fields<'a>(bytes: &'a [u8], mut each: impl FnMut(u64, u8, &'a [u8])) -> Option<()> {
+        let mut at = 0;
+        while at < bytes.len() {
+            let key = varint(bytes, &mut at).ok()?;
+            let (number, wire) = (key >> 3, (key & 7) as u8);
+            let len = match wire {
+                0 => {
+                    varint(bytes, &mut at).ok()?;
+                    0
+                }
+                1 => 8,
+                5 => 4,
+                2 => varint(bytes, &mut at).ok()?,
+                _ => return None,
+            };
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|l| at.checked_add(l))
+                .filter(|&e| e <= bytes.len())?;
+            each(number, wire, &bytes[at..end]);
+            at = end;
+        }
+        Some(())
+    }
+
+    /// What a block holds (bits of `NODES`, `WAYS`, `RELATIONS`), read
+    /// from its wire form without parsing it: exactly what `kind_of`
+    /// finds in the parsed block (a group's `Node`, `Way` and `Relation`
+    /// messages, and its dense nodes when their ids, latitudes and
+    /// longitudes are all non-empty, in the last dense message of the
+    /// group, the one rust-protobuf keeps). `None` when the bytes are not
+    /// protobuf.
+    pub fn kind(bytes: &[u8]) -> Option<u8> {
+        use super::{NODES, RELATIONS, WAYS};
+        let mut kind = 0;
+        let mut bad = false;
+        fields(bytes, |number, wire, group| {
+            if number != 2 || wire != 2 {
+                return;
+            }
+            let mut dense = [false; 3];
+            let mut inner_bad = false;
+            let group_ok = fields(group, |number, wire, body| match (number, wire) {
+                (1, 2) => kind |= NODES,
+                (3, 2) => kind |= WAYS,
+                (4, 2) => kind |= RELATIONS,
+                (2, 2) => {
+                    // rust-protobuf keeps the last dense message of a group.
+                    dense = [false; 3];
+                    let dense_ok = fields(body, |number, wire, values| {
+                        let slot = match number {
+                            1 => 0,
+                            8 => 1,
+                            9 => 2,
+                            _ => return,
+                        };
+                        if wire == 0 || (wire == 2 && !values.is_empty()) {
+                            dense[slot] = true;
+                        }
+                    });
+                    inner_bad |= dense_ok.is_none();
+                }
+                _ => {}
+            });
+            bad |= group_ok.is_none() || inner_bad;
+            if dense == [true; 3] {
+                kind |= NODES;
+            }
+        })?;
+        (!bad).then_some(kind)
+    }
 }
 
 #[cfg(test)]
@@ -1870,6 +1966,190 @@ mod tests {
             if let Ok(data) = out {
                 assert!(data.roads.is_empty() && data.districts.is_empty());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use prost::encoding::{encode_key, encode_varint, WireType};
+
+    /// The kind `kind_of` finds in the parsed block, and the kind read
+    /// from its wire form.
+    fn both(bytes: Vec<u8>) -> (u8, u8) {
+        let place = frames::Place {
+            number: 1,
+            offset: 0,
+        };
+        let wire = wire::kind(&bytes).unwrap_or(u8::MAX);
+        let inflated = frames::Inflated {
+            place,
+            bytes,
+            parsed: 0,
+            kind: wire,
+        };
+        let parsed = frames::parse(inflated).map_or(u8::MAX, |b| kind_of(&b));
+        (parsed, wire)
+    }
+
+    /// A message of length-delimited fields.
+    fn msg(fields: &[(u32, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (number, body) in fields {
+            encode_key(*number, WireType::LengthDelimited, &mut out);
+            encode_varint(body.len() as u64, &mut out);
+            out.extend_from_slice(body);
+        }
+        out
+    }
+
+    fn block(groups: &[Vec<u8>]) -> Vec<u8> {
+        let mut fields = vec![(1, msg(&[(1, Vec::new())]))];
+        fields.extend(groups.iter().map(|g| (2, g.clone())));
+        msg(&fields)
+    }
+
+    /// A message of one number field (the `id` nodes, ways and relations
+    /// require) and the length-delimited `fields`.
+    fn with_id(fields: &[(u32, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_key(1, WireType::Varint, &mut out);
+        encode_varint(7, &mut out);
+        out.extend(msg(fields));
+        out
+    }
+
+    #[test]
+    fn the_wire_kind_is_what_the_parsed_block_holds() {
+        let way = with_id(&[]);
+        let mut node = with_id(&[]);
+        for number in [8, 9] {
+            encode_key(number, WireType::Varint, &mut node);
+            encode_varint(2, &mut node);
+        }
+        let (one, empty) = (vec![2u8], Vec::new());
+        let dense = |id: &Vec<u8>, lat: &Vec<u8>, lon: &Vec<u8>| {
+            msg(&[(1, id.clone()), (8, lat.clone()), (9, lon.clone())])
+        };
+        let mut unpacked_ids = Vec::new();
+        encode_key(1, WireType::Varint, &mut unpacked_ids);
+        encode_varint(2, &mut unpacked_ids);
+        unpacked_ids.extend(msg(&[(8, one.clone()), (9, one.clone())]));
+        let cases = [
+            (block(&[]), 0),
+            (block(&[msg(&[])]), 0),
+            (block(&[msg(&[(3, way.clone())])]), WAYS),
+            (block(&[msg(&[(4, way.clone())])]), RELATIONS),
+            (block(&[msg(&[(1, node)])]), NODES),
+            (block(&[msg(&[(2, dense(&one, &one, &one))])]), NODES),
+            (block(&[msg(&[(2, dense(&empty, &one, &one))])]), 0),
+            (block(&[msg(&[(2, dense(&one, &empty, &one))])]), 0),
+            (block(&[msg(&[(2, unpacked_ids)])]), NODES),
+            // Of a dense message met twice in a group, the last is kept.
+            (
+                block(&[msg(&[
+                    (2, msg(&[(1, one.clone()), (8, one.clone())])),
+                    (2, msg(&[(9, one.clone())])),
+                ])]),
+                0,
+            ),
+            (
+                block(&[msg(&[
+                    (2, msg(&[(9, one.clone())])),
+                    (2, dense(&one, &one, &one)),
+                ])]),
+                NODES,
+            ),
+            // Not merged across groups.
+            (
+                block(&[
+                    msg(&[(2, msg(&[(1, one.clone()), (8, one.clone())]))]),
+                    msg(&[(2, msg(&[(9, one.clone())])), (3, way.clone())]),
+                ]),
+                WAYS,
+            ),
+        ];
+        for (i, (bytes, want)) in cases.into_iter().enumerate() {
+            assert_eq!(both(bytes), (want, want), "case {i}");
+        }
+    }
+
+    #[test]
+    fn the_wire_kind_matches_every_block_of_real_extracts() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let files = [
+            dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"),
+            dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+        ];
+        let mut seen = [0usize; 8];
+        for path in files.iter().filter(|p| p.exists()) {
+            let file = std::fs::File::open(path).unwrap();
+            let mut frames = frames::Frames::new(std::io::BufReader::new(file));
+            while let Some(frame) = frames.next_frame().unwrap() {
+                if frame.kind != frames::Kind::Data {
+                    continue;
+                }
+                let inflated = frames::inflate(frame).unwrap();
+                let bytes = inflated.bytes.clone();
+                let (parsed, wire) = both(bytes);
+                assert_eq!(parsed, wire, "{}", inflated.place);
+                seen[usize::from(wire)] += 1;
+            }
+        }
+        // Blocks of every kind were met (some of them mixed).
+        for kind in [NODES, WAYS, RELATIONS] {
+            let met = (0..8).filter(|k| k & kind != 0).map(|k| seen[usize::from(k)]);
+            assert!(met.sum::<usize>() > 0, "{kind}: {seen:?}");
+        }
+    }
+
+    #[test]
+    fn each_block_is_parsed_once_over_the_three_passes() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        // (file, with districts: the tiny file has no relation)
+        let files = [
+            (dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"), false),
+            (
+                dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+                true,
+            ),
+        ];
+        // One thread, so that the thread's count is the read's.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        for (path, districts) in files.iter().filter(|p| p.0.exists()) {
+            let wanted = Wanted {
+                schools: true,
+                roads: true,
+                districts: *districts,
+            };
+            let bytes = std::fs::read(path).unwrap();
+            // Once per kind of object a block holds (a block holding two
+            // kinds is parsed by both passes; holding none, by the first).
+            let mut frames = frames::Frames::new(&bytes[..]);
+            let mut data = 0;
+            while let Some(frame) = frames.next_frame().unwrap() {
+                if frame.kind == frames::Kind::Data {
+                    let kind = frames::inflate(frame).unwrap().kind;
+                    data += u64::from(kind.count_ones()).max(1);
+                }
+            }
+            let name = path.display().to_string();
+            let source = Source::Bytes {
+                name: &name,
+                bytes: &bytes,
+            };
+            let parsed = pool.install(|| {
+                DECODED.with(|d| d.set(0));
+                let mut rejects = Rejects::default();
+                let out = read(&source, wanted, &OsmOptions::default(), &mut rejects);
+                assert!(out.is_ok(), "{name}");
+                DECODED.with(|d| d.get())
+            });
+            assert_eq!(parsed, data, "{name}: blocks parsed, kinds held");
         }
     }
 }
