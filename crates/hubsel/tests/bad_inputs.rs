@@ -822,7 +822,8 @@ fn every_corpus_file_stays_within_512_mb_and_10_s() {
         let count = |what: &str| {
             run.output
                 .lines()
-                .find_map(|l| l.strip_prefix(what))
+                // (libtest may print "test budget_child ... " before it)
+                .find_map(|l| l.split_once(what).map(|(_, n)| n))
                 .and_then(|n| n.trim().parse::<usize>().ok())
                 .unwrap_or_else(|| panic!("{mode}: no {what:?} line\n{}", run.output))
         };
