@@ -202,13 +202,13 @@ impl Network {
                 notes: Vec::new(),
             };
             let fitted = &self.prepared.checked.config;
-            Ok(od::matrix_on(
+            od::matrix_on(
                 &self.prepared.checked.graph,
                 points,
                 fitted,
                 cutoff_min,
                 &Silent,
-            ))
+            )
         })?;
         let (minutes, km): (Vec<f64>, Vec<f64>) = m
             .times

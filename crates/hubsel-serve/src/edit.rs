@@ -133,7 +133,89 @@ pub fn apply(text: &str, edits: &Edits) -> Result<String, Error> {
     }
     let out = doc.to_string();
     check(&out)?;
-    Ok(out)
+    Ok(in_place(text, &doc, &out).unwrap_or(out))
+}
+
+/// `text` with the values `edited` changed written in their place, every
+/// other byte as it was; `None` when the edit added or removed a key (or
+/// a span is missing), for the document's own rendering then.
+///
+/// `toml_edit` prints the dotted keys of one table together, so its
+/// rendering of a file that interleaves them (`a.x = 1`, `b = 2`,
+/// `a.y = 3`) moves `a.y` up even when nothing else changed: splicing the
+/// changed values into the original text keeps the order as written. The
+/// result is checked to be the same document as `rendered` (the edited
+/// document's rendering), else `None`.
+fn in_place(text: &str, edited: &DocumentMut, rendered: &str) -> Option<String> {
+    let original = toml_edit::Document::parse(text).ok()?;
+    let mut splices = Vec::new();
+    table_splices(original.as_table(), edited.as_table(), text, &mut splices)?;
+    splices.sort_by_key(|(span, _)| span.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (span, new) in splices {
+        out.push_str(text.get(at..span.start)?);
+        out.push_str(&new);
+        at = span.end;
+    }
+    out.push_str(text.get(at..)?);
+    let again: DocumentMut = out.parse().ok()?;
+    (again.to_string() == rendered).then_some(out)
+}
+
+type Splice = (std::ops::Range<usize>, String);
+
+/// The splices that turn table `old` (spans into `text`) into `new`;
+/// `None` when their keys differ.
+fn table_splices(
+    old: &dyn toml_edit::TableLike,
+    new: &dyn toml_edit::TableLike,
+    text: &str,
+    out: &mut Vec<Splice>,
+) -> Option<()> {
+    if old.len() != new.len() {
+        return None;
+    }
+    for (key, o) in old.iter() {
+        item_splices(o, new.get(key)?, text, out)?;
+    }
+    Some(())
+}
+
+fn item_splices(old: &Item, new: &Item, text: &str, out: &mut Vec<Splice>) -> Option<()> {
+    match (old, new) {
+        (Item::None, Item::None) => Some(()),
+        (Item::Value(o), Item::Value(n)) => value_splices(o, n, text, out),
+        (Item::Table(o), Item::Table(n)) => table_splices(o, n, text, out),
+        (Item::ArrayOfTables(o), Item::ArrayOfTables(n)) if o.len() == n.len() => {
+            for (o, n) in o.iter().zip(n.iter()) {
+                table_splices(o, n, text, out)?;
+            }
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// A value written as it was, or replaced whole (an inline table with the
+/// same keys value by value, so its other values keep their bytes).
+fn value_splices(old: &Value, new: &Value, text: &str, out: &mut Vec<Splice>) -> Option<()> {
+    if let (Value::InlineTable(o), Value::InlineTable(n)) = (old, new) {
+        if o.len() == n.len() && o.iter().all(|(k, _)| n.contains_key(k)) {
+            for (key, o) in o.iter() {
+                value_splices(o, n.get(key)?, text, out)?;
+            }
+            return Some(());
+        }
+    }
+    let span = old.span()?;
+    let mut bare = new.clone();
+    bare.decor_mut().clear();
+    let bare = bare.to_string();
+    if text.get(span.clone())? != bare {
+        out.push((span, bare));
+    }
+    Some(())
 }
 
 /// Every edit of `edits` made in `doc`, a scenario read as `config`.
@@ -426,6 +508,30 @@ fn fraction(s: &str) -> Option<f64> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// `toml_edit` prints a table's dotted keys together; an edit must
+    /// not regroup keys the file interleaves (the exported file keeps the
+    /// order as written, only the edited values change).
+    #[test]
+    fn interleaved_dotted_keys_keep_their_order() {
+        let text = "hubs_per_district.primary = 1\nstrategy = \"score\" # the rule\n\
+                    hubs_per_district.secondary = 2\nmax_travel_minutes = 45\n\
+                    constraints.min_students = 10\nname = \"x\"\nconstraints.exclude_if = []\n\n\
+                    [[criteria]]\nfield = \"classrooms\"\nweight = 1\n";
+        let edits = Edits {
+            strategy: Some("p-median".into()),
+            hubs_secondary: Some(3),
+            min_students: Some(20.0),
+            weights: Some([("classrooms".to_string(), 0.5)].into()),
+            ..Edits::default()
+        };
+        let want = text
+            .replace("\"score\"", "\"p-median\"")
+            .replace("secondary = 2", "secondary = 3")
+            .replace("min_students = 10", "min_students = 20")
+            .replace("weight = 1", "weight = 0.5");
+        assert_eq!(apply(text, &edits).unwrap(), want);
+    }
 
     #[test]
     fn edits_keep_comments_and_parse_back() {

@@ -870,6 +870,15 @@ proptest! {
                         prop_assert!(out.lines().any(|l| l == line), "line {:?} changed\n{:?}\n{}\n---\n{}", line, edits, text, out);
                     }
                 }
+                // An edit that adds no line keeps every line where it was:
+                // the lines no edit names come out in the original order
+                // (toml_edit alone would regroup interleaved dotted keys).
+                if out.lines().count() == text.lines().count() {
+                    let mut rest = out.lines();
+                    for line in text.lines().filter(|l| !words.iter().any(|w| l.contains(w))) {
+                        prop_assert!(rest.any(|l| l == line), "line {:?} moved\n{:?}\n{}\n---\n{}", line, edits, text, out);
+                    }
+                }
                 // The same edits again change nothing.
                 prop_assert_eq!(apply(&out, &edits).ok(), Some(out.clone()));
             }

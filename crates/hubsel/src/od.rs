@@ -38,8 +38,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph::RoadGraph;
 use crate::io::{self, InputSources, ReadOptions, Source};
 use crate::model::{Action, Level, Rejects, Road, School, SourceRef};
-use crate::progress::{timed, Progress, Stage};
-use crate::routing::od::{od_times, OdPoints, OdTimes};
+use crate::progress::{check_cancelled, timed, Progress, Stage};
+use crate::routing::od::{od_times_until, OdPoints, OdTimes};
 use crate::scenario::Config;
 use crate::spatial::{Snap, SnapIndex, SnapRule};
 
@@ -274,6 +274,7 @@ pub fn matrix(
             "no usable road line in the road input",
         ));
     }
+    check_cancelled(progress)?;
     let mut stages = Vec::new();
     let graph = timed(progress, &mut stages, Stage::Graph, 0, || {
         RoadGraph::build(&inputs.roads, &config.speeds)
@@ -284,7 +285,7 @@ pub fn matrix(
         rejects: inputs.rejects,
         notes: inputs.notes,
     };
-    Ok(matrix_on(&graph, points, config, cutoff_min, progress))
+    matrix_on(&graph, points, config, cutoff_min, progress)
 }
 
 /// The points of a matrix on a road graph built earlier: each side in
@@ -300,13 +301,16 @@ pub struct OdPointsIn<'a> {
 /// [`matrix`] on a road graph built earlier (one built with the same
 /// scenario's speeds gives the same trips): snaps both sides with the
 /// scenario's rules, flags points off the network, runs the searches.
+/// Stops with [`ErrorKind::Cancelled`] once `progress` is cancelled
+/// (asked before snapping and before each destination's search).
 pub fn matrix_on(
     graph: &RoadGraph,
     points: OdPointsIn<'_>,
     config: &Config,
     cutoff_min: f64,
     progress: &dyn Progress,
-) -> OdMatrix {
+) -> Result<OdMatrix> {
+    check_cancelled(progress)?;
     let mut stages = Vec::new();
     let rule = SnapRule {
         max_snap_m: config.max_snap_m,
@@ -327,12 +331,19 @@ pub fn matrix_on(
         od_points(&destinations, &d_snaps, config),
     );
     let searches = destinations.len() as u64;
+    check_cancelled(progress)?;
     let times = timed(progress, &mut stages, Stage::Travel, searches, || {
-        od_times(graph, &from, &to, cutoff_min * 60.0, &|| {
-            progress.advance(1)
-        })
-    });
-    OdMatrix {
+        od_times_until(
+            graph,
+            &from,
+            &to,
+            cutoff_min * 60.0,
+            &|| progress.advance(1),
+            &|| progress.cancelled(),
+        )
+    })
+    .ok_or_else(Error::cancelled)?;
+    Ok(OdMatrix {
         origins,
         destinations,
         times,
@@ -341,7 +352,7 @@ pub fn matrix_on(
         notes: points.notes,
         graph_nodes: graph.node_count(),
         graph_links: graph.links.len(),
-    }
+    })
 }
 
 impl OdMatrix {

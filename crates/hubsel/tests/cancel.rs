@@ -203,3 +203,48 @@ fn region_p_median_solver_stops_within_a_step_when_cancelled() {
     assert!(asked <= steps / 4 + 5, "asked {asked} times, {steps} uncancelled");
     assert!(!p.started.lock().unwrap().contains(&Stage::Allocate));
 }
+
+#[test]
+fn od_matrix_searches_stop_early_when_cancelled() {
+    let inputs = province();
+    let schools = inputs.schools.len() as u64;
+    assert!(schools > 100, "{schools} schools");
+    let od_inputs = hubsel::od::OdInputs {
+        origins: inputs.schools.clone(),
+        destinations: inputs.schools.clone(),
+        roads: inputs.roads.clone(),
+        ..hubsel::od::OdInputs::default()
+    };
+    let config = config(DEFAULT);
+    // One search per destination, counted in Travel.
+    let p = CancelIn::new(Stage::Travel, 10);
+    let e = hubsel::od::matrix(od_inputs.clone(), &config, 1440.0, &p)
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let done = p.done.load(Ordering::Relaxed);
+    // Searches already running finish (one per thread), no more start.
+    assert!(
+        done >= 10 && done < schools / 2,
+        "{done} of {schools} destination searches ran"
+    );
+    // Cancelled before any work: no search at all.
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let e = hubsel::od::matrix(od_inputs, &config, 1440.0, &cancel)
+        .err()
+        .unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+}
+
+#[test]
+fn a_run_cancelled_while_its_road_graph_builds_stops_before_snapping() {
+    let p = CancelIn::new(Stage::Graph, 0);
+    let e = prepare(province(), &config(DEFAULT), &p).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    let started = p.started.lock().unwrap().clone();
+    assert!(
+        !started.contains(&Stage::Snap) && !started.contains(&Stage::Travel),
+        "{started:?}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Allocation of a whole run: the chosen hubs become [`Slot`]s, every
 //! school a [`Seeker`] with the hubs it reaches (in its district from the
-//! travel matrices, beyond it from [`reach_within`] when the scenario
+//! travel matrices, beyond it from [`reach_within_until`] when the scenario
 //! allows cross-district members), [`allocate`] assigns them, and the
 //! members' routes are rebuilt from the kept search trees. The result is
 //! the run's school, hub, route and district outcomes.
@@ -16,9 +16,9 @@ use crate::network::{component_of, Prepared};
 use crate::outcome::{
     AllocationTotals, DistrictOutcome, HubOutcome, RankedCandidate, RankedLevel, Role, RouteOutcome, SchoolOutcome,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::progress::{check_cancelled, Progress};
-use crate::routing::reach::{reach_within, Reach};
+use crate::routing::reach::{reach_within_until, Reach};
 use crate::routing::{route, same_link_s, Departure, Ends};
 use crate::scenario::{Capacity, Config};
 use crate::select::district::{DistrictSelection, HubExplain};
@@ -63,7 +63,7 @@ pub fn allocate_run(
     let cross_district =
         config.allocation.cross_district || config.group_by != crate::scenario::GroupBy::District;
     let reaches = if cross_district {
-        cross_district_reach(prepared, &slots, config)
+        cross_district_reach(prepared, &slots, config, progress)?
     } else {
         Vec::new()
     };
@@ -191,7 +191,14 @@ fn hub_slots<'e>(prepared: &Prepared, selections: &'e [DistrictSelection]) -> Ve
 }
 
 /// Each hub's reach beyond its district, within the travel limit.
-fn cross_district_reach(prepared: &Prepared, slots: &[HubSlot<'_>], config: &Config) -> Vec<Reach> {
+/// Each hub's reach over the whole run; stops once `progress` is
+/// cancelled (asked before each hub's search).
+fn cross_district_reach(
+    prepared: &Prepared,
+    slots: &[HubSlot<'_>],
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Vec<Reach>> {
     let checked = &prepared.checked;
     let points: Vec<_> = (0..checked.schools.len())
         .map(|g| checked.placed(g))
@@ -200,13 +207,15 @@ fn cross_district_reach(prepared: &Prepared, slots: &[HubSlot<'_>], config: &Con
         .map(|g| checked.offroad_s(g, config))
         .collect();
     let hubs: Vec<usize> = slots.iter().map(|s| s.school).collect();
-    reach_within(
+    reach_within_until(
         &checked.graph,
         &points,
         &offroad_s,
         &hubs,
         config.max_travel_min * 60.0,
+        &|| progress.cancelled(),
     )
+    .ok_or_else(Error::cancelled)
 }
 
 /// Every school with the hubs it reaches: in its district from the

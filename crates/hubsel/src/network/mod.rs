@@ -106,6 +106,7 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     let schools = validated.schools;
     let students: Vec<Option<f64>> = schools.iter().map(|p| p.school.students).collect();
     let (weighting, weighting_note) = resolve_weighting(config, &students)?;
+    check_cancelled(progress)?;
 
     let graph = timed(progress, &mut stats.stages, Stage::Graph, 0, || {
         RoadGraph::build(&roads, &config.speeds)
@@ -114,6 +115,7 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     stats.graph_nodes = graph.node_count();
     stats.graph_links = graph.links.len();
     stats.components = graph.component_count();
+    check_cancelled(progress)?;
 
     let placements = snap_schools(&schools, &graph, config, progress, &mut stats);
     let on_network = flags::flag_snaps(&schools, &placements, config, &mut rejects);

@@ -181,17 +181,35 @@ pub fn od_times(
     cutoff_s: f64,
     on_destination: &(dyn Fn() + Sync),
 ) -> OdTimes {
+    od_times_until(graph, origins, destinations, cutoff_s, on_destination, &|| false)
+        .unwrap_or_default()
+}
+
+/// [`od_times`], asking `stop` before each destination's search: `None`
+/// once it says stop (the caller was cancelled), the remaining searches
+/// skipped.
+pub fn od_times_until(
+    graph: &RoadGraph,
+    origins: &OdPoints<'_>,
+    destinations: &OdPoints<'_>,
+    cutoff_s: f64,
+    on_destination: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<OdTimes> {
     let reaching = reaching_for(graph, origins, destinations);
     let columns: Vec<(Vec<Option<Trip>>, u64)> = (0..destinations.snaps.len())
         .into_par_iter()
         .map(|d| {
+            if stop() {
+                return None;
+            }
             let column = with_space(graph.node_count(), |space| {
                 destination_column(graph, origins, destinations, d, cutoff_s, &reaching, space)
             });
             on_destination();
-            column
+            Some(column)
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let (n_o, n_d) = (origins.snaps.len(), destinations.snaps.len());
     let mut times = OdTimes {
         origin_count: n_o,
@@ -204,5 +222,5 @@ pub fn od_times(
             times.trips[o * n_d + d] = trip;
         }
     }
-    times
+    Some(times)
 }

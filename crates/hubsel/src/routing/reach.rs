@@ -92,6 +92,19 @@ pub fn reach_within(
     hubs: &[usize],
     limit_s: f64,
 ) -> Vec<Reach> {
+    reach_within_until(graph, points, offroad_s, hubs, limit_s, &|| false).unwrap_or_default()
+}
+
+/// [`reach_within`], asking `stop` before each hub's search: `None` once
+/// it says stop (the caller was cancelled), the remaining searches skipped.
+pub fn reach_within_until(
+    graph: &RoadGraph,
+    points: &[Option<Snap>],
+    offroad_s: &[f64],
+    hubs: &[usize],
+    limit_s: f64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Reach>> {
     let index = PointIndex::new(graph, points);
     let within = Within {
         graph,
@@ -102,7 +115,10 @@ pub fn reach_within(
     };
     hubs.par_iter()
         .map(|&hub| {
-            with_space(graph.node_count(), |space| {
+            if stop() {
+                return None;
+            }
+            Some(with_space(graph.node_count(), |space| {
                 let trips = within.trips(space, hub);
                 let starts = trips.iter().filter_map(|t| match t.2 {
                     Departure::Node { node, .. } => Some(node),
@@ -112,7 +128,7 @@ pub fn reach_within(
                     tree: Tree::extract(graph, space, starts),
                     trips,
                 }
-            })
+            }))
         })
         .collect()
 }
