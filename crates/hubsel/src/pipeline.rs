@@ -138,11 +138,7 @@ pub fn allocation_problem(
     check_largest(config, &prepared.checked.schools)?;
     check_region_strategy(config)?;
     let selections = select_all(prepared, config, progress, &mut stages)?;
-    Ok(crate::allocate::run::allocation_problem(
-        prepared,
-        &selections,
-        config,
-    ))
+    crate::allocate::run::allocation_problem(prepared, &selections, config, progress)
 }
 
 /// Every district's (or group's) hubs, timed as [`Stage::Select`]; stops

@@ -142,13 +142,14 @@ pub fn allocation_problem(
     prepared: &Prepared,
     selections: &[DistrictSelection],
     config: &Config,
-) -> (Vec<Seeker>, Vec<Slot>, Rules) {
+    progress: &dyn Progress,
+) -> Result<(Vec<Seeker>, Vec<Slot>, Rules)> {
     let checked = &prepared.checked;
     let slots = hub_slots(prepared, selections);
     let cross_district =
         config.allocation.cross_district || config.group_by != crate::scenario::GroupBy::District;
     let reaches = if cross_district {
-        cross_district_reach(prepared, &slots, config)
+        cross_district_reach(prepared, &slots, config, progress)?
     } else {
         Vec::new()
     };
@@ -169,7 +170,7 @@ pub fn allocation_problem(
         cross_district,
         method: config.allocation.method,
     };
-    (seekers, alloc_slots, rules)
+    Ok((seekers, alloc_slots, rules))
 }
 
 /// The chosen hubs of every district, in district then choice order.
@@ -190,9 +191,8 @@ fn hub_slots<'e>(prepared: &Prepared, selections: &'e [DistrictSelection]) -> Ve
         .collect()
 }
 
-/// Each hub's reach beyond its district, within the travel limit.
-/// Each hub's reach over the whole run; stops once `progress` is
-/// cancelled (asked before each hub's search).
+/// Each hub's reach over the whole run, within the travel limit; stops
+/// once `progress` is cancelled (asked before each hub's search).
 fn cross_district_reach(
     prepared: &Prepared,
     slots: &[HubSlot<'_>],
