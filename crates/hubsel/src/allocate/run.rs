@@ -1,7 +1,7 @@
 //! Allocation of a whole run: the chosen hubs become [`Slot`]s, every
 //! school a [`Seeker`] with the hubs it reaches (in its district from the
 //! travel matrices, beyond it from [`reach_within_until`] when the scenario
-//! allows cross-district members), [`allocate`] assigns them, and the
+//! allows cross-district members), [`allocate_totals`] assigns them, and the
 //! members' routes are rebuilt from the kept search trees. The result is
 //! the run's school, hub, route and district outcomes.
 

@@ -10,7 +10,7 @@
 //!
 //! | module | writes |
 //! |---|---|
-//! | [`layers`] | the four layers' fields and rows as [`Layer`](crate::io::table::Layer)s; their GeoJSON (RFC 7946) |
+//! | [`layers`] | the four layers' fields and rows as [`Layer`]s; their GeoJSON (RFC 7946) |
 //! | [`style`] | `<layer>.qml`, loaded by QGIS beside any of the formats |
 //! | [`geopackage`] | `hubsel.gpkg`: the layers, the district, rejects and run tables, and the styles inside |
 //! | [`report`] | `report.html`: the map and the tables, one self-contained file, in English or Thai |
