@@ -509,6 +509,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn province_layers_stream_the_bytes_the_json_values_gave() {
+        use crate::io::geojson::tests::{chunked, through_values};
+        let config = crate::scenario::default_scenario().unwrap();
+        let inputs =
+            crate::io::load(&crate::fixture::province(), &crate::io::ReadOptions::default()).unwrap();
+        let result = crate::pipeline::run(inputs, &config, &crate::progress::Silent).unwrap();
+        for layer in layers::layers(&result) {
+            let reference = through_values(&layer);
+            assert_eq!(crate::io::geojson::text(&layer), reference, "{}", layer.name);
+            assert_eq!(chunked(&layer, 7), reference.into_bytes(), "{}", layer.name);
+        }
+    }
+
+    #[test]
     fn formats_parse_as_a_sorted_unique_list() {
         assert_eq!(
             Format::parse_list("fgb,GeoJSON,shp,fgb").unwrap(),
