@@ -4,12 +4,13 @@
 //! adjacency arrays with reusable scratch memory ([`SearchSpace`], one per
 //! worker thread). Points on the network ([`Snap`]s) enter and leave the
 //! graph part-way along a link, so a trip starts exactly at a school's snap
-//! point. [`reference`](mod@reference) holds the plain computation the engine is checked
+//! point. `reference` (feature `testkit`) holds the plain computation the engine is checked
 //! against.
 
 pub mod matrix;
 pub mod od;
 pub mod reach;
+#[cfg(any(test, feature = "testkit"))]
 pub mod reference;
 
 use std::cell::RefCell;

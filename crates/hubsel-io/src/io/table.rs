@@ -118,7 +118,7 @@ impl Layer {
 }
 
 /// Rounds to `d` decimals, keeping non-finite values out of the outputs.
-pub(crate) fn real(v: f64, decimals: u8) -> Cell {
+pub fn real(v: f64, decimals: u8) -> Cell {
     if !v.is_finite() {
         return Cell::Null;
     }
@@ -130,7 +130,7 @@ pub(crate) fn real(v: f64, decimals: u8) -> Cell {
 
 /// Builds a layer field by field: each `col` call names the field once, so
 /// a row cannot get out of step with the schema.
-pub(crate) struct LayerBuilder {
+pub struct LayerBuilder {
     layer: Layer,
     /// Cells of the row being built.
     pending: Vec<Cell>,

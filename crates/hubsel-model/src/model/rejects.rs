@@ -30,7 +30,7 @@ pub fn spreadsheet_cell(text: &str) -> Cow<'_, str> {
 }
 
 /// Writes one CSV record, each cell through [`spreadsheet_cell`].
-pub(crate) fn write_safe_record<W: std::io::Write, S: AsRef<str>>(
+pub fn write_safe_record<W: std::io::Write, S: AsRef<str>>(
     w: &mut csv::Writer<W>,
     cells: impl IntoIterator<Item = S>,
 ) -> csv::Result<()> {

@@ -7,7 +7,7 @@ use std::fmt;
 mod rejects;
 
 pub use rejects::{spreadsheet_cell, Action, Reject, Rejects};
-pub(crate) use rejects::write_safe_record;
+pub use rejects::write_safe_record;
 
 use geo::{LineString, MultiPolygon};
 

@@ -125,7 +125,7 @@ fn prop<'a>(props: &'a Map<String, Value>, names: &[String]) -> Option<&'a Value
 }
 
 /// A run-level error when a column the user named is in no feature.
-pub(crate) fn check_given(given: &[String], seen: &[String], file: &str) -> Result<()> {
+pub fn check_given(given: &[String], seen: &[String], file: &str) -> Result<()> {
     match given
         .iter()
         .find(|g| !seen.iter().any(|s| s.eq_ignore_ascii_case(g)))
@@ -549,7 +549,7 @@ pub fn read_districts(
     Ok(districts)
 }
 
-pub(crate) fn parse_oneway(value: Option<&Value>) -> Oneway {
+pub fn parse_oneway(value: Option<&Value>) -> Oneway {
     match value {
         Some(Value::Bool(true)) => Oneway::Forward,
         Some(Value::Number(n)) if n.as_f64() == Some(1.0) => Oneway::Forward,
@@ -785,7 +785,7 @@ impl LayerWriter {
 /// An `f64` in the digits serde_json gives it (the shortest that reads
 /// back the same, by `zmij`, which serde_json uses), `null` when not finite: the bytes of
 /// `serde_json::to_writer(&x)` without its machinery.
-pub(crate) fn write_f64(out: &mut Vec<u8>, x: f64) {
+pub fn write_f64(out: &mut Vec<u8>, x: f64) {
     if x.is_finite() {
         out.extend_from_slice(zmij::Buffer::new().format_finite(x).as_bytes());
     } else {
