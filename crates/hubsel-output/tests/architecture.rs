@@ -1,10 +1,16 @@
 //! The library's modules form layers, listed in `ARCHITECTURE.md` between
 //! `<!-- layers:begin -->` and `<!-- layers:end -->`: a module may use
 //! only the modules of earlier layers (and itself). This test reads that
-//! list and every source file of the library, and fails on a `crate::`
-//! path that points at a later layer, or on a module the list leaves out,
-//! so that the document and the code cannot drift apart.
-
+//! list and every source file of the library's crates, and fails on a
+//! `crate::` path that points at a later layer, or on a module the list
+//! leaves out, so that the document and the code cannot drift apart.
+//!
+//! The layers are also crates (`hubsel-model`, `hubsel-io`,
+//! `hubsel-engine`, `hubsel-output`, the ones the `hubsel` façade depends
+//! on): each holds a run of consecutive layers and depends only on crates
+//! of earlier layers, so the compiler itself refuses a backward import
+//! across crates. Every other crate of the workspace (and the fuzz
+//! targets) depends on the façade only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -101,7 +107,8 @@ fn violations(layers: &BTreeMap<String, usize>, files: &[(String, String)]) -> V
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() {
+        let skipped = path.file_name().is_some_and(|n| n == "target" || n == "node_modules");
+        if path.is_dir() && !skipped {
             rust_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
             out.push(path);
@@ -109,26 +116,101 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The `hubsel…` crates a manifest's `[dependencies]` name (with
+/// `dev = true`, its `[dev-dependencies]` too).
+fn hubsel_deps(manifest: &str, dev: bool) -> Vec<String> {
+    let table: toml::Table = manifest.parse().expect("a Cargo.toml parses");
+    let mut sections = vec!["dependencies"];
+    if dev {
+        sections.push("dev-dependencies");
+    }
+    let mut out = Vec::new();
+    for section in sections {
+        let Some(deps) = table.get(section).and_then(|d| d.as_table()) else { continue };
+        for (key, value) in deps {
+            // `hubsel = { package = "hubsel-output", … }` is that package.
+            let name = value
+                .get("package")
+                .and_then(|p| p.as_str())
+                .unwrap_or(key)
+                .to_string();
+            if name.starts_with("hubsel") {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every violation of the crate graph: an internal crate (name, the layers
+/// of its modules, its `hubsel…` dependencies) that depends on a crate
+/// whose layers do not all lie before its own, or whose layers are not a
+/// run of consecutive ones.
+fn crate_violations(crates: &[(String, Vec<usize>, Vec<String>)]) -> Vec<String> {
+    let mut out = Vec::new();
+    let span = |layers: &[usize]| (*layers.iter().min().unwrap_or(&0), *layers.iter().max().unwrap_or(&0));
+    for (name, layers, deps) in crates {
+        let (low, high) = span(layers);
+        let mut all: Vec<usize> = layers.clone();
+        all.sort();
+        all.dedup();
+        if all.len() != high + 1 - low {
+            out.push(format!("crate `{name}` holds layers {all:?}, not a run of consecutive layers"));
+        }
+        for dep in deps {
+            match crates.iter().find(|c| &c.0 == dep) {
+                Some((_, dep_layers, _)) if span(dep_layers).1 < low => {}
+                Some((_, dep_layers, _)) => out.push(format!(
+                    "crate `{name}` (layers {low}–{high}) depends on `{dep}` (layers {}–{}): a crate depends only on earlier layers",
+                    span(dep_layers).0,
+                    span(dep_layers).1
+                )),
+                None => out.push(format!("crate `{name}` depends on `{dep}`, which is no layer of the library")),
+            }
+        }
+    }
+    out
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The internal crates: what the façade (`crates/hubsel`) depends on.
+fn internal_crates() -> Vec<String> {
+    let facade = hubsel_deps(&read(&root().join("crates/hubsel/Cargo.toml")), false);
+    assert!(facade.len() >= 3, "the façade depends on {facade:?}: is crates/hubsel/Cargo.toml intact?");
+    facade
+}
+
+/// Each internal crate's source files as (module, source) pairs.
+fn crate_files(name: &str) -> Vec<(String, String)> {
+    let src = root().join("crates").join(name).join("src");
+    let mut paths = Vec::new();
+    rust_files(&src, &mut paths);
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| Some((module_of(&src, p)?, read(p))))
+        .collect()
+}
+
 #[test]
 fn no_module_imports_from_a_later_stage() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let doc = manifest.join("../../ARCHITECTURE.md");
-    let text = std::fs::read_to_string(&doc)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", doc.display()));
-    let layers = layers(&text);
+    let layers = layers(&read(&root().join("ARCHITECTURE.md")));
     assert!(
         layers.len() >= 10,
         "the layer list in ARCHITECTURE.md has {} modules; is the marked list intact?",
         layers.len()
     );
-    let src = manifest.join("src");
-    let mut paths = Vec::new();
-    rust_files(&src, &mut paths);
-    paths.sort();
-    let files: Vec<(String, String)> = paths
-        .iter()
-        .filter_map(|p| Some((module_of(&src, p)?, std::fs::read_to_string(p).unwrap())))
-        .collect();
+    let files: Vec<(String, String)> = internal_crates().iter().flat_map(|c| crate_files(c)).collect();
     let modules: std::collections::BTreeSet<&String> = files.iter().map(|f| &f.0).collect();
     for listed in layers.keys() {
         assert!(
@@ -142,6 +224,69 @@ fn no_module_imports_from_a_later_stage() {
         "layering violations:\n{}",
         found.join("\n")
     );
+}
+
+#[test]
+fn the_crate_graph_follows_the_layers() {
+    let layers = layers(&read(&root().join("ARCHITECTURE.md")));
+    let internal = internal_crates();
+    let crates: Vec<(String, Vec<usize>, Vec<String>)> = internal
+        .iter()
+        .map(|name| {
+            let modules: Vec<usize> = crate_files(name)
+                .iter()
+                .filter_map(|(m, _)| layers.get(m).copied())
+                .collect();
+            assert!(!modules.is_empty(), "crate `{name}` holds no module of the layer list");
+            let manifest = read(&root().join("crates").join(name).join("Cargo.toml"));
+            (name.clone(), modules, hubsel_deps(&manifest, false))
+        })
+        .collect();
+    let found = crate_violations(&crates);
+    assert!(found.is_empty(), "crate graph violations:\n{}", found.join("\n"));
+}
+
+/// Every other crate (the CLI, the server, the Python module, synth,
+/// benches, examples and the fuzz targets) uses the façade only: no
+/// internal crate in its manifest or its code.
+#[test]
+fn the_other_crates_use_only_the_facade() {
+    let internal = internal_crates();
+    let root_manifest: toml::Table = read(&root().join("Cargo.toml")).parse().unwrap();
+    let mut members: Vec<String> = root_manifest["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect();
+    members.push("fuzz".to_string());
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for member in members {
+        let name = member.rsplit('/').next().unwrap_or(&member).to_string();
+        if internal.contains(&name) || name == "hubsel" {
+            continue;
+        }
+        checked += 1;
+        let dir = root().join(&member);
+        for dep in hubsel_deps(&read(&dir.join("Cargo.toml")), true) {
+            if internal.contains(&dep) {
+                found.push(format!("`{member}` depends on the internal crate `{dep}`: use `hubsel`"));
+            }
+        }
+        let mut paths = Vec::new();
+        rust_files(&dir, &mut paths);
+        for p in paths {
+            let text = read(&p);
+            for c in &internal {
+                if text.contains(&c.replace('-', "_")) {
+                    found.push(format!("{} names the internal crate `{c}`: use `hubsel`", p.display()));
+                }
+            }
+        }
+    }
+    assert!(checked >= 6, "only {checked} other crates found: is the workspace list intact?");
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 /// The checker itself: a backward import, a module outside the list and a
@@ -176,4 +321,22 @@ fn the_checker_finds_a_backward_import_and_an_unlisted_module() {
             .any(|f| f.contains("`model` (layer 1) uses `crate::select` (layer 3)")),
         "{found:?}"
     );
+}
+
+/// The crate-graph checker itself: a dependency on a later crate, on an
+/// unknown one, and a crate with a gap in its layers.
+#[test]
+fn the_crate_checker_finds_a_backward_dependency_and_a_gap() {
+    let crates = vec![
+        ("a".to_string(), vec![1, 2], vec![]),
+        ("b".to_string(), vec![3], vec!["a".to_string(), "c".to_string()]),
+        ("c".to_string(), vec![4, 6], vec!["a".to_string(), "x".to_string()]),
+    ];
+    let found = crate_violations(&crates);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().any(|f| f.contains("`b` (layers 3–3) depends on `c`")), "{found:?}");
+    assert!(found.iter().any(|f| f.contains("`c` depends on `x`")), "{found:?}");
+    assert!(found.iter().any(|f| f.contains("`c` holds layers [4, 6]")), "{found:?}");
+    let fine = vec![("a".to_string(), vec![1], vec![]), ("b".to_string(), vec![2], vec!["a".to_string()])];
+    assert!(crate_violations(&fine).is_empty());
 }

@@ -1,1 +1,178 @@
-pub use hubsel_output::*;
+//! # hubsel
+//!
+//! Picks a quality hub school for each district (one per school level, as
+//! Thailand's "1 District 1 Quality School" policy asks), networks the
+//! surrounding schools to it along the real road network, marks the schools
+//! too remote to join as stand-alone, and writes GIS layers.
+//!
+//! This crate is hubsel's declared API: the items below are the whole of
+//! it. The work is done by internal crates along the layers of
+//! `ARCHITECTURE.md` (`hubsel-model`, `hubsel-io`, `hubsel-engine`,
+//! `hubsel-output`); they are no API, and a program uses only this crate.
+//!
+//! ## The surface
+//!
+//! | need | items |
+//! |---|---|
+//! | a whole run | [`pipeline::run`]; or [`pipeline::prepare`] once and [`pipeline::finish`] per scenario; [`pipeline::check`] for the checks alone (`hubsel validate`) |
+//! | the scenario and its problems | [`scenario::parse`] into a checked [`scenario::Config`]; [`error::Error`] lists every [`error::Problem`] at once |
+//! | inputs and readers | [`io::load`] from [`io::InputSources`] (files or bytes) into [`model::Inputs`]; one reader per format in [`io`]'s format modules; bad rows become [`model::Rejects`] |
+//! | the result | [`outcome::RunResult`]: school, hub, route and district outcomes |
+//! | output | [`output::render`] (files as bytes) or [`output::write_run`] (a folder, atomically) |
+//! | travel times | [`od::matrix`] between two point layers (`hubsel matrix`) |
+//! | progress | the [`progress::Progress`] trait; [`progress::Silent`]; [`progress::Cancel`] |
+//! | one district's problem | [`select::LevelProblem`] solved by [`select::solve_with`] (the Python `solve`) |
+//!
+//! ## A whole run on the embedded province
+//!
+//! ```
+//! use hubsel::{fixture, io, pipeline, progress, scenario};
+//!
+//! let config = scenario::parse(scenario::DEFAULT_SCENARIO, "default.toml")?;
+//! let inputs = io::load(&fixture::province(), &io::ReadOptions::default())?;
+//! let result = pipeline::run(inputs, &config, &progress::Silent)?;
+//!
+//! // 25 districts; every school has exactly one outcome.
+//! assert_eq!(result.districts.len(), 25);
+//! assert_eq!(result.schools.len(), 687);
+//! // One primary hub per district (one district lacks a secondary candidate).
+//! let primary = result.hubs.iter().filter(|h| h.level == hubsel::model::HubLevel::Primary).count();
+//! assert_eq!(primary, 25);
+//! # Ok::<(), hubsel::error::Error>(())
+//! ```
+
+// The façade has no code of its own: every item is a documented re-export.
+#![forbid(unsafe_code)]
+
+/// Errors: one [`Error`](error::Error) with its kind, file, line, field and
+/// typed problems.
+pub mod error {
+    pub use hubsel_model::error::{quote, Error, ErrorKind, Problem, Result};
+}
+
+/// Progress reports and cancellation: the library never prints.
+pub mod progress {
+    pub use hubsel_model::progress::{check_cancelled, Cancel, Progress, Silent, Stage};
+}
+
+/// The data model the readers produce: schools, districts, roads, rejects.
+pub mod model {
+    pub use hubsel_model::model::{
+        Action, District, DistrictCode, HubLevel, Inputs, Level, Reject, Rejects, Road, School, SchoolId,
+    };
+}
+
+/// The readers: every input format into the [`model`], and the
+/// format-neutral output table.
+pub mod io {
+    pub use hubsel_io::io::{load, load_with_progress, InputSources, ReadOptions, Source};
+
+    /// Coordinate reference systems: every input is reprojected to WGS 84.
+    pub mod crs {
+        pub use hubsel_io::io::crs::Crs;
+    }
+    /// School tables in CSV.
+    pub mod csv {
+        pub use hubsel_io::io::csv::read_schools;
+    }
+    /// The school columns every tabular reader looks for.
+    pub mod schools {
+        pub use hubsel_io::io::schools::{SchoolColumns, SchoolTable};
+    }
+    /// GeoJSON layers in (schools, roads, districts) and out (an output table as text).
+    pub mod geojson {
+        pub use hubsel_io::io::geojson::{read_districts, read_roads, read_schools, text};
+    }
+    /// GeoPackage layers (SQLite), read.
+    pub mod gpkg {
+        pub use hubsel_io::io::gpkg::{read_districts, read_roads, read_rows, read_schools};
+    }
+    /// OpenStreetMap PBF extracts: schools, drivable roads and district boundaries.
+    pub mod osm_pbf {
+        pub use hubsel_io::io::osm_pbf::{read, Wanted};
+    }
+    /// ESRI Shapefiles, read (any coordinate system and DBF encoding).
+    pub mod shapefile {
+        pub use hubsel_io::io::shapefile::{encoding_for_label, read_districts, read_roads, read_schools, ShapefileOptions};
+    }
+    /// The format-neutral table every output layer is built as.
+    pub mod table {
+        pub use hubsel_io::io::table::{Cell, Layer};
+    }
+}
+
+/// The embedded province (feature `fixture`): the CLI's default data set.
+#[cfg(feature = "fixture")]
+pub mod fixture {
+    pub use hubsel_engine::fixture::{province, SCHOOLS_CSV};
+}
+
+/// The scenario file: parsed and checked into a [`Config`](scenario::Config),
+/// every problem at once.
+pub mod scenario {
+    pub use hubsel_engine::scenario::{
+        ahp, default_scenario, parse, AhpReport, Config, Criterion, GroupBy, StrategyKind, DEFAULT_SCENARIO,
+        DEFAULT_SCENARIO_NAME, REGION_STRATEGIES,
+    };
+}
+
+/// The inputs on the road network, prepared once for many scenarios.
+pub mod network {
+    pub use hubsel_engine::network::Prepared;
+}
+
+/// The stages in order: a whole run, or prepare once and finish per scenario.
+pub mod pipeline {
+    pub use hubsel_engine::pipeline::{check, finish, prepare, run};
+}
+
+/// What a run produces.
+pub mod outcome {
+    pub use hubsel_engine::outcome::{
+        CheckReport, DistrictOutcome, HubOutcome, Role, RouteOutcome, RunResult, SchoolOutcome,
+    };
+}
+
+/// Travel times between two point layers (`hubsel matrix`).
+pub mod od {
+    pub use hubsel_engine::od::{load, load_points, matrix, matrix_on, OdMatrix, OdPointsIn, OdSources};
+}
+
+/// One district's and level's selection problem and its solver.
+pub mod select {
+    pub use hubsel_engine::select::{solve_with, strategy, Candidate, Choice, LevelProblem, Method, Strategy};
+
+    /// The region-wide models (`group_by = "province" | "none"`): one
+    /// group's problem on sparse candidate lists, its heuristics and bounds,
+    /// for researchers who compare them (`examples/src/bin/region.rs`).
+    pub mod region {
+        pub use hubsel_engine::select::region::{solve_region, solve_region_with, RegionMethod};
+    }
+    /// The groups of a prepared network, each solved by the region-wide model.
+    pub mod grouped {
+        pub use hubsel_engine::select::grouped::{solve_groups, Solved};
+    }
+}
+
+/// A run's result to files: layers in every format, QGIS styles, the
+/// report, summary and rejects.
+pub mod output {
+    pub use hubsel_output::output::{
+        check_replaceable, districts_layer, hubs_layer, layers, rejects_csv, render, routes_layer, schools_layer,
+        summary_json, write_files, write_folder, write_run, FolderKind, Format, Totals, WriteOptions,
+    };
+    /// The report's languages.
+    pub mod words {
+        pub use hubsel_output::output::words::Lang;
+    }
+}
+
+/// `hubsel bench`: the strategy table of one prepared network.
+pub mod bench {
+    pub use hubsel_output::bench::{export_graph, prepare, StepTime, StrategyRow, COLUMNS};
+}
+
+/// `hubsel compare`: two output folders side by side.
+pub mod compare {
+    pub use hubsel_output::compare::{compare, RunFolder};
+}
