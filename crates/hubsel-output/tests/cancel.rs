@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The whole engine under the name the library had before its split into crates.
+extern crate hubsel_output as hubsel;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 

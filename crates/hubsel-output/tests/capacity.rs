@@ -6,6 +6,9 @@
 //! HiGHS comparisons print `skipped: …` and only the checks in Rust run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The whole engine under the name the library had before its split into crates.
+extern crate hubsel_output as hubsel;
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The whole engine under the name the library had before its split into crates.
+extern crate hubsel_output as hubsel;
+
 
 use geo::{BooleanOps, BoundingRect, MultiPolygon, Rect};
 use hubsel::io::{InputSources, ReadOptions, Source};

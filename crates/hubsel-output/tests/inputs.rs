@@ -7,6 +7,9 @@
 // Set-up that cannot go wrong on the shipped data fails loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The whole engine under the name the library had before its split into crates.
+extern crate hubsel_output as hubsel;
+
 use hubsel::error::ErrorKind;
 use hubsel::fixture::{DISTRICTS_GEOJSON, ROADS_GEOJSON, SCHOOLS_CSV};
 use hubsel::io::crs::Crs;

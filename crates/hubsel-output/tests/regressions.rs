@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The whole engine under the name the library had before its split into crates.
+extern crate hubsel_output as hubsel;
+
 mod common;
 
 use common::{real, DISTRICTS};

@@ -1,5 +1,14 @@
 //! Stage benchmarks on the province fixture: graph building, snapping,
-//! the travel-time matrices and the whole run.
+//! the travel-time matrices and the whole run. They measure the engine's
+//! internal stages, so they live in its crate (`cargo bench -p
+//! hubsel-engine --bench stages`); the `benches` crate uses the declared
+//! API only.
+
+// Set-up that cannot go wrong on the shipped data fails loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// The whole engine under the name the library had before its split into crates.
+extern crate hubsel_engine as hubsel;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -7,15 +16,34 @@ use hubsel::graph::RoadGraph;
 use hubsel::routing::matrix::{district_matrices, DistrictTrips};
 use hubsel::spatial::{DistrictIndex, SnapIndex};
 
+/// The default scenario and the embedded province's inputs.
+fn province() -> (hubsel::scenario::Config, hubsel::model::Inputs) {
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default")
+        .expect("the default scenario parses");
+    let inputs = hubsel::io::load(
+        &hubsel::fixture::province(),
+        &hubsel::io::ReadOptions::default(),
+    )
+    .expect("the fixture loads");
+    (config, inputs)
+}
+
+/// The province's road graph.
+fn province_graph() -> (hubsel::scenario::Config, hubsel::model::Inputs, RoadGraph) {
+    let (config, inputs) = province();
+    let graph = RoadGraph::build(&inputs.roads, &config.speeds);
+    (config, inputs, graph)
+}
+
 fn graph_build(c: &mut Criterion) {
-    let (config, inputs) = hubsel_benches::province();
+    let (config, inputs) = province();
     c.bench_function("graph build (province)", |b| {
         b.iter(|| RoadGraph::build(&inputs.roads, &config.speeds))
     });
 }
 
 fn snapping(c: &mut Criterion) {
-    let (_, inputs, graph) = hubsel_benches::province_graph();
+    let (_, inputs, graph) = province_graph();
     c.bench_function("snap index build (province)", |b| {
         b.iter(|| SnapIndex::new(&graph))
     });
@@ -32,7 +60,7 @@ fn snapping(c: &mut Criterion) {
 }
 
 fn matrices(c: &mut Criterion) {
-    let (config, inputs, graph) = hubsel_benches::province_graph();
+    let (config, inputs, graph) = province_graph();
     let index = SnapIndex::new(&graph);
     let districts = DistrictIndex::new(&inputs.districts);
     let mut by_district: Vec<Vec<usize>> = vec![Vec::new(); inputs.districts.len()];
@@ -63,7 +91,7 @@ fn matrices(c: &mut Criterion) {
 }
 
 fn whole_run(c: &mut Criterion) {
-    let (config, inputs) = hubsel_benches::province();
+    let (config, inputs) = province();
     c.bench_function("whole run without writing (province)", |b| {
         b.iter(|| {
             hubsel::pipeline::run(inputs.clone(), &config, &hubsel::progress::Silent)
