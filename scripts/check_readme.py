@@ -1,34 +1,71 @@
 #!/usr/bin/env python3
-"""Runs the README's examples as written.
+"""Runs the examples of README.md and of every guide in docs/ as written,
+and checks what the README promises a new user.
 
 Markers (HTML comments, invisible on GitHub) before a fenced block:
 
   <!-- check-readme -->               run this sh block; it must exit 0
   <!-- check-readme: exit N -->       run this sh block; it must exit N
   <!-- check-readme: file NAME -->    write this block to NAME (before any
-                                      example runs)
+                                      example of its document runs)
   <!-- check-readme: output -->       every line of this block must be a line
                                       of the output (stdout and stderr) of
                                       the block run just before it
+  <!-- check-readme: setup -->        (README.md only) a sh block the README
+                                      tells the reader to run in the
+                                      repository's folder before the
+                                      examples, such as putting `hubsel` on
+                                      PATH; it runs there, and the examples
+                                      run with the environment it leaves
 
-Blocks run in order, in one scratch folder, with `hubsel` from
-target/release first on PATH, so that an example may use the files an
-earlier one wrote (as a reader following the README does).
+Nothing else is added to the environment: without a setup block the
+examples run with the caller's PATH, so `hubsel` must be found as the
+README tells the reader to make it found.
 
-Usage: check_readme.py README.md BIN_DIR
+The README's blocks run in order in one scratch folder, so that an example
+may use the files an earlier one wrote (as a reader following the README
+does). Each guide (docs/*.md) then runs in its own copy of that folder, as
+a reader who did the README's worked example and then opened the guide.
+
+Besides the examples:
+- links: every relative link and image of README.md, CHANGELOG.md and
+  docs/*.md names a file of the repository (or, under out/, a file a
+  check script writes), and every #anchor a heading of its document;
+- prerequisites: the README's "Prerequisites" section names every Debian
+  package scripts/test-all.sh installs, PyPI when a check installs with
+  pip, and the npm registry when one runs `npm ci`;
+- the test command: the README's two commands are one block whose second
+  line is what .ci/run runs.
+
+Usage: check_readme.py [--root DIR] [DOC.md ...]   (default: README.md
+and every docs/*.md; the README's examples always run first)
 """
 
+import argparse
+import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 
 MARK = re.compile(r"<!-- check-readme(?::\s*(.*?))?\s*-->")
 FENCE = re.compile(r"^```(\w*)\s*$")
+LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)\)")
 
 
-def blocks(text):
+class Problems:
+    def __init__(self):
+        self.count = 0
+
+    def add(self, where, message):
+        print(f"FAIL {where}: {message}")
+        self.count += 1
+
+
+def blocks(text, name):
     """(directive, lang, body, line) for every fenced block after a marker."""
     lines = text.split("\n")
     out = []
@@ -44,7 +81,7 @@ def blocks(text):
             j += 1
         f = FENCE.match(lines[j]) if j < len(lines) else None
         if not f:
-            sys.exit(f"README.md:{i + 1}: a check-readme marker must be followed by a fenced block")
+            sys.exit(f"{name}:{i + 1}: a check-readme marker must be followed by a fenced block")
         k = j + 1
         while k < len(lines) and not lines[k].startswith("```"):
             k += 1
@@ -53,57 +90,242 @@ def blocks(text):
     return out
 
 
-def main():
-    readme, bin_dir = sys.argv[1], os.path.abspath(sys.argv[2])
-    text = open(readme, encoding="utf-8").read()
-    env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    failures = 0
+def setup_env(root, readme_blocks, problems):
+    """The environment the README's setup blocks leave, run in the
+    repository's folder; the caller's own when there is none."""
+    env = dict(os.environ)
+    for directive, lang, body, line in readme_blocks:
+        if directive != "setup":
+            continue
+        p = subprocess.run(["bash", "-e", "-c", body + "\nenv -0"], cwd=root, env=env,
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            problems.add(f"README.md:{line}", f"the setup block failed (exit {p.returncode}): {p.stderr.strip()}")
+            continue
+        env = dict(kv.split("=", 1) for kv in p.stdout.split("\0") if "=" in kv)
+        print(f"  README.md:{line}: setup, run in the repository: {body.strip().splitlines()[0]}")
+    return env
+
+
+def run_document(name, text, work, env, problems):
+    """Writes the document's files into work, runs its examples there;
+    returns how many ran."""
+    bs = blocks(text, name)
+    for directive, lang, body, line in bs:
+        if directive.startswith("file "):
+            fname = directive[5:].strip()
+            with open(os.path.join(work, fname), "w", encoding="utf-8") as f:
+                f.write(body)
+            print(f"  {name}:{line}: wrote {fname}")
     ran = 0
     last_output = None
-    with tempfile.TemporaryDirectory() as work:
-        # Files first: the README shows a command before the file it reads
-        # (the scenario below the command), as a reader saves both first.
-        for directive, lang, body, line in blocks(text):
-            if directive.startswith("file "):
-                name = directive[5:].strip()
-                with open(os.path.join(work, name), "w", encoding="utf-8") as f:
-                    f.write(body)
-                print(f"  README.md:{line}: wrote {name}")
-        for directive, lang, body, line in blocks(text):
-            if directive.startswith("file "):
+    for directive, lang, body, line in bs:
+        where = f"{name}:{line}"
+        if directive.startswith("file ") or directive == "setup":
+            if directive == "setup" and name != "README.md":
+                problems.add(where, "a setup block belongs in README.md (the guides follow the README)")
+            continue
+        if directive == "output":
+            if last_output is None:
+                problems.add(where, "an output block with no example before it")
                 continue
-            if directive == "output":
-                if last_output is None:
-                    print(f"FAIL README.md:{line}: an output block with no example before it")
-                    failures += 1
-                    continue
-                have = {l.rstrip() for l in last_output.split("\n")}
-                missing = [l for l in body.split("\n") if l.strip() and l.rstrip() not in have]
-                for l in missing:
-                    print(f"FAIL README.md:{line}: not in the output: {l}")
-                failures += len(missing)
-                if missing:
-                    print("---- the output was:\n" + last_output + "----")
+            have = {l.rstrip() for l in last_output.split("\n")}
+            missing = [l for l in body.split("\n") if l.strip() and l.rstrip() not in have]
+            for l in missing:
+                problems.add(where, f"not in the output: {l}")
+            if missing:
+                print("---- the output was:\n" + last_output + "----")
+            continue
+        want = 0
+        if directive.startswith("exit "):
+            want = int(directive[5:])
+        elif directive != "run":
+            sys.exit(f"{where}: unknown check-readme directive {directive!r}")
+        if lang not in ("sh", "bash", "console", ""):
+            sys.exit(f"{where}: only sh blocks run, not {lang}")
+        p = subprocess.run(["bash", "-o", "pipefail", "-e", "-c", body], cwd=work, env=env,
+                           capture_output=True, text=True)
+        ran += 1
+        last_output = p.stdout + p.stderr
+        first = body.strip().split("\n")[0]
+        if p.returncode == want:
+            print(f"  {where}: {first[:70]:70} ok")
+        else:
+            print(f"  {where}: {first[:70]:70} exit {p.returncode}")
+            problems.add(where, f"exit {p.returncode}, expected {want}")
+            print(last_output)
+    return ran
+
+
+def slug(heading):
+    """GitHub's anchor for a heading."""
+    text = re.sub(r"`([^`]*)`", r"\1", heading)
+    text = LINK.sub(r"\1", text).strip().lower()
+    kept = []
+    for c in text:
+        cat = unicodedata.category(c)
+        if c in " -" or cat[0] in "LMN" or cat == "Pc":
+            kept.append(c)
+    return "".join(kept).replace(" ", "-")
+
+
+def anchors(text):
+    seen = {}
+    out = set()
+    in_fence = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            in_fence = not in_fence
+            continue
+        m = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if in_fence or not m:
+            continue
+        s = slug(m.group(1))
+        n = seen.get(s, 0)
+        seen[s] = n + 1
+        out.add(s if n == 0 else f"{s}-{n}")
+    return out
+
+
+def links(text):
+    """(line, target) of every link outside code."""
+    in_fence = False
+    for i, line in enumerate(text.split("\n"), 1):
+        if line.startswith("```"):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        line = re.sub(r"`[^`]*`", lambda m: "x" * len(m.group(0)), line)
+        for m in LINK.finditer(line):
+            yield i, m.group(2)
+
+
+def check_links(root, docs, problems):
+    scripts = ""
+    for s in sorted(glob.glob(os.path.join(root, "scripts", "*"))):
+        if os.path.isfile(s):
+            scripts += open(s, encoding="utf-8", errors="replace").read()
+    checked = 0
+    for doc in docs:
+        text = open(os.path.join(root, doc), encoding="utf-8").read()
+        for line, target in links(text):
+            where = f"{doc}:{line}"
+            if re.match(r"^[a-z]+:", target):
                 continue
-            want = 0
-            if directive.startswith("exit "):
-                want = int(directive[5:])
-            elif directive != "run":
-                sys.exit(f"README.md:{line}: unknown check-readme directive {directive!r}")
-            if lang not in ("sh", "bash", "console", ""):
-                sys.exit(f"README.md:{line}: only sh blocks run, not {lang}")
-            p = subprocess.run(["bash", "-o", "pipefail", "-e", "-c", body], cwd=work, env=env,
-                               capture_output=True, text=True)
-            ran += 1
-            last_output = p.stdout + p.stderr
-            status = "ok" if p.returncode == want else f"FAIL (exit {p.returncode}, expected {want})"
-            first = body.strip().split("\n")[0]
-            print(f"  README.md:{line}: {first[:70]:70} {status}")
-            if p.returncode != want:
-                failures += 1
-                print(last_output)
-    print(f"check-readme: {ran} examples run; {failures} problem(s)")
-    sys.exit(1 if failures else 0)
+            path, _, anchor = target.partition("#")
+            full = os.path.normpath(os.path.join(root, os.path.dirname(doc), path)) if path else os.path.join(root, doc)
+            rel = os.path.relpath(full, root)
+            checked += 1
+            if rel.startswith(".."):
+                problems.add(where, f"{target} points outside the repository")
+                continue
+            if rel.split(os.sep)[0] == "out":
+                # out/ is git-ignored: the checks write their pictures there
+                if os.path.basename(rel) not in scripts:
+                    problems.add(where, f"{target}: no script in scripts/ writes {os.path.basename(rel)}")
+                continue
+            if not os.path.exists(full):
+                problems.add(where, f"{target}: no such file ({rel})")
+                continue
+            if anchor and full.endswith(".md"):
+                if anchor not in anchors(open(full, encoding="utf-8").read()):
+                    problems.add(where, f"{target}: {rel} has no heading #{anchor}")
+    return checked
+
+
+def section(text, title):
+    m = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    return m.group(1) if m else None
+
+
+def check_prerequisites(root, readme, problems):
+    """The README's Prerequisites name what scripts/test-all.sh installs
+    and the registries the checks reach."""
+    test_all = open(os.path.join(root, "scripts", "test-all.sh"), encoding="utf-8").read()
+    packages = []
+    for m in re.finditer(r"missing\+=\(([^)]*)\)", test_all):
+        packages += [p for p in m.group(1).split() if p not in packages]
+    prereq = section(readme, "Prerequisites")
+    if prereq is None:
+        problems.add("README.md", "no '## Prerequisites' section")
+        return
+    if not packages:
+        problems.add("scripts/test-all.sh", "no Debian package list found (missing+=(…)) to check the README against")
+    for p in packages:
+        if f"`{p}`" not in prereq:
+            problems.add("README.md", f"Prerequisites: scripts/test-all.sh installs `{p}`, the README does not name it")
+    scripts = " ".join(open(s, encoding="utf-8", errors="replace").read()
+                       for s in glob.glob(os.path.join(root, "scripts", "*.sh")))
+    needs = []
+    if re.search(r"\bpip3?\s+install\b|-m\s+pip\s+install\b", scripts):
+        needs.append("PyPI")
+    if re.search(r"\bnpm\s+ci\b", scripts) or re.search(r"\bnpm\s+ci\b", test_all):
+        needs.append("npm registry")
+    for n in needs:
+        if n not in prereq:
+            problems.add("README.md", f"Prerequisites: a check installs from the {n}; the README does not say it needs {n} access")
+    print(f"  prerequisites: the README names {len(packages)} Debian package(s) of scripts/test-all.sh"
+          f" ({', '.join(packages)}) and {', '.join(needs) or 'no registry'}")
+
+
+def check_test_command(root, readme, problems):
+    two = section(readme, "Two commands")
+    block = re.search(r"```sh\n(.*?)\n```", two or "", re.S)
+    if not block:
+        problems.add("README.md", "'## Two commands' has no sh block")
+        return
+    cmds = [l.strip() for l in block.group(1).split("\n") if l.strip()]
+    ci_path = os.path.join(root, ".ci", "run")
+    ci = open(ci_path, encoding="utf-8").read() if os.path.exists(ci_path) else ""
+    execs = re.findall(r"^exec\s+(.+?)\s*$", ci, re.M)
+    if len(cmds) != 2:
+        problems.add("README.md", f"'## Two commands' shows {len(cmds)} commands, not 2")
+    elif execs != [cmds[1]]:
+        problems.add("README.md", f"the test command `{cmds[1]}` is not what .ci/run runs ({execs or 'no exec line'})")
+    else:
+        print(f"  the test command `{cmds[1]}` is what .ci/run runs")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    ap.add_argument("docs", nargs="*")
+    args = ap.parse_args()
+    root = os.path.abspath(args.root)
+    guides = sorted(os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "docs", "*.md")))
+    chosen = [d for d in (args.docs or guides) if os.path.normpath(d) != "README.md"]
+    problems = Problems()
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    total = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        base = os.path.join(scratch, "readme")
+        os.mkdir(base)
+        env = setup_env(root, blocks(readme, "README.md"), problems)
+        before = problems.count
+        n = run_document("README.md", readme, base, env, problems)
+        print(f"README.md: {n} examples run; {problems.count - before} problem(s)")
+        total += n
+        for i, doc in enumerate(chosen):
+            work = os.path.join(scratch, f"doc{i}")
+            shutil.copytree(base, work, symlinks=True)
+            text = open(os.path.join(root, doc), encoding="utf-8").read()
+            before = problems.count
+            n = run_document(doc, text, work, env, problems)
+            print(f"{doc}: {n} examples run; {problems.count - before} problem(s)")
+            total += n
+            shutil.rmtree(work)
+    before = problems.count
+    linked = ["README.md", "CHANGELOG.md"] + guides
+    n = check_links(root, [d for d in linked if os.path.exists(os.path.join(root, d))], problems)
+    print(f"links: {n} relative links checked; {problems.count - before} problem(s)")
+    for g in guides:
+        if f"({g})" not in readme:
+            problems.add("README.md", f"the guide {g} is not linked from the README")
+    check_prerequisites(root, readme, problems)
+    check_test_command(root, readme, problems)
+    print(f"check-readme: {total} examples run in {1 + len(chosen)} document(s); {problems.count} problem(s)")
+    sys.exit(1 if problems.count else 0)
 
 
 if __name__ == "__main__":

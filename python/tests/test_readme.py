@@ -1,4 +1,5 @@
-"""The README's Python examples run as written (blocks after a
+"""The Python examples of the guide for researchers (docs/researchers.md)
+run as written (blocks after a
 `<!-- python-example -->` marker, in order, in one namespace, from the
 repository's root), so that they cannot rot."""
 
@@ -12,10 +13,11 @@ import re
 from conftest import ROOT
 
 MARK = "<!-- python-example -->"
+GUIDE = "docs/researchers.md"
 
 
 def examples() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / GUIDE).read_text(encoding="utf-8")
     blocks = []
     for part in text.split(MARK)[1:]:
         m = re.match(r"\s*```python\n(.*?)\n```", part, re.S)
@@ -35,7 +37,7 @@ def test_the_readme_examples_run_as_written():
         os.chdir(ROOT)
         with contextlib.redirect_stdout(out):
             for block in blocks:
-                exec(compile(block, "README.md", "exec"), namespace)
+                exec(compile(block, GUIDE, "exec"), namespace)
     finally:
         os.chdir(cwd)
     printed = out.getvalue()
