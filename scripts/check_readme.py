@@ -11,6 +11,12 @@ Markers (HTML comments, invisible on GitHub) before a fenced block:
   <!-- check-readme: output -->       every line of this block must be a line
                                       of the output (stdout and stderr) of
                                       the block run just before it
+  <!-- check-readme: first command --> (README.md only) the two commands'
+                                      block: its first line runs as a reader
+                                      runs it in the repository (in a
+                                      scratch folder inside it, so that its
+                                      out/ is not the checks' out/); the
+                                      second is the test command itself
   <!-- check-readme: setup -->        (README.md only) a sh block the README
                                       tells the reader to run in the
                                       repository's folder before the
@@ -49,6 +55,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 
 MARK = re.compile(r"<!-- check-readme(?::\s*(.*?))?\s*-->")
@@ -107,7 +114,17 @@ def setup_env(root, readme_blocks, problems):
     return env
 
 
-def run_document(name, text, work, env, problems):
+def first_command(root, body, env):
+    """Runs the first line of the two commands' block inside the
+    repository, as written; returns (exit status, output, seconds)."""
+    first = body.strip().split("\n")[0]
+    with tempfile.TemporaryDirectory(dir=root, prefix=".check-readme-") as here:
+        start = time.monotonic()
+        p = subprocess.run(["bash", "-e", "-c", first], cwd=here, env=env, capture_output=True, text=True)
+        return p.returncode, p.stdout + p.stderr, time.monotonic() - start
+
+
+def run_document(name, text, work, env, problems, root=None):
     """Writes the document's files into work, runs its examples there;
     returns how many ran."""
     bs = blocks(text, name)
@@ -121,9 +138,19 @@ def run_document(name, text, work, env, problems):
     last_output = None
     for directive, lang, body, line in bs:
         where = f"{name}:{line}"
+        if directive in ("setup", "first command") and name != "README.md":
+            problems.add(where, f"a {directive} block belongs in README.md (the guides follow the README)")
+            continue
         if directive.startswith("file ") or directive == "setup":
-            if directive == "setup" and name != "README.md":
-                problems.add(where, "a setup block belongs in README.md (the guides follow the README)")
+            continue
+        if directive == "first command":
+            code, last_output, secs = first_command(root, body, dict(os.environ))
+            ran += 1
+            first = body.strip().split("\n")[0]
+            print(f"  {where}: {first[:70]:70} {'ok' if code == 0 else f'exit {code}'} ({secs:.1f} s)")
+            if code != 0:
+                problems.add(where, f"the first command failed (exit {code})")
+                print(last_output)
             continue
         if directive == "output":
             if last_output is None:
@@ -279,6 +306,12 @@ def check_test_command(root, readme, problems):
     ci_path = os.path.join(root, ".ci", "run")
     ci = open(ci_path, encoding="utf-8").read() if os.path.exists(ci_path) else ""
     execs = re.findall(r"^exec\s+(.+?)\s*$", ci, re.M)
+    timings = re.search(r"<!-- timings.*?-->\n((?:.|\n)*?)\n\n", two)
+    for which in ("first command", "test command"):
+        item = re.search(rf"^- the {which}:((?:.|\n)*?)(?=^- |\Z)", timings.group(1) if timings else "", re.M)
+        if not item or not re.search(r"\d+\s*(min|s)\b", item.group(1)):
+            problems.add("README.md", f"'## Two commands' does not say how long the {which} takes "
+                         "(a '- the " + which + ": …' item with a time, after a <!-- timings --> marker)")
     if len(cmds) != 2:
         problems.add("README.md", f"'## Two commands' shows {len(cmds)} commands, not 2")
     elif execs != [cmds[1]]:
@@ -303,7 +336,7 @@ def main():
         os.mkdir(base)
         env = setup_env(root, blocks(readme, "README.md"), problems)
         before = problems.count
-        n = run_document("README.md", readme, base, env, problems)
+        n = run_document("README.md", readme, base, env, problems, root)
         print(f"README.md: {n} examples run; {problems.count - before} problem(s)")
         total += n
         for i, doc in enumerate(chosen):

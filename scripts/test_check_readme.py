@@ -26,7 +26,10 @@ TEST_ALL = textwrap.dedent("""\
     """)
 CHECK_PYTHON = "#!/usr/bin/env bash\n.venv-py/bin/pip install -q -r python/requirements.txt\n"
 PREREQ = "## Prerequisites\n\nDebian's `gdal-bin` and `osmium-tool`; the Python check needs PyPI.\n\n"
-TWO = "## Two commands\n\n```sh\nmake-it run\nscripts/test-all.sh\n```\n\n"
+TIMES = ("<!-- timings -->\n- the first command: 2 s;\n- the test command: 21 min 30 s\n  warm.\n\n")
+# The first command runs inside the repository (one folder down), as cargo run does.
+TWO = ("## Two commands\n\n<!-- check-readme: first command -->\n```sh\ncat ../first.txt\nscripts/test-all.sh\n```\n\n"
+       + TIMES + "<!-- check-readme: output -->\n```text\nthe first command's output\n```\n\n")
 SETUP = '<!-- check-readme: setup -->\n```sh\nexport PATH="$PWD/target/release:$PATH"\n```\n\n'
 EXAMPLE = "<!-- check-readme -->\n```sh\nhubsel greet > greeting.txt\n```\n\n"
 
@@ -39,6 +42,7 @@ def repo(readme, docs=None, test_all=TEST_ALL, scripts=None):
     files = {
         "README.md": readme,
         "CHANGELOG.md": "# Changelog\n",
+        "first.txt": "the first command's output\n",
         "scripts/test-all.sh": test_all,
         "scripts/check-python.sh": CHECK_PYTHON,
         ".ci/run": "#!/usr/bin/env bash\nexec scripts/test-all.sh\n",
@@ -75,7 +79,7 @@ class CheckReadme(unittest.TestCase):
         code, out = check(repo("# x\n\n" + PREREQ + TWO + SETUP + EXAMPLE))
         self.assertEqual(code, 0, out)
         self.assertIn("setup, run in the repository: export PATH=", out)
-        self.assertIn("README.md: 1 examples run; 0 problem(s)", out)
+        self.assertIn("README.md: 2 examples run; 0 problem(s)", out)
 
     def test_a_guide_runs_after_the_readme_in_a_copy_of_its_folder(self):
         guide = ("# guide\n\n<!-- check-readme -->\n```sh\ncat greeting.txt\ntouch mine\n```\n\n"
@@ -130,10 +134,31 @@ class CheckReadme(unittest.TestCase):
         self.assertIn("the guide docs/lost.md is not linked from the README", out)
 
     def test_the_test_command_must_be_what_ci_runs(self):
-        two = "## Two commands\n\n```sh\nmake-it run\nmake test\n```\n\n"
+        two = "## Two commands\n\n```sh\nmake-it run\nmake test\n```\n\n" + TIMES
         code, out = check(repo("# x\n\n" + PREREQ + two + SETUP))
         self.assertEqual(code, 1, out)
         self.assertIn("the test command `make test` is not what .ci/run runs", out)
+
+    def test_the_first_command_runs_in_the_repository_and_its_output_is_checked(self):
+        root = repo("# x\n\n" + PREREQ + TWO + SETUP)
+        code, out = check(root)
+        self.assertEqual(code, 0, out)
+        self.assertIn("cat ../first.txt", out)
+        with open(os.path.join(root, "first.txt"), "w", encoding="utf-8") as f:
+            f.write("something else\n")
+        code, out = check(root)
+        self.assertEqual(code, 1, out)
+        self.assertIn("not in the output: the first command's output", out)
+        os.remove(os.path.join(root, "first.txt"))
+        code, out = check(root)
+        self.assertIn("the first command failed (exit 1)", out)
+
+    def test_the_readme_says_how_long_each_command_takes(self):
+        two = TWO.replace("- the test command: 21 min 30 s\n  warm.\n", "- the test command: a while.\n")
+        code, out = check(repo("# x\n\n" + PREREQ + two + SETUP))
+        self.assertEqual(code, 1, out)
+        self.assertIn("does not say how long the test command takes", out)
+        self.assertNotIn("how long the first command", out)
 
     def test_thai_headings_have_githubs_anchors(self):
         sys.path.insert(0, os.path.dirname(CHECKER))
