@@ -38,8 +38,9 @@ Besides the examples:
   docs/*.md names a file of the repository (or, under out/, a file a
   check script writes), and every #anchor a heading of its document;
 - prerequisites: the README's "Prerequisites" section names every Debian
-  package scripts/test-all.sh installs, PyPI when a check installs with
-  pip, and the npm registry when one runs `npm ci`;
+  package scripts/test-all.sh and the check scripts install (or tell the
+  reader to install), the workspace's rust-version, PyPI when a check
+  installs with pip, and the npm registry when one runs `npm ci`;
 - the test command: the README's two commands are one block whose second
   line is what .ci/run runs.
 
@@ -266,34 +267,59 @@ def section(text, title):
     return m.group(1) if m else None
 
 
+def debian_packages(root):
+    """Every Debian package scripts/test-all.sh and the check scripts it
+    runs install or tell the reader to install: their `missing+=(…)` lists
+    and the literal names after `apt-get install`. (script, package) pairs."""
+    found = []
+    paths = [os.path.join(root, "scripts", "test-all.sh")]
+    paths += sorted(p for p in glob.glob(os.path.join(root, "scripts", "*.sh")) if p not in paths)
+    for path in paths:
+        text = open(path, encoding="utf-8", errors="replace").read()
+        names = []
+        for m in re.finditer(r"missing\+=\(([^)]*)\)", text):
+            names += m.group(1).split()
+        for m in re.finditer(r"apt-get install((?:[ \t]+[^\s\"'()|>&;]+)*)", text):
+            names += [w for w in m.group(1).split()
+                      if not w.startswith("-") and not any(c in w for c in "$=:")]
+        for n in names:
+            if n not in [p for _, p in found]:
+                found.append((os.path.relpath(path, root), n))
+    return found
+
+
 def check_prerequisites(root, readme, problems):
-    """The README's Prerequisites name what scripts/test-all.sh installs
-    and the registries the checks reach."""
-    test_all = open(os.path.join(root, "scripts", "test-all.sh"), encoding="utf-8").read()
-    packages = []
-    for m in re.finditer(r"missing\+=\(([^)]*)\)", test_all):
-        packages += [p for p in m.group(1).split() if p not in packages]
+    """The README's Prerequisites name every Debian package the test
+    command installs, the Rust version the workspace asks for, and the
+    registries the checks reach."""
     prereq = section(readme, "Prerequisites")
     if prereq is None:
         problems.add("README.md", "no '## Prerequisites' section")
         return
-    if not packages:
+    packages = debian_packages(root)
+    if not any(s == os.path.join("scripts", "test-all.sh") for s, _ in packages):
         problems.add("scripts/test-all.sh", "no Debian package list found (missing+=(…)) to check the README against")
-    for p in packages:
+    for script, p in packages:
         if f"`{p}`" not in prereq:
-            problems.add("README.md", f"Prerequisites: scripts/test-all.sh installs `{p}`, the README does not name it")
+            problems.add("README.md", f"Prerequisites: {script} installs `{p}`, the README does not name it")
+    cargo_toml = os.path.join(root, "Cargo.toml")
+    rust = re.search(r'^rust-version\s*=\s*"([^"]+)"', open(cargo_toml, encoding="utf-8").read(), re.M) \
+        if os.path.exists(cargo_toml) else None
+    if rust and f"Rust {rust.group(1)}" not in prereq:
+        problems.add("README.md", f"Prerequisites: the workspace needs Rust {rust.group(1)} (Cargo.toml rust-version); the README does not say so")
     scripts = " ".join(open(s, encoding="utf-8", errors="replace").read()
                        for s in glob.glob(os.path.join(root, "scripts", "*.sh")))
     needs = []
     if re.search(r"\bpip3?\s+install\b|-m\s+pip\s+install\b", scripts):
         needs.append("PyPI")
-    if re.search(r"\bnpm\s+ci\b", scripts) or re.search(r"\bnpm\s+ci\b", test_all):
+    if re.search(r"\bnpm\s+ci\b", scripts):
         needs.append("npm registry")
     for n in needs:
         if n not in prereq:
             problems.add("README.md", f"Prerequisites: a check installs from the {n}; the README does not say it needs {n} access")
-    print(f"  prerequisites: the README names {len(packages)} Debian package(s) of scripts/test-all.sh"
-          f" ({', '.join(packages)}) and {', '.join(needs) or 'no registry'}")
+    print(f"  prerequisites: the README names the {len(packages)} Debian package(s) the checks install"
+          f" ({', '.join(p for _, p in packages)}), {'Rust ' + rust.group(1) + ', ' if rust else ''}"
+          f"and {', '.join(needs) or 'no registry'} access")
 
 
 def check_test_command(root, readme, problems):

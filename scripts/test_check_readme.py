@@ -105,6 +105,14 @@ class CheckReadme(unittest.TestCase):
         self.assertEqual(code, 1, out)
         self.assertIn("scripts/test-all.sh installs `osmium-tool`, the README does not name it", out)
 
+    def test_a_package_a_check_script_installs_itself_must_be_a_prerequisite(self):
+        # check-python.sh installed python3-venv mid-run, named nowhere.
+        venv = "#!/usr/bin/env bash\npython3 -m venv v || apt-get install -y -qq python3-venv >/dev/null\n"
+        code, out = check(repo("# x\n\n" + PREREQ + TWO + SETUP, scripts={"check-venv.sh": venv}))
+        self.assertEqual(code, 1, out)
+        self.assertIn("scripts/check-venv.sh installs `python3-venv`, the README does not name it", out)
+        self.assertNotIn("`-y`", out)
+
     def test_pypi_access_must_be_a_prerequisite_when_a_check_uses_pip(self):
         prereq = "## Prerequisites\n\nDebian's `gdal-bin` and `osmium-tool`.\n\n"
         code, out = check(repo("# x\n\n" + prereq + TWO + SETUP))
