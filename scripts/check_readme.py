@@ -34,7 +34,8 @@ does). Each guide (docs/*.md) then runs in its own copy of that folder, as
 a reader who did the README's worked example and then opened the guide.
 
 Besides the examples:
-- links: every relative link and image of README.md, CHANGELOG.md and
+- links: every relative link and image of README.md, CHANGELOG.md,
+  ARCHITECTURE.md and
   docs/*.md names a file of the repository (or, under out/, a file a
   check script writes), and every #anchor a heading of its document;
 - prerequisites: the README's "Prerequisites" section names every Debian
@@ -375,7 +376,7 @@ def main():
             total += n
             shutil.rmtree(work)
     before = problems.count
-    linked = ["README.md", "CHANGELOG.md"] + guides
+    linked = ["README.md", "CHANGELOG.md", "ARCHITECTURE.md"] + guides
     n = check_links(root, [d for d in linked if os.path.exists(os.path.join(root, d))], problems)
     print(f"links: {n} relative links checked; {problems.count - before} problem(s)")
     for g in guides:
