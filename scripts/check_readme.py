@@ -42,6 +42,7 @@ Besides the examples:
   package scripts/test-all.sh and the check scripts install (or tell the
   reader to install), the workspace's rust-version, PyPI when a check
   installs with pip, and the npm registry when one runs `npm ci`;
+- size: README.md has at most 400 lines;
 - the test command: the README's two commands are one block whose second
   line is what .ci/run runs.
 
@@ -62,6 +63,7 @@ import unicodedata
 
 MARK = re.compile(r"<!-- check-readme(?::\s*(.*?))?\s*-->")
 FENCE = re.compile(r"^```(\w*)\s*$")
+README_MAX_LINES = 400  # issue 22: the README is a front page, the guides are the manual
 LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)\)")
 
 
@@ -382,6 +384,11 @@ def main():
     for g in guides:
         if f"({g})" not in readme:
             problems.add("README.md", f"the guide {g} is not linked from the README")
+    lines = readme.count("\n")
+    if lines > README_MAX_LINES:
+        problems.add("README.md", f"{lines} lines: a front page has at most {README_MAX_LINES}; move the detail to a guide in docs/")
+    else:
+        print(f"  README.md: {lines} lines (at most {README_MAX_LINES})")
     check_prerequisites(root, readme, problems)
     check_test_command(root, readme, problems)
     print(f"check-readme: {total} examples run in {1 + len(chosen)} document(s); {problems.count} problem(s)")

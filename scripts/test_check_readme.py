@@ -168,6 +168,11 @@ class CheckReadme(unittest.TestCase):
         self.assertIn("does not say how long the test command takes", out)
         self.assertNotIn("how long the first command", out)
 
+    def test_a_readme_over_400_lines_is_a_problem(self):
+        code, out = check(repo("# x\n\n" + PREREQ + TWO + SETUP + "text\n" * 400))
+        self.assertEqual(code, 1, out)
+        self.assertIn("lines: a front page has at most 400", out)
+
     def test_thai_headings_have_githubs_anchors(self):
         sys.path.insert(0, os.path.dirname(CHECKER))
         import check_readme
