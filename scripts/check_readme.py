@@ -17,12 +17,18 @@ Markers (HTML comments, invisible on GitHub) before a fenced block:
                                       scratch folder inside it, so that its
                                       out/ is not the checks' out/); the
                                       second is the test command itself
+  <!-- check-readme: not run: WHY -->  a sh block shown but not run (a
+                                      server, data not in the repository,
+                                      an install), saying why
   <!-- check-readme: setup -->        (README.md only) a sh block the README
                                       tells the reader to run in the
                                       repository's folder before the
                                       examples, such as putting `hubsel` on
                                       PATH; it runs there, and the examples
                                       run with the environment it leaves
+
+Every ```sh or ```bash block carries one of these markers: a shell example
+is either run or says why not. (A plain ``` block is a transcript.)
 
 Nothing else is added to the environment: without a setup block the
 examples run with the caller's PATH, so `hubsel` must be found as the
@@ -101,6 +107,22 @@ def blocks(text, name):
     return out
 
 
+def unmarked_shell_blocks(text):
+    """Lines of ```sh / ```bash blocks with no check-readme marker before."""
+    out = []
+    in_fence = False
+    prev = ""
+    for i, line in enumerate(text.split("\n"), 1):
+        if line.startswith("```"):
+            if not in_fence and FENCE.match(line) and FENCE.match(line).group(1) in ("sh", "bash"):
+                if not MARK.fullmatch(prev.strip()):
+                    out.append(i)
+            in_fence = not in_fence
+        if line.strip():
+            prev = line
+    return out
+
+
 def setup_env(root, readme_blocks, problems):
     """The environment the README's setup blocks leave, run in the
     repository's folder; the caller's own when there is none."""
@@ -130,8 +152,12 @@ def first_command(root, body, env):
 
 def run_document(name, text, work, env, problems, root=None):
     """Writes the document's files into work, runs its examples there;
-    returns how many ran."""
+    returns how many ran and how many are marked not run."""
     bs = blocks(text, name)
+    for line in unmarked_shell_blocks(text):
+        problems.add(f"{name}:{line}", "a shell block with no marker: run it (<!-- check-readme -->) "
+                     "or say why not (<!-- check-readme: not run: … -->)")
+    shown = 0
     for directive, lang, body, line in bs:
         if directive.startswith("file "):
             fname = directive[5:].strip()
@@ -144,6 +170,11 @@ def run_document(name, text, work, env, problems, root=None):
         where = f"{name}:{line}"
         if directive in ("setup", "first command") and name != "README.md":
             problems.add(where, f"a {directive} block belongs in README.md (the guides follow the README)")
+            continue
+        if directive.startswith("not run"):
+            shown += 1
+            if not directive[len("not run"):].strip(" :"):
+                problems.add(where, "a not-run block must say why (<!-- check-readme: not run: … -->)")
             continue
         if directive.startswith("file ") or directive == "setup":
             continue
@@ -185,7 +216,7 @@ def run_document(name, text, work, env, problems, root=None):
             print(f"  {where}: {first[:70]:70} exit {p.returncode}")
             problems.add(where, f"exit {p.returncode}, expected {want}")
             print(last_output)
-    return ran
+    return ran, shown
 
 
 def slug(heading):
@@ -365,16 +396,18 @@ def main():
         os.mkdir(base)
         env = setup_env(root, blocks(readme, "README.md"), problems)
         before = problems.count
-        n = run_document("README.md", readme, base, env, problems, root)
-        print(f"README.md: {n} examples run; {problems.count - before} problem(s)")
+        n, shown = run_document("README.md", readme, base, env, problems, root)
+        print(f"README.md: {n} examples run, {shown} shown but not run (each says why); {problems.count - before} problem(s)")
         total += n
         for i, doc in enumerate(chosen):
             work = os.path.join(scratch, f"doc{i}")
             shutil.copytree(base, work, symlinks=True)
             text = open(os.path.join(root, doc), encoding="utf-8").read()
             before = problems.count
-            n = run_document(doc, text, work, env, problems)
-            print(f"{doc}: {n} examples run; {problems.count - before} problem(s)")
+            n, shown = run_document(doc, text, work, env, problems)
+            py = text.count("<!-- python-example -->")
+            also = f"; {py} Python examples, which python/tests/test_readme.py runs" if py else ""
+            print(f"{doc}: {n} examples run, {shown} shown but not run (each says why){also}; {problems.count - before} problem(s)")
             total += n
             shutil.rmtree(work)
     before = problems.count

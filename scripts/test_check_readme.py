@@ -79,7 +79,7 @@ class CheckReadme(unittest.TestCase):
         code, out = check(repo("# x\n\n" + PREREQ + TWO + SETUP + EXAMPLE))
         self.assertEqual(code, 0, out)
         self.assertIn("setup, run in the repository: export PATH=", out)
-        self.assertIn("README.md: 2 examples run; 0 problem(s)", out)
+        self.assertIn("README.md: 2 examples run, 0 shown but not run (each says why); 0 problem(s)", out)
 
     def test_a_guide_runs_after_the_readme_in_a_copy_of_its_folder(self):
         guide = ("# guide\n\n<!-- check-readme -->\n```sh\ncat greeting.txt\ntouch mine\n```\n\n"
@@ -88,8 +88,8 @@ class CheckReadme(unittest.TestCase):
         readme = "# x\n\n[g](docs/g.md) [o](docs/o.md)\n\n" + PREREQ + TWO + SETUP + EXAMPLE
         code, out = check(repo(readme, docs={"g.md": guide, "o.md": other}))
         self.assertEqual(code, 0, out)
-        self.assertIn("docs/g.md: 1 examples run; 0 problem(s)", out)
-        self.assertIn("docs/o.md: 1 examples run; 0 problem(s)", out)
+        self.assertIn("docs/g.md: 1 examples run, 0 shown but not run (each says why); 0 problem(s)", out)
+        self.assertIn("docs/o.md: 1 examples run, 0 shown but not run (each says why); 0 problem(s)", out)
 
     def test_a_wrong_output_line_in_a_guide_is_a_problem(self):
         guide = ("# guide\n\n<!-- check-readme -->\n```sh\nhubsel run\n```\n\n"
@@ -167,6 +167,17 @@ class CheckReadme(unittest.TestCase):
         self.assertEqual(code, 1, out)
         self.assertIn("does not say how long the test command takes", out)
         self.assertNotIn("how long the first command", out)
+
+    def test_a_shell_block_is_run_or_says_why_not(self):
+        guide = ("# guide\n\n```sh\nhubsel serve\n```\n\n<!-- check-readme: not run -->\n```sh\nhubsel serve\n```\n\n"
+                 "<!-- check-readme: not run: a server, it stops on Ctrl-C -->\n```sh\nhubsel serve\n```\n\n"
+                 "```\n$ a transcript is not an example\n```\n")
+        readme = "# x\n\n[g](docs/g.md)\n\n" + PREREQ + TWO + SETUP
+        code, out = check(repo(readme, docs={"g.md": guide}))
+        self.assertEqual(code, 1, out)
+        self.assertIn("FAIL docs/g.md:3: a shell block with no marker", out)
+        self.assertIn("FAIL docs/g.md:7: a not-run block must say why", out)
+        self.assertIn("docs/g.md: 0 examples run, 2 shown but not run (each says why); 2 problem(s)", out)
 
     def test_a_readme_over_400_lines_is_a_problem(self):
         code, out = check(repo("# x\n\n" + PREREQ + TWO + SETUP + "text\n" * 400))
