@@ -16,6 +16,7 @@ for tool in python3 ogr2ogr; do
     command -v "$tool" >/dev/null || { echo "check-readme: $tool not found (apt-get install python3 gdal-bin)" >&2; exit 1; }
 done
 python3 scripts/test_check_readme.py
-# The README's first command builds target/release/hubsel.
-cargo build --release --quiet -p hubsel-cli
+# The README's first command builds target/release/hubsel
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 python3 scripts/check_readme.py "$@"

@@ -386,6 +386,10 @@ def main():
     ap.add_argument("docs", nargs="*")
     args = ap.parse_args()
     root = os.path.abspath(args.root)
+    for d in args.docs:
+        if not d.endswith(".md") or os.path.isdir(os.path.join(root, d)):
+            sys.exit(f"check_readme.py: {d!r} is not a document; it no longer takes a folder to put on PATH: "
+                     "`hubsel` is found as the README's setup block says (usage: check_readme.py [--root DIR] [DOC.md ...])")
     guides = sorted(os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "docs", "*.md")))
     chosen = [d for d in (args.docs or guides) if os.path.normpath(d) != "README.md"]
     problems = Problems()
