@@ -30,7 +30,7 @@ fn scenario_parse(c: &mut Criterion) {
 
 fn schools_csv(c: &mut Criterion) {
     let comma = std::str::from_utf8(hubsel::fixture::SCHOOLS_CSV).unwrap_or_default();
-    let columns = hubsel::io::schools::SchoolColumns::default();
+    let columns = Default::default();
     let mut group = c.benchmark_group("schools CSV read (province)");
     for (name, sep) in [("comma", ","), ("semicolon", ";"), ("tab", "\t")] {
         let text = comma.replace(',', sep);

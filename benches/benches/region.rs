@@ -11,7 +11,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use hubsel::progress::Silent;
 use hubsel::select::grouped::solve_groups;
-use hubsel::select::region::solve_region;
+use hubsel::select::region::{solve_region_with, RegionMethod};
 
 const SCENARIO: &str = include_str!("../../fixtures/scenario-region.toml");
 
@@ -37,7 +37,7 @@ fn region_pmedian(c: &mut Criterion) {
         choice.gap().unwrap_or(f64::NAN) * 100.0
     );
     c.bench_function("region p-median solve, p = 25 (province)", |b| {
-        b.iter(|| solve_region(config.strategy, &s.problem))
+        b.iter(|| solve_region_with(config.strategy, &s.problem, RegionMethod::default()))
     });
     c.bench_function("region p-median lists + solve, p = 25 (province)", |b| {
         b.iter(|| solve_groups(&prepared, &config, weighting, &Silent))

@@ -1,4 +1,4 @@
-//! `hubsel bench`: the library's bench ([`hubsel::bench`]) on the given
+//! `hubsel bench`: the library's bench ([`hubsel_tools::bench`]) on the given
 //! inputs or a generated preset; prints its table and where it wrote.
 
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
-use hubsel::bench::StepTime;
+use hubsel_tools::bench::StepTime;
 use hubsel::error::quote;
 use hubsel::scenario::StrategyKind;
 
@@ -85,10 +85,10 @@ pub fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     };
     let config = args.input.scenario(None)?;
     let read = args.input.read_options(&config)?;
-    let setup = hubsel::bench::prepare(&srcs, &read, &config, steps_before, &bars)?;
+    let setup = hubsel_tools::bench::prepare(&srcs, &read, &config, steps_before, &bars)?;
     if args.export_graph {
         let dir = args.out.join("graph");
-        hubsel::bench::export_graph(&setup.prepared, &config, &dir)?;
+        hubsel_tools::bench::export_graph(&setup.prepared, &config, &dir)?;
         println!(
             "exported the graph and {} searches to {}",
             setup.prepared.checked.stats.searches,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use hubsel::compare::{compare as compare_runs, RunFolder};
+use hubsel_tools::compare::{compare as compare_runs, RunFolder};
 use hubsel::output::{write_files, FolderKind};
 
 use crate::Fatal;

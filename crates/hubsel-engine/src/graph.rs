@@ -178,7 +178,8 @@ impl Adjacency {
 #[derive(Clone, Debug)]
 pub struct RoadGraph {
     /// Junctions as nodes (their lon/lat), arcs as edges weighted by ArcId.
-    pub graph: DiGraph<Coord<f64>, ArcId>,
+    /// Private: petgraph is no part of the API.
+    graph: DiGraph<Coord<f64>, ArcId>,
     pub links: Vec<Link>,
     /// All link geometry, lon/lat degrees.
     pub coords: Vec<Coord<f64>>,

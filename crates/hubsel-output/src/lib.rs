@@ -1,6 +1,5 @@
 //! A run's result to its folder (layer 19 of `ARCHITECTURE.md`): layers in
-//! every format, QGIS styles, `report.html`, summary and rejects; and the
-//! tools that read runs back (`compare`, `bench`). It re-exports the lower
+//! every format, QGIS styles, `report.html`, summary and rejects. It re-exports the lower
 //! layers, so that the whole engine is reachable from here for the tests.
 //!
 //! **Internal**: this crate is a part of `hubsel` and has no stable API of
@@ -11,6 +10,4 @@
 
 pub use hubsel_engine::*;
 
-pub mod bench;
-pub mod compare;
 pub mod output;

@@ -548,8 +548,8 @@ fn compare_reads_a_run_written_only_as_a_geopackage() {
         write_run(&r, dir, &options).unwrap();
     }
     assert!(!gpkg.join("hubs.geojson").exists());
-    let a = hubsel::compare::RunFolder::read(&gpkg).unwrap();
-    let b = hubsel::compare::RunFolder::read(&geojson).unwrap();
+    let a = hubsel_tools::compare::RunFolder::read(&gpkg).unwrap();
+    let b = hubsel_tools::compare::RunFolder::read(&geojson).unwrap();
     assert_eq!(a.hubs.len(), 49);
     assert_eq!(
         (&a.hubs, &a.schools, &a.totals),
@@ -568,8 +568,8 @@ fn compare_reads_a_runs_geopackage_file_on_its_own() {
     let folder = write(&r, tmp.path());
     let alone = tmp.path().join("chiang-mai scenario A.gpkg");
     std::fs::copy(folder.join("hubsel.gpkg"), &alone).unwrap();
-    let a = hubsel::compare::RunFolder::read(&alone).unwrap();
-    let b = hubsel::compare::RunFolder::read(&folder).unwrap();
+    let a = hubsel_tools::compare::RunFolder::read(&alone).unwrap();
+    let b = hubsel_tools::compare::RunFolder::read(&folder).unwrap();
     assert_eq!(a.hubs.len(), 49);
     assert_eq!(
         (&a.hubs, &a.schools, &a.totals),
@@ -581,7 +581,7 @@ fn compare_reads_a_runs_geopackage_file_on_its_own() {
     let db = Connection::open(&other).unwrap();
     db.execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
     drop(db);
-    let e = hubsel::compare::RunFolder::read(&other).unwrap_err();
+    let e = hubsel_tools::compare::RunFolder::read(&other).unwrap_err();
     assert!(e.to_string().contains("other.gpkg"), "{e}");
 }
 

@@ -35,7 +35,7 @@ fn default_scenario_toml() -> &'static str {
 /// The columns of `hubsel bench`'s table (`bench.csv`).
 #[pyfunction]
 fn bench_columns() -> Vec<&'static str> {
-    hubsel::bench::COLUMNS.to_vec()
+    hubsel_tools::bench::COLUMNS.to_vec()
 }
 
 /// The embedded province's three inputs as (name, bytes) pairs: schools,

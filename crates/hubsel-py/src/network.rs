@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use hubsel::bench::StrategyRow;
+use hubsel_tools::bench::StrategyRow;
 use hubsel::error::{ErrorKind, Result as HResult};
 use hubsel::io::ReadOptions;
 use hubsel::model::{Rejects, School};

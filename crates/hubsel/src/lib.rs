@@ -58,7 +58,7 @@ pub mod progress {
 /// The data model the readers produce: schools, districts, roads, rejects.
 pub mod model {
     pub use hubsel_model::model::{
-        Action, District, DistrictCode, HubLevel, Inputs, Level, Reject, Rejects, Road, School, SchoolId,
+        Action, HubLevel, Inputs, Rejects, School, SchoolId,
     };
 }
 
@@ -77,7 +77,7 @@ pub mod io {
     }
     /// The school columns every tabular reader looks for.
     pub mod schools {
-        pub use hubsel_io::io::schools::{SchoolColumns, SchoolTable};
+        pub use hubsel_io::io::schools::SchoolColumns;
     }
     /// GeoJSON layers in (schools, roads, districts) and out (an output table as text).
     pub mod geojson {
@@ -97,7 +97,7 @@ pub mod io {
     }
     /// The format-neutral table every output layer is built as.
     pub mod table {
-        pub use hubsel_io::io::table::{Cell, Layer};
+        pub use hubsel_io::io::table::Layer;
     }
 }
 
@@ -111,9 +111,26 @@ pub mod fixture {
 /// every problem at once.
 pub mod scenario {
     pub use hubsel_engine::scenario::{
-        ahp, default_scenario, parse, AhpReport, Config, Criterion, GroupBy, StrategyKind, DEFAULT_SCENARIO,
+        default_scenario, parse, AhpReport, Config, Criterion, GroupBy, StrategyKind, DEFAULT_SCENARIO,
         DEFAULT_SCENARIO_NAME, REGION_STRATEGIES,
     };
+    /// Weights from a pairwise comparison matrix (AHP), as the workbench's
+    /// weights dialog computes them.
+    pub mod ahp {
+        pub use hubsel_engine::scenario::ahp::ahp;
+    }
+}
+
+/// The road graph built from the roads (one-way rules, speeds, components);
+/// the fuzz targets build it from untrusted roads.
+pub mod graph {
+    pub use hubsel_engine::graph::RoadGraph;
+}
+
+/// The district index (point in polygon) and the snap index (nearest point
+/// on the nearest road).
+pub mod spatial {
+    pub use hubsel_engine::spatial::{DistrictIndex, SnapIndex};
 }
 
 /// The inputs on the road network, prepared once for many scenarios.
@@ -140,13 +157,13 @@ pub mod od {
 
 /// One district's and level's selection problem and its solver.
 pub mod select {
-    pub use hubsel_engine::select::{solve_with, strategy, Candidate, Choice, LevelProblem, Method, Strategy};
+    pub use hubsel_engine::select::{solve_with, strategy, Candidate, LevelProblem, Method};
 
     /// The region-wide models (`group_by = "province" | "none"`): one
     /// group's problem on sparse candidate lists, its heuristics and bounds,
     /// for researchers who compare them (`examples/src/bin/region.rs`).
     pub mod region {
-        pub use hubsel_engine::select::region::{solve_region, solve_region_with, RegionMethod};
+        pub use hubsel_engine::select::region::{solve_region_with, RegionMethod};
     }
     /// The groups of a prepared network, each solved by the region-wide model.
     pub mod grouped {
@@ -158,21 +175,15 @@ pub mod select {
 /// report, summary and rejects.
 pub mod output {
     pub use hubsel_output::output::{
-        check_replaceable, districts_layer, hubs_layer, layers, rejects_csv, render, routes_layer, schools_layer,
+        check_replaceable, districts_layer, hubs_layer, rejects_csv, render, routes_layer, schools_layer,
         summary_json, write_files, write_folder, write_run, FolderKind, Format, Totals, WriteOptions,
     };
+    /// A run's four layers as format-neutral tables.
+    pub mod layers {
+        pub use hubsel_output::output::layers::{districts, hubs, routes, schools};
+    }
     /// The report's languages.
     pub mod words {
         pub use hubsel_output::output::words::Lang;
     }
-}
-
-/// `hubsel bench`: the strategy table of one prepared network.
-pub mod bench {
-    pub use hubsel_output::bench::{export_graph, prepare, StepTime, StrategyRow, COLUMNS};
-}
-
-/// `hubsel compare`: two output folders side by side.
-pub mod compare {
-    pub use hubsel_output::compare::{compare, RunFolder};
 }

@@ -1023,18 +1023,19 @@ pub fn text(layer: &Layer) -> String {
     String::from_utf8(bytes(layer)).unwrap_or_default()
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// The writer's helpers for the output stage's tests (feature `testkit`).
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit {
     use super::*;
 
     /// [`bytes_in_chunks`], for the output stage's tests.
-    pub(crate) fn chunked(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
+    pub fn chunked(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
         bytes_in_chunks(layer, rows_per_chunk)
     }
 
     /// The serde_json path the writer replaced: every row through
     /// [`LayerWriter::push`] as a map of JSON values.
-    pub(crate) fn through_values(layer: &Layer) -> String {
+    pub fn through_values(layer: &Layer) -> String {
         let json = |cell: &Cell| match cell {
             Cell::Int(v) => Value::from(*v),
             Cell::Real(v) => Value::from(*v),
@@ -1054,6 +1055,13 @@ pub(crate) mod tests {
         }
         w.finish()
     }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) use super::testkit::through_values;
 
     /// Floats where formatters disagree: integers, powers of ten at the
     /// switch to exponents, subnormals, the extremes, signed zeros, values

@@ -510,7 +510,7 @@ mod tests {
 
     #[test]
     fn province_layers_stream_the_bytes_the_json_values_gave() {
-        use crate::io::geojson::tests::{chunked, through_values};
+        use crate::io::geojson::testkit::{chunked, through_values};
         let config = crate::scenario::default_scenario().unwrap();
         let inputs =
             crate::io::load(&crate::fixture::province(), &crate::io::ReadOptions::default()).unwrap();
