@@ -23,7 +23,7 @@ use crate::error::{quote, Error, ErrorKind, Result};
 use crate::io::crs::{Crs, Reprojector};
 use crate::io::geojson::{check_given, unread_speed_columns, DistrictFields, RoadFields};
 use crate::io::polygons;
-use crate::io::records::{cell_at, convert_all, find_ci, road_attributes};
+use crate::io::records::{convert_all, district_attributes, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::model::{Action, District, DistrictCode, Rejects, Road, SourceRef};
 
@@ -523,18 +523,11 @@ pub fn read_districts(
     let mut districts = Vec::new();
     let mut local = Rejects::default();
     for_each_row(&table, file, rejects, |source, geometry, cells| {
-        let Some(code) = cell_at(&cells, code_c) else {
-            let field = fields.code.first().map_or("code", |s| s.as_str());
-            local.push(
-                &source,
-                "",
-                field,
-                "district without a code",
-                Action::Refused,
-            );
+        let columns = [code_c, name_c];
+        let Some((code, name)) = district_attributes(&cells, columns, fields, &source, &mut local)
+        else {
             return;
         };
-        let name = cell_at(&cells, name_c).unwrap_or_else(|| code.clone());
         let multi = match district_polygons(geometry, &to_wgs84) {
             Ok(multi) => multi,
             Err(reason) => {

@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::io::crs::{Crs, Reprojector};
 use crate::io::geojson::{self, DistrictFields, RoadFields};
 use crate::io::polygons;
-use crate::io::records::{cell_at, convert_all, find_ci, road_attributes};
+use crate::io::records::{convert_all, district_attributes, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::model::{Action, Rejects};
 use crate::model::{District, DistrictCode, Road, SourceRef};
@@ -419,21 +419,14 @@ pub fn read_districts(
                 file: file.to_string(),
                 line: number,
             };
-            let [code_c, name_c] = *columns.get_or_insert_with(|| {
+            let columns = *columns.get_or_insert_with(|| {
                 [&fields.code, &fields.name].map(|names| find_ci(&opened.fields, names))
             });
-            let Some(code) = cell_at(&cells, code_c) else {
-                let field = fields.code.first().map_or("code", |s| s.as_str());
-                local.push(
-                    &source,
-                    "",
-                    field,
-                    "district without a code",
-                    Action::Refused,
-                );
+            let Some((code, name)) =
+                district_attributes(&cells, columns, fields, &source, &mut local)
+            else {
                 return;
             };
-            let name = cell_at(&cells, name_c).unwrap_or_else(|| code.clone());
             let assembled = polygon_rings(&shape).and_then(|r| assemble_rings(r, to_wgs84));
             let (polygons, orphans) = match assembled {
                 Ok(assembled) => assembled,
