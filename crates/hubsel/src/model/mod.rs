@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod provinces;
 mod rejects;
 
+pub use provinces::province_of;
 pub use rejects::{spreadsheet_cell, Action, Reject, Rejects};
 pub(crate) use rejects::write_safe_record;
 
