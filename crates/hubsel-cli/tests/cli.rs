@@ -1360,3 +1360,25 @@ fn the_report_language_comes_from_lang_or_the_locale() {
     assert!(text(&o).contains("--lang: unknown language \"fr\" (one of: en, th)"), "{}", text(&o));
     assert!(!tmp.path().join("fr").exists());
 }
+
+/// The worker and progress flags are one shared set (`WorkArgs`, flattened
+/// into each subcommand that computes): each subcommand's `--help` still
+/// lists all three, and `validate` takes them as `run` does.
+#[test]
+fn the_shared_work_flags_show_in_every_subcommand_that_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in ["run", "validate", "bench", "matrix"] {
+        let out = hubsel(&[cmd, "--help"], dir.path());
+        assert!(out.status.success(), "{cmd}: {}", text(&out));
+        let help = text(&out);
+        for flag in ["--threads <THREADS>", "-q, --quiet", "--progress <MODE>"] {
+            assert!(help.contains(flag), "{cmd} --help lacks {flag}:\n{help}");
+        }
+        assert!(help.contains("bars, json (one object per line"), "{cmd}:\n{help}");
+    }
+    let out = hubsel(
+        &["validate", "--threads", "1", "--progress", "json", "-q"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
