@@ -10,5 +10,6 @@ cd "$(dirname "$0")/.."
 for tool in python3 ogr2ogr; do
     command -v "$tool" >/dev/null || { echo "check-readme: $tool not found (apt-get install python3 gdal-bin)" >&2; exit 1; }
 done
-cargo build --release --quiet -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 python3 scripts/check_readme.py README.md target/release
