@@ -20,17 +20,21 @@ set -euo pipefail
 source scripts/gate-runner.sh
 gate_init
 gate_step one "a passing step" true
+gate_failed && touch "$work/failed-too-early"
 gate_step two "a failing step" false
+gate_failed && touch "$work/failed-seen"
 gate_step three "a step after the failure" touch "$work/three-ran"
 gate_lane "four|a failing check|false" "five|a check after it in its lane|touch $work/five-ran"
-gate_lane "six|a check in the other lane|sleep 1"
+gate_lane "six|a check in the other lane|sleep 3"
 gate_wait
 gate_table
 EOF
 status=0
-bash "$work/gate.sh" >"$work/out" 2>&1 || status=$?
+GATE_HEARTBEAT=1 bash "$work/gate.sh" >"$work/out" 2>&1 || status=$?
 sed 's/^/  | /' "$work/out"
 expect "the gate's status is non-zero" [ "$status" -ne 0 ]
+expect "gate_failed is false before a failure" [ ! -f "$work/failed-too-early" ]
+expect "gate_failed is true after one" [ -f "$work/failed-seen" ]
 expect "a step after a failing one runs" [ -f "$work/three-ran" ]
 expect "a check after a failing one in its lane runs" [ -f "$work/five-ran" ]
 expect "it counts 4 passed and 2 failed" grep -q '^gate: 4 passed, 2 failed' "$work/out"
@@ -39,6 +43,7 @@ for name in one two three four five six; do
     expect "the table has a row for $name with its time" grep -Eq "^$name +(passed|FAILED) +[0-9]+ s " "$work/out"
 done
 expect "each check says when it starts" grep -q '^\[six\] == six: a check in the other lane (started ' "$work/out"
+expect "a long check says it is still running" grep -q '^\[six\]    … six still running (' "$work/out"
 expect "each check's lines carry its name" grep -q '^\[five\] -- five passed in ' "$work/out"
 
 # All passing: status 0.

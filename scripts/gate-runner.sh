@@ -1,6 +1,7 @@
 # The runner of the test gate (sourced by scripts/test-all.sh, and by
 # scripts/check-runner.sh, its self-test). Every step and check:
-#   - prints a line when it starts and one with its time when it ends, so no
+#   - prints a line when it starts, one every minute while it runs
+#     (GATE_HEARTBEAT seconds) and one with its time when it ends, so no
 #     long stretch is silent;
 #   - runs whatever the ones before it did (a failure is counted, not fatal);
 # lanes run lists of checks side by side (one lane per core), each line of a
@@ -15,6 +16,7 @@
 #                                    ARGS split on spaces, so no space in
 #                                    an argument); then
 #   gate_wait                        waits for the lanes
+#   gate_failed                      true when something failed so far
 #   gate_table                       the table; its status is the gate's
 
 gate_init() {
@@ -36,9 +38,25 @@ _gate_run() { # seq name title cmd...
     shift 3
     local start=$SECONDS status=passed
     echo "== $name: $title (started $(date -u +%H:%M:%S))"
+    # No silent stretch: a line every GATE_HEARTBEAT seconds while it runs.
+    # (The sleep in the background and `wait`: a TERM then ends the loop at
+    # once, not after the sleep.)
+    (
+        nap=
+        trap 'kill $nap 2>/dev/null; exit 0' TERM
+        while :; do
+            sleep "${GATE_HEARTBEAT:-60}" &
+            nap=$!
+            wait "$nap"
+            echo "   … $name still running ($(_gate_time $((SECONDS - start))))"
+        done
+    ) &
+    local beat=$!
     if ! "$@"; then
         status=FAILED
     fi
+    kill "$beat" 2>/dev/null || true
+    wait "$beat" 2>/dev/null || true
     local took=$((SECONDS - start))
     printf '%s\t%s\t%s\t%s\n' "$name" "$status" "$took" "$title" >"$GATE_RESULTS/$seq"
     if [ "$status" = passed ]; then
@@ -72,6 +90,11 @@ gate_lane() {
 # Waits for every lane started so far.
 gate_wait() {
     wait
+}
+
+# True when a step or check has failed so far.
+gate_failed() {
+    grep -qs "$(printf '\tFAILED\t')" "$GATE_RESULTS"/*
 }
 
 _gate_time() { # seconds -> "N s" or "M min S s"

@@ -1,10 +1,9 @@
-//! Runs on the real data sets beside the repository (`../shared/data/real/`,
-//! never copied into it): Thailand's 928 district polygons and the 2015
-//! OpenStreetMap extract of Liechtenstein.
+//! Runs on real data sets: Thailand's 928 district polygons (beside the
+//! repository in `../shared/data/real/`, never copied into it: skipped
+//! without it) and the 2015 OpenStreetMap extract of Liechtenstein (carried
+//! in `fixtures/real/`, ODbL).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use crate::common;
 
 use crate::real_files::{liechtenstein, real};
 use std::collections::{BTreeMap, BTreeSet};

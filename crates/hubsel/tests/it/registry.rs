@@ -8,8 +8,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common;
-
 use crate::real_files::real;
 use std::collections::BTreeMap;
 
