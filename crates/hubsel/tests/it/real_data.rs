@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::real_files::{liechtenstein, real};
+use crate::real_files::{liechtenstein as liechtenstein_pbf, real};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -174,7 +174,7 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
 /// The Liechtenstein extract as inputs: schools, roads and municipalities
 /// (admin level 8) all from the PBF.
 fn liechtenstein_inputs() -> hubsel::model::Inputs {
-    let pbf = liechtenstein();
+    let pbf = liechtenstein_pbf();
     let sources = InputSources {
         schools: Source::File(&pbf),
         roads: Source::File(&pbf),
