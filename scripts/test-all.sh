@@ -91,13 +91,15 @@ fuzz() { (cd fuzz && cargo check --release --quiet); }
 # registry's level values, the default scenario adapted to the columns.
 obec="--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson --districts fixtures/province/districts.geojson"
 # Lane 1: what still runs cargo (it holds target/'s lock), one after the
-# other; check-region-optimum after check-python (the same .venv-py).
+# other; check-region-optimum after check-python (the same .venv-py);
+# check-readme runs the README's first command (`cargo run`).
 gate_lane \
     "clippy|clippy, warnings denied (the library's limit of 80 lines per function)|clippy" \
     "docs|the library's documentation has no broken link|docs" \
     "python|the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)|scripts/check-python.sh" \
     "region-optimum|region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)|scripts/check-region-optimum.sh" \
-    "osm-extract|the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)|scripts/check-osm-extract.sh"
+    "osm-extract|the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)|scripts/check-osm-extract.sh" \
+    "readme|the examples of the README and docs/ run as written, the first command included (scripts/check-readme.sh)|scripts/check-readme.sh"
 # Lane 2: the clients on the built binary; the fuzz targets (their own
 # workspace and target dir, so no wait on lane 1's lock).
 gate_lane \
@@ -111,7 +113,6 @@ gate_lane \
     "qgis-plugin|the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)|scripts/check-qgis-plugin.sh" \
     "serve|the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)|scripts/check-serve.sh" \
     "goldens|outputs byte-identical to the goldens (scripts/check-goldens.sh)|scripts/check-goldens.sh" \
-    "readme|the README's examples run as written (scripts/check-readme.sh)|scripts/check-readme.sh" \
     "fuzz-build|the fuzz targets build against the library (cargo check of fuzz/, its own lock file)|fuzz"
 gate_wait
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS), out/serve.png (the workbench), out/notebook/*.png (the notebook)"
