@@ -90,6 +90,10 @@ fuzz() { (cd fuzz && cargo check --release --quiet); }
 # enrolment (weights: schools, no students or served fields), the
 # registry's level values, the default scenario adapted to the columns.
 obec="--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson --districts fixtures/province/districts.geojson"
+# check-report writes the default run into out/ itself, replacing the whole
+# folder (`hubsel run --force --out out`): before the lanes, whose checks
+# write into out/ (out/notebook/, out/qgis.png, out/check-obec/, …).
+gate_step report "Chromium renders report.html (scripts/check-report.sh)" scripts/check-report.sh
 # Lane 1: what still runs cargo (it holds target/'s lock), one after the
 # other; check-region-optimum after check-python (the same .venv-py);
 # check-readme runs the README's first command (`cargo run`).
@@ -105,7 +109,6 @@ gate_lane \
 gate_lane \
     "ogr|GDAL reads every layer (scripts/check-ogr.sh)|scripts/check-ogr.sh" \
     "gpkg|GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)|scripts/check-gpkg.sh" \
-    "report|Chromium renders report.html (scripts/check-report.sh)|scripts/check-report.sh" \
     "qgis|QGIS opens and styles every layer (scripts/check-qgis.sh)|scripts/check-qgis.sh" \
     "ogr-obec|GDAL, on registry-shaped schools without enrolment|scripts/check-ogr.sh $obec" \
     "report-obec|Chromium, on registry-shaped schools|env HUBSEL_CHECK_NAME=obec scripts/check-report.sh $obec" \
