@@ -23,7 +23,8 @@ fi
 if [ ! -f web/node_modules/playwright-core/package.json ] || [ ! -f web/node_modules/leaflet/dist/leaflet.js ]; then
     (cd web && npm ci --no-audit --no-fund)
 fi
-cargo build --quiet --release -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 node web/tests/workbench.mjs target/release/hubsel out/check-serve
 # Issue 25.5: the Run button, saving two scenarios and comparing them, with
 # school ids that contain ':' (web/tests/edges.mjs).

@@ -2080,7 +2080,7 @@ mod kind_tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let files = [
             dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"),
-            dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+            dir.join("fixtures/real/liechtenstein-2015.osm.pbf"),
         ];
         let mut seen = [0usize; 8];
         for path in files.iter().filter(|p| p.exists()) {
@@ -2111,7 +2111,7 @@ mod kind_tests {
         let files = [
             (dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"), false),
             (
-                dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+                dir.join("fixtures/real/liechtenstein-2015.osm.pbf"),
                 true,
             ),
         ];

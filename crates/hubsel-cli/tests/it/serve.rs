@@ -299,7 +299,7 @@ fn cli_layers(dir: &Path) -> [Value; 3] {
 #[test]
 fn twenty_concurrent_runs_each_get_their_own_result() {
     let server = start(&[]);
-    let base = include_str!("../../../fixtures/scenario-default.toml");
+    let base = include_str!("../../../../fixtures/scenario-default.toml");
     let scenarios: Vec<String> = (0..20)
         .map(|i| {
             let mut s = base.replace(
@@ -757,7 +757,7 @@ fn the_api_never_names_a_server_path() {
     let file = folder.join("my-scenario.toml");
     std::fs::write(
         &file,
-        include_str!("../../../fixtures/scenario-default.toml"),
+        include_str!("../../../../fixtures/scenario-default.toml"),
     )
     .unwrap();
     let server = start(&["--scenario", file.to_str().unwrap()]);
@@ -939,7 +939,7 @@ fn with_host_0_0_0_0_the_printed_addresses_reach_colleagues() {
 /// region, 25 hubs among all schools, a 10-hour travel limit (every school
 /// reaches every candidate).
 fn slow_scenario() -> String {
-    let base = include_str!("../../../fixtures/scenario-default.toml");
+    let base = include_str!("../../../../fixtures/scenario-default.toml");
     let s = base
         .replace("strategy = \"score\"", "strategy = \"p-median\"")
         .replace(

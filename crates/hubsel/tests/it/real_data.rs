@@ -1,12 +1,11 @@
-//! Runs on the real data sets beside the repository (`../shared/data/real/`,
-//! never copied into it): Thailand's 928 district polygons and the 2015
-//! OpenStreetMap extract of Liechtenstein.
+//! Runs on real data sets: Thailand's 928 district polygons (beside the
+//! repository in `../shared/data/real/`, never copied into it: skipped
+//! without it) and the 2015 OpenStreetMap extract of Liechtenstein (carried
+//! in `fixtures/real/`, ODbL).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::real;
+use crate::real_files::{liechtenstein as liechtenstein_pbf, real};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -69,7 +68,12 @@ fn tricky_points(districts: &[District]) -> Vec<Coord<f64>> {
 
 #[test]
 fn every_point_across_thailand_gets_the_district_brute_force_gives() {
-    let districts_path = real("th_districts.geojson");
+    let Some(districts_path) = real(
+        "real_data::every_point_across_thailand_gets_the_district_brute_force_gives",
+        "th_districts.geojson",
+    ) else {
+        return;
+    };
     let started = Instant::now();
     let sources = InputSources {
         schools: hubsel::fixture::province().schools,
@@ -170,7 +174,7 @@ fn every_point_across_thailand_gets_the_district_brute_force_gives() {
 /// The Liechtenstein extract as inputs: schools, roads and municipalities
 /// (admin level 8) all from the PBF.
 fn liechtenstein_inputs() -> hubsel::model::Inputs {
-    let pbf = real("liechtenstein-2015.osm.pbf");
+    let pbf = liechtenstein_pbf();
     let sources = InputSources {
         schools: Source::File(&pbf),
         roads: Source::File(&pbf),
@@ -245,7 +249,7 @@ fn liechtenstein_from_the_pbf_alone_gets_hubs_where_there_are_schools() {
     );
 }
 
-mod reference_check;
+use crate::reference_check;
 
 /// Finding 5 on real data: every school→candidate time and every member's
 /// minutes equal the independent reference, whatever the order of the

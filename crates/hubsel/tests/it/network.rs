@@ -435,7 +435,7 @@ fn two_schools_at_the_same_point_of_a_one_way_road_are_no_road_time_apart() {
     }
 }
 
-mod reference_check;
+use crate::reference_check;
 
 /// Finding 5: every trip of the province equals the independent
 /// reference, whatever the order of the road features.

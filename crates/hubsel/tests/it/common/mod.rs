@@ -52,23 +52,6 @@ pub fn try_load(schools_csv: &str, options: &ReadOptions) -> hubsel::error::Resu
     hubsel::io::load(&sources, options)
 }
 
-/// A file of the shared real data beside the repository
-/// (`../shared/data/real/`, never copied into it); fails, naming it, when
-/// it is missing.
-pub fn real(name: &str) -> std::path::PathBuf {
-    let path = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/real"
-    ))
-    .join(name);
-    assert!(
-        path.is_file(),
-        "the real data file {} is missing: this test needs shared/data/real/{name} beside the repository",
-        path.display()
-    );
-    path
-}
-
 /// The scenario's error message; panics when it parses.
 pub fn refused(text: &str) -> String {
     let err = hubsel::scenario::parse(text, "s.toml").unwrap_err();

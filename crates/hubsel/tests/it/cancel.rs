@@ -24,8 +24,8 @@ fn config(text: &str) -> Config {
     hubsel::scenario::parse(text, "s.toml").unwrap()
 }
 
-const DEFAULT: &str = include_str!("../../../fixtures/scenario-default.toml");
-const REGION: &str = include_str!("../../../fixtures/scenario-region.toml");
+const DEFAULT: &str = include_str!("../../../../fixtures/scenario-default.toml");
+const REGION: &str = include_str!("../../../../fixtures/scenario-region.toml");
 
 /// Cancelled once `stage` has started and `after` units of it are done;
 /// counts the units done in that stage, and records the stages started.

@@ -5,9 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
-use common::{real, DISTRICTS};
+use crate::real_files::liechtenstein;
+use common::DISTRICTS;
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Action;
 use hubsel::model::Inputs;
@@ -185,7 +186,7 @@ fn a_speed_like_column_that_is_not_read_is_named_in_a_note() {
 /// no complete boundary at admin_level 4.
 #[test]
 fn no_district_at_the_chosen_admin_level_names_the_complete_levels() {
-    let pbf = real("liechtenstein-2015.osm.pbf");
+    let pbf = liechtenstein();
     let sources = InputSources {
         schools: Source::File(&pbf),
         roads: Source::File(&pbf),

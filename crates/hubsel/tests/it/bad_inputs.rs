@@ -844,7 +844,7 @@ fn every_corpus_file_stays_within_512_mb_and_10_s() {
 
 /// Every fuzz target's body and its decoding of the bytes, the very code
 /// the targets in `fuzz/fuzz_targets/` run.
-#[path = "../../../fuzz/fuzz_targets/bodies.rs"]
+#[path = "../../../../fuzz/fuzz_targets/bodies.rs"]
 #[allow(clippy::all, clippy::pedantic)]
 mod fuzz_bodies;
 
@@ -927,7 +927,7 @@ mod budget {
     #[allow(clippy::zombie_processes)]
     pub fn run_child(mode: &str, path: &Path) -> Run {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["budget_child", "--exact", "--nocapture", "--test-threads=1"])
+            .args(["bad_inputs::budget_child", "--exact", "--nocapture", "--test-threads=1"])
             .env("HUBSEL_BUDGET_MODE", mode)
             .env("HUBSEL_BUDGET_PATH", path)
             .stdout(std::process::Stdio::piped())

@@ -1,6 +1,8 @@
 //! Checks shared by the integration tests: the engine against the
 //! independent reference of `hubsel::routing::reference`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use hubsel::model::Inputs;
 use hubsel::outcome::Role;
 use hubsel::pipeline::{finish, prepare};

@@ -599,9 +599,7 @@ fn column_flags_and_crs_read_a_projected_csv() {
 
 #[test]
 fn pbf_alone_runs_liechtenstein_and_writes_hubs() {
-    let pbf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/real/liechtenstein-2015.osm.pbf");
-    assert!(pbf.is_file(), "the real data file {} is missing: this test needs shared/data/real/liechtenstein-2015.osm.pbf beside the repository", pbf.display());
+    let pbf = crate::real_files::liechtenstein();
     let tmp = tempfile::tempdir().unwrap();
     fs::write(
         tmp.path().join("li.toml"),
@@ -937,18 +935,17 @@ fn compare_reads_flatgeobuf_and_shapefile_runs_like_geojson() {
 /// what the default scenario left out.
 #[test]
 fn the_real_registry_runs_without_options_and_says_it_weighs_schools() {
-    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
-    for f in ["chiangmai_obec_2022.csv", "th_districts.geojson"] {
-        assert!(
-            real.join(f).is_file(),
-            "the real data file {} is missing: this test needs shared/data/real/{f} beside the repository",
-            real.join(f).display()
-        );
-    }
+    const TEST: &str = "cli::the_real_registry_runs_without_options_and_says_it_weighs_schools";
+    let (Some(registry), Some(districts)) = (
+        crate::real_files::real(TEST, "chiangmai_obec_2022.csv"),
+        crate::real_files::real(TEST, "th_districts.geojson"),
+    ) else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let all: serde_json::Value =
-        serde_json::from_slice(&fs::read(real.join("th_districts.geojson")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(&districts).unwrap()).unwrap();
     let features: Vec<&serde_json::Value> = all["features"]
         .as_array()
         .unwrap()
@@ -960,7 +957,7 @@ fn the_real_registry_runs_without_options_and_says_it_weighs_schools() {
         serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
     )
     .unwrap();
-    let schools = real.join("chiangmai_obec_2022.csv").display().to_string();
+    let schools = registry.display().to_string();
     let roads = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/province/roads.geojson")
         .display()

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{load, refused, run_refused, BARE_CSV, CUT_CSV};
 use hubsel::error::ErrorKind;

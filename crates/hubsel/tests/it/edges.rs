@@ -10,7 +10,7 @@ use hubsel::outcome::RunResult;
 use hubsel::pipeline::run;
 use hubsel::progress::Silent;
 
-mod common;
+use crate::common;
 
 /// The province's districts as GeoJSON, the first district (5001) cut into
 /// two halves: once as one MultiPolygon feature of two parts (`unsplit`),
