@@ -14,7 +14,9 @@ use std::time::Duration;
 use geo::Coord;
 
 use crate::figures;
-use crate::model::{District, DistrictCode, HubLevel, Level, Rejects, SchoolId, Weighting};
+use crate::model::{
+    District, DistrictCode, HubLevel, Level, Reason, Rejects, SchoolId, Weighting,
+};
 use crate::progress::Stage;
 use crate::scenario::Config;
 
@@ -61,7 +63,8 @@ pub struct SchoolOutcome {
     pub over_capacity: bool,
     /// Metres from the school to its snap point on the road.
     pub offroad_m: Option<f64>,
-    pub reason: String,
+    /// Why a school stands alone, is refused, or joined a full hub.
+    pub reason: Option<Reason>,
 }
 
 /// A chosen hub and why.

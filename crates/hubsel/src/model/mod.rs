@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod reason;
 mod rejects;
 
+pub use reason::{ReadPart, Reason, ReasonKind, TrapWay};
 pub use rejects::{spreadsheet_cell, Action, Reject, Rejects};
 pub(crate) use rejects::write_safe_record;
 
@@ -347,7 +349,7 @@ pub struct RejectedSchool {
     pub name: String,
     /// The location when it could be read and is plausible.
     pub lon_lat: Option<(f64, f64)>,
-    pub reason: String,
+    pub reason: Reason,
     pub source: SourceRef,
 }
 

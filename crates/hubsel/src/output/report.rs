@@ -206,6 +206,8 @@ struct RouteGroup<'a> {
 
 struct StandaloneMark<'a> {
     school: &'a SchoolOutcome,
+    /// Why it stands alone, in the report's language.
+    reason: String,
     /// The triangle's path data.
     path: String,
 }
@@ -315,16 +317,22 @@ struct DistrictRow<'a> {
 /// rows.
 struct RejectsView {
     /// Sorted by file and line.
-    rows: Vec<Reject>,
+    rows: Vec<RejectRow>,
     refused: usize,
     flagged: usize,
     groups: Vec<RejectGroup>,
 }
 
 impl RejectsView {
-    fn first(&self) -> &[Reject] {
+    fn first(&self) -> &[RejectRow] {
         &self.rows[..self.rows.len().min(REJECTS_SHOWN)]
     }
+}
+
+/// A reject and its reason in the report's language.
+struct RejectRow {
+    x: Reject,
+    reason: String,
 }
 
 /// Rejects of one file, field and action: how many, and one example reason.
@@ -345,7 +353,7 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
         lang: lang.as_str(),
         t: Totals::of(r),
         layers,
-        map: Map::new(r),
+        map: Map::new(r, lang),
         scenario: Scenario::new(r),
         strategy: Strategy::new(r, w),
         districts: district_rows(r, w),
@@ -353,7 +361,7 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
             .district_outcomes
             .iter()
             .any(|o| o.hubs_primary + o.hubs_secondary > 2),
-        rejects: RejectsView::new(r),
+        rejects: RejectsView::new(r, lang),
         version: env!("CARGO_PKG_VERSION"),
     };
     let mut s = String::new();
@@ -364,7 +372,7 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
 }
 
 impl<'a> Map<'a> {
-    fn new(r: &'a RunResult) -> Map<'a> {
+    fn new(r: &'a RunResult, lang: Lang) -> Map<'a> {
         let proj = Projection::new(r);
         let standalone: Vec<&SchoolOutcome> = r
             .schools
@@ -390,7 +398,12 @@ impl<'a> Map<'a> {
                 let (x, y) = school.lon_lat?;
                 let mut path = String::new();
                 triangle(&mut path, proj.xy(x, y), sizes.standalone);
-                Some(StandaloneMark { school, path })
+                let reason = school.reason.as_ref().map(|x| lang.reason(x));
+                Some(StandaloneMark {
+                    school,
+                    reason: reason.unwrap_or_default(),
+                    path,
+                })
             })
             .collect();
         Map {
@@ -727,14 +740,17 @@ fn district_rows<'a>(r: &'a RunResult, w: &Words) -> Vec<DistrictRow<'a>> {
 }
 
 impl RejectsView {
-    fn new(r: &RunResult) -> RejectsView {
+    fn new(r: &RunResult, lang: Lang) -> RejectsView {
         let rows = r.rejects.sorted();
         // Grouped in the order of the action's name, as the table has it.
         let mut groups: BTreeMap<(String, String, &'static str), (Action, usize, String)> =
             BTreeMap::new();
         for x in &rows {
             let key = (x.source.file.clone(), x.field.clone(), x.action.as_str());
-            groups.entry(key).or_insert((x.action, 0, x.reason.clone())).1 += 1;
+            groups
+                .entry(key)
+                .or_insert_with(|| (x.action, 0, lang.reason(&x.reason)))
+                .1 += 1;
         }
         let groups = groups
             .into_iter()
@@ -749,7 +765,19 @@ impl RejectsView {
         RejectsView {
             refused: r.rejects.count(Action::Refused),
             flagged: r.rejects.count(Action::Flagged),
-            rows,
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| RejectRow {
+                    // Only the rows shown need their words.
+                    reason: if i < REJECTS_SHOWN {
+                        lang.reason(&x.reason)
+                    } else {
+                        String::new()
+                    },
+                    x,
+                })
+                .collect(),
             groups,
         }
     }

@@ -9,7 +9,7 @@
 //! reasons (reject reasons, notes) stay in English in both reports, and
 //! `summary.json` keeps every reason in full.
 
-use crate::model::{Action, HubLevel, Weighting};
+use crate::model::{Action, HubLevel, Reason, Weighting};
 use crate::outcome::{Shortfall, Unreachable};
 
 /// The language of the report.
@@ -50,6 +50,14 @@ impl Lang {
             .find(|value| !value.trim().is_empty())
             .and_then(|value| Lang::parse(&value))
             .unwrap_or(Lang::En)
+    }
+
+    /// A reason in this language.
+    pub fn reason(self, r: &Reason) -> String {
+        match self {
+            Lang::En => r.en(),
+            Lang::Th => r.th(),
+        }
     }
 
     pub fn words(self) -> &'static Words {
