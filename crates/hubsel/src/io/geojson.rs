@@ -1276,7 +1276,7 @@ pub(crate) mod tests {
         );
         assert_eq!(rejects.rows.len(), 1);
         assert_eq!(
-            (rejects.rows[0].source.line, rejects.rows[0].reason.as_str()),
+            (rejects.rows[0].source.line, rejects.rows[0].reason.en().as_str()),
             (3, "feature has no geometry")
         );
         // A single Feature is a collection of one.

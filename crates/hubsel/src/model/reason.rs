@@ -492,3 +492,82 @@ impl Ord for Reason {
         self.en().cmp(&other.en())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The only runs of ASCII letters a Thai reason may hold: scenario
+    /// keys and options a planner types as they are, coordinate-system
+    /// codes, an OSM tag, and units.
+    const ALLOWED: &[&str] = &[
+        // Scenario keys, the `[levels]` table and a command-line option.
+        "max_snap_m",
+        "small_component_junctions",
+        "levels",
+        "fix-swapped",
+        // Coordinate systems.
+        "WGS",
+        "EPSG",
+        // The OSM tag of a school's count (the example's key).
+        "student:count",
+        // Units.
+        "m",
+        "min",
+    ];
+
+    /// Runs of ASCII letters, `_`, `:` and `-` that hold a letter, without
+    /// leading or trailing `-` and `:` (`--fix-swapped`, `EPSG:`).
+    fn ascii_words(text: &str) -> Vec<String> {
+        text.split(|c: char| !(c.is_ascii_alphabetic() || matches!(c, '_' | ':' | '-')))
+            .map(|w| w.trim_matches(|c| c == '-' || c == ':'))
+            .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_reason_kind_renders_in_thai_without_english_words() {
+        assert!(ReasonKind::ALL.len() >= 40, "{}", ReasonKind::ALL.len());
+        let mut rendered = 0;
+        for &kind in ReasonKind::ALL {
+            let example = Reason::example(kind);
+            assert_eq!(example.kind(), kind, "the example of {kind:?}");
+            for r in example.variants() {
+                let (en, th) = (r.en(), r.th());
+                assert!(!en.is_empty() && !th.is_empty(), "{kind:?}");
+                assert_ne!(en, th, "{kind:?} is not translated");
+                assert!(
+                    th.chars().any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c)),
+                    "{kind:?} has no Thai: {th}"
+                );
+                let stray: Vec<String> = ascii_words(&th)
+                    .into_iter()
+                    .filter(|w| !ALLOWED.contains(&w.as_str()))
+                    .collect();
+                assert!(stray.is_empty(), "{kind:?}: {stray:?} in {th}");
+                rendered += 1;
+            }
+        }
+        assert!(rendered > ReasonKind::ALL.len(), "the variants are rendered too");
+    }
+
+    #[test]
+    fn the_test_would_see_english_left_in_thai() {
+        // The check itself: an English rendering fails it.
+        let en = Reason::example(ReasonKind::FarFromRoad).en();
+        let stray: Vec<String> = ascii_words(&en)
+            .into_iter()
+            .filter(|w| !ALLOWED.contains(&w.as_str()))
+            .collect();
+        assert_eq!(stray, ["from", "the", "nearest", "road", "beyond", "made", "stand-alone"]);
+    }
+
+    #[test]
+    fn reasons_order_by_their_english_words() {
+        let a = Reason::UnknownDistrict { code: "5001".into() };
+        let b = Reason::BlankId;
+        assert!(b < a, "blank id < unknown district");
+        assert_eq!(Reason::OutOfRange { x: 1.0, y: 2.0 }, Reason::OutOfRange { x: 1.0, y: 2.0 });
+    }
+}

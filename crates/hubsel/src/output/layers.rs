@@ -28,7 +28,6 @@ use geo::{Coord, MultiPolygon};
 
 use crate::io::geojson::{self, OutGeometry};
 use crate::io::table::{GeomKind, Kind, Layer, LayerBuilder};
-use crate::model::Reason;
 use crate::outcome::RunResult;
 
 const SCORE: Kind = Kind::Real { decimals: 6 };
@@ -133,7 +132,7 @@ pub fn schools(r: &RunResult) -> Layer {
             .opt_num(s.road_km)
             .opt_num(s.offroad_m)
             .bool(s.over_capacity)
-            .text(s.reason.as_ref().map(Reason::en).unwrap_or_default());
+            .text(s.reason_en());
         b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| {
             OutGeometry::Point(Coord { x, y })
         }));

@@ -283,6 +283,9 @@ struct Scenario<'a> {
 
 struct CriterionRow {
     key: String,
+    /// Its name and what it measures, in the report's language.
+    label: String,
+    about: String,
     /// Its share of the weights, percent.
     share_pct: f64,
     direction: String,
@@ -354,7 +357,7 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
         t: Totals::of(r),
         layers,
         map: Map::new(r, lang),
-        scenario: Scenario::new(r),
+        scenario: Scenario::new(r, lang),
         strategy: Strategy::new(r, w),
         districts: district_rows(r, w),
         more_hubs: r
@@ -673,22 +676,34 @@ fn listed<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
 }
 
 impl<'a> Scenario<'a> {
-    fn new(r: &'a RunResult) -> Scenario<'a> {
+    fn new(r: &'a RunResult, lang: Lang) -> Scenario<'a> {
         let c = &r.config;
         let total: f64 = c.criteria.iter().map(|cr| cr.weight).sum();
         let criteria = c
             .criteria
             .iter()
-            .map(|cr| CriterionRow {
+            .map(|cr| {
+                let l = crate::scenario::labels::label(&cr.key());
+                let (label, about) = match lang {
+                    Lang::En => (l.en, l.about_en),
+                    Lang::Th => (l.th, l.about_th),
+                };
+                CriterionRow {
                 key: cr.key(),
+                label,
+                about,
                 share_pct: 100.0 * if total > 0.0 { cr.weight / total } else { 0.0 },
                 direction: format!("{:?}", cr.direction).to_lowercase(),
                 normalize: format!("{:?}", cr.normalize).to_lowercase(),
+            }
             })
             .collect();
         Scenario {
             notes: r.all_notes().map(String::as_str).collect(),
-            allocation: r.allocation.as_ref().map(|a| a.line()),
+            allocation: r.allocation.as_ref().map(|a| match lang {
+                Lang::En => a.line(),
+                Lang::Th => a.line_th(),
+            }),
             exclude_if: listed(c.constraints.exclude_if.iter().map(String::as_str)),
             required: listed(c.required_hubs.iter().map(|i| i.0.as_str())),
             excluded: listed(c.excluded_hubs.iter().map(|i| i.0.as_str())),
