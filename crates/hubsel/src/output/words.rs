@@ -5,9 +5,10 @@
 //! School, district and field names are the data's own and are never
 //! translated. A district's shortfalls and unreachable schools are told
 //! from their fields in the report's language ([`Words::shortfall`],
-//! [`Words::unreachable`]: in English the engine's own reason); the other
-//! reasons (reject reasons, notes) stay in English in both reports, and
-//! `summary.json` keeps every reason in full.
+//! [`Words::unreachable`]: in English the engine's own reason); reject and
+//! stand-alone reasons are [`crate::model::Reason`]s, told in the report's
+//! language ([`Lang::reason`]); the scenario's and the inputs' notes stay
+//! in English; `summary.json` keeps every reason in English, in full.
 
 use crate::model::{Action, HubLevel, Reason, Weighting};
 use crate::outcome::{Shortfall, Unreachable};
