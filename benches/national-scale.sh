@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The figures of README "National scale" for the OpenStreetMap-sized
+# The figures of docs/scale.md (scale and benchmarks) for the OpenStreetMap-sized
 # extract and the ten-country preset: generates each data set under
 # out/national-scale (git-ignored, never committed), runs hubsel on it
 # under /usr/bin/time -v and records, per run, the stage line, the hubs

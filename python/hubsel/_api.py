@@ -228,7 +228,7 @@ class Result:
 
     ``hubs``, ``schools``, ``routes``, ``districts``: GeoDataFrames in
     EPSG:4326 with the layers' fields (minutes ``travel_min``, kilometres
-    ``road_km``, …; see the README's Outputs section). ``summary``: the
+    ``road_km``, …; see docs/gis-analysts.md, Outputs). ``summary``: the
     ``summary.json`` dict. ``rejects``: ``rejects.csv`` as a DataFrame of
     text. ``metrics``: ``hubsel bench``'s figures of this run.
     """

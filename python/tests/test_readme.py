@@ -1,6 +1,8 @@
-"""The README's Python examples run as written (blocks after a
-`<!-- python-example -->` marker, in order, in one namespace, from the
-repository's root), so that they cannot rot."""
+"""The Python examples of the README and the guides in docs/ (today those
+of docs/researchers.md) run as written (blocks after a
+`<!-- python-example -->` marker, document by document in the README's
+then the guides' order, in order, in one namespace, from the repository's
+root), so that they cannot rot. scripts/check_readme.py counts them."""
 
 from __future__ import annotations
 
@@ -14,28 +16,34 @@ from conftest import ROOT
 MARK = "<!-- python-example -->"
 
 
-def examples() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def documents() -> list[str]:
+    return ["README.md"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))
+
+
+def examples() -> list[tuple[str, str]]:
+    """(document, code) of every Python example, in order."""
     blocks = []
-    for part in text.split(MARK)[1:]:
-        m = re.match(r"\s*```python\n(.*?)\n```", part, re.S)
-        assert m, "a python-example marker must be followed by a ```python block"
-        blocks.append(m.group(1))
+    for doc in documents():
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for part in text.split(MARK)[1:]:
+            m = re.match(r"\s*```python\n(.*?)\n```", part, re.S)
+            assert m, f"{doc}: a python-example marker must be followed by a ```python block"
+            blocks.append((doc, m.group(1)))
     return blocks
 
 
 def test_the_readme_examples_run_as_written():
     blocks = examples()
     assert len(blocks) >= 2
-    assert len(blocks[0].splitlines()) <= 10
+    assert len(blocks[0][1].splitlines()) <= 10
     namespace: dict = {}
     out = io.StringIO()
     cwd = os.getcwd()
     try:
         os.chdir(ROOT)
         with contextlib.redirect_stdout(out):
-            for block in blocks:
-                exec(compile(block, "README.md", "exec"), namespace)
+            for doc, block in blocks:
+                exec(compile(block, doc, "exec"), namespace)
     finally:
         os.chdir(cwd)
     printed = out.getvalue()
