@@ -29,3 +29,6 @@ node web/tests/workbench.mjs target/release/hubsel out/check-serve
 # Issue 25.5: the Run button, saving two scenarios and comparing them, with
 # school ids that contain ':' (web/tests/edges.mjs).
 node web/tests/edges.mjs target/release/hubsel out/check-serve-edges
+# Issue 23, "All Thai": the sliders' Thai criteria labels and a Thai
+# stand-alone reason (web/tests/thai.mjs).
+node web/tests/thai.mjs target/release/hubsel out/check-serve-thai

@@ -96,7 +96,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         road_km: None,
         offroad_m: None,
         over_capacity: false,
-        reason: r.reason.clone(),
+        reason: Some(r.reason.clone()),
     }));
     schools.sort_by(|a, b| (&a.id, a.role).cmp(&(&b.id, b.role)));
     let mut hubs = allocated.hubs;

@@ -367,7 +367,7 @@ fn validate_reports_swapped_coordinates_and_fixes_them_only_when_asked() {
     );
     let rejects = fs::read_to_string(tmp.path().join("v/rejects.csv")).unwrap();
     assert!(
-        rejects.starts_with("file,line,id,name,field,reason,action\n"),
+        rejects.starts_with("file,line,id,name,field,reason,reason_th,action\n"),
         "{rejects}"
     );
     let line = rejects

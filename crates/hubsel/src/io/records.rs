@@ -9,7 +9,7 @@ use geo::Coord;
 
 use super::crs::Reprojector;
 use super::geojson::{self, DistrictFields};
-use crate::model::{Action, Oneway, Rejects, SourceRef};
+use crate::model::{Action, Oneway, Reason, Rejects, SourceRef};
 
 /// Converts a list of positions to WGS 84, or says which one cannot be.
 pub(crate) fn convert_all(
@@ -83,7 +83,7 @@ pub(crate) fn district_attributes(
             source,
             "",
             field,
-            "district without a code",
+            Reason::DistrictWithoutCode,
             Action::Refused,
         );
         return None;

@@ -176,7 +176,7 @@ mod tests {
             id: SchoolId(id.into()),
             name: id.into(),
             lon_lat,
-            reason: "no students".into(),
+            reason: crate::model::Reason::BlankStudents,
             source: Default::default(),
         }
     }

@@ -63,6 +63,7 @@ mod doc;
 mod eligible;
 mod fit;
 mod grouping;
+pub mod labels;
 mod read;
 mod tables;
 mod weighting;

@@ -55,7 +55,7 @@ fn rows(report: &CheckReport, file: &str) -> Vec<(u64, String, String, String, A
         .into_iter()
         .map(|r| {
             assert_eq!(r.source.file, path, "{r:?}");
-            (r.source.line, r.id, r.field, r.reason, r.action)
+            (r.source.line, r.id, r.field, r.reason.en(), r.action)
         })
         .collect()
 }
@@ -607,7 +607,7 @@ fn fuzz_regression_a_position_with_one_number_is_a_reject() {
     assert_eq!(districts.len(), 1);
     assert_eq!(rejects.rows.len(), 1);
     assert_eq!(
-        rejects.rows[0].reason,
+        rejects.rows[0].reason.en(),
         "a position with fewer than 2 coordinates"
     );
     assert_eq!(rejects.rows[0].source.line, 2);

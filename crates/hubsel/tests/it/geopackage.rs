@@ -508,7 +508,7 @@ fn bad_geometries_are_rejects_with_their_fid() {
         .sorted()
         .into_iter()
         .filter(|r| r.source.file == name)
-        .map(|r| (r.source.line, r.reason))
+        .map(|r| (r.source.line, r.reason.en()))
         .collect();
     assert_eq!(
         rows,

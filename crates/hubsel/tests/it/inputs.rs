@@ -271,7 +271,7 @@ fn a_few_rows_in_metres_among_degrees_are_refused_row_by_row() {
     assert!(inputs
         .rejected_schools
         .iter()
-        .any(|r| r.reason.contains("out of range") && r.source.line == 2));
+        .any(|r| r.reason.en().contains("out of range") && r.source.line == 2));
 }
 
 // --------------------------------------------------------------- item 7a

@@ -110,7 +110,7 @@ fn the_chiang_mai_registry_runs_as_it_is() {
             }
             Role::StandAlone | Role::Rejected => {
                 assert!(
-                    !s.reason.is_empty(),
+                    s.reason.is_some(),
                     "{} {}: no reason",
                     s.id,
                     s.role.as_str()
@@ -121,7 +121,7 @@ fn the_chiang_mai_registry_runs_as_it_is() {
         let located = !row["lat"].is_empty() && !row["lon"].is_empty();
         assert_eq!(s.role == Role::Rejected, !located, "{}", s.id);
         if !located {
-            assert!(s.reason.contains("no coordinates"), "{}", s.reason);
+            assert!(s.reason_en().contains("no coordinates"), "{}", s.reason_en());
         }
     }
     assert_eq!(roles.get("rejected"), Some(&49), "{roles:?}");
@@ -198,4 +198,52 @@ fn the_chiang_mai_registry_runs_as_it_is() {
         "the report says what the run weighs by"
     );
     eprintln!("chiang mai registry: {roles:?}; {}", r.weighting_note);
+}
+
+/// Issue 23, "All Thai": the 49 blank-coordinate rows are told in Thai in
+/// the Thai report and in `rejects.csv`'s `reason_th` column, beside the
+/// English `reason` (on main 4d3509b both were English only).
+#[test]
+fn blank_coordinate_rejects_are_told_in_thai_in_the_report_and_rejects_csv() {
+    const TEST: &str =
+        "registry::blank_coordinate_rejects_are_told_in_thai_in_the_report_and_rejects_csv";
+    let (Some(schools), Some(districts)) = (
+        real(TEST, "chiangmai_obec_2022.csv"),
+        real(TEST, "th_districts.geojson"),
+    ) else {
+        return;
+    };
+    let r = run_registry(&schools, &districts);
+    let files = hubsel::output::render_in(
+        &r,
+        &[hubsel::output::Format::GeoJson],
+        hubsel::output::words::Lang::Th,
+    )
+    .unwrap();
+    let text = |name: &str| {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let (english, thai) = (
+        "no coordinates: longitude and latitude are blank",
+        "ไม่มีพิกัด: ช่องลองจิจูดและละติจูดว่าง",
+    );
+    let csv_text = text("rejects.csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (reason, reason_th) = (column("reason").unwrap(), column("reason_th"));
+    let reason_th = reason_th.expect("rejects.csv has a reason_th column");
+    assert_eq!(reason_th, reason + 1, "reason_th sits beside reason: {headers:?}");
+    let blank: Vec<csv::StringRecord> = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| &row[reason] == english)
+        .collect();
+    assert_eq!(blank.len(), 49);
+    assert!(blank.iter().all(|row| &row[reason_th] == thai));
+
+    let page = text("report.html");
+    assert!(page.contains(&format!("<td>{thai}</td>")), "the Thai report tells the reason in Thai");
+    assert!(!page.contains(english), "an English reason is left in the Thai report");
 }

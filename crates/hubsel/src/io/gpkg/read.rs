@@ -25,7 +25,7 @@ use crate::io::geojson::{check_given, unread_speed_columns, DistrictFields, Road
 use crate::io::polygons;
 use crate::io::records::{convert_all, district_attributes, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
-use crate::model::{Action, District, DistrictCode, Rejects, Road, SourceRef};
+use crate::model::{Action, District, DistrictCode, ReadPart, Reason, Rejects, Road, SourceRef};
 
 /// An input name split into the file and the layer named after its last
 /// `.gpkg:` (`data.gpkg:schools` → `data.gpkg`, `schools`); no layer when
@@ -348,7 +348,10 @@ fn for_each_row(
                     file: file.to_string(),
                     line: number,
                 };
-                let reason = format!("unreadable row, the rest of the table is skipped: {e}");
+                let reason = Reason::Unreadable {
+                    part: ReadPart::RestOfTable,
+                    detail: e.to_string(),
+                };
                 rejects.push(&source, "", "", reason, Action::Refused);
                 break;
             }
@@ -451,7 +454,7 @@ pub fn read_roads(
         let lines = match road_lines(geometry) {
             Ok(lines) => lines,
             Err(reason) => {
-                local.push(&source, "", "geometry", reason, Action::Refused);
+                local.push(&source, "", "geometry", Reason::geometry(reason), Action::Refused);
                 return;
             }
         };
@@ -464,7 +467,13 @@ pub fn read_roads(
                 });
             match road {
                 Ok(road) => roads.push(road),
-                Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
+                Err(reason) => local.push(
+                    &source,
+                    "",
+                    "geometry",
+                    Reason::geometry(reason),
+                    Action::Refused,
+                ),
             }
         }
     })?;
@@ -531,6 +540,7 @@ pub fn read_districts(
         let multi = match district_polygons(geometry, &to_wgs84) {
             Ok(multi) => multi,
             Err(reason) => {
+                let reason = Reason::geometry(reason);
                 local.push(&source, &code, "geometry", reason, Action::Refused);
                 return;
             }

@@ -26,7 +26,7 @@ use crate::io::geojson::{self, DistrictFields, RoadFields};
 use crate::io::polygons;
 use crate::io::records::{convert_all, district_attributes, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
-use crate::model::{Action, Rejects};
+use crate::model::{Action, ReadPart, Reason, Rejects};
 use crate::model::{District, DistrictCode, Road, SourceRef};
 
 /// A sidecar file: the same stem with another extension, in lower or upper case.
@@ -214,7 +214,10 @@ fn for_each_record(
                         &source,
                         "",
                         "",
-                        format!("unreadable record, the rest of the file is skipped: {e}"),
+                        Reason::Unreadable {
+                            part: ReadPart::RestOfFile,
+                            detail: e.to_string(),
+                        },
                         Action::Refused,
                     );
                     break;
@@ -337,7 +340,7 @@ pub fn read_roads(
             let parts = match road_parts(&shape) {
                 Ok(parts) => parts,
                 Err(reason) => {
-                    local.push(&source, "", "geometry", reason, Action::Refused);
+                    local.push(&source, "", "geometry", Reason::geometry(reason), Action::Refused);
                     return;
                 }
             };
@@ -353,7 +356,13 @@ pub fn read_roads(
                 });
                 match road {
                     Ok(road) => roads.push(road),
-                    Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
+                    Err(reason) => local.push(
+                        &source,
+                        "",
+                        "geometry",
+                        Reason::geometry(reason),
+                        Action::Refused,
+                    ),
                 }
             }
         },
@@ -431,12 +440,13 @@ pub fn read_districts(
             let (polygons, orphans) = match assembled {
                 Ok(assembled) => assembled,
                 Err(reason) => {
+                    let reason = Reason::geometry(reason);
                     local.push(&source, &code, "geometry", reason, Action::Refused);
                     return;
                 }
             };
             if orphans > 0 {
-                let reason = format!("{orphans} hole(s) outside every outer ring, left out");
+                let reason = Reason::OrphanHoles { n: orphans };
                 local.push(&source, &code, "geometry", reason, Action::Flagged);
             }
             let geometry = MultiPolygon::new(polygons);
