@@ -10,7 +10,10 @@ fn main() {
     let (input, output) = (&args[0], &args[1]);
     let renames: Vec<(String, String)> = args[2..]
         .iter()
-        .filter_map(|a| a.split_once('=').map(|(a, b)| (a.to_string(), b.to_string())))
+        .filter_map(|a| {
+            a.split_once('=')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        })
         .collect();
     let text = std::fs::read_to_string(input).expect("the CSV");
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -27,7 +30,9 @@ fn main() {
                 numeric.push(cell == "lat" || cell == "lon");
                 sheet.write_string(r32, c16, name).unwrap();
             } else if numeric.get(c) == Some(&true) && cell.parse::<f64>().is_ok() {
-                sheet.write_number(r32, c16, cell.parse::<f64>().unwrap()).unwrap();
+                sheet
+                    .write_number(r32, c16, cell.parse::<f64>().unwrap())
+                    .unwrap();
             } else if !cell.is_empty() {
                 sheet.write_string(r32, c16, cell).unwrap();
             }

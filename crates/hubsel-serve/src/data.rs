@@ -46,7 +46,11 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -91,11 +95,20 @@ pub(crate) async fn upload_file(
         return refusal(upload::too_large(&name, room));
     }
     let path = session.upload_path(role, &ext);
-    let written = tokio::time::timeout(UPLOAD_TIME, stream_to(&path, body, room, &name, state.body_timeout)).await;
+    let written = tokio::time::timeout(
+        UPLOAD_TIME,
+        stream_to(&path, body, room, &name, state.body_timeout),
+    )
+    .await;
     let bytes = match written {
         Ok(Ok(n)) => n,
         Ok(Err(r)) => return refusal(r),
-        Err(_) => return answer(408, json!({"error": format!("{name}: the upload took too long")})),
+        Err(_) => {
+            return answer(
+                408,
+                json!({"error": format!("{name}: the upload took too long")}),
+            )
+        }
     };
     let st = Arc::clone(&state);
     let kept = tokio::task::spawn_blocking(move || st.session.keep(role, &name, &ext, bytes)).await;
@@ -161,9 +174,13 @@ pub(crate) struct MappingRequest {
     crs: Option<String>,
 }
 
-fn mapping_of(body: &Bytes) -> Result<MappingRequest, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| answer(400, json!({"error": format!("the request is not the JSON expected: {e}")})))
+fn mapping_of(body: &Bytes) -> Result<MappingRequest, Box<Response>> {
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(answer(
+            400,
+            json!({"error": format!("the request is not the JSON expected: {e}")}),
+        ))
+    })
 }
 
 fn given(columns: &BTreeMap<String, String>) -> BTreeMap<String, String> {
@@ -177,7 +194,7 @@ fn given(columns: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 pub(crate) async fn inspect(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let request = match mapping_of(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(stored) = state.session.stored(Role::Schools) else {
         return answer(409, json!({"error": "upload the schools first"}));
@@ -197,7 +214,8 @@ pub(crate) async fn inspect(State(state): State<Arc<AppState>>, body: Bytes) -> 
 
 fn scrubbed(state: &AppState, e: &hubsel::error::Error) -> serde_json::Value {
     let text = state.session.scrub(&error_json(e).to_string());
-    serde_json::from_str(&text).unwrap_or_else(|_| json!({"error": state.session.scrub(&e.to_string())}))
+    serde_json::from_str(&text)
+        .unwrap_or_else(|_| json!({"error": state.session.scrub(&e.to_string())}))
 }
 
 pub(crate) async fn progress(State(state): State<Arc<AppState>>) -> Response {
@@ -230,7 +248,7 @@ impl Drop for Clear {
 pub(crate) async fn load(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let request = match mapping_of(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let loading = Arc::new(Loading::default());
     {
@@ -246,7 +264,10 @@ pub(crate) async fn load(State(state): State<Arc<AppState>>, body: Bytes) -> Res
     let _cancel = CancelOnDrop(loading.cancel.clone());
     let st = Arc::clone(&state);
     let columns = given(&request.columns);
-    let out = tokio::task::spawn_blocking(move || read_and_prepare(&st, &columns, request.crs.as_deref(), &loading)).await;
+    let out = tokio::task::spawn_blocking(move || {
+        read_and_prepare(&st, &columns, request.crs.as_deref(), &loading)
+    })
+    .await;
     match out {
         Ok(Ok((wb, command))) => {
             let summary = json!({"schools": wb.inputs_counts().0, "districts": wb.inputs_counts().1,
@@ -255,9 +276,10 @@ pub(crate) async fn load(State(state): State<Arc<AppState>>, body: Bytes) -> Res
             state.replace(wb, command);
             axum::Json(summary).into_response()
         }
-        Ok(Err(e)) if e.kind() == hubsel::error::ErrorKind::Cancelled => {
-            answer(409, json!({"error": "loading was cancelled; the workbench keeps its data"}))
-        }
+        Ok(Err(e)) if e.kind() == hubsel::error::ErrorKind::Cancelled => answer(
+            409,
+            json!({"error": "loading was cancelled; the workbench keeps its data"}),
+        ),
         Ok(Err(e)) => answer(422, scrubbed(&state, &e)),
         Err(e) => answer(500, json!({"error": e.to_string()})),
     }
@@ -292,11 +314,16 @@ pub(crate) async fn rejects(State(state): State<Arc<AppState>>, body: Bytes) -> 
         Ok(s) => s,
         Err(r) => return r.into_response(),
     };
-    match crate::http::compute_for(&state, scenario, |_, r| Ok(hubsel::output::rejects_csv(&r))).await {
+    match crate::http::compute_for(&state, scenario, |_, r| Ok(hubsel::output::rejects_csv(&r)))
+        .await
+    {
         Ok(text) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"rejects.csv\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"rejects.csv\"",
+                ),
             ],
             state.session.scrub(&text),
         )

@@ -45,7 +45,10 @@ pub struct Session {
 impl Session {
     pub fn new(limits: Limits) -> Session {
         Session {
-            dir: tempfile::Builder::new().prefix("hubsel-serve-").tempdir().ok(),
+            dir: tempfile::Builder::new()
+                .prefix("hubsel-serve-")
+                .tempdir()
+                .ok(),
             limits,
             files: Mutex::new(BTreeMap::new()),
             loading: Mutex::new(None),
@@ -65,7 +68,9 @@ impl Session {
 
     /// Where an upload of `role` is written: a name the server chooses.
     pub fn upload_path(&self, role: Role, ext: &str) -> PathBuf {
-        self.root().join(role.as_str()).join(format!("upload.{ext}"))
+        self.root()
+            .join(role.as_str())
+            .join(format!("upload.{ext}"))
     }
 
     /// Bytes the session may still take for one file: the file budget,
@@ -76,7 +81,9 @@ impl Session {
             .filter(|r| *r != role)
             .map(|r| upload::folder_bytes(&self.root().join(r.as_str())))
             .sum();
-        self.limits.file.min(self.limits.session.saturating_sub(others))
+        self.limits
+            .file
+            .min(self.limits.session.saturating_sub(others))
     }
 
     /// Forgets `role`'s upload and deletes its files (before a new one).
@@ -86,7 +93,13 @@ impl Session {
     }
 
     /// Keeps a finished upload: a zip is unpacked first.
-    pub fn keep(&self, role: Role, name: &str, ext: &str, bytes: u64) -> std::result::Result<Stored, Refused> {
+    pub fn keep(
+        &self,
+        role: Role,
+        name: &str,
+        ext: &str,
+        bytes: u64,
+    ) -> std::result::Result<Stored, Refused> {
         let written = self.upload_path(role, ext);
         let (path, facts) = if ext == "zip" {
             let dest = self.root().join(role.as_str()).join("unzipped");
@@ -180,7 +193,8 @@ impl Progress for Loading {
         self.done.fetch_add(n, Ordering::Relaxed);
     }
     fn finish(&self, _stage: Stage, _elapsed: Duration) {
-        self.done.store(self.total.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.done
+            .store(self.total.load(Ordering::Relaxed), Ordering::Relaxed);
     }
     fn cancelled(&self) -> bool {
         self.cancel.is_cancelled()
@@ -189,7 +203,10 @@ impl Progress for Loading {
 
 /// The school columns the planner chose (field → column) over the
 /// defaults, as `--…-column` flags and a `[columns]` table would.
-pub fn school_columns(mapping: &BTreeMap<String, String>, levels: &hubsel::scenario::Config) -> Result<SchoolColumns> {
+pub fn school_columns(
+    mapping: &BTreeMap<String, String>,
+    levels: &hubsel::scenario::Config,
+) -> Result<SchoolColumns> {
     let mut columns = SchoolColumns::default();
     let mut config = levels.clone();
     config.columns = mapping
@@ -206,12 +223,19 @@ const PREVIEW_ROWS: usize = 8;
 
 /// The schools' preview: the header, the first rows, the column each field
 /// would be read from with `mapping`, and the coordinate system found.
-pub fn preview(stored: &Stored, mapping: &BTreeMap<String, String>, config: &hubsel::scenario::Config) -> Result<Value> {
+pub fn preview(
+    stored: &Stored,
+    mapping: &BTreeMap<String, String>,
+    config: &hubsel::scenario::Config,
+) -> Result<Value> {
     let bytes = hubsel::io::read_file(&stored.path)?;
     let (headers, rows): (Vec<String>, Vec<Vec<String>>) = match stored.ext.as_str() {
         "xlsx" | "xls" | "ods" => {
             let sheet = hubsel::io::xlsx::read_sheet(&bytes, &stored.name)?;
-            (sheet.headers, sheet.rows.into_iter().map(|r| r.cells).collect())
+            (
+                sheet.headers,
+                sheet.rows.into_iter().map(|r| r.cells).collect(),
+            )
         }
         "csv" | "txt" => csv_rows(&bytes),
         _ => {
@@ -242,15 +266,23 @@ pub fn preview(stored: &Stored, mapping: &BTreeMap<String, String>, config: &hub
         .collect();
     for c in &config.criteria {
         if let hubsel::scenario::Measure::Field(field) = &c.measure {
-            let column = headers.iter().find(|h| h.eq_ignore_ascii_case(field)).cloned();
+            let column = headers
+                .iter()
+                .find(|h| h.eq_ignore_ascii_case(field))
+                .cloned();
             fields.push(json!({"field": field, "column": column, "criterion": true}));
         }
     }
-    let col = |name: &Option<String>| name.as_ref().and_then(|n| headers.iter().position(|h| h == n));
+    let col = |name: &Option<String>| {
+        name.as_ref()
+            .and_then(|n| headers.iter().position(|h| h == n))
+    };
     let (x, y) = (col(&find(&columns.lon)), col(&find(&columns.lat)));
     let crs = crs_found(&rows, x, y);
     let shown: Vec<&Vec<String>> = rows.iter().take(PREVIEW_ROWS).collect();
-    Ok(json!({"headers": headers, "rows": shown, "count": rows.len(), "fields": fields, "crs": crs, "geometry": false}))
+    Ok(
+        json!({"headers": headers, "rows": shown, "count": rows.len(), "fields": fields, "crs": crs, "geometry": false}),
+    )
 }
 
 /// The coordinate system the position columns look like: degrees, metres
@@ -271,7 +303,13 @@ fn crs_found(rows: &[Vec<String>], x: Option<usize>, y: Option<usize>) -> Value 
             }
         }
     }
-    let kind = if metres > degrees { "metres" } else if degrees > 0 { "degrees" } else { "none" };
+    let kind = if metres > degrees {
+        "metres"
+    } else if degrees > 0 {
+        "degrees"
+    } else {
+        "none"
+    };
     json!({"kind": kind, "degrees": degrees, "metres": metres})
 }
 
@@ -282,7 +320,11 @@ fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let text = String::from_utf8_lossy(bytes);
     let delimiter = hubsel::io::csv::sniff_delimiter(bytes).byte() as char;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let split = |l: &str| -> Vec<String> { l.split(delimiter).map(|c| c.trim_matches('"').trim().to_string()).collect() };
+    let split = |l: &str| -> Vec<String> {
+        l.split(delimiter)
+            .map(|c| c.trim_matches('"').trim().to_string())
+            .collect()
+    };
     let headers = lines.next().map(split).unwrap_or_default();
     let rows = lines.map(split).collect();
     (headers, rows)
@@ -311,7 +353,10 @@ impl Loaded {
         if !missing.is_empty() {
             return Err(Error::new(
                 ErrorKind::Input,
-                format!("upload the {} first: a run needs schools, districts and roads", missing.join(" and ")),
+                format!(
+                    "upload the {} first: a run needs schools, districts and roads",
+                    missing.join(" and ")
+                ),
             ));
         }
         let mut bytes = Vec::new();
@@ -327,13 +372,16 @@ impl Loaded {
     /// layer by its name inside the zip, read from its files).
     pub fn sources(&self) -> Result<InputSources<'_>> {
         let source = |role: Role| -> Result<Source<'_>> {
-            let s = self
-                .stored
-                .get(&role)
-                .ok_or_else(|| Error::new(ErrorKind::Input, format!("no {} file", role.as_str())))?;
+            let s = self.stored.get(&role).ok_or_else(|| {
+                Error::new(ErrorKind::Input, format!("no {} file", role.as_str()))
+            })?;
             Ok(match self.bytes.iter().find(|(r, _)| *r == role) {
                 Some((_, b)) => Source::Bytes {
-                    name: if s.ext == "zip" { file_name(&s.path) } else { &s.name },
+                    name: if s.ext == "zip" {
+                        file_name(&s.path)
+                    } else {
+                        &s.name
+                    },
                     bytes: b,
                 },
                 None => Source::File(&s.path),
@@ -353,7 +401,11 @@ fn file_name(path: &Path) -> &str {
 
 /// Reading options for the uploads: the planner's column mapping and
 /// coordinate system over `base`'s `[levels]`.
-pub fn read_options(mapping: &BTreeMap<String, String>, crs: Option<&str>, base: &hubsel::scenario::Config) -> Result<ReadOptions> {
+pub fn read_options(
+    mapping: &BTreeMap<String, String>,
+    crs: Option<&str>,
+    base: &hubsel::scenario::Config,
+) -> Result<ReadOptions> {
     let mut options = ReadOptions {
         school_columns: school_columns(mapping, base)?,
         ..ReadOptions::default()
@@ -366,9 +418,15 @@ pub fn read_options(mapping: &BTreeMap<String, String>, crs: Option<&str>, base:
 
 /// The `hubsel run` command that reads the same files the same way: each
 /// column the planner named as its flag.
-pub fn command(stored: &BTreeMap<Role, Stored>, mapping: &BTreeMap<String, String>, crs: Option<&str>) -> String {
+pub fn command(
+    stored: &BTreeMap<Role, Stored>,
+    mapping: &BTreeMap<String, String>,
+    crs: Option<&str>,
+) -> String {
     let quote = |s: &str| {
-        if s.chars().all(|c| c.is_alphanumeric() || "._-:/".contains(c)) {
+        if s.chars()
+            .all(|c| c.is_alphanumeric() || "._-:/".contains(c))
+        {
             s.to_string()
         } else {
             format!("'{}'", s.replace('\'', "'\\''"))
@@ -377,7 +435,11 @@ pub fn command(stored: &BTreeMap<Role, Stored>, mapping: &BTreeMap<String, Strin
     let mut cmd = "hubsel run".to_string();
     for role in Role::all() {
         if let Some(s) = stored.get(&role) {
-            let name = if s.ext == "zip" { file_name(&s.path).to_string() } else { s.name.clone() };
+            let name = if s.ext == "zip" {
+                file_name(&s.path).to_string()
+            } else {
+                s.name.clone()
+            };
             cmd.push_str(&format!(" --{} {}", role.as_str(), quote(&name)));
         }
     }

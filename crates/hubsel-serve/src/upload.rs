@@ -76,7 +76,9 @@ impl Role {
     /// Shapefile).
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
-            Role::Schools => &["csv", "txt", "xlsx", "xls", "ods", "gpkg", "geojson", "json"],
+            Role::Schools => &[
+                "csv", "txt", "xlsx", "xls", "ods", "gpkg", "geojson", "json",
+            ],
             Role::Districts => &["zip", "geojson", "json", "gpkg"],
             Role::Roads => &["pbf", "zip", "geojson", "json", "gpkg"],
         }
@@ -135,7 +137,11 @@ pub fn check_name(role: Role, name: &str) -> Result<String, Refused> {
                 role.as_str(),
                 role.extensions()
                     .iter()
-                    .map(|e| if *e == "zip" { ".zip (a zipped Shapefile)".to_string() } else { format!(".{e}") })
+                    .map(|e| if *e == "zip" {
+                        ".zip (a zipped Shapefile)".to_string()
+                    } else {
+                        format!(".{e}")
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -172,7 +178,8 @@ impl Writing {
     /// Starts `path` (created anew) with room for `budget` bytes.
     pub fn create(path: &Path, budget: u64, name: &str) -> Result<Writing, Refused> {
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| refused(500, format!("cannot store the upload: {e}")))?;
+            fs::create_dir_all(dir)
+                .map_err(|e| refused(500, format!("cannot store the upload: {e}")))?;
         }
         let file = fs::File::create(path)
             .map_err(|e| refused(500, format!("cannot store the upload: {e}")))?;
@@ -259,7 +266,12 @@ fn safe_entry_name(raw: &str) -> Result<(), String> {
 /// case), within `limits`; refused, with `dest` removed, when the zip is
 /// malformed, unsafe, a bomb, or holds no readable layer or a Shapefile
 /// without its `.dbf`.
-pub fn unzip(zip_path: &Path, dest: &Path, name: &str, limits: &Limits) -> Result<Unpacked, Refused> {
+pub fn unzip(
+    zip_path: &Path,
+    dest: &Path,
+    name: &str,
+    limits: &Limits,
+) -> Result<Unpacked, Refused> {
     let out = unzip_inner(zip_path, dest, name, limits);
     if out.is_err() {
         let _ = fs::remove_dir_all(dest);
@@ -271,7 +283,12 @@ fn bad_zip(name: &str, why: impl std::fmt::Display) -> Refused {
     refused(422, format!("{}: {why}", public_name(name)))
 }
 
-fn unzip_inner(zip_path: &Path, dest: &Path, name: &str, limits: &Limits) -> Result<Unpacked, Refused> {
+fn unzip_inner(
+    zip_path: &Path,
+    dest: &Path,
+    name: &str,
+    limits: &Limits,
+) -> Result<Unpacked, Refused> {
     let file = fs::File::open(zip_path).map_err(|e| bad_zip(name, format!("cannot open: {e}")))?;
     let zipped = file.metadata().map_or(0, |m| m.len()).max(1);
     let mut archive = zip::ZipArchive::new(file)
@@ -279,12 +296,18 @@ fn unzip_inner(zip_path: &Path, dest: &Path, name: &str, limits: &Limits) -> Res
     if archive.len() > limits.entries {
         return Err(bad_zip(
             name,
-            format!("the zip holds {} entries (at most {})", archive.len(), limits.entries),
+            format!(
+                "the zip holds {} entries (at most {})",
+                archive.len(),
+                limits.entries
+            ),
         ));
     }
     // The stated sizes first: a bomb that says what it is is refused
     // before a byte is unpacked.
-    let budget = limits.unzipped.min(zipped.saturating_mul(limits.ratio).max(1 << 20));
+    let budget = limits
+        .unzipped
+        .min(zipped.saturating_mul(limits.ratio).max(1 << 20));
     let mut stated: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive
@@ -316,7 +339,10 @@ fn unzip_inner(zip_path: &Path, dest: &Path, name: &str, limits: &Limits) -> Res
         let Some(inner) = entry.enclosed_name() else {
             return Err(bad_zip(
                 name,
-                format!("refused: the entry {:?} leads out of the folder", entry.name()),
+                format!(
+                    "refused: the entry {:?} leads out of the folder",
+                    entry.name()
+                ),
             ));
         };
         let last = inner
@@ -328,13 +354,20 @@ fn unzip_inner(zip_path: &Path, dest: &Path, name: &str, limits: &Limits) -> Res
             continue;
         }
         let ext = extension(&last);
-        let stem = last[..last.len() - ext.len()].trim_end_matches('.').to_string();
-        let flat = if ext.is_empty() { stem.clone() } else { format!("{stem}.{ext}") };
+        let stem = last[..last.len() - ext.len()]
+            .trim_end_matches('.')
+            .to_string();
+        let flat = if ext.is_empty() {
+            stem.clone()
+        } else {
+            format!("{stem}.{ext}")
+        };
         if files.contains_key(&flat) {
             return Err(bad_zip(name, format!("two entries are named {flat:?}")));
         }
         let path = dest.join(&flat);
-        let mut out = fs::File::create(&path).map_err(|e| bad_zip(name, format!("cannot unpack: {e}")))?;
+        let mut out =
+            fs::File::create(&path).map_err(|e| bad_zip(name, format!("cannot unpack: {e}")))?;
         let left = budget - written;
         let n = std::io::copy(&mut (&mut entry).take(left + 1), &mut out)
             .map_err(|e| bad_zip(name, format!("the entry {flat:?} is broken ({e})")))?;
@@ -365,12 +398,16 @@ fn bomb(name: &str, unpacked: u64, zipped: u64, budget: u64) -> Refused {
 /// else its one GeoJSON or GeoPackage.
 fn main_layer(name: &str, files: &BTreeMap<String, PathBuf>) -> Result<Unpacked, Refused> {
     let listed: Vec<String> = files.keys().cloned().collect();
-    let with = |ext: &str| -> Vec<&String> { files.keys().filter(|f| extension(f) == ext).collect() };
+    let with =
+        |ext: &str| -> Vec<&String> { files.keys().filter(|f| extension(f) == ext).collect() };
     let shps = with("shp");
     let main = match shps.as_slice() {
         [one] => {
             let stem = &one[..one.len() - 4];
-            for (part, why) in [("dbf", "its attributes (codes, names, classes)"), ("shx", "its index")] {
+            for (part, why) in [
+                ("dbf", "its attributes (codes, names, classes)"),
+                ("shx", "its index"),
+            ] {
                 if !files.contains_key(&format!("{stem}.{part}")) {
                     return Err(bad_zip(
                         name,
@@ -384,7 +421,10 @@ fn main_layer(name: &str, files: &BTreeMap<String, PathBuf>) -> Result<Unpacked,
             files[*one].clone()
         }
         [] => {
-            let others: Vec<&String> = ["geojson", "json", "gpkg"].iter().flat_map(|e| with(e)).collect();
+            let others: Vec<&String> = ["geojson", "json", "gpkg"]
+                .iter()
+                .flat_map(|e| with(e))
+                .collect();
             match others.as_slice() {
                 [one] => files[*one].clone(),
                 _ => {
@@ -392,7 +432,11 @@ fn main_layer(name: &str, files: &BTreeMap<String, PathBuf>) -> Result<Unpacked,
                         name,
                         format!(
                             "no Shapefile (.shp) in the zip (it holds: {})",
-                            if listed.is_empty() { "nothing".to_string() } else { listed.join(", ") }
+                            if listed.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                listed.join(", ")
+                            }
                         ),
                     ))
                 }
@@ -404,12 +448,18 @@ fn main_layer(name: &str, files: &BTreeMap<String, PathBuf>) -> Result<Unpacked,
                 format!(
                     "the zip holds {} Shapefiles ({}); zip one layer per upload",
                     many.len(),
-                    many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ))
         }
     };
-    Ok(Unpacked { main, files: listed })
+    Ok(Unpacked {
+        main,
+        files: listed,
+    })
 }
 
 /// What the page is told about a stored layer's files: the `.prj`'s
@@ -426,7 +476,8 @@ pub fn shapefile_facts(shp: &Path) -> Vec<String> {
                 .unwrap_or_else(|| wkt.chars().take(60).collect());
             facts.push(format!("coordinate system (.prj): {name}"));
         }
-        Err(_) => facts.push("no .prj: the coordinate system is taken as WGS 84 unless you choose one".into()),
+        Err(_) => facts
+            .push("no .prj: the coordinate system is taken as WGS 84 unless you choose one".into()),
     }
     if let Ok(cpg) = fs::read_to_string(shp.with_extension("cpg")) {
         facts.push(format!("text encoding (.cpg): {}", cpg.trim()));
@@ -461,7 +512,10 @@ mod tests {
         w.finish().unwrap().into_inner()
     }
 
-    fn unzip_bytes(bytes: &[u8], limits: &Limits) -> (tempfile::TempDir, Result<Unpacked, Refused>) {
+    fn unzip_bytes(
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> (tempfile::TempDir, Result<Unpacked, Refused>) {
         let tmp = tempfile::tempdir().unwrap();
         let z = tmp.path().join("up.zip");
         fs::write(&z, bytes).unwrap();
@@ -487,7 +541,13 @@ mod tests {
 
     #[test]
     fn parent_and_absolute_paths_are_refused_and_nothing_is_written_outside() {
-        for bad in ["../evil.shp", "a/../../evil.shp", "/tmp/evil.shp", "..\\evil.shp", "C:/evil.shp"] {
+        for bad in [
+            "../evil.shp",
+            "a/../../evil.shp",
+            "/tmp/evil.shp",
+            "..\\evil.shp",
+            "C:/evil.shp",
+        ] {
             let z = zip_of(&[(bad, b"s"), ("a.shx", b"x"), ("a.dbf", b"d")]);
             let (tmp, out) = unzip_bytes(&z, &Limits::default());
             let e = out.unwrap_err();
@@ -501,7 +561,8 @@ mod tests {
     #[test]
     fn a_symlink_entry_is_refused() {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        w.add_symlink("a.dbf", "/etc/passwd", SimpleFileOptions::default()).unwrap();
+        w.add_symlink("a.dbf", "/etc/passwd", SimpleFileOptions::default())
+            .unwrap();
         w.start_file("a.shp", SimpleFileOptions::default()).unwrap();
         let z = w.finish().unwrap().into_inner();
         let (_tmp, out) = unzip_bytes(&z, &Limits::default());
@@ -551,10 +612,18 @@ mod tests {
 
     #[test]
     fn a_shapefile_without_its_dbf_is_named_clearly() {
-        let z = zip_of(&[("roads.shp", b"s"), ("roads.shx", b"x"), ("roads.prj", b"p")]);
+        let z = zip_of(&[
+            ("roads.shp", b"s"),
+            ("roads.shx", b"x"),
+            ("roads.prj", b"p"),
+        ]);
         let (_tmp, out) = unzip_bytes(&z, &Limits::default());
         let e = out.unwrap_err();
-        assert!(e.message.contains("has no roads.dbf beside it"), "{}", e.message);
+        assert!(
+            e.message.contains("has no roads.dbf beside it"),
+            "{}",
+            e.message
+        );
         let (_tmp, out) = unzip_bytes(b"not a zip", &Limits::default());
         assert!(out.unwrap_err().message.contains("not a readable zip"));
     }
@@ -582,6 +651,9 @@ mod tests {
         assert_eq!(public_name(".."), "upload");
         assert_eq!(check_name(Role::Schools, "a.XLSX").unwrap(), "xlsx");
         assert_eq!(check_name(Role::Roads, "th.osm.pbf").unwrap(), "pbf");
-        assert_eq!(check_name(Role::Districts, "a.exe").unwrap_err().status, 415);
+        assert_eq!(
+            check_name(Role::Districts, "a.exe").unwrap_err().status,
+            415
+        );
     }
 }

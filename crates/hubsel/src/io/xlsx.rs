@@ -159,7 +159,14 @@ mod tests {
     fn a_workbook_reads_as_its_csv_does_with_rows_numbered_as_shown() {
         let rows: &[&[&str]] = &[
             &["smis8", "name", "level", "lat", "lon", "score"],
-            &["50012001", "ยุพราชวิทยาลัย", "มัธยมศึกษาตอนต้น", "18.791927", "98.988592", "3.5"],
+            &[
+                "50012001",
+                "ยุพราชวิทยาลัย",
+                "มัธยมศึกษาตอนต้น",
+                "18.791927",
+                "98.988592",
+                "3.5",
+            ],
             &["50012002", "บ้านห้วย", "ประถมศึกษา", "", "", "2"],
             &["50012003", "วัดป่า", "ประถมศึกษา", "18.7", "98.9", "1"],
         ];
@@ -188,6 +195,26 @@ mod tests {
         for bytes in [&b""[..], b"PK\x03\x04garbage", b"id,name\n1,a\n"] {
             let e = read(bytes).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Format, "{e}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// A workbook with bytes flipped or cut short is an error or a
+        /// table, never a panic.
+        #[test]
+        fn a_damaged_workbook_never_panics(
+            flips in proptest::collection::vec((0usize..1 << 16, proptest::prelude::any::<u8>()), 0..8),
+            cut in 0usize..1 << 16,
+        ) {
+            let rows: &[&[&str]] = &[&["id", "name", "level", "lat", "lon"], &["1", "ก", "primary", "18.7", "98.9"]];
+            let mut bytes = workbook(rows, true);
+            for (at, b) in flips {
+                let n = bytes.len();
+                bytes[at % n] ^= b;
+            }
+            bytes.truncate(cut.max(1).min(bytes.len()));
+            let _ = read(&bytes);
         }
     }
 
