@@ -64,6 +64,8 @@ build_tests() {
     cargo test --workspace --release --no-run
     # The other members' programs (the region bin of check-region-optimum).
     cargo build --release --workspace --bins --exclude hubsel-py
+    # check-serve's XLSX maker (web/tests/upload.mjs).
+    cargo build --release -p hubsel-serve --example csv_to_xlsx
 }
 gate_step build-tests "cargo test --workspace --release --no-run, and the workspace's bins" build_tests
 # Nothing below can run without the builds.

@@ -561,7 +561,9 @@ function saveBlob(blob, name) {
 }
 
 $("export").addEventListener("click", () => {
-  if (state.toml) saveBlob(new Blob([state.toml], { type: "application/toml" }), state.file.split(":").pop());
+  // data.js adds the column mapping of the planner's own data ([columns]).
+  const text = window.hubselExport ? window.hubselExport(state.toml) : state.toml;
+  if (state.toml) saveBlob(new Blob([text], { type: "application/toml" }), state.file.split(":").pop());
 });
 $("download").addEventListener("click", async () => {
   const r = await api("/api/zip", { toml: state.toml, file: state.file });

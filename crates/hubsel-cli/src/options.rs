@@ -114,7 +114,7 @@ impl InputArgs {
             fix_swapped: self.fix_swapped,
             ..ReadOptions::default()
         };
-        options.school_columns.level_values = config.levels.clone();
+        config.apply_to_columns(&mut options.school_columns)?;
         reading_flags(&mut options, &self.crs, &self.encoding, &self.highways)?;
         options.osm.admin_level = self.admin_level.trim().to_string();
         self.columns.apply(&mut options)?;

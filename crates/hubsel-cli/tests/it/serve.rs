@@ -1079,3 +1079,124 @@ fn too_many_runs_at_once_get_503_with_retry_after() {
     // The slot is free again.
     assert!(cheap_run_s(addr) > 0.0);
 }
+
+/// Issue 23: an upload over the budget is refused before it fills the
+/// disk, whether it says its size (a 2 GB `Content-Length`: refused at
+/// once, nothing read) or streams it (chunked: stopped at the limit, the
+/// part deleted); a cross-site page cannot upload; the server keeps
+/// serving.
+#[test]
+fn an_upload_over_the_budget_is_refused_early_and_the_server_keeps_serving() {
+    let server = start(&["--max-upload-mb", "8"]);
+    let host = server.addr.to_string();
+    // Declared 2 GB: refused from the headers alone, nothing sent.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    write!(
+        s,
+        "PUT /api/upload/roads HTTP/1.1\r\nHost: {host}\r\nx-hubsel-name: th.osm.pbf\r\nContent-Type: application/octet-stream\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let (status, body) = parse_response(&raw);
+    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("larger than the workbench takes"));
+
+    // Streamed without a length: chunks of 1 MiB until the server stops
+    // reading; it must answer 413 after about its limit (8 MB here), not
+    // take the 2 GB.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(600))).unwrap();
+    s.set_write_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "PUT /api/upload/schools HTTP/1.1\r\nHost: {host}\r\nx-hubsel-name: big.csv\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    let mut sent: u64 = 0;
+    while sent < 2 << 30 {
+        let head = format!("{:x}\r\n", chunk.len());
+        if s.write_all(head.as_bytes()).is_err()
+            || s.write_all(&chunk).is_err()
+            || s.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+        sent += chunk.len() as u64;
+    }
+    // The socket buffers take some megabytes beyond what the server read.
+    assert!(sent < 256 << 20, "the server stopped reading at its limit: {sent} bytes sent");
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    if !raw.is_empty() {
+        assert_eq!(parse_response(&raw).0, 413);
+    }
+
+    // A page of another site: refused by the guard, nothing written.
+    let (status, _, _) = raw_request(
+        server.addr,
+        "PUT",
+        "/api/upload/schools",
+        &[
+            ("Host", &host),
+            ("Origin", "http://evil.example"),
+            ("x-hubsel-name", "a.csv"),
+        ],
+        b"id,lon,lat\n",
+    );
+    assert_eq!(status, 403);
+    // A zip with `../` is refused with its reason, and the server serves on.
+    let (status, _, body) = raw_request(
+        server.addr,
+        "PUT",
+        "/api/upload/districts",
+        &[("Host", &host), ("x-hubsel-name", "d.zip")],
+        &zip_with_parent_path(),
+    );
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("leads out of the folder"));
+    let (status, _) = request(server.addr, "GET", "/api/session", "", b"");
+    assert_eq!(status, 200);
+    let (status, _) = request(server.addr, "POST", "/api/run", "", b"{}");
+    assert_eq!(status, 200, "the workbench still runs");
+}
+
+/// A zip whose one entry is `../evil.shp` (local header and central
+/// directory written by hand: the zip crate's writer would not).
+fn zip_with_parent_path() -> Vec<u8> {
+    let name = b"../evil.shp";
+    let data = b"x";
+    let crc: u32 = 0x8cdc_1683; // CRC-32 of "x"
+    let mut z = Vec::new();
+    let local = |z: &mut Vec<u8>| {
+        z.extend_from_slice(b"PK\x03\x04");
+        z.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend_from_slice(&crc.to_le_bytes());
+        z.extend_from_slice(&1u32.to_le_bytes());
+        z.extend_from_slice(&1u32.to_le_bytes());
+        z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        z.extend_from_slice(&0u16.to_le_bytes());
+        z.extend_from_slice(name);
+        z.extend_from_slice(data);
+    };
+    local(&mut z);
+    let cd_start = z.len() as u32;
+    z.extend_from_slice(b"PK\x01\x02");
+    z.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    z.extend_from_slice(&crc.to_le_bytes());
+    z.extend_from_slice(&1u32.to_le_bytes());
+    z.extend_from_slice(&1u32.to_le_bytes());
+    z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    z.extend_from_slice(&[0; 12]);
+    z.extend_from_slice(&0u32.to_le_bytes());
+    z.extend_from_slice(name);
+    let cd_len = z.len() as u32 - cd_start;
+    z.extend_from_slice(b"PK\x05\x06");
+    z.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+    z.extend_from_slice(&cd_len.to_le_bytes());
+    z.extend_from_slice(&cd_start.to_le_bytes());
+    z.extend_from_slice(&0u16.to_le_bytes());
+    z
+}

@@ -38,6 +38,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "allocation",
     "speeds_kmh",
     "levels",
+    "columns",
 ];
 
 /// A table of the scenario whose keys are fixed.
@@ -55,6 +56,8 @@ pub(super) enum Place {
     Speeds,
     /// `[levels]`: any level text is a key.
     Levels,
+    /// `[columns]`: the school fields.
+    Columns,
 }
 
 impl Place {
@@ -80,6 +83,7 @@ impl Place {
                 "overflow",
                 "method",
             ],
+            Place::Columns => &crate::io::schools::SchoolColumns::FIELDS,
             Place::Speeds | Place::Levels => &[],
         }
     }
@@ -96,6 +100,7 @@ impl Place {
             Place::Allocation => "the [allocation] table",
             Place::Speeds => "the [speeds_kmh] table",
             Place::Levels => "the [levels] table",
+            Place::Columns => "the [columns] table",
         }
     }
 
@@ -111,6 +116,7 @@ impl Place {
             Place::Allocation => "allocation.",
             Place::Speeds => "speeds_kmh.",
             Place::Levels => "levels.",
+            Place::Columns => "columns.",
         }
     }
 
@@ -123,6 +129,7 @@ impl Place {
             Place::Allocation => "the [allocation] table",
             Place::Speeds => "the [speeds_kmh] table",
             Place::Levels => "the [levels] table",
+            Place::Columns => "the [columns] table",
             Place::Top | Place::Hubs | Place::HubsPerGroup => "the first table header",
         }
     }
