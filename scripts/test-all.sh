@@ -42,9 +42,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     install() {
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
+        # Another apt-get (an unattended upgrade, a second gate) may hold
+        # dpkg's lock: wait for it rather than fail.
+        apt-get -o DPkg::Lock::Timeout=900 update -qq
         # One line per package set up, so the wait is not silent.
-        apt-get install -y -q -o Dpkg::Progress-Fancy=0 "${missing[@]}" 2>&1 |
+        apt-get install -y -q -o DPkg::Lock::Timeout=900 -o Dpkg::Progress-Fancy=0 "${missing[@]}" 2>&1 |
             { grep --line-buffered '^Setting up' || true; } | sed -u 's/^/  apt: /'
     }
     gate_step apt "installing ${missing[*]} with apt-get (QGIS and Chromium take a few minutes)" install
