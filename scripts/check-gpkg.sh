@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 for tool in ogrinfo ogr2ogr python3 cargo; do
     command -v "$tool" >/dev/null || { echo "check-gpkg: $tool not found (apt-get install gdal-bin python3)" >&2; exit 1; }
 done
-cargo build --release --quiet -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 bin=$PWD/target/release/hubsel
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 for tool in ogrinfo python3 cargo; do
     command -v "$tool" >/dev/null || { echo "check-ogr: $tool not found (apt-get install gdal-bin python3)" >&2; exit 1; }
 done
-cargo build --release --quiet -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if ! target/release/hubsel run --quiet --format geojson,shp,fgb --out "$work/run" "$@" >"$work/log" 2>&1; then

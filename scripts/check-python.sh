@@ -9,6 +9,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 venv="$root/.venv-py"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Each long stage says when it starts and how long it took.
+stage_start=$SECONDS
+took() { echo "   ($1 took $((SECONDS - stage_start)) s)"; stage_start=$SECONDS; }
+# New-user point 7 (issue 22): a passing run printed Jupyter's "Kernel is
+# running over TCP without encryption" warning. The kernel now talks over
+# IPC; any such warning in pytest's or the notebook's output fails the check.
+no_tcp_warning() { # log
+    if grep -i "running over TCP" "$1" >&2; then
+        echo "check-python: the Jupyter kernel warned that it runs over unencrypted TCP (above)" >&2
+        exit 1
+    fi
+}
 
 if ! python3 -c 'import sys; assert sys.version_info >= (3, 10)' 2>/dev/null; then
     echo "check-python: python3 >= 3.10 is needed" >&2
@@ -28,23 +42,28 @@ echo "== pinned Python packages (python/requirements.txt) into .venv-py"
 # minute, numpy/scipy/spopt wheels) is not silent.
 "$venv/bin/pip" install --disable-pip-version-check --progress-bar off --only-binary=:all: -r python/requirements.txt |
     { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; } | sed -u 's/^/  pip: /'
+took pip
 
 echo "== the hubsel binary the tests compare with, and the extension (maturin develop --release: a release build of hubsel-py, a few minutes the first time; its log: out/maturin-develop.log)"
-cargo build --quiet --release -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 log="$root/out/maturin-develop.log"
 mkdir -p out
 if ! (cd python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release >"$log" 2>&1); then
     cat "$log" >&2
     exit 1
 fi
+took maturin
 "$venv/bin/python" -c "import hubsel; print('hubsel', hubsel.__version__, 'from', hubsel.__file__)"
 
 echo "== pytest (python/tests)"
-(cd python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
+(cd python && "$venv/bin/python" -m pytest -q -p no:cacheprovider) 2>&1 | tee "$work/pytest.log"
+no_tcp_warning "$work/pytest.log"
+took pytest
 
 echo "== the notebook, executed (examples/notebooks/strategies.ipynb; plots in out/notebook/)"
 mkdir -p out/notebook
-HUBSEL_NOTEBOOK_OUT="$root/out/notebook" "$venv/bin/python" - <<'PY'
+HUBSEL_NOTEBOOK_OUT="$root/out/notebook" "$venv/bin/python" - 2>&1 <<'PY' | tee "$work/notebook.log"
 import os
 import tempfile
 
@@ -65,6 +84,8 @@ with tempfile.TemporaryDirectory() as sockets:
         km.shutdown_kernel(now=False)
 nbformat.write(nb, "out/notebook/strategies.executed.ipynb")
 PY
+no_tcp_warning "$work/notebook.log"
+took notebook
 for png in strategies.png sweep.png map.png; do
     test -s "out/notebook/$png" || { echo "check-python: out/notebook/$png was not written" >&2; exit 1; }
 done

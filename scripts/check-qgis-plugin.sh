@@ -21,7 +21,8 @@ qgis_process=$(command -v qgis_process.bin || command -v qgis_process || true)
 [ -n "$qgis_process" ] || { echo "check-qgis-plugin: qgis_process not found (apt-get install qgis)" >&2; exit 1; }
 /usr/bin/python3 -c "import qgis.core" 2>/dev/null || { echo "check-qgis-plugin: PyQGIS not found (apt-get install python3-qgis qgis-providers)" >&2; exit 1; }
 command -v ogr2ogr >/dev/null || { echo "check-qgis-plugin: ogr2ogr not found (apt-get install gdal-bin)" >&2; exit 1; }
-cargo build --release --quiet -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 mkdir -p out
 scripts/package-qgis-plugin.sh out/hubsel_processing.zip
 work=$(mktemp -d)

@@ -15,7 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 qgis_python=/usr/bin/python3
 "$qgis_python" -c "import qgis.core" 2>/dev/null || { echo "check-qgis: PyQGIS not found (apt-get install python3-qgis qgis-providers)" >&2; exit 1; }
-cargo build --release --quiet -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 mkdir -p out
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -21,7 +21,8 @@ if ! "$py" -c 'import spopt, pulp, highspy, numpy' 2>/dev/null; then
         exit 1
     fi
 fi
-cargo build --release --quiet -p hubsel-examples --bin region
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-examples --bin region
 out=target/region-optimum
 rm -rf "$out"
 target/release/region --scenario fixtures/scenario-region.toml --export "$out"

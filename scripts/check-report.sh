@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "check-report: chromium not found (apt-get install chromium)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "check-report: python3 not found" >&2; exit 1; }
-cargo build --release --quiet -p hubsel-cli
+# (scripts/test-all.sh has built it: HUBSEL_PREBUILT=1)
+[ -n "${HUBSEL_PREBUILT:-}" ] || cargo build --release --quiet -p hubsel-cli
 dir=out
 if [ -n "${HUBSEL_CHECK_NAME:-}" ]; then dir=out/check-$HUBSEL_CHECK_NAME; fi
 target/release/hubsel run --quiet --force --out "$dir" "$@" >/dev/null 2>&1 || target/release/hubsel run --quiet --force --out "$dir" "$@"

@@ -5,8 +5,21 @@
 # spopt + HiGHS, the OSM extract against osmium. Installs the clients from
 # Debian's packages when they are missing (needs root and apt-get, as on
 # CI), before the first build (which needs npm); .ci/run runs exactly this.
+#
+# One release build serves every check: the README's first command's build,
+# then the tests' (which compiles no third-party crate again:
+# check-one-build), then the checks use target/release as it is
+# (HUBSEL_PREBUILT=1 tells the check scripts not to run cargo themselves).
+# The client checks run in two lanes side by side (two cores): the lane that
+# still needs cargo (clippy, the docs, maturin, the region bin) and the lane
+# of clients that only run the binary. Each step says when it starts and how
+# long it took; a failure is counted and the rest still runs; the table at
+# the end lists each check's time (scripts/gate-runner.sh, self-tested by
+# scripts/check-runner.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/gate-runner.sh
+gate_init
 
 missing=()
 command -v ogrinfo >/dev/null || missing+=(gdal-bin)
@@ -27,67 +40,87 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "test-all: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) and rerun" >&2
         exit 1
     fi
-    echo "test-all: installing ${missing[*]} with apt-get (QGIS and Chromium take a few minutes; apt's own progress follows)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # One line per package set up, so the wait is not silent; apt-get's
-    # own failure still stops the script (pipefail).
-    apt-get install -y -q -o Dpkg::Progress-Fancy=0 "${missing[@]}" 2>&1 |
-        { grep --line-buffered '^Setting up' || true; } | sed -u 's/^/  apt: /'
-    echo "test-all: installed ${missing[*]}"
+    install() {
+        export DEBIAN_FRONTEND=noninteractive
+        # Another apt-get (an unattended upgrade, a second gate) may hold
+        # dpkg's lock: wait for it rather than fail.
+        apt-get -o DPkg::Lock::Timeout=900 update -qq
+        # One line per package set up, so the wait is not silent.
+        apt-get install -y -q -o DPkg::Lock::Timeout=900 -o Dpkg::Progress-Fancy=0 "${missing[@]}" 2>&1 |
+            { grep --line-buffered '^Setting up' || true; } | sed -u 's/^/  apt: /'
+    }
+    gate_step apt "installing ${missing[*]} with apt-get (QGIS and Chromium take a few minutes)" install
+    # Nothing below works without them.
+    for tool in ogrinfo npm osmium; do
+        command -v "$tool" >/dev/null || { echo "test-all: apt-get did not install $tool" >&2; gate_table; exit 1; }
+    done
 fi
 
-cargo test --workspace --release
-# Lints, including the library's limit of 80 lines per function
-# (ARCHITECTURE.md), and the fuzz targets still building against the library.
-echo "== clippy, warnings denied"
-cargo clippy --workspace --release --all-targets -- -D warnings
-echo "== the library's documentation has no broken link"
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth
-echo "== the fuzz targets build against the library (cargo check of fuzz/, its own lock file: a few minutes the first time)"
-(cd fuzz && cargo check --release)
 
-# Every check below runs, whatever the ones before it did; the closing line
-# counts those that passed and those that failed, names the failures, and
-# the script exits non-zero when any failed.
-passed=0
-failed=()
-check() { # title, then the command
-    echo "== $1"
-    local title=$1
-    shift
-    local start=$SECONDS
-    if "$@"; then
-        passed=$((passed + 1))
-        echo "-- passed in $((SECONDS - start)) s: $title"
-    else
-        failed+=("$title")
-        echo "-- FAILED after $((SECONDS - start)) s: $title" >&2
-    fi
+# The builds, once. The first is the README's first command's (`cargo run
+# --release -p hubsel-cli`); the second adds the tests, the examples and the
+# benches (and must compile no third-party crate again: check-one-build).
+gate_step build "cargo build --release -p hubsel-cli (the README's first command)" \
+    cargo build --release -p hubsel-cli
+build_tests() {
+    cargo test --workspace --release --no-run
+    # The other members' programs (the region bin of check-region-optimum).
+    cargo build --release --workspace --bins --exclude hubsel-py
+    # check-serve's XLSX maker (web/tests/upload.mjs).
+    cargo build --release -p hubsel-serve --example csv_to_xlsx
 }
-check "GDAL reads every layer (scripts/check-ogr.sh)" scripts/check-ogr.sh
-check "GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)" scripts/check-gpkg.sh
-check "Chromium renders report.html (scripts/check-report.sh)" scripts/check-report.sh
-check "QGIS opens and styles every layer (scripts/check-qgis.sh)" scripts/check-qgis.sh
+gate_step build-tests "cargo test --workspace --release --no-run, and the workspace's bins" build_tests
+# Nothing below can run without the builds.
+if gate_failed; then
+    gate_table
+    exit 1
+fi
+gate_step one-build "the test build compiled no third-party crate again (scripts/check-one-build.sh)" \
+    scripts/check-one-build.sh
+# Tests that need ../shared's unlicensed files say `skipped: …` without it;
+# the gate (and CI) has it beside the clone, and HUBSEL_NEED_SHARED=1 (set
+# by .ci/run) makes its absence a failure.
+gate_step cargo-test "cargo test --workspace --release" cargo test --workspace --release
+gate_step runner "the gate's runner counts a failure and runs the rest (scripts/check-runner.sh)" \
+    scripts/check-runner.sh
+
+export HUBSEL_PREBUILT=1
+clippy() { cargo clippy --workspace --release --all-targets --quiet -- -D warnings; }
+# (With the workspace-hack in the build, the dependencies' metadata is
+# clippy's, not checked a second time with other features.)
+docs() { RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth -p hubsel-workspace-hack; }
+fuzz() { (cd fuzz && cargo check --release --quiet); }
 # The same three clients on schools as the OBEC registry writes them: no
 # enrolment (weights: schools, no students or served fields), the
 # registry's level values, the default scenario adapted to the columns.
-obec=(--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson
-      --districts fixtures/province/districts.geojson)
-check "GDAL, on registry-shaped schools without enrolment" scripts/check-ogr.sh "${obec[@]}"
-check "Chromium, on registry-shaped schools" env HUBSEL_CHECK_NAME=obec scripts/check-report.sh "${obec[@]}"
-check "QGIS, on registry-shaped schools" env HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh "${obec[@]}"
-check "the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)" scripts/check-qgis-plugin.sh
-check "the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)" scripts/check-python.sh
-check "the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)" scripts/check-serve.sh
-check "the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)" scripts/check-osm-extract.sh
-# After check-python: it uses the same .venv-py (spopt, HiGHS).
-check "region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)" scripts/check-region-optimum.sh
-check "outputs byte-identical to the goldens (scripts/check-goldens.sh)" scripts/check-goldens.sh
-check "the README's examples run as written (scripts/check-readme.sh)" scripts/check-readme.sh
+obec="--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson --districts fixtures/province/districts.geojson"
+# check-report writes the default run into out/ itself, replacing the whole
+# folder (`hubsel run --force --out out`): before the lanes, whose checks
+# write into out/ (out/notebook/, out/qgis.png, out/check-obec/, …).
+gate_step report "Chromium renders report.html (scripts/check-report.sh)" scripts/check-report.sh
+# Lane 1: what still runs cargo (it holds target/'s lock), one after the
+# other; check-region-optimum after check-python (the same .venv-py);
+# check-readme runs the README's first command (`cargo run`).
+gate_lane \
+    "clippy|clippy, warnings denied (the library's limit of 80 lines per function)|clippy" \
+    "docs|the library's documentation has no broken link|docs" \
+    "python|the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)|scripts/check-python.sh" \
+    "region-optimum|region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)|scripts/check-region-optimum.sh" \
+    "osm-extract|the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)|scripts/check-osm-extract.sh" \
+    "readme|the examples of the README and docs/ run as written, the first command included (scripts/check-readme.sh)|scripts/check-readme.sh"
+# Lane 2: the clients on the built binary; the fuzz targets (their own
+# workspace and target dir, so no wait on lane 1's lock).
+gate_lane \
+    "ogr|GDAL reads every layer (scripts/check-ogr.sh)|scripts/check-ogr.sh" \
+    "gpkg|GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)|scripts/check-gpkg.sh" \
+    "qgis|QGIS opens and styles every layer (scripts/check-qgis.sh)|scripts/check-qgis.sh" \
+    "ogr-obec|GDAL, on registry-shaped schools without enrolment|scripts/check-ogr.sh $obec" \
+    "report-obec|Chromium, on registry-shaped schools|env HUBSEL_CHECK_NAME=obec scripts/check-report.sh $obec" \
+    "qgis-obec|QGIS, on registry-shaped schools|env HUBSEL_CHECK_NAME=obec scripts/check-qgis.sh $obec" \
+    "qgis-plugin|the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)|scripts/check-qgis-plugin.sh" \
+    "serve|the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)|scripts/check-serve.sh" \
+    "goldens|outputs byte-identical to the goldens (scripts/check-goldens.sh)|scripts/check-goldens.sh" \
+    "fuzz-build|the fuzz targets build against the library (cargo check of fuzz/, its own lock file)|fuzz"
+gate_wait
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS), out/serve.png (the workbench), out/notebook/*.png (the notebook)"
-echo "client checks: $passed passed, ${#failed[@]} failed"
-if [ ${#failed[@]} -gt 0 ]; then
-    printf '  failed: %s\n' "${failed[@]}" >&2
-    exit 1
-fi
+gate_table

@@ -106,13 +106,16 @@ function schoolTooltip(p) {
   const lines = [p.name, `${p.id} · ${w(p.role)} · ${w(p.level) || ""}`];
   if (p.students !== null && p.students !== undefined) lines.push(`${w("students")}: ${p.students}`);
   if (p.travel_min !== null && p.travel_min !== undefined) lines.push(`${w("travel")}: ${fmt(p.travel_min)} ${w("minutes")}`);
-  if (p.reason) lines.push(`${w("reason")}: ${p.reason}`);
+  if (p.reason) lines.push(`${w("reason")}: ${(state.lang === "th" && p.reason_th) || p.reason}`);
   const div = el("div");
   lines.forEach((l, i) => { const d = el("div", l); if (i === 0) d.style.fontWeight = "bold"; div.appendChild(d); });
   return div;
 }
 
 function draw(result) {
+  // The server sends each school's reason in Thai beside the layer.
+  const th = result.reasons_th || [];
+  result.layers.schools.features.forEach((f, i) => { f.properties.reason_th = th[i] || null; });
   for (const k of Object.keys(layers)) if (layers[k]) map.removeLayer(layers[k]);
   const limit = result.scenario.max_travel_minutes;
   const L1 = result.layers;
@@ -189,15 +192,29 @@ function fillPanel(s) {
         state.edits.weights[c.key] = Math.round(Number(input.value) * 1000) / 1000;
         scheduleRun();
       });
-      div.append(el("span", c.key), input, out);
+      const label = el("span", null, "criterion");
+      label.dataset.criterion = c.key;
+      div.append(label, input, out);
       box.appendChild(div);
     }
+    labelCriteria(s);
   } else {
     drawAhp(s.ahp);
   }
   state.required = s.required_hubs.slice();
   state.excluded = s.excluded_hubs.slice();
   drawIds();
+}
+
+// The sliders' criteria by their names in the chosen language, with what
+// each measures as help text (the key stays in the title).
+function labelCriteria(s) {
+  for (const span of document.querySelectorAll("#weights [data-criterion]")) {
+    const c = s.criteria.find((x) => x.key === span.dataset.criterion);
+    if (!c) continue;
+    span.textContent = c.label ? c.label[state.lang] : c.key;
+    span.title = c.about ? `${c.about[state.lang]} (${c.key})` : c.key;
+  }
 }
 
 // The hub counts the run used, under the key that sets them: per district,
@@ -544,7 +561,9 @@ function saveBlob(blob, name) {
 }
 
 $("export").addEventListener("click", () => {
-  if (state.toml) saveBlob(new Blob([state.toml], { type: "application/toml" }), state.file.split(":").pop());
+  // data.js adds the column mapping of the planner's own data ([columns]).
+  const text = window.hubselExport ? window.hubselExport(state.toml) : state.toml;
+  if (state.toml) saveBlob(new Blob([text], { type: "application/toml" }), state.file.split(":").pop());
 });
 $("download").addEventListener("click", async () => {
   const r = await api("/api/zip", { toml: state.toml, file: state.file });
@@ -557,7 +576,7 @@ function setLang(lang) {
   document.documentElement.lang = lang;
   for (const e of document.querySelectorAll("[data-w]")) e.textContent = w(e.dataset.w);
   $("search").placeholder = w("search");
-  if (state.result) { drawTotals(); drawHubList(); if (state.selected) state.selected(); }
+  if (state.result) { drawTotals(); drawHubList(); labelCriteria(state.result.scenario); if (state.selected) state.selected(); }
   if (state.compared) drawCompare();
   legend.update();
 }

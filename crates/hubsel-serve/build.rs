@@ -8,7 +8,7 @@ use std::process::Command;
 
 fn main() {
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
-    for file in ["package-lock.json", "index.html", "app.js", "app.css"] {
+    for file in ["package-lock.json", "index.html", "app.js", "data.js", "app.css"] {
         println!("cargo:rerun-if-changed={}", web.join(file).display());
     }
     let leaflet = web.join("node_modules/leaflet/dist/leaflet.js");

@@ -1,6 +1,6 @@
 //! The body of every fuzz target, shared by the targets (each is
 //! `fuzz_target!(|…| bodies::<target>(…))`) and by the budget test
-//! (`crates/hubsel/tests/bad_inputs.rs`, which includes this file with
+//! (`crates/hubsel-output/tests/it/bad_inputs.rs`, which includes this file with
 //! `#[path]` and replays every corpus file with [`replay`]), so the test
 //! reads each file exactly as its target does and cannot drift from it.
 //! Kept to `hubsel`, `arbitrary` and `std`.

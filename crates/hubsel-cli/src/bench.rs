@@ -11,8 +11,7 @@ use hubsel_tools::bench::StepTime;
 use hubsel::error::quote;
 use hubsel::scenario::StrategyKind;
 
-use crate::options::{set_threads, sources, InputArgs};
-use crate::progress::{Bars, Mode};
+use crate::options::{sources, InputArgs, WorkArgs};
 use crate::Fatal;
 
 #[derive(Args)]
@@ -31,15 +30,8 @@ pub struct BenchArgs {
     /// Folder for bench.csv and bench.json (and the generated data with --preset).
     #[arg(long, default_value = "bench")]
     out: PathBuf,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// No progress bars (same as --progress none).
-    #[arg(long, short)]
-    quiet: bool,
-    /// How progress is shown on stderr: bars, json or none.
-    #[arg(long, value_enum, default_value = "bars", value_name = "MODE")]
-    progress: Mode,
+    #[command(flatten)]
+    work: WorkArgs,
     /// Also write the road graph and every district's travel problem (with
     /// hubsel's answers) to <out>/graph, for benches/scipy_compare.py.
     #[arg(long)]
@@ -61,8 +53,7 @@ fn strategies(list: &str) -> Result<Vec<StrategyKind>, Fatal> {
 
 pub fn bench(args: &BenchArgs) -> Result<(), Fatal> {
     // First, so that even a problem with the flags is told as JSON.
-    let bars = Bars::new(Mode::of(args.progress, args.quiet));
-    set_threads(args.threads)?;
+    let bars = args.work.start()?;
     let kinds = strategies(&args.strategies)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;

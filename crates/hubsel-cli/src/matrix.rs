@@ -12,8 +12,7 @@ use hubsel::model::Action;
 use hubsel::od::{OdMatrix, OdSources};
 use hubsel::progress::{Progress, Stage};
 
-use crate::options::{load_scenario, reading_flags, set_threads};
-use crate::progress::{Bars, Mode};
+use crate::options::{load_scenario, reading_flags, PointColumns, RoadColumns, WorkArgs};
 use crate::Fatal;
 
 /// The header of the file written, by which a matrix hubsel wrote is known.
@@ -56,36 +55,12 @@ pub struct MatrixArgs {
     /// OSM highway classes read as roads, comma-separated (default: the drivable classes).
     #[arg(long, value_delimiter = ',')]
     highways: Vec<String>,
-    /// Point id column.
-    #[arg(long, value_name = "NAME")]
-    id_col: Option<String>,
-    /// Point name column.
-    #[arg(long, value_name = "NAME")]
-    name_col: Option<String>,
-    /// Longitude or easting (x) column of a CSV.
-    #[arg(long, visible_alias = "x-col", value_name = "NAME")]
-    lon_col: Option<String>,
-    /// Latitude or northing (y) column of a CSV.
-    #[arg(long, visible_alias = "y-col", value_name = "NAME")]
-    lat_col: Option<String>,
-    /// Road class column.
-    #[arg(long, value_name = "NAME")]
-    class_col: Option<String>,
-    /// Road speed column (km/h).
-    #[arg(long, value_name = "NAME")]
-    speed_col: Option<String>,
-    /// Road one-way column.
-    #[arg(long, value_name = "NAME")]
-    oneway_col: Option<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// No progress bars (same as --progress none).
-    #[arg(long, short)]
-    quiet: bool,
-    /// How progress is shown on stderr: bars, json or none.
-    #[arg(long, value_enum, default_value = "bars", value_name = "MODE")]
-    progress: Mode,
+    #[command(flatten)]
+    point_columns: PointColumns,
+    #[command(flatten)]
+    road_columns: RoadColumns,
+    #[command(flatten)]
+    work: WorkArgs,
 }
 
 impl MatrixArgs {
@@ -93,28 +68,8 @@ impl MatrixArgs {
         let mut options = ReadOptions::default();
         options.school_columns.level_values = config.levels.clone();
         reading_flags(&mut options, &self.crs, &self.encoding, &self.highways)?;
-        let points = [
-            ("id", &self.id_col),
-            ("name", &self.name_col),
-            ("lon", &self.lon_col),
-            ("lat", &self.lat_col),
-        ];
-        for (field, column) in points {
-            if let Some(column) = column {
-                options.school_columns.set(field, column)?;
-            }
-        }
-        let roads = &mut options.road_fields;
-        for (column, list) in [
-            (&self.class_col, &mut roads.class),
-            (&self.speed_col, &mut roads.maxspeed),
-            (&self.oneway_col, &mut roads.oneway),
-        ] {
-            if let Some(column) = column {
-                *list = vec![column.clone()];
-                roads.given.push(column.clone());
-            }
-        }
+        self.point_columns.apply(&mut options)?;
+        self.road_columns.apply(&mut options);
         Ok(options)
     }
 }
@@ -151,8 +106,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Fatal> {
 
 pub fn matrix(args: &MatrixArgs) -> Result<(), Fatal> {
     // First, so that even a problem with the flags is told as JSON.
-    let bars = Bars::new(Mode::of(args.progress, args.quiet));
-    set_threads(args.threads)?;
+    let bars = args.work.start()?;
     let started = Instant::now();
     let config = load_scenario(args.scenario.as_deref(), None)?;
     let cutoff_min = args.max_minutes.unwrap_or(config.search_cutoff_min);

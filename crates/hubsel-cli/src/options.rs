@@ -1,6 +1,7 @@
 //! The flags several subcommands share, checked into the library's
 //! options: the inputs (`InputSources`), how to read them (`ReadOptions`),
-//! the scenario (`Config`) and the worker threads.
+//! the scenario (`Config`), the worker threads and how progress is shown
+//! (`WorkArgs`).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use hubsel::io::shapefile::encoding_for_label;
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::scenario::{Config, StrategyKind};
 
+use crate::progress::{Bars, Mode};
 use crate::Fatal;
 
 #[derive(Args)]
@@ -55,18 +57,8 @@ pub struct InputArgs {
 /// names looked for by default, and its absence is an error.
 #[derive(Args)]
 struct ColumnArgs {
-    /// School id column.
-    #[arg(long, value_name = "NAME")]
-    id_col: Option<String>,
-    /// School name column.
-    #[arg(long, value_name = "NAME")]
-    name_col: Option<String>,
-    /// Longitude or easting (x) column of a CSV.
-    #[arg(long, visible_alias = "x-col", value_name = "NAME")]
-    lon_col: Option<String>,
-    /// Latitude or northing (y) column of a CSV.
-    #[arg(long, visible_alias = "y-col", value_name = "NAME")]
-    lat_col: Option<String>,
+    #[command(flatten)]
+    points: PointColumns,
     /// School district code column.
     #[arg(long, value_name = "NAME")]
     district_col: Option<String>,
@@ -82,15 +74,8 @@ struct ColumnArgs {
     /// Classrooms column.
     #[arg(long, value_name = "NAME")]
     classrooms_col: Option<String>,
-    /// Road class column.
-    #[arg(long, value_name = "NAME")]
-    class_col: Option<String>,
-    /// Road speed column (km/h).
-    #[arg(long, value_name = "NAME")]
-    speed_col: Option<String>,
-    /// Road one-way column.
-    #[arg(long, value_name = "NAME")]
-    oneway_col: Option<String>,
+    #[command(flatten)]
+    roads: RoadColumns,
     /// District code column (for an OSM PBF: the tag).
     #[arg(long, value_name = "NAME")]
     code_col: Option<String>,
@@ -129,7 +114,7 @@ impl InputArgs {
             fix_swapped: self.fix_swapped,
             ..ReadOptions::default()
         };
-        options.school_columns.level_values = config.levels.clone();
+        config.apply_to_columns(&mut options.school_columns)?;
         reading_flags(&mut options, &self.crs, &self.encoding, &self.highways)?;
         options.osm.admin_level = self.admin_level.trim().to_string();
         self.columns.apply(&mut options)?;
@@ -168,11 +153,8 @@ pub fn reading_flags(
 impl ColumnArgs {
     /// Each column given replaces the names looked for.
     fn apply(&self, options: &mut ReadOptions) -> Result<(), Fatal> {
+        self.points.apply(options)?;
         let school = [
-            ("id", &self.id_col),
-            ("name", &self.name_col),
-            ("lon", &self.lon_col),
-            ("lat", &self.lat_col),
             ("district", &self.district_col),
             ("level", &self.level_col),
             ("students", &self.students_col),
@@ -190,10 +172,7 @@ impl ColumnArgs {
                 given.push(v.clone());
             }
         };
-        let roads = &mut options.road_fields;
-        one(&self.class_col, &mut roads.class, &mut roads.given);
-        one(&self.speed_col, &mut roads.maxspeed, &mut roads.given);
-        one(&self.oneway_col, &mut roads.oneway, &mut roads.given);
+        self.roads.apply(options);
         let districts = &mut options.district_fields;
         one(&self.code_col, &mut districts.code, &mut districts.given);
         one(
@@ -205,6 +184,74 @@ impl ColumnArgs {
             options.osm.code_tags.insert(0, code.clone());
         }
         Ok(())
+    }
+}
+
+/// The columns of points read as schools are (the schools of `run`, the
+/// origins and destinations of `matrix`): id, name and position.
+#[derive(Args)]
+pub struct PointColumns {
+    /// Id column (of the schools; of the points for `matrix`).
+    #[arg(long, value_name = "NAME")]
+    id_col: Option<String>,
+    /// Name column (of the schools; of the points for `matrix`).
+    #[arg(long, value_name = "NAME")]
+    name_col: Option<String>,
+    /// Longitude or easting (x) column of a CSV.
+    #[arg(long, visible_alias = "x-col", value_name = "NAME")]
+    lon_col: Option<String>,
+    /// Latitude or northing (y) column of a CSV.
+    #[arg(long, visible_alias = "y-col", value_name = "NAME")]
+    lat_col: Option<String>,
+}
+
+impl PointColumns {
+    /// Each column given replaces the names looked for by default.
+    pub fn apply(&self, options: &mut ReadOptions) -> Result<(), Fatal> {
+        let points = [
+            ("id", &self.id_col),
+            ("name", &self.name_col),
+            ("lon", &self.lon_col),
+            ("lat", &self.lat_col),
+        ];
+        for (field, column) in points {
+            if let Some(column) = column {
+                options.school_columns.set(field, column)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The road columns: class, speed and one-way rule.
+#[derive(Args)]
+pub struct RoadColumns {
+    /// Road class column.
+    #[arg(long, value_name = "NAME")]
+    class_col: Option<String>,
+    /// Road speed column (km/h).
+    #[arg(long, value_name = "NAME")]
+    speed_col: Option<String>,
+    /// Road one-way column.
+    #[arg(long, value_name = "NAME")]
+    oneway_col: Option<String>,
+}
+
+impl RoadColumns {
+    /// Each column given replaces the names looked for by default, and
+    /// its absence from the file becomes an error.
+    pub fn apply(&self, options: &mut ReadOptions) {
+        let roads = &mut options.road_fields;
+        for (column, list) in [
+            (&self.class_col, &mut roads.class),
+            (&self.speed_col, &mut roads.maxspeed),
+            (&self.oneway_col, &mut roads.oneway),
+        ] {
+            if let Some(column) = column {
+                *list = vec![column.clone()];
+                roads.given.push(column.clone());
+            }
+        }
     }
 }
 
@@ -263,6 +310,31 @@ pub fn sources<'a>(
             )
             .into())
         }
+    }
+}
+
+/// The flags of the subcommands that compute (`run`, `validate`, `bench`,
+/// `matrix`): worker threads and how progress is shown.
+#[derive(Args)]
+pub struct WorkArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bars (same as --progress none).
+    #[arg(long, short)]
+    quiet: bool,
+    /// How progress is shown on stderr: bars, json (one object per line,
+    /// run-level errors included, for programs that drive hubsel) or none.
+    #[arg(long, value_enum, default_value = "bars", value_name = "MODE")]
+    progress: Mode,
+}
+
+impl WorkArgs {
+    /// The progress shown as asked, after sizing the worker pool.
+    pub fn start(&self) -> Result<Bars, Fatal> {
+        let bars = Bars::new(Mode::of(self.progress, self.quiet));
+        set_threads(self.threads)?;
+        Ok(bars)
     }
 }
 

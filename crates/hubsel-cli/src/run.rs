@@ -15,8 +15,8 @@ use hubsel::progress::{Progress, Stage};
 use hubsel::output::words::Lang;
 use hubsel::scenario::Config;
 
-use crate::options::{set_threads, InputArgs};
-use crate::progress::{Bars, Mode};
+use crate::options::{InputArgs, WorkArgs};
+use crate::progress::Bars;
 use crate::Fatal;
 
 #[derive(Args)]
@@ -43,16 +43,8 @@ pub struct RunArgs {
     /// Override the scenario's strategy.
     #[arg(long)]
     strategy: Option<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// No progress bars (same as --progress none).
-    #[arg(long, short)]
-    quiet: bool,
-    /// How progress is shown on stderr: bars, json (one object per line,
-    /// run-level errors included, for programs that drive hubsel) or none.
-    #[arg(long, value_enum, default_value = "bars", value_name = "MODE")]
-    progress: Mode,
+    #[command(flatten)]
+    work: WorkArgs,
 }
 
 /// The flags checked and the inputs loaded: what run and validate share.
@@ -68,8 +60,7 @@ struct Loaded {
 
 fn load(args: &RunArgs) -> Result<Loaded, Fatal> {
     // First, so that even a problem with the flags is told as JSON.
-    let bars = Bars::new(Mode::of(args.progress, args.quiet));
-    set_threads(args.threads)?;
+    let bars = args.work.start()?;
     let started = Instant::now();
     let formats = Format::parse_list(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let lang = report_lang(args.lang.as_deref())?;

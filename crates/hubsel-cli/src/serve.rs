@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// Requests that may wait for a computation beyond --max-runs.
     #[arg(long, default_value = "32")]
     queue: usize,
+    /// Largest file the "Your data" panel takes, in MB (a zip may unpack to
+    /// as much; the session folder holds three times it at most).
+    #[arg(long, default_value = "1024", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    max_upload_mb: u64,
     /// Port (0: any free port; the address is printed).
     #[arg(long, default_value = "8300")]
     port: u16,
@@ -81,6 +85,12 @@ pub fn serve(args: &ServeArgs) -> Result<(), Fatal> {
         header_timeout: std::time::Duration::from_secs_f64(args.header_timeout),
         max_runs: args.max_runs.unwrap_or(defaults.max_runs).max(1),
         queue: args.queue,
+        upload_limits: hubsel_serve::upload::Limits {
+            file: args.max_upload_mb << 20,
+            session: 3 * (args.max_upload_mb << 20),
+            unzipped: args.max_upload_mb << 20,
+            ..hubsel_serve::upload::Limits::default()
+        },
         ..defaults
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

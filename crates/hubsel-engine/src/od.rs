@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::RoadGraph;
 use crate::io::{self, InputSources, ReadOptions, Source};
-use crate::model::{Action, Level, Rejects, Road, School, SourceRef};
+use crate::model::{Action, Level, Reason, Rejects, Road, School, SourceRef};
 use crate::progress::{check_cancelled, timed, Progress, Stage};
 use crate::routing::od::{od_times_until, OdPoints, OdTimes};
 use crate::scenario::Config;
@@ -159,7 +159,10 @@ fn distinct(points: Vec<School>, rejects: &mut Rejects) -> Vec<School> {
     let mut out = Vec::with_capacity(points.len());
     for p in points {
         if let Some(seen) = first.get(&p.id.0) {
-            let reason = format!("duplicate id: line {} of {} has it", seen.line, seen.file);
+            let reason = Reason::DuplicatePoint {
+                file: seen.file.clone(),
+                line: seen.line,
+            };
             rejects.push(&p.source, &p.id.0, "id", reason, Action::Refused);
             continue;
         }
@@ -228,10 +231,10 @@ fn endpoints(
             let offroad_m = snap.map(|s| s.offroad_m);
             let on_network = offroad_m.is_some_and(|m| m <= config.max_snap_m);
             if let (false, Some(m)) = (on_network, offroad_m) {
-                let reason = format!(
-                    "{m:.0} m from the nearest road, beyond max_snap_m {}; no trips",
-                    config.max_snap_m
-                );
+                let reason = Reason::PointFarFromRoad {
+                    offroad_m: m,
+                    max_snap_m: config.max_snap_m,
+                };
                 rejects.push(&p.source, &p.id.0, "geometry", reason, Action::Flagged);
             }
             Endpoint {

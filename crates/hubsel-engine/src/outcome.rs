@@ -14,7 +14,9 @@ use std::time::Duration;
 use geo::Coord;
 
 use crate::figures;
-use crate::model::{District, DistrictCode, HubLevel, Level, Rejects, SchoolId, Weighting};
+use crate::model::{
+    District, DistrictCode, HubLevel, Level, Reason, Rejects, SchoolId, Weighting,
+};
 use crate::progress::Stage;
 use crate::scenario::Config;
 
@@ -61,7 +63,16 @@ pub struct SchoolOutcome {
     pub over_capacity: bool,
     /// Metres from the school to its snap point on the road.
     pub offroad_m: Option<f64>,
-    pub reason: String,
+    /// Why a school stands alone, is refused, or joined a full hub.
+    pub reason: Option<Reason>,
+}
+
+impl SchoolOutcome {
+    /// The reason in English, `""` when there is none: the layers'
+    /// `reason` field.
+    pub fn reason_en(&self) -> String {
+        self.reason.as_ref().map(Reason::en).unwrap_or_default()
+    }
 }
 
 /// A chosen hub and why.
@@ -286,6 +297,29 @@ impl AllocationTotals {
             };
             text.push_str(&format!(
                 "; transportation optimum (students as flow): {b:.0} student-minutes, {o} over capacity, {} school(s) split{gap}",
+                self.split_schools
+            ));
+        }
+        text
+    }
+
+    /// The same totals in Thai, for the Thai report.
+    pub fn line_th(&self) -> String {
+        let mut text = format!(
+            "การจัดสรร ({}): {:.0} นักเรียน-นาที; นักเรียนที่เกินความจุ: {}; นักเรียนที่ไม่ได้จัดสรร (โรงเรียนเดี่ยว ดูเหตุผลในชั้นข้อมูลโรงเรียน): {}",
+            self.method.name(),
+            self.student_minutes,
+            self.students_over,
+            self.students_alone
+        );
+        if let (Some(b), Some(o)) = (self.bound_student_minutes, self.bound_students_over) {
+            let gap = if o == self.students_over && b > 0.0 {
+                format!(" ส่วนต่าง {:.3}%", 100.0 * (self.student_minutes - b) / b)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "; ค่าที่ดีที่สุดของปัญหาการขนส่ง (นับนักเรียนเป็นการไหล): {b:.0} นักเรียน-นาที เกินความจุ {o} คน แบ่งโรงเรียน {} แห่ง{gap}",
                 self.split_schools
             ));
         }

@@ -67,14 +67,11 @@ pub fn check(inputs: Inputs, config: &Config, progress: &dyn Progress) -> Result
 /// `prepared` was made with.
 pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> Result<RunResult> {
     check_cancelled(progress)?;
-    let fitted = prepared.fit(config)?;
-    let config = &fitted;
     let checked = &prepared.checked;
     let mut stats = checked.stats.clone();
-    check_largest(config, &checked.schools)?;
-    check_region_strategy(config)?;
+    let (fitted, selections) = fit_and_select(prepared, config, progress, &mut stats.stages)?;
+    let config = &fitted;
     let district_count = checked.districts.len();
-    let selections = select_all(prepared, config, progress, &mut stats.stages)?;
     check_cancelled(progress)?;
     let allocated = timed(
         progress,
@@ -99,7 +96,7 @@ pub fn finish(prepared: &Prepared, config: &Config, progress: &dyn Progress) -> 
         road_km: None,
         offroad_m: None,
         over_capacity: false,
-        reason: r.reason.clone(),
+        reason: Some(r.reason.clone()),
     }));
     schools.sort_by(|a, b| (&a.id, a.role).cmp(&(&b.id, b.role)));
     let mut hubs = allocated.hubs;
@@ -132,13 +129,35 @@ pub fn allocation_problem(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<(Vec<crate::allocate::Seeker>, Vec<crate::allocate::Slot>, crate::allocate::Rules)> {
+    let (config, selections) = fit_and_select(prepared, config, progress, &mut Vec::new())?;
+    crate::allocate::run::allocation_problem(prepared, &selections, &config, progress)
+}
+
+/// The part of [`finish`] that a change of weights runs again: `config`
+/// fitted to the prepared data, the candidates scored and every
+/// district's (or group's) hubs selected; not allocated. Returns the
+/// fitted scenario and the selections (for benchmarks and tools that
+/// look at the choice alone).
+pub fn select(
+    prepared: &Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Config, Vec<DistrictSelection>)> {
+    fit_and_select(prepared, config, progress, &mut Vec::new())
+}
+
+/// [`select`], timing the selection into `stages`.
+fn fit_and_select(
+    prepared: &Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+    stages: &mut Vec<(Stage, std::time::Duration)>,
+) -> Result<(Config, Vec<DistrictSelection>)> {
     let fitted = prepared.fit(config)?;
-    let config = &fitted;
-    let mut stages = Vec::new();
-    check_largest(config, &prepared.checked.schools)?;
-    check_region_strategy(config)?;
-    let selections = select_all(prepared, config, progress, &mut stages)?;
-    crate::allocate::run::allocation_problem(prepared, &selections, config, progress)
+    check_largest(&fitted, &prepared.checked.schools)?;
+    check_region_strategy(&fitted)?;
+    let selections = select_all(prepared, &fitted, progress, stages)?;
+    Ok((fitted, selections))
 }
 
 /// Every district's (or group's) hubs, timed as [`Stage::Select`]; stops

@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    Action, District, DistrictCode, Inputs, RejectedSchool, Rejects, School, SchoolId, SourceRef,
+    Action, District, DistrictCode, Inputs, Reason, RejectedSchool, Rejects, School, SchoolId,
+    SourceRef,
 };
 use crate::spatial::DistrictIndex;
 
@@ -57,7 +58,10 @@ pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
         let district = match seen.get(&school.id) {
             Some(first) => Err(Refusal {
                 field: "id",
-                reason: format!("duplicate id: first seen at {}:{}", first.file, first.line),
+                reason: Reason::DuplicateId {
+                    file: first.file.clone(),
+                    line: first.line,
+                },
             }),
             None => {
                 seen.insert(school.id.clone(), school.source.clone());
@@ -79,7 +83,7 @@ pub fn validate(inputs: Inputs, index: &DistrictIndex) -> Validated {
 /// Why a school is refused: the field at fault, in words.
 struct Refusal {
     field: &'static str,
-    reason: String,
+    reason: Reason,
 }
 
 impl Refusal {
@@ -142,13 +146,15 @@ impl<'a> Places<'a> {
                 }
                 None => Err(Refusal {
                     field: "district",
-                    reason: format!("unknown district code {code}"),
+                    reason: Reason::UnknownDistrict {
+                        code: code.0.clone(),
+                    },
                 }),
             },
             (None, Some(i)) => Ok(i),
             (None, None) => Err(Refusal {
                 field: "lon/lat",
-                reason: "point lies outside every district".to_string(),
+                reason: Reason::OutsideEveryDistrict,
             }),
         }
     }
@@ -162,18 +168,14 @@ impl<'a> Places<'a> {
         found: Option<usize>,
         rejects: &mut Rejects,
     ) {
-        let where_ = match found {
-            Some(f) => format!("inside district {}", named(&self.districts[f])),
-            None => "outside every district".to_string(),
-        };
         rejects.push(
             &school.source,
             &school.id.0,
             "district",
-            format!(
-                "district code {} given but the point lies {where_}; the given code is kept",
-                named(&self.districts[given])
-            ),
+            Reason::DistrictElsewhere {
+                given: named(&self.districts[given]),
+                found: found.map(|f| named(&self.districts[f])),
+            },
             Action::Flagged,
         );
     }

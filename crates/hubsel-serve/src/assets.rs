@@ -4,6 +4,7 @@
 
 pub const INDEX_HTML: &str = include_str!("../../../web/index.html");
 pub const APP_JS: &str = include_str!("../../../web/app.js");
+pub const DATA_JS: &str = include_str!("../../../web/data.js");
 pub const APP_CSS: &str = include_str!("../../../web/app.css");
 pub const LEAFLET_JS: &str = include_str!("../../../web/node_modules/leaflet/dist/leaflet.js");
 pub const LEAFLET_CSS: &str = include_str!("../../../web/node_modules/leaflet/dist/leaflet.css");

@@ -46,12 +46,32 @@ const TOKEN_NAME: &str = "hubsel_token";
 /// Seconds a client told 503 (busy) is asked to wait before trying again.
 const RETRY_AFTER_S: u32 = 2;
 
-struct AppState {
-    workbench: Arc<Workbench>,
+pub(crate) struct AppState {
+    /// The workbench the requests run on; replaced when the planner
+    /// loads their own data (`/api/load`).
+    workbench: std::sync::RwLock<Arc<Workbench>>,
     token: Option<String>,
     hosts: Hosts,
     slots: Slots,
-    body_timeout: Duration,
+    pub(crate) body_timeout: Duration,
+    /// The uploads' folder ([`crate::session`]).
+    pub(crate) session: crate::session::Session,
+    /// The `hubsel run` command that reads the loaded uploads as the
+    /// workbench did (empty before a load).
+    pub(crate) command: std::sync::Mutex<String>,
+}
+
+impl AppState {
+    /// The workbench now.
+    pub(crate) fn workbench(&self) -> Arc<Workbench> {
+        Arc::clone(&self.workbench.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Runs every later request on `workbench` (the planner's data).
+    pub(crate) fn replace(&self, workbench: Workbench, command: String) {
+        *self.workbench.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(workbench);
+        *self.command.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = command;
+    }
 }
 
 /// The `Host` values the server answers to: its bound address (any IP
@@ -178,8 +198,13 @@ fn busy() -> Refusal {
 /// `hubsel_token=…`, header `x-hubsel-token`, or the cookie the page gets
 /// when opened with the query).
 pub fn router(workbench: Arc<Workbench>, hosts: Hosts, options: &crate::Options) -> Router {
+    // The uploads' folder: a fresh temporary folder (if none can be made,
+    // each upload says why it cannot be written).
+    let session = crate::session::Session::new(options.upload_limits);
     let state = Arc::new(AppState {
-        workbench,
+        workbench: std::sync::RwLock::new(workbench),
+        session,
+        command: std::sync::Mutex::new(String::new()),
         token: options.token.clone(),
         hosts,
         slots: Slots {
@@ -213,6 +238,19 @@ pub fn router(workbench: Arc<Workbench>, hosts: Hosts, options: &crate::Options)
         .route("/api/zip", post(zip))
         .route("/api/routes", post(routes))
         .route("/api/ahp", post(ahp))
+        .route("/api/session", get(crate::data::session_state))
+        .route("/api/inspect", post(crate::data::inspect))
+        .route("/api/load", post(crate::data::load))
+        .route("/api/progress", get(crate::data::progress))
+        .route("/api/rejects", post(crate::data::rejects))
+        .route(
+            "/data.js",
+            get(|| asset("text/javascript; charset=utf-8", crate::assets::DATA_JS)),
+        )
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Uploads stream to disk within their own budget (crate::upload),
+        // outside the JSON routes' body limit.
+        .route("/api/upload/{role}", axum::routing::put(crate::data::upload_file))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
@@ -221,7 +259,6 @@ pub fn router(workbench: Arc<Workbench>, hosts: Hosts, options: &crate::Options)
         })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state)
 }
 
@@ -378,7 +415,8 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// The base scenario: its text and its file's name, never the folder it
 /// is in on the server.
 async fn base(State(state): State<Arc<AppState>>) -> Response {
-    let b = state.workbench.base();
+    let b = state.workbench();
+    let b = b.base();
     axum::Json(json!({"toml": b.text, "file": crate::workbench::public_name(&b.file)}))
         .into_response()
 }
@@ -397,7 +435,7 @@ struct RunRequest {
 }
 
 /// A request refused: its status and the JSON saying why.
-struct Refusal {
+pub(crate) struct Refusal {
     status: StatusCode,
     body: Value,
     /// A 503: the client may try again after [`RETRY_AFTER_S`].
@@ -441,13 +479,28 @@ fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Refusal> 
         .map_err(|e| bad_request(format!("the request is not the JSON expected: {e}")))
 }
 
+/// [`scenario_of`] for the other route modules.
+pub(crate) fn scenario_for(state: &AppState, body: &Bytes) -> Result<Scenario, Refusal> {
+    scenario_of(state, body)
+}
+
+/// [`compute`] for the other route modules.
+pub(crate) async fn compute_for<T: Send + 'static>(
+    state: &AppState,
+    scenario: Scenario,
+    then: impl FnOnce(&Scenario, hubsel::outcome::RunResult) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Refusal> {
+    compute(state, scenario, then).await
+}
+
 /// The request's scenario with its edits made, or the response refusing it.
 fn scenario_of(state: &AppState, body: &Bytes) -> Result<Scenario, Refusal> {
     scenario_of_request(state, parse_json(body)?)
 }
 
 fn scenario_of_request(state: &AppState, request: RunRequest) -> Result<Scenario, Refusal> {
-    let base = state.workbench.base();
+    let wb = state.workbench();
+    let base = wb.base();
     let text = request.toml.unwrap_or_else(|| base.text.clone());
     let file = request.file.unwrap_or_else(|| base.file.clone());
     let edited = apply(&text, &request.edits).map_err(|e| unprocessable(&e))?;
@@ -475,7 +528,7 @@ fn bare_name(file: &str) -> String {
 
 /// Cancels its run when dropped: the request's future is dropped when its
 /// client goes away (or when the run is over, which the run ignores).
-struct CancelOnDrop(Cancel);
+pub(crate) struct CancelOnDrop(pub(crate) Cancel);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
@@ -492,7 +545,7 @@ async fn compute<T: Send + 'static>(
     then: impl FnOnce(&Scenario, hubsel::outcome::RunResult) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Refusal> {
     let slot = state.slots.take().await?;
-    let workbench = Arc::clone(&state.workbench);
+    let workbench = state.workbench();
     let cancel = Cancel::new();
     let _guard = CancelOnDrop(cancel.clone());
     tokio::task::spawn_blocking(move || {

@@ -17,12 +17,16 @@
 //! within [`Options::header_timeout`], idle connections close after it;
 //! computations are limited ([`Options::max_runs`], then 503 with
 //! `Retry-After`) and stop when their client goes away; every path is a
-//! fixed route, so no request reads or writes a file, and no answer names
-//! a server path.
+//! fixed route, and no answer names a server path; the one place a
+//! request writes is the session folder of the uploads ([`upload`],
+//! [`session`]), under names the server chooses, within its budgets.
 
 mod assets;
+mod data;
 pub mod edit;
 pub mod http;
+pub mod session;
+pub mod upload;
 pub mod view;
 pub mod workbench;
 
@@ -94,6 +98,8 @@ pub struct Options {
     pub queue_wait: std::time::Duration,
     /// Connections open at once; more wait to be accepted.
     pub max_connections: usize,
+    /// The budgets of the planner's uploads.
+    pub upload_limits: upload::Limits,
 }
 
 impl Default for Options {
@@ -107,6 +113,7 @@ impl Default for Options {
             queue: 32,
             queue_wait: std::time::Duration::from_secs(30),
             max_connections: 256,
+            upload_limits: upload::Limits::default(),
         }
     }
 }

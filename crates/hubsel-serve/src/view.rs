@@ -9,7 +9,7 @@ use hubsel::output::{districts_layer, hubs_layer, routes_layer, schools_layer, T
 use std::collections::{BTreeMap, BTreeSet};
 
 use hubsel::model::HubLevel;
-use hubsel::scenario::{GroupBy, StrategyKind, REGION_STRATEGIES};
+use hubsel::scenario::{labels, GroupBy, StrategyKind, REGION_STRATEGIES};
 use serde_json::{json, Value};
 
 use crate::edit::ahp_matrix;
@@ -96,6 +96,9 @@ fn rest_json(scenario: &Scenario, r: &RunResult) -> Value {
             "share_within": t.share_within, "weighting": r.weighting.as_str(),
         },
         "notes": r.all_notes().collect::<Vec<_>>(),
+        // The schools layer's `reason` in Thai, one per feature (in the
+        // layer's order, `null` where there is none).
+        "reasons_th": r.schools.iter().map(|s| s.reason.as_ref().map(|x| x.th())).collect::<Vec<_>>(),
     })
 }
 
@@ -122,7 +125,13 @@ pub fn scenario_json(r: &RunResult, text: &str) -> Value {
         "hubs_secondary": hubs["secondary"],
         "max_travel_minutes": c.max_travel_min,
         "min_students": c.constraints.min_students,
-        "criteria": c.criteria.iter().map(|cr| json!({"key": cr.key(), "weight": cr.weight})).collect::<Vec<_>>(),
+        "criteria": c.criteria.iter().map(|cr| {
+            let l = labels::label(&cr.key());
+            json!({
+                "key": cr.key(), "weight": cr.weight,
+                "label": {"en": l.en, "th": l.th}, "about": {"en": l.about_en, "th": l.about_th},
+            })
+        }).collect::<Vec<_>>(),
         "ahp": c.ahp.as_ref().map(|a| json!({
             "criteria": a.criteria, "weights": a.ahp.weights, "cr": a.ahp.cr,
             "matrix": ahp_matrix(text),

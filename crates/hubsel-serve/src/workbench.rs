@@ -5,6 +5,7 @@
 //! candidate ([`Prepared::fit`]), only re-scores, re-selects and
 //! re-allocates ([`hubsel::pipeline::finish`]).
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hubsel::error::{Error, ErrorKind, Problem, Result};
@@ -39,6 +40,9 @@ pub struct Workbench {
     /// Held while preparing, so that concurrent requests needing the same
     /// new travel times prepare them once.
     preparing: Mutex<()>,
+    /// The school columns the planner named when the data were uploaded
+    /// (field → column): a scenario's `[columns]` table must say the same.
+    columns: BTreeMap<String, String>,
 }
 
 impl Workbench {
@@ -48,7 +52,20 @@ impl Workbench {
     /// `--scenario`.
     /// The base scenario's file is known by its name only
     /// ([`public_name`]): the server never tells where its files are.
-    pub fn new(inputs: Inputs, mut base: Scenario, base_is_default: bool) -> Result<Workbench> {
+    pub fn new(inputs: Inputs, base: Scenario, base_is_default: bool) -> Result<Workbench> {
+        Workbench::new_until(inputs, base, base_is_default, BTreeMap::new(), &Silent)
+    }
+
+    /// [`Workbench::new`] for data read with the planner's column mapping
+    /// (`columns`, field → column), reporting to `progress` and stopping
+    /// once it is cancelled.
+    pub fn new_until(
+        inputs: Inputs,
+        mut base: Scenario,
+        base_is_default: bool,
+        columns: BTreeMap<String, String>,
+        progress: &dyn Progress,
+    ) -> Result<Workbench> {
         base.file = public_name(&base.file);
         let base_config = if base_is_default {
             hubsel::scenario::default_scenario()?
@@ -62,9 +79,31 @@ impl Workbench {
             base_config,
             cache: Mutex::new(Vec::new()),
             preparing: Mutex::new(()),
+            columns,
         };
-        wb.prepared_for(&wb.base_config)?;
+        wb.prepared_until(&wb.base_config, progress)?;
         Ok(wb)
+    }
+
+    /// Whether the base scenario is the shipped default.
+    pub fn base_is_default(&self) -> bool {
+        self.base_is_default
+    }
+
+    /// The base scenario as checked.
+    pub fn base_config(&self) -> &Config {
+        &self.base_config
+    }
+
+    /// Schools, districts, roads and rejects of the inputs, for the page.
+    pub fn inputs_counts(&self) -> (usize, usize, usize, usize) {
+        let i = &self.inputs;
+        (i.schools.len(), i.districts.len(), i.roads.len(), i.rejects.len())
+    }
+
+    /// The school columns the data were read with (field → column).
+    pub fn columns(&self) -> &BTreeMap<String, String> {
+        &self.columns
     }
 
     /// The scenario the server started with.
@@ -87,6 +126,16 @@ impl Workbench {
                     line: None,
                     key: Some("levels".into()),
                     message: "the [levels] table differs from the one the schools were read with; start hubsel serve with this scenario (--scenario) to use it".into(),
+                }],
+            ));
+        }
+        if !config.columns.is_empty() && config.columns != self.columns {
+            return Err(Error::with_problems(
+                ErrorKind::Scenario,
+                vec![Problem {
+                    line: None,
+                    key: Some("columns".into()),
+                    message: "the [columns] table differs from the columns the schools were read with; map the columns in the Your data panel and load again".into(),
                 }],
             ));
         }

@@ -11,29 +11,41 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use hubsel::io::schools::SchoolColumns;
+
 use super::geom::LonLat;
 use super::{SynthDistrict, SynthRoad, SynthSchool};
 
-/// The column names of `schools.csv`, in order.
-pub const SCHOOL_COLUMNS: [&str; 17] = [
-    "id",
-    "name",
-    "lon",
-    "lat",
-    "district",
-    "level",
-    "students",
-    "teachers",
-    "classrooms",
-    "land_rai",
-    "internet",
-    "electricity",
-    "water",
-    "ict_teachers",
-    "language_teachers",
-    "labs",
-    "highland",
-];
+/// The column names of `schools.csv`, in order: the fields the engine
+/// reads ([`SchoolColumns::FIELDS`]), then the attributes scenarios use.
+pub const SCHOOL_COLUMNS: [&str; 17] = columns(
+    SchoolColumns::FIELDS,
+    [
+        "land_rai",
+        "internet",
+        "electricity",
+        "water",
+        "ict_teachers",
+        "language_teachers",
+        "labs",
+        "highland",
+    ],
+);
+
+/// `read` followed by `extra`.
+const fn columns(read: [&'static str; 9], extra: [&'static str; 8]) -> [&'static str; 17] {
+    let mut all = [""; 17];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < read.len() {
+            read[i]
+        } else {
+            extra[i - read.len()]
+        };
+        i += 1;
+    }
+    all
+}
 
 pub fn schools(path: &Path, schools: &[SynthSchool]) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(BufWriter::new(File::create(path)?));

@@ -65,15 +65,20 @@ pub mod model {
 /// The readers: every input format into the [`model`], and the
 /// format-neutral output table.
 pub mod io {
-    pub use hubsel_io::io::{load, load_with_progress, InputSources, ReadOptions, Source};
+    pub use hubsel_io::io::{load, load_with_progress, parse_decimal, read_file, InputSources, ReadOptions, Source};
 
     /// Coordinate reference systems: every input is reprojected to WGS 84.
     pub mod crs {
         pub use hubsel_io::io::crs::Crs;
     }
-    /// School tables in CSV.
+    /// School tables in CSV (comma, semicolon or tab separated).
     pub mod csv {
-        pub use hubsel_io::io::csv::read_schools;
+        pub use hubsel_io::io::csv::{read_schools, sniff_delimiter, Delimiter};
+    }
+    /// School tables in a spreadsheet workbook (`.xlsx`, `.xls`, `.ods`):
+    /// the first worksheet, for the workbench's upload.
+    pub mod xlsx {
+        pub use hubsel_io::io::xlsx::{read_sheet, Sheet};
     }
     /// The school columns every tabular reader looks for.
     pub mod schools {
@@ -111,13 +116,18 @@ pub mod fixture {
 /// every problem at once.
 pub mod scenario {
     pub use hubsel_engine::scenario::{
-        default_scenario, parse, AhpReport, Config, Criterion, GroupBy, StrategyKind, DEFAULT_SCENARIO,
+        default_scenario, parse, AhpReport, Config, Criterion, GroupBy, Measure, StrategyKind, DEFAULT_SCENARIO,
         DEFAULT_SCENARIO_NAME, REGION_STRATEGIES,
     };
     /// Weights from a pairwise comparison matrix (AHP), as the workbench's
     /// weights dialog computes them.
     pub mod ahp {
         pub use hubsel_engine::scenario::ahp::ahp;
+    }
+    /// Each criterion's name and explanation in English and Thai (the
+    /// workbench's and the report's labels).
+    pub mod labels {
+        pub use hubsel_engine::scenario::labels::{label, CriterionLabel};
     }
 }
 
@@ -140,7 +150,7 @@ pub mod network {
 
 /// The stages in order: a whole run, or prepare once and finish per scenario.
 pub mod pipeline {
-    pub use hubsel_engine::pipeline::{check, finish, prepare, run};
+    pub use hubsel_engine::pipeline::{check, finish, prepare, run, select};
 }
 
 /// What a run produces.

@@ -9,7 +9,7 @@ pub mod run;
 
 use std::collections::BTreeMap;
 
-use crate::model::{HubLevel, Level};
+use crate::model::{HubLevel, Level, Reason};
 use crate::outcome::AllocationTotals as Totals;
 use crate::scenario::{Method, Overflow};
 
@@ -102,68 +102,38 @@ pub struct ReasonContext<'a> {
     pub max_snap_m: f64,
 }
 
-fn hub_levels(level: Level) -> &'static str {
-    match level {
-        Level::Primary => "primary",
-        Level::Secondary => "secondary",
-        Level::Both => "primary or secondary",
-    }
-}
-
 impl Alone {
-    pub fn reason(&self, cx: &ReasonContext<'_>) -> String {
-        let district = cx.district;
+    pub fn reason(&self, cx: &ReasonContext<'_>) -> Reason {
+        let district = |cross: bool| (!cross).then(|| cx.district.to_string());
+        let max_snap_m = cx.max_snap_m;
         match self {
             Alone::NoHub {
                 level,
-                cross_district: false,
-            } => format!(
-                "no {} hub in district {district}: see the shortfalls",
-                hub_levels(*level)
-            ),
-            Alone::NoHub {
-                level,
-                cross_district: true,
-            } => format!("no {} hub in any district", hub_levels(*level)),
-            Alone::OffNetwork => match cx.offroad_m {
-                Some(m) => format!(
-                    "not on the road network: the nearest road is {m:.0} m away, beyond max_snap_m {}",
-                    cx.max_snap_m
-                ),
-                None => "not on the road network: there are no roads".into(),
+                cross_district,
+            } => Reason::NoHub {
+                level: *level,
+                district: district(*cross_district),
             },
-            Alone::Island => "on a road island: no road connects it to a hub of its level".into(),
-            Alone::HubsOffNetwork {
-                cross_district: false,
-            } => format!(
-                "no hub of its level in district {district} is on the road network (each is farther than max_snap_m {} from every road)",
-                cx.max_snap_m
-            ),
-            Alone::HubsOffNetwork {
-                cross_district: true,
-            } => format!(
-                "no hub of its level is on the road network (each is farther than max_snap_m {} from every road)",
-                cx.max_snap_m
-            ),
-            Alone::OneWayTrap {
-                cross_district: false,
-            } => format!(
-                "one-way trap: no road leads from it to a hub of its level in district {district}; the roads that join them are one-way the other way"
-            ),
-            Alone::OneWayTrap {
-                cross_district: true,
-            } => "one-way trap: no road leads from it to any hub of its level; the roads that join them are one-way the other way".into(),
-            Alone::BeyondCutoff(c) => {
-                format!("no hub of its level within the {c} min search cutoff")
-            }
-            Alone::NoneWithinLimit => format!(
-                "no hub of its level within the {} min limit in any district",
-                cx.limit_min
-            ),
-            Alone::TooFar(m) => format!(
-                "nearest hub {m:.1} min away, beyond the {} min limit",
-                cx.limit_min
-            ),
+            Alone::OffNetwork => Reason::OffNetwork {
+                offroad_m: cx.offroad_m,
+                max_snap_m,
+            },
+            Alone::Island => Reason::OnIsland,
+            Alone::HubsOffNetwork { cross_district } => Reason::HubsOffNetwork {
+                district: district(*cross_district),
+                max_snap_m,
+            },
+            Alone::OneWayTrap { cross_district } => Reason::TrappedFromHubs {
+                district: district(*cross_district),
+            },
+            Alone::BeyondCutoff(c) => Reason::BeyondCutoff { cutoff_min: *c },
+            Alone::NoneWithinLimit => Reason::NoneWithinLimit {
+                limit_min: cx.limit_min,
+            },
+            Alone::TooFar(m) => Reason::TooFar {
+                travel_min: *m,
+                limit_min: cx.limit_min,
+            },
         }
     }
 }
@@ -704,7 +674,7 @@ mod tests {
             max_snap_m: 5000.0,
         };
         assert_eq!(
-            no_hub.reason(&cx),
+            no_hub.reason(&cx).en(),
             "no primary hub in district 5012: see the shortfalls"
         );
         assert_eq!(

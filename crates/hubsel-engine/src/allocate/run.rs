@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::{allocate_totals, Assignment, Choice, Connection, ReasonContext, Rules, Seeker, Slot};
-use crate::model::{HubLevel, School};
+use crate::model::{HubLevel, Reason, School};
 use crate::network::{component_of, Prepared};
 use crate::outcome::{
     AllocationTotals, DistrictOutcome, HubOutcome, RankedCandidate, RankedLevel, Role, RouteOutcome, SchoolOutcome,
@@ -418,7 +418,7 @@ fn school_outcomes(
             road_km: None,
             offroad_m,
             over_capacity: false,
-            reason: String::new(),
+            reason: None,
         };
         match a {
             Assignment::Hub(k) => {
@@ -446,16 +446,16 @@ fn school_outcomes(
                 }
                 if *over_capacity {
                     served.2 += 1;
-                    o.reason = "joined a hub already at capacity".into();
+                    o.reason = Some(Reason::OverCapacity);
                 }
             }
             Assignment::StandAlone(why) => {
-                o.reason = why.reason(&ReasonContext {
+                o.reason = Some(why.reason(&ReasonContext {
                     limit_min: config.max_travel_min,
                     district: &checked.districts[p.district].code.0,
                     offroad_m,
                     max_snap_m: config.max_snap_m,
-                })
+                }))
             }
         }
         outcomes.push(o);

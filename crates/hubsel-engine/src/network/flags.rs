@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::graph::RoadGraph;
-use crate::model::{Action, District, DistrictCode, Rejects};
+use crate::model::{Action, District, DistrictCode, Reason, Rejects, TrapWay};
 use crate::routing::Ends;
 use crate::scenario::Config;
 use crate::spatial::{Placement, Snap};
@@ -29,7 +29,7 @@ fn scc_of(graph: &RoadGraph, snap: &Snap) -> Option<u32> {
 }
 
 /// Flags a school for where it lies: its row stays in the run.
-fn flag_place(rejects: &mut Rejects, p: &PlacedSchool, reason: String) {
+fn flag_place(rejects: &mut Rejects, p: &PlacedSchool, reason: Reason) {
     rejects.push(
         &p.school.source,
         &p.school.id.0,
@@ -52,30 +52,24 @@ pub fn flag_snaps(
     for (p, placement) in schools.iter().zip(placements) {
         let s = placement.map(|p| p.snap);
         let ok = s.is_some_and(|s| s.offroad_m <= config.max_snap_m);
-        let mut flag = |reason: String| flag_place(rejects, p, reason);
+        let mut flag = |reason: Reason| flag_place(rejects, p, reason);
         if let (false, Some(s)) = (ok, s) {
-            flag(format!(
-                "{:.0} m from the nearest road, beyond max_snap_m {}; made stand-alone",
-                s.offroad_m, config.max_snap_m
-            ));
+            flag(Reason::FarFromRoad {
+                offroad_m: s.offroad_m,
+                max_snap_m: config.max_snap_m,
+            });
         }
         if let Some(Placement {
             snap,
             passed: Some(passed),
         }) = placement
         {
-            let fragment = if passed.junctions == 0 {
-                "a one-way road piece between two parts of the network, which cannot both leave it and come back".to_string()
-            } else {
-                format!(
-                    "a small road fragment of {} junctions (fewer than small_component_junctions {}) that is cut off from the main network or joined to it only one way",
-                    passed.junctions, config.small_component_junctions
-                )
-            };
-            flag(format!(
-                "snapped to the road network {:.0} m away, not to the nearest road {:.0} m away: that road is on {fragment}",
-                snap.offroad_m, passed.snap.offroad_m
-            ));
+            flag(Reason::PastFragment {
+                snap_m: snap.offroad_m,
+                nearest_m: passed.snap.offroad_m,
+                junctions: passed.junctions as usize,
+                small_junctions: config.small_component_junctions as usize,
+            });
         }
         on_network.push(ok);
     }
@@ -140,7 +134,7 @@ fn trap_reason(
     ways: &Ways,
     n: usize,
     code: &DistrictCode,
-) -> Option<String> {
+) -> Option<Reason> {
     let (to_main, from_main) = ways;
     let ends = Ends::of(graph, snap);
     let can_leave = ends
@@ -149,18 +143,17 @@ fn trap_reason(
     let can_enter = ends
         .enter_nodes()
         .any(|v| from_main.binary_search(&graph.scc[v as usize]).is_ok());
-    match (can_leave, can_enter) {
-        (false, true) => Some(format!(
-            "one-way trap: one-way roads lead into the roads around it but none leads out, so it cannot reach the other {n} school(s) of district {code}; stand-alone unless a hub of its level is in the same trap"
-        )),
-        (true, false) => Some(format!(
-            "one-way trap: roads lead out from the roads around it but none leads in, so it cannot be reached from the other {n} school(s) of district {code}; it can join a hub but cannot serve as one"
-        )),
-        (false, false) => Some(format!(
-            "one-way trap: the roads joining it to the other {n} school(s) of district {code} are one-way against it both ways: it cannot reach them and cannot be reached from them"
-        )),
-        (true, true) => None,
-    }
+    let way = match (can_leave, can_enter) {
+        (false, true) => TrapWay::NoWayOut,
+        (true, false) => TrapWay::NoWayIn,
+        (false, false) => TrapWay::Both,
+        (true, true) => return None,
+    };
+    Some(Reason::OneWayTrap {
+        way,
+        others: n,
+        district: code.0.clone(),
+    })
 }
 
 /// Flags each on-network school that is not in the strongly connected
@@ -194,10 +187,11 @@ pub fn flag_islands(
         let code = &districts[p.district].code;
         let component = component_of(graph, snap);
         let reason = if main_component.get(&main_scc) != Some(&component) {
-            format!(
-                "on a road island: its road network ({} junctions) does not reach the one of the other {n} school(s) of district {code}; unreachable, stand-alone unless a hub is on the same island",
-                graph.component_junctions[component as usize],
-            )
+            Reason::RoadIsland {
+                junctions: graph.component_junctions[component as usize] as usize,
+                others: n,
+                district: code.0.clone(),
+            }
         } else {
             let ways = ways.entry(main_scc).or_insert_with(|| {
                 (

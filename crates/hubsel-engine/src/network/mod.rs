@@ -229,18 +229,23 @@ impl Prepared {
                 })
                 .collect(),
             offroad_s: m.iter().map(|&i| c.offroad_s(i, config)).collect(),
-            candidates: m
-                .iter()
-                .enumerate()
-                .filter(|(_, &i)| {
-                    HubLevel::ALL.iter().any(|&l| {
-                        ineligible_on_network(&c.schools[i].school, c.on_network[i], l, config)
-                            .is_none()
-                    })
-                })
-                .map(|(k, _)| k)
-                .collect(),
+            candidates: self.candidates(d, config).collect(),
         }
+    }
+
+    /// The local indices of district `d`'s hub candidates under `config`.
+    fn candidates<'a>(&'a self, d: usize, config: &'a Config) -> impl Iterator<Item = usize> + 'a {
+        let c = &self.checked;
+        self.members[d]
+            .iter()
+            .enumerate()
+            .filter(move |(_, &i)| {
+                HubLevel::ALL.iter().any(|&l| {
+                    ineligible_on_network(&c.schools[i].school, c.on_network[i], l, config)
+                        .is_none()
+                })
+            })
+            .map(|(k, _)| k)
     }
 
     /// `config` fitted to the prepared data as the preparation fitted its
@@ -267,10 +272,8 @@ impl Prepared {
     /// of travel times here.
     fn has_candidates_of(&self, config: &Config) -> bool {
         self.matrices.iter().enumerate().all(|(d, m)| {
-            self.trips(d, config)
-                .candidates
-                .iter()
-                .all(|c| m.candidates.binary_search(c).is_ok())
+            self.candidates(d, config)
+                .all(|c| m.candidates.binary_search(&c).is_ok())
         })
     }
 }

@@ -10,12 +10,15 @@
 //! same SCC as one of the candidate's seeds, or an SCC from which the
 //! condensation leads to one.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
 use crate::graph::RoadGraph;
-use crate::routing::{search, trip_to_seeded, with_space, Departure, Ends, SearchSpace, Tree};
+use crate::routing::{
+    enter_sccs, reaches, search, trip_to_seeded, with_space, Departure, Ends, Reaching,
+    SearchSpace, Tree,
+};
 use crate::spatial::Snap;
 
 /// One district's travel problem: its schools (with their snaps, `None`
@@ -69,32 +72,9 @@ struct Row {
     settled: u64,
 }
 
-/// SCCs from which a road leads to each seed SCC that needs it.
-type Reaching = BTreeMap<u32, Vec<u32>>;
-
-/// Whether `node` can reach one of the SCCs in `seed_sccs`.
-fn reaches(graph: &RoadGraph, reaching: &Reaching, node: u32, seed_sccs: &[u32]) -> bool {
-    let s = graph.scc[node as usize];
-    seed_sccs.iter().any(|&x| {
-        x == s
-            || reaching
-                .get(&x)
-                .is_some_and(|from| from.binary_search(&s).is_ok())
-    })
-}
-
 /// The SCCs of the nodes a search for `candidate` starts from.
 fn seed_sccs(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize) -> Vec<u32> {
-    let Some(hub) = trips.snaps[candidate] else {
-        return Vec::new();
-    };
-    let mut sccs: Vec<u32> = Ends::of(graph, hub)
-        .enter_nodes()
-        .map(|n| graph.scc[n as usize])
-        .collect();
-    sccs.sort_unstable();
-    sccs.dedup();
-    sccs
+    trips.snaps[candidate].map_or_else(Vec::new, |hub| enter_sccs(graph, hub))
 }
 
 fn candidate_row(

@@ -187,6 +187,38 @@ pub struct Ends {
     pub enter: [(u32, f64); 2],
 }
 
+/// SCCs from which a road leads to each seed SCC that needs it (the
+/// condensation walks of [`matrix`] and [`od`]).
+pub(crate) type Reaching = std::collections::BTreeMap<u32, Vec<u32>>;
+
+/// The SCCs of the nodes a search towards `to` starts from, sorted, once each.
+pub(crate) fn enter_sccs(graph: &RoadGraph, to: &Snap) -> Vec<u32> {
+    let mut sccs: Vec<u32> = Ends::of(graph, to)
+        .enter_nodes()
+        .map(|n| graph.scc[n as usize])
+        .collect();
+    sccs.sort_unstable();
+    sccs.dedup();
+    sccs
+}
+
+/// Whether `node` can reach one of the SCCs in `seed_sccs`: the same SCC,
+/// or one from which the condensation leads to it.
+pub(crate) fn reaches(
+    graph: &RoadGraph,
+    reaching: &Reaching,
+    node: u32,
+    seed_sccs: &[u32],
+) -> bool {
+    let s = graph.scc[node as usize];
+    seed_sccs.iter().any(|&x| {
+        x == s
+            || reaching
+                .get(&x)
+                .is_some_and(|from| from.binary_search(&s).is_ok())
+    })
+}
+
 /// The node a snap point is, when it lies exactly at an end of its link.
 pub fn node_of(graph: &RoadGraph, snap: &Snap) -> Option<u32> {
     let l = &graph.links[snap.link as usize];

@@ -9,13 +9,14 @@
 //! search, which would otherwise explore everything up to the cutoff; the
 //! strongly connected components say which can.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
 use crate::graph::RoadGraph;
 use crate::routing::{
-    route, search, trip_to_seeded, with_space, Departure, Ends, SearchSpace, Tree,
+    enter_sccs, reaches, route, search, trip_to_seeded, with_space, Departure, Ends, Reaching,
+    SearchSpace, Tree,
 };
 use crate::spatial::Snap;
 
@@ -55,31 +56,6 @@ impl OdTimes {
     }
 }
 
-/// SCCs from which a road leads to each seed SCC that needs it.
-type Reaching = BTreeMap<u32, Vec<u32>>;
-
-/// The SCCs a search towards `to` starts from.
-fn seed_sccs(graph: &RoadGraph, to: &Snap) -> Vec<u32> {
-    let mut sccs: Vec<u32> = Ends::of(graph, to)
-        .enter_nodes()
-        .map(|n| graph.scc[n as usize])
-        .collect();
-    sccs.sort_unstable();
-    sccs.dedup();
-    sccs
-}
-
-/// Whether `node` can reach one of `seed_sccs`.
-fn reaches(graph: &RoadGraph, reaching: &Reaching, node: u32, seed_sccs: &[u32]) -> bool {
-    let s = graph.scc[node as usize];
-    seed_sccs.iter().any(|&x| {
-        x == s
-            || reaching
-                .get(&x)
-                .is_some_and(|from| from.binary_search(&s).is_ok())
-    })
-}
-
 /// The condensation walks the searches need: only for seed SCCs with an
 /// origin outside them (rare: islands, traps).
 fn reaching_for(
@@ -96,7 +72,7 @@ fn reaching_for(
         .collect();
     let mut needed: BTreeSet<u32> = BTreeSet::new();
     for to in destinations.snaps.iter().flatten() {
-        let sccs = seed_sccs(graph, to);
+        let sccs = enter_sccs(graph, to);
         if leave.iter().any(|s| !sccs.contains(s)) {
             needed.extend(sccs);
         }
@@ -129,7 +105,7 @@ fn destination_column(
         .into_iter()
         .filter(|(_, s)| s.is_finite())
         .collect();
-    let sccs = seed_sccs(graph, to);
+    let sccs = enter_sccs(graph, to);
     let targets: Vec<u32> = origins
         .snaps
         .iter()

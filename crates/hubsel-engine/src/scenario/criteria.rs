@@ -163,9 +163,9 @@ fn criterion(
     t: &DeTable<'_>,
     ahp_given: bool,
 ) -> Option<Criterion> {
-    ck.check_keys(t, Place::Criterion);
-    let (measure, line) = measure(ck, at, t)?;
-    let weight = weight(ck, at, t, ahp_given);
+    let meant = ck.check_keys(t, Place::Criterion);
+    let (measure, line) = measure(ck, at, t, &meant)?;
+    let weight = weight(ck, at, t, ahp_given, &meant);
     let direction = direction(ck, t, &measure);
     let normalize = normalize(ck, t, direction);
     let transform = transform(ck, t);
@@ -185,8 +185,15 @@ fn text_at(ck: &mut Checker<'_>, t: &DeTable<'_>, key: &str) -> Option<(String, 
 }
 
 /// What the criterion measures, a school `field` or an `access` measure
-/// (exactly one of the two), and the line naming it.
-fn measure(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>) -> Option<(Measure, usize)> {
+/// (exactly one of the two), and the line naming it. Neither key is no
+/// problem of its own when the table misspells one of them (`meant`, from
+/// [`Checker::check_keys`]): the misspelling is the problem.
+fn measure(
+    ck: &mut Checker<'_>,
+    at: usize,
+    t: &DeTable<'_>,
+    meant: &[&str],
+) -> Option<(Measure, usize)> {
     let field = text_at(ck, t, "field");
     let access = text_at(ck, t, "access");
     let field_given = get(t, "field").is_some();
@@ -211,6 +218,10 @@ fn measure(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>) -> Option<(Measure,
             None
         }
         _ if field_given || access_given => None, // a type problem, recorded
+        _ if meant.iter().any(|k| ["field", "access"].contains(k)) => {
+            ck.follows("criteria");
+            None
+        }
         _ => {
             ck.problem(
                 at,
@@ -223,8 +234,16 @@ fn measure(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>) -> Option<(Measure,
 }
 
 /// The criterion's `weight`, required unless an `[ahp]` matrix gives the
-/// weights (then refused); 0 when missing or refused.
-fn weight(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>, ahp_given: bool) -> f64 {
+/// weights (then refused); 0 when missing or refused. A weight missing
+/// because the table misspells it (`meant`) is the misspelling's problem,
+/// not one of its own.
+fn weight(
+    ck: &mut Checker<'_>,
+    at: usize,
+    t: &DeTable<'_>,
+    ahp_given: bool,
+    meant: &[&str],
+) -> f64 {
     match (get(t, "weight"), ahp_given) {
         (Some(w), false) => match ck.number(w, "weight") {
             Some(x) if x.is_finite() && x > MAX_WEIGHT_SUM => {
@@ -248,6 +267,10 @@ fn weight(ck: &mut Checker<'_>, at: usize, t: &DeTable<'_>, ahp_given: bool) -> 
             }
             None => 0.0,
         },
+        (None, false) if meant.contains(&"weight") => {
+            ck.follows("weight");
+            0.0
+        }
         (None, false) => {
             ck.problem(
                 at,

@@ -38,6 +38,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "allocation",
     "speeds_kmh",
     "levels",
+    "columns",
 ];
 
 /// A table of the scenario whose keys are fixed.
@@ -55,6 +56,8 @@ pub(super) enum Place {
     Speeds,
     /// `[levels]`: any level text is a key.
     Levels,
+    /// `[columns]`: the school fields.
+    Columns,
 }
 
 impl Place {
@@ -80,6 +83,7 @@ impl Place {
                 "overflow",
                 "method",
             ],
+            Place::Columns => &crate::io::schools::SchoolColumns::FIELDS,
             Place::Speeds | Place::Levels => &[],
         }
     }
@@ -96,6 +100,7 @@ impl Place {
             Place::Allocation => "the [allocation] table",
             Place::Speeds => "the [speeds_kmh] table",
             Place::Levels => "the [levels] table",
+            Place::Columns => "the [columns] table",
         }
     }
 
@@ -111,6 +116,7 @@ impl Place {
             Place::Allocation => "allocation.",
             Place::Speeds => "speeds_kmh.",
             Place::Levels => "levels.",
+            Place::Columns => "columns.",
         }
     }
 
@@ -123,6 +129,7 @@ impl Place {
             Place::Allocation => "the [allocation] table",
             Place::Speeds => "the [speeds_kmh] table",
             Place::Levels => "the [levels] table",
+            Place::Columns => "the [columns] table",
             Place::Top | Place::Hubs | Place::HubsPerGroup => "the first table header",
         }
     }
@@ -141,6 +148,10 @@ pub(super) struct Checker<'t> {
     /// from the start of the file per value took).
     breaks: Vec<usize>,
     problems: Vec<Problem>,
+    /// Problems left out because they follow from another one already
+    /// recorded (a key missing because the file misspells it): the key
+    /// each was about, and [`Checker::count`] when it was left out.
+    consequences: Vec<(String, usize)>,
 }
 
 impl<'t> Checker<'t> {
@@ -148,6 +159,7 @@ impl<'t> Checker<'t> {
         Checker {
             text,
             breaks: newline_offsets(text.as_bytes()),
+            consequences: Vec::new(),
             problems: Vec::new(),
         }
     }
@@ -181,13 +193,27 @@ impl<'t> Checker<'t> {
         });
     }
 
-    /// Whether a problem on `key` was recorded after the first `since`
+    /// Leaves out a problem on `key` that follows from one already
+    /// recorded (a required key missing because the table misspells it,
+    /// which the unknown key's problem names): reported once, as its cause.
+    /// [`Checker::any_on`] still counts it.
+    pub(super) fn follows(&mut self, key: &str) {
+        self.consequences
+            .push((key.to_string(), self.problems.len()));
+    }
+
+    /// Whether a problem on `key` was recorded (or left out as following
+    /// from another, [`Checker::follows`]) after the first `since`
     /// ([`Checker::count`] then).
     pub(super) fn any_on(&self, key: &str, since: usize) -> bool {
         self.problems
             .iter()
             .skip(since)
             .any(|p| p.key.as_deref() == Some(key))
+            || self
+                .consequences
+                .iter()
+                .any(|(k, at)| k == key && *at >= since)
     }
 
     /// How many problems are recorded so far.
@@ -229,9 +255,11 @@ impl<'t> Checker<'t> {
 
     /// Reports every key of `table` that `place` does not know, each with
     /// its line, the known keys, a close spelling, and where a key TOML
-    /// moved into this table belongs.
-    pub(super) fn check_keys(&mut self, table: &DeTable<'_>, place: Place) {
+    /// moved into this table belongs. Returns the known keys that an
+    /// unknown one is a close spelling of (what the table meant to give).
+    pub(super) fn check_keys(&mut self, table: &DeTable<'_>, place: Place) -> Vec<&'static str> {
         let known = place.known();
+        let mut meant = Vec::new();
         for (k, _) in table.iter() {
             let key: &str = k.get_ref();
             if known.contains(&key) {
@@ -247,7 +275,9 @@ impl<'t> Checker<'t> {
                     format!("is not a key of {}: {hint}", place.name()),
                 );
             } else if !free {
-                let close = did_you_mean(key, known)
+                let close_key = did_you_mean(key, known);
+                meant.extend(close_key);
+                let close = close_key
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
                 self.problem(
@@ -261,6 +291,7 @@ impl<'t> Checker<'t> {
                 );
             }
         }
+        meant
     }
 
     /// A number (integer or float).

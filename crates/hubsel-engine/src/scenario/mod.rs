@@ -63,6 +63,7 @@ mod doc;
 mod eligible;
 mod fit;
 mod grouping;
+pub mod labels;
 mod read;
 mod tables;
 mod weighting;
@@ -489,6 +490,12 @@ pub struct Config {
     /// `อนุบาล-มัธยมศึกษาตอนต้น`) and the level each means. The readers look
     /// a level value up here before the spellings they know themselves.
     pub levels: BTreeMap<String, Level>,
+    /// The `[columns]` table: a school field (one of
+    /// [`crate::io::schools::SchoolColumns::FIELDS`]) and the one column
+    /// of the schools' file that holds it, as the workbench's column
+    /// mapping saves it. The readers take it as if the field's
+    /// `--…-column` flag named it ([`Config::apply_columns`]).
+    pub columns: BTreeMap<String, String>,
     /// What fitting the scenario to the data changed, in words for the
     /// console, the summary and the report (a field read from its DBF
     /// name, the default scenario's criteria left out, …). Empty as
@@ -507,6 +514,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// What the scenario says about reading the schools: its `[levels]`
+    /// words and its `[columns]` mapping, each column named as its
+    /// `--…-column` flag would name it. Flags applied afterwards win.
+    pub fn apply_to_columns(
+        &self,
+        columns: &mut crate::io::schools::SchoolColumns,
+    ) -> crate::error::Result<()> {
+        columns.level_values = self.levels.clone();
+        for (field, column) in &self.columns {
+            columns.set(field, column)?;
+        }
+        Ok(())
+    }
+
     pub fn hubs_for(&self, level: HubLevel) -> usize {
         match level {
             HubLevel::Primary => self.hubs_primary,

@@ -72,6 +72,7 @@ pub fn parse(text: &str, source: &str) -> Result<Config> {
         allocation: rules.allocation,
         speeds: rules.speeds,
         levels: rules.levels,
+        columns: rules.columns,
         source: source.to_string(),
         ahp,
         notes: Vec::new(),

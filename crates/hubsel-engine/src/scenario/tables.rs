@@ -1,5 +1,6 @@
 //! The rule tables of a scenario: `[constraints]`, `[allocation]`,
-//! `[speeds_kmh]` (with the top-level `use_maxspeed`) and `[levels]`.
+//! `[speeds_kmh]` (with the top-level `use_maxspeed`), `[levels]` and
+//! `[columns]`.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,7 @@ pub(super) struct Rules {
     pub(super) allocation: Allocation,
     pub(super) speeds: SpeedTable,
     pub(super) levels: BTreeMap<String, Level>,
+    pub(super) columns: BTreeMap<String, String>,
     /// Line naming each field of `[constraints]` and `[allocation]`.
     pub(super) field_lines: BTreeMap<String, usize>,
 }
@@ -58,12 +60,16 @@ impl Rules {
         let levels = get(root, "levels")
             .and_then(|v| ck.table(v, "levels", "[levels] with \"ขยายโอกาส\" = \"both\""))
             .map_or_else(BTreeMap::new, |t| read_levels(ck, t));
+        let columns = get(root, "columns")
+            .and_then(|v| ck.table(v, "columns", "[columns] with lat = \"latitude\""))
+            .map_or_else(BTreeMap::new, |t| read_columns(ck, t));
         Rules {
             constraints,
             min_students_line,
             allocation,
             speeds,
             levels,
+            columns,
             field_lines,
         }
     }
@@ -289,4 +295,65 @@ fn read_levels(ck: &mut Checker<'_>, t: &DeTable<'_>) -> BTreeMap<String, Level>
         levels.insert(key, level);
     }
     levels
+}
+
+/// The `[columns]` table: for a school field (`id`, `name`, `lon`, `lat`,
+/// `district`, `level`, `students`, `teachers`, `classrooms`), the one
+/// column of the schools' file that holds it, as the `--lat-column` flags
+/// name it (the flags win). Unknown fields are reported by `check_keys`.
+fn read_columns(ck: &mut Checker<'_>, t: &DeTable<'_>) -> BTreeMap<String, String> {
+    let mut columns = BTreeMap::new();
+    ck.check_keys(t, Place::Columns);
+    for (raw, at, v) in entries(ck, t) {
+        if !Place::Columns.known().contains(&raw.as_str()) {
+            continue; // reported by check_keys
+        }
+        let path = format!("columns.{raw}");
+        let Some(column) = ck.text(v, &path) else {
+            continue;
+        };
+        if column.trim().is_empty() {
+            ck.problem(at, &path, "the column name is empty");
+            continue;
+        }
+        columns.insert(raw, column.trim().to_string());
+    }
+    columns
+}
+
+#[cfg(test)]
+mod column_tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::io::schools::SchoolColumns;
+
+    #[test]
+    fn the_columns_table_names_the_school_columns_the_readers_take() {
+        let c = super::super::parse(
+            "name = \"t\"\n[columns]\nlat = \"ละติจูด\"\nid = \"smis8\"\n",
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(c.columns.get("lat").map(String::as_str), Some("ละติจูด"));
+        let mut columns = SchoolColumns::default();
+        c.apply_to_columns(&mut columns).unwrap();
+        assert_eq!(columns.lat, ["ละติจูด"]);
+        assert_eq!(columns.id, ["smis8"]);
+        assert!(columns.given.contains(&"lat".to_string()));
+        let csv = "smis8,level,lon,ละติจูด,lat\n1,primary,98.9,18.7,0\n";
+        let t = crate::io::csv::read_schools(csv.as_bytes(), "s.csv", &columns).unwrap();
+        assert_eq!(t.schools.len(), 1, "{:?}", t.rejects.rows);
+        assert!((t.schools[0].lat - 18.7).abs() < 1e-12, "the named column, not `lat`");
+    }
+
+    #[test]
+    fn an_unknown_field_or_an_empty_column_in_the_columns_table_is_a_problem() {
+        let e = super::super::parse(
+            "name = \"t\"\n[columns]\nlatt = \"y\"\nlon = \" \"\n",
+            "s.toml",
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("line 3") && text.contains("latt"), "{text}");
+        assert!(text.contains("line 4") && text.contains("columns.lon"), "{text}");
+    }
 }

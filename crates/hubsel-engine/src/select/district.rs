@@ -276,9 +276,13 @@ fn level_problem(
                 .map(move |&i| view.matrix.seconds(row, i) / 60.0)
         })
         .collect();
+    // Only the `central` baseline measures crow-flies metres: the other
+    // strategies (a weight change re-selects with them) skip the
+    // trigonometry.
     let straight_m: Vec<f64> = group
         .rows
         .iter()
+        .filter(|_| config.strategy == StrategyKind::Central)
         .flat_map(|&(_, c)| {
             let a = view.school(c);
             demand.iter().map(move |&i| {

@@ -58,7 +58,8 @@ pub struct LevelProblem {
     /// Door-to-door minutes, candidates × demand, row-major;
     /// `f64::INFINITY` when unreachable.
     pub minutes: Vec<f64>,
-    /// Straight-line metres, same layout, for the `central` baseline.
+    /// Straight-line metres, same layout, for the `central` baseline;
+    /// empty when the problem is solved by another strategy.
     pub straight_m: Vec<f64>,
     /// Beyond this a school is not covered.
     pub limit_min: f64,
@@ -120,6 +121,9 @@ impl LevelProblem {
         }
         let d = self.demand.len();
         let pick = |matrix: &[f64]| -> Vec<f64> {
+            if matrix.is_empty() {
+                return Vec::new();
+            }
             (0..self.candidates.len())
                 .flat_map(|c| kept.iter().map(move |&j| (c, j)))
                 .map(|(c, j)| matrix.get(c * d + j).copied().unwrap_or(f64::INFINITY))

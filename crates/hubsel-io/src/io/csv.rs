@@ -4,7 +4,7 @@
 use super::crs::Crs;
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::Action;
+use crate::model::{Action, ReadPart, Reason};
 use crate::model::{RejectedSchool, SchoolId, SourceRef};
 
 /// Reads schools from CSV bytes in WGS 84 degrees, without the swapped
@@ -161,7 +161,10 @@ pub fn read_schools_placed(
                         file: file.to_string(),
                         line,
                     },
-                    format!("unreadable CSV row: {e}"),
+                    Reason::Unreadable {
+                        part: ReadPart::CsvRow,
+                        detail: e.to_string(),
+                    },
                 ));
             }
         }
@@ -188,7 +191,7 @@ pub fn read_schools_placed(
 }
 
 /// Rows the CSV parser could not read, refused with the parser's reason.
-fn refuse_broken(table: &mut SchoolTable, broken: Vec<(SourceRef, String)>) {
+fn refuse_broken(table: &mut SchoolTable, broken: Vec<(SourceRef, Reason)>) {
     for (source, reason) in broken {
         table
             .rejects

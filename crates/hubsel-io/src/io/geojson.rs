@@ -7,7 +7,7 @@ use super::crs::{Crs, Reprojector};
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use super::table::{Cell, Layer, Row};
 use crate::error::{quote, Error, ErrorKind, Result};
-use crate::model::{Action, Rejects};
+use crate::model::{Action, Reason, Rejects};
 use crate::model::{District, DistrictCode, Oneway, Road, SourceRef};
 
 /// Property names to look for, first present wins (case-sensitive, as
@@ -484,7 +484,13 @@ fn for_each_geometry(
         };
         match parse_feature(raw).and_then(|(g, p)| Ok((reproject(g, to_wgs84)?, p))) {
             Ok((geometry, props)) => each(source, geometry, props, rejects),
-            Err(reason) => rejects.push(&source, "", "geometry", reason, Action::Refused),
+            Err(reason) => rejects.push(
+                &source,
+                "",
+                "geometry",
+                Reason::geometry(reason),
+                Action::Refused,
+            ),
         }
     })
 }
@@ -513,7 +519,7 @@ pub fn read_districts(
                     &source,
                     "",
                     &fields.code[0],
-                    "district without a code",
+                    Reason::DistrictWithoutCode,
                     Action::Refused,
                 );
                 return;
@@ -528,7 +534,9 @@ pub fn read_districts(
                         &source,
                         &code,
                         "geometry",
-                        format!("expected Polygon or MultiPolygon, found {kind}"),
+                        Reason::geometry(format!(
+                            "expected Polygon or MultiPolygon, found {kind}"
+                        )),
                         Action::Refused,
                     );
                     return;
@@ -617,7 +625,7 @@ pub fn read_roads(
                         &source,
                         "",
                         "geometry",
-                        "road geometry is not a LineString or MultiLineString",
+                        Reason::RoadNotLine,
                         Action::Refused,
                     );
                     return;
@@ -629,14 +637,20 @@ pub fn read_roads(
                         &source,
                         "",
                         "geometry",
-                        "road coordinates outside longitude/latitude range",
+                        Reason::RoadOutOfRange,
                         Action::Refused,
                     );
                     continue;
                 }
                 match Road::from_points(line.0, class.clone(), maxspeed_kmh, oneway) {
                     Ok(road) => roads.push(road),
-                    Err(reason) => rejects.push(&source, "", "geometry", reason, Action::Refused),
+                    Err(reason) => rejects.push(
+                        &source,
+                        "",
+                        "geometry",
+                        Reason::geometry(reason),
+                        Action::Refused,
+                    ),
                 }
             }
         },
@@ -1270,7 +1284,7 @@ pub(crate) mod tests {
         );
         assert_eq!(rejects.rows.len(), 1);
         assert_eq!(
-            (rejects.rows[0].source.line, rejects.rows[0].reason.as_str()),
+            (rejects.rows[0].source.line, rejects.rows[0].reason.en().as_str()),
             (3, "feature has no geometry")
         );
         // A single Feature is a collection of one.

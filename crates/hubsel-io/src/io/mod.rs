@@ -4,7 +4,7 @@
 //!
 //! | input | formats |
 //! |---|---|
-//! | schools | CSV ([`csv`]), GeoJSON points ([`geojson`]), Shapefile points ([`shapefile`]), GeoPackage points ([`gpkg`]), OSM PBF `amenity=school` ([`osm_pbf`]) |
+//! | schools | CSV ([`csv`]), spreadsheet workbooks: XLSX, XLS, ODS ([`xlsx`], the first sheet), GeoJSON points ([`geojson`]), Shapefile points ([`shapefile`]), GeoPackage points ([`gpkg`]), OSM PBF `amenity=school` ([`osm_pbf`]) |
 //! | roads | GeoJSON, Shapefile and GeoPackage lines, OSM PBF `highway=*` ways |
 //! | districts | GeoJSON, Shapefile and GeoPackage (multi)polygons with holes, OSM PBF `boundary=administrative` relations |
 //!
@@ -40,6 +40,7 @@ pub(crate) mod records;
 pub mod schools;
 pub mod shapefile;
 pub mod table;
+pub mod xlsx;
 
 use std::path::Path;
 
@@ -503,6 +504,12 @@ impl Loader<'_> {
                 &options.school_columns,
                 &placement,
             )?,
+            "xlsx" | "xls" | "xlsm" | "ods" => xlsx::read_schools_placed(
+                &source.bytes()?,
+                &name,
+                &options.school_columns,
+                &placement,
+            )?,
             "geojson" | "json" => geojson::read_schools(
                 &source.bytes()?,
                 &name,
@@ -538,7 +545,7 @@ impl Loader<'_> {
                 return Err(unsupported(
                     source,
                     "schools",
-                    ".csv, .geojson, .shp, .gpkg, .osm.pbf",
+                    ".csv, .xlsx, .geojson, .shp, .gpkg, .osm.pbf",
                 ))
             }
         })

@@ -54,7 +54,7 @@ use rayon::prelude::*;
 use super::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
 use super::Source;
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Action, Rejects};
+use crate::model::{Action, Reason, Rejects};
 use crate::model::{District, DistrictCode, Level, Oneway, Road, SourceRef};
 use crate::progress::{Progress, Silent};
 
@@ -1101,16 +1101,11 @@ fn districts(
         let name = r.tags.get("name").cloned().unwrap_or_else(|| code.clone());
         let (outers, inners, open_ends, missing) = relation_rings(r, members, at);
         if outers.is_empty() {
-            let why = if missing > 0 || open_ends > 0 {
-                format!("{missing} member way(s) missing from the extract, {open_ends} open ring end(s)")
-            } else {
-                "no outer member way".to_string()
-            };
             rejects.push(
                 &source,
                 &code,
                 "geometry",
-                format!("empty polygon: the boundary's ways do not close into a ring ({why})"),
+                Reason::UnclosedBoundary { missing, open_ends },
                 Action::Refused,
             );
             continue;
@@ -1120,7 +1115,7 @@ fn districts(
                 &source,
                 &code,
                 "geometry",
-                format!("boundary partly unclosed ({missing} member way(s) missing, {open_ends} open ring end(s)); the closed rings are used"),
+                Reason::PartlyUnclosed { missing, open_ends },
                 Action::Flagged,
             );
         }
@@ -1130,10 +1125,7 @@ fn districts(
                 &source,
                 &code,
                 "geometry",
-                format!(
-                    "{} inner ring(s) outside every outer ring, left out",
-                    orphans.len()
-                ),
+                Reason::OrphanInnerRings { n: orphans.len() },
                 Action::Flagged,
             );
         }
@@ -1269,10 +1261,10 @@ fn students_of(tags: &Tags, source: &SourceRef, school_id: &str, notes: &mut Rej
                 source,
                 school_id,
                 k,
-                format!(
-                    "{k}={} is not a number; the student count is taken as unknown",
-                    crate::error::quote(v)
-                ),
+                Reason::TagNotNumber {
+                    key: k.to_string(),
+                    text: v.to_string(),
+                },
                 Action::Flagged,
             );
             String::new()
@@ -2080,7 +2072,7 @@ mod kind_tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let files = [
             dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"),
-            dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+            dir.join("fixtures/real/liechtenstein-2015.osm.pbf"),
         ];
         let mut seen = [0usize; 8];
         for path in files.iter().filter(|p| p.exists()) {
@@ -2111,7 +2103,7 @@ mod kind_tests {
         let files = [
             (dir.join("fixtures/fuzz/osm_pbf/tiny.osm.pbf"), false),
             (
-                dir.join("../shared/data/real/liechtenstein-2015.osm.pbf"),
+                dir.join("fixtures/real/liechtenstein-2015.osm.pbf"),
                 true,
             ),
         ];

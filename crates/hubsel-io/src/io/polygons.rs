@@ -6,7 +6,7 @@ use geo::{Area, BoundingRect, Contains, LineString, MultiPolygon, Point, Polygon
 
 use crate::error::{quote, Error, ErrorKind, Problem, Result};
 use crate::model::SourceRef;
-use crate::model::{Action, District, Rejects};
+use crate::model::{Action, District, Reason, Rejects};
 
 /// Assembles closed rings into polygons: each inner ring becomes a hole of
 /// the smallest outer ring that contains it. Returns the polygons (in the
@@ -87,7 +87,7 @@ pub fn check_district(
             source,
             code,
             "geometry",
-            "empty polygon (no ring with at least 3 distinct points)",
+            Reason::EmptyPolygon,
             Action::Refused,
         );
         return None;
@@ -97,7 +97,7 @@ pub fn check_district(
             source,
             code,
             "geometry",
-            "polygon coordinates outside longitude/latitude range",
+            Reason::PolygonOutOfRange,
             Action::Refused,
         );
         return None;
@@ -121,7 +121,7 @@ pub fn check_district(
             source,
             code,
             "geometry",
-            format!("invalid polygon: {}; kept as drawn", problems.join("; ")),
+            Reason::InvalidPolygon { problems },
             Action::Flagged,
         );
     }

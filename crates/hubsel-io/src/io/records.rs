@@ -1,15 +1,15 @@
 //! What the readers of record formats share (Shapefile, GeoPackage):
 //! every record is a geometry plus text cells parallel to a list of field
 //! names. Fields are found by name ignoring case, cells are trimmed, a
-//! road's class, one-way rule and speed come from its cells the same way
-//! in both formats, and positions are converted to WGS 84 with one message
+//! road's class, one-way rule and speed, and a district's code and name,
+//! come from its cells the same way in both formats, and positions are converted to WGS 84 with one message
 //! for the ones that cannot be.
 
 use geo::Coord;
 
 use super::crs::Reprojector;
-use super::geojson;
-use crate::model::Oneway;
+use super::geojson::{self, DistrictFields};
+use crate::model::{Action, Oneway, Reason, Rejects, SourceRef};
 
 /// Converts a list of positions to WGS 84, or says which one cannot be.
 pub(crate) fn convert_all(
@@ -65,4 +65,29 @@ pub(crate) fn road_attributes(
     let maxspeed_kmh = cell_at(cells, speed_c)
         .and_then(|s| geojson::parse_speed_kmh(&serde_json::Value::String(s)));
     (class, oneway, maxspeed_kmh)
+}
+
+/// A district record's code and name (its code when the name is blank),
+/// from the cells of the `[code, name]` columns; `None` for a record
+/// without a code, refused in `rejects` under the first code column's name.
+pub(crate) fn district_attributes(
+    cells: &[String],
+    [code_c, name_c]: [Option<usize>; 2],
+    fields: &DistrictFields,
+    source: &SourceRef,
+    rejects: &mut Rejects,
+) -> Option<(String, String)> {
+    let Some(code) = cell_at(cells, code_c) else {
+        let field = fields.code.first().map_or("code", |s| s.as_str());
+        rejects.push(
+            source,
+            "",
+            field,
+            Reason::DistrictWithoutCode,
+            Action::Refused,
+        );
+        return None;
+    };
+    let name = cell_at(cells, name_c).unwrap_or_else(|| code.clone());
+    Some((code, name))
 }

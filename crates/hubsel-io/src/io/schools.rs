@@ -10,7 +10,7 @@ use geo::Rect;
 
 use super::crs::Reprojector;
 use crate::error::{Error, ErrorKind, Problem, Result};
-use crate::model::{Action, Rejects};
+use crate::model::{Action, Reason, Rejects};
 use crate::model::{DistrictCode, Level, RejectedSchool, School, SchoolId, SourceRef};
 
 /// Which column holds what. Matching is case-insensitive; each field has a
@@ -229,10 +229,10 @@ enum Placed {
     At {
         lon: f64,
         lat: f64,
-        note: Option<String>,
+        note: Option<Reason>,
     },
     Refused {
-        reason: String,
+        reason: Reason,
     },
 }
 
@@ -249,15 +249,11 @@ fn place(x: f64, y: f64, p: &Placement<'_>) -> Placed {
                     Placed::At {
                         lon: swapped.0,
                         lat: swapped.1,
-                        note: Some(format!(
-                            "latitude and longitude were swapped: read ({x}, {y}), used ({y}, {x})"
-                        )),
+                        note: Some(Reason::SwappedFixed { x, y }),
                     }
                 } else {
                     Placed::Refused {
-                        reason: format!(
-                            "latitude and longitude look swapped: ({x}, {y}) lies outside the districts' extent and ({y}, {x}) inside; fix the file or use --fix-swapped"
-                        ),
+                        reason: Reason::SwappedRefused { x, y },
                     }
                 };
             }
@@ -270,13 +266,14 @@ fn place(x: f64, y: f64, p: &Placement<'_>) -> Placed {
             note: None,
         },
         None if p.to_wgs84.is_identity() => Placed::Refused {
-            reason: format!("coordinates out of range: lon {x}, lat {y}"),
+            reason: Reason::OutOfRange { x, y },
         },
         None => Placed::Refused {
-            reason: format!(
-                "coordinates ({x}, {y}) cannot be converted from {} to WGS 84",
-                p.to_wgs84.name()
-            ),
+            reason: Reason::NotConvertible {
+                x,
+                y,
+                crs: p.to_wgs84.name().to_string(),
+            },
         },
     }
 }
@@ -324,7 +321,7 @@ pub fn build(
                 &source,
                 &id,
                 field,
-                "no student count (blank) while other schools have one",
+                Reason::BlankStudents,
                 Action::Flagged,
             );
         }
@@ -519,15 +516,15 @@ fn numeric_columns(width: usize, core: &[usize], rows: &[RawRow]) -> Vec<usize> 
 /// position when it was already known.
 struct Refusal {
     field: String,
-    reason: String,
+    reason: Reason,
     lon_lat: Option<(f64, f64)>,
 }
 
 impl Refusal {
-    fn new(field: &str, reason: impl Into<String>) -> Self {
+    fn new(field: &str, reason: Reason) -> Self {
         Refusal {
             field: field.to_string(),
-            reason: reason.into(),
+            reason,
             lon_lat: None,
         }
     }
@@ -577,7 +574,7 @@ impl RowReader<'_> {
     ) -> std::result::Result<School, Refusal> {
         let layout = self.layout;
         if id.is_empty() {
-            return Err(Refusal::new(&self.headers[layout.id], "blank id"));
+            return Err(Refusal::new(&self.headers[layout.id], Reason::BlankId));
         }
         let (x, y) = self.position(row)?;
         let (lon, lat, note) = match place(x, y, self.placement) {
@@ -633,7 +630,9 @@ impl RowReader<'_> {
     fn position(&self, row: &RawRow) -> std::result::Result<(f64, f64), Refusal> {
         match &row.position {
             Position::Geometry(Ok(xy)) => Ok(*xy),
-            Position::Geometry(Err(reason)) => Err(Refusal::new("geometry", reason.clone())),
+            Position::Geometry(Err(reason)) => {
+                Err(Refusal::new("geometry", Reason::geometry(reason.as_str())))
+            }
             Position::Columns => self.column_position(row),
         }
     }
@@ -651,28 +650,29 @@ impl RowReader<'_> {
             (Some(a), Some(b)) => Ok((a, b)),
             (None, None) if lon_text.is_empty() && lat_text.is_empty() => Err(Refusal::new(
                 &layout.position_field,
-                "no coordinates: longitude and latitude are blank",
+                Reason::NoCoordinates,
             )),
             (None, _) if lon_text.is_empty() => Err(Refusal::new(
                 &header(layout.lon, "lon"),
-                "missing longitude",
+                Reason::MissingLongitude,
             )),
             (_, None) if lat_text.is_empty() => {
-                Err(Refusal::new(&header(layout.lat, "lat"), "missing latitude"))
+                Err(Refusal::new(
+                    &header(layout.lat, "lat"),
+                    Reason::MissingLatitude,
+                ))
             }
             (None, _) => Err(Refusal::new(
                 &header(layout.lon, "lon"),
-                format!(
-                    "longitude is not a number: {}",
-                    crate::error::quote(lon_text)
-                ),
+                Reason::LongitudeNotNumber {
+                    text: lon_text.to_string(),
+                },
             )),
             (_, None) => Err(Refusal::new(
                 &header(layout.lat, "lat"),
-                format!(
-                    "latitude is not a number: {}",
-                    crate::error::quote(lat_text)
-                ),
+                Reason::LatitudeNotNumber {
+                    text: lat_text.to_string(),
+                },
             )),
         }
     }
@@ -690,10 +690,9 @@ impl RowReader<'_> {
             (None, Some(default)) if text.is_empty() => Ok(default),
             (None, _) => Err(Refusal::new(
                 &self.headers[c],
-                format!(
-                    "unknown level {} (expected primary, secondary, both, a grade span such as อนุบาล-ประถมศึกษา or ป.1-ม.3, or a value the scenario's [levels] table maps)",
-                    crate::error::quote(text)
-                ),
+                Reason::UnknownLevel {
+                    text: text.to_string(),
+                },
             )),
         }
     }
@@ -720,10 +719,9 @@ impl RowReader<'_> {
                     &row.source,
                     id,
                     &self.headers[c],
-                    format!(
-                        "students is not a non-negative number: {}; the count is taken as unknown",
-                        crate::error::quote(text)
-                    ),
+                    Reason::StudentsNotNumber {
+                        text: text.to_string(),
+                    },
                     Action::Flagged,
                 );
                 None

@@ -4,8 +4,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod provinces;
+mod reason;
 mod rejects;
 
+pub use provinces::province_of;
+pub use reason::{ReadPart, Reason, ReasonKind, TrapWay};
 pub use rejects::{spreadsheet_cell, Action, Reject, Rejects};
 pub use rejects::write_safe_record;
 
@@ -347,7 +351,7 @@ pub struct RejectedSchool {
     pub name: String,
     /// The location when it could be read and is plausible.
     pub lon_lat: Option<(f64, f64)>,
-    pub reason: String,
+    pub reason: Reason,
     pub source: SourceRef,
 }
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::SourceRef;
+use super::{Reason, SourceRef};
 
 /// A text cell for a CSV file a planner opens in a spreadsheet: a cell
 /// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would
@@ -66,7 +66,7 @@ pub struct Reject {
     pub source: SourceRef,
     pub id: String,
     pub field: String,
-    pub reason: String,
+    pub reason: Reason,
     pub action: Action,
 }
 
@@ -83,14 +83,14 @@ impl Rejects {
         source: &SourceRef,
         id: &str,
         field: &str,
-        reason: impl Into<String>,
+        reason: Reason,
         action: Action,
     ) {
         self.rows.push(Reject {
             source: source.clone(),
             id: id.to_string(),
             field: field.to_string(),
-            reason: reason.into(),
+            reason,
             action,
         });
     }
@@ -111,23 +111,28 @@ impl Rejects {
     }
 
     /// The report as `rejects.csv` text (`file,line,id,name,field,reason,
-    /// action`, sorted by file and line). `names` gives the name of a row's
+    /// reason_th,action`, sorted by file and line; `reason` in English,
+    /// `reason_th` the same reason in Thai). `names` gives the name of a row's
     /// school or district by its id (a planner knows schools by name), `""`
     /// when none. Text is UTF-8 as read: Thai stays Thai.
     pub fn to_csv(&self, names: &BTreeMap<String, String>) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
         // Writing to memory cannot fail.
-        let _ = w.write_record(["file", "line", "id", "name", "field", "reason", "action"]);
+        let _ = w.write_record([
+            "file", "line", "id", "name", "field", "reason", "reason_th", "action",
+        ]);
         for r in self.sorted() {
             let line = r.source.line.to_string();
             let name = names.get(&r.id).map_or("", String::as_str);
+            let (reason, reason_th) = (r.reason.en(), r.reason.th());
             let _ = write_safe_record(&mut w, [
                 r.source.file.as_str(),
                 line.as_str(),
                 &r.id,
                 name,
                 &r.field,
-                &r.reason,
+                &reason,
+                &reason_th,
                 r.action.as_str(),
             ]);
         }

@@ -79,7 +79,7 @@ fn rejects(r: &RunResult) -> Layer {
             .text(reject.id.as_str())
             .text(name)
             .text(reject.field.as_str())
-            .text(reject.reason.as_str())
+            .text(reject.reason.en())
             .text(reject.action.as_str());
         b.row(OutGeometry::None);
     }

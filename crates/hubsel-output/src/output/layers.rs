@@ -132,7 +132,7 @@ pub fn schools(r: &RunResult) -> Layer {
             .opt_num(s.road_km)
             .opt_num(s.offroad_m)
             .bool(s.over_capacity)
-            .text(s.reason.as_str());
+            .text(s.reason_en());
         b.row(s.lon_lat.map_or(OutGeometry::None, |(x, y)| {
             OutGeometry::Point(Coord { x, y })
         }));

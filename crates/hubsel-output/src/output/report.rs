@@ -206,6 +206,8 @@ struct RouteGroup<'a> {
 
 struct StandaloneMark<'a> {
     school: &'a SchoolOutcome,
+    /// Why it stands alone, in the report's language.
+    reason: String,
     /// The triangle's path data.
     path: String,
 }
@@ -281,6 +283,9 @@ struct Scenario<'a> {
 
 struct CriterionRow {
     key: String,
+    /// Its name and what it measures, in the report's language.
+    label: String,
+    about: String,
     /// Its share of the weights, percent.
     share_pct: f64,
     direction: String,
@@ -315,16 +320,22 @@ struct DistrictRow<'a> {
 /// rows.
 struct RejectsView {
     /// Sorted by file and line.
-    rows: Vec<Reject>,
+    rows: Vec<RejectRow>,
     refused: usize,
     flagged: usize,
     groups: Vec<RejectGroup>,
 }
 
 impl RejectsView {
-    fn first(&self) -> &[Reject] {
+    fn first(&self) -> &[RejectRow] {
         &self.rows[..self.rows.len().min(REJECTS_SHOWN)]
     }
+}
+
+/// A reject and its reason in the report's language.
+struct RejectRow {
+    x: Reject,
+    reason: String,
 }
 
 /// Rejects of one file, field and action: how many, and one example reason.
@@ -345,15 +356,15 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
         lang: lang.as_str(),
         t: Totals::of(r),
         layers,
-        map: Map::new(r),
-        scenario: Scenario::new(r),
+        map: Map::new(r, lang),
+        scenario: Scenario::new(r, lang),
         strategy: Strategy::new(r, w),
         districts: district_rows(r, w),
         more_hubs: r
             .district_outcomes
             .iter()
             .any(|o| o.hubs_primary + o.hubs_secondary > 2),
-        rejects: RejectsView::new(r),
+        rejects: RejectsView::new(r, lang),
         version: env!("CARGO_PKG_VERSION"),
     };
     let mut s = String::new();
@@ -364,7 +375,7 @@ pub fn html(r: &RunResult, layers: &[Layer], lang: Lang) -> String {
 }
 
 impl<'a> Map<'a> {
-    fn new(r: &'a RunResult) -> Map<'a> {
+    fn new(r: &'a RunResult, lang: Lang) -> Map<'a> {
         let proj = Projection::new(r);
         let standalone: Vec<&SchoolOutcome> = r
             .schools
@@ -390,7 +401,12 @@ impl<'a> Map<'a> {
                 let (x, y) = school.lon_lat?;
                 let mut path = String::new();
                 triangle(&mut path, proj.xy(x, y), sizes.standalone);
-                Some(StandaloneMark { school, path })
+                let reason = school.reason.as_ref().map(|x| lang.reason(x));
+                Some(StandaloneMark {
+                    school,
+                    reason: reason.unwrap_or_default(),
+                    path,
+                })
             })
             .collect();
         Map {
@@ -660,22 +676,34 @@ fn listed<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
 }
 
 impl<'a> Scenario<'a> {
-    fn new(r: &'a RunResult) -> Scenario<'a> {
+    fn new(r: &'a RunResult, lang: Lang) -> Scenario<'a> {
         let c = &r.config;
         let total: f64 = c.criteria.iter().map(|cr| cr.weight).sum();
         let criteria = c
             .criteria
             .iter()
-            .map(|cr| CriterionRow {
+            .map(|cr| {
+                let l = crate::scenario::labels::label(&cr.key());
+                let (label, about) = match lang {
+                    Lang::En => (l.en, l.about_en),
+                    Lang::Th => (l.th, l.about_th),
+                };
+                CriterionRow {
                 key: cr.key(),
+                label,
+                about,
                 share_pct: 100.0 * if total > 0.0 { cr.weight / total } else { 0.0 },
                 direction: format!("{:?}", cr.direction).to_lowercase(),
                 normalize: format!("{:?}", cr.normalize).to_lowercase(),
+            }
             })
             .collect();
         Scenario {
             notes: r.all_notes().map(String::as_str).collect(),
-            allocation: r.allocation.as_ref().map(|a| a.line()),
+            allocation: r.allocation.as_ref().map(|a| match lang {
+                Lang::En => a.line(),
+                Lang::Th => a.line_th(),
+            }),
             exclude_if: listed(c.constraints.exclude_if.iter().map(String::as_str)),
             required: listed(c.required_hubs.iter().map(|i| i.0.as_str())),
             excluded: listed(c.excluded_hubs.iter().map(|i| i.0.as_str())),
@@ -727,14 +755,17 @@ fn district_rows<'a>(r: &'a RunResult, w: &Words) -> Vec<DistrictRow<'a>> {
 }
 
 impl RejectsView {
-    fn new(r: &RunResult) -> RejectsView {
+    fn new(r: &RunResult, lang: Lang) -> RejectsView {
         let rows = r.rejects.sorted();
         // Grouped in the order of the action's name, as the table has it.
         let mut groups: BTreeMap<(String, String, &'static str), (Action, usize, String)> =
             BTreeMap::new();
         for x in &rows {
             let key = (x.source.file.clone(), x.field.clone(), x.action.as_str());
-            groups.entry(key).or_insert((x.action, 0, x.reason.clone())).1 += 1;
+            groups
+                .entry(key)
+                .or_insert_with(|| (x.action, 0, lang.reason(&x.reason)))
+                .1 += 1;
         }
         let groups = groups
             .into_iter()
@@ -749,7 +780,19 @@ impl RejectsView {
         RejectsView {
             refused: r.rejects.count(Action::Refused),
             flagged: r.rejects.count(Action::Flagged),
-            rows,
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| RejectRow {
+                    // Only the rows shown need their words.
+                    reason: if i < REJECTS_SHOWN {
+                        lang.reason(&x.reason)
+                    } else {
+                        String::new()
+                    },
+                    x,
+                })
+                .collect(),
             groups,
         }
     }

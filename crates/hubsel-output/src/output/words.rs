@@ -5,11 +5,12 @@
 //! School, district and field names are the data's own and are never
 //! translated. A district's shortfalls and unreachable schools are told
 //! from their fields in the report's language ([`Words::shortfall`],
-//! [`Words::unreachable`]: in English the engine's own reason); the other
-//! reasons (reject reasons, notes) stay in English in both reports, and
-//! `summary.json` keeps every reason in full.
+//! [`Words::unreachable`]: in English the engine's own reason); reject and
+//! stand-alone reasons are [`crate::model::Reason`]s, told in the report's
+//! language ([`Lang::reason`]); the scenario's and the inputs' notes stay
+//! in English; `summary.json` keeps every reason in English, in full.
 
-use crate::model::{Action, HubLevel, Weighting};
+use crate::model::{Action, HubLevel, Reason, Weighting};
 use crate::outcome::{Shortfall, Unreachable};
 
 /// The language of the report.
@@ -50,6 +51,14 @@ impl Lang {
             .find(|value| !value.trim().is_empty())
             .and_then(|value| Lang::parse(&value))
             .unwrap_or(Lang::En)
+    }
+
+    /// A reason in this language.
+    pub fn reason(self, r: &Reason) -> String {
+        match self {
+            Lang::En => r.en(),
+            Lang::Th => r.th(),
+        }
     }
 
     pub fn words(self) -> &'static Words {

@@ -23,9 +23,9 @@ use crate::error::{quote, Error, ErrorKind, Result};
 use crate::io::crs::{Crs, Reprojector};
 use crate::io::geojson::{check_given, unread_speed_columns, DistrictFields, RoadFields};
 use crate::io::polygons;
-use crate::io::records::{cell_at, convert_all, find_ci, road_attributes};
+use crate::io::records::{convert_all, district_attributes, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
-use crate::model::{Action, District, DistrictCode, Rejects, Road, SourceRef};
+use crate::model::{Action, District, DistrictCode, ReadPart, Reason, Rejects, Road, SourceRef};
 
 /// An input name split into the file and the layer named after its last
 /// `.gpkg:` (`data.gpkg:schools` → `data.gpkg`, `schools`); no layer when
@@ -348,7 +348,10 @@ fn for_each_row(
                     file: file.to_string(),
                     line: number,
                 };
-                let reason = format!("unreadable row, the rest of the table is skipped: {e}");
+                let reason = Reason::Unreadable {
+                    part: ReadPart::RestOfTable,
+                    detail: e.to_string(),
+                };
                 rejects.push(&source, "", "", reason, Action::Refused);
                 break;
             }
@@ -451,7 +454,7 @@ pub fn read_roads(
         let lines = match road_lines(geometry) {
             Ok(lines) => lines,
             Err(reason) => {
-                local.push(&source, "", "geometry", reason, Action::Refused);
+                local.push(&source, "", "geometry", Reason::geometry(reason), Action::Refused);
                 return;
             }
         };
@@ -464,7 +467,13 @@ pub fn read_roads(
                 });
             match road {
                 Ok(road) => roads.push(road),
-                Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
+                Err(reason) => local.push(
+                    &source,
+                    "",
+                    "geometry",
+                    Reason::geometry(reason),
+                    Action::Refused,
+                ),
             }
         }
     })?;
@@ -523,21 +532,15 @@ pub fn read_districts(
     let mut districts = Vec::new();
     let mut local = Rejects::default();
     for_each_row(&table, file, rejects, |source, geometry, cells| {
-        let Some(code) = cell_at(&cells, code_c) else {
-            let field = fields.code.first().map_or("code", |s| s.as_str());
-            local.push(
-                &source,
-                "",
-                field,
-                "district without a code",
-                Action::Refused,
-            );
+        let columns = [code_c, name_c];
+        let Some((code, name)) = district_attributes(&cells, columns, fields, &source, &mut local)
+        else {
             return;
         };
-        let name = cell_at(&cells, name_c).unwrap_or_else(|| code.clone());
         let multi = match district_polygons(geometry, &to_wgs84) {
             Ok(multi) => multi,
             Err(reason) => {
+                let reason = Reason::geometry(reason);
                 local.push(&source, &code, "geometry", reason, Action::Refused);
                 return;
             }

@@ -24,9 +24,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::io::crs::{Crs, Reprojector};
 use crate::io::geojson::{self, DistrictFields, RoadFields};
 use crate::io::polygons;
-use crate::io::records::{cell_at, convert_all, find_ci, road_attributes};
+use crate::io::records::{convert_all, district_attributes, find_ci, road_attributes};
 use crate::io::schools::{self, Format, Placement, Position, RawRow, SchoolColumns, SchoolTable};
-use crate::model::{Action, Rejects};
+use crate::model::{Action, ReadPart, Reason, Rejects};
 use crate::model::{District, DistrictCode, Road, SourceRef};
 
 /// A sidecar file: the same stem with another extension, in lower or upper case.
@@ -214,7 +214,10 @@ fn for_each_record(
                         &source,
                         "",
                         "",
-                        format!("unreadable record, the rest of the file is skipped: {e}"),
+                        Reason::Unreadable {
+                            part: ReadPart::RestOfFile,
+                            detail: e.to_string(),
+                        },
                         Action::Refused,
                     );
                     break;
@@ -337,7 +340,7 @@ pub fn read_roads(
             let parts = match road_parts(&shape) {
                 Ok(parts) => parts,
                 Err(reason) => {
-                    local.push(&source, "", "geometry", reason, Action::Refused);
+                    local.push(&source, "", "geometry", Reason::geometry(reason), Action::Refused);
                     return;
                 }
             };
@@ -353,7 +356,13 @@ pub fn read_roads(
                 });
                 match road {
                     Ok(road) => roads.push(road),
-                    Err(reason) => local.push(&source, "", "geometry", reason, Action::Refused),
+                    Err(reason) => local.push(
+                        &source,
+                        "",
+                        "geometry",
+                        Reason::geometry(reason),
+                        Action::Refused,
+                    ),
                 }
             }
         },
@@ -419,31 +428,25 @@ pub fn read_districts(
                 file: file.to_string(),
                 line: number,
             };
-            let [code_c, name_c] = *columns.get_or_insert_with(|| {
+            let columns = *columns.get_or_insert_with(|| {
                 [&fields.code, &fields.name].map(|names| find_ci(&opened.fields, names))
             });
-            let Some(code) = cell_at(&cells, code_c) else {
-                let field = fields.code.first().map_or("code", |s| s.as_str());
-                local.push(
-                    &source,
-                    "",
-                    field,
-                    "district without a code",
-                    Action::Refused,
-                );
+            let Some((code, name)) =
+                district_attributes(&cells, columns, fields, &source, &mut local)
+            else {
                 return;
             };
-            let name = cell_at(&cells, name_c).unwrap_or_else(|| code.clone());
             let assembled = polygon_rings(&shape).and_then(|r| assemble_rings(r, to_wgs84));
             let (polygons, orphans) = match assembled {
                 Ok(assembled) => assembled,
                 Err(reason) => {
+                    let reason = Reason::geometry(reason);
                     local.push(&source, &code, "geometry", reason, Action::Refused);
                     return;
                 }
             };
             if orphans > 0 {
-                let reason = format!("{orphans} hole(s) outside every outer ring, left out");
+                let reason = Reason::OrphanHoles { n: orphans };
                 local.push(&source, &code, "geometry", reason, Action::Flagged);
             }
             let geometry = MultiPolygon::new(polygons);
