@@ -88,7 +88,11 @@ export HUBSEL_PREBUILT=1
 clippy() { cargo clippy --workspace --release --all-targets --quiet -- -D warnings; }
 # (With the workspace-hack in the build, the dependencies' metadata is
 # clippy's, not checked a second time with other features.)
-docs() { RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-synth -p hubsel-workspace-hack; }
+# The façade (the declared API), the internal crates behind it, the tools.
+docs() {
+    RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-model -p hubsel-io \
+        -p hubsel-engine -p hubsel-output -p hubsel-tools -p hubsel-synth -p hubsel-workspace-hack
+}
 fuzz() { (cd fuzz && cargo check --release --quiet); }
 # The same three clients on schools as the OBEC registry writes them: no
 # enrolment (weights: schools, no students or served fields), the
