@@ -83,88 +83,15 @@ fn layer_features(dir: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
     }
 }
 
-fn geojson_features(path: &Path) -> Result<Vec<FeatureRow>> {
-    let root = read_json(path)?;
-    let list = root
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            Error::new(ErrorKind::Format, "no features array: not a hubsel layer").in_file(path)
-        })?;
-    Ok(list
-        .iter()
-        .map(|f| {
-            let props = f
-                .get("properties")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            let at = f
-                .pointer("/geometry/coordinates")
-                .and_then(Value::as_array)
-                .and_then(|c| {
-                    Some(Coord {
-                        x: c.first()?.as_f64()?,
-                        y: c.get(1)?.as_f64()?,
-                    })
-                });
-            (props, at)
-        })
-        .collect())
-}
-
-fn fgb_features(path: &Path) -> Result<Vec<FeatureRow>> {
-    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
-    let damaged = |e: flatgeobuf::Error| {
-        Error::new(
-            ErrorKind::Format,
-            format!("not a readable FlatGeobuf file: {e}"),
-        )
-        .in_file(path)
-    };
-    let mut file =
-        std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
-    let mut features = FgbReader::open(&mut file)
-        .map_err(damaged)?
-        .select_all_seq()
-        .map_err(damaged)?;
-    let mut rows = Vec::new();
-    while let Some(f) = features.next().map_err(damaged)? {
-        let props: Map<String, Value> = f
-            .properties()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Format,
-                    format!("unreadable FlatGeobuf properties: {e}"),
-                )
-                .in_file(path)
-            })?
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        let at = f
-            .geometry()
-            .and_then(|g| g.xy())
-            .filter(|xy| xy.len() >= 2)
-            .map(|xy| Coord {
-                x: xy.get(0),
-                y: xy.get(1),
-            });
-        rows.push((props, at));
-    }
-    Ok(rows)
-}
-
-fn gpkg_features(path: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
-    let bytes = crate::io::gpkg::read_file(path)?;
-    let name = format!("{}:{layer}", path.display());
-    let table = crate::io::gpkg::read_rows(&bytes, &name)?;
-    Ok(table
+/// A layer as read by `io` (whatever the format), as feature rows: the
+/// cells by column name and the point.
+fn feature_rows(table: crate::io::table::Rows) -> Vec<FeatureRow> {
+    let columns = table.columns;
+    table
         .rows
         .into_iter()
         .map(|(cells, geometry)| {
-            let props = table
-                .columns
+            let props = columns
                 .iter()
                 .cloned()
                 .zip(cells.into_iter().map(Value::String))
@@ -175,7 +102,25 @@ fn gpkg_features(path: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
             };
             (props, at)
         })
-        .collect())
+        .collect()
+}
+
+fn geojson_features(path: &Path) -> Result<Vec<FeatureRow>> {
+    let bytes = crate::io::read_file(path)?;
+    let table = crate::io::geojson::read_rows(&bytes, &path.display().to_string())?;
+    Ok(feature_rows(table))
+}
+
+fn fgb_features(path: &Path) -> Result<Vec<FeatureRow>> {
+    let bytes = crate::io::read_file(path)?;
+    let table = crate::io::flatgeobuf::read_rows(&bytes, &path.display().to_string())?;
+    Ok(feature_rows(table))
+}
+
+fn gpkg_features(path: &Path, layer: &str) -> Result<Vec<FeatureRow>> {
+    let bytes = crate::io::gpkg::read_file(path)?;
+    let name = format!("{}:{layer}", path.display());
+    Ok(feature_rows(crate::io::gpkg::read_rows(&bytes, &name)?))
 }
 
 /// A file (not a folder) named `*.gpkg`: a run written as a GeoPackage.
@@ -213,56 +158,9 @@ fn gpkg_summary(path: &Path) -> Result<Value> {
 }
 
 fn shp_features(shp: &Path, unlocated: &Path) -> Result<Vec<FeatureRow>> {
-    use shapefile::dbase::{self, FieldValue};
-    let damaged = |path: &Path, e: String| {
-        Error::new(
-            ErrorKind::Format,
-            format!("not a readable shapefile layer: {e}"),
-        )
-        .in_file(path)
-    };
-    let dbf_reader = |path: &Path| {
-        let enc = dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_874);
-        dbase::ReaderBuilder::new()
-            .with_encoding(enc)
-            .open(path)
-            .map_err(|e| damaged(path, e.to_string()))
-    };
-    let props = |record: dbase::Record| -> Map<String, Value> {
-        record
-            .into_iter()
-            .filter_map(|(k, v)| {
-                let v = match v {
-                    FieldValue::Character(Some(s)) => Value::String(s),
-                    FieldValue::Numeric(Some(x)) => json!(x),
-                    FieldValue::Float(Some(x)) => json!(x),
-                    FieldValue::Integer(x) => json!(x),
-                    FieldValue::Double(x) => json!(x),
-                    _ => return None,
-                };
-                Some((k, v))
-            })
-            .collect()
-    };
-    let shapes = shapefile::ShapeReader::from_path(shp).map_err(|e| damaged(shp, e.to_string()))?;
-    let dbf = shp.with_extension("dbf");
-    let mut reader = shapefile::Reader::new(shapes, dbf_reader(&dbf)?);
-    let mut rows = Vec::new();
-    for item in reader.iter_shapes_and_records() {
-        let (shape, record) = item.map_err(|e| damaged(shp, e.to_string()))?;
-        let at = match shape {
-            shapefile::Shape::Point(p) => Some(Coord { x: p.x, y: p.y }),
-            _ => None,
-        };
-        rows.push((props(record), at));
-    }
+    let mut rows = feature_rows(crate::io::shapefile::read_rows(shp)?);
     if unlocated.is_file() {
-        for record in dbf_reader(unlocated)?
-            .read()
-            .map_err(|e| damaged(unlocated, e.to_string()))?
-        {
-            rows.push((props(record), None));
-        }
+        rows.extend(feature_rows(crate::io::shapefile::read_dbf_rows(unlocated)?));
     }
     Ok(rows)
 }
@@ -584,5 +482,43 @@ impl Comparison {
             );
         }
         w.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{write_run, Format, WriteOptions};
+
+    /// The same run written in each format alone reads back (through the
+    /// `io` readers) as the same hubs, schools and totals.
+    #[test]
+    fn every_format_reads_back_as_the_same_run() {
+        let config = crate::scenario::default_scenario().unwrap();
+        let inputs = crate::io::load(&crate::fixture::province(), &crate::io::ReadOptions::default()).unwrap();
+        let result = crate::pipeline::run(inputs, &config, &crate::progress::Silent).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let formats = [Format::GeoJson, Format::Shapefile, Format::FlatGeobuf, Format::GeoPackage];
+        let runs: Vec<RunFolder> = formats
+            .iter()
+            .map(|format| {
+                let dir = tmp.path().join(format.as_str());
+                let options = WriteOptions {
+                    formats: vec![*format],
+                    ..Default::default()
+                };
+                write_run(&result, &dir, &options).unwrap();
+                RunFolder::read(&dir).unwrap()
+            })
+            .collect();
+        let first = &runs[0];
+        assert_eq!(first.hubs.len(), 49);
+        assert_eq!(first.schools.len(), 687);
+        assert!(first.schools.values().any(|s| s.travel_min.is_some()));
+        for (format, run) in formats.iter().zip(&runs).skip(1) {
+            assert_eq!(run.hubs, first.hubs, "{format:?}");
+            assert_eq!(run.schools, first.schools, "{format:?}");
+            assert_eq!(run.totals, first.totals, "{format:?}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! a null is an absent property. The CRS is EPSG:4326. Features come out
 //! in the index's Hilbert order, which depends only on the geometries, so
 //! the same run gives the same bytes.
+//! [`read_rows`] reads a layer back whole (how `compare` reads a run).
 
 use ::flatgeobuf::geozero::error::Result as GeozeroResult;
 use ::flatgeobuf::geozero::{ColumnValue, GeomProcessor, GeozeroGeometry, PropertyProcessor};
@@ -114,4 +115,51 @@ pub fn bytes(layer: &Layer) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     fgb.write(&mut out).map_err(|e| fgb_err(layer.name, e))?;
     Ok(out)
+}
+
+/// A layer read back whole (how `compare` reads a run written as
+/// FlatGeobuf): the header's columns, each feature's properties as text
+/// cells in that order (an absent property blank) and its point (a run's
+/// hubs and schools are points; other geometries and empty ones `None`).
+/// A damaged file is an error naming `file`.
+pub fn read_rows(bytes: &[u8], file: &str) -> Result<super::table::Rows> {
+    use ::flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    let damaged = |e: ::flatgeobuf::Error| {
+        Error::new(
+            ErrorKind::Format,
+            format!("not a readable FlatGeobuf file: {e}"),
+        )
+        .in_file(file)
+    };
+    let mut cursor = std::io::Cursor::new(bytes);
+    let reader = FgbReader::open(&mut cursor).map_err(damaged)?;
+    let columns: Vec<String> = reader
+        .header()
+        .columns()
+        .map(|list| list.iter().map(|c| c.name().to_string()).collect())
+        .unwrap_or_default();
+    let points = reader.header().geometry_type() == GeometryType::Point;
+    let mut features = reader.select_all_seq().map_err(damaged)?;
+    let mut rows = Vec::new();
+    while let Some(f) = features.next().map_err(damaged)? {
+        let mut props = f.properties().map_err(|e| {
+            Error::new(
+                ErrorKind::Format,
+                format!("unreadable FlatGeobuf properties: {e}"),
+            )
+            .in_file(file)
+        })?;
+        let cells = columns
+            .iter()
+            .map(|c| props.remove(c).unwrap_or_default())
+            .collect();
+        let point = f
+            .geometry()
+            .filter(|g| points || g.type_() == GeometryType::Point)
+            .and_then(|g| g.xy())
+            .filter(|xy| xy.len() >= 2)
+            .map(|xy| geo::Geometry::Point(geo::Point::new(xy.get(0), xy.get(1))));
+        rows.push((cells, point));
+    }
+    Ok(super::table::Rows { columns, rows })
 }

@@ -440,6 +440,49 @@ fn parse_feature(
     Ok((geometry, props))
 }
 
+/// A layer read back whole (how `compare` reads a run written as
+/// GeoJSON): each feature's properties as text cells (numbers as JSON
+/// writes them; columns in first-seen order, a property a feature lacks
+/// blank) and its geometry in WGS 84 (`None` when missing or unusable).
+pub fn read_rows(bytes: &[u8], file: &str) -> Result<super::table::Rows> {
+    let mut columns: Vec<String> = Vec::new();
+    // Each feature's cells as (column, text), filled out once every column is known.
+    type Read = (Vec<(usize, String)>, Option<geo::Geometry<f64>>);
+    let mut read: Vec<Read> = Vec::new();
+    for_each_feature(bytes, file, &Crs::wgs84(), |_, feature, to_wgs84| {
+        let mut cells = Vec::new();
+        if let Some(props) = feature.get("properties").and_then(Value::as_object) {
+            for (key, value) in props {
+                let at = match columns.iter().position(|c| c == key) {
+                    Some(at) => at,
+                    None => {
+                        columns.push(key.clone());
+                        columns.len() - 1
+                    }
+                };
+                cells.push((at, cell_text(value)));
+            }
+        }
+        let geometry = parse_feature(feature)
+            .ok()
+            .and_then(|(g, _)| reproject(g, to_wgs84).ok());
+        read.push((cells, geometry));
+    })?;
+    let rows = read
+        .into_iter()
+        .map(|(cells, geometry)| {
+            let mut row = vec![String::new(); columns.len()];
+            for (at, text) in cells {
+                if let Some(cell) = row.get_mut(at) {
+                    *cell = text;
+                }
+            }
+            (row, geometry)
+        })
+        .collect();
+    Ok(super::table::Rows { columns, rows })
+}
+
 /// Whether any position of the geometry has fewer than two numbers.
 fn has_short_position(value: &geojson::GeometryValue) -> bool {
     use geojson::GeometryValue as G;

@@ -497,3 +497,14 @@ mod tests {
         assert!(m.0[0].interiors()[0].is_cw());
     }
 }
+
+/// A layer read back whole, as the readers of a run's layers give it
+/// (`compare` reads both runs through them, whatever format each wrote):
+/// the attribute columns, and each row's cells (text, as the input readers
+/// see them; a missing value blank) and geometry (`None` when missing or
+/// unreadable).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<(Vec<String>, Option<geo::Geometry<f64>>)>,
+}

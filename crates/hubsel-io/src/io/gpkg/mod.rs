@@ -19,7 +19,8 @@ mod binary;
 mod read;
 mod write;
 
-pub use read::{read_cell, read_districts, read_roads, read_rows, read_schools, split_layer, Rows};
+pub use read::{read_cell, read_districts, read_roads, read_rows, read_schools, split_layer};
+pub use super::table::Rows;
 pub use write::{bytes, Package, Style, LAST_CHANGE};
 
 /// The geometry column of every table hubsel writes (GDAL's default name).

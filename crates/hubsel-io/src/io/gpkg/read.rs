@@ -557,19 +557,10 @@ pub fn read_districts(
     Ok(districts)
 }
 
-/// A feature table read back whole: its attribute columns, and each row's
-/// cells (text, as the readers above see them) and geometry (in the
-/// file's coordinates; `None` when missing or unreadable).
-#[derive(Clone, Debug, Default)]
-pub struct Rows {
-    pub columns: Vec<String>,
-    pub rows: Vec<(Vec<String>, Option<Geometry<f64>>)>,
-}
-
 /// Every row of the feature table named after the file
 /// (`hubsel.gpkg:hubs`), in key order: how `compare` reads a run written
 /// as a GeoPackage. A row SQLite cannot read is an error.
-pub fn read_rows(bytes: &[u8], file: &str) -> Result<Rows> {
+pub fn read_rows(bytes: &[u8], file: &str) -> Result<crate::io::table::Rows> {
     let table = open(bytes, file, Wanted::Any, &Crs::wgs84())?;
     let mut rows = Vec::new();
     let mut rejects = Rejects::default();
@@ -579,7 +570,7 @@ pub fn read_rows(bytes: &[u8], file: &str) -> Result<Rows> {
     if let Some(r) = rejects.rows.first() {
         return Err(damaged(file, &r.reason).at_line(r.source.line));
     }
-    Ok(Rows {
+    Ok(crate::io::table::Rows {
         columns: table.columns,
         rows,
     })

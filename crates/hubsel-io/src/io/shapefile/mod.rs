@@ -8,7 +8,7 @@
 //!
 //! | file | owns |
 //! |---|---|
-//! | `read.rs` | [`read_schools`], [`read_roads`], [`read_districts`]: any coordinate system and text encoding |
+//! | `read.rs` | [`read_schools`], [`read_roads`], [`read_districts`]: any coordinate system and text encoding; [`read_rows`] and [`read_dbf_rows`]: a run's point layer read back whole (for `compare`) |
 //! | `write.rs` | [`files`]: an output [`Layer`](super::table::Layer) as `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) |
 //! | `export.rs` | `write_schools`, `write_roads`, `write_districts` (feature `testkit`, a test oracle): the model's inputs written back, in a chosen coordinate system and encoding |
 //!
@@ -22,7 +22,7 @@ mod write;
 
 #[cfg(any(test, feature = "testkit"))]
 pub use export::{dbf_names, write_districts, write_roads, write_schools, WriteOptions};
-pub use read::{read_districts, read_roads, read_schools, ShapefileOptions};
+pub use read::{read_dbf_rows, read_districts, read_roads, read_rows, read_schools, ShapefileOptions};
 pub use write::{files, utf8_note};
 
 use encoding_rs::Encoding;

@@ -96,9 +96,28 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
         }
         None => options.default_crs.clone(),
     };
+    let (table, defaulted) = dbf_table(path, &dbf, options)?;
+    let fields: Vec<String> = table
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .filter(|n| n != "DeletionFlag")
+        .collect();
+    let reader = ::shapefile::Reader::new(shape_reader, table);
+    Ok((reader, Opened { crs, fields }, defaulted))
+}
+
+/// Opens a `.dbf` in its text encoding: the flag's, else the one the `.cpg`
+/// beside `path` names, else the DBF header's code page mark, else UTF-8
+/// (`true`: nothing declared one and UTF-8 is assumed).
+fn dbf_table(
+    path: &Path,
+    dbf: &Path,
+    options: &ShapefileOptions<'_>,
+) -> Result<(dbase::Reader<BufReader<File>>, bool)> {
     let mut code_page = [0u8; 32];
-    let header_read = File::open(&dbf).and_then(|mut f| f.read_exact(&mut code_page));
-    header_read.map_err(|e| Error::io(&dbf, e))?;
+    let header_read = File::open(dbf).and_then(|mut f| f.read_exact(&mut code_page));
+    header_read.map_err(|e| Error::io(dbf, e))?;
     let (encoding, from) = if let Some(e) = options.encoding {
         (e, "flag")
     } else if let Some(cpg) = sidecar(path, "cpg") {
@@ -124,7 +143,7 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
             _ => (encoding_rs::UTF_8, "default"),
         }
     };
-    let dbf_file = File::open(&dbf).map_err(|e| Error::io(&dbf, e))?;
+    let dbf_file = File::open(dbf).map_err(|e| Error::io(dbf, e))?;
     let strict = encoding == encoding_rs::UTF_8;
     let builder = dbase::ReaderBuilder::new();
     let builder = if strict {
@@ -134,15 +153,8 @@ fn open(path: &Path, options: &ShapefileOptions<'_>) -> Result<(ShpReader, Opene
     };
     let table = builder
         .build(BufReader::new(dbf_file))
-        .map_err(|e| damaged(&dbf, e))?;
-    let fields: Vec<String> = table
-        .fields()
-        .iter()
-        .map(|f| f.name().to_string())
-        .filter(|n| n != "DeletionFlag")
-        .collect();
-    let reader = ::shapefile::Reader::new(shape_reader, table);
-    Ok((reader, Opened { crs, fields }, from == "default"))
+        .map_err(|e| damaged(dbf, e))?;
+    Ok((table, from == "default"))
 }
 
 /// A DBF value as a text cell (numbers in shortest round-trip form).
@@ -479,4 +491,65 @@ fn rings_of<P: HasXY>(rings: &[PolygonRing<P>]) -> Vec<MarkedRing> {
             )
         })
         .collect()
+}
+
+/// A point layer read back whole (how `compare` reads a run written as
+/// shapefiles): the DBF's fields, each record's cells as text and its point
+/// in WGS 84 (`None` for a null or other shape); the `.prj` and `.cpg`
+/// beside it as for the inputs. A record that cannot be read is an error.
+pub fn read_rows(path: &Path) -> Result<super::super::table::Rows> {
+    let file = path.display().to_string();
+    let wgs84 = Crs::wgs84();
+    let options = ShapefileOptions {
+        default_crs: &wgs84,
+        encoding: None,
+    };
+    let mut rejects = Rejects::default();
+    let mut rows = Vec::new();
+    let opened = for_each_record(path, &file, &options, &mut rejects, |_, shape, cells, _, to_wgs84| {
+        let point = point_of(&shape)
+            .ok()
+            .and_then(|(x, y)| to_wgs84.convert(x, y))
+            .map(|(x, y)| geo::Geometry::Point(geo::Point::new(x, y)));
+        rows.push((cells, point));
+    })?;
+    if let Some(r) = rejects.rows.first() {
+        return Err(damaged(path, &r.reason).at_line(r.source.line));
+    }
+    Ok(super::super::table::Rows {
+        columns: opened.fields,
+        rows,
+    })
+}
+
+/// A `.dbf` alone read back whole: the rows without a point that a run
+/// writes beside a point layer (`schools_unlocated.dbf`), in the encoding
+/// its `.cpg` or header says; every geometry `None`.
+pub fn read_dbf_rows(dbf: &Path) -> Result<super::super::table::Rows> {
+    let wgs84 = Crs::wgs84();
+    let options = ShapefileOptions {
+        default_crs: &wgs84,
+        encoding: None,
+    };
+    guarded(dbf, || {
+        let (mut table, _) = dbf_table(dbf, dbf, &options)?;
+        let columns: Vec<String> = table
+            .fields()
+            .iter()
+            .map(|f| f.name().to_string())
+            .filter(|n| n != "DeletionFlag")
+            .collect();
+        let records = table.read().map_err(|e| damaged(dbf, e))?;
+        let rows = records
+            .iter()
+            .map(|record| {
+                let cells = columns
+                    .iter()
+                    .map(|f| record.get(f).map(cell_text).unwrap_or_default())
+                    .collect();
+                (cells, None)
+            })
+            .collect();
+        Ok(super::super::table::Rows { columns, rows })
+    })
 }
