@@ -5,7 +5,8 @@
 
 use hubsel::error::Error;
 use hubsel::outcome::RunResult;
-use hubsel::output::{districts_layer, hubs_layer, routes_layer, schools_layer, Totals};
+use hubsel::io::geojson::text;
+use hubsel::output::{layers, Totals};
 use std::collections::{BTreeMap, BTreeSet};
 
 use hubsel::model::HubLevel;
@@ -22,7 +23,7 @@ pub const ROUTES_INLINE: usize = 5_000;
 /// features.
 pub fn district_routes(mut r: RunResult, code: &str) -> String {
     r.routes.retain(|x| x.district.0 == code);
-    routes_layer(&r)
+    text(&layers::routes(&r))
 }
 
 /// The page's JSON for a run of `scenario`, as text: the layers' GeoJSON
@@ -37,12 +38,12 @@ pub fn run_json(scenario: &Scenario, r: &RunResult) -> String {
     let routes = if by_district {
         r#"{"type":"FeatureCollection","features":[]}"#.to_string()
     } else {
-        routes_layer(r)
+        text(&layers::routes(r))
     };
     let layers = [
-        ("districts", districts_layer(r)),
-        ("schools", schools_layer(r)),
-        ("hubs", hubs_layer(r)),
+        ("districts", text(&layers::districts(r))),
+        ("schools", text(&layers::schools(r))),
+        ("hubs", text(&layers::hubs(r))),
         ("routes", routes),
     ];
     let mut rest = rest_json(scenario, r);

@@ -185,10 +185,11 @@ pub mod select {
 /// report, summary and rejects.
 pub mod output {
     pub use hubsel_output::output::{
-        check_replaceable, districts_layer, hubs_layer, rejects_csv, render, routes_layer, schools_layer,
-        summary_json, write_files, write_folder, write_run, FolderKind, Format, Totals, WriteOptions,
+        check_replaceable, rejects_csv, render, summary_json, write_files, write_folder, write_run, FolderKind, Format,
+        Totals, WriteOptions,
     };
-    /// A run's four layers as format-neutral tables.
+    /// A run's four layers as format-neutral tables (as GeoJSON text:
+    /// [`io::geojson::text`](crate::io::geojson::text) of one).
     pub mod layers {
         pub use hubsel_output::output::layers::{districts, hubs, routes, schools};
     }
