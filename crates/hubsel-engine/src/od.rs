@@ -11,7 +11,7 @@
 //! searches are [`routing::od`](crate::routing::od)'s.
 //!
 //! ```
-//! use hubsel::{fixture, io, od, progress, scenario};
+//! use hubsel_engine::{fixture, io, od, progress, scenario};
 //!
 //! // Every school of the province to a few of them, within an hour.
 //! let province = fixture::province();
@@ -27,7 +27,7 @@
 //! assert_eq!(matrix.times.trips.len(), 687 * 3);
 //! // A school's trip to itself is its off-road legs only.
 //! assert_eq!(matrix.times.trip(0, 0).map(|t| t.road_m), Some(0.0));
-//! # Ok::<(), hubsel::error::Error>(())
+//! # Ok::<(), hubsel_engine::error::Error>(())
 //! ```
 
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! What a run produces: one outcome per input school, the chosen hubs
 //! and why, the members' routes, each district's figures and the run's
 //! access figures ([`RunResult`]), and what `hubsel validate` reports
-//! ([`CheckReport`]). These are the types the writers ([`crate::output`]),
+//! ([`CheckReport`]). These are the types the writers (`output`),
 //! `compare` and `bench` read; the stages before them fill them in.
 //!
 //! The district and access figures are weighted as the run weighs

@@ -6,7 +6,7 @@
 //! [`proj4wkt`]. Nothing here computes a projection by hand. Distances are
 //! never taken in a file's own projected frame: later stages measure on the
 //! sphere (Haversine) or in a local metric frame scaled at the point's
-//! latitude (see [`crate::spatial`]).
+//! latitude (see the engine's `spatial`).
 
 use std::fmt;
 

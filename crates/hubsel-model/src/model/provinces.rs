@@ -34,7 +34,7 @@ impl Inputs {
     }
 
     /// These inputs cut down to the picked `provinces` (codes as
-    /// [`province_of`] gives them), before [`prepare`](crate::network::prepare):
+    /// [`province_of`] gives them), before `network::prepare`:
     /// - the districts of those provinces;
     /// - the schools whose district code is in them, or, for a school
     ///   without a code, whose point lies in one of their districts;
