@@ -494,7 +494,7 @@ pub struct Config {
     /// [`crate::io::schools::SchoolColumns::FIELDS`]) and the one column
     /// of the schools' file that holds it, as the workbench's column
     /// mapping saves it. The readers take it as if the field's
-    /// `--…-column` flag named it ([`Config::apply_columns`]).
+    /// `--…-column` flag named it ([`Config::apply_to_columns`]).
     pub columns: BTreeMap<String, String>,
     /// What fitting the scenario to the data changed, in words for the
     /// console, the summary and the report (a field read from its DBF
