@@ -21,7 +21,6 @@ const DW = {
     command: "คำสั่งที่ได้ผลเดียวกัน", rows: "แถว",
     rejects: "แถวที่ไม่ได้ใช้หรือถูกทำเครื่องหมาย", download_rejects: "ดาวน์โหลด rejects.csv",
     r_file: "ไฟล์", r_line: "บรรทัด", r_id: "รหัส", r_name: "ชื่อ", r_field: "ช่อง", r_reason: "เหตุผล", r_action: "ผล",
-    reason_en: "เหตุผลยังเป็นภาษาอังกฤษ (ยังไม่มีคำแปลภาษาไทยของเหตุผล)",
     refused: "ไม่ใช้", flagged: "ทำเครื่องหมาย", stage: "ขั้นตอน",
   },
   en: {
@@ -39,7 +38,7 @@ const DW = {
     command: "The same run on the command line", rows: "rows",
     rejects: "Rows refused or flagged", download_rejects: "Download rejects.csv",
     r_file: "file", r_line: "line", r_id: "id", r_name: "name", r_field: "field", r_reason: "reason", r_action: "action",
-    reason_en: "", refused: "refused", flagged: "flagged", stage: "stage",
+    refused: "refused", flagged: "flagged", stage: "stage",
   },
 };
 const dw = (k) => DW[state.lang][k] || DW.en[k] || k;
@@ -250,8 +249,6 @@ function drawRejects() {
   if (!data.rejects) return;
   box.hidden = false;
   box.appendChild(el("h3", `${dw("rejects")} (${data.rejects.length})`));
-  const thai = data.rejects.length && "reason_th" in data.rejects[0];
-  if (state.lang === "th" && !thai) box.appendChild(el("div", dw("reason_en"), "note"));
   const b = el("button", dw("download_rejects"));
   b.type = "button";
   b.id = "data-rejects-download";
@@ -262,7 +259,8 @@ function drawRejects() {
   t.id = "data-rejects-table";
   t.appendChild(row(["r_file", "r_line", "r_id", "r_name", "r_field", "r_reason", "r_action"].map(dw), "th"));
   for (const r of data.rejects) {
-    const reason = state.lang === "th" && thai && r.reason_th ? r.reason_th : r.reason;
+    // rejects.csv gives every reason in English and Thai (`reason_th`).
+    const reason = state.lang === "th" && r.reason_th ? r.reason_th : r.reason;
     t.appendChild(row([r.file, r.line, r.id, r.name, r.field, reason, dw(r.action) || r.action]));
   }
   wrap.appendChild(t);

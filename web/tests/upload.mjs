@@ -4,7 +4,7 @@
 // hand), the districts as a zipped Shapefile made by ogr2ogr in UTM 47N
 // with a cp874 DBF, and the province's roads; the hubs must be those of
 // `hubsel run` on the same files with the command the page gives; the 49
-// blank-coordinate rows are in the rejects table. Then bad uploads, each
+// blank-coordinate rows are in the rejects table, told in Thai. Then bad uploads, each
 // with a clear message while the server keeps serving.
 //
 // node web/tests/upload.mjs HUBSEL_BINARY CSV_TO_XLSX_BINARY OUT_DIR
@@ -171,6 +171,21 @@ try {
   check(pageCsv === cliRejects, "the page's rejects.csv is hubsel run's");
   const tableRows = await page.$$eval("#data-rejects-table tr", (t) => t.length - 1);
   check(tableRows === rejects.length, "every reject is a row of the table", `${tableRows} of ${rejects.length}`);
+  // The page is Thai: the table tells each reason in Thai (rejects.csv's
+  // `reason_th`), the 49 blank-coordinate rows among them.
+  const NO_COORDS_TH = "ไม่มีพิกัด: ช่องลองจิจูดและละติจูดว่าง";
+  const cells = await page.$$eval("#data-rejects-table tr", (t) =>
+    t.slice(1).map((r) => Array.from(r.cells, (c) => c.textContent)));
+  const thaiBlank = cells.filter((c) => c[5] === NO_COORDS_TH);
+  check(thaiBlank.length === 49 && blank.every((r) => r.reason_th === NO_COORDS_TH),
+    "the 49 blank-coordinate rows are shown in Thai", `${thaiBlank.length} rows say ${NO_COORDS_TH}`);
+  check(cells.every((c) => /[\u0E00-\u0E7F]/.test(c[5]) && !/no coordinates/.test(c[5])), "every reason in the table is Thai",
+    (cells.find((c) => !/[\u0E00-\u0E7F]/.test(c[5])) || [])[5]);
+  await page.click("#lang-en");
+  const english = await page.$$eval("#data-rejects-table tr", (t) => t.slice(1).filter((r) => r.cells[5].textContent === "no coordinates: longitude and latitude are blank").length);
+  check(english === 49, "…and in English on the English page", english);
+  await page.click("#lang-th");
+  await page.waitForFunction(() => document.querySelectorAll("#data-rejects-table tr").length > 1);
   const head = await page.$$eval("#data-rejects-table th", (t) => t.map((x) => x.textContent));
   check(head.every((h) => /[\u0E00-\u0E7F]/.test(h)), "the table's headings are Thai", head.join(","));
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#data-rejects-download")]);
