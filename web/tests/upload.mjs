@@ -4,8 +4,11 @@
 // hand), the districts as a zipped Shapefile made by ogr2ogr in UTM 47N
 // with a cp874 DBF, and the province's roads; the hubs must be those of
 // `hubsel run` on the same files with the command the page gives; the 49
-// blank-coordinate rows are in the rejects table, told in Thai. Then bad uploads, each
-// with a clear message while the server keeps serving.
+// blank-coordinate rows are in the rejects table, told in Thai. Then bad
+// uploads, each with a clear message while the server keeps serving. Last,
+// the national province picker: the country's 928 districts, Chiang Mai
+// picked, the same hubs as `hubsel run` on the province (screenshot:
+// out/upload-provinces.png).
 //
 // node web/tests/upload.mjs HUBSEL_BINARY CSV_TO_XLSX_BINARY OUT_DIR
 import { spawn, execFileSync } from "node:child_process";
@@ -232,6 +235,53 @@ try {
   await page.waitForFunction((n) => window.hubsel.runs > n, runsNow);
   const still = await page.evaluate(() => window.hubsel.result.layers.hubs.features.map((f) => `${f.properties.district}|${f.properties.level}|${f.properties.id}`).sort());
   check(JSON.stringify(still) === JSON.stringify(b), "the workbench keeps the data it had");
+
+  // ---- the national province picker: the 928 districts of the country,
+  // Chiang Mai picked; only it is prepared, and the hubs are `hubsel run`'s
+  // on the province's own files (above) and on the national ones with the
+  // page's command (--province 50).
+  s = await uploadAs("schools", xlsx);
+  check(s.ok, "the registry again", s.text);
+  await page.waitForSelector("#map-lat");
+  await page.selectOption("#map-lat", LAT);
+  await page.waitForFunction((lat) => {
+    const p = window.hubselData.preview;
+    return p && p.fields.find((f) => f.field === "lat").column === lat;
+  }, LAT);
+  const national = path.join(files, "th_districts.geojson");
+  fs.copyFileSync(path.join(real, "th_districts.geojson"), national);
+  s = await uploadAs("districts", national);
+  check(s.ok, "the national districts are taken", s.text);
+  await page.waitForSelector("#data-provinces input[value='50']");
+  const offered = await page.$$eval("#data-provinces label", (t) => t.map((x) => x.textContent));
+  const cmLabel = offered.find((t) => t.includes("(50)")) || "";
+  check(offered.length === 77, "the picker lists the 77 provinces", offered.length);
+  check(cmLabel.startsWith("เชียงใหม่ (50)") && cmLabel.includes("25"), "…by their Thai names, Chiang Mai with its 25 districts", cmLabel);
+  await page.check("#data-provinces input[value='50']");
+  const picked = await page.evaluate(() => Array.from(window.hubselData.picked));
+  check(JSON.stringify(picked) === '["50"]', "Chiang Mai is picked", picked);
+  await page.evaluate(() => document.getElementById("data-provinces-box").scrollIntoView());
+  await page.screenshot({ path: path.join(out, "..", "upload-provinces.png") });
+  const runsNational = await page.evaluate(() => window.hubsel.runs);
+  const loadStarted = Date.now();
+  await page.click("#data-load");
+  await page.waitForFunction((n) => window.hubsel.runs > n && !window.hubselData.loading, runsNational);
+  const loadS = (Date.now() - loadStarted) / 1000;
+  const national_msg = await page.textContent("#data-msg");
+  check(/25 อำเภอ/.test(national_msg), "only Chiang Mai's 25 districts are prepared", national_msg);
+  console.log(`     (the national districts cut to Chiang Mai: loaded and run in ${loadS.toFixed(1)} s)`);
+  const nationalCommand = (await page.textContent("#data-command")).trim();
+  check(/--districts th_districts\.geojson/.test(nationalCommand) && / --province 50$/.test(nationalCommand),
+    "the command names the national file and --province 50", nationalCommand);
+  const nationalHubs = await page.evaluate(() => window.hubsel.result.layers.hubs.features.map((f) => f.properties));
+  const n = nationalHubs.map(hubKey).sort();
+  check(JSON.stringify(n) === JSON.stringify(b), `the ${n.length} hubs are hubsel run's on the province's own files`, `${n.length} vs ${b.length}`);
+  const cliNational = path.join(out, "cli-national");
+  fs.mkdirSync(cliNational);
+  for (const f of ["th_districts.geojson", "chiangmai_obec_2022.xlsx", "roads.geojson"]) fs.copyFileSync(path.join(files, f), path.join(cliNational, f));
+  execFileSync(hubsel, [...nationalCommand.split(/\s+/).slice(1), "-q", "--out", "run"], { cwd: cliNational, stdio: ["ignore", "ignore", "inherit"] });
+  const cliN = JSON.parse(fs.readFileSync(path.join(cliNational, "run/hubs.geojson"), "utf8")).features.map((f) => f.properties).map(hubKey).sort();
+  check(JSON.stringify(n) === JSON.stringify(cliN), "…and hubsel run's with the page's command on the national file", `${n.length} vs ${cliN.length}`);
 } catch (e) {
   check(false, "the browser test ran to its end", e.stack);
   await page.screenshot({ path: path.join(out, "failure.png") }).catch(() => {});
