@@ -195,9 +195,14 @@ try {
   check(dl.suggestedFilename() === "rejects.csv", "rejects.csv downloads");
   const served = await page.evaluate(() => document.body.innerText);
   check(!served.includes(os.tmpdir() + "/hubsel-serve-"), "no server path in the page");
+  // The screenshot (docs/img/upload.png), in a taller window: the columns
+  // with the one mapped by hand, the coordinate system found, the first
+  // rows, the command and the rejects table's first rows in Thai.
+  await page.setViewportSize({ width: 1500, height: 1400 });
   await page.evaluate(() => document.getElementById("data-mapping").scrollIntoView());
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(out, "..", "upload.png") });
+  await page.setViewportSize({ width: 1500, height: 1000 });
 
   // ---- must-show 2: bad uploads ----
   const bads = [
