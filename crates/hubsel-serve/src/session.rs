@@ -449,7 +449,7 @@ pub fn command(
 ) -> String {
     let quote = |s: &str| {
         if s.chars()
-            .all(|c| c.is_alphanumeric() || "._-:/".contains(c))
+            .all(|c| c.is_alphanumeric() || "._-:/,".contains(c))
         {
             s.to_string()
         } else {
