@@ -328,7 +328,10 @@ fn read_and_prepare(
         columns.clone(),
         loading,
     )?;
-    Ok((wb, session::command(&loaded.stored, columns, crs, &provinces)))
+    Ok((
+        wb,
+        session::command(&loaded.stored, columns, crs, &provinces),
+    ))
 }
 
 /// The run's `rejects.csv` (the request is a run's: scenario and edits).

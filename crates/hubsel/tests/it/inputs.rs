@@ -443,7 +443,10 @@ fn a_districts_file_lists_its_provinces_with_the_names_it_has() {
     };
     let err = hubsel::io::district_provinces(&source, &ReadOptions::default()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Input);
-    assert!(err.to_string().contains("no usable district polygon"), "{err}");
+    assert!(
+        err.to_string().contains("no usable district polygon"),
+        "{err}"
+    );
     let source = Source::Bytes {
         name: "thailand.osm.pbf",
         bytes: b"",

@@ -459,7 +459,11 @@ fn the_national_districts_list_77_provinces_with_their_thai_names() {
     };
     let inputs = hubsel::io::load(&sources, &ReadOptions::default()).unwrap();
     let codes: Vec<String> = provinces.iter().map(|p| p.code.clone()).collect();
-    assert_eq!(inputs.provinces(), codes, "the picker offers what the cut takes");
+    assert_eq!(
+        inputs.provinces(),
+        codes,
+        "the picker offers what the cut takes"
+    );
     let cut = inputs
         .only_provinces(&["50"], hubsel::model::PROVINCE_MARGIN_M)
         .unwrap();
