@@ -139,7 +139,7 @@ function drawMapping() {
   box.appendChild(el("b", dw("mapping")));
   const t = el("table");
   for (const f of p.fields) {
-    const label = f.criterion ? `${dw("criterion")}: ${f.field}` : dw(`f_${f.field}`);
+    const label = f.criterion ? `${dw("criterion")}: ${f.label ? f.label[state.lang] : f.field}` : dw(`f_${f.field}`);
     if (p.geometry || f.criterion) { t.appendChild(row([label, f.column || dw("none")])); continue; }
     const sel = el("select");
     sel.id = `map-${f.field}`;

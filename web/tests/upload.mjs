@@ -142,6 +142,12 @@ try {
     const p = window.hubselData.preview;
     return p && p.fields.find((f) => f.field === "lat").column === lat;
   }, LAT);
+  // The criteria's rows are named in Thai on the Thai page (not by the
+  // engine's keys: classrooms, land_rai, …).
+  const criterionRows = await page.$$eval("#data-mapping tr", (rows) =>
+    rows.map((r) => r.cells[0].textContent).filter((t) => t.startsWith("เกณฑ์")));
+  check(criterionRows.length > 0 && criterionRows.every((t) => /^เกณฑ์: [\u0E00-\u0E7F]/.test(t)),
+    "the criteria's rows are named in Thai", criterionRows.join(" | "));
   const crs = await page.textContent("#data-crs-found");
   check(/WGS 84/.test(crs), "the coordinate system found: degrees", crs);
   s = await uploadAs("districts", path.join(files, "amphoe.zip"));

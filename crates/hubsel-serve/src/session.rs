@@ -293,7 +293,9 @@ pub fn preview(
                 .iter()
                 .find(|h| h.eq_ignore_ascii_case(field))
                 .cloned();
-            fields.push(json!({"field": field, "column": column, "criterion": true}));
+            let l = hubsel::scenario::labels::label(&c.key());
+            let label = json!({"en": l.en, "th": l.th});
+            fields.push(json!({"field": field, "column": column, "criterion": true, "label": label}));
         }
     }
     let col = |name: &Option<String>| {
