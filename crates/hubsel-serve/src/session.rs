@@ -295,7 +295,8 @@ pub fn preview(
                 .cloned();
             let l = hubsel::scenario::labels::label(&c.key());
             let label = json!({"en": l.en, "th": l.th});
-            fields.push(json!({"field": field, "column": column, "criterion": true, "label": label}));
+            let row = json!({"field": field, "column": column, "criterion": true, "label": label});
+            fields.push(row);
         }
     }
     let col = |name: &Option<String>| {
