@@ -3,7 +3,7 @@
 # driven by playwright-core (pinned in web/package-lock.json), checked
 # against `hubsel run` (web/tests/workbench.mjs). Installs what is missing
 # (Debian: chromium, fonts-thai-tlwg, npm; npm: the page's packages).
-# Screenshots: out/serve.png, out/upload.png.
+# Screenshots: out/serve.png, out/upload.png, out/upload-provinces.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,7 @@ node web/tests/thai.mjs target/release/hubsel out/check-serve-thai
 # Issue 23: the planner's own data in the page (web/tests/upload.mjs): the
 # Chiang Mai registry as XLSX, a zipped UTM 47N / cp874 Shapefile, a column
 # mapped by hand, the same hubs as `hubsel run`, the rejects table, and bad
-# uploads refused. Screenshot: out/upload.png. Says `skipped: …` without
+# uploads refused, then the national province picker (Chiang Mai picked).
+# Screenshots: out/upload.png, out/upload-provinces.png. Says `skipped: …` without
 # ../shared/data/real.
 node web/tests/upload.mjs target/release/hubsel target/release/examples/csv_to_xlsx out/check-serve-upload

@@ -33,6 +33,8 @@ command -v npm >/dev/null || missing+=(npm)
 # osmium: the independent reader of the synthetic OpenStreetMap extract
 # (check-osm-extract.sh), installed here with the rest rather than mid-run.
 command -v osmium >/dev/null || missing+=(osmium-tool)
+# pdfinfo, pdftotext, pdftoppm: the printed Thai report (check-report.sh).
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 # Thai glyphs for the screenshots (school names are Thai).
 fc-list 2>/dev/null | grep -qi "thai\|tlwg\|garuda\|loma" || missing+=(fonts-thai-tlwg)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -21,8 +21,9 @@ const DW = {
     command: "คำสั่งที่ได้ผลเดียวกัน", rows: "แถว",
     rejects: "แถวที่ไม่ได้ใช้หรือถูกทำเครื่องหมาย", download_rejects: "ดาวน์โหลด rejects.csv",
     r_file: "ไฟล์", r_line: "บรรทัด", r_id: "รหัส", r_name: "ชื่อ", r_field: "ช่อง", r_reason: "เหตุผล", r_action: "ผล",
-    reason_en: "เหตุผลยังเป็นภาษาอังกฤษ (ยังไม่มีคำแปลภาษาไทยของเหตุผล)",
     refused: "ไม่ใช้", flagged: "ทำเครื่องหมาย", stage: "ขั้นตอน",
+    provinces: "จังหวัด", provinces_hint: "เลือกจังหวัดเดียวหรือหลายจังหวัด: เตรียมข้อมูลเฉพาะจังหวัดที่เลือก (ไม่เลือก: ทั้งไฟล์)",
+    districts_n: "อำเภอ", picked: "เลือกแล้ว",
   },
   en: {
     data: "Your data", schools: "Schools", districts: "Districts", roads: "Roads",
@@ -39,7 +40,9 @@ const DW = {
     command: "The same run on the command line", rows: "rows",
     rejects: "Rows refused or flagged", download_rejects: "Download rejects.csv",
     r_file: "file", r_line: "line", r_id: "id", r_name: "name", r_field: "field", r_reason: "reason", r_action: "action",
-    reason_en: "", refused: "refused", flagged: "flagged", stage: "stage",
+    refused: "refused", flagged: "flagged", stage: "stage",
+    provinces: "Provinces", provinces_hint: "Pick one province or several: only those are prepared (none picked: the whole file)",
+    districts_n: "districts", picked: "picked",
   },
 };
 const dw = (k) => DW[state.lang][k] || DW.en[k] || k;
@@ -50,7 +53,11 @@ const ACCEPT = {
   roads: ".pbf,.zip,.geojson,.json,.gpkg",
 };
 const FIELDS = ["id", "name", "lon", "lat", "district", "level", "students", "teachers", "classrooms"];
-const data = { limits: null, mapping: {}, preview: null, rejects: null, rejectsCsv: null, loading: null, files: {} };
+const data = {
+  limits: null, mapping: {}, preview: null, rejects: null, rejectsCsv: null, loading: null, files: {},
+  // National districts: their provinces ({code, name, districts}) and the codes picked.
+  provinces: [], picked: new Set(),
+};
 window.hubselData = data;
 
 function dataMsg(text, bad) {
@@ -94,6 +101,7 @@ async function upload(role, file) {
   const j = await res.json().catch(() => ({ error: `${res.status}` }));
   if (!res.ok) {
     delete data.files[role];
+    if (role === "districts") { data.provinces = []; data.picked.clear(); drawProvinces(); }
     status.textContent = j.error || `${res.status}`;
     status.className = "bad";
     dataMsg(status.textContent, true);
@@ -104,6 +112,11 @@ async function upload(role, file) {
   status.className = "ok";
   status.textContent = `${j.name}: ${dw("uploaded")} (${(j.bytes / 1048576).toFixed(1)} MB)${j.facts.length ? " · " + j.facts.join(" · ") : ""}`;
   dataMsg("");
+  if (role === "districts") {
+    data.provinces = j.provinces || [];
+    data.picked.clear();
+    drawProvinces();
+  }
   if (role === "schools") { data.mapping = {}; await inspect(); }
 }
 
@@ -126,7 +139,7 @@ function drawMapping() {
   box.appendChild(el("b", dw("mapping")));
   const t = el("table");
   for (const f of p.fields) {
-    const label = f.criterion ? `${dw("criterion")}: ${f.field}` : dw(`f_${f.field}`);
+    const label = f.criterion ? `${dw("criterion")}: ${f.label ? f.label[state.lang] : f.field}` : dw(`f_${f.field}`);
     if (p.geometry || f.criterion) { t.appendChild(row([label, f.column || dw("none")])); continue; }
     const sel = el("select");
     sel.id = `map-${f.field}`;
@@ -188,7 +201,7 @@ async function load() {
     res = await fetch("/api/load", {
       method: "POST", signal: abort.signal,
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ columns: data.mapping, crs: $("data-crs").value || null }),
+      body: JSON.stringify({ columns: data.mapping, crs: $("data-crs").value || null, provinces: pickedCodes() }),
     });
   } catch (e) {
     res = null;
@@ -211,6 +224,42 @@ async function load() {
   state.toml = null; state.file = null; state.result = null; state.edits = {}; state.fitted = false;
   await run();
   await loadRejects();
+}
+
+// The picked provinces' codes, in the file's order; none when the
+// districts are one province.
+function pickedCodes() {
+  return data.provinces.length > 1 ? data.provinces.map((p) => p.code).filter((c) => data.picked.has(c)) : [];
+}
+
+// The province picker: shown when the districts uploaded span several
+// provinces (national files), one checkbox per province with its name
+// where the districts carry one.
+function drawProvinces() {
+  const box = $("data-provinces-box");
+  if (!box) return;
+  box.textContent = "";
+  box.hidden = data.provinces.length < 2;
+  if (box.hidden) return;
+  const n = pickedCodes().length;
+  box.appendChild(el("b", `${dw("provinces")} (${data.provinces.length}) · ${dw("picked")} ${n}`));
+  box.appendChild(el("div", dw("provinces_hint"), "note"));
+  const list = el("div", null, "scroll provinces");
+  list.id = "data-provinces";
+  for (const p of data.provinces) {
+    const label = el("label");
+    const c = el("input");
+    c.type = "checkbox";
+    c.value = p.code;
+    c.checked = data.picked.has(p.code);
+    c.addEventListener("change", () => {
+      if (c.checked) data.picked.add(p.code); else data.picked.delete(p.code);
+      drawProvinces();
+    });
+    label.append(c, el("span", `${p.name ? `${p.name} ` : ""}(${p.code}) · ${p.districts} ${dw("districts_n")}`));
+    list.appendChild(label);
+  }
+  box.appendChild(list);
 }
 
 function parseCsv(text) {
@@ -250,8 +299,6 @@ function drawRejects() {
   if (!data.rejects) return;
   box.hidden = false;
   box.appendChild(el("h3", `${dw("rejects")} (${data.rejects.length})`));
-  const thai = data.rejects.length && "reason_th" in data.rejects[0];
-  if (state.lang === "th" && !thai) box.appendChild(el("div", dw("reason_en"), "note"));
   const b = el("button", dw("download_rejects"));
   b.type = "button";
   b.id = "data-rejects-download";
@@ -262,7 +309,8 @@ function drawRejects() {
   t.id = "data-rejects-table";
   t.appendChild(row(["r_file", "r_line", "r_id", "r_name", "r_field", "r_reason", "r_action"].map(dw), "th"));
   for (const r of data.rejects) {
-    const reason = state.lang === "th" && thai && r.reason_th ? r.reason_th : r.reason;
+    // rejects.csv gives every reason in English and Thai (`reason_th`).
+    const reason = state.lang === "th" && r.reason_th ? r.reason_th : r.reason;
     t.appendChild(row([r.file, r.line, r.id, r.name, r.field, reason, dw(r.action) || r.action]));
   }
   wrap.appendChild(t);
@@ -299,6 +347,10 @@ function buildPanel() {
     });
     sec.appendChild(zone);
   }
+  const provinces = el("div");
+  provinces.id = "data-provinces-box";
+  provinces.hidden = true;
+  sec.appendChild(provinces);
   const mapping = el("div");
   mapping.id = "data-mapping";
   sec.appendChild(mapping);
@@ -345,6 +397,7 @@ function buildPanel() {
   rej.id = "data-rejects";
   rej.hidden = true;
   sec.appendChild(rej);
+  drawProvinces();
   drawMapping();
   drawRejects();
 }

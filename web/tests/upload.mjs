@@ -4,8 +4,11 @@
 // hand), the districts as a zipped Shapefile made by ogr2ogr in UTM 47N
 // with a cp874 DBF, and the province's roads; the hubs must be those of
 // `hubsel run` on the same files with the command the page gives; the 49
-// blank-coordinate rows are in the rejects table. Then bad uploads, each
-// with a clear message while the server keeps serving.
+// blank-coordinate rows are in the rejects table, told in Thai. Then bad
+// uploads, each with a clear message while the server keeps serving. Last,
+// the national province picker: the country's 928 districts, Chiang Mai
+// picked, the same hubs as `hubsel run` on the province (screenshot:
+// out/upload-provinces.png).
 //
 // node web/tests/upload.mjs HUBSEL_BINARY CSV_TO_XLSX_BINARY OUT_DIR
 import { spawn, execFileSync } from "node:child_process";
@@ -139,6 +142,12 @@ try {
     const p = window.hubselData.preview;
     return p && p.fields.find((f) => f.field === "lat").column === lat;
   }, LAT);
+  // The criteria's rows are named in Thai on the Thai page (not by the
+  // engine's keys: classrooms, land_rai, …).
+  const criterionRows = await page.$$eval("#data-mapping tr", (rows) =>
+    rows.map((r) => r.cells[0].textContent).filter((t) => t.startsWith("เกณฑ์")));
+  check(criterionRows.length > 0 && criterionRows.every((t) => /^เกณฑ์: [\u0E00-\u0E7F]/.test(t)),
+    "the criteria's rows are named in Thai", criterionRows.join(" | "));
   const crs = await page.textContent("#data-crs-found");
   check(/WGS 84/.test(crs), "the coordinate system found: degrees", crs);
   s = await uploadAs("districts", path.join(files, "amphoe.zip"));
@@ -171,15 +180,35 @@ try {
   check(pageCsv === cliRejects, "the page's rejects.csv is hubsel run's");
   const tableRows = await page.$$eval("#data-rejects-table tr", (t) => t.length - 1);
   check(tableRows === rejects.length, "every reject is a row of the table", `${tableRows} of ${rejects.length}`);
+  // The page is Thai: the table tells each reason in Thai (rejects.csv's
+  // `reason_th`), the 49 blank-coordinate rows among them.
+  const NO_COORDS_TH = "ไม่มีพิกัด: ช่องลองจิจูดและละติจูดว่าง";
+  const cells = await page.$$eval("#data-rejects-table tr", (t) =>
+    t.slice(1).map((r) => Array.from(r.cells, (c) => c.textContent)));
+  const thaiBlank = cells.filter((c) => c[5] === NO_COORDS_TH);
+  check(thaiBlank.length === 49 && blank.every((r) => r.reason_th === NO_COORDS_TH),
+    "the 49 blank-coordinate rows are shown in Thai", `${thaiBlank.length} rows say ${NO_COORDS_TH}`);
+  check(cells.every((c) => /[\u0E00-\u0E7F]/.test(c[5]) && !/no coordinates/.test(c[5])), "every reason in the table is Thai",
+    (cells.find((c) => !/[\u0E00-\u0E7F]/.test(c[5])) || [])[5]);
+  await page.click("#lang-en");
+  const english = await page.$$eval("#data-rejects-table tr", (t) => t.slice(1).filter((r) => r.cells[5].textContent === "no coordinates: longitude and latitude are blank").length);
+  check(english === 49, "…and in English on the English page", english);
+  await page.click("#lang-th");
+  await page.waitForFunction(() => document.querySelectorAll("#data-rejects-table tr").length > 1);
   const head = await page.$$eval("#data-rejects-table th", (t) => t.map((x) => x.textContent));
   check(head.every((h) => /[\u0E00-\u0E7F]/.test(h)), "the table's headings are Thai", head.join(","));
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#data-rejects-download")]);
   check(dl.suggestedFilename() === "rejects.csv", "rejects.csv downloads");
   const served = await page.evaluate(() => document.body.innerText);
   check(!served.includes(os.tmpdir() + "/hubsel-serve-"), "no server path in the page");
+  // The screenshot (docs/img/upload.png), in a taller window: the columns
+  // with the one mapped by hand, the coordinate system found, the first
+  // rows, the command and the rejects table's first rows in Thai.
+  await page.setViewportSize({ width: 1500, height: 1400 });
   await page.evaluate(() => document.getElementById("data-mapping").scrollIntoView());
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(out, "..", "upload.png") });
+  await page.setViewportSize({ width: 1500, height: 1000 });
 
   // ---- must-show 2: bad uploads ----
   const bads = [
@@ -217,6 +246,53 @@ try {
   await page.waitForFunction((n) => window.hubsel.runs > n, runsNow);
   const still = await page.evaluate(() => window.hubsel.result.layers.hubs.features.map((f) => `${f.properties.district}|${f.properties.level}|${f.properties.id}`).sort());
   check(JSON.stringify(still) === JSON.stringify(b), "the workbench keeps the data it had");
+
+  // ---- the national province picker: the 928 districts of the country,
+  // Chiang Mai picked; only it is prepared, and the hubs are `hubsel run`'s
+  // on the province's own files (above) and on the national ones with the
+  // page's command (--province 50).
+  s = await uploadAs("schools", xlsx);
+  check(s.ok, "the registry again", s.text);
+  await page.waitForSelector("#map-lat");
+  await page.selectOption("#map-lat", LAT);
+  await page.waitForFunction((lat) => {
+    const p = window.hubselData.preview;
+    return p && p.fields.find((f) => f.field === "lat").column === lat;
+  }, LAT);
+  const national = path.join(files, "th_districts.geojson");
+  fs.copyFileSync(path.join(real, "th_districts.geojson"), national);
+  s = await uploadAs("districts", national);
+  check(s.ok, "the national districts are taken", s.text);
+  await page.waitForSelector("#data-provinces input[value='50']");
+  const offered = await page.$$eval("#data-provinces label", (t) => t.map((x) => x.textContent));
+  const cmLabel = offered.find((t) => t.includes("(50)")) || "";
+  check(offered.length === 77, "the picker lists the 77 provinces", offered.length);
+  check(cmLabel.startsWith("เชียงใหม่ (50)") && cmLabel.includes("25"), "…by their Thai names, Chiang Mai with its 25 districts", cmLabel);
+  await page.check("#data-provinces input[value='50']");
+  const picked = await page.evaluate(() => Array.from(window.hubselData.picked));
+  check(JSON.stringify(picked) === '["50"]', "Chiang Mai is picked", picked);
+  await page.evaluate(() => document.getElementById("data-provinces-box").scrollIntoView());
+  await page.screenshot({ path: path.join(out, "..", "upload-provinces.png") });
+  const runsNational = await page.evaluate(() => window.hubsel.runs);
+  const loadStarted = Date.now();
+  await page.click("#data-load");
+  await page.waitForFunction((n) => window.hubsel.runs > n && !window.hubselData.loading, runsNational);
+  const loadS = (Date.now() - loadStarted) / 1000;
+  const national_msg = await page.textContent("#data-msg");
+  check(/25 อำเภอ/.test(national_msg), "only Chiang Mai's 25 districts are prepared", national_msg);
+  console.log(`     (the national districts cut to Chiang Mai: loaded and run in ${loadS.toFixed(1)} s)`);
+  const nationalCommand = (await page.textContent("#data-command")).trim();
+  check(/--districts th_districts\.geojson/.test(nationalCommand) && / --province 50$/.test(nationalCommand),
+    "the command names the national file and --province 50", nationalCommand);
+  const nationalHubs = await page.evaluate(() => window.hubsel.result.layers.hubs.features.map((f) => f.properties));
+  const n = nationalHubs.map(hubKey).sort();
+  check(JSON.stringify(n) === JSON.stringify(b), `the ${n.length} hubs are hubsel run's on the province's own files`, `${n.length} vs ${b.length}`);
+  const cliNational = path.join(out, "cli-national");
+  fs.mkdirSync(cliNational);
+  for (const f of ["th_districts.geojson", "chiangmai_obec_2022.xlsx", "roads.geojson"]) fs.copyFileSync(path.join(files, f), path.join(cliNational, f));
+  execFileSync(hubsel, [...nationalCommand.split(/\s+/).slice(1), "-q", "--out", "run"], { cwd: cliNational, stdio: ["ignore", "ignore", "inherit"] });
+  const cliN = JSON.parse(fs.readFileSync(path.join(cliNational, "run/hubs.geojson"), "utf8")).features.map((f) => f.properties).map(hubKey).sort();
+  check(JSON.stringify(n) === JSON.stringify(cliN), "…and hubsel run's with the page's command on the national file", `${n.length} vs ${cliN.length}`);
 } catch (e) {
   check(false, "the browser test ran to its end", e.stack);
   await page.screenshot({ path: path.join(out, "failure.png") }).catch(() => {});

@@ -115,7 +115,8 @@ pub(crate) async fn upload_file(
     match kept {
         Ok(Ok(stored)) => answer(
             200,
-            json!({"role": role.as_str(), "name": stored.name, "bytes": stored.bytes, "facts": stored.facts}),
+            json!({"role": role.as_str(), "name": stored.name, "bytes": stored.bytes, "facts": stored.facts,
+                   "provinces": session::provinces_json(&stored.provinces)}),
         ),
         Ok(Err(r)) => refusal(r),
         Err(e) => answer(500, json!({"error": e.to_string()})),
@@ -172,6 +173,10 @@ pub(crate) struct MappingRequest {
     columns: BTreeMap<String, String>,
     #[serde(default)]
     crs: Option<String>,
+    /// The provinces picked (codes) of national districts: only they are
+    /// prepared; none picked, all.
+    #[serde(default)]
+    provinces: Vec<String>,
 }
 
 fn mapping_of(body: &Bytes) -> Result<MappingRequest, Box<Response>> {
@@ -265,7 +270,13 @@ pub(crate) async fn load(State(state): State<Arc<AppState>>, body: Bytes) -> Res
     let st = Arc::clone(&state);
     let columns = given(&request.columns);
     let out = tokio::task::spawn_blocking(move || {
-        read_and_prepare(&st, &columns, request.crs.as_deref(), &loading)
+        read_and_prepare(
+            &st,
+            &columns,
+            request.crs.as_deref(),
+            &request.provinces,
+            &loading,
+        )
     })
     .await;
     match out {
@@ -289,13 +300,25 @@ fn read_and_prepare(
     state: &AppState,
     columns: &BTreeMap<String, String>,
     crs: Option<&str>,
+    provinces: &[String],
     loading: &Loading,
 ) -> hubsel::error::Result<(Workbench, String)> {
     let current = state.workbench();
     let loaded = Loaded::read(&state.session)?;
     let options = session::read_options(columns, crs, current.base_config())?;
     let sources = loaded.sources()?;
-    let inputs = hubsel::io::load_with_progress(&sources, &options, loading)?;
+    let mut inputs = hubsel::io::load_with_progress(&sources, &options, loading)?;
+    let provinces: Vec<String> = provinces
+        .iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !provinces.is_empty() {
+        // Cut before the graph and travel times: only the picked
+        // provinces are prepared.
+        let picked: Vec<&str> = provinces.iter().map(String::as_str).collect();
+        inputs = inputs.only_provinces(&picked, hubsel::model::PROVINCE_MARGIN_M)?;
+    }
     hubsel::progress::Progress::finish(loading, hubsel::progress::Stage::Load, Duration::ZERO);
     hubsel::progress::check_cancelled(loading)?;
     let wb = Workbench::new_until(
@@ -305,7 +328,10 @@ fn read_and_prepare(
         columns.clone(),
         loading,
     )?;
-    Ok((wb, session::command(&loaded.stored, columns, crs)))
+    Ok((
+        wb,
+        session::command(&loaded.stored, columns, crs, &provinces),
+    ))
 }
 
 /// The run's `rejects.csv` (the request is a run's: scenario and edits).

@@ -29,6 +29,17 @@ pub struct Stored {
     pub bytes: u64,
     /// What the page is told about it (a Shapefile's system and code page).
     pub facts: Vec<String>,
+    /// A districts file's provinces, for the picker (empty when it has
+    /// one, or cannot be read before a load, which then says why).
+    pub provinces: Vec<hubsel::model::Province>,
+}
+
+/// The provinces as the page shows them.
+pub fn provinces_json(provinces: &[hubsel::model::Province]) -> Value {
+    provinces
+        .iter()
+        .map(|p| json!({"code": p.code, "name": p.name, "districts": p.districts}))
+        .collect()
 }
 
 /// The session folder and what is in it.
@@ -114,12 +125,23 @@ impl Session {
         } else {
             (written, Vec::new())
         };
+        // National districts: the provinces to pick from, read as a load
+        // would read them (within the same budgets: the file's size was
+        // checked on upload, its reading checks the memory).
+        let provinces = match role {
+            Role::Districts => {
+                hubsel::io::district_provinces(&Source::File(&path), &ReadOptions::default())
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
         let stored = Stored {
             name: upload::public_name(name),
             ext: ext.to_string(),
             path,
             bytes,
             facts,
+            provinces,
         };
         self.lock().insert(role, stored.clone());
         Ok(stored)
@@ -136,7 +158,8 @@ impl Session {
         for (role, s) in files.iter() {
             out.insert(
                 role.as_str().into(),
-                json!({"name": s.name, "bytes": s.bytes, "facts": s.facts}),
+                json!({"name": s.name, "bytes": s.bytes, "facts": s.facts,
+                       "provinces": provinces_json(&s.provinces)}),
             );
         }
         json!({
@@ -270,7 +293,10 @@ pub fn preview(
                 .iter()
                 .find(|h| h.eq_ignore_ascii_case(field))
                 .cloned();
-            fields.push(json!({"field": field, "column": column, "criterion": true}));
+            let l = hubsel::scenario::labels::label(&c.key());
+            let label = json!({"en": l.en, "th": l.th});
+            let row = json!({"field": field, "column": column, "criterion": true, "label": label});
+            fields.push(row);
         }
     }
     let col = |name: &Option<String>| {
@@ -422,10 +448,11 @@ pub fn command(
     stored: &BTreeMap<Role, Stored>,
     mapping: &BTreeMap<String, String>,
     crs: Option<&str>,
+    provinces: &[String],
 ) -> String {
     let quote = |s: &str| {
         if s.chars()
-            .all(|c| c.is_alphanumeric() || "._-:/".contains(c))
+            .all(|c| c.is_alphanumeric() || "._-:/,".contains(c))
         {
             s.to_string()
         } else {
@@ -451,5 +478,54 @@ pub fn command(
             cmd.push_str(&format!(" --{field}-col {}", quote(column.trim())));
         }
     }
+    if !provinces.is_empty() {
+        cmd.push_str(&format!(" --province {}", quote(&provinces.join(","))));
+    }
     cmd
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Two provinces' districts (Chiang Mai 50 named, Lamphun 51 not).
+    const DISTRICTS: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"amp_code":"5001","pro_th":"เชียงใหม่"},
+ "geometry":{"type":"Polygon","coordinates":[[[98.9,18.7],[99.0,18.7],[99.0,18.8],[98.9,18.8],[98.9,18.7]]]}},
+{"type":"Feature","properties":{"amp_code":"5101"},
+ "geometry":{"type":"Polygon","coordinates":[[[99.0,18.5],[99.1,18.5],[99.1,18.6],[99.0,18.6],[99.0,18.5]]]}}]}"#;
+
+    #[test]
+    fn a_districts_upload_lists_its_provinces_for_the_picker() {
+        let session = Session::new(Limits::default());
+        let path = session.upload_path(Role::Districts, "geojson");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, DISTRICTS).unwrap();
+        let stored = session
+            .keep(Role::Districts, "อำเภอ.geojson", "geojson", 10)
+            .unwrap();
+        let got: Vec<(&str, Option<&str>, usize)> = stored
+            .provinces
+            .iter()
+            .map(|p| (p.code.as_str(), p.name.as_deref(), p.districts))
+            .collect();
+        assert_eq!(got, [("50", Some("เชียงใหม่"), 1), ("51", None, 1)]);
+        let j = session.json();
+        assert_eq!(j["files"]["districts"]["provinces"][0]["name"], "เชียงใหม่");
+        assert_eq!(j["files"]["districts"]["provinces"][1]["name"], Value::Null);
+        // A file that is no districts layer lists none (the load says why).
+        std::fs::write(&path, "{}").unwrap();
+        let stored = session
+            .keep(Role::Districts, "x.geojson", "geojson", 2)
+            .unwrap();
+        assert!(stored.provinces.is_empty());
+        // The picked provinces go into the command that reproduces the run.
+        let mut files = BTreeMap::new();
+        files.insert(Role::Districts, stored);
+        let cmd = command(&files, &BTreeMap::new(), None, &["50".into(), "51".into()]);
+        assert_eq!(cmd, "hubsel run --districts x.geojson --province 50,51");
+        assert!(!command(&files, &BTreeMap::new(), None, &[]).contains("--province"));
+    }
 }

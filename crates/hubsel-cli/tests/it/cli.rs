@@ -1379,3 +1379,37 @@ fn the_shared_work_flags_show_in_every_subcommand_that_computes() {
     );
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// `--province` cuts national files to the provinces picked before
+/// anything is prepared: on the embedded province (Chiang Mai, 50) picking
+/// it changes nothing, and a code of no district there is a run-level
+/// problem that names the provinces there are.
+#[test]
+fn province_picks_provinces_and_names_them_when_one_is_not_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = hubsel(&["run", "--quiet", "--out", "all"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let o = hubsel(
+        &["run", "--quiet", "--province", "50", "--out", "cm"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["hubs.geojson", "schools.geojson", "rejects.csv"] {
+        assert_eq!(
+            fs::read(tmp.path().join("all").join(f)).unwrap(),
+            fs::read(tmp.path().join("cm").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let o = hubsel(
+        &["run", "--quiet", "--province", "50,57", "--out", "cr"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("no district of province \"57\": the districts' provinces are 50"),
+        "{}",
+        text(&o)
+    );
+    assert!(!tmp.path().join("cr").exists());
+}

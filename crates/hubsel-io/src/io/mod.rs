@@ -261,18 +261,7 @@ pub fn load_with_progress(
     // WGS 84 as a guess the schools' readers check.
     let unstated = crs::Crs::unstated();
     let default_crs = options.crs.as_ref().unwrap_or(&unstated);
-    let mut loader = Loader {
-        options,
-        wgs84: &wgs84,
-        default_crs,
-        shp: shapefile::ShapefileOptions {
-            default_crs,
-            encoding: options.encoding,
-        },
-        osm: Vec::new(),
-        rejects: Rejects::default(),
-        notes: Vec::new(),
-    };
+    let mut loader = Loader::new(options, &wgs84, default_crs);
     loader.read_osm(sources, progress)?;
     let districts = loader.districts(&sources.districts)?;
     let extent = districts_extent(&districts);
@@ -294,6 +283,67 @@ pub fn load_with_progress(
         rejects,
         notes,
     })
+}
+
+/// Column names of a province's name in a districts layer, first present
+/// wins (ignoring case): Thai first, then English (`pro_th`, `pro_en`: the
+/// national district boundaries; `ADM1_TH`, `ADM1_EN`: the OCHA ones).
+pub const PROVINCE_NAME_FIELDS: [&str; 12] = [
+    "pro_th",
+    "prov_th",
+    "province_th",
+    "prov_nam_t",
+    "ADM1_TH",
+    "pro_en",
+    "prov_en",
+    "province_en",
+    "prov_nam_e",
+    "ADM1_EN",
+    "province",
+    "prov_name",
+];
+
+/// The provinces of a districts file, for a picker, before anything else
+/// is read: each province code (the first two characters of the district
+/// codes, as [`province_of`](crate::model::province_of) and
+/// [`Inputs::only_provinces`](crate::model::Inputs::only_provinces) take
+/// them), the number of its districts and, when the file has a column of
+/// [`PROVINCE_NAME_FIELDS`], the province's name. Districts are found and
+/// checked as [`load`] does (GeoJSON, Shapefile, GeoPackage; an
+/// OpenStreetMap extract's districts come only with a whole load, so a
+/// `.pbf` is an error here), so the codes are those a load will cut by.
+pub fn district_provinces(
+    source: &Source<'_>,
+    options: &ReadOptions,
+) -> Result<Vec<crate::model::Province>> {
+    if source.extension() == "pbf" {
+        return Err(unsupported(source, "provinces", ".geojson, .shp, .gpkg"));
+    }
+    let mut named = options.clone();
+    // The district's name column becomes the province's; a district with
+    // none gets its code as its name, which then names no province.
+    named.district_fields.name = PROVINCE_NAME_FIELDS.map(String::from).to_vec();
+    let wgs84 = crs::Crs::wgs84();
+    let unstated = crs::Crs::unstated();
+    let default_crs = options.crs.as_ref().unwrap_or(&unstated);
+    let districts = Loader::new(&named, &wgs84, default_crs).districts(source)?;
+    let mut provinces: std::collections::BTreeMap<&str, crate::model::Province> =
+        std::collections::BTreeMap::new();
+    for d in &districts {
+        let code = crate::model::province_of(&d.code.0);
+        let p = provinces
+            .entry(code)
+            .or_insert_with(|| crate::model::Province {
+                code: code.to_string(),
+                name: None,
+                districts: 0,
+            });
+        p.districts += 1;
+        if p.name.is_none() && d.name != d.code.0 {
+            p.name = Some(d.name.clone());
+        }
+    }
+    Ok(provinces.into_values().collect())
 }
 
 /// Each distinct OpenStreetMap extract among the inputs, and what to read
@@ -340,7 +390,22 @@ struct Loader<'a> {
     notes: Vec<String>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    fn new(options: &'a ReadOptions, wgs84: &'a crs::Crs, default_crs: &'a crs::Crs) -> Self {
+        Loader {
+            options,
+            wgs84,
+            default_crs,
+            shp: shapefile::ShapefileOptions {
+                default_crs,
+                encoding: options.encoding,
+            },
+            osm: Vec::new(),
+            rejects: Rejects::default(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Reads each distinct PBF file once, for every input that names it.
     fn read_osm(
         &mut self,

@@ -8,7 +8,7 @@ mod provinces;
 mod reason;
 mod rejects;
 
-pub use provinces::province_of;
+pub use provinces::{province_of, Province, PROVINCE_MARGIN_M};
 pub use reason::{ReadPart, Reason, ReasonKind, TrapWay};
 pub use rejects::{spreadsheet_cell, Action, Reject, Rejects};
 pub use rejects::write_safe_record;

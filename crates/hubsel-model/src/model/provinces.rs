@@ -12,6 +12,24 @@ use crate::error::{quote, Error, ErrorKind, Result};
 /// Metres in one degree of latitude (and of longitude at the equator).
 const METRES_PER_DEGREE: f64 = 111_320.0;
 
+/// Roads kept around picked provinces, in metres beyond their districts'
+/// bounding box on every side (the `margin_m` of
+/// [`Inputs::only_provinces`] that `hubsel run --province` and the
+/// workbench's province picker use): a trip near the border can still go
+/// round through a neighbour.
+pub const PROVINCE_MARGIN_M: f64 = 20_000.0;
+
+/// One province of a districts layer, as a picker shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Province {
+    /// The code, as [`province_of`] gives it.
+    pub code: String,
+    /// The name, where the districts carry one (`pro_th`, …).
+    pub name: Option<String>,
+    /// Districts of the province.
+    pub districts: usize,
+}
+
 /// The province of a district code: its first two characters (the whole
 /// code when shorter), as `group_by = "province"` groups districts.
 pub fn province_of(district_code: &str) -> &str {

@@ -404,3 +404,53 @@ matrix = [
         "{err}"
     );
 }
+
+// ------------------------------------------------- the province picker
+
+/// Two provinces' districts, one district without a province name.
+const TWO_PROVINCES: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"amp_code":"5001","amp_th":"เมืองเชียงใหม่","pro_th":"เชียงใหม่"},
+ "geometry":{"type":"Polygon","coordinates":[[[98.9,18.7],[99.0,18.7],[99.0,18.8],[98.9,18.8],[98.9,18.7]]]}},
+{"type":"Feature","properties":{"amp_code":"5002","amp_th":"จอมทอง","pro_th":"เชียงใหม่"},
+ "geometry":{"type":"Polygon","coordinates":[[[98.5,18.3],[98.7,18.3],[98.7,18.5],[98.5,18.5],[98.5,18.3]]]}},
+{"type":"Feature","properties":{"amp_code":"5101","amp_th":"เมืองลำพูน"},
+ "geometry":{"type":"Polygon","coordinates":[[[99.0,18.5],[99.1,18.5],[99.1,18.6],[99.0,18.6],[99.0,18.5]]]}}]}"#;
+
+#[test]
+fn a_districts_file_lists_its_provinces_with_the_names_it_has() {
+    let source = Source::Bytes {
+        name: "amphoe.geojson",
+        bytes: TWO_PROVINCES.as_bytes(),
+    };
+    let provinces = hubsel::io::district_provinces(&source, &ReadOptions::default()).unwrap();
+    let got: Vec<(&str, Option<&str>, usize)> = provinces
+        .iter()
+        .map(|p| (p.code.as_str(), p.name.as_deref(), p.districts))
+        .collect();
+    assert_eq!(got, [("50", Some("เชียงใหม่"), 2), ("51", None, 1)]);
+    // An English column when there is no Thai one.
+    let english = TWO_PROVINCES.replace("pro_th", "pro_en");
+    let source = Source::Bytes {
+        name: "amphoe.geojson",
+        bytes: english.as_bytes(),
+    };
+    let provinces = hubsel::io::district_provinces(&source, &ReadOptions::default()).unwrap();
+    assert_eq!(provinces[0].name.as_deref(), Some("เชียงใหม่"));
+    // A file with no usable district says so, as a load would.
+    let source = Source::Bytes {
+        name: "amphoe.geojson",
+        bytes: br#"{"type":"FeatureCollection","features":[]}"#,
+    };
+    let err = hubsel::io::district_provinces(&source, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Input);
+    assert!(
+        err.to_string().contains("no usable district polygon"),
+        "{err}"
+    );
+    let source = Source::Bytes {
+        name: "thailand.osm.pbf",
+        bytes: b"",
+    };
+    let err = hubsel::io::district_provinces(&source, &ReadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("cannot read provinces"), "{err}");
+}

@@ -430,3 +430,43 @@ fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
     }
     eprintln!("liechtenstein, tight limits: stand-alone reasons checked {kinds:?}");
 }
+
+/// The province picker's list from the 928 national districts: 77
+/// provinces by their codes, each with its Thai name from `pro_th`, and
+/// the districts a load cut to Chiang Mai (50) keeps are that province's.
+#[test]
+fn the_national_districts_list_77_provinces_with_their_thai_names() {
+    let Some(path) = real(
+        "real_data::the_national_districts_list_77_provinces_with_their_thai_names",
+        "th_districts.geojson",
+    ) else {
+        return;
+    };
+    let provinces =
+        hubsel::io::district_provinces(&Source::File(&path), &ReadOptions::default()).unwrap();
+    assert_eq!(provinces.len(), 77);
+    assert_eq!(provinces.iter().map(|p| p.districts).sum::<usize>(), 928);
+    let cm = provinces.iter().find(|p| p.code == "50").unwrap();
+    assert_eq!(cm.name.as_deref(), Some("เชียงใหม่"));
+    assert_eq!(cm.districts, 25);
+    let bkk = provinces.iter().find(|p| p.code == "10").unwrap();
+    assert_eq!(bkk.name.as_deref(), Some("กรุงเทพมหานคร"));
+    assert!(provinces.iter().all(|p| p.name.is_some()));
+    let sources = InputSources {
+        schools: hubsel::fixture::province().schools,
+        roads: hubsel::fixture::province().roads,
+        districts: Source::File(&path),
+    };
+    let inputs = hubsel::io::load(&sources, &ReadOptions::default()).unwrap();
+    let codes: Vec<String> = provinces.iter().map(|p| p.code.clone()).collect();
+    assert_eq!(
+        inputs.provinces(),
+        codes,
+        "the picker offers what the cut takes"
+    );
+    let cut = inputs
+        .only_provinces(&["50"], hubsel::model::PROVINCE_MARGIN_M)
+        .unwrap();
+    assert_eq!(cut.districts.len(), 25);
+    assert!(cut.districts.iter().all(|d| d.code.0.starts_with("50")));
+}
