@@ -58,14 +58,16 @@ pub mod progress {
 /// The data model the readers produce: schools, districts, roads, rejects.
 pub mod model {
     pub use hubsel_model::model::{
-        Action, HubLevel, Inputs, Rejects, School, SchoolId,
+        Action, HubLevel, Inputs, Province, Rejects, School, SchoolId, PROVINCE_MARGIN_M,
     };
 }
 
 /// The readers: every input format into the [`model`], and the
 /// format-neutral output table.
 pub mod io {
-    pub use hubsel_io::io::{load, load_with_progress, parse_decimal, read_file, InputSources, ReadOptions, Source};
+    pub use hubsel_io::io::{
+        district_provinces, load, load_with_progress, parse_decimal, read_file, InputSources, ReadOptions, Source,
+    };
 
     /// Coordinate reference systems: every input is reprojected to WGS 84.
     pub mod crs {
