@@ -67,6 +67,7 @@ pub mod model {
 pub mod io {
     pub use hubsel_io::io::{
         district_provinces, load, load_with_progress, parse_decimal, read_file, InputSources, ReadOptions, Source,
+        PROVINCE_NAME_FIELDS,
     };
 
     /// Coordinate reference systems: every input is reprojected to WGS 84.
