@@ -10,7 +10,9 @@
 // No function over 80 lines (clippy.toml); ARCHITECTURE.md names any exception.
 #![cfg_attr(not(test), deny(clippy::too_many_lines))]
 
-pub use hubsel_output::*;
+// The library's layers, for this crate only: its users get `bench` and
+// `compare`, and the rest from the `hubsel` façade.
+pub(crate) use hubsel_output::*;
 
 pub mod bench;
 pub mod compare;
