@@ -1021,9 +1021,12 @@ fn abandoned_slow_requests_are_cancelled() {
         "a cheap run took {after:.2} s after 50 abandoned runs of {slow_s:.2} s (before: {baseline:.2} s)"
     );
     assert!(last.elapsed() < Duration::from_secs(5) + Duration::from_secs_f64(after));
-    // Memory: back within 20 % of the warmed-up server's within 5 s.
+    // Memory: back within 20 % (plus 16 MB for the allocator's arenas, which
+    // a loaded machine's thread mix spreads wider) of the warmed-up server's
+    // within 30 s: 50 kept runs would hold far more.
+    let limit = 1.2 * rss_start as f64 + 16.0 * 1024.0;
     let mut rss = rss_kb(pid);
-    while rss as f64 > 1.2 * rss_start as f64 && last.elapsed() < Duration::from_secs(5) {
+    while rss as f64 > limit && last.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(100));
         rss = rss_kb(pid);
     }
@@ -1031,8 +1034,8 @@ fn abandoned_slow_requests_are_cancelled() {
         "abandoned runs: cheap run {baseline:.2} s before, {after:.2} s after; RSS {rss_start} kB before, {rss} kB after"
     );
     assert!(
-        rss as f64 <= 1.2 * rss_start as f64,
-        "RSS {rss} kB 5 s after the last abandoned run, {rss_start} kB before"
+        rss as f64 <= limit,
+        "RSS {rss} kB 30 s after the last abandoned run, {rss_start} kB before"
     );
     still_serving(&server);
 }
