@@ -42,10 +42,58 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// The most a workbook (xlsx, ods: a zip of XML parts) may inflate to,
+/// all parts together. The national registry's 29,251 rows are some tens
+/// of MB of sheet XML; calamine holds about five times the XML it reads.
+pub const MAX_INFLATED: u64 = 256 << 20;
+/// The most a workbook's parts may inflate, in total, per byte of the
+/// file (beyond its first MB): XML compresses some 10 to 30 times; a
+/// compression bomb far more.
+pub const MAX_RATIO: u64 = 200;
+
+/// A zipped workbook's budget, checked by inflating every part into a
+/// counter (never into memory) before calamine reads it: at most
+/// [`MAX_INFLATED`] bytes in all, and at most [`MAX_RATIO`] times the file
+/// once past 1 MB. What the parts declare is not trusted: the bytes are
+/// counted. A file that is not a zip (xls) is left to calamine.
+fn check_inflation(bytes: &[u8], file: &str) -> Result<()> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // calamine says what is wrong with it.
+        return Ok(());
+    };
+    let limit = MAX_INFLATED.min((1 << 20) + MAX_RATIO.saturating_mul(bytes.len() as u64));
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(i) else {
+            continue;
+        };
+        let room = (limit - total).saturating_add(1);
+        let mut counted = std::io::Read::take(&mut part, room);
+        // A part that fails to inflate is calamine's to report.
+        total += std::io::copy(&mut counted, &mut std::io::sink()).unwrap_or(0);
+        if total > limit {
+            return Err(format_error(
+                file,
+                format!(
+                    "the workbook inflates to more than {} MB ({} KB on disk; at most {} MB, and at most {MAX_RATIO} times the file): a compression bomb or too big a sheet",
+                    limit >> 20,
+                    bytes.len() >> 10,
+                    MAX_INFLATED >> 20
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads the first worksheet of a workbook's bytes. `file` names it in
 /// messages and rejects. A workbook that cannot be opened, or whose first
 /// sheet is empty, is an error.
 pub fn read_sheet(bytes: &[u8], file: &str) -> Result<Sheet> {
+    check_inflation(bytes, file)?;
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         format_error(
             file,
@@ -123,6 +171,48 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::io::crs::Crs;
+
+    /// A real workbook with one more part of `inflated` bytes of repeated
+    /// sheet XML: a few KB on disk.
+    fn with_bomb(book: &[u8], inflated: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut source = zip::ZipArchive::new(Cursor::new(book)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..source.len() {
+            out.raw_copy_file(source.by_index(i).unwrap()).unwrap();
+        }
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(9))
+            .large_file(true);
+        out.start_file("xl/worksheets/sheet2.xml", options).unwrap();
+        let row = b"<row><c t=\"n\"><v>1</v></c><c t=\"n\"><v>99.1</v></c></row>";
+        let block = row.repeat((1 << 20) / row.len());
+        for _ in 0..inflated / block.len() {
+            out.write_all(&block).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    /// Issue 23's XLSX door had no budget: a 4 MB workbook inflating to
+    /// 1 GB of sheet XML took 5.6 GB and 48 s before the check. Now it is
+    /// refused by counting, before calamine allocates anything; a real
+    /// workbook still reads.
+    #[test]
+    fn a_workbook_that_inflates_past_its_budget_is_refused_before_it_is_read() {
+        let book = workbook(&[&["id", "lon", "lat"], &["1", "99.1", "18.7"]], true);
+        assert!(read_sheet(&book, "ok.xlsx").is_ok());
+        // 64 MB from about 200 KB: past 200 times the file.
+        let bomb = with_bomb(&book, 64 << 20);
+        assert!(bomb.len() < 300 << 10, "{} bytes", bomb.len());
+        let e = read_sheet(&bomb, "bomb.xlsx").unwrap_err().to_string();
+        assert!(
+            e.contains("bomb.xlsx") && e.contains("compression bomb"),
+            "{e}"
+        );
+        // 1 MB more from a few KB: within the first MB's allowance.
+        assert!(check_inflation(&with_bomb(&book, 1 << 20), "small.xlsx").is_ok());
+    }
 
     fn workbook(rows: &[&[&str]], numbers: bool) -> Vec<u8> {
         let mut book = rust_xlsxwriter::Workbook::new();
