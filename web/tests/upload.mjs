@@ -15,8 +15,9 @@ import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startServer, openChromium } from "./harness.mjs";
+import { createRequire } from "node:module";
 
+const require = createRequire(import.meta.url);
 const [bin, xlsxBin, outArg] = process.argv.slice(2);
 const hubsel = path.resolve(bin);
 const toXlsx = path.resolve(xlsxBin);
@@ -28,6 +29,7 @@ if (!fs.existsSync(registry) || !fs.existsSync(path.join(real, "th_districts.geo
   console.log(`skipped: ${registry} (../shared/data/real) is absent`);
   process.exit(0);
 }
+const { chromium } = require("playwright-core");
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 
@@ -77,8 +79,30 @@ fs.writeFileSync(path.join(bad, "nocoords.csv"), "id,name,level\n1,โรงเ�
 execFileSync(toXlsx, [path.join(bad, "nocoords.csv"), path.join(bad, "nocoords.xlsx")]);
 
 // ---- the server, with no input flags ----
-const { server, url } = await startServer(hubsel);
-const { context, page, profile } = await openChromium({ height: 1000, timeout: 120000 });
+const server = spawn(hubsel, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise((resolve, reject) => {
+  let text = "";
+  server.stdout.on("data", (d) => {
+    text += d;
+    const m = text.match(/http:\/\/\S+/);
+    if (m) resolve(m[0]);
+  });
+  server.on("exit", (code) => reject(new Error(`hubsel serve exited with ${code}`)));
+  setTimeout(() => reject(new Error("hubsel serve printed no address in 120 s")), 120000);
+});
+console.log(`server at ${url}`);
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "hubsel-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1500, height: 1000 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = context.pages()[0] || (await context.newPage());
+page.setDefaultTimeout(120000);
 page.on("pageerror", (e) => check(false, "no script error on the page", e.message));
 
 async function uploadAs(role, file) {

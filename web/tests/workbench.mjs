@@ -7,8 +7,10 @@ import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startServer, openChromium } from "./harness.mjs";
+import { createRequire } from "node:module";
 
+const require = createRequire(import.meta.url);
+const { chromium } = require("playwright-core");
 
 const [bin, outArg] = process.argv.slice(2);
 const hubsel = path.resolve(bin);
@@ -72,8 +74,30 @@ const expectDiff = differing(weighted, required);
 console.log(`known district ${known}; required school ${chosen}; districts differing ${expectDiff.join(",")}`);
 
 // ---- the server ----
-const { server, url } = await startServer(hubsel);
-const { context, page, profile } = await openChromium({ height: 950, timeout: 60000 });
+const server = spawn(hubsel, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise((resolve, reject) => {
+  let text = "";
+  server.stdout.on("data", (d) => {
+    text += d;
+    const m = text.match(/http:\/\/\S+/);
+    if (m) resolve(m[0]);
+  });
+  server.on("exit", (code) => reject(new Error(`hubsel serve exited with ${code}`)));
+  setTimeout(() => reject(new Error("hubsel serve printed no address in 120 s")), 120000);
+});
+console.log(`server at ${url}`);
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "hubsel-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1500, height: 950 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = context.pages()[0] || (await context.newPage());
+page.setDefaultTimeout(60000);
 const external = [];
 page.on("request", (r) => { if (!r.url().startsWith(url) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) external.push(r.url()); });
 page.on("pageerror", (e) => check(false, "no script error on the page", e.message));
