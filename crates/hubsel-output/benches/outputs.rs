@@ -36,32 +36,9 @@ extern crate hubsel_output as hubsel;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-use hubsel::io::table::{Cell, Layer};
 use hubsel::io::{flatgeobuf, geojson, gpkg, shapefile};
 use hubsel::output::{layers, Format};
-use serde_json::{Map, Value};
-
-/// The former GeoJSON writer's path: each row a map of JSON values.
-fn through_values(layer: &Layer) -> String {
-    let json = |cell: &Cell| match cell {
-        Cell::Int(v) => Value::from(*v),
-        Cell::Real(v) => Value::from(*v),
-        Cell::Text(s) => Value::from(s.as_str()),
-        Cell::Bool(b) => Value::from(*b),
-        Cell::Null => Value::Null,
-    };
-    let mut w = geojson::LayerWriter::new();
-    for row in &layer.rows {
-        let props: Map<String, Value> = layer
-            .fields
-            .iter()
-            .zip(&row.cells)
-            .map(|(f, c)| (f.name.clone(), json(c)))
-            .collect();
-        w.push(&row.geometry, props);
-    }
-    w.finish()
-}
+use hubsel_testkit::geojson::through_values;
 
 fn write_layers(c: &mut Criterion) {
     let (label, result) = run_for_outputs();

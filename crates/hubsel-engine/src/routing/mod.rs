@@ -4,14 +4,12 @@
 //! adjacency arrays with reusable scratch memory ([`SearchSpace`], one per
 //! worker thread). Points on the network ([`Snap`]s) enter and leave the
 //! graph part-way along a link, so a trip starts exactly at a school's snap
-//! point. `reference` (feature `testkit`) holds the plain computation the engine is checked
-//! against.
+//! point. The plain computation the engine is checked against is the
+//! crate `hubsel-testkit`'s `reference`, which does not depend on the engine.
 
 pub mod matrix;
 pub mod od;
 pub mod reach;
-#[cfg(any(test, feature = "testkit"))]
-pub mod reference;
 
 use std::cell::RefCell;
 use std::cmp::Reverse;

@@ -7,8 +7,17 @@ use proptest::prelude::*;
 use super::*;
 use crate::graph::{polyline_length_m, SpeedTable};
 use crate::model::{Oneway, Road};
-use crate::routing::reference;
 use crate::spatial::{place_brute_force, snap_brute_force, SnapIndex, SnapRule};
+use hubsel_testkit::reference;
+
+/// The speed table as the reference's data.
+fn reference_speeds(speeds: &SpeedTable) -> reference::Speeds {
+    reference::Speeds {
+        by_class_kmh: speeds.by_class_kmh.clone(),
+        default_kmh: speeds.default_kmh,
+        use_maxspeed: speeds.use_maxspeed,
+    }
+}
 
 /// A random road network on a 6×6 lattice of 1 km cells: roads join
 /// lattice points (so they meet at shared vertices), may bend through a
@@ -115,7 +124,7 @@ proptest! {
         prop_assert_eq!(&other.scc, &graph.scc);
         prop_assert_eq!(&other.scc_junctions, &graph.scc_junctions);
         let graph = other;
-        let net = reference::Network::new(&roads, &speeds);
+        let net = reference::Network::new(&roads, &reference_speeds(&speeds));
         let index = SnapIndex::new(&graph);
         let rule = SnapRule { max_snap_m: 1500.0, small_component_junctions: min_junctions };
         let snaps: Vec<Snap> = pts
@@ -176,7 +185,7 @@ proptest! {
         let speeds = SpeedTable::default();
         let graph = RoadGraph::build(&roads, &speeds);
         prop_assume!(!graph.links.is_empty());
-        let net = reference::Network::new(&roads, &speeds);
+        let net = reference::Network::new(&roads, &reference_speeds(&speeds));
         let index = SnapIndex::new(&graph);
         let rule = SnapRule { max_snap_m: 1500.0, small_component_junctions: min_junctions };
         let place = |pts: &[(f64, f64)]| -> (Vec<Snap>, Vec<reference::Snapped>) {

@@ -1080,15 +1080,11 @@ pub fn text(layer: &Layer) -> String {
     String::from_utf8(bytes(layer)).unwrap_or_default()
 }
 
-/// The writer's helpers for the output stage's tests (feature `testkit`).
-#[cfg(any(test, feature = "testkit"))]
-pub mod testkit {
+/// The writer's reference for this module's tests (the crate
+/// `hubsel-testkit` has the same for the other crates' tests and benches).
+#[cfg(test)]
+mod testkit {
     use super::*;
-
-    /// [`bytes_in_chunks`], for the output stage's tests.
-    pub fn chunked(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
-        bytes_in_chunks(layer, rows_per_chunk)
-    }
 
     /// The serde_json path the writer replaced: every row through
     /// [`LayerWriter::push`] as a map of JSON values.

@@ -15,7 +15,6 @@
 //! | `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) | [`shapefile::files`] |
 //! | `.fgb` with a spatial index | [`flatgeobuf`] |
 //! | one `.gpkg`: the layers with an R-tree, attribute tables, QGIS styles | [`gpkg`] |
-//! | the inputs exported as shapefiles | `shapefile::write_schools` and its siblings (feature `testkit`) |
 //!
 //! Every position is converted to WGS 84 on reading ([`crs`]); the format
 //! is chosen by the file's extension (a GeoPackage's layer is named after

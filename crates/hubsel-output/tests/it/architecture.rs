@@ -10,7 +10,10 @@
 //! on): each holds a run of consecutive layers and depends only on crates
 //! of earlier layers, so the compiler itself refuses a backward import
 //! across crates. Every other crate of the workspace (and the fuzz
-//! targets) depends on the façade only.
+//! targets) depends on the façade only. The test oracles' crate
+//! (`hubsel-testkit`) is named by `[dev-dependencies]` only and depends on
+//! the first layers only (the model and io), never on the engine that its
+//! routing reference checks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -195,6 +198,12 @@ fn internal_crates() -> Vec<String> {
 /// out of the library; the CLI and the Python module use it beside the façade.
 const TOOLS: &str = "hubsel-tools";
 
+/// The test oracles' crate: only `[dev-dependencies]` name it.
+const TESTKIT: &str = "hubsel-testkit";
+
+/// What the oracles may depend on: the layers below the engine.
+const TESTKIT_DEPS: [&str; 2] = ["hubsel-io", "hubsel-model"];
+
 /// Every crate that holds layers: the internal crates and the tools.
 fn layer_crates() -> Vec<String> {
     let mut all = internal_crates();
@@ -276,7 +285,7 @@ fn the_other_crates_use_only_the_facade() {
     let mut checked = 0;
     for member in members {
         let name = member.rsplit('/').next().unwrap_or(&member).to_string();
-        if internal.contains(&name) || name == "hubsel" || name == TOOLS {
+        if internal.contains(&name) || name == "hubsel" || name == TOOLS || name == TESTKIT {
             continue;
         }
         checked += 1;
@@ -299,6 +308,27 @@ fn the_other_crates_use_only_the_facade() {
     }
     assert!(checked >= 6, "only {checked} other crates found: is the workspace list intact?");
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// The oracles' crate depends on the model and io only (so the routing
+/// reference cannot share the engine's code), and no crate builds it
+/// except for its tests: it is in no member's `[dependencies]`.
+#[test]
+fn the_testkit_is_a_dev_dependency_below_the_engine() {
+    let own = hubsel_deps(&read(&root().join("crates").join(TESTKIT).join("Cargo.toml")), false);
+    assert_eq!(own, TESTKIT_DEPS.map(String::from).to_vec(), "{TESTKIT} depends on {own:?}");
+    let root_manifest: toml::Table = read(&root().join("Cargo.toml")).parse().unwrap();
+    let members = root_manifest["workspace"]["members"].as_array().unwrap();
+    let mut named_by_dev = 0;
+    for member in members.iter().filter_map(|m| m.as_str()).chain(["fuzz"]) {
+        let manifest = read(&root().join(member).join("Cargo.toml"));
+        assert!(
+            !hubsel_deps(&manifest, false).iter().any(|d| d == TESTKIT),
+            "`{member}` names {TESTKIT} in its [dependencies]: only tests may use it"
+        );
+        named_by_dev += usize::from(hubsel_deps(&manifest, true).iter().any(|d| d == TESTKIT));
+    }
+    assert!(named_by_dev >= 2, "only {named_by_dev} crates test with {TESTKIT}");
 }
 
 /// The checker itself: a backward import, a module outside the list and a

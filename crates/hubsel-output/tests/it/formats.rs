@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use hubsel::io::crs::Crs;
-use hubsel::io::shapefile::{write_districts, write_roads, write_schools, WriteOptions};
+use hubsel_testkit::shapefile::{write_districts, write_roads, write_schools, WriteOptions};
 use hubsel::io::{InputSources, ReadOptions, Source};
 use hubsel::model::Inputs;
 use hubsel::outcome::RunResult;

@@ -11,7 +11,7 @@ use hubsel::model::HubLevel;
 use hubsel::outcome::{Role, RunResult};
 use hubsel::pipeline::run;
 use hubsel::progress::Silent;
-use hubsel::routing::reference;
+use hubsel_testkit::reference;
 
 fn default_run() -> RunResult {
     let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
@@ -100,7 +100,7 @@ fn travel_times_and_routes_agree_with_the_reference() {
     let r = default_run();
     let config = &r.config;
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
-    let net = reference::Network::new(&inputs.roads, &config.speeds);
+    let net = reference::Network::new(&inputs.roads, &crate::common::reference_speeds(&config.speeds));
     let place = |s: &hubsel::model::School| {
         net.place(
             s.lon,
@@ -543,7 +543,7 @@ fn every_within_district_travel_time_equals_the_reference() {
     // reference's plain Dijkstra run forward from each school.
     let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default").unwrap();
     let inputs = hubsel::io::load(&hubsel::fixture::province(), &ReadOptions::default()).unwrap();
-    let net = reference::Network::new(&inputs.roads, &config.speeds);
+    let net = reference::Network::new(&inputs.roads, &crate::common::reference_speeds(&config.speeds));
     let prepared = hubsel::pipeline::prepare(inputs, &config, &Silent).unwrap();
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
     let mut pairs = 0;

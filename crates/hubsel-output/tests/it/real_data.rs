@@ -15,7 +15,7 @@ use hubsel::model::District;
 use hubsel::outcome::Role;
 use hubsel::pipeline::run;
 use hubsel::progress::Silent;
-use hubsel::routing::reference;
+use hubsel_testkit::reference;
 use hubsel::spatial::DistrictIndex;
 use rand::{Rng, SeedableRng};
 
@@ -311,7 +311,7 @@ fn liechtenstein_every_stand_alone_reason_holds_against_independent_facts() {
     );
     let config = hubsel::scenario::parse(&text, "li-tight.toml").unwrap();
     let r = run(inputs.clone(), &config, &Silent).unwrap();
-    let net = reference::Network::new(&inputs.roads, &config.speeds);
+    let net = reference::Network::new(&inputs.roads, &crate::common::reference_speeds(&config.speeds));
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
     let school_at: BTreeMap<&str, (f64, f64)> = inputs
         .schools

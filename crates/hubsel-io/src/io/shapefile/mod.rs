@@ -1,6 +1,6 @@
 //! ESRI Shapefiles, both ways: schools (points), roads (lines) and
-//! districts (polygons) in; the output layers and a GIS export of the
-//! inputs out.
+//! districts (polygons) in; the output layers out. (The inputs written
+//! back as shapefiles, a test helper, are in the `hubsel-testkit` crate.)
 //!
 //! A shapefile is several files with one stem: `.shp` (shapes), `.shx`
 //! (index), `.dbf` (attributes), `.prj` (coordinate system, WKT) and
@@ -10,18 +10,13 @@
 //! |---|---|
 //! | `read.rs` | [`read_schools`], [`read_roads`], [`read_districts`]: any coordinate system and text encoding; [`read_rows`] and [`read_dbf_rows`]: a run's point layer read back whole (for `compare`) |
 //! | `write.rs` | [`files`]: an output [`Layer`](super::table::Layer) as `.shp` `.shx` `.dbf` `.prj` `.cpg` (cp874 text) |
-//! | `export.rs` | `write_schools`, `write_roads`, `write_districts` (feature `testkit`, a test oracle): the model's inputs written back, in a chosen coordinate system and encoding |
 //!
 //! This module holds what reading and writing share: the names of text
 //! encodings.
 
-#[cfg(any(test, feature = "testkit"))]
-mod export;
 mod read;
 mod write;
 
-#[cfg(any(test, feature = "testkit"))]
-pub use export::{dbf_names, write_districts, write_roads, write_schools, WriteOptions};
 pub use read::{read_dbf_rows, read_districts, read_roads, read_rows, read_schools, ShapefileOptions};
 pub use write::{files, utf8_note};
 
@@ -70,17 +65,5 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
         }
         "utf8" => Some(encoding_rs::UTF_8),
         _ => Encoding::for_label(t.as_bytes()),
-    }
-}
-
-/// Label written to a `.cpg` file for an encoding (the code page number
-/// for Windows code pages, as ArcGIS and GDAL read it).
-#[cfg(any(test, feature = "testkit"))]
-fn cpg_label(encoding: &'static Encoding) -> String {
-    match encoding.name() {
-        "UTF-8" => "UTF-8".into(),
-        name => name
-            .strip_prefix("windows-")
-            .map_or_else(|| name.to_string(), str::to_string),
     }
 }

@@ -70,3 +70,13 @@ pub fn run_refused(
         Err(e) => e,
     }
 }
+
+/// The scenario's speed table as the routing reference's data
+/// (`hubsel_testkit::reference::Speeds`: the same fields, copied).
+pub fn reference_speeds(speeds: &hubsel::graph::SpeedTable) -> hubsel_testkit::reference::Speeds {
+    hubsel_testkit::reference::Speeds {
+        by_class_kmh: speeds.by_class_kmh.clone(),
+        default_kmh: speeds.default_kmh,
+        use_maxspeed: speeds.use_maxspeed,
+    }
+}

@@ -1,5 +1,5 @@
 //! Checks shared by the integration tests: the engine against the
-//! independent reference of `hubsel::routing::reference`.
+//! independent reference of `hubsel_testkit::reference`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,7 +7,7 @@ use hubsel::model::Inputs;
 use hubsel::outcome::Role;
 use hubsel::pipeline::{finish, prepare};
 use hubsel::progress::Silent;
-use hubsel::routing::reference::{Network, Snapped};
+use hubsel_testkit::reference::{Network, Snapped};
 use hubsel::scenario::Config;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -30,7 +30,7 @@ pub struct Checked {
 /// infinite on both sides), and that the three orders give the same
 /// matrices bit for bit.
 pub fn engine_equals_reference_in_any_road_order(inputs: &Inputs, config: &Config) -> Checked {
-    let net = Network::new(&inputs.roads, &config.speeds);
+    let net = Network::new(&inputs.roads, &crate::common::reference_speeds(&config.speeds));
     let offroad_s = |m: f64| m * 3.6 / config.offroad_speed_kmh;
     let cutoff_s = config.search_cutoff_min * 60.0;
     let place = |lon: f64, lat: f64| -> Option<Snapped> {

@@ -11,10 +11,9 @@ use ::shapefile::{Point, PolygonRing};
 use encoding_rs::Encoding;
 use geo::Coord;
 
-use super::cpg_label;
-use crate::error::{Error, ErrorKind, Result};
-use crate::io::crs::{Crs, Reprojector};
-use crate::model::{District, Road, School};
+use hubsel_io::error::{Error, ErrorKind, Result};
+use hubsel_io::io::crs::{Crs, Reprojector};
+use hubsel_io::model::{District, Road, School};
 
 /// Where and how to write a shapefile.
 #[derive(Clone, Debug)]
@@ -33,7 +32,7 @@ fn field_name(path: &Path, name: &str) -> Result<FieldName> {
     FieldName::try_from(name).map_err(|e| {
         out_err(
             path,
-            format!("field name {}: {e:?}", crate::error::quote(name)),
+            format!("field name {}: {e:?}", hubsel_io::error::quote(name)),
         )
     })
 }
@@ -178,9 +177,9 @@ pub fn write_roads(path: &Path, roads: &[Road], options: &WriteOptions<'_>) -> R
         let mut record = dbase::Record::default();
         record.insert("class".into(), text_value(&r.class));
         let oneway = match r.oneway {
-            crate::model::Oneway::No => "",
-            crate::model::Oneway::Forward => "yes",
-            crate::model::Oneway::Backward => "-1",
+            hubsel_io::model::Oneway::No => "",
+            hubsel_io::model::Oneway::Forward => "yes",
+            hubsel_io::model::Oneway::Backward => "-1",
         };
         record.insert("oneway".into(), text_value(oneway));
         record.insert("maxspeed".into(), FieldValue::Numeric(r.maxspeed_kmh));
@@ -228,4 +227,15 @@ pub fn write_districts(
     }
     drop(writer);
     write_sidecars(path, options)
+}
+
+/// Label written to a `.cpg` file for an encoding (the code page number
+/// for Windows code pages, as ArcGIS and GDAL read it).
+fn cpg_label(encoding: &'static Encoding) -> String {
+    match encoding.name() {
+        "UTF-8" => "UTF-8".into(),
+        name => name
+            .strip_prefix("windows-")
+            .map_or_else(|| name.to_string(), str::to_string),
+    }
 }

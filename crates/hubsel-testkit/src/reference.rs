@@ -8,8 +8,10 @@
 //! one, lived in `Ends::of` and in the snapper's tie rule, and a reference
 //! built on those agreed with every wrong answer. This module therefore
 //! starts again from the input contract and uses only the model's road and
-//! school types (`crate::model`), the scenario's speed *data* (the fields
-//! of [`SpeedTable`], never its methods) and std:
+//! school types (`hubsel_model::model`), the scenario's speed *data*
+//! ([`Speeds`]: the fields of the engine's speed table, copied, never its
+//! methods) and std. It lives in its own crate, which does not depend on
+//! the engine at all:
 //!
 //! - **Graph.** Every road vertex, rounded to 1e-7°, is a vertex; vertices
 //!   meet where their rounded coordinates are equal. Each pair of
@@ -46,8 +48,19 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use crate::graph::SpeedTable;
-use crate::model::{Oneway, Road};
+use hubsel_model::model::{Oneway, Road};
+
+/// The scenario's speeds as data: the fields of the engine's speed table
+/// (`SpeedTable`), copied by the test that builds a [`Network`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Speeds {
+    /// km/h by class name (OSM `highway` values or the input's classes).
+    pub by_class_kmh: Vec<(String, f64)>,
+    /// km/h for a class not in the table.
+    pub default_kmh: f64,
+    /// Use a road's own `maxspeed` when it has one.
+    pub use_maxspeed: bool,
+}
 
 /// Mean Earth radius, metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -62,7 +75,7 @@ pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// km/h for one road, read from the table's data.
-pub fn road_kmh(speeds: &SpeedTable, road: &Road) -> f64 {
+pub fn road_kmh(speeds: &Speeds, road: &Road) -> f64 {
     if speeds.use_maxspeed {
         if let Some(v) = road.maxspeed_kmh {
             if v > 0.0 {
@@ -274,7 +287,7 @@ type RawSegment = (u32, u32, f64, f64);
 
 /// Every segment of every road, in road order; a pair of consecutive
 /// vertices in one cell is no segment.
-fn raw_segments(roads: &[Road], speeds: &SpeedTable, vertices: &mut Vertices) -> Vec<RawSegment> {
+fn raw_segments(roads: &[Road], speeds: &Speeds, vertices: &mut Vertices) -> Vec<RawSegment> {
     let mut raw = Vec::new();
     for road in roads {
         let s_per_m = 3.6 / road_kmh(speeds, road);
@@ -349,7 +362,7 @@ struct Nearest {
 
 impl Network {
     /// Builds the network from the raw roads.
-    pub fn new(roads: &[Road], speeds: &SpeedTable) -> Network {
+    pub fn new(roads: &[Road], speeds: &Speeds) -> Network {
         let mut vertices = Vertices::new(roads);
         let raw = raw_segments(roads, speeds, &mut vertices);
         let Vertices {
