@@ -50,12 +50,17 @@ fi
 echo "osmium check-refs -r: every referenced node and way is in the file"
 # The workspace's test build (the one cargo test --workspace made), not a
 # build of hubsel-synth alone, whose features would differ.
-if ! cargo test --workspace --release --quiet --lib osm_tests >"$work/test" 2>&1; then
-    cat "$work/test" >&2
-    exit 1
+if [ -n "${HUBSEL_PREBUILT:-}" ]; then
+    # The gate's cargo-test step has run them, with every other test.
+    echo "osmpbf read-back (hubsel-synth osm_tests): run by the gate's cargo test --workspace"
+else
+    if ! cargo test --workspace --release --quiet --lib osm_tests >"$work/test" 2>&1; then
+        cat "$work/test" >&2
+        exit 1
+    fi
+    # (the other crates' lib tests have no osm_tests: they run none)
+    ran=$(grep -m1 -E 'test result: ok\. [1-9][0-9]* passed' "$work/test" || true)
+    [ -n "$ran" ] || { cat "$work/test" >&2; echo "check-osm-extract: no osm_tests ran" >&2; exit 1; }
+    echo "osmpbf read-back (hubsel-synth osm_tests): $ran"
 fi
-# (the other crates' lib tests have no osm_tests: they run none)
-ran=$(grep -m1 -E 'test result: ok\. [1-9][0-9]* passed' "$work/test" || true)
-[ -n "$ran" ] || { cat "$work/test" >&2; echo "check-osm-extract: no osm_tests ran" >&2; exit 1; }
-echo "osmpbf read-back (hubsel-synth osm_tests): $ran"
 echo "check-osm-extract: ok"

@@ -24,24 +24,9 @@ no_tcp_warning() { # log
     fi
 }
 
-if ! python3 -c 'import sys; assert sys.version_info >= (3, 10)' 2>/dev/null; then
-    echo "check-python: python3 >= 3.10 is needed" >&2
-    exit 1
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    if ! python3 -m venv "$venv" 2>/dev/null; then
-        # Debian's python3 keeps venv (ensurepip) in its own package.
-        rm -rf "$venv"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-        python3 -m venv "$venv"
-    fi
-fi
-echo "== pinned Python packages (python/requirements.txt) into .venv-py"
-# A line per package pip fetches or finds, so a first install (about a
-# minute, numpy/scipy/spopt wheels) is not silent.
-"$venv/bin/pip" install --disable-pip-version-check --progress-bar off --only-binary=:all: -r python/requirements.txt |
-    { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; } | sed -u 's/^/  pip: /'
+# The venv and its pinned packages (scripts/python-venv.sh; the gate has
+# started it before its builds, and this waits for it).
+scripts/python-venv.sh
 took pip
 
 echo "== the hubsel binary the tests compare with, and the extension (maturin develop --release: a release build of hubsel-py, a few minutes the first time; its log: out/maturin-develop.log)"

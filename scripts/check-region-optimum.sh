@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 py=${HUBSEL_PYTHON:-.venv-py/bin/python}
 if ! "$py" -c 'import spopt, pulp, highspy, numpy' 2>/dev/null; then
     if [ -z "${HUBSEL_PYTHON:-}" ] && [ -f python/requirements.txt ]; then
-        python3 -m venv .venv-py
-        .venv-py/bin/pip install --quiet -r python/requirements.txt
+        scripts/python-venv.sh >/dev/null
     else
         echo "check-region-optimum: $py lacks spopt, pulp, highspy or numpy (set HUBSEL_PYTHON, or add python/requirements.txt)" >&2
         exit 1

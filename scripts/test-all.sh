@@ -59,6 +59,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 
+# The Python packages of check-python and check-region-optimum download and
+# install while cargo builds (network more than cores): scripts/python-venv.sh
+# in the background, its log in target/python-venv.log; the checks call it
+# again, which waits for it (flock) and then finds everything installed.
+mkdir -p target
+scripts/python-venv.sh >target/python-venv.log 2>&1 &
+
 # The builds, once. The first is the README's first command's (`cargo run
 # --release -p hubsel-cli`); the second adds the tests, the examples and the
 # benches (and must compile no third-party crate again: check-one-build).
@@ -67,7 +74,8 @@ gate_step build "cargo build --release -p hubsel-cli (the README's first command
 build_tests() {
     cargo test --workspace --release --no-run
     # The other members' programs (the region bin of check-region-optimum).
-    cargo build --release --workspace --bins --exclude hubsel-py
+    # (hubsel-fuzz's bins are cargo fuzz's, built with sanitizer flags.)
+    cargo build --release --workspace --bins --exclude hubsel-py --exclude hubsel-fuzz
     # check-serve's XLSX maker (web/tests/upload.mjs).
     cargo build --release -p hubsel-serve --example csv_to_xlsx
 }
@@ -87,7 +95,7 @@ gate_step runner "the gate's runner counts a failure and runs the rest (scripts/
     scripts/check-runner.sh
 
 export HUBSEL_PREBUILT=1
-clippy() { cargo clippy --workspace --release --all-targets --quiet -- -D warnings; }
+clippy() { cargo clippy --workspace --exclude hubsel-fuzz --release --all-targets --quiet -- -D warnings; }
 # (With the workspace-hack in the build, the dependencies' metadata is
 # clippy's, not checked a second time with other features.)
 # The façade (the declared API), the internal crates behind it, the tools.
@@ -95,7 +103,12 @@ docs() {
     RUSTDOCFLAGS="-D warnings" cargo doc --quiet --release --no-deps -p hubsel -p hubsel-model -p hubsel-io \
         -p hubsel-engine -p hubsel-output -p hubsel-tools -p hubsel-synth -p hubsel-workspace-hack
 }
-fuzz() { (cd fuzz && cargo check --release --quiet); }
+# The fuzz targets (a workspace member): checked and linted after clippy,
+# whose compiled dependencies they share (before, `cargo check` in fuzz/
+# with its own lock file and target dir compiled every dependency again,
+# SQLite included: about 3 CPU-minutes). Apart from clippy's run only
+# because libFuzzer's C++ is compiled here, not in every clippy.
+fuzz() { cargo clippy --release --quiet -p hubsel-fuzz --all-targets -- -D warnings; }
 # The same three clients on schools as the OBEC registry writes them: no
 # enrolment (weights: schools, no students or served fields), the
 # registry's level values, the default scenario adapted to the columns.
@@ -105,18 +118,18 @@ obec="--schools fixtures/province/schools-obec.csv --roads fixtures/province/roa
 # write into out/ (out/notebook/, out/qgis.png, out/check-obec/, …).
 gate_step report "Chromium renders report.html (scripts/check-report.sh)" scripts/check-report.sh
 # Lane 1: what still runs cargo (it holds target/'s lock), one after the
-# other; check-region-optimum after check-python (the same .venv-py);
-# check-readme runs the README's first command (`cargo run`).
+# other; check-readme runs the README's first command (`cargo run`).
 gate_lane \
     "clippy|clippy, warnings denied (the library's limit of 80 lines per function)|clippy" \
+    "fuzz-build|the fuzz targets build against the library, warnings denied (clippy of fuzz/)|fuzz" \
     "docs|the library's documentation has no broken link|docs" \
     "python|the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)|scripts/check-python.sh" \
-    "region-optimum|region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)|scripts/check-region-optimum.sh" \
-    "osm-extract|the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)|scripts/check-osm-extract.sh" \
     "readme|the examples of the README and docs/ run as written, the first command included (scripts/check-readme.sh)|scripts/check-readme.sh"
-# Lane 2: the clients on the built binary; the fuzz targets (their own
-# workspace and target dir, so no wait on lane 1's lock).
+# Lane 2: the clients on the built binary, and the region optimum (the
+# region bin, and .venv-py's spopt and HiGHS: scripts/python-venv.sh,
+# started before the builds).
 gate_lane \
+    "osm-extract|the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)|scripts/check-osm-extract.sh" \
     "ogr|GDAL reads every layer (scripts/check-ogr.sh)|scripts/check-ogr.sh" \
     "gpkg|GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)|scripts/check-gpkg.sh" \
     "qgis|QGIS opens and styles every layer (scripts/check-qgis.sh)|scripts/check-qgis.sh" \
@@ -126,7 +139,7 @@ gate_lane \
     "qgis-plugin|the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)|scripts/check-qgis-plugin.sh" \
     "serve|the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)|scripts/check-serve.sh" \
     "goldens|outputs byte-identical to the goldens (scripts/check-goldens.sh)|scripts/check-goldens.sh" \
-    "fuzz-build|the fuzz targets build against the library (cargo check of fuzz/, its own lock file)|fuzz"
+    "region-optimum|region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)|scripts/check-region-optimum.sh"
 gate_wait
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS), out/serve.png (the workbench), out/notebook/*.png (the notebook)"
 gate_table

@@ -16,7 +16,7 @@
 //! |---|---|
 //! | a whole run | [`pipeline::run`]; or [`pipeline::prepare`] once and [`pipeline::finish`] per scenario; [`pipeline::check`] for the checks alone (`hubsel validate`) |
 //! | the scenario and its problems | [`scenario::parse`] into a checked [`scenario::Config`]; [`error::Error`] lists every [`error::Problem`] at once |
-//! | inputs and readers | [`io::load`] from [`io::InputSources`] (files or bytes) into [`model::Inputs`]; every format (CSV, spreadsheet, GeoJSON, Shapefile, GeoPackage, OSM PBF), chosen by the file's extension; bad rows become [`model::Rejects`]. Each format's own readers, the road graph and the spatial indexes are behind the `testkit` feature, for the fuzz targets |
+//! | inputs and readers | [`io::load`] from [`io::InputSources`] (files or bytes) into [`model::Inputs`]; every format (CSV, spreadsheet, GeoJSON, Shapefile, GeoPackage, OSM PBF), chosen by the file's extension; bad rows become [`model::Rejects`]. (Each format's own readers, the road graph and the spatial indexes are internal: the fuzz targets, white-box harnesses, take them from the internal crates.) |
 //! | the result | [`outcome::RunResult`]: school, hub, route and district outcomes |
 //! | output | [`output::render`] (files as bytes) or [`output::write_run`] (a folder, atomically) |
 //! | travel times | [`od::matrix`] between two point layers (`hubsel matrix`) |
@@ -87,31 +87,14 @@ pub mod io {
     pub mod schools {
         pub use hubsel_io::io::schools::SchoolColumns;
     }
-    /// GeoJSON: an output table as the text `hubsel run` writes. (Its
-    /// readers of schools, roads and districts with feature `testkit`.)
+    /// GeoJSON: an output table as the text `hubsel run` writes.
     pub mod geojson {
         pub use hubsel_io::io::geojson::text;
-        #[cfg(feature = "testkit")]
-        pub use hubsel_io::io::geojson::{read_districts, read_roads, read_schools};
-    }
-    /// GeoPackage layers (SQLite), read (feature `testkit`; [`load`]
-    /// reads them).
-    #[cfg(feature = "testkit")]
-    pub mod gpkg {
-        pub use hubsel_io::io::gpkg::{read_districts, read_roads, read_rows, read_schools};
-    }
-    /// OpenStreetMap PBF extracts: schools, drivable roads and district
-    /// boundaries (feature `testkit`; [`load`] reads them).
-    #[cfg(feature = "testkit")]
-    pub mod osm_pbf {
-        pub use hubsel_io::io::osm_pbf::{read, Wanted};
     }
     /// ESRI Shapefiles: the DBF text encodings by the names people write
-    /// (`--encoding cp874`). (Its readers with feature `testkit`.)
+    /// (`--encoding cp874`).
     pub mod shapefile {
         pub use hubsel_io::io::shapefile::encoding_for_label;
-        #[cfg(feature = "testkit")]
-        pub use hubsel_io::io::shapefile::{read_districts, read_roads, read_schools, ShapefileOptions};
     }
     /// The format-neutral table every output layer is built as.
     pub mod table {
@@ -142,21 +125,6 @@ pub mod scenario {
     pub mod labels {
         pub use hubsel_engine::scenario::labels::{label, CriterionLabel};
     }
-}
-
-/// The road graph built from the roads (one-way rules, speeds, components);
-/// the fuzz targets build it from untrusted roads (feature `testkit`).
-#[cfg(feature = "testkit")]
-pub mod graph {
-    pub use hubsel_engine::graph::RoadGraph;
-}
-
-/// The district index (point in polygon) and the snap index (nearest point
-/// on the nearest road); the fuzz targets build them from untrusted
-/// layers (feature `testkit`).
-#[cfg(feature = "testkit")]
-pub mod spatial {
-    pub use hubsel_engine::spatial::{DistrictIndex, SnapIndex};
 }
 
 /// The inputs on the road network, prepared once for many scenarios.

@@ -9,8 +9,9 @@
 //! `hubsel-engine`, `hubsel-output`, the ones the `hubsel` façade depends
 //! on): each holds a run of consecutive layers and depends only on crates
 //! of earlier layers, so the compiler itself refuses a backward import
-//! across crates. Every other crate of the workspace (and the fuzz
-//! targets) depends on the façade only. The test oracles' crate
+//! across crates. Every other crate of the workspace depends on the
+//! façade only, except the fuzz targets, white-box harnesses that take the
+//! internals from `hubsel-output` as the library's integration tests do. The test oracles' crate
 //! (`hubsel-testkit`) is named by `[dev-dependencies]` only and depends on
 //! the first layers only (the model and io), never on the engine that its
 //! routing reference checks.
@@ -201,6 +202,11 @@ const TOOLS: &str = "hubsel-tools";
 /// The test oracles' crate: only `[dev-dependencies]` name it.
 const TESTKIT: &str = "hubsel-testkit";
 
+/// The fuzz targets: white-box harnesses of the internals (each format's
+/// readers, the road graph, the spatial indexes), as the library's
+/// integration tests are; they name `hubsel-output` (as `hubsel`) only.
+const FUZZ: &str = "fuzz";
+
 /// What the oracles may depend on: the layers below the engine.
 const TESTKIT_DEPS: [&str; 2] = ["hubsel-io", "hubsel-model"];
 
@@ -268,24 +274,23 @@ fn the_crate_graph_follows_the_layers() {
 }
 
 /// Every other crate (the CLI, the server, the Python module, synth,
-/// benches, examples and the fuzz targets) uses the façade only: no
+/// benches, examples; not the fuzz targets, checked below) uses the façade only: no
 /// internal crate in its manifest or its code.
 #[test]
 fn the_other_crates_use_only_the_facade() {
     let internal = internal_crates();
     let root_manifest: toml::Table = read(&root().join("Cargo.toml")).parse().unwrap();
-    let mut members: Vec<String> = root_manifest["workspace"]["members"]
+    let members: Vec<String> = root_manifest["workspace"]["members"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| m.as_str().unwrap().to_string())
         .collect();
-    members.push("fuzz".to_string());
     let mut found = Vec::new();
     let mut checked = 0;
     for member in members {
         let name = member.rsplit('/').next().unwrap_or(&member).to_string();
-        if internal.contains(&name) || name == "hubsel" || name == TOOLS || name == TESTKIT {
+        if internal.contains(&name) || name == "hubsel" || name == TOOLS || name == TESTKIT || name == FUZZ {
             continue;
         }
         checked += 1;
@@ -310,6 +315,14 @@ fn the_other_crates_use_only_the_facade() {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
+/// The fuzz targets take the internals from `hubsel-output` (which
+/// re-exports every layer below it) and from no other hubsel crate.
+#[test]
+fn the_fuzz_targets_use_the_last_internal_crate_only() {
+    let deps = hubsel_deps(&read(&root().join(FUZZ).join("Cargo.toml")), true);
+    assert_eq!(deps, vec!["hubsel-output".to_string()], "fuzz/ depends on {deps:?}");
+}
+
 /// The oracles' crate depends on the model and io only (so the routing
 /// reference cannot share the engine's code), and no crate builds it
 /// except for its tests: it is in no member's `[dependencies]`.
@@ -320,7 +333,7 @@ fn the_testkit_is_a_dev_dependency_below_the_engine() {
     let root_manifest: toml::Table = read(&root().join("Cargo.toml")).parse().unwrap();
     let members = root_manifest["workspace"]["members"].as_array().unwrap();
     let mut named_by_dev = 0;
-    for member in members.iter().filter_map(|m| m.as_str()).chain(["fuzz"]) {
+    for member in members.iter().filter_map(|m| m.as_str()) {
         let manifest = read(&root().join(member).join("Cargo.toml"));
         assert!(
             !hubsel_deps(&manifest, false).iter().any(|d| d == TESTKIT),
