@@ -869,10 +869,53 @@ fn write_cell(out: &mut Vec<u8>, cell: &Cell) {
 
 fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
     out.push(b'[');
-    write_f64(out, round7(c.x));
+    write_f64_7(out, c.x);
     out.push(b',');
-    write_f64(out, round7(c.y));
+    write_f64_7(out, c.y);
     out.push(b']');
+}
+
+/// `write_f64(out, round7(x))`, faster for the usual coordinates.
+///
+/// `round7(x)` is the double nearest to `n / 10^7` for the whole number
+/// `n = (x * 10^7).round()`. When 10^-3 <= |n / 10^7| < 10^8, that decimal
+/// with its trailing zeros dropped is also the double's shortest
+/// round-trip form, which serde_json prints without an exponent: the
+/// double's neighbours are less than 1.5e-8 away, so no decimal with
+/// fewer digits (a multiple of a larger power of ten, at least 10^-7 from
+/// `n / 10^7`) reads back as the same double. Other values take
+/// [`write_f64`]; a test compares both over random and edge values.
+fn write_f64_7(out: &mut Vec<u8>, x: f64) {
+    let scaled = (x * 1e7).round();
+    if !(1e4..1e15).contains(&scaled.abs()) {
+        write_f64(out, scaled / 1e7);
+        return;
+    }
+    if scaled < 0.0 {
+        out.push(b'-');
+    }
+    // A whole number below 2^53: exact as an integer.
+    let n = scaled.abs() as u64;
+    out.extend_from_slice(itoa::Buffer::new().format(n / 10_000_000).as_bytes());
+    let mut frac = n % 10_000_000;
+    if frac == 0 {
+        out.extend_from_slice(b".0");
+        return;
+    }
+    let mut digits = [b'0'; 8];
+    digits[0] = b'.';
+    let mut end = 8;
+    while frac % 10 == 0 {
+        frac /= 10;
+        end -= 1;
+    }
+    let mut at = end;
+    while frac > 0 {
+        at -= 1;
+        digits[at] = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    out.extend_from_slice(digits.get(..end).unwrap_or_default());
 }
 
 fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
@@ -999,55 +1042,100 @@ fn write_feature(out: &mut Vec<u8>, plan: &[(Vec<u8>, usize)], row: &Row) {
 /// feature per line. Written straight into bytes (no JSON values on the
 /// way), byte for byte what [`LayerWriter`] writes for the same rows.
 pub fn bytes(layer: &Layer) -> Vec<u8> {
-    bytes_in_chunks(layer, 1024)
+    let mut out = Vec::with_capacity(128 + layer.rows.iter().map(size_hint).sum::<usize>());
+    // Writing into a Vec cannot fail.
+    let _ = write(layer, &mut out);
+    out
 }
 
-/// [`bytes`], the features written `rows_per_chunk` at a time in
-/// parallel and joined in order: the same bytes whatever the threads.
-fn bytes_in_chunks(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
+/// [`bytes`] into `w` as they are made: the features are formatted in
+/// parallel, a block of rows (about [`CHUNK_BYTES`]) per task, and written
+/// in order, each wave of blocks while the next one is formatted. The same
+/// bytes whatever the threads, and never the whole text in memory at once.
+pub fn write<W: std::io::Write + Send>(layer: &Layer, w: &mut W) -> std::io::Result<()> {
+    let mean = layer.rows.iter().map(size_hint).sum::<usize>() / layer.rows.len().max(1);
+    let rows_per_chunk = (CHUNK_BYTES / mean.max(1)).max(1);
+    write_in_chunks(layer, w, rows_per_chunk, CHUNKS_PER_WAVE)
+}
+
+/// About how many bytes of features one task formats.
+const CHUNK_BYTES: usize = 256 << 10;
+/// How many blocks of features are formatted while the previous ones are
+/// written (a few per thread: the threads stay busy, the memory small).
+const CHUNKS_PER_WAVE: usize = 16;
+
+/// [`write`] with the rows split into blocks of `rows_per_chunk`, and
+/// `chunks_per_wave` blocks formatted while the previous wave is written.
+fn write_in_chunks<W: std::io::Write + Send>(
+    layer: &Layer,
+    w: &mut W,
+    rows_per_chunk: usize,
+    chunks_per_wave: usize,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let mut bbox = None;
-    for row in &layer.rows {
-        bbox_of(&mut bbox, &row.geometry);
+    let rows_per_chunk = rows_per_chunk.max(1);
+    let mut head = Vec::with_capacity(128);
+    head.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
+    if let Some(b) = layer_bbox(&layer.rows) {
+        head.extend_from_slice(b",\"bbox\":");
+        write_positions_flat(&mut head, &b);
     }
+    head.extend_from_slice(b",\"features\":[");
+    w.write_all(&head)?;
     let full = property_plan(layer, layer.fields.len());
-    // Each feature goes after ",\n"; the first one's comma is dropped.
-    let chunks: Vec<Vec<u8>> = layer
-        .rows
-        .par_chunks(rows_per_chunk.max(1))
-        .map(|rows| {
-            let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
-            for row in rows {
-                out.extend_from_slice(b",\n");
-                if row.cells.len() >= layer.fields.len() {
-                    write_feature(&mut out, &full, row);
-                } else {
-                    write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
-                }
+    // Each feature is formatted after ",\n"; the first one's comma is
+    // dropped when it is written.
+    let format = |rows: &[Row]| {
+        let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
+        for row in rows {
+            out.extend_from_slice(b",\n");
+            if row.cells.len() >= layer.fields.len() {
+                write_feature(&mut out, &full, row);
+            } else {
+                write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
             }
-            out
+        }
+        out
+    };
+    let mut first = true;
+    let mut put = |chunks: &[Vec<u8>]| -> std::io::Result<()> {
+        for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+            w.write_all(chunk.get(usize::from(first)..).unwrap_or_default())?;
+            first = false;
+        }
+        Ok(())
+    };
+    let mut formatted: Vec<Vec<u8>> = Vec::new();
+    for wave in layer.rows.chunks(rows_per_chunk.saturating_mul(chunks_per_wave.max(1))) {
+        let (written, next) = rayon::join(
+            || put(&formatted),
+            || wave.par_chunks(rows_per_chunk).map(format).collect::<Vec<_>>(),
+        );
+        written?;
+        formatted = next;
+    }
+    put(&formatted)?;
+    // Without features the list is an empty line.
+    w.write_all(if first { b"\n\n]}\n" } else { b"\n]}\n" })
+}
+
+/// The collection's `bbox`, as [`bbox_of`] folds it row after row: blocks
+/// of rows in parallel, then the blocks in order.
+fn layer_bbox(rows: &[Row]) -> Option<[f64; 4]> {
+    use rayon::prelude::*;
+    let blocks: Vec<Option<[f64; 4]>> = rows
+        .par_chunks(4096)
+        .map(|rows| {
+            let mut bbox = None;
+            for row in rows {
+                bbox_of(&mut bbox, &row.geometry);
+            }
+            bbox
         })
         .collect();
-    let mut out: Vec<u8> = Vec::with_capacity(128 + chunks.iter().map(Vec::len).sum::<usize>());
-    out.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
-    if let Some(b) = bbox {
-        out.extend_from_slice(b",\"bbox\":");
-        write_positions_flat(&mut out, &b);
-    }
-    out.extend_from_slice(b",\"features\":[");
-    // The comma before the first feature is dropped; without features the
-    // list is an empty line.
-    let mut first = true;
-    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
-        let skip = usize::from(first);
-        out.extend_from_slice(chunk.get(skip..).unwrap_or_default());
-        first = false;
-    }
-    if first {
-        out.push(b'\n');
-    }
-    out.extend_from_slice(b"\n]}\n");
-    out
+    blocks.into_iter().flatten().reduce(|a, b| {
+        [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+    })
 }
 
 /// About how many bytes a row's feature takes.
@@ -1085,9 +1173,19 @@ pub fn text(layer: &Layer) -> String {
 pub mod testkit {
     use super::*;
 
-    /// [`bytes_in_chunks`], for the output stage's tests.
+    /// [`bytes`] written `rows_per_chunk` rows per block and two blocks
+    /// per wave, for the output stage's tests.
     pub fn chunked(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
-        bytes_in_chunks(layer, rows_per_chunk)
+        bytes_in_chunks(layer, rows_per_chunk, 2)
+    }
+
+    /// [`bytes`] written `rows_per_chunk` rows per block and
+    /// `chunks_per_wave` blocks per wave.
+    pub fn bytes_in_chunks(layer: &Layer, rows_per_chunk: usize, chunks_per_wave: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = write_in_chunks(layer, &mut out, rows_per_chunk, chunks_per_wave);
+        out
     }
 
     /// The serde_json path the writer replaced: every row through
@@ -1175,6 +1273,40 @@ pub(crate) mod tests {
             let theirs = serde_json::to_string(&x).unwrap();
             assert_eq!(String::from_utf8(ours).unwrap(), theirs, "{x:e} ({:#x})", x.to_bits());
             assert_eq!(theirs, Value::from(x).to_string(), "{x:e}");
+        }
+    }
+
+    #[test]
+    fn coordinates_print_the_digits_of_the_rounded_value() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2024);
+        let mut xs = awkward_floats(&mut rng);
+        // Both sides of the fast path's bounds, and coordinates with every
+        // count of decimals.
+        for edge in [1e-3_f64, 1e8, 1e-3 - 5e-8, 1e-3 - 4e-8, 99_999_999.999_999_9, 0.000_999_95] {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        for _ in 0..200_000 {
+            let v: f64 = rng.random_range(-180.0..180.0);
+            let decimals = rng.random_range(0..10);
+            let f = 10f64.powi(decimals);
+            xs.extend([v, (v * f).round() / f, v * 1e-4, v * 1e6]);
+            xs.push(f64::from(rng.random_range(-1_000_000_000..1_000_000_000)) / 1e7);
+        }
+        for x in xs {
+            let mut fast = Vec::new();
+            write_f64_7(&mut fast, x);
+            let mut plain = Vec::new();
+            write_f64(&mut plain, round7(x));
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(plain).unwrap(),
+                "{x:e} ({:#x})",
+                x.to_bits()
+            );
         }
     }
 
@@ -1286,8 +1418,12 @@ pub(crate) mod tests {
             };
             assert_eq!(text(&layer), through_values(&layer), "case {case}");
             let reference = through_values(&layer).into_bytes();
-            for rows_per_chunk in [1, 2, 5] {
-                assert_eq!(bytes_in_chunks(&layer, rows_per_chunk), reference, "case {case}");
+            for (rows_per_chunk, chunks_per_wave) in [(1, 1), (2, 3), (5, 2), (1, 100)] {
+                assert_eq!(
+                    testkit::bytes_in_chunks(&layer, rows_per_chunk, chunks_per_wave),
+                    reference,
+                    "case {case}"
+                );
             }
         }
         // The province's own four layers: output's tests
