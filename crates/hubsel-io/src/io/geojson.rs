@@ -886,37 +886,78 @@ fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
 /// `n / 10^7`) reads back as the same double. Other values take
 /// [`write_f64`]; a test compares both over random and edge values.
 fn write_f64_7(out: &mut Vec<u8>, x: f64) {
-    let scaled = (x * 1e7).round();
-    if !(1e4..1e15).contains(&scaled.abs()) {
-        write_f64(out, scaled / 1e7);
+    let scaled = x * 1e7;
+    let a = scaled.abs();
+    // `a.round()` without a call to libm: below 2^53 the cast truncates
+    // exactly and the fraction is exact; halves round away from zero.
+    let n = if a < 1e15 {
+        let whole = a as u64;
+        whole + u64::from(a - whole as f64 >= 0.5)
+    } else {
+        0
+    };
+    if !(10_000..1_000_000_000_000_000).contains(&n) {
+        write_f64(out, scaled.round() / 1e7);
         return;
     }
+    let mut buf = [0u8; 24];
+    let mut len = 0;
     if scaled < 0.0 {
-        out.push(b'-');
+        buf[0] = b'-';
+        len = 1;
     }
-    // A whole number below 2^53: exact as an integer.
-    let n = scaled.abs() as u64;
-    out.extend_from_slice(itoa::Buffer::new().format(n / 10_000_000).as_bytes());
-    let mut frac = n % 10_000_000;
+    let whole = n / 10_000_000;
+    if whole < 1000 {
+        // The degrees of a longitude or latitude: one to three digits.
+        let w = whole as usize;
+        if w >= 100 {
+            buf[len] = b'0' + (w / 100) as u8;
+            len += 1;
+        }
+        if w >= 10 {
+            buf[len] = b'0' + (w / 10 % 10) as u8;
+            len += 1;
+        }
+        buf[len] = b'0' + (w % 10) as u8;
+        len += 1;
+    } else {
+        let mut digits = itoa::Buffer::new();
+        let text = digits.format(whole).as_bytes();
+        buf[len..len + text.len()].copy_from_slice(text);
+        len += text.len();
+    }
+    let frac = (n % 10_000_000) as usize;
     if frac == 0 {
-        out.extend_from_slice(b".0");
-        return;
+        buf[len..len + 2].copy_from_slice(b".0");
+        len += 2;
+    } else {
+        // Seven decimals, then the trailing zeros dropped (one stays
+        // non-zero, since the fraction is).
+        let pair = |i: usize| [PAIRS[2 * i], PAIRS[2 * i + 1]];
+        buf[len] = b'.';
+        buf[len + 1..len + 3].copy_from_slice(&pair(frac / 100_000));
+        buf[len + 3..len + 5].copy_from_slice(&pair(frac / 1000 % 100));
+        buf[len + 5..len + 7].copy_from_slice(&pair(frac / 10 % 100));
+        buf[len + 7] = b'0' + (frac % 10) as u8;
+        len += 8;
+        while buf[len - 1] == b'0' {
+            len -= 1;
+        }
     }
-    let mut digits = [b'0'; 8];
-    digits[0] = b'.';
-    let mut end = 8;
-    while frac % 10 == 0 {
-        frac /= 10;
-        end -= 1;
-    }
-    let mut at = end;
-    while frac > 0 {
-        at -= 1;
-        digits[at] = b'0' + (frac % 10) as u8;
-        frac /= 10;
-    }
-    out.extend_from_slice(digits.get(..end).unwrap_or_default());
+    out.extend_from_slice(&buf[..len]);
 }
+
+/// "00" to "99", two bytes each.
+const PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
     out.push(b'[');
