@@ -705,7 +705,20 @@ pub fn read_roads(
 
 /// Rounds a coordinate to 7 decimals (about 1 cm), as RFC 7946 suggests.
 pub fn round7(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
+    round(v * 1e7) / 1e7
+}
+
+/// `x.round()` (halves away from zero), without a call to libm: below
+/// 2^52 the cast truncates exactly and the fraction is exact; from 2^52 on
+/// every double is whole. A test compares both.
+fn round(x: f64) -> f64 {
+    let a = x.abs();
+    if a < 4_503_599_627_370_496.0 {
+        let whole = a as i64;
+        ((whole + i64::from(a - whole as f64 >= 0.5)) as f64).copysign(x)
+    } else {
+        x.round()
+    }
 }
 
 /// Geometries the output layers use.
@@ -887,38 +900,28 @@ fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
 /// [`write_f64`]; a test compares both over random and edge values.
 fn write_f64_7(out: &mut Vec<u8>, x: f64) {
     let scaled = x * 1e7;
-    let a = scaled.abs();
-    // `a.round()` without a call to libm: below 2^53 the cast truncates
-    // exactly and the fraction is exact; halves round away from zero.
-    let n = if a < 1e15 {
-        let whole = a as u64;
-        whole + u64::from(a - whole as f64 >= 0.5)
-    } else {
-        0
-    };
+    // |round(scaled)|, whole and below 2^53: exact as an integer.
+    let n = round(scaled).abs() as i64;
     if !(10_000..1_000_000_000_000_000).contains(&n) {
-        write_f64(out, scaled.round() / 1e7);
+        write_f64(out, round(scaled) / 1e7);
         return;
     }
-    let mut buf = [0u8; 24];
-    let mut len = 0;
-    if scaled < 0.0 {
-        buf[0] = b'-';
-        len = 1;
-    }
-    let whole = n / 10_000_000;
+    // The text goes into a fixed buffer, copied whole and cut to length
+    // (cheaper than a copy of a varying length).
+    let mut buf = [b'-'; 32];
+    let mut len = usize::from(scaled < 0.0);
+    let whole = (n / 10_000_000) as usize;
     if whole < 1000 {
         // The degrees of a longitude or latitude: one to three digits.
-        let w = whole as usize;
-        if w >= 100 {
-            buf[len] = b'0' + (w / 100) as u8;
+        if whole >= 100 {
+            buf[len] = b'0' + (whole / 100) as u8;
             len += 1;
         }
-        if w >= 10 {
-            buf[len] = b'0' + (w / 10 % 10) as u8;
+        if whole >= 10 {
+            buf[len] = b'0' + (whole / 10 % 10) as u8;
             len += 1;
         }
-        buf[len] = b'0' + (w % 10) as u8;
+        buf[len] = b'0' + (whole % 10) as u8;
         len += 1;
     } else {
         let mut digits = itoa::Buffer::new();
@@ -926,25 +929,21 @@ fn write_f64_7(out: &mut Vec<u8>, x: f64) {
         buf[len..len + text.len()].copy_from_slice(text);
         len += text.len();
     }
+    // The point and seven decimals, then the trailing zeros dropped but
+    // for one: the zero bytes of the decimals XOR "0" at the high end of
+    // the little-endian word are the trailing zeros.
     let frac = (n % 10_000_000) as usize;
-    if frac == 0 {
-        buf[len..len + 2].copy_from_slice(b".0");
-        len += 2;
-    } else {
-        // Seven decimals, then the trailing zeros dropped (one stays
-        // non-zero, since the fraction is).
-        let pair = |i: usize| [PAIRS[2 * i], PAIRS[2 * i + 1]];
-        buf[len] = b'.';
-        buf[len + 1..len + 3].copy_from_slice(&pair(frac / 100_000));
-        buf[len + 3..len + 5].copy_from_slice(&pair(frac / 1000 % 100));
-        buf[len + 5..len + 7].copy_from_slice(&pair(frac / 10 % 100));
-        buf[len + 7] = b'0' + (frac % 10) as u8;
-        len += 8;
-        while buf[len - 1] == b'0' {
-            len -= 1;
-        }
-    }
-    out.extend_from_slice(&buf[..len]);
+    let pair = |i: usize| [PAIRS[2 * i], PAIRS[2 * i + 1]];
+    let [a1, a2] = pair(frac / 100_000);
+    let [b1, b2] = pair(frac / 1000 % 100);
+    let [c1, c2] = pair(frac / 10 % 100);
+    let decimals = [b'.', a1, a2, b1, b2, c1, c2, b'0' + (frac % 10) as u8];
+    buf[len..len + 8].copy_from_slice(&decimals);
+    let zeros = (u64::from_le_bytes(decimals) ^ 0x3030_3030_3030_3030).leading_zeros() / 8;
+    len += (8 - zeros as usize).max(2);
+    let start = out.len();
+    out.extend_from_slice(&buf);
+    out.truncate(start + len);
 }
 
 /// "00" to "99", two bytes each.
@@ -1318,6 +1317,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn round_is_the_standard_round() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(52);
+        let mut xs = awkward_floats(&mut rng);
+        for edge in [0.5_f64, 1.5, 2.5, 4_503_599_627_370_496.0, 9_007_199_254_740_992.0] {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        for _ in 0..100_000 {
+            let whole = f64::from(rng.random_range(-1_000_000..1_000_000));
+            xs.extend([whole + 0.5, whole - 0.5, whole + rng.random_range(-1.0..1.0)]);
+        }
+        for x in xs {
+            let (ours, std) = (round(x), x.round());
+            assert!(
+                ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan()),
+                "{x:e}: {ours:e} against {std:e}"
+            );
+        }
+    }
+
+    #[test]
     fn coordinates_print_the_digits_of_the_rounded_value() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2024);
@@ -1341,7 +1364,7 @@ pub(crate) mod tests {
             let mut fast = Vec::new();
             write_f64_7(&mut fast, x);
             let mut plain = Vec::new();
-            write_f64(&mut plain, round7(x));
+            write_f64(&mut plain, (x * 1e7).round() / 1e7);
             assert_eq!(
                 String::from_utf8(fast).unwrap(),
                 String::from_utf8(plain).unwrap(),
