@@ -16,14 +16,16 @@
 //!
 //! ```sh
 //! hubsel synth --preset thailand-osm --seed 1 --out /tmp/th-osm
-//! HUBSEL_BENCH_PBF=/tmp/th-osm/thailand-osm.osm.pbf cargo bench -p hubsel-benches --bench outputs
+//! HUBSEL_BENCH_PBF=/tmp/th-osm/thailand-osm.osm.pbf cargo bench -p hubsel-output --bench outputs
 //! ```
 //!
 //! `geojson` is the streaming writer a run uses; `geojson via JSON values`
 //! the way it was written before (a `serde_json` map per feature, through
 //! [`geojson::LayerWriter`]), for comparison: both give the same bytes.
 //! `render run (geojson)` is everything `hubsel run` writes by default
-//! (the four layers, styles, report and summary, rendered in parallel).
+//! (the four layers, styles, report and summary, rendered in parallel);
+//! `write run (geojson) to a folder` the same written into a folder in the
+//! system's temporary directory, as the run's "write outputs" stage does.
 
 //! The writers are internal, so this benchmark lives in their crate; the
 //! `benches` crate uses the declared API only.
@@ -56,6 +58,17 @@ fn write_layers(c: &mut Criterion) {
             hubsel::output::render(&result, &[Format::GeoJson])
                 .map_or(0, |files| files.iter().map(|(_, bytes)| bytes.len()).sum::<usize>())
         })
+    });
+    // What the run's "write outputs" stage does: the same, written into a
+    // folder (through the page cache) instead of kept in memory.
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let dir = scratch.path().join("run");
+    let options = hubsel::output::WriteOptions {
+        force: true,
+        ..Default::default()
+    };
+    group.bench_function(BenchmarkId::from_parameter("write run (geojson) to a folder"), |b| {
+        b.iter(|| hubsel::output::write_run(&result, &dir, &options).is_ok())
     });
     group.bench_function(BenchmarkId::from_parameter("fgb"), |b| {
         b.iter(|| {

@@ -705,7 +705,20 @@ pub fn read_roads(
 
 /// Rounds a coordinate to 7 decimals (about 1 cm), as RFC 7946 suggests.
 pub fn round7(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
+    round(v * 1e7) / 1e7
+}
+
+/// `x.round()` (halves away from zero), without a call to libm: below
+/// 2^52 the cast truncates exactly and the fraction is exact; from 2^52 on
+/// every double is whole. A test compares both.
+fn round(x: f64) -> f64 {
+    let a = x.abs();
+    if a < 4_503_599_627_370_496.0 {
+        let whole = a as i64;
+        ((whole + i64::from(a - whole as f64 >= 0.5)) as f64).copysign(x)
+    } else {
+        x.round()
+    }
 }
 
 /// Geometries the output layers use.
@@ -869,11 +882,81 @@ fn write_cell(out: &mut Vec<u8>, cell: &Cell) {
 
 fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
     out.push(b'[');
-    write_f64(out, round7(c.x));
+    write_f64_7(out, c.x);
     out.push(b',');
-    write_f64(out, round7(c.y));
+    write_f64_7(out, c.y);
     out.push(b']');
 }
+
+/// `write_f64(out, round7(x))`, faster for the usual coordinates.
+///
+/// `round7(x)` is the double nearest to `n / 10^7` for the whole number
+/// `n = (x * 10^7).round()`. When 10^-3 <= |n / 10^7| < 10^8, that decimal
+/// with its trailing zeros dropped is also the double's shortest
+/// round-trip form, which serde_json prints without an exponent: the
+/// double's neighbours are less than 1.5e-8 away, so no decimal with
+/// fewer digits (a multiple of a larger power of ten, at least 10^-7 from
+/// `n / 10^7`) reads back as the same double. Other values take
+/// [`write_f64`]; a test compares both over random and edge values.
+fn write_f64_7(out: &mut Vec<u8>, x: f64) {
+    let scaled = x * 1e7;
+    // |round(scaled)|, whole and below 2^53: exact as an integer.
+    let n = round(scaled).abs() as i64;
+    if !(10_000..1_000_000_000_000_000).contains(&n) {
+        write_f64(out, round(scaled) / 1e7);
+        return;
+    }
+    // The text goes into a fixed buffer, copied whole and cut to length
+    // (cheaper than a copy of a varying length).
+    let mut buf = [b'-'; 32];
+    let mut len = usize::from(scaled < 0.0);
+    let whole = (n / 10_000_000) as usize;
+    if whole < 1000 {
+        // The degrees of a longitude or latitude: one to three digits.
+        if whole >= 100 {
+            buf[len] = b'0' + (whole / 100) as u8;
+            len += 1;
+        }
+        if whole >= 10 {
+            buf[len] = b'0' + (whole / 10 % 10) as u8;
+            len += 1;
+        }
+        buf[len] = b'0' + (whole % 10) as u8;
+        len += 1;
+    } else {
+        let mut digits = itoa::Buffer::new();
+        let text = digits.format(whole).as_bytes();
+        buf[len..len + text.len()].copy_from_slice(text);
+        len += text.len();
+    }
+    // The point and seven decimals, then the trailing zeros dropped but
+    // for one: the zero bytes of the decimals XOR "0" at the high end of
+    // the little-endian word are the trailing zeros.
+    let frac = (n % 10_000_000) as usize;
+    let pair = |i: usize| [PAIRS[2 * i], PAIRS[2 * i + 1]];
+    let [a1, a2] = pair(frac / 100_000);
+    let [b1, b2] = pair(frac / 1000 % 100);
+    let [c1, c2] = pair(frac / 10 % 100);
+    let decimals = [b'.', a1, a2, b1, b2, c1, c2, b'0' + (frac % 10) as u8];
+    buf[len..len + 8].copy_from_slice(&decimals);
+    let zeros = (u64::from_le_bytes(decimals) ^ 0x3030_3030_3030_3030).leading_zeros() / 8;
+    len += (8 - zeros as usize).max(2);
+    let start = out.len();
+    out.extend_from_slice(&buf);
+    out.truncate(start + len);
+}
+
+/// "00" to "99", two bytes each.
+const PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
     out.push(b'[');
@@ -999,55 +1082,100 @@ fn write_feature(out: &mut Vec<u8>, plan: &[(Vec<u8>, usize)], row: &Row) {
 /// feature per line. Written straight into bytes (no JSON values on the
 /// way), byte for byte what [`LayerWriter`] writes for the same rows.
 pub fn bytes(layer: &Layer) -> Vec<u8> {
-    bytes_in_chunks(layer, 1024)
+    let mut out = Vec::with_capacity(128 + layer.rows.iter().map(size_hint).sum::<usize>());
+    // Writing into a Vec cannot fail.
+    let _ = write(layer, &mut out);
+    out
 }
 
-/// [`bytes`], the features written `rows_per_chunk` at a time in
-/// parallel and joined in order: the same bytes whatever the threads.
-fn bytes_in_chunks(layer: &Layer, rows_per_chunk: usize) -> Vec<u8> {
+/// [`bytes`] into `w` as they are made: the features are formatted in
+/// parallel, a block of rows (about [`CHUNK_BYTES`]) per task, and written
+/// in order, each wave of blocks while the next one is formatted. The same
+/// bytes whatever the threads, and never the whole text in memory at once.
+pub fn write<W: std::io::Write + Send>(layer: &Layer, w: &mut W) -> std::io::Result<()> {
+    let mean = layer.rows.iter().map(size_hint).sum::<usize>() / layer.rows.len().max(1);
+    let rows_per_chunk = (CHUNK_BYTES / mean.max(1)).max(1);
+    write_in_chunks(layer, w, rows_per_chunk, CHUNKS_PER_WAVE)
+}
+
+/// About how many bytes of features one task formats.
+const CHUNK_BYTES: usize = 256 << 10;
+/// How many blocks of features are formatted while the previous ones are
+/// written (a few per thread: the threads stay busy, the memory small).
+const CHUNKS_PER_WAVE: usize = 16;
+
+/// [`write`] with the rows split into blocks of `rows_per_chunk`, and
+/// `chunks_per_wave` blocks formatted while the previous wave is written.
+fn write_in_chunks<W: std::io::Write + Send>(
+    layer: &Layer,
+    w: &mut W,
+    rows_per_chunk: usize,
+    chunks_per_wave: usize,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let mut bbox = None;
-    for row in &layer.rows {
-        bbox_of(&mut bbox, &row.geometry);
+    let rows_per_chunk = rows_per_chunk.max(1);
+    let mut head = Vec::with_capacity(128);
+    head.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
+    if let Some(b) = layer_bbox(&layer.rows) {
+        head.extend_from_slice(b",\"bbox\":");
+        write_positions_flat(&mut head, &b);
     }
+    head.extend_from_slice(b",\"features\":[");
+    w.write_all(&head)?;
     let full = property_plan(layer, layer.fields.len());
-    // Each feature goes after ",\n"; the first one's comma is dropped.
-    let chunks: Vec<Vec<u8>> = layer
-        .rows
-        .par_chunks(rows_per_chunk.max(1))
-        .map(|rows| {
-            let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
-            for row in rows {
-                out.extend_from_slice(b",\n");
-                if row.cells.len() >= layer.fields.len() {
-                    write_feature(&mut out, &full, row);
-                } else {
-                    write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
-                }
+    // Each feature is formatted after ",\n"; the first one's comma is
+    // dropped when it is written.
+    let format = |rows: &[Row]| {
+        let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
+        for row in rows {
+            out.extend_from_slice(b",\n");
+            if row.cells.len() >= layer.fields.len() {
+                write_feature(&mut out, &full, row);
+            } else {
+                write_feature(&mut out, &property_plan(layer, row.cells.len()), row);
             }
-            out
+        }
+        out
+    };
+    let mut first = true;
+    let mut put = |chunks: &[Vec<u8>]| -> std::io::Result<()> {
+        for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+            w.write_all(chunk.get(usize::from(first)..).unwrap_or_default())?;
+            first = false;
+        }
+        Ok(())
+    };
+    let mut formatted: Vec<Vec<u8>> = Vec::new();
+    for wave in layer.rows.chunks(rows_per_chunk.saturating_mul(chunks_per_wave.max(1))) {
+        let (written, next) = rayon::join(
+            || put(&formatted),
+            || wave.par_chunks(rows_per_chunk).map(format).collect::<Vec<_>>(),
+        );
+        written?;
+        formatted = next;
+    }
+    put(&formatted)?;
+    // Without features the list is an empty line.
+    w.write_all(if first { b"\n\n]}\n" } else { b"\n]}\n" })
+}
+
+/// The collection's `bbox`, as [`bbox_of`] folds it row after row: blocks
+/// of rows in parallel, then the blocks in order.
+fn layer_bbox(rows: &[Row]) -> Option<[f64; 4]> {
+    use rayon::prelude::*;
+    let blocks: Vec<Option<[f64; 4]>> = rows
+        .par_chunks(4096)
+        .map(|rows| {
+            let mut bbox = None;
+            for row in rows {
+                bbox_of(&mut bbox, &row.geometry);
+            }
+            bbox
         })
         .collect();
-    let mut out: Vec<u8> = Vec::with_capacity(128 + chunks.iter().map(Vec::len).sum::<usize>());
-    out.extend_from_slice(b"{\"type\":\"FeatureCollection\"");
-    if let Some(b) = bbox {
-        out.extend_from_slice(b",\"bbox\":");
-        write_positions_flat(&mut out, &b);
-    }
-    out.extend_from_slice(b",\"features\":[");
-    // The comma before the first feature is dropped; without features the
-    // list is an empty line.
-    let mut first = true;
-    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
-        let skip = usize::from(first);
-        out.extend_from_slice(chunk.get(skip..).unwrap_or_default());
-        first = false;
-    }
-    if first {
-        out.push(b'\n');
-    }
-    out.extend_from_slice(b"\n]}\n");
-    out
+    blocks.into_iter().flatten().reduce(|a, b| {
+        [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+    })
 }
 
 /// About how many bytes a row's feature takes.
@@ -1085,6 +1213,15 @@ pub fn text(layer: &Layer) -> String {
 #[cfg(test)]
 mod testkit {
     use super::*;
+
+    /// [`bytes`] written `rows_per_chunk` rows per block and
+    /// `chunks_per_wave` blocks per wave.
+    pub fn bytes_in_chunks(layer: &Layer, rows_per_chunk: usize, chunks_per_wave: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = write_in_chunks(layer, &mut out, rows_per_chunk, chunks_per_wave);
+        out
+    }
 
     /// The serde_json path the writer replaced: every row through
     /// [`LayerWriter::push`] as a map of JSON values.
@@ -1171,6 +1308,64 @@ pub(crate) mod tests {
             let theirs = serde_json::to_string(&x).unwrap();
             assert_eq!(String::from_utf8(ours).unwrap(), theirs, "{x:e} ({:#x})", x.to_bits());
             assert_eq!(theirs, Value::from(x).to_string(), "{x:e}");
+        }
+    }
+
+    #[test]
+    fn round_is_the_standard_round() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(52);
+        let mut xs = awkward_floats(&mut rng);
+        for edge in [0.5_f64, 1.5, 2.5, 4_503_599_627_370_496.0, 9_007_199_254_740_992.0] {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        for _ in 0..100_000 {
+            let whole = f64::from(rng.random_range(-1_000_000..1_000_000));
+            xs.extend([whole + 0.5, whole - 0.5, whole + rng.random_range(-1.0..1.0)]);
+        }
+        for x in xs {
+            let (ours, std) = (round(x), x.round());
+            assert!(
+                ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan()),
+                "{x:e}: {ours:e} against {std:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn coordinates_print_the_digits_of_the_rounded_value() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2024);
+        let mut xs = awkward_floats(&mut rng);
+        // Both sides of the fast path's bounds, and coordinates with every
+        // count of decimals.
+        for edge in [1e-3_f64, 1e8, 1e-3 - 5e-8, 1e-3 - 4e-8, 99_999_999.999_999_9, 0.000_999_95] {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        for _ in 0..200_000 {
+            let v: f64 = rng.random_range(-180.0..180.0);
+            let decimals = rng.random_range(0..10);
+            let f = 10f64.powi(decimals);
+            xs.extend([v, (v * f).round() / f, v * 1e-4, v * 1e6]);
+            xs.push(f64::from(rng.random_range(-1_000_000_000..1_000_000_000)) / 1e7);
+        }
+        for x in xs {
+            let mut fast = Vec::new();
+            write_f64_7(&mut fast, x);
+            let mut plain = Vec::new();
+            write_f64(&mut plain, (x * 1e7).round() / 1e7);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(plain).unwrap(),
+                "{x:e} ({:#x})",
+                x.to_bits()
+            );
         }
     }
 
@@ -1282,8 +1477,12 @@ pub(crate) mod tests {
             };
             assert_eq!(text(&layer), through_values(&layer), "case {case}");
             let reference = through_values(&layer).into_bytes();
-            for rows_per_chunk in [1, 2, 5] {
-                assert_eq!(bytes_in_chunks(&layer, rows_per_chunk), reference, "case {case}");
+            for (rows_per_chunk, chunks_per_wave) in [(1, 1), (2, 3), (5, 2), (1, 100)] {
+                assert_eq!(
+                    testkit::bytes_in_chunks(&layer, rows_per_chunk, chunks_per_wave),
+                    reference,
+                    "case {case}"
+                );
             }
         }
         // The province's own four layers: output's tests

@@ -252,6 +252,16 @@ impl LayerBuilder {
         });
     }
 
+    /// Ends the row with a geometry already made ready (in parallel, say).
+    pub fn row_normalised(&mut self, geometry: Normalised) {
+        let mut cells = std::mem::take(&mut self.pending);
+        cells.resize(self.layer.fields.len(), Cell::Null);
+        self.layer.rows.push(Row {
+            geometry: geometry.0,
+            cells,
+        });
+    }
+
     pub fn finish(mut self) -> Layer {
         for &i in &self.counts {
             let whole = self.layer.rows.iter().all(|r| match r.cells.get(i) {
@@ -360,6 +370,23 @@ fn ring7(ring: &LineString<f64>, counter_clockwise: bool) -> LineString<f64> {
         r.make_cw_winding();
     }
     r
+}
+
+/// A geometry as [`LayerBuilder::row`] stores it (rounded and oriented),
+/// made before the row: rows' geometries can be made in parallel, then
+/// added by [`LayerBuilder::row_normalised`].
+pub struct Normalised(OutGeometry);
+
+impl Normalised {
+    pub fn new(geometry: OutGeometry) -> Normalised {
+        Normalised(normalise(geometry))
+    }
+
+    /// `Normalised::new(OutGeometry::LineString(coords.to_vec()))`, in one
+    /// pass over the coordinates.
+    pub fn line_string(coords: &[Coord<f64>]) -> Normalised {
+        Normalised(OutGeometry::LineString(coords.iter().map(|c| c7(*c)).collect()))
+    }
 }
 
 /// Rounds coordinates to 7 decimals (about 1 cm) and orients polygon rings

@@ -27,7 +27,7 @@
 use geo::{Coord, MultiPolygon};
 
 use crate::io::geojson::{self, OutGeometry};
-use crate::io::table::{GeomKind, Kind, Layer, LayerBuilder};
+use crate::io::table::{GeomKind, Kind, Layer, LayerBuilder, Normalised};
 use crate::outcome::RunResult;
 
 const SCORE: Kind = Kind::Real { decimals: 6 };
@@ -229,24 +229,29 @@ pub fn routes(r: &RunResult) -> Layer {
             "door-to-door minutes, off-road legs included",
         )
         .field("road_km", KM, "km", "kilometres along the roads");
-    for rt in &r.routes {
+    // The lines (most of the layer's bytes) are rounded in parallel.
+    let lines: Vec<Normalised> = {
+        use rayon::prelude::*;
+        r.routes
+            .par_iter()
+            .map(|rt| match rt.coords.as_slice() {
+                [] => Normalised::new(OutGeometry::None),
+                // A line needs two positions; a member whose snap point is
+                // its hub's gets a line of zero length rather than an
+                // invalid one.
+                &[only] => Normalised::line_string(&[only, only]),
+                coords => Normalised::line_string(coords),
+            })
+            .collect()
+    };
+    for (rt, line) in r.routes.iter().zip(lines) {
         b.text(rt.school.0.as_str())
             .text(rt.hub.0.as_str())
             .text(rt.district.0.as_str())
             .text(rt.level.as_str())
             .num(rt.travel_min)
             .num(rt.road_km);
-        // A line needs two positions; a member whose snap point is its
-        // hub's gets a line of zero length rather than an invalid one.
-        let mut coords = rt.coords.clone();
-        if coords.len() == 1 {
-            coords.push(coords[0]);
-        }
-        b.row(if coords.is_empty() {
-            OutGeometry::None
-        } else {
-            OutGeometry::LineString(coords)
-        });
+        b.row_normalised(line);
     }
     b.finish()
 }

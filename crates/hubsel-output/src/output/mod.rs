@@ -33,6 +33,7 @@ pub use summary::{rejects_csv, summary_csv, summary_json, Totals};
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::{flatgeobuf, shapefile};
@@ -207,26 +208,38 @@ pub fn render(result: &RunResult, formats: &[Format]) -> Result<Vec<OutFile>> {
 /// `lang`. Only `report.html` depends on the language.
 pub fn render_in(result: &RunResult, formats: &[Format], lang: words::Lang) -> Result<Vec<OutFile>> {
     let layers = layers::layers(result);
-    // A Shapefile layer whose text cp874 cannot hold is written in UTF-8:
-    // the report and summary say so.
-    let utf8: Vec<String> = if formats.contains(&Format::Shapefile) {
-        layers.iter().filter_map(shapefile::utf8_note).collect()
-    } else {
-        Vec::new()
-    };
-    let noted;
-    let result = if utf8.is_empty() {
-        result
-    } else {
-        let mut r = result.clone();
-        r.notes.extend(utf8);
-        noted = r;
-        &noted
-    };
+    let noted = with_utf8_notes(result, &layers, formats);
+    let result = noted.as_ref().unwrap_or(result);
     // Each file is rendered on its own (in parallel), and they come back
     // in the writing order whatever the thread count.
+    use rayon::prelude::*;
+    let rendered: Vec<Vec<OutFile>> = jobs(formats, layers.len())
+        .into_par_iter()
+        .map(|job| job.render(result, &layers, lang))
+        .collect::<Result<_>>()?;
+    Ok(rendered.into_iter().flatten().collect())
+}
+
+/// The result with a note for each Shapefile layer whose text cp874
+/// cannot hold (it is written in UTF-8: the report and summary say so);
+/// `None` when there is none.
+fn with_utf8_notes(result: &RunResult, layers: &[Layer], formats: &[Format]) -> Option<RunResult> {
+    if !formats.contains(&Format::Shapefile) {
+        return None;
+    }
+    let utf8: Vec<String> = layers.iter().filter_map(shapefile::utf8_note).collect();
+    if utf8.is_empty() {
+        return None;
+    }
+    let mut r = result.clone();
+    r.notes.extend(utf8);
+    Some(r)
+}
+
+/// The files of a run in writing order, for its `layers` layers.
+fn jobs(formats: &[Format], layers: usize) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::new();
-    for layer in &layers {
+    for layer in 0..layers {
         for &format in formats {
             if format != Format::GeoPackage {
                 jobs.push(Job::Layer(layer, format));
@@ -238,18 +251,15 @@ pub fn render_in(result: &RunResult, formats: &[Format], lang: words::Lang) -> R
         jobs.push(Job::GeoPackage);
     }
     jobs.extend([Job::Report, Job::SummaryJson, Job::SummaryCsv, Job::RejectsCsv]);
-    use rayon::prelude::*;
-    let rendered: Vec<Vec<OutFile>> = jobs
-        .into_par_iter()
-        .map(|job| job.render(result, &layers, lang))
-        .collect::<Result<_>>()?;
-    Ok(rendered.into_iter().flatten().collect())
+    jobs
 }
 
-/// One file (or a Shapefile's files) of a run's folder.
-enum Job<'a> {
-    Layer(&'a Layer, Format),
-    Style(&'a Layer),
+/// One file (or a Shapefile's files) of a run's folder; a layer by its
+/// place in the run's layers.
+#[derive(Clone, Copy)]
+enum Job {
+    Layer(usize, Format),
+    Style(usize),
     GeoPackage,
     Report,
     SummaryJson,
@@ -257,23 +267,35 @@ enum Job<'a> {
     RejectsCsv,
 }
 
-impl Job<'_> {
-    fn render(&self, result: &RunResult, layers: &[Layer], lang: words::Lang) -> Result<Vec<OutFile>> {
-        Ok(match *self {
-            Job::Layer(layer, Format::GeoJson) => vec![(
-                format!("{}.geojson", layer.name),
-                crate::io::geojson::bytes(layer),
-            )],
-            Job::Layer(layer, Format::Shapefile) => shapefile::files(layer)?,
-            Job::Layer(layer, Format::FlatGeobuf) => {
+impl Job {
+    fn render(self, result: &RunResult, layers: &[Layer], lang: words::Lang) -> Result<Vec<OutFile>> {
+        let layer = |i: usize| {
+            layers
+                .get(i)
+                .ok_or_else(|| Error::new(ErrorKind::Output, format!("no layer {i} in the run")))
+        };
+        Ok(match self {
+            Job::Layer(i, Format::GeoJson) => {
+                let layer = layer(i)?;
+                vec![(
+                    format!("{}.geojson", layer.name),
+                    crate::io::geojson::bytes(layer),
+                )]
+            }
+            Job::Layer(i, Format::Shapefile) => shapefile::files(layer(i)?)?,
+            Job::Layer(i, Format::FlatGeobuf) => {
+                let layer = layer(i)?;
                 vec![(format!("{}.fgb", layer.name), flatgeobuf::bytes(layer)?)]
             }
             // One file for all layers.
             Job::Layer(_, Format::GeoPackage) => Vec::new(),
-            Job::Style(layer) => vec![(
-                format!("{}.qml", layer.name),
-                style::qml(layer, result.config.max_travel_min, result.weighting).into_bytes(),
-            )],
+            Job::Style(i) => {
+                let layer = layer(i)?;
+                vec![(
+                    format!("{}.qml", layer.name),
+                    style::qml(layer, result.config.max_travel_min, result.weighting).into_bytes(),
+                )]
+            }
             Job::GeoPackage => vec![(
                 geopackage::FILE.to_string(),
                 geopackage::bytes(result, layers)?,
@@ -290,6 +312,53 @@ impl Job<'_> {
             Job::RejectsCsv => vec![("rejects.csv".into(), rejects_csv(result).into_bytes())],
         })
     }
+
+    /// Writes the job's files into `dir`: a GeoJSON layer as it is
+    /// formatted (never whole in memory), the others once rendered.
+    fn write(
+        self,
+        dir: &Path,
+        result: &RunResult,
+        layers: &[Layer],
+        lang: words::Lang,
+        delay: Option<Duration>,
+    ) -> Result<()> {
+        if let Job::Layer(i, Format::GeoJson) = self {
+            if let Some(layer) = layers.get(i) {
+                let path = dir.join(format!("{}.geojson", layer.name));
+                let mut file = fs::File::create(&path).map_err(|e| io_err(&path, e))?;
+                crate::io::geojson::write(layer, &mut file).map_err(|e| io_err(&path, e))?;
+                pause(delay);
+                return Ok(());
+            }
+        }
+        for (name, bytes) in self.render(result, layers, lang)? {
+            write_file(dir, &name, &bytes, delay)?;
+        }
+        Ok(())
+    }
+}
+
+/// Fault injection for the kill test: `HUBSEL_WRITE_DELAY_MS` slows each
+/// file down so a test can stop the run half-way through writing.
+fn write_delay() -> Option<Duration> {
+    std::env::var("HUBSEL_WRITE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis)
+}
+
+fn pause(delay: Option<Duration>) {
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+    }
+}
+
+fn write_file(dir: &Path, name: &str, bytes: &[u8], delay: Option<Duration>) -> Result<()> {
+    let path = dir.join(name);
+    fs::write(&path, bytes).map_err(|e| io_err(&path, e))?;
+    pause(delay);
+    Ok(())
 }
 
 /// What stands in `dir`: nothing (absent or empty), a folder hubsel wrote
@@ -322,18 +391,28 @@ fn io_err(path: &Path, e: std::io::Error) -> Error {
 
 /// Writes the run into `dir` atomically. Refuses to replace a folder that
 /// hubsel did not write unless `options.force`.
+///
+/// The files are the bytes [`render_in`] gives, each written as soon as it
+/// is made, side by side; a GeoJSON layer goes into its file as it is
+/// formatted ([`geojson::write`](crate::io::geojson::write)).
 pub fn write_run(result: &RunResult, dir: &Path, options: &WriteOptions) -> Result<()> {
     if options.formats.is_empty() {
         return Err(Error::new(ErrorKind::Output, "no output format given"));
     }
     // Check the folder before the work of rendering.
     check_replaceable(dir, FolderKind::Run, options.force)?;
-    write_files(
-        &render_in(result, &options.formats, options.lang)?,
-        dir,
-        FolderKind::Run,
-        options.force,
-    )
+    let layers = layers::layers(result);
+    let noted = with_utf8_notes(result, &layers, &options.formats);
+    let result = noted.as_ref().unwrap_or(result);
+    let delay = write_delay();
+    write_folder(dir, FolderKind::Run, options.force, |tmp| {
+        use rayon::prelude::*;
+        // The files are independent: made and written side by side. The
+        // folder is still a temporary one until every file is in.
+        jobs(&options.formats, layers.len())
+            .into_par_iter()
+            .try_for_each(|job| job.write(tmp, result, &layers, options.lang, delay))
+    })
 }
 
 /// Refuses to replace `dir` unless it is absent, empty, or a folder hubsel
@@ -365,23 +444,14 @@ pub fn check_replaceable(dir: &Path, kind: FolderKind, force: bool) -> Result<()
 /// Writes named files into `dir` through a temporary sibling folder, with
 /// the marker of `kind`.
 pub fn write_files(files: &[OutFile], dir: &Path, kind: FolderKind, force: bool) -> Result<()> {
-    // Fault injection for the kill test: slow each file down so a test can
-    // stop the run half-way through writing.
-    let delay = std::env::var("HUBSEL_WRITE_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok());
+    let delay = write_delay();
     write_folder(dir, kind, force, |tmp| {
         use rayon::prelude::*;
         // The files are independent: written side by side. The folder is
         // still a temporary one until every file is in.
-        files.par_iter().try_for_each(|(file, bytes)| {
-            let path = tmp.join(file);
-            fs::write(&path, bytes).map_err(|e| io_err(&path, e))?;
-            if let Some(ms) = delay {
-                std::thread::sleep(std::time::Duration::from_millis(ms));
-            }
-            Ok(())
-        })
+        files
+            .par_iter()
+            .try_for_each(|(file, bytes)| write_file(tmp, file, bytes, delay))
     })
 }
 
