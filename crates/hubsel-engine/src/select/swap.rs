@@ -59,12 +59,53 @@ impl<'a> Stop<'a> {
 /// No open candidate: the point is at its penalty.
 pub(super) const NONE: u32 = u32::MAX;
 
+/// Rows of items in one allocation (compressed sparse rows): row `r` is
+/// `items[start[r]..start[r + 1]]`. The solver walks every row of the
+/// costs thousands of times; in one block they stream through the cache
+/// where a vector per row is a pointer chase per row.
+pub(super) struct Rows<T> {
+    start: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T> Rows<T> {
+    /// The rows of `rows`, in order.
+    fn of(rows: Vec<Vec<T>>) -> Rows<T> {
+        let mut start = Vec::with_capacity(rows.len() + 1);
+        start.push(0);
+        let mut items = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+        for row in rows {
+            items.extend(row);
+            start.push(items.len());
+        }
+        Rows { start, items }
+    }
+
+    /// How many rows.
+    pub(super) fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// Every row, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[T]> + '_ {
+        self.start.windows(2).map(|w| &self.items[w[0]..w[1]])
+    }
+}
+
+impl<T> std::ops::Index<usize> for Rows<T> {
+    type Output = [T];
+
+    fn index(&self, r: usize) -> &[T] {
+        &self.items[self.start[r]..self.start[r + 1]]
+    }
+}
+
 /// Sparse costs, by candidate and by demand point.
 pub(super) struct Costs {
     /// Per candidate, `(demand point, cost)` sorted by point.
-    pub(super) by_candidate: Vec<Vec<(u32, f64)>>,
+    pub(super) by_candidate: Rows<(u32, f64)>,
     /// Per demand point, `(cost, candidate)` sorted.
-    pub(super) by_demand: Vec<Vec<(f64, u32)>>,
+    pub(super) by_demand: Rows<(f64, u32)>,
     /// The cost of leaving each point unserved.
     pub(super) penalty: Vec<f64>,
 }
@@ -96,8 +137,8 @@ impl Costs {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         }
         Costs {
-            by_candidate,
-            by_demand,
+            by_candidate: Rows::of(by_candidate),
+            by_demand: Rows::of(by_demand),
             penalty,
         }
     }
@@ -117,25 +158,25 @@ pub(super) struct Assignment {
 impl Assignment {
     pub(super) fn of(costs: &Costs, open: &[bool]) -> Assignment {
         let n = costs.penalty.len();
-        let mut a = Assignment {
-            d1: costs.penalty.clone(),
-            phi1: vec![NONE; n],
-            d2: costs.penalty.clone(),
-        };
-        for j in 0..n {
-            let pen = costs.penalty[j];
-            let mut open_here = costs.by_demand[j]
-                .iter()
-                .filter(|(c, i)| open[*i as usize] && *c < pen);
-            if let Some(&(c, i)) = open_here.next() {
-                a.d1[j] = c;
-                a.phi1[j] = i;
-                if let Some(&(c2, _)) = open_here.next() {
-                    a.d2[j] = c2;
+        let each: Vec<(f64, u32, f64)> = (0..n)
+            .into_par_iter()
+            .map(|j| {
+                let pen = costs.penalty[j];
+                let mut open_here = costs.by_demand[j]
+                    .iter()
+                    .take_while(|(c, _)| *c < pen)
+                    .filter(|(_, i)| open[*i as usize]);
+                match open_here.next() {
+                    Some(&(c, i)) => (c, i, open_here.next().map_or(pen, |e| e.0)),
+                    None => (pen, NONE, pen),
                 }
-            }
+            })
+            .collect();
+        Assignment {
+            d1: each.iter().map(|e| e.0).collect(),
+            phi1: each.iter().map(|e| e.1).collect(),
+            d2: each.iter().map(|e| e.2).collect(),
         }
-        a
     }
 
     /// The objective: every point at its nearest open candidate or its
