@@ -135,8 +135,8 @@ fn reduced_costs(costs: &Costs, lambda: &[f64]) -> Vec<f64> {
         .into_par_iter()
         .map(|b| {
             let mut rho = vec![0.0f64; n];
-            for j in (b * per).min(m)..((b + 1) * per).min(m) {
-                let l = lambda[j];
+            let (from, to) = ((b * per).min(m), ((b + 1) * per).min(m));
+            for (j, &l) in lambda.iter().enumerate().take(to).skip(from) {
                 for &(c, i) in costs.by_demand[j].iter().take_while(|e| e.0 < l) {
                     rho[i as usize] += c - l;
                 }
