@@ -51,6 +51,12 @@ impl Default for Ascent {
     }
 }
 
+/// Iterations between two samples of the relaxation's open set.
+const SAMPLE_EVERY: usize = 100;
+
+/// Samples of the relaxation's open set kept (the last ones).
+const SAMPLES: usize = 4;
+
 /// One evaluation of `L(λ)`: the certified value and the subgradient's
 /// count of open candidates undercutting each point.
 struct Evaluation {
@@ -170,6 +176,9 @@ pub(super) struct Bound {
     pub(super) lambda: Vec<f64>,
     /// The step factor where the ascent stopped.
     pub(super) factor: f64,
+    /// The relaxation's open sets every [`SAMPLE_EVERY`] iterations, the
+    /// last [`SAMPLES`] of them: more starts for the local search.
+    pub(super) samples: Vec<Vec<bool>>,
     /// The relaxation's open set at those multipliers: a start for the
     /// local search (the Lagrangian heuristic), far from the greedy's.
     pub(super) relaxed: Vec<bool>,
@@ -204,11 +213,18 @@ pub(super) fn lagrangian(
     let mut factor = ascent.factor;
     let mut stall = 0;
     let mut direction = vec![0.0f64; lambda.len()];
+    let mut samples: std::collections::VecDeque<Vec<bool>> = std::collections::VecDeque::new();
     for iteration in 0..ascent.max_iterations {
         if stop.now() {
             break;
         }
         let e = evaluate(costs, &lambda, fixed, free_slots);
+        if iteration % SAMPLE_EVERY == SAMPLE_EVERY - 1 {
+            if samples.len() == SAMPLES {
+                samples.pop_front();
+            }
+            samples.push_back(e.open.clone());
+        }
         if iteration % 10 == 0 {
             let value = Assignment::of(costs, &e.open).total();
             if value < upper - 1e-10 * upper.abs() {
@@ -267,6 +283,7 @@ pub(super) fn lagrangian(
         better,
         lambda,
         factor,
+        samples: samples.into(),
         relaxed,
     }
 }

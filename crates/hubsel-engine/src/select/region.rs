@@ -413,6 +413,11 @@ impl Heuristic<'_> {
             }
             let mut starts = vec![bound.relaxed];
             starts.extend(bound.better.map(|(_, set)| set));
+            for sample in bound.samples {
+                if !starts.contains(&sample) {
+                    starts.push(sample);
+                }
+            }
             let mut improved = false;
             for start in starts {
                 let found = interchange(costs, start, self.fixed, self.stop);
