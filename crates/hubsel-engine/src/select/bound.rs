@@ -18,6 +18,8 @@
 //! own reductions, small terms) with compensation, and a bound on the
 //! rounding error is taken off before the value is reported.
 
+use std::collections::VecDeque;
+
 use rayon::prelude::*;
 
 use super::swap::{neumaier, Assignment, Costs, Stop};
@@ -56,6 +58,17 @@ const SAMPLE_EVERY: usize = 100;
 
 /// Samples of the relaxation's open set kept (the last ones).
 const SAMPLES: usize = 4;
+
+/// Keeps the relaxation's open set `open` of every [`SAMPLE_EVERY`]th
+/// iteration, the last [`SAMPLES`] of them.
+fn sample(samples: &mut VecDeque<Vec<bool>>, iteration: usize, open: &[bool]) {
+    if iteration % SAMPLE_EVERY == SAMPLE_EVERY - 1 {
+        if samples.len() == SAMPLES {
+            samples.pop_front();
+        }
+        samples.push_back(open.to_vec());
+    }
+}
 
 /// One evaluation of `L(λ)`: the certified value and the subgradient's
 /// count of open candidates undercutting each point.
@@ -213,18 +226,13 @@ pub(super) fn lagrangian(
     let mut factor = ascent.factor;
     let mut stall = 0;
     let mut direction = vec![0.0f64; lambda.len()];
-    let mut samples: std::collections::VecDeque<Vec<bool>> = std::collections::VecDeque::new();
+    let mut samples: VecDeque<Vec<bool>> = VecDeque::new();
     for iteration in 0..ascent.max_iterations {
         if stop.now() {
             break;
         }
         let e = evaluate(costs, &lambda, fixed, free_slots);
-        if iteration % SAMPLE_EVERY == SAMPLE_EVERY - 1 {
-            if samples.len() == SAMPLES {
-                samples.pop_front();
-            }
-            samples.push_back(e.open.clone());
-        }
+        sample(&mut samples, iteration, &e.open);
         if iteration % 10 == 0 {
             let value = Assignment::of(costs, &e.open).total();
             if value < upper - 1e-10 * upper.abs() {
