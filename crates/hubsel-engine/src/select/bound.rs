@@ -18,6 +18,10 @@
 //! own reductions, small terms) with compensation, and a bound on the
 //! rounding error is taken off before the value is reported.
 
+use std::collections::VecDeque;
+
+use rayon::prelude::*;
+
 use super::swap::{neumaier, Assignment, Costs, Stop};
 
 /// How long the subgradient ascent may go on.
@@ -28,6 +32,9 @@ pub(super) struct Ascent {
     pub(super) patience: usize,
     /// The ascent stops when the step factor falls below this.
     pub(super) min_factor: f64,
+    /// The step factor to start from (2 from scratch; a warm start goes
+    /// on from where the last ascent stopped, see [`Bound::factor`]).
+    pub(super) factor: f64,
     /// The ascent stops once the certified bound is above this (a bound
     /// above 0 on a count of schools left uncovered proves that no set
     /// covers them all).
@@ -40,8 +47,26 @@ impl Default for Ascent {
             max_iterations: 5000,
             patience: 100,
             min_factor: 1e-4,
+            factor: 2.0,
             enough: f64::INFINITY,
         }
+    }
+}
+
+/// Iterations between two samples of the relaxation's open set.
+const SAMPLE_EVERY: usize = 100;
+
+/// Samples of the relaxation's open set kept (the last ones).
+const SAMPLES: usize = 4;
+
+/// Keeps the relaxation's open set `open` of every [`SAMPLE_EVERY`]th
+/// iteration, the last [`SAMPLES`] of them.
+fn sample(samples: &mut VecDeque<Vec<bool>>, iteration: usize, open: &[bool]) {
+    if iteration % SAMPLE_EVERY == SAMPLE_EVERY - 1 {
+        if samples.len() == SAMPLES {
+            samples.pop_front();
+        }
+        samples.push_back(open.to_vec());
     }
 }
 
@@ -89,9 +114,10 @@ fn evaluate(costs: &Costs, lambda: &[f64], fixed: &[bool], free_slots: usize) ->
     }
     let value = neumaier((0..m).map(|j| lambda[j] - reduced[j]));
     // Rounding: each point's reductions, the compensated sum, and the
-    // choice of the open set by rounded ρ (each off by at most its length
-    // times ε times its size).
-    let longest = costs.by_candidate.iter().map(Vec::len).max().unwrap_or(0) as f64;
+    // choice of the open set by rounded ρ (each off by at most its length,
+    // plus the blocks it is summed in, times ε times its size).
+    let longest =
+        costs.by_candidate.iter().map(<[_]>::len).max().unwrap_or(0) as f64 + BLOCKS as f64;
     let most_undercut = undercut.iter().copied().max().unwrap_or(0) as f64;
     let size: f64 = (0..m).map(|j| lambda[j] + reduced[j]).sum();
     let largest_rho = rho.iter().fold(0.0f64, |a, r| a.max(r.abs()));
@@ -106,25 +132,48 @@ fn evaluate(costs: &Costs, lambda: &[f64], fixed: &[bool], free_slots: usize) ->
     }
 }
 
+/// Blocks of demand points whose reduced costs are summed apart (in
+/// parallel) and then added up block by block: a fixed number, so the
+/// sums are the same to the bit whatever the number of threads.
+const BLOCKS: usize = 8;
+
 /// `ρ_i = Σ_j min(0, c_ij − λ_j)` of every candidate. Only the pairs
 /// with `c_ij < λ_j` add anything, and for each point they are the first
-/// of its candidates by cost (`by_demand`): the sum visits those alone,
-/// points in ascending order, so each `ρ_i` gets its terms in the order of
-/// its own list (the zeros left out change no sum) and the value is the
-/// same to the bit as summing the whole list, for a small part of the
-/// work (most pairs are far dearer than the multiplier).
+/// of its candidates by cost (`by_demand`): the sum visits those alone
+/// (most pairs are far dearer than the multiplier). The points are cut
+/// into [`BLOCKS`] blocks of consecutive points, each summed on its own
+/// (points in ascending order) and the blocks' sums added in block order:
+/// the same value whatever the number of threads, each term rounded in a
+/// sum of at most its list's length plus the blocks, which the error
+/// bound of [`evaluate`] covers.
 fn reduced_costs(costs: &Costs, lambda: &[f64]) -> Vec<f64> {
+    let n = costs.candidates();
+    let m = lambda.len();
+    let per = m.div_ceil(BLOCKS).max(1);
+    let blocks: Vec<Vec<f64>> = (0..BLOCKS)
+        .into_par_iter()
+        .map(|b| {
+            let mut rho = vec![0.0f64; n];
+            let (from, to) = ((b * per).min(m), ((b + 1) * per).min(m));
+            for (j, &l) in lambda.iter().enumerate().take(to).skip(from) {
+                for &(c, i) in costs.by_demand[j].iter().take_while(|e| e.0 < l) {
+                    rho[i as usize] += c - l;
+                }
+            }
+            rho
+        })
+        .collect();
+    let mut rho = vec![0.0f64; n];
+    for block in &blocks {
+        for (r, x) in rho.iter_mut().zip(block) {
+            *r += x;
+        }
+    }
     // The sum of no term, as `Iterator::sum` gives it, for empty lists.
     let empty: f64 = std::iter::empty::<f64>().sum();
-    let mut rho: Vec<f64> = costs
-        .by_candidate
-        .iter()
-        .map(|l| if l.is_empty() { empty } else { 0.0 })
-        .collect();
-    for (j, list) in costs.by_demand.iter().enumerate() {
-        let l = lambda[j];
-        for &(c, i) in list.iter().take_while(|e| e.0 < l) {
-            rho[i as usize] += c - l;
+    for (r, list) in rho.iter_mut().zip(costs.by_candidate.iter()) {
+        if list.is_empty() {
+            *r = empty;
         }
     }
     rho
@@ -138,6 +187,11 @@ pub(super) struct Bound {
     pub(super) better: Option<(f64, Vec<bool>)>,
     /// The multipliers where the ascent stopped, to go on from.
     pub(super) lambda: Vec<f64>,
+    /// The step factor where the ascent stopped.
+    pub(super) factor: f64,
+    /// The relaxation's open sets every [`SAMPLE_EVERY`] iterations, the
+    /// last [`SAMPLES`] of them: more starts for the local search.
+    pub(super) samples: Vec<Vec<bool>>,
     /// The relaxation's open set at those multipliers: a start for the
     /// local search (the Lagrangian heuristic), far from the greedy's.
     pub(super) relaxed: Vec<bool>,
@@ -169,14 +223,16 @@ pub(super) fn lagrangian(
         .map(|(&l, &p)| l.clamp(0.0, p))
         .collect();
     let mut best = 0.0f64;
-    let mut factor = 2.0;
+    let mut factor = ascent.factor;
     let mut stall = 0;
     let mut direction = vec![0.0f64; lambda.len()];
+    let mut samples: VecDeque<Vec<bool>> = VecDeque::new();
     for iteration in 0..ascent.max_iterations {
         if stop.now() {
             break;
         }
         let e = evaluate(costs, &lambda, fixed, free_slots);
+        sample(&mut samples, iteration, &e.open);
         if iteration % 10 == 0 {
             let value = Assignment::of(costs, &e.open).total();
             if value < upper - 1e-10 * upper.abs() {
@@ -234,6 +290,8 @@ pub(super) fn lagrangian(
         lower: best,
         better,
         lambda,
+        factor,
+        samples: samples.into(),
         relaxed,
     }
 }

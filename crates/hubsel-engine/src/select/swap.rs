@@ -59,12 +59,53 @@ impl<'a> Stop<'a> {
 /// No open candidate: the point is at its penalty.
 pub(super) const NONE: u32 = u32::MAX;
 
+/// Rows of items in one allocation (compressed sparse rows): row `r` is
+/// `items[start[r]..start[r + 1]]`. The solver walks every row of the
+/// costs thousands of times; in one block they stream through the cache
+/// where a vector per row is a pointer chase per row.
+pub(super) struct Rows<T> {
+    start: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T> Rows<T> {
+    /// The rows of `rows`, in order.
+    fn of(rows: Vec<Vec<T>>) -> Rows<T> {
+        let mut start = Vec::with_capacity(rows.len() + 1);
+        start.push(0);
+        let mut items = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+        for row in rows {
+            items.extend(row);
+            start.push(items.len());
+        }
+        Rows { start, items }
+    }
+
+    /// How many rows.
+    pub(super) fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// Every row, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[T]> + '_ {
+        self.start.windows(2).map(|w| &self.items[w[0]..w[1]])
+    }
+}
+
+impl<T> std::ops::Index<usize> for Rows<T> {
+    type Output = [T];
+
+    fn index(&self, r: usize) -> &[T] {
+        &self.items[self.start[r]..self.start[r + 1]]
+    }
+}
+
 /// Sparse costs, by candidate and by demand point.
 pub(super) struct Costs {
     /// Per candidate, `(demand point, cost)` sorted by point.
-    pub(super) by_candidate: Vec<Vec<(u32, f64)>>,
+    pub(super) by_candidate: Rows<(u32, f64)>,
     /// Per demand point, `(cost, candidate)` sorted.
-    pub(super) by_demand: Vec<Vec<(f64, u32)>>,
+    pub(super) by_demand: Rows<(f64, u32)>,
     /// The cost of leaving each point unserved.
     pub(super) penalty: Vec<f64>,
 }
@@ -96,8 +137,8 @@ impl Costs {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         }
         Costs {
-            by_candidate,
-            by_demand,
+            by_candidate: Rows::of(by_candidate),
+            by_demand: Rows::of(by_demand),
             penalty,
         }
     }
@@ -117,25 +158,25 @@ pub(super) struct Assignment {
 impl Assignment {
     pub(super) fn of(costs: &Costs, open: &[bool]) -> Assignment {
         let n = costs.penalty.len();
-        let mut a = Assignment {
-            d1: costs.penalty.clone(),
-            phi1: vec![NONE; n],
-            d2: costs.penalty.clone(),
-        };
-        for j in 0..n {
-            let pen = costs.penalty[j];
-            let mut open_here = costs.by_demand[j]
-                .iter()
-                .filter(|(c, i)| open[*i as usize] && *c < pen);
-            if let Some(&(c, i)) = open_here.next() {
-                a.d1[j] = c;
-                a.phi1[j] = i;
-                if let Some(&(c2, _)) = open_here.next() {
-                    a.d2[j] = c2;
+        let each: Vec<(f64, u32, f64)> = (0..n)
+            .into_par_iter()
+            .map(|j| {
+                let pen = costs.penalty[j];
+                let mut open_here = costs.by_demand[j]
+                    .iter()
+                    .take_while(|(c, _)| *c < pen)
+                    .filter(|(_, i)| open[*i as usize]);
+                match open_here.next() {
+                    Some(&(c, i)) => (c, i, open_here.next().map_or(pen, |e| e.0)),
+                    None => (pen, NONE, pen),
                 }
-            }
+            })
+            .collect();
+        Assignment {
+            d1: each.iter().map(|e| e.0).collect(),
+            phi1: each.iter().map(|e| e.1).collect(),
+            d2: each.iter().map(|e| e.2).collect(),
         }
-        a
     }
 
     /// The objective: every point at its nearest open candidate or its
@@ -282,68 +323,187 @@ fn gain_and_extra(costs: &Costs, a: &Assignment, i: usize) -> (f64, Vec<(u32, f6
     (gain, merged)
 }
 
-/// The best swap that opens closed candidate `i`.
-fn best_for(costs: &Costs, a: &Assignment, l: &Losses, fixed: &[bool], i: usize) -> Option<Swap> {
-    let (gain, extra) = gain_and_extra(costs, a, i);
-    let mut best: Option<Swap> = None;
-    let mut offer = |s: Swap| {
-        if best.as_ref().is_none_or(|b| better_swap(&s, b)) {
-            best = Some(s);
+/// The bookkeeping of fast interchange kept up to date swap by swap
+/// (Resende & Werneck 2003): per point its nearest and second nearest open
+/// candidate; per candidate `gain`, `loss` and its `extra` by open
+/// candidate, the sums of the module's formulas over the points. A swap
+/// changes only the points that had the closed candidate among their two
+/// nearest or that the opened one serves better than their second: their
+/// terms are taken off, the points reassigned, their terms put back. Every
+/// candidate's sums are kept, open or closed, so a candidate that closes
+/// has its own already. Sums kept this way drift by rounding; the
+/// interchange only trusts them to pick a swap, checks each swap on the
+/// exact total, and before stopping builds them again from scratch (the
+/// same sums, in the same order, as [`gain_and_extra`] and [`Losses`]).
+struct Tracked {
+    d1: Vec<f64>,
+    phi1: Vec<u32>,
+    d2: Vec<f64>,
+    phi2: Vec<u32>,
+    gain: Vec<f64>,
+    loss: Vec<f64>,
+    extra: Vec<Vec<(u32, f64)>>,
+}
+
+impl Tracked {
+    fn of(costs: &Costs, open: &[bool]) -> Tracked {
+        let m = costs.penalty.len();
+        let n = costs.candidates();
+        let mut t = Tracked {
+            d1: costs.penalty.clone(),
+            phi1: vec![NONE; m],
+            d2: costs.penalty.clone(),
+            phi2: vec![NONE; m],
+            gain: vec![0.0; n],
+            loss: vec![0.0; n],
+            extra: vec![Vec::new(); n],
+        };
+        for j in 0..m {
+            t.assign(costs, open, j);
+            t.terms(costs, j, 1.0);
         }
-    };
-    for &(r, x) in &extra {
-        let r = r as usize;
-        if !fixed[r] {
-            offer((gain - l.loss[r] + x, i, r));
+        t
+    }
+
+    /// Point `j`'s two nearest open candidates (or its penalty).
+    fn assign(&mut self, costs: &Costs, open: &[bool], j: usize) {
+        let pen = costs.penalty[j];
+        let mut open_here = costs.by_demand[j]
+            .iter()
+            .take_while(|(c, _)| *c < pen)
+            .filter(|(_, i)| open[*i as usize]);
+        let (d1, phi1) = open_here.next().map_or((pen, NONE), |e| (e.0, e.1));
+        let (d2, phi2) = open_here.next().map_or((pen, NONE), |e| (e.0, e.1));
+        self.d1[j] = d1;
+        self.phi1[j] = phi1;
+        self.d2[j] = d2;
+        self.phi2[j] = phi2;
+    }
+
+    /// Adds (`sign` 1) or takes off (-1) point `j`'s terms of every sum.
+    fn terms(&mut self, costs: &Costs, j: usize, sign: f64) {
+        let (d1, p1, d2) = (self.d1[j], self.phi1[j], self.d2[j]);
+        if p1 != NONE {
+            self.loss[p1 as usize] += sign * (d2 - d1);
+        }
+        for &(c, i) in costs.by_demand[j].iter().take_while(|e| e.0 < d2) {
+            let i = i as usize;
+            if c < d1 {
+                self.gain[i] += sign * (d1 - c);
+            }
+            if p1 == NONE {
+                continue;
+            }
+            let x = sign * (d2 - c.max(d1));
+            match self.extra[i].iter_mut().find(|e| e.0 == p1) {
+                Some(e) => e.1 += x,
+                None => self.extra[i].push((p1, x)),
+            }
         }
     }
-    if let Some(&r) = l
-        .order
-        .iter()
-        .find(|&&r| extra.binary_search_by_key(&(r as u32), |e| e.0).is_err())
-    {
-        offer((gain - l.loss[r], i, r));
+
+    /// Opens `i` and closes `r` (already set in `open`): the points
+    /// either touches are taken off, reassigned and put back.
+    fn swap(&mut self, costs: &Costs, open: &[bool], i: usize, r: usize, mark: &mut [bool]) {
+        let mut touched: Vec<usize> = Vec::new();
+        for &(j, _) in &costs.by_candidate[r] {
+            let j = j as usize;
+            if (self.phi1[j] as usize == r || self.phi2[j] as usize == r) && !mark[j] {
+                mark[j] = true;
+                touched.push(j);
+            }
+        }
+        for &(j, c) in &costs.by_candidate[i] {
+            let j = j as usize;
+            if c <= self.d2[j] && !mark[j] {
+                mark[j] = true;
+                touched.push(j);
+            }
+        }
+        touched.sort_unstable();
+        for &j in &touched {
+            self.terms(costs, j, -1.0);
+            self.assign(costs, open, j);
+            self.terms(costs, j, 1.0);
+            mark[j] = false;
+        }
     }
-    best
+
+    fn total(&self) -> f64 {
+        neumaier(self.d1.iter().copied())
+    }
+
+    /// The best swap by the kept sums: for each closed candidate, every
+    /// open one it has an `extra` with, and the open one of least loss
+    /// it has none with.
+    fn best(&self, open: &[bool], fixed: &[bool]) -> Option<Swap> {
+        let mut order: Vec<usize> = (0..open.len()).filter(|&r| open[r] && !fixed[r]).collect();
+        order.sort_by(|&x, &y| self.loss[x].total_cmp(&self.loss[y]).then(x.cmp(&y)));
+        if order.is_empty() {
+            return None;
+        }
+        let mut best: Option<Swap> = None;
+        let mut offer = |s: Swap| {
+            if best.as_ref().is_none_or(|b| better_swap(&s, b)) {
+                best = Some(s);
+            }
+        };
+        for i in (0..open.len()).filter(|&i| !open[i]) {
+            let (gain, extra) = (self.gain[i], &self.extra[i]);
+            for &(r, x) in extra {
+                let r = r as usize;
+                if open[r] && !fixed[r] {
+                    offer((gain - self.loss[r] + x, i, r));
+                }
+            }
+            if let Some(&r) = order.iter().find(|&&r| extra.iter().all(|e| e.0 as usize != r)) {
+                offer((gain - self.loss[r], i, r));
+            }
+        }
+        best
+    }
 }
 
 /// Fast interchange from `open`: the best swap of a closed and an open
 /// candidate (not `fixed`) while it lowers the total. Returns the open
-/// flags at the local optimum (or where `stop` said to stop).
+/// flags at the local optimum (or where `stop` said to stop). The sums
+/// that pick each swap are kept up to date ([`Tracked`]); the search stops
+/// only when sums built afresh find no swap that lowers the total.
 pub(super) fn interchange(costs: &Costs, mut open: Vec<bool>, fixed: &[bool], stop: &Stop) -> Vec<bool> {
-    let mut a = Assignment::of(costs, &open);
-    let mut value = a.total();
+    let mut t = Tracked::of(costs, &open);
+    let mut fresh = true;
+    let mut value = t.total();
+    let mut mark = vec![false; costs.penalty.len()];
     loop {
         if stop.now() {
             return open;
         }
-        let l = Losses::of(&a, &open, fixed);
-        if l.order.is_empty() {
-            return open;
-        }
-        let best = (0..costs.candidates())
-            .into_par_iter()
-            .filter(|&i| !open[i])
-            .filter_map(|i| best_for(costs, &a, &l, fixed, i))
-            .reduce_with(|x, y| if better_swap(&y, &x) { y } else { x });
         let tolerance = 1e-10 * value.abs().max(1.0);
-        let Some((profit, i, r)) = best else {
-            return open;
+        let chosen = t.best(&open, fixed).filter(|s| s.0 > tolerance);
+        let Some((_, i, r)) = chosen else {
+            if fresh {
+                return open;
+            }
+            t = Tracked::of(costs, &open);
+            fresh = true;
+            continue;
         };
-        if profit <= tolerance {
-            return open;
-        }
         open[i] = true;
         open[r] = false;
-        let next = Assignment::of(costs, &open);
-        let next_value = next.total();
+        t.swap(costs, &open, i, r, &mut mark);
+        let next_value = t.total();
         if next_value >= value - tolerance {
             open[i] = false;
             open[r] = true;
-            return open;
+            if fresh {
+                return open;
+            }
+            t = Tracked::of(costs, &open);
+            fresh = true;
+            continue;
         }
-        a = next;
         value = next_value;
+        fresh = false;
     }
 }
 
