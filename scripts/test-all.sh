@@ -85,7 +85,7 @@ if gate_failed; then
     gate_table
     exit 1
 fi
-gate_step one-build "the test build compiled no third-party crate again (scripts/check-one-build.sh)" \
+gate_step one-build "the test build compiled no crate of the first build again (scripts/check-one-build.sh)" \
     scripts/check-one-build.sh
 # Tests that need ../shared's unlicensed files say `skipped: …` without it;
 # the gate (and CI) has it beside the clone, and HUBSEL_NEED_SHARED=1 (set

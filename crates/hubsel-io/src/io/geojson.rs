@@ -1089,7 +1089,7 @@ pub fn bytes(layer: &Layer) -> Vec<u8> {
 }
 
 /// [`bytes`] into `w` as they are made: the features are formatted in
-/// parallel, a block of rows (about [`CHUNK_BYTES`]) per task, and written
+/// parallel, a block of rows (about `CHUNK_BYTES`) per task, and written
 /// in order, each wave of blocks while the next one is formatted. The same
 /// bytes whatever the threads, and never the whole text in memory at once.
 pub fn write<W: std::io::Write + Send>(layer: &Layer, w: &mut W) -> std::io::Result<()> {
