@@ -85,6 +85,9 @@ async function upload(role, file) {
   }
   status.textContent = `${file.name}: ${dw("uploading")}`;
   status.className = "note";
+  // The previous file's column mapping goes at once: it no longer applies,
+  // and the new one is drawn when the new file has been inspected.
+  if (role === "schools") { data.preview = null; drawMapping(); }
   let res;
   try {
     res = await fetch(`/api/upload/${role}`, {

@@ -112,6 +112,15 @@ async function uploadAs(role, file) {
     const s = document.getElementById(`data-${r}-status`);
     return s.className === "ok" || s.className === "bad";
   }, role);
+  // The status says "uploaded" before a schools file's inspection (its
+  // column mapping and preview) comes back; the page drops the mapping of
+  // the file before at once, so wait for this one's (or its error).
+  if (role === "schools") {
+    await page.waitForFunction(() => {
+      const bad = document.getElementById("data-schools-status").className === "bad";
+      return bad || window.hubselData.preview !== null || document.getElementById("data-msg").className === "bad";
+    });
+  }
   return page.evaluate((r) => {
     const s = document.getElementById(`data-${r}-status`);
     return { ok: s.className === "ok", text: s.textContent, msg: document.getElementById("data-msg").textContent };
