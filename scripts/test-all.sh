@@ -66,6 +66,13 @@ fi
 mkdir -p target
 scripts/python-venv.sh >target/python-venv.log 2>&1 &
 
+# The page's npm packages, all of them (Leaflet, compiled in, and the browser
+# checks' playwright-core), before the build: hubsel-serve's build script
+# would otherwise install Leaflet alone, and check-serve's `npm ci` would
+# then re-extract it, so that the next cargo (check-readme's `cargo run`)
+# compiled the server and the CLI again (28 s).
+gate_step npm "the page's npm packages (web/package-lock.json)" bash -c "cd web && npm ci --no-audit --no-fund"
+
 # The builds, once. The first is the README's first command's (`cargo run
 # --release -p hubsel-cli`); the second adds the tests, the examples and the
 # benches (and must compile no third-party crate again: check-one-build).
@@ -87,13 +94,6 @@ if gate_failed; then
 fi
 gate_step one-build "the test build compiled no crate of the first build again (scripts/check-one-build.sh)" \
     scripts/check-one-build.sh
-# Tests that need ../shared's unlicensed files say `skipped: …` without it;
-# the gate (and CI) has it beside the clone, and HUBSEL_NEED_SHARED=1 (set
-# by .ci/run) makes its absence a failure.
-gate_step cargo-test "cargo test --workspace --release" cargo test --workspace --release
-gate_step runner "the gate's runner counts a failure and runs the rest (scripts/check-runner.sh)" \
-    scripts/check-runner.sh
-
 export HUBSEL_PREBUILT=1
 clippy() { cargo clippy --workspace --exclude hubsel-fuzz --release --all-targets --quiet -- -D warnings; }
 # (With the workspace-hack in the build, the dependencies' metadata is
@@ -106,29 +106,33 @@ docs() {
 # The fuzz targets (a workspace member): checked and linted after clippy,
 # whose compiled dependencies they share (before, `cargo check` in fuzz/
 # with its own lock file and target dir compiled every dependency again,
-# SQLite included: about 3 CPU-minutes). Apart from clippy's run only
-# because libFuzzer's C++ is compiled here, not in every clippy.
-fuzz() { cargo clippy --release --quiet -p hubsel-fuzz --all-targets -- -D warnings; }
+# SQLite included: about 3 CPU-minutes). Apart from clippy's run for its
+# own features: --no-default-features leaves libFuzzer's C++ out of a check.
+fuzz() { cargo clippy --release --quiet -p hubsel-fuzz --all-targets --no-default-features -- -D warnings; }
 # The same three clients on schools as the OBEC registry writes them: no
 # enrolment (weights: schools, no students or served fields), the
 # registry's level values, the default scenario adapted to the columns.
 obec="--schools fixtures/province/schools-obec.csv --roads fixtures/province/roads.geojson --districts fixtures/province/districts.geojson"
-# check-report writes the default run into out/ itself, replacing the whole
-# folder (`hubsel run --force --out out`): before the lanes, whose checks
-# write into out/ (out/notebook/, out/qgis.png, out/check-obec/, …).
-gate_step report "Chromium renders report.html (scripts/check-report.sh)" scripts/check-report.sh
 # Lane 1: what still runs cargo (it holds target/'s lock), one after the
-# other; check-readme runs the README's first command (`cargo run`).
+# other, from the tests on. Tests that need ../shared's unlicensed files say
+# `skipped: …` without it; the gate (and CI) has it beside the clone, and
+# HUBSEL_NEED_SHARED=1 (set by .ci/run) makes its absence a failure.
 gate_lane \
+    "cargo-test|cargo test --workspace --release|cargo test --workspace --release" \
+    "runner|the gate's runner counts a failure and runs the rest (scripts/check-runner.sh)|scripts/check-runner.sh" \
     "clippy|clippy, warnings denied (the library's limit of 80 lines per function)|clippy" \
     "fuzz-build|the fuzz targets build against the library, warnings denied (clippy of fuzz/)|fuzz" \
     "docs|the library's documentation has no broken link|docs" \
-    "python|the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)|scripts/check-python.sh" \
-    "readme|the examples of the README and docs/ run as written, the first command included (scripts/check-readme.sh)|scripts/check-readme.sh"
-# Lane 2: the clients on the built binary, and the region optimum (the
+    "python|the Python package: pytest against the binary, spopt, Dask, the notebook (scripts/check-python.sh)|scripts/check-python.sh"
+# Lane 2, beside it from the end of the builds: the clients on the built
+# binary, check-report first (it writes the default run into out/ itself,
+# replacing the whole folder, before the checks that write into out/:
+# out/notebook/, out/qgis.png, out/check-obec/, …), the region optimum (the
 # region bin, and .venv-py's spopt and HiGHS: scripts/python-venv.sh,
-# started before the builds).
+# started before the builds), check-readme last (its `cargo run`, the
+# README's first command, waits for lane 1's cargo lock if it must).
 gate_lane \
+    "report|Chromium renders report.html (scripts/check-report.sh)|scripts/check-report.sh" \
     "osm-extract|the synthetic OpenStreetMap extract read by osmium and osmpbf (scripts/check-osm-extract.sh)|scripts/check-osm-extract.sh" \
     "ogr|GDAL reads every layer (scripts/check-ogr.sh)|scripts/check-ogr.sh" \
     "gpkg|GDAL reads hubsel.gpkg, hubsel reads ogr2ogr's UTM 47N GeoPackage (scripts/check-gpkg.sh)|scripts/check-gpkg.sh" \
@@ -139,7 +143,8 @@ gate_lane \
     "qgis-plugin|the QGIS Processing plugin through qgis_process (scripts/check-qgis-plugin.sh)|scripts/check-qgis-plugin.sh" \
     "serve|the planner's workbench in Chromium against hubsel run (scripts/check-serve.sh)|scripts/check-serve.sh" \
     "goldens|outputs byte-identical to the goldens (scripts/check-goldens.sh)|scripts/check-goldens.sh" \
-    "region-optimum|region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)|scripts/check-region-optimum.sh"
+    "region-optimum|region-wide p-median on the province against spopt + HiGHS (scripts/check-region-optimum.sh)|scripts/check-region-optimum.sh" \
+    "readme|the examples of the README and docs/ run as written, the first command included (scripts/check-readme.sh)|scripts/check-readme.sh"
 gate_wait
 echo "screenshots: out/report.png, out/check-obec/report.png (Chromium), out/qgis.png, out/qgis-obec.png, out/qgis-plugin.png (QGIS), out/serve.png (the workbench), out/notebook/*.png (the notebook)"
 gate_table
