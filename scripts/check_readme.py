@@ -344,7 +344,7 @@ def check_prerequisites(root, readme, problems):
     scripts = " ".join(open(s, encoding="utf-8", errors="replace").read()
                        for s in glob.glob(os.path.join(root, "scripts", "*.sh")))
     needs = []
-    if re.search(r"\bpip3?\s+install\b|-m\s+pip\s+install\b", scripts):
+    if re.search(r"\bpip3?\"?\s+install\b|-m\s+pip\s+install\b", scripts):
         needs.append("PyPI")
     if re.search(r"\bnpm\s+ci\b", scripts):
         needs.append("npm registry")
