@@ -14,6 +14,16 @@
 //! ```sh
 //! cargo bench -p hubsel-benches --bench national
 //! ```
+//!
+//! The second group (issue 24, "exact capacities") allocates the same
+//! national preset with hub capacities of classrooms × 40 students
+//! (`class_size = 40`, `overflow = "next"`) by each method,
+//! `min-cost` (the transportation optimum by min-cost flow, rounded to
+//! whole schools) and `nearest-first` (the greedy), re-selecting the
+//! hubs each time ([`hubsel::pipeline::finish`]); "select only" is the
+//! part both share. Before timing, it prints each method's totals
+//! (student-minutes, students over capacity, students unassigned) and
+//! the transportation optimum's bound, the figures README.md compares.
 
 // Set-up that cannot go wrong on the generated data fails loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -100,5 +110,59 @@ fn weight_change(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, weight_change);
+/// The default scenario with hub capacities of classrooms × 40 students,
+/// full hubs sending schools on, placed by `method`.
+fn capacities(method: &str) -> Config {
+    assert!(
+        !DEFAULT_SCENARIO.contains("[allocation]"),
+        "the default scenario sets no capacity (the table is appended here)"
+    );
+    let text = format!(
+        "{DEFAULT_SCENARIO}\n[allocation]\nclass_size = 40\noverflow = \"next\"\nmethod = \"{method}\"\n"
+    );
+    let mut config = hubsel::scenario::parse(&text, "scenario.toml").expect("parses");
+    config.adapts_to_data = true;
+    config
+}
+
+fn capacity_methods(c: &mut Criterion) {
+    let dir = national_folder();
+    let inputs = hubsel_benches::synth_folder(&dir).expect("reads the national data set");
+    let methods = [capacities("min-cost"), capacities("nearest-first")];
+    let prepared = hubsel::pipeline::prepare(inputs, &methods[0], &Silent).expect("prepares");
+    for config in &methods {
+        let t = Instant::now();
+        let run = hubsel::pipeline::finish(&prepared, config, &Silent).unwrap();
+        let a = run
+            .allocation
+            .expect("capacities give allocation totals");
+        assert!(a.student_minutes > 0.0, "the members travel");
+        eprintln!(
+            "national capacity: {} ({:.2} s select + allocate)",
+            a.line(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let mut group = c.benchmark_group("national capacity (classrooms x 40)");
+    group.sample_size(10);
+    group.bench_function("select only", |b| {
+        b.iter(|| {
+            hubsel::pipeline::select(&prepared, &methods[0], &Silent)
+                .unwrap()
+                .1
+                .len()
+        })
+    });
+    for (name, config) in ["min-cost", "nearest-first"].iter().zip(&methods) {
+        group.bench_function(format!("select + allocate, {name}"), |b| {
+            b.iter(|| {
+                let run = hubsel::pipeline::finish(&prepared, config, &Silent).unwrap();
+                run.allocation.map(|a| a.student_minutes)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, weight_change, capacity_methods);
 criterion_main!(benches);
