@@ -158,3 +158,16 @@ fn blocks_hold_at_most_8000_objects_and_are_zlib() {
     // Compressed: far smaller than 8 bytes per node.
     assert!(pbf.len() < x.nodes.len() * 8);
 }
+
+/// hubsel's reader of ways and dense nodes from the wire form gives what
+/// `osmpbf` gives on every block of the extract but the relations' one.
+#[test]
+fn every_block_reads_from_the_wire_form_as_osmpbf_reads_it() {
+    let x = generate_osm(Preset::ProvinceOsm, 7).unwrap();
+    let pbf = bytes(&x);
+    let blocks = x.nodes.len().div_ceil(8_000) + x.ways.len().div_ceil(8_000) + 1;
+    assert_eq!(
+        hubsel_io::io::osm_pbf::wire_matches_osmpbf(&pbf),
+        Ok((blocks - 1, blocks))
+    );
+}
