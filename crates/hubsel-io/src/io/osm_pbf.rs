@@ -305,10 +305,44 @@ pub fn read_with_progress(
     progress: &dyn Progress,
 ) -> Result<OsmData> {
     let file = source.name();
+    let relay = Relay {
+        inner: progress,
+        skip: AtomicU64::new(0),
+        heard: AtomicU64::new(0),
+    };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_passes(source, &file, wanted, options, rejects, progress)
+        // A sorted extract in one backward pass; any other, or any
+        // trouble, in three passes (the reference).
+        let fast = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_backward(source, &file, wanted, options, &relay)
+        }));
+        if let Ok(Some(gathered)) = fast {
+            return assemble(&file, wanted, options, rejects, gathered);
+        }
+        let again = Relay {
+            inner: progress,
+            skip: AtomicU64::new(relay.heard.load(AtomicOrdering::Relaxed)),
+            heard: AtomicU64::new(0),
+        };
+        read_passes(source, &file, wanted, options, rejects, &again)
     }))
     .unwrap_or_else(|_| Err(pbf_error(&file, "the reader failed on its contents")))
+}
+
+/// For tests: [`read`] in three passes only, the reference of the
+/// backward reading of a sorted extract; and whether the backward reading
+/// took the file (`false`: [`read`] reads it in three passes too).
+#[doc(hidden)]
+pub fn read_both_ways(
+    source: &Source<'_>,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+) -> (Result<OsmData>, bool) {
+    let file = source.name();
+    let backward = read_backward(source, &file, wanted, options, &Silent).is_some();
+    let three = read_passes(source, &file, wanted, options, rejects, &Silent);
+    (three, backward)
 }
 
 /// A reader that counts the bytes read through it.
@@ -424,20 +458,7 @@ fn pass<T: Send + Default>(
                     // one is still found).
                     Slot::Block(b) if b.kind != 0 && b.kind & want == 0 => Ok((b.kind, None)),
                     Slot::Block(b) => {
-                        // Ways or nodes alone: read from the wire form
-                        // when it is the usual one, else by `osmpbf`.
-                        if want != RELATIONS && b.kind == want {
-                            let wire = decode::Block::new(&b.bytes)
-                                .and_then(|block| map(Parsed::Wire(&block)));
-                            if let Some(t) = wire {
-                                #[cfg(test)]
-                                DECODED.with(|d| d.set(d.get() + 1));
-                                return Ok((b.kind, Some(t)));
-                            }
-                        }
-                        let block = frames::parse(b)?;
-                        let t = map(Parsed::Osm(&block)).unwrap_or_default();
-                        Ok((kind_of(&block), Some(t)))
+                        map_block(&b, want, &map).map(|(kind, t)| (kind, Some(t)))
                     }
                 })
                 .collect();
@@ -453,6 +474,28 @@ fn pass<T: Send + Default>(
         progress.advance(now - reported);
         reported = now;
     }
+}
+
+/// What `map` gives for a block wanted for `want` (see [`Parsed`]), with
+/// what the block holds.
+fn map_block<T: Default>(
+    b: &frames::Inflated,
+    want: u8,
+    map: &impl Fn(Parsed<'_>) -> Option<T>,
+) -> std::result::Result<(u8, T), String> {
+    // Ways or nodes alone: read from the wire form when it is the usual
+    // one, else by `osmpbf`.
+    if want != RELATIONS && b.kind == want {
+        let wire = decode::Block::new(&b.bytes).and_then(|block| map(Parsed::Wire(&block)));
+        if let Some(t) = wire {
+            #[cfg(test)]
+            DECODED.with(|d| d.set(d.get() + 1));
+            return Ok((b.kind, t));
+        }
+    }
+    let block = frames::parse(b)?;
+    let t = map(Parsed::Osm(&block)).unwrap_or_default();
+    Ok((kind_of(&block), t))
 }
 
 /// A block as a pass's `map` reads it.
@@ -512,13 +555,13 @@ fn read_passes(
     rejects: &mut Rejects,
     progress: &dyn Progress,
 ) -> Result<OsmData> {
-    let (relations, kinds) = if wanted.districts || wanted.schools {
+    let (mut relations, kinds) = if wanted.districts || wanted.schools {
         read_relations(source, file, wanted, options, progress)?
     } else {
         (RelationPass::default(), None)
     };
-    let mut census = BoundaryCensus::new(relations.census);
-    let (ways, kinds) = read_ways(
+    let mut census = BoundaryCensus::new(std::mem::take(&mut relations.census));
+    let (mut ways, kinds) = read_ways(
         source,
         file,
         (wanted, kinds),
@@ -528,7 +571,329 @@ fn read_passes(
         progress,
     )?;
     check_contents(file, wanted, &kinds)?;
-    let nodes = read_nodes(source, file, (wanted, &kinds), ways.needed_nodes, progress)?;
+    let nodes = read_nodes(
+        source,
+        file,
+        (wanted, &kinds),
+        std::mem::take(&mut ways.needed_nodes),
+        progress,
+    )?;
+    assemble(file, wanted, options, rejects, (relations, census, ways, nodes))
+}
+
+/// A reader the blobs can be read from anywhere.
+trait ReadAt: std::io::Read + std::io::Seek {}
+impl<R: std::io::Read + std::io::Seek> ReadAt for R {}
+
+/// What the backward reading does with a block: its relations, ways,
+/// nodes, or (a block holding none) only parses it, as pass 1 would.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Relations,
+    Ways,
+    Nodes,
+}
+
+/// A block's part, as the backward reading gathers it.
+enum Part {
+    Relations(RelationPass),
+    Ways(WayPass),
+    Nodes(NodePart),
+    Checked,
+}
+
+/// The backward reading of a sorted extract (see [`read_backward`]).
+struct Backward<'o> {
+    file: &'o str,
+    wanted: Wanted,
+    options: &'o OsmOptions,
+    /// The stage reached: blocks of an earlier stage met now mean the
+    /// file is not sorted.
+    stage: Stage,
+    /// The blocks' parts of the stage under way, the last block first.
+    relation_parts: Vec<RelationPass>,
+    way_parts: Vec<WayPass>,
+    school_nodes: Vec<Vec<(i64, Coord<f64>, Tags)>>,
+    relations: RelationPass,
+    census: BoundaryCensus,
+    ways: WayPass,
+    positions: Vec<Coord<f64>>,
+    /// A needed node met twice (the three passes say which).
+    twice: bool,
+}
+
+impl Backward<'_> {
+    /// Moves on to `stage`, closing the stages before it; `None` when
+    /// the three passes would stop on an error.
+    fn reach(&mut self, stage: Stage) -> Option<()> {
+        if self.stage < Stage::Ways && stage >= Stage::Ways {
+            for part in std::mem::take(&mut self.relation_parts).into_iter().rev() {
+                self.relations.append(part);
+            }
+            self.relations.finish(self.file).ok()?;
+            self.census = BoundaryCensus::new(std::mem::take(&mut self.relations.census));
+        }
+        if self.stage < Stage::Nodes && stage >= Stage::Nodes {
+            for part in std::mem::take(&mut self.way_parts).into_iter().rev() {
+                self.ways.append(part);
+            }
+            self.ways.finish(self.file, &mut self.census).ok()?;
+            let nan = Coord {
+                x: f64::NAN,
+                y: f64::NAN,
+            };
+            self.positions = vec![nan; self.ways.needed_nodes.len()];
+        }
+        self.stage = self.stage.max(stage);
+        Some(())
+    }
+
+    /// The `tasks` (a block and what to do with it, the last block first)
+    /// of the stage reached, on the rayon pool a few blocks at a time.
+    fn run(&mut self, tasks: Vec<(&frames::Inflated, Option<Stage>)>) -> Option<()> {
+        let parts = self.parts(&tasks);
+        for part in parts {
+            match part? {
+                Part::Relations(p) => self.relation_parts.push(p),
+                Part::Ways(p) => self.way_parts.push(p),
+                Part::Nodes((found, schools)) => {
+                    for (i, c) in found {
+                        self.twice |= !self.positions[i].x.is_nan();
+                        self.positions[i] = c;
+                    }
+                    self.school_nodes.push(schools);
+                }
+                Part::Checked => {}
+            }
+        }
+        Some(())
+    }
+
+    /// The parts of the `tasks`' blocks, in the tasks' order (`None`: a
+    /// block amiss).
+    fn parts(&self, tasks: &[(&frames::Inflated, Option<Stage>)]) -> Vec<Option<Part>> {
+        let highways: Vec<&str> = self.options.highways.iter().map(String::as_str).collect();
+        let keep = relation_tags(self.options);
+        let scan = WayScan {
+            wanted: self.wanted,
+            highways: &highways,
+            member_ways: &self.relations.member_ways,
+            census_ways: &self.census.ways,
+        };
+        let (wanted, options) = (self.wanted, self.options);
+        let needed = &self.ways.needed_nodes;
+        let mut rest = tasks;
+        let mut parts = Vec::with_capacity(tasks.len());
+        while !rest.is_empty() {
+            let (mut n, mut weight) = (0, 0);
+            while n < rest.len() && (n == 0 || weight + rest[n].0.weight() <= frames::PARSE_MEMORY) {
+                weight += rest[n].0.weight();
+                n += 1;
+            }
+            let chunk: Vec<Option<Part>> = rest[..n]
+                .par_iter()
+                .map(|&(b, stage)| {
+                    let part = match stage {
+                        Some(Stage::Relations) => Part::Relations(
+                            map_block(b, RELATIONS, &|p| block_relations(p, wanted, options, &keep))
+                                .ok()?
+                                .1,
+                        ),
+                        Some(Stage::Ways) => {
+                            Part::Ways(map_block(b, WAYS, &|p| block_ways(p, &scan)).ok()?.1)
+                        }
+                        Some(Stage::Nodes) => Part::Nodes(
+                            map_block(b, NODES, &|p| block_nodes(p, wanted, needed)).ok()?.1,
+                        ),
+                        None => {
+                            frames::parse(b).ok()?;
+                            Part::Checked
+                        }
+                    };
+                    Some(part)
+                })
+                .collect();
+            parts.extend(chunk);
+            rest = &rest[n..];
+        }
+        parts
+    }
+}
+
+/// The fast path for a sorted extract (its nodes, then its ways, then its
+/// relations, as osmium and `hubsel synth` write them): the blob headers
+/// indexed first (their data skipped), then the blobs read and inflated
+/// once each, in batches from the last back to the first, each block's
+/// relations, then ways, then nodes handled (the relations kept are all
+/// known when the first way is met, the nodes needed when the first node
+/// is), the blocks' parts taken in in file order: what the three passes
+/// gather, each blob inflated once instead of up to three times.
+///
+/// `None` when the file is not sorted so (a relation before a way
+/// already handled, a way before a node), when a blob or block is amiss,
+/// a parse budget exceeded or an object met twice: the caller then reads
+/// the file in three passes (the reference), which gives every error its
+/// message. Reports `passes` × the bytes read to `progress`.
+fn read_backward(
+    source: &Source<'_>,
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+    progress: &dyn Progress,
+) -> Option<Gathered> {
+    let (mut reader, size): (Box<dyn ReadAt + '_>, u64) = match source {
+        Source::File(p) => {
+            let f = std::fs::File::open(p).ok()?;
+            let size = f.metadata().ok()?.len();
+            (Box::new(f), size)
+        }
+        Source::Bytes { bytes, .. } => (Box::new(std::io::Cursor::new(*bytes)), bytes.len() as u64),
+    };
+    use std::io::{Read as _, Seek as _};
+    let entries = frames::index(&mut reader, size)?;
+    let budget = frames::PARSED_FLOOR.max(size.saturating_mul(frames::PARSED_PER_BYTE));
+    let relations_read = wanted.districts || wanted.schools;
+    let times = passes(wanted);
+    let mut state = Backward {
+        file,
+        wanted,
+        options,
+        stage: Stage::Relations,
+        relation_parts: Vec::new(),
+        way_parts: Vec::new(),
+        school_nodes: Vec::new(),
+        relations: RelationPass::default(),
+        census: BoundaryCensus::new(Vec::new()),
+        ways: WayPass::default(),
+        positions: Vec::new(),
+        twice: false,
+    };
+    let mut parsed = 0u64;
+    let mut kinds: BlobKinds = Vec::new();
+    let mut end = entries.len();
+    let mut reported = 0;
+    while end > 0 {
+        // A batch, as `frames::Frames::batch` makes them, from the end.
+        let (mut batch, mut weight, mut read) = (Vec::new(), 0, 0);
+        while end > 0 && batch.len() < frames::BATCH_BLOBS && weight < frames::BATCH_MEMORY {
+            end -= 1;
+            let e = &entries[end];
+            let mut bytes = vec![0u8; usize::try_from(e.len).ok()?];
+            reader.seek(std::io::SeekFrom::Start(e.at)).ok()?;
+            reader.read_exact(&mut bytes).ok()?;
+            let frame = frames::frame(e.place, e.kind, &bytes).ok()?;
+            read += e.at - e.place.offset + e.len;
+            weight += frame.weight;
+            batch.push(frame);
+        }
+        let blocks: Vec<frames::Inflated> = batch
+            .into_par_iter()
+            .filter(|f| f.kind == frames::Kind::Data)
+            .map(frames::inflate)
+            .collect::<std::result::Result<_, String>>()
+            .ok()?;
+        let mut tasks: Vec<(&frames::Inflated, Option<Stage>)> = Vec::new();
+        for b in &blocks {
+            let k = b.kind;
+            kinds.push(k);
+            // The first pass inflates every block: its parse is the
+            // largest of the three passes' (see `add_parsed`).
+            parsed += b.parsed;
+            if parsed > budget {
+                return None;
+            }
+            // A block's relations, then its ways, then its nodes.
+            for (bit, stage) in [
+                (RELATIONS, Stage::Relations),
+                (WAYS, Stage::Ways),
+                (NODES, Stage::Nodes),
+            ] {
+                if k & bit == 0 {
+                    continue;
+                }
+                if stage < state.stage {
+                    return None;
+                }
+                if stage > state.stage {
+                    state.run(std::mem::take(&mut tasks))?;
+                    state.reach(stage)?;
+                }
+                if stage != Stage::Relations || relations_read {
+                    tasks.push((b, Some(stage)));
+                }
+            }
+            if k == 0 {
+                tasks.push((b, None));
+            }
+        }
+        state.run(tasks)?;
+        reported += read * times;
+        progress.advance(read * times);
+    }
+    state.reach(Stage::Nodes)?;
+    progress.advance((size * times).saturating_sub(reported));
+    if state.twice || check_contents(file, wanted, &kinds).is_err() {
+        return None;
+    }
+    let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
+    for mut part in state.school_nodes.into_iter().rev() {
+        schools.append(&mut part);
+    }
+    let mut school_ids: Vec<i64> = schools.iter().map(|s| s.0).collect();
+    if repeated(&mut school_ids).is_some() {
+        return None;
+    }
+    let mut ways = state.ways;
+    let nodes = NodePass {
+        needed: std::mem::take(&mut ways.needed_nodes),
+        positions: state.positions,
+        schools,
+    };
+    Some((state.relations, state.census, ways, nodes))
+}
+
+/// A [`Progress`] that counts what it hears, and passes it on past the
+/// first `skip` units (heard already from an abandoned reading).
+struct Relay<'p> {
+    inner: &'p dyn Progress,
+    skip: AtomicU64,
+    heard: AtomicU64,
+}
+
+impl Progress for Relay<'_> {
+    fn start(&self, stage: hubsel_model::progress::Stage, total: u64) {
+        self.inner.start(stage, total);
+    }
+    fn advance(&self, n: u64) {
+        self.heard.fetch_add(n, AtomicOrdering::Relaxed);
+        let skip = self.skip.load(AtomicOrdering::Relaxed);
+        let skipped = skip.min(n);
+        self.skip.store(skip - skipped, AtomicOrdering::Relaxed);
+        if n > skipped {
+            self.inner.advance(n - skipped);
+        }
+    }
+    fn finish(&self, stage: hubsel_model::progress::Stage, elapsed: std::time::Duration) {
+        self.inner.finish(stage, elapsed);
+    }
+    fn cancelled(&self) -> bool {
+        self.inner.cancelled()
+    }
+}
+
+/// What the reading gathered: the relations, the census of boundaries,
+/// the ways and the nodes.
+type Gathered = (RelationPass, BoundaryCensus, WayPass, NodePass);
+
+/// The roads, districts and schools from what the reading `gathered`.
+fn assemble(
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+    gathered: Gathered,
+) -> Result<OsmData> {
+    let (relations, census, ways, nodes) = gathered;
     let at = |id: i64| nodes.position(id);
 
     let mut data = OsmData::default();
@@ -575,6 +940,64 @@ impl RelationPass {
         self.member_ways.append(&mut part.member_ways);
         self.census.append(&mut part.census);
     }
+
+    /// Once every relation is in: the error of a relation met twice; the
+    /// member ways sorted.
+    fn finish(&mut self, file: &str) -> Result<()> {
+        let mut ids: Vec<i64> = self
+            .boundaries
+            .iter()
+            .chain(&self.schools)
+            .map(|r| r.id)
+            .collect();
+        if let Some(id) = repeated(&mut ids) {
+            return Err(twice(file, 'r', id));
+        }
+        self.member_ways.sort_unstable();
+        self.member_ways.dedup();
+        Ok(())
+    }
+}
+
+/// The tags kept of a relation.
+fn relation_tags(options: &OsmOptions) -> Vec<&str> {
+    let mut keep: Vec<&str> = vec!["name"];
+    keep.extend(options.code_tags.iter().map(String::as_str));
+    keep.extend(SCHOOL_TAGS);
+    keep
+}
+
+/// One relation block's part of pass 1 (`None` when not parsed by `osmpbf`).
+fn block_relations(
+    block: Parsed<'_>,
+    wanted: Wanted,
+    options: &OsmOptions,
+    keep: &[&str],
+) -> Option<RelationPass> {
+    let Parsed::Osm(block) = block else {
+        return None;
+    };
+    let mut part = RelationPass::default();
+    for r in block.groups().flat_map(|g| g.relations()) {
+        let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
+        if wanted.districts && has("boundary", "administrative") {
+            part.census.push(census_entry(&r));
+        }
+        let boundary = wanted.districts
+            && has("boundary", "administrative")
+            && has("admin_level", &options.admin_level);
+        let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
+        if !boundary && !school {
+            continue;
+        }
+        let relation = kept_relation(&r, keep, &mut part.member_ways);
+        if boundary {
+            part.boundaries.push(relation);
+        } else {
+            part.schools.push(relation);
+        }
+    }
+    Some(part)
 }
 
 /// Pass 1: relations.
@@ -585,51 +1008,14 @@ fn read_relations(
     options: &OsmOptions,
     progress: &dyn Progress,
 ) -> Result<(RelationPass, Option<BlobKinds>)> {
-    let mut keep: Vec<&str> = vec!["name"];
-    keep.extend(options.code_tags.iter().map(String::as_str));
-    keep.extend(SCHOOL_TAGS);
-    let block_relations = |block: Parsed<'_>| {
-        let Parsed::Osm(block) = block else {
-            return None;
-        };
-        let mut part = RelationPass::default();
-        for r in block.groups().flat_map(|g| g.relations()) {
-            let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
-            if wanted.districts && has("boundary", "administrative") {
-                part.census.push(census_entry(&r));
-            }
-            let boundary = wanted.districts
-                && has("boundary", "administrative")
-                && has("admin_level", &options.admin_level);
-            let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
-            if !boundary && !school {
-                continue;
-            }
-            let relation = kept_relation(&r, &keep, &mut part.member_ways);
-            if boundary {
-                part.boundaries.push(relation);
-            } else {
-                part.schools.push(relation);
-            }
-        }
-        Some(part)
-    };
+    let keep = relation_tags(options);
+    let block_relations = |block: Parsed<'_>| block_relations(block, wanted, options, &keep);
     let mut pass = RelationPass::default();
     let all = (None, RELATIONS);
     let kinds = self::pass(source, file, progress, all, block_relations, |part| {
         pass.append(part)
     })?;
-    let mut ids: Vec<i64> = pass
-        .boundaries
-        .iter()
-        .chain(&pass.schools)
-        .map(|r| r.id)
-        .collect();
-    if let Some(id) = repeated(&mut ids) {
-        return Err(twice(file, 'r', id));
-    }
-    pass.member_ways.sort_unstable();
-    pass.member_ways.dedup();
+    pass.finish(file)?;
     Ok((pass, Some(kinds)))
 }
 
@@ -742,6 +1128,48 @@ struct WayPass {
     twice: Option<i64>,
 }
 
+impl WayPass {
+    /// Takes in the next block's part (in file order).
+    fn append(&mut self, mut part: WayPass) {
+        self.roads.append(&mut part.roads);
+        self.road_refs.append(&mut part.road_refs);
+        self.schools.append(&mut part.schools);
+        for (id, refs) in part.members {
+            if self.members.insert(id, refs).is_some() {
+                part.twice.get_or_insert(id);
+            }
+        }
+        self.twice = self.twice.or(part.twice);
+        self.census_seen.append(&mut part.census_seen);
+    }
+
+    /// Once every way is in: the error of a way met twice; the census
+    /// told of the ways met; the nodes needed.
+    fn finish(&mut self, file: &str, census: &mut BoundaryCensus) -> Result<()> {
+        let mut road_ids: Vec<i64> = self.roads.iter().map(|w| w.id).collect();
+        let mut school_ids: Vec<i64> = self.schools.iter().map(|w| w.id).collect();
+        if let Some(id) = self
+            .twice
+            .or_else(|| repeated(&mut road_ids))
+            .or_else(|| repeated(&mut school_ids))
+        {
+            return Err(twice(file, 'w', id));
+        }
+        for id in std::mem::take(&mut self.census_seen) {
+            census.saw_way(id);
+        }
+        let mut needed: Vec<i64> = Vec::new();
+        needed.extend_from_slice(&self.road_refs);
+        needed.extend(self.schools.iter().flat_map(|w| w.refs.iter().copied()));
+        needed.extend(self.members.values().flatten().copied());
+        needed.par_sort_unstable();
+        needed.dedup();
+        needed.shrink_to_fit();
+        self.needed_nodes = needed;
+        Ok(())
+    }
+}
+
 /// What pass 2 looks for in each way.
 struct WayScan<'s> {
     wanted: Wanted,
@@ -848,38 +1276,8 @@ fn read_ways(
     };
     let map = |block: Parsed<'_>| block_ways(block, &scan);
     let skip = (known.as_deref(), WAYS);
-    let kinds = self::pass(source, file, progress, skip, map, |mut part| {
-        pass.roads.append(&mut part.roads);
-        pass.road_refs.append(&mut part.road_refs);
-        pass.schools.append(&mut part.schools);
-        for (id, refs) in part.members {
-            if pass.members.insert(id, refs).is_some() {
-                part.twice.get_or_insert(id);
-            }
-        }
-        pass.twice = pass.twice.or(part.twice);
-        pass.census_seen.append(&mut part.census_seen);
-    })?;
-    let mut road_ids: Vec<i64> = pass.roads.iter().map(|w| w.id).collect();
-    let mut school_ids: Vec<i64> = pass.schools.iter().map(|w| w.id).collect();
-    if let Some(id) = pass
-        .twice
-        .or_else(|| repeated(&mut road_ids))
-        .or_else(|| repeated(&mut school_ids))
-    {
-        return Err(twice(file, 'w', id));
-    }
-    for id in std::mem::take(&mut pass.census_seen) {
-        census.saw_way(id);
-    }
-    let mut needed: Vec<i64> = Vec::new();
-    needed.extend_from_slice(&pass.road_refs);
-    needed.extend(pass.schools.iter().flat_map(|w| w.refs.iter().copied()));
-    needed.extend(pass.members.values().flatten().copied());
-    needed.par_sort_unstable();
-    needed.dedup();
-    needed.shrink_to_fit();
-    pass.needed_nodes = needed;
+    let kinds = self::pass(source, file, progress, skip, map, |part| pass.append(part))?;
+    pass.finish(file, census)?;
     Ok((pass, kinds))
 }
 
@@ -1460,7 +1858,7 @@ pub fn wire_matches_osmpbf(bytes: &[u8]) -> std::result::Result<(usize, usize), 
             parsed: inflated.parsed,
             kind: inflated.kind,
         };
-        let parsed = std::panic::catch_unwind(|| frames::parse(copy))
+        let parsed = std::panic::catch_unwind(|| frames::parse(&copy))
             .unwrap_or_else(|_| Err("osmpbf panicked".to_string()));
         let Some(()) = read else {
             continue;
@@ -1676,22 +2074,9 @@ mod frames {
             if (bytes.len() as u64) < datasize {
                 return Err(cut("holds", datasize, bytes.len()));
             }
-            let blob = Blob::decode(&bytes[..])
-                .map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
-            let inflated = blob
-                .raw_size
-                .and_then(|s| u64::try_from(s).ok())
-                .filter(|_| blob.raw.is_none())
-                .unwrap_or(MAX_BLOB)
-                .min(MAX_BLOB);
             self.number += 1;
             self.offset += 4 + header_len + datasize;
-            Ok(Some(Frame {
-                place,
-                kind,
-                blob,
-                weight: datasize + inflated,
-            }))
+            frame(place, kind, &bytes).map(Some)
         }
 
         /// The next batch of blobs: at most [`BATCH_BLOBS`], weighing at
@@ -1707,6 +2092,80 @@ mod frames {
             }
             Ok(out)
         }
+    }
+
+    /// A blob from its stored bytes.
+    pub fn frame(place: Place, kind: Kind, bytes: &[u8]) -> Result<Frame, String> {
+        let blob =
+            Blob::decode(bytes).map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
+        let inflated = blob
+            .raw_size
+            .and_then(|s| u64::try_from(s).ok())
+            .filter(|_| blob.raw.is_none())
+            .unwrap_or(MAX_BLOB)
+            .min(MAX_BLOB);
+        Ok(Frame {
+            place,
+            kind,
+            blob,
+            weight: bytes.len() as u64 + inflated,
+        })
+    }
+
+    /// Where a blob's stored bytes lie in the file.
+    pub struct Entry {
+        pub place: Place,
+        pub kind: Kind,
+        pub at: u64,
+        pub len: u64,
+    }
+
+    /// Every blob of a file of `size` bytes, its header read and its data
+    /// skipped; `None` when [`Frames::next_frame`] would refuse any
+    /// header (it says why).
+    pub fn index<R: Read + std::io::Seek>(reader: &mut R, size: u64) -> Option<Vec<Entry>> {
+        let mut out: Vec<Entry> = Vec::new();
+        let mut offset = 0u64;
+        let mut data = 0;
+        while offset < size {
+            let mut four = [0u8; 4];
+            reader.read_exact(&mut four).ok()?;
+            let header_len = u64::from(u32::from_be_bytes(four));
+            if header_len >= MAX_HEADER {
+                return None;
+            }
+            let mut bytes = vec![0u8; usize::try_from(header_len).ok()?];
+            reader.read_exact(&mut bytes).ok()?;
+            let header = BlobHeader::decode(&bytes[..]).ok()?;
+            let kind = match header.kind.as_deref()? {
+                "OSMHeader" => Kind::Header,
+                "OSMData" => Kind::Data,
+                _ => Kind::Other,
+            };
+            let len = u64::try_from(header.datasize?)
+                .ok()
+                .filter(|&d| d <= MAX_BLOB)?;
+            match (kind, out.len()) {
+                (Kind::Header, 0) | (Kind::Other, _) => {}
+                (Kind::Data, n) if n > 0 => data += 1,
+                _ => return None,
+            }
+            let at = offset + 4 + header_len;
+            let next = at.checked_add(len).filter(|&e| e <= size)?;
+            reader.seek(std::io::SeekFrom::Start(next)).ok()?;
+            let place = Place {
+                number: out.len() + 1,
+                offset,
+            };
+            out.push(Entry {
+                place,
+                kind,
+                at,
+                len,
+            });
+            offset = next;
+        }
+        (data > 0).then_some(out)
     }
 
     /// A data blob inflated, with the memory its parse will take.
@@ -1802,7 +2261,7 @@ mod frames {
     }
 
     /// The block of an inflated blob, parsed by `osmpbf`.
-    pub fn parse(inflated: Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
+    pub fn parse(inflated: &Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
         #[cfg(test)]
         super::DECODED.with(|d| d.set(d.get() + 1));
         let place = inflated.place;
@@ -1825,7 +2284,6 @@ mod frames {
         frame.extend_from_slice(&header);
         frame.extend_from_slice(&prefix);
         frame.extend_from_slice(&inflated.bytes);
-        drop(inflated);
         let blob = osmpbf::BlobReader::new(&frame[..])
             .next()
             .ok_or_else(|| format!("{place}: no blob"))?
@@ -2151,7 +2609,7 @@ mod kind_tests {
             parsed: 0,
             kind: wire,
         };
-        let parsed = frames::parse(inflated).map_or(u8::MAX, |b| kind_of(&b));
+        let parsed = frames::parse(&inflated).map_or(u8::MAX, |b| kind_of(&b));
         (parsed, wire)
     }
 
@@ -2419,6 +2877,131 @@ mod wire_tests {
         assert_eq!(read(&block(&good, &granularity)), None);
         // Each of them is what osmpbf refuses or reads otherwise than the
         // usual way: checked on the real blocks above.
+    }
+}
+
+#[cfg(test)]
+mod backward_tests {
+    use super::*;
+
+    /// [`read`] and the three passes: the same data and rejects (compared
+    /// in full through their `Debug` text); whether [`read`] went backward.
+    fn same_both_ways(name: &str, bytes: &[u8], wanted: Wanted) -> bool {
+        let source = Source::Bytes { name, bytes };
+        let options = OsmOptions::default();
+        let mut rejects = Rejects::default();
+        let fast = read(&source, wanted, &options, &mut rejects);
+        let mut reference_rejects = Rejects::default();
+        let (reference, backward) =
+            read_both_ways(&source, wanted, &options, &mut reference_rejects);
+        assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{name}");
+        assert_eq!(
+            format!("{rejects:?}"),
+            format!("{reference_rejects:?}"),
+            "{name}"
+        );
+        backward
+    }
+
+    fn liechtenstein() -> Vec<u8> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        std::fs::read(dir.join("fixtures/real/liechtenstein-2015.osm.pbf")).unwrap()
+    }
+
+    /// The blobs of a file: the header's bytes, and each data blob's.
+    fn blobs(bytes: &[u8]) -> Vec<&[u8]> {
+        let mut cursor = std::io::Cursor::new(bytes);
+        let entries = frames::index(&mut cursor, bytes.len() as u64).unwrap();
+        entries
+            .iter()
+            .map(|e| &bytes[e.place.offset as usize..(e.at + e.len) as usize])
+            .collect()
+    }
+
+    #[test]
+    fn a_sorted_extract_read_backward_gives_what_the_three_passes_give() {
+        let bytes = liechtenstein();
+        let all = Wanted {
+            schools: true,
+            roads: true,
+            districts: true,
+        };
+        let some = [
+            all,
+            Wanted {
+                districts: false,
+                ..all
+            },
+            Wanted {
+                schools: false,
+                districts: false,
+                ..all
+            },
+            Wanted {
+                roads: false,
+                ..all
+            },
+        ];
+        for wanted in some {
+            assert!(same_both_ways("li.osm.pbf", &bytes, wanted), "{wanted:?}");
+        }
+        // And on one thread.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        pool.install(|| assert!(same_both_ways("li.osm.pbf", &bytes, all)));
+        // The data is there: roads, districts and schools.
+        let mut rejects = Rejects::default();
+        let source = Source::Bytes {
+            name: "li.osm.pbf",
+            bytes: &bytes,
+        };
+        let options = OsmOptions {
+            admin_level: "8".into(),
+            ..OsmOptions::default()
+        };
+        let data = read(&source, all, &options, &mut rejects).unwrap();
+        assert!(data.roads.len() > 1000 && data.districts.len() >= 10, "{}", data.districts.len());
+        assert!(data.schools.is_some_and(|s| !s.schools.is_empty()));
+    }
+
+    #[test]
+    fn an_unsorted_extract_is_read_in_three_passes() {
+        let bytes = liechtenstein();
+        let parts = blobs(&bytes);
+        let n = parts.len();
+        let all = Wanted {
+            schools: true,
+            roads: true,
+            districts: true,
+        };
+        // The relations' blob first; a way blob before a node blob.
+        let mut relations_first: Vec<u8> = parts[0].to_vec();
+        relations_first.extend(parts[n - 1]);
+        parts[1..n - 1].iter().for_each(|p| relations_first.extend(*p));
+        let mut ways_early: Vec<u8> = parts[0].to_vec();
+        ways_early.extend(parts[n - 2]);
+        parts[1..n - 2].iter().for_each(|p| ways_early.extend(*p));
+        ways_early.extend(parts[n - 1]);
+        for (name, file) in [("relations first", relations_first), ("ways early", ways_early)] {
+            assert!(!same_both_ways(name, &file, all), "{name}");
+        }
+        // Errors are the three passes' own: a blob repeated.
+        let mut repeated: Vec<u8> = bytes.clone();
+        repeated.extend(parts[n - 1]);
+        assert!(!same_both_ways("repeated", &repeated, all));
+        let e = read(
+            &Source::Bytes {
+                name: "x",
+                bytes: &repeated,
+            },
+            all,
+            &OsmOptions::default(),
+            &mut Rejects::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("appears twice"), "{e}");
     }
 }
 
