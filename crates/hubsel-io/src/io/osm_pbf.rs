@@ -457,9 +457,7 @@ fn pass<T: Send + Default>(
                     // block holding nothing is parsed, so that a damaged
                     // one is still found).
                     Slot::Block(b) if b.kind != 0 && b.kind & want == 0 => Ok((b.kind, None)),
-                    Slot::Block(b) => {
-                        map_block(&b, want, &map).map(|(kind, t)| (kind, Some(t)))
-                    }
+                    Slot::Block(b) => map_block(&b, want, &map).map(|(kind, t)| (kind, Some(t))),
                 })
                 .collect();
             for m in mapped {
@@ -578,7 +576,13 @@ fn read_passes(
         std::mem::take(&mut ways.needed_nodes),
         progress,
     )?;
-    assemble(file, wanted, options, rejects, (relations, census, ways, nodes))
+    assemble(
+        file,
+        wanted,
+        options,
+        rejects,
+        (relations, census, ways, nodes),
+    )
 }
 
 /// A reader the blobs can be read from anywhere.
@@ -648,6 +652,41 @@ impl Backward<'_> {
         Some(())
     }
 
+    /// Adds to `tasks` what to do with block `b` (the blocks come from the
+    /// last back): its relations, then its ways, then its nodes, each
+    /// stage reached running the tasks of the one before; `None` when the
+    /// file is not sorted (or the stage's close fails).
+    fn take<'b>(
+        &mut self,
+        b: &'b frames::Inflated,
+        tasks: &mut Vec<(&'b frames::Inflated, Option<Stage>)>,
+    ) -> Option<()> {
+        let relations_read = self.wanted.districts || self.wanted.schools;
+        for (bit, stage) in [
+            (RELATIONS, Stage::Relations),
+            (WAYS, Stage::Ways),
+            (NODES, Stage::Nodes),
+        ] {
+            if b.kind & bit == 0 {
+                continue;
+            }
+            if stage < self.stage {
+                return None;
+            }
+            if stage > self.stage {
+                self.run(std::mem::take(tasks))?;
+                self.reach(stage)?;
+            }
+            if stage != Stage::Relations || relations_read {
+                tasks.push((b, Some(stage)));
+            }
+        }
+        if b.kind == 0 {
+            tasks.push((b, None));
+        }
+        Some(())
+    }
+
     /// The `tasks` (a block and what to do with it, the last block first)
     /// of the stage reached, on the rayon pool a few blocks at a time.
     fn run(&mut self, tasks: Vec<(&frames::Inflated, Option<Stage>)>) -> Option<()> {
@@ -686,7 +725,8 @@ impl Backward<'_> {
         let mut parts = Vec::with_capacity(tasks.len());
         while !rest.is_empty() {
             let (mut n, mut weight) = (0, 0);
-            while n < rest.len() && (n == 0 || weight + rest[n].0.weight() <= frames::PARSE_MEMORY) {
+            while n < rest.len() && (n == 0 || weight + rest[n].0.weight() <= frames::PARSE_MEMORY)
+            {
                 weight += rest[n].0.weight();
                 n += 1;
             }
@@ -695,15 +735,19 @@ impl Backward<'_> {
                 .map(|&(b, stage)| {
                     let part = match stage {
                         Some(Stage::Relations) => Part::Relations(
-                            map_block(b, RELATIONS, &|p| block_relations(p, wanted, options, &keep))
-                                .ok()?
-                                .1,
+                            map_block(b, RELATIONS, &|p| {
+                                block_relations(p, wanted, options, &keep)
+                            })
+                            .ok()?
+                            .1,
                         ),
                         Some(Stage::Ways) => {
                             Part::Ways(map_block(b, WAYS, &|p| block_ways(p, &scan)).ok()?.1)
                         }
                         Some(Stage::Nodes) => Part::Nodes(
-                            map_block(b, NODES, &|p| block_nodes(p, wanted, needed)).ok()?.1,
+                            map_block(b, NODES, &|p| block_nodes(p, wanted, needed))
+                                .ok()?
+                                .1,
                         ),
                         None => {
                             frames::parse(b).ok()?;
@@ -749,10 +793,8 @@ fn read_backward(
         }
         Source::Bytes { bytes, .. } => (Box::new(std::io::Cursor::new(*bytes)), bytes.len() as u64),
     };
-    use std::io::{Read as _, Seek as _};
     let entries = frames::index(&mut reader, size)?;
     let budget = frames::PARSED_FLOOR.max(size.saturating_mul(frames::PARSED_PER_BYTE));
-    let relations_read = wanted.districts || wanted.schools;
     let times = passes(wanted);
     let mut state = Backward {
         file,
@@ -773,19 +815,7 @@ fn read_backward(
     let mut end = entries.len();
     let mut reported = 0;
     while end > 0 {
-        // A batch, as `frames::Frames::batch` makes them, from the end.
-        let (mut batch, mut weight, mut read) = (Vec::new(), 0, 0);
-        while end > 0 && batch.len() < frames::BATCH_BLOBS && weight < frames::BATCH_MEMORY {
-            end -= 1;
-            let e = &entries[end];
-            let mut bytes = vec![0u8; usize::try_from(e.len).ok()?];
-            reader.seek(std::io::SeekFrom::Start(e.at)).ok()?;
-            reader.read_exact(&mut bytes).ok()?;
-            let frame = frames::frame(e.place, e.kind, &bytes).ok()?;
-            read += e.at - e.place.offset + e.len;
-            weight += frame.weight;
-            batch.push(frame);
-        }
+        let (batch, read) = batch_before(&mut reader, &entries, &mut end)?;
         let blocks: Vec<frames::Inflated> = batch
             .into_par_iter()
             .filter(|f| f.kind == frames::Kind::Data)
@@ -794,37 +824,14 @@ fn read_backward(
             .ok()?;
         let mut tasks: Vec<(&frames::Inflated, Option<Stage>)> = Vec::new();
         for b in &blocks {
-            let k = b.kind;
-            kinds.push(k);
+            kinds.push(b.kind);
             // The first pass inflates every block: its parse is the
             // largest of the three passes' (see `add_parsed`).
             parsed += b.parsed;
             if parsed > budget {
                 return None;
             }
-            // A block's relations, then its ways, then its nodes.
-            for (bit, stage) in [
-                (RELATIONS, Stage::Relations),
-                (WAYS, Stage::Ways),
-                (NODES, Stage::Nodes),
-            ] {
-                if k & bit == 0 {
-                    continue;
-                }
-                if stage < state.stage {
-                    return None;
-                }
-                if stage > state.stage {
-                    state.run(std::mem::take(&mut tasks))?;
-                    state.reach(stage)?;
-                }
-                if stage != Stage::Relations || relations_read {
-                    tasks.push((b, Some(stage)));
-                }
-            }
-            if k == 0 {
-                tasks.push((b, None));
-            }
+            state.take(b, &mut tasks)?;
         }
         state.run(tasks)?;
         reported += read * times;
@@ -850,6 +857,29 @@ fn read_backward(
         schools,
     };
     Some((state.relations, state.census, ways, nodes))
+}
+
+/// The blobs before `end` (moved back past them), as many as a batch of
+/// [`frames::Frames::batch`] holds, the last first; with the bytes they
+/// take in the file.
+fn batch_before(
+    reader: &mut dyn ReadAt,
+    entries: &[frames::Entry],
+    end: &mut usize,
+) -> Option<(Vec<frames::Frame>, u64)> {
+    let (mut batch, mut weight, mut read) = (Vec::new(), 0, 0);
+    while *end > 0 && batch.len() < frames::BATCH_BLOBS && weight < frames::BATCH_MEMORY {
+        *end -= 1;
+        let e = &entries[*end];
+        let mut bytes = vec![0u8; usize::try_from(e.len).ok()?];
+        reader.seek(std::io::SeekFrom::Start(e.at)).ok()?;
+        reader.read_exact(&mut bytes).ok()?;
+        let frame = frames::frame(e.place, e.kind, &bytes).ok()?;
+        read += e.at - e.place.offset + e.len;
+        weight += frame.weight;
+        batch.push(frame);
+    }
+    Some((batch, read))
 }
 
 /// A [`Progress`] that counts what it hears, and passes it on past the
@@ -1904,7 +1934,10 @@ pub fn wire_matches_osmpbf(bytes: &[u8]) -> std::result::Result<(usize, usize), 
         let place = inflated.place;
         let mut wire: Seen = Default::default();
         let read = decode::Block::new(&inflated.bytes).and_then(|b| {
-            b.ways(|w| wire.0.push((w.id, owned(&mut w.tags()), w.refs().collect())))?;
+            b.ways(|w| {
+                wire.0
+                    .push((w.id, owned(&mut w.tags()), w.refs().collect()))
+            })?;
             b.dense(|id, (x, y), kv| {
                 let tags = owned(&mut b.dense_tags(kv));
                 wire.1.push((id, x.to_bits(), y.to_bits(), tags));
@@ -1921,15 +1954,20 @@ pub fn wire_matches_osmpbf(bytes: &[u8]) -> std::result::Result<(usize, usize), 
         let Some(()) = read else {
             continue;
         };
-        let block = parsed.map_err(|e| format!("{place}: read from the wire form, refused by osmpbf: {e}"))?;
+        let block = parsed
+            .map_err(|e| format!("{place}: read from the wire form, refused by osmpbf: {e}"))?;
         let mut reference: Seen = Default::default();
         for g in block.groups() {
             for w in g.ways() {
-                reference.0.push((w.id(), owned(&mut w.tags()), w.refs().collect()));
+                reference
+                    .0
+                    .push((w.id(), owned(&mut w.tags()), w.refs().collect()));
             }
             for n in g.dense_nodes() {
                 let tags = owned(&mut n.tags());
-                reference.1.push((n.id(), n.lon().to_bits(), n.lat().to_bits(), tags));
+                reference
+                    .1
+                    .push((n.id(), n.lon().to_bits(), n.lat().to_bits(), tags));
             }
         }
         if wire != reference {
@@ -2154,8 +2192,7 @@ mod frames {
 
     /// A blob from its stored bytes.
     pub fn frame(place: Place, kind: Kind, bytes: &[u8]) -> Result<Frame, String> {
-        let blob =
-            Blob::decode(bytes).map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
+        let blob = Blob::decode(bytes).map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
         let inflated = blob
             .raw_size
             .and_then(|s| u64::try_from(s).ok())
@@ -3028,7 +3065,11 @@ mod backward_tests {
             ..OsmOptions::default()
         };
         let data = read(&source, all, &options, &mut rejects).unwrap();
-        assert!(data.roads.len() > 1000 && data.districts.len() >= 10, "{}", data.districts.len());
+        assert!(
+            data.roads.len() > 1000 && data.districts.len() >= 10,
+            "{}",
+            data.districts.len()
+        );
         assert!(data.schools.is_some_and(|s| !s.schools.is_empty()));
     }
 
@@ -3045,12 +3086,17 @@ mod backward_tests {
         // The relations' blob first; a way blob before a node blob.
         let mut relations_first: Vec<u8> = parts[0].to_vec();
         relations_first.extend(parts[n - 1]);
-        parts[1..n - 1].iter().for_each(|p| relations_first.extend(*p));
+        parts[1..n - 1]
+            .iter()
+            .for_each(|p| relations_first.extend(*p));
         let mut ways_early: Vec<u8> = parts[0].to_vec();
         ways_early.extend(parts[n - 2]);
         parts[1..n - 2].iter().for_each(|p| ways_early.extend(*p));
         ways_early.extend(parts[n - 1]);
-        for (name, file) in [("relations first", relations_first), ("ways early", ways_early)] {
+        for (name, file) in [
+            ("relations first", relations_first),
+            ("ways early", ways_early),
+        ] {
             assert!(!same_both_ways(name, &file, all), "{name}");
         }
         // Errors are the three passes' own: a blob repeated.

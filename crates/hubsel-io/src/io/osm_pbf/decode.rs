@@ -166,6 +166,9 @@ fn once<'a>(slot: &mut Option<&'a [u8]>, value: Value<'a>) -> Option<()> {
     }
 }
 
+/// What [`Block::dense`] calls with each node.
+type DenseFn<'f> = dyn FnMut(i64, (f64, f64), &[i32]) + 'f;
+
 /// A data block's string table and coordinates, and its groups unread.
 pub struct Block<'a> {
     /// Each string, `None` when not UTF-8 (a tag naming it ends the tag
@@ -351,11 +354,7 @@ impl<'a> Block<'a> {
     }
 
     /// One `DenseNodes` message: checked whole, its nodes handed to `each`.
-    fn dense_in(
-        &self,
-        bytes: &'a [u8],
-        each: &mut dyn FnMut(i64, (f64, f64), &[i32]),
-    ) -> Option<()> {
+    fn dense_in(&self, bytes: &'a [u8], each: &mut DenseFn<'_>) -> Option<()> {
         let (mut ids, mut lats, mut lons, mut kv) = (None, None, None, None);
         fields(bytes, |number, value| match number {
             1 => once(&mut ids, value),
