@@ -1556,35 +1556,44 @@ fn roads(
         starts.push(start);
         start += w.len;
     }
-    let per_way: Vec<Vec<Road>> = ways
-        .par_iter()
-        .zip(starts)
-        .map(|(w, start)| {
-            let mut out = Vec::new();
+    // A few thousand ways at a time: one scratch run, each road's points
+    // allocated once at their size.
+    const CHUNK: usize = 4096;
+    let per_chunk: Vec<Vec<Road>> = ways
+        .par_chunks(CHUNK)
+        .zip(starts.par_chunks(CHUNK))
+        .map(|(ways, starts)| {
+            let mut out = Vec::with_capacity(ways.len());
             let mut run: Vec<Coord<f64>> = Vec::new();
-            let mut flush = |run: &mut Vec<Coord<f64>>| {
-                run.dedup();
-                if run.len() >= 2 {
-                    out.push(Road {
-                        geometry: LineString::new(std::mem::take(run)),
-                        class: w.class.clone(),
-                        maxspeed_kmh: w.maxspeed_kmh,
-                        oneway: w.oneway,
-                    });
+            for (w, &start) in ways.iter().zip(starts) {
+                let mut flush = |run: &mut Vec<Coord<f64>>| {
+                    run.dedup();
+                    if run.len() >= 2 {
+                        out.push(Road {
+                            geometry: LineString::new(run.as_slice().to_vec()),
+                            class: w.class.clone(),
+                            maxspeed_kmh: w.maxspeed_kmh,
+                            oneway: w.oneway,
+                        });
+                    }
+                    run.clear();
+                };
+                for &r in refs.get(start..start + w.len).unwrap_or_default() {
+                    match at(r) {
+                        Some(c) => run.push(c),
+                        None => flush(&mut run),
+                    }
                 }
-                run.clear();
-            };
-            for &r in refs.get(start..start + w.len).unwrap_or_default() {
-                match at(r) {
-                    Some(c) => run.push(c),
-                    None => flush(&mut run),
-                }
+                flush(&mut run);
             }
-            flush(&mut run);
             out
         })
         .collect();
-    per_way.into_iter().flatten().collect()
+    let mut all = Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
+    for mut chunk in per_chunk {
+        all.append(&mut chunk);
+    }
+    all
 }
 
 /// Joins ways (node id lists) into closed rings. Returns the rings and the
