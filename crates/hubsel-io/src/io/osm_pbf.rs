@@ -21,13 +21,24 @@
 //! what the pass wants (so each block is decoded once over the three
 //! passes, a block holding two kinds once per pass wanting one): a block
 //! of ways or of dense nodes alone straight from its wire form (see
-//! [`decode`]: no vector per way or tag list), any other with `osmpbf`;
+//! `decode`: no vector per way or tag list), any other with `osmpbf`;
 //! the blocks' results are handed on in file order:
 //! the outcome does not depend on the thread count, and a national extract
 //! (tens of millions of nodes, most of them buildings and the like) is read
 //! at the speed of all cores. No hash map holds nodes: sorted arrays and
 //! binary searches scale to 10⁸ elements. [`read_with_progress`] reports
 //! the bytes read ([`passes`] × the file size in all).
+//!
+//! A sorted extract (nodes, then ways, then relations: what osmium,
+//! Geofabrik and `hubsel synth` write) is read in ONE pass instead, from
+//! its end back (see `read_backward`): the blob headers indexed first,
+//! then each blob read and inflated once, each block's relations, ways
+//! and nodes handled in that order, so that the three stages above still
+//! come one after the other; the blocks' parts are taken in in file
+//! order, so the outcome is the three passes' to the bit. A file not
+//! sorted so, or anything amiss (a damaged blob, a budget exceeded, an
+//! object met twice), is read by the three passes, the reference, which
+//! also words every error.
 //!
 //! ## Mapping
 //!
