@@ -2325,7 +2325,12 @@ mod frames {
             if absurd(declared) && blob.raw_size.is_some() {
                 return Err(format!("{place} declares it inflates {} bytes to {declared}, more than {MAX_RATIO} times: a compression bomb, not map data", z.len()));
             }
-            let mut out = Vec::new();
+            // Sized at once when declared (within the checks above): no
+            // growing by doubling, no copies.
+            let mut out = match blob.raw_size {
+                Some(_) => Vec::with_capacity(usize::try_from(declared).unwrap_or(0)),
+                None => Vec::new(),
+            };
             flate2::read::ZlibDecoder::new(&z[..])
                 .take(declared + 1)
                 .read_to_end(&mut out)
