@@ -19,12 +19,26 @@
 //! rayon pool (passes 2 and 3 only the blobs that pass 1 found to hold
 //! ways, or nodes), then decodes only the blocks whose wire form shows
 //! what the pass wants (so each block is decoded once over the three
-//! passes, a block holding two kinds once per pass wanting one), handing the blocks' results on in file order:
+//! passes, a block holding two kinds once per pass wanting one): a block
+//! of ways or of dense nodes alone straight from its wire form (see
+//! `decode`: no vector per way or tag list), any other with `osmpbf`;
+//! the blocks' results are handed on in file order:
 //! the outcome does not depend on the thread count, and a national extract
 //! (tens of millions of nodes, most of them buildings and the like) is read
 //! at the speed of all cores. No hash map holds nodes: sorted arrays and
 //! binary searches scale to 10⁸ elements. [`read_with_progress`] reports
 //! the bytes read ([`passes`] × the file size in all).
+//!
+//! A sorted extract (nodes, then ways, then relations: what osmium,
+//! Geofabrik and `hubsel synth` write) is read in ONE pass instead, from
+//! its end back (see `read_backward`): the blob headers indexed first,
+//! then each blob read and inflated once, each block's relations, ways
+//! and nodes handled in that order, so that the three stages above still
+//! come one after the other; the blocks' parts are taken in in file
+//! order, so the outcome is the three passes' to the bit. A file not
+//! sorted so, or anything amiss (a damaged blob, a budget exceeded, an
+//! object met twice), is read by the three passes, the reference, which
+//! also words every error.
 //!
 //! ## Mapping
 //!
@@ -184,7 +198,6 @@ const SCHOOL_TAGS: [&str; 6] = [
     "capacity",
     "amenity",
 ];
-const ROAD_TAGS: [&str; 5] = ["highway", "maxspeed", "oneway", "junction", "area"];
 
 /// A relation kept for assembly.
 struct Relation {
@@ -303,10 +316,44 @@ pub fn read_with_progress(
     progress: &dyn Progress,
 ) -> Result<OsmData> {
     let file = source.name();
+    let relay = Relay {
+        inner: progress,
+        skip: AtomicU64::new(0),
+        heard: AtomicU64::new(0),
+    };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_passes(source, &file, wanted, options, rejects, progress)
+        // A sorted extract in one backward pass; any other, or any
+        // trouble, in three passes (the reference).
+        let fast = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_backward(source, &file, wanted, options, &relay)
+        }));
+        if let Ok(Some(gathered)) = fast {
+            return assemble(&file, wanted, options, rejects, gathered);
+        }
+        let again = Relay {
+            inner: progress,
+            skip: AtomicU64::new(relay.heard.load(AtomicOrdering::Relaxed)),
+            heard: AtomicU64::new(0),
+        };
+        read_passes(source, &file, wanted, options, rejects, &again)
     }))
     .unwrap_or_else(|_| Err(pbf_error(&file, "the reader failed on its contents")))
+}
+
+/// For tests: [`read`] in three passes only, the reference of the
+/// backward reading of a sorted extract; and whether the backward reading
+/// took the file (`false`: [`read`] reads it in three passes too).
+#[doc(hidden)]
+pub fn read_both_ways(
+    source: &Source<'_>,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+) -> (Result<OsmData>, bool) {
+    let file = source.name();
+    let backward = read_backward(source, &file, wanted, options, &Silent).is_some();
+    let three = read_passes(source, &file, wanted, options, rejects, &Silent);
+    (three, backward)
 }
 
 /// A reader that counts the bytes read through it.
@@ -356,12 +403,12 @@ fn kind_of(block: &osmpbf::PrimitiveBlock) -> u8 {
 /// read but not inflated; an inflated block whose wire form shows none of
 /// them (see [`wire::kind`]) is not parsed, so each block is parsed once
 /// over the passes. Returns what each blob holds.
-fn pass<T: Send>(
+fn pass<T: Send + Default>(
     source: &Source<'_>,
     file: &str,
     progress: &dyn Progress,
     (known, want): (Option<&[u8]>, u8),
-    map: impl Fn(&osmpbf::PrimitiveBlock) -> T + Sync,
+    map: impl Fn(Parsed<'_>) -> Option<T> + Sync,
     mut sink: impl FnMut(T),
 ) -> Result<BlobKinds> {
     let count = Arc::new(AtomicU64::new(0));
@@ -421,10 +468,7 @@ fn pass<T: Send>(
                     // block holding nothing is parsed, so that a damaged
                     // one is still found).
                     Slot::Block(b) if b.kind != 0 && b.kind & want == 0 => Ok((b.kind, None)),
-                    Slot::Block(b) => {
-                        let block = frames::parse(b)?;
-                        Ok((kind_of(&block), Some(map(&block))))
-                    }
+                    Slot::Block(b) => map_block(&b, want, &map).map(|(kind, t)| (kind, Some(t))),
                 })
                 .collect();
             for m in mapped {
@@ -439,6 +483,39 @@ fn pass<T: Send>(
         progress.advance(now - reported);
         reported = now;
     }
+}
+
+/// What `map` gives for a block wanted for `want` (see [`Parsed`]), with
+/// what the block holds.
+fn map_block<T: Default>(
+    b: &frames::Inflated,
+    want: u8,
+    map: &impl Fn(Parsed<'_>) -> Option<T>,
+) -> std::result::Result<(u8, T), String> {
+    // Ways or nodes alone: read from the wire form when it is the usual
+    // one, else by `osmpbf`.
+    if want != RELATIONS && b.kind == want {
+        let wire = decode::Block::new(&b.bytes).and_then(|block| map(Parsed::Wire(&block)));
+        if let Some(t) = wire {
+            #[cfg(test)]
+            DECODED.with(|d| d.set(d.get() + 1));
+            return Ok((b.kind, t));
+        }
+    }
+    let block = frames::parse(b)?;
+    let t = map(Parsed::Osm(&block)).unwrap_or_default();
+    Ok((kind_of(&block), t))
+}
+
+/// A block as a pass's `map` reads it.
+#[derive(Clone, Copy)]
+enum Parsed<'b> {
+    /// Ways or dense nodes alone, read from the wire form (see
+    /// [`decode`]): `map` answers `None` when [`decode`] gives up, and is
+    /// called again with the block parsed by `osmpbf`.
+    Wire(&'b decode::Block<'b>),
+    /// Parsed by `osmpbf` (`map` answers `Some`).
+    Osm(&'b osmpbf::PrimitiveBlock),
 }
 
 /// `parsed` plus the estimated parse of the `slots`' blocks, an error past
@@ -487,13 +564,13 @@ fn read_passes(
     rejects: &mut Rejects,
     progress: &dyn Progress,
 ) -> Result<OsmData> {
-    let (relations, kinds) = if wanted.districts || wanted.schools {
+    let (mut relations, kinds) = if wanted.districts || wanted.schools {
         read_relations(source, file, wanted, options, progress)?
     } else {
         (RelationPass::default(), None)
     };
-    let mut census = BoundaryCensus::new(relations.census);
-    let (ways, kinds) = read_ways(
+    let mut census = BoundaryCensus::new(std::mem::take(&mut relations.census));
+    let (mut ways, kinds) = read_ways(
         source,
         file,
         (wanted, kinds),
@@ -503,12 +580,373 @@ fn read_passes(
         progress,
     )?;
     check_contents(file, wanted, &kinds)?;
-    let nodes = read_nodes(source, file, (wanted, &kinds), ways.needed_nodes, progress)?;
-    let at = |id: i64| nodes.position(id);
+    let nodes = read_nodes(
+        source,
+        file,
+        (wanted, &kinds),
+        std::mem::take(&mut ways.needed_nodes),
+        progress,
+    )?;
+    assemble(
+        file,
+        wanted,
+        options,
+        rejects,
+        (relations, census, ways, nodes),
+    )
+}
+
+/// A reader the blobs can be read from anywhere.
+trait ReadAt: std::io::Read + std::io::Seek {}
+impl<R: std::io::Read + std::io::Seek> ReadAt for R {}
+
+/// What the backward reading does with a block: its relations, ways,
+/// nodes, or (a block holding none) only parses it, as pass 1 would.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Relations,
+    Ways,
+    Nodes,
+}
+
+/// A block's part, as the backward reading gathers it.
+enum Part {
+    Relations(RelationPass),
+    Ways(WayPass),
+    Nodes(NodePart),
+    Checked,
+}
+
+/// The backward reading of a sorted extract (see [`read_backward`]).
+struct Backward<'o> {
+    file: &'o str,
+    wanted: Wanted,
+    options: &'o OsmOptions,
+    /// The stage reached: blocks of an earlier stage met now mean the
+    /// file is not sorted.
+    stage: Stage,
+    /// The blocks' parts of the stage under way, the last block first.
+    relation_parts: Vec<RelationPass>,
+    way_parts: Vec<WayPass>,
+    school_nodes: Vec<Vec<(i64, Coord<f64>, Tags)>>,
+    relations: RelationPass,
+    census: BoundaryCensus,
+    ways: WayPass,
+    positions: Vec<Coord<f64>>,
+    /// A needed node met twice (the three passes say which).
+    twice: bool,
+}
+
+impl Backward<'_> {
+    /// Moves on to `stage`, closing the stages before it; `None` when
+    /// the three passes would stop on an error.
+    fn reach(&mut self, stage: Stage) -> Option<()> {
+        if self.stage < Stage::Ways && stage >= Stage::Ways {
+            for part in std::mem::take(&mut self.relation_parts).into_iter().rev() {
+                self.relations.append(part);
+            }
+            self.relations.finish(self.file).ok()?;
+            self.census = BoundaryCensus::new(std::mem::take(&mut self.relations.census));
+        }
+        if self.stage < Stage::Nodes && stage >= Stage::Nodes {
+            for part in std::mem::take(&mut self.way_parts).into_iter().rev() {
+                self.ways.append(part);
+            }
+            self.ways.finish(self.file, &mut self.census).ok()?;
+            let nan = Coord {
+                x: f64::NAN,
+                y: f64::NAN,
+            };
+            self.positions = vec![nan; self.ways.needed_nodes.len()];
+        }
+        self.stage = self.stage.max(stage);
+        Some(())
+    }
+
+    /// Adds to `tasks` what to do with block `b` (the blocks come from the
+    /// last back): its relations, then its ways, then its nodes, each
+    /// stage reached running the tasks of the one before; `None` when the
+    /// file is not sorted (or the stage's close fails).
+    fn take<'b>(
+        &mut self,
+        b: &'b frames::Inflated,
+        tasks: &mut Vec<(&'b frames::Inflated, Option<Stage>)>,
+    ) -> Option<()> {
+        let relations_read = self.wanted.districts || self.wanted.schools;
+        for (bit, stage) in [
+            (RELATIONS, Stage::Relations),
+            (WAYS, Stage::Ways),
+            (NODES, Stage::Nodes),
+        ] {
+            if b.kind & bit == 0 {
+                continue;
+            }
+            if stage < self.stage {
+                return None;
+            }
+            if stage > self.stage {
+                self.run(std::mem::take(tasks))?;
+                self.reach(stage)?;
+            }
+            if stage != Stage::Relations || relations_read {
+                tasks.push((b, Some(stage)));
+            }
+        }
+        if b.kind == 0 {
+            tasks.push((b, None));
+        }
+        Some(())
+    }
+
+    /// The `tasks` (a block and what to do with it, the last block first)
+    /// of the stage reached, on the rayon pool a few blocks at a time.
+    fn run(&mut self, tasks: Vec<(&frames::Inflated, Option<Stage>)>) -> Option<()> {
+        let parts = self.parts(&tasks);
+        for part in parts {
+            match part? {
+                Part::Relations(p) => self.relation_parts.push(p),
+                Part::Ways(p) => self.way_parts.push(p),
+                Part::Nodes((found, schools)) => {
+                    for (i, c) in found {
+                        self.twice |= !self.positions[i].x.is_nan();
+                        self.positions[i] = c;
+                    }
+                    self.school_nodes.push(schools);
+                }
+                Part::Checked => {}
+            }
+        }
+        Some(())
+    }
+
+    /// The parts of the `tasks`' blocks, in the tasks' order (`None`: a
+    /// block amiss).
+    fn parts(&self, tasks: &[(&frames::Inflated, Option<Stage>)]) -> Vec<Option<Part>> {
+        let highways: Vec<&str> = self.options.highways.iter().map(String::as_str).collect();
+        let keep = relation_tags(self.options);
+        let scan = WayScan {
+            wanted: self.wanted,
+            highways: &highways,
+            member_ways: &self.relations.member_ways,
+            census_ways: &self.census.ways,
+        };
+        let (wanted, options) = (self.wanted, self.options);
+        let needed = &self.ways.needed_nodes;
+        let mut rest = tasks;
+        let mut parts = Vec::with_capacity(tasks.len());
+        while !rest.is_empty() {
+            let (mut n, mut weight) = (0, 0);
+            while n < rest.len() && (n == 0 || weight + rest[n].0.weight() <= frames::PARSE_MEMORY)
+            {
+                weight += rest[n].0.weight();
+                n += 1;
+            }
+            let chunk: Vec<Option<Part>> = rest[..n]
+                .par_iter()
+                .map(|&(b, stage)| {
+                    let part = match stage {
+                        Some(Stage::Relations) => Part::Relations(
+                            map_block(b, RELATIONS, &|p| {
+                                block_relations(p, wanted, options, &keep)
+                            })
+                            .ok()?
+                            .1,
+                        ),
+                        Some(Stage::Ways) => {
+                            Part::Ways(map_block(b, WAYS, &|p| block_ways(p, &scan)).ok()?.1)
+                        }
+                        Some(Stage::Nodes) => Part::Nodes(
+                            map_block(b, NODES, &|p| block_nodes(p, wanted, needed))
+                                .ok()?
+                                .1,
+                        ),
+                        None => {
+                            frames::parse(b).ok()?;
+                            Part::Checked
+                        }
+                    };
+                    Some(part)
+                })
+                .collect();
+            parts.extend(chunk);
+            rest = &rest[n..];
+        }
+        parts
+    }
+}
+
+/// The fast path for a sorted extract (its nodes, then its ways, then its
+/// relations, as osmium and `hubsel synth` write them): the blob headers
+/// indexed first (their data skipped), then the blobs read and inflated
+/// once each, in batches from the last back to the first, each block's
+/// relations, then ways, then nodes handled (the relations kept are all
+/// known when the first way is met, the nodes needed when the first node
+/// is), the blocks' parts taken in in file order: what the three passes
+/// gather, each blob inflated once instead of up to three times.
+///
+/// `None` when the file is not sorted so (a relation before a way
+/// already handled, a way before a node), when a blob or block is amiss,
+/// a parse budget exceeded or an object met twice: the caller then reads
+/// the file in three passes (the reference), which gives every error its
+/// message. Reports `passes` × the bytes read to `progress`.
+fn read_backward(
+    source: &Source<'_>,
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+    progress: &dyn Progress,
+) -> Option<Gathered> {
+    let (mut reader, size): (Box<dyn ReadAt + '_>, u64) = match source {
+        Source::File(p) => {
+            let f = std::fs::File::open(p).ok()?;
+            let size = f.metadata().ok()?.len();
+            (Box::new(f), size)
+        }
+        Source::Bytes { bytes, .. } => (Box::new(std::io::Cursor::new(*bytes)), bytes.len() as u64),
+    };
+    let entries = frames::index(&mut reader, size)?;
+    let budget = frames::PARSED_FLOOR.max(size.saturating_mul(frames::PARSED_PER_BYTE));
+    let times = passes(wanted);
+    let mut state = Backward {
+        file,
+        wanted,
+        options,
+        stage: Stage::Relations,
+        relation_parts: Vec::new(),
+        way_parts: Vec::new(),
+        school_nodes: Vec::new(),
+        relations: RelationPass::default(),
+        census: BoundaryCensus::new(Vec::new()),
+        ways: WayPass::default(),
+        positions: Vec::new(),
+        twice: false,
+    };
+    let mut parsed = 0u64;
+    let mut kinds: BlobKinds = Vec::new();
+    let mut end = entries.len();
+    let mut reported = 0;
+    while end > 0 {
+        let (batch, read) = batch_before(&mut reader, &entries, &mut end)?;
+        let blocks: Vec<frames::Inflated> = batch
+            .into_par_iter()
+            .filter(|f| f.kind == frames::Kind::Data)
+            .map(frames::inflate)
+            .collect::<std::result::Result<_, String>>()
+            .ok()?;
+        let mut tasks: Vec<(&frames::Inflated, Option<Stage>)> = Vec::new();
+        for b in &blocks {
+            kinds.push(b.kind);
+            // The first pass inflates every block: its parse is the
+            // largest of the three passes' (see `add_parsed`).
+            parsed += b.parsed;
+            if parsed > budget {
+                return None;
+            }
+            state.take(b, &mut tasks)?;
+        }
+        state.run(tasks)?;
+        reported += read * times;
+        progress.advance(read * times);
+    }
+    state.reach(Stage::Nodes)?;
+    progress.advance((size * times).saturating_sub(reported));
+    if state.twice || check_contents(file, wanted, &kinds).is_err() {
+        return None;
+    }
+    let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
+    for mut part in state.school_nodes.into_iter().rev() {
+        schools.append(&mut part);
+    }
+    let mut school_ids: Vec<i64> = schools.iter().map(|s| s.0).collect();
+    if repeated(&mut school_ids).is_some() {
+        return None;
+    }
+    let mut ways = state.ways;
+    let nodes = NodePass {
+        needed: std::mem::take(&mut ways.needed_nodes),
+        positions: state.positions,
+        schools,
+    };
+    Some((state.relations, state.census, ways, nodes))
+}
+
+/// The blobs before `end` (moved back past them), as many as a batch of
+/// [`frames::Frames::batch`] holds, the last first; with the bytes they
+/// take in the file.
+fn batch_before(
+    reader: &mut dyn ReadAt,
+    entries: &[frames::Entry],
+    end: &mut usize,
+) -> Option<(Vec<frames::Frame>, u64)> {
+    let (mut batch, mut weight, mut read) = (Vec::new(), 0, 0);
+    while *end > 0 && batch.len() < frames::BATCH_BLOBS && weight < frames::BATCH_MEMORY {
+        *end -= 1;
+        let e = &entries[*end];
+        let mut bytes = vec![0u8; usize::try_from(e.len).ok()?];
+        reader.seek(std::io::SeekFrom::Start(e.at)).ok()?;
+        reader.read_exact(&mut bytes).ok()?;
+        let frame = frames::frame(e.place, e.kind, &bytes).ok()?;
+        read += e.at - e.place.offset + e.len;
+        weight += frame.weight;
+        batch.push(frame);
+    }
+    Some((batch, read))
+}
+
+/// A [`Progress`] that counts what it hears, and passes it on past the
+/// first `skip` units (heard already from an abandoned reading).
+struct Relay<'p> {
+    inner: &'p dyn Progress,
+    skip: AtomicU64,
+    heard: AtomicU64,
+}
+
+impl Progress for Relay<'_> {
+    fn start(&self, stage: hubsel_model::progress::Stage, total: u64) {
+        self.inner.start(stage, total);
+    }
+    fn advance(&self, n: u64) {
+        self.heard.fetch_add(n, AtomicOrdering::Relaxed);
+        let skip = self.skip.load(AtomicOrdering::Relaxed);
+        let skipped = skip.min(n);
+        self.skip.store(skip - skipped, AtomicOrdering::Relaxed);
+        if n > skipped {
+            self.inner.advance(n - skipped);
+        }
+    }
+    fn finish(&self, stage: hubsel_model::progress::Stage, elapsed: std::time::Duration) {
+        self.inner.finish(stage, elapsed);
+    }
+    fn cancelled(&self) -> bool {
+        self.inner.cancelled()
+    }
+}
+
+/// What the reading gathered: the relations, the census of boundaries,
+/// the ways and the nodes.
+type Gathered = (RelationPass, BoundaryCensus, WayPass, NodePass);
+
+/// The roads, districts and schools from what the reading `gathered`.
+fn assemble(
+    file: &str,
+    wanted: Wanted,
+    options: &OsmOptions,
+    rejects: &mut Rejects,
+    gathered: Gathered,
+) -> Result<OsmData> {
+    let (relations, census, ways, nodes) = gathered;
+    let index = IdIndex::new(&nodes.needed);
+    // A needed node's longitude/latitude, `None` when the extract lacks it.
+    let at = |id: i64| {
+        index
+            .find(id)
+            .and_then(|i| nodes.positions.get(i).copied())
+            .filter(|c| !c.x.is_nan())
+    };
 
     let mut data = OsmData::default();
     if wanted.roads {
-        data.roads = roads(&ways.roads, &at);
+        data.roads = roads(&ways.roads, &ways.road_refs, &at);
     }
     if wanted.districts {
         let boundaries = &relations.boundaries;
@@ -550,6 +988,64 @@ impl RelationPass {
         self.member_ways.append(&mut part.member_ways);
         self.census.append(&mut part.census);
     }
+
+    /// Once every relation is in: the error of a relation met twice; the
+    /// member ways sorted.
+    fn finish(&mut self, file: &str) -> Result<()> {
+        let mut ids: Vec<i64> = self
+            .boundaries
+            .iter()
+            .chain(&self.schools)
+            .map(|r| r.id)
+            .collect();
+        if let Some(id) = repeated(&mut ids) {
+            return Err(twice(file, 'r', id));
+        }
+        self.member_ways.sort_unstable();
+        self.member_ways.dedup();
+        Ok(())
+    }
+}
+
+/// The tags kept of a relation.
+fn relation_tags(options: &OsmOptions) -> Vec<&str> {
+    let mut keep: Vec<&str> = vec!["name"];
+    keep.extend(options.code_tags.iter().map(String::as_str));
+    keep.extend(SCHOOL_TAGS);
+    keep
+}
+
+/// One relation block's part of pass 1 (`None` when not parsed by `osmpbf`).
+fn block_relations(
+    block: Parsed<'_>,
+    wanted: Wanted,
+    options: &OsmOptions,
+    keep: &[&str],
+) -> Option<RelationPass> {
+    let Parsed::Osm(block) = block else {
+        return None;
+    };
+    let mut part = RelationPass::default();
+    for r in block.groups().flat_map(|g| g.relations()) {
+        let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
+        if wanted.districts && has("boundary", "administrative") {
+            part.census.push(census_entry(&r));
+        }
+        let boundary = wanted.districts
+            && has("boundary", "administrative")
+            && has("admin_level", &options.admin_level);
+        let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
+        if !boundary && !school {
+            continue;
+        }
+        let relation = kept_relation(&r, keep, &mut part.member_ways);
+        if boundary {
+            part.boundaries.push(relation);
+        } else {
+            part.schools.push(relation);
+        }
+    }
+    Some(part)
 }
 
 /// Pass 1: relations.
@@ -560,48 +1056,14 @@ fn read_relations(
     options: &OsmOptions,
     progress: &dyn Progress,
 ) -> Result<(RelationPass, Option<BlobKinds>)> {
-    let mut keep: Vec<&str> = vec!["name"];
-    keep.extend(options.code_tags.iter().map(String::as_str));
-    keep.extend(SCHOOL_TAGS);
-    let block_relations = |block: &osmpbf::PrimitiveBlock| {
-        let mut part = RelationPass::default();
-        for r in block.groups().flat_map(|g| g.relations()) {
-            let has = |k: &str, v: &str| r.tags().any(|(a, b)| a == k && b == v);
-            if wanted.districts && has("boundary", "administrative") {
-                part.census.push(census_entry(&r));
-            }
-            let boundary = wanted.districts
-                && has("boundary", "administrative")
-                && has("admin_level", &options.admin_level);
-            let school = wanted.schools && has("amenity", "school") && has("type", "multipolygon");
-            if !boundary && !school {
-                continue;
-            }
-            let relation = kept_relation(&r, &keep, &mut part.member_ways);
-            if boundary {
-                part.boundaries.push(relation);
-            } else {
-                part.schools.push(relation);
-            }
-        }
-        part
-    };
+    let keep = relation_tags(options);
+    let block_relations = |block: Parsed<'_>| block_relations(block, wanted, options, &keep);
     let mut pass = RelationPass::default();
     let all = (None, RELATIONS);
     let kinds = self::pass(source, file, progress, all, block_relations, |part| {
         pass.append(part)
     })?;
-    let mut ids: Vec<i64> = pass
-        .boundaries
-        .iter()
-        .chain(&pass.schools)
-        .map(|r| r.id)
-        .collect();
-    if let Some(id) = repeated(&mut ids) {
-        return Err(twice(file, 'r', id));
-    }
-    pass.member_ways.sort_unstable();
-    pass.member_ways.dedup();
+    pass.finish(file)?;
     Ok((pass, Some(kinds)))
 }
 
@@ -686,10 +1148,11 @@ impl BoundaryCensus {
     }
 }
 
-/// A road way as the run needs it: its nodes and its tags already read.
+/// A road way as the run needs it: its tags already read; its nodes, the
+/// next `len` of the pass's `road_refs`.
 struct RoadWay {
     id: i64,
-    refs: Vec<i64>,
+    len: usize,
     class: String,
     maxspeed_kmh: Option<f64>,
     oneway: Oneway,
@@ -700,6 +1163,8 @@ struct RoadWay {
 #[derive(Default)]
 struct WayPass {
     roads: Vec<RoadWay>,
+    /// The roads' nodes, one road after the other.
+    road_refs: Vec<i64>,
     schools: Vec<Way>,
     /// Node ids of each member way of a kept relation, by way id.
     members: HashMap<i64, Vec<i64>>,
@@ -711,52 +1176,132 @@ struct WayPass {
     twice: Option<i64>,
 }
 
-/// One way block's part of pass 2.
-fn block_ways(
-    block: &osmpbf::PrimitiveBlock,
+impl WayPass {
+    /// Takes in the next block's part (in file order).
+    fn append(&mut self, mut part: WayPass) {
+        self.roads.append(&mut part.roads);
+        self.road_refs.append(&mut part.road_refs);
+        self.schools.append(&mut part.schools);
+        for (id, refs) in part.members {
+            if self.members.insert(id, refs).is_some() {
+                part.twice.get_or_insert(id);
+            }
+        }
+        self.twice = self.twice.or(part.twice);
+        self.census_seen.append(&mut part.census_seen);
+    }
+
+    /// Once every way is in: the error of a way met twice; the census
+    /// told of the ways met; the nodes needed.
+    fn finish(&mut self, file: &str, census: &mut BoundaryCensus) -> Result<()> {
+        let mut road_ids: Vec<i64> = self.roads.iter().map(|w| w.id).collect();
+        let mut school_ids: Vec<i64> = self.schools.iter().map(|w| w.id).collect();
+        if let Some(id) = self
+            .twice
+            .or_else(|| repeated(&mut road_ids))
+            .or_else(|| repeated(&mut school_ids))
+        {
+            return Err(twice(file, 'w', id));
+        }
+        for id in std::mem::take(&mut self.census_seen) {
+            census.saw_way(id);
+        }
+        let mut needed: Vec<i64> = Vec::new();
+        needed.extend_from_slice(&self.road_refs);
+        needed.extend(self.schools.iter().flat_map(|w| w.refs.iter().copied()));
+        needed.extend(self.members.values().flatten().copied());
+        needed.par_sort_unstable();
+        needed.dedup();
+        needed.shrink_to_fit();
+        self.needed_nodes = needed;
+        self.road_refs.shrink_to_fit();
+        Ok(())
+    }
+}
+
+/// What pass 2 looks for in each way.
+struct WayScan<'s> {
     wanted: Wanted,
-    highways: &[&str],
-    member_ways: &[i64],
-    census_ways: &[i64],
-) -> WayPass {
-    let mut part = WayPass::default();
-    for w in block.groups().flat_map(|g| g.ways()) {
-        if census_ways.binary_search(&w.id()).is_ok() {
-            part.census_seen.push(w.id());
+    highways: &'s [&'s str],
+    member_ways: &'s [i64],
+    census_ways: &'s [i64],
+}
+
+/// The tags of a road as `tag_map` keeps them (the last of a key met
+/// twice), without a map.
+#[derive(Default)]
+struct RoadTags<'t> {
+    highway: Option<&'t str>,
+    maxspeed: Option<&'t str>,
+    oneway: Option<&'t str>,
+    junction: Option<&'t str>,
+}
+
+impl WayScan<'_> {
+    /// One way (its id, tags and node ids, each call giving them anew)
+    /// into `part`.
+    fn way<'t, T, R>(&self, part: &mut WayPass, id: i64, tags: impl Fn() -> T, refs: impl Fn() -> R)
+    where
+        T: Iterator<Item = (&'t str, &'t str)>,
+        R: Iterator<Item = i64>,
+    {
+        let wanted = self.wanted;
+        if self.census_ways.binary_search(&id).is_ok() {
+            part.census_seen.push(id);
         }
         let is_road = wanted.roads
-            && w.tags()
-                .any(|(k, v)| k == "highway" && highways.contains(&v))
-            && !w.tags().any(|(k, v)| k == "area" && v == "yes");
+            && tags().any(|(k, v)| k == "highway" && self.highways.contains(&v))
+            && !tags().any(|(k, v)| k == "area" && v == "yes");
         if is_road {
-            let tags = tag_map(w.tags(), &ROAD_TAGS);
+            let mut t = RoadTags::default();
+            for (k, v) in tags() {
+                match k {
+                    "highway" => t.highway = Some(v),
+                    "maxspeed" => t.maxspeed = Some(v),
+                    "oneway" => t.oneway = Some(v),
+                    "junction" => t.junction = Some(v),
+                    _ => {}
+                }
+            }
+            let start = part.road_refs.len();
+            part.road_refs.extend(refs());
             part.roads.push(RoadWay {
-                id: w.id(),
-                refs: w.refs().collect(),
-                class: tags
-                    .get("highway")
-                    .cloned()
-                    .unwrap_or_else(|| "unclassified".into()),
-                maxspeed_kmh: tags.get("maxspeed").and_then(|s| {
-                    super::geojson::parse_speed_kmh(&serde_json::Value::String(s.clone()))
+                id,
+                len: part.road_refs.len() - start,
+                class: t.highway.unwrap_or("unclassified").to_string(),
+                maxspeed_kmh: t.maxspeed.and_then(|s| {
+                    super::geojson::parse_speed_kmh(&serde_json::Value::String(s.to_string()))
                 }),
-                oneway: parse_oneway(&tags),
+                oneway: oneway_of(t.oneway, t.highway, t.junction),
             });
         }
-        if wanted.schools && w.tags().any(|(k, v)| k == "amenity" && v == "school") {
+        if wanted.schools && tags().any(|(k, v)| k == "amenity" && v == "school") {
             part.schools.push(Way {
-                id: w.id(),
-                refs: w.refs().collect(),
-                tags: tag_map(w.tags(), &SCHOOL_TAGS),
+                id,
+                refs: refs().collect(),
+                tags: tag_map(tags(), &SCHOOL_TAGS),
             });
         }
-        if member_ways.binary_search(&w.id()).is_ok()
-            && part.members.insert(w.id(), w.refs().collect()).is_some()
+        if self.member_ways.binary_search(&id).is_ok()
+            && part.members.insert(id, refs().collect()).is_some()
         {
-            part.twice.get_or_insert(w.id());
+            part.twice.get_or_insert(id);
         }
     }
-    part
+}
+
+/// One way block's part of pass 2 (`None`: see [`Parsed::Wire`]).
+fn block_ways(block: Parsed<'_>, scan: &WayScan<'_>) -> Option<WayPass> {
+    let mut part = WayPass::default();
+    match block {
+        Parsed::Wire(b) => b.ways(|w| scan.way(&mut part, w.id, || w.tags(), || w.refs()))?,
+        Parsed::Osm(b) => {
+            for w in b.groups().flat_map(|g| g.ways()) {
+                scan.way(&mut part, w.id(), || w.tags(), || w.refs());
+            }
+        }
+    }
+    Some(part)
 }
 
 /// Pass 2: ways (skipping the blobs pass 1 found without ways, when it ran).
@@ -772,41 +1317,16 @@ fn read_ways(
     let highways: Vec<&str> = options.highways.iter().map(String::as_str).collect();
     let census_ways = census.ways.clone();
     let mut pass = WayPass::default();
-    let map = |block: &osmpbf::PrimitiveBlock| {
-        block_ways(block, wanted, &highways, member_ways, &census_ways)
+    let scan = WayScan {
+        wanted,
+        highways: &highways,
+        member_ways,
+        census_ways: &census_ways,
     };
+    let map = |block: Parsed<'_>| block_ways(block, &scan);
     let skip = (known.as_deref(), WAYS);
-    let kinds = self::pass(source, file, progress, skip, map, |mut part| {
-        pass.roads.append(&mut part.roads);
-        pass.schools.append(&mut part.schools);
-        for (id, refs) in part.members {
-            if pass.members.insert(id, refs).is_some() {
-                part.twice.get_or_insert(id);
-            }
-        }
-        pass.twice = pass.twice.or(part.twice);
-        pass.census_seen.append(&mut part.census_seen);
-    })?;
-    let mut road_ids: Vec<i64> = pass.roads.iter().map(|w| w.id).collect();
-    let mut school_ids: Vec<i64> = pass.schools.iter().map(|w| w.id).collect();
-    if let Some(id) = pass
-        .twice
-        .or_else(|| repeated(&mut road_ids))
-        .or_else(|| repeated(&mut school_ids))
-    {
-        return Err(twice(file, 'w', id));
-    }
-    for id in std::mem::take(&mut pass.census_seen) {
-        census.saw_way(id);
-    }
-    let mut needed: Vec<i64> = Vec::new();
-    needed.extend(pass.roads.iter().flat_map(|w| w.refs.iter().copied()));
-    needed.extend(pass.schools.iter().flat_map(|w| w.refs.iter().copied()));
-    needed.extend(pass.members.values().flatten().copied());
-    needed.par_sort_unstable();
-    needed.dedup();
-    needed.shrink_to_fit();
-    pass.needed_nodes = needed;
+    let kinds = self::pass(source, file, progress, skip, map, |part| pass.append(part))?;
+    pass.finish(file, census)?;
     Ok((pass, kinds))
 }
 
@@ -819,14 +1339,64 @@ struct NodePass {
     schools: Vec<(i64, Coord<f64>, Tags)>,
 }
 
-impl NodePass {
-    /// A needed node's longitude/latitude, `None` when the extract lacks it.
-    fn position(&self, id: i64) -> Option<Coord<f64>> {
-        self.needed
-            .binary_search(&id)
-            .ok()
-            .map(|i| self.positions[i])
-            .filter(|c| !c.x.is_nan())
+/// Where the ids of a sorted array are: a directory of buckets (ids of
+/// one bucket share their offset from the first id past the lowest
+/// `shift` bits, some four ids per bucket), then a binary search in the
+/// bucket. A node id costs two or three cache misses, not the twenty-odd
+/// of a binary search through tens of millions of ids.
+struct IdIndex<'a> {
+    ids: &'a [i64],
+    min: i64,
+    shift: u32,
+    /// Where each bucket starts in `ids`, and the end.
+    starts: Vec<usize>,
+}
+
+impl<'a> IdIndex<'a> {
+    fn new(ids: &'a [i64]) -> Self {
+        let (Some(&min), Some(&max)) = (ids.first(), ids.last()) else {
+            return IdIndex {
+                ids,
+                min: 0,
+                shift: 0,
+                starts: Vec::new(),
+            };
+        };
+        // max >= min: the span fits in u64.
+        let span = max.wrapping_sub(min) as u64;
+        let target = (ids.len() as u64 / 4).max(1);
+        let mut shift = 0;
+        while shift < 63 && (span >> shift) >= target {
+            shift += 1;
+        }
+        let buckets = usize::try_from(span >> shift).unwrap_or(usize::MAX - 1) + 1;
+        let mut starts = vec![0usize; buckets + 1];
+        for &id in ids {
+            let b = (id.wrapping_sub(min) as u64 >> shift) as usize;
+            if let Some(s) = starts.get_mut(b + 1) {
+                *s += 1;
+            }
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        IdIndex {
+            ids,
+            min,
+            shift,
+            starts,
+        }
+    }
+
+    /// The index of `id` in the array.
+    fn find(&self, id: i64) -> Option<usize> {
+        if id < self.min {
+            return None;
+        }
+        let b = usize::try_from(id.wrapping_sub(self.min) as u64 >> self.shift).ok()?;
+        let (&lo, &hi) = (self.starts.get(b)?, self.starts.get(b + 1)?);
+        let bucket = self.ids.get(lo..hi)?;
+        bucket.binary_search(&id).ok().map(|i| lo + i)
     }
 }
 
@@ -848,51 +1418,70 @@ fn seek(sorted: &[i64], from: usize, id: i64) -> usize {
 /// needed nodes it holds, and its school nodes.
 type NodePart = (Vec<(usize, Coord<f64>)>, Vec<(i64, Coord<f64>, Tags)>);
 
-fn block_nodes(block: &osmpbf::PrimitiveBlock, wanted: Wanted, needed: &[i64]) -> NodePart {
-    let mut found = Vec::new();
-    let mut schools = Vec::new();
-    let mut at = 0;
-    let mut last = i64::MIN;
-    let mut node = |id: i64, c: Coord<f64>, tags: &mut dyn Iterator<Item = (&str, &str)>| {
-        at = if id > last {
-            seek(needed, at, id)
+/// Pass 3 through one block: where the last node stood in `needed`.
+struct NodeScan<'n> {
+    wanted: Wanted,
+    needed: &'n [i64],
+    at: usize,
+    last: i64,
+    part: NodePart,
+}
+
+impl NodeScan<'_> {
+    /// One node (its id, position and tags, each call giving them anew).
+    fn node<'t, T>(&mut self, id: i64, c: Coord<f64>, tags: impl Fn() -> T)
+    where
+        T: Iterator<Item = (&'t str, &'t str)>,
+    {
+        let needed = self.needed;
+        self.at = if id > self.last {
+            seek(needed, self.at, id)
         } else {
             needed.partition_point(|&x| x < id)
         };
-        last = id;
-        if needed.get(at) == Some(&id) {
-            found.push((at, c));
+        self.last = id;
+        if needed.get(self.at) == Some(&id) {
+            self.part.0.push((self.at, c));
         }
-        if wanted.schools {
-            let tags: Vec<(&str, &str)> = tags.collect();
-            if tags.iter().any(|(k, v)| *k == "amenity" && *v == "school") {
-                schools.push((id, c, tag_map(tags.into_iter(), &SCHOOL_TAGS)));
-            }
-        }
-    };
-    for group in block.groups() {
-        for n in group.nodes() {
-            node(
-                n.id(),
-                Coord {
-                    x: n.lon(),
-                    y: n.lat(),
-                },
-                &mut n.tags(),
-            );
-        }
-        for n in group.dense_nodes() {
-            node(
-                n.id(),
-                Coord {
-                    x: n.lon(),
-                    y: n.lat(),
-                },
-                &mut n.tags(),
-            );
+        if self.wanted.schools && tags().any(|(k, v)| k == "amenity" && v == "school") {
+            self.part.1.push((id, c, tag_map(tags(), &SCHOOL_TAGS)));
         }
     }
-    (found, schools)
+}
+
+/// One node block's part of pass 3 (`None`: see [`Parsed::Wire`]).
+fn block_nodes(block: Parsed<'_>, wanted: Wanted, needed: &[i64]) -> Option<NodePart> {
+    let mut scan = NodeScan {
+        wanted,
+        needed,
+        at: 0,
+        last: i64::MIN,
+        part: NodePart::default(),
+    };
+    match block {
+        Parsed::Wire(b) => b.dense(|id, (x, y), kv| {
+            scan.node(id, Coord { x, y }, || b.dense_tags(kv));
+        })?,
+        Parsed::Osm(b) => {
+            for group in b.groups() {
+                for n in group.nodes() {
+                    let c = Coord {
+                        x: n.lon(),
+                        y: n.lat(),
+                    };
+                    scan.node(n.id(), c, || n.tags());
+                }
+                for n in group.dense_nodes() {
+                    let c = Coord {
+                        x: n.lon(),
+                        y: n.lat(),
+                    };
+                    scan.node(n.id(), c, || n.tags());
+                }
+            }
+        }
+    }
+    Some(scan.part)
 }
 
 /// Pass 3: nodes (skipping the blobs pass 2 found without nodes).
@@ -910,7 +1499,7 @@ fn read_nodes(
     let mut positions: Vec<Coord<f64>> = vec![nan; needed.len()];
     let mut schools: Vec<(i64, Coord<f64>, Tags)> = Vec::new();
     let mut twice_at = None;
-    let map = |block: &osmpbf::PrimitiveBlock| block_nodes(block, wanted, &needed);
+    let map = |block: Parsed<'_>| block_nodes(block, wanted, &needed);
     self::pass(
         source,
         file,
@@ -941,18 +1530,21 @@ fn read_nodes(
     })
 }
 
+#[cfg(test)]
 fn parse_oneway(tags: &Tags) -> Oneway {
-    match tags.get("oneway").map(String::as_str) {
+    let tag = |k: &str| tags.get(k).map(String::as_str);
+    oneway_of(tag("oneway"), tag("highway"), tag("junction"))
+}
+
+/// A road's direction from its `oneway`, `highway` and `junction` tags.
+fn oneway_of(oneway: Option<&str>, highway: Option<&str>, junction: Option<&str>) -> Oneway {
+    match oneway {
         Some("yes" | "true" | "1") => Oneway::Forward,
         Some("-1" | "reverse") => Oneway::Backward,
         Some("no" | "false" | "0") => Oneway::No,
         _ => {
-            let motorway = tags
-                .get("highway")
-                .is_some_and(|h| h == "motorway" || h == "motorway_link");
-            let roundabout = tags
-                .get("junction")
-                .is_some_and(|j| j == "roundabout" || j == "circular");
+            let motorway = highway.is_some_and(|h| h == "motorway" || h == "motorway_link");
+            let roundabout = junction.is_some_and(|j| j == "roundabout" || j == "circular");
             if motorway || roundabout {
                 Oneway::Forward
             } else {
@@ -964,35 +1556,55 @@ fn parse_oneway(tags: &Tags) -> Oneway {
 
 /// Roads from ways (in parallel, kept in file order); a way cut by the
 /// extract's edge (nodes missing) keeps its runs of known nodes.
-fn roads(ways: &[RoadWay], at: &(dyn Fn(i64) -> Option<Coord<f64>> + Sync)) -> Vec<Road> {
-    let per_way: Vec<Vec<Road>> = ways
-        .par_iter()
-        .map(|w| {
-            let mut out = Vec::new();
+fn roads(
+    ways: &[RoadWay],
+    refs: &[i64],
+    at: &(dyn Fn(i64) -> Option<Coord<f64>> + Sync),
+) -> Vec<Road> {
+    let mut starts = Vec::with_capacity(ways.len());
+    let mut start = 0;
+    for w in ways {
+        starts.push(start);
+        start += w.len;
+    }
+    // A few thousand ways at a time: one scratch run, each road's points
+    // allocated once at their size.
+    const CHUNK: usize = 4096;
+    let per_chunk: Vec<Vec<Road>> = ways
+        .par_chunks(CHUNK)
+        .zip(starts.par_chunks(CHUNK))
+        .map(|(ways, starts)| {
+            let mut out = Vec::with_capacity(ways.len());
             let mut run: Vec<Coord<f64>> = Vec::new();
-            let mut flush = |run: &mut Vec<Coord<f64>>| {
-                run.dedup();
-                if run.len() >= 2 {
-                    out.push(Road {
-                        geometry: LineString::new(std::mem::take(run)),
-                        class: w.class.clone(),
-                        maxspeed_kmh: w.maxspeed_kmh,
-                        oneway: w.oneway,
-                    });
+            for (w, &start) in ways.iter().zip(starts) {
+                let mut flush = |run: &mut Vec<Coord<f64>>| {
+                    run.dedup();
+                    if run.len() >= 2 {
+                        out.push(Road {
+                            geometry: LineString::new(run.as_slice().to_vec()),
+                            class: w.class.clone(),
+                            maxspeed_kmh: w.maxspeed_kmh,
+                            oneway: w.oneway,
+                        });
+                    }
+                    run.clear();
+                };
+                for &r in refs.get(start..start + w.len).unwrap_or_default() {
+                    match at(r) {
+                        Some(c) => run.push(c),
+                        None => flush(&mut run),
+                    }
                 }
-                run.clear();
-            };
-            for &r in &w.refs {
-                match at(r) {
-                    Some(c) => run.push(c),
-                    None => flush(&mut run),
-                }
+                flush(&mut run);
             }
-            flush(&mut run);
             out
         })
         .collect();
-    per_way.into_iter().flatten().collect()
+    let mut all = Vec::with_capacity(per_chunk.iter().map(Vec::len).sum());
+    for mut chunk in per_chunk {
+        all.append(&mut chunk);
+    }
+    all
 }
 
 /// Joins ways (node id lists) into closed rings. Returns the rings and the
@@ -1316,6 +1928,76 @@ pub fn is_pbf(path: &Path) -> bool {
         .ends_with(".pbf")
 }
 
+/// For tests: every data block of a PBF file read from its wire form (see
+/// [`decode`]) and parsed by `osmpbf`. Where the wire reader gives its
+/// ways and dense nodes, `osmpbf` parses the block and gives the same
+/// (ids, tags, node ids, positions to the bit); an error names the first
+/// block where they differ. The file is read up to its first unreadable
+/// blob. Returns the blocks read from the wire form and the data blocks.
+#[doc(hidden)]
+pub fn wire_matches_osmpbf(bytes: &[u8]) -> std::result::Result<(usize, usize), String> {
+    type Tagged = Vec<(String, String)>;
+    type Seen = (Vec<(i64, Tagged, Vec<i64>)>, Vec<(i64, u64, u64, Tagged)>);
+    let owned = |tags: &mut dyn Iterator<Item = (&str, &str)>| -> Tagged {
+        tags.map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let mut frames = frames::Frames::new(bytes);
+    let (mut wire_read, mut data) = (0, 0);
+    while let Ok(Some(frame)) = frames.next_frame() {
+        if frame.kind != frames::Kind::Data {
+            continue;
+        }
+        let Ok(inflated) = frames::inflate(frame) else {
+            break;
+        };
+        data += 1;
+        let place = inflated.place;
+        let mut wire: Seen = Default::default();
+        let read = decode::Block::new(&inflated.bytes).and_then(|b| {
+            b.ways(|w| {
+                wire.0
+                    .push((w.id, owned(&mut w.tags()), w.refs().collect()))
+            })?;
+            b.dense(|id, (x, y), kv| {
+                let tags = owned(&mut b.dense_tags(kv));
+                wire.1.push((id, x.to_bits(), y.to_bits(), tags));
+            })
+        });
+        let copy = frames::Inflated {
+            place,
+            bytes: inflated.bytes.clone(),
+            parsed: inflated.parsed,
+            kind: inflated.kind,
+        };
+        let parsed = std::panic::catch_unwind(|| frames::parse(&copy))
+            .unwrap_or_else(|_| Err("osmpbf panicked".to_string()));
+        let Some(()) = read else {
+            continue;
+        };
+        let block = parsed
+            .map_err(|e| format!("{place}: read from the wire form, refused by osmpbf: {e}"))?;
+        let mut reference: Seen = Default::default();
+        for g in block.groups() {
+            for w in g.ways() {
+                reference
+                    .0
+                    .push((w.id(), owned(&mut w.tags()), w.refs().collect()));
+            }
+            for n in g.dense_nodes() {
+                let tags = owned(&mut n.tags());
+                reference
+                    .1
+                    .push((n.id(), n.lon().to_bits(), n.lat().to_bits(), tags));
+            }
+        }
+        if wire != reference {
+            return Err(format!("{place}: the wire form and osmpbf differ"));
+        }
+        wire_read += 1;
+    }
+    Ok((wire_read, data))
+}
+
 #[cfg(test)]
 thread_local! {
     // Blocks parsed on this thread (tests count them).
@@ -1508,22 +2190,9 @@ mod frames {
             if (bytes.len() as u64) < datasize {
                 return Err(cut("holds", datasize, bytes.len()));
             }
-            let blob = Blob::decode(&bytes[..])
-                .map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
-            let inflated = blob
-                .raw_size
-                .and_then(|s| u64::try_from(s).ok())
-                .filter(|_| blob.raw.is_none())
-                .unwrap_or(MAX_BLOB)
-                .min(MAX_BLOB);
             self.number += 1;
             self.offset += 4 + header_len + datasize;
-            Ok(Some(Frame {
-                place,
-                kind,
-                blob,
-                weight: datasize + inflated,
-            }))
+            frame(place, kind, &bytes).map(Some)
         }
 
         /// The next batch of blobs: at most [`BATCH_BLOBS`], weighing at
@@ -1539,6 +2208,87 @@ mod frames {
             }
             Ok(out)
         }
+    }
+
+    /// A blob from its stored bytes.
+    pub fn frame(place: Place, kind: Kind, bytes: &[u8]) -> Result<Frame, String> {
+        let blob = Blob::decode(bytes).map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
+        let inflated = blob
+            .raw_size
+            .and_then(|s| u64::try_from(s).ok())
+            .filter(|_| blob.raw.is_none())
+            .unwrap_or(MAX_BLOB)
+            .min(MAX_BLOB);
+        Ok(Frame {
+            place,
+            kind,
+            blob,
+            weight: bytes.len() as u64 + inflated,
+        })
+    }
+
+    /// The most blobs [`index`] takes.
+    const MAX_INDEX: usize = 1 << 20;
+
+    /// Where a blob's stored bytes lie in the file.
+    pub struct Entry {
+        pub place: Place,
+        pub kind: Kind,
+        pub at: u64,
+        pub len: u64,
+    }
+
+    /// Every blob of a file of `size` bytes, its header read and its data
+    /// skipped; `None` when [`Frames::next_frame`] would refuse any
+    /// header (it says why).
+    pub fn index<R: Read + std::io::Seek>(reader: &mut R, size: u64) -> Option<Vec<Entry>> {
+        let mut out: Vec<Entry> = Vec::new();
+        let mut offset = 0u64;
+        let mut data = 0;
+        while offset < size {
+            let mut four = [0u8; 4];
+            reader.read_exact(&mut four).ok()?;
+            let header_len = u64::from(u32::from_be_bytes(four));
+            if header_len >= MAX_HEADER {
+                return None;
+            }
+            let mut bytes = vec![0u8; usize::try_from(header_len).ok()?];
+            reader.read_exact(&mut bytes).ok()?;
+            let header = BlobHeader::decode(&bytes[..]).ok()?;
+            let kind = match header.kind.as_deref()? {
+                "OSMHeader" => Kind::Header,
+                "OSMData" => Kind::Data,
+                _ => Kind::Other,
+            };
+            let len = u64::try_from(header.datasize?)
+                .ok()
+                .filter(|&d| d <= MAX_BLOB)?;
+            match (kind, out.len()) {
+                (Kind::Header, 0) | (Kind::Other, _) => {}
+                (Kind::Data, n) if n > 0 => data += 1,
+                _ => return None,
+            }
+            let at = offset + 4 + header_len;
+            let next = at.checked_add(len).filter(|&e| e <= size)?;
+            reader.seek(std::io::SeekFrom::Start(next)).ok()?;
+            let place = Place {
+                number: out.len() + 1,
+                offset,
+            };
+            out.push(Entry {
+                place,
+                kind,
+                at,
+                len,
+            });
+            offset = next;
+            // (A million blobs: billions of objects, or a crafted file
+            // whose index would take more memory than streaming it.)
+            if out.len() > MAX_INDEX {
+                return None;
+            }
+        }
+        (data > 0).then_some(out)
     }
 
     /// A data blob inflated, with the memory its parse will take.
@@ -1575,7 +2325,12 @@ mod frames {
             if absurd(declared) && blob.raw_size.is_some() {
                 return Err(format!("{place} declares it inflates {} bytes to {declared}, more than {MAX_RATIO} times: a compression bomb, not map data", z.len()));
             }
-            let mut out = Vec::new();
+            // Sized at once when declared (within the checks above): no
+            // growing by doubling, no copies.
+            let mut out = match blob.raw_size {
+                Some(_) => Vec::with_capacity(usize::try_from(declared).unwrap_or(0)),
+                None => Vec::new(),
+            };
             flate2::read::ZlibDecoder::new(&z[..])
                 .take(declared + 1)
                 .read_to_end(&mut out)
@@ -1634,7 +2389,7 @@ mod frames {
     }
 
     /// The block of an inflated blob, parsed by `osmpbf`.
-    pub fn parse(inflated: Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
+    pub fn parse(inflated: &Inflated) -> Result<osmpbf::PrimitiveBlock, String> {
         #[cfg(test)]
         super::DECODED.with(|d| d.set(d.get() + 1));
         let place = inflated.place;
@@ -1657,7 +2412,6 @@ mod frames {
         frame.extend_from_slice(&header);
         frame.extend_from_slice(&prefix);
         frame.extend_from_slice(&inflated.bytes);
-        drop(inflated);
         let blob = osmpbf::BlobReader::new(&frame[..])
             .next()
             .ok_or_else(|| format!("{place}: no blob"))?
@@ -1667,6 +2421,8 @@ mod frames {
             .map_err(|e| format!("{place}: {e}"))
     }
 }
+
+mod decode;
 
 /// The memory a `PrimitiveBlock` takes once parsed (by `osmpbf`'s
 /// rust-protobuf types), estimated from its wire form without allocating:
@@ -1981,7 +2737,7 @@ mod kind_tests {
             parsed: 0,
             kind: wire,
         };
-        let parsed = frames::parse(inflated).map_or(u8::MAX, |b| kind_of(&b));
+        let parsed = frames::parse(&inflated).map_or(u8::MAX, |b| kind_of(&b));
         (parsed, wire)
     }
 
@@ -2142,6 +2898,274 @@ mod kind_tests {
                 DECODED.with(|d| d.get())
             });
             assert_eq!(parsed, data, "{name}: blocks parsed, kinds held");
+        }
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    /// The wire reader against `osmpbf` on every block of the real
+    /// extract, the tiny file and the fuzz corpus (crafted and damaged
+    /// blocks: the wire reader gives them up, or reads them as `osmpbf`).
+    #[test]
+    fn the_wire_reader_gives_what_osmpbf_gives_on_every_block() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        // Every block of the real extract but its relations' (one block);
+        // none of the tiny file (its one block holds plain nodes).
+        for (name, expected) in [
+            ("fixtures/real/liechtenstein-2015.osm.pbf", (19, 20)),
+            ("fixtures/fuzz/osm_pbf/tiny.osm.pbf", (0, 1)),
+        ] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            assert_eq!(wire_matches_osmpbf(&bytes), Ok(expected), "{name}");
+        }
+        let corpus = dir.join("fixtures/fuzz/osm_pbf");
+        let mut entries: Vec<_> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        let mut wire = 0;
+        for path in entries {
+            let bytes = std::fs::read(&path).unwrap();
+            let result = wire_matches_osmpbf(&bytes);
+            assert!(result.is_ok(), "{}: {result:?}", path.display());
+            wire += result.unwrap_or_default().0;
+        }
+        assert!(wire > 0);
+    }
+
+    /// Blocks read the unusual way go to `osmpbf`: a way without its id,
+    /// a field written twice, a plain node, an int32 out of range.
+    #[test]
+    fn the_wire_reader_gives_up_on_unusual_blocks() {
+        use prost::encoding::{encode_key, encode_varint, WireType};
+        let len = |n: u32, body: &[u8], out: &mut Vec<u8>| {
+            encode_key(n, WireType::LengthDelimited, out);
+            encode_varint(body.len() as u64, out);
+            out.extend_from_slice(body);
+        };
+        let num = |n: u32, v: u64, out: &mut Vec<u8>| {
+            encode_key(n, WireType::Varint, out);
+            encode_varint(v, out);
+        };
+        let block = |group: &[u8], extra: &[u8]| {
+            let mut strings = Vec::new();
+            len(1, b"", &mut strings);
+            len(1, b"highway", &mut strings);
+            len(1, b"primary", &mut strings);
+            let mut out = Vec::new();
+            len(1, &strings, &mut out);
+            len(2, group, &mut out);
+            out.extend_from_slice(extra);
+            out
+        };
+        let way = |fields: &dyn Fn(&mut Vec<u8>)| {
+            let mut w = Vec::new();
+            fields(&mut w);
+            let mut g = Vec::new();
+            len(3, &w, &mut g);
+            g
+        };
+        let good = way(&|w| {
+            num(1, 7, w);
+            len(2, &[1], w);
+            len(3, &[2], w);
+            len(8, &[2, 2], w);
+        });
+        let read = |bytes: &[u8]| {
+            let mut ways = Vec::new();
+            decode::Block::new(bytes)?
+                .ways(|w| ways.push((w.id, w.tags().count(), w.refs().collect::<Vec<_>>())))?;
+            Some(ways)
+        };
+        assert_eq!(read(&block(&good, &[])), Some(vec![(7, 1, vec![1, 2])]));
+        let no_id = way(&|w| len(8, &[2], w));
+        assert_eq!(read(&block(&no_id, &[])), None);
+        let refs_twice = way(&|w| {
+            num(1, 7, w);
+            len(8, &[2], w);
+            len(8, &[2], w);
+        });
+        assert_eq!(read(&block(&refs_twice, &[])), None);
+        let key_too_big = way(&|w| {
+            num(1, 7, w);
+            let mut k = Vec::new();
+            encode_varint(1 << 33, &mut k);
+            len(2, &k, w);
+        });
+        assert_eq!(read(&block(&key_too_big, &[])), None);
+        let mut plain_node = Vec::new();
+        len(1, &[8, 2, 64, 2, 72, 2], &mut plain_node);
+        assert_eq!(read(&block(&plain_node, &[])), None);
+        let mut granularity = Vec::new();
+        num(17, 1 << 40, &mut granularity);
+        assert_eq!(read(&block(&good, &granularity)), None);
+        // Each of them is what osmpbf refuses or reads otherwise than the
+        // usual way: checked on the real blocks above.
+    }
+}
+
+#[cfg(test)]
+mod backward_tests {
+    use super::*;
+
+    /// [`read`] and the three passes: the same data and rejects (compared
+    /// in full through their `Debug` text); whether [`read`] went backward.
+    fn same_both_ways(name: &str, bytes: &[u8], wanted: Wanted) -> bool {
+        let source = Source::Bytes { name, bytes };
+        let options = OsmOptions::default();
+        let mut rejects = Rejects::default();
+        let fast = read(&source, wanted, &options, &mut rejects);
+        let mut reference_rejects = Rejects::default();
+        let (reference, backward) =
+            read_both_ways(&source, wanted, &options, &mut reference_rejects);
+        assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{name}");
+        assert_eq!(
+            format!("{rejects:?}"),
+            format!("{reference_rejects:?}"),
+            "{name}"
+        );
+        backward
+    }
+
+    fn liechtenstein() -> Vec<u8> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        std::fs::read(dir.join("fixtures/real/liechtenstein-2015.osm.pbf")).unwrap()
+    }
+
+    /// The blobs of a file: the header's bytes, and each data blob's.
+    fn blobs(bytes: &[u8]) -> Vec<&[u8]> {
+        let mut cursor = std::io::Cursor::new(bytes);
+        let entries = frames::index(&mut cursor, bytes.len() as u64).unwrap();
+        entries
+            .iter()
+            .map(|e| &bytes[e.place.offset as usize..(e.at + e.len) as usize])
+            .collect()
+    }
+
+    #[test]
+    fn a_sorted_extract_read_backward_gives_what_the_three_passes_give() {
+        let bytes = liechtenstein();
+        let all = Wanted {
+            schools: true,
+            roads: true,
+            districts: true,
+        };
+        let some = [
+            all,
+            Wanted {
+                districts: false,
+                ..all
+            },
+            Wanted {
+                schools: false,
+                districts: false,
+                ..all
+            },
+            Wanted {
+                roads: false,
+                ..all
+            },
+        ];
+        for wanted in some {
+            assert!(same_both_ways("li.osm.pbf", &bytes, wanted), "{wanted:?}");
+        }
+        // And on one thread.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        pool.install(|| assert!(same_both_ways("li.osm.pbf", &bytes, all)));
+        // The data is there: roads, districts and schools.
+        let mut rejects = Rejects::default();
+        let source = Source::Bytes {
+            name: "li.osm.pbf",
+            bytes: &bytes,
+        };
+        let options = OsmOptions {
+            admin_level: "8".into(),
+            ..OsmOptions::default()
+        };
+        let data = read(&source, all, &options, &mut rejects).unwrap();
+        assert!(
+            data.roads.len() > 1000 && data.districts.len() >= 10,
+            "{}",
+            data.districts.len()
+        );
+        assert!(data.schools.is_some_and(|s| !s.schools.is_empty()));
+    }
+
+    #[test]
+    fn an_unsorted_extract_is_read_in_three_passes() {
+        let bytes = liechtenstein();
+        let parts = blobs(&bytes);
+        let n = parts.len();
+        let all = Wanted {
+            schools: true,
+            roads: true,
+            districts: true,
+        };
+        // The relations' blob first; a way blob before a node blob.
+        let mut relations_first: Vec<u8> = parts[0].to_vec();
+        relations_first.extend(parts[n - 1]);
+        parts[1..n - 1]
+            .iter()
+            .for_each(|p| relations_first.extend(*p));
+        let mut ways_early: Vec<u8> = parts[0].to_vec();
+        ways_early.extend(parts[n - 2]);
+        parts[1..n - 2].iter().for_each(|p| ways_early.extend(*p));
+        ways_early.extend(parts[n - 1]);
+        for (name, file) in [
+            ("relations first", relations_first),
+            ("ways early", ways_early),
+        ] {
+            assert!(!same_both_ways(name, &file, all), "{name}");
+        }
+        // Errors are the three passes' own: a blob repeated.
+        let mut repeated: Vec<u8> = bytes.clone();
+        repeated.extend(parts[n - 1]);
+        assert!(!same_both_ways("repeated", &repeated, all));
+        let e = read(
+            &Source::Bytes {
+                name: "x",
+                bytes: &repeated,
+            },
+            all,
+            &OsmOptions::default(),
+            &mut Rejects::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("appears twice"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    #[test]
+    fn the_id_index_finds_every_id_and_no_other() {
+        let sets: Vec<Vec<i64>> = vec![
+            vec![],
+            vec![5],
+            vec![i64::MIN, -3, 0, 7, i64::MAX],
+            (0..1000).map(|i| i * i * 977 - 400_000).collect(),
+            (0..5000).map(|i| 10_000_000_000 + 3 * i).collect(),
+        ];
+        for ids in &sets {
+            let index = IdIndex::new(ids);
+            for (i, &id) in ids.iter().enumerate() {
+                assert_eq!(index.find(id), Some(i), "{id}");
+                for other in [id.wrapping_sub(1), id.wrapping_add(1)] {
+                    assert_eq!(index.find(other), ids.binary_search(&other).ok(), "{other}");
+                }
+            }
+            for other in [i64::MIN, -1, 1, 1 << 40, i64::MAX] {
+                assert_eq!(index.find(other), ids.binary_search(&other).ok(), "{other}");
+            }
         }
     }
 }
