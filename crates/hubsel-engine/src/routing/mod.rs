@@ -39,8 +39,9 @@ pub(crate) fn with_space<R>(node_count: usize, f: impl FnOnce(&mut SearchSpace) 
 }
 
 /// One node's state in a search: its distance and parent are current
-/// when `seen` (or `settled`) is the search's generation. Kept together so
-/// that a relaxation touches one cache line, not five arrays.
+/// when `seen` (or `settled`) is the search's generation, and `pos` is its
+/// place in the heap while it is seen and not settled. Kept together (32
+/// bytes, two to a cache line) so that a relaxation touches one line.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     dist_s: f64,
@@ -48,6 +49,7 @@ struct Slot {
     seen: u32,
     settled: u32,
     target: u32,
+    pos: u32,
 }
 
 const FRESH: Slot = Slot {
@@ -56,38 +58,65 @@ const FRESH: Slot = Slot {
     seen: 0,
     settled: 0,
     target: 0,
+    pos: 0,
 };
 
-/// A 4-ary min-heap of (key, node): shallower than a binary heap, its
-/// four children in one cache line. It pops the least pair first like
-/// `BinaryHeap<Reverse<_>>` did; equal pairs are the same entry, so the
-/// order of the searches does not change.
-#[derive(Clone, Debug, Default)]
-struct QuadHeap {
-    items: Vec<(u64, u32)>,
+/// A heap entry: the f64 bits of the distance (non-negative f64 order like
+/// their bits) above the node, so that entries order by (distance, node)
+/// in one comparison: ties go to the lower node, which keeps the searches
+/// deterministic.
+fn entry(dist_s: f64, node: u32) -> u128 {
+    (u128::from(dist_s.to_bits()) << 32) | u128::from(node)
 }
 
-impl QuadHeap {
+fn entry_node(e: u128) -> usize {
+    e as u32 as usize
+}
+
+/// A 4-ary min-heap of entries with each node at most once (its place in
+/// its slot, so that a shorter distance moves it up instead of adding an
+/// entry): it pops nodes in the same (distance, node) order as a binary
+/// heap of every tentative distance did, with fewer and shallower moves.
+#[derive(Clone, Debug, Default)]
+struct NodeHeap {
+    items: Vec<u128>,
+}
+
+impl NodeHeap {
     fn clear(&mut self) {
         self.items.clear();
     }
 
-    fn push(&mut self, item: (u64, u32)) {
-        let mut i = self.items.len();
-        self.items.push(item);
+    /// Puts `item` at `i` or above, moving greater parents down.
+    fn sift_up(&mut self, slots: &mut [Slot], mut i: usize, item: u128) {
         while i > 0 {
             let parent = (i - 1) / 4;
-            if item < self.items[parent] {
-                self.items[i] = self.items[parent];
-                i = parent;
-            } else {
+            let p = self.items[parent];
+            if item >= p {
                 break;
             }
+            self.items[i] = p;
+            slots[entry_node(p)].pos = i as u32;
+            i = parent;
         }
         self.items[i] = item;
+        slots[entry_node(item)].pos = i as u32;
     }
 
-    fn pop(&mut self) -> Option<(u64, u32)> {
+    /// A node not in the heap.
+    fn insert(&mut self, slots: &mut [Slot], item: u128) {
+        let i = self.items.len();
+        self.items.push(item);
+        self.sift_up(slots, i, item);
+    }
+
+    /// A node in the heap, now at a shorter distance.
+    fn decrease(&mut self, slots: &mut [Slot], item: u128) {
+        let i = slots[entry_node(item)].pos as usize;
+        self.sift_up(slots, i, item);
+    }
+
+    fn pop(&mut self, slots: &mut [Slot]) -> Option<u128> {
         let last = self.items.pop()?;
         let Some(&top) = self.items.first() else {
             return Some(last);
@@ -100,19 +129,23 @@ impl QuadHeap {
                 break;
             }
             let mut best = first;
+            let mut least = self.items[first];
             for c in first + 1..(first + 4).min(len) {
-                if self.items[c] < self.items[best] {
+                let v = self.items[c];
+                if v < least {
+                    least = v;
                     best = c;
                 }
             }
-            if self.items[best] < last {
-                self.items[i] = self.items[best];
-                i = best;
-            } else {
+            if least >= last {
                 break;
             }
+            self.items[i] = least;
+            slots[entry_node(least)].pos = i as u32;
+            i = best;
         }
         self.items[i] = last;
+        slots[entry_node(last)].pos = i as u32;
         Some(top)
     }
 }
@@ -122,7 +155,7 @@ impl QuadHeap {
 pub struct SearchSpace {
     slots: Vec<Slot>,
     generation: u32,
-    heap: QuadHeap,
+    heap: NodeHeap,
     /// The nodes the last search settled, in the order it settled them.
     settled_list: Vec<u32>,
     /// Nodes settled by the last search.
@@ -134,7 +167,7 @@ impl SearchSpace {
         SearchSpace {
             slots: vec![FRESH; node_count],
             generation: 0,
-            heap: QuadHeap::default(),
+            heap: NodeHeap::default(),
             settled_list: Vec::new(),
             settled_count: 0,
         }
@@ -198,23 +231,24 @@ pub fn search(
     for &(node, cost) in seeds {
         let slot = &mut space.slots[node as usize];
         if cost.is_finite() && (slot.seen != g || cost < slot.dist_s) {
+            let queued = slot.seen == g;
             slot.seen = g;
             slot.dist_s = cost;
             slot.parent = NONE;
-            space.heap.push((cost.to_bits(), node));
+            if queued {
+                space.heap.decrease(&mut space.slots, entry(cost, node));
+            } else {
+                space.heap.insert(&mut space.slots, entry(cost, node));
+            }
         }
     }
-    // Non-negative f64 order like their bit patterns, so the heap key is the
-    // bits; ties go to the lower node, which keeps trees deterministic.
-    while let Some((bits, node)) = space.heap.pop() {
-        let d = f64::from_bits(bits);
-        let slot = &mut space.slots[node as usize];
-        if slot.settled == g || d > slot.dist_s {
-            continue;
-        }
+    while let Some(top) = space.heap.pop(&mut space.slots) {
+        let node = entry_node(top) as u32;
+        let d = f64::from_bits((top >> 32) as u64);
         if d > cutoff_s {
             break;
         }
+        let slot = &mut space.slots[node as usize];
         slot.settled = g;
         let is_target = slot.target == g;
         space.settled_list.push(node);
@@ -230,10 +264,15 @@ pub fn search(
             let nd = d + adj.cost_s[e];
             let o = &mut space.slots[other as usize];
             if o.settled != g && (o.seen != g || nd < o.dist_s) {
+                let queued = o.seen == g;
                 o.seen = g;
                 o.dist_s = nd;
                 o.parent = adj.arc[e];
-                space.heap.push((nd.to_bits(), other));
+                if queued {
+                    space.heap.decrease(&mut space.slots, entry(nd, other));
+                } else {
+                    space.heap.insert(&mut space.slots, entry(nd, other));
+                }
             }
         }
     }
