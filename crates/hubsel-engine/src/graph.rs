@@ -17,6 +17,18 @@
 //! Component sizes are counted in junctions, which do not depend on
 //! contraction or on how densely a road is drawn.
 //!
+//! # Building from flat arrays
+//!
+//! A national network has tens of millions of road vertices and a few
+//! hundred thousand links, so the build keeps no vector per piece, chain
+//! or junction: the junctions are found by sorting one u64 key per vertex
+//! use (the Z-order position of its 1e-7° cell, injective within 32 bits;
+//! a wider key only for coordinates beyond ±214°) and looked up through a
+//! bucket directory of those positions; a piece is a range of one road's
+//! vertices; the contraction walks a CSR incidence and records each chain
+//! as a run of steps over the pieces; the links' vertices are then written
+//! once, in parallel, into the one shared array.
+//!
 //! # Canonical numbering
 //!
 //! Nodes are numbered along the Z-order curve of their rounded (lon, lat)
