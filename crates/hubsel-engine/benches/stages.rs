@@ -42,6 +42,35 @@ fn graph_build(c: &mut Criterion) {
     });
 }
 
+/// The road graph of the OpenStreetMap extract named by `HUBSEL_BENCH_PBF`
+/// (as in hubsel-output's `outputs` bench), when set: a national extract
+/// (`hubsel synth --preset thailand-osm --seed 1`, the file
+/// `benches/osm-vs-osmium.sh` times) has tens of millions of road vertices,
+/// where the build's memory traffic shows as the province's cannot.
+fn graph_build_extract(c: &mut Criterion) {
+    let Some(pbf) = std::env::var_os("HUBSEL_BENCH_PBF").map(std::path::PathBuf::from) else {
+        eprintln!("graph build (extract): skipped (HUBSEL_BENCH_PBF names no extract)");
+        return;
+    };
+    let config = hubsel::scenario::parse(hubsel::scenario::DEFAULT_SCENARIO, "default")
+        .expect("the default scenario parses");
+    let sources = hubsel::io::InputSources {
+        schools: hubsel::io::Source::File(&pbf),
+        roads: hubsel::io::Source::File(&pbf),
+        districts: hubsel::io::Source::File(&pbf),
+    };
+    let inputs = hubsel::io::load(&sources, &hubsel::io::ReadOptions::default())
+        .expect("HUBSEL_BENCH_PBF is an extract with schools, roads and districts");
+    let vertices: usize = inputs.roads.iter().map(|r| r.geometry.0.len()).sum();
+    let mut group = c.benchmark_group("graph build (extract)");
+    group.sample_size(10);
+    group.bench_function(
+        format!("{} roads, {vertices} vertices", inputs.roads.len()),
+        |b| b.iter(|| RoadGraph::build(&inputs.roads, &config.speeds)),
+    );
+    group.finish();
+}
+
 fn snapping(c: &mut Criterion) {
     let (_, inputs, graph) = province_graph();
     c.bench_function("snap index build (province)", |b| {
@@ -103,6 +132,6 @@ fn whole_run(c: &mut Criterion) {
 criterion_group! {
     name = stages;
     config = Criterion::default().sample_size(20);
-    targets = graph_build, snapping, matrices, whole_run
+    targets = graph_build, graph_build_extract, snapping, matrices, whole_run
 }
 criterion_main!(stages);

@@ -17,6 +17,18 @@
 //! Component sizes are counted in junctions, which do not depend on
 //! contraction or on how densely a road is drawn.
 //!
+//! # Building from flat arrays
+//!
+//! A national network has tens of millions of road vertices and a few
+//! hundred thousand links, so the build keeps no vector per piece, chain
+//! or junction: the junctions are found by sorting one u64 key per vertex
+//! use (the Z-order position of its 1e-7° cell, injective within 32 bits;
+//! a wider key only for coordinates beyond ±214°) and looked up through a
+//! bucket directory of those positions; a piece is a range of one road's
+//! vertices; the contraction walks a CSR incidence and records each chain
+//! as a run of steps over the pieces; the links' vertices are then written
+//! once, in parallel, into the one shared array.
+//!
 //! # Canonical numbering
 //!
 //! Nodes are numbered along the Z-order curve of their rounded (lon, lat)
@@ -262,7 +274,33 @@ pub fn polyline_length_m(coords: &[Coord<f64>]) -> f64 {
 /// Grid key of a vertex: coordinates rounded to 1e-7 degree (about 1 cm),
 /// so vertices written by different tools with tiny float noise still meet.
 fn key(c: Coord<f64>) -> (i64, i64) {
-    ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
+    (round_i64(c.x * 1e7), round_i64(c.y * 1e7))
+}
+
+/// `x.round() as i64` (halves away from zero) without a call to libm:
+/// below 2^52 the cast truncates exactly and the fraction is exact; from
+/// 2^52 on (and for NaN) `f64::round` itself. A test compares both.
+fn round_i64(x: f64) -> i64 {
+    let a = x.abs();
+    if a < 4_503_599_627_370_496.0 {
+        let whole = a as i64;
+        let r = whole + i64::from(a - whole as f64 >= 0.5);
+        if x < 0.0 {
+            -r
+        } else {
+            r
+        }
+    } else {
+        x.round() as i64
+    }
+}
+
+/// The vertex of a grid cell, lon/lat degrees.
+fn cell_coord(k: (i64, i64)) -> Coord<f64> {
+    Coord {
+        x: k.0 as f64 / 1e7,
+        y: k.1 as f64 / 1e7,
+    }
 }
 
 /// Position of a grid cell on the Z-order (Morton) curve: the bits of its
@@ -281,58 +319,327 @@ fn z_order(k: (i64, i64)) -> u64 {
     spread(k.0) | (spread(k.1) << 1)
 }
 
-/// A piece of road between junctions, before the junctions are numbered.
-struct RawPiece {
-    coords: Vec<Coord<f64>>,
+/// The grid cell at a Z-order position (the inverse of [`z_order`] on
+/// cells within 32 bits).
+fn z_cell(z: u64) -> (i64, i64) {
+    fn compact(mut x: u64) -> i64 {
+        x &= 0x5555_5555_5555_5555;
+        x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
+        x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
+        x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
+        x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
+        x = (x | (x >> 16)) & 0x0000_0000_ffff_ffff;
+        x as i64 - (1 << 31)
+    }
+    (compact(z), compact(z >> 1))
+}
+
+/// A vertex's identity on the 1e-7° grid, ordered as the nodes are
+/// numbered: by the Z-order position of its cell, then by the cell.
+trait GridKey: Copy + Ord + Default + Send + Sync {
+    /// The key of a vertex in grid cell `k`.
+    fn of(k: (i64, i64)) -> Self;
+    /// Its Z-order position (the first part of its order).
+    fn z(self) -> u64;
+    /// The node's position: the vertex of its cell.
+    fn coord(self) -> Coord<f64>;
+}
+
+/// The key when every cell fits in 32 bits (|lon|, |lat| < 214°, so every
+/// real longitude and latitude): the Z-order position alone, which is
+/// injective there, in one u64 (half the bytes to sort of a pair of i64).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Packed(u64);
+
+impl GridKey for Packed {
+    fn of(k: (i64, i64)) -> Self {
+        Packed(z_order(k))
+    }
+    fn z(self) -> u64 {
+        self.0
+    }
+    fn coord(self) -> Coord<f64> {
+        cell_coord(z_cell(self.0))
+    }
+}
+
+/// The key for any other coordinates (projected metres read as degrees,
+/// non-finite values): the cell of the rounded vertex, whose Z-order
+/// position is not injective. Such a vertex is identified by the cell of
+/// its rounded coordinates, as the splitting always has; inside 32 bits
+/// that is its own cell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Wide(u64, i64, i64);
+
+impl GridKey for Wide {
+    fn of(k: (i64, i64)) -> Self {
+        let k = key(cell_coord(k));
+        Wide(z_order(k), k.0, k.1)
+    }
+    fn z(self) -> u64 {
+        self.0
+    }
+    fn coord(self) -> Coord<f64> {
+        cell_coord((self.1, self.2))
+    }
+}
+
+/// Vertices per block of roads handled by one parallel task.
+const BLOCK_VERTICES: usize = 1 << 16;
+
+/// Consecutive runs of roads with about [`BLOCK_VERTICES`] vertices each.
+fn road_blocks(roads: &[Road]) -> Vec<std::ops::Range<usize>> {
+    let mut blocks = Vec::new();
+    let (mut start, mut vertices) = (0, 0);
+    for (i, road) in roads.iter().enumerate() {
+        vertices += road.geometry.0.len() + 1;
+        if vertices >= BLOCK_VERTICES {
+            blocks.push(start..i + 1);
+            start = i + 1;
+            vertices = 0;
+        }
+    }
+    if start < roads.len() {
+        blocks.push(start..roads.len());
+    }
+    blocks
+}
+
+/// `items` cut into consecutive slices of the given lengths (the last ones
+/// shorter, or empty, if the lengths add up to more than it holds).
+fn split_mut<'a, T>(mut items: &'a mut [T], lengths: &[usize]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(lengths.len());
+    for &n in lengths {
+        let rest = std::mem::take(&mut items);
+        let (head, tail) = rest.split_at_mut(n.min(rest.len()));
+        parts.push(head);
+        items = tail;
+    }
+    parts
+}
+
+/// The junctions: every cell that is a road's first or last vertex, or
+/// that two or more vertices use, sorted. All uses (ends twice) go into
+/// one array of keys, sorted in parallel: the runs of two or more are the
+/// junctions (a sorted array, not a hash map, for tens of millions of
+/// vertices).
+fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
+    let uses_of = |road: &Road| {
+        let n = road.geometry.0.len();
+        n + n.min(2)
+    };
+    let blocks = road_blocks(roads);
+    let lengths: Vec<usize> = blocks
+        .iter()
+        .map(|b| roads[b.clone()].iter().map(uses_of).sum())
+        .collect();
+    let mut uses: Vec<K> = vec![K::default(); lengths.iter().sum()];
+    split_mut(&mut uses, &lengths)
+        .into_par_iter()
+        .zip(blocks.par_iter())
+        .for_each(|(out, block)| {
+            let mut slots = out.iter_mut();
+            for road in &roads[block.clone()] {
+                let n = road.geometry.0.len();
+                for (i, c) in road.geometry.0.iter().enumerate() {
+                    let k = K::of(key(*c));
+                    let times = if i == 0 || i + 1 == n { 2 } else { 1 };
+                    for _ in 0..times {
+                        if let Some(slot) = slots.next() {
+                            *slot = k;
+                        }
+                    }
+                }
+            }
+        });
+    uses.par_sort_unstable();
+    uses.chunk_by(|a, b| a == b)
+        .filter(|run| run.len() >= 2)
+        .map(|run| run[0])
+        .collect()
+}
+
+/// The sorted junction keys, with a directory of their Z-order positions
+/// (about one bucket per junction) so that a look-up is one directory read
+/// and a binary search among a few keys, not among millions.
+struct JunctionIndex<K> {
+    keys: Vec<K>,
+    lowest_z: u64,
+    shift: u32,
+    /// Keys in buckets before bucket `b`: `dir[b]`.
+    dir: Vec<u32>,
+}
+
+impl<K: GridKey> JunctionIndex<K> {
+    fn new(keys: Vec<K>) -> Self {
+        let (lo, hi) = match (keys.first(), keys.last()) {
+            (Some(a), Some(b)) => (a.z(), b.z()),
+            _ => (0, 0),
+        };
+        let target = keys.len().max(2) as u64;
+        let mut shift = 0u32;
+        while shift < 63 && ((hi - lo) >> shift) >= target {
+            shift += 1;
+        }
+        let buckets = ((hi - lo) >> shift) as usize + 1;
+        let mut dir = vec![0u32; buckets + 1];
+        for k in &keys {
+            dir[((k.z() - lo) >> shift) as usize + 1] += 1;
+        }
+        for b in 0..buckets {
+            dir[b + 1] += dir[b];
+        }
+        JunctionIndex {
+            keys,
+            lowest_z: lo,
+            shift,
+            dir,
+        }
+    }
+
+    /// The junction's index among the sorted keys.
+    fn find(&self, k: K) -> Option<u32> {
+        let b = (k.z().checked_sub(self.lowest_z)? >> self.shift) as usize;
+        let (start, end) = (*self.dir.get(b)?, *self.dir.get(b + 1)?);
+        let bucket = self.keys.get(start as usize..end as usize)?;
+        bucket.binary_search(&k).ok().map(|i| start + i as u32)
+    }
+}
+
+/// A piece of road between two junctions: vertices `first..=last` of road
+/// `road` (consecutive repeats of a rounded vertex count once: `vertices`
+/// left), its ends (junction indices, then node numbers) and its rates.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    road: u32,
+    first: u32,
+    last: u32,
+    vertices: u32,
+    from: u32,
+    to: u32,
     forward_s_per_m: f64,
     backward_s_per_m: f64,
 }
 
-/// A road cut at the junctions (`junctions`: sorted grid keys), its
-/// vertices snapped to the grid.
-fn split_at_junctions(road: &Road, speeds: &SpeedTable, junctions: &[(i64, i64)]) -> Vec<RawPiece> {
+impl Piece {
+    /// The piece's rates (forward, backward) when walked away from `node`.
+    fn rates_away_from(&self, node: u32) -> (f64, f64) {
+        if self.from == node {
+            (self.forward_s_per_m, self.backward_s_per_m)
+        } else {
+            (self.backward_s_per_m, self.forward_s_per_m)
+        }
+    }
+
+    /// The piece's rounded vertices, consecutive repeats once, from its
+    /// `from` end (or from its `to` end when `reversed`), each to `f`
+    /// except the first when `skip_first`.
+    fn each_coord(
+        &self,
+        roads: &[Road],
+        reversed: bool,
+        skip_first: bool,
+        f: &mut impl FnMut(Coord<f64>),
+    ) {
+        let Some(points) = roads
+            .get(self.road as usize)
+            .and_then(|r| r.geometry.0.get(self.first as usize..=self.last as usize))
+        else {
+            return;
+        };
+        let mut previous: Option<Coord<f64>> = None;
+        let mut skip = skip_first;
+        let mut visit = |p: &Coord<f64>| {
+            let c = cell_coord(key(*p));
+            if previous != Some(c) {
+                previous = Some(c);
+                if skip {
+                    skip = false;
+                } else {
+                    f(c);
+                }
+            }
+        };
+        if reversed {
+            points.iter().rev().for_each(&mut visit);
+        } else {
+            points.iter().for_each(&mut visit);
+        }
+    }
+}
+
+/// Cuts the roads at the junctions, in parallel, the pieces in road order
+/// (ends as junction indices). Pieces whose vertices all round to one
+/// point are dropped.
+fn split_roads<K: GridKey>(
+    roads: &[Road],
+    speeds: &SpeedTable,
+    junctions: &JunctionIndex<K>,
+) -> Vec<Piece> {
+    let parts: Vec<Vec<Piece>> = road_blocks(roads)
+        .into_par_iter()
+        .map(|block| {
+            let mut pieces = Vec::new();
+            for r in block {
+                split_road(r, &roads[r], speeds, junctions, &mut pieces);
+            }
+            pieces
+        })
+        .collect();
+    parts.concat()
+}
+
+/// One road cut at the junctions (see [`split_roads`]).
+fn split_road<K: GridKey>(
+    index: usize,
+    road: &Road,
+    speeds: &SpeedTable,
+    junctions: &JunctionIndex<K>,
+    pieces: &mut Vec<Piece>,
+) {
     let s_per_m = 3.6 / speeds.road_kmh(road);
     let (fwd, back) = match road.oneway {
         Oneway::No => (s_per_m, s_per_m),
         Oneway::Forward => (s_per_m, f64::INFINITY),
         Oneway::Backward => (f64::INFINITY, s_per_m),
     };
-    let coords: Vec<Coord<f64>> = road
-        .geometry
-        .0
-        .iter()
-        .map(|c| Coord {
-            x: key(*c).0 as f64 / 1e7,
-            y: key(*c).1 as f64 / 1e7,
-        })
-        .collect();
-    let mut raw = Vec::new();
-    let mut start = 0;
-    for i in 1..coords.len() {
-        let is_node = i + 1 == coords.len() || junctions.binary_search(&key(coords[i])).is_ok();
-        if is_node {
-            let mut part = coords[start..=i].to_vec();
-            part.dedup();
-            if part.len() >= 2 {
-                raw.push(RawPiece {
-                    coords: part,
-                    forward_s_per_m: fwd,
-                    backward_s_per_m: back,
-                });
+    let points = &road.geometry.0;
+    let Some(first) = points.first() else {
+        return;
+    };
+    let k = key(*first);
+    let mut start = 0usize;
+    let mut start_junction = junctions.find(K::of(k));
+    let mut previous = cell_coord(k);
+    let mut vertices = 1u32;
+    for (i, p) in points.iter().enumerate().skip(1) {
+        let k = key(*p);
+        let c = cell_coord(k);
+        if c != previous {
+            vertices += 1;
+            previous = c;
+        }
+        let junction = junctions.find(K::of(k));
+        if junction.is_some() || i + 1 == points.len() {
+            if let (Some(from), Some(to)) = (start_junction, junction) {
+                if vertices >= 2 {
+                    pieces.push(Piece {
+                        road: index as u32,
+                        first: start as u32,
+                        last: i as u32,
+                        vertices,
+                        from,
+                        to,
+                        forward_s_per_m: fwd,
+                        backward_s_per_m: back,
+                    });
+                }
             }
             start = i;
+            start_junction = junction;
+            vertices = 1;
         }
     }
-    raw
-}
-
-/// One split piece before contraction.
-struct Piece {
-    from: u32,
-    to: u32,
-    coords: Vec<Coord<f64>>,
-    forward_s_per_m: f64,
-    backward_s_per_m: f64,
 }
 
 /// Lexicographic order of two vertex lists by (lon, lat).
@@ -428,83 +735,72 @@ impl RoadGraph {
 
     /// Builds the graph from road lines and a speed table.
     pub fn build(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        // 1. Which vertices are junctions: road ends and vertices used
-        // twice. Every use of a grid cell (ends twice) in one array, sorted
-        // in parallel: cells met at least twice are the junctions (a sorted
-        // array, not a hash map, for tens of millions of vertices).
-        let mut uses: Vec<(i64, i64)> = roads
-            .par_iter()
-            .flat_map_iter(|road| {
-                let n = road.geometry.0.len();
-                road.geometry.0.iter().enumerate().flat_map(move |(i, c)| {
-                    let weight = if i == 0 || i + 1 == n { 2 } else { 1 };
-                    std::iter::repeat_n(key(*c), weight)
-                })
-            })
-            .collect();
-        uses.par_sort_unstable();
-        let junctions: Vec<(i64, i64)> = uses
-            .chunk_by(|a, b| a == b)
-            .filter(|run| run.len() >= 2)
-            .map(|run| run[0])
-            .collect();
-        drop(uses);
+        let in_32_bits = roads.par_iter().all(|r| {
+            r.geometry
+                .0
+                .iter()
+                .all(|c| c.x.abs() < 214.0 && c.y.abs() < 214.0)
+        });
+        if in_32_bits {
+            Self::build_keyed::<Packed>(roads, speeds)
+        } else {
+            Self::build_keyed::<Wide>(roads, speeds)
+        }
+    }
+
+    fn build_keyed<K: GridKey>(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
+        // 1. Which vertices are junctions: road ends and vertices used twice.
+        let junctions = JunctionIndex::new(junction_keys::<K>(roads));
         // 2. Split roads at junctions (in parallel, kept in road order).
-        let raw: Vec<RawPiece> = roads
-            .par_iter()
-            .flat_map_iter(|road| split_at_junctions(road, speeds, &junctions))
-            .collect();
+        let mut pieces = split_roads(roads, speeds, &junctions);
+        // 3. The junctions at the pieces' ends are numbered in the Z-order
+        // of their grid cells (the junctions' order): the numbering depends
+        // on the coordinates only, not on the order of the roads, and near
+        // junctions get near numbers (memory locality for the searches).
+        let mut is_end = vec![false; junctions.keys.len()];
+        for p in &pieces {
+            is_end[p.from as usize] = true;
+            is_end[p.to as usize] = true;
+        }
+        let mut number = vec![u32::MAX; is_end.len()];
+        let mut node_coords: Vec<Coord<f64>> = Vec::new();
+        for (j, k) in junctions.keys.iter().enumerate() {
+            if is_end[j] {
+                number[j] = node_coords.len() as u32;
+                node_coords.push(k.coord());
+            }
+        }
         drop(junctions);
-        // 3. Number the junctions in the Z-order of their grid cells: the
-        // numbering depends on the coordinates only, not on the order of
-        // the roads, and near junctions get near numbers (memory locality
-        // for the searches).
-        let mut keys: Vec<(u64, (i64, i64))> = raw
-            .iter()
-            .flat_map(|p| [key(p.coords[0]), key(p.coords[p.coords.len() - 1])])
-            .map(|k| (z_order(k), k))
-            .collect();
-        keys.par_sort_unstable();
-        keys.dedup();
-        let node_coords: Vec<Coord<f64>> = keys
-            .iter()
-            .map(|(_, k)| Coord {
-                x: k.0 as f64 / 1e7,
-                y: k.1 as f64 / 1e7,
-            })
-            .collect();
-        let id = |c: Coord<f64>| {
-            let k = key(c);
-            keys.binary_search(&(z_order(k), k)).unwrap_or(0) as u32
-        };
-        let pieces: Vec<Piece> = raw
-            .into_par_iter()
-            .map(|p| Piece {
-                from: id(p.coords[0]),
-                to: id(p.coords[p.coords.len() - 1]),
-                coords: p.coords,
-                forward_s_per_m: p.forward_s_per_m,
-                backward_s_per_m: p.backward_s_per_m,
-            })
-            .collect();
-        Self::contract_and_index(node_coords, pieces)
+        drop(is_end);
+        pieces.par_iter_mut().for_each(|p| {
+            p.from = number[p.from as usize];
+            p.to = number[p.to as usize];
+        });
+        drop(number);
+        Self::contract_and_index(roads, node_coords, &pieces)
     }
 
     /// Merges chains through degree-2 nodes whose two pieces have the same
     /// speed and direction rules, then puts the links in canonical order
     /// and builds the indexes.
-    fn contract_and_index(node_coords: Vec<Coord<f64>>, pieces: Vec<Piece>) -> RoadGraph {
-        let mut chains = Contraction::new(node_coords.len(), &pieces).chains();
-        drop(pieces);
+    fn contract_and_index(
+        roads: &[Road],
+        node_coords: Vec<Coord<f64>>,
+        pieces: &[Piece],
+    ) -> RoadGraph {
+        let (mut chains, steps) = Contraction::new(node_coords.len(), pieces).chains();
         let kept_coords = renumber_kept_junctions(&node_coords, &mut chains);
-        for c in &mut chains {
-            c.orient();
-        }
-        chains.sort_by(Chain::canonical_cmp);
-        let (links, coords) = lay_out(chains);
+        drop(node_coords);
+        let walk = Walk {
+            roads,
+            pieces,
+            steps: &steps,
+        };
+        chains.par_iter_mut().for_each(|c| walk.orient(c));
+        chains.sort_by(|a, b| walk.canonical_cmp(a, b));
+        let (links, coords) = walk.lay_out(&chains);
         Self::index(kept_coords, links, coords)
     }
-
     /// Builds the petgraph view, the adjacency arrays and the components.
     fn index(node_coords: Vec<Coord<f64>>, links: Vec<Link>, coords: Vec<Coord<f64>>) -> RoadGraph {
         let n = node_coords.len();
@@ -543,67 +839,149 @@ impl RoadGraph {
     }
 }
 
-impl Piece {
-    /// The piece's rates (forward, backward) when walked away from `node`.
-    fn rates_away_from(&self, node: u32) -> (f64, f64) {
-        if self.from == node {
-            (self.forward_s_per_m, self.backward_s_per_m)
-        } else {
-            (self.backward_s_per_m, self.forward_s_per_m)
-        }
-    }
-}
-
 /// A run of pieces through removable junctions, to become one link: its
-/// end junctions, vertices, rates and the junctions contracted away.
+/// end junctions, its pieces (`steps[first_step..][..step_count]`, each
+/// walked from `from` towards `to`, or all of them the other way round
+/// when `reversed`), rates and the junctions contracted away.
+#[derive(Clone, Copy, Debug)]
 struct Chain {
     from: u32,
     to: u32,
-    coords: Vec<Coord<f64>>,
+    first_step: usize,
+    step_count: usize,
+    reversed: bool,
     forward_s_per_m: f64,
     backward_s_per_m: f64,
     inner_junctions: u32,
+    /// Vertices of the chain's geometry.
+    vertices: u32,
 }
 
-impl Chain {
+/// A piece in a chain, and whether the chain walks it backwards.
+type Step = (u32, bool);
+
+/// The chains' geometry, read from the roads through their pieces.
+struct Walk<'a> {
+    roads: &'a [Road],
+    pieces: &'a [Piece],
+    steps: &'a [Step],
+}
+
+impl Walk<'_> {
+    /// The chain's vertices from its `from` node to its `to` node, each to `f`.
+    fn each_coord(&self, chain: &Chain, mut f: impl FnMut(Coord<f64>)) {
+        let Some(steps) = self
+            .steps
+            .get(chain.first_step..chain.first_step + chain.step_count)
+        else {
+            return;
+        };
+        let mut visit = |i: usize, &(piece, backwards): &Step| {
+            if let Some(p) = self.pieces.get(piece as usize) {
+                p.each_coord(self.roads, backwards != chain.reversed, i > 0, &mut f);
+            }
+        };
+        if chain.reversed {
+            steps
+                .iter()
+                .rev()
+                .enumerate()
+                .for_each(|(i, s)| visit(i, s));
+        } else {
+            steps.iter().enumerate().for_each(|(i, s)| visit(i, s));
+        }
+    }
+
+    fn coords(&self, chain: &Chain) -> Vec<Coord<f64>> {
+        let mut out = Vec::with_capacity(chain.vertices as usize);
+        self.each_coord(chain, |c| out.push(c));
+        out
+    }
+
     /// Orients the chain from its lower end (a loop: its smaller way
     /// round, then its smaller rates), so that its direction does not
     /// depend on the order of the roads.
-    fn orient(&mut self) {
-        let reverse = match self.from.cmp(&self.to) {
+    fn orient(&self, chain: &mut Chain) {
+        let reverse = match chain.from.cmp(&chain.to) {
             Ordering::Greater => true,
             Ordering::Less => false,
             Ordering::Equal => {
-                let reversed: Vec<Coord<f64>> = self.coords.iter().rev().copied().collect();
-                match cmp_coords(&reversed, &self.coords) {
+                let coords = self.coords(chain);
+                let reversed: Vec<Coord<f64>> = coords.iter().rev().copied().collect();
+                match cmp_coords(&reversed, &coords) {
                     Ordering::Less => true,
                     Ordering::Greater => false,
                     Ordering::Equal => {
                         (
-                            self.backward_s_per_m.to_bits(),
-                            self.forward_s_per_m.to_bits(),
+                            chain.backward_s_per_m.to_bits(),
+                            chain.forward_s_per_m.to_bits(),
                         ) < (
-                            self.forward_s_per_m.to_bits(),
-                            self.backward_s_per_m.to_bits(),
+                            chain.forward_s_per_m.to_bits(),
+                            chain.backward_s_per_m.to_bits(),
                         )
                     }
                 }
             }
         };
         if reverse {
-            std::mem::swap(&mut self.from, &mut self.to);
-            std::mem::swap(&mut self.forward_s_per_m, &mut self.backward_s_per_m);
-            self.coords.reverse();
+            std::mem::swap(&mut chain.from, &mut chain.to);
+            std::mem::swap(&mut chain.forward_s_per_m, &mut chain.backward_s_per_m);
+            chain.reversed = !chain.reversed;
         }
     }
 
     /// The canonical order of oriented chains: by ends, geometry and rules.
-    fn canonical_cmp(a: &Chain, b: &Chain) -> Ordering {
+    fn canonical_cmp(&self, a: &Chain, b: &Chain) -> Ordering {
         (a.from, a.to)
             .cmp(&(b.from, b.to))
-            .then_with(|| cmp_coords(&a.coords, &b.coords))
+            .then_with(|| cmp_coords(&self.coords(a), &self.coords(b)))
             .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
             .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
+    }
+
+    /// The chains, in their order, as links over one shared vertex array
+    /// (filled in parallel).
+    fn lay_out(&self, chains: &[Chain]) -> (Vec<Link>, Vec<Coord<f64>>) {
+        const CHUNK: usize = 1024;
+        let mut links: Vec<Link> = Vec::with_capacity(chains.len());
+        let mut first_coord = 0u32;
+        for c in chains {
+            links.push(Link {
+                from: c.from,
+                to: c.to,
+                first_coord,
+                coord_count: c.vertices,
+                length_m: 0.0,
+                forward_s_per_m: c.forward_s_per_m,
+                backward_s_per_m: c.backward_s_per_m,
+                inner_junctions: c.inner_junctions,
+            });
+            first_coord = first_coord.wrapping_add(c.vertices);
+        }
+        let lengths: Vec<usize> = chains
+            .chunks(CHUNK)
+            .map(|cs| cs.iter().map(|c| c.vertices as usize).sum())
+            .collect();
+        let mut coords = vec![Coord { x: 0.0, y: 0.0 }; lengths.iter().sum()];
+        split_mut(&mut coords, &lengths)
+            .into_par_iter()
+            .zip(chains.par_chunks(CHUNK))
+            .zip(links.par_chunks_mut(CHUNK))
+            .for_each(|((out, cs), ls)| {
+                let mut at = 0usize;
+                for (c, l) in cs.iter().zip(ls) {
+                    let end = (at + c.vertices as usize).min(out.len());
+                    let mut slots = out[at..end].iter_mut();
+                    self.each_coord(c, |v| {
+                        if let Some(s) = slots.next() {
+                            *s = v;
+                        }
+                    });
+                    l.length_m = polyline_length_m(&out[at..end]);
+                    at = end;
+                }
+            });
+        (links, coords)
     }
 }
 
@@ -611,23 +989,40 @@ impl Chain {
 /// junction, which junctions are removable, which pieces are taken.
 struct Contraction<'a> {
     pieces: &'a [Piece],
-    /// Pieces at each junction (a loop piece twice).
-    incident: Vec<Vec<u32>>,
+    /// Pieces at each junction (a loop piece twice), in piece order:
+    /// `incident[offsets[v]..offsets[v + 1]]`.
+    offsets: Vec<u32>,
+    incident: Vec<u32>,
     /// Junctions where exactly two pieces meet with matching rates.
     removable: Vec<bool>,
     used: Vec<bool>,
+    chains: Vec<Chain>,
+    steps: Vec<Step>,
 }
 
 impl<'a> Contraction<'a> {
     fn new(junctions: usize, pieces: &'a [Piece]) -> Self {
-        let mut incident: Vec<Vec<u32>> = vec![Vec::new(); junctions];
+        let mut offsets = vec![0u32; junctions + 1];
+        for p in pieces {
+            offsets[p.from as usize + 1] += 1;
+            offsets[p.to as usize + 1] += 1;
+        }
+        for v in 0..junctions {
+            offsets[v + 1] += offsets[v];
+        }
+        let mut next = offsets.clone();
+        let mut incident = vec![0u32; 2 * pieces.len()];
         for (i, p) in pieces.iter().enumerate() {
-            incident[p.from as usize].push(i as u32);
-            incident[p.to as usize].push(i as u32);
+            for end in [p.from, p.to] {
+                let at = &mut next[end as usize];
+                incident[*at as usize] = i as u32;
+                *at += 1;
+            }
         }
         let removable = (0..junctions)
+            .into_par_iter()
             .map(|v| {
-                let inc = &incident[v];
+                let inc = &incident[offsets[v] as usize..offsets[v + 1] as usize];
                 if inc.len() != 2 || inc[0] == inc[1] {
                     return false;
                 }
@@ -641,34 +1036,43 @@ impl<'a> Contraction<'a> {
             .collect();
         Contraction {
             pieces,
+            offsets,
             incident,
             removable,
             used: vec![false; pieces.len()],
+            chains: Vec::new(),
+            steps: Vec::with_capacity(pieces.len()),
         }
+    }
+
+    fn incident(&self, v: usize) -> &[u32] {
+        &self.incident[self.offsets[v] as usize..self.offsets[v + 1] as usize]
     }
 
     /// Every chain: walked from each kept junction in junction order, then
-    /// the pure cycles left over (kept at their lowest junction).
-    fn chains(mut self) -> Vec<Chain> {
-        let mut chains = Vec::new();
-        for v in 0..self.incident.len() {
+    /// the pure cycles left over (kept at their lowest junction); and the
+    /// steps they index.
+    fn chains(mut self) -> (Vec<Chain>, Vec<Step>) {
+        let junctions = self.removable.len();
+        for v in 0..junctions {
             if self.removable[v] {
                 continue;
             }
-            self.walk_all_from(v, &mut chains);
+            self.walk_all_from(v);
         }
-        for v in 0..self.incident.len() {
-            self.walk_all_from(v, &mut chains);
+        for v in 0..junctions {
+            self.walk_all_from(v);
         }
-        chains
+        (self.chains, self.steps)
     }
 
     /// Walks a chain along each piece at junction `v` not taken yet.
-    fn walk_all_from(&mut self, v: usize, chains: &mut Vec<Chain>) {
-        for k in 0..self.incident[v].len() {
-            let p = self.incident[v][k] as usize;
+    fn walk_all_from(&mut self, v: usize) {
+        for k in self.offsets[v]..self.offsets[v + 1] {
+            let p = self.incident[k as usize] as usize;
             if !self.used[p] {
-                chains.push(self.walk(v as u32, p));
+                let chain = self.walk(v as u32, p);
+                self.chains.push(chain);
             }
         }
     }
@@ -679,25 +1083,28 @@ impl<'a> Contraction<'a> {
     fn walk(&mut self, start: u32, first_piece: usize) -> Chain {
         let pieces = self.pieces;
         let (fwd, back) = pieces[first_piece].rates_away_from(start);
-        let mut coords: Vec<Coord<f64>> = Vec::new();
+        let first_step = self.steps.len();
+        let mut vertices = 0u32;
         let mut inner = 0u32;
         let mut at = start;
         let mut piece = first_piece;
         loop {
             self.used[piece] = true;
             let p = &pieces[piece];
-            let skip = usize::from(!coords.is_empty());
+            // Pieces after the first share their first vertex with the
+            // previous one.
+            vertices += p.vertices - u32::from(vertices > 0);
             if p.from == at {
-                coords.extend(p.coords.iter().skip(skip));
+                self.steps.push((piece as u32, false));
                 at = p.to;
             } else {
-                coords.extend(p.coords.iter().rev().skip(skip));
+                self.steps.push((piece as u32, true));
                 at = p.from;
             }
             if !self.removable[at as usize] || at == start {
                 break;
             }
-            let inc = &self.incident[at as usize];
+            let inc = self.incident(at as usize);
             let other = if inc[0] as usize == piece {
                 inc[1]
             } else {
@@ -712,10 +1119,13 @@ impl<'a> Contraction<'a> {
         Chain {
             from: start,
             to: at,
-            coords,
+            first_step,
+            step_count: self.steps.len() - first_step,
+            reversed: false,
             forward_s_per_m: fwd,
             backward_s_per_m: back,
             inner_junctions: inner,
+            vertices,
         }
     }
 }
@@ -744,28 +1154,6 @@ fn renumber_kept_junctions(junctions: &[Coord<f64>], chains: &mut [Chain]) -> Ve
     }
     kept_coords
 }
-
-/// The chains, in their order, as links over one shared vertex array.
-fn lay_out(chains: Vec<Chain>) -> (Vec<Link>, Vec<Coord<f64>>) {
-    let mut links: Vec<Link> = Vec::with_capacity(chains.len());
-    let mut coords: Vec<Coord<f64>> = Vec::new();
-    for c in chains {
-        let first_coord = coords.len() as u32;
-        links.push(Link {
-            from: c.from,
-            to: c.to,
-            first_coord,
-            coord_count: c.coords.len() as u32,
-            length_m: polyline_length_m(&c.coords),
-            forward_s_per_m: c.forward_s_per_m,
-            backward_s_per_m: c.backward_s_per_m,
-            inner_junctions: c.inner_junctions,
-        });
-        coords.extend(c.coords);
-    }
-    (links, coords)
-}
-
 /// An arc as an adjacency entry: (node, other end, cost in seconds, arc).
 type ArcEntry = (u32, u32, f64, ArcId);
 
@@ -947,6 +1335,129 @@ mod tests {
         assert_eq!(g.graph.edge_count(), 3);
         assert_eq!(g.component_count(), 2);
         assert_ne!(g.component[0], g.component[2]);
+    }
+
+    #[test]
+    fn round_i64_rounds_like_f64_round() {
+        let values = [
+            0.0,
+            -0.0,
+            0.3,
+            -0.3,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            1_000_000_000.5,
+            -1_000_000_000.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            -4_503_599_627_370_497.0,
+            1e19,
+            -1e19,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1_002_345_678.499_999_9,
+            -1_002_345_678.500_000_1,
+        ];
+        for v in values {
+            assert_eq!(round_i64(v), v.round() as i64, "{v}");
+        }
+        for i in 0..100_000 {
+            let v = (i as f64 - 50_000.0) * 0.123_456_789 * 1e7;
+            assert_eq!(round_i64(v), v.round() as i64, "{v}");
+        }
+    }
+
+    #[test]
+    fn z_cell_inverts_z_order() {
+        let edge = 1i64 << 31;
+        for k in [
+            (0, 0),
+            (-edge, -edge),
+            (edge - 1, edge - 1),
+            (-edge, edge - 1),
+            (1_002_345_678, 135_791_357),
+            (-1_799_999_999, -899_999_999),
+        ] {
+            assert_eq!(z_cell(z_order(k)), k);
+        }
+    }
+
+    /// A tangle of roads: a grid of two-way and one-way streets sharing
+    /// vertices, shape points, repeated points, loops and a duplicate road.
+    fn tangle() -> Vec<Road> {
+        let mut roads = Vec::new();
+        for i in 0..6 {
+            let y = 13.0 + f64::from(i) * 0.001;
+            let row: Vec<(f64, f64)> = (0..12)
+                .map(|j| (100.0 + f64::from(j) * 0.0005, y + f64::from(j % 2) * 1e-9))
+                .collect();
+            let oneway = [Oneway::No, Oneway::Forward, Oneway::Backward][i as usize % 3];
+            roads.push(road(&row, oneway));
+            let x = 100.0 + f64::from(i) * 0.001;
+            let column: Vec<(f64, f64)> =
+                (0..12).map(|j| (x, 13.0 + f64::from(j) * 0.0005)).collect();
+            roads.push(road(&column, Oneway::No));
+        }
+        roads.push(road(
+            &[
+                (100.0, 13.0),
+                (100.0, 13.0),
+                (99.999, 12.999),
+                (100.0, 13.0),
+            ],
+            Oneway::No,
+        ));
+        roads.push(road(&[(100.0105, 13.004), (100.0105, 13.004)], Oneway::No));
+        roads.push(roads[3].clone());
+        roads
+    }
+
+    fn same_graph(a: &RoadGraph, b: &RoadGraph) {
+        assert_eq!(a.node_count(), b.node_count());
+        for n in 0..a.node_count() as u32 {
+            assert_eq!(a.node_coord(n), b.node_coord(n));
+        }
+        assert_eq!(a.links, b.links);
+        assert_eq!(a.coords, b.coords);
+        assert_eq!(a.component, b.component);
+        assert_eq!(a.component_junctions, b.component_junctions);
+        assert_eq!(a.scc, b.scc);
+        assert_eq!(a.scc_junctions, b.scc_junctions);
+    }
+
+    #[test]
+    fn packed_and_wide_keys_build_the_same_graph() {
+        let roads = tangle();
+        let speeds = SpeedTable::default();
+        let packed = RoadGraph::build_keyed::<Packed>(&roads, &speeds);
+        let wide = RoadGraph::build_keyed::<Wide>(&roads, &speeds);
+        assert!(packed.links.len() > 20, "{}", packed.links.len());
+        same_graph(&packed, &wide);
+        same_graph(&packed, &RoadGraph::build(&roads, &speeds));
+    }
+
+    #[test]
+    fn coordinates_beyond_32_bits_build_without_panic() {
+        let roads = vec![
+            road(&[(0.0, 0.0), (1e6, 2e6), (3e9, -4e12)], Oneway::No),
+            road(&[(1e6, 2e6), (5e6, 2e6)], Oneway::Forward),
+            road(
+                &[(f64::NAN, 0.0), (f64::INFINITY, 1.0), (0.0, 0.0)],
+                Oneway::No,
+            ),
+        ];
+        let speeds = SpeedTable::default();
+        let a = RoadGraph::build(&roads, &speeds);
+        let b = RoadGraph::build(&roads, &speeds);
+        assert!(a.node_count() >= 4, "{}", a.node_count());
+        same_graph(&a, &b);
     }
 
     #[test]

@@ -12,8 +12,6 @@ pub mod od;
 pub mod reach;
 
 use std::cell::RefCell;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 use geo::Coord;
 
@@ -40,16 +38,124 @@ pub(crate) fn with_space<R>(node_count: usize, f: impl FnOnce(&mut SearchSpace) 
     })
 }
 
+/// One node's state in a search: its distance and parent are current
+/// when `seen` (or `settled`) is the search's generation, and `pos` is its
+/// place in the heap while it is seen and not settled. Kept together (32
+/// bytes, two to a cache line) so that a relaxation touches one line.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    dist_s: f64,
+    parent: ArcId,
+    seen: u32,
+    settled: u32,
+    target: u32,
+    pos: u32,
+}
+
+const FRESH: Slot = Slot {
+    dist_s: f64::INFINITY,
+    parent: NONE,
+    seen: 0,
+    settled: 0,
+    target: 0,
+    pos: 0,
+};
+
+/// A heap entry: the f64 bits of the distance (non-negative f64 order like
+/// their bits) above the node, so that entries order by (distance, node)
+/// in one comparison: ties go to the lower node, which keeps the searches
+/// deterministic.
+fn entry(dist_s: f64, node: u32) -> u128 {
+    (u128::from(dist_s.to_bits()) << 32) | u128::from(node)
+}
+
+fn entry_node(e: u128) -> usize {
+    e as u32 as usize
+}
+
+/// A 4-ary min-heap of entries with each node at most once (its place in
+/// its slot, so that a shorter distance moves it up instead of adding an
+/// entry): it pops nodes in the same (distance, node) order as a binary
+/// heap of every tentative distance did, with fewer and shallower moves.
+#[derive(Clone, Debug, Default)]
+struct NodeHeap {
+    items: Vec<u128>,
+}
+
+impl NodeHeap {
+    fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    /// Puts `item` at `i` or above, moving greater parents down.
+    fn sift_up(&mut self, slots: &mut [Slot], mut i: usize, item: u128) {
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            let p = self.items[parent];
+            if item >= p {
+                break;
+            }
+            self.items[i] = p;
+            slots[entry_node(p)].pos = i as u32;
+            i = parent;
+        }
+        self.items[i] = item;
+        slots[entry_node(item)].pos = i as u32;
+    }
+
+    /// A node not in the heap.
+    fn insert(&mut self, slots: &mut [Slot], item: u128) {
+        let i = self.items.len();
+        self.items.push(item);
+        self.sift_up(slots, i, item);
+    }
+
+    /// A node in the heap, now at a shorter distance.
+    fn decrease(&mut self, slots: &mut [Slot], item: u128) {
+        let i = slots[entry_node(item)].pos as usize;
+        self.sift_up(slots, i, item);
+    }
+
+    fn pop(&mut self, slots: &mut [Slot]) -> Option<u128> {
+        let last = self.items.pop()?;
+        let Some(&top) = self.items.first() else {
+            return Some(last);
+        };
+        let len = self.items.len();
+        let mut i = 0;
+        loop {
+            let first = 4 * i + 1;
+            if first >= len {
+                break;
+            }
+            let mut best = first;
+            let mut least = self.items[first];
+            for c in first + 1..(first + 4).min(len) {
+                let v = self.items[c];
+                if v < least {
+                    least = v;
+                    best = c;
+                }
+            }
+            if least >= last {
+                break;
+            }
+            self.items[i] = least;
+            slots[entry_node(least)].pos = i as u32;
+            i = best;
+        }
+        self.items[i] = last;
+        slots[entry_node(last)].pos = i as u32;
+        Some(top)
+    }
+}
+
 /// Scratch memory for one search at a time: distances and parents for
 /// every node, reset in O(1) by bumping a generation stamp.
 pub struct SearchSpace {
-    dist_s: Vec<f64>,
-    parent: Vec<ArcId>,
-    seen: Vec<u32>,
-    settled: Vec<u32>,
-    target: Vec<u32>,
+    slots: Vec<Slot>,
     generation: u32,
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    heap: NodeHeap,
     /// The nodes the last search settled, in the order it settled them.
     settled_list: Vec<u32>,
     /// Nodes settled by the last search.
@@ -59,27 +165,21 @@ pub struct SearchSpace {
 impl SearchSpace {
     pub fn new(node_count: usize) -> SearchSpace {
         SearchSpace {
-            dist_s: vec![f64::INFINITY; node_count],
-            parent: vec![NONE; node_count],
-            seen: vec![0; node_count],
-            settled: vec![0; node_count],
-            target: vec![0; node_count],
+            slots: vec![FRESH; node_count],
             generation: 0,
-            heap: BinaryHeap::new(),
+            heap: NodeHeap::default(),
             settled_list: Vec::new(),
             settled_count: 0,
         }
     }
 
     pub fn node_count(&self) -> usize {
-        self.dist_s.len()
+        self.slots.len()
     }
 
     fn reset(&mut self) {
         if self.generation == u32::MAX - 1 {
-            self.seen.iter_mut().for_each(|s| *s = 0);
-            self.settled.iter_mut().for_each(|s| *s = 0);
-            self.target.iter_mut().for_each(|s| *s = 0);
+            self.slots.iter_mut().for_each(|s| *s = FRESH);
             self.generation = 0;
         }
         self.generation += 1;
@@ -95,14 +195,15 @@ impl SearchSpace {
 
     /// Final travel seconds to (or from) `node`, if the last search settled it.
     pub fn dist_s(&self, node: u32) -> Option<f64> {
-        (self.settled[node as usize] == self.generation).then(|| self.dist_s[node as usize])
+        let s = &self.slots[node as usize];
+        (s.settled == self.generation).then_some(s.dist_s)
     }
 
     /// The arc by which the last search reached a settled node; `None` for a
     /// seed (or an unsettled node).
     pub fn parent(&self, node: u32) -> Option<ArcId> {
-        (self.settled[node as usize] == self.generation && self.parent[node as usize] != NONE)
-            .then(|| self.parent[node as usize])
+        let s = &self.slots[node as usize];
+        (s.settled == self.generation && s.parent != NONE).then_some(s.parent)
     }
 }
 
@@ -121,48 +222,57 @@ pub fn search(
     let g = space.generation;
     let mut pending = 0usize;
     for &t in targets {
-        if space.target[t as usize] != g {
-            space.target[t as usize] = g;
+        let slot = &mut space.slots[t as usize];
+        if slot.target != g {
+            slot.target = g;
             pending += 1;
         }
     }
     for &(node, cost) in seeds {
-        let n = node as usize;
-        if cost.is_finite() && (space.seen[n] != g || cost < space.dist_s[n]) {
-            space.seen[n] = g;
-            space.dist_s[n] = cost;
-            space.parent[n] = NONE;
-            space.heap.push(Reverse((cost.to_bits(), node)));
+        let slot = &mut space.slots[node as usize];
+        if cost.is_finite() && (slot.seen != g || cost < slot.dist_s) {
+            let queued = slot.seen == g;
+            slot.seen = g;
+            slot.dist_s = cost;
+            slot.parent = NONE;
+            if queued {
+                space.heap.decrease(&mut space.slots, entry(cost, node));
+            } else {
+                space.heap.insert(&mut space.slots, entry(cost, node));
+            }
         }
     }
-    // Non-negative f64 order like their bit patterns, so the heap key is the
-    // bits; ties go to the lower node, which keeps trees deterministic.
-    while let Some(Reverse((bits, node))) = space.heap.pop() {
-        let n = node as usize;
-        let d = f64::from_bits(bits);
-        if space.settled[n] == g || d > space.dist_s[n] {
-            continue;
-        }
+    while let Some(top) = space.heap.pop(&mut space.slots) {
+        let node = entry_node(top) as u32;
+        let d = f64::from_bits((top >> 32) as u64);
         if d > cutoff_s {
             break;
         }
-        space.settled[n] = g;
+        let slot = &mut space.slots[node as usize];
+        slot.settled = g;
+        let is_target = slot.target == g;
         space.settled_list.push(node);
         space.settled_count += 1;
-        if space.target[n] == g {
+        if is_target {
             pending -= 1;
             if pending == 0 {
                 break;
             }
         }
         for e in adj.range(node) {
-            let other = adj.other[e] as usize;
+            let other = adj.other[e];
             let nd = d + adj.cost_s[e];
-            if space.settled[other] != g && (space.seen[other] != g || nd < space.dist_s[other]) {
-                space.seen[other] = g;
-                space.dist_s[other] = nd;
-                space.parent[other] = adj.arc[e];
-                space.heap.push(Reverse((nd.to_bits(), other as u32)));
+            let o = &mut space.slots[other as usize];
+            if o.settled != g && (o.seen != g || nd < o.dist_s) {
+                let queued = o.seen == g;
+                o.seen = g;
+                o.dist_s = nd;
+                o.parent = adj.arc[e];
+                if queued {
+                    space.heap.decrease(&mut space.slots, entry(nd, other));
+                } else {
+                    space.heap.insert(&mut space.slots, entry(nd, other));
+                }
             }
         }
     }
