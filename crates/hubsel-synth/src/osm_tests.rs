@@ -159,38 +159,3 @@ fn blocks_hold_at_most_8000_objects_and_are_zlib() {
     assert!(pbf.len() < x.nodes.len() * 8);
 }
 
-/// hubsel's reader of ways and dense nodes from the wire form gives what
-/// `osmpbf` gives on every block of the extract but the relations' one.
-#[test]
-fn every_block_reads_from_the_wire_form_as_osmpbf_reads_it() {
-    let x = generate_osm(Preset::ProvinceOsm, 7).unwrap();
-    let pbf = bytes(&x);
-    let blocks = x.nodes.len().div_ceil(8_000) + x.ways.len().div_ceil(8_000) + 1;
-    assert_eq!(
-        hubsel_io::io::osm_pbf::wire_matches_osmpbf(&pbf),
-        Ok((blocks - 1, blocks))
-    );
-}
-
-/// The extract (sorted, as osmium writes) is read backward in one pass,
-/// and gives what the three passes give.
-#[test]
-fn the_backward_reading_gives_what_the_three_passes_give() {
-    use hubsel_io::io::osm_pbf::{read, read_both_ways, OsmOptions, Wanted};
-    use hubsel_io::io::Source;
-    let x = generate_osm(Preset::ProvinceOsm, 7).unwrap();
-    let pbf = bytes(&x);
-    let source = Source::Bytes { name: "p.osm.pbf", bytes: &pbf };
-    let wanted = Wanted { schools: true, roads: true, districts: true };
-    let options = OsmOptions::default();
-    let mut rejects = Default::default();
-    let fast = read(&source, wanted, &options, &mut rejects).unwrap();
-    let mut reference_rejects = Default::default();
-    let (reference, backward) = read_both_ways(&source, wanted, &options, &mut reference_rejects);
-    assert!(backward);
-    let reference = reference.unwrap();
-    assert_eq!(format!("{fast:?}"), format!("{reference:?}"));
-    assert_eq!(format!("{rejects:?}"), format!("{reference_rejects:?}"));
-    assert_eq!(fast.districts.len(), 25);
-    assert!(fast.roads.len() > 1000);
-}
