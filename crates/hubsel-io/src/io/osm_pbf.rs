@@ -804,7 +804,10 @@ fn read_backward(
         }
         Source::Bytes { bytes, .. } => (Box::new(std::io::Cursor::new(*bytes)), bytes.len() as u64),
     };
-    let entries = frames::index(&mut reader, size)?;
+    // Buffered: a blob's header is read, its data skipped, a small blob
+    // within the buffer (not two system calls a blob).
+    let entries = frames::index(&mut std::io::BufReader::with_capacity(64 << 10, &mut reader), size)?;
+    let mut window = Window::default();
     let budget = frames::PARSED_FLOOR.max(size.saturating_mul(frames::PARSED_PER_BYTE));
     let times = passes(wanted);
     let mut state = Backward {
@@ -826,7 +829,7 @@ fn read_backward(
     let mut end = entries.len();
     let mut reported = 0;
     while end > 0 {
-        let (batch, read) = batch_before(&mut reader, &entries, &mut end)?;
+        let (batch, read) = batch_before(&mut reader, &mut window, &entries, &mut end)?;
         let blocks: Vec<frames::Inflated> = batch
             .into_par_iter()
             .filter(|f| f.kind == frames::Kind::Data)
@@ -875,6 +878,7 @@ fn read_backward(
 /// take in the file.
 fn batch_before(
     reader: &mut dyn ReadAt,
+    window: &mut Window,
     entries: &[frames::Entry],
     end: &mut usize,
 ) -> Option<(Vec<frames::Frame>, u64)> {
@@ -882,15 +886,47 @@ fn batch_before(
     while *end > 0 && batch.len() < frames::BATCH_BLOBS && weight < frames::BATCH_MEMORY {
         *end -= 1;
         let e = &entries[*end];
-        let mut bytes = vec![0u8; usize::try_from(e.len).ok()?];
-        reader.seek(std::io::SeekFrom::Start(e.at)).ok()?;
-        reader.read_exact(&mut bytes).ok()?;
-        let frame = frames::frame(e.place, e.kind, &bytes).ok()?;
+        let bytes = window.get(reader, e.at, e.len)?;
+        let frame = frames::frame(e.place, e.kind, bytes).ok()?;
         read += e.at - e.place.offset + e.len;
         weight += frame.weight;
         batch.push(frame);
     }
     Some((batch, read))
+}
+
+/// The bytes of the file read last by [`batch_before`]: the blobs come
+/// from the last back, so a small one is read with the bytes before it,
+/// up to [`Window::SIZE`] (a run of small blobs in one read, not two
+/// system calls a blob); a large one alone.
+#[derive(Default)]
+struct Window {
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Window {
+    const SIZE: u64 = 1 << 20;
+
+    /// The `len` bytes at `at` (within the file, as the index found).
+    fn get(&mut self, reader: &mut dyn ReadAt, at: u64, len: u64) -> Option<&[u8]> {
+        let end = at.checked_add(len)?;
+        let held = self.start + self.bytes.len() as u64;
+        if at < self.start || end > held {
+            let start = if len >= Self::SIZE {
+                at
+            } else {
+                end.saturating_sub(Self::SIZE)
+            };
+            // Anew, so that a large blob's bytes are not held on to.
+            self.bytes = vec![0u8; usize::try_from(end - start).ok()?];
+            reader.seek(std::io::SeekFrom::Start(start)).ok()?;
+            reader.read_exact(&mut self.bytes).ok()?;
+            self.start = start;
+        }
+        let from = usize::try_from(at - self.start).ok()?;
+        self.bytes.get(from..from.checked_add(usize::try_from(len).ok()?)?)
+    }
 }
 
 /// A [`Progress`] that counts what it hears, and passes it on past the
@@ -2213,12 +2249,18 @@ mod frames {
     /// A blob from its stored bytes.
     pub fn frame(place: Place, kind: Kind, bytes: &[u8]) -> Result<Frame, String> {
         let blob = Blob::decode(bytes).map_err(|e| format!("{place}: an unreadable blob ({e})"))?;
-        let inflated = blob
-            .raw_size
-            .and_then(|s| u64::try_from(s).ok())
-            .filter(|_| blob.raw.is_none())
-            .unwrap_or(MAX_BLOB)
-            .min(MAX_BLOB);
+        // A raw blob's block is its stored bytes (moved, not copied, by
+        // `inflate`): nothing more to inflate. Counting it at 32 MiB made a
+        // batch of three raw blobs, whatever their size (a million tiny
+        // raw blobs: a third of a million batches, each a rayon round).
+        let inflated = if blob.raw.is_some() {
+            0
+        } else {
+            blob.raw_size
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or(MAX_BLOB)
+                .min(MAX_BLOB)
+        };
         Ok(Frame {
             place,
             kind,
@@ -2270,7 +2312,9 @@ mod frames {
             }
             let at = offset + 4 + header_len;
             let next = at.checked_add(len).filter(|&e| e <= size)?;
-            reader.seek(std::io::SeekFrom::Start(next)).ok()?;
+            // From `at` (the header just read): relative, so that a
+            // buffered reader keeps its buffer over small blobs.
+            reader.seek_relative(i64::try_from(len).ok()?).ok()?;
             let place = Place {
                 number: out.len() + 1,
                 offset,
@@ -2520,14 +2564,11 @@ mod wire {
                 return Err("its block has a field numbered 0 (not protobuf)".to_string());
             }
             let f = field(msg, number, wire);
-            let len = match wire {
-                0 => {
-                    varint(bytes, &mut at)?;
-                    0
-                }
-                1 => 8,
-                5 => 4,
-                2 => varint(bytes, &mut at)?,
+            let (len, value) = match wire {
+                0 => (0, Some(varint(bytes, &mut at)?)),
+                1 => (8, None),
+                5 => (4, None),
+                2 => (varint(bytes, &mut at)?, None),
                 _ => {
                     return Err(format!(
                         "its block has a field of wire type {wire} (not an OSM block)"
@@ -2541,6 +2582,9 @@ mod wire {
                 .ok_or("its block ends inside a field (not protobuf)")?;
             let body = &bytes[at..end];
             at = end;
+            if let (Msg::Relation, 10, Field::Packed(_)) = (msg, number, &f) {
+                member_types(value, body)?;
+            }
             size += match f {
                 Field::Message(m, repeated) => STRUCT * (1 + u64::from(repeated)) + walk(body, m)?,
                 Field::Strings => STRING + len,
@@ -2551,6 +2595,27 @@ mod wire {
             };
         }
         Ok(size)
+    }
+
+    /// A relation's member types (`types`, field 10: one `value`, or
+    /// packed in `body`) are node, way or relation (0 to 2): `osmpbf`
+    /// panics on any other when it lists the members.
+    fn member_types(value: Option<u64>, body: &[u8]) -> Result<(), String> {
+        let check = |t: u64| match t {
+            0..=2 => Ok(()),
+            _ => Err(format!(
+                "its block has a relation member of type {} (0 node, 1 way, 2 relation: a damaged or crafted file)",
+                t as i64
+            )),
+        };
+        if let Some(t) = value {
+            return check(t);
+        }
+        let mut at = 0;
+        while at < body.len() {
+            check(varint(body, &mut at)?)?;
+        }
+        Ok(())
     }
 
     /// The estimate for a whole block.
