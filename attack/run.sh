@@ -1,6 +1,6 @@
 #!/bin/bash
 # run.sh FILE... : validate each with 1 and 2 threads, under time -v and ulimit -v 4000000
-H=/work/bench/target/release/hubsel
+H=${H:-/work/bench/target/release/hubsel}
 for f in "$@"; do
   n=$(basename $f .osm.pbf)
   for t in 1 2; do
