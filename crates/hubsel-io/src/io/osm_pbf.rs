@@ -3339,9 +3339,15 @@ mod craft {
         }
     }
 
-    /// A group of dense nodes: (id, lat, lon in 1e-7 degrees, tags).
-    pub fn dense(st: &mut Strings, nodes: &[(i64, i64, i64, &[(&str, &str)])]) -> Vec<u8> {
-        let column = |f: fn(&(i64, i64, i64, &[(&str, &str)])) -> i64| {
+    /// A node: id, latitude and longitude (1e-7 degrees), tags.
+    pub type Node<'a> = (i64, i64, i64, &'a [(&'a str, &'a str)]);
+
+    /// A way: id, node ids, tags.
+    type WaySpec<'a> = (i64, Vec<i64>, Vec<(&'a str, &'a str)>);
+
+    /// A group of dense nodes.
+    pub fn dense(st: &mut Strings, nodes: &[Node<'_>]) -> Vec<u8> {
+        let column = |f: fn(&Node<'_>) -> i64| {
             packed(&nodes.iter().map(f).collect::<Vec<_>>(), true)
         };
         let mut kv = Vec::new();
@@ -3433,7 +3439,7 @@ mod craft {
     /// 6) around the grid; blobs raw and zlib in turn.
     pub fn extract(n: i64, node_blobs: usize) -> Vec<Vec<u8>> {
         let id = |i: i64, j: i64| 1 + i * n + j;
-        let mut nodes: Vec<(i64, i64, i64, &[(&str, &str)])> = Vec::new();
+        let mut nodes: Vec<Node<'_>> = Vec::new();
         for i in 0..n {
             for j in 0..n {
                 nodes.push((
@@ -3453,7 +3459,7 @@ mod craft {
             let g = dense(&mut st, chunk);
             out.push(blob("OSMData", &st.block(&[g]), k % 2 == 0));
         }
-        let mut ways: Vec<(i64, Vec<i64>, Vec<(&str, &str)>)> = Vec::new();
+        let mut ways: Vec<WaySpec<'_>> = Vec::new();
         for i in 0..n {
             let row = (0..n).map(|j| id(i, j)).collect();
             ways.push((100 + i, row, vec![("highway", "residential")]));
@@ -3610,7 +3616,7 @@ mod attack_tests {
         let mut blobs = craft::extract(12, 40);
         // A large raw node blob (over the 1 MiB window) first.
         let mut st = craft::Strings::default();
-        let far: Vec<(i64, i64, i64, &[(&str, &str)])> = (0..300_000)
+        let far: Vec<craft::Node<'_>> = (0..300_000)
             .map(|i| (-1_000_000 + i, i * 1000, -i * 1000, &[][..]))
             .collect();
         let g = craft::dense(&mut st, &far);
