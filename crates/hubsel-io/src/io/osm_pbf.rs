@@ -3351,9 +3351,8 @@ mod craft {
 
     /// A group of dense nodes.
     pub fn dense(st: &mut Strings, nodes: &[Node<'_>]) -> Vec<u8> {
-        let column = |f: fn(&Node<'_>) -> i64| {
-            packed(&nodes.iter().map(f).collect::<Vec<_>>(), true)
-        };
+        let column =
+            |f: fn(&Node<'_>) -> i64| packed(&nodes.iter().map(f).collect::<Vec<_>>(), true);
         let mut kv = Vec::new();
         for n in nodes {
             for (k, v) in n.3 {
