@@ -528,10 +528,10 @@ fn add_parsed(
 ) -> Result<u64> {
     for s in slots {
         if let Slot::Block(b) = s {
-            parsed += b.parsed;
+            parsed += b.parsed + b.kept;
             if parsed > budget {
                 return Err(pbf_error(file, format!(
-                    "{}: the blocks read so far would take some {} MiB once parsed, over {} MiB for a file of {size} bytes (a real extract parses to some 10 to 30 times its size: this one is crafted or damaged)",
+                    "{}: the blocks read so far would take some {} MiB once parsed and kept, over {} MiB for a file of {size} bytes (a real extract parses to some 10 to 30 times its size: this one is crafted or damaged)",
                     b.place, parsed >> 20, budget >> 20
                 )));
             }
@@ -844,7 +844,7 @@ fn read_backward(
             kinds.push(b.kind);
             // The first pass inflates every block: its parse is the
             // largest of the three passes' (see `add_parsed`).
-            parsed += b.parsed;
+            parsed += b.parsed + b.kept;
             if parsed > budget {
                 return None;
             }
@@ -2011,6 +2011,7 @@ pub fn wire_matches_osmpbf(bytes: &[u8]) -> std::result::Result<(usize, usize), 
             place,
             bytes: inflated.bytes.clone(),
             parsed: inflated.parsed,
+            kept: inflated.kept,
             kind: inflated.kind,
         };
         let parsed = std::panic::catch_unwind(|| frames::parse(&copy))
@@ -2348,6 +2349,9 @@ mod frames {
         pub place: Place,
         pub bytes: Vec<u8>,
         pub parsed: u64,
+        /// What the reader keeps of it beyond the parse: its ways' node
+        /// ids and relations' member ids (counted in the pass's budget).
+        pub kept: u64,
         /// What it holds (see [`super::wire::kind`]), known before parsing.
         pub kind: u8,
     }
@@ -2421,7 +2425,8 @@ mod frames {
                 bytes.len()
             ));
         }
-        let parsed = super::wire::parsed_size(&bytes).map_err(|e| format!("{place}: {e}"))?;
+        let (parsed, kept) =
+            super::wire::parsed_size(&bytes).map_err(|e| format!("{place}: {e}"))?;
         if parsed > MAX_PARSED {
             return Err(format!(
                 "{place}: its block of {} bytes would take some {} MiB once parsed, over hubsel's {} MiB for one block (real blocks take a few MiB: millions of tiny strings or empty objects are a crafted file, not map data)",
@@ -2436,6 +2441,7 @@ mod frames {
             place,
             bytes,
             parsed,
+            kept,
             kind,
         })
     }
@@ -2509,6 +2515,13 @@ mod wire {
     }
 
     const STRUCT: u64 = 256;
+    /// Bytes kept per byte of a way's packed node ids or a relation's
+    /// member ids (a byte is the least an id takes there): the id in the
+    /// road's node list (8), in the sorted needed set (8) and its sort's
+    /// scratch (8), and the position found for it (16). A file whose ways
+    /// name millions of nodes in a few compressed bytes is stopped by the
+    /// pass's budget before it fills memory.
+    const KEPT: u64 = 40;
     const STRING: u64 = 64;
     const UNKNOWN: u64 = 160;
 
@@ -2563,8 +2576,8 @@ mod wire {
         Err("its block has a number over 10 bytes (not protobuf)".to_string())
     }
 
-    fn walk(bytes: &[u8], msg: Msg) -> Result<u64, String> {
-        let (mut at, mut size) = (0, 0u64);
+    fn walk(bytes: &[u8], msg: Msg) -> Result<(u64, u64), String> {
+        let (mut at, mut size, mut kept) = (0, 0u64, 0u64);
         while at < bytes.len() {
             let key = varint(bytes, &mut at)?;
             let (number, wire) = (key >> 3, (key & 7) as u8);
@@ -2593,8 +2606,18 @@ mod wire {
             if let (Msg::Relation, 10, Field::Packed(_)) = (msg, number, &f) {
                 member_types(value, body)?;
             }
+            // A way's node ids and a relation's member ids are what the
+            // reader keeps of a block (the roads' node lists, the needed
+            // set, the positions): see `KEPT`.
+            if let (Msg::Way, 8) | (Msg::Relation, 9) = (msg, number) {
+                kept += KEPT * if wire == 2 { len } else { 1 };
+            }
             size += match f {
-                Field::Message(m, repeated) => STRUCT * (1 + u64::from(repeated)) + walk(body, m)?,
+                Field::Message(m, repeated) => {
+                    let (inner, inner_kept) = walk(body, m)?;
+                    kept += inner_kept;
+                    STRUCT * (1 + u64::from(repeated)) + inner
+                }
                 Field::Strings => STRING + len,
                 Field::Packed(each) if wire == 2 => each * len,
                 Field::Packed(each) => 2 * each,
@@ -2602,7 +2625,7 @@ mod wire {
                 Field::Unknown => UNKNOWN + len,
             };
         }
-        Ok(size)
+        Ok((size, kept))
     }
 
     /// A relation's member types (`types`, field 10: one `value`, or
@@ -2628,9 +2651,11 @@ mod wire {
         Ok(())
     }
 
-    /// The estimate for a whole block.
-    pub fn parsed_size(bytes: &[u8]) -> Result<u64, String> {
-        Ok(STRUCT + walk(bytes, Msg::Block)?)
+    /// The estimate for a whole block: its parse, and what the reader
+    /// keeps of it beyond the parse (see `KEPT`).
+    pub fn parsed_size(bytes: &[u8]) -> Result<(u64, u64), String> {
+        let (parsed, kept) = walk(bytes, Msg::Block)?;
+        Ok((STRUCT + parsed, kept))
     }
 
     /// Calls `each` with every field of a message: its number, wire type
@@ -2810,6 +2835,7 @@ mod kind_tests {
             place,
             bytes,
             parsed: 0,
+            kept: 0,
             kind: wire,
         };
         let parsed = frames::parse(&inflated).map_or(u8::MAX, |b| kind_of(&b));
@@ -3607,6 +3633,57 @@ mod attack_tests {
             let e = read_bytes(&bytes, ALL).unwrap_err().to_string();
             assert!(e.contains("w300 appears twice"), "{e}");
         }
+    }
+
+    /// A tiny file whose ways name millions of nodes (a byte each, packed,
+    /// compressed within the ratio allowed) is refused by the pass's
+    /// budget, which counts what the reader would keep of them (the road's
+    /// node list, the needed set, the positions), not only their parse:
+    /// before, a 99 kB file of this kind took 492 MB, an 8 MB one 2.2 GB.
+    /// Both readers give the same error.
+    #[test]
+    fn ways_naming_millions_of_nodes_are_refused_before_they_are_kept() {
+        const REFS: i64 = 3_000_000;
+        let mut st = craft::Strings::default();
+        let nodes = craft::dense(&mut st, &[(1, 2, 3, &[])]);
+        let node_blob = craft::blob("OSMData", &st.block(&[nodes]), true);
+        let mut st = craft::Strings::default();
+        let refs: Vec<i64> = (1..=REFS).collect();
+        let road = craft::way(&mut st, 10, &refs, &[("highway", "residential")]);
+        let mut block = st.block(&[road]);
+        // Bytes zlib cannot shrink, so that the blob inflates less than
+        // 200 times (a seeded generator: the same file every run).
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let junk: Vec<u8> = (0..REFS / 150)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        craft::len(99, &junk, &mut block);
+        let mut bytes = craft::header();
+        bytes.extend(node_blob);
+        bytes.extend(craft::blob("OSMData", &block, true));
+        assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+        let e = read_bytes(&bytes, ALL).unwrap_err().to_string();
+        assert!(
+            e.contains("once parsed and kept, over 128 MiB"),
+            "{e}"
+        );
+        let source = Source::Bytes {
+            name: "x.osm.pbf",
+            bytes: &bytes,
+        };
+        let (three, backward) = read_both_ways(
+            &source,
+            ALL,
+            &OsmOptions::default(),
+            &mut Rejects::default(),
+        );
+        assert!(!backward);
+        assert_eq!(three.unwrap_err().to_string(), e);
     }
 
     /// A raw blob weighs its bytes: a batch takes [`frames::BATCH_BLOBS`]
