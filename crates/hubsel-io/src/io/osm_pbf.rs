@@ -3555,6 +3555,21 @@ mod attack_tests {
         )
     }
 
+    /// The three passes' result on `bytes` (everything wanted), and
+    /// whether the backward reading gave it.
+    fn both_ways(bytes: &[u8]) -> (Result<OsmData>, bool) {
+        let source = Source::Bytes {
+            name: "x.osm.pbf",
+            bytes,
+        };
+        read_both_ways(
+            &source,
+            ALL,
+            &OsmOptions::default(),
+            &mut Rejects::default(),
+        )
+    }
+
     /// The crafted extract reads: roads, a district, two schools (and in
     /// one backward pass).
     #[test]
@@ -3564,16 +3579,7 @@ mod attack_tests {
         assert_eq!(data.roads.len(), 10);
         assert_eq!(data.districts.len(), 1);
         assert_eq!(data.schools.map(|s| s.schools.len()), Some(2));
-        let source = Source::Bytes {
-            name: "x.osm.pbf",
-            bytes: &bytes,
-        };
-        let (three, backward) = read_both_ways(
-            &source,
-            ALL,
-            &OsmOptions::default(),
-            &mut Rejects::default(),
-        );
+        let (three, backward) = both_ways(&bytes);
         assert!(backward && three.is_ok());
     }
 
@@ -3672,16 +3678,7 @@ mod attack_tests {
             e.contains("once parsed and kept, over 128 MiB"),
             "{e}"
         );
-        let source = Source::Bytes {
-            name: "x.osm.pbf",
-            bytes: &bytes,
-        };
-        let (three, backward) = read_both_ways(
-            &source,
-            ALL,
-            &OsmOptions::default(),
-            &mut Rejects::default(),
-        );
+        let (three, backward) = both_ways(&bytes);
         assert!(!backward);
         assert_eq!(three.unwrap_err().to_string(), e);
     }

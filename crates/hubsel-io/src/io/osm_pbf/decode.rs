@@ -262,20 +262,30 @@ impl<'a> Block<'a> {
     /// it; `None` (having called `each` for some) when the block is not
     /// one this reader takes: the caller drops what `each` gathered.
     pub fn ways(&self, mut each: impl FnMut(&Way<'a, '_>)) -> Option<()> {
+        self.groups_with(&mut |_, _, _| {}, &mut |way| each(way))
+    }
+
+    /// Walks every group in order: its first `DenseNodes` message checked
+    /// and handed to `dense`, each way checked and handed to `way`; `None`
+    /// on a plain node, a relation, a changeset or a second dense field.
+    fn groups_with(
+        &self,
+        dense: &mut DenseFn<'_>,
+        way: &mut dyn FnMut(&Way<'a, '_>),
+    ) -> Option<()> {
         for &group in &self.groups {
-            let mut dense = false;
+            let mut met_dense = false;
             fields(group, |number, value| {
                 let Value::Bytes(body) = value else {
                     return Some(());
                 };
                 match number {
-                    2 if !dense => {
-                        dense = true;
-                        self.dense_in(body, &mut |_, _, _| {})
+                    2 if !met_dense => {
+                        met_dense = true;
+                        self.dense_in(body, dense)
                     }
                     3 => {
-                        let way = self.way(body)?;
-                        each(&way);
+                        way(&self.way(body)?);
                         Some(())
                     }
                     1 | 2 | 4 | 5 => None,
@@ -333,24 +343,7 @@ impl<'a> Block<'a> {
     /// every dense node of the block, in order; `None` as for
     /// [`Block::ways`].
     pub fn dense(&self, mut each: impl FnMut(i64, (f64, f64), &[i32])) -> Option<()> {
-        for &group in &self.groups {
-            let mut dense = false;
-            fields(group, |number, value| {
-                let Value::Bytes(body) = value else {
-                    return Some(());
-                };
-                match number {
-                    2 if !dense => {
-                        dense = true;
-                        self.dense_in(body, &mut each)
-                    }
-                    3 => self.way(body).map(|_| ()),
-                    1 | 2 | 4 | 5 => None,
-                    _ => Some(()),
-                }
-            })?;
-        }
-        Some(())
+        self.groups_with(&mut each, &mut |_| {})
     }
 
     /// One `DenseNodes` message: checked whole, its nodes handed to `each`.
