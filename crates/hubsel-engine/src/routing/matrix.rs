@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::graph::RoadGraph;
 use crate::routing::{
-    enter_sccs, reaches, search, trip_to_seeded, with_space, Departure, Ends, Reaching,
+    enter_sccs, reaches, search, trip_to_seeded, with_space, Core, Departure, Ends, Reaching,
     SearchSpace, Tree,
 };
 use crate::spatial::Snap;
@@ -79,6 +79,7 @@ fn seed_sccs(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize) -> 
 
 fn candidate_row(
     graph: &RoadGraph,
+    core: &Core,
     trips: &DistrictTrips<'_>,
     candidate: usize,
     cutoff_s: f64,
@@ -113,7 +114,7 @@ fn candidate_row(
     }
     // The road part may use all of the cutoff less the hub's off-road leg.
     search(
-        &graph.reverse,
+        core,
         space,
         &seeds,
         &targets,
@@ -190,6 +191,16 @@ pub fn district_matrices_until(
         .into_par_iter()
         .map(|s| (!stop()).then(|| (s, graph.sccs_reaching(s))))
         .collect::<Option<_>>()?;
+    // The searches start from, stop at and are asked about link ends of
+    // the schools only: the dead ends without one are left out.
+    let ends = districts
+        .iter()
+        .flat_map(|t| t.snaps.iter().flatten())
+        .flat_map(|s| {
+            let e = Ends::of(graph, s);
+            e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
+        });
+    let core = Core::without_dead_ends(graph, &graph.reverse, ends);
     let rows: Vec<Row> = jobs
         .par_iter()
         .map(|&(d, c)| {
@@ -197,7 +208,7 @@ pub fn district_matrices_until(
                 return None;
             }
             let row = with_space(graph.node_count(), |space| {
-                candidate_row(graph, &districts[d], c, cutoff_s, &reaching, space)
+                candidate_row(graph, &core, &districts[d], c, cutoff_s, &reaching, space)
             });
             on_row();
             Some(row)

@@ -7,6 +7,7 @@
 //! point. The plain computation the engine is checked against is the
 //! crate `hubsel-testkit`'s `reference`, which does not depend on the engine.
 
+pub mod core;
 pub mod matrix;
 pub mod od;
 pub mod reach;
@@ -15,7 +16,8 @@ use std::cell::RefCell;
 
 use geo::Coord;
 
-use crate::graph::{arc_is_backward, arc_link, Adjacency, ArcId, RoadGraph};
+use crate::graph::{arc_is_backward, arc_link, ArcId, RoadGraph};
+pub use crate::routing::core::{Arcs, Core, Hop};
 use crate::spatial::Snap;
 
 const NONE: u32 = u32::MAX;
@@ -39,15 +41,14 @@ pub(crate) fn with_space<R>(node_count: usize, f: impl FnOnce(&mut SearchSpace) 
 }
 
 /// One node's state in a search: its distance and parent are current
-/// when `seen` (or `settled`) is the search's generation, and `pos` is its
-/// place in the heap while it is seen and not settled. Kept together (32
-/// bytes, two to a cache line) so that a relaxation touches one line.
+/// when `state` is the search's seen or settled mark ([`SearchSpace::seen`]),
+/// and `pos` is its place in the heap while it is seen and not settled.
+/// Kept together (24 bytes) so that a relaxation touches one cache line.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     dist_s: f64,
     parent: ArcId,
-    seen: u32,
-    settled: u32,
+    state: u32,
     target: u32,
     pos: u32,
 }
@@ -55,8 +56,7 @@ struct Slot {
 const FRESH: Slot = Slot {
     dist_s: f64::INFINITY,
     parent: NONE,
-    seen: 0,
-    settled: 0,
+    state: 0,
     target: 0,
     pos: 0,
 };
@@ -151,7 +151,9 @@ impl NodeHeap {
 }
 
 /// Scratch memory for one search at a time: distances and parents for
-/// every node, reset in O(1) by bumping a generation stamp.
+/// every node, reset in O(1) by bumping a generation stamp. A node is seen
+/// by search `g` when its state is `2g`, settled when `2g + 1`: states of
+/// earlier searches are smaller.
 pub struct SearchSpace {
     slots: Vec<Slot>,
     generation: u32,
@@ -178,7 +180,7 @@ impl SearchSpace {
     }
 
     fn reset(&mut self) {
-        if self.generation == u32::MAX - 1 {
+        if self.generation >= u32::MAX / 2 - 1 {
             self.slots.iter_mut().for_each(|s| *s = FRESH);
             self.generation = 0;
         }
@@ -193,26 +195,36 @@ impl SearchSpace {
         &self.settled_list
     }
 
+    /// The state of a node seen by the current search.
+    fn seen(&self) -> u32 {
+        2 * self.generation
+    }
+
+    /// The state of a node settled by the current search.
+    fn settled(&self) -> u32 {
+        2 * self.generation + 1
+    }
+
     /// Final travel seconds to (or from) `node`, if the last search settled it.
     pub fn dist_s(&self, node: u32) -> Option<f64> {
         let s = &self.slots[node as usize];
-        (s.settled == self.generation).then_some(s.dist_s)
+        (s.state == self.settled()).then_some(s.dist_s)
     }
 
     /// The arc by which the last search reached a settled node; `None` for a
     /// seed (or an unsettled node).
     pub fn parent(&self, node: u32) -> Option<ArcId> {
         let s = &self.slots[node as usize];
-        (s.settled == self.generation && s.parent != NONE).then_some(s.parent)
+        (s.state == self.settled() && s.parent != NONE).then_some(s.parent)
     }
 }
 
 /// Dijkstra over `adj` from `seeds` (node, starting seconds). Stops when
 /// every node of `targets` is settled, or when the next node is beyond
-/// `cutoff_s`. Over [`RoadGraph::reverse`] it computes travel times *to*
-/// the seeds.
+/// `cutoff_s`. Over [`RoadGraph::reverse`] (or a [`Core`] of it) it
+/// computes travel times *to* the seeds.
 pub fn search(
-    adj: &Adjacency,
+    adj: &impl Arcs,
     space: &mut SearchSpace,
     seeds: &[(u32, f64)],
     targets: &[u32],
@@ -220,6 +232,7 @@ pub fn search(
 ) {
     space.reset();
     let g = space.generation;
+    let (seen, settled) = (space.seen(), space.settled());
     let mut pending = 0usize;
     for &t in targets {
         let slot = &mut space.slots[t as usize];
@@ -230,9 +243,9 @@ pub fn search(
     }
     for &(node, cost) in seeds {
         let slot = &mut space.slots[node as usize];
-        if cost.is_finite() && (slot.seen != g || cost < slot.dist_s) {
-            let queued = slot.seen == g;
-            slot.seen = g;
+        if cost.is_finite() && (slot.state < seen || cost < slot.dist_s) {
+            let queued = slot.state == seen;
+            slot.state = seen;
             slot.dist_s = cost;
             slot.parent = NONE;
             if queued {
@@ -249,7 +262,7 @@ pub fn search(
             break;
         }
         let slot = &mut space.slots[node as usize];
-        slot.settled = g;
+        slot.state = settled;
         let is_target = slot.target == g;
         space.settled_list.push(node);
         space.settled_count += 1;
@@ -259,15 +272,16 @@ pub fn search(
                 break;
             }
         }
-        for e in adj.range(node) {
-            let other = adj.other[e];
-            let nd = d + adj.cost_s[e];
+        for hop in adj.hops(node) {
+            let other = hop.other;
+            let nd = d + hop.cost_s;
             let o = &mut space.slots[other as usize];
-            if o.settled != g && (o.seen != g || nd < o.dist_s) {
-                let queued = o.seen == g;
-                o.seen = g;
+            // Unseen (an older state), or seen (not settled) at a longer distance.
+            if o.state < seen || (o.state == seen && nd < o.dist_s) {
+                let queued = o.state == seen;
+                o.state = seen;
                 o.dist_s = nd;
-                o.parent = adj.arc[e];
+                o.parent = hop.arc;
                 if queued {
                     space.heap.decrease(&mut space.slots, entry(nd, other));
                 } else {

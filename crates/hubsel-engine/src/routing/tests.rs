@@ -219,6 +219,52 @@ proptest! {
         }
     }
 
+    /// Searches over the [`Core`] (dead ends left out) against searches
+    /// over the whole reverse adjacency: the kept nodes are settled in the
+    /// same order at the same distances with the same parents, and every
+    /// trip and tree is the same.
+    #[test]
+    fn core_searches_equal_whole_graph_searches(roads in networks(), pts in points()) {
+        let graph = RoadGraph::build(&roads, &SpeedTable::default());
+        prop_assume!(!graph.links.is_empty());
+        let index = SnapIndex::new(&graph);
+        let snaps: Vec<Snap> = pts.iter().filter_map(|&(x, y)| index.snap(&graph, x, y)).collect();
+        let needed: Vec<u32> = snaps
+            .iter()
+            .flat_map(|s| {
+                let e = Ends::of(&graph, s);
+                e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
+            })
+            .collect();
+        let core = Core::without_dead_ends(&graph, &graph.reverse, needed.iter().copied());
+        for &n in &needed {
+            prop_assert!(core.has(n), "needed node {n} left out");
+        }
+        let mut whole = SearchSpace::new(graph.node_count());
+        let mut cored = SearchSpace::new(graph.node_count());
+        let targets: Vec<u32> = snaps.iter().flat_map(|s| Ends::of(&graph, s).leave_nodes().collect::<Vec<_>>()).collect();
+        for to in &snaps {
+            let enter: Vec<(u32, f64)> = Ends::of(&graph, to).enter.to_vec();
+            for cutoff in [f64::INFINITY, 300.0] {
+                search(&graph.reverse, &mut whole, &enter, &targets, cutoff);
+                search(&core, &mut cored, &enter, &targets, cutoff);
+                let kept: Vec<u32> = whole.settled_nodes().iter().copied().filter(|&n| core.has(n)).collect();
+                prop_assert_eq!(&kept[..], cored.settled_nodes());
+                for &n in &kept {
+                    prop_assert_eq!(whole.dist_s(n), cored.dist_s(n));
+                    prop_assert_eq!(whole.parent(n), cored.parent(n));
+                }
+                for from in &snaps {
+                    prop_assert_eq!(trip_to_seeded(&graph, &whole, from, to), trip_to_seeded(&graph, &cored, from, to));
+                }
+                prop_assert_eq!(
+                    Tree::extract(&graph, &whole, targets.iter().copied()),
+                    Tree::extract(&graph, &cored, targets.iter().copied())
+                );
+            }
+        }
+    }
+
     #[test]
     fn snapping_matches_brute_force(roads in networks(), pts in points(), min_junctions in 0u32..8) {
         let graph = RoadGraph::build(&roads, &SpeedTable::default());
@@ -261,4 +307,44 @@ fn cutoff_leaves_far_nodes_unsettled() {
         .find(|n| !settled.contains(n))
         .unwrap();
     assert_eq!(space.dist_s(far), None);
+}
+
+/// A T of two-way roads with a spur: the spur's far end is a dead end
+/// unless a point is on it; the junction and the ends of the bar stay.
+#[test]
+fn core_leaves_out_dead_ends_without_points() {
+    let road = |coords: Vec<(f64, f64)>| Road {
+        geometry: LineString::from(coords),
+        class: "primary".into(),
+        maxspeed_kmh: None,
+        oneway: Oneway::No,
+    };
+    let roads = vec![
+        road(vec![(100.0, 15.0), (100.1, 15.0), (100.2, 15.0)]),
+        road(vec![(100.1, 15.0), (100.1, 15.1)]),
+    ];
+    let graph = RoadGraph::build(&roads, &SpeedTable::default());
+    let node_at = |x: f64, y: f64| {
+        (0..graph.node_count() as u32)
+            .find(|&n| graph.node_coord(n) == Coord { x, y })
+            .unwrap()
+    };
+    let (west, middle, east, spur) = (
+        node_at(100.0, 15.0),
+        node_at(100.1, 15.0),
+        node_at(100.2, 15.0),
+        node_at(100.1, 15.1),
+    );
+    let core = Core::without_dead_ends(&graph, &graph.reverse, [west, east]);
+    assert!(core.has(west) && core.has(middle) && core.has(east));
+    assert!(!core.has(spur), "the spur's end holds no point");
+    assert_eq!(core.dead_count(), 1);
+    assert_eq!(core.hops(middle).count(), 2, "only the bar's two arcs");
+    // With a point at the spur's end, nothing is left out.
+    let core = Core::without_dead_ends(&graph, &graph.reverse, [west, spur]);
+    assert_eq!(core.dead_count(), 1, "now the east end is the dead end");
+    assert!(core.has(spur) && core.has(middle) && !core.has(east));
+    let core = Core::without_dead_ends(&graph, &graph.reverse, [west, east, spur]);
+    assert_eq!(core.dead_count(), 0);
+    assert_eq!(core.hops(middle).count(), 3);
 }
