@@ -77,14 +77,60 @@ fn seed_sccs(graph: &RoadGraph, trips: &DistrictTrips<'_>, candidate: usize) -> 
     trips.snaps[candidate].map_or_else(Vec::new, |hub| enter_sccs(graph, hub))
 }
 
-fn candidate_row(
+/// The reverse search towards the point where the candidates of `group`
+/// (all snapped to one point of the network) are, into `space`; its
+/// settled node count.
+fn search_to(
     graph: &RoadGraph,
     core: &Core,
     trips: &DistrictTrips<'_>,
-    candidate: usize,
+    group: &[usize],
     cutoff_s: f64,
     reaching: &Reaching,
     space: &mut SearchSpace,
+) -> u64 {
+    let Some(&first) = group.first() else {
+        return 0;
+    };
+    let Some(hub) = trips.snaps[first] else {
+        return 0;
+    };
+    let ends = Ends::of(graph, hub);
+    let seeds: Vec<(u32, f64)> = ends
+        .enter
+        .iter()
+        .copied()
+        .filter(|(_, s)| s.is_finite())
+        .collect();
+    let sccs = seed_sccs(graph, trips, first);
+    let mut targets: Vec<u32> = Vec::new();
+    for snap in trips.snaps.iter().flatten() {
+        targets.extend(
+            Ends::of(graph, snap)
+                .leave_nodes()
+                .filter(|&n| reaches(graph, reaching, n, &sccs)),
+        );
+    }
+    // The road part may use all of the cutoff less the hub's off-road leg
+    // (the shortest of the group's: each row checks its own).
+    let offroad_s = group
+        .iter()
+        .map(|&c| trips.offroad_s[c])
+        .fold(f64::INFINITY, f64::min);
+    search(core, space, &seeds, &targets, cutoff_s - offroad_s);
+    space.settled_count
+}
+
+/// Candidate `candidate`'s row, from the search towards its point in
+/// `space`. A search with a longer cutoff (a group's) gives the same row:
+/// a node it settles beyond this candidate's own cutoff only leads to
+/// trips over the cutoff.
+fn candidate_row(
+    graph: &RoadGraph,
+    trips: &DistrictTrips<'_>,
+    candidate: usize,
+    cutoff_s: f64,
+    space: &SearchSpace,
 ) -> Row {
     let n = trips.snaps.len();
     let mut row = Row {
@@ -96,31 +142,6 @@ fn candidate_row(
     let Some(hub) = trips.snaps[candidate] else {
         return row;
     };
-    let ends = Ends::of(graph, hub);
-    let seeds: Vec<(u32, f64)> = ends
-        .enter
-        .iter()
-        .copied()
-        .filter(|(_, s)| s.is_finite())
-        .collect();
-    let sccs = seed_sccs(graph, trips, candidate);
-    let mut targets: Vec<u32> = Vec::new();
-    for snap in trips.snaps.iter().flatten() {
-        targets.extend(
-            Ends::of(graph, snap)
-                .leave_nodes()
-                .filter(|&n| reaches(graph, reaching, n, &sccs)),
-        );
-    }
-    // The road part may use all of the cutoff less the hub's off-road leg.
-    search(
-        core,
-        space,
-        &seeds,
-        &targets,
-        cutoff_s - trips.offroad_s[candidate],
-    );
-    row.settled = space.settled_count;
     let mut starts = Vec::new();
     for (i, snap) in trips.snaps.iter().enumerate() {
         let Some(snap) = snap else { continue };
@@ -141,6 +162,51 @@ fn candidate_row(
     }
     row.tree = Tree::extract(graph, space, starts);
     row
+}
+
+/// The rows of a group of candidates at one point, from one search (the
+/// search's settled count on the first).
+fn group_rows(
+    graph: &RoadGraph,
+    core: &Core,
+    trips: &DistrictTrips<'_>,
+    group: &[usize],
+    cutoff_s: f64,
+    reaching: &Reaching,
+    space: &mut SearchSpace,
+) -> Vec<Row> {
+    let settled = search_to(graph, core, trips, group, cutoff_s, reaching, space);
+    let mut rows: Vec<Row> = group
+        .iter()
+        .map(|&c| candidate_row(graph, trips, c, cutoff_s, space))
+        .collect();
+    if let Some(first) = rows.first_mut() {
+        first.settled = settled;
+    }
+    rows
+}
+
+/// A district's candidates by the point of the network they are at:
+/// candidates snapped to the same point (schools a registry gives one
+/// position, such as a tambon's) share one search. Groups in the order of
+/// their first candidate; candidates off the network alone.
+fn point_groups(trips: &DistrictTrips<'_>) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_point: std::collections::HashMap<(u32, u64), usize> =
+        std::collections::HashMap::new();
+    for &c in &trips.candidates {
+        match trips.snaps[c] {
+            Some(s) => {
+                let g = *by_point.entry((s.link, s.along_m.to_bits())).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[g].push(c);
+            }
+            None => groups.push(vec![c]),
+        }
+    }
+    groups
 }
 
 /// Computes the travel matrix of every district, in parallel over all
@@ -201,19 +267,34 @@ pub fn district_matrices_until(
             e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
         });
     let core = Core::without_dead_ends(graph, &graph.reverse, ends);
-    let rows: Vec<Row> = jobs
+    let groups: Vec<(usize, Vec<usize>)> = districts
+        .iter()
+        .enumerate()
+        .flat_map(|(d, t)| point_groups(t).into_iter().map(move |g| (d, g)))
+        .collect();
+    let grouped: Vec<Vec<Row>> = groups
         .par_iter()
-        .map(|&(d, c)| {
+        .map(|(d, group)| {
             if stop() {
                 return None;
             }
-            let row = with_space(graph.node_count(), |space| {
-                candidate_row(graph, &core, &districts[d], c, cutoff_s, &reaching, space)
+            let rows = with_space(graph.node_count(), |space| {
+                group_rows(graph, &core, &districts[*d], group, cutoff_s, &reaching, space)
             });
-            on_row();
-            Some(row)
+            group.iter().for_each(|_| on_row());
+            Some(rows)
         })
         .collect::<Option<_>>()?;
+    // Back in each district's candidate order.
+    let mut by_job: std::collections::HashMap<(usize, usize), Row> = groups
+        .iter()
+        .zip(grouped)
+        .flat_map(|((d, group), rows)| group.iter().map(move |&c| (*d, c)).zip(rows))
+        .collect();
+    let rows: Vec<Row> = jobs
+        .iter()
+        .filter_map(|job| by_job.remove(job))
+        .collect();
     let mut rows = rows.into_iter();
     let matrices = districts
         .iter()
@@ -235,4 +316,72 @@ pub fn district_matrices_until(
         })
         .collect();
     Some(matrices)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::graph::SpeedTable;
+    use crate::routing::tests::{networks, points};
+    use crate::spatial::SnapIndex;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Candidates at one point share a search: their rows (seconds,
+        /// departures, trees) are those of a search of their own, with
+        /// schools given twice (one position, as tambon-level coordinates
+        /// are), off-road legs that differ, and a cutoff that cuts.
+        #[test]
+        fn shared_searches_give_each_candidate_its_own_row(
+            roads in networks(),
+            pts in points(),
+            twice in prop::collection::vec(0usize..8, 1..6),
+            offroad in prop::collection::vec(0.0f64..300.0, 16),
+            cutoff_s in prop_oneof![Just(86_400.0), 100.0f64..900.0],
+        ) {
+            let graph = RoadGraph::build(&roads, &SpeedTable::default());
+            prop_assume!(!graph.links.is_empty());
+            let index = SnapIndex::new(&graph);
+            let mut snaps: Vec<Snap> = pts.iter().filter_map(|&(x, y)| index.snap(&graph, x, y)).collect();
+            prop_assume!(!snaps.is_empty());
+            for &k in &twice {
+                snaps.push(snaps[k % snaps.len()]);
+            }
+            let trips = DistrictTrips {
+                snaps: snaps.iter().map(Some).collect(),
+                offroad_s: (0..snaps.len()).map(|i| offroad[i % offroad.len()]).collect(),
+                candidates: (0..snaps.len()).collect(),
+            };
+            prop_assert!(point_groups(&trips).len() < snaps.len(), "some candidates share a point");
+            let shared = district_matrices(&graph, std::slice::from_ref(&trips), cutoff_s, &|| {});
+            let m = &shared[0];
+            // Each candidate alone, over the same core, with every SCC's
+            // reaching SCCs (the same targets as the shared searches').
+            let ends: Vec<u32> = snaps
+                .iter()
+                .flat_map(|s| {
+                    let e = Ends::of(&graph, s);
+                    e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
+                })
+                .collect();
+            let core = Core::without_dead_ends(&graph, &graph.reverse, ends);
+            let reaching: Reaching = (0..graph.scc_count() as u32)
+                .map(|s| (s, graph.sccs_reaching(s)))
+                .collect();
+            let mut space = SearchSpace::new(graph.node_count());
+            let n = snaps.len();
+            for (row, &c) in trips.candidates.iter().enumerate() {
+                let own = group_rows(&graph, &core, &trips, &[c], cutoff_s, &reaching, &mut space);
+                let own = &own[0];
+                for i in 0..n {
+                    prop_assert_eq!(m.seconds(row, i).to_bits(), own.seconds[i].to_bits(), "candidate {} school {}", c, i);
+                    prop_assert_eq!(m.departure(row, i), own.departures[i]);
+                }
+                prop_assert_eq!(&m.trees[row], &own.tree);
+            }
+        }
+    }
 }

@@ -23,7 +23,7 @@ fn reference_speeds(speeds: &SpeedTable) -> reference::Speeds {
 /// lattice points (so they meet at shared vertices), may bend through a
 /// random shape point, may be one-way, may duplicate another road
 /// (parallel links), and a far-away cluster forms an island.
-fn networks() -> impl Strategy<Value = Vec<Road>> {
+pub(super) fn networks() -> impl Strategy<Value = Vec<Road>> {
     let road = (
         0u8..36,
         0u8..36,
@@ -83,7 +83,7 @@ fn networks() -> impl Strategy<Value = Vec<Road>> {
     })
 }
 
-fn points() -> impl Strategy<Value = Vec<(f64, f64)>> {
+pub(super) fn points() -> impl Strategy<Value = Vec<(f64, f64)>> {
     // Some points on lattice vertices: exactly on junctions.
     let on_vertex =
         (0u8..36).prop_map(|i| (100.0 + (i % 6) as f64 * 0.01, 15.0 + (i / 6) as f64 * 0.01));
