@@ -1333,20 +1333,24 @@ impl WayScan<'_> {
         if self.census_ways.binary_search(&id).is_ok() {
             part.census_seen.push(id);
         }
-        let is_road = wanted.roads
-            && tags().any(|(k, v)| k == "highway" && self.highways.contains(&v))
-            && !tags().any(|(k, v)| k == "area" && v == "yes");
-        if is_road {
-            let mut t = RoadTags::default();
-            for (k, v) in tags() {
-                match k {
-                    "highway" => t.highway = Some(v),
-                    "maxspeed" => t.maxspeed = Some(v),
-                    "oneway" => t.oneway = Some(v),
-                    "junction" => t.junction = Some(v),
-                    _ => {}
+        // One walk over the tags: what every test below asks of them.
+        let mut t = RoadTags::default();
+        let (mut listed_highway, mut area, mut school) = (false, false, false);
+        for (k, v) in tags() {
+            match k {
+                "highway" => {
+                    listed_highway |= self.highways.contains(&v);
+                    t.highway = Some(v);
                 }
+                "maxspeed" => t.maxspeed = Some(v),
+                "oneway" => t.oneway = Some(v),
+                "junction" => t.junction = Some(v),
+                "area" => area |= v == "yes",
+                "amenity" => school |= v == "school",
+                _ => {}
             }
+        }
+        if wanted.roads && listed_highway && !area {
             let class = part.class_of(t.highway.unwrap_or("unclassified"));
             let start = part.road_refs.len();
             part.road_refs.extend(refs());
@@ -1360,7 +1364,7 @@ impl WayScan<'_> {
                 oneway: oneway_of(t.oneway, t.highway, t.junction),
             });
         }
-        if wanted.schools && tags().any(|(k, v)| k == "amenity" && v == "school") {
+        if wanted.schools && school {
             part.schools.push(Way {
                 id,
                 refs: refs().collect(),
