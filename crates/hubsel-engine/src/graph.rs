@@ -21,9 +21,9 @@
 //!
 //! A national network has tens of millions of road vertices and a few
 //! hundred thousand links, so the build keeps no vector per piece, chain
-//! or junction: the junctions are found by sorting one u64 key per vertex
-//! use (the Z-order position of its 1e-7° cell, injective within 32 bits;
-//! a wider key only for coordinates beyond ±214°) and looked up through a
+//! or junction: the junctions are found by sorting (a parallel radix sort)
+//! one u64 key per vertex use (the Z-order position of its 1e-7° cell,
+//! injective within 32 bits; a wider key only for coordinates beyond ±214°) and looked up through a
 //! bucket directory of those positions; a piece is a range of one road's
 //! vertices; the contraction walks a CSR incidence and records each chain
 //! as a run of steps over the pieces; the links' vertices are then written
@@ -54,6 +54,7 @@ use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
+use rdst::RadixSort;
 
 use crate::model::{Oneway, Road};
 
@@ -343,6 +344,10 @@ trait GridKey: Copy + Ord + Default + Send + Sync {
     fn z(self) -> u64;
     /// The node's position: the vertex of its cell.
     fn coord(self) -> Coord<f64>;
+    /// Sorts keys (in parallel).
+    fn sort(keys: &mut [Self]) {
+        keys.par_sort_unstable();
+    }
 }
 
 /// The key when every cell fits in 32 bits (|lon|, |lat| < 214°, so every
@@ -360,6 +365,18 @@ impl GridKey for Packed {
     }
     fn coord(self) -> Coord<f64> {
         cell_coord(z_cell(self.0))
+    }
+    /// A parallel radix sort: the keys are plain u64.
+    fn sort(keys: &mut [Self]) {
+        keys.radix_sort_unstable();
+    }
+}
+
+impl rdst::RadixKey for Packed {
+    const LEVELS: usize = 8;
+
+    fn get_level(&self, level: usize) -> u8 {
+        (self.0 >> (level * 8)) as u8
     }
 }
 
@@ -452,7 +469,7 @@ fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
                 }
             }
         });
-    uses.par_sort_unstable();
+    K::sort(&mut uses);
     uses.chunk_by(|a, b| a == b)
         .filter(|run| run.len() >= 2)
         .map(|run| run[0])
@@ -1372,6 +1389,20 @@ mod tests {
             let v = (i as f64 - 50_000.0) * 0.123_456_789 * 1e7;
             assert_eq!(round_i64(v), v.round() as i64, "{v}");
         }
+    }
+
+    #[test]
+    fn packed_keys_radix_sort_like_a_comparison_sort() {
+        // Duplicates, the extremes and keys differing in one byte only.
+        let mut keys: Vec<Packed> = (0..200_000u64)
+            .map(|i| Packed(i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 64)))
+            .chain([0, u64::MAX, 1 << 63, 255, 256, 0, u64::MAX].map(Packed))
+            .collect();
+        keys.extend_from_slice(&keys[..1000].to_vec());
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        Packed::sort(&mut keys);
+        assert_eq!(keys, expected);
     }
 
     #[test]
