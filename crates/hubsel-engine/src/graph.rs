@@ -49,7 +49,7 @@
 
 use std::cmp::Ordering;
 
-use geo::{Coord, Distance, Haversine, Point};
+use geo::{Coord, Haversine};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
@@ -264,12 +264,32 @@ impl Csr {
     }
 }
 
-/// Length in metres along a polyline of lon/lat vertices.
+/// Length in metres along a polyline of lon/lat vertices: the sum, in
+/// order, of geo's [`Haversine`] distance of each segment, bit for bit;
+/// each vertex's cos(latitude) is computed once, not once per segment
+/// it ends (the formula needs it for both ends).
 pub fn polyline_length_m(coords: &[Coord<f64>]) -> f64 {
+    let radius = Haversine.radius();
+    let mut cos_from: Option<f64> = None;
     coords
         .windows(2)
-        .map(|w| Haversine.distance(Point(w[0]), Point(w[1])))
+        .map(|w| {
+            let cos_a = cos_from.unwrap_or_else(|| w[0].y.to_radians().cos());
+            let cos_b = w[1].y.to_radians().cos();
+            cos_from = Some(cos_b);
+            haversine_m(radius, w[0], w[1], cos_a, cos_b)
+        })
         .sum()
+}
+
+/// geo's `Haversine::distance` from `a` to `b` (the same operations in the
+/// same order) given the cosines of their latitudes in radians.
+fn haversine_m(radius: f64, a: Coord<f64>, b: Coord<f64>, cos_a: f64, cos_b: f64) -> f64 {
+    let delta_theta = (b.y - a.y).to_radians();
+    let delta_lambda = (b.x - a.x).to_radians();
+    let h = (delta_theta / 2.0).sin().powi(2) + cos_a * cos_b * (delta_lambda / 2.0).sin().powi(2);
+    let c = 2.0 * h.sqrt().asin();
+    radius * c
 }
 
 /// Grid key of a vertex: coordinates rounded to 1e-7 degree (about 1 cm),
@@ -348,6 +368,10 @@ trait GridKey: Copy + Ord + Default + Send + Sync {
     fn sort(keys: &mut [Self]) {
         keys.par_sort_unstable();
     }
+    /// Whether two grid cells have the same vertex.
+    fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
+        cell_coord(a) == cell_coord(b)
+    }
 }
 
 /// The key when every cell fits in 32 bits (|lon|, |lat| < 214°, so every
@@ -369,6 +393,11 @@ impl GridKey for Packed {
     /// A parallel radix sort: the keys are plain u64.
     fn sort(keys: &mut [Self]) {
         keys.radix_sort_unstable();
+    }
+    /// Within 32 bits a cell and its vertex are one-to-one (`k / 1e7` is
+    /// exact to far less than 1e-7 there): no division needed.
+    fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
+        a == b
     }
 }
 
@@ -627,14 +656,13 @@ fn split_road<K: GridKey>(
     let k = key(*first);
     let mut start = 0usize;
     let mut start_junction = junctions.find(K::of(k));
-    let mut previous = cell_coord(k);
+    let mut previous = k;
     let mut vertices = 1u32;
     for (i, p) in points.iter().enumerate().skip(1) {
         let k = key(*p);
-        let c = cell_coord(k);
-        if c != previous {
+        if !K::same_vertex(k, previous) {
             vertices += 1;
-            previous = c;
+            previous = k;
         }
         let junction = junctions.find(K::of(k));
         if junction.is_some() || i + 1 == points.len() {
@@ -657,6 +685,43 @@ fn split_road<K: GridKey>(
             vertices = 1;
         }
     }
+}
+
+/// The pieces of the roads between junctions, their ends numbered as the
+/// graph's nodes before contraction, and those nodes' positions.
+fn numbered_pieces<K: GridKey>(
+    roads: &[Road],
+    speeds: &SpeedTable,
+) -> (Vec<Coord<f64>>, Vec<Piece>) {
+    // 1. Which vertices are junctions: road ends and vertices used twice.
+    let junctions = JunctionIndex::new(junction_keys::<K>(roads));
+    // 2. Split roads at junctions (in parallel, kept in road order).
+    let mut pieces = split_roads(roads, speeds, &junctions);
+    // 3. The junctions at the pieces' ends are numbered in the Z-order
+    // of their grid cells (the junctions' order): the numbering depends
+    // on the coordinates only, not on the order of the roads, and near
+    // junctions get near numbers (memory locality for the searches).
+    let mut is_end = vec![false; junctions.keys.len()];
+    for p in &pieces {
+        is_end[p.from as usize] = true;
+        is_end[p.to as usize] = true;
+    }
+    let mut number = vec![u32::MAX; is_end.len()];
+    let mut node_coords: Vec<Coord<f64>> = Vec::new();
+    for (j, k) in junctions.keys.iter().enumerate() {
+        if is_end[j] {
+            number[j] = node_coords.len() as u32;
+            node_coords.push(k.coord());
+        }
+    }
+    drop(junctions);
+    drop(is_end);
+    pieces.par_iter_mut().for_each(|p| {
+        p.from = number[p.from as usize];
+        p.to = number[p.to as usize];
+    });
+    drop(number);
+    (node_coords, pieces)
 }
 
 /// Lexicographic order of two vertex lists by (lon, lat).
@@ -766,34 +831,7 @@ impl RoadGraph {
     }
 
     fn build_keyed<K: GridKey>(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        // 1. Which vertices are junctions: road ends and vertices used twice.
-        let junctions = JunctionIndex::new(junction_keys::<K>(roads));
-        // 2. Split roads at junctions (in parallel, kept in road order).
-        let mut pieces = split_roads(roads, speeds, &junctions);
-        // 3. The junctions at the pieces' ends are numbered in the Z-order
-        // of their grid cells (the junctions' order): the numbering depends
-        // on the coordinates only, not on the order of the roads, and near
-        // junctions get near numbers (memory locality for the searches).
-        let mut is_end = vec![false; junctions.keys.len()];
-        for p in &pieces {
-            is_end[p.from as usize] = true;
-            is_end[p.to as usize] = true;
-        }
-        let mut number = vec![u32::MAX; is_end.len()];
-        let mut node_coords: Vec<Coord<f64>> = Vec::new();
-        for (j, k) in junctions.keys.iter().enumerate() {
-            if is_end[j] {
-                number[j] = node_coords.len() as u32;
-                node_coords.push(k.coord());
-            }
-        }
-        drop(junctions);
-        drop(is_end);
-        pieces.par_iter_mut().for_each(|p| {
-            p.from = number[p.from as usize];
-            p.to = number[p.to as usize];
-        });
-        drop(number);
+        let (node_coords, pieces) = numbered_pieces::<K>(roads, speeds);
         Self::contract_and_index(roads, node_coords, &pieces)
     }
 
@@ -814,7 +852,7 @@ impl RoadGraph {
             steps: &steps,
         };
         chains.par_iter_mut().for_each(|c| walk.orient(c));
-        chains.sort_by(|a, b| walk.canonical_cmp(a, b));
+        let chains = walk.canonical_order(&chains);
         let (links, coords) = walk.lay_out(&chains);
         Self::index(kept_coords, links, coords)
     }
@@ -954,6 +992,30 @@ impl Walk<'_> {
             .then_with(|| cmp_coords(&self.coords(a), &self.coords(b)))
             .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
             .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
+    }
+
+    /// The chains sorted by [`Walk::canonical_cmp`], stably: by their ends
+    /// first (one u64 each, the chain's index breaking ties, so the order is
+    /// that of a stable sort), then each run of equal ends (parallel links,
+    /// rare) stably by the whole comparison.
+    fn canonical_order(&self, chains: &[Chain]) -> Vec<Chain> {
+        let mut order: Vec<(u64, u32)> = chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((u64::from(c.from) << 32) | u64::from(c.to), i as u32))
+            .collect();
+        order.par_sort_unstable();
+        for run in order.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_by(|a, b| {
+                    self.canonical_cmp(&chains[a.1 as usize], &chains[b.1 as usize])
+                });
+            }
+        }
+        order
+            .iter()
+            .filter_map(|&(_, i)| chains.get(i as usize).copied())
+            .collect()
     }
 
     /// The chains, in their order, as links over one shared vertex array
@@ -1403,6 +1465,81 @@ mod tests {
         expected.sort_unstable();
         Packed::sort(&mut keys);
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn polyline_length_is_geo_haversine_summed_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(24);
+        for n in 0..300usize {
+            let mut line: Vec<Coord<f64>> = Vec::new();
+            let (mut x, mut y) = (
+                rng.random_range(-180.0..180.0),
+                rng.random_range(-90.0..90.0),
+            );
+            for _ in 0..n % 40 {
+                line.push(Coord { x, y });
+                let step = [1e-7, 1e-4, 0.01, 5.0][n % 4];
+                x += rng.random_range(-step..step);
+                y = (y + rng.random_range(-step..step)).clamp(-90.0, 90.0);
+            }
+            if n % 7 == 0 {
+                line.extend_from_within(..line.len() / 2);
+            }
+            let expected: f64 = line
+                .windows(2)
+                .map(|w| geo::Distance::distance(&Haversine, geo::Point(w[0]), geo::Point(w[1])))
+                .sum();
+            assert_eq!(
+                polyline_length_m(&line).to_bits(),
+                expected.to_bits(),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn canonical_order_is_the_stable_sort_by_the_comparison() {
+        let mut roads = tangle();
+        // Parallel links: the same ends, other geometry or rules.
+        roads.push(road(
+            &[(100.0, 13.0), (100.0002, 13.0001), (100.0005, 13.0)],
+            Oneway::No,
+        ));
+        roads.push(road(
+            &[(100.0, 13.0), (100.0002, 12.9999), (100.0005, 13.0)],
+            Oneway::Forward,
+        ));
+        roads.push(road(
+            &[(100.0005, 13.0), (100.0002, 12.9999), (100.0, 13.0)],
+            Oneway::Backward,
+        ));
+        let speeds = SpeedTable::default();
+        let (nodes, pieces) = numbered_pieces::<Packed>(&roads, &speeds);
+        let (mut chains, steps) = Contraction::new(nodes.len(), &pieces).chains();
+        renumber_kept_junctions(&nodes, &mut chains);
+        let walk = Walk {
+            roads: &roads,
+            pieces: &pieces,
+            steps: &steps,
+        };
+        chains.iter_mut().for_each(|c| walk.orient(c));
+        let ends = |c: &Chain| (c.from, c.to);
+        assert!(
+            chains
+                .iter()
+                .enumerate()
+                .any(|(i, a)| chains[..i].iter().any(|b| ends(a) == ends(b))),
+            "the tangle has parallel links"
+        );
+        let mut expected = chains.clone();
+        expected.sort_by(|a, b| walk.canonical_cmp(a, b));
+        let got = walk.canonical_order(&chains);
+        let id = |c: &Chain| (c.from, c.to, c.first_step, c.reversed);
+        assert_eq!(
+            got.iter().map(id).collect::<Vec<_>>(),
+            expected.iter().map(id).collect::<Vec<_>>()
+        );
     }
 
     #[test]
