@@ -499,11 +499,31 @@ fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
             }
         });
     K::sort(&mut uses);
-    uses.chunk_by(|a, b| a == b)
-        .filter(|run| run.len() >= 2)
-        .map(|run| run[0])
+    // The runs, in parallel over slices cut between runs.
+    let mut cuts = vec![0];
+    for i in 1..BLOCKS_OF_KEYS {
+        let at = (uses.len() * i / BLOCKS_OF_KEYS).max(cuts.last().copied().unwrap_or(0));
+        let rest = uses.get(at..).unwrap_or_default();
+        let run = rest
+            .iter()
+            .take_while(|&&k| Some(k) == rest.first().copied())
+            .count();
+        cuts.push(at + run);
+    }
+    cuts.push(uses.len());
+    cuts.par_windows(2)
+        .flat_map_iter(|w| {
+            uses.get(w[0]..w[1])
+                .unwrap_or_default()
+                .chunk_by(|a, b| a == b)
+                .filter(|run| run.len() >= 2)
+                .map(|run| run[0])
+        })
         .collect()
 }
+
+/// Slices of the sorted keys scanned for runs in parallel.
+const BLOCKS_OF_KEYS: usize = 64;
 
 /// The sorted junction keys, with a directory of their Z-order positions
 /// (about one bucket per junction) so that a look-up is one directory read
@@ -725,14 +745,30 @@ fn numbered_pieces<K: GridKey>(
 }
 
 /// Lexicographic order of two vertex lists by (lon, lat).
+#[cfg(test)]
 fn cmp_coords(a: &[Coord<f64>], b: &[Coord<f64>]) -> Ordering {
-    for (p, q) in a.iter().zip(b) {
-        let o = p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y));
-        if o != Ordering::Equal {
-            return o;
+    cmp_coord_iters(a.iter().copied(), b.iter().copied())
+}
+
+/// Lexicographic order of two vertex sequences by (lon, lat), a prefix
+/// first; reads them only up to their first difference.
+fn cmp_coord_iters(
+    mut a: impl Iterator<Item = Coord<f64>>,
+    mut b: impl Iterator<Item = Coord<f64>>,
+) -> Ordering {
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
         }
     }
-    a.len().cmp(&b.len())
 }
 
 impl RoadGraph {
@@ -961,9 +997,17 @@ impl Walk<'_> {
             Ordering::Greater => true,
             Ordering::Less => false,
             Ordering::Equal => {
+                // The list reversed against itself (as `cmp_coords` would,
+                // without a reversed copy: the lengths are equal).
                 let coords = self.coords(chain);
-                let reversed: Vec<Coord<f64>> = coords.iter().rev().copied().collect();
-                match cmp_coords(&reversed, &coords) {
+                let reversed_cmp = coords
+                    .iter()
+                    .rev()
+                    .zip(&coords)
+                    .map(|(p, q)| p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y)))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal);
+                match reversed_cmp {
                     Ordering::Less => true,
                     Ordering::Greater => false,
                     Ordering::Equal => {
@@ -985,19 +1029,83 @@ impl Walk<'_> {
         }
     }
 
+    /// The chain's vertices from its `from` node to its `to` node, read
+    /// as they are asked for (those of [`Walk::each_coord`]).
+    fn coord_iter(&self, chain: &Chain) -> impl Iterator<Item = Coord<f64>> + '_ {
+        let steps = self
+            .steps
+            .get(chain.first_step..chain.first_step + chain.step_count)
+            .unwrap_or_default();
+        let reversed = chain.reversed;
+        let (forward, backward) = if reversed {
+            (None, Some(steps.iter().rev()))
+        } else {
+            (Some(steps.iter()), None)
+        };
+        forward
+            .into_iter()
+            .flatten()
+            .chain(backward.into_iter().flatten())
+            .enumerate()
+            .flat_map(move |(i, &(piece, backwards))| {
+                self.piece_coord_iter(piece, backwards != reversed, i > 0)
+            })
+    }
+
+    /// A piece's rounded vertices, consecutive repeats once, from its
+    /// `from` end (or from its `to` end when `reversed`), without the
+    /// first when `skip_first` (those of [`Piece::each_coord`]).
+    fn piece_coord_iter(
+        &self,
+        piece: u32,
+        reversed: bool,
+        skip_first: bool,
+    ) -> impl Iterator<Item = Coord<f64>> + '_ {
+        let points = self
+            .pieces
+            .get(piece as usize)
+            .and_then(|p| {
+                self.roads
+                    .get(p.road as usize)?
+                    .geometry
+                    .0
+                    .get(p.first as usize..=p.last as usize)
+            })
+            .unwrap_or_default();
+        let (forward, backward) = if reversed {
+            (None, Some(points.iter().rev()))
+        } else {
+            (Some(points.iter()), None)
+        };
+        let mut previous: Option<Coord<f64>> = None;
+        forward
+            .into_iter()
+            .flatten()
+            .chain(backward.into_iter().flatten())
+            .filter_map(move |p| {
+                let c = cell_coord(key(*p));
+                (previous != Some(c)).then(|| {
+                    previous = Some(c);
+                    c
+                })
+            })
+            .skip(usize::from(skip_first))
+    }
+
     /// The canonical order of oriented chains: by ends, geometry and rules.
     fn canonical_cmp(&self, a: &Chain, b: &Chain) -> Ordering {
         (a.from, a.to)
             .cmp(&(b.from, b.to))
-            .then_with(|| cmp_coords(&self.coords(a), &self.coords(b)))
+            .then_with(|| cmp_coord_iters(self.coord_iter(a), self.coord_iter(b)))
             .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
             .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
     }
 
     /// The chains sorted by [`Walk::canonical_cmp`], stably: by their ends
     /// first (one u64 each, the chain's index breaking ties, so the order is
-    /// that of a stable sort), then each run of equal ends (parallel links,
-    /// rare) stably by the whole comparison.
+    /// that of a stable sort), then each run of equal ends (parallel links)
+    /// stably by the whole comparison, which reads their geometry only up
+    /// to where it differs.
     fn canonical_order(&self, chains: &[Chain]) -> Vec<Chain> {
         let mut order: Vec<(u64, u32)> = chains
             .iter()
@@ -1005,13 +1113,17 @@ impl Walk<'_> {
             .map(|(i, c)| ((u64::from(c.from) << 32) | u64::from(c.to), i as u32))
             .collect();
         order.par_sort_unstable();
-        for run in order.chunk_by_mut(|a, b| a.0 == b.0) {
-            if run.len() > 1 {
-                run.sort_by(|a, b| {
-                    self.canonical_cmp(&chains[a.1 as usize], &chains[b.1 as usize])
-                });
-            }
-        }
+        order
+            .par_chunk_by_mut(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+            .for_each(|run| {
+                run.sort_by(
+                    |a, b| match (chains.get(a.1 as usize), chains.get(b.1 as usize)) {
+                        (Some(a), Some(b)) => self.canonical_cmp(a, b),
+                        _ => a.cmp(b),
+                    },
+                );
+            });
         order
             .iter()
             .filter_map(|&(_, i)| chains.get(i as usize).copied())
@@ -1041,7 +1153,12 @@ impl Walk<'_> {
             .chunks(CHUNK)
             .map(|cs| cs.iter().map(|c| c.vertices as usize).sum())
             .collect();
-        let mut coords = vec![Coord { x: 0.0, y: 0.0 }; lengths.iter().sum()];
+        // Zeroed in parallel (the first touch of hundreds of MB).
+        let mut coords: Vec<Coord<f64>> = Vec::new();
+        coords.par_extend(rayon::iter::repeat_n(
+            Coord { x: 0.0, y: 0.0 },
+            lengths.iter().sum(),
+        ));
         split_mut(&mut coords, &lengths)
             .into_par_iter()
             .zip(chains.par_chunks(CHUNK))
@@ -1532,6 +1649,17 @@ mod tests {
                 .any(|(i, a)| chains[..i].iter().any(|b| ends(a) == ends(b))),
             "the tangle has parallel links"
         );
+        for a in &chains {
+            assert_eq!(walk.coord_iter(a).collect::<Vec<_>>(), walk.coords(a));
+            for b in &chains {
+                let eager = (a.from, a.to)
+                    .cmp(&(b.from, b.to))
+                    .then_with(|| cmp_coords(&walk.coords(a), &walk.coords(b)))
+                    .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
+                    .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m));
+                assert_eq!(walk.canonical_cmp(a, b), eager);
+            }
+        }
         let mut expected = chains.clone();
         expected.sort_by(|a, b| walk.canonical_cmp(a, b));
         let got = walk.canonical_order(&chains);
