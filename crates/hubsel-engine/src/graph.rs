@@ -377,18 +377,19 @@ trait GridKey: Copy + Ord + Default + Send + Sync {
 /// The key when every cell fits in 32 bits (|lon|, |lat| < 214°, so every
 /// real longitude and latitude): the Z-order position alone, which is
 /// injective there, in one u64 (half the bytes to sort of a pair of i64).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Packed(u64);
+/// A plain u64, not a wrapper: a vector of zeros of it is zeroed memory
+/// from the allocator, not written (hundreds of MB for a national network).
+type Packed = u64;
 
 impl GridKey for Packed {
     fn of(k: (i64, i64)) -> Self {
-        Packed(z_order(k))
+        z_order(k)
     }
     fn z(self) -> u64 {
-        self.0
+        self
     }
     fn coord(self) -> Coord<f64> {
-        cell_coord(z_cell(self.0))
+        cell_coord(z_cell(self))
     }
     /// A parallel radix sort: the keys are plain u64.
     fn sort(keys: &mut [Self]) {
@@ -398,14 +399,6 @@ impl GridKey for Packed {
     /// exact to far less than 1e-7 there): no division needed.
     fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
         a == b
-    }
-}
-
-impl rdst::RadixKey for Packed {
-    const LEVELS: usize = 8;
-
-    fn get_level(&self, level: usize) -> u8 {
-        (self.0 >> (level * 8)) as u8
     }
 }
 
@@ -896,8 +889,11 @@ impl RoadGraph {
     fn index(node_coords: Vec<Coord<f64>>, links: Vec<Link>, coords: Vec<Coord<f64>>) -> RoadGraph {
         let n = node_coords.len();
         let Arcs { graph, out, inc } = Arcs::of(&node_coords, &links);
-        let component = weak_components(n, &links);
-        let (scc, mut scc_junctions) = strong_components(&graph);
+        // Four independent pieces of work, in parallel.
+        let ((component, (scc, mut scc_junctions)), (forward, reverse)) = rayon::join(
+            || rayon::join(|| weak_components(n, &links), || strong_components(&graph)),
+            || rayon::join(|| Adjacency::build(n, out), || Adjacency::build(n, inc)),
+        );
         let mut component_junctions = vec![0u32; n];
         for &c in &component {
             component_junctions[c as usize] += 1;
@@ -912,7 +908,7 @@ impl RoadGraph {
                 scc_junctions[a as usize] += l.inner_junctions;
             }
         }
-        let (scc_succ, scc_pred) = condensation(&out, &scc, scc_junctions.len());
+        let (scc_succ, scc_pred) = condensation(&forward, &scc, scc_junctions.len());
         RoadGraph {
             graph,
             links,
@@ -924,8 +920,8 @@ impl RoadGraph {
             scc_junctions,
             scc_succ,
             scc_pred,
-            forward: Adjacency::build(n, out),
-            reverse: Adjacency::build(n, inc),
+            forward,
+            reverse,
         }
     }
 }
@@ -1429,10 +1425,19 @@ fn strong_components(graph: &DiGraph<Coord<f64>, ArcId>) -> (Vec<u32>, Vec<u32>)
 
 /// The condensation of the graph (one arc between two SCCs when a road
 /// leads from one to the other): successors and predecessors of each SCC.
-fn condensation(out: &[ArcEntry], scc: &[u32], scc_count: usize) -> (Csr, Csr) {
-    let mut dag: Vec<(u32, u32)> = out
-        .iter()
-        .map(|&(tail, head, _, _)| (scc[tail as usize], scc[head as usize]))
+fn condensation(forward: &Adjacency, scc: &[u32], scc_count: usize) -> (Csr, Csr) {
+    let mut dag: Vec<(u32, u32)> = forward
+        .offsets
+        .windows(2)
+        .zip(scc)
+        .flat_map(|(range, &from)| {
+            forward
+                .other
+                .get(range[0] as usize..range[1] as usize)
+                .unwrap_or_default()
+                .iter()
+                .map(move |&head| (from, scc.get(head as usize).copied().unwrap_or(from)))
+        })
         .filter(|(a, b)| a != b)
         .collect();
     dag.sort_unstable();
@@ -1574,13 +1579,13 @@ mod tests {
     fn packed_keys_radix_sort_like_a_comparison_sort() {
         // Duplicates, the extremes and keys differing in one byte only.
         let mut keys: Vec<Packed> = (0..200_000u64)
-            .map(|i| Packed(i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 64)))
-            .chain([0, u64::MAX, 1 << 63, 255, 256, 0, u64::MAX].map(Packed))
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 64))
+            .chain([0, u64::MAX, 1 << 63, 255, 256, 0, u64::MAX])
             .collect();
         keys.extend_from_slice(&keys[..1000].to_vec());
         let mut expected = keys.clone();
         expected.sort_unstable();
-        Packed::sort(&mut keys);
+        <Packed as GridKey>::sort(&mut keys);
         assert_eq!(keys, expected);
     }
 
