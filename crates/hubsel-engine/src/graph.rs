@@ -872,7 +872,15 @@ impl RoadGraph {
         node_coords: Vec<Coord<f64>>,
         pieces: &[Piece],
     ) -> RoadGraph {
-        let (mut chains, steps) = Contraction::new(node_coords.len(), pieces).chains();
+        // The walk is serial: meanwhile the other threads zero the links'
+        // vertex array (its first touch, hundreds of MB), sized for the
+        // most the chains can hold (each piece is in one chain, whose
+        // pieces after the first share their first vertex).
+        let most_vertices: usize = pieces.iter().map(|p| p.vertices as usize).sum();
+        let ((mut chains, steps), zeroed) = rayon::join(
+            || Contraction::new(node_coords.len(), pieces).chains(),
+            || zeroed_coords(most_vertices),
+        );
         let kept_coords = renumber_kept_junctions(&node_coords, &mut chains);
         drop(node_coords);
         let walk = Walk {
@@ -882,7 +890,7 @@ impl RoadGraph {
         };
         chains.par_iter_mut().for_each(|c| walk.orient(c));
         let chains = walk.canonical_order(&chains);
-        let (links, coords) = walk.lay_out(&chains);
+        let (links, coords) = walk.lay_out(&chains, zeroed);
         Self::index(kept_coords, links, coords)
     }
     /// Builds the petgraph view, the adjacency arrays and the components.
@@ -1127,8 +1135,13 @@ impl Walk<'_> {
     }
 
     /// The chains, in their order, as links over one shared vertex array
-    /// (filled in parallel).
-    fn lay_out(&self, chains: &[Chain]) -> (Vec<Link>, Vec<Coord<f64>>) {
+    /// (filled in parallel), written into `coords` (zeroed; cut or grown
+    /// to the chains' vertices).
+    fn lay_out(
+        &self,
+        chains: &[Chain],
+        mut coords: Vec<Coord<f64>>,
+    ) -> (Vec<Link>, Vec<Coord<f64>>) {
         const CHUNK: usize = 1024;
         let mut links: Vec<Link> = Vec::with_capacity(chains.len());
         let mut first_coord = 0u32;
@@ -1149,12 +1162,13 @@ impl Walk<'_> {
             .chunks(CHUNK)
             .map(|cs| cs.iter().map(|c| c.vertices as usize).sum())
             .collect();
-        // Zeroed in parallel (the first touch of hundreds of MB).
-        let mut coords: Vec<Coord<f64>> = Vec::new();
-        coords.par_extend(rayon::iter::repeat_n(
-            Coord { x: 0.0, y: 0.0 },
-            lengths.iter().sum(),
-        ));
+        let total: usize = lengths.iter().sum();
+        if coords.len() >= total {
+            coords.truncate(total);
+            coords.shrink_to_fit();
+        } else {
+            coords.resize(total, Coord { x: 0.0, y: 0.0 });
+        }
         split_mut(&mut coords, &lengths)
             .into_par_iter()
             .zip(chains.par_chunks(CHUNK))
@@ -1175,6 +1189,13 @@ impl Walk<'_> {
             });
         (links, coords)
     }
+}
+
+/// `n` vertices (0, 0), written in parallel.
+fn zeroed_coords(n: usize) -> Vec<Coord<f64>> {
+    let mut coords: Vec<Coord<f64>> = Vec::new();
+    coords.par_extend(rayon::iter::repeat_n(Coord { x: 0.0, y: 0.0 }, n));
+    coords
 }
 
 /// The walk that merges pieces into chains: which pieces meet at each
