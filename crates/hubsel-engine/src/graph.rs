@@ -1603,7 +1603,7 @@ mod tests {
             .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 64))
             .chain([0, u64::MAX, 1 << 63, 255, 256, 0, u64::MAX])
             .collect();
-        keys.extend_from_slice(&keys[..1000].to_vec());
+        keys.extend_from_within(..1000);
         let mut expected = keys.clone();
         expected.sort_unstable();
         <Packed as GridKey>::sort(&mut keys);
