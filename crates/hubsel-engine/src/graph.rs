@@ -21,9 +21,9 @@
 //!
 //! A national network has tens of millions of road vertices and a few
 //! hundred thousand links, so the build keeps no vector per piece, chain
-//! or junction: the junctions are found by sorting one u64 key per vertex
-//! use (the Z-order position of its 1e-7° cell, injective within 32 bits;
-//! a wider key only for coordinates beyond ±214°) and looked up through a
+//! or junction: the junctions are found by sorting (a parallel radix sort)
+//! one u64 key per vertex use (the Z-order position of its 1e-7° cell,
+//! injective within 32 bits; a wider key only for coordinates beyond ±214°) and looked up through a
 //! bucket directory of those positions; a piece is a range of one road's
 //! vertices; the contraction walks a CSR incidence and records each chain
 //! as a run of steps over the pieces; the links' vertices are then written
@@ -49,11 +49,12 @@
 
 use std::cmp::Ordering;
 
-use geo::{Coord, Distance, Haversine, Point};
+use geo::{Coord, Haversine};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use rayon::prelude::*;
+use rdst::RadixSort;
 
 use crate::model::{Oneway, Road};
 
@@ -263,12 +264,32 @@ impl Csr {
     }
 }
 
-/// Length in metres along a polyline of lon/lat vertices.
+/// Length in metres along a polyline of lon/lat vertices: the sum, in
+/// order, of geo's [`Haversine`] distance of each segment, bit for bit;
+/// each vertex's cos(latitude) is computed once, not once per segment
+/// it ends (the formula needs it for both ends).
 pub fn polyline_length_m(coords: &[Coord<f64>]) -> f64 {
+    let radius = Haversine.radius();
+    let mut cos_from: Option<f64> = None;
     coords
         .windows(2)
-        .map(|w| Haversine.distance(Point(w[0]), Point(w[1])))
+        .map(|w| {
+            let cos_a = cos_from.unwrap_or_else(|| w[0].y.to_radians().cos());
+            let cos_b = w[1].y.to_radians().cos();
+            cos_from = Some(cos_b);
+            haversine_m(radius, w[0], w[1], cos_a, cos_b)
+        })
         .sum()
+}
+
+/// geo's `Haversine::distance` from `a` to `b` (the same operations in the
+/// same order) given the cosines of their latitudes in radians.
+fn haversine_m(radius: f64, a: Coord<f64>, b: Coord<f64>, cos_a: f64, cos_b: f64) -> f64 {
+    let delta_theta = (b.y - a.y).to_radians();
+    let delta_lambda = (b.x - a.x).to_radians();
+    let h = (delta_theta / 2.0).sin().powi(2) + cos_a * cos_b * (delta_lambda / 2.0).sin().powi(2);
+    let c = 2.0 * h.sqrt().asin();
+    radius * c
 }
 
 /// Grid key of a vertex: coordinates rounded to 1e-7 degree (about 1 cm),
@@ -343,23 +364,41 @@ trait GridKey: Copy + Ord + Default + Send + Sync {
     fn z(self) -> u64;
     /// The node's position: the vertex of its cell.
     fn coord(self) -> Coord<f64>;
+    /// Sorts keys (in parallel).
+    fn sort(keys: &mut [Self]) {
+        keys.par_sort_unstable();
+    }
+    /// Whether two grid cells have the same vertex.
+    fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
+        cell_coord(a) == cell_coord(b)
+    }
 }
 
 /// The key when every cell fits in 32 bits (|lon|, |lat| < 214°, so every
 /// real longitude and latitude): the Z-order position alone, which is
 /// injective there, in one u64 (half the bytes to sort of a pair of i64).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Packed(u64);
+/// A plain u64, not a wrapper: a vector of zeros of it is zeroed memory
+/// from the allocator, not written (hundreds of MB for a national network).
+type Packed = u64;
 
 impl GridKey for Packed {
     fn of(k: (i64, i64)) -> Self {
-        Packed(z_order(k))
+        z_order(k)
     }
     fn z(self) -> u64 {
-        self.0
+        self
     }
     fn coord(self) -> Coord<f64> {
-        cell_coord(z_cell(self.0))
+        cell_coord(z_cell(self))
+    }
+    /// A parallel radix sort: the keys are plain u64.
+    fn sort(keys: &mut [Self]) {
+        keys.radix_sort_unstable();
+    }
+    /// Within 32 bits a cell and its vertex are one-to-one (`k / 1e7` is
+    /// exact to far less than 1e-7 there): no division needed.
+    fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
+        a == b
     }
 }
 
@@ -452,12 +491,32 @@ fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
                 }
             }
         });
-    uses.par_sort_unstable();
-    uses.chunk_by(|a, b| a == b)
-        .filter(|run| run.len() >= 2)
-        .map(|run| run[0])
+    K::sort(&mut uses);
+    // The runs, in parallel over slices cut between runs.
+    let mut cuts = vec![0];
+    for i in 1..BLOCKS_OF_KEYS {
+        let at = (uses.len() * i / BLOCKS_OF_KEYS).max(cuts.last().copied().unwrap_or(0));
+        let rest = uses.get(at..).unwrap_or_default();
+        let run = rest
+            .iter()
+            .take_while(|&&k| Some(k) == rest.first().copied())
+            .count();
+        cuts.push(at + run);
+    }
+    cuts.push(uses.len());
+    cuts.par_windows(2)
+        .flat_map_iter(|w| {
+            uses.get(w[0]..w[1])
+                .unwrap_or_default()
+                .chunk_by(|a, b| a == b)
+                .filter(|run| run.len() >= 2)
+                .map(|run| run[0])
+        })
         .collect()
 }
+
+/// Slices of the sorted keys scanned for runs in parallel.
+const BLOCKS_OF_KEYS: usize = 64;
 
 /// The sorted junction keys, with a directory of their Z-order positions
 /// (about one bucket per junction) so that a look-up is one directory read
@@ -610,14 +669,13 @@ fn split_road<K: GridKey>(
     let k = key(*first);
     let mut start = 0usize;
     let mut start_junction = junctions.find(K::of(k));
-    let mut previous = cell_coord(k);
+    let mut previous = k;
     let mut vertices = 1u32;
     for (i, p) in points.iter().enumerate().skip(1) {
         let k = key(*p);
-        let c = cell_coord(k);
-        if c != previous {
+        if !K::same_vertex(k, previous) {
             vertices += 1;
-            previous = c;
+            previous = k;
         }
         let junction = junctions.find(K::of(k));
         if junction.is_some() || i + 1 == points.len() {
@@ -642,15 +700,68 @@ fn split_road<K: GridKey>(
     }
 }
 
-/// Lexicographic order of two vertex lists by (lon, lat).
-fn cmp_coords(a: &[Coord<f64>], b: &[Coord<f64>]) -> Ordering {
-    for (p, q) in a.iter().zip(b) {
-        let o = p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y));
-        if o != Ordering::Equal {
-            return o;
+/// The pieces of the roads between junctions, their ends numbered as the
+/// graph's nodes before contraction, and those nodes' positions.
+fn numbered_pieces<K: GridKey>(
+    roads: &[Road],
+    speeds: &SpeedTable,
+) -> (Vec<Coord<f64>>, Vec<Piece>) {
+    // 1. Which vertices are junctions: road ends and vertices used twice.
+    let junctions = JunctionIndex::new(junction_keys::<K>(roads));
+    // 2. Split roads at junctions (in parallel, kept in road order).
+    let mut pieces = split_roads(roads, speeds, &junctions);
+    // 3. The junctions at the pieces' ends are numbered in the Z-order
+    // of their grid cells (the junctions' order): the numbering depends
+    // on the coordinates only, not on the order of the roads, and near
+    // junctions get near numbers (memory locality for the searches).
+    let mut is_end = vec![false; junctions.keys.len()];
+    for p in &pieces {
+        is_end[p.from as usize] = true;
+        is_end[p.to as usize] = true;
+    }
+    let mut number = vec![u32::MAX; is_end.len()];
+    let mut node_coords: Vec<Coord<f64>> = Vec::new();
+    for (j, k) in junctions.keys.iter().enumerate() {
+        if is_end[j] {
+            number[j] = node_coords.len() as u32;
+            node_coords.push(k.coord());
         }
     }
-    a.len().cmp(&b.len())
+    drop(junctions);
+    drop(is_end);
+    pieces.par_iter_mut().for_each(|p| {
+        p.from = number[p.from as usize];
+        p.to = number[p.to as usize];
+    });
+    drop(number);
+    (node_coords, pieces)
+}
+
+/// Lexicographic order of two vertex lists by (lon, lat).
+#[cfg(test)]
+fn cmp_coords(a: &[Coord<f64>], b: &[Coord<f64>]) -> Ordering {
+    cmp_coord_iters(a.iter().copied(), b.iter().copied())
+}
+
+/// Lexicographic order of two vertex sequences by (lon, lat), a prefix
+/// first; reads them only up to their first difference.
+fn cmp_coord_iters(
+    mut a: impl Iterator<Item = Coord<f64>>,
+    mut b: impl Iterator<Item = Coord<f64>>,
+) -> Ordering {
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
 }
 
 impl RoadGraph {
@@ -749,34 +860,7 @@ impl RoadGraph {
     }
 
     fn build_keyed<K: GridKey>(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        // 1. Which vertices are junctions: road ends and vertices used twice.
-        let junctions = JunctionIndex::new(junction_keys::<K>(roads));
-        // 2. Split roads at junctions (in parallel, kept in road order).
-        let mut pieces = split_roads(roads, speeds, &junctions);
-        // 3. The junctions at the pieces' ends are numbered in the Z-order
-        // of their grid cells (the junctions' order): the numbering depends
-        // on the coordinates only, not on the order of the roads, and near
-        // junctions get near numbers (memory locality for the searches).
-        let mut is_end = vec![false; junctions.keys.len()];
-        for p in &pieces {
-            is_end[p.from as usize] = true;
-            is_end[p.to as usize] = true;
-        }
-        let mut number = vec![u32::MAX; is_end.len()];
-        let mut node_coords: Vec<Coord<f64>> = Vec::new();
-        for (j, k) in junctions.keys.iter().enumerate() {
-            if is_end[j] {
-                number[j] = node_coords.len() as u32;
-                node_coords.push(k.coord());
-            }
-        }
-        drop(junctions);
-        drop(is_end);
-        pieces.par_iter_mut().for_each(|p| {
-            p.from = number[p.from as usize];
-            p.to = number[p.to as usize];
-        });
-        drop(number);
+        let (node_coords, pieces) = numbered_pieces::<K>(roads, speeds);
         Self::contract_and_index(roads, node_coords, &pieces)
     }
 
@@ -788,7 +872,15 @@ impl RoadGraph {
         node_coords: Vec<Coord<f64>>,
         pieces: &[Piece],
     ) -> RoadGraph {
-        let (mut chains, steps) = Contraction::new(node_coords.len(), pieces).chains();
+        // The walk is serial: meanwhile the other threads zero the links'
+        // vertex array (its first touch, hundreds of MB), sized for the
+        // most the chains can hold (each piece is in one chain, whose
+        // pieces after the first share their first vertex).
+        let most_vertices: usize = pieces.iter().map(|p| p.vertices as usize).sum();
+        let ((mut chains, steps), zeroed) = rayon::join(
+            || Contraction::new(node_coords.len(), pieces).chains(),
+            || zeroed_coords(most_vertices),
+        );
         let kept_coords = renumber_kept_junctions(&node_coords, &mut chains);
         drop(node_coords);
         let walk = Walk {
@@ -797,16 +889,19 @@ impl RoadGraph {
             steps: &steps,
         };
         chains.par_iter_mut().for_each(|c| walk.orient(c));
-        chains.sort_by(|a, b| walk.canonical_cmp(a, b));
-        let (links, coords) = walk.lay_out(&chains);
+        let chains = walk.canonical_order(&chains);
+        let (links, coords) = walk.lay_out(&chains, zeroed);
         Self::index(kept_coords, links, coords)
     }
     /// Builds the petgraph view, the adjacency arrays and the components.
     fn index(node_coords: Vec<Coord<f64>>, links: Vec<Link>, coords: Vec<Coord<f64>>) -> RoadGraph {
         let n = node_coords.len();
         let Arcs { graph, out, inc } = Arcs::of(&node_coords, &links);
-        let component = weak_components(n, &links);
-        let (scc, mut scc_junctions) = strong_components(&graph);
+        // Four independent pieces of work, in parallel.
+        let ((component, (scc, mut scc_junctions)), (forward, reverse)) = rayon::join(
+            || rayon::join(|| weak_components(n, &links), || strong_components(&graph)),
+            || rayon::join(|| Adjacency::build(n, out), || Adjacency::build(n, inc)),
+        );
         let mut component_junctions = vec![0u32; n];
         for &c in &component {
             component_junctions[c as usize] += 1;
@@ -821,7 +916,7 @@ impl RoadGraph {
                 scc_junctions[a as usize] += l.inner_junctions;
             }
         }
-        let (scc_succ, scc_pred) = condensation(&out, &scc, scc_junctions.len());
+        let (scc_succ, scc_pred) = condensation(&forward, &scc, scc_junctions.len());
         RoadGraph {
             graph,
             links,
@@ -833,8 +928,8 @@ impl RoadGraph {
             scc_junctions,
             scc_succ,
             scc_pred,
-            forward: Adjacency::build(n, out),
-            reverse: Adjacency::build(n, inc),
+            forward,
+            reverse,
         }
     }
 }
@@ -906,9 +1001,17 @@ impl Walk<'_> {
             Ordering::Greater => true,
             Ordering::Less => false,
             Ordering::Equal => {
+                // The list reversed against itself (as `cmp_coords` would,
+                // without a reversed copy: the lengths are equal).
                 let coords = self.coords(chain);
-                let reversed: Vec<Coord<f64>> = coords.iter().rev().copied().collect();
-                match cmp_coords(&reversed, &coords) {
+                let reversed_cmp = coords
+                    .iter()
+                    .rev()
+                    .zip(&coords)
+                    .map(|(p, q)| p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y)))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal);
+                match reversed_cmp {
                     Ordering::Less => true,
                     Ordering::Greater => false,
                     Ordering::Equal => {
@@ -930,18 +1033,115 @@ impl Walk<'_> {
         }
     }
 
+    /// The chain's vertices from its `from` node to its `to` node, read
+    /// as they are asked for (those of [`Walk::each_coord`]).
+    fn coord_iter(&self, chain: &Chain) -> impl Iterator<Item = Coord<f64>> + '_ {
+        let steps = self
+            .steps
+            .get(chain.first_step..chain.first_step + chain.step_count)
+            .unwrap_or_default();
+        let reversed = chain.reversed;
+        let (forward, backward) = if reversed {
+            (None, Some(steps.iter().rev()))
+        } else {
+            (Some(steps.iter()), None)
+        };
+        forward
+            .into_iter()
+            .flatten()
+            .chain(backward.into_iter().flatten())
+            .enumerate()
+            .flat_map(move |(i, &(piece, backwards))| {
+                self.piece_coord_iter(piece, backwards != reversed, i > 0)
+            })
+    }
+
+    /// A piece's rounded vertices, consecutive repeats once, from its
+    /// `from` end (or from its `to` end when `reversed`), without the
+    /// first when `skip_first` (those of [`Piece::each_coord`]).
+    fn piece_coord_iter(
+        &self,
+        piece: u32,
+        reversed: bool,
+        skip_first: bool,
+    ) -> impl Iterator<Item = Coord<f64>> + '_ {
+        let points = self
+            .pieces
+            .get(piece as usize)
+            .and_then(|p| {
+                self.roads
+                    .get(p.road as usize)?
+                    .geometry
+                    .0
+                    .get(p.first as usize..=p.last as usize)
+            })
+            .unwrap_or_default();
+        let (forward, backward) = if reversed {
+            (None, Some(points.iter().rev()))
+        } else {
+            (Some(points.iter()), None)
+        };
+        let mut previous: Option<Coord<f64>> = None;
+        forward
+            .into_iter()
+            .flatten()
+            .chain(backward.into_iter().flatten())
+            .filter_map(move |p| {
+                let c = cell_coord(key(*p));
+                (previous != Some(c)).then(|| {
+                    previous = Some(c);
+                    c
+                })
+            })
+            .skip(usize::from(skip_first))
+    }
+
     /// The canonical order of oriented chains: by ends, geometry and rules.
     fn canonical_cmp(&self, a: &Chain, b: &Chain) -> Ordering {
         (a.from, a.to)
             .cmp(&(b.from, b.to))
-            .then_with(|| cmp_coords(&self.coords(a), &self.coords(b)))
+            .then_with(|| cmp_coord_iters(self.coord_iter(a), self.coord_iter(b)))
             .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
             .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m))
     }
 
+    /// The chains sorted by [`Walk::canonical_cmp`], stably: by their ends
+    /// first (one u64 each, the chain's index breaking ties, so the order is
+    /// that of a stable sort), then each run of equal ends (parallel links)
+    /// stably by the whole comparison, which reads their geometry only up
+    /// to where it differs.
+    fn canonical_order(&self, chains: &[Chain]) -> Vec<Chain> {
+        let mut order: Vec<(u64, u32)> = chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((u64::from(c.from) << 32) | u64::from(c.to), i as u32))
+            .collect();
+        order.par_sort_unstable();
+        order
+            .par_chunk_by_mut(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+            .for_each(|run| {
+                run.sort_by(
+                    |a, b| match (chains.get(a.1 as usize), chains.get(b.1 as usize)) {
+                        (Some(a), Some(b)) => self.canonical_cmp(a, b),
+                        _ => a.cmp(b),
+                    },
+                );
+            });
+        order
+            .iter()
+            .filter_map(|&(_, i)| chains.get(i as usize).copied())
+            .collect()
+    }
+
     /// The chains, in their order, as links over one shared vertex array
-    /// (filled in parallel).
-    fn lay_out(&self, chains: &[Chain]) -> (Vec<Link>, Vec<Coord<f64>>) {
+    /// (filled in parallel), written into `coords` (zeroed; cut or grown
+    /// to the chains' vertices).
+    fn lay_out(
+        &self,
+        chains: &[Chain],
+        mut coords: Vec<Coord<f64>>,
+    ) -> (Vec<Link>, Vec<Coord<f64>>) {
         const CHUNK: usize = 1024;
         let mut links: Vec<Link> = Vec::with_capacity(chains.len());
         let mut first_coord = 0u32;
@@ -962,7 +1162,13 @@ impl Walk<'_> {
             .chunks(CHUNK)
             .map(|cs| cs.iter().map(|c| c.vertices as usize).sum())
             .collect();
-        let mut coords = vec![Coord { x: 0.0, y: 0.0 }; lengths.iter().sum()];
+        let total: usize = lengths.iter().sum();
+        if coords.len() >= total {
+            coords.truncate(total);
+            coords.shrink_to_fit();
+        } else {
+            coords.resize(total, Coord { x: 0.0, y: 0.0 });
+        }
         split_mut(&mut coords, &lengths)
             .into_par_iter()
             .zip(chains.par_chunks(CHUNK))
@@ -983,6 +1189,13 @@ impl Walk<'_> {
             });
         (links, coords)
     }
+}
+
+/// `n` vertices (0, 0), written in parallel.
+fn zeroed_coords(n: usize) -> Vec<Coord<f64>> {
+    let mut coords: Vec<Coord<f64>> = Vec::new();
+    coords.par_extend(rayon::iter::repeat_n(Coord { x: 0.0, y: 0.0 }, n));
+    coords
 }
 
 /// The walk that merges pieces into chains: which pieces meet at each
@@ -1233,10 +1446,19 @@ fn strong_components(graph: &DiGraph<Coord<f64>, ArcId>) -> (Vec<u32>, Vec<u32>)
 
 /// The condensation of the graph (one arc between two SCCs when a road
 /// leads from one to the other): successors and predecessors of each SCC.
-fn condensation(out: &[ArcEntry], scc: &[u32], scc_count: usize) -> (Csr, Csr) {
-    let mut dag: Vec<(u32, u32)> = out
-        .iter()
-        .map(|&(tail, head, _, _)| (scc[tail as usize], scc[head as usize]))
+fn condensation(forward: &Adjacency, scc: &[u32], scc_count: usize) -> (Csr, Csr) {
+    let mut dag: Vec<(u32, u32)> = forward
+        .offsets
+        .windows(2)
+        .zip(scc)
+        .flat_map(|(range, &from)| {
+            forward
+                .other
+                .get(range[0] as usize..range[1] as usize)
+                .unwrap_or_default()
+                .iter()
+                .map(move |&head| (from, scc.get(head as usize).copied().unwrap_or(from)))
+        })
         .filter(|(a, b)| a != b)
         .collect();
     dag.sort_unstable();
@@ -1372,6 +1594,106 @@ mod tests {
             let v = (i as f64 - 50_000.0) * 0.123_456_789 * 1e7;
             assert_eq!(round_i64(v), v.round() as i64, "{v}");
         }
+    }
+
+    #[test]
+    fn packed_keys_radix_sort_like_a_comparison_sort() {
+        // Duplicates, the extremes and keys differing in one byte only.
+        let mut keys: Vec<Packed> = (0..200_000u64)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 64))
+            .chain([0, u64::MAX, 1 << 63, 255, 256, 0, u64::MAX])
+            .collect();
+        keys.extend_from_within(..1000);
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        <Packed as GridKey>::sort(&mut keys);
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn polyline_length_is_geo_haversine_summed_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(24);
+        for n in 0..300usize {
+            let mut line: Vec<Coord<f64>> = Vec::new();
+            let (mut x, mut y) = (
+                rng.random_range(-180.0..180.0),
+                rng.random_range(-90.0..90.0),
+            );
+            for _ in 0..n % 40 {
+                line.push(Coord { x, y });
+                let step = [1e-7, 1e-4, 0.01, 5.0][n % 4];
+                x += rng.random_range(-step..step);
+                y = (y + rng.random_range(-step..step)).clamp(-90.0, 90.0);
+            }
+            if n % 7 == 0 {
+                line.extend_from_within(..line.len() / 2);
+            }
+            let expected: f64 = line
+                .windows(2)
+                .map(|w| geo::Distance::distance(&Haversine, geo::Point(w[0]), geo::Point(w[1])))
+                .sum();
+            assert_eq!(
+                polyline_length_m(&line).to_bits(),
+                expected.to_bits(),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn canonical_order_is_the_stable_sort_by_the_comparison() {
+        let mut roads = tangle();
+        // Parallel links: the same ends, other geometry or rules.
+        roads.push(road(
+            &[(100.0, 13.0), (100.0002, 13.0001), (100.0005, 13.0)],
+            Oneway::No,
+        ));
+        roads.push(road(
+            &[(100.0, 13.0), (100.0002, 12.9999), (100.0005, 13.0)],
+            Oneway::Forward,
+        ));
+        roads.push(road(
+            &[(100.0005, 13.0), (100.0002, 12.9999), (100.0, 13.0)],
+            Oneway::Backward,
+        ));
+        let speeds = SpeedTable::default();
+        let (nodes, pieces) = numbered_pieces::<Packed>(&roads, &speeds);
+        let (mut chains, steps) = Contraction::new(nodes.len(), &pieces).chains();
+        renumber_kept_junctions(&nodes, &mut chains);
+        let walk = Walk {
+            roads: &roads,
+            pieces: &pieces,
+            steps: &steps,
+        };
+        chains.iter_mut().for_each(|c| walk.orient(c));
+        let ends = |c: &Chain| (c.from, c.to);
+        assert!(
+            chains
+                .iter()
+                .enumerate()
+                .any(|(i, a)| chains[..i].iter().any(|b| ends(a) == ends(b))),
+            "the tangle has parallel links"
+        );
+        for a in &chains {
+            assert_eq!(walk.coord_iter(a).collect::<Vec<_>>(), walk.coords(a));
+            for b in &chains {
+                let eager = (a.from, a.to)
+                    .cmp(&(b.from, b.to))
+                    .then_with(|| cmp_coords(&walk.coords(a), &walk.coords(b)))
+                    .then_with(|| a.forward_s_per_m.total_cmp(&b.forward_s_per_m))
+                    .then_with(|| a.backward_s_per_m.total_cmp(&b.backward_s_per_m));
+                assert_eq!(walk.canonical_cmp(a, b), eager);
+            }
+        }
+        let mut expected = chains.clone();
+        expected.sort_by(|a, b| walk.canonical_cmp(a, b));
+        let got = walk.canonical_order(&chains);
+        let id = |c: &Chain| (c.from, c.to, c.first_step, c.reversed);
+        assert_eq!(
+            got.iter().map(id).collect::<Vec<_>>(),
+            expected.iter().map(id).collect::<Vec<_>>()
+        );
     }
 
     #[test]
