@@ -401,6 +401,17 @@ impl SnapIndex {
     }
 }
 
+impl Drop for SnapIndex {
+    /// The pieces' trees (a national network's are millions of nodes)
+    /// are freed side by side.
+    fn drop(&mut self) {
+        use rayon::prelude::*;
+        std::mem::take(&mut self.pieces)
+            .into_par_iter()
+            .for_each(|piece| drop(piece.tree));
+    }
+}
+
 /// The runs of one link: up to [`RUN`] consecutive segments under one box.
 fn link_runs(graph: &RoadGraph, link: usize) -> impl Iterator<Item = Run> + '_ {
     let coords = graph.link_coords(link);
