@@ -269,8 +269,11 @@ fn place_by(
 /// Segments per index entry: a run of consecutive segments of one link
 /// under one bounding box. Fewer, fatter entries build the tree several
 /// times faster than one entry per segment, and a query still checks every
-/// segment of each run it opens.
-const RUN: usize = 16;
+/// segment of each run it opens. On the national OSM extract (261 k links,
+/// 21.5 M vertices), 64 makes 0.48 M runs where 16 made 1.46 M: the build
+/// takes a third of the CPU time (0.21 s against 0.65 s), the 29 k
+/// placements as long (0.18 s).
+const RUN: usize = 64;
 
 /// A run of segments in the index: its bounding box and (link, first
 /// segment, number of segments).
@@ -547,7 +550,7 @@ mod tests {
                 x: 100.0 + rng.random_range(0.0..0.2),
                 y: 15.0 + rng.random_range(0.0..0.2),
             };
-            let n = if k % 5 == 0 { rng.random_range(20..60) } else { rng.random_range(1..4) };
+            let n = if k % 5 == 0 { rng.random_range(40..200) } else { rng.random_range(1..4) };
             let mut coords = vec![at];
             for _ in 0..n {
                 at = Coord {
