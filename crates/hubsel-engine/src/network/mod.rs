@@ -111,7 +111,8 @@ pub fn check_network(inputs: Inputs, config: &Config, progress: &dyn Progress) -
     let graph = timed(progress, &mut stats.stages, Stage::Graph, 0, || {
         RoadGraph::build(&roads, &config.speeds)
     });
-    drop(roads);
+    // Millions of roads on a national run: freed side by side.
+    roads.into_par_iter().with_min_len(4096).for_each(drop);
     stats.graph_nodes = graph.node_count();
     stats.graph_links = graph.links.len();
     stats.components = graph.component_count();

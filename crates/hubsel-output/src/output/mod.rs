@@ -405,13 +405,18 @@ pub fn write_run(result: &RunResult, dir: &Path, options: &WriteOptions) -> Resu
     let noted = with_utf8_notes(result, &layers, &options.formats);
     let result = noted.as_ref().unwrap_or(result);
     let delay = write_delay();
-    write_folder(dir, FolderKind::Run, options.force, |tmp| {
+    write_folder(dir, FolderKind::Run, options.force, move |tmp| {
         use rayon::prelude::*;
         // The files are independent: made and written side by side. The
         // folder is still a temporary one until every file is in.
-        jobs(&options.formats, layers.len())
+        let written = jobs(&options.formats, layers.len())
             .into_par_iter()
-            .try_for_each(|job| job.write(tmp, result, &layers, options.lang, delay))
+            .try_for_each(|job| job.write(tmp, result, &layers, options.lang, delay));
+        // The layers (a national run's are millions of vertices and
+        // strings) are freed on a worker while the folder is put in place
+        // and the previous one removed, rather than one after the other.
+        rayon::spawn(move || drop(layers));
+        written
     })
 }
 
