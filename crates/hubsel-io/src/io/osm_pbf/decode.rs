@@ -13,16 +13,14 @@
 //! refused here too, and every block read here reads as `osmpbf` reads it.
 
 /// A varint at `at` (moved past it); `None` past the end, over 10 bytes,
-/// or with a 10th byte over 1 (what rust-protobuf refuses).
-#[inline]
+/// or with a 10th byte over 1 (what rust-protobuf refuses). Always
+/// inlined: it runs for every number of the extract.
+#[inline(always)]
 fn varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
     let first = *bytes.get(*at)?;
     if first < 0x80 {
         *at += 1;
         return Some(u64::from(first));
-    }
-    if let Some(v) = varint_in_word(bytes, at) {
-        return Some(v);
     }
     let mut value = 0u64;
     for shift in 0..10 {
@@ -37,30 +35,6 @@ fn varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
         }
     }
     None
-}
-
-/// A varint of 2 to 8 bytes read from the 8 bytes at `at` at once, without
-/// a branch per byte (the lengths of coordinate deltas vary from one
-/// number to the next, which a loop mispredicts); `None` (and `at` not
-/// moved) when fewer than 8 bytes are left or the number is longer.
-#[inline]
-fn varint_in_word(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let chunk: [u8; 8] = bytes.get(*at..*at + 8)?.try_into().ok()?;
-    let word = u64::from_le_bytes(chunk);
-    // The high bit of each byte that ends a number.
-    let ends = !word & 0x8080_8080_8080_8080;
-    if ends == 0 {
-        return None;
-    }
-    let len = ends.trailing_zeros() / 8 + 1;
-    // Its bytes, the continuation bits cleared.
-    let w = (word & (u64::MAX >> (64 - 8 * len))) & 0x7f7f_7f7f_7f7f_7f7f;
-    let mut value = 0u64;
-    for k in 0..8 {
-        value |= (w >> k) & (0x7f << (7 * k));
-    }
-    *at += len as usize;
-    Some(value)
 }
 
 /// How a number field is checked: as rust-protobuf reads it, or more
@@ -442,76 +416,5 @@ impl<'a> Block<'a> {
             let at = |i: i32| u64::try_from(i).ok().and_then(|i| self.string(i));
             Some((at(kv[0])?, at(kv[1])?))
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The slow byte-by-byte reading, as the reference for the word path.
-    fn varint_bytewise(bytes: &[u8], at: &mut usize) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in 0..10 {
-            let b = *bytes.get(*at)?;
-            *at += 1;
-            if shift == 9 && b > 1 {
-                return None;
-            }
-            value |= u64::from(b & 0x7f) << (7 * shift);
-            if b < 0x80 {
-                return Some(value);
-            }
-        }
-        None
-    }
-
-    fn encode(mut v: u64, out: &mut Vec<u8>) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
-    }
-
-    /// Every length from 1 to 10 bytes, at every distance from the end of
-    /// the buffer, and damaged numbers (no end, a 10th byte over 1), read
-    /// the same as byte by byte.
-    #[test]
-    fn varints_read_as_byte_by_byte() {
-        let mut values: Vec<u64> = vec![0, 1, 127, 128, 300, 16_383, 16_384, u64::MAX];
-        for bits in 0..64 {
-            values.push(1u64 << bits);
-            values.push((1u64 << bits) - 1);
-            values.push((1u64 << bits) | 0x55);
-        }
-        for &v in &values {
-            let mut bytes = Vec::new();
-            encode(v, &mut bytes);
-            for pad in 0..10 {
-                let mut b = bytes.clone();
-                b.extend(std::iter::repeat_n(0x81, pad));
-                for prefix in 0..3 {
-                    let mut c = vec![0u8; prefix];
-                    c.extend_from_slice(&b);
-                    let (mut i, mut j) = (prefix, prefix);
-                    assert_eq!(varint(&c, &mut i), Some(v), "{v} pad {pad}");
-                    assert_eq!(varint_bytewise(&c, &mut j), Some(v));
-                    assert_eq!(i, j, "{v}: bytes read");
-                }
-            }
-        }
-        // Damaged: eleven continuation bytes; a 10th byte of 2; cut short.
-        let bad: [&[u8]; 4] = [
-            &[0xff; 11],
-            &[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0, 0],
-            &[0x80, 0x80, 0x80],
-            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-        ];
-        for b in bad {
-            let (mut i, mut j) = (0, 0);
-            assert_eq!(varint(b, &mut i), None, "{b:?}");
-            assert_eq!(varint_bytewise(b, &mut j), None);
-        }
     }
 }
