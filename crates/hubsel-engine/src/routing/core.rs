@@ -60,11 +60,7 @@ fn neighbours(graph: &RoadGraph, node: u32, out: &mut Vec<u32>) {
     out.clear();
     let both = [&graph.forward, &graph.reverse];
     for adj in both {
-        out.extend(
-            adj.range(node)
-                .map(|e| adj.other[e])
-                .filter(|&o| o != node),
-        );
+        out.extend(adj.range(node).map(|e| adj.other[e]).filter(|&o| o != node));
     }
     out.sort_unstable();
     out.dedup();

@@ -1206,8 +1206,9 @@ struct WayPass {
     /// The roads' nodes, one road after the other.
     road_refs: Vec<i64>,
     /// The roads' `highway` values, each once (a handful, where the roads
-    /// are millions: no string kept per road).
+    /// are millions: no string kept per road), and where each is.
     classes: Vec<String>,
+    class_index: HashMap<String, u32>,
     schools: Vec<Way>,
     /// Node ids of each member way of a kept relation, by way id.
     members: HashMap<i64, Vec<i64>>,
@@ -1232,15 +1233,17 @@ fn unknown_positions(n: usize) -> Vec<Coord<f64>> {
 }
 
 impl WayPass {
-    /// The index of `class` in `classes`, added when new.
+    /// The index of `class` in `classes`, added when new. Looked up by
+    /// hash: a crafted file may give every road a class of its own (the
+    /// last `highway` tag need not be a listed one).
     fn class_of(&mut self, class: &str) -> u32 {
-        match self.classes.iter().position(|c| c == class) {
-            Some(i) => i as u32,
-            None => {
-                self.classes.push(class.to_string());
-                (self.classes.len() - 1) as u32
-            }
+        if let Some(&i) = self.class_index.get(class) {
+            return i;
         }
+        let i = self.classes.len() as u32;
+        self.classes.push(class.to_string());
+        self.class_index.insert(class.to_string(), i);
+        i
     }
 
     /// Room for the roads of `parts`, so that appending them copies each
@@ -3890,5 +3893,59 @@ mod mutation_tests {
         }
         // The mutants reach both outcomes.
         assert!(ok_backward >= 20 && errors >= 20, "{ok_backward} {errors}");
+    }
+}
+
+#[cfg(test)]
+mod class_tests {
+    use super::*;
+
+    fn road(part: &mut WayPass, id: i64, class: &str) {
+        let class = part.class_of(class);
+        part.roads.push(RoadWay {
+            id,
+            len: 0,
+            class,
+            maxspeed_kmh: None,
+            oneway: Oneway::No,
+        });
+    }
+
+    /// Each block's part numbers the classes it meets; appended, the
+    /// roads keep their own class, whatever the order the parts met them.
+    #[test]
+    fn road_classes_are_kept_across_parts() {
+        let (mut a, mut b) = (WayPass::default(), WayPass::default());
+        for (id, class) in [(1, "residential"), (2, "x1"), (3, "residential")] {
+            road(&mut a, id, class);
+        }
+        for (id, class) in [(4, "x1"), (5, "primary"), (6, "x2")] {
+            road(&mut b, id, class);
+        }
+        let mut all = WayPass::default();
+        all.append(a);
+        all.append(b);
+        let names: Vec<&str> = all
+            .roads
+            .iter()
+            .map(|r| all.classes[r.class as usize].as_str())
+            .collect();
+        assert_eq!(names, ["residential", "x1", "residential", "x1", "primary", "x2"]);
+        assert_eq!(all.classes.len(), 4);
+    }
+
+    /// A crafted file may give each road a class of its own (the last
+    /// `highway` tag of a way need not be a listed one): each numbered in
+    /// the order met and found again (by hash: a list walked for each road
+    /// would take quadratic time on such a file).
+    #[test]
+    fn a_class_per_road_is_numbered_in_order() {
+        let mut part = WayPass::default();
+        for i in 0..100_000u32 {
+            assert_eq!(part.class_of(&format!("h{i}")), i);
+        }
+        assert_eq!(part.class_of("h5"), 5);
+        assert_eq!(part.class_of("h99999"), 99_999);
+        assert_eq!(part.classes.len(), 100_000);
     }
 }
