@@ -11,6 +11,7 @@
 //! dead ends hold about a quarter of the nodes the searches settled.
 
 use crate::graph::{Adjacency, ArcId, RoadGraph};
+use crate::spatial::Snap;
 
 /// One arc as a search walks it: seconds, the node at its other end and
 /// its id, together (16 bytes) so that a relaxation reads one place.
@@ -125,6 +126,17 @@ impl Core {
             hops,
             dead,
         }
+    }
+
+    /// The core of the reverse graph for searches between `points`: the
+    /// nodes needed are the ends of their links (the nodes a search towards
+    /// a point starts from, and a trip from a point leaves by).
+    pub fn for_points<'s>(graph: &RoadGraph, points: impl IntoIterator<Item = &'s Snap>) -> Core {
+        let ends = points.into_iter().flat_map(|s| {
+            let l = &graph.links[s.link as usize];
+            [l.from, l.to]
+        });
+        Core::without_dead_ends(graph, &graph.reverse, ends)
     }
 
     /// Whether `node` is kept (not in a dead end).

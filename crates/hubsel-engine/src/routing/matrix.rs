@@ -259,14 +259,8 @@ pub fn district_matrices_until(
         .collect::<Option<_>>()?;
     // The searches start from, stop at and are asked about link ends of
     // the schools only: the dead ends without one are left out.
-    let ends = districts
-        .iter()
-        .flat_map(|t| t.snaps.iter().flatten())
-        .flat_map(|s| {
-            let e = Ends::of(graph, s);
-            e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
-        });
-    let core = Core::without_dead_ends(graph, &graph.reverse, ends);
+    let points = districts.iter().flat_map(|t| t.snaps.iter().flatten().copied());
+    let core = Core::for_points(graph, points);
     let groups: Vec<(usize, Vec<usize>)> = districts
         .iter()
         .enumerate()
@@ -360,14 +354,7 @@ mod tests {
             let m = &shared[0];
             // Each candidate alone, over the same core, with every SCC's
             // reaching SCCs (the same targets as the shared searches').
-            let ends: Vec<u32> = snaps
-                .iter()
-                .flat_map(|s| {
-                    let e = Ends::of(&graph, s);
-                    e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
-                })
-                .collect();
-            let core = Core::without_dead_ends(&graph, &graph.reverse, ends);
+            let core = Core::for_points(&graph, &snaps);
             let reaching: Reaching = (0..graph.scc_count() as u32)
                 .map(|s| (s, graph.sccs_reaching(s)))
                 .collect();

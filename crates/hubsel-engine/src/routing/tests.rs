@@ -236,7 +236,7 @@ proptest! {
                 e.leave.into_iter().chain(e.enter).map(|(n, _)| n)
             })
             .collect();
-        let core = Core::without_dead_ends(&graph, &graph.reverse, needed.iter().copied());
+        let core = Core::for_points(&graph, &snaps);
         for &n in &needed {
             prop_assert!(core.has(n), "needed node {n} left out");
         }
