@@ -19,8 +19,9 @@ fn travel_extract(c: &mut Criterion) {
         eprintln!("travel times (extract): skipped (HUBSEL_BENCH_PBF names no extract)");
         return;
     };
-    let config = hubsel_engine::scenario::parse(hubsel_engine::scenario::DEFAULT_SCENARIO, "default")
-        .expect("the default scenario parses");
+    let config =
+        hubsel_engine::scenario::parse(hubsel_engine::scenario::DEFAULT_SCENARIO, "default")
+            .expect("the default scenario parses");
     let sources = hubsel_engine::io::InputSources {
         schools: hubsel_engine::io::Source::File(&pbf),
         roads: hubsel_engine::io::Source::File(&pbf),
@@ -52,6 +53,11 @@ fn travel_extract(c: &mut Criterion) {
         .collect();
     let searches: usize = trips.iter().map(|t| t.candidates.len()).sum();
     let cutoff_s = config.search_cutoff_min * 60.0;
+    let settled: u64 = district_matrices(&graph, &trips, cutoff_s, &|| {})
+        .iter()
+        .map(|m| m.settled_nodes)
+        .sum();
+    eprintln!("travel times (extract): {searches} searches settle {settled} nodes");
     let mut group = c.benchmark_group("travel times (extract)");
     group.sample_size(10);
     group.bench_function(format!("{searches} searches, wall"), |b| {

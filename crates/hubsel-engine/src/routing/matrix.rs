@@ -16,8 +16,8 @@ use rayon::prelude::*;
 
 use crate::graph::RoadGraph;
 use crate::routing::{
-    enter_sccs, reaches, search, trip_to_seeded, with_space, Core, Departure, Ends, Reaching,
-    SearchSpace, Tree,
+    enter_sccs, reaches, search_from_points, trip_to_seeded, with_space, Core, Departure, Ends,
+    Leaving, Reaching, SearchSpace, Tree,
 };
 use crate::spatial::Snap;
 
@@ -103,21 +103,26 @@ fn search_to(
         .filter(|(_, s)| s.is_finite())
         .collect();
     let sccs = seed_sccs(graph, trips, first);
-    let mut targets: Vec<u32> = Vec::new();
-    for snap in trips.snaps.iter().flatten() {
-        targets.extend(
-            Ends::of(graph, snap)
-                .leave_nodes()
-                .filter(|&n| reaches(graph, reaching, n, &sccs)),
-        );
-    }
+    // How each school leaves for the candidates' point (an end that
+    // cannot reach it left out: the search would never settle it).
+    let points: Vec<Leaving> = trips
+        .snaps
+        .iter()
+        .flatten()
+        .map(|snap| {
+            Ends::of(graph, snap).leave.map(|(n, s)| {
+                let reached = s.is_finite() && reaches(graph, reaching, n, &sccs);
+                (n, if reached { s } else { f64::INFINITY })
+            })
+        })
+        .collect();
     // The road part may use all of the cutoff less the hub's off-road leg
     // (the shortest of the group's: each row checks its own).
     let offroad_s = group
         .iter()
         .map(|&c| trips.offroad_s[c])
         .fold(f64::INFINITY, f64::min);
-    search(core, space, &seeds, &targets, cutoff_s - offroad_s);
+    search_from_points(core, space, &seeds, &points, cutoff_s - offroad_s);
     space.settled_count
 }
 
@@ -197,10 +202,12 @@ fn point_groups(trips: &DistrictTrips<'_>) -> Vec<Vec<usize>> {
     for &c in &trips.candidates {
         match trips.snaps[c] {
             Some(s) => {
-                let g = *by_point.entry((s.link, s.along_m.to_bits())).or_insert_with(|| {
-                    groups.push(Vec::new());
-                    groups.len() - 1
-                });
+                let g = *by_point
+                    .entry((s.link, s.along_m.to_bits()))
+                    .or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
                 groups[g].push(c);
             }
             None => groups.push(vec![c]),
@@ -259,7 +266,9 @@ pub fn district_matrices_until(
         .collect::<Option<_>>()?;
     // The searches start from, stop at and are asked about link ends of
     // the schools only: the dead ends without one are left out.
-    let points = districts.iter().flat_map(|t| t.snaps.iter().flatten().copied());
+    let points = districts
+        .iter()
+        .flat_map(|t| t.snaps.iter().flatten().copied());
     let core = Core::for_points(graph, points);
     let groups: Vec<(usize, Vec<usize>)> = districts
         .iter()
@@ -273,7 +282,15 @@ pub fn district_matrices_until(
                 return None;
             }
             let rows = with_space(graph.node_count(), |space| {
-                group_rows(graph, &core, &districts[*d], group, cutoff_s, &reaching, space)
+                group_rows(
+                    graph,
+                    &core,
+                    &districts[*d],
+                    group,
+                    cutoff_s,
+                    &reaching,
+                    space,
+                )
             });
             group.iter().for_each(|_| on_row());
             Some(rows)
@@ -285,10 +302,7 @@ pub fn district_matrices_until(
         .zip(grouped)
         .flat_map(|((d, group), rows)| group.iter().map(move |&c| (*d, c)).zip(rows))
         .collect();
-    let rows: Vec<Row> = jobs
-        .iter()
-        .filter_map(|job| by_job.remove(job))
-        .collect();
+    let rows: Vec<Row> = jobs.iter().filter_map(|job| by_job.remove(job)).collect();
     let mut rows = rows.into_iter();
     let matrices = districts
         .iter()
@@ -321,8 +335,171 @@ mod tests {
     use crate::routing::tests::{networks, points};
     use crate::spatial::SnapIndex;
 
+    /// A road from `coords` (lon, lat), two-way primary.
+    fn primary(coords: &[(f64, f64)]) -> crate::model::Road {
+        crate::model::Road {
+            geometry: geo::LineString::from(coords.to_vec()),
+            class: "primary".into(),
+            maxspeed_kmh: None,
+            oneway: crate::model::Oneway::No,
+        }
+    }
+
+    /// Each school's trip to the hub, if any.
+    type Trips = Vec<Option<(f64, Departure)>>;
+
+    /// The trips of `schools` to the first of them, by a full search and
+    /// by one stopped at known trips; and the two searches' settled counts.
+    fn both_searches(
+        roads: &[crate::model::Road],
+        schools: &[(f64, f64)],
+    ) -> (Trips, Trips, u64, u64) {
+        let graph = RoadGraph::build(roads, &SpeedTable::default());
+        let index = SnapIndex::new(&graph);
+        let snaps: Vec<Snap> = schools
+            .iter()
+            .filter_map(|&(x, y)| index.snap(&graph, x, y))
+            .collect();
+        assert_eq!(snaps.len(), schools.len());
+        let hub = &snaps[0];
+        let seeds: Vec<(u32, f64)> = Ends::of(&graph, hub)
+            .enter
+            .into_iter()
+            .filter(|(_, s)| s.is_finite())
+            .collect();
+        let targets: Vec<u32> = snaps
+            .iter()
+            .flat_map(|s| Ends::of(&graph, s).leave_nodes().collect::<Vec<_>>())
+            .collect();
+        let leaving: Vec<Leaving> = snaps.iter().map(|s| Ends::of(&graph, s).leave).collect();
+        let mut full = SearchSpace::new(graph.node_count());
+        let mut stopped = SearchSpace::new(graph.node_count());
+        crate::routing::search(&graph.reverse, &mut full, &seeds, &targets, f64::INFINITY);
+        search_from_points(
+            &graph.reverse,
+            &mut stopped,
+            &seeds,
+            &leaving,
+            f64::INFINITY,
+        );
+        let trips = |space: &SearchSpace| {
+            snaps
+                .iter()
+                .map(|s| trip_to_seeded(&graph, space, s, hub))
+                .collect()
+        };
+        (
+            trips(&full),
+            trips(&stopped),
+            full.settled_count,
+            stopped.settled_count,
+        )
+    }
+
+    /// The hub H joins B by a short road and A by a longer one; A and B
+    /// are the ends of a long road looping east; a spur off each.
+    fn loop_roads() -> Vec<crate::model::Road> {
+        vec![
+            primary(&[(100.0, 15.0), (100.01, 15.0)]),
+            primary(&[(100.0, 15.0), (100.0, 15.05)]),
+            primary(&[
+                (100.0, 15.05),
+                (100.06, 15.05),
+                (100.06, 15.0),
+                (100.01, 15.0),
+            ]),
+            // Spurs west, so that H, A and B are junctions.
+            primary(&[(100.0, 15.0), (99.99, 15.0)]),
+            primary(&[(100.0, 15.05), (99.99, 15.05)]),
+            primary(&[(100.01, 15.0), (100.01, 14.99)]),
+        ]
+    }
+
+    /// A school near A on the long road: its end B is settled first, but
+    /// its trip leaves by A, settled later; the search must wait for A.
+    #[test]
+    fn a_trip_by_the_end_settled_second_is_waited_for() {
+        let (full, stopped, _, _) =
+            both_searches(&loop_roads(), &[(100.0, 15.0), (100.001, 15.0502)]);
+        let Some((seconds, Departure::Node { .. })) = full[1] else {
+            panic!("the school reaches the hub by a node: {:?}", full[1]);
+        };
+        // By A some 5.7 km; by B more than 18 km.
+        let s_per_km = 3600.0 / SpeedTable::default().class_kmh("primary");
+        assert!(
+            seconds < 8.0 * s_per_km,
+            "the trip leaves by A: {seconds} s"
+        );
+        assert_eq!(full, stopped);
+    }
+
+    /// A school near B on the long road: once B is settled its trip is
+    /// known (A is farther than the whole road), and the search stops
+    /// before it settles A.
+    #[test]
+    fn a_search_stops_once_every_trip_is_known() {
+        let (full, stopped, full_n, stopped_n) =
+            both_searches(&loop_roads(), &[(100.0, 15.0), (100.011, 15.0002)]);
+        assert_eq!(full, stopped);
+        assert!(
+            stopped_n < full_n,
+            "{stopped_n} settled, against {full_n} by the full search"
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// A search stopped once each school's trip is known gives each
+        /// school the trip (seconds to the bit, departure) and the tree
+        /// that a search settling every end of every school gives, with
+        /// one-way roads, schools on junctions and cutoffs that cut.
+        #[test]
+        fn searches_stopped_at_known_trips_give_the_full_searches_trips(
+            roads in networks(),
+            pts in points(),
+            cutoff_s in prop_oneof![Just(f64::INFINITY), 30.0f64..900.0],
+        ) {
+            let graph = RoadGraph::build(&roads, &SpeedTable::default());
+            prop_assume!(!graph.links.is_empty());
+            let index = SnapIndex::new(&graph);
+            let snaps: Vec<Snap> = pts.iter().filter_map(|&(x, y)| index.snap(&graph, x, y)).collect();
+            prop_assume!(snaps.len() >= 2);
+            let core = Core::for_points(&graph, &snaps);
+            let mut full = SearchSpace::new(graph.node_count());
+            let mut stopped = SearchSpace::new(graph.node_count());
+            for hub in &snaps {
+                let seeds: Vec<(u32, f64)> = Ends::of(&graph, hub).enter.into_iter().filter(|(_, s)| s.is_finite()).collect();
+                let sccs = enter_sccs(&graph, hub);
+                let reaching: Reaching = sccs.iter().map(|&s| (s, graph.sccs_reaching(s))).collect();
+                let mut targets = Vec::new();
+                let mut leaving = Vec::new();
+                for snap in &snaps {
+                    let ends = Ends::of(&graph, snap);
+                    targets.extend(ends.leave_nodes().filter(|&n| reaches(&graph, &reaching, n, &sccs)));
+                    leaving.push(ends.leave.map(|(n, s)| {
+                        let reached = s.is_finite() && reaches(&graph, &reaching, n, &sccs);
+                        (n, if reached { s } else { f64::INFINITY })
+                    }));
+                }
+                crate::routing::search(&core, &mut full, &seeds, &targets, cutoff_s);
+                search_from_points(&core, &mut stopped, &seeds, &leaving, cutoff_s);
+                prop_assert!(stopped.settled_count <= full.settled_count);
+                let mut starts = Vec::new();
+                for (i, snap) in snaps.iter().enumerate() {
+                    let a = trip_to_seeded(&graph, &full, snap, hub);
+                    let b = trip_to_seeded(&graph, &stopped, snap, hub);
+                    prop_assert_eq!(a.map(|t| (t.0.to_bits(), t.1)), b.map(|t| (t.0.to_bits(), t.1)), "school {}", i);
+                    if let Some((_, Departure::Node { node, .. })) = a {
+                        starts.push(node);
+                    }
+                }
+                prop_assert_eq!(
+                    Tree::extract(&graph, &full, starts.iter().copied()),
+                    Tree::extract(&graph, &stopped, starts.iter().copied())
+                );
+            }
+        }
 
         /// Candidates at one point share a search: their rows (seconds,
         /// departures, trees) are those of a search of their own, with

@@ -232,7 +232,6 @@ pub fn search(
 ) {
     space.reset();
     let g = space.generation;
-    let (seen, settled) = (space.seen(), space.settled());
     let mut pending = 0usize;
     for &t in targets {
         let slot = &mut space.slots[t as usize];
@@ -241,6 +240,186 @@ pub fn search(
             pending += 1;
         }
     }
+    dijkstra(adj, space, seeds, cutoff_s, &mut AllTargets { pending });
+}
+
+/// The ends by which a trip leaves a point for the seeds of a reverse
+/// search: (node, seconds from the point to it), as [`Ends::leave`] gives
+/// them, less those that cannot reach the seeds (infinite seconds).
+pub type Leaving = [(u32, f64); 2];
+
+/// [`search`] towards the seeds from `points`, stopped once each point's
+/// trip is known: when each of its ends is settled, or when its ends still
+/// unsettled can only give longer trips than one already found (an end is
+/// at least as far as the node about to be settled, so its trip is at
+/// least `leave + d`: the search stops when that exceeds the best trip,
+/// strictly, so no unsettled end could even tie). [`trip_to_seeded`] from
+/// each point gives what it would after the longer search; so do the
+/// trees ([`Tree::extract`]), which only use settled nodes.
+pub fn search_from_points(
+    adj: &impl Arcs,
+    space: &mut SearchSpace,
+    seeds: &[(u32, f64)],
+    points: &[Leaving],
+    cutoff_s: f64,
+) {
+    space.reset();
+    let g = space.generation;
+    let mut goal = PointTrips {
+        points,
+        ends: Vec::with_capacity(2 * points.len()),
+        left: vec![0; points.len()],
+        best: vec![f64::INFINITY; points.len()],
+        open: Vec::new(),
+        next_check: f64::INFINITY,
+        pending: 0,
+    };
+    for (p, leave) in points.iter().enumerate() {
+        for (k, &(node, leave_s)) in leave.iter().enumerate() {
+            if leave_s.is_finite() {
+                goal.ends.push((node, p as u32, k as u8));
+                goal.left[p] |= 1 << k;
+                space.slots[node as usize].target = g;
+            }
+        }
+    }
+    goal.ends.sort_unstable();
+    goal.pending = goal.left.iter().filter(|&&l| l != 0).count();
+    if goal.pending == 0 {
+        // Nothing to wait for: to the cutoff, as `search` without targets.
+        dijkstra(adj, space, seeds, cutoff_s, &mut AllTargets { pending: 0 });
+    } else {
+        dijkstra(adj, space, seeds, cutoff_s, &mut goal);
+    }
+}
+
+/// When a search may stop, asked by [`dijkstra`].
+trait Goal {
+    /// Before a node at `d` seconds is settled (no unsettled node is
+    /// closer): whether the search may stop.
+    fn stop_before(&mut self, d: f64) -> bool;
+    /// A target node (marked in its slot) settled at `d`: whether the
+    /// search may stop.
+    fn settled(&mut self, node: u32, d: f64) -> bool;
+}
+
+/// Stop once every target is settled (`pending` of them left; never when
+/// there were none).
+struct AllTargets {
+    pending: usize,
+}
+
+impl Goal for AllTargets {
+    fn stop_before(&mut self, _: f64) -> bool {
+        false
+    }
+
+    fn settled(&mut self, _: u32, _: f64) -> bool {
+        self.pending = self.pending.saturating_sub(1);
+        self.pending == 0
+    }
+}
+
+/// Stop once every point's trip is known (see [`search_from_points`]).
+struct PointTrips<'p> {
+    points: &'p [Leaving],
+    /// (node, point, which end) of each end to settle, sorted.
+    ends: Vec<(u32, u32, u8)>,
+    /// Each point's ends not settled yet, one bit each; zero once its
+    /// trip is known.
+    left: Vec<u8>,
+    /// Each point's shortest trip through a settled end.
+    best: Vec<f64>,
+    /// Points with a trip and an end left, and the least distance at
+    /// which one of them might be known (a hint: each is checked exactly).
+    open: Vec<u32>,
+    next_check: f64,
+    /// Points whose trip is not known yet.
+    pending: usize,
+}
+
+impl PointTrips<'_> {
+    /// Whether the ends point `p` has left all give trips longer than its
+    /// best one, being at least `d` away.
+    fn ends_left_lose(&self, p: usize, d: f64) -> bool {
+        self.points[p]
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| self.left[p] & (1 << k) != 0)
+            .all(|(_, &(_, leave_s))| leave_s + d > self.best[p])
+    }
+
+    fn hint(&self, p: usize) -> f64 {
+        self.points[p]
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| self.left[p] & (1 << k) != 0)
+            .map(|(_, &(_, leave_s))| self.best[p] - leave_s)
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+impl Goal for PointTrips<'_> {
+    fn stop_before(&mut self, d: f64) -> bool {
+        if d < self.next_check {
+            return false;
+        }
+        let mut open = std::mem::take(&mut self.open);
+        open.retain(|&p| {
+            let p = p as usize;
+            if self.left[p] != 0 && self.ends_left_lose(p, d) {
+                self.left[p] = 0;
+                self.pending -= 1;
+            }
+            self.left[p] != 0
+        });
+        self.next_check = open
+            .iter()
+            .map(|&p| self.hint(p as usize))
+            .fold(f64::INFINITY, f64::min);
+        self.open = open;
+        self.pending == 0
+    }
+
+    fn settled(&mut self, node: u32, d: f64) -> bool {
+        let from = self.ends.partition_point(|e| e.0 < node);
+        for i in from..self.ends.len() {
+            let (n, p, k) = self.ends[i];
+            if n != node {
+                break;
+            }
+            let p = p as usize;
+            if self.left[p] == 0 {
+                continue;
+            }
+            let total = self.points[p][k as usize].1 + d;
+            if total < self.best[p] {
+                self.best[p] = total;
+            }
+            self.left[p] &= !(1 << k);
+            if self.left[p] == 0 {
+                self.pending -= 1;
+            } else {
+                self.open.push(p as u32);
+                self.next_check = self.next_check.min(self.hint(p));
+            }
+        }
+        self.pending == 0
+    }
+}
+
+/// Dijkstra over `adj` from `seeds` into `space` (reset by the caller,
+/// targets marked), until the next node is beyond `cutoff_s` or `goal`
+/// says to stop.
+fn dijkstra(
+    adj: &impl Arcs,
+    space: &mut SearchSpace,
+    seeds: &[(u32, f64)],
+    cutoff_s: f64,
+    goal: &mut impl Goal,
+) {
+    let g = space.generation;
+    let (seen, settled) = (space.seen(), space.settled());
     for &(node, cost) in seeds {
         let slot = &mut space.slots[node as usize];
         if cost.is_finite() && (slot.state < seen || cost < slot.dist_s) {
@@ -258,7 +437,7 @@ pub fn search(
     while let Some(top) = space.heap.pop(&mut space.slots) {
         let node = entry_node(top) as u32;
         let d = f64::from_bits((top >> 32) as u64);
-        if d > cutoff_s {
+        if d > cutoff_s || goal.stop_before(d) {
             break;
         }
         let slot = &mut space.slots[node as usize];
@@ -266,11 +445,8 @@ pub fn search(
         let is_target = slot.target == g;
         space.settled_list.push(node);
         space.settled_count += 1;
-        if is_target {
-            pending -= 1;
-            if pending == 0 {
-                break;
-            }
+        if is_target && goal.settled(node, d) {
+            break;
         }
         for hop in adj.hops(node) {
             let other = hop.other;
