@@ -658,7 +658,8 @@ impl Tree {
         starts: impl IntoIterator<Item = u32>,
     ) -> Tree {
         let mut parents: Vec<(u32, ArcId)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        // Membership only (the result is sorted): a fast hash will do.
+        let mut seen = rustc_hash::FxHashSet::default();
         for start in starts {
             let mut node = start;
             while seen.insert(node) {
