@@ -880,12 +880,136 @@ fn write_cell(out: &mut Vec<u8>, cell: &Cell) {
     }
 }
 
+/// `[x,y]`, each number as [`write_f64_7`] writes it.
 fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
-    out.push(b'[');
-    write_f64_7(out, c.x);
-    out.push(b',');
-    write_f64_7(out, c.y);
-    out.push(b']');
+    write_position_then(out, c, b']');
+    out.pop();
+}
+
+/// `[x,y]` and one more byte, `then` (`,` between positions): each number
+/// as [`write_f64_7`] writes it, the usual longitudes and latitudes (whole
+/// degrees below 1000) in one fixed-size buffer copied whole (cheaper than
+/// copies of varying lengths) and cut to length.
+#[inline]
+fn write_position_then(out: &mut Vec<u8>, c: Coord<f64>, then: u8) {
+    let (Some(x), Some(y)) = (Scaled::of(c.x), Scaled::of(c.y)) else {
+        out.push(b'[');
+        write_f64_7(out, c.x);
+        out.push(b',');
+        write_f64_7(out, c.y);
+        out.extend_from_slice(&[b']', then]);
+        return;
+    };
+    let mut buf = [0u8; POSITION_BUF];
+    buf[0] = b'[';
+    let at = x.put(&mut buf, 1);
+    buf[at] = b',';
+    let at = y.put(&mut buf, at + 1);
+    buf[at] = b']';
+    buf[at + 1] = then;
+    let start = out.len();
+    out.extend_from_slice(&buf);
+    out.truncate(start + at + 2);
+}
+
+/// Room for `[x,y]` and a byte after it with [`Scaled::put`]'s whole-word
+/// writes: at most 2 + 2 × 13 bytes are touched.
+const POSITION_BUF: usize = 32;
+
+/// A coordinate times 10^7, rounded (halves away from zero) to the whole
+/// `n`, when 10^4 <= n < 10^10: whole degrees below 1000, where
+/// [`write_f64_7`] writes the decimal `n / 10^7` without an exponent.
+#[derive(Clone, Copy)]
+struct Scaled {
+    negative: bool,
+    n: u64,
+}
+
+impl Scaled {
+    #[inline]
+    fn of(x: f64) -> Option<Scaled> {
+        let scaled = x * 1e7;
+        let a = scaled.abs();
+        // |round(scaled)| >= 10^4 exactly when a >= 9999.5, and < 10^10
+        // exactly when a < 9_999_999_999.5 (both exact doubles); NaN fails.
+        if !(9_999.5..9_999_999_999.5).contains(&a) {
+            return None;
+        }
+        // Below 2^52: the cast truncates exactly and the fraction is exact
+        // (as in `round`).
+        let whole = a as u64;
+        Some(Scaled {
+            negative: scaled < 0.0,
+            n: whole + u64::from(a - whole as f64 >= 0.5),
+        })
+    }
+
+    /// Writes the text at `buf[at..]`, returns the index after it. Writes
+    /// whole words: up to 13 bytes from `at` are touched.
+    #[inline]
+    fn put(self, buf: &mut [u8; POSITION_BUF], at: usize) -> usize {
+        let whole = self.n / 10_000_000;
+        let frac = self.n - whole * 10_000_000;
+        let at = at + usize::from(self.negative);
+        buf[at - usize::from(self.negative)] = b'-';
+        // whole < 1000: the mask only spares a bounds check.
+        let degrees = DEGREES[whole as usize & 1023];
+        put_word(buf, at, &degrees.to_le_bytes());
+        let at = at + (degrees >> 24) as usize;
+        let (decimals, len) = decimals(frac);
+        put_word(buf, at, &decimals.to_le_bytes());
+        at + len
+    }
+}
+
+#[inline]
+fn put_word<const N: usize>(buf: &mut [u8; POSITION_BUF], at: usize, word: &[u8; N]) {
+    if let Some(slot) = buf.get_mut(at..at + N) {
+        slot.copy_from_slice(word);
+    }
+}
+
+/// The whole degrees 0 to 999 as text: the ASCII digits from the low byte
+/// up, their count in the high byte (the entries from 1000 on unused).
+const DEGREES: [u32; 1024] = {
+    let mut table = [0u32; 1024];
+    let mut i = 0;
+    while i < 1000 {
+        let d = [(i / 100) as u32, (i / 10 % 10) as u32, (i % 10) as u32];
+        table[i] = if i >= 100 {
+            (3 << 24) | (0x30 + d[2]) << 16 | (0x30 + d[1]) << 8 | (0x30 + d[0])
+        } else if i >= 10 {
+            (2 << 24) | (0x30 + d[2]) << 8 | (0x30 + d[1])
+        } else {
+            (1 << 24) | (0x30 + d[2])
+        };
+        i += 1;
+    }
+    table
+};
+
+/// `.` and the seven decimals of `frac` (below 10^7) as the bytes of a
+/// little-endian word, and how many of them to keep: the trailing zeros
+/// dropped but for one (`.5`, `.0`).
+///
+/// The digits come from SIMD within a register: the eight digits of
+/// `frac` (the first a zero) split into two halves of four (one 32-bit
+/// lane each), each half into two pairs (16-bit lanes), each pair into two
+/// digits (bytes), every division by 10^4, 100 or 10 a multiplication and
+/// a shift that is exact over its lane's range (a test checks every
+/// `frac`).
+#[inline]
+fn decimals(frac: u64) -> (u64, usize) {
+    let high = (frac * 109_951_163) >> 40; // frac / 10^4 for frac < 10^8
+    let halves = high | (frac - high * 10_000) << 32;
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f; // lane / 100 below 10^4
+    let pairs = hundreds | (halves - hundreds * 100) << 16;
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f; // lane / 10 below 100
+    let digits = tens | (pairs - tens * 10) << 8;
+    // The highest non-zero byte is the last digit to keep.
+    let len = (8 - (digits.leading_zeros() / 8) as usize).max(2);
+    // The first digit (zero) becomes the point.
+    (digits | 0x3030_3030_3030_3000 | u64::from(b'.'), len)
 }
 
 /// `write_f64(out, round7(x))`, faster for the usual coordinates.
@@ -960,13 +1084,16 @@ const PAIRS: [u8; 200] = {
 
 fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
     out.push(b'[');
-    for (i, c) in cs.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_position(out, *c);
+    let open = out.len();
+    // Each position with a comma after it, the last comma made the `]`.
+    for c in cs {
+        write_position_then(out, *c, b',');
     }
-    out.push(b']');
+    let any = out.len() > open;
+    match out.last_mut() {
+        Some(last) if any => *last = b']',
+        _ => out.push(b']'),
+    }
 }
 
 /// A ring, exterior counter-clockwise and holes clockwise (read backwards
@@ -1017,11 +1144,16 @@ fn write_geometry(out: &mut Vec<u8>, geometry: &OutGeometry) {
     }
 }
 
-/// Extends `bbox` over a geometry as [`LayerWriter`] does: every position
-/// of points and lines, the exterior rings of polygons.
+/// Extends `bbox` over a geometry as [`LayerWriter`] does (every position
+/// of points and lines, the exterior rings of polygons), in units of
+/// 10^-7 degree: `round(v * 1e7)` rather than `round7(v)`, whose division
+/// by 10^7 is left to the end. The division is monotonic, keeps signed
+/// zeros, NaNs and infinities, and a whole number of units is never a zero
+/// degree, so the minima and maxima fall on the same positions and divide
+/// to the same values as folded in degrees.
 fn bbox_of(bbox: &mut Option<[f64; 4]>, geometry: &OutGeometry) {
     let mut extend = |c: &Coord<f64>| {
-        let (x, y) = (round7(c.x), round7(c.y));
+        let (x, y) = (round(c.x * 1e7), round(c.y * 1e7));
         let b = bbox.get_or_insert([x, y, x, y]);
         b[0] = b[0].min(x);
         b[1] = b[1].min(y);
@@ -1173,9 +1305,18 @@ fn layer_bbox(rows: &[Row]) -> Option<[f64; 4]> {
             bbox
         })
         .collect();
-    blocks.into_iter().flatten().reduce(|a, b| {
-        [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
-    })
+    blocks
+        .into_iter()
+        .flatten()
+        .reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        })
+        .map(|units| units.map(|v| v / 1e7))
 }
 
 /// About how many bytes a row's feature takes.
@@ -1366,6 +1507,113 @@ pub(crate) mod tests {
                 "{x:e} ({:#x})",
                 x.to_bits()
             );
+        }
+    }
+
+    #[test]
+    fn decimals_are_the_digits_of_every_fraction() {
+        // Every fraction of a degree in 10^-7 steps.
+        for frac in 0..10_000_000u64 {
+            let (word, len) = decimals(frac);
+            let text = format!("{:07}", frac);
+            let kept = text.trim_end_matches('0');
+            let expected = format!(".{}", if kept.is_empty() { "0" } else { kept });
+            let bytes = word.to_le_bytes();
+            assert_eq!(&bytes[1..], format!("{text}").as_bytes(), "{frac}");
+            assert_eq!(&bytes[..len], expected.as_bytes(), "{frac}");
+        }
+    }
+
+    #[test]
+    fn degrees_are_the_digits_of_every_whole_below_1000() {
+        for (i, entry) in DEGREES.iter().enumerate().take(1000) {
+            let text = i.to_string();
+            let len = (entry >> 24) as usize;
+            assert_eq!(&entry.to_le_bytes()[..len], text.as_bytes(), "{i}");
+        }
+    }
+
+    #[test]
+    fn positions_print_the_digits_of_the_rounded_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7946);
+        let mut xs = awkward_floats(&mut rng);
+        // Both sides of the fast range's bounds (whole degrees 10^-3 and
+        // 1000, and their halves of 10^-7), and the halves of 10^-7.
+        for edge in [1e-3_f64, 1e3, 9.9995e-4, 999.999_999_95, 0.000_999_95, 100.000_000_05] {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        for _ in 0..200_000 {
+            let v: f64 = rng.random_range(-180.0..180.0);
+            let decimals = rng.random_range(0..10);
+            let f = 10f64.powi(decimals);
+            let n = rng.random_range(-10_000_000_000i64..10_000_000_000);
+            xs.extend([v, (v * f).round() / f, round7(v), v * 1e-4, v * 10.0]);
+            // The halves: n + 1/2 in units of 10^-7.
+            xs.extend([(n as f64 + 0.5) / 1e7, n as f64 / 1e7]);
+        }
+        let plain = |x: f64| {
+            let mut out = Vec::new();
+            write_f64(&mut out, (x * 1e7).round() / 1e7);
+            String::from_utf8(out).unwrap()
+        };
+        for pair in xs.chunks(2) {
+            let c = Coord { x: pair[0], y: pair[pair.len() - 1] };
+            let expected = format!("[{},{}]", plain(c.x), plain(c.y));
+            let mut ours = Vec::new();
+            write_position(&mut ours, c);
+            assert_eq!(String::from_utf8(ours).unwrap(), expected, "{c:?}");
+            // In a line (with the commas between positions), after other text.
+            let mut line = b"x".to_vec();
+            write_positions(&mut line, [c, c].iter());
+            assert_eq!(String::from_utf8(line).unwrap(), format!("x[{expected},{expected}]"));
+        }
+        let mut empty = Vec::new();
+        write_positions(&mut empty, [].iter());
+        assert_eq!(empty, b"[]");
+    }
+
+    #[test]
+    fn the_bbox_folded_in_units_is_the_bbox_folded_in_degrees() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4326);
+        let floats = awkward_floats(&mut rng);
+        // Small sets drawn from the awkward values (signed zeros and tiny
+        // values that round to them, NaNs, infinities, huge values), and
+        // from one longitude and its neighbours, in every order.
+        let tiny = [0.0, -0.0, 1e-9, -1e-9, 4e-8, -4e-8, 5e-8, -5e-8, f64::NAN];
+        for round in 0..20_000 {
+            let n = rng.random_range(1..6);
+            let pick = |rng: &mut rand_chacha::ChaCha8Rng| match round % 3 {
+                0 => tiny[rng.random_range(0..tiny.len())],
+                1 => floats[rng.random_range(0..floats.len())],
+                _ => 100.0 + f64::from(rng.random_range(-3..3)) * 5e-8,
+            };
+            let cs: Vec<Coord<f64>> = (0..n)
+                .map(|_| Coord { x: pick(&mut rng), y: pick(&mut rng) })
+                .collect();
+            let mut degrees: Option<[f64; 4]> = None;
+            for c in &cs {
+                let (x, y) = (round7(c.x), round7(c.y));
+                let b = degrees.get_or_insert([x, y, x, y]);
+                b[0] = b[0].min(x);
+                b[1] = b[1].min(y);
+                b[2] = b[2].max(x);
+                b[3] = b[3].max(y);
+            }
+            let rows: Vec<Row> = cs
+                .iter()
+                .map(|c| Row { geometry: OutGeometry::Point(*c), cells: Vec::new() })
+                .collect();
+            let bits = |b: Option<[f64; 4]>| b.map(|b| b.map(f64::to_bits));
+            let (ours, theirs) = (layer_bbox(&rows), degrees);
+            let nan_alike = ours.zip(theirs).is_some_and(|(a, b)| {
+                a.iter().zip(&b).all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+            });
+            assert!(bits(ours) == bits(theirs) || nan_alike, "{cs:?}: {ours:?} against {theirs:?}");
         }
     }
 
