@@ -882,39 +882,50 @@ fn write_cell(out: &mut Vec<u8>, cell: &Cell) {
 
 /// `[x,y]`, each number as [`write_f64_7`] writes it.
 fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
-    write_position_then(out, c, b']');
-    out.pop();
-}
-
-/// `[x,y]` and one more byte, `then` (`,` between positions): each number
-/// as [`write_f64_7`] writes it, the usual longitudes and latitudes (whole
-/// degrees below 1000) in one fixed-size buffer copied whole (cheaper than
-/// copies of varying lengths) and cut to length.
-#[inline]
-fn write_position_then(out: &mut Vec<u8>, c: Coord<f64>, then: u8) {
-    let (Some(x), Some(y)) = (Scaled::of(c.x), Scaled::of(c.y)) else {
-        out.push(b'[');
-        write_f64_7(out, c.x);
-        out.push(b',');
-        write_f64_7(out, c.y);
-        out.extend_from_slice(&[b']', then]);
-        return;
-    };
-    let mut buf = [0u8; POSITION_BUF];
-    buf[0] = b'[';
-    let at = x.put(&mut buf, 1);
-    buf[at] = b',';
-    let at = y.put(&mut buf, at + 1);
-    buf[at] = b']';
-    buf[at + 1] = then;
     let start = out.len();
-    out.extend_from_slice(&buf);
-    out.truncate(start + at + 2);
+    out.resize(start + POSITION_MAX, 0);
+    match fast_position(out, start, &c, b']') {
+        // The byte after the position is not wanted here.
+        Some(len) => out.truncate(start + len - 1),
+        None => {
+            out.truncate(start);
+            write_position_plain(out, &c);
+        }
+    }
 }
 
-/// Room for `[x,y]` and a byte after it with [`Scaled::put`]'s whole-word
-/// writes: at most 2 + 2 × 13 bytes are touched.
-const POSITION_BUF: usize = 32;
+/// `[x,y]` the general way (any numbers).
+fn write_position_plain(out: &mut Vec<u8>, c: &Coord<f64>) {
+    out.push(b'[');
+    write_f64_7(out, c.x);
+    out.push(b',');
+    write_f64_7(out, c.y);
+    out.push(b']');
+}
+
+/// `[x,y]` and one more byte, `then`, written over `out[at..]` (at least
+/// [`POSITION_MAX`] bytes there) when both numbers are in [`Scaled`]'s
+/// range: the number of bytes of the text, `None` (nothing meant written)
+/// otherwise. Written straight into the output (a buffer on the stack,
+/// copied, would be read back in 16-byte words right after its bytes were
+/// stored one by one: a stall on every position).
+#[inline]
+fn fast_position(out: &mut [u8], at: usize, c: &Coord<f64>, then: u8) -> Option<usize> {
+    let (x, y) = (Scaled::of(c.x)?, Scaled::of(c.y)?);
+    let buf: &mut [u8; POSITION_MAX] = out.get_mut(at..at + POSITION_MAX)?.try_into().ok()?;
+    buf[0] = b'[';
+    let end = x.put(buf, 1);
+    buf[end] = b',';
+    let end = y.put(buf, end + 1);
+    buf[end] = b']';
+    buf[end + 1] = then;
+    Some(end + 2)
+}
+
+/// The most bytes [`fast_position`] touches: `[`, two numbers of at most
+/// 12 bytes (a sign, three digits, a point, seven decimals; [`Scaled::put`]
+/// touches no more), `,`, `]` and the byte after.
+const POSITION_MAX: usize = 28;
 
 /// A coordinate times 10^7, rounded (halves away from zero) to the whole
 /// `n`, when 10^4 <= n < 10^10: whole degrees below 1000, where
@@ -936,22 +947,25 @@ impl Scaled {
             return None;
         }
         // Below 2^52: the cast truncates exactly and the fraction is exact
-        // (as in `round`).
-        let whole = a as u64;
+        // (as in `round`). Signed casts: one instruction each way.
+        let whole = a as i64;
+        let n = whole + i64::from(a - whole as f64 >= 0.5);
         Some(Scaled {
             negative: scaled < 0.0,
-            n: whole + u64::from(a - whole as f64 >= 0.5),
+            n: n.unsigned_abs(),
         })
     }
 
     /// Writes the text at `buf[at..]`, returns the index after it. Writes
-    /// whole words: up to 13 bytes from `at` are touched.
+    /// whole words: the 12 bytes from `at` at most (from `at` <= 14 in a
+    /// position, within [`POSITION_MAX`]).
     #[inline]
-    fn put(self, buf: &mut [u8; POSITION_BUF], at: usize) -> usize {
+    fn put(self, buf: &mut [u8; POSITION_MAX], at: usize) -> usize {
         let whole = self.n / 10_000_000;
         let frac = self.n - whole * 10_000_000;
+        // The sign is overwritten by the digits when there is none.
+        put_word(buf, at, &[b'-']);
         let at = at + usize::from(self.negative);
-        buf[at - usize::from(self.negative)] = b'-';
         // whole < 1000: the mask only spares a bounds check.
         let degrees = DEGREES[whole as usize & 1023];
         put_word(buf, at, &degrees.to_le_bytes());
@@ -963,7 +977,7 @@ impl Scaled {
 }
 
 #[inline]
-fn put_word<const N: usize>(buf: &mut [u8; POSITION_BUF], at: usize, word: &[u8; N]) {
+fn put_word<const N: usize>(buf: &mut [u8; POSITION_MAX], at: usize, word: &[u8; N]) {
     if let Some(slot) = buf.get_mut(at..at + N) {
         slot.copy_from_slice(word);
     }
@@ -1082,12 +1096,29 @@ const PAIRS: [u8; 200] = {
     pairs
 };
 
-fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
+fn write_positions<'a>(out: &mut Vec<u8>, cs: impl ExactSizeIterator<Item = &'a Coord<f64>>) {
     out.push(b'[');
     let open = out.len();
+    // Room for every position the fast way, cut to length at the end.
+    let mut at = open;
+    out.resize(open + cs.len() * POSITION_MAX, 0);
+    let mut plain = false;
     // Each position with a comma after it, the last comma made the `]`.
     for c in cs {
-        write_position_then(out, *c, b',');
+        if !plain {
+            if let Some(len) = fast_position(out, at, c, b',') {
+                at += len;
+                continue;
+            }
+            // From the first unusual position on, the general way.
+            out.truncate(at);
+            plain = true;
+        }
+        write_position_plain(out, c);
+        out.push(b',');
+    }
+    if !plain {
+        out.truncate(at);
     }
     let any = out.len() > open;
     match out.last_mut() {
@@ -1145,15 +1176,12 @@ fn write_geometry(out: &mut Vec<u8>, geometry: &OutGeometry) {
 }
 
 /// Extends `bbox` over a geometry as [`LayerWriter`] does (every position
-/// of points and lines, the exterior rings of polygons), in units of
-/// 10^-7 degree: `round(v * 1e7)` rather than `round7(v)`, whose division
-/// by 10^7 is left to the end. The division is monotonic, keeps signed
-/// zeros, NaNs and infinities, and a whole number of units is never a zero
-/// degree, so the minima and maxima fall on the same positions and divide
-/// to the same values as folded in degrees.
-fn bbox_of(bbox: &mut Option<[f64; 4]>, geometry: &OutGeometry) {
+/// of points and lines, the exterior rings of polygons), each number taken
+/// through `f`.
+#[inline]
+fn bbox_of(bbox: &mut Option<[f64; 4]>, geometry: &OutGeometry, f: impl Fn(f64) -> f64) {
     let mut extend = |c: &Coord<f64>| {
-        let (x, y) = (round(c.x * 1e7), round(c.y * 1e7));
+        let (x, y) = (f(c.x), f(c.y));
         let b = bbox.get_or_insert([x, y, x, y]);
         b[0] = b[0].min(x);
         b[1] = b[1].min(y);
@@ -1257,8 +1285,10 @@ fn write_in_chunks<W: std::io::Write + Send>(
     let full = property_plan(layer, layer.fields.len());
     // Each feature is formatted after ",\n"; the first one's comma is
     // dropped when it is written.
-    let format = |rows: &[Row]| {
-        let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
+    // Into a buffer of an earlier wave (its pages already mapped), cleared.
+    let format = |(rows, mut out): (&[Row], Vec<u8>)| {
+        out.clear();
+        out.reserve(rows.iter().map(size_hint).sum());
         for row in rows {
             out.extend_from_slice(b",\n");
             if row.cells.len() >= layer.fields.len() {
@@ -1278,45 +1308,71 @@ fn write_in_chunks<W: std::io::Write + Send>(
         Ok(())
     };
     let mut formatted: Vec<Vec<u8>> = Vec::new();
+    // The buffers of the wave before the one being written, reused.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
     for wave in layer.rows.chunks(rows_per_chunk.saturating_mul(chunks_per_wave.max(1))) {
+        // One buffer per block (new ones while there are too few).
+        spare.resize_with(wave.len().div_ceil(rows_per_chunk), Vec::new);
+        let buffers = std::mem::take(&mut spare);
         let (written, next) = rayon::join(
             || put(&formatted),
-            || wave.par_chunks(rows_per_chunk).map(format).collect::<Vec<_>>(),
+            || {
+                wave.par_chunks(rows_per_chunk)
+                    .zip(buffers)
+                    .map(format)
+                    .collect::<Vec<_>>()
+            },
         );
         written?;
-        formatted = next;
+        spare = std::mem::replace(&mut formatted, next);
     }
     put(&formatted)?;
     // Without features the list is an empty line.
     w.write_all(if first { b"\n\n]}\n" } else { b"\n]}\n" })
 }
 
-/// The collection's `bbox`, as [`bbox_of`] folds it row after row: blocks
-/// of rows in parallel, then the blocks in order.
+/// The collection's `bbox`: [`bbox_of`] folded row after row over the
+/// coordinates rounded by [`round7`], as [`LayerWriter`] folds it.
+///
+/// Folded over the coordinates as they are, then rounded: `round7` is
+/// monotonic (non-decreasing), keeps NaNs and infinities, and so maps each
+/// minimum and maximum of the coordinates to the minimum and maximum of the
+/// rounded ones. Only zeros can tell the two folds apart (`-4e-8 < 4e-8`,
+/// but `-0.0` and `0.0` compare equal and `min` keeps either): when a side
+/// rounds to zero the fold is made again over the rounded coordinates.
 fn layer_bbox(rows: &[Row]) -> Option<[f64; 4]> {
+    let degrees = fold_bbox(rows, |v| v)?.map(round7);
+    if degrees.iter().all(|v| *v != 0.0) {
+        return Some(degrees);
+    }
+    // In units of 10^-7 degree, divided at the end: a whole number of
+    // units is never a zero degree, and the division is monotonic and
+    // keeps signed zeros, so the folds agree.
+    fold_bbox(rows, |v| round(v * 1e7)).map(|units| units.map(|v| v / 1e7))
+}
+
+/// [`bbox_of`] over every row with `f`: blocks of rows in parallel, then
+/// the blocks in order.
+fn fold_bbox(rows: &[Row], f: impl Fn(f64) -> f64 + Sync + Copy) -> Option<[f64; 4]> {
     use rayon::prelude::*;
     let blocks: Vec<Option<[f64; 4]>> = rows
         .par_chunks(4096)
         .map(|rows| {
             let mut bbox = None;
             for row in rows {
-                bbox_of(&mut bbox, &row.geometry);
+                bbox_of(&mut bbox, &row.geometry, f);
             }
             bbox
         })
         .collect();
-    blocks
-        .into_iter()
-        .flatten()
-        .reduce(|a, b| {
-            [
-                a[0].min(b[0]),
-                a[1].min(b[1]),
-                a[2].max(b[2]),
-                a[3].max(b[3]),
-            ]
-        })
-        .map(|units| units.map(|v| v / 1e7))
+    blocks.into_iter().flatten().reduce(|a, b| {
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
+    })
 }
 
 /// About how many bytes a row's feature takes.
@@ -1326,7 +1382,8 @@ fn size_hint(row: &Row) -> usize {
         OutGeometry::MultiPolygon(m) => m.0.iter().map(|p| p.exterior().0.len()).sum(),
         _ => 1,
     };
-    64 + row.cells.len() * 24 + coords * 26
+    // The room each position needs while it is written.
+    64 + row.cells.len() * 24 + coords * POSITION_MAX
 }
 
 /// `[a,b,…]` of numbers.
@@ -1560,16 +1617,27 @@ pub(crate) mod tests {
             write_f64(&mut out, (x * 1e7).round() / 1e7);
             String::from_utf8(out).unwrap()
         };
-        for pair in xs.chunks(2) {
-            let c = Coord { x: pair[0], y: pair[pair.len() - 1] };
-            let expected = format!("[{},{}]", plain(c.x), plain(c.y));
+        let cs: Vec<Coord<f64>> = xs
+            .chunks(2)
+            .map(|pair| Coord { x: pair[0], y: pair[pair.len() - 1] })
+            .collect();
+        let text = |c: &Coord<f64>| format!("[{},{}]", plain(c.x), plain(c.y));
+        for c in &cs {
             let mut ours = Vec::new();
-            write_position(&mut ours, c);
-            assert_eq!(String::from_utf8(ours).unwrap(), expected, "{c:?}");
-            // In a line (with the commas between positions), after other text.
-            let mut line = b"x".to_vec();
-            write_positions(&mut line, [c, c].iter());
-            assert_eq!(String::from_utf8(line).unwrap(), format!("x[{expected},{expected}]"));
+            write_position(&mut ours, *c);
+            assert_eq!(String::from_utf8(ours).unwrap(), text(c), "{c:?}");
+        }
+        // Lines of 1 to 6 positions (with the commas between them, the
+        // usual and the unusual mixed), after other text.
+        let mut rest = cs.as_slice();
+        while !rest.is_empty() {
+            let n = rng.random_range(1..=6).min(rest.len());
+            let (line, after) = rest.split_at(n);
+            rest = after;
+            let expected: Vec<String> = line.iter().map(text).collect();
+            let mut ours = b"x".to_vec();
+            write_positions(&mut ours, line.iter());
+            assert_eq!(String::from_utf8(ours).unwrap(), format!("x[{}]", expected.join(",")));
         }
         let mut empty = Vec::new();
         write_positions(&mut empty, [].iter());
@@ -1577,7 +1645,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_bbox_folded_in_units_is_the_bbox_folded_in_degrees() {
+    fn the_bbox_is_the_fold_of_the_rounded_coordinates() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4326);
         let floats = awkward_floats(&mut rng);
