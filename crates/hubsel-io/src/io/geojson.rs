@@ -964,7 +964,7 @@ impl Scaled {
         let whole = self.n / 10_000_000;
         let frac = self.n - whole * 10_000_000;
         // The sign is overwritten by the digits when there is none.
-        put_word(buf, at, &[b'-']);
+        put_word(buf, at, b"-");
         let at = at + usize::from(self.negative);
         // whole < 1000: the mask only spares a bounds check.
         let degrees = DEGREES[whole as usize & 1023];
@@ -1576,7 +1576,7 @@ pub(crate) mod tests {
             let kept = text.trim_end_matches('0');
             let expected = format!(".{}", if kept.is_empty() { "0" } else { kept });
             let bytes = word.to_le_bytes();
-            assert_eq!(&bytes[1..], format!("{text}").as_bytes(), "{frac}");
+            assert_eq!(&bytes[1..], text.as_bytes(), "{frac}");
             assert_eq!(&bytes[..len], expected.as_bytes(), "{frac}");
         }
     }
