@@ -999,21 +999,12 @@ fn segment_distance(start: Coord<f64>, end: Coord<f64>) -> impl Fn(Coord<f64>) -
         if degenerate {
             return to_start();
         }
-        let dot = (p.x - start.x) * dx + (p.y - start.y) * dy;
-        // Most points lie beside the segment, where geo's r = dot /
-        // d_squared is in (0, 1): that is sure without the division when
-        // dot >= 1e-300 and d_squared <= 1e8 (the quotient is above the
-        // smallest double, so r > 0) and dot < d_squared * 0.99999 (the
-        // quotient is below 1 - 2^-54, so r rounds below 1).
-        let beside = dot >= 1e-300 && d_squared <= 1e8 && dot < d_squared * 0.999_99;
-        if !beside {
-            let r = dot / d_squared;
-            if r <= 0.0 {
-                return to_start();
-            }
-            if r >= 1.0 {
-                return (end.x - p.x).hypot(end.y - p.y);
-            }
+        let r = ((p.x - start.x) * dx + (p.y - start.y) * dy) / d_squared;
+        if r <= 0.0 {
+            return to_start();
+        }
+        if r >= 1.0 {
+            return (end.x - p.x).hypot(end.y - p.y);
         }
         let s = ((start.y - p.y) * dx - (start.x - p.x) * dy) / d_squared;
         s.abs() * length
@@ -1156,48 +1147,6 @@ mod tests {
         assert_eq!(share_class(0.5), 1);
         assert_eq!(share_class(0.95), 3);
         assert_eq!(share_class(1.0), 3);
-    }
-
-    #[test]
-    fn segment_distances_are_geos_without_its_division() {
-        use rand::{Rng, SeedableRng};
-        // geo's `line_segment_distance`, as it computes it.
-        let plain = |start: Coord<f64>, end: Coord<f64>, p: Coord<f64>| {
-            if start == end {
-                return (start.x - p.x).hypot(start.y - p.y);
-            }
-            let (dx, dy) = (end.x - start.x, end.y - start.y);
-            let d_squared = dx * dx + dy * dy;
-            let r = ((p.x - start.x) * dx + (p.y - start.y) * dy) / d_squared;
-            if r <= 0.0 {
-                return (start.x - p.x).hypot(start.y - p.y);
-            }
-            if r >= 1.0 {
-                return (end.x - p.x).hypot(end.y - p.y);
-            }
-            let s = ((start.y - p.y) * dx - (start.x - p.x) * dy) / d_squared;
-            s.abs() * dx.hypot(dy)
-        };
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1e8 as u64);
-        let mut coord = |scale: f64| Coord {
-            x: rng.random_range(-scale..scale),
-            y: rng.random_range(-scale..scale),
-        };
-        for case in 0..200_000 {
-            let scale = [1e-3, 1.0, 1000.0, 1e5][case % 4];
-            let (start, end) = (coord(scale), coord(scale));
-            let (dx, dy) = (end.x - start.x, end.y - start.y);
-            // Points beside, before and past the segment, and at its ends'
-            // perpendiculars to the last bits (r at 0 and 1).
-            let t = [0.5, 0.0, 1.0, 1.0 - 1e-16, 1.0 - 1e-6, 1e-300, -0.5, 1.5][case % 8];
-            let off = coord(scale);
-            let along = Coord { x: start.x + t * dx, y: start.y + t * dy };
-            let across = Coord { x: along.x - dy * off.x / scale, y: along.y + dx * off.x / scale };
-            for p in [off, along, across, start, end] {
-                let ours = segment_distance(start, end)(p);
-                assert_eq!(ours.to_bits(), plain(start, end, p).to_bits(), "{start:?} {end:?} {p:?}");
-            }
-        }
     }
 
     #[test]
