@@ -880,12 +880,150 @@ fn write_cell(out: &mut Vec<u8>, cell: &Cell) {
     }
 }
 
+/// `[x,y]`, each number as [`write_f64_7`] writes it.
 fn write_position(out: &mut Vec<u8>, c: Coord<f64>) {
+    let start = out.len();
+    out.resize(start + POSITION_MAX, 0);
+    match fast_position(out, start, &c, b']') {
+        // The byte after the position is not wanted here.
+        Some(len) => out.truncate(start + len - 1),
+        None => {
+            out.truncate(start);
+            write_position_plain(out, &c);
+        }
+    }
+}
+
+/// `[x,y]` the general way (any numbers).
+fn write_position_plain(out: &mut Vec<u8>, c: &Coord<f64>) {
     out.push(b'[');
     write_f64_7(out, c.x);
     out.push(b',');
     write_f64_7(out, c.y);
     out.push(b']');
+}
+
+/// `[x,y]` and one more byte, `then`, written over `out[at..]` (at least
+/// [`POSITION_MAX`] bytes there) when both numbers are in [`Scaled`]'s
+/// range: the number of bytes of the text, `None` (nothing meant written)
+/// otherwise. Written straight into the output (a buffer on the stack,
+/// copied, would be read back in 16-byte words right after its bytes were
+/// stored one by one: a stall on every position).
+#[inline]
+fn fast_position(out: &mut [u8], at: usize, c: &Coord<f64>, then: u8) -> Option<usize> {
+    let (x, y) = (Scaled::of(c.x)?, Scaled::of(c.y)?);
+    let buf: &mut [u8; POSITION_MAX] = out.get_mut(at..at + POSITION_MAX)?.try_into().ok()?;
+    buf[0] = b'[';
+    let end = x.put(buf, 1);
+    buf[end] = b',';
+    let end = y.put(buf, end + 1);
+    buf[end] = b']';
+    buf[end + 1] = then;
+    Some(end + 2)
+}
+
+/// The most bytes [`fast_position`] touches: `[`, two numbers of at most
+/// 12 bytes (a sign, three digits, a point, seven decimals; [`Scaled::put`]
+/// touches no more), `,`, `]` and the byte after.
+const POSITION_MAX: usize = 28;
+
+/// A coordinate times 10^7, rounded (halves away from zero) to the whole
+/// `n`, when 10^4 <= n < 10^10: whole degrees below 1000, where
+/// [`write_f64_7`] writes the decimal `n / 10^7` without an exponent.
+#[derive(Clone, Copy)]
+struct Scaled {
+    negative: bool,
+    n: u64,
+}
+
+impl Scaled {
+    #[inline]
+    fn of(x: f64) -> Option<Scaled> {
+        let scaled = x * 1e7;
+        let a = scaled.abs();
+        // |round(scaled)| >= 10^4 exactly when a >= 9999.5, and < 10^10
+        // exactly when a < 9_999_999_999.5 (both exact doubles); NaN fails.
+        if !(9_999.5..9_999_999_999.5).contains(&a) {
+            return None;
+        }
+        // Below 2^52: the cast truncates exactly and the fraction is exact
+        // (as in `round`). Signed casts: one instruction each way.
+        let whole = a as i64;
+        let n = whole + i64::from(a - whole as f64 >= 0.5);
+        Some(Scaled {
+            negative: scaled < 0.0,
+            n: n.unsigned_abs(),
+        })
+    }
+
+    /// Writes the text at `buf[at..]`, returns the index after it. Writes
+    /// whole words: the 12 bytes from `at` at most (from `at` <= 14 in a
+    /// position, within [`POSITION_MAX`]).
+    #[inline]
+    fn put(self, buf: &mut [u8; POSITION_MAX], at: usize) -> usize {
+        let whole = self.n / 10_000_000;
+        let frac = self.n - whole * 10_000_000;
+        // The sign is overwritten by the digits when there is none.
+        put_word(buf, at, b"-");
+        let at = at + usize::from(self.negative);
+        // whole < 1000: the mask only spares a bounds check.
+        let degrees = DEGREES[whole as usize & 1023];
+        put_word(buf, at, &degrees.to_le_bytes());
+        let at = at + (degrees >> 24) as usize;
+        let (decimals, len) = decimals(frac);
+        put_word(buf, at, &decimals.to_le_bytes());
+        at + len
+    }
+}
+
+#[inline]
+fn put_word<const N: usize>(buf: &mut [u8; POSITION_MAX], at: usize, word: &[u8; N]) {
+    if let Some(slot) = buf.get_mut(at..at + N) {
+        slot.copy_from_slice(word);
+    }
+}
+
+/// The whole degrees 0 to 999 as text: the ASCII digits from the low byte
+/// up, their count in the high byte (the entries from 1000 on unused).
+const DEGREES: [u32; 1024] = {
+    let mut table = [0u32; 1024];
+    let mut i = 0;
+    while i < 1000 {
+        let d = [(i / 100) as u32, (i / 10 % 10) as u32, (i % 10) as u32];
+        table[i] = if i >= 100 {
+            (3 << 24) | (0x30 + d[2]) << 16 | (0x30 + d[1]) << 8 | (0x30 + d[0])
+        } else if i >= 10 {
+            (2 << 24) | (0x30 + d[2]) << 8 | (0x30 + d[1])
+        } else {
+            (1 << 24) | (0x30 + d[2])
+        };
+        i += 1;
+    }
+    table
+};
+
+/// `.` and the seven decimals of `frac` (below 10^7) as the bytes of a
+/// little-endian word, and how many of them to keep: the trailing zeros
+/// dropped but for one (`.5`, `.0`).
+///
+/// The digits come from SIMD within a register: the eight digits of
+/// `frac` (the first a zero) split into two halves of four (one 32-bit
+/// lane each), each half into two pairs (16-bit lanes), each pair into two
+/// digits (bytes), every division by 10^4, 100 or 10 a multiplication and
+/// a shift that is exact over its lane's range (a test checks every
+/// `frac`).
+#[inline]
+fn decimals(frac: u64) -> (u64, usize) {
+    let high = (frac * 109_951_163) >> 40; // frac / 10^4 for frac < 10^8
+    let halves = high | (frac - high * 10_000) << 32;
+    let hundreds = ((halves * 10_486) >> 20) & 0x0000_007f_0000_007f; // lane / 100 below 10^4
+    let pairs = hundreds | (halves - hundreds * 100) << 16;
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f; // lane / 10 below 100
+    let digits = tens | (pairs - tens * 10) << 8;
+    // The highest non-zero byte is the last digit to keep.
+    let len = (8 - (digits.leading_zeros() / 8) as usize).max(2);
+    // The first digit (zero) becomes the point.
+    (digits | 0x3030_3030_3030_3000 | u64::from(b'.'), len)
 }
 
 /// `write_f64(out, round7(x))`, faster for the usual coordinates.
@@ -958,15 +1096,35 @@ const PAIRS: [u8; 200] = {
     pairs
 };
 
-fn write_positions<'a>(out: &mut Vec<u8>, cs: impl Iterator<Item = &'a Coord<f64>>) {
+fn write_positions<'a>(out: &mut Vec<u8>, cs: impl ExactSizeIterator<Item = &'a Coord<f64>>) {
     out.push(b'[');
-    for (i, c) in cs.enumerate() {
-        if i > 0 {
-            out.push(b',');
+    let open = out.len();
+    // Room for every position the fast way, cut to length at the end.
+    let mut at = open;
+    out.resize(open + cs.len() * POSITION_MAX, 0);
+    let mut plain = false;
+    // Each position with a comma after it, the last comma made the `]`.
+    for c in cs {
+        if !plain {
+            if let Some(len) = fast_position(out, at, c, b',') {
+                at += len;
+                continue;
+            }
+            // From the first unusual position on, the general way.
+            out.truncate(at);
+            plain = true;
         }
-        write_position(out, *c);
+        write_position_plain(out, c);
+        out.push(b',');
     }
-    out.push(b']');
+    if !plain {
+        out.truncate(at);
+    }
+    let any = out.len() > open;
+    match out.last_mut() {
+        Some(last) if any => *last = b']',
+        _ => out.push(b']'),
+    }
 }
 
 /// A ring, exterior counter-clockwise and holes clockwise (read backwards
@@ -1017,11 +1175,13 @@ fn write_geometry(out: &mut Vec<u8>, geometry: &OutGeometry) {
     }
 }
 
-/// Extends `bbox` over a geometry as [`LayerWriter`] does: every position
-/// of points and lines, the exterior rings of polygons.
-fn bbox_of(bbox: &mut Option<[f64; 4]>, geometry: &OutGeometry) {
+/// Extends `bbox` over a geometry as [`LayerWriter`] does (every position
+/// of points and lines, the exterior rings of polygons), each number taken
+/// through `f`.
+#[inline]
+fn bbox_of(bbox: &mut Option<[f64; 4]>, geometry: &OutGeometry, f: impl Fn(f64) -> f64) {
     let mut extend = |c: &Coord<f64>| {
-        let (x, y) = (round7(c.x), round7(c.y));
+        let (x, y) = (f(c.x), f(c.y));
         let b = bbox.get_or_insert([x, y, x, y]);
         b[0] = b[0].min(x);
         b[1] = b[1].min(y);
@@ -1125,8 +1285,10 @@ fn write_in_chunks<W: std::io::Write + Send>(
     let full = property_plan(layer, layer.fields.len());
     // Each feature is formatted after ",\n"; the first one's comma is
     // dropped when it is written.
-    let format = |rows: &[Row]| {
-        let mut out = Vec::with_capacity(rows.iter().map(size_hint).sum());
+    // Into a buffer of an earlier wave (its pages already mapped), cleared.
+    let format = |(rows, mut out): (&[Row], Vec<u8>)| {
+        out.clear();
+        out.reserve(rows.iter().map(size_hint).sum());
         for row in rows {
             out.extend_from_slice(b",\n");
             if row.cells.len() >= layer.fields.len() {
@@ -1146,35 +1308,70 @@ fn write_in_chunks<W: std::io::Write + Send>(
         Ok(())
     };
     let mut formatted: Vec<Vec<u8>> = Vec::new();
+    // The buffers of the wave before the one being written, reused.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
     for wave in layer.rows.chunks(rows_per_chunk.saturating_mul(chunks_per_wave.max(1))) {
+        // One buffer per block (new ones while there are too few).
+        spare.resize_with(wave.len().div_ceil(rows_per_chunk), Vec::new);
+        let buffers = std::mem::take(&mut spare);
         let (written, next) = rayon::join(
             || put(&formatted),
-            || wave.par_chunks(rows_per_chunk).map(format).collect::<Vec<_>>(),
+            || {
+                wave.par_chunks(rows_per_chunk)
+                    .zip(buffers)
+                    .map(format)
+                    .collect::<Vec<_>>()
+            },
         );
         written?;
-        formatted = next;
+        spare = std::mem::replace(&mut formatted, next);
     }
     put(&formatted)?;
     // Without features the list is an empty line.
     w.write_all(if first { b"\n\n]}\n" } else { b"\n]}\n" })
 }
 
-/// The collection's `bbox`, as [`bbox_of`] folds it row after row: blocks
-/// of rows in parallel, then the blocks in order.
+/// The collection's `bbox`: [`bbox_of`] folded row after row over the
+/// coordinates rounded by [`round7`], as [`LayerWriter`] folds it.
+///
+/// Folded over the coordinates as they are, then rounded: `round7` is
+/// monotonic (non-decreasing), keeps NaNs and infinities, and so maps each
+/// minimum and maximum of the coordinates to the minimum and maximum of the
+/// rounded ones. Only zeros can tell the two folds apart (`-4e-8 < 4e-8`,
+/// but `-0.0` and `0.0` compare equal and `min` keeps either): when a side
+/// rounds to zero the fold is made again over the rounded coordinates.
 fn layer_bbox(rows: &[Row]) -> Option<[f64; 4]> {
+    let degrees = fold_bbox(rows, |v| v)?.map(round7);
+    if degrees.iter().all(|v| *v != 0.0) {
+        return Some(degrees);
+    }
+    // In units of 10^-7 degree, divided at the end: a whole number of
+    // units is never a zero degree, and the division is monotonic and
+    // keeps signed zeros, so the folds agree.
+    fold_bbox(rows, |v| round(v * 1e7)).map(|units| units.map(|v| v / 1e7))
+}
+
+/// [`bbox_of`] over every row with `f`: blocks of rows in parallel, then
+/// the blocks in order.
+fn fold_bbox(rows: &[Row], f: impl Fn(f64) -> f64 + Sync + Copy) -> Option<[f64; 4]> {
     use rayon::prelude::*;
     let blocks: Vec<Option<[f64; 4]>> = rows
         .par_chunks(4096)
         .map(|rows| {
             let mut bbox = None;
             for row in rows {
-                bbox_of(&mut bbox, &row.geometry);
+                bbox_of(&mut bbox, &row.geometry, f);
             }
             bbox
         })
         .collect();
     blocks.into_iter().flatten().reduce(|a, b| {
-        [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
     })
 }
 
@@ -1185,7 +1382,8 @@ fn size_hint(row: &Row) -> usize {
         OutGeometry::MultiPolygon(m) => m.0.iter().map(|p| p.exterior().0.len()).sum(),
         _ => 1,
     };
-    64 + row.cells.len() * 24 + coords * 26
+    // The room each position needs while it is written.
+    64 + row.cells.len() * 24 + coords * POSITION_MAX
 }
 
 /// `[a,b,…]` of numbers.
@@ -1366,6 +1564,124 @@ pub(crate) mod tests {
                 "{x:e} ({:#x})",
                 x.to_bits()
             );
+        }
+    }
+
+    #[test]
+    fn decimals_are_the_digits_of_every_fraction() {
+        // Every fraction of a degree in 10^-7 steps.
+        for frac in 0..10_000_000u64 {
+            let (word, len) = decimals(frac);
+            let text = format!("{:07}", frac);
+            let kept = text.trim_end_matches('0');
+            let expected = format!(".{}", if kept.is_empty() { "0" } else { kept });
+            let bytes = word.to_le_bytes();
+            assert_eq!(&bytes[1..], text.as_bytes(), "{frac}");
+            assert_eq!(&bytes[..len], expected.as_bytes(), "{frac}");
+        }
+    }
+
+    #[test]
+    fn degrees_are_the_digits_of_every_whole_below_1000() {
+        for (i, entry) in DEGREES.iter().enumerate().take(1000) {
+            let text = i.to_string();
+            let len = (entry >> 24) as usize;
+            assert_eq!(&entry.to_le_bytes()[..len], text.as_bytes(), "{i}");
+        }
+    }
+
+    #[test]
+    fn positions_print_the_digits_of_the_rounded_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7946);
+        let mut xs = awkward_floats(&mut rng);
+        // Both sides of the fast range's bounds (whole degrees 10^-3 and
+        // 1000, and their halves of 10^-7), and the halves of 10^-7.
+        for edge in [1e-3_f64, 1e3, 9.9995e-4, 999.999_999_95, 0.000_999_95, 100.000_000_05] {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        for _ in 0..200_000 {
+            let v: f64 = rng.random_range(-180.0..180.0);
+            let decimals = rng.random_range(0..10);
+            let f = 10f64.powi(decimals);
+            let n = rng.random_range(-10_000_000_000i64..10_000_000_000);
+            xs.extend([v, (v * f).round() / f, round7(v), v * 1e-4, v * 10.0]);
+            // The halves: n + 1/2 in units of 10^-7.
+            xs.extend([(n as f64 + 0.5) / 1e7, n as f64 / 1e7]);
+        }
+        let plain = |x: f64| {
+            let mut out = Vec::new();
+            write_f64(&mut out, (x * 1e7).round() / 1e7);
+            String::from_utf8(out).unwrap()
+        };
+        let cs: Vec<Coord<f64>> = xs
+            .chunks(2)
+            .map(|pair| Coord { x: pair[0], y: pair[pair.len() - 1] })
+            .collect();
+        let text = |c: &Coord<f64>| format!("[{},{}]", plain(c.x), plain(c.y));
+        for c in &cs {
+            let mut ours = Vec::new();
+            write_position(&mut ours, *c);
+            assert_eq!(String::from_utf8(ours).unwrap(), text(c), "{c:?}");
+        }
+        // Lines of 1 to 6 positions (with the commas between them, the
+        // usual and the unusual mixed), after other text.
+        let mut rest = cs.as_slice();
+        while !rest.is_empty() {
+            let n = rng.random_range(1..=6).min(rest.len());
+            let (line, after) = rest.split_at(n);
+            rest = after;
+            let expected: Vec<String> = line.iter().map(text).collect();
+            let mut ours = b"x".to_vec();
+            write_positions(&mut ours, line.iter());
+            assert_eq!(String::from_utf8(ours).unwrap(), format!("x[{}]", expected.join(",")));
+        }
+        let mut empty = Vec::new();
+        write_positions(&mut empty, [].iter());
+        assert_eq!(empty, b"[]");
+    }
+
+    #[test]
+    fn the_bbox_is_the_fold_of_the_rounded_coordinates() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4326);
+        let floats = awkward_floats(&mut rng);
+        // Small sets drawn from the awkward values (signed zeros and tiny
+        // values that round to them, NaNs, infinities, huge values), and
+        // from one longitude and its neighbours, in every order.
+        let tiny = [0.0, -0.0, 1e-9, -1e-9, 4e-8, -4e-8, 5e-8, -5e-8, f64::NAN];
+        for round in 0..20_000 {
+            let n = rng.random_range(1..6);
+            let pick = |rng: &mut rand_chacha::ChaCha8Rng| match round % 3 {
+                0 => tiny[rng.random_range(0..tiny.len())],
+                1 => floats[rng.random_range(0..floats.len())],
+                _ => 100.0 + f64::from(rng.random_range(-3..3)) * 5e-8,
+            };
+            let cs: Vec<Coord<f64>> = (0..n)
+                .map(|_| Coord { x: pick(&mut rng), y: pick(&mut rng) })
+                .collect();
+            let mut degrees: Option<[f64; 4]> = None;
+            for c in &cs {
+                let (x, y) = (round7(c.x), round7(c.y));
+                let b = degrees.get_or_insert([x, y, x, y]);
+                b[0] = b[0].min(x);
+                b[1] = b[1].min(y);
+                b[2] = b[2].max(x);
+                b[3] = b[3].max(y);
+            }
+            let rows: Vec<Row> = cs
+                .iter()
+                .map(|c| Row { geometry: OutGeometry::Point(*c), cells: Vec::new() })
+                .collect();
+            let bits = |b: Option<[f64; 4]>| b.map(|b| b.map(f64::to_bits));
+            let (ours, theirs) = (layer_bbox(&rows), degrees);
+            let nan_alike = ours.zip(theirs).is_some_and(|(a, b)| {
+                a.iter().zip(&b).all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+            });
+            assert!(bits(ours) == bits(theirs) || nan_alike, "{cs:?}: {ours:?} against {theirs:?}");
         }
     }
 
