@@ -166,7 +166,8 @@ pub struct Adjacency {
 
 impl Adjacency {
     fn build(node_count: usize, mut entries: Vec<ArcEntry>) -> Adjacency {
-        entries.sort_by_key(|e| (e.0, e.3));
+        // (node, arc) is unique: the unstable sort gives the stable order.
+        entries.sort_unstable_by_key(|e| (e.0, e.3));
         let mut offsets = vec![0u32; node_count + 1];
         for e in &entries {
             offsets[e.0 as usize + 1] += 1;
@@ -906,12 +907,17 @@ impl RoadGraph {
     ) -> RoadGraph {
         // The walk is serial: meanwhile the other threads zero the links'
         // vertex array (its first touch, hundreds of MB), sized for the
-        // most the chains can hold (each piece is in one chain, whose
-        // pieces after the first share their first vertex).
-        let most_vertices: usize = pieces.iter().map(|p| p.vertices as usize).sum();
+        // least the chains can hold (each piece is in one chain, whose
+        // pieces after the first share their first vertex: at most one
+        // vertex less per piece), then grown by the few it lacks.
+        let least_vertices: usize = pieces
+            .iter()
+            .map(|p| p.vertices as usize)
+            .sum::<usize>()
+            .saturating_sub(pieces.len());
         let ((mut chains, steps), zeroed) = rayon::join(
             || Contraction::new(node_coords.len(), pieces).chains(),
-            || zeroed_coords(most_vertices),
+            || zeroed_coords(least_vertices),
         );
         let kept_coords = renumber_kept_junctions(&node_coords, &mut chains);
         drop(node_coords);
@@ -1168,13 +1174,14 @@ impl Walk<'_> {
 
     /// The chains, in their order, as links over one shared vertex array
     /// (filled in parallel), written into `coords` (zeroed; cut or grown
-    /// to the chains' vertices).
+    /// to the chains' vertices). The chains are read in the order of their
+    /// first piece (that of the roads), not in their own, so that the
+    /// roads' vertices are read from memory in a row.
     fn lay_out(
         &self,
         chains: &[Chain],
         mut coords: Vec<Coord<f64>>,
     ) -> (Vec<Link>, Vec<Coord<f64>>) {
-        const CHUNK: usize = 1024;
         let mut links: Vec<Link> = Vec::with_capacity(chains.len());
         let mut first_coord = 0u32;
         for c in chains {
@@ -1190,10 +1197,7 @@ impl Walk<'_> {
             });
             first_coord = first_coord.wrapping_add(c.vertices);
         }
-        let lengths: Vec<usize> = chains
-            .chunks(CHUNK)
-            .map(|cs| cs.iter().map(|c| c.vertices as usize).sum())
-            .collect();
+        let lengths: Vec<usize> = chains.iter().map(|c| c.vertices as usize).collect();
         let total: usize = lengths.iter().sum();
         if coords.len() >= total {
             coords.truncate(total);
@@ -1201,24 +1205,47 @@ impl Walk<'_> {
         } else {
             coords.resize(total, Coord { x: 0.0, y: 0.0 });
         }
-        split_mut(&mut coords, &lengths)
+        // (first piece, chain) in the order of the pieces.
+        let mut order: Vec<u64> = chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let piece = self.steps.get(c.first_step).map_or(u32::MAX, |s| s.0);
+                (u64::from(piece) << 32) | i as u64
+            })
+            .collect();
+        order.radix_sort_unstable();
+        let mut slots: Vec<Option<&mut [Coord<f64>]>> = split_mut(&mut coords, &lengths)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let jobs: Vec<(usize, &mut [Coord<f64>])> = order
+            .iter()
+            .filter_map(|&o| {
+                let i = (o & 0xffff_ffff) as usize;
+                Some((i, slots.get_mut(i)?.take()?))
+            })
+            .collect();
+        drop(slots);
+        let measured: Vec<(usize, f64)> = jobs
             .into_par_iter()
-            .zip(chains.par_chunks(CHUNK))
-            .zip(links.par_chunks_mut(CHUNK))
-            .for_each(|((out, cs), ls)| {
-                let mut at = 0usize;
-                for (c, l) in cs.iter().zip(ls) {
-                    let end = (at + c.vertices as usize).min(out.len());
-                    let mut slots = out[at..end].iter_mut();
-                    self.each_coord(c, |v| {
-                        if let Some(s) = slots.next() {
-                            *s = v;
-                        }
-                    });
-                    l.length_m = polyline_length_m(&out[at..end]);
-                    at = end;
-                }
-            });
+            .with_min_len(256)
+            .filter_map(|(i, out)| {
+                let c = chains.get(i)?;
+                let mut slots = out.iter_mut();
+                self.each_coord(c, |v| {
+                    if let Some(s) = slots.next() {
+                        *s = v;
+                    }
+                });
+                Some((i, polyline_length_m(out)))
+            })
+            .collect();
+        for (i, length) in measured {
+            if let Some(l) = links.get_mut(i) {
+                l.length_m = length;
+            }
+        }
         (links, coords)
     }
 }
