@@ -166,7 +166,8 @@ pub struct Adjacency {
 
 impl Adjacency {
     fn build(node_count: usize, mut entries: Vec<ArcEntry>) -> Adjacency {
-        entries.sort_by_key(|e| (e.0, e.3));
+        // (node, arc) is unique: the unstable sort gives the stable order.
+        entries.sort_unstable_by_key(|e| (e.0, e.3));
         let mut offsets = vec![0u32; node_count + 1];
         for e in &entries {
             offsets[e.0 as usize + 1] += 1;
@@ -372,6 +373,11 @@ trait GridKey: Copy + Ord + Default + Send + Sync {
     fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
         cell_coord(a) == cell_coord(b)
     }
+    /// Whether this key identifies a vertex at `c` (every one can, unless
+    /// said otherwise).
+    fn fits(_c: Coord<f64>) -> bool {
+        true
+    }
 }
 
 /// The key when every cell fits in 32 bits (|lon|, |lat| < 214°, so every
@@ -400,6 +406,10 @@ impl GridKey for Packed {
     fn same_vertex(a: (i64, i64), b: (i64, i64)) -> bool {
         a == b
     }
+    /// Cells within 32 bits: |lon|, |lat| < 214° (not NaN).
+    fn fits(c: Coord<f64>) -> bool {
+        c.x.abs() < 214.0 && c.y.abs() < 214.0
+    }
 }
 
 /// The key for any other coordinates (projected metres read as degrees,
@@ -426,20 +436,38 @@ impl GridKey for Wide {
 /// Vertices per block of roads handled by one parallel task.
 const BLOCK_VERTICES: usize = 1 << 16;
 
-/// Consecutive runs of roads with about [`BLOCK_VERTICES`] vertices each.
-fn road_blocks(roads: &[Road]) -> Vec<std::ops::Range<usize>> {
+/// A consecutive run of roads handled by one parallel task, and the uses
+/// of vertices it adds to the junction keys (see [`junction_keys`]).
+#[derive(Clone, Debug)]
+struct Block {
+    roads: std::ops::Range<usize>,
+    uses: usize,
+}
+
+/// Consecutive runs of roads with about [`BLOCK_VERTICES`] vertices each
+/// (in one pass over the roads, for every step of the build).
+fn road_blocks(roads: &[Road]) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let (mut start, mut vertices) = (0, 0);
+    let (mut start, mut vertices, mut uses) = (0, 0, 0);
     for (i, road) in roads.iter().enumerate() {
-        vertices += road.geometry.0.len() + 1;
+        let n = road.geometry.0.len();
+        vertices += n + 1;
+        uses += n + n.min(2);
         if vertices >= BLOCK_VERTICES {
-            blocks.push(start..i + 1);
+            blocks.push(Block {
+                roads: start..i + 1,
+                uses,
+            });
             start = i + 1;
             vertices = 0;
+            uses = 0;
         }
     }
     if start < roads.len() {
-        blocks.push(start..roads.len());
+        blocks.push(Block {
+            roads: start..roads.len(),
+            uses,
+        });
     }
     blocks
 }
@@ -461,26 +489,21 @@ fn split_mut<'a, T>(mut items: &'a mut [T], lengths: &[usize]) -> Vec<&'a mut [T
 /// that two or more vertices use, sorted. All uses (ends twice) go into
 /// one array of keys, sorted in parallel: the runs of two or more are the
 /// junctions (a sorted array, not a hash map, for tens of millions of
-/// vertices).
-fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
-    let uses_of = |road: &Road| {
-        let n = road.geometry.0.len();
-        n + n.min(2)
-    };
-    let blocks = road_blocks(roads);
-    let lengths: Vec<usize> = blocks
-        .iter()
-        .map(|b| roads[b.clone()].iter().map(uses_of).sum())
-        .collect();
+/// vertices). `None` when a vertex does not fit keys `K` (checked on the
+/// way, not in a pass of its own over the tens of millions of vertices).
+fn junction_keys<K: GridKey>(roads: &[Road], blocks: &[Block]) -> Option<Vec<K>> {
+    let lengths: Vec<usize> = blocks.iter().map(|b| b.uses).collect();
     let mut uses: Vec<K> = vec![K::default(); lengths.iter().sum()];
-    split_mut(&mut uses, &lengths)
+    let fits = split_mut(&mut uses, &lengths)
         .into_par_iter()
         .zip(blocks.par_iter())
-        .for_each(|(out, block)| {
+        .all(|(out, block)| {
             let mut slots = out.iter_mut();
-            for road in &roads[block.clone()] {
+            let mut fits = true;
+            for road in roads.get(block.roads.clone()).unwrap_or_default() {
                 let n = road.geometry.0.len();
                 for (i, c) in road.geometry.0.iter().enumerate() {
+                    fits &= K::fits(*c);
                     let k = K::of(key(*c));
                     let times = if i == 0 || i + 1 == n { 2 } else { 1 };
                     for _ in 0..times {
@@ -490,7 +513,11 @@ fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
                     }
                 }
             }
+            fits
         });
+    if !fits {
+        return None;
+    }
     K::sort(&mut uses);
     // The runs, in parallel over slices cut between runs.
     let mut cuts = vec![0];
@@ -504,7 +531,8 @@ fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
         cuts.push(at + run);
     }
     cuts.push(uses.len());
-    cuts.par_windows(2)
+    let junctions = cuts
+        .par_windows(2)
         .flat_map_iter(|w| {
             uses.get(w[0]..w[1])
                 .unwrap_or_default()
@@ -512,7 +540,8 @@ fn junction_keys<K: GridKey>(roads: &[Road]) -> Vec<K> {
                 .filter(|run| run.len() >= 2)
                 .map(|run| run[0])
         })
-        .collect()
+        .collect();
+    Some(junctions)
 }
 
 /// Slices of the sorted keys scanned for runs in parallel.
@@ -634,13 +663,19 @@ fn split_roads<K: GridKey>(
     roads: &[Road],
     speeds: &SpeedTable,
     junctions: &JunctionIndex<K>,
+    blocks: &[Block],
 ) -> Vec<Piece> {
-    let parts: Vec<Vec<Piece>> = road_blocks(roads)
-        .into_par_iter()
+    let parts: Vec<Vec<Piece>> = blocks
+        .par_iter()
         .map(|block| {
-            let mut pieces = Vec::new();
-            for r in block {
-                split_road(r, &roads[r], speeds, junctions, &mut pieces);
+            // Most roads are one piece: room for a quarter more, so that
+            // the block's list is seldom grown (and copied).
+            let n = block.roads.len();
+            let mut pieces = Vec::with_capacity(n + n / 4 + 16);
+            for r in block.roads.clone() {
+                if let Some(road) = roads.get(r) {
+                    split_road(r, road, speeds, junctions, &mut pieces);
+                }
             }
             pieces
         })
@@ -702,14 +737,16 @@ fn split_road<K: GridKey>(
 
 /// The pieces of the roads between junctions, their ends numbered as the
 /// graph's nodes before contraction, and those nodes' positions.
+/// `None` when a vertex does not fit keys `K`.
 fn numbered_pieces<K: GridKey>(
     roads: &[Road],
     speeds: &SpeedTable,
-) -> (Vec<Coord<f64>>, Vec<Piece>) {
+    blocks: &[Block],
+) -> Option<(Vec<Coord<f64>>, Vec<Piece>)> {
     // 1. Which vertices are junctions: road ends and vertices used twice.
-    let junctions = JunctionIndex::new(junction_keys::<K>(roads));
+    let junctions = JunctionIndex::new(junction_keys::<K>(roads, blocks)?);
     // 2. Split roads at junctions (in parallel, kept in road order).
-    let mut pieces = split_roads(roads, speeds, &junctions);
+    let mut pieces = split_roads(roads, speeds, &junctions, blocks);
     // 3. The junctions at the pieces' ends are numbered in the Z-order
     // of their grid cells (the junctions' order): the numbering depends
     // on the coordinates only, not on the order of the roads, and near
@@ -734,7 +771,7 @@ fn numbered_pieces<K: GridKey>(
         p.to = number[p.to as usize];
     });
     drop(number);
-    (node_coords, pieces)
+    Some((node_coords, pieces))
 }
 
 /// Lexicographic order of two vertex lists by (lon, lat).
@@ -846,21 +883,17 @@ impl RoadGraph {
 
     /// Builds the graph from road lines and a speed table.
     pub fn build(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        let in_32_bits = roads.par_iter().all(|r| {
-            r.geometry
-                .0
-                .iter()
-                .all(|c| c.x.abs() < 214.0 && c.y.abs() < 214.0)
-        });
-        if in_32_bits {
-            Self::build_keyed::<Packed>(roads, speeds)
-        } else {
-            Self::build_keyed::<Wide>(roads, speeds)
-        }
+        Self::build_keyed::<Packed>(roads, speeds)
     }
 
+    /// Builds with keys `K`, or with wide keys when a vertex does not fit
+    /// them (every real longitude and latitude fits the packed keys).
     fn build_keyed<K: GridKey>(roads: &[Road], speeds: &SpeedTable) -> RoadGraph {
-        let (node_coords, pieces) = numbered_pieces::<K>(roads, speeds);
+        let blocks = road_blocks(roads);
+        let (node_coords, pieces) = match numbered_pieces::<K>(roads, speeds, &blocks) {
+            Some(numbered) => numbered,
+            None => numbered_pieces::<Wide>(roads, speeds, &blocks).unwrap_or_default(),
+        };
         Self::contract_and_index(roads, node_coords, &pieces)
     }
 
@@ -874,12 +907,17 @@ impl RoadGraph {
     ) -> RoadGraph {
         // The walk is serial: meanwhile the other threads zero the links'
         // vertex array (its first touch, hundreds of MB), sized for the
-        // most the chains can hold (each piece is in one chain, whose
-        // pieces after the first share their first vertex).
-        let most_vertices: usize = pieces.iter().map(|p| p.vertices as usize).sum();
+        // least the chains can hold (each piece is in one chain, whose
+        // pieces after the first share their first vertex: at most one
+        // vertex less per piece), then grown by the few it lacks.
+        let least_vertices: usize = pieces
+            .iter()
+            .map(|p| p.vertices as usize)
+            .sum::<usize>()
+            .saturating_sub(pieces.len());
         let ((mut chains, steps), zeroed) = rayon::join(
             || Contraction::new(node_coords.len(), pieces).chains(),
-            || zeroed_coords(most_vertices),
+            || zeroed_coords(least_vertices),
         );
         let kept_coords = renumber_kept_junctions(&node_coords, &mut chains);
         drop(node_coords);
@@ -1136,13 +1174,14 @@ impl Walk<'_> {
 
     /// The chains, in their order, as links over one shared vertex array
     /// (filled in parallel), written into `coords` (zeroed; cut or grown
-    /// to the chains' vertices).
+    /// to the chains' vertices). The chains are read in the order of their
+    /// first piece (that of the roads), not in their own, so that the
+    /// roads' vertices are read from memory in a row.
     fn lay_out(
         &self,
         chains: &[Chain],
         mut coords: Vec<Coord<f64>>,
     ) -> (Vec<Link>, Vec<Coord<f64>>) {
-        const CHUNK: usize = 1024;
         let mut links: Vec<Link> = Vec::with_capacity(chains.len());
         let mut first_coord = 0u32;
         for c in chains {
@@ -1158,10 +1197,7 @@ impl Walk<'_> {
             });
             first_coord = first_coord.wrapping_add(c.vertices);
         }
-        let lengths: Vec<usize> = chains
-            .chunks(CHUNK)
-            .map(|cs| cs.iter().map(|c| c.vertices as usize).sum())
-            .collect();
+        let lengths: Vec<usize> = chains.iter().map(|c| c.vertices as usize).collect();
         let total: usize = lengths.iter().sum();
         if coords.len() >= total {
             coords.truncate(total);
@@ -1169,24 +1205,47 @@ impl Walk<'_> {
         } else {
             coords.resize(total, Coord { x: 0.0, y: 0.0 });
         }
-        split_mut(&mut coords, &lengths)
+        // (first piece, chain) in the order of the pieces.
+        let mut order: Vec<u64> = chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let piece = self.steps.get(c.first_step).map_or(u32::MAX, |s| s.0);
+                (u64::from(piece) << 32) | i as u64
+            })
+            .collect();
+        order.radix_sort_unstable();
+        let mut slots: Vec<Option<&mut [Coord<f64>]>> = split_mut(&mut coords, &lengths)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let jobs: Vec<(usize, &mut [Coord<f64>])> = order
+            .iter()
+            .filter_map(|&o| {
+                let i = (o & 0xffff_ffff) as usize;
+                Some((i, slots.get_mut(i)?.take()?))
+            })
+            .collect();
+        drop(slots);
+        let measured: Vec<(usize, f64)> = jobs
             .into_par_iter()
-            .zip(chains.par_chunks(CHUNK))
-            .zip(links.par_chunks_mut(CHUNK))
-            .for_each(|((out, cs), ls)| {
-                let mut at = 0usize;
-                for (c, l) in cs.iter().zip(ls) {
-                    let end = (at + c.vertices as usize).min(out.len());
-                    let mut slots = out[at..end].iter_mut();
-                    self.each_coord(c, |v| {
-                        if let Some(s) = slots.next() {
-                            *s = v;
-                        }
-                    });
-                    l.length_m = polyline_length_m(&out[at..end]);
-                    at = end;
-                }
-            });
+            .with_min_len(256)
+            .filter_map(|(i, out)| {
+                let c = chains.get(i)?;
+                let mut slots = out.iter_mut();
+                self.each_coord(c, |v| {
+                    if let Some(s) = slots.next() {
+                        *s = v;
+                    }
+                });
+                Some((i, polyline_length_m(out)))
+            })
+            .collect();
+        for (i, length) in measured {
+            if let Some(l) = links.get_mut(i) {
+                l.length_m = length;
+            }
+        }
         (links, coords)
     }
 }
@@ -1658,7 +1717,8 @@ mod tests {
             Oneway::Backward,
         ));
         let speeds = SpeedTable::default();
-        let (nodes, pieces) = numbered_pieces::<Packed>(&roads, &speeds);
+        let (nodes, pieces) =
+            numbered_pieces::<Packed>(&roads, &speeds, &road_blocks(&roads)).unwrap();
         let (mut chains, steps) = Contraction::new(nodes.len(), &pieces).chains();
         renumber_kept_junctions(&nodes, &mut chains);
         let walk = Walk {
@@ -1763,6 +1823,23 @@ mod tests {
         assert!(packed.links.len() > 20, "{}", packed.links.len());
         same_graph(&packed, &wide);
         same_graph(&packed, &RoadGraph::build(&roads, &speeds));
+    }
+
+    #[test]
+    fn one_vertex_beyond_32_bits_falls_back_to_wide_keys() {
+        let mut roads = tangle();
+        roads.push(road(&[(100.0, 13.0), (250.0, 13.0)], Oneway::No));
+        let speeds = SpeedTable::default();
+        let blocks = road_blocks(&roads);
+        assert!(junction_keys::<Packed>(&roads, &blocks).is_none());
+        assert!(junction_keys::<Packed>(
+            &roads[..roads.len() - 1],
+            &road_blocks(&roads[..roads.len() - 1])
+        )
+        .is_some());
+        let wide = RoadGraph::build_keyed::<Wide>(&roads, &speeds);
+        assert!(wide.node_count() > 20, "{}", wide.node_count());
+        same_graph(&RoadGraph::build(&roads, &speeds), &wide);
     }
 
     #[test]
