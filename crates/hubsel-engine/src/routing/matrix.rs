@@ -216,6 +216,36 @@ fn point_groups(trips: &DistrictTrips<'_>) -> Vec<Vec<usize>> {
     groups
 }
 
+/// The SCCs reaching the seed SCCs of the searches `jobs` (district,
+/// candidate) that have a school outside them: the condensation is only
+/// walked for those (rare: islands, traps). `None` once `stop` says stop.
+fn reaching_for(
+    graph: &RoadGraph,
+    districts: &[DistrictTrips<'_>],
+    jobs: &[(usize, usize)],
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Reaching> {
+    let mut needed: BTreeSet<u32> = BTreeSet::new();
+    for &(d, c) in jobs {
+        let trips = &districts[d];
+        let sccs = seed_sccs(graph, trips, c);
+        let outside = trips.snaps.iter().flatten().any(|s| {
+            Ends::of(graph, s)
+                .leave_nodes()
+                .any(|n| !sccs.contains(&graph.scc[n as usize]))
+        });
+        if outside {
+            needed.extend(sccs);
+        }
+    }
+    needed
+        .into_iter()
+        .collect::<Vec<u32>>()
+        .into_par_iter()
+        .map(|s| (!stop()).then(|| (s, graph.sccs_reaching(s))))
+        .collect::<Option<_>>()
+}
+
 /// Computes the travel matrix of every district, in parallel over all
 /// (district, candidate) searches. The result does not depend on the
 /// number of threads: each search is sequential and rows are put back in
@@ -243,27 +273,7 @@ pub fn district_matrices_until(
         .enumerate()
         .flat_map(|(d, t)| t.candidates.iter().map(move |&c| (d, c)))
         .collect();
-    // The condensation is only walked for seed SCCs of searches with a
-    // school outside them (rare: islands, traps).
-    let mut needed: BTreeSet<u32> = BTreeSet::new();
-    for &(d, c) in &jobs {
-        let trips = &districts[d];
-        let sccs = seed_sccs(graph, trips, c);
-        let outside = trips.snaps.iter().flatten().any(|s| {
-            Ends::of(graph, s)
-                .leave_nodes()
-                .any(|n| !sccs.contains(&graph.scc[n as usize]))
-        });
-        if outside {
-            needed.extend(sccs);
-        }
-    }
-    let reaching: Reaching = needed
-        .into_iter()
-        .collect::<Vec<u32>>()
-        .into_par_iter()
-        .map(|s| (!stop()).then(|| (s, graph.sccs_reaching(s))))
-        .collect::<Option<_>>()?;
+    let reaching = reaching_for(graph, districts, &jobs, stop)?;
     // The searches start from, stop at and are asked about link ends of
     // the schools only: the dead ends without one are left out.
     let points = districts
