@@ -15,6 +15,8 @@
 # HUBSEL=/path/to/hubsel times that binary instead of building this tree's;
 # BASELINE=/path/to/an/older/hubsel also times that binary on the same file
 # in the same run (after the others), to compare two builds under one load.
+# ROUNDS=N repeats the whole set N times in turn and adds a table of the
+# rounds and the median ratio.
 #
 # Needs osmium-tool, about 4 GB of memory (one process at a time) and 1 GB
 # of disk; a few minutes on two cores.
@@ -43,18 +45,27 @@ peak() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
 # fairer yardstick than wall time
 cpu() { awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$1"; }
 
+rounds=${ROUNDS:-1}
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 # The file once through the page cache, so neither program pays the disk.
 cat "$pbf" >/dev/null
-/usr/bin/time -v osmium fileinfo -e "$pbf" >"$work/osmium.log" 2>&1
-# Each run into an empty place (the last run's 590 MB removed untimed): with
-# --force a run removes what it replaces once its own output is complete,
-# work osmium is not asked to do.
-rm -rf "$work/run" "$work/run-baseline"
-/usr/bin/time -v "$bin" run --pbf "$pbf" --out "$work/run" --force >"$work/hubsel.log" 2>&1
-if [ -n "${BASELINE:-}" ]; then
-    /usr/bin/time -v "$BASELINE" run --pbf "$pbf" --out "$work/run-baseline" --force >"$work/baseline.log" 2>&1
-fi
+# ROUNDS=N times the pair N times in turn (the host's speed drifts: the
+# ratio of one pair moved from 1.7 to 2.5 within minutes); the details
+# below are the first round's, the median ratio is printed at the end.
+for r in $(seq 1 "$rounds"); do
+    /usr/bin/time -v osmium fileinfo -e "$pbf" >"$work/osmium-$r.log" 2>&1
+    # Each run into an empty place (the last run's 590 MB removed untimed):
+    # with --force a run removes what it replaces once its own output is
+    # complete, work osmium is not asked to do.
+    rm -rf "$work/run" "$work/run-baseline"
+    /usr/bin/time -v "$bin" run --pbf "$pbf" --out "$work/run" --force >"$work/hubsel-$r.log" 2>&1
+    if [ -n "${BASELINE:-}" ]; then
+        /usr/bin/time -v "$BASELINE" run --pbf "$pbf" --out "$work/run-baseline" --force >"$work/baseline-$r.log" 2>&1
+    fi
+done
+for log in osmium hubsel baseline; do
+    [ -f "$work/$log-1.log" ] && cp "$work/$log-1.log" "$work/$log.log"
+done
 echo "load after:  $(uptime | sed 's/.*load average/load average/')"
 
 o=$(wall "$work/osmium.log")
@@ -93,3 +104,23 @@ echo "$line" | sed -e 's/^stages: //' -e 's/; total.*//' | tr ',' '\n' |
     sed -E 's/^ *(.*) ([0-9]+) ms$/\1\t\2/' |
     awk -F'\t' 'BEGIN { print "| stage | ms |"; print "|---|---:|" } { print "| " $1 " | " $2 " |" }'
 echo "$line" | sed -E 's/.*; total (.*)/total (as hubsel times it): \1/'
+if [ "$rounds" -gt 1 ]; then
+    echo
+    echo "| round | osmium s | hubsel s | ratio |$([ -n "${BASELINE:-}" ] && echo ' baseline s | its ratio |')"
+    echo "|---:|---:|---:|---:|$([ -n "${BASELINE:-}" ] && echo '---:|---:|')"
+    for r in $(seq 1 "$rounds"); do
+        o=$(wall "$work/osmium-$r.log")
+        h=$(wall "$work/hubsel-$r.log")
+        b=
+        [ -n "${BASELINE:-}" ] && b=$(wall "$work/baseline-$r.log")
+        awk -v r="$r" -v o="$o" -v h="$h" -v b="$b" 'BEGIN {
+            printf "| %d | %.2f | %.2f | %.2f |", r, o, h, h / o
+            if (b != "") printf " %.2f | %.2f |", b, b / o
+            printf "\n" }'
+    done
+    for r in $(seq 1 "$rounds"); do
+        awk -v o="$(wall "$work/osmium-$r.log")" -v h="$(wall "$work/hubsel-$r.log")" 'BEGIN { print h / o }'
+    done | sort -g | awk '{ v[NR] = $1 } END {
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "median ratio hubsel / osmium over %d rounds: %.2f (target <= 2)\n", NR, m }'
+fi
