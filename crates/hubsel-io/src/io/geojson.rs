@@ -1451,6 +1451,19 @@ pub(crate) mod tests {
 
     pub(crate) use super::testkit::through_values;
 
+    /// Each of `edges` and the three doubles either side of it, with
+    /// both signs.
+    fn beside(edges: &[f64]) -> Vec<f64> {
+        let mut xs = Vec::new();
+        for edge in edges {
+            for k in -3..=3 {
+                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
+                xs.extend([e, -e]);
+            }
+        }
+        xs
+    }
+
     /// Floats where formatters disagree: integers, powers of ten at the
     /// switch to exponents, subnormals, the extremes, signed zeros, values
     /// rounded to the outputs' decimals, and random bit patterns.
@@ -1514,12 +1527,13 @@ pub(crate) mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(52);
         let mut xs = awkward_floats(&mut rng);
-        for edge in [0.5_f64, 1.5, 2.5, 4_503_599_627_370_496.0, 9_007_199_254_740_992.0] {
-            for k in -3..=3 {
-                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
-                xs.extend([e, -e]);
-            }
-        }
+        xs.extend(beside(&[
+            0.5_f64,
+            1.5,
+            2.5,
+            4_503_599_627_370_496.0,
+            9_007_199_254_740_992.0,
+        ]));
         for _ in 0..100_000 {
             let whole = f64::from(rng.random_range(-1_000_000..1_000_000));
             xs.extend([whole + 0.5, whole - 0.5, whole + rng.random_range(-1.0..1.0)]);
@@ -1540,12 +1554,14 @@ pub(crate) mod tests {
         let mut xs = awkward_floats(&mut rng);
         // Both sides of the fast path's bounds, and coordinates with every
         // count of decimals.
-        for edge in [1e-3_f64, 1e8, 1e-3 - 5e-8, 1e-3 - 4e-8, 99_999_999.999_999_9, 0.000_999_95] {
-            for k in -3..=3 {
-                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
-                xs.extend([e, -e]);
-            }
-        }
+        xs.extend(beside(&[
+            1e-3_f64,
+            1e8,
+            1e-3 - 5e-8,
+            1e-3 - 4e-8,
+            99_999_999.999_999_9,
+            0.000_999_95,
+        ]));
         for _ in 0..200_000 {
             let v: f64 = rng.random_range(-180.0..180.0);
             let decimals = rng.random_range(0..10);
@@ -1597,12 +1613,14 @@ pub(crate) mod tests {
         let mut xs = awkward_floats(&mut rng);
         // Both sides of the fast range's bounds (whole degrees 10^-3 and
         // 1000, and their halves of 10^-7), and the halves of 10^-7.
-        for edge in [1e-3_f64, 1e3, 9.9995e-4, 999.999_999_95, 0.000_999_95, 100.000_000_05] {
-            for k in -3..=3 {
-                let e = f64::from_bits(edge.to_bits().wrapping_add_signed(k));
-                xs.extend([e, -e]);
-            }
-        }
+        xs.extend(beside(&[
+            1e-3_f64,
+            1e3,
+            9.9995e-4,
+            999.999_999_95,
+            0.000_999_95,
+            100.000_000_05,
+        ]));
         for _ in 0..200_000 {
             let v: f64 = rng.random_range(-180.0..180.0);
             let decimals = rng.random_range(0..10);
