@@ -428,16 +428,15 @@ impl<'a> Map<'a> {
 }
 
 fn district_shapes<'a>(r: &'a RunResult, proj: &Projection) -> Vec<DistrictShape<'a>> {
-    let mut scratch = PathScratch::default();
     r.districts
         .iter()
         .zip(&r.district_outcomes)
         .map(|(d, o)| {
             let mut path = String::new();
             for poly in &d.geometry.0 {
-                path_data(&mut path, &poly.exterior().0, proj, true, &mut scratch);
+                path_data(&mut path, &poly.exterior().0, proj, true);
                 for hole in poly.interiors() {
-                    path_data(&mut path, &hole.0, proj, true, &mut scratch);
+                    path_data(&mut path, &hole.0, proj, true);
                 }
             }
             DistrictShape {
@@ -516,10 +515,10 @@ fn route_groups<'a>(r: &'a RunResult, proj: &Projection) -> Vec<RouteGroup<'a>> 
         use rayon::prelude::*;
         r.routes
             .par_iter()
-            .map_init(PathScratch::default, |scratch, rt| {
+            .map(|rt| {
                 let mut path = String::new();
                 if rt.coords.len() >= 2 {
-                    path_data(&mut path, &rt.coords, proj, false, scratch);
+                    path_data(&mut path, &rt.coords, proj, false);
                 }
                 path
             })
@@ -888,33 +887,12 @@ impl Projection {
     }
 }
 
-/// The memory [`path_data`] works in, kept from one line to the next
-/// (one per worker when lines are drawn in parallel).
-#[derive(Default)]
-struct PathScratch {
-    projected: Vec<Coord<f64>>,
-    keep: Vec<bool>,
-    spans: Vec<(usize, usize)>,
-}
-
 /// Projected, simplified to half a pixel, as SVG path data.
-fn path_data(
-    out: &mut String,
-    line: &[Coord<f64>],
-    proj: &Projection,
-    closed: bool,
-    scratch: &mut PathScratch,
-) {
-    let PathScratch {
-        projected,
-        keep,
-        spans,
-    } = scratch;
-    projected.clear();
-    projected.extend(line.iter().map(|c| proj.xy(c.x, c.y)));
-    simplify_keep(projected, 0.5, keep, spans);
-    let kept = projected.iter().zip(keep.iter()).filter(|(_, k)| **k);
-    for (i, (p, _)) in kept.enumerate() {
+fn path_data(out: &mut String, line: &[Coord<f64>], proj: &Projection, closed: bool) {
+    let projected: Vec<Coord<f64>> = line.iter().map(|c| proj.xy(c.x, c.y)).collect();
+    let simple = simplify(&projected, 0.5);
+    let pts = if simple.len() >= 2 { &simple } else { &projected };
+    for (i, p) in pts.iter().enumerate() {
         let _ = write!(
             out,
             "{}{:.1} {:.1}",
@@ -928,42 +906,21 @@ fn path_data(
     }
 }
 
-/// The points [`simplify_keep`] keeps.
-#[cfg(test)]
-fn simplify(pts: &[Coord<f64>], epsilon: f64) -> Vec<Coord<f64>> {
-    let (mut keep, mut spans) = (Vec::new(), Vec::new());
-    simplify_keep(pts, epsilon, &mut keep, &mut spans);
-    pts.iter()
-        .zip(keep)
-        .filter_map(|(p, k)| k.then_some(*p))
-        .collect()
-}
-
-/// The points geo's `LineString::simplify(epsilon)` keeps, as flags in
-/// `keep` (one per point; all of them for fewer than three points), by
-/// Ramer–Douglas–Peucker: between two kept points, the one farthest from
+/// The points geo's `LineString::simplify(epsilon)` keeps
+/// (Ramer–Douglas–Peucker: between two kept points, the one farthest from
 /// the segment joining them, the last of equals, is kept when farther than
-/// `epsilon`. Each distance is computed as geo computes it, but a
-/// segment's length once per segment instead of once per point; a test
-/// compares both on random lines. `spans` is the work list; both vectors
-/// are reused from line to line.
-fn simplify_keep(
-    pts: &[Coord<f64>],
-    epsilon: f64,
-    keep: &mut Vec<bool>,
-    spans: &mut Vec<(usize, usize)>,
-) {
+/// `epsilon`), each distance computed as geo computes it, but a segment's
+/// length once per segment instead of once per point. A test compares
+/// both on random lines.
+fn simplify(pts: &[Coord<f64>], epsilon: f64) -> Vec<Coord<f64>> {
     let n = pts.len();
-    keep.clear();
     if n < 3 || epsilon <= 0.0 {
-        keep.resize(n, true);
-        return;
+        return pts.to_vec();
     }
-    keep.resize(n, false);
+    let mut keep = vec![false; n];
     keep[0] = true;
     keep[n - 1] = true;
-    spans.clear();
-    spans.push((0, n - 1));
+    let mut spans = vec![(0, n - 1)];
     while let Some((a, b)) = spans.pop() {
         let (Some(&start), Some(&end), Some(inner)) = (pts.get(a), pts.get(b), pts.get(a + 1..b))
         else {
@@ -978,13 +935,15 @@ fn simplify_keep(
             }
         }
         if far_d > epsilon {
-            if let Some(k) = keep.get_mut(far) {
-                *k = true;
-            }
+            keep[far] = true;
             spans.push((a, far));
             spans.push((far, b));
         }
     }
+    pts.iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(*p))
+        .collect()
 }
 
 /// The distance from a point to the segment `start`–`end`, in the very
