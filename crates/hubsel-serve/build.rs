@@ -7,7 +7,13 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
-    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+    // Read when the script runs, not baked in when it is compiled: cargo
+    // reuses a compiled build script for a checkout at another path (a
+    // worktree, a moved clone), whose own web/ is the one to use.
+    let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        panic!("CARGO_MANIFEST_DIR is not set: build hubsel-serve with cargo");
+    };
+    let web = Path::new(&manifest).join("../../web");
     for file in ["package-lock.json", "index.html", "app.js", "data.js", "app.css"] {
         println!("cargo:rerun-if-changed={}", web.join(file).display());
     }
